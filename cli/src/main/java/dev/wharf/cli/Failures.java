@@ -1,0 +1,59 @@
+package dev.wharf.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import picocli.CommandLine;
+
+/**
+ * Turns failures into one clear line on stderr and a non-zero exit, never a stack trace: 1 for a
+ * network or I/O failure, 2 for a mistake in the command line (as BSD's sysexits and curl's usage
+ * error do).
+ */
+final class Failures
+    implements CommandLine.IExecutionExceptionHandler, CommandLine.IParameterExceptionHandler {
+  static final int IO_FAILURE = 1;
+  static final int USAGE = 2;
+
+  @Override
+  public int handleExecutionException(
+      Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
+    Throwable cause = unwrap(e);
+    PrintWriter err = commandLine.getErr();
+    err.println("wharf " + commandLine.getCommandName() + ": " + describe(cause));
+    err.flush();
+    return cause instanceof IllegalArgumentException ? USAGE : IO_FAILURE;
+  }
+
+  @Override
+  public int handleParseException(CommandLine.ParameterException e, String[] args) {
+    CommandLine commandLine = e.getCommandLine();
+    PrintWriter err = commandLine.getErr();
+    err.println("wharf " + commandLine.getCommandName() + ": " + e.getMessage());
+    err.println("Try 'wharf " + commandLine.getCommandName() + " --help' for more.");
+    err.flush();
+    return USAGE;
+  }
+
+  static Throwable unwrap(Throwable e) {
+    Throwable t = e;
+    while ((t instanceof CompletionException
+            || t instanceof ExecutionException
+            || t instanceof UncheckedIOException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  /** The message of a failure, lower-cased at its start as command-line tools print them. */
+  static String describe(Throwable t) {
+    String message = t.getMessage();
+    if (message == null || message.isBlank()) {
+      message = t instanceof IOException ? "I/O error" : t.getClass().getSimpleName();
+    }
+    return message;
+  }
+}

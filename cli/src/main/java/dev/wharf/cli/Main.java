@@ -1,0 +1,54 @@
+package dev.wharf.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code wharf} command: parses arguments and runs one subcommand. */
+@Command(
+    name = "wharf",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "A socket toolkit: servers, clients and socket tools on one event-driven engine.",
+    subcommands = {CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the command and returns its exit code (for tests and the launcher). */
+  public static int run(String... args) {
+    return commandLine().execute(args);
+  }
+
+  static CommandLine commandLine() {
+    var commandLine = new CommandLine(new Main());
+    commandLine.setExecutionExceptionHandler(new Failures());
+    commandLine.setParameterExceptionHandler(new Failures());
+    return commandLine;
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  /** The version from the jar's manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = Main.class.getPackage().getImplementationVersion();
+      return new String[] {
+        "wharf " + (version == null ? "(development build)" : version),
+        "Java "
+            + Runtime.version()
+            + " on "
+            + System.getProperty("os.name")
+            + " "
+            + System.getProperty("os.arch")
+      };
+    }
+  }
+}

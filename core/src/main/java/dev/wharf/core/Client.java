@@ -1,0 +1,254 @@
+package dev.wharf.core;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Opens stream connections: TCP to a host name or address, or Unix-domain to a socket file.
+ *
+ * <p>A host name is resolved (off the loop, as resolution blocks) to all its addresses, IPv4 and
+ * IPv6, and each is tried in turn, each with the connect timeout, until one answers. The failure of
+ * the last is reported, with the others attached as suppressed exceptions.
+ *
+ * <p>Thread-safe and reusable.
+ */
+public final class Client {
+
+  /** Configures a {@link Client}. */
+  public static final class Builder {
+    private final EventLoopGroup group;
+    private SocketOptions options = SocketOptions.DEFAULTS;
+    private Timeouts timeouts = Timeouts.DEFAULTS;
+    private Watermarks watermarks = Watermarks.DEFAULTS;
+
+    private Builder(EventLoopGroup group) {
+      this.group = Objects.requireNonNull(group, "group");
+    }
+
+    public Builder options(SocketOptions value) {
+      this.options = Objects.requireNonNull(value);
+      return this;
+    }
+
+    public Builder timeouts(Timeouts value) {
+      this.timeouts = Objects.requireNonNull(value);
+      return this;
+    }
+
+    public Builder watermarks(Watermarks value) {
+      this.watermarks = Objects.requireNonNull(value);
+      return this;
+    }
+
+    public Client build() {
+      return new Client(this);
+    }
+  }
+
+  public static Builder builder(EventLoopGroup group) {
+    return new Builder(group);
+  }
+
+  private final EventLoopGroup group;
+  private final ConnectionSettings settings;
+
+  private Client(Builder builder) {
+    this.group = builder.group;
+    this.settings = new ConnectionSettings(builder.options, builder.timeouts, builder.watermarks);
+  }
+
+  /** Resolves {@code host} and connects to the first of its addresses that answers. */
+  public CompletableFuture<Connection> connect(String host, int port, Protocol protocol) {
+    var result = new CompletableFuture<Connection>();
+    Thread.ofVirtual()
+        .name("wharf-resolve-" + host)
+        .start(
+            () -> {
+              List<InetSocketAddress> candidates;
+              try {
+                candidates = resolve(host, port);
+              } catch (UnknownHostException e) {
+                result.completeExceptionally(e);
+                return;
+              }
+              connect(candidates, protocol).whenComplete(Client.forward(result));
+            });
+    return result;
+  }
+
+  /** Connects to a resolved IP address or a Unix-domain socket path. */
+  public CompletableFuture<Connection> connect(SocketAddress address, Protocol protocol) {
+    if (address instanceof InetSocketAddress inet && inet.isUnresolved()) {
+      return connect(inet.getHostString(), inet.getPort(), protocol);
+    }
+    return connect(List.of(address), protocol);
+  }
+
+  /** Tries each address in order until one answers. */
+  public CompletableFuture<Connection> connect(
+      List<? extends SocketAddress> candidates, Protocol protocol) {
+    if (candidates.isEmpty()) {
+      return CompletableFuture.failedFuture(new ConnectException("no address to connect to"));
+    }
+    var attempt = new Attempt(group.next(), List.copyOf(candidates), protocol);
+    attempt.loop.execute(attempt::next);
+    return attempt.result;
+  }
+
+  /**
+   * All addresses of a host, in the resolver's order (the system's preference between IPv4 and
+   * IPv6).
+   */
+  public static List<InetSocketAddress> resolve(String host, int port) throws UnknownHostException {
+    InetAddress[] all;
+    try {
+      all = InetAddress.getAllByName(host);
+    } catch (UnknownHostException e) {
+      var explained = new UnknownHostException("cannot resolve host name: " + host);
+      explained.initCause(e);
+      throw explained;
+    }
+    return Arrays.stream(all).map(a -> new InetSocketAddress(a, port)).toList();
+  }
+
+  private static <T> java.util.function.BiConsumer<T, Throwable> forward(CompletableFuture<T> to) {
+    return (value, error) -> {
+      if (error != null) {
+        to.completeExceptionally(error);
+      } else {
+        to.complete(value);
+      }
+    };
+  }
+
+  /** One connect, moving through the candidate addresses on one loop. */
+  private final class Attempt implements EventLoop.Handler {
+    final EventLoop loop;
+    final List<SocketAddress> candidates;
+    final Protocol protocol;
+    final CompletableFuture<Connection> result = new CompletableFuture<>();
+    final List<IOException> failures = new ArrayList<>();
+    int index = -1;
+    SocketChannel channel;
+    SelectionKey key;
+    Cancellable timeout;
+
+    Attempt(EventLoop loop, List<SocketAddress> candidates, Protocol protocol) {
+      this.loop = loop;
+      this.candidates = candidates;
+      this.protocol = protocol;
+    }
+
+    void next() {
+      index++;
+      if (index == candidates.size()) {
+        IOException last = failures.getLast();
+        for (int i = 0; i < failures.size() - 1; i++) {
+          last.addSuppressed(failures.get(i));
+        }
+        result.completeExceptionally(last);
+        return;
+      }
+      SocketAddress address = candidates.get(index);
+      try {
+        channel = open(address);
+        if (channel.connect(address)) {
+          established();
+          return;
+        }
+        key = loop.register(channel, SelectionKey.OP_CONNECT, this);
+        long millis = settings.timeouts().connect().toMillis();
+        if (millis > 0) {
+          timeout =
+              loop.schedule(
+                  settings.timeouts().connect(),
+                  () ->
+                      failed(
+                          new TimeoutException(
+                              "connect timed out after "
+                                  + settings.timeouts().connect().toMillis()
+                                  + " ms: "
+                                  + BindErrors.describe(address))));
+        }
+      } catch (IOException | RuntimeException e) {
+        failed(e);
+      }
+    }
+
+    private SocketChannel open(SocketAddress address) throws IOException {
+      if (address instanceof UnixDomainSocketAddress) {
+        SocketChannel unix = SocketChannel.open(StandardProtocolFamily.UNIX);
+        unix.configureBlocking(false);
+        return unix;
+      }
+      InetSocketAddress inet = (InetSocketAddress) address;
+      SocketChannel tcp =
+          SocketChannel.open(
+              inet.getAddress() instanceof java.net.Inet6Address
+                  ? StandardProtocolFamily.INET6
+                  : StandardProtocolFamily.INET);
+      tcp.configureBlocking(false);
+      SocketOptionsApplier.onStream(tcp, settings.options());
+      return tcp;
+    }
+
+    @Override
+    public void ready(SelectionKey readyKey) {
+      try {
+        if (channel.finishConnect()) {
+          established();
+        }
+      } catch (IOException | RuntimeException e) {
+        failed(e);
+      }
+    }
+
+    private void established() throws IOException {
+      if (timeout != null) {
+        timeout.cancel();
+      }
+      Transport transport =
+          candidates.get(index) instanceof UnixDomainSocketAddress ? Transport.UNIX : Transport.TCP;
+      Connection connection =
+          StreamConnection.open(
+              loop, channel, key, transport, ConnectionInfo.Side.CLIENT, settings, protocol);
+      result.complete(connection);
+    }
+
+    private void failed(Throwable error) {
+      if (result.isDone()) {
+        return;
+      }
+      if (timeout != null) {
+        timeout.cancel();
+        timeout = null;
+      }
+      if (key != null) {
+        key.cancel();
+        key = null;
+      }
+      try {
+        if (channel != null) {
+          channel.close();
+        }
+      } catch (IOException ignored) {
+        // The attempt has failed already.
+      }
+      failures.add(ConnectErrors.explain(error, candidates.get(index)));
+      next();
+    }
+  }
+}

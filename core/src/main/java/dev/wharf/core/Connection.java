@@ -1,0 +1,101 @@
+package dev.wharf.core;
+
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+
+/**
+ * One stream connection (TCP or Unix-domain), as its {@link Protocol} sees it.
+ *
+ * <p>A connection lives on one event loop for its whole life. Methods may be called from any
+ * thread: called off the loop, they are handed to it and run there in order. Writes are queued and
+ * written together (a gathering write) at the end of the current event, so a protocol that writes
+ * several pieces while handling one read sends them in one system call.
+ */
+public interface Connection extends Executor {
+
+  /** A number unique among this process's connections. */
+  long id();
+
+  Transport transport();
+
+  SocketAddress localAddress();
+
+  SocketAddress remoteAddress();
+
+  /**
+   * Queues a copy of the buffer's remaining bytes and consumes them from {@code data}; the caller
+   * may reuse the buffer at once.
+   */
+  void write(ByteBuffer data);
+
+  /** Queues a copy of the bytes. */
+  default void write(byte[] data) {
+    write(ByteBuffer.wrap(data));
+  }
+
+  /**
+   * Queues {@code count} bytes of a file from {@code position}, sent with {@code
+   * FileChannel.transferTo} (sendfile) where the transport allows. The channel is closed when sent
+   * or when the connection closes.
+   */
+  void writeFile(FileChannel file, long position, long count);
+
+  /** Writes what is queued now rather than at the end of the current event. */
+  void flush();
+
+  /** Bytes queued and not yet taken by the kernel. */
+  long pendingBytes();
+
+  /** False from when the queue passes the high watermark until it drains below the low one. */
+  boolean isWritable();
+
+  /** Stops reading from the socket (backpressure on the peer) until {@link #resumeReads()}. */
+  void suspendReads();
+
+  void resumeReads();
+
+  /** Half-close: sends FIN once the queue is written; reading goes on. */
+  void shutdownOutput();
+
+  /** Closes now, dropping what is queued. */
+  void close();
+
+  /** Closes now, telling the protocol why. */
+  void close(CloseReason reason);
+
+  /** Closes once everything queued has been written. */
+  void closeAfterFlush();
+
+  boolean isOpen();
+
+  ConnectionState state();
+
+  /**
+   * The current counters and addresses, taken on the loop (call from the loop for exact values).
+   */
+  ConnectionInfo info();
+
+  Protocol protocol();
+
+  /**
+   * Hands the connection to another protocol, which receives {@link Protocol#opened} and then
+   * {@code leftover} (bytes the old protocol read but did not consume), if any.
+   */
+  void switchProtocol(Protocol next, ByteBuffer leftover);
+
+  /** True on the connection's event loop thread. */
+  boolean inEventLoop();
+
+  /** Runs a task on the connection's event loop. */
+  @Override
+  void execute(Runnable task);
+
+  /** Runs a task on the connection's loop after a delay. */
+  Cancellable schedule(Duration delay, Runnable task);
+
+  /** The loop's clock, in nanoseconds (a fake clock in tests). */
+  long nanoTime();
+}

@@ -1,0 +1,276 @@
+package dev.wharf.core;
+
+import dev.wharf.core.internal.BufferPool;
+import dev.wharf.core.internal.TimerWheel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One thread, one {@link Selector}, a task queue and a timer wheel. Each turn it waits for ready
+ * sockets (or the next timer, or a task), handles them, runs queued tasks, fires due timers, and
+ * writes out what those wrote.
+ *
+ * <p>{@link #execute}, {@link #schedule} and {@link #inEventLoop} may be called from any thread;
+ * everything else here runs on the loop's own thread. Channels registered with a loop stay on it
+ * for life, so their state needs no locks.
+ */
+public final class EventLoop implements Executor {
+  private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
+
+  /** Size of the buffer every read on this loop goes through, lent to protocols. */
+  static final int READ_BUFFER_SIZE = 64 * 1024;
+
+  /** Size of the pooled buffers that write queues are made of. */
+  static final int SEGMENT_SIZE = 16 * 1024;
+
+  private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+  private static final int MAX_TASKS_PER_TURN = 4096;
+
+  /** Something the loop's selector can wake up for. */
+  interface Handler {
+    /** Called on the loop when the key is ready; must not throw. */
+    void ready(SelectionKey key);
+  }
+
+  private final EventLoopGroup group;
+  private final int index;
+  private final Selector selector;
+  private final Thread thread;
+  private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean wakeupPending = new AtomicBoolean();
+  private final TimerWheel timers;
+  private final BufferPool segments = new BufferPool(SEGMENT_SIZE, 1024);
+  private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
+
+  // Loop-confined.
+  private final List<StreamConnection> connections = new ArrayList<>();
+  private final List<StreamConnection> toFlush = new ArrayList<>();
+  private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+  private CompletableFuture<Void> drained;
+  private volatile boolean running = true;
+
+  EventLoop(EventLoopGroup group, int index) throws IOException {
+    this.group = group;
+    this.index = index;
+    this.selector = Selector.open();
+    this.timers = new TimerWheel(System.nanoTime(), TICK_NANOS, 1024);
+    this.thread =
+        Thread.ofPlatform()
+            .name(group.name() + "-loop-" + index)
+            .daemon(group.daemon())
+            .unstarted(this::run);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  /** The group this loop belongs to. */
+  public EventLoopGroup group() {
+    return group;
+  }
+
+  /** The loop's position in its group. */
+  public int index() {
+    return index;
+  }
+
+  /** True on this loop's thread. */
+  public boolean inEventLoop() {
+    return Thread.currentThread() == thread;
+  }
+
+  /** Queues a task to run on the loop; safe from any thread, including the loop's own. */
+  @Override
+  public void execute(Runnable task) {
+    tasks.add(task);
+    if (!inEventLoop() && wakeupPending.compareAndSet(false, true)) {
+      selector.wakeup();
+    }
+  }
+
+  /** Runs a task on the loop after a delay (at most 10 ms late); safe from any thread. */
+  public Cancellable schedule(Duration delay, Runnable task) {
+    long deadline = System.nanoTime() + delay.toNanos();
+    var timer = new TimerWheel.Timer(task);
+    if (inEventLoop()) {
+      timers.schedule(timer, deadline);
+    } else {
+      execute(() -> timers.schedule(timer, deadline));
+    }
+    return () -> {
+      if (inEventLoop()) {
+        timers.cancel(timer);
+      } else {
+        execute(() -> timers.cancel(timer));
+      }
+    };
+  }
+
+  /** A future completed when the loop's thread has ended. */
+  public CompletableFuture<Void> terminationFuture() {
+    return terminated;
+  }
+
+  // ---- loop-only API, package-private ----
+
+  TimerWheel timers() {
+    return timers;
+  }
+
+  BufferPool segments() {
+    return segments;
+  }
+
+  /** The shared read buffer, cleared; lent to one protocol call at a time. */
+  ByteBuffer readBuffer() {
+    return readBuffer.clear();
+  }
+
+  SelectionKey register(SelectableChannel channel, int ops, Handler handler)
+      throws ClosedChannelException {
+    assert inEventLoop();
+    return channel.register(selector, ops, handler);
+  }
+
+  void added(StreamConnection connection) {
+    connections.add(connection);
+  }
+
+  void removed(StreamConnection connection) {
+    connections.remove(connection);
+    if (drained != null && connections.isEmpty()) {
+      drained.complete(null);
+    }
+  }
+
+  /**
+   * Asks every connection on this loop to wind down and completes {@code done} once none is left;
+   * loop thread only.
+   */
+  void drain(CompletableFuture<Void> done) {
+    drained = done;
+    for (var connection : List.copyOf(connections)) {
+      connection.requestShutdown();
+    }
+    if (connections.isEmpty()) {
+      done.complete(null);
+    }
+  }
+
+  /** Connections on this loop; loop thread only. */
+  List<StreamConnection> connections() {
+    return connections;
+  }
+
+  /** Asks for {@code connection} to be flushed at the end of this turn. */
+  void flushLater(StreamConnection connection) {
+    toFlush.add(connection);
+  }
+
+  void stop() {
+    running = false;
+    if (!inEventLoop()) {
+      selector.wakeup();
+    }
+  }
+
+  private void run() {
+    try {
+      while (running) {
+        turn();
+      }
+    } catch (Throwable bug) {
+      // A broken selector is a bug, not a peer's doing: stop loudly.
+      LOG.log(Level.ERROR, thread.getName() + " stopped by an unexpected error", bug);
+    } finally {
+      closeAllOnLoop();
+      terminated.complete(null);
+    }
+  }
+
+  private void turn() throws IOException {
+    long now = System.nanoTime();
+    if (!tasks.isEmpty()) {
+      selector.selectNow(this::dispatch);
+    } else {
+      long waitNanos = timers.nanosUntilNext(now);
+      if (waitNanos < 0) {
+        selector.select(this::dispatch);
+      } else if (waitNanos < TimeUnit.MILLISECONDS.toNanos(1)) {
+        selector.selectNow(this::dispatch);
+      } else {
+        selector.select(this::dispatch, TimeUnit.NANOSECONDS.toMillis(waitNanos));
+      }
+    }
+    wakeupPending.set(false);
+    flushPending();
+    runTasks();
+    timers.expire(System.nanoTime());
+    flushPending();
+  }
+
+  private void dispatch(SelectionKey key) {
+    ((Handler) key.attachment()).ready(key);
+  }
+
+  private void runTasks() {
+    for (int i = 0; i < MAX_TASKS_PER_TURN; i++) {
+      Runnable task = tasks.poll();
+      if (task == null) {
+        return;
+      }
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, thread.getName() + ": a task failed", e);
+      }
+    }
+  }
+
+  private void flushPending() {
+    // Flushing may close a connection, which never adds to toFlush, so indexing is safe.
+    for (int i = 0; i < toFlush.size(); i++) {
+      toFlush.get(i).flushNow();
+    }
+    toFlush.clear();
+  }
+
+  private void closeAllOnLoop() {
+    for (var connection : List.copyOf(connections)) {
+      connection.close(CloseReason.SHUTDOWN);
+    }
+    for (SelectionKey key : selector.keys()) {
+      try {
+        key.channel().close();
+      } catch (IOException e) {
+        LOG.log(Level.DEBUG, "closing a channel on shutdown", e);
+      }
+    }
+    try {
+      selector.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return thread.getName();
+  }
+}

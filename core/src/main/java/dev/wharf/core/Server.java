@@ -1,0 +1,399 @@
+package dev.wharf.core;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * A listening stream socket, TCP or Unix-domain (the address decides), that accepts connections and
+ * gives each a fresh {@link Protocol} on one of the group's loops.
+ *
+ * <pre>{@code
+ * var server = Server.builder(group).bind(new InetSocketAddress(0), EchoProtocol::new);
+ * int port = server.port();
+ * }</pre>
+ *
+ * <p>Thread-safe. By default one socket accepts and spreads connections round-robin over the loops;
+ * with {@link Builder#acceptorPerLoop} (SO_REUSEPORT) each loop has its own listening socket and
+ * the kernel spreads them.
+ */
+public final class Server implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(Server.class.getName());
+
+  /** Accepts per ready event, so one busy listener cannot starve a loop's connections. */
+  private static final int MAX_ACCEPTS_PER_EVENT = 64;
+
+  private static final Duration ACCEPT_BACKOFF = Duration.ofMillis(100);
+  private static final int S_IFMT = 0170000;
+  private static final int S_IFSOCK = 0140000;
+
+  /** Configures and binds a {@link Server}. */
+  public static final class Builder {
+    private final EventLoopGroup group;
+    private SocketOptions options = SocketOptions.DEFAULTS;
+    private Timeouts timeouts = Timeouts.DEFAULTS;
+    private Watermarks watermarks = Watermarks.DEFAULTS;
+    private boolean acceptorPerLoop;
+    private String name = "";
+
+    private Builder(EventLoopGroup group) {
+      this.group = Objects.requireNonNull(group, "group");
+    }
+
+    public Builder options(SocketOptions value) {
+      this.options = Objects.requireNonNull(value);
+      return this;
+    }
+
+    public Builder timeouts(Timeouts value) {
+      this.timeouts = Objects.requireNonNull(value);
+      return this;
+    }
+
+    public Builder watermarks(Watermarks value) {
+      this.watermarks = Objects.requireNonNull(value);
+      return this;
+    }
+
+    /**
+     * One listening socket per loop with SO_REUSEPORT, so the kernel spreads connections and no
+     * loop hands accepted sockets to another (TCP only).
+     */
+    public Builder acceptorPerLoop(boolean on) {
+      this.acceptorPerLoop = on;
+      return this;
+    }
+
+    /** What the listener is called in the registry ({@code echo}, {@code http}). */
+    public Builder name(String value) {
+      this.name = Objects.requireNonNull(value);
+      return this;
+    }
+
+    /**
+     * Binds and starts accepting. {@code address} is an {@link InetSocketAddress} (port 0 picks a
+     * free port) or a {@link UnixDomainSocketAddress}.
+     *
+     * @throws BindException if the address is in use or needs privileges
+     */
+    public Server bind(SocketAddress address, Supplier<? extends Protocol> protocols)
+        throws IOException {
+      return new Server(this, address, protocols);
+    }
+  }
+
+  public static Builder builder(EventLoopGroup group) {
+    return new Builder(group);
+  }
+
+  private final EventLoopGroup group;
+  private final Transport transport;
+  private final ConnectionSettings settings;
+  private final Supplier<? extends Protocol> protocols;
+  private final List<Acceptor> acceptors = new ArrayList<>();
+  private final SocketAddress boundAddress;
+  private final Path unixPath;
+  private final String name;
+  private final Instant since = Instant.now();
+  private final SocketRegistry.Listening listening;
+  private final CompletableFuture<Void> closed = new CompletableFuture<>();
+
+  private Server(Builder builder, SocketAddress address, Supplier<? extends Protocol> protocols)
+      throws IOException {
+    this.group = builder.group;
+    this.protocols = Objects.requireNonNull(protocols, "protocols");
+    this.settings = new ConnectionSettings(builder.options, builder.timeouts, builder.watermarks);
+    this.name = builder.name;
+    if (address instanceof UnixDomainSocketAddress unix) {
+      this.transport = Transport.UNIX;
+      this.unixPath = unix.getPath();
+      removeStaleSocketFile(unixPath);
+    } else if (address instanceof InetSocketAddress) {
+      this.transport = Transport.TCP;
+      this.unixPath = null;
+    } else {
+      throw new IllegalArgumentException("cannot listen on " + address);
+    }
+    int count = builder.acceptorPerLoop && transport == Transport.TCP ? group.loops().size() : 1;
+    SocketOptions options = count > 1 ? builder.options.withReusePort(true) : builder.options;
+    SocketAddress bindTo = address;
+    try {
+      for (int i = 0; i < count; i++) {
+        ServerSocketChannel channel = openListener(bindTo, options);
+        if (i == 0) {
+          // Later acceptors bind the port the first one got (port 0 picks it once).
+          bindTo = channel.getLocalAddress();
+        }
+        acceptors.add(new Acceptor(channel, count > 1 ? group.loops().get(i) : group.next()));
+      }
+    } catch (IOException | RuntimeException e) {
+      acceptors.forEach(Acceptor::closeChannel);
+      throw e;
+    }
+    this.boundAddress = bindTo;
+    this.listening =
+        new SocketRegistry.Listening() {
+          @Override
+          public ListenerInfo info() {
+            return new ListenerInfo(transport, boundAddress, name, since);
+          }
+
+          @Override
+          public void close() {
+            Server.this.close();
+          }
+        };
+    group.registry().add(listening);
+    acceptors.forEach(Acceptor::start);
+  }
+
+  private ServerSocketChannel openListener(SocketAddress address, SocketOptions options)
+      throws IOException {
+    ServerSocketChannel channel =
+        transport == Transport.UNIX
+            ? ServerSocketChannel.open(StandardProtocolFamily.UNIX)
+            : ServerSocketChannel.open();
+    try {
+      channel.configureBlocking(false);
+      if (transport == Transport.TCP) {
+        SocketOptionsApplier.beforeBind(channel, options);
+      }
+      channel.bind(address, options.backlog());
+      return channel;
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw BindErrors.explain(e, address);
+    }
+  }
+
+  /**
+   * A socket file left by a process that died is removed; one that answers is in use, and a file
+   * that is not a socket is never touched.
+   */
+  private static void removeStaleSocketFile(Path path) throws IOException {
+    if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    int mode =
+        (Integer) Files.getAttribute(path, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    if ((mode & S_IFMT) != S_IFSOCK) {
+      throw new BindException("address already in use: " + path + " exists and is not a socket");
+    }
+    boolean answers;
+    try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      probe.connect(UnixDomainSocketAddress.of(path));
+      answers = true;
+    } catch (IOException stale) {
+      answers = false;
+    }
+    if (answers) {
+      throw new BindException("address already in use: " + path + " (a server answers there)");
+    }
+    Files.deleteIfExists(path);
+  }
+
+  /** The bound address; for TCP, with the port the kernel chose when asked for port 0. */
+  public SocketAddress localAddress() {
+    return boundAddress;
+  }
+
+  /** The bound TCP port; throws for a Unix-domain server. */
+  public int port() {
+    if (boundAddress instanceof InetSocketAddress inet) {
+      return inet.getPort();
+    }
+    throw new IllegalStateException("a Unix-domain server has no port: " + boundAddress);
+  }
+
+  public Transport transport() {
+    return transport;
+  }
+
+  public boolean isOpen() {
+    return !closed.isDone();
+  }
+
+  /** Completes when the listening sockets are closed. */
+  public CompletableFuture<Void> closeFuture() {
+    return closed;
+  }
+
+  /**
+   * Stops accepting and closes the listening socket (and removes a Unix socket file). Open
+   * connections are not touched: shut the group down to end them.
+   */
+  @Override
+  public void close() {
+    if (closed.isDone()) {
+      return;
+    }
+    group.registry().remove(listening);
+    var each = new ArrayList<CompletableFuture<Void>>();
+    for (Acceptor acceptor : acceptors) {
+      each.add(acceptor.stop());
+    }
+    CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+        .whenComplete(
+            (ok, error) -> {
+              if (unixPath != null) {
+                try {
+                  Files.deleteIfExists(unixPath);
+                } catch (IOException e) {
+                  LOG.log(Level.WARNING, "cannot remove socket file " + unixPath, e);
+                }
+              }
+              closed.complete(null);
+            });
+    boolean onALoop = group.loops().stream().anyMatch(EventLoop::inEventLoop);
+    if (!onALoop) {
+      try {
+        closed.get(5, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.log(Level.WARNING, "listener did not close in time: " + boundAddress, e);
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "server " + transport.label() + " " + boundAddress;
+  }
+
+  /** Accepts on one listening socket, on one loop. */
+  private final class Acceptor implements EventLoop.Handler {
+    private final ServerSocketChannel channel;
+    private final EventLoop loop;
+    private SelectionKey key;
+    private long lastErrorLog;
+
+    Acceptor(ServerSocketChannel channel, EventLoop loop) {
+      this.channel = channel;
+      this.loop = loop;
+    }
+
+    void start() {
+      loop.execute(
+          () -> {
+            try {
+              key = loop.register(channel, SelectionKey.OP_ACCEPT, this);
+            } catch (IOException e) {
+              LOG.log(Level.ERROR, "cannot register listener " + boundAddress, e);
+              closeChannel();
+            }
+          });
+    }
+
+    CompletableFuture<Void> stop() {
+      var done = new CompletableFuture<Void>();
+      Runnable stop =
+          () -> {
+            if (key != null) {
+              key.cancel();
+            }
+            closeChannel();
+            done.complete(null);
+          };
+      if (loop.inEventLoop()) {
+        stop.run();
+      } else {
+        loop.execute(stop);
+      }
+      return done;
+    }
+
+    void closeChannel() {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        LOG.log(Level.DEBUG, "closing listener", e);
+      }
+    }
+
+    @Override
+    public void ready(SelectionKey readyKey) {
+      for (int i = 0; i < MAX_ACCEPTS_PER_EVENT; i++) {
+        SocketChannel accepted;
+        try {
+          accepted = channel.accept();
+        } catch (IOException e) {
+          backOff(e);
+          return;
+        }
+        if (accepted == null) {
+          return;
+        }
+        EventLoop target = acceptors.size() > 1 ? loop : group.next();
+        if (target == loop) {
+          start(target, accepted);
+        } else {
+          target.execute(() -> start(target, accepted));
+        }
+      }
+    }
+
+    /**
+     * accept() failed, most often for want of file descriptors (EMFILE): pause accepting for a
+     * moment rather than spin on a listener that stays ready.
+     */
+    private void backOff(IOException e) {
+      long now = System.nanoTime();
+      if (now - lastErrorLog > TimeUnit.SECONDS.toNanos(1)) {
+        lastErrorLog = now;
+        LOG.log(
+            Level.WARNING,
+            "accept on " + boundAddress + " failed: " + e.getMessage() + "; pausing");
+      }
+      if (key != null && key.isValid()) {
+        key.interestOps(0);
+        loop.schedule(
+            ACCEPT_BACKOFF,
+            () -> {
+              if (key.isValid()) {
+                key.interestOps(SelectionKey.OP_ACCEPT);
+              }
+            });
+      }
+    }
+
+    private void start(EventLoop target, SocketChannel accepted) {
+      try {
+        accepted.configureBlocking(false);
+        if (transport == Transport.TCP) {
+          SocketOptionsApplier.onStream(accepted, settings.options());
+        }
+        StreamConnection.open(
+            target,
+            accepted,
+            null,
+            transport,
+            ConnectionInfo.Side.SERVER,
+            settings,
+            protocols.get());
+      } catch (IOException | RuntimeException e) {
+        LOG.log(Level.DEBUG, "could not start an accepted connection", e);
+        try {
+          accepted.close();
+        } catch (IOException ignored) {
+          // Already failing; nothing more to do.
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,709 @@
+package dev.wharf.core;
+
+import dev.wharf.core.internal.TimerWheel;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A TCP or Unix-domain connection on an event loop: reads into the loop's buffer and hands it to
+ * the protocol, queues writes in pooled segments and flushes them with gathering writes, and
+ * enforces the idle, read and write-stall timeouts.
+ *
+ * <p>All fields are confined to the loop's thread; public methods called from elsewhere are handed
+ * to the loop. {@link #info()} may read the counters from another thread, racily, for display.
+ */
+final class StreamConnection implements Connection, EventLoop.Handler {
+  private static final System.Logger LOG = System.getLogger(StreamConnection.class.getName());
+  private static final AtomicLong IDS = new AtomicLong();
+  private static final int MAX_READS_PER_EVENT = 16;
+  private static final int MAX_GATHER = 64;
+
+  private final long id = IDS.incrementAndGet();
+  private final EventLoop loop;
+  private final SocketChannel channel;
+  private final SelectionKey key;
+  private final Transport transport;
+  private final ConnectionInfo.Side side;
+  private final ConnectionSettings settings;
+  private final SocketAddress local;
+  private final SocketAddress remote;
+  private final Instant openedAt = Instant.now();
+  private final TimerWheel.Timer timeoutTimer = new TimerWheel.Timer(this::onTimeoutCheck);
+  private final ArrayDeque<Object> queue = new ArrayDeque<>(4);
+  private final ByteBuffer[] gather;
+
+  private Protocol protocol;
+  private ConnectionState state = ConnectionState.OPEN;
+  private ConnectionInfo.ClosedFirst closedFirst = ConnectionInfo.ClosedFirst.NOT_YET;
+  private long pendingBytes;
+  private boolean writable = true;
+  private boolean flushScheduled;
+  private boolean closeWhenFlushed;
+  private boolean shutdownWhenFlushed;
+  private boolean inputShut;
+  private boolean outputShut;
+  private boolean readsSuspended;
+  private long bytesIn;
+  private long bytesOut;
+  private long lastReadNanos;
+  private long lastWriteNanos;
+
+  /** When the queue last made progress (or became non-empty); for the write-stall timeout. */
+  private long writeProgressNanos;
+
+  private StreamConnection(
+      EventLoop loop,
+      SocketChannel channel,
+      SelectionKey key,
+      Transport transport,
+      ConnectionInfo.Side side,
+      ConnectionSettings settings,
+      Protocol protocol)
+      throws IOException {
+    this.loop = loop;
+    this.channel = channel;
+    this.key = key;
+    this.transport = transport;
+    this.side = side;
+    this.settings = settings;
+    this.protocol = protocol;
+    this.local = channel.getLocalAddress();
+    this.remote = channel.getRemoteAddress();
+    this.gather = new ByteBuffer[MAX_GATHER];
+    long now = System.nanoTime();
+    this.lastReadNanos = now;
+    this.lastWriteNanos = now;
+  }
+
+  /**
+   * Starts a connection on its loop (call on {@code loop}): registers for reads, arms the timeouts
+   * and tells the protocol it is open. {@code key} is the channel's key if it was already
+   * registered (a client's connect), or null.
+   */
+  static StreamConnection open(
+      EventLoop loop,
+      SocketChannel channel,
+      SelectionKey key,
+      Transport transport,
+      ConnectionInfo.Side side,
+      ConnectionSettings settings,
+      Protocol protocol)
+      throws IOException {
+    SelectionKey registered =
+        key != null ? key : loop.register(channel, SelectionKey.OP_READ, null);
+    var connection =
+        new StreamConnection(loop, channel, registered, transport, side, settings, protocol);
+    registered.attach(connection);
+    registered.interestOps(SelectionKey.OP_READ);
+    loop.added(connection);
+    loop.group().registry().opened();
+    connection.armTimeouts();
+    connection.callOpened();
+    return connection;
+  }
+
+  // ---- events from the selector ----
+
+  @Override
+  public void ready(SelectionKey readyKey) {
+    try {
+      int ops = readyKey.readyOps();
+      if ((ops & SelectionKey.OP_WRITE) != 0) {
+        flushNow();
+      }
+      if ((ops & SelectionKey.OP_READ) != 0 && state != ConnectionState.CLOSED) {
+        readNow();
+      }
+    } catch (java.nio.channels.CancelledKeyException e) {
+      close(CloseReason.error(new IOException("selection key cancelled", e)));
+    }
+  }
+
+  private void readNow() {
+    for (int i = 0; i < MAX_READS_PER_EVENT; i++) {
+      if (state == ConnectionState.CLOSED || inputShut || readsSuspended) {
+        return;
+      }
+      ByteBuffer buffer = loop.readBuffer();
+      int n;
+      try {
+        n = channel.read(buffer);
+      } catch (IOException e) {
+        closeOnIoError(e);
+        return;
+      }
+      if (n < 0) {
+        onEndOfInput();
+        return;
+      }
+      if (n == 0) {
+        return;
+      }
+      bytesIn += n;
+      lastReadNanos = System.nanoTime();
+      buffer.flip();
+      callReceived(buffer);
+      if (n < buffer.capacity()) {
+        return; // The socket is drained; don't pay for a read that returns 0.
+      }
+    }
+  }
+
+  private void onEndOfInput() {
+    inputShut = true;
+    if (closedFirst == ConnectionInfo.ClosedFirst.NOT_YET) {
+      closedFirst = ConnectionInfo.ClosedFirst.PEER;
+    }
+    updateInterest();
+    if (outputShut) {
+      close(CloseReason.PEER);
+      return;
+    }
+    if (state == ConnectionState.OPEN) {
+      state = ConnectionState.INPUT_SHUT;
+    }
+    try {
+      protocol.inputClosed(this);
+    } catch (Throwable t) {
+      closeOnHandlerFailure(t);
+    }
+  }
+
+  // ---- writing ----
+
+  @Override
+  public void write(ByteBuffer data) {
+    if (!inEventLoop()) {
+      ByteBuffer copy = ByteBuffer.allocate(data.remaining()).put(data).flip();
+      loop.execute(() -> write(copy));
+      return;
+    }
+    if (state == ConnectionState.CLOSED || outputShut || shutdownWhenFlushed) {
+      data.position(data.limit()); // Written into the void, as on a closed socket.
+      return;
+    }
+    int count = data.remaining();
+    if (count == 0) {
+      return;
+    }
+    if (queue.isEmpty() && count >= EventLoop.SEGMENT_SIZE) {
+      // A large write to an empty queue: try the socket first and copy only what it refuses.
+      try {
+        int n = channel.write(data);
+        wrote(n);
+      } catch (IOException e) {
+        closeOnIoError(e);
+        return;
+      }
+    }
+    appendToQueue(data);
+  }
+
+  private void appendToQueue(ByteBuffer data) {
+    int added = data.remaining();
+    if (added == 0) {
+      return;
+    }
+    if (pendingBytes == 0) {
+      writeProgressNanos = System.nanoTime();
+    }
+    while (data.hasRemaining()) {
+      ByteBuffer tail =
+          queue.peekLast() instanceof ByteBuffer b && b.limit() < b.capacity() ? b : null;
+      if (tail == null) {
+        tail = loop.segments().acquire();
+        tail.limit(0);
+        queue.addLast(tail);
+      }
+      int at = tail.limit();
+      int n = Math.min(data.remaining(), tail.capacity() - at);
+      tail.limit(at + n);
+      tail.put(at, data, data.position(), n);
+      data.position(data.position() + n);
+    }
+    queued(added);
+  }
+
+  @Override
+  public void writeFile(FileChannel file, long position, long count) {
+    if (!inEventLoop()) {
+      loop.execute(() -> writeFile(file, position, count));
+      return;
+    }
+    if (state == ConnectionState.CLOSED || outputShut || shutdownWhenFlushed) {
+      new FileRegion(file, position, count).close();
+      return;
+    }
+    if (pendingBytes == 0) {
+      writeProgressNanos = System.nanoTime();
+    }
+    queue.addLast(new FileRegion(file, position, count));
+    queued(count);
+  }
+
+  private void queued(long count) {
+    boolean wasEmpty = pendingBytes == 0;
+    pendingBytes += count;
+    if (wasEmpty && settings.timeouts().writeStall().toNanos() > 0) {
+      armTimeouts();
+    }
+    if (!flushScheduled) {
+      flushScheduled = true;
+      loop.flushLater(this);
+    }
+    if (writable && pendingBytes > settings.watermarks().high()) {
+      writable = false;
+      callWritabilityChanged(false);
+    }
+  }
+
+  @Override
+  public void flush() {
+    if (inEventLoop()) {
+      flushNow();
+    } else {
+      loop.execute(this::flushNow);
+    }
+  }
+
+  /** Writes as much of the queue as the socket takes; loop only. */
+  void flushNow() {
+    flushScheduled = false;
+    if (state == ConnectionState.CLOSED) {
+      return;
+    }
+    try {
+      while (!queue.isEmpty()) {
+        if (queue.peekFirst() instanceof FileRegion region) {
+          wrote(region.transferTo(channel));
+          if (region.remaining() > 0) {
+            break;
+          }
+          queue.pollFirst();
+          region.close();
+          continue;
+        }
+        int count = 0;
+        for (Object entry : queue) {
+          if (!(entry instanceof ByteBuffer segment) || count == MAX_GATHER) {
+            break;
+          }
+          gather[count++] = segment;
+        }
+        long n = channel.write(gather, 0, count);
+        wrote(n);
+        boolean socketFull = false;
+        for (int i = 0; i < count; i++) {
+          ByteBuffer segment = gather[i];
+          gather[i] = null;
+          if (segment.hasRemaining()) {
+            socketFull = true;
+          } else if (!socketFull) {
+            queue.pollFirst();
+            loop.segments().release(segment);
+          }
+        }
+        if (socketFull) {
+          break;
+        }
+      }
+    } catch (IOException e) {
+      closeOnIoError(e);
+      return;
+    }
+    afterFlush();
+  }
+
+  private void wrote(long n) {
+    if (n > 0) {
+      bytesOut += n;
+      long now = System.nanoTime();
+      lastWriteNanos = now;
+      writeProgressNanos = now;
+    }
+    pendingBytes = Math.max(0, pendingBytes - n);
+  }
+
+  private void afterFlush() {
+    if (!writable && pendingBytes <= settings.watermarks().low()) {
+      writable = true;
+      callWritabilityChanged(true);
+    }
+    if (state == ConnectionState.CLOSED) {
+      return;
+    }
+    if (queue.isEmpty()) {
+      if (closeWhenFlushed) {
+        close(CloseReason.LOCAL);
+        return;
+      }
+      if (shutdownWhenFlushed && !outputShut) {
+        shutdownOutputNow();
+      }
+    }
+    updateInterest();
+  }
+
+  @Override
+  public long pendingBytes() {
+    return pendingBytes;
+  }
+
+  @Override
+  public boolean isWritable() {
+    return writable;
+  }
+
+  // ---- flow control and closing ----
+
+  @Override
+  public void suspendReads() {
+    onLoop(
+        () -> {
+          readsSuspended = true;
+          updateInterest();
+        });
+  }
+
+  @Override
+  public void resumeReads() {
+    onLoop(
+        () -> {
+          readsSuspended = false;
+          updateInterest();
+        });
+  }
+
+  private void updateInterest() {
+    if (!key.isValid()) {
+      return;
+    }
+    int ops = 0;
+    if (!inputShut && !readsSuspended) {
+      ops |= SelectionKey.OP_READ;
+    }
+    if (!queue.isEmpty()) {
+      ops |= SelectionKey.OP_WRITE;
+    }
+    if (key.interestOps() != ops) {
+      key.interestOps(ops);
+    }
+  }
+
+  @Override
+  public void shutdownOutput() {
+    onLoop(
+        () -> {
+          if (state == ConnectionState.CLOSED || outputShut) {
+            return;
+          }
+          if (queue.isEmpty()) {
+            shutdownOutputNow();
+          } else {
+            shutdownWhenFlushed = true;
+          }
+        });
+  }
+
+  private void shutdownOutputNow() {
+    try {
+      channel.shutdownOutput();
+    } catch (IOException e) {
+      closeOnIoError(e);
+      return;
+    }
+    outputShut = true;
+    if (closedFirst == ConnectionInfo.ClosedFirst.NOT_YET) {
+      closedFirst = ConnectionInfo.ClosedFirst.LOCAL;
+    }
+    if (inputShut) {
+      close(CloseReason.LOCAL);
+    } else {
+      state = ConnectionState.OUTPUT_SHUT;
+    }
+  }
+
+  @Override
+  public void close() {
+    close(CloseReason.LOCAL);
+  }
+
+  @Override
+  public void closeAfterFlush() {
+    onLoop(
+        () -> {
+          if (state == ConnectionState.CLOSED) {
+            return;
+          }
+          if (queue.isEmpty()) {
+            close(CloseReason.LOCAL);
+          } else {
+            closeWhenFlushed = true;
+            state = ConnectionState.DRAINING;
+          }
+        });
+  }
+
+  @Override
+  public void close(CloseReason reason) {
+    if (!inEventLoop()) {
+      loop.execute(() -> close(reason));
+      return;
+    }
+    if (state == ConnectionState.CLOSED) {
+      return;
+    }
+    state = ConnectionState.CLOSED;
+    if (closedFirst == ConnectionInfo.ClosedFirst.NOT_YET) {
+      closedFirst =
+          reason.kind() == CloseReason.Kind.PEER
+              ? ConnectionInfo.ClosedFirst.PEER
+              : ConnectionInfo.ClosedFirst.LOCAL;
+    }
+    loop.timers().cancel(timeoutTimer);
+    key.cancel();
+    try {
+      channel.close();
+    } catch (IOException e) {
+      LOG.log(Level.DEBUG, () -> "closing connection " + id, e);
+    }
+    for (Object entry : queue) {
+      if (entry instanceof ByteBuffer segment) {
+        loop.segments().release(segment);
+      } else {
+        ((FileRegion) entry).close();
+      }
+    }
+    queue.clear();
+    pendingBytes = 0;
+    loop.removed(this);
+    loop.group().registry().closed();
+    try {
+      protocol.closed(this, reason);
+    } catch (Throwable t) {
+      LOG.log(Level.WARNING, () -> "protocol failed in closed() for " + remote, t);
+    }
+  }
+
+  @Override
+  public boolean isOpen() {
+    return state != ConnectionState.CLOSED;
+  }
+
+  @Override
+  public ConnectionState state() {
+    return state;
+  }
+
+  private void closeOnIoError(IOException e) {
+    // A reset or broken pipe is the peer's doing, not ours: log quietly.
+    LOG.log(Level.DEBUG, () -> "connection " + id + " with " + remote + ": " + e);
+    close(CloseReason.error(e));
+  }
+
+  private void closeOnHandlerFailure(Throwable t) {
+    LOG.log(
+        Level.WARNING,
+        () -> protocol.name() + " failed on connection " + id + " with " + remote + "; closing it",
+        t);
+    close(CloseReason.error(t));
+  }
+
+  // ---- timeouts ----
+
+  /** Arms the timeout timer for the nearest deadline that applies now. */
+  private void armTimeouts() {
+    Timeouts timeouts = settings.timeouts();
+    long deadline = Long.MAX_VALUE;
+    long idle = timeouts.idle().toNanos();
+    long read = timeouts.read().toNanos();
+    long stall = timeouts.writeStall().toNanos();
+    if (idle > 0) {
+      deadline = Math.min(deadline, Math.max(lastReadNanos, lastWriteNanos) + idle);
+    }
+    if (read > 0 && !inputShut) {
+      deadline = Math.min(deadline, lastReadNanos + read);
+    }
+    if (stall > 0 && pendingBytes > 0) {
+      deadline = Math.min(deadline, writeProgressNanos + stall);
+    }
+    if (deadline == Long.MAX_VALUE) {
+      loop.timers().cancel(timeoutTimer);
+    } else {
+      loop.timers().schedule(timeoutTimer, deadline);
+    }
+  }
+
+  /**
+   * Runs when the nearest deadline may have passed. Activity since it was armed moved the real
+   * deadlines later; then it simply re-arms, so reads and writes never touch the timer.
+   */
+  private void onTimeoutCheck() {
+    if (state == ConnectionState.CLOSED) {
+      return;
+    }
+    Timeouts timeouts = settings.timeouts();
+    long now = System.nanoTime();
+    long stall = timeouts.writeStall().toNanos();
+    long read = timeouts.read().toNanos();
+    long idle = timeouts.idle().toNanos();
+    if (stall > 0 && pendingBytes > 0 && now - writeProgressNanos >= stall) {
+      close(
+          CloseReason.timeout(
+              "write stalled: the peer took none of "
+                  + pendingBytes
+                  + " queued bytes for "
+                  + format(timeouts.writeStall())));
+    } else if (read > 0 && !inputShut && now - lastReadNanos >= read) {
+      close(CloseReason.timeout("read timeout: nothing received for " + format(timeouts.read())));
+    } else if (idle > 0 && now - Math.max(lastReadNanos, lastWriteNanos) >= idle) {
+      close(CloseReason.timeout("idle timeout: no traffic for " + format(timeouts.idle())));
+    } else {
+      armTimeouts();
+    }
+  }
+
+  private static String format(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+  }
+
+  // ---- protocol calls, each isolated ----
+
+  private void callOpened() {
+    try {
+      protocol.opened(this);
+    } catch (Throwable t) {
+      closeOnHandlerFailure(t);
+    }
+  }
+
+  private void callReceived(ByteBuffer data) {
+    try {
+      protocol.received(this, data);
+    } catch (Throwable t) {
+      closeOnHandlerFailure(t);
+    }
+  }
+
+  private void callWritabilityChanged(boolean nowWritable) {
+    try {
+      protocol.writabilityChanged(this, nowWritable);
+    } catch (Throwable t) {
+      closeOnHandlerFailure(t);
+    }
+  }
+
+  /** Asks the protocol to wind down for a graceful shutdown. */
+  void requestShutdown() {
+    if (state == ConnectionState.CLOSED) {
+      return;
+    }
+    try {
+      protocol.shutdownRequested(this);
+    } catch (Throwable t) {
+      closeOnHandlerFailure(t);
+    }
+  }
+
+  @Override
+  public Protocol protocol() {
+    return protocol;
+  }
+
+  @Override
+  public void switchProtocol(Protocol next, ByteBuffer leftover) {
+    if (!inEventLoop()) {
+      ByteBuffer copy = ByteBuffer.allocate(leftover.remaining()).put(leftover).flip();
+      loop.execute(() -> switchProtocol(next, copy));
+      return;
+    }
+    protocol = next;
+    callOpened();
+    if (leftover.hasRemaining() && state != ConnectionState.CLOSED) {
+      callReceived(leftover);
+    }
+  }
+
+  // ---- identity, threads, time ----
+
+  @Override
+  public long id() {
+    return id;
+  }
+
+  @Override
+  public Transport transport() {
+    return transport;
+  }
+
+  @Override
+  public SocketAddress localAddress() {
+    return local;
+  }
+
+  @Override
+  public SocketAddress remoteAddress() {
+    return remote;
+  }
+
+  @Override
+  public boolean inEventLoop() {
+    return loop.inEventLoop();
+  }
+
+  @Override
+  public void execute(Runnable task) {
+    loop.execute(task);
+  }
+
+  @Override
+  public Cancellable schedule(Duration delay, Runnable task) {
+    return loop.schedule(delay, task);
+  }
+
+  @Override
+  public long nanoTime() {
+    return System.nanoTime();
+  }
+
+  @Override
+  public ConnectionInfo info() {
+    long now = System.nanoTime();
+    return new ConnectionInfo(
+        id,
+        transport,
+        side,
+        local,
+        remote,
+        protocol.name(),
+        state,
+        bytesIn,
+        bytesOut,
+        pendingBytes,
+        openedAt,
+        Duration.ofNanos(Math.max(0, now - Math.max(lastReadNanos, lastWriteNanos))),
+        closedFirst);
+  }
+
+  private void onLoop(Runnable action) {
+    if (inEventLoop()) {
+      action.run();
+    } else {
+      loop.execute(action);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "connection " + id + " " + local + " <-> " + remote;
+  }
+}
