@@ -23,6 +23,7 @@ public final class EventLoopGroup implements AutoCloseable {
   private final AtomicInteger next = new AtomicInteger();
   private final SocketRegistry registry = new SocketRegistry(this);
   private volatile boolean shuttingDown;
+  private CompletableFuture<Void> shutdown; // guarded by this
 
   /** A group with one loop per core, named {@code wharf}. */
   public EventLoopGroup() {
@@ -88,7 +89,10 @@ public final class EventLoopGroup implements AutoCloseable {
    * Protocol#shutdownRequested}), waits up to {@code drain} for them to close, closes what is left
    * and stops the loops.
    */
-  public CompletableFuture<Void> shutdownGracefully(Duration drain) {
+  public synchronized CompletableFuture<Void> shutdownGracefully(Duration drain) {
+    if (shutdown != null) {
+      return shutdown;
+    }
     shuttingDown = true;
     registry.closeListeners();
     var drained = new ArrayList<CompletableFuture<Void>>();
@@ -97,16 +101,18 @@ public final class EventLoopGroup implements AutoCloseable {
       drained.add(done);
       loop.execute(() -> loop.drain(done));
     }
-    return CompletableFuture.allOf(drained.toArray(CompletableFuture[]::new))
-        .completeOnTimeout(null, drain.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
-        .thenCompose(
-            ignored -> {
-              loops.forEach(EventLoop::stop);
-              return CompletableFuture.allOf(
-                  loops.stream()
-                      .map(EventLoop::terminationFuture)
-                      .toArray(CompletableFuture[]::new));
-            });
+    shutdown =
+        CompletableFuture.allOf(drained.toArray(CompletableFuture[]::new))
+            .completeOnTimeout(null, drain.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+            .thenCompose(
+                ignored -> {
+                  loops.forEach(EventLoop::stop);
+                  return CompletableFuture.allOf(
+                      loops.stream()
+                          .map(EventLoop::terminationFuture)
+                          .toArray(CompletableFuture[]::new));
+                });
+    return shutdown;
   }
 
   /** Shuts down gracefully with a 5-second drain and waits for the loops to end. */

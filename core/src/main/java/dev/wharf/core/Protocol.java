@@ -47,6 +47,7 @@ public interface Protocol {
 
   /** A short name for tables and logs ({@code echo}, {@code http/1.1}). */
   default String name() {
-    return getClass().getSimpleName();
+    String simple = getClass().getSimpleName();
+    return simple.isEmpty() ? getClass().getName() : simple;
   }
 }

@@ -454,15 +454,20 @@ final class StreamConnection implements Connection, EventLoop.Handler {
   }
 
   @Override
-  public void close(CloseReason reason) {
+  public void close(CloseReason requested) {
     if (!inEventLoop()) {
-      loop.execute(() -> close(reason));
+      loop.execute(() -> close(requested));
       return;
     }
     if (state == ConnectionState.CLOSED) {
       return;
     }
     state = ConnectionState.CLOSED;
+    // Closing after the peer's FIN only answers the peer's close.
+    CloseReason reason =
+        requested.kind() == CloseReason.Kind.LOCAL && closedFirst == ConnectionInfo.ClosedFirst.PEER
+            ? CloseReason.PEER
+            : requested;
     if (closedFirst == ConnectionInfo.ClosedFirst.NOT_YET) {
       closedFirst =
           reason.kind() == CloseReason.Kind.PEER
@@ -490,7 +495,7 @@ final class StreamConnection implements Connection, EventLoop.Handler {
     try {
       protocol.closed(this, reason);
     } catch (Throwable t) {
-      LOG.log(Level.WARNING, () -> "protocol failed in closed() for " + remote, t);
+      LOG.log(Level.WARNING, () -> protocol.name() + " failed in closed() on " + this, t);
     }
   }
 
@@ -506,14 +511,14 @@ final class StreamConnection implements Connection, EventLoop.Handler {
 
   private void closeOnIoError(IOException e) {
     // A reset or broken pipe is the peer's doing, not ours: log quietly.
-    LOG.log(Level.DEBUG, () -> "connection " + id + " with " + remote + ": " + e);
+    LOG.log(Level.DEBUG, () -> this + ": " + e);
     close(CloseReason.error(e));
   }
 
   private void closeOnHandlerFailure(Throwable t) {
     LOG.log(
         Level.WARNING,
-        () -> protocol.name() + " failed on connection " + id + " with " + remote + "; closing it",
+        () -> protocol.name() + " failed on " + this + "; closing it",
         t);
     close(CloseReason.error(t));
   }
@@ -694,6 +699,15 @@ final class StreamConnection implements Connection, EventLoop.Handler {
         closedFirst);
   }
 
+  /** The peer as a person reads it; a Unix-domain client socket usually has no name. */
+  private String peerName() {
+    if (remote instanceof java.net.UnixDomainSocketAddress unix) {
+      String path = unix.getPath().toString();
+      return path.isEmpty() ? "a local process on " + local : path;
+    }
+    return BindErrors.describe(remote);
+  }
+
   private void onLoop(Runnable action) {
     if (inEventLoop()) {
       action.run();
@@ -704,6 +718,6 @@ final class StreamConnection implements Connection, EventLoop.Handler {
 
   @Override
   public String toString() {
-    return "connection " + id + " " + local + " <-> " + remote;
+    return "connection " + id + " with " + peerName();
   }
 }

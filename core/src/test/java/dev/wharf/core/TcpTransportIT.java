@@ -1,0 +1,185 @@
+package dev.wharf.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.SocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class TcpTransportIT extends StreamTransportContract {
+
+  @Override
+  SocketAddress listenAddress() {
+    return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+  }
+
+  @Override
+  SocketChannel openBlocking(SocketAddress serverAddress) throws IOException {
+    return SocketChannel.open(serverAddress);
+  }
+
+  @Test
+  void refusedConnectSaysNothingIsListening() throws Exception {
+    int port;
+    try (var probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort();
+    }
+    var attempt =
+        Client.builder(clientGroup)
+            .build()
+            .connect(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
+                new RecordingProtocol());
+
+    assertThatThrownBy(() -> unwrap(attempt))
+        .isInstanceOf(ConnectException.class)
+        .hasMessage("connection refused: 127.0.0.1:" + port + " (nothing is listening there)");
+  }
+
+  @Test
+  void triesEachAddressUntilOneAnswers() throws Exception {
+    var server = echoServer(Timeouts.DEFAULTS);
+    int closedPort;
+    try (var probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = probe.getLocalPort();
+    }
+    var candidates =
+        List.of(
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), closedPort),
+            (InetSocketAddress) server.localAddress());
+    var client = new RecordingProtocol();
+    Connection connection =
+        Client.builder(clientGroup).build().connect(candidates, client).get(10, TimeUnit.SECONDS);
+
+    assertThat(connection.remoteAddress()).isEqualTo(server.localAddress());
+  }
+
+  @Test
+  void resolvesAHostNameToEveryAddress() throws Exception {
+    var addresses = Client.resolve("localhost", 80);
+    assertThat(addresses).isNotEmpty().allMatch(a -> a.getAddress().isLoopbackAddress());
+
+    var server =
+        Server.builder(serverGroup)
+            .bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), EchoProtocol::new);
+    var client = new RecordingProtocol();
+    Connection connection =
+        Client.builder(clientGroup)
+            .build()
+            .connect("localhost", server.port(), client)
+            .get(10, TimeUnit.SECONDS);
+    connection.write("x".getBytes(StandardCharsets.US_ASCII));
+    Await.until("echo via name", () -> client.receivedCount() == 1);
+  }
+
+  @Test
+  void unknownHostFailsWithItsName() {
+    var attempt =
+        Client.builder(clientGroup)
+            .build()
+            .connect("no-such-host.invalid", 80, new RecordingProtocol());
+    assertThatThrownBy(() -> unwrap(attempt))
+        .isInstanceOf(java.net.UnknownHostException.class)
+        .hasMessage("cannot resolve host name: no-such-host.invalid");
+  }
+
+  @Test
+  void connectTimesOutWhenTheListenerNeverAnswers() throws Exception {
+    // A listener with a full accept queue that never accepts: the kernel drops further SYNs.
+    try (ServerSocketChannel deaf = ServerSocketChannel.open()) {
+      deaf.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
+      var fillers = new ArrayList<SocketChannel>();
+      try {
+        for (int i = 0; i < 4; i++) {
+          SocketChannel filler = SocketChannel.open();
+          filler.configureBlocking(false);
+          filler.connect(deaf.getLocalAddress());
+          fillers.add(filler);
+        }
+        var attempt =
+            Client.builder(clientGroup)
+                .timeouts(Timeouts.DEFAULTS.withConnect(Duration.ofMillis(300)))
+                .build()
+                .connect(deaf.getLocalAddress(), new RecordingProtocol());
+        assertThatThrownBy(() -> unwrap(attempt))
+            .isInstanceOf(TimeoutException.class)
+            .hasMessageStartingWith("connect timed out after 300 ms");
+      } finally {
+        for (SocketChannel filler : fillers) {
+          filler.close();
+        }
+      }
+    }
+  }
+
+  @Test
+  void bindingAPortInUseSaysSo() throws Exception {
+    var server = echoServer(Timeouts.DEFAULTS);
+    assertThatThrownBy(
+            () ->
+                Server.builder(serverGroup)
+                    .options(SocketOptions.DEFAULTS.withReuseAddress(false))
+                    .bind(server.localAddress(), EchoProtocol::new))
+        .isInstanceOf(java.net.BindException.class)
+        .hasMessage("address already in use: 127.0.0.1:" + server.port());
+  }
+
+  @Test
+  void acceptorPerLoopSpreadsConnectionsWithReusePort() throws Exception {
+    var server =
+        Server.builder(serverGroup).acceptorPerLoop(true).bind(listenAddress(), EchoProtocol::new);
+    var clients = new ArrayList<RecordingProtocol>();
+    for (int i = 0; i < 20; i++) {
+      var client = new RecordingProtocol();
+      clients.add(client);
+      connect(server, client).write(new byte[] {(byte) i});
+    }
+    Await.until("all echoed", () -> clients.stream().allMatch(c -> c.receivedCount() == 1));
+    assertThat(serverGroup.registry().openCount()).isEqualTo(20);
+  }
+
+  @Test
+  void servesIpv6Loopback() throws Exception {
+    var server =
+        Server.builder(serverGroup)
+            .bind(new InetSocketAddress(InetAddress.getByName("::1"), 0), EchoProtocol::new);
+    var client = new RecordingProtocol();
+    connect(server, client).write(new byte[] {42});
+    Await.until("echo over ::1", () -> client.receivedCount() == 1);
+  }
+
+  @Test
+  void socketOptionsReachTheSocket() throws Exception {
+    var options =
+        SocketOptions.DEFAULTS
+            .withKeepAlive(new KeepAlive(Duration.ofSeconds(30), Duration.ofSeconds(5), 4))
+            .withSendBufferSize(64 * 1024)
+            .withLinger(Duration.ZERO);
+    try (ServerSocketChannel listener = ServerSocketChannel.open()) {
+      listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      Client.builder(clientGroup)
+          .options(options)
+          .build()
+          .connect(listener.getLocalAddress(), new RecordingProtocol());
+      try (SocketChannel accepted = listener.accept()) {
+        assertThat(accepted).isNotNull();
+      }
+      assertThat(options.describe())
+          .containsEntry("SO_KEEPALIVE", "idle=30s interval=5s count=4")
+          .containsEntry("SO_LINGER", "0s")
+          .containsEntry("TCP_NODELAY", "true");
+    }
+  }
+}
