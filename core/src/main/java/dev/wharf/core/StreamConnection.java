@@ -516,10 +516,7 @@ final class StreamConnection implements Connection, EventLoop.Handler {
   }
 
   private void closeOnHandlerFailure(Throwable t) {
-    LOG.log(
-        Level.WARNING,
-        () -> protocol.name() + " failed on " + this + "; closing it",
-        t);
+    LOG.log(Level.WARNING, () -> protocol.name() + " failed on " + this + "; closing it", t);
     close(CloseReason.error(t));
   }
 
