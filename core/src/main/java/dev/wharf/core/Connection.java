@@ -1,9 +1,11 @@
 package dev.wharf.core;
 
 import java.net.SocketAddress;
+import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 
 /**
@@ -72,6 +74,13 @@ public interface Connection extends Executor {
   boolean isOpen();
 
   ConnectionState state();
+
+  /**
+   * The value a socket option has on the socket now, as the kernel reports it (SO_RCVBUF after the
+   * kernel's adjustment, say); empty when this kind of socket lacks the option or it is closed. Any
+   * thread.
+   */
+  <T> Optional<T> option(SocketOption<T> option);
 
   /**
    * The current counters and addresses, taken on the loop (call from the loop for exact values).

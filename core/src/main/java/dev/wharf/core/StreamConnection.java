@@ -4,6 +4,7 @@ import dev.wharf.core.internal.TimerWheel;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
+import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SelectionKey;
@@ -11,6 +12,7 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -40,6 +42,10 @@ final class StreamConnection implements Connection, EventLoop.Handler {
   private final TimerWheel.Timer timeoutTimer = new TimerWheel.Timer(this::onTimeoutCheck);
   private final ArrayDeque<Object> queue = new ArrayDeque<>(4);
   private final ByteBuffer[] gather;
+  // The timeouts in nanoseconds, read on every write and timer check; 0 means off.
+  private final long idleNanos;
+  private final long readNanos;
+  private final long stallNanos;
 
   private Protocol protocol;
   private ConnectionState state = ConnectionState.OPEN;
@@ -79,6 +85,9 @@ final class StreamConnection implements Connection, EventLoop.Handler {
     this.local = channel.getLocalAddress();
     this.remote = channel.getRemoteAddress();
     this.gather = new ByteBuffer[MAX_GATHER];
+    this.idleNanos = settings.timeouts().idle().toNanos();
+    this.readNanos = settings.timeouts().read().toNanos();
+    this.stallNanos = settings.timeouts().writeStall().toNanos();
     long now = System.nanoTime();
     this.lastReadNanos = now;
     this.lastWriteNanos = now;
@@ -253,7 +262,7 @@ final class StreamConnection implements Connection, EventLoop.Handler {
   private void queued(long count) {
     boolean wasEmpty = pendingBytes == 0;
     pendingBytes += count;
-    if (wasEmpty && settings.timeouts().writeStall().toNanos() > 0) {
+    if (wasEmpty && stallNanos > 0) {
       armTimeouts();
     }
     if (!flushScheduled) {
@@ -524,19 +533,15 @@ final class StreamConnection implements Connection, EventLoop.Handler {
 
   /** Arms the timeout timer for the nearest deadline that applies now. */
   private void armTimeouts() {
-    Timeouts timeouts = settings.timeouts();
     long deadline = Long.MAX_VALUE;
-    long idle = timeouts.idle().toNanos();
-    long read = timeouts.read().toNanos();
-    long stall = timeouts.writeStall().toNanos();
-    if (idle > 0) {
-      deadline = Math.min(deadline, Math.max(lastReadNanos, lastWriteNanos) + idle);
+    if (idleNanos > 0) {
+      deadline = Math.min(deadline, Math.max(lastReadNanos, lastWriteNanos) + idleNanos);
     }
-    if (read > 0 && !inputShut) {
-      deadline = Math.min(deadline, lastReadNanos + read);
+    if (readNanos > 0 && !inputShut) {
+      deadline = Math.min(deadline, lastReadNanos + readNanos);
     }
-    if (stall > 0 && pendingBytes > 0) {
-      deadline = Math.min(deadline, writeProgressNanos + stall);
+    if (stallNanos > 0 && pendingBytes > 0) {
+      deadline = Math.min(deadline, writeProgressNanos + stallNanos);
     }
     if (deadline == Long.MAX_VALUE) {
       loop.timers().cancel(timeoutTimer);
@@ -555,19 +560,16 @@ final class StreamConnection implements Connection, EventLoop.Handler {
     }
     Timeouts timeouts = settings.timeouts();
     long now = System.nanoTime();
-    long stall = timeouts.writeStall().toNanos();
-    long read = timeouts.read().toNanos();
-    long idle = timeouts.idle().toNanos();
-    if (stall > 0 && pendingBytes > 0 && now - writeProgressNanos >= stall) {
+    if (stallNanos > 0 && pendingBytes > 0 && now - writeProgressNanos >= stallNanos) {
       close(
           CloseReason.timeout(
               "write stalled: the peer took none of "
                   + pendingBytes
                   + " queued bytes for "
                   + format(timeouts.writeStall())));
-    } else if (read > 0 && !inputShut && now - lastReadNanos >= read) {
+    } else if (readNanos > 0 && !inputShut && now - lastReadNanos >= readNanos) {
       close(CloseReason.timeout("read timeout: nothing received for " + format(timeouts.read())));
-    } else if (idle > 0 && now - Math.max(lastReadNanos, lastWriteNanos) >= idle) {
+    } else if (idleNanos > 0 && now - Math.max(lastReadNanos, lastWriteNanos) >= idleNanos) {
       close(CloseReason.timeout("idle timeout: no traffic for " + format(timeouts.idle())));
     } else {
       armTimeouts();
@@ -675,6 +677,17 @@ final class StreamConnection implements Connection, EventLoop.Handler {
   @Override
   public long nanoTime() {
     return System.nanoTime();
+  }
+
+  @Override
+  public <T> Optional<T> option(SocketOption<T> option) {
+    try {
+      return channel.supportedOptions().contains(option)
+          ? Optional.ofNullable(channel.getOption(option))
+          : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
   }
 
   @Override

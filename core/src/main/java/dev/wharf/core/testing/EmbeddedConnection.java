@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -259,6 +260,12 @@ public final class EmbeddedConnection implements Connection {
   @Override
   public ConnectionState state() {
     return state;
+  }
+
+  /** An embedded connection has no socket, so no options. */
+  @Override
+  public <T> Optional<T> option(SocketOption<T> option) {
+    return Optional.empty();
   }
 
   @Override
