@@ -60,8 +60,10 @@ class DatagramEndpointIT {
         assertThat(in.getSocketAddress()).isEqualTo(echo.localAddress());
       }
     }
+    // The loop counts a send just after the kernel took it, so the peer may be a hair ahead.
+    Await.until("counters", () -> echo.sentCount() == 100);
     assertThat(echo.receivedCount()).isEqualTo(100);
-    assertThat(echo.sentCount()).isEqualTo(100);
+    assertThat(echo.droppedCount()).isZero();
   }
 
   @Test

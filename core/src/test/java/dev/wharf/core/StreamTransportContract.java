@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 abstract class StreamTransportContract {
+  private final long descriptorsBefore = OpenDescriptors.sockets();
   protected final EventLoopGroup serverGroup = new EventLoopGroup(2, "server", true);
   protected final EventLoopGroup clientGroup = new EventLoopGroup(1, "client", true);
 
@@ -42,6 +43,15 @@ abstract class StreamTransportContract {
       for (EventLoop loop : group.loops()) {
         assertThat(loop.terminationFuture()).as("loop thread ended").isDone();
       }
+    }
+    try {
+      Await.until(
+          "every socket closed",
+          Duration.ofSeconds(3),
+          () -> OpenDescriptors.sockets() == descriptorsBefore);
+    } catch (AssertionError e) {
+      throw new AssertionError(
+          e.getMessage() + ": before " + descriptorsBefore + ", now " + OpenDescriptors.list());
     }
   }
 
