@@ -1,0 +1,94 @@
+package dev.wharf.http.codec;
+
+import dev.wharf.http.Headers;
+import dev.wharf.http.HttpException;
+import java.util.List;
+
+/**
+ * How a request's body is delimited (RFC 9112 §6.3), decided once from its headers, refusing every
+ * combination that two parsers could read two ways.
+ */
+record BodyFraming(Kind kind, long length) {
+  enum Kind {
+    NONE,
+    FIXED,
+    CHUNKED
+  }
+
+  private static final BodyFraming NONE = new BodyFraming(Kind.NONE, 0);
+  private static final BodyFraming CHUNKED = new BodyFraming(Kind.CHUNKED, -1);
+
+  static BodyFraming of(Headers headers, String version, long maxBody) {
+    List<String> codings = headers.all("Transfer-Encoding");
+    List<String> lengths = headers.all("Content-Length");
+    if (!codings.isEmpty()) {
+      // RFC 9112 §6.3: both present is a smuggling attempt; reject rather than guess.
+      if (!lengths.isEmpty()) {
+        throw HttpException.badRequest("both Content-Length and Transfer-Encoding");
+      }
+      if (version.equals("HTTP/1.0")) {
+        throw HttpException.badRequest("Transfer-Encoding in an HTTP/1.0 request");
+      }
+      return chunkedOrFail(codings);
+    }
+    if (lengths.isEmpty()) {
+      return NONE;
+    }
+    long length = -1;
+    for (String field : lengths) {
+      for (String part : field.split(",", -1)) {
+        long value = parseLength(part.trim());
+        // RFC 9110 §8.6: repeated identical values may be taken as one; differing ones never.
+        if (length >= 0 && value != length) {
+          throw HttpException.badRequest("differing Content-Length values");
+        }
+        length = value;
+      }
+    }
+    if (length > maxBody) {
+      throw new HttpException(413, "body of " + length + " bytes exceeds " + maxBody);
+    }
+    return new BodyFraming(Kind.FIXED, length);
+  }
+
+  private static BodyFraming chunkedOrFail(List<String> fields) {
+    String last = null;
+    int count = 0;
+    for (String field : fields) {
+      for (String part : field.split(",", -1)) {
+        String coding = part.trim();
+        if (coding.isEmpty()) {
+          throw HttpException.badRequest("empty transfer coding");
+        }
+        if (last != null && last.equalsIgnoreCase("chunked")) {
+          throw HttpException.badRequest("chunked must be the final transfer coding");
+        }
+        last = coding;
+        count++;
+      }
+    }
+    if (!"chunked".equalsIgnoreCase(last)) {
+      throw HttpException.badRequest("the final transfer coding must be chunked");
+    }
+    if (count > 1) {
+      // RFC 9112 §6.1: a coding we do not implement gets 501.
+      throw new HttpException(501, "transfer codings other than chunked are not implemented");
+    }
+    return CHUNKED;
+  }
+
+  private static long parseLength(String text) {
+    if (text.isEmpty() || text.length() > 18) {
+      throw HttpException.badRequest("malformed Content-Length");
+    }
+    long value = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        throw HttpException.badRequest("malformed Content-Length");
+      }
+      value = value * 10 + (c - '0');
+    }
+    return value;
+  }
+}

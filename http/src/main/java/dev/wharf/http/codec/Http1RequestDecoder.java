@@ -1,0 +1,394 @@
+package dev.wharf.http.codec;
+
+import dev.wharf.http.Headers;
+import dev.wharf.http.HttpException;
+import dev.wharf.http.HttpLimits;
+import dev.wharf.http.RequestHead;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Turns bytes into HTTP/1.1 requests (RFC 9112), incrementally: input may be split anywhere, and a
+ * buffer may hold several pipelined requests. Body bytes are handed on as slices of the input, not
+ * copied.
+ *
+ * <p>Strict where leniency enables request smuggling: Content-Length with Transfer-Encoding,
+ * differing or malformed lengths, codings other than a final {@code chunked}, obs-fold, space
+ * before a colon, bare CR or LF, invalid characters, a missing or repeated Host. A violation throws
+ * {@link HttpException} with the status to answer, and the decoder then refuses all input.
+ *
+ * <pre>
+ *   REQUEST_LINE -> HEADERS -+-> (no body) ---------------------------+-> REQUEST_LINE
+ *                            +-> FIXED_BODY --------------------------+
+ *                            +-> CHUNK_SIZE <-> CHUNK_DATA -> TRAILERS +
+ * </pre>
+ *
+ * <p>Not thread-safe: one per connection, used on its loop. Does no I/O and reads no clock.
+ */
+public final class Http1RequestDecoder {
+
+  /** Receives what the decoder finds, in order. */
+  public interface Sink {
+    void head(RequestHead head);
+
+    /** Part of the body; the buffer is a slice of the input, valid for the call. */
+    void body(ByteBuffer chunk);
+
+    /** The message ended; trailers are empty unless the body was chunked and had some. */
+    void end(Headers trailers);
+  }
+
+  private enum State {
+    REQUEST_LINE,
+    HEADERS,
+    FIXED_BODY,
+    CHUNK_SIZE,
+    CHUNK_DATA,
+    CHUNK_DATA_END,
+    TRAILERS,
+    FAILED
+  }
+
+  private static final byte CR = '\r';
+  private static final byte LF = '\n';
+
+  /** Empty lines tolerated before a request line (RFC 9112 §2.2 asks us to ignore at least one). */
+  private static final int MAX_LEADING_EMPTY_LINES = 4;
+
+  private final HttpLimits limits;
+  private final LineReader line;
+  private State state = State.REQUEST_LINE;
+  private RequestHead pendingRequest;
+  private String method;
+  private String target;
+  private String version;
+  private Headers.Builder fields;
+  private int fieldCount;
+  private int sectionBytes;
+  private int leadingEmptyLines;
+  private long remaining;
+  private long bodyBytes;
+
+  public Http1RequestDecoder(HttpLimits limits) {
+    this.limits = limits;
+    this.line = new LineReader(Math.max(limits.maxRequestLineBytes(), limits.maxHeaderBytes()));
+  }
+
+  /** True between messages: nothing of a next request has arrived. */
+  public boolean isIdle() {
+    return state == State.REQUEST_LINE && line.isEmpty();
+  }
+
+  /**
+   * Consumes all of {@code input}, reporting to {@code sink} as requests take shape.
+   *
+   * @throws HttpException when the input breaks the protocol or a limit
+   */
+  public void decode(ByteBuffer input, Sink sink) {
+    if (state == State.FAILED) {
+      throw HttpException.badRequest("the connection already failed");
+    }
+    try {
+      while (input.hasRemaining()) {
+        switch (state) {
+          case REQUEST_LINE -> readRequestLine(input);
+          case HEADERS -> readHeaderLine(input, sink, false);
+          case FIXED_BODY -> readFixedBody(input, sink);
+          case CHUNK_SIZE -> readChunkSize(input);
+          case CHUNK_DATA -> readChunkData(input, sink);
+          case CHUNK_DATA_END -> readChunkDataEnd(input);
+          case TRAILERS -> readHeaderLine(input, sink, true);
+          case FAILED -> throw new IllegalStateException("unreachable");
+        }
+      }
+    } catch (HttpException e) {
+      state = State.FAILED;
+      throw e;
+    }
+  }
+
+  // ---- request line ----
+
+  private void readRequestLine(ByteBuffer input) {
+    int limit = limits.maxRequestLineBytes();
+    if (!line.read(input, limit)) {
+      if (line.overflowed()) {
+        throw new HttpException(414, "request line exceeds " + limit + " bytes");
+      }
+      return;
+    }
+    if (line.length() == 0) {
+      // RFC 9112 §2.2: ignore empty lines before the request line, but not without end.
+      if (++leadingEmptyLines > MAX_LEADING_EMPTY_LINES) {
+        throw HttpException.badRequest("too many empty lines before the request line");
+      }
+      return;
+    }
+    parseRequestLine(line.bytes(), line.length());
+    line.reset();
+    fields = Headers.builder();
+    fieldCount = 0;
+    sectionBytes = 0;
+    state = State.HEADERS;
+  }
+
+  /** RFC 9112 §3: request-line = method SP request-target SP HTTP-version. */
+  private void parseRequestLine(byte[] bytes, int length) {
+    int firstSpace = indexOf(bytes, 0, length, (byte) ' ');
+    int secondSpace = firstSpace < 0 ? -1 : indexOf(bytes, firstSpace + 1, length, (byte) ' ');
+    if (firstSpace <= 0
+        || secondSpace < 0
+        || indexOf(bytes, secondSpace + 1, length, (byte) ' ') >= 0) {
+      throw HttpException.badRequest("malformed request line");
+    }
+    for (int i = 0; i < firstSpace; i++) {
+      if (!Tokens.isTchar(bytes[i])) {
+        throw HttpException.badRequest("invalid character in method");
+      }
+    }
+    if (secondSpace == firstSpace + 1) {
+      throw HttpException.badRequest("empty request target");
+    }
+    for (int i = firstSpace + 1; i < secondSpace; i++) {
+      // RFC 3986 characters only: no controls, spaces or bytes above 0x7e in a target.
+      if (bytes[i] <= 0x20 || bytes[i] >= 0x7f) {
+        throw HttpException.badRequest("invalid character in request target");
+      }
+    }
+    method = new String(bytes, 0, firstSpace, StandardCharsets.US_ASCII);
+    target =
+        new String(bytes, firstSpace + 1, secondSpace - firstSpace - 1, StandardCharsets.US_ASCII);
+    version = parseVersion(bytes, secondSpace + 1, length);
+  }
+
+  /** RFC 9112 §2.3: HTTP-version = "HTTP/" DIGIT "." DIGIT, case-sensitive. */
+  private static String parseVersion(byte[] bytes, int from, int to) {
+    String text = new String(bytes, from, to - from, StandardCharsets.US_ASCII);
+    if (text.length() != 8
+        || !text.startsWith("HTTP/")
+        || !Character.isDigit(text.charAt(5))
+        || text.charAt(6) != '.'
+        || !Character.isDigit(text.charAt(7))) {
+      throw HttpException.badRequest("malformed HTTP version");
+    }
+    if (!text.equals("HTTP/1.1") && !text.equals("HTTP/1.0")) {
+      throw new HttpException(505, "HTTP version not supported: " + text);
+    }
+    return text;
+  }
+
+  // ---- header and trailer sections ----
+
+  private void readHeaderLine(ByteBuffer input, Sink sink, boolean trailers) {
+    int budget = limits.maxHeaderBytes() - sectionBytes;
+    if (!line.read(input, budget)) {
+      if (line.overflowed()) {
+        throw new HttpException(
+            431,
+            (trailers ? "trailer" : "header")
+                + " section exceeds "
+                + limits.maxHeaderBytes()
+                + " bytes");
+      }
+      return;
+    }
+    sectionBytes += line.length() + 2;
+    if (line.length() == 0) {
+      line.reset();
+      if (trailers) {
+        finishMessage(sink, fields.build());
+      } else {
+        endOfHeaders(sink);
+      }
+      return;
+    }
+    if (++fieldCount > limits.maxHeaderCount()) {
+      throw new HttpException(431, "more than " + limits.maxHeaderCount() + " header fields");
+    }
+    parseFieldLine(line.bytes(), line.length());
+    line.reset();
+  }
+
+  /** RFC 9112 §5: field-line = field-name ":" OWS field-value OWS. */
+  private void parseFieldLine(byte[] bytes, int length) {
+    if (bytes[0] == ' ' || bytes[0] == '\t') {
+      // RFC 9112 §5.2: obs-fold must be rejected with 400 (or replaced) in a request.
+      throw HttpException.badRequest("obsolete line folding in header field");
+    }
+    int colon = indexOf(bytes, 0, length, (byte) ':');
+    if (colon < 0) {
+      throw HttpException.badRequest("header field without a colon");
+    }
+    if (colon == 0) {
+      throw HttpException.badRequest("empty header field name");
+    }
+    for (int i = 0; i < colon; i++) {
+      if (bytes[i] == ' ' || bytes[i] == '\t') {
+        // RFC 9112 §5.1: no whitespace between field name and colon; must be rejected with 400.
+        throw HttpException.badRequest("whitespace before the colon in a header field");
+      }
+      if (!Tokens.isTchar(bytes[i])) {
+        throw HttpException.badRequest("invalid character in header field name");
+      }
+    }
+    int start = colon + 1;
+    int end = length;
+    while (start < end && (bytes[start] == ' ' || bytes[start] == '\t')) {
+      start++;
+    }
+    while (end > start && (bytes[end - 1] == ' ' || bytes[end - 1] == '\t')) {
+      end--;
+    }
+    for (int i = start; i < end; i++) {
+      // RFC 9110 §5.5: field-vchar / SP / HTAB; NUL and other controls are never allowed.
+      if (!Tokens.isFieldValueByte(bytes[i])) {
+        throw HttpException.badRequest("invalid character in header field value");
+      }
+    }
+    fields.add(
+        new String(bytes, 0, colon, StandardCharsets.US_ASCII),
+        new String(bytes, start, end - start, StandardCharsets.ISO_8859_1));
+  }
+
+  private void endOfHeaders(Sink sink) {
+    Headers headers = fields.build();
+    List<String> hosts = headers.all("Host");
+    // RFC 9112 §3.2: a 1.1 request without Host, or with more than one, gets 400.
+    if (version.equals("HTTP/1.1") && hosts.isEmpty()) {
+      throw HttpException.badRequest("missing Host header");
+    }
+    if (hosts.size() > 1) {
+      throw HttpException.badRequest("more than one Host header");
+    }
+    var head = new RequestHead(method, target, version, headers);
+    BodyFraming framing = BodyFraming.of(headers, version, limits.maxBodyBytes());
+    sink.head(head);
+    bodyBytes = 0;
+    switch (framing.kind()) {
+      case NONE -> finishMessage(sink, Headers.EMPTY);
+      case FIXED -> {
+        remaining = framing.length();
+        if (remaining == 0) {
+          finishMessage(sink, Headers.EMPTY);
+        } else {
+          state = State.FIXED_BODY;
+        }
+      }
+      case CHUNKED -> state = State.CHUNK_SIZE;
+    }
+    pendingRequest = head;
+  }
+
+  private void finishMessage(Sink sink, Headers trailers) {
+    state = State.REQUEST_LINE;
+    leadingEmptyLines = 0;
+    pendingRequest = null;
+    sink.end(trailers);
+  }
+
+  // ---- bodies ----
+
+  private void readFixedBody(ByteBuffer input, Sink sink) {
+    int n = (int) Math.min(remaining, input.remaining());
+    ByteBuffer slice = input.slice(input.position(), n);
+    input.position(input.position() + n);
+    remaining -= n;
+    sink.body(slice);
+    if (remaining == 0) {
+      finishMessage(sink, Headers.EMPTY);
+    }
+  }
+
+  /** RFC 9112 §7.1: chunk-size [ chunk-ext ] CRLF, chunk-size = 1*HEXDIG. */
+  private void readChunkSize(ByteBuffer input) {
+    if (!line.read(input, 1024)) {
+      if (line.overflowed()) {
+        throw HttpException.badRequest("chunk size line too long");
+      }
+      return;
+    }
+    byte[] bytes = line.bytes();
+    int length = line.length();
+    long size = 0;
+    int digits = 0;
+    int i = 0;
+    for (; i < length; i++) {
+      int digit = Character.digit(bytes[i], 16);
+      if (digit < 0) {
+        break;
+      }
+      if (++digits > 15) {
+        throw new HttpException(413, "chunk size too large");
+      }
+      size = size * 16 + digit;
+    }
+    if (digits == 0) {
+      throw HttpException.badRequest("malformed chunk size");
+    }
+    // What follows the size may only be extensions (ignored) after optional whitespace.
+    int rest = i;
+    while (rest < length && (bytes[rest] == ' ' || bytes[rest] == '\t')) {
+      rest++;
+    }
+    if (rest < length && bytes[rest] != ';') {
+      throw HttpException.badRequest("malformed chunk size");
+    }
+    for (int k = rest; k < length; k++) {
+      if (!Tokens.isFieldValueByte(bytes[k])) {
+        throw HttpException.badRequest("invalid character in chunk extension");
+      }
+    }
+    line.reset();
+    if (size == 0) {
+      fields = Headers.builder();
+      fieldCount = 0;
+      sectionBytes = 0;
+      state = State.TRAILERS;
+      return;
+    }
+    if (bodyBytes + size > limits.maxBodyBytes()) {
+      throw new HttpException(413, "body exceeds " + limits.maxBodyBytes() + " bytes");
+    }
+    bodyBytes += size;
+    remaining = size;
+    state = State.CHUNK_DATA;
+  }
+
+  private void readChunkData(ByteBuffer input, Sink sink) {
+    int n = (int) Math.min(remaining, input.remaining());
+    ByteBuffer slice = input.slice(input.position(), n);
+    input.position(input.position() + n);
+    remaining -= n;
+    sink.body(slice);
+    if (remaining == 0) {
+      state = State.CHUNK_DATA_END;
+    }
+  }
+
+  /** The CRLF after chunk data must be exactly that. */
+  private void readChunkDataEnd(ByteBuffer input) {
+    if (!line.read(input, 0)) {
+      if (line.overflowed()) {
+        throw HttpException.badRequest("chunk data longer than its size");
+      }
+      return;
+    }
+    line.reset();
+    state = State.CHUNK_SIZE;
+  }
+
+  /** The request whose body is being read, if one is. */
+  public java.util.Optional<RequestHead> pendingRequest() {
+    return java.util.Optional.ofNullable(pendingRequest);
+  }
+
+  private static int indexOf(byte[] bytes, int from, int to, byte b) {
+    for (int i = from; i < to; i++) {
+      if (bytes[i] == b) {
+        return i;
+      }
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,351 @@
+package dev.wharf.http.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.wharf.http.Headers;
+import dev.wharf.http.HttpException;
+import dev.wharf.http.HttpLimits;
+import dev.wharf.http.RequestHead;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class Http1RequestDecoderTest {
+
+  /** What a decoder reported, as text: one entry per head, body and end. */
+  static final class Transcript implements Http1RequestDecoder.Sink {
+    final List<String> events = new ArrayList<>();
+    private final StringBuilder body = new StringBuilder();
+
+    @Override
+    public void head(RequestHead head) {
+      events.add(
+          "head "
+              + head.method()
+              + " "
+              + head.target()
+              + " "
+              + head.version()
+              + " "
+              + head.headers());
+    }
+
+    @Override
+    public void body(ByteBuffer chunk) {
+      body.append(StandardCharsets.ISO_8859_1.decode(chunk));
+    }
+
+    @Override
+    public void end(Headers trailers) {
+      events.add("body " + body);
+      events.add("end " + trailers);
+      body.setLength(0);
+    }
+  }
+
+  /** Feeds the input whole, one byte at a time, and in 30 seeded random splits. */
+  static void underEveryFeed(String input, HttpLimits limits, Consumer<Result> check) {
+    byte[] bytes = input.getBytes(StandardCharsets.ISO_8859_1);
+    check.accept(run(bytes, limits, new int[] {bytes.length}));
+    int[] ones = new int[bytes.length];
+    java.util.Arrays.fill(ones, 1);
+    check.accept(run(bytes, limits, ones));
+    var random = new Random(2026);
+    for (int round = 0; round < 30; round++) {
+      var sizes = new ArrayList<Integer>();
+      for (int left = bytes.length; left > 0; ) {
+        int n = 1 + random.nextInt(Math.min(left, 64));
+        sizes.add(n);
+        left -= n;
+      }
+      check.accept(run(bytes, limits, sizes.stream().mapToInt(Integer::intValue).toArray()));
+    }
+  }
+
+  record Result(List<String> events, HttpException failure) {}
+
+  private static Result run(byte[] bytes, HttpLimits limits, int[] sizes) {
+    var decoder = new Http1RequestDecoder(limits);
+    var transcript = new Transcript();
+    int at = 0;
+    try {
+      for (int size : sizes) {
+        decoder.decode(ByteBuffer.wrap(bytes, at, size), transcript);
+        at += size;
+      }
+    } catch (HttpException e) {
+      return new Result(transcript.events, e);
+    }
+    return new Result(transcript.events, null);
+  }
+
+  static void assertDecodes(String input, String... expectedEvents) {
+    underEveryFeed(
+        input,
+        HttpLimits.DEFAULTS,
+        result -> {
+          assertThat(result.failure()).as("failure").isNull();
+          assertThat(result.events()).containsExactly(expectedEvents);
+        });
+  }
+
+  static void assertRejected(String input, int status) {
+    assertRejected(input, HttpLimits.DEFAULTS, status);
+  }
+
+  static void assertRejected(String input, HttpLimits limits, int status) {
+    underEveryFeed(
+        input,
+        limits,
+        result -> {
+          assertThat(result.failure()).as("expected %d for %s", status, input).isNotNull();
+          assertThat(result.failure().status()).isEqualTo(status);
+        });
+  }
+
+  @Test
+  void simpleGet() {
+    assertDecodes(
+        "GET /a.txt HTTP/1.1\r\nHost: example\r\nAccept: */*\r\n\r\n",
+        "head GET /a.txt HTTP/1.1 [Field[name=Host, value=example], Field[name=Accept, value=*/*]]",
+        "body ",
+        "end []");
+  }
+
+  @Test
+  void pipelinedRequestsComeOutInOrder() {
+    assertDecodes(
+        "GET /1 HTTP/1.1\r\nHost: x\r\n\r\nPOST /2 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhelloGET /3 HTTP/1.0\r\n\r\n",
+        "head GET /1 HTTP/1.1 [Field[name=Host, value=x]]",
+        "body ",
+        "end []",
+        "head POST /2 HTTP/1.1 [Field[name=Host, value=x], Field[name=Content-Length, value=5]]",
+        "body hello",
+        "end []",
+        "head GET /3 HTTP/1.0 []",
+        "body ",
+        "end []");
+  }
+
+  @Test
+  void chunkedBodyWithExtensionsAndTrailers() {
+    assertDecodes(
+        "POST /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + "5;name=value\r\nhello\r\n7\r\n, world\r\n0\r\nChecksum: abc\r\n\r\n",
+        "head POST /up HTTP/1.1 [Field[name=Host, value=x], Field[name=Transfer-Encoding, value=chunked]]",
+        "body hello, world",
+        "end [Field[name=Checksum, value=abc]]");
+  }
+
+  @Test
+  void fieldValuesLoseSurroundingWhitespaceOnly() {
+    assertDecodes(
+        "GET / HTTP/1.1\r\nHost:   x  \r\nX-Thing:\ta  b\t\r\n\r\n",
+        "head GET / HTTP/1.1 [Field[name=Host, value=x], Field[name=X-Thing, value=a  b]]",
+        "body ",
+        "end []");
+  }
+
+  @Test
+  void oneEmptyLineBeforeTheRequestIsIgnored() {
+    assertDecodes(
+        "\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n",
+        "head GET / HTTP/1.1 [Field[name=Host, value=x]]",
+        "body ",
+        "end []");
+  }
+
+  @Test
+  void identicalRepeatedContentLengthsCountAsOne() {
+    assertDecodes(
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3, 3\r\nContent-Length: 3\r\n\r\nabc",
+        "head POST / HTTP/1.1 [Field[name=Host, value=x], Field[name=Content-Length, value=3, 3], Field[name=Content-Length, value=3]]",
+        "body abc",
+        "end []");
+  }
+
+  // ---- one test per rule, each with its exact status ----
+
+  @Test
+  void contentLengthWithTransferEncodingIs400() {
+    assertRejected(
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
+        400);
+  }
+
+  @Test
+  void differingContentLengthsAre400() {
+    assertRejected(
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", 400);
+    assertRejected("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5, 6\r\n\r\n", 400);
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {"-1", "+5", "0x10", "5 5", "''", "1e3", "99999999999999999999"})
+  void malformedContentLengthIs400(String value) {
+    assertRejected("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + value + "\r\n\r\n", 400);
+  }
+
+  @Test
+  void transferEncodingOtherThanAFinalChunkedIs400() {
+    assertRejected("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 400);
+    assertRejected("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", 400);
+    assertRejected(
+        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+        400);
+    assertRejected("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\n\r\n", 400);
+  }
+
+  @Test
+  void otherCodingsBeforeChunkedAre501() {
+    assertRejected("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501);
+  }
+
+  @Test
+  void transferEncodingInHttp10Is400() {
+    assertRejected("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400);
+  }
+
+  @Test
+  void obsFoldIs400() {
+    assertRejected("GET / HTTP/1.1\r\nHost: x\r\nX-Long: a\r\n  b\r\n\r\n", 400);
+  }
+
+  @Test
+  void whitespaceBeforeTheColonIs400() {
+    assertRejected("GET / HTTP/1.1\r\nHost : x\r\n\r\n", 400);
+    assertRejected("GET / HTTP/1.1\r\nHost\t: x\r\n\r\n", 400);
+  }
+
+  @Test
+  void bareLfIs400() {
+    assertRejected("GET / HTTP/1.1\nHost: x\r\n\r\n", 400);
+    assertRejected("GET / HTTP/1.1\r\nHost: x\n\r\n", 400);
+  }
+
+  @Test
+  void bareCrIs400() {
+    assertRejected("GET / HTTP/1.1\r\nHost: x\rX: y\r\n\r\n", 400);
+  }
+
+  @Test
+  void invalidCharactersAre400() {
+    assertRejected("G(T / HTTP/1.1\r\nHost: x\r\n\r\n", 400);
+    assertRejected("GET /a\u0001b HTTP/1.1\r\nHost: x\r\n\r\n", 400);
+    assertRejected("GET / HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0000b\r\n\r\n", 400);
+    assertRejected("GET / HTTP/1.1\r\nHost: x\r\nBad[Name]: a\r\n\r\n", 400);
+    assertRejected("GET  / HTTP/1.1\r\nHost: x\r\n\r\n", 400);
+  }
+
+  @Test
+  void missingHostInHttp11Is400() {
+    assertRejected("GET / HTTP/1.1\r\nAccept: */*\r\n\r\n", 400);
+  }
+
+  @Test
+  void duplicatedHostIs400() {
+    assertRejected("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400);
+  }
+
+  @Test
+  void unknownVersionIs505AndMalformedVersionIs400() {
+    assertRejected("GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505);
+    assertRejected("GET / HTTP/1.1x\r\nHost: x\r\n\r\n", 400);
+    assertRejected("GET / http/1.1\r\nHost: x\r\n\r\n", 400);
+  }
+
+  @Test
+  void requestLineOverLimitIs414() {
+    assertRejected("GET /" + "a".repeat(9000) + " HTTP/1.1\r\nHost: x\r\n\r\n", 414);
+  }
+
+  @Test
+  void headerSectionOverLimitIs431() {
+    assertRejected("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(70_000) + "\r\n\r\n", 431);
+  }
+
+  @Test
+  void tooManyFieldsIs431() {
+    var request = new StringBuilder("GET / HTTP/1.1\r\nHost: x\r\n");
+    for (int i = 0; i < 100; i++) {
+      request.append("X-").append(i).append(": v\r\n");
+    }
+    assertRejected(request.append("\r\n").toString(), 431);
+  }
+
+  @Test
+  void declaredBodyOverLimitIs413() {
+    assertRejected(
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\n",
+        HttpLimits.DEFAULTS.withMaxBodyBytes(10),
+        413);
+  }
+
+  @Test
+  void chunkedBodyOverLimitIs413() {
+    assertRejected(
+        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n",
+        HttpLimits.DEFAULTS.withMaxBodyBytes(10),
+        413);
+  }
+
+  @Test
+  void malformedChunksAre400() {
+    String head = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+    assertRejected(head + "zz\r\n", 400);
+    assertRejected(head + "5\r\nhelloX\r\n", 400);
+    assertRejected(head + "5 junk\r\nhello\r\n", 400);
+    assertRejected(head + ";ext\r\n", 400);
+  }
+
+  @Test
+  void afterAFailureAllInputIsRefused() {
+    var decoder = new Http1RequestDecoder(HttpLimits.DEFAULTS);
+    var transcript = new Transcript();
+    assertThatThrownBy(() -> decoder.decode(ascii("BAD\r\n"), transcript))
+        .isInstanceOf(HttpException.class);
+    assertThatThrownBy(() -> decoder.decode(ascii("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), transcript))
+        .isInstanceOf(HttpException.class);
+    assertThat(transcript.events).isEmpty();
+  }
+
+  @Test
+  void decoderIsIdleOnlyBetweenMessages() {
+    var decoder = new Http1RequestDecoder(HttpLimits.DEFAULTS);
+    var transcript = new Transcript();
+    assertThat(decoder.isIdle()).isTrue();
+    decoder.decode(ascii("GET / HTTP/1.1\r\nHo"), transcript);
+    assertThat(decoder.isIdle()).isFalse();
+    decoder.decode(ascii("st: x\r\n\r\n"), transcript);
+    assertThat(decoder.isIdle()).isTrue();
+  }
+
+  @Test
+  void keepAliveFollowsVersionAndConnectionHeader() {
+    var h11 = new RequestHead("GET", "/", "HTTP/1.1", Headers.builder().add("Host", "x").build());
+    var h11Close =
+        new RequestHead(
+            "GET", "/", "HTTP/1.1", Headers.builder().add("Connection", "Close").build());
+    var h10 = new RequestHead("GET", "/", "HTTP/1.0", Headers.EMPTY);
+    var h10KeepAlive =
+        new RequestHead(
+            "GET", "/", "HTTP/1.0", Headers.builder().add("Connection", "keep-alive").build());
+    assertThat(h11.keepAlive()).isTrue();
+    assertThat(h11Close.keepAlive()).isFalse();
+    assertThat(h10.keepAlive()).isFalse();
+    assertThat(h10KeepAlive.keepAlive()).isTrue();
+  }
+
+  private static ByteBuffer ascii(String text) {
+    return ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII));
+  }
+}
