@@ -104,7 +104,12 @@ public final class Client {
       return CompletableFuture.failedFuture(new ConnectException("no address to connect to"));
     }
     var attempt = new Attempt(group.next(), List.copyOf(candidates), protocol);
-    attempt.loop.execute(attempt::next);
+    try {
+      attempt.loop.execute(attempt::next);
+    } catch (java.util.concurrent.RejectedExecutionException stopped) {
+      return CompletableFuture.failedFuture(
+          new java.io.IOException("cannot connect: the event loop group has shut down", stopped));
+    }
     return attempt.result;
   }
 

@@ -48,7 +48,7 @@ public interface Connection extends Executor {
   /** Writes what is queued now rather than at the end of the current event. */
   void flush();
 
-  /** Bytes queued and not yet taken by the kernel. */
+  /** Bytes queued and not yet taken by the kernel; exact on the loop, approximate elsewhere. */
   long pendingBytes();
 
   /** False from when the queue passes the high watermark until it drains below the low one. */
@@ -83,7 +83,8 @@ public interface Connection extends Executor {
   <T> Optional<T> option(SocketOption<T> option);
 
   /**
-   * The current counters and addresses, taken on the loop (call from the loop for exact values).
+   * The current counters and addresses: exact on the loop; from another thread the counters are
+   * read unsynchronized and may lag slightly (the registry reads them on the loop).
    */
   ConnectionInfo info();
 

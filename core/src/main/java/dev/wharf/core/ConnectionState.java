@@ -5,13 +5,13 @@ package dev.wharf.core;
  * are read elsewhere).
  *
  * <pre>
- *   CONNECTING -> OPEN -+-> OUTPUT_SHUT (we sent FIN) -+-> CLOSED
- *                       +-> INPUT_SHUT  (peer sent FIN) +
- *                       +-> DRAINING (close after flush) +
+ *   OPEN -+-> OUTPUT_SHUT (we sent FIN) --+-> CLOSED
+ *         +-> INPUT_SHUT  (peer sent FIN) -+
+ *         +-> DRAINING (close after flush) +
  * </pre>
  */
 public enum ConnectionState {
-  CONNECTING,
+  /** Connected (a connection object exists only once connected or accepted). */
   OPEN,
   /** We shut our output down (sent FIN) and still read. */
   OUTPUT_SHUT,

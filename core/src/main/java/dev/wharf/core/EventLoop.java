@@ -17,6 +17,7 @@ import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -95,31 +96,73 @@ public final class EventLoop implements Executor {
     return Thread.currentThread() == thread;
   }
 
-  /** Queues a task to run on the loop; safe from any thread, including the loop's own. */
+  /**
+   * Queues a task to run on the loop; safe from any thread, including the loop's own.
+   *
+   * @throws RejectedExecutionException once the loop has stopped
+   */
   @Override
   public void execute(Runnable task) {
+    if (terminated.isDone()) {
+      throw new RejectedExecutionException(thread.getName() + " has stopped");
+    }
     tasks.add(task);
     if (!inEventLoop() && wakeupPending.compareAndSet(false, true)) {
       selector.wakeup();
     }
   }
 
-  /** Runs a task on the loop after a delay (at most 10 ms late); safe from any thread. */
+  /**
+   * Runs a task on the loop after a delay (at most 10 ms late); safe from any thread. A task that
+   * throws is logged; the loop carries on.
+   */
   public Cancellable schedule(Duration delay, Runnable task) {
     long deadline = System.nanoTime() + delay.toNanos();
-    var timer = new TimerWheel.Timer(task);
+    var scheduled = new ScheduledTask(task);
     if (inEventLoop()) {
-      timers.schedule(timer, deadline);
+      timers.schedule(scheduled.timer, deadline);
     } else {
-      execute(() -> timers.schedule(timer, deadline));
+      execute(() -> timers.schedule(scheduled.timer, deadline));
     }
-    return () -> {
+    return scheduled;
+  }
+
+  /**
+   * A task on the timer wheel that may be cancelled from any thread. The flag makes a cancel win
+   * even when it reaches the loop before the scheduling does.
+   */
+  private final class ScheduledTask implements Cancellable {
+    private final TimerWheel.Timer timer;
+    private volatile boolean cancelled;
+
+    ScheduledTask(Runnable task) {
+      this.timer =
+          new TimerWheel.Timer(
+              () -> {
+                if (cancelled) {
+                  return;
+                }
+                try {
+                  task.run();
+                } catch (RuntimeException e) {
+                  LOG.log(Level.WARNING, thread.getName() + ": a scheduled task failed", e);
+                }
+              });
+    }
+
+    @Override
+    public void cancel() {
+      cancelled = true;
       if (inEventLoop()) {
         timers.cancel(timer);
-      } else {
-        execute(() -> timers.cancel(timer));
+      } else if (!terminated.isDone()) {
+        try {
+          execute(() -> timers.cancel(timer)); // Frees the slot early; the flag already holds.
+        } catch (RejectedExecutionException stopped) {
+          // Nothing left to run it anyway.
+        }
       }
-    };
+    }
   }
 
   /** A future completed when the loop's thread has ended. */
@@ -149,11 +192,18 @@ public final class EventLoop implements Executor {
   }
 
   void added(StreamConnection connection) {
+    connection.loopIndex = connections.size();
     connections.add(connection);
   }
 
+  /** Removes in O(1): the last connection takes the leaving one's place. */
   void removed(StreamConnection connection) {
-    connections.remove(connection);
+    int index = connection.loopIndex;
+    StreamConnection last = connections.removeLast();
+    if (last != connection) {
+      connections.set(index, last);
+      last.loopIndex = index;
+    }
     if (drained != null && connections.isEmpty()) {
       drained.complete(null);
     }
@@ -201,6 +251,8 @@ public final class EventLoop implements Executor {
     } finally {
       closeAllOnLoop();
       terminated.complete(null);
+      // Tasks that raced with the stop: run them so their futures fail rather than hang.
+      runTasks();
     }
   }
 

@@ -118,6 +118,10 @@ public final class EventLoopGroup implements AutoCloseable {
   /** Shuts down gracefully with a 5-second drain and waits for the loops to end. */
   @Override
   public void close() {
+    if (loops.stream().anyMatch(EventLoop::inEventLoop)) {
+      throw new IllegalStateException(
+          "a loop cannot wait for its own group to stop; use shutdownGracefully()");
+    }
     shutdownGracefully(Duration.ofSeconds(5)).join();
   }
 

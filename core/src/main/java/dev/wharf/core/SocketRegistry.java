@@ -43,22 +43,22 @@ public final class SocketRegistry {
         .toList();
   }
 
-  /** The open connections, by id, gathered from every loop (waits up to a second). */
+  /**
+   * The open connections, by id, gathered from every loop (waits up to a second for busy loops,
+   * leaving out any that do not answer). Not from a loop thread: use {@link #connectionsAsync()}.
+   */
   public List<ConnectionInfo> connections() {
-    var perLoop = new ArrayList<CompletableFuture<List<ConnectionInfo>>>();
-    for (EventLoop loop : group.loops()) {
-      var future = new CompletableFuture<List<ConnectionInfo>>();
-      perLoop.add(future);
-      loop.execute(
-          () -> future.complete(loop.connections().stream().map(StreamConnection::info).toList()));
+    if (group.loops().stream().anyMatch(EventLoop::inEventLoop)) {
+      throw new IllegalStateException(
+          "connections() would block an event loop; use connectionsAsync()");
     }
     var all = new ArrayList<ConnectionInfo>();
     long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
-    for (var future : perLoop) {
+    for (var future : perLoop()) {
       try {
         all.addAll(future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
       } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-        // A busy or stopped loop is left out rather than holding the caller.
+        // A busy loop is left out rather than holding the caller.
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
@@ -66,6 +66,35 @@ public final class SocketRegistry {
     }
     all.sort(Comparator.comparingLong(ConnectionInfo::id));
     return all;
+  }
+
+  /** The open connections, by id, completed once every running loop has answered. */
+  public CompletableFuture<List<ConnectionInfo>> connectionsAsync() {
+    var perLoop = perLoop();
+    return CompletableFuture.allOf(perLoop.toArray(CompletableFuture[]::new))
+        .thenApply(
+            done ->
+                perLoop.stream()
+                    .flatMap(f -> f.join().stream())
+                    .sorted(Comparator.comparingLong(ConnectionInfo::id))
+                    .toList());
+  }
+
+  /** Asks each loop for its connections; a stopped loop answers with none. */
+  private List<CompletableFuture<List<ConnectionInfo>>> perLoop() {
+    var perLoop = new ArrayList<CompletableFuture<List<ConnectionInfo>>>();
+    for (EventLoop loop : group.loops()) {
+      var future = new CompletableFuture<List<ConnectionInfo>>();
+      perLoop.add(future);
+      try {
+        loop.execute(
+            () ->
+                future.complete(loop.connections().stream().map(StreamConnection::info).toList()));
+      } catch (java.util.concurrent.RejectedExecutionException stopped) {
+        future.complete(List.of());
+      }
+    }
+    return perLoop;
   }
 
   /** Connections open now. */

@@ -47,11 +47,15 @@ final class StreamConnection implements Connection, EventLoop.Handler {
   private final long readNanos;
   private final long stallNanos;
 
+  /** Position in the loop's connection list, for O(1) removal; loop thread only. */
+  int loopIndex;
+
   private Protocol protocol;
-  private ConnectionState state = ConnectionState.OPEN;
+  // Volatile so other threads may ask isOpen() or isWritable(); they change rarely.
+  private volatile ConnectionState state = ConnectionState.OPEN;
   private ConnectionInfo.ClosedFirst closedFirst = ConnectionInfo.ClosedFirst.NOT_YET;
   private long pendingBytes;
-  private boolean writable = true;
+  private volatile boolean writable = true;
   private boolean flushScheduled;
   private boolean closeWhenFlushed;
   private boolean shutdownWhenFlushed;
@@ -117,6 +121,10 @@ final class StreamConnection implements Connection, EventLoop.Handler {
     loop.group().registry().opened();
     connection.armTimeouts();
     connection.callOpened();
+    if (loop.group().isShuttingDown()) {
+      // Accepted just as a graceful shutdown began: wind down like the others.
+      connection.requestShutdown();
+    }
     return connection;
   }
 
@@ -193,7 +201,7 @@ final class StreamConnection implements Connection, EventLoop.Handler {
   public void write(ByteBuffer data) {
     if (!inEventLoop()) {
       ByteBuffer copy = ByteBuffer.allocate(data.remaining()).put(data).flip();
-      loop.execute(() -> write(copy));
+      submit(() -> write(copy));
       return;
     }
     if (state == ConnectionState.CLOSED || outputShut || shutdownWhenFlushed) {
@@ -245,7 +253,7 @@ final class StreamConnection implements Connection, EventLoop.Handler {
   @Override
   public void writeFile(FileChannel file, long position, long count) {
     if (!inEventLoop()) {
-      loop.execute(() -> writeFile(file, position, count));
+      submit(() -> writeFile(file, position, count));
       return;
     }
     if (state == ConnectionState.CLOSED || outputShut || shutdownWhenFlushed) {
@@ -280,7 +288,7 @@ final class StreamConnection implements Connection, EventLoop.Handler {
     if (inEventLoop()) {
       flushNow();
     } else {
-      loop.execute(this::flushNow);
+      submit(this::flushNow);
     }
   }
 
@@ -465,7 +473,7 @@ final class StreamConnection implements Connection, EventLoop.Handler {
   @Override
   public void close(CloseReason requested) {
     if (!inEventLoop()) {
-      loop.execute(() -> close(requested));
+      submit(() -> close(requested));
       return;
     }
     if (state == ConnectionState.CLOSED) {
@@ -627,7 +635,7 @@ final class StreamConnection implements Connection, EventLoop.Handler {
   public void switchProtocol(Protocol next, ByteBuffer leftover) {
     if (!inEventLoop()) {
       ByteBuffer copy = ByteBuffer.allocate(leftover.remaining()).put(leftover).flip();
-      loop.execute(() -> switchProtocol(next, copy));
+      submit(() -> switchProtocol(next, copy));
       return;
     }
     protocol = next;
@@ -722,7 +730,16 @@ final class StreamConnection implements Connection, EventLoop.Handler {
     if (inEventLoop()) {
       action.run();
     } else {
+      submit(action);
+    }
+  }
+
+  /** Hands work to the loop; once the loop has stopped the connection is closed, so drop it. */
+  private void submit(Runnable action) {
+    try {
       loop.execute(action);
+    } catch (java.util.concurrent.RejectedExecutionException stopped) {
+      LOG.log(Level.DEBUG, () -> this + ": loop stopped; dropping a late call");
     }
   }
 
