@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import dev.wharf.core.CloseReason;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -54,6 +55,26 @@ final class Failures
     if (message == null || message.isBlank()) {
       message = t instanceof IOException ? "I/O error" : t.getClass().getSimpleName();
     }
+    // "Connection reset" reads "connection reset"; "IPv6 ..." keeps its capitals.
+    if (message.length() > 1
+        && Character.isUpperCase(message.charAt(0))
+        && Character.isLowerCase(message.charAt(1))) {
+      message = Character.toLowerCase(message.charAt(0)) + message.substring(1);
+    }
     return message;
+  }
+
+  /**
+   * The exit code for a connection that ended: 0 when it closed cleanly, else the failure thrown so
+   * that it is reported like any other.
+   */
+  static int exitCode(CloseReason reason) throws Exception {
+    if (!reason.isFailure()) {
+      return 0;
+    }
+    if (reason.error().orElse(null) instanceof Exception e) {
+      throw e;
+    }
+    throw new IOException(reason.message());
   }
 }

@@ -9,7 +9,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "A socket toolkit: servers, clients and socket tools on one event-driven engine.",
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {
+      ListenCommand.class,
+      ConnectCommand.class,
+      EchoCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

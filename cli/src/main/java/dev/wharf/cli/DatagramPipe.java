@@ -1,0 +1,103 @@
+package dev.wharf.cli;
+
+import dev.wharf.core.DatagramEndpoint;
+import dev.wharf.core.DatagramHandler;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Joins stdin and stdout to a UDP socket: each datagram received goes to stdout, each chunk read
+ * from stdin goes out as one datagram, to the connected peer or (for a listener) to whoever sent
+ * the last datagram. Until someone has sent one, a listener does not read stdin.
+ *
+ * <p>UDP has no close, so the pipe does not end by itself; {@link #stdinEnded()} tells when stdin
+ * did and {@link #lastReceivedNanos()} when the last datagram came, for a caller that waits for
+ * quiet.
+ *
+ * <p>{@link #received} runs on the event loop, the sink methods on the stdin thread; the peer is
+ * guarded by {@code this}.
+ */
+final class DatagramPipe implements DatagramHandler, StdinPump.Sink {
+  private final StdoutSink out;
+  private final Story story;
+  private final CompletableFuture<Void> stdinEnded = new CompletableFuture<>();
+  private volatile DatagramEndpoint endpoint;
+  private volatile long lastReceivedNanos = System.nanoTime();
+  private final CompletableFuture<IOException> outputFailed = new CompletableFuture<>();
+
+  // Guarded by this.
+  private SocketAddress peer;
+
+  DatagramPipe(StdoutSink out, Story story) {
+    this.out = out;
+    this.story = story;
+  }
+
+  /** Starts sending: to {@code peer} if given (a client), else to the last sender. */
+  synchronized void start(DatagramEndpoint bound, SocketAddress fixedPeer) {
+    this.endpoint = bound;
+    this.peer = fixedPeer;
+    notifyAll();
+  }
+
+  CompletableFuture<Void> stdinEnded() {
+    return stdinEnded;
+  }
+
+  long lastReceivedNanos() {
+    return lastReceivedNanos;
+  }
+
+  /** Completes with the reason if stdout cannot be written: the pipe is of no more use. */
+  CompletableFuture<IOException> outputFailed() {
+    return outputFailed;
+  }
+
+  @Override
+  public void received(DatagramEndpoint from, ByteBuffer data, SocketAddress sender) {
+    lastReceivedNanos = System.nanoTime();
+    synchronized (this) {
+      if (!sender.equals(peer)) {
+        story.tell(
+            "datagrams from "
+                + Story.format(sender)
+                + (peer == null ? "" : "; replies go there now"));
+        peer = sender;
+        notifyAll();
+      }
+    }
+    try {
+      out.write(data);
+    } catch (IOException e) {
+      outputFailed.complete(new IOException("cannot write to stdout: " + e.getMessage(), e));
+    }
+  }
+
+  @Override
+  public synchronized void awaitReady() throws InterruptedException {
+    while (endpoint == null || peer == null) {
+      wait();
+    }
+  }
+
+  @Override
+  public void accept(byte[] chunk) {
+    SocketAddress target;
+    synchronized (this) {
+      target = peer;
+    }
+    endpoint.send(ByteBuffer.wrap(chunk), target);
+  }
+
+  @Override
+  public void ended(IOException error) {
+    if (error != null) {
+      story.tell("cannot read stdin: " + error.getMessage());
+    } else {
+      story.tell("stdin ended");
+    }
+    stdinEnded.complete(null);
+  }
+}

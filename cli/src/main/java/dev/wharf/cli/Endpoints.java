@@ -1,0 +1,100 @@
+package dev.wharf.cli;
+
+import dev.wharf.core.Client;
+import dev.wharf.core.DatagramEndpoint;
+import dev.wharf.core.DatagramHandler;
+import dev.wharf.core.EventLoopGroup;
+import dev.wharf.core.Protocol;
+import dev.wharf.core.Server;
+import dev.wharf.core.SocketOptions;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.function.Supplier;
+
+/** Resolving and binding as the commands do it, telling the story as it goes. */
+final class Endpoints {
+  private Endpoints() {}
+
+  /** The addresses of a host, in the resolver's order, of the family asked for. */
+  static List<InetSocketAddress> resolve(HostPort address, IpFamily family, Story story)
+      throws UnknownHostException {
+    List<InetSocketAddress> all = Client.resolve(address.host(), address.port());
+    if (!isLiteral(address.host())) {
+      story.resolved(address.host(), all);
+    }
+    List<InetSocketAddress> chosen =
+        all.stream().filter(a -> family.accepts(a.getAddress())).toList();
+    if (chosen.isEmpty()) {
+      throw new UnknownHostException(
+          "no " + family.label() + " address for host name: " + address.host());
+    }
+    return chosen;
+  }
+
+  private static boolean isLiteral(String host) {
+    return host.contains(":") || host.chars().allMatch(c -> c == '.' || Character.isDigit(c));
+  }
+
+  /** The socket address a server binds for a target. */
+  static SocketAddress bindAddress(Target target, Story story) throws UnknownHostException {
+    return switch (target) {
+      case Target.Unix unix -> UnixDomainSocketAddress.of(unix.path());
+      case Target.Inet inet -> resolve(inet.address(), inet.family(), story).getFirst();
+    };
+  }
+
+  /**
+   * Binds a stream server (TCP or Unix). A Unix server's socket file is removed when the JVM exits
+   * on a signal too, so that Ctrl-C leaves no file behind.
+   */
+  static Server bindStream(
+      EventLoopGroup group,
+      Target target,
+      SocketOptions options,
+      String name,
+      Supplier<? extends Protocol> protocols,
+      Story story)
+      throws IOException {
+    SocketAddress address = bindAddress(target, story);
+    Server server =
+        Server.builder(group)
+            .options(options)
+            .timeouts(dev.wharf.core.Timeouts.INTERACTIVE)
+            .name(name)
+            .bind(address, protocols);
+    if (target instanceof Target.Unix) {
+      Runtime.getRuntime().addShutdownHook(new Thread(server::close, "wharf-remove-socket"));
+    }
+    story.tell(
+        "listening on " + target.transport().label() + " " + Story.format(server.localAddress()));
+    if (target instanceof Target.Inet) {
+      story.options(options);
+    }
+    return server;
+  }
+
+  /** Binds a UDP endpoint for a server target. */
+  static DatagramEndpoint bindDatagram(
+      EventLoopGroup group, Target.Inet target, String name, DatagramHandler handler, Story story)
+      throws IOException {
+    SocketAddress address = bindAddress(target, story);
+    DatagramEndpoint endpoint = DatagramEndpoint.builder(group).name(name).bind(address, handler);
+    story.tell("listening on udp " + Story.format(endpoint.localAddress()));
+    return endpoint;
+  }
+
+  /** Binds a UDP endpoint on an ephemeral port for talking to {@code peer}. */
+  static DatagramEndpoint bindDatagramFor(
+      EventLoopGroup group, InetSocketAddress peer, DatagramHandler handler) throws IOException {
+    boolean v6 = peer.getAddress() instanceof java.net.Inet6Address;
+    return DatagramEndpoint.builder(group)
+        .family(v6 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET)
+        .name("connect")
+        .bind(new InetSocketAddress(v6 ? "::" : "0.0.0.0", 0), handler);
+  }
+}

@@ -1,0 +1,111 @@
+package dev.wharf.cli;
+
+import dev.wharf.core.CloseReason;
+import dev.wharf.core.DatagramEndpoint;
+import dev.wharf.core.EventLoopGroup;
+import dev.wharf.core.Server;
+import dev.wharf.core.SocketOptions;
+import dev.wharf.core.Transport;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code wharf listen}: netcat's listening side. */
+@Command(
+    name = "listen",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Accepts one connection and joins it to stdin and stdout; exits when the peer closes.",
+      "At the end of stdin our output is shut down (FIN) and reading goes on until the peer"
+          + " closes.",
+      "With -k, connections are served one at a time, as nc -lk does: the next waits, accepted"
+          + " but unread, until the current one ends.",
+      "With --udp, datagrams go to stdout and stdin goes to whoever sent the last datagram;"
+          + " UDP has no close, so it runs until interrupted."
+    })
+final class ListenCommand implements Callable<Integer> {
+  /** Read size for stdin over a stream: large chunks, few system calls. */
+  static final int STREAM_CHUNK = 64 * 1024;
+
+  /** Read size for stdin over UDP: each read becomes one datagram, as in OpenBSD nc. */
+  static final int DATAGRAM_CHUNK = 16 * 1024;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Mixin SocketArgs socket = new SocketArgs();
+
+  @Option(
+      names = {"-k", "--keep-open"},
+      description = "After a connection ends, serve the next one (one at a time).")
+  boolean keepOpen;
+
+  @Parameters(
+      arity = "0..1",
+      paramLabel = "[HOST:]PORT",
+      description = "Where to listen; HOST defaults to all interfaces. IPv6 as [::1]:8000.")
+  String address;
+
+  InputStream in = new FileInputStream(FileDescriptor.in);
+  OutputStream out = new FileOutputStream(FileDescriptor.out);
+
+  /** What the command line asked for. */
+  record Options(Target target, boolean keepOpen, boolean verbose) {}
+
+  /** Parses and checks the arguments; starts nothing. */
+  Options options() {
+    return new Options(socket.serverTarget(address), keepOpen, socket.verbose);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Options options = options();
+    var story = new Story(spec.commandLine().getErr(), "listen", options.verbose());
+    var group = new EventLoopGroup(1, "wharf", true);
+    try {
+      if (options.target() instanceof Target.Inet inet && inet.transport() == Transport.UDP) {
+        return listenDatagrams(group, inet, story);
+      }
+      return listenStream(group, options, story);
+    } finally {
+      group.shutdownGracefully(Duration.ofSeconds(1)).join();
+    }
+  }
+
+  private int listenStream(EventLoopGroup group, Options options, Story story) throws Exception {
+    var serverReady = new CompletableFuture<Server>();
+    Runnable onFirst = options.keepOpen() ? () -> {} : () -> serverReady.thenAccept(Server::close);
+    var pipe = new StreamPipe(new StdoutSink(out), story, options.keepOpen(), onFirst);
+    Server server =
+        Endpoints.bindStream(
+            group, options.target(), SocketOptions.DEFAULTS, "listen", pipe::newProtocol, story);
+    serverReady.complete(server);
+    new StdinPump(in, STREAM_CHUNK, pipe).start();
+    try {
+      CloseReason reason = pipe.finished().get();
+      return Failures.exitCode(reason);
+    } finally {
+      server.close();
+    }
+  }
+
+  private int listenDatagrams(EventLoopGroup group, Target.Inet target, Story story)
+      throws Exception {
+    var pipe = new DatagramPipe(new StdoutSink(out), story);
+    try (DatagramEndpoint endpoint = Endpoints.bindDatagram(group, target, "listen", pipe, story)) {
+      pipe.start(endpoint, null);
+      new StdinPump(in, DATAGRAM_CHUNK, pipe).start();
+      // UDP has no end: run until interrupted, or until stdout is gone.
+      throw pipe.outputFailed().get();
+    }
+  }
+}

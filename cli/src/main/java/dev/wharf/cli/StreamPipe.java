@@ -1,0 +1,218 @@
+package dev.wharf.cli;
+
+import dev.wharf.core.CloseReason;
+import dev.wharf.core.Connection;
+import dev.wharf.core.ConnectionInfo;
+import dev.wharf.core.Protocol;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+
+/**
+ * Joins stdin and stdout to stream connections (TCP or Unix), one at a time: the heart of {@code
+ * listen} and {@code connect}. Received bytes go to stdout; stdin goes to the connection; stdin's
+ * end half-closes it (FIN) and reading goes on until the peer closes.
+ *
+ * <p>With keep-open, connections that arrive while one is served wait, accepted but not read, and
+ * are served in turn, as OpenBSD's {@code nc -lk} does: two peers never see their bytes
+ * interleaved, and stdin always has one destination. Without it, only the first connection is
+ * served and any other is closed at once.
+ *
+ * <p>Protocol callbacks run on the event loop, the {@link StdinPump.Sink} methods on the stdin
+ * thread; the state they share is guarded by {@code this}.
+ */
+final class StreamPipe implements StdinPump.Sink {
+  /** Stdin chunks handed to the loop but not yet queued on the connection. */
+  private static final int MAX_CHUNKS_IN_TRANSIT = 4;
+
+  private final StdoutSink out;
+  private final Story story;
+  private final boolean keepOpen;
+  private final Runnable onFirstConnection;
+  private final Semaphore inTransit = new Semaphore(MAX_CHUNKS_IN_TRANSIT);
+  private final CompletableFuture<CloseReason> finished = new CompletableFuture<>();
+  private volatile long connectStartedNanos;
+
+  // Guarded by this.
+  private Connection active;
+  private boolean activeWritable;
+  private boolean servedOne;
+  private boolean stdinEnded;
+  private final ArrayDeque<Connection> waiting = new ArrayDeque<>();
+
+  /**
+   * @param onFirstConnection run on the loop once the first connection is accepted (a listener that
+   *     serves one connection closes its socket there)
+   */
+  StreamPipe(StdoutSink out, Story story, boolean keepOpen, Runnable onFirstConnection) {
+    this.out = out;
+    this.story = story;
+    this.keepOpen = keepOpen;
+    this.onFirstConnection = onFirstConnection;
+  }
+
+  /** A protocol for one more connection. */
+  Protocol newProtocol() {
+    return new Session();
+  }
+
+  /** For a client: when the connect started, so that {@code -v} can say how long it took. */
+  void connectStarted(long nanos) {
+    connectStartedNanos = nanos;
+  }
+
+  /**
+   * Completes with the close reason of the connection served, when the pipe is done (never with
+   * keep-open).
+   */
+  CompletableFuture<CloseReason> finished() {
+    return finished;
+  }
+
+  // ---- the stdin side ----
+
+  @Override
+  public synchronized void awaitReady() throws InterruptedException {
+    while (active == null || !activeWritable) {
+      wait();
+    }
+  }
+
+  @Override
+  public void accept(byte[] chunk) throws InterruptedException {
+    Connection target;
+    synchronized (this) {
+      target = active;
+    }
+    if (target == null) {
+      return; // It closed while stdin was read: the bytes go nowhere, as with nc.
+    }
+    inTransit.acquire();
+    target.execute(
+        () -> {
+          try {
+            target.write(ByteBuffer.wrap(chunk));
+          } finally {
+            inTransit.release();
+          }
+        });
+  }
+
+  @Override
+  public synchronized void ended(IOException error) {
+    if (error != null) {
+      story.tell("cannot read stdin: " + error.getMessage());
+    }
+    stdinEnded = true;
+    if (active != null) {
+      story.tell("stdin ended; shutting our output down (FIN), reading on");
+      active.shutdownOutput();
+    }
+  }
+
+  // ---- the connection side, on the loop ----
+
+  private synchronized void opened(Connection connection) {
+    if (!servedOne) {
+      servedOne = true;
+      connection.execute(onFirstConnection); // after the accept that brought us here
+    } else if (!keepOpen) {
+      connection.close();
+      return;
+    }
+    if (active == null) {
+      activate(connection);
+    } else {
+      story.tell("connection from " + Story.format(connection.remoteAddress()) + " waits its turn");
+      connection.suspendReads();
+      waiting.add(connection);
+    }
+  }
+
+  private void activate(Connection connection) {
+    active = connection;
+    activeWritable = connection.isWritable();
+    if (stdinEnded) {
+      connection.shutdownOutput();
+    }
+    notifyAll();
+  }
+
+  private synchronized void writabilityChanged(Connection connection, boolean writable) {
+    if (connection == active) {
+      activeWritable = writable;
+      notifyAll();
+    }
+  }
+
+  private synchronized boolean isActive(Connection connection) {
+    return connection == active;
+  }
+
+  private synchronized void closed(Connection connection, CloseReason reason) {
+    if (connection != active) {
+      waiting.remove(connection);
+      return;
+    }
+    active = null;
+    Connection next = keepOpen ? waiting.poll() : null;
+    if (next != null) {
+      activate(next);
+      next.resumeReads();
+    } else if (!keepOpen) {
+      finished.complete(reason);
+    }
+  }
+
+  /** The protocol of one connection: reports to the pipe. */
+  private final class Session implements Protocol {
+    @Override
+    public void opened(Connection connection) {
+      ConnectionInfo info = connection.info();
+      if (info.side() == ConnectionInfo.Side.CLIENT) {
+        story.tell(
+            "connected to "
+                + Story.format(info.remote())
+                + " from "
+                + Story.format(info.local())
+                + " in "
+                + Story.millis(System.nanoTime() - connectStartedNanos));
+      } else {
+        story.tell(
+            "connection from " + Story.format(info.remote()) + " to " + Story.format(info.local()));
+      }
+      StreamPipe.this.opened(connection);
+    }
+
+    @Override
+    public void received(Connection connection, ByteBuffer data) {
+      if (!isActive(connection)) {
+        return; // Cannot happen: a waiting connection's reads are suspended.
+      }
+      try {
+        out.write(data);
+      } catch (IOException e) {
+        connection.close(
+            CloseReason.error(new IOException("cannot write to stdout: " + e.getMessage(), e)));
+      }
+    }
+
+    @Override
+    public void writabilityChanged(Connection connection, boolean writable) {
+      StreamPipe.this.writabilityChanged(connection, writable);
+    }
+
+    @Override
+    public void closed(Connection connection, CloseReason reason) {
+      story.closed(connection.info(), reason);
+      StreamPipe.this.closed(connection, reason);
+    }
+
+    @Override
+    public String name() {
+      return "pipe";
+    }
+  }
+}

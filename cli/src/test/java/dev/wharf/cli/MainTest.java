@@ -1,0 +1,68 @@
+package dev.wharf.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Mistakes on the command line: exit 2 and a clear line on stderr, nothing started. */
+class MainTest {
+  record Run(int exitCode, List<String> err, String out) {}
+
+  static Run run(String... args) {
+    var err = new StringWriter();
+    var out = new StringWriter();
+    var commandLine = Main.commandLine();
+    commandLine.setErr(new PrintWriter(err));
+    commandLine.setOut(new PrintWriter(out));
+    int code = commandLine.execute(args);
+    return new Run(code, err.toString().lines().toList(), out.toString());
+  }
+
+  @Test
+  void aBadPortIsAUsageErrorOnOneLine() {
+    assertThat(run("listen", "70000"))
+        .isEqualTo(new Run(2, List.of("wharf listen: port must be 0-65535, got 70000"), ""));
+    assertThat(run("echo", "--udp", "localhost:x"))
+        .isEqualTo(new Run(2, List.of("wharf echo: port must be a number 0-65535, got 'x'"), ""));
+    assertThat(run("connect", "localhost", "65536"))
+        .isEqualTo(new Run(2, List.of("wharf connect: port must be 0-65535, got 65536"), ""));
+  }
+
+  @Test
+  void missingArgumentsAreAUsageError() {
+    assertThat(run("connect"))
+        .isEqualTo(
+            new Run(2, List.of("wharf connect: give HOST PORT to connect to, or --unix PATH"), ""));
+    assertThat(run("listen"))
+        .isEqualTo(
+            new Run(
+                2, List.of("wharf listen: give a [HOST:]PORT to listen on, or --unix PATH"), ""));
+  }
+
+  @Test
+  void anUnknownOptionIsAUsageErrorWithAHint() {
+    Run run = run("connect", "--frobnicate", "localhost", "80");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err())
+        .containsExactly(
+            "wharf connect: Unknown option: '--frobnicate'",
+            "Try 'wharf connect --help' for more.");
+  }
+
+  @Test
+  void tooManyArgumentsAreAUsageError() {
+    Run run = run("listen", "1", "2");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err().getFirst()).startsWith("wharf listen: Unmatched argument");
+  }
+
+  @Test
+  void helpListsTheSocketCommands() {
+    Run run = run("--help");
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out()).contains("listen", "connect", "echo");
+  }
+}
