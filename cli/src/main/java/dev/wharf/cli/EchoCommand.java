@@ -67,7 +67,7 @@ final class EchoCommand implements Callable<Integer> {
                 options.target(),
                 SocketOptions.DEFAULTS,
                 "echo",
-                () -> new EchoProtocol(story),
+                () -> new StoryEcho(story),
                 story)) {
           server.closeFuture().get();
         }
