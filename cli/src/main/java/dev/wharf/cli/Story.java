@@ -116,7 +116,41 @@ final class Story {
   }
 
   private static String host(InetSocketAddress inet) {
-    return inet.getAddress() == null ? inet.getHostString() : inet.getAddress().getHostAddress();
+    if (inet.getAddress() == null) {
+      return inet.getHostString();
+    }
+    String host = inet.getAddress().getHostAddress();
+    return inet.getAddress() instanceof java.net.Inet6Address ? compactIpv6(host) : host;
+  }
+
+  /**
+   * The JDK's {@code 0:0:0:0:0:0:0:1} as people write it, {@code ::1}: the longest run of zero
+   * groups becomes {@code ::} (RFC 5952 §4.2).
+   */
+  static String compactIpv6(String address) {
+    int scope = address.indexOf('%');
+    String suffix = scope < 0 ? "" : address.substring(scope);
+    String[] groups = (scope < 0 ? address : address.substring(0, scope)).split(":");
+    int bestStart = -1;
+    int bestLength = 1; // RFC 5952 §4.2.2: a single zero group is not shortened.
+    for (int i = 0; i < groups.length; i++) {
+      int j = i;
+      while (j < groups.length && groups[j].equals("0")) {
+        j++;
+      }
+      if (j - i > bestLength) {
+        bestStart = i;
+        bestLength = j - i;
+      }
+    }
+    if (bestStart < 0) {
+      return address;
+    }
+    String head = String.join(":", java.util.Arrays.copyOfRange(groups, 0, bestStart));
+    String tail =
+        String.join(
+            ":", java.util.Arrays.copyOfRange(groups, bestStart + bestLength, groups.length));
+    return head + "::" + tail + suffix;
   }
 
   /** Milliseconds with one decimal, as ping prints them. */

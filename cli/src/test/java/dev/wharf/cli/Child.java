@@ -1,0 +1,137 @@
+package dev.wharf.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A child process in an end-to-end test: {@code wharf} itself, run from the test's class path with
+ * the test's JVM, or a peer such as socat. Its stderr is read into lines as they come; stdin and
+ * stdout go to files or stay pipes, as the test says. {@link #end} ends it.
+ */
+final class Child {
+  private static final Duration DEFAULT_WAIT = Duration.ofSeconds(10);
+
+  private final String name;
+  private final Process process;
+  private final List<String> errLines = new ArrayList<>(); // guarded by itself
+  private boolean errEnded; // guarded by errLines
+
+  private Child(String name, Process process) {
+    this.name = name;
+    this.process = process;
+    Thread.ofPlatform().daemon(true).name(name + "-stderr").start(this::readErr);
+  }
+
+  /** Starts {@code wharf args}; stdin and stdout are files when given, else pipes. */
+  static Child wharf(Path stdin, Path stdout, String... args) throws IOException {
+    String java = ProcessHandle.current().info().command().orElseThrow();
+    var command = new ArrayList<String>();
+    command.addAll(
+        List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    command.addAll(List.of(args));
+    return start("wharf", new ProcessBuilder(command), stdin, stdout);
+  }
+
+  /** Starts any program, such as socat. */
+  static Child start(Path stdin, Path stdout, String... command) throws IOException {
+    return start(command[0], new ProcessBuilder(command), stdin, stdout);
+  }
+
+  private static Child start(String name, ProcessBuilder builder, Path stdin, Path stdout)
+      throws IOException {
+    if (stdin != null) {
+      builder.redirectInput(stdin.toFile());
+    }
+    if (stdout != null) {
+      builder.redirectOutput(stdout.toFile());
+    }
+    return new Child(name, builder.start());
+  }
+
+  Process process() {
+    return process;
+  }
+
+  private void readErr() {
+    try (var reader =
+        new BufferedReader(
+            new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+      for (String line; (line = reader.readLine()) != null; ) {
+        synchronized (errLines) {
+          errLines.add(line);
+          errLines.notifyAll();
+        }
+      }
+    } catch (IOException e) {
+      // The process is gone; what it said is kept.
+    } finally {
+      synchronized (errLines) {
+        errEnded = true;
+        errLines.notifyAll();
+      }
+    }
+  }
+
+  List<String> errLines() {
+    synchronized (errLines) {
+      return List.copyOf(errLines);
+    }
+  }
+
+  /** Waits for a stderr line that contains a match of {@code regex} and returns the match. */
+  Matcher awaitErr(String regex) throws InterruptedException {
+    Pattern pattern = Pattern.compile(regex);
+    long deadline = System.nanoTime() + DEFAULT_WAIT.toNanos();
+    synchronized (errLines) {
+      int seen = 0;
+      while (true) {
+        for (; seen < errLines.size(); seen++) {
+          Matcher matcher = pattern.matcher(errLines.get(seen));
+          if (matcher.find()) {
+            return matcher;
+          }
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || errEnded) {
+          throw new AssertionError(
+              name + " printed no line matching " + regex + "; stderr: " + errLines);
+        }
+        TimeUnit.NANOSECONDS.timedWait(errLines, Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+      }
+    }
+  }
+
+  /** Waits for the process to exit and returns its code. */
+  int awaitExit() throws InterruptedException {
+    if (!process.waitFor(DEFAULT_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError(name + " did not exit; stderr: " + errLines());
+    }
+    // Let the stderr reader catch up with the last lines.
+    long deadline = System.nanoTime() + DEFAULT_WAIT.toNanos();
+    synchronized (errLines) {
+      long left;
+      while (!errEnded && (left = deadline - System.nanoTime()) > 0) {
+        TimeUnit.NANOSECONDS.timedWait(errLines, left);
+      }
+    }
+    return process.exitValue();
+  }
+
+  /** Asks the process to stop (SIGTERM) and waits; then kills it if it would not. */
+  void end() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(5, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      process.waitFor(5, TimeUnit.SECONDS);
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package dev.wharf.cli;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the end-to-end tests share: children that are always ended, files in a temporary directory
+ * that JUnit removes, random payloads and their digests, and waits with deadlines.
+ */
+@Timeout(60)
+abstract class EndToEnd {
+  @TempDir Path dir;
+  private final List<Child> children = new ArrayList<>();
+  private final Random random = new Random(862);
+
+  Child wharf(Path stdin, Path stdout, String... args) throws IOException {
+    Child child = Child.wharf(stdin, stdout, args);
+    children.add(child);
+    return child;
+  }
+
+  Child peer(Path stdin, Path stdout, String... command) throws IOException {
+    Child child = Child.start(stdin, stdout, command);
+    children.add(child);
+    return child;
+  }
+
+  @AfterEach
+  void endChildren() throws InterruptedException {
+    for (Child child : children) {
+      child.end();
+    }
+  }
+
+  Path randomFile(String name, int size) throws IOException {
+    byte[] bytes = new byte[size];
+    random.nextBytes(bytes);
+    return Files.write(dir.resolve(name), bytes);
+  }
+
+  static String sha256(Path file) throws IOException {
+    try {
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Waits until {@code file} holds at least {@code size} bytes (UDP has no end to wait for). */
+  static void awaitSize(Path file, long size) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (Files.size(file) < size) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(file + " has " + Files.size(file) + " of " + size + " bytes");
+      }
+      // A file has nothing to block on; poll at 20 ms.
+      TimeUnit.MILLISECONDS.sleep(20);
+    }
+  }
+
+  /** A port nothing listens on, most likely: the kernel just gave it out and took it back. */
+  static int closedPort() throws IOException {
+    try (var socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /** The port a {@code wharf -v} server prints it listens on. */
+  static int listeningPort(Child server, String transport) throws InterruptedException {
+    return Integer.parseInt(
+        server.awaitErr("listening on " + transport + " 127\\.0\\.0\\.1:(\\d+)").group(1));
+  }
+
+  /** The port {@code socat -d -d} prints it listens on. */
+  static int socatPort(Child socat) throws InterruptedException {
+    return Integer.parseInt(socat.awaitErr("listening on .*127\\.0\\.0\\.1:(\\d+)").group(1));
+  }
+}
