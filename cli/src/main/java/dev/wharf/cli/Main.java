@@ -19,6 +19,14 @@ public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  static {
+    // The engine logs through System.Logger (java.util.logging here): one line each on stderr,
+    // without stack traces, as everything else this command prints.
+    if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+      System.setProperty("java.util.logging.SimpleFormatter.format", "wharf: %4$s: %5$s%n");
+    }
+  }
+
   public static void main(String[] args) {
     System.exit(run(args));
   }

@@ -332,6 +332,8 @@ public final class Server implements AutoCloseable {
         SocketChannel accepted;
         try {
           accepted = channel.accept();
+        } catch (java.nio.channels.ClosedChannelException closedMeanwhile) {
+          return; // A protocol closed the server while we were accepting: nothing to report.
         } catch (IOException e) {
           backOff(e);
           return;
