@@ -91,6 +91,15 @@ public final class Headers {
       return add(name, value);
     }
 
+    public boolean contains(String name) {
+      for (Field field : fields) {
+        if (field.name().equalsIgnoreCase(name)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
     public Headers build() {
       return fields.isEmpty()
           ? EMPTY

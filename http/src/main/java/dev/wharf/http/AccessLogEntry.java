@@ -1,0 +1,44 @@
+package dev.wharf.http;
+
+import java.net.SocketAddress;
+import java.time.Instant;
+
+/**
+ * One answered request, as an access log records it.
+ *
+ * @param remote the client's address
+ * @param time when the request's head had arrived
+ * @param requestLine method, target and version
+ * @param status the status sent
+ * @param bodyBytes content bytes sent (not counting the head)
+ * @param userAgent the User-Agent header, or empty
+ */
+public record AccessLogEntry(
+    SocketAddress remote,
+    Instant time,
+    String requestLine,
+    int status,
+    long bodyBytes,
+    String userAgent) {
+
+  private static final java.time.format.DateTimeFormatter CLF_TIME =
+      java.time.format.DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", java.util.Locale.US)
+          .withZone(java.time.ZoneId.systemDefault());
+
+  /** The Common Log Format line: {@code host - - [time] "request" status bytes}. */
+  public String commonLogFormat() {
+    String host =
+        remote instanceof java.net.InetSocketAddress inet && inet.getAddress() != null
+            ? inet.getAddress().getHostAddress()
+            : "-";
+    return host
+        + " - - ["
+        + CLF_TIME.format(time)
+        + "] \""
+        + requestLine
+        + "\" "
+        + status
+        + " "
+        + (bodyBytes == 0 ? "-" : Long.toString(bodyBytes));
+  }
+}

@@ -1,0 +1,139 @@
+package dev.wharf.http;
+
+import dev.wharf.core.EventLoopGroup;
+import dev.wharf.core.Server;
+import dev.wharf.core.SocketOptions;
+import dev.wharf.core.Timeouts;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * An HTTP/1.1 server: routes requests by method and path to {@link Handler}s.
+ *
+ * <pre>{@code
+ * var server = HttpServer.builder(group)
+ *     .get("/plaintext", (request, response) -> response.send("Hello, World!"))
+ *     .bind(new InetSocketAddress(8080));
+ * }</pre>
+ *
+ * <p>Thread-safe. Handlers run on the event loops unless their route is declared blocking.
+ */
+public final class HttpServer implements AutoCloseable {
+
+  /** Everything a connection's protocol needs; immutable. */
+  record Config(
+      Routes routes,
+      Routes.Route fallback,
+      HttpLimits limits,
+      HttpTimeouts timeouts,
+      Consumer<AccessLogEntry> accessLog) {}
+
+  /** Configures and binds an {@link HttpServer}. */
+  public static final class Builder {
+    private final EventLoopGroup group;
+    private final Routes routes = new Routes();
+    private Routes.Route fallback =
+        new Routes.Route(
+            (request, response) ->
+                response.send(
+                    404,
+                    "text/plain; charset=utf-8",
+                    ("404 Not Found: " + request.path() + "\n").getBytes(StandardCharsets.UTF_8)),
+            false);
+    private HttpLimits limits = HttpLimits.DEFAULTS;
+    private HttpTimeouts timeouts = HttpTimeouts.DEFAULTS;
+    private SocketOptions options = SocketOptions.DEFAULTS;
+    private Consumer<AccessLogEntry> accessLog = entry -> {};
+
+    private Builder(EventLoopGroup group) {
+      this.group = Objects.requireNonNull(group, "group");
+    }
+
+    /** A handler for one method and path; a path ending in {@code /*} matches a prefix. */
+    public Builder route(String method, String path, Handler handler) {
+      routes.add(method, path, new Routes.Route(handler, false));
+      return this;
+    }
+
+    /** As {@link #route}, for a handler that blocks: it runs on a virtual thread. */
+    public Builder routeBlocking(String method, String path, Handler handler) {
+      routes.add(method, path, new Routes.Route(handler, true));
+      return this;
+    }
+
+    public Builder get(String path, Handler handler) {
+      return route("GET", path, handler);
+    }
+
+    public Builder post(String path, Handler handler) {
+      return route("POST", path, handler);
+    }
+
+    /** What answers requests no route matches (404 by default). */
+    public Builder fallback(Handler handler, boolean blocking) {
+      this.fallback = new Routes.Route(handler, blocking);
+      return this;
+    }
+
+    public Builder limits(HttpLimits value) {
+      this.limits = Objects.requireNonNull(value);
+      return this;
+    }
+
+    public Builder timeouts(HttpTimeouts value) {
+      this.timeouts = Objects.requireNonNull(value);
+      return this;
+    }
+
+    public Builder options(SocketOptions value) {
+      this.options = Objects.requireNonNull(value);
+      return this;
+    }
+
+    /** Told of every answered request, on the connection's loop: keep it quick. */
+    public Builder accessLog(Consumer<AccessLogEntry> value) {
+      this.accessLog = Objects.requireNonNull(value);
+      return this;
+    }
+
+    /** Binds and starts serving. */
+    public HttpServer bind(SocketAddress address) throws IOException {
+      var config = new Config(routes, fallback, limits, timeouts, accessLog);
+      // HTTP keeps its own, finer deadlines; the transport's idle timeout backs them up.
+      Server server =
+          Server.builder(group)
+              .options(options)
+              .timeouts(Timeouts.DEFAULTS)
+              .name("http")
+              .bind(address, () -> new Http1ServerProtocol(config));
+      return new HttpServer(server);
+    }
+  }
+
+  public static Builder builder(EventLoopGroup group) {
+    return new Builder(group);
+  }
+
+  private final Server server;
+
+  private HttpServer(Server server) {
+    this.server = server;
+  }
+
+  public SocketAddress localAddress() {
+    return server.localAddress();
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  /** Stops accepting; shut the group down to finish open connections gracefully. */
+  @Override
+  public void close() {
+    server.close();
+  }
+}

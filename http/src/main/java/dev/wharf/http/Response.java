@@ -1,0 +1,266 @@
+package dev.wharf.http;
+
+import dev.wharf.core.Connection;
+import dev.wharf.http.codec.Http1ResponseEncoder;
+import dev.wharf.http.codec.HttpDate;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The answer to one request: set a status and headers, then either send a whole body ({@link
+ * #send}, {@link #sendFile}) or stream one ({@link #write} ... {@link #end}).
+ *
+ * <p>May be used from the loop or from the handler's virtual thread, but from one thread at a time.
+ * Streaming from a virtual thread blocks while the client is not reading (backpressure); on the
+ * loop, check {@link #isWritable()} instead.
+ */
+public final class Response {
+  /** Told when the response is complete; called on the connection's loop. */
+  interface Completion {
+    void completed(Response response);
+  }
+
+  private final Connection connection;
+  private final Request request;
+  private final boolean headOnly;
+  private final Completion completion;
+  private final ReentrantLock writableLock = new ReentrantLock();
+  private final Condition writableAgain = writableLock.newCondition();
+  private int status = 200;
+  private final Headers.Builder headers = Headers.builder();
+  private boolean committed;
+  private boolean ended;
+  private boolean chunked;
+  private boolean keepAlive;
+  private long bodyBytes;
+  private final java.time.Instant started = java.time.Instant.now();
+
+  Response(Connection connection, Request request, boolean keepAlive, Completion completion) {
+    this.connection = connection;
+    this.request = request;
+    this.headOnly = request.method().equals("HEAD");
+    this.keepAlive = keepAlive;
+    this.completion = completion;
+  }
+
+  public Response status(int value) {
+    checkNotCommitted();
+    this.status = value;
+    return this;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  /** Adds a header field; Date, Server and the body's framing are added for you. */
+  public Response header(String name, String value) {
+    checkNotCommitted();
+    if (name.equalsIgnoreCase("Connection") && value.equalsIgnoreCase("close")) {
+      keepAlive = false;
+      return this;
+    }
+    headers.add(name, value);
+    return this;
+  }
+
+  /** Sends a whole body with Content-Length. */
+  public void send(byte[] body) {
+    checkNotCommitted();
+    boolean content = !HttpStatus.hasNoContent(status);
+    if (content) {
+      headers.set("Content-Length", Integer.toString(body.length));
+    }
+    commit();
+    if (content && !headOnly && body.length > 0) {
+      connection.write(body);
+      bodyBytes = body.length;
+    }
+    finish();
+  }
+
+  /** Sends text as UTF-8, as text/plain unless a Content-Type was set. */
+  public void send(String text) {
+    if (!hasHeader("Content-Type")) {
+      header("Content-Type", "text/plain; charset=utf-8");
+    }
+    send(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Sets the status and sends a body of the given type. */
+  public void send(int statusCode, String contentType, byte[] body) {
+    status(statusCode);
+    header("Content-Type", contentType);
+    send(body);
+  }
+
+  /**
+   * Sends {@code count} bytes of a file from {@code position} (with sendfile on plain TCP); the
+   * channel is closed when sent.
+   */
+  public void sendFile(FileChannel file, long position, long count) {
+    checkNotCommitted();
+    headers.set("Content-Length", Long.toString(count));
+    commit();
+    if (headOnly || count == 0) {
+      try {
+        file.close();
+      } catch (java.io.IOException ignored) {
+        // Only read; nothing lost.
+      }
+    } else {
+      connection.writeFile(file, position, count);
+      bodyBytes = count;
+    }
+    finish();
+  }
+
+  /**
+   * Streams part of the body: chunked on HTTP/1.1 unless a Content-Length was set, delimited by
+   * closing the connection on HTTP/1.0. From a virtual thread it waits while the client is slow.
+   */
+  public void write(ByteBuffer data) {
+    if (ended) {
+      throw new IllegalStateException("response already ended");
+    }
+    if (!committed) {
+      if (!hasHeader("Content-Length") && !HttpStatus.hasNoContent(status)) {
+        if (request.version().equals("HTTP/1.1")) {
+          chunked = true;
+          headers.set("Transfer-Encoding", "chunked");
+        } else {
+          keepAlive = false; // HTTP/1.0 without a length: the close marks the end.
+        }
+      }
+      commit();
+    }
+    awaitWritable();
+    int n = data.remaining();
+    if (headOnly || n == 0 || HttpStatus.hasNoContent(status)) {
+      data.position(data.limit());
+      return;
+    }
+    bodyBytes += n;
+    if (chunked) {
+      connection.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+      connection.write(data);
+      connection.write(CRLF);
+    } else {
+      connection.write(data);
+    }
+  }
+
+  /** Ends a streamed body (or sends an empty one if nothing was written). */
+  public void end() {
+    if (ended) {
+      return;
+    }
+    if (!committed) {
+      send(new byte[0]);
+      return;
+    }
+    if (chunked && !headOnly) {
+      connection.write(LAST_CHUNK);
+    }
+    finish();
+  }
+
+  public boolean isCommitted() {
+    return committed;
+  }
+
+  /** False while the client is behind on reading what we sent. */
+  public boolean isWritable() {
+    return connection.isWritable();
+  }
+
+  /** Whether the connection stays open for another request after this response. */
+  public boolean keepAlive() {
+    return keepAlive;
+  }
+
+  Request request() {
+    return request;
+  }
+
+  java.time.Instant started() {
+    return started;
+  }
+
+  long bodyBytes() {
+    return bodyBytes;
+  }
+
+  boolean isEnded() {
+    return ended;
+  }
+
+  /** Called on the loop when the client caught up. */
+  void writableAgain() {
+    writableLock.lock();
+    try {
+      writableAgain.signalAll();
+    } finally {
+      writableLock.unlock();
+    }
+  }
+
+  /** The loop cannot wait; a virtual thread waits for the client to read. */
+  private void awaitWritable() {
+    if (connection.inEventLoop()) {
+      return;
+    }
+    writableLock.lock();
+    try {
+      while (!connection.isWritable() && connection.isOpen()) {
+        writableAgain.await(1, TimeUnit.SECONDS); // Also rechecks if a signal raced us.
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      writableLock.unlock();
+    }
+  }
+
+  private boolean hasHeader(String name) {
+    return headers.contains(name);
+  }
+
+  private void commit() {
+    if (!hasHeader("Date")) {
+      headers.add("Date", HttpDate.now());
+    }
+    if (!hasHeader("Server")) {
+      headers.add("Server", "wharf");
+    }
+    if (!keepAlive) {
+      headers.add("Connection", "close");
+    } else if (request.version().equals("HTTP/1.0")) {
+      headers.add("Connection", "keep-alive");
+    }
+    connection.write(Http1ResponseEncoder.encodeHead(status, headers.build()));
+    committed = true;
+  }
+
+  private void finish() {
+    ended = true;
+    if (connection.inEventLoop()) {
+      completion.completed(this);
+    } else {
+      connection.execute(() -> completion.completed(this));
+    }
+  }
+
+  private void checkNotCommitted() {
+    if (committed) {
+      throw new IllegalStateException("response already started");
+    }
+  }
+
+  private static final byte[] CRLF = {'\r', '\n'};
+  private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+}

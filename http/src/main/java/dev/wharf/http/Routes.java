@@ -1,0 +1,105 @@
+package dev.wharf.http;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Routes by method and path: exact paths first, then the longest matching prefix ({@code
+ * /static/*}). Immutable once the server is built; any thread.
+ */
+final class Routes {
+  /** A handler and whether it blocks (then it runs on a virtual thread). */
+  record Route(Handler handler, boolean blocking) {}
+
+  /** What a lookup found. */
+  sealed interface Match permits Found, WrongMethod, NotFound {}
+
+  record Found(Route route) implements Match {}
+
+  record WrongMethod(Set<String> allowed) implements Match {}
+
+  record NotFound() implements Match {}
+
+  private final Map<String, Map<String, Route>> exact = new LinkedHashMap<>();
+  private final List<Map.Entry<String, Map<String, Route>>> prefixes = new ArrayList<>();
+
+  void add(String method, String path, Route route) {
+    if (!path.startsWith("/") && !path.equals("*")) {
+      throw new IllegalArgumentException("a route path starts with /: " + path);
+    }
+    Map<String, Route> byMethod;
+    if (path.endsWith("/*")) {
+      String prefix = path.substring(0, path.length() - 1);
+      byMethod =
+          prefixes.stream()
+              .filter(e -> e.getKey().equals(prefix))
+              .map(Map.Entry::getValue)
+              .findFirst()
+              .orElseGet(
+                  () -> {
+                    var fresh = new LinkedHashMap<String, Route>();
+                    prefixes.add(Map.entry(prefix, fresh));
+                    prefixes.sort(
+                        Comparator.comparingInt((Map.Entry<String, ?> e) -> e.getKey().length())
+                            .reversed());
+                    return fresh;
+                  });
+    } else {
+      byMethod = exact.computeIfAbsent(path, p -> new LinkedHashMap<>());
+    }
+    if (byMethod.putIfAbsent(method, route) != null) {
+      throw new IllegalArgumentException("two routes for " + method + " " + path);
+    }
+  }
+
+  Match find(String method, String path) {
+    Map<String, Route> byMethod = exact.get(path);
+    if (byMethod == null) {
+      byMethod =
+          prefixes.stream()
+              .filter(e -> path.startsWith(e.getKey()))
+              .map(Map.Entry::getValue)
+              .findFirst()
+              .orElse(null);
+    }
+    if (byMethod == null) {
+      return new NotFound();
+    }
+    Route route = byMethod.get(method);
+    if (route == null && method.equals("HEAD")) {
+      route = byMethod.get("GET"); // RFC 9110 §9.3.2: HEAD is GET without the content.
+    }
+    if (route != null) {
+      return new Found(route);
+    }
+    return new WrongMethod(allowed(byMethod));
+  }
+
+  /** Methods some route answers, for {@code OPTIONS *}. */
+  Set<String> allMethods() {
+    var all = new TreeSet<String>();
+    exact.values().forEach(m -> all.addAll(allowed(m)));
+    prefixes.forEach(e -> all.addAll(allowed(e.getValue())));
+    return all;
+  }
+
+  Optional<Set<String>> allowedAt(String path) {
+    Match match = find("\u0000", path);
+    return match instanceof WrongMethod wrong ? Optional.of(wrong.allowed()) : Optional.empty();
+  }
+
+  private static Set<String> allowed(Map<String, Route> byMethod) {
+    var allowed = new TreeSet<>(byMethod.keySet());
+    if (allowed.contains("GET")) {
+      allowed.add("HEAD");
+    }
+    allowed.add("OPTIONS");
+    return allowed;
+  }
+}
