@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description = "A socket toolkit: servers, clients and socket tools on one event-driven engine.",
     subcommands = {
+      ServeCommand.class,
       ListenCommand.class,
       ConnectCommand.class,
       EchoCommand.class,

@@ -154,6 +154,29 @@ public final class Response {
     }
   }
 
+  /**
+   * Streams part of the body from a file (sendfile where possible); set Content-Length first. The
+   * channel is closed when sent.
+   */
+  public void writeFile(FileChannel file, long position, long count) {
+    if (!committed) {
+      if (!hasHeader("Content-Length")) {
+        throw new IllegalStateException("set Content-Length before streaming a file");
+      }
+      commit();
+    }
+    if (headOnly || count == 0) {
+      try {
+        file.close();
+      } catch (java.io.IOException ignored) {
+        // Only read; nothing lost.
+      }
+      return;
+    }
+    bodyBytes += count;
+    connection.writeFile(file, position, count);
+  }
+
   /** Ends a streamed body (or sends an empty one if nothing was written). */
   public void end() {
     if (ended) {
