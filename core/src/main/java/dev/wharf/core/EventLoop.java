@@ -298,7 +298,7 @@ public final class EventLoop implements Executor {
   private void flushPending() {
     // Flushing may close a connection, which never adds to toFlush, so indexing is safe.
     for (int i = 0; i < toFlush.size(); i++) {
-      toFlush.get(i).flushNow();
+      toFlush.get(i).flushIfScheduled();
     }
     toFlush.clear();
   }

@@ -139,6 +139,9 @@ final class StreamConnection implements Connection, EventLoop.Handler {
       }
       if ((ops & SelectionKey.OP_READ) != 0 && state != ConnectionState.CLOSED) {
         readNow();
+        // Answer this peer now rather than after every other ready socket has been read: a
+        // pipelining client waits on these bytes, and the batch can be long under load.
+        flushIfScheduled();
       }
     } catch (java.nio.channels.CancelledKeyException e) {
       close(CloseReason.error(new IOException("selection key cancelled", e)));
@@ -289,6 +292,13 @@ final class StreamConnection implements Connection, EventLoop.Handler {
       flushNow();
     } else {
       submit(this::flushNow);
+    }
+  }
+
+  /** Flushes if a write asked for it and no flush ran since; loop only. */
+  void flushIfScheduled() {
+    if (flushScheduled) {
+      flushNow();
     }
   }
 
