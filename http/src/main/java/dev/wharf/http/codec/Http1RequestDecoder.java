@@ -63,9 +63,7 @@ public final class Http1RequestDecoder {
   private String method;
   private String target;
   private String version;
-  private Headers.Builder fields;
-  private int fieldCount;
-  private int sectionBytes;
+  private final FieldSection section;
   private int leadingEmptyLines;
   private long remaining;
   private long bodyBytes;
@@ -73,6 +71,7 @@ public final class Http1RequestDecoder {
   public Http1RequestDecoder(HttpLimits limits) {
     this.limits = limits;
     this.line = new LineReader(Math.max(limits.maxRequestLineBytes(), limits.maxHeaderBytes()));
+    this.section = new FieldSection(limits);
   }
 
   /** True between messages: nothing of a next request has arrived. */
@@ -127,9 +126,7 @@ public final class Http1RequestDecoder {
     }
     parseRequestLine(line.bytes(), line.length());
     line.reset();
-    fields = Headers.builder();
-    fieldCount = 0;
-    sectionBytes = 0;
+    section.reset();
     state = State.HEADERS;
   }
 
@@ -181,78 +178,18 @@ public final class Http1RequestDecoder {
   // ---- header and trailer sections ----
 
   private void readHeaderLine(ByteBuffer input, Sink sink, boolean trailers) {
-    int budget = limits.maxHeaderBytes() - sectionBytes;
-    if (!line.read(input, budget)) {
-      if (line.overflowed()) {
-        throw new HttpException(
-            431,
-            (trailers ? "trailer" : "header")
-                + " section exceeds "
-                + limits.maxHeaderBytes()
-                + " bytes");
-      }
+    if (!section.read(line, input, trailers ? "trailer" : "header")) {
       return;
     }
-    sectionBytes += line.length() + 2;
-    if (line.length() == 0) {
-      line.reset();
-      if (trailers) {
-        finishMessage(sink, fields.build());
-      } else {
-        endOfHeaders(sink);
-      }
-      return;
+    if (trailers) {
+      finishMessage(sink, section.build());
+    } else {
+      endOfHeaders(sink);
     }
-    if (++fieldCount > limits.maxHeaderCount()) {
-      throw new HttpException(431, "more than " + limits.maxHeaderCount() + " header fields");
-    }
-    parseFieldLine(line.bytes(), line.length());
-    line.reset();
-  }
-
-  /** RFC 9112 §5: field-line = field-name ":" OWS field-value OWS. */
-  private void parseFieldLine(byte[] bytes, int length) {
-    if (bytes[0] == ' ' || bytes[0] == '\t') {
-      // RFC 9112 §5.2: obs-fold must be rejected with 400 (or replaced) in a request.
-      throw HttpException.badRequest("obsolete line folding in header field");
-    }
-    int colon = indexOf(bytes, 0, length, (byte) ':');
-    if (colon < 0) {
-      throw HttpException.badRequest("header field without a colon");
-    }
-    if (colon == 0) {
-      throw HttpException.badRequest("empty header field name");
-    }
-    for (int i = 0; i < colon; i++) {
-      if (bytes[i] == ' ' || bytes[i] == '\t') {
-        // RFC 9112 §5.1: no whitespace between field name and colon; must be rejected with 400.
-        throw HttpException.badRequest("whitespace before the colon in a header field");
-      }
-      if (!Tokens.isTchar(bytes[i])) {
-        throw HttpException.badRequest("invalid character in header field name");
-      }
-    }
-    int start = colon + 1;
-    int end = length;
-    while (start < end && (bytes[start] == ' ' || bytes[start] == '\t')) {
-      start++;
-    }
-    while (end > start && (bytes[end - 1] == ' ' || bytes[end - 1] == '\t')) {
-      end--;
-    }
-    for (int i = start; i < end; i++) {
-      // RFC 9110 §5.5: field-vchar / SP / HTAB; NUL and other controls are never allowed.
-      if (!Tokens.isFieldValueByte(bytes[i])) {
-        throw HttpException.badRequest("invalid character in header field value");
-      }
-    }
-    fields.add(
-        new String(bytes, 0, colon, StandardCharsets.US_ASCII),
-        new String(bytes, start, end - start, StandardCharsets.ISO_8859_1));
   }
 
   private void endOfHeaders(Sink sink) {
-    Headers headers = fields.build();
+    Headers headers = section.build();
     List<String> hosts = headers.all("Host");
     // RFC 9112 §3.2: a 1.1 request without Host, or with more than one, gets 400.
     if (version.equals("HTTP/1.1") && hosts.isEmpty()) {
@@ -341,9 +278,7 @@ public final class Http1RequestDecoder {
     }
     line.reset();
     if (size == 0) {
-      fields = Headers.builder();
-      fieldCount = 0;
-      sectionBytes = 0;
+      section.reset();
       state = State.TRAILERS;
       return;
     }

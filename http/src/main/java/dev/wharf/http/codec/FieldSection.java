@@ -1,0 +1,104 @@
+package dev.wharf.http.codec;
+
+import dev.wharf.http.Headers;
+import dev.wharf.http.HttpException;
+import dev.wharf.http.HttpLimits;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A header or trailer section (RFC 9112 §5) read line by line within the limits on its size and
+ * field count, with the strict field-line rules both directions share. Not thread-safe.
+ */
+final class FieldSection {
+  private final HttpLimits limits;
+  private Headers.Builder fields = Headers.builder();
+  private int count;
+  private int bytes;
+
+  FieldSection(HttpLimits limits) {
+    this.limits = limits;
+  }
+
+  void reset() {
+    fields = Headers.builder();
+    count = 0;
+    bytes = 0;
+  }
+
+  /**
+   * Reads one field line from {@code input}; true once the empty line that ends the section has
+   * been read.
+   */
+  boolean read(LineReader line, ByteBuffer input, String what) {
+    if (!line.read(input, limits.maxHeaderBytes() - bytes)) {
+      if (line.overflowed()) {
+        throw new HttpException(
+            431, what + " section exceeds " + limits.maxHeaderBytes() + " bytes");
+      }
+      return false;
+    }
+    bytes += line.length() + 2;
+    if (line.length() == 0) {
+      line.reset();
+      return true;
+    }
+    if (++count > limits.maxHeaderCount()) {
+      throw new HttpException(431, "more than " + limits.maxHeaderCount() + " " + what + " fields");
+    }
+    parse(line.bytes(), line.length());
+    line.reset();
+    return false;
+  }
+
+  Headers build() {
+    return fields.build();
+  }
+
+  /** RFC 9112 §5: field-line = field-name ":" OWS field-value OWS. */
+  private void parse(byte[] bytes, int length) {
+    if (bytes[0] == ' ' || bytes[0] == '\t') {
+      // RFC 9112 §5.2: obs-fold must be rejected (or replaced); we reject.
+      throw HttpException.badRequest("obsolete line folding in header field");
+    }
+    int colon = -1;
+    for (int i = 0; i < length; i++) {
+      if (bytes[i] == ':') {
+        colon = i;
+        break;
+      }
+    }
+    if (colon < 0) {
+      throw HttpException.badRequest("header field without a colon");
+    }
+    if (colon == 0) {
+      throw HttpException.badRequest("empty header field name");
+    }
+    for (int i = 0; i < colon; i++) {
+      if (bytes[i] == ' ' || bytes[i] == '\t') {
+        // RFC 9112 §5.1: no whitespace between field name and colon; must be rejected with 400.
+        throw HttpException.badRequest("whitespace before the colon in a header field");
+      }
+      if (!Tokens.isTchar(bytes[i])) {
+        throw HttpException.badRequest("invalid character in header field name");
+      }
+    }
+    int start = colon + 1;
+    int end = length;
+    while (start < end && (bytes[start] == ' ' || bytes[start] == '\t')) {
+      start++;
+    }
+    while (end > start && (bytes[end - 1] == ' ' || bytes[end - 1] == '\t')) {
+      end--;
+    }
+    for (int i = start; i < end; i++) {
+      // RFC 9110 §5.5: field-vchar / SP / HTAB; NUL and other controls are never allowed.
+      if (!Tokens.isFieldValueByte(bytes[i])) {
+        throw HttpException.badRequest("invalid character in header field value");
+      }
+    }
+    fields.add(
+        new String(bytes, 0, colon, StandardCharsets.US_ASCII),
+        new String(bytes, start, end - start, StandardCharsets.ISO_8859_1));
+  }
+}
