@@ -19,9 +19,8 @@ import java.util.List;
  * {@link HttpException} with the status to answer, and the decoder then refuses all input.
  *
  * <pre>
- *   REQUEST_LINE -> HEADERS -+-> (no body) ---------------------------+-> REQUEST_LINE
- *                            +-> FIXED_BODY --------------------------+
- *                            +-> CHUNK_SIZE <-> CHUNK_DATA -> TRAILERS +
+ *   REQUEST_LINE -> HEADERS -+-> (no body) ------------------------------+-> REQUEST_LINE
+ *                            +-> BODY (fixed, or chunks and trailers) ---+
  * </pre>
  *
  * <p>Not thread-safe: one per connection, used on its loop. Does no I/O and reads no clock.
@@ -42,11 +41,7 @@ public final class Http1RequestDecoder {
   private enum State {
     REQUEST_LINE,
     HEADERS,
-    FIXED_BODY,
-    CHUNK_SIZE,
-    CHUNK_DATA,
-    CHUNK_DATA_END,
-    TRAILERS,
+    BODY,
     FAILED
   }
 
@@ -64,14 +59,14 @@ public final class Http1RequestDecoder {
   private String target;
   private String version;
   private final FieldSection section;
+  private final BodyDecoder body;
   private int leadingEmptyLines;
-  private long remaining;
-  private long bodyBytes;
 
   public Http1RequestDecoder(HttpLimits limits) {
     this.limits = limits;
     this.line = new LineReader(Math.max(limits.maxRequestLineBytes(), limits.maxHeaderBytes()));
     this.section = new FieldSection(limits);
+    this.body = new BodyDecoder(line, section);
   }
 
   /** True between messages: nothing of a next request has arrived. */
@@ -92,12 +87,12 @@ public final class Http1RequestDecoder {
       while (input.hasRemaining()) {
         switch (state) {
           case REQUEST_LINE -> readRequestLine(input);
-          case HEADERS -> readHeaderLine(input, sink, false);
-          case FIXED_BODY -> readFixedBody(input, sink);
-          case CHUNK_SIZE -> readChunkSize(input);
-          case CHUNK_DATA -> readChunkData(input, sink);
-          case CHUNK_DATA_END -> readChunkDataEnd(input);
-          case TRAILERS -> readHeaderLine(input, sink, true);
+          case HEADERS -> readHeaderLine(input, sink);
+          case BODY -> {
+            if (body.decode(input, sink::body)) {
+              finishMessage(sink, body.trailers());
+            }
+          }
           case FAILED -> throw new IllegalStateException("unreachable");
         }
       }
@@ -177,13 +172,8 @@ public final class Http1RequestDecoder {
 
   // ---- header and trailer sections ----
 
-  private void readHeaderLine(ByteBuffer input, Sink sink, boolean trailers) {
-    if (!section.read(line, input, trailers ? "trailer" : "header")) {
-      return;
-    }
-    if (trailers) {
-      finishMessage(sink, section.build());
-    } else {
+  private void readHeaderLine(ByteBuffer input, Sink sink) {
+    if (section.read(line, input, "header")) {
       endOfHeaders(sink);
     }
   }
@@ -201,18 +191,20 @@ public final class Http1RequestDecoder {
     var head = new RequestHead(method, target, version, headers);
     BodyFraming framing = BodyFraming.of(headers, version, limits.maxBodyBytes());
     sink.head(head);
-    bodyBytes = 0;
     switch (framing.kind()) {
       case NONE -> finishMessage(sink, Headers.EMPTY);
       case FIXED -> {
-        remaining = framing.length();
-        if (remaining == 0) {
+        body.startFixed(framing.length());
+        if (body.isDone()) {
           finishMessage(sink, Headers.EMPTY);
         } else {
-          state = State.FIXED_BODY;
+          state = State.BODY;
         }
       }
-      case CHUNKED -> state = State.CHUNK_SIZE;
+      case CHUNKED -> {
+        body.startChunked(limits.maxBodyBytes());
+        state = State.BODY;
+      }
     }
     pendingRequest = head;
   }
@@ -222,95 +214,6 @@ public final class Http1RequestDecoder {
     leadingEmptyLines = 0;
     pendingRequest = null;
     sink.end(trailers);
-  }
-
-  // ---- bodies ----
-
-  private void readFixedBody(ByteBuffer input, Sink sink) {
-    int n = (int) Math.min(remaining, input.remaining());
-    ByteBuffer slice = input.slice(input.position(), n);
-    input.position(input.position() + n);
-    remaining -= n;
-    sink.body(slice);
-    if (remaining == 0) {
-      finishMessage(sink, Headers.EMPTY);
-    }
-  }
-
-  /** RFC 9112 §7.1: chunk-size [ chunk-ext ] CRLF, chunk-size = 1*HEXDIG. */
-  private void readChunkSize(ByteBuffer input) {
-    if (!line.read(input, 1024)) {
-      if (line.overflowed()) {
-        throw HttpException.badRequest("chunk size line too long");
-      }
-      return;
-    }
-    byte[] bytes = line.bytes();
-    int length = line.length();
-    long size = 0;
-    int digits = 0;
-    int i = 0;
-    for (; i < length; i++) {
-      int digit = Character.digit(bytes[i], 16);
-      if (digit < 0) {
-        break;
-      }
-      if (++digits > 15) {
-        throw new HttpException(413, "chunk size too large");
-      }
-      size = size * 16 + digit;
-    }
-    if (digits == 0) {
-      throw HttpException.badRequest("malformed chunk size");
-    }
-    // What follows the size may only be extensions (ignored) after optional whitespace.
-    int rest = i;
-    while (rest < length && (bytes[rest] == ' ' || bytes[rest] == '\t')) {
-      rest++;
-    }
-    if (rest < length && bytes[rest] != ';') {
-      throw HttpException.badRequest("malformed chunk size");
-    }
-    for (int k = rest; k < length; k++) {
-      if (!Tokens.isFieldValueByte(bytes[k])) {
-        throw HttpException.badRequest("invalid character in chunk extension");
-      }
-    }
-    line.reset();
-    if (size == 0) {
-      section.reset();
-      state = State.TRAILERS;
-      return;
-    }
-    if (bodyBytes + size > limits.maxBodyBytes()) {
-      throw new HttpException(413, "body exceeds " + limits.maxBodyBytes() + " bytes");
-    }
-    bodyBytes += size;
-    remaining = size;
-    state = State.CHUNK_DATA;
-  }
-
-  private void readChunkData(ByteBuffer input, Sink sink) {
-    int n = (int) Math.min(remaining, input.remaining());
-    ByteBuffer slice = input.slice(input.position(), n);
-    input.position(input.position() + n);
-    remaining -= n;
-    sink.body(slice);
-    if (remaining == 0) {
-      state = State.CHUNK_DATA_END;
-    }
-  }
-
-  /** The CRLF after chunk data must be exactly that. */
-  private void readChunkDataEnd(ByteBuffer input) {
-    if (!line.read(input, 0)) {
-      if (line.overflowed()) {
-        throw HttpException.badRequest("chunk data longer than its size");
-      }
-      return;
-    }
-    line.reset();
-    state = State.CHUNK_SIZE;
   }
 
   /** The request whose body is being read, if one is. */
