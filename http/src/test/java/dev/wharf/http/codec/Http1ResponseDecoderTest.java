@@ -1,0 +1,149 @@
+package dev.wharf.http.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.wharf.http.Headers;
+import dev.wharf.http.HttpException;
+import dev.wharf.http.HttpLimits;
+import dev.wharf.http.ResponseHead;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class Http1ResponseDecoderTest {
+
+  static final class Transcript implements Http1ResponseDecoder.Sink {
+    final List<String> events = new ArrayList<>();
+    private final StringBuilder body = new StringBuilder();
+
+    @Override
+    public void informational(ResponseHead head) {
+      events.add("interim " + head.status());
+    }
+
+    @Override
+    public void head(ResponseHead head) {
+      events.add("head " + head.status() + " " + head.reason());
+    }
+
+    @Override
+    public void body(ByteBuffer chunk) {
+      body.append(StandardCharsets.ISO_8859_1.decode(chunk));
+    }
+
+    @Override
+    public void end(Headers trailers) {
+      events.add("body " + body + " trailers " + trailers.size());
+      body.setLength(0);
+    }
+  }
+
+  /** Decodes under every feed (whole, byte by byte, random splits), then ends the input. */
+  private static void assertDecodes(List<String> methods, String input, String... expected) {
+    byte[] bytes = input.getBytes(StandardCharsets.ISO_8859_1);
+    var random = new Random(5);
+    for (int round = 0; round < 32; round++) {
+      var decoder = new Http1ResponseDecoder(HttpLimits.DEFAULTS);
+      methods.forEach(decoder::expect);
+      var transcript = new Transcript();
+      int at = 0;
+      while (at < bytes.length) {
+        int n =
+            switch (round) {
+              case 0 -> bytes.length;
+              case 1 -> 1;
+              default -> 1 + random.nextInt(Math.min(40, bytes.length - at));
+            };
+        n = Math.min(n, bytes.length - at);
+        decoder.decode(ByteBuffer.wrap(bytes, at, n), transcript);
+        at += n;
+      }
+      decoder.endOfInput(transcript);
+      assertThat(transcript.events).as("round %d", round).containsExactly(expected);
+    }
+  }
+
+  @Test
+  void lengthChunkedAndCloseDelimitedBodies() {
+    assertDecodes(
+        List.of("GET", "GET"),
+        "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+            + "HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-T: 1\r\n\r\n",
+        "head 200 OK",
+        "body hello trailers 0",
+        "head 201 Created",
+        "body abc trailers 1");
+    assertDecodes(
+        List.of("GET"),
+        "HTTP/1.0 200 OK\r\n\r\nuntil the end",
+        "head 200 OK",
+        "body until the end trailers 0");
+  }
+
+  @Test
+  void headAnd304AndInterimResponsesHaveNoBody() {
+    assertDecodes(
+        List.of("HEAD", "GET"),
+        "HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n"
+            + "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n\r\n",
+        "head 200 OK",
+        "body  trailers 0",
+        "interim 100",
+        "head 304 Not Modified",
+        "body  trailers 0");
+  }
+
+  @Test
+  void aResponseCutShortIsAnError() {
+    var decoder = new Http1ResponseDecoder(HttpLimits.DEFAULTS);
+    var transcript = new Transcript();
+    decoder.decode(
+        ByteBuffer.wrap(
+            "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc".getBytes(StandardCharsets.US_ASCII)),
+        transcript);
+    assertThatThrownBy(() -> decoder.endOfInput(transcript))
+        .isInstanceOf(HttpException.class)
+        .hasMessageContaining("closed in the middle");
+  }
+
+  @Test
+  void malformedStatusLinesAreRefused() {
+    for (String bad :
+        List.of(
+            "HTTP/2 200 OK\r\n", "HTTP/1.1 20 OK\r\n", "HTTP/1.1 200OK\r\n", "ICY 200 OK\r\n")) {
+      var decoder = new Http1ResponseDecoder(HttpLimits.DEFAULTS);
+      assertThatThrownBy(
+              () ->
+                  decoder.decode(
+                      ByteBuffer.wrap(bad.getBytes(StandardCharsets.US_ASCII)), new Transcript()))
+          .as(bad)
+          .isInstanceOf(HttpException.class)
+          .satisfies(e -> assertThat(((HttpException) e).status()).isEqualTo(502));
+    }
+  }
+
+  @Test
+  void encoderOutputDecodesBack() {
+    byte[] head =
+        Http1ResponseEncoder.encodeHead(
+            404, Headers.builder().add("Content-Length", "3").add("X-A", "b c").build());
+    var decoder = new Http1ResponseDecoder(HttpLimits.DEFAULTS);
+    var transcript = new Transcript();
+    decoder.decode(ByteBuffer.wrap(head), transcript);
+    decoder.decode(ByteBuffer.wrap("abc".getBytes(StandardCharsets.US_ASCII)), transcript);
+    assertThat(transcript.events).containsExactly("head 404 Not Found", "body abc trailers 0");
+  }
+
+  @Test
+  void encoderRefusesResponseSplitting() {
+    assertThatThrownBy(
+            () ->
+                Http1ResponseEncoder.encodeHead(
+                    200, Headers.builder().add("X-Evil", "a\r\nSet-Cookie: x").build()))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}
