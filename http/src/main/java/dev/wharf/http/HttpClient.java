@@ -1,0 +1,328 @@
+package dev.wharf.http;
+
+import dev.wharf.core.Client;
+import dev.wharf.core.Connection;
+import dev.wharf.core.EventLoopGroup;
+import dev.wharf.core.SocketOptions;
+import dev.wharf.core.Timeouts;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+
+/**
+ * An HTTP/1.1 client over the engine: a pool of kept-alive connections per origin, redirects up to
+ * a limit, connect and response timeouts.
+ *
+ * <pre>{@code
+ * try (var client = HttpClient.builder().build()) {
+ *   HttpResponse response = client.send(HttpRequest.get(URI.create("http://localhost:8000/"))).join();
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. Plain {@code http://} only for now (TLS comes with its own issue).
+ */
+public final class HttpClient implements AutoCloseable {
+
+  /** Where connections go: scheme, host and port. */
+  record Origin(String scheme, String host, int port) {
+    static Origin of(HttpRequest request) {
+      return new Origin(
+          request.uri().getScheme().toLowerCase(Locale.ROOT),
+          request.uri().getHost(),
+          request.port());
+    }
+  }
+
+  /** Configures an {@link HttpClient}. */
+  public static final class Builder {
+    private EventLoopGroup group;
+    private Duration connectTimeout = Duration.ofSeconds(10);
+    private Duration responseTimeout = Duration.ofSeconds(60);
+    private int maxRedirects = 0;
+    private long maxBodyBytes = 64L << 20;
+
+    private Builder() {}
+
+    /** The loops to run on; by default the client makes one loop of its own. */
+    public Builder group(EventLoopGroup value) {
+      this.group = Objects.requireNonNull(value);
+      return this;
+    }
+
+    public Builder connectTimeout(Duration value) {
+      this.connectTimeout = Objects.requireNonNull(value);
+      return this;
+    }
+
+    /** The longest a whole response may take once the request is sent; zero for no limit. */
+    public Builder responseTimeout(Duration value) {
+      this.responseTimeout = Objects.requireNonNull(value);
+      return this;
+    }
+
+    /** How many redirects to follow (0, the default, follows none). */
+    public Builder followRedirects(int max) {
+      if (max < 0) {
+        throw new IllegalArgumentException("redirect limit must not be negative");
+      }
+      this.maxRedirects = max;
+      return this;
+    }
+
+    /** The largest body {@link #send} collects in memory. */
+    public Builder maxBodyBytes(long value) {
+      this.maxBodyBytes = value;
+      return this;
+    }
+
+    public HttpClient build() {
+      return new HttpClient(this);
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  private final EventLoopGroup group;
+  private final boolean ownsGroup;
+  private final Client client;
+  private final Duration responseTimeout;
+  private final int maxRedirects;
+  private final long maxBodyBytes;
+  private final Map<Origin, ConcurrentLinkedDeque<Http1ClientProtocol>> idle =
+      new ConcurrentHashMap<>();
+  private final Http1ClientProtocol.Pool pool =
+      new Http1ClientProtocol.Pool() {
+        @Override
+        public void release(Http1ClientProtocol protocol) {
+          idle.computeIfAbsent(protocol.origin(), o -> new ConcurrentLinkedDeque<>())
+              .addFirst(protocol);
+        }
+
+        @Override
+        public void remove(Http1ClientProtocol protocol) {
+          var deque = idle.get(protocol.origin());
+          if (deque != null) {
+            deque.remove(protocol);
+          }
+        }
+      };
+
+  private HttpClient(Builder builder) {
+    this.ownsGroup = builder.group == null;
+    this.group = ownsGroup ? new EventLoopGroup(1, "wharf-http-client", true) : builder.group;
+    this.client =
+        Client.builder(group)
+            .options(SocketOptions.DEFAULTS)
+            .timeouts(Timeouts.DEFAULTS.withConnect(builder.connectTimeout))
+            .build();
+    this.responseTimeout = builder.responseTimeout;
+    this.maxRedirects = builder.maxRedirects;
+    this.maxBodyBytes = builder.maxBodyBytes;
+  }
+
+  /** Sends a request and collects the whole response (following redirects if configured). */
+  public CompletableFuture<HttpResponse> send(HttpRequest request) {
+    var result = new CompletableFuture<HttpResponse>();
+    var redirects = new ArrayList<String>();
+    exchange(
+        request,
+        new ResponseListener() {
+          private ResponseHead head;
+          private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+          private boolean tooLarge;
+
+          @Override
+          public void redirected(URI from, URI to, int status) {
+            redirects.add(to.toString());
+          }
+
+          @Override
+          public void head(ResponseHead value) {
+            head = value;
+            body.reset();
+          }
+
+          @Override
+          public void body(ByteBuffer chunk) {
+            if (body.size() + chunk.remaining() > maxBodyBytes) {
+              tooLarge = true;
+              chunk.position(chunk.limit());
+              return;
+            }
+            byte[] bytes = new byte[chunk.remaining()];
+            chunk.get(bytes);
+            body.writeBytes(bytes);
+          }
+
+          @Override
+          public void complete(ExchangeTimings timings) {
+            if (tooLarge) {
+              result.completeExceptionally(
+                  new IOException("response body larger than " + maxBodyBytes + " bytes"));
+            } else {
+              result.complete(
+                  new HttpResponse(head, body.toByteArray(), timings, List.copyOf(redirects)));
+            }
+          }
+
+          @Override
+          public void failed(Throwable error) {
+            result.completeExceptionally(error);
+          }
+        });
+    return result;
+  }
+
+  /**
+   * Sends a request and streams the response to {@code listener}, following redirects if configured
+   * (the listener then sees only the final response).
+   */
+  public void exchange(HttpRequest request, ResponseListener listener) {
+    if (!request.uri().getScheme().equalsIgnoreCase("http")) {
+      listener.failed(
+          new IOException(
+              "unsupported URL scheme: " + request.uri().getScheme() + " (http only for now)"));
+      return;
+    }
+    exchange(request, new Redirecting(request, listener), System.nanoTime());
+  }
+
+  private void exchange(HttpRequest request, ResponseListener listener, long startNanos) {
+    Origin origin = Origin.of(request);
+    var deque = idle.get(origin);
+    while (deque != null) {
+      Http1ClientProtocol pooled = deque.pollFirst();
+      if (pooled == null) {
+        break;
+      }
+      if (pooled.isUsable()) {
+        pooled.send(
+            request, listener, true, Duration.ZERO, Duration.ZERO, startNanos, responseTimeout);
+        return;
+      }
+    }
+    Thread.ofVirtual()
+        .name("wharf-http-connect")
+        .start(
+            () -> {
+              long resolveStart = System.nanoTime();
+              List<InetSocketAddress> addresses;
+              try {
+                addresses = Client.resolve(origin.host(), origin.port());
+              } catch (IOException e) {
+                listener.failed(e);
+                return;
+              }
+              Duration resolve = Duration.ofNanos(System.nanoTime() - resolveStart);
+              long connectStart = System.nanoTime();
+              var protocol = new Http1ClientProtocol(origin, pool);
+              client
+                  .connect(addresses, protocol)
+                  .whenComplete(
+                      (Connection connection, Throwable error) -> {
+                        if (error != null) {
+                          listener.failed(error);
+                          return;
+                        }
+                        Duration connect = Duration.ofNanos(System.nanoTime() - connectStart);
+                        protocol.send(
+                            request,
+                            listener,
+                            false,
+                            resolve,
+                            connect,
+                            startNanos,
+                            responseTimeout);
+                      });
+            });
+  }
+
+  /** Follows 3xx answers with a Location, up to the limit, as curl -L does. */
+  private final class Redirecting implements ResponseListener {
+    private final ResponseListener target;
+    private HttpRequest request;
+    private int followed;
+    private URI next;
+    private int nextStatus;
+
+    Redirecting(HttpRequest request, ResponseListener target) {
+      this.request = request;
+      this.target = target;
+    }
+
+    @Override
+    public void head(ResponseHead head) {
+      int status = head.status();
+      boolean redirect =
+          status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+      if (redirect && followed < maxRedirects && head.headers().first("Location").isPresent()) {
+        next = request.uri().resolve(head.headers().first("Location").get());
+        nextStatus = status;
+        return;
+      }
+      next = null;
+      target.head(head);
+    }
+
+    @Override
+    public void body(ByteBuffer chunk) {
+      if (next == null) {
+        target.body(chunk);
+      } else {
+        chunk.position(chunk.limit()); // The redirect's own body is not wanted.
+      }
+    }
+
+    @Override
+    public void complete(ExchangeTimings timings) {
+      if (next == null) {
+        target.complete(timings);
+        return;
+      }
+      followed++;
+      URI from = request.uri();
+      // RFC 9110 §15.4: 303 becomes GET; 301/302 after POST become GET, as browsers and curl do.
+      boolean toGet =
+          nextStatus == 303
+              || ((nextStatus == 301 || nextStatus == 302) && request.method().equals("POST"));
+      request =
+          toGet
+              ? new HttpRequest("GET", next, request.headers(), new byte[0])
+              : request.withUri(next);
+      target.redirected(from, next, nextStatus);
+      if (!next.getScheme().equalsIgnoreCase("http")) {
+        target.failed(new IOException("redirect to unsupported scheme: " + next));
+        return;
+      }
+      exchange(request, this, System.nanoTime());
+    }
+
+    @Override
+    public void failed(Throwable error) {
+      target.failed(error);
+    }
+  }
+
+  /** Closes idle connections and, if it made its own, the client's event loop. */
+  @Override
+  public void close() {
+    idle.values().forEach(deque -> deque.forEach(Http1ClientProtocol::close));
+    idle.clear();
+    if (ownsGroup) {
+      group.shutdownGracefully(Duration.ofSeconds(1)).join();
+    }
+  }
+}

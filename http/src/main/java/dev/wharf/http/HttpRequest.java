@@ -1,0 +1,48 @@
+package dev.wharf.http;
+
+import java.net.URI;
+import java.util.Objects;
+
+/**
+ * A request for {@link HttpClient}: method, absolute http URL, header fields and body.
+ *
+ * @param method the method token
+ * @param uri an absolute {@code http://} URI
+ * @param headers fields to send besides Host, Content-Length and the client's defaults
+ * @param body the content (empty for none)
+ */
+public record HttpRequest(String method, URI uri, Headers headers, byte[] body) {
+
+  public HttpRequest {
+    Objects.requireNonNull(method, "method");
+    Objects.requireNonNull(uri, "uri");
+    Objects.requireNonNull(headers, "headers");
+    Objects.requireNonNull(body, "body");
+    if (uri.getHost() == null || uri.getScheme() == null) {
+      throw new IllegalArgumentException("not an absolute URL: " + uri);
+    }
+  }
+
+  public static HttpRequest get(URI uri) {
+    return new HttpRequest("GET", uri, Headers.EMPTY, new byte[0]);
+  }
+
+  /** The same request to another URI (for a redirect). */
+  public HttpRequest withUri(URI other) {
+    return new HttpRequest(method, other, headers, body);
+  }
+
+  /** The origin-form target: path and query. */
+  public String target() {
+    String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+    return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
+  }
+
+  /** The port, with the scheme's default when the URI has none. */
+  public int port() {
+    if (uri.getPort() >= 0) {
+      return uri.getPort();
+    }
+    return uri.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+  }
+}
