@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     description = "A socket toolkit: servers, clients and socket tools on one event-driven engine.",
     subcommands = {
       ServeCommand.class,
+      GetCommand.class,
       ListenCommand.class,
       ConnectCommand.class,
       EchoCommand.class,
