@@ -58,6 +58,9 @@ public final class EventLoop implements Executor {
   private final BufferPool segments = new BufferPool(SEGMENT_SIZE, 1024);
   private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
 
+  /** Segments for one gathering write; shared by the loop's connections to save 272 B each. */
+  private final ByteBuffer[] gatherScratch = new ByteBuffer[64];
+
   // Loop-confined.
   private final List<StreamConnection> connections = new ArrayList<>();
   private final List<StreamConnection> toFlush = new ArrayList<>();
@@ -174,6 +177,10 @@ public final class EventLoop implements Executor {
 
   TimerWheel timers() {
     return timers;
+  }
+
+  ByteBuffer[] gatherScratch() {
+    return gatherScratch;
   }
 
   BufferPool segments() {

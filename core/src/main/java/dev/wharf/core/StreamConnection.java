@@ -27,7 +27,6 @@ final class StreamConnection implements Connection, EventLoop.Handler {
   private static final System.Logger LOG = System.getLogger(StreamConnection.class.getName());
   private static final AtomicLong IDS = new AtomicLong();
   private static final int MAX_READS_PER_EVENT = 16;
-  private static final int MAX_GATHER = 64;
 
   private final long id = IDS.incrementAndGet();
   private final EventLoop loop;
@@ -41,7 +40,6 @@ final class StreamConnection implements Connection, EventLoop.Handler {
   private final Instant openedAt = Instant.now();
   private final TimerWheel.Timer timeoutTimer = new TimerWheel.Timer(this::onTimeoutCheck);
   private final ArrayDeque<Object> queue = new ArrayDeque<>(4);
-  private final ByteBuffer[] gather;
   // The timeouts in nanoseconds, read on every write and timer check; 0 means off.
   private final long idleNanos;
   private final long readNanos;
@@ -88,7 +86,6 @@ final class StreamConnection implements Connection, EventLoop.Handler {
     this.protocol = protocol;
     this.local = channel.getLocalAddress();
     this.remote = channel.getRemoteAddress();
-    this.gather = new ByteBuffer[MAX_GATHER];
     this.idleNanos = settings.timeouts().idle().toNanos();
     this.readNanos = settings.timeouts().read().toNanos();
     this.stallNanos = settings.timeouts().writeStall().toNanos();
@@ -319,9 +316,12 @@ final class StreamConnection implements Connection, EventLoop.Handler {
           region.close();
           continue;
         }
+        // The loop's scratch array: flushes never nest, and it is cleared before anything else
+        // runs.
+        ByteBuffer[] gather = loop.gatherScratch();
         int count = 0;
         for (Object entry : queue) {
-          if (!(entry instanceof ByteBuffer segment) || count == MAX_GATHER) {
+          if (!(entry instanceof ByteBuffer segment) || count == gather.length) {
             break;
           }
           gather[count++] = segment;
