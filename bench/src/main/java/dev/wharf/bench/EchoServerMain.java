@@ -1,7 +1,6 @@
 package dev.wharf.bench;
 
-import dev.wharf.core.Connection;
-import dev.wharf.core.Protocol;
+import dev.wharf.core.EchoProtocol;
 import dev.wharf.core.Server;
 import dev.wharf.core.SocketOptions;
 import dev.wharf.core.Timeouts;
@@ -20,7 +19,6 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -84,29 +82,6 @@ public final class EchoServerMain {
 
   // ---- Wharf ----
 
-  /** Echo with backpressure: stop reading while the write queue is above its high watermark. */
-  static final class WharfEcho implements Protocol {
-    @Override
-    public void received(Connection connection, ByteBuffer data) {
-      connection.write(data);
-      if (!connection.isWritable()) {
-        connection.suspendReads();
-      }
-    }
-
-    @Override
-    public void writabilityChanged(Connection connection, boolean writable) {
-      if (writable) {
-        connection.resumeReads();
-      }
-    }
-
-    @Override
-    public String name() {
-      return "echo";
-    }
-  }
-
   private static Runnable startWharf(InetSocketAddress address, int threads, boolean timeouts)
       throws Exception {
     var group = new dev.wharf.core.EventLoopGroup(threads, "wharf-echo", false);
@@ -122,7 +97,7 @@ public final class EchoServerMain {
                         java.time.Duration.ZERO,
                         java.time.Duration.ZERO))
             .name("echo")
-            .bind(address, WharfEcho::new);
+            .bind(address, EchoProtocol::new); // core's echo, with backpressure
     return () -> {
       server.close();
       group.close();
