@@ -177,7 +177,7 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   private void dispatch(Request request, Response response) {
     String method = request.method();
     if (!KNOWN_METHODS.contains(method) && !config.routes().allMethods().contains(method)) {
-      error(response, 501, "method not implemented: " + method);
+      response.sendError(501, "method not implemented: " + method);
       return;
     }
     if (method.equals("OPTIONS") && request.target().equals("*")) {
@@ -194,7 +194,7 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
         if (method.equals("OPTIONS")) {
           response.status(204).end();
         } else {
-          error(response, 405, "method " + method + " not allowed; allowed: " + allow);
+          response.sendError(405, "method " + method + " not allowed; allowed: " + allow);
         }
       }
       case Routes.NotFound notFound -> run(config.fallback(), request, response);
@@ -221,19 +221,11 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
           t);
       if (!response.isCommitted()) {
         response.header("Connection", "close");
-        error(response, 500, "internal server error");
+        response.sendError(500, "internal server error");
       } else {
         connection.close(CloseReason.error(t));
       }
     }
-  }
-
-  private static void error(Response response, int status, String message) {
-    response.status(status);
-    response.header("Content-Type", "text/plain; charset=utf-8");
-    response.send(
-        (status + " " + HttpStatus.reason(status) + ": " + message + "\n")
-            .getBytes(StandardCharsets.UTF_8));
   }
 
   /** Called on the loop when a response has ended. */
@@ -290,7 +282,7 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
             connection.localAddress());
     var response = new Response(connection, request, false, this::completed);
     current = response;
-    error(response, error.status(), error.getMessage());
+    response.sendError(error.status(), error.getMessage());
   }
 
   private void armIdle() {

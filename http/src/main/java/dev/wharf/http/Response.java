@@ -91,6 +91,15 @@ public final class Response {
     send(text.getBytes(StandardCharsets.UTF_8));
   }
 
+  /** Sends a short plain-text error: {@code "404 Not Found: <message>"}. */
+  public void sendError(int statusCode, String message) {
+    status(statusCode);
+    headers.set("Content-Type", "text/plain; charset=utf-8");
+    send(
+        (statusCode + " " + HttpStatus.reason(statusCode) + ": " + message + "\n")
+            .getBytes(StandardCharsets.UTF_8));
+  }
+
   /** Sets the status and sends a body of the given type. */
   public void send(int statusCode, String contentType, byte[] body) {
     status(statusCode);

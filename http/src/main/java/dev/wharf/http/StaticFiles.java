@@ -58,11 +58,11 @@ public final class StaticFiles implements Handler {
   public void handle(Request request, Response response) throws IOException {
     Optional<List<String>> segments = SafePaths.segments(request.path());
     if (segments.isEmpty()) {
-      error(response, 403, "forbidden path");
+      response.sendError(403, "forbidden path");
       return;
     }
     if (!options.showHidden() && segments.get().stream().anyMatch(s -> s.startsWith("."))) {
-      error(response, 404, "not found");
+      response.sendError(404, "not found");
       return;
     }
     Path file = root;
@@ -70,11 +70,11 @@ public final class StaticFiles implements Handler {
       file = file.resolve(segment);
     }
     if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.exists(file)) {
-      error(response, 404, "not found");
+      response.sendError(404, "not found");
       return;
     }
     if (!options.followSymlinks() && !insideRoot(file)) {
-      error(response, 403, "forbidden: the path leads out of the served directory");
+      response.sendError(403, "forbidden: the path leads out of the served directory");
       return;
     }
     if (Files.isDirectory(file)) {
@@ -93,12 +93,12 @@ public final class StaticFiles implements Handler {
       } else if (options.listings()) {
         DirectoryListing.send(request, response, file, options.showHidden());
       } else {
-        error(response, 403, "directory listing is off");
+        response.sendError(403, "directory listing is off");
       }
       return;
     }
     if (!Files.isRegularFile(file)) {
-      error(response, 403, "not a regular file");
+      response.sendError(403, "not a regular file");
       return;
     }
     serveFile(request, response, file);
@@ -117,7 +117,7 @@ public final class StaticFiles implements Handler {
     try {
       attributes = Files.readAttributes(file, BasicFileAttributes.class);
     } catch (IOException e) {
-      error(response, 404, "not found");
+      response.sendError(404, "not found");
       return;
     }
     long size = attributes.size();
@@ -153,14 +153,14 @@ public final class StaticFiles implements Handler {
     Optional<List<ByteRanges.Range>> ranges = range.flatMap(r -> ByteRanges.parse(r, size));
     if (ranges.isPresent() && ranges.get().isEmpty()) {
       response.header("Content-Range", "bytes */" + size);
-      error(response, 416, "range not satisfiable");
+      response.sendError(416, "range not satisfiable");
       return;
     }
     FileChannel channel;
     try {
       channel = FileChannel.open(file, StandardOpenOption.READ);
     } catch (java.nio.file.AccessDeniedException e) {
-      error(response, 403, "permission denied");
+      response.sendError(403, "permission denied");
       return;
     }
     if (ranges.isEmpty()) {
@@ -294,14 +294,6 @@ public final class StaticFiles implements Handler {
       }
     }
     return false;
-  }
-
-  static void error(Response response, int status, String message) {
-    response.status(status);
-    response.header("Content-Type", "text/plain; charset=utf-8");
-    response.send(
-        (status + " " + HttpStatus.reason(status) + ": " + message + "\n")
-            .getBytes(StandardCharsets.UTF_8));
   }
 
   static Comparator<Path> byName() {
