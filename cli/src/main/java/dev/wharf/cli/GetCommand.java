@@ -159,20 +159,14 @@ final class GetCommand implements Callable<Integer> {
       throw new IllegalArgumentException("give --data or --json, not both");
     }
     if (data != null) {
-      body =
-          data.startsWith("@")
-              ? Files.readAllBytes(Path.of(data.substring(1)))
-              : data.getBytes(StandardCharsets.UTF_8);
+      body = contentOf(data);
       verb = "POST";
       if (!fields.contains("Content-Type")) {
         fields.add("Content-Type", "application/x-www-form-urlencoded");
       }
     }
     if (json != null) {
-      body =
-          json.startsWith("@")
-              ? Files.readAllBytes(Path.of(json.substring(1)))
-              : json.getBytes(StandardCharsets.UTF_8);
+      body = contentOf(json);
       verb = "POST";
       fields.set("Content-Type", "application/json");
       fields.set("Accept", "application/json");
@@ -184,6 +178,13 @@ final class GetCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--write-out takes json");
     }
     return new HttpRequest(verb, uri, fields.build(), body);
+  }
+
+  /** curl's convention: {@code @FILE} means the file's bytes, anything else the text itself. */
+  private static byte[] contentOf(String argument) throws IOException {
+    return argument.startsWith("@")
+        ? Files.readAllBytes(Path.of(argument.substring(1)))
+        : argument.getBytes(StandardCharsets.UTF_8);
   }
 
   static URI parseUrl(String text) {

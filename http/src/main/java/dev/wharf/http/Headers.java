@@ -3,7 +3,6 @@ package dev.wharf.http;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -87,7 +86,7 @@ public final class Headers {
 
     /** Replaces every field of that name with one. */
     public Builder set(String name, String value) {
-      fields.removeIf(f -> f.name().toLowerCase(Locale.ROOT).equals(name.toLowerCase(Locale.ROOT)));
+      fields.removeIf(f -> f.name().equalsIgnoreCase(name));
       return add(name, value);
     }
 

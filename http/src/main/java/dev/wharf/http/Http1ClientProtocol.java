@@ -136,10 +136,8 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
       out.append("Content-Length: ").append(request.body().length).append("\r\n");
     }
     for (Headers.Field field : headers.fields()) {
-      for (char c : (field.name() + field.value()).toCharArray()) {
-        if (c == '\r' || c == '\n') {
-          throw new IllegalArgumentException("CR or LF in header " + field.name());
-        }
+      if (hasLineBreak(field.name()) || hasLineBreak(field.value())) {
+        throw new IllegalArgumentException("CR or LF in header " + field.name());
       }
       out.append(field.name()).append(": ").append(field.value()).append("\r\n");
     }
@@ -152,6 +150,10 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
     System.arraycopy(head, 0, all, 0, head.length);
     System.arraycopy(request.body(), 0, all, head.length, request.body().length);
     return all;
+  }
+
+  private static boolean hasLineBreak(String text) {
+    return text.indexOf('\r') >= 0 || text.indexOf('\n') >= 0;
   }
 
   @Override

@@ -227,10 +227,6 @@ public final class Response {
     return bodyBytes;
   }
 
-  boolean isEnded() {
-    return ended;
-  }
-
   /** Called on the loop when the client caught up. */
   void writableAgain() {
     writableLock.lock();

@@ -5,7 +5,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -87,11 +86,6 @@ final class Routes {
     exact.values().forEach(m -> all.addAll(allowed(m)));
     prefixes.forEach(e -> all.addAll(allowed(e.getValue())));
     return all;
-  }
-
-  Optional<Set<String>> allowedAt(String path) {
-    Match match = find("\u0000", path);
-    return match instanceof WrongMethod wrong ? Optional.of(wrong.allowed()) : Optional.empty();
   }
 
   private static Set<String> allowed(Map<String, Route> byMethod) {

@@ -54,7 +54,6 @@ public final class Http1RequestDecoder {
   private final HttpLimits limits;
   private final LineReader line;
   private State state = State.REQUEST_LINE;
-  private RequestHead pendingRequest;
   private String method;
   private String target;
   private String version;
@@ -206,19 +205,12 @@ public final class Http1RequestDecoder {
         state = State.BODY;
       }
     }
-    pendingRequest = head;
   }
 
   private void finishMessage(Sink sink, Headers trailers) {
     state = State.REQUEST_LINE;
     leadingEmptyLines = 0;
-    pendingRequest = null;
     sink.end(trailers);
-  }
-
-  /** The request whose body is being read, if one is. */
-  public java.util.Optional<RequestHead> pendingRequest() {
-    return java.util.Optional.ofNullable(pendingRequest);
   }
 
   private static int indexOf(byte[] bytes, int from, int to, byte b) {
