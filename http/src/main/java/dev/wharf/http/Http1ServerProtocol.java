@@ -38,19 +38,32 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   /** A request to answer, or a protocol error to answer with before closing. */
   private record Work(Request request, HttpException error) {}
 
+  /** Why reads are suspended; reading resumes when no reason is left. */
+  private static final int QUEUE_FULL = 1;
+
+  private static final int BODY_BACKPRESSURE = 2;
+  private static final int UPGRADE_PENDING = 4;
+  private static final int FAILED = 8;
+
   private final HttpServer.Config config;
   private final Http1RequestDecoder decoder;
   private final ArrayDeque<Work> queue = new ArrayDeque<>();
   private Connection connection;
   private RequestHead head;
   private ByteArrayOutputStream body;
+  private Routes.Route streamingRoute;
+  private StreamedBody receiving;
+  private ByteBuffer held;
   private Response current;
   private Cancellable headDeadline;
   private Cancellable idleDeadline;
   private Cancellable bodyRateCheck;
-  private long bodyStartNanos;
+  private long bodyReceived;
+  private long rateBaseNanos;
+  private long rateBaseBytes;
   private boolean failed;
-  private boolean readsSuspended;
+  private boolean upgraded;
+  private int suspended;
   private boolean shuttingDown;
 
   Http1ServerProtocol(HttpServer.Config config) {
@@ -85,6 +98,11 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
       fail(e);
       return;
     }
+    if (decoder.isPaused() && data.hasRemaining()) {
+      // Bytes after a request to upgrade wait for the handler's decision: they may not be HTTP.
+      held = append(held, data);
+      return;
+    }
     if (!decoder.isIdle() && head == null && headDeadline == null) {
       // Part of a request head arrived: it must be complete within the deadline (slowloris).
       headDeadline =
@@ -97,27 +115,63 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   // ---- decoder events ----
 
   @Override
+  public long maxBodyBytes(RequestHead requestHead, long configured) {
+    streamingRoute = null;
+    if (config.routes().anyStreaming()
+        && config.routes().find(requestHead.method(), pathOf(requestHead.target()))
+            instanceof Routes.Found found
+        && found.route().streaming()) {
+      streamingRoute = found.route();
+      return found.route().maxBodyBytes();
+    }
+    return configured;
+  }
+
+  @Override
   public void head(RequestHead requestHead) {
     cancel(headDeadline);
     headDeadline = null;
     head = requestHead;
     body = null;
-    bodyStartNanos = connection.nanoTime();
-    if (requestHead.headers().contains("Content-Length")
-        || requestHead.headers().contains("Transfer-Encoding")) {
+    bodyReceived = 0;
+    rateBaseBytes = 0;
+    rateBaseNanos = connection.nanoTime();
+    boolean hasBody =
+        requestHead.headers().contains("Content-Length")
+            || requestHead.headers().contains("Transfer-Encoding");
+    if (hasBody) {
       armBodyRateCheck();
-      // RFC 9110 §10.1.1: tell a client that waits for it to send the body.
-      if (requestHead.headers().hasToken("Expect", "100-continue")
-          && requestHead.version().equals("HTTP/1.1")
-          && current == null
-          && queue.isEmpty()) {
-        connection.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    }
+    if (streamingRoute != null) {
+      // The handler starts now and reads the body as it comes; it is queued like any request.
+      receiving = new StreamedBody(new BodyFlow(requestHead));
+      enqueue(
+          new Request(
+              requestHead,
+              EMPTY,
+              receiving,
+              connection.remoteAddress(),
+              connection.localAddress()));
+      if (!hasBody) {
+        receiving.finish(); // end() follows at once.
       }
+      return;
+    }
+    // RFC 9110 §10.1.1: tell a client that waits for it to send the body.
+    if (hasBody && expectsContinue(requestHead) && current == null && queue.isEmpty()) {
+      connection.write(CONTINUE);
     }
   }
 
   @Override
   public void body(ByteBuffer chunk) {
+    bodyReceived += chunk.remaining();
+    if (receiving != null) {
+      if (receiving.offer(chunk)) {
+        suspend(BODY_BACKPRESSURE);
+      }
+      return;
+    }
     if (body == null) {
       body = new ByteArrayOutputStream(Math.min(chunk.remaining(), 64 * 1024));
     }
@@ -135,17 +189,57 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   public void end(Headers trailers) {
     cancel(bodyRateCheck);
     bodyRateCheck = null;
-    byte[] bytes = body == null ? EMPTY : body.toByteArray();
-    var request = new Request(head, bytes, connection.remoteAddress(), connection.localAddress());
+    RequestHead ended = head;
     head = null;
+    if (ended.isUpgradeRequest()) {
+      // Decide on the upgrade before reading on: what follows may be another protocol.
+      decoder.pause();
+      suspend(UPGRADE_PENDING);
+    }
+    if (receiving != null) {
+      receiving.finish();
+      receiving = null;
+      return;
+    }
+    byte[] bytes = body == null ? EMPTY : body.toByteArray();
     body = null;
+    enqueue(new Request(ended, bytes, connection.remoteAddress(), connection.localAddress()));
+  }
+
+  private void enqueue(Request request) {
     queue.add(new Work(request, null));
-    if (queue.size() > MAX_QUEUED && !readsSuspended) {
-      readsSuspended = true;
-      connection.suspendReads();
+    if (queue.size() > MAX_QUEUED) {
+      suspend(QUEUE_FULL);
     }
     if (current == null) {
       next();
+    }
+  }
+
+  /** The reading side of a streamed body asks the loop for a 100 Continue or more data. */
+  private final class BodyFlow implements StreamedBody.Flow {
+    private final RequestHead requestHead;
+
+    BodyFlow(RequestHead requestHead) {
+      this.requestHead = requestHead;
+    }
+
+    @Override
+    public void firstRead() {
+      if (expectsContinue(requestHead)) {
+        connection.execute(
+            () -> {
+              // Only if the client is still waiting: no body byte has come yet.
+              if (!failed && head == requestHead && bodyReceived == 0) {
+                connection.write(CONTINUE);
+              }
+            });
+      }
+    }
+
+    @Override
+    public void drained() {
+      connection.execute(() -> resume(BODY_BACKPRESSURE));
     }
   }
 
@@ -153,12 +247,11 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
 
   private void next() {
     Work work = queue.poll();
+    if (queue.size() <= MAX_QUEUED) {
+      resume(QUEUE_FULL);
+    }
     if (work == null) {
-      if (readsSuspended) {
-        readsSuspended = false;
-        connection.resumeReads();
-      }
-      if (decoder.isIdle() && !failed) {
+      if (decoder.isIdle() && !failed && !decoder.isPaused()) {
         armIdle();
       }
       return;
@@ -215,6 +308,16 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     try {
       handler.handle(request, response);
     } catch (Throwable t) {
+      if (bodyFailure(t) instanceof RequestBodyException failure) {
+        // The client broke off or broke the protocol mid-body: answer its error, not a 500.
+        if (!response.isCommitted()) {
+          response.header("Connection", "close");
+          response.sendError(failure.status(), failure.getMessage());
+        } else {
+          connection.close(CloseReason.error(t));
+        }
+        return;
+      }
       LOG.log(
           Level.WARNING,
           () -> "handler failed on " + request + " from " + request.remoteAddress(),
@@ -235,6 +338,27 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     }
     current = null;
     Request request = response.request();
+    logAccess(response, request);
+    if (response.upgradedTo() != null) {
+      // After this turn, when the decoder (maybe still on the stack) has held back what follows.
+      Protocol next = response.upgradedTo();
+      connection.execute(() -> switchTo(next));
+      return;
+    }
+    if (decoder.isPaused()) {
+      // The upgrade was declined: go on reading HTTP, from the bytes held back, once this turn
+      // (still inside the decoder's call) is over.
+      connection.execute(this::resumeAfterDeclinedUpgrade);
+    }
+    if (!response.keepAlive() || shuttingDown) {
+      failed = true;
+      connection.closeAfterFlush();
+      return;
+    }
+    next();
+  }
+
+  private void logAccess(Response response, Request request) {
     config
         .accessLog()
         .accept(
@@ -245,12 +369,32 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
                 response.status(),
                 response.bodyBytes(),
                 request.header("User-Agent").orElse("")));
-    if (!response.keepAlive() || shuttingDown) {
-      failed = true;
-      connection.closeAfterFlush();
+  }
+
+  /** Hands the connection on; this protocol is done with it. */
+  private void switchTo(Protocol next) {
+    upgraded = true;
+    cancelDeadlines();
+    ByteBuffer leftover = held == null ? ByteBuffer.allocate(0) : held.flip();
+    held = null;
+    if (suspended != 0) {
+      suspended = 0;
+      connection.resumeReads();
+    }
+    connection.switchProtocol(next, leftover);
+  }
+
+  private void resumeAfterDeclinedUpgrade() {
+    if (upgraded || !connection.isOpen()) {
       return;
     }
-    next();
+    decoder.resume();
+    resume(UPGRADE_PENDING);
+    ByteBuffer pending = held;
+    held = null;
+    if (pending != null && !failed) {
+      received(connection, pending.flip());
+    }
   }
 
   // ---- errors and deadlines ----
@@ -263,10 +407,20 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     failed = true;
     cancel(headDeadline);
     cancel(bodyRateCheck);
-    connection.suspendReads();
+    suspend(FAILED);
     LOG.log(
         Level.DEBUG,
         () -> "bad request from " + connection.remoteAddress() + ": " + error.getMessage());
+    if (receiving != null) {
+      // A streaming handler owns this request: it learns of the error when it reads, and
+      // answers with the error's status. If it never answers, the connection still ends.
+      receiving.fail(new RequestBodyException(error.status(), error.getMessage()));
+      receiving = null;
+      connection.schedule(
+          config.timeouts().requestHead(),
+          () -> connection.close(CloseReason.local("no answer to " + error.getMessage())));
+      return;
+    }
     queue.add(new Work(null, error));
     if (current == null) {
       next();
@@ -312,9 +466,15 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     if (head == null) {
       return;
     }
-    long elapsedNanos = connection.nanoTime() - bodyStartNanos;
-    long received = body == null ? 0 : body.size();
-    double rate = received / (elapsedNanos / 1e9);
+    long now = connection.nanoTime();
+    if (suspended != 0) {
+      // We stopped reading (a slow handler, a full queue): the client is not to blame.
+      rateBaseNanos = now;
+      rateBaseBytes = bodyReceived;
+      bodyRateCheck = connection.schedule(Duration.ofSeconds(1), this::checkBodyRate);
+      return;
+    }
+    double rate = (bodyReceived - rateBaseBytes) / ((now - rateBaseNanos) / 1e9);
     if (rate < config.timeouts().minBodyBytesPerSecond()) {
       fail(
           new HttpException(408, "request body arriving too slowly (" + (long) rate + " bytes/s)"));
@@ -340,12 +500,66 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
 
   @Override
   public void closed(Connection c, CloseReason reason) {
-    cancel(headDeadline);
-    cancel(idleDeadline);
-    cancel(bodyRateCheck);
+    cancelDeadlines();
+    if (receiving != null) {
+      receiving.fail(
+          new RequestBodyException(400, "connection closed before the request body ended"));
+      receiving = null;
+    }
     if (current != null) {
       current.writableAgain(); // Wake a handler blocked on a connection that is gone.
     }
+  }
+
+  private void cancelDeadlines() {
+    cancel(headDeadline);
+    cancel(idleDeadline);
+    cancel(bodyRateCheck);
+  }
+
+  private void suspend(int reason) {
+    if (suspended == 0) {
+      connection.suspendReads();
+    }
+    suspended |= reason;
+  }
+
+  private void resume(int reason) {
+    if ((suspended & reason) == 0) {
+      return;
+    }
+    suspended &= ~reason;
+    if (suspended == 0 && !failed) {
+      connection.resumeReads();
+    }
+  }
+
+  private static boolean expectsContinue(RequestHead head) {
+    return head.headers().hasToken("Expect", "100-continue") && head.version().equals("HTTP/1.1");
+  }
+
+  private static String pathOf(String target) {
+    int query = target.indexOf('?');
+    return query < 0 ? target : target.substring(0, query);
+  }
+
+  /** Copies what is left of {@code data} onto {@code into} (in write mode), growing it. */
+  private static ByteBuffer append(ByteBuffer into, ByteBuffer data) {
+    if (into == null) {
+      into = ByteBuffer.allocate(Math.max(data.remaining(), 256));
+    } else if (into.remaining() < data.remaining()) {
+      into = ByteBuffer.allocate(into.position() + data.remaining()).put(into.flip());
+    }
+    return into.put(data);
+  }
+
+  private static Throwable bodyFailure(Throwable t) {
+    for (Throwable cause = t; cause != null; cause = cause.getCause()) {
+      if (cause instanceof RequestBodyException) {
+        return cause;
+      }
+    }
+    return t;
   }
 
   private static void cancel(Cancellable timer) {
@@ -355,4 +569,6 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   }
 
   private static final byte[] EMPTY = new byte[0];
+  private static final byte[] CONTINUE =
+      "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 }

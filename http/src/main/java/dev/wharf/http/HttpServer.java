@@ -64,6 +64,20 @@ public final class HttpServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * A blocking handler that reads its request body as it arrives ({@link Request#bodyStream()}),
+     * for uploads and other bodies too large to hold: it starts as soon as the request head is in,
+     * and the client is slowed to the pace the handler reads at. Bodies larger than {@code
+     * maxBodyBytes} get 413 (before any byte is read when the length is declared).
+     */
+    public Builder routeStreaming(String method, String path, long maxBodyBytes, Handler handler) {
+      if (maxBodyBytes < 0) {
+        throw new IllegalArgumentException("maxBodyBytes must not be negative");
+      }
+      routes.add(method, path, new Routes.Route(handler, true, true, maxBodyBytes));
+      return this;
+    }
+
     public Builder get(String path, Handler handler) {
       return route("GET", path, handler);
     }

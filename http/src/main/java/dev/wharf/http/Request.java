@@ -1,23 +1,37 @@
 package dev.wharf.http;
 
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
- * One received request: its head, its whole body (at most the configured limit) and who sent it.
- * Immutable; any thread.
+ * One received request: its head, its body and who sent it. The body is either whole (at most the
+ * configured limit), or, on a {@linkplain HttpServer.Builder#routeStreaming streaming route}, a
+ * stream read as it arrives. Any thread.
  */
 public final class Request {
   private final RequestHead head;
   private final byte[] body;
+  private final StreamedBody stream;
   private final SocketAddress remoteAddress;
   private final SocketAddress localAddress;
 
   public Request(
       RequestHead head, byte[] body, SocketAddress remoteAddress, SocketAddress localAddress) {
+    this(head, body, null, remoteAddress, localAddress);
+  }
+
+  Request(
+      RequestHead head,
+      byte[] body,
+      StreamedBody stream,
+      SocketAddress remoteAddress,
+      SocketAddress localAddress) {
     this.head = head;
     this.body = body;
+    this.stream = stream;
     this.remoteAddress = remoteAddress;
     this.localAddress = localAddress;
   }
@@ -61,17 +75,53 @@ public final class Request {
     return head.headers().first(name);
   }
 
-  /** The body's bytes (empty without a body). */
+  /**
+   * The body's bytes (empty without a body).
+   *
+   * @throws IllegalStateException on a streaming route: read {@link #bodyStream()} instead
+   */
   public byte[] body() {
-    return body.clone();
+    return wholeBody().clone();
   }
 
   public int bodyLength() {
-    return body.length;
+    return wholeBody().length;
   }
 
   public String bodyAsString() {
-    return new String(body, StandardCharsets.UTF_8);
+    return new String(wholeBody(), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The body as a stream. On a streaming route the bytes come as the client sends them and a read
+   * waits for more (so call it from a blocking handler); a client waiting on {@code Expect:
+   * 100-continue} is told to go ahead on the first read. Reading fails with an {@link
+   * java.io.IOException} if the client breaks off or sends too slowly. Closing it early discards
+   * the rest, and the connection closes after the response.
+   */
+  public InputStream bodyStream() {
+    return stream != null ? stream : new ByteArrayInputStream(body);
+  }
+
+  /** True on a streaming route, where the body has to be read from {@link #bodyStream()}. */
+  public boolean isBodyStreamed() {
+    return stream != null;
+  }
+
+  /** False while a streamed body is still arriving. */
+  boolean bodyComplete() {
+    return stream == null || stream.isComplete();
+  }
+
+  StreamedBody stream() {
+    return stream;
+  }
+
+  private byte[] wholeBody() {
+    if (stream != null) {
+      throw new IllegalStateException("the body of " + this + " is streamed: use bodyStream()");
+    }
+    return body;
   }
 
   public SocketAddress remoteAddress() {

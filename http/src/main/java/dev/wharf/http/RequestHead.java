@@ -17,4 +17,12 @@ public record RequestHead(String method, String target, String version, Headers 
     }
     return !headers.hasToken("Connection", "close");
   }
+
+  /**
+   * Whether the client asks to switch protocols (RFC 9110 §7.8): an Upgrade field named in
+   * Connection. What follows such a request on the wire may not be HTTP.
+   */
+  public boolean isUpgradeRequest() {
+    return headers.contains("Upgrade") && headers.hasToken("Connection", "upgrade");
+  }
 }

@@ -1,6 +1,7 @@
 package dev.wharf.http;
 
 import dev.wharf.core.Connection;
+import dev.wharf.core.Protocol;
 import dev.wharf.http.codec.Http1ResponseEncoder;
 import dev.wharf.http.codec.HttpDate;
 import java.nio.ByteBuffer;
@@ -37,6 +38,7 @@ public final class Response {
   private boolean chunked;
   private boolean keepAlive;
   private long bodyBytes;
+  private Protocol upgradedTo;
   private final java.time.Instant started = java.time.Instant.now();
 
   Response(Connection connection, Request request, boolean keepAlive, Completion completion) {
@@ -201,6 +203,30 @@ public final class Response {
     finish();
   }
 
+  /**
+   * Switches the connection to another protocol (RFC 9110 §7.8): sends {@code 101 Switching
+   * Protocols} with the headers set so far (Upgrade, Connection: Upgrade and what the protocol
+   * needs), then hands the connection and any bytes the client already sent after the request to
+   * {@code next}. For a request that asked to upgrade over HTTP/1.1.
+   */
+  public void upgrade(Protocol next) {
+    checkNotCommitted();
+    java.util.Objects.requireNonNull(next, "next");
+    if (!request.version().equals("HTTP/1.1") || !request.head().isUpgradeRequest()) {
+      throw new IllegalStateException(request + " did not ask to upgrade over HTTP/1.1");
+    }
+    status = 101;
+    upgradedTo = next;
+    keepAlive = true; // The connection lives on, under the next protocol.
+    commit();
+    finish();
+  }
+
+  /** The protocol the connection switched to, or null. */
+  Protocol upgradedTo() {
+    return upgradedTo;
+  }
+
   public boolean isCommitted() {
     return committed;
   }
@@ -259,13 +285,20 @@ public final class Response {
   }
 
   private void commit() {
+    if (!request.bodyComplete() && upgradedTo == null) {
+      // The handler answers before the client finished sending: the rest cannot be skipped
+      // safely, so the connection ends with this response.
+      keepAlive = false;
+    }
     if (!hasHeader("Date")) {
       headers.add("Date", HttpDate.now());
     }
     if (!hasHeader("Server")) {
       headers.add("Server", "wharf");
     }
-    if (!keepAlive) {
+    if (upgradedTo != null) {
+      // The caller's Upgrade and Connection headers stand.
+    } else if (!keepAlive) {
       headers.add("Connection", "close");
     } else if (request.version().equals("HTTP/1.0")) {
       headers.add("Connection", "keep-alive");

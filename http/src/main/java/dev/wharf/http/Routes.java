@@ -13,8 +13,15 @@ import java.util.TreeSet;
  * /static/*}). Immutable once the server is built; any thread.
  */
 final class Routes {
-  /** A handler and whether it blocks (then it runs on a virtual thread). */
-  record Route(Handler handler, boolean blocking) {}
+  /**
+   * A handler, whether it blocks (then it runs on a virtual thread), and whether it reads its body
+   * as a stream, up to {@code maxBodyBytes}, instead of whole.
+   */
+  record Route(Handler handler, boolean blocking, boolean streaming, long maxBodyBytes) {
+    Route(Handler handler, boolean blocking) {
+      this(handler, blocking, false, -1);
+    }
+  }
 
   /** What a lookup found. */
   sealed interface Match permits Found, WrongMethod, NotFound {}
@@ -27,6 +34,7 @@ final class Routes {
 
   private final Map<String, Map<String, Route>> exact = new LinkedHashMap<>();
   private final List<Map.Entry<String, Map<String, Route>>> prefixes = new ArrayList<>();
+  private boolean anyStreaming;
 
   void add(String method, String path, Route route) {
     if (!path.startsWith("/") && !path.equals("*")) {
@@ -52,9 +60,15 @@ final class Routes {
     } else {
       byMethod = exact.computeIfAbsent(path, p -> new LinkedHashMap<>());
     }
+    anyStreaming |= route.streaming();
     if (byMethod.putIfAbsent(method, route) != null) {
       throw new IllegalArgumentException("two routes for " + method + " " + path);
     }
+  }
+
+  /** Whether any route streams its body (else no request needs a lookup before its body). */
+  boolean anyStreaming() {
+    return anyStreaming;
   }
 
   Match find(String method, String path) {

@@ -36,6 +36,14 @@ public final class Http1RequestDecoder {
 
     /** The message ended; trailers are empty unless the body was chunked and had some. */
     void end(Headers trailers);
+
+    /**
+     * The most body this request may have, asked before {@link #head}; a larger declared length or
+     * chunked body gets 413. Lets a server give some routes (uploads) a larger limit.
+     */
+    default long maxBodyBytes(RequestHead head, long configured) {
+      return configured;
+    }
   }
 
   private enum State {
@@ -60,6 +68,7 @@ public final class Http1RequestDecoder {
   private final FieldSection section;
   private final BodyDecoder body;
   private int leadingEmptyLines;
+  private boolean paused;
 
   public Http1RequestDecoder(HttpLimits limits) {
     this.limits = limits;
@@ -74,7 +83,24 @@ public final class Http1RequestDecoder {
   }
 
   /**
-   * Consumes all of {@code input}, reporting to {@code sink} as requests take shape.
+   * Stops {@link #decode} after the current event: the rest of the input stays in the buffer. A
+   * server pauses after a request that asks to upgrade, since what follows may not be HTTP.
+   */
+  public void pause() {
+    paused = true;
+  }
+
+  public void resume() {
+    paused = false;
+  }
+
+  public boolean isPaused() {
+    return paused;
+  }
+
+  /**
+   * Consumes {@code input} (all of it unless {@link #pause paused}), reporting to {@code sink} as
+   * requests take shape.
    *
    * @throws HttpException when the input breaks the protocol or a limit
    */
@@ -83,7 +109,7 @@ public final class Http1RequestDecoder {
       throw HttpException.badRequest("the connection already failed");
     }
     try {
-      while (input.hasRemaining()) {
+      while (input.hasRemaining() && !paused) {
         switch (state) {
           case REQUEST_LINE -> readRequestLine(input);
           case HEADERS -> readHeaderLine(input, sink);
@@ -188,7 +214,8 @@ public final class Http1RequestDecoder {
       throw HttpException.badRequest("more than one Host header");
     }
     var head = new RequestHead(method, target, version, headers);
-    BodyFraming framing = BodyFraming.of(headers, version, limits.maxBodyBytes());
+    long maxBody = sink.maxBodyBytes(head, limits.maxBodyBytes());
+    BodyFraming framing = BodyFraming.of(headers, version, maxBody);
     sink.head(head);
     switch (framing.kind()) {
       case NONE -> finishMessage(sink, Headers.EMPTY);
@@ -201,7 +228,7 @@ public final class Http1RequestDecoder {
         }
       }
       case CHUNKED -> {
-        body.startChunked(limits.maxBodyBytes());
+        body.startChunked(maxBody);
         state = State.BODY;
       }
     }
