@@ -19,7 +19,8 @@ final class DirectoryListing {
 
   private DirectoryListing() {}
 
-  static void send(Request request, Response response, Path directory, boolean showHidden)
+  static void send(
+      Request request, Response response, Path directory, boolean showHidden, boolean uploadForm)
       throws IOException {
     var entries = new ArrayList<Entry>();
     try (var stream = Files.list(directory)) {
@@ -48,7 +49,7 @@ final class DirectoryListing {
       response.send(
           200,
           "text/html; charset=utf-8",
-          html(request.path(), entries).getBytes(StandardCharsets.UTF_8));
+          html(request.path(), entries, uploadForm).getBytes(StandardCharsets.UTF_8));
     }
   }
 
@@ -70,7 +71,7 @@ final class DirectoryListing {
     return out.append("]\n").toString();
   }
 
-  private static String html(String path, List<Entry> entries) {
+  private static String html(String path, List<Entry> entries, boolean uploadForm) {
     String title = "Index of " + htmlEscape(SafePaths.decode(path).orElse(path));
     var out = new StringBuilder();
     out.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
@@ -96,7 +97,15 @@ final class DirectoryListing {
           .append(WHEN.format(e.modified()))
           .append("</td></tr>\n");
     }
-    return out.append("</table>\n</body></html>\n").toString();
+    out.append("</table>\n");
+    if (uploadForm) {
+      // Posts to this directory; the server answers a browser with a redirect back here.
+      out.append(
+          "<form method=\"post\" enctype=\"multipart/form-data\"><p>"
+              + "<input type=\"file\" name=\"file\" multiple> "
+              + "<button type=\"submit\">Upload</button></p></form>\n");
+    }
+    return out.append("</body></html>\n").toString();
   }
 
   static String humanSize(long bytes) {

@@ -32,9 +32,15 @@ public final class StaticFiles implements Handler {
    * @param listings list directories without an index.html
    * @param showHidden serve and list names starting with a dot
    * @param followSymlinks follow symbolic links that lead out of the root
+   * @param uploadForm put a file-upload form on listings (for a server with {@link Uploads})
    */
-  public record Options(boolean listings, boolean showHidden, boolean followSymlinks) {
-    public static final Options DEFAULTS = new Options(true, false, false);
+  public record Options(
+      boolean listings, boolean showHidden, boolean followSymlinks, boolean uploadForm) {
+    public static final Options DEFAULTS = new Options(true, false, false, false);
+
+    public Options(boolean listings, boolean showHidden, boolean followSymlinks) {
+      this(listings, showHidden, followSymlinks, false);
+    }
   }
 
   private final Path root;
@@ -91,7 +97,7 @@ public final class StaticFiles implements Handler {
       if (Files.isRegularFile(index) && (options.followSymlinks() || insideRoot(index))) {
         serveFile(request, response, index);
       } else if (options.listings()) {
-        DirectoryListing.send(request, response, file, options.showHidden());
+        DirectoryListing.send(request, response, file, options.showHidden(), options.uploadForm());
       } else {
         response.sendError(403, "directory listing is off");
       }

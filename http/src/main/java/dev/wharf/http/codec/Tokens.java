@@ -24,6 +24,19 @@ final class Tokens {
   }
 
   /** VCHAR, obs-text, SP or HTAB: anything but controls and DEL. */
+  static boolean isToken(String text) {
+    if (text.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c >= 128 || !isTchar((byte) c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   static boolean isFieldValueByte(byte b) {
     int c = b & 0xff;
     return c == '\t' || (c >= 0x20 && c != 0x7f);
