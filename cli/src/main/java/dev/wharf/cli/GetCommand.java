@@ -493,10 +493,10 @@ final class GetCommand implements Callable<Integer> {
     private void draw(long received, long started, long now) {
       double seconds = Math.max(1e-9, (now - started) / 1e9);
       double rate = received / seconds;
-      var line = new StringBuilder("\r").append(size(received));
+      var line = new StringBuilder("\r").append(ByteSize.format(received));
       if (total > 0) {
         line.append(" / ")
-            .append(size(total))
+            .append(ByteSize.format(total))
             .append(String.format(java.util.Locale.ROOT, "  %3d%%", received * 100 / total));
         if (rate > 0) {
           line.append(
@@ -504,23 +504,9 @@ final class GetCommand implements Callable<Integer> {
                   java.util.Locale.ROOT, "  ETA %ds", (long) ((total - received) / rate)));
         }
       }
-      line.append("  ").append(size((long) rate)).append("/s   ");
+      line.append("  ").append(ByteSize.format((long) rate)).append("/s   ");
       err.print(line);
       err.flush();
-    }
-
-    private static String size(long bytes) {
-      if (bytes < 1024) {
-        return bytes + " B";
-      }
-      double value = bytes;
-      String[] units = {"KiB", "MiB", "GiB", "TiB"};
-      int unit = -1;
-      while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-      }
-      return String.format(java.util.Locale.ROOT, "%.1f %s", value, units[unit]);
     }
   }
 }

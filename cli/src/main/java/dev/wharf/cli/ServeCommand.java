@@ -3,6 +3,7 @@ package dev.wharf.cli;
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.http.HttpServer;
 import dev.wharf.http.StaticFiles;
+import dev.wharf.http.Uploads;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -10,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -60,6 +62,25 @@ final class ServeCommand implements Callable<Integer> {
   boolean followSymlinks;
 
   @Option(
+      names = "--upload",
+      description =
+          "Accept uploads into DIR: PUT /path/name with the file as the body (curl -T), or a"
+              + " multipart form POSTed to a directory (listings then show an upload form).")
+  boolean upload;
+
+  @Option(
+      names = "--overwrite",
+      description = "With --upload, replace existing files (off: 409 Conflict).")
+  boolean overwrite;
+
+  @Option(
+      names = "--max-upload",
+      paramLabel = "SIZE",
+      converter = ByteSize.class,
+      description = "Largest upload accepted, e.g. 500M or 4G (default: 1G; larger get 413).")
+  long maxUpload = 1L << 30;
+
+  @Option(
       names = "--threads",
       paramLabel = "N",
       description = "Event loops (default: one per core).")
@@ -70,6 +91,8 @@ final class ServeCommand implements Callable<Integer> {
       Path directory,
       InetSocketAddress address,
       StaticFiles.Options files,
+      Optional<Uploads.Options> uploads,
+      long maxUpload,
       boolean quiet,
       int threads) {}
 
@@ -79,6 +102,9 @@ final class ServeCommand implements Callable<Integer> {
     }
     if (threads < 1) {
       throw new IllegalArgumentException("--threads must be at least 1");
+    }
+    if (overwrite && !upload) {
+      throw new IllegalArgumentException("--overwrite goes with --upload");
     }
     if (!Files.isDirectory(directory)) {
       throw new IllegalArgumentException("not a directory: " + directory);
@@ -90,7 +116,9 @@ final class ServeCommand implements Callable<Integer> {
     return new Options(
         directory.toAbsolutePath().normalize(),
         address,
-        new StaticFiles.Options(!noListing, showHidden, followSymlinks),
+        new StaticFiles.Options(!noListing, showHidden, followSymlinks, upload),
+        upload ? Optional.of(new Uploads.Options(overwrite, showHidden)) : Optional.empty(),
+        maxUpload,
         quiet,
         threads);
   }
@@ -107,6 +135,13 @@ final class ServeCommand implements Callable<Integer> {
         HttpServer.builder(group)
             .routeBlocking("GET", "/*", files)
             .routeBlocking("GET", "/", files);
+    if (options.uploads().isPresent()) {
+      var uploads = new Uploads(options.directory(), options.uploads().get());
+      builder
+          .routeStreaming("PUT", "/*", options.maxUpload(), uploads)
+          .routeStreaming("POST", "/*", options.maxUpload(), uploads)
+          .routeStreaming("POST", "/", options.maxUpload(), uploads);
+    }
     if (!options.quiet()) {
       // One line per request in Common Log Format, on stderr as python's http.server does.
       builder.accessLog(
@@ -139,6 +174,16 @@ final class ServeCommand implements Callable<Integer> {
             + "/ (http://localhost:"
             + actualPort
             + "/); Ctrl-C stops.");
+    options
+        .uploads()
+        .ifPresent(
+            uploads ->
+                out.println(
+                    "Uploads on: PUT or POST files up to "
+                        + ByteSize.format(options.maxUpload())
+                        + (uploads.overwrite()
+                            ? "; existing files are replaced."
+                            : "; existing files are kept.")));
     out.flush();
     Runtime.getRuntime()
         .addShutdownHook(
