@@ -1,7 +1,12 @@
 package dev.wharf.cli;
 
 import dev.wharf.core.EventLoopGroup;
+import dev.wharf.http.BasicAuth;
+import dev.wharf.http.Cors;
+import dev.wharf.http.Handler;
 import dev.wharf.http.HttpServer;
+import dev.wharf.http.Request;
+import dev.wharf.http.Response;
 import dev.wharf.http.StaticFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -10,6 +15,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -24,7 +31,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Serves the files of a directory over HTTP/1.1: index.html or a listing for directories,"
           + " ETag and Last-Modified with 304, byte ranges, pre-compressed .br/.gz siblings.",
-      "Never serves anything outside the directory; hidden files stay hidden unless asked."
+      "Never serves anything outside the directory; hidden files stay hidden unless asked.",
+      "Optionally asks for a user and password (--auth) and lets web pages of other origins"
+          + " fetch the files (--cors)."
     })
 final class ServeCommand implements Callable<Integer> {
 
@@ -65,13 +74,48 @@ final class ServeCommand implements Callable<Integer> {
       description = "Event loops (default: one per core).")
   int threads = Runtime.getRuntime().availableProcessors();
 
-  /** What the command line asked for; starts nothing. */
+  @Option(
+      names = "--auth",
+      paramLabel = "USER:PASSWORD",
+      description = {
+        "Ask every request for this user and password (HTTP Basic, RFC 7617); others get 401.",
+        "Without TLS the password crosses the network readable by anyone on the way, and other"
+            + " local users can see it in the process list."
+      })
+  String auth;
+
+  @Option(
+      names = "--cors",
+      arity = "0..1",
+      fallbackValue = "*",
+      paramLabel = "ORIGIN",
+      description = {
+        "Let web pages of ORIGIN (default: any, *) fetch the files: adds the CORS headers and"
+            + " answers preflight requests (which need no --auth).",
+        "Put DIR before --cors, or write --cors=ORIGIN, so DIR is not taken for the origin."
+      })
+  String cors;
+
+  /** The realm the browser shows when it asks for the password. */
+  static final String REALM = "wharf";
+
+  /** The methods serve answers, as it tells in Allow and in CORS preflights. */
+  static final List<String> METHODS = List.of("GET", "HEAD", "OPTIONS");
+
+  /**
+   * What the command line asked for; starts nothing.
+   *
+   * @param auth the credentials every request must carry, if asked
+   * @param corsOrigin the origin allowed to read responses from scripts, if asked
+   */
   record Options(
       Path directory,
       InetSocketAddress address,
       StaticFiles.Options files,
       boolean quiet,
-      int threads) {}
+      int threads,
+      Optional<BasicAuth.Credentials> auth,
+      Optional<String> corsOrigin) {}
 
   Options options() throws IOException {
     if (port < 0 || port > 65535) {
@@ -83,6 +127,26 @@ final class ServeCommand implements Callable<Integer> {
     if (!Files.isDirectory(directory)) {
       throw new IllegalArgumentException("not a directory: " + directory);
     }
+    Optional<BasicAuth.Credentials> credentials = Optional.empty();
+    if (auth != null) {
+      // The messages never repeat the value: it holds a password.
+      if (auth.indexOf(':') < 0) {
+        throw new IllegalArgumentException("--auth takes USER:PASSWORD; the value has no colon");
+      }
+      try {
+        credentials = Optional.of(BasicAuth.Credentials.parse(auth));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--auth: " + e.getMessage(), e);
+      }
+    }
+    if (cors != null) {
+      try {
+        Cors.checkOrigin(cors);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "--cors: " + e.getMessage() + "; put DIR before --cors or write --cors=ORIGIN", e);
+      }
+    }
     InetSocketAddress address =
         bind == null
             ? new InetSocketAddress(port)
@@ -92,7 +156,30 @@ final class ServeCommand implements Callable<Integer> {
         address,
         new StaticFiles.Options(!noListing, showHidden, followSymlinks),
         quiet,
-        threads);
+        threads,
+        credentials,
+        Optional.ofNullable(cors));
+  }
+
+  /**
+   * Puts what was asked for in front of a handler: CORS outermost, so that preflights pass without
+   * credentials and a 401 still tells a page of another origin what happened.
+   */
+  static Handler guard(Options options, Handler handler) {
+    Handler guarded = handler;
+    if (options.auth().isPresent()) {
+      guarded = BasicAuth.protect(REALM, options.auth().get(), guarded);
+    }
+    if (options.corsOrigin().isPresent()) {
+      guarded = Cors.allow(options.corsOrigin().get(), METHODS, guarded);
+    }
+    return guarded;
+  }
+
+  /** OPTIONS on a path: what it allows. A route of ours, so that --auth and --cors apply. */
+  private static void answerOptions(Request request, Response response) {
+    response.header("Allow", String.join(", ", METHODS));
+    response.status(204).end();
   }
 
   @Override
@@ -103,10 +190,14 @@ final class ServeCommand implements Callable<Integer> {
     var files = new StaticFiles(options.directory(), options.files());
     var group = new EventLoopGroup(options.threads(), "wharf-serve", true);
     var stopped = new CountDownLatch(1);
+    Handler guardedFiles = guard(options, files);
+    Handler guardedOptions = guard(options, ServeCommand::answerOptions);
     var builder =
         HttpServer.builder(group)
-            .routeBlocking("GET", "/*", files)
-            .routeBlocking("GET", "/", files);
+            .routeBlocking("GET", "/*", guardedFiles)
+            .routeBlocking("GET", "/", guardedFiles)
+            .route("OPTIONS", "/*", guardedOptions)
+            .route("OPTIONS", "/", guardedOptions);
     if (!options.quiet()) {
       // One line per request in Common Log Format, on stderr as python's http.server does.
       builder.accessLog(
@@ -129,6 +220,14 @@ final class ServeCommand implements Callable<Integer> {
         options.address().getAddress().isAnyLocalAddress()
             ? "0.0.0.0"
             : options.address().getHostString();
+    if (options.auth().isPresent() && !options.address().getAddress().isLoopbackAddress()) {
+      err.println(
+          "wharf serve: warning: --auth over plain HTTP on "
+              + host
+              + ": the password crosses the network in clear text; bind to 127.0.0.1 or put a"
+              + " TLS proxy in front");
+      err.flush();
+    }
     out.println(
         "Serving "
             + options.directory()
