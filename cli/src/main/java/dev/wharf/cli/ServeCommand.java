@@ -176,6 +176,28 @@ final class ServeCommand implements Callable<Integer> {
     return guarded;
   }
 
+  /** The address as the startup line shows it. */
+  static String host(Options options) {
+    return options.address().getAddress().isAnyLocalAddress()
+        ? "0.0.0.0"
+        : options.address().getHostString();
+  }
+
+  /**
+   * A warning when --auth would send passwords readable by anyone on the network path: plain HTTP
+   * on an address other machines can reach.
+   */
+  static Optional<String> clearTextWarning(Options options) {
+    if (options.auth().isEmpty() || options.address().getAddress().isLoopbackAddress()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "warning: --auth over plain HTTP on "
+            + host(options)
+            + ": the password crosses the network in clear text; bind to 127.0.0.1 or put a"
+            + " TLS proxy in front");
+  }
+
   /** OPTIONS on a path: what it allows. A route of ours, so that --auth and --cors apply. */
   private static void answerOptions(Request request, Response response) {
     response.header("Allow", String.join(", ", METHODS));
@@ -216,18 +238,13 @@ final class ServeCommand implements Callable<Integer> {
       throw e;
     }
     int actualPort = server.port();
-    String host =
-        options.address().getAddress().isAnyLocalAddress()
-            ? "0.0.0.0"
-            : options.address().getHostString();
-    if (options.auth().isPresent() && !options.address().getAddress().isLoopbackAddress()) {
-      err.println(
-          "wharf serve: warning: --auth over plain HTTP on "
-              + host
-              + ": the password crosses the network in clear text; bind to 127.0.0.1 or put a"
-              + " TLS proxy in front");
-      err.flush();
-    }
+    String host = host(options);
+    clearTextWarning(options)
+        .ifPresent(
+            warning -> {
+              err.println("wharf serve: " + warning);
+              err.flush();
+            });
     out.println(
         "Serving "
             + options.directory()
