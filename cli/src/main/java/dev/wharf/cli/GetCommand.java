@@ -225,7 +225,8 @@ final class GetCommand implements Callable<Integer> {
             ? new BufferedOutputStream(System.out, 64 * 1024)
             : new BufferedOutputStream(Files.newOutputStream(target), 64 * 1024);
     var transfer =
-        new Transfer(request, sink, err, target != null && !silent && System.console() != null);
+        new Transfer(
+            request, sink, target, err, target != null && !silent && System.console() != null);
     try {
       client.exchange(request, transfer);
       ExchangeTimings timings =
@@ -240,11 +241,12 @@ final class GetCommand implements Callable<Integer> {
       return fail && transfer.status >= 400 ? HTTP_ERROR : 0;
     } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
       Throwable cause = e instanceof ExecutionException ? Failures.unwrap(e.getCause()) : e;
+      int code = exitCode(cause);
       if (!silent) {
-        err.println("wharf get: " + Failures.describe(cause));
+        err.println("wharf get: " + Failures.describe(cause) + transfer.progressNote(code));
         err.flush();
       }
-      return exitCode(cause);
+      return code;
     } finally {
       if (target != null) {
         sink.close();
@@ -289,19 +291,28 @@ final class GetCommand implements Callable<Integer> {
     final CompletableFuture<ExchangeTimings> done = new CompletableFuture<>();
     private final HttpRequest request;
     private final OutputStream sink;
+    private final Path target;
     private final PrintWriter err;
     private final Progress progress;
     private final long started = System.nanoTime();
     private URI current;
-    private int status;
+    private volatile int status;
     private int redirects;
-    private long received;
+    // Written on the loop; read by the main thread, after a timeout without the future's ordering.
+    private volatile long received;
+    private volatile long announced = -1;
     private boolean suppressBody;
 
-    Transfer(HttpRequest request, OutputStream sink, PrintWriter err, boolean showProgress) {
+    Transfer(
+        HttpRequest request,
+        OutputStream sink,
+        Path target,
+        PrintWriter err,
+        boolean showProgress) {
       this.request = request;
       this.current = request.uri();
       this.sink = sink;
+      this.target = target;
       this.err = err;
       this.progress = showProgress ? new Progress(err) : null;
     }
@@ -348,10 +359,34 @@ final class GetCommand implements Callable<Integer> {
         text.append("\r\n");
         write(ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.ISO_8859_1)));
       }
+      announced =
+          responseHead.headers().first("Content-Length").flatMap(Transfer::length).orElse(-1L);
       if (progress != null) {
-        progress.total =
-            responseHead.headers().first("Content-Length").map(Long::parseLong).orElse(-1L);
+        progress.total = announced;
       }
+    }
+
+    private static java.util.Optional<Long> length(String value) {
+      try {
+        return java.util.Optional.of(Long.parseLong(value.strip()));
+      } catch (NumberFormatException e) {
+        return java.util.Optional.empty();
+      }
+    }
+
+    /**
+     * After a timeout, how far the body got, as curl says it: the partial file is left in place and
+     * the figures tell how much of it there is.
+     */
+    String progressNote(int exitCode) {
+      if (exitCode != TIMED_OUT || status == 0) {
+        return "";
+      }
+      return "; "
+          + received
+          + (announced >= 0 ? " of " + announced : "")
+          + " bytes received"
+          + (target != null ? ", the partial body is in " + target : "");
     }
 
     @Override

@@ -1,6 +1,9 @@
 package dev.wharf.cli;
 
 import dev.wharf.core.EventLoopGroup;
+import dev.wharf.http.BasicAuth;
+import dev.wharf.http.Cors;
+import dev.wharf.http.Handler;
 import dev.wharf.http.HttpServer;
 import dev.wharf.http.StaticFiles;
 import dev.wharf.http.Uploads;
@@ -11,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -26,7 +30,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Serves the files of a directory over HTTP/1.1: index.html or a listing for directories,"
           + " ETag and Last-Modified with 304, byte ranges, pre-compressed .br/.gz siblings.",
-      "Never serves anything outside the directory; hidden files stay hidden unless asked."
+      "Never serves anything outside the directory; hidden files stay hidden unless asked.",
+      "Optionally asks for a user and password (--auth) and lets web pages of other origins"
+          + " fetch the files (--cors)."
     })
 final class ServeCommand implements Callable<Integer> {
 
@@ -86,7 +92,43 @@ final class ServeCommand implements Callable<Integer> {
       description = "Event loops (default: one per core).")
   int threads = Runtime.getRuntime().availableProcessors();
 
-  /** What the command line asked for; starts nothing. */
+  @Option(
+      names = "--auth",
+      paramLabel = "USER:PASSWORD",
+      description = {
+        "Ask every request for this user and password (HTTP Basic, RFC 7617); others get 401.",
+        "Without TLS the password crosses the network readable by anyone on the way, and other"
+            + " local users can see it in the process list."
+      })
+  String auth;
+
+  @Option(
+      names = "--cors",
+      arity = "0..1",
+      fallbackValue = "*",
+      paramLabel = "ORIGIN",
+      description = {
+        "Let web pages of ORIGIN (default: any, *) fetch the files: adds the CORS headers and"
+            + " answers preflight requests (which need no --auth).",
+        "Put DIR before --cors, or write --cors=ORIGIN, so DIR is not taken for the origin."
+      })
+  String cors;
+
+  /** The realm the browser shows when it asks for the password. */
+  static final String REALM = "wharf";
+
+  /** The methods serve answers, as it tells in Allow and in CORS preflights. */
+  static final List<String> METHODS = List.of("GET", "HEAD", "OPTIONS");
+
+  /** With --upload, files also come in by PUT and POST. */
+  static final List<String> UPLOAD_METHODS = List.of("GET", "HEAD", "OPTIONS", "PUT", "POST");
+
+  /**
+   * What the command line asked for; starts nothing.
+   *
+   * @param auth the credentials every request must carry, if asked
+   * @param corsOrigin the origin allowed to read responses from scripts, if asked
+   */
   record Options(
       Path directory,
       InetSocketAddress address,
@@ -94,7 +136,9 @@ final class ServeCommand implements Callable<Integer> {
       Optional<Uploads.Options> uploads,
       long maxUpload,
       boolean quiet,
-      int threads) {}
+      int threads,
+      Optional<BasicAuth.Credentials> auth,
+      Optional<String> corsOrigin) {}
 
   Options options() throws IOException {
     if (port < 0 || port > 65535) {
@@ -109,6 +153,26 @@ final class ServeCommand implements Callable<Integer> {
     if (!Files.isDirectory(directory)) {
       throw new IllegalArgumentException("not a directory: " + directory);
     }
+    Optional<BasicAuth.Credentials> credentials = Optional.empty();
+    if (auth != null) {
+      // The messages never repeat the value: it holds a password.
+      if (auth.indexOf(':') < 0) {
+        throw new IllegalArgumentException("--auth takes USER:PASSWORD; the value has no colon");
+      }
+      try {
+        credentials = Optional.of(BasicAuth.Credentials.parse(auth));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--auth: " + e.getMessage(), e);
+      }
+    }
+    if (cors != null) {
+      try {
+        Cors.checkOrigin(cors);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "--cors: " + e.getMessage() + "; put DIR before --cors or write --cors=ORIGIN", e);
+      }
+    }
     InetSocketAddress address =
         bind == null
             ? new InetSocketAddress(port)
@@ -120,7 +184,56 @@ final class ServeCommand implements Callable<Integer> {
         upload ? Optional.of(new Uploads.Options(overwrite, showHidden)) : Optional.empty(),
         maxUpload,
         quiet,
-        threads);
+        threads,
+        credentials,
+        Optional.ofNullable(cors));
+  }
+
+  /**
+   * Puts what was asked for in front of a handler: CORS outermost, so that preflights pass without
+   * credentials and a 401 still tells a page of another origin what happened.
+   */
+  static Handler guard(Options options, Handler handler) {
+    Handler guarded = handler;
+    if (options.auth().isPresent()) {
+      guarded = BasicAuth.protect(REALM, options.auth().get(), guarded);
+    }
+    if (options.corsOrigin().isPresent()) {
+      guarded = Cors.allow(options.corsOrigin().get(), methods(options), guarded);
+    }
+    return guarded;
+  }
+
+  static List<String> methods(Options options) {
+    return options.uploads().isPresent() ? UPLOAD_METHODS : METHODS;
+  }
+
+  /** The address as the startup line shows it. */
+  static String host(Options options) {
+    return options.address().getAddress().isAnyLocalAddress()
+        ? "0.0.0.0"
+        : options.address().getHostString();
+  }
+
+  /**
+   * A warning when --auth would send passwords readable by anyone on the network path: plain HTTP
+   * on an address other machines can reach.
+   */
+  static Optional<String> clearTextWarning(Options options) {
+    if (options.auth().isEmpty() || options.address().getAddress().isLoopbackAddress()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "warning: --auth over plain HTTP on "
+            + host(options)
+            + ": the password crosses the network in clear text; bind to 127.0.0.1 or put a"
+            + " TLS proxy in front");
+  }
+
+  /** OPTIONS on a path: what it allows. A route of ours, so that --auth and --cors apply. */
+  private static Handler answerOptions(List<String> methods) {
+    String allow = String.join(", ", methods);
+    return (request, response) -> response.header("Allow", allow).status(204).end();
   }
 
   @Override
@@ -131,12 +244,16 @@ final class ServeCommand implements Callable<Integer> {
     var files = new StaticFiles(options.directory(), options.files());
     var group = new EventLoopGroup(options.threads(), "wharf-serve", true);
     var stopped = new CountDownLatch(1);
+    Handler guardedFiles = guard(options, files);
+    Handler guardedOptions = guard(options, answerOptions(methods(options)));
     var builder =
         HttpServer.builder(group)
-            .routeBlocking("GET", "/*", files)
-            .routeBlocking("GET", "/", files);
+            .routeBlocking("GET", "/*", guardedFiles)
+            .routeBlocking("GET", "/", guardedFiles)
+            .route("OPTIONS", "/*", guardedOptions)
+            .route("OPTIONS", "/", guardedOptions);
     if (options.uploads().isPresent()) {
-      var uploads = new Uploads(options.directory(), options.uploads().get());
+      Handler uploads = guard(options, new Uploads(options.directory(), options.uploads().get()));
       builder
           .routeStreaming("PUT", "/*", options.maxUpload(), uploads)
           .routeStreaming("POST", "/*", options.maxUpload(), uploads)
@@ -160,10 +277,13 @@ final class ServeCommand implements Callable<Integer> {
       throw e;
     }
     int actualPort = server.port();
-    String host =
-        options.address().getAddress().isAnyLocalAddress()
-            ? "0.0.0.0"
-            : options.address().getHostString();
+    String host = host(options);
+    clearTextWarning(options)
+        .ifPresent(
+            warning -> {
+              err.println("wharf serve: " + warning);
+              err.flush();
+            });
     out.println(
         "Serving "
             + options.directory()

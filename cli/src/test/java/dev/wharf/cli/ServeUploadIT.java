@@ -58,8 +58,11 @@ class ServeUploadIT extends EndToEnd {
     Path file = randomFile("up.bin", 20 << 20);
     Path out = dir.resolve("serve.out");
     int port = serve(root, "--upload", "--max-upload", "30M");
-    assertThat(Files.readString(out))
-        .contains("Uploads on: PUT or POST files up to 30.0 MiB; existing files are kept.");
+    assertThat(
+            ServeAndGetIT.awaitMatch(
+                out, Pattern.compile("(Uploads on: PUT or POST files up to \\S+ MiB)")))
+        .isEqualTo("Uploads on: PUT or POST files up to 30.0 MiB");
+    assertThat(Files.readString(out)).contains("30.0 MiB; existing files are kept.");
     String base = "http://127.0.0.1:" + port;
 
     assertThat(curl("-T", file.toString(), base + "/up.bin"))
@@ -76,6 +79,33 @@ class ServeUploadIT extends EndToEnd {
     Path big = randomFile("big.bin", 31 << 20);
     assertThat(curl("-T", big.toString(), base + "/big.bin")).endsWith(" 413");
     assertThat(root.resolve("big.bin")).doesNotExist();
+  }
+
+  @Test
+  void withAuthOnlyTheRightUserUploads() throws Exception {
+    Path root = Files.createDirectory(dir.resolve("www"));
+    Path file = randomFile("up.bin", 3 << 20);
+    int port = serve(root, "--upload", "--auth", "ann:s3cret", "--cors");
+    String url = "http://127.0.0.1:" + port + "/up.bin";
+    // curl waits on 100-continue for 3 MiB: the 401 comes before any body byte is sent.
+    assertThat(curl("-T", file.toString(), url)).endsWith(" 401");
+    assertThat(curl("-u", "ann:wrong", "-T", file.toString(), url)).endsWith(" 401");
+    assertThat(root.resolve("up.bin")).doesNotExist();
+    assertThat(curl("-u", "ann:s3cret", "-T", file.toString(), url)).endsWith(" 201");
+    assertThat(sha256(root.resolve("up.bin"))).isEqualTo(sha256(file));
+    // A page of another origin may ask to PUT; the preflight needs no password.
+    assertThat(
+            curl(
+                "-X",
+                "OPTIONS",
+                "-i",
+                "-H",
+                "Origin: https://app.example",
+                "-H",
+                "Access-Control-Request-Method: PUT",
+                url))
+        .contains("Access-Control-Allow-Methods: GET, HEAD, OPTIONS, PUT, POST")
+        .endsWith(" 204");
   }
 
   @Test

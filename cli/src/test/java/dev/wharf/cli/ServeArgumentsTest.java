@@ -1,0 +1,91 @@
+package dev.wharf.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+import dev.wharf.http.BasicAuth;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code wharf serve --auth} and {@code --cors} as parsed; nothing is started. */
+class ServeArgumentsTest {
+  @TempDir Path dir;
+
+  ServeCommand.Options serve(String... args) throws Exception {
+    var command = new ServeCommand();
+    new CommandLine(command).parseArgs(args);
+    return command.options();
+  }
+
+  @Test
+  void authSplitsAtTheFirstColonAndCorsDefaultsToAnyOrigin() throws Exception {
+    ServeCommand.Options options = serve(dir.toString(), "--auth", "ann:a:b", "--cors");
+    assertThat(options.auth()).contains(new BasicAuth.Credentials("ann", "a:b"));
+    assertThat(options.corsOrigin()).contains("*");
+  }
+
+  @Test
+  void neitherIsOnUnlessAsked() throws Exception {
+    ServeCommand.Options options = serve(dir.toString());
+    assertThat(options.auth()).isEmpty();
+    assertThat(options.corsOrigin()).isEmpty();
+  }
+
+  @Test
+  void corsTakesANamedOriginAfterAnEqualsSignOrAsTheNextWord() throws Exception {
+    assertThat(serve("--cors=https://app.example", dir.toString()).corsOrigin())
+        .contains("https://app.example");
+    assertThat(serve(dir.toString(), "--cors", "http://localhost:3000").corsOrigin())
+        .contains("http://localhost:3000");
+    assertThat(serve("--cors", "--quiet", dir.toString()).corsOrigin()).contains("*");
+  }
+
+  @Test
+  void aDirectoryAfterCorsIsNotTakenSilentlyForTheOrigin() {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> serve("--cors", dir.toString()))
+        .withMessageStartingWith("--cors: not an origin: '" + dir + "'")
+        .withMessageEndingWith("put DIR before --cors or write --cors=ORIGIN");
+  }
+
+  @Test
+  void authOnAnAddressOthersCanReachIsWarnedAbout() throws Exception {
+    assertThat(ServeCommand.clearTextWarning(serve(dir.toString(), "--auth", "a:b")))
+        .contains(
+            "warning: --auth over plain HTTP on 0.0.0.0: the password crosses the network in"
+                + " clear text; bind to 127.0.0.1 or put a TLS proxy in front");
+    assertThat(
+            ServeCommand.clearTextWarning(
+                serve(dir.toString(), "--auth", "a:b", "--bind", "127.0.0.1")))
+        .isEmpty();
+    assertThat(
+            ServeCommand.clearTextWarning(serve(dir.toString(), "--bind", "::1", "--auth", "a:b")))
+        .isEmpty();
+    assertThat(ServeCommand.clearTextWarning(serve(dir.toString()))).isEqualTo(Optional.empty());
+  }
+
+  @Test
+  void badAuthIsOneLineExitTwoThatNeverShowsThePassword() {
+    MainTest.Run noColon = MainTest.run("serve", dir.toString(), "--auth", "annhunter2");
+    assertThat(noColon)
+        .isEqualTo(
+            new MainTest.Run(
+                2, List.of("wharf serve: --auth takes USER:PASSWORD; the value has no colon"), ""));
+    MainTest.Run noUser = MainTest.run("serve", dir.toString(), "--auth", ":hunter2");
+    assertThat(noUser.exitCode()).isEqualTo(2);
+    assertThat(noUser.err()).singleElement().asString().startsWith("wharf serve: --auth: ");
+    assertThat(noUser.err().getFirst()).doesNotContain("hunter2");
+  }
+
+  @Test
+  void helpTellsOfAuthAndCors() {
+    MainTest.Run help = MainTest.run("serve", "--help");
+    assertThat(help.exitCode()).isZero();
+    assertThat(help.out())
+        .contains("--auth=USER:PASSWORD", "--cors[=ORIGIN]", "readable by anyone", "preflight");
+  }
+}
