@@ -146,6 +146,7 @@ final class InboundMessages implements WebSocketFrameReader.Sink, MessageInflate
     if (oneFrameMessage && gathered == null && n == frameLength) {
       // The whole message is here, in one frame: hand it on from the read buffer.
       if (type == MessageType.TEXT) {
+        checkTextComplete();
         deliverText(chunk);
       } else {
         session.deliverBinary(chunk);
@@ -201,9 +202,8 @@ final class InboundMessages implements WebSocketFrameReader.Sink, MessageInflate
     if (compressed) {
       inflater.finish(this);
     }
-    // RFC 6455 §8.1: a text message must end on a character boundary.
-    if (type == MessageType.TEXT && !validator.isComplete()) {
-      throw WebSocketException.invalidPayload("text message ends inside a UTF-8 sequence");
+    if (type == MessageType.TEXT) {
+      checkTextComplete();
     }
     if (stream != null) {
       stream.finish();
@@ -227,6 +227,13 @@ final class InboundMessages implements WebSocketFrameReader.Sink, MessageInflate
     gathered = null;
     gatheredLength = 0;
     type = null;
+  }
+
+  private void checkTextComplete() {
+    // RFC 6455 §8.1: a text message must end on a character boundary.
+    if (!validator.isComplete()) {
+      throw WebSocketException.invalidPayload("text message ends inside a UTF-8 sequence");
+    }
   }
 
   /** The connection is going: fail a stream still being read, free the decompressor. */
