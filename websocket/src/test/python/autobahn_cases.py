@@ -559,7 +559,8 @@ def selected(families):
 
 def run_client(url, families):
     cases = selected(families)
-    results = []
+    sys.stdout.write("CASES\t%d\n" % len(cases))
+    sys.stdout.flush()
 
     def next_case():
         if not cases:

@@ -60,8 +60,9 @@ final class FrameSender {
     ByteBuffer scratch = SCRATCH.get().clear();
     WebSocketFrameWriter.writeHeader(scratch, opcode, fin, rsv1, length, mask, key);
     int headerBytes = scratch.position();
-    if (!mask && length > SCRATCH_BYTES) {
-      // A large unmasked payload: header alone, then the payload straight to the transport.
+    if (!mask) {
+      // Header, then the payload straight into the transport's queue: one copy, and the two
+      // land side by side in the same segment.
       connection.write(scratch.flip());
       connection.write(payload);
       return headerBytes + (long) length;

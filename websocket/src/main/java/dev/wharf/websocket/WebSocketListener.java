@@ -31,7 +31,8 @@ public interface WebSocketListener {
 
   /**
    * Whether to receive the message that begins now as a stream ({@link #onStream}) rather than
-   * whole. Asked when its first frame arrives; the default receives every message whole.
+   * whole. Asked on the event loop when its first frame arrives, whatever the dispatch: answer
+   * quickly, without blocking. The default receives every message whole.
    */
   default boolean streamMessage(WebSocket webSocket, MessageType type) {
     return false;

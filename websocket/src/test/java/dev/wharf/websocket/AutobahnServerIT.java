@@ -103,9 +103,13 @@ class AutobahnServerIT {
       lines = peer.readAll(480);
       stderr = peer.stderr();
     }
-    assertThat(lines).as("cases run; python stderr: %s", stderr).isNotEmpty();
+    assertThat(lines).as("python stderr: %s", stderr).isNotEmpty();
+    assertThat(lines.get(0)).startsWith("CASES\t");
+    int cases = Integer.parseInt(lines.get(0).substring(6));
+    // Every case selected reported back: a peer that died halfway fails here.
+    assertThat(lines).as("python stderr: %s", stderr).hasSize(cases + 1);
     var tests = new ArrayList<DynamicTest>();
-    for (String line : lines) {
+    for (String line : lines.subList(1, lines.size())) {
       String[] parts = line.split("\t", 3);
       tests.add(
           DynamicTest.dynamicTest(

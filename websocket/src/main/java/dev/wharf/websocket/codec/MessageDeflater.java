@@ -16,11 +16,14 @@ import java.util.zip.Deflater;
 public final class MessageDeflater implements AutoCloseable {
   private static final ThreadLocal<Deflater[]> SHARED =
       ThreadLocal.withInitial(() -> new Deflater[10]);
+  private static final int KEPT_OUTPUT_BYTES = 256 * 1024;
+  // The output goes to the transport before the next message is compressed on this thread, so
+  // one buffer per thread serves all its connections.
+  private static final ThreadLocal<byte[]> OUTPUT = ThreadLocal.withInitial(() -> new byte[4096]);
 
   private final int level;
   private final boolean noContextTakeover;
   private Deflater own;
-  private byte[] out = new byte[0];
 
   /**
    * @param level 0..9 ({@link Deflater#BEST_SPEED} 1 ... {@link Deflater#BEST_COMPRESSION} 9)
@@ -40,12 +43,10 @@ public final class MessageDeflater implements AutoCloseable {
    */
   public ByteBuffer compress(ByteBuffer message) {
     Deflater deflater = deflater();
+    byte[] out = OUTPUT.get();
     try {
       deflater.setInput(message);
       int n = 0;
-      if (out.length < 64) {
-        out = new byte[Math.max(64, message.remaining() / 2 + 16)];
-      }
       while (true) {
         int written = deflater.deflate(out, n, out.length - n, Deflater.SYNC_FLUSH);
         n += written;
@@ -54,15 +55,14 @@ public final class MessageDeflater implements AutoCloseable {
         }
         out = java.util.Arrays.copyOf(out, out.length * 2);
       }
+      if (out.length <= KEPT_OUTPUT_BYTES) {
+        OUTPUT.set(out);
+      }
       // RFC 7692 §7.2.1: remove the 4 octets 00 00 ff ff at the tail end.
       if (n >= 4 && out[n - 4] == 0 && out[n - 3] == 0 && out[n - 2] == -1 && out[n - 1] == -1) {
         n -= 4;
       }
-      ByteBuffer result = ByteBuffer.wrap(out, 0, n);
-      if (out.length > 64 * 1024) {
-        out = new byte[0]; // Do not keep a large buffer for an idle connection.
-      }
-      return result;
+      return ByteBuffer.wrap(out, 0, n);
     } finally {
       if (noContextTakeover) {
         deflater.reset();
@@ -90,6 +90,5 @@ public final class MessageDeflater implements AutoCloseable {
       own.end();
       own = null;
     }
-    out = new byte[0];
   }
 }
