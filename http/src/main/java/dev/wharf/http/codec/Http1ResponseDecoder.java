@@ -15,6 +15,9 @@ import java.util.List;
  * (1xx) responses are reported and skipped. A body without a length runs until the connection
  * closes ({@link #endOfInput}).
  *
+ * <p>After a {@code 101 Switching Protocols} response the decoder stops ({@link #isUpgraded}): the
+ * bytes that follow belong to the new protocol and are left in the input.
+ *
  * <p>A malformed response throws {@link HttpException} (status 502 for the caller's benefit). Not
  * thread-safe; does no I/O.
  */
@@ -37,6 +40,7 @@ public final class Http1ResponseDecoder {
     STATUS_LINE,
     HEADERS,
     BODY,
+    UPGRADED,
     FAILED
   }
 
@@ -67,12 +71,17 @@ public final class Http1ResponseDecoder {
     return state == State.STATUS_LINE && line.isEmpty();
   }
 
+  /** True after a 101 response: the connection speaks another protocol now. */
+  public boolean isUpgraded() {
+    return state == State.UPGRADED;
+  }
+
   public void decode(ByteBuffer input, Sink sink) {
     if (state == State.FAILED) {
       throw bad("the connection already failed");
     }
     try {
-      while (input.hasRemaining()) {
+      while (input.hasRemaining() && state != State.UPGRADED) {
         switch (state) {
           case STATUS_LINE -> readStatusLine(input);
           case HEADERS -> {
@@ -85,7 +94,7 @@ public final class Http1ResponseDecoder {
               finish(sink, body.trailers());
             }
           }
-          case FAILED -> throw new IllegalStateException("unreachable");
+          case UPGRADED, FAILED -> throw new IllegalStateException("unreachable");
         }
       }
     } catch (HttpException e) {
@@ -144,7 +153,12 @@ public final class Http1ResponseDecoder {
     String method = methods.isEmpty() ? "GET" : methods.poll();
     sink.head(head);
     // RFC 9112 §6.3: HEAD responses, 1xx, 204 and 304 never have a body.
-    if (method.equals("HEAD") || status == 204 || status == 304 || status == 101) {
+    if (status == 101) {
+      finish(sink, Headers.EMPTY);
+      state = State.UPGRADED; // What follows is the new protocol's (RFC 9110 §15.2.2).
+      return;
+    }
+    if (method.equals("HEAD") || status == 204 || status == 304) {
       finish(sink, Headers.EMPTY);
       return;
     }

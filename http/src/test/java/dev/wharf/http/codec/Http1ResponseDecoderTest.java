@@ -98,6 +98,25 @@ class Http1ResponseDecoderTest {
   }
 
   @Test
+  void afterA101TheDecoderStopsAndLeavesTheNewProtocolsBytes() {
+    byte[] bytes =
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n\u0081\u0002hi"
+            .getBytes(StandardCharsets.ISO_8859_1);
+    for (int split = 1; split <= bytes.length; split++) {
+      var decoder = new Http1ResponseDecoder(HttpLimits.DEFAULTS);
+      var transcript = new Transcript();
+      ByteBuffer first = ByteBuffer.wrap(bytes, 0, split);
+      decoder.decode(first, transcript);
+      ByteBuffer rest = ByteBuffer.wrap(bytes, first.position(), bytes.length - first.position());
+      decoder.decode(rest, transcript);
+      assertThat(decoder.isUpgraded()).isTrue();
+      assertThat(transcript.events)
+          .containsExactly("head 101 Switching Protocols", "body  trailers 0");
+      assertThat(StandardCharsets.ISO_8859_1.decode(rest).toString()).isEqualTo("\u0081\u0002hi");
+    }
+  }
+
+  @Test
   void aResponseCutShortIsAnError() {
     var decoder = new Http1ResponseDecoder(HttpLimits.DEFAULTS);
     var transcript = new Transcript();

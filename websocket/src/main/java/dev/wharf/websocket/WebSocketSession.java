@@ -1,0 +1,705 @@
+package dev.wharf.websocket;
+
+import dev.wharf.core.Cancellable;
+import dev.wharf.core.CloseReason;
+import dev.wharf.core.Connection;
+import dev.wharf.core.Protocol;
+import dev.wharf.websocket.codec.MessageDeflater;
+import dev.wharf.websocket.codec.MessageInflater;
+import dev.wharf.websocket.codec.Opcodes;
+import dev.wharf.websocket.codec.PerMessageDeflate;
+import dev.wharf.websocket.codec.Utf8Validator;
+import dev.wharf.websocket.codec.WebSocketFrameReader;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One WebSocket connection after the handshake, server or client side: the {@link Protocol} the
+ * connection switched to, and the {@link WebSocket} its listener sends with. It reads frames,
+ * answers pings, runs the closing handshake, pings an idle peer and closes a silent one, and holds
+ * a slow reader to {@link WebSocketConfig#maxOutboundBytes()}.
+ *
+ * <pre>
+ *   OPEN --we send Close--> CLOSE_SENT --peer's Close--> closed (server: at once; client: on EOF)
+ *     \--peer's Close--> we answer --> closed (same)
+ *     \--protocol error--> Close with its code --> closed after flush
+ * </pre>
+ *
+ * <p>Protocol callbacks and all sending run on the connection's loop; {@link WebSocket} methods
+ * called elsewhere hop there. Listener callbacks go through a {@link Dispatcher}.
+ */
+final class WebSocketSession implements Protocol, WebSocket, InboundMessages.Session {
+  private static final System.Logger LOG = System.getLogger(WebSocketSession.class.getName());
+
+  private final WebSocketConfig config;
+  private final boolean server;
+  private final WebSocketListener listener;
+  private final Optional<String> subprotocol;
+  private final Optional<PerMessageDeflate.Agreement> deflate;
+  private final WebSocketFrameReader reader;
+  private final InboundMessages inbound;
+  private final Dispatcher dispatcher;
+  private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
+
+  /** Bytes handed to the loop by other threads and not yet queued there. */
+  private final AtomicLong inFlight = new AtomicLong();
+
+  private Connection connection;
+  private FrameSender sender;
+  private volatile boolean open = true;
+  private boolean closeSent;
+  private boolean closeReceived;
+  private boolean closeReported;
+  private boolean readsPaused;
+  private Cancellable keepalive;
+  private Cancellable closeTimer;
+  private long lastReceivedNanos;
+  private long lastPingNanos;
+
+  /** Sends that completed their write and wait for the queue to drain below its watermark. */
+  private ArrayDeque<CompletableFuture<Void>> awaitingWritable;
+
+  /** The outbound stream sending now, and data messages waiting for it to end. */
+  private MessageOutputStream sendingStream;
+
+  private ArrayDeque<Runnable> heldSends;
+
+  WebSocketSession(
+      WebSocketConfig config,
+      boolean server,
+      WebSocketListener listener,
+      Optional<String> subprotocol,
+      Optional<PerMessageDeflate.Agreement> deflate) {
+    this.config = config;
+    this.server = server;
+    this.listener = listener;
+    this.subprotocol = subprotocol;
+    this.deflate = deflate;
+    this.reader = new WebSocketFrameReader(server, config.maxFrameBytes());
+    this.inbound = new InboundMessages(this, config.maxMessageBytes());
+    this.dispatcher =
+        new Dispatcher(
+            config.dispatch() == WebSocketConfig.Dispatch.VIRTUAL_THREAD, this::listenerCaughtUp);
+  }
+
+  @Override
+  public String name() {
+    return server ? "websocket" : "websocket client";
+  }
+
+  // ---- Protocol ----
+
+  @Override
+  public void opened(Connection c) {
+    this.connection = c;
+    this.sender = new FrameSender(c, !server);
+    deflate.ifPresent(
+        agreed -> {
+          DeflateOptions options = config.deflate().orElse(DeflateOptions.DEFAULTS);
+          reader.allowCompression(true);
+          inbound.inflateWith(
+              new MessageInflater(agreed.peerNoContextTakeover(), config.maxMessageBytes()));
+          sender.compressWith(
+              new MessageDeflater(options.level(), agreed.localNoContextTakeover()),
+              options.minMessageBytes());
+        });
+    lastReceivedNanos = c.nanoTime();
+    lastPingNanos = lastReceivedNanos;
+    armKeepalive();
+    dispatch(() -> listener.onOpen(this), 0);
+  }
+
+  @Override
+  public void received(Connection c, ByteBuffer data) {
+    lastReceivedNanos = c.nanoTime();
+    if (reader.isStopped() || closeReceived) {
+      data.position(data.limit()); // After the peer's Close nothing counts (RFC 6455 §5.5.1).
+      return;
+    }
+    try {
+      reader.decode(data, inbound);
+    } catch (WebSocketException e) {
+      fail(e);
+    }
+  }
+
+  @Override
+  public void inputClosed(Connection c) {
+    // After the closing handshake this is how a server ends it; before, the peer just left.
+    c.close(closeReceived ? CloseReason.PEER : CloseReason.local("peer left without a Close"));
+  }
+
+  @Override
+  public void writabilityChanged(Connection c, boolean writable) {
+    if (writable && awaitingWritable != null) {
+      ArrayDeque<CompletableFuture<Void>> ready = awaitingWritable;
+      awaitingWritable = null;
+      ready.forEach(f -> f.complete(null));
+    }
+  }
+
+  @Override
+  public void shutdownRequested(Connection c) {
+    startClose(CloseCodes.GOING_AWAY, "server shutting down");
+  }
+
+  @Override
+  public void closed(Connection c, CloseReason reason) {
+    open = false;
+    cancel(keepalive);
+    cancel(closeTimer);
+    var gone = new IOException("connection closed (" + reason + ")");
+    inbound.closed(gone);
+    if (sender != null) {
+      sender.release();
+    }
+    if (awaitingWritable != null) {
+      awaitingWritable.forEach(f -> f.complete(null)); // Queued before the close: as sent.
+      awaitingWritable = null;
+    }
+    if (sendingStream != null) {
+      sendingStream.connectionClosed();
+    }
+    if (heldSends != null) {
+      ArrayDeque<Runnable> held = heldSends;
+      heldSends = null;
+      held.forEach(Runnable::run); // Each fails, as the connection is closed.
+    }
+    if (!closeReported) {
+      closeReported = true;
+      if (reason.isFailure()) {
+        dispatch(() -> listener.onError(this, reason.error().orElse(gone)), 0);
+      }
+      dispatch(() -> listener.onClose(this, CloseCodes.ABNORMAL, reason.message()), 0);
+    }
+    dispatch(() -> closeFuture.complete(null), 0);
+  }
+
+  // ---- frames from the reader ----
+
+  @Override
+  public void control(int opcode, byte[] payload) {
+    switch (opcode) {
+      case Opcodes.PING -> {
+        // RFC 6455 §5.5.2: answer a Ping with a Pong carrying the same data, unless closing.
+        if (!closeSent) {
+          sender.sendFrame(Opcodes.PONG, true, false, ByteBuffer.wrap(payload));
+        }
+        dispatch(() -> listener.onPing(this, ByteBuffer.wrap(payload)), payload.length);
+      }
+      case Opcodes.PONG -> dispatch(() -> listener.onPong(this, ByteBuffer.wrap(payload)), 0);
+      case Opcodes.CLOSE -> peerClosed(payload);
+      default -> throw new IllegalStateException("not a control opcode: " + opcode);
+    }
+  }
+
+  private void peerClosed(byte[] payload) {
+    int code = CloseCodes.NO_STATUS;
+    String reason = "";
+    // RFC 6455 §5.5.1: a Close payload is empty or a 2-byte code and a UTF-8 reason.
+    if (payload.length == 1) {
+      throw WebSocketException.protocolError("Close frame with a 1-byte payload");
+    }
+    if (payload.length >= 2) {
+      code = ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
+      // RFC 6455 §7.4: codes that may not be sent fail the connection.
+      if (!CloseCodes.isValidOnWire(code)) {
+        throw WebSocketException.protocolError("invalid close code " + code);
+      }
+      if (!Utf8Validator.isValid(payload, 2, payload.length)) {
+        throw WebSocketException.invalidPayload("close reason is not valid UTF-8");
+      }
+      reason = new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8);
+    }
+    reader.stop();
+    closeReceived = true;
+    open = false;
+    if (!closeSent) {
+      // RFC 6455 §5.5.1: answer with a Close, echoing the code.
+      closeSent = true;
+      sender.sendClose(code, "");
+    }
+    reportClose(code, reason);
+    finishAfterHandshake();
+  }
+
+  /** Both Close frames have passed: the server closes the TCP connection first (§7.1.1). */
+  private void finishAfterHandshake() {
+    if (server) {
+      connection.closeAfterFlush();
+    } else {
+      // The client waits for the server to close, but not for ever.
+      cancel(closeTimer);
+      closeTimer =
+          connection.schedule(
+              config.closeTimeout(),
+              () ->
+                  connection.close(CloseReason.local("server did not close after the handshake")));
+    }
+  }
+
+  /** The peer broke the protocol: Close with the error's code, then drop the connection. */
+  private void fail(WebSocketException e) {
+    LOG.log(
+        Level.DEBUG,
+        () -> "websocket peer " + connection.remoteAddress() + " failed: " + e.getMessage());
+    reader.stop();
+    open = false;
+    if (!closeSent) {
+      closeSent = true;
+      sender.sendClose(e.closeCode(), e.getMessage());
+    }
+    if (!closeReported) {
+      dispatch(() -> listener.onError(this, e), 0);
+    }
+    reportClose(e.closeCode(), e.getMessage());
+    connection.closeAfterFlush();
+  }
+
+  private void reportClose(int code, String reason) {
+    if (closeReported) {
+      return;
+    }
+    closeReported = true;
+    dispatch(() -> listener.onClose(this, code, reason), 0);
+  }
+
+  // ---- delivering to the listener ----
+
+  @Override
+  public boolean discardingData() {
+    return closeSent;
+  }
+
+  @Override
+  public void deliverText(String text, long bytes) {
+    dispatch(() -> listener.onText(this, text), bytes);
+  }
+
+  @Override
+  public void deliverBinary(ByteBuffer data) {
+    if (dispatcher.runsInline()) {
+      guard(() -> listener.onBinary(this, data));
+      return;
+    }
+    int n = data.remaining();
+    ByteBuffer copy = ByteBuffer.allocate(n).put(data.duplicate()).flip();
+    dispatch(() -> listener.onBinary(this, copy), n);
+  }
+
+  @Override
+  public MessageInputStream startStream(MessageType type) {
+    boolean wanted;
+    try {
+      wanted = listener.streamMessage(this, type);
+    } catch (RuntimeException e) {
+      listenerFailed(e);
+      return null;
+    }
+    if (!wanted) {
+      return null;
+    }
+    var stream = new MessageInputStream(this::listenerCaughtUp);
+    dispatcher.dispatchBlocking(
+        () -> {
+          try {
+            guardChecked(() -> listener.onStream(this, type, stream));
+          } finally {
+            stream.abandon();
+          }
+        },
+        0);
+    return stream;
+  }
+
+  @Override
+  public void streamed(long bufferedBytes) {
+    pauseReadsIfBehind(bufferedBytes);
+  }
+
+  private void dispatch(Runnable event, long bytes) {
+    dispatcher.dispatch(() -> guard(event), bytes);
+    if (bytes > 0) {
+      pauseReadsIfBehind(0);
+    }
+  }
+
+  /** Backpressure on the peer while the listener's thread is behind. Loop only. */
+  private void pauseReadsIfBehind(long streamBytes) {
+    if (!readsPaused
+        && dispatcher.queuedBytes() + streamBytes > config.maxInboundBufferedBytes()
+        && connection.isOpen()) {
+      readsPaused = true;
+      connection.suspendReads();
+    }
+  }
+
+  /** The listener's thread consumed some; resume reading once it is well behind the limit. */
+  private void listenerCaughtUp(long left) {
+    if (left <= config.maxInboundBufferedBytes() / 2) {
+      connection.execute(
+          () -> {
+            if (readsPaused && dispatcher.queuedBytes() <= config.maxInboundBufferedBytes() / 2) {
+              readsPaused = false;
+              connection.resumeReads();
+            }
+          });
+    }
+  }
+
+  private void guard(Runnable callback) {
+    try {
+      callback.run();
+    } catch (RuntimeException e) {
+      listenerFailed(e);
+    }
+  }
+
+  private interface CheckedCallback {
+    void run() throws Exception;
+  }
+
+  private void guardChecked(CheckedCallback callback) {
+    try {
+      callback.run();
+    } catch (Exception e) {
+      listenerFailed(e);
+    }
+  }
+
+  /** A listener threw: close with 1011 (internal error). Any thread. */
+  private void listenerFailed(Throwable t) {
+    LOG.log(Level.WARNING, () -> "websocket listener failed on " + connection, t);
+    onLoop(() -> startClose(CloseCodes.INTERNAL_ERROR, "internal error"));
+  }
+
+  // ---- WebSocket: sending ----
+
+  @Override
+  public CompletableFuture<Void> sendText(CharSequence text) {
+    ByteBuffer payload =
+        text instanceof String s
+            ? ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8))
+            : StandardCharsets.UTF_8.encode(java.nio.CharBuffer.wrap(text));
+    return send(Opcodes.TEXT, payload);
+  }
+
+  @Override
+  public CompletableFuture<Void> sendBinary(ByteBuffer data) {
+    return send(Opcodes.BINARY, data.duplicate());
+  }
+
+  @Override
+  public CompletableFuture<Void> sendPing(ByteBuffer data) {
+    return sendControl(Opcodes.PING, data);
+  }
+
+  @Override
+  public CompletableFuture<Void> sendPong(ByteBuffer data) {
+    return sendControl(Opcodes.PONG, data);
+  }
+
+  private CompletableFuture<Void> sendControl(int opcode, ByteBuffer data) {
+    if (data.remaining() > 125) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException(
+              "control frame payload of " + data.remaining() + " bytes (at most 125)"));
+    }
+    ByteBuffer payload = ByteBuffer.allocate(data.remaining()).put(data.duplicate()).flip();
+    var future = new CompletableFuture<Void>();
+    onLoop(
+        () -> {
+          if (closeSent || !connection.isOpen()) {
+            future.completeExceptionally(closing());
+            return;
+          }
+          sender.sendFrame(opcode, true, false, payload);
+          completeWhenWritable(future);
+        });
+    return future;
+  }
+
+  private CompletableFuture<Void> send(int opcode, ByteBuffer payload) {
+    var future = new CompletableFuture<Void>();
+    if (connection == null) {
+      future.completeExceptionally(new IllegalStateException("not open yet"));
+      return future;
+    }
+    if (connection.inEventLoop()) {
+      sendOnLoop(opcode, payload, future);
+      return future;
+    }
+    long n = payload.remaining();
+    // Checked here too, so a thread that sends without waiting cannot fill the loop's task queue.
+    if (inFlight.get() + connection.pendingBytes() >= config.maxOutboundBytes()) {
+      slowConsumer(future);
+      return future;
+    }
+    inFlight.addAndGet(n);
+    onLoop(
+        () -> {
+          inFlight.addAndGet(-n);
+          sendOnLoop(opcode, payload, future);
+        });
+    return future;
+  }
+
+  private void sendOnLoop(int opcode, ByteBuffer payload, CompletableFuture<Void> future) {
+    if (closeSent || !connection.isOpen()) {
+      future.completeExceptionally(closing());
+      return;
+    }
+    if (sendingStream != null) {
+      // A fragmented message is going out; this one follows it (RFC 6455 §5.4: no interleaving).
+      if (heldSends == null) {
+        heldSends = new ArrayDeque<>();
+      }
+      heldSends.add(() -> sendOnLoop(opcode, payload, future));
+      return;
+    }
+    if (connection.pendingBytes() >= config.maxOutboundBytes()) {
+      slowConsumer(future);
+      return;
+    }
+    sender.sendMessage(opcode, payload);
+    completeWhenWritable(future);
+  }
+
+  private void slowConsumer(CompletableFuture<Void> future) {
+    SlowConsumerPolicy policy = config.slowConsumerPolicy();
+    String message =
+        "peer "
+            + connection.remoteAddress()
+            + " is not reading: "
+            + connection.pendingBytes()
+            + " bytes queued (limit "
+            + config.maxOutboundBytes()
+            + ")";
+    future.completeExceptionally(new SlowConsumerException(policy, message));
+    if (policy == SlowConsumerPolicy.CLOSE) {
+      onLoop(
+          () -> {
+            LOG.log(Level.DEBUG, () -> message + "; closing with 1008");
+            startClose(CloseCodes.POLICY_VIOLATION, "slow consumer");
+          });
+    }
+  }
+
+  private void completeWhenWritable(CompletableFuture<Void> future) {
+    if (connection.isWritable()) {
+      future.complete(null);
+    } else {
+      if (awaitingWritable == null) {
+        awaitingWritable = new ArrayDeque<>();
+      }
+      awaitingWritable.add(future);
+    }
+  }
+
+  @Override
+  public OutputStream sendStream(MessageType type) {
+    var stream =
+        new MessageOutputStream(this, type == MessageType.TEXT ? Opcodes.TEXT : Opcodes.BINARY);
+    onLoop(
+        () -> {
+          if (sendingStream == null) {
+            sendingStream = stream;
+          } else {
+            if (heldSends == null) {
+              heldSends = new ArrayDeque<>();
+            }
+            heldSends.add(() -> sendingStream = stream);
+          }
+        });
+    return stream;
+  }
+
+  /** Sends one fragment of a stream; any thread. The future completes as for a message. */
+  CompletableFuture<Void> sendFragment(
+      MessageOutputStream stream, int opcode, boolean fin, ByteBuffer payload) {
+    var future = new CompletableFuture<Void>();
+    onLoop(
+        () -> {
+          if (closeSent || !connection.isOpen()) {
+            future.completeExceptionally(closing());
+            return;
+          }
+          if (sendingStream != stream) {
+            // Messages ahead of it are still going out: wait behind them.
+            if (heldSends == null) {
+              heldSends = new ArrayDeque<>();
+            }
+            heldSends.add(() -> sendFragmentOnLoop(stream, opcode, fin, payload, future));
+            return;
+          }
+          sendFragmentOnLoop(stream, opcode, fin, payload, future);
+        });
+    return future;
+  }
+
+  private void sendFragmentOnLoop(
+      MessageOutputStream stream,
+      int opcode,
+      boolean fin,
+      ByteBuffer payload,
+      CompletableFuture<Void> future) {
+    if (closeSent || !connection.isOpen()) {
+      future.completeExceptionally(closing());
+      return;
+    }
+    sender.sendFrame(opcode, fin, false, payload);
+    completeWhenWritable(future);
+    if (fin && sendingStream == stream) {
+      sendingStream = null;
+      releaseHeld();
+    }
+  }
+
+  private void releaseHeld() {
+    while (heldSends != null && !heldSends.isEmpty() && sendingStream == null) {
+      heldSends.poll().run();
+    }
+    if (heldSends != null && heldSends.isEmpty()) {
+      heldSends = null;
+    }
+  }
+
+  @Override
+  public CompletableFuture<Void> close(int code, String reason) {
+    if (!CloseCodes.isValidOnWire(code)) {
+      throw new IllegalArgumentException("close code " + code + " may not be sent");
+    }
+    onLoop(() -> startClose(code, reason));
+    return closeFuture;
+  }
+
+  /** Sends our Close and waits a while for the peer's. Loop only. */
+  private void startClose(int code, String reason) {
+    open = false;
+    if (closeSent || !connection.isOpen()) {
+      return;
+    }
+    closeSent = true;
+    sender.sendClose(code, reason);
+    if (!closeReported) {
+      // Reported with the peer's answer; this is what stands if none comes.
+      closeTimer =
+          connection.schedule(
+              config.closeTimeout(),
+              () -> {
+                reportClose(
+                    CloseCodes.ABNORMAL, "no answer to our Close within " + config.closeTimeout());
+                connection.close(CloseReason.timeout("close handshake timed out"));
+              });
+    }
+  }
+
+  @Override
+  public void abort() {
+    onLoop(() -> connection.close(CloseReason.local("aborted")));
+  }
+
+  @Override
+  public boolean isOpen() {
+    return open;
+  }
+
+  @Override
+  public Optional<String> subprotocol() {
+    return subprotocol;
+  }
+
+  @Override
+  public String extensions() {
+    return deflate.map(PerMessageDeflate.Agreement::header).orElse("");
+  }
+
+  @Override
+  public SocketAddress remoteAddress() {
+    return connection.remoteAddress();
+  }
+
+  @Override
+  public SocketAddress localAddress() {
+    return connection.localAddress();
+  }
+
+  @Override
+  public long bufferedBytes() {
+    return connection.pendingBytes() + inFlight.get();
+  }
+
+  // ---- keepalive and idle close ----
+
+  private void armKeepalive() {
+    Duration ping = config.pingInterval();
+    Duration idle = config.idleTimeout();
+    Duration tick =
+        ping.isZero() ? idle : idle.isZero() ? ping : (ping.compareTo(idle) < 0 ? ping : idle);
+    if (tick.isZero()) {
+      return;
+    }
+    // Checked at a fraction of the period, so a deadline is missed by at most that much.
+    Duration check = tick.dividedBy(4).isZero() ? tick : tick.dividedBy(4);
+    keepalive = connection.schedule(check, this::checkKeepalive);
+  }
+
+  private void checkKeepalive() {
+    if (!connection.isOpen()) {
+      return;
+    }
+    long now = connection.nanoTime();
+    long silent = now - lastReceivedNanos;
+    long idle = config.idleTimeout().toNanos();
+    long ping = config.pingInterval().toNanos();
+    if (idle > 0 && silent >= idle) {
+      if (closeSent) {
+        connection.close(CloseReason.timeout("idle while closing"));
+        return;
+      }
+      reportClose(CloseCodes.GOING_AWAY, "idle for " + config.idleTimeout());
+      startClose(CloseCodes.GOING_AWAY, "idle timeout");
+      armKeepalive();
+      return;
+    }
+    if (ping > 0 && silent >= ping && now - lastPingNanos >= ping && !closeSent) {
+      lastPingNanos = now;
+      sender.sendFrame(Opcodes.PING, true, false, ByteBuffer.allocate(0));
+    }
+    armKeepalive();
+  }
+
+  // ---- helpers ----
+
+  private void onLoop(Runnable action) {
+    if (connection.inEventLoop()) {
+      action.run();
+    } else {
+      connection.execute(action);
+    }
+  }
+
+  private static IOException closing() {
+    return new IOException("the WebSocket is closing or closed");
+  }
+
+  private static void cancel(Cancellable timer) {
+    if (timer != null) {
+      timer.cancel();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return name() + " with " + (connection == null ? "?" : connection.remoteAddress());
+  }
+}

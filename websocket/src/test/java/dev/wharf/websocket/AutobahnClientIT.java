@@ -1,0 +1,108 @@
+package dev.wharf.websocket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wharf.core.EventLoopGroup;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Our client against the same Autobahn case families, with python3-autobahn as the server that
+ * sends the cases' frames (src/test/python/autobahn_cases.py server): the client must unmask
+ * nothing, mask everything it sends, and answer every violation with the right close code. The
+ * client echoes, as the testsuite's clients do.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class AutobahnClientIT {
+  private static final Set<String> DEFLATE_FAMILIES = Set.of("12", "13");
+
+  private final EventLoopGroup group = new EventLoopGroup(1, "autobahn-client-it", true);
+  private final WebSocketConfig plain =
+      WebSocketConfig.builder().maxFrameBytes(1 << 20).maxMessageBytes(1 << 20).build();
+  private final WebSocketClient client = WebSocketClient.builder(group).config(plain).build();
+  private final WebSocketClient deflating =
+      WebSocketClient.builder(group)
+          .config(plain.toBuilder().deflate(DeflateOptions.DEFAULTS).build())
+          .build();
+
+  @AfterAll
+  void stop() {
+    group.shutdownGracefully(Duration.ofSeconds(2)).join();
+  }
+
+  @TestFactory
+  List<DynamicTest> framingPingsReservedBitsOpcodesAndFragmentation() throws Exception {
+    return run("1,2,3,4,5");
+  }
+
+  @TestFactory
+  List<DynamicTest> utf8AndClosing() throws Exception {
+    return run("6,7");
+  }
+
+  @TestFactory
+  List<DynamicTest> limitsLengthEncodingsAndDeflate() throws Exception {
+    // 12.4.1 sends 4 MiB, past this client's 1 MiB limit; 9.10.1 needs a deflating client.
+    return run("9,10,12,-12.4.1,-9.10.1");
+  }
+
+  private List<DynamicTest> run(String families) throws Exception {
+    var tests = new ArrayList<DynamicTest>();
+    try (var peer = PythonPeer.start("autobahn_cases.py", "server", families)) {
+      String[] hello = peer.readLine(30).split("\t");
+      assertThat(hello[0]).as("python stderr: %s", peer.stderr()).isEqualTo("PORT");
+      int port = Integer.parseInt(hello[1]);
+      for (String id : hello[2].split(",")) {
+        boolean deflate = DEFLATE_FAMILIES.contains(id.split("\\.")[0]);
+        var closed = new CompletableFuture<Integer>();
+        WebSocketListener echo = closingEcho(closed);
+        (deflate ? deflating : client)
+            .connect(URI.create("ws://127.0.0.1:" + port + "/case/" + id), echo)
+            .get(10, TimeUnit.SECONDS);
+        closed.get(30, TimeUnit.SECONDS);
+        String[] result = peer.readLine(30).split("\t", 3);
+        tests.add(
+            DynamicTest.dynamicTest(
+                "case " + result[0] + " against our client",
+                () ->
+                    assertThat(result[1])
+                        .as("case %s: %s", result[0], result.length > 2 ? result[2] : "")
+                        .isEqualTo("ok")));
+      }
+      peer.closeInput();
+      peer.waitFor(10);
+    }
+    return tests;
+  }
+
+  private static WebSocketListener closingEcho(CompletableFuture<Integer> closed) {
+    WebSocketListener echo = EchoListeners.whole();
+    return new WebSocketListener() {
+      @Override
+      public void onText(WebSocket ws, String text) {
+        echo.onText(ws, text);
+      }
+
+      @Override
+      public void onBinary(WebSocket ws, java.nio.ByteBuffer data) {
+        echo.onBinary(ws, data);
+      }
+
+      @Override
+      public void onClose(WebSocket ws, int code, String reason) {
+        closed.complete(code);
+      }
+    };
+  }
+}

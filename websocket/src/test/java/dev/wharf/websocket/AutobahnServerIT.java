@@ -1,0 +1,124 @@
+package dev.wharf.websocket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wharf.core.EventLoopGroup;
+import dev.wharf.http.HttpServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Our server against the Autobahn|Testsuite case families, driven by Debian's python3-autobahn as
+ * the client (src/test/python/autobahn_cases.py): framing (1), ping/pong (2), reserved bits (3),
+ * opcodes (4), fragmentation (5), UTF-8 (6), closing (7), limits (9), length encodings (10) and
+ * permessage-deflate (12, 13). Each case is one test; the server echoes.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class AutobahnServerIT {
+  private final EventLoopGroup group = new EventLoopGroup(1, "autobahn-server-it", true);
+  private HttpServer server;
+
+  @BeforeAll
+  void start() throws Exception {
+    WebSocketConfig echo =
+        WebSocketConfig.builder()
+            .maxFrameBytes(8 << 20)
+            .maxMessageBytes(8 << 20)
+            .deflate(DeflateOptions.DEFAULTS)
+            .build();
+    WebSocketConfig limited =
+        echo.toBuilder().maxFrameBytes(1 << 20).maxMessageBytes(1 << 20).build();
+    server =
+        HttpServer.builder(group)
+            .get("/echo", WebSocketServer.handler(echo, EchoListeners::whole))
+            .get("/limited", WebSocketServer.handler(limited, EchoListeners::whole))
+            .get(
+                "/blocking",
+                WebSocketServer.handler(
+                    echo.toBuilder().dispatch(WebSocketConfig.Dispatch.VIRTUAL_THREAD).build(),
+                    EchoListeners::blocking))
+            .get("/streaming", WebSocketServer.handler(echo, EchoListeners::streaming))
+            .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+  }
+
+  @AfterAll
+  void stop() {
+    server.close();
+    group.shutdownGracefully(Duration.ofSeconds(2)).join();
+  }
+
+  @TestFactory
+  List<DynamicTest> framingPingsReservedBitsAndOpcodes() throws Exception {
+    return run("/echo", "1,2,3,4");
+  }
+
+  @TestFactory
+  List<DynamicTest> fragmentationAndUtf8() throws Exception {
+    return run("/echo", "5,6");
+  }
+
+  @TestFactory
+  List<DynamicTest> closingHandshake() throws Exception {
+    return run("/echo", "7");
+  }
+
+  @TestFactory
+  List<DynamicTest> limitsAndLengthEncodings() throws Exception {
+    return run("/limited", "9,10");
+  }
+
+  @TestFactory
+  List<DynamicTest> permessageDeflate() throws Exception {
+    return run("/echo", "12,13");
+  }
+
+  @TestFactory
+  List<DynamicTest> blockingListenerOnVirtualThreads() throws Exception {
+    return run("/blocking", "1,2,5,6,7,12");
+  }
+
+  @TestFactory
+  List<DynamicTest> messagesReceivedAndSentAsStreams() throws Exception {
+    return run("/streaming", "1,5,6,7,12");
+  }
+
+  private List<DynamicTest> run(String path, String families) throws Exception {
+    String url = "ws://127.0.0.1:" + server.port() + path;
+    List<String> lines;
+    String stderr;
+    // A listener on another thread may answer after a close has overtaken it.
+    String mode = path.equals("/blocking") || path.equals("/streaming") ? "async" : "sync";
+    try (var peer = PythonPeer.start("autobahn_cases.py", "client", url, families, mode)) {
+      lines = peer.readAll(480);
+      stderr = peer.stderr();
+    }
+    assertThat(lines).as("python stderr: %s", stderr).isNotEmpty();
+    assertThat(lines.get(0)).startsWith("CASES\t");
+    int cases = Integer.parseInt(lines.get(0).substring(6));
+    // Every case selected reported back: a peer that died halfway fails here.
+    assertThat(lines).as("python stderr: %s", stderr).hasSize(cases + 1);
+    var tests = new ArrayList<DynamicTest>();
+    for (String line : lines.subList(1, lines.size())) {
+      String[] parts = line.split("\t", 3);
+      tests.add(
+          DynamicTest.dynamicTest(
+              "case " + parts[0] + " on " + path,
+              () ->
+                  assertThat(parts[1])
+                      .as("case %s on %s: %s", parts[0], path, parts.length > 2 ? parts[2] : "")
+                      .isEqualTo("ok")));
+    }
+    return tests;
+  }
+}

@@ -1,0 +1,115 @@
+package dev.wharf.websocket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wharf.core.EventLoopGroup;
+import dev.wharf.http.HttpServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Debian's python3-websockets against our server and our client, with and without deflate. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class WebsocketsInteropIT {
+  private final EventLoopGroup group = new EventLoopGroup(1, "websockets-it", true);
+
+  @AfterEach
+  void stop() {
+    group.shutdownGracefully(Duration.ofSeconds(2)).join();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"deflate", "plain"})
+  void pythonClientRoundTripsThroughOurServer(String mode) throws Exception {
+    var config =
+        WebSocketConfig.builder().maxMessageBytes(4 << 20).deflate(DeflateOptions.DEFAULTS).build();
+    try (var server =
+        HttpServer.builder(group)
+            .get("/echo", WebSocketServer.handler(config, EchoListeners::whole))
+            .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+      List<String> lines;
+      String stderr;
+      try (var peer =
+          PythonPeer.start(
+              "websockets_peer.py", "client", "ws://127.0.0.1:" + server.port() + "/echo", mode)) {
+        lines = peer.readAll(90);
+        stderr = peer.stderr();
+      }
+      assertThat(lines).as("python stderr: %s", stderr).hasSize(10);
+      assertThat(lines).allSatisfy(line -> assertThat(line).contains("\tok\t"));
+    }
+  }
+
+  @Test
+  void ourClientRoundTripsThroughAPythonServer() throws Exception {
+    try (var peer = PythonPeer.start("websockets_peer.py", "server")) {
+      String[] hello = peer.readLine(30).split("\t");
+      assertThat(hello[0]).as("python stderr: %s", peer.stderr()).isEqualTo("PORT");
+      var received = new LinkedBlockingQueue<Object>();
+      var closed = new CompletableFuture<Integer>();
+      var client =
+          WebSocketClient.builder(group)
+              .config(WebSocketConfig.builder().deflate(DeflateOptions.DEFAULTS).build())
+              .build();
+      WebSocket ws =
+          client
+              .connect(
+                  URI.create("ws://127.0.0.1:" + hello[1] + "/"),
+                  new WebSocketListener() {
+                    @Override
+                    public void onText(WebSocket w, String text) {
+                      received.add(text);
+                    }
+
+                    @Override
+                    public void onBinary(WebSocket w, ByteBuffer data) {
+                      byte[] copy = new byte[data.remaining()];
+                      data.get(copy);
+                      received.add(copy);
+                    }
+
+                    @Override
+                    public void onClose(WebSocket w, int code, String reason) {
+                      closed.complete(code);
+                    }
+                  })
+              .get(10, TimeUnit.SECONDS);
+      assertThat(ws.extensions()).startsWith("permessage-deflate");
+
+      String text = "κόσμε, wharf! ".repeat(1000);
+      ws.sendText(text).get(10, TimeUnit.SECONDS);
+      assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo(text);
+
+      byte[] binary = new byte[300_000];
+      new Random(1).nextBytes(binary);
+      ws.sendBinary(binary).get(10, TimeUnit.SECONDS);
+      assertThat((byte[]) received.poll(10, TimeUnit.SECONDS)).isEqualTo(binary);
+
+      try (var out = ws.sendStream(MessageType.TEXT)) {
+        for (int i = 0; i < 5000; i++) {
+          out.write(("line " + i + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+      }
+      String streamed = (String) received.poll(10, TimeUnit.SECONDS);
+      assertThat(streamed).startsWith("line 0\n").endsWith("line 4999\n");
+
+      ws.close(1000, "bye").get(10, TimeUnit.SECONDS);
+      assertThat(closed.get(10, TimeUnit.SECONDS)).isEqualTo(1000);
+      assertThat(peer.readLine(10)).isEqualTo("closed\t1000\tbye");
+      peer.closeInput();
+      assertThat(peer.waitFor(10)).isZero();
+    }
+  }
+}
