@@ -1,5 +1,7 @@
 package dev.wharf.core;
 
+import dev.wharf.core.tls.TlsClientConfig;
+import dev.wharf.core.tls.TlsProtocol;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -33,6 +35,7 @@ public final class Client {
     private SocketOptions options = SocketOptions.DEFAULTS;
     private Timeouts timeouts = Timeouts.DEFAULTS;
     private Watermarks watermarks = Watermarks.DEFAULTS;
+    private TlsClientConfig tls;
 
     private Builder(EventLoopGroup group) {
       this.group = Objects.requireNonNull(group, "group");
@@ -53,6 +56,15 @@ public final class Client {
       return this;
     }
 
+    /**
+     * Speaks TLS on every connection: a connect completes once the handshake is done, with the
+     * plaintext view of the connection, or fails with why the handshake did.
+     */
+    public Builder tls(TlsClientConfig config) {
+      this.tls = Objects.requireNonNull(config);
+      return this;
+    }
+
     public Client build() {
       return new Client(this);
     }
@@ -64,9 +76,11 @@ public final class Client {
 
   private final EventLoopGroup group;
   private final ConnectionSettings settings;
+  private final TlsClientConfig tls;
 
   private Client(Builder builder) {
     this.group = builder.group;
+    this.tls = builder.tls;
     this.settings = new ConnectionSettings(builder.options, builder.timeouts, builder.watermarks);
   }
 
@@ -84,7 +98,7 @@ public final class Client {
                 result.completeExceptionally(e);
                 return;
               }
-              connect(candidates, protocol).whenComplete(Client.forward(result));
+              connect(host, candidates, protocol).whenComplete(Client.forward(result));
             });
     return result;
   }
@@ -97,13 +111,30 @@ public final class Client {
     return connect(List.of(address), protocol);
   }
 
-  /** Tries each address in order until one answers. */
+  /**
+   * Tries each address in order until one answers. With TLS, the server name asked for and checked
+   * is the first address's host (the name it was resolved from, or the address itself); {@link
+   * #connect(String, List, Protocol)} names it explicitly.
+   */
   public CompletableFuture<Connection> connect(
       List<? extends SocketAddress> candidates, Protocol protocol) {
+    String serverName =
+        !candidates.isEmpty() && candidates.getFirst() instanceof InetSocketAddress inet
+            ? inet.getHostString()
+            : "localhost";
+    return connect(serverName, candidates, protocol);
+  }
+
+  /**
+   * Tries each address of {@code host} in order until one answers; with TLS, {@code host} is the
+   * name asked for (SNI) and checked against the server's certificate.
+   */
+  public CompletableFuture<Connection> connect(
+      String host, List<? extends SocketAddress> candidates, Protocol protocol) {
     if (candidates.isEmpty()) {
       return CompletableFuture.failedFuture(new ConnectException("no address to connect to"));
     }
-    var attempt = new Attempt(group.next(), List.copyOf(candidates), protocol);
+    var attempt = new Attempt(group.next(), host, List.copyOf(candidates), protocol);
     try {
       attempt.loop.execute(attempt::next);
     } catch (java.util.concurrent.RejectedExecutionException stopped) {
@@ -142,6 +173,7 @@ public final class Client {
   /** One connect, moving through the candidate addresses on one loop. */
   private final class Attempt implements EventLoop.Handler {
     final EventLoop loop;
+    final String host;
     final List<SocketAddress> candidates;
     final Protocol protocol;
     final CompletableFuture<Connection> result = new CompletableFuture<>();
@@ -151,8 +183,9 @@ public final class Client {
     SelectionKey key;
     Cancellable timeout;
 
-    Attempt(EventLoop loop, List<SocketAddress> candidates, Protocol protocol) {
+    Attempt(EventLoop loop, String host, List<SocketAddress> candidates, Protocol protocol) {
       this.loop = loop;
+      this.host = host;
       this.candidates = candidates;
       this.protocol = protocol;
     }
@@ -225,12 +258,21 @@ public final class Client {
       if (timeout != null) {
         timeout.cancel();
       }
+      SocketAddress address = candidates.get(index);
       Transport transport =
-          candidates.get(index) instanceof UnixDomainSocketAddress ? Transport.UNIX : Transport.TCP;
-      Connection connection =
-          StreamConnection.open(
-              loop, channel, key, transport, ConnectionInfo.Side.CLIENT, settings, protocol);
-      result.complete(connection);
+          address instanceof UnixDomainSocketAddress ? Transport.UNIX : Transport.TCP;
+      if (tls == null) {
+        result.complete(
+            StreamConnection.open(
+                loop, channel, key, transport, ConnectionInfo.Side.CLIENT, settings, protocol));
+        return;
+      }
+      // The connect completes with the handshake, which has its own timeout.
+      int port = address instanceof InetSocketAddress inet ? inet.getPort() : 0;
+      TlsProtocol secured = TlsProtocol.client(tls, host, port, protocol);
+      secured.handshake().whenComplete(Client.forward(result));
+      StreamConnection.open(
+          loop, channel, key, transport, ConnectionInfo.Side.CLIENT, settings, secured);
     }
 
     private void failed(Throwable error) {

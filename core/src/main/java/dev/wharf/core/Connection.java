@@ -1,5 +1,6 @@
 package dev.wharf.core;
 
+import dev.wharf.core.tls.TlsSession;
 import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.nio.ByteBuffer;
@@ -108,4 +109,12 @@ public interface Connection extends Executor {
 
   /** The loop's clock, in nanoseconds (a fake clock in tests). */
   long nanoTime();
+
+  /**
+   * What the TLS handshake agreed on (version, cipher suite, ALPN, certificates), on a connection
+   * that speaks TLS and once its handshake is done; empty otherwise.
+   */
+  default Optional<TlsSession> tlsSession() {
+    return Optional.empty();
+  }
 }

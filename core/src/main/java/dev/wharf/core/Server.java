@@ -1,5 +1,7 @@
 package dev.wharf.core;
 
+import dev.wharf.core.tls.TlsProtocol;
+import dev.wharf.core.tls.TlsServerConfig;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.BindException;
@@ -52,6 +54,7 @@ public final class Server implements AutoCloseable {
     private Watermarks watermarks = Watermarks.DEFAULTS;
     private boolean acceptorPerLoop;
     private String name = "";
+    private TlsServerConfig tls;
 
     private Builder(EventLoopGroup group) {
       this.group = Objects.requireNonNull(group, "group");
@@ -88,6 +91,15 @@ public final class Server implements AutoCloseable {
     }
 
     /**
+     * Speaks TLS on every connection: the protocols see plaintext, and see a connection only once
+     * its handshake is done.
+     */
+    public Builder tls(TlsServerConfig config) {
+      this.tls = Objects.requireNonNull(config);
+      return this;
+    }
+
+    /**
      * Binds and starts accepting. {@code address} is an {@link InetSocketAddress} (port 0 picks a
      * free port) or a {@link UnixDomainSocketAddress}.
      *
@@ -118,7 +130,9 @@ public final class Server implements AutoCloseable {
   private Server(Builder builder, SocketAddress address, Supplier<? extends Protocol> protocols)
       throws IOException {
     this.group = builder.group;
-    this.protocols = Objects.requireNonNull(protocols, "protocols");
+    Objects.requireNonNull(protocols, "protocols");
+    TlsServerConfig tls = builder.tls;
+    this.protocols = tls == null ? protocols : () -> TlsProtocol.server(tls, protocols.get());
     this.settings = new ConnectionSettings(builder.options, builder.timeouts, builder.watermarks);
     this.name = builder.name;
     if (address instanceof UnixDomainSocketAddress unix) {

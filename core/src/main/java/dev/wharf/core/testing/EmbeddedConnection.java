@@ -183,9 +183,15 @@ public final class EmbeddedConnection implements Connection {
       data.position(data.limit());
       return;
     }
-    bytesOut += data.remaining();
-    while (data.hasRemaining()) {
-      outbound.write(data.get());
+    int count = data.remaining();
+    bytesOut += count;
+    if (data.hasArray()) {
+      outbound.write(data.array(), data.arrayOffset() + data.position(), count);
+      data.position(data.limit());
+    } else {
+      byte[] bytes = new byte[count];
+      data.get(bytes);
+      outbound.writeBytes(bytes);
     }
   }
 

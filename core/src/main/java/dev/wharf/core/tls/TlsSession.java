@@ -1,0 +1,51 @@
+package dev.wharf.core.tls;
+
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a TLS handshake agreed on, for the application and for {@code -v} output; read it from
+ * {@link dev.wharf.core.Connection#tlsSession()}.
+ *
+ * @param protocol {@code TLSv1.3} or {@code TLSv1.2}
+ * @param cipherSuite the IANA name, such as {@code TLS_AES_128_GCM_SHA256}
+ * @param applicationProtocol the protocol agreed by ALPN, if any
+ * @param serverName the host name the client asked for (SNI), if any
+ * @param peerCertificates the peer's chain, leaf first; empty for a client that showed none
+ * @param localCertificates the chain we showed, leaf first; empty if none
+ * @param handshakeTime from the start of the handshake to its end
+ */
+public record TlsSession(
+    String protocol,
+    String cipherSuite,
+    Optional<String> applicationProtocol,
+    Optional<String> serverName,
+    List<X509Certificate> peerCertificates,
+    List<X509Certificate> localCertificates,
+    Duration handshakeTime) {
+
+  public TlsSession {
+    peerCertificates = List.copyOf(peerCertificates);
+    localCertificates = List.copyOf(localCertificates);
+  }
+
+  /** The peer's own certificate (the first of its chain), if it showed one. */
+  public Optional<X509Certificate> peerCertificate() {
+    return peerCertificates.isEmpty() ? Optional.empty() : Optional.of(peerCertificates.getFirst());
+  }
+
+  /** One line for logs: {@code TLSv1.3 TLS_AES_128_GCM_SHA256 alpn=http/1.1 in 3 ms}. */
+  @Override
+  public String toString() {
+    return protocol
+        + " "
+        + cipherSuite
+        + applicationProtocol.map(p -> " alpn=" + p).orElse("")
+        + serverName.map(n -> " sni=" + n).orElse("")
+        + " in "
+        + handshakeTime.toMillis()
+        + " ms";
+  }
+}

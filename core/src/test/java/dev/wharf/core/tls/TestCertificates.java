@@ -1,0 +1,260 @@
+package dev.wharf.core.tls;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Certificates for TLS tests, made by the {@code openssl} command in a directory the test owns: a
+ * CA, and signed by it a server certificate for localhost and 127.0.0.1, one for {@code other.test}
+ * (for SNI, and as the wrong host), an expired one, a client certificate; besides them a
+ * self-signed certificate no one trusts, and the same keys in the other formats Wharf reads.
+ *
+ * <p>EC P-256 keys, which openssl makes in milliseconds; one RSA key for the RSA paths.
+ */
+public record TestCertificates(Path dir) {
+
+  /** Makes everything in {@code dir}; about a second. */
+  public static TestCertificates create(Path dir) throws IOException, InterruptedException {
+    var certs = new TestCertificates(dir);
+    certs.make();
+    return certs;
+  }
+
+  public Path caCert() {
+    return dir.resolve("ca.pem");
+  }
+
+  /** For localhost and 127.0.0.1, signed by the CA; its key is {@link #serverKey()}. */
+  public Path serverCert() {
+    return dir.resolve("server.pem");
+  }
+
+  /** PKCS#8 EC. */
+  public Path serverKey() {
+    return dir.resolve("server.key");
+  }
+
+  /** The server key in the traditional SEC1 form ({@code BEGIN EC PRIVATE KEY}). */
+  public Path serverKeySec1() {
+    return dir.resolve("server-sec1.key");
+  }
+
+  /** The server's certificate and key, with the CA, in PKCS#12 under {@link #P12_PASSWORD}. */
+  public Path serverP12() {
+    return dir.resolve("server.p12");
+  }
+
+  public static final String P12_PASSWORD = "secret";
+
+  /** For other.test only (not localhost), signed by the CA. */
+  public Path otherCert() {
+    return dir.resolve("other.pem");
+  }
+
+  public Path otherKey() {
+    return dir.resolve("other.key");
+  }
+
+  /** localhost, signed by the CA, valid only on 1 and 2 January 2020; key {@link #serverKey()}. */
+  public Path expiredCert() {
+    return dir.resolve("expired.pem");
+  }
+
+  /** localhost, self-signed. */
+  public Path selfSignedCert() {
+    return dir.resolve("self.pem");
+  }
+
+  public Path selfSignedKey() {
+    return dir.resolve("self.key");
+  }
+
+  /** A client certificate (CN=wharf client) signed by the CA. */
+  public Path clientCert() {
+    return dir.resolve("client.pem");
+  }
+
+  public Path clientKey() {
+    return dir.resolve("client.key");
+  }
+
+  /** An RSA-2048 certificate for localhost signed by the CA. */
+  public Path rsaCert() {
+    return dir.resolve("rsa.pem");
+  }
+
+  /** Its key, traditional PKCS#1 ({@code BEGIN RSA PRIVATE KEY}). */
+  public Path rsaKeyPkcs1() {
+    return dir.resolve("rsa-pkcs1.key");
+  }
+
+  /** Its key, PKCS#8. */
+  public Path rsaKey() {
+    return dir.resolve("rsa.key");
+  }
+
+  public TlsIdentity serverIdentity() throws TlsConfigException {
+    return TlsIdentity.fromPem(serverCert(), serverKey());
+  }
+
+  public TlsTrust caTrust() throws TlsConfigException {
+    return TlsTrust.fromPem(caCert());
+  }
+
+  private void make() throws IOException, InterruptedException {
+    Files.createDirectories(dir);
+    String localhost = "subjectAltName=DNS:localhost,IP:127.0.0.1\n";
+    Files.writeString(dir.resolve("localhost.ext"), localhost);
+    Files.writeString(dir.resolve("other.ext"), "subjectAltName=DNS:other.test\n");
+    Files.writeString(
+        dir.resolve("client.ext"), "extendedKeyUsage=clientAuth\nsubjectAltName=DNS:client\n");
+    openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "30",
+        "-subj",
+        "/CN=Wharf Test CA",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign");
+    signed("server", "/CN=localhost", "localhost.ext", "ec");
+    signed("other", "/CN=other.test", "other.ext", "ec");
+    signed("client", "/CN=wharf client", "client.ext", "ec");
+    signed("rsa", "/CN=localhost", "localhost.ext", "rsa");
+    openssl("pkey", "-in", "server.key", "-out", "server-sec1.key", "-traditional");
+    openssl("pkey", "-in", "rsa.key", "-out", "rsa-pkcs1.key", "-traditional");
+    openssl(
+        "pkcs12",
+        "-export",
+        "-in",
+        "server.pem",
+        "-inkey",
+        "server.key",
+        "-certfile",
+        "ca.pem",
+        "-out",
+        "server.p12",
+        "-passout",
+        "pass:" + P12_PASSWORD);
+    openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        "self.key",
+        "-out",
+        "self.pem",
+        "-days",
+        "30",
+        "-subj",
+        "/CN=localhost",
+        "-addext",
+        localhost.strip());
+    // openssl x509 cannot set a start date; openssl ca can, with a database of its own.
+    Files.createDirectories(dir.resolve("cadb"));
+    Files.writeString(dir.resolve("cadb/index.txt"), "");
+    Files.writeString(dir.resolve("cadb/serial"), "1000\n");
+    Files.writeString(
+        dir.resolve("ca.cnf"),
+        """
+        [ca]
+        default_ca = test
+        [test]
+        database = cadb/index.txt
+        new_certs_dir = cadb
+        serial = cadb/serial
+        default_md = sha256
+        policy = any
+        unique_subject = no
+        [any]
+        commonName = supplied
+        """);
+    openssl(
+        "ca",
+        "-batch",
+        "-config",
+        "ca.cnf",
+        "-cert",
+        "ca.pem",
+        "-keyfile",
+        "ca.key",
+        "-in",
+        "server.csr",
+        "-out",
+        "expired.pem",
+        "-notext",
+        "-startdate",
+        "20200101000000Z",
+        "-enddate",
+        "20200102000000Z",
+        "-extfile",
+        "localhost.ext");
+  }
+
+  /** A key, a request and a certificate signed by the CA. */
+  private void signed(String name, String subject, String extensions, String keyType)
+      throws IOException, InterruptedException {
+    var request = new ArrayList<>(List.of("req", "-new", "-nodes", "-subj", subject));
+    if (keyType.equals("rsa")) {
+      request.addAll(List.of("-newkey", "rsa:2048"));
+    } else {
+      request.addAll(List.of("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"));
+    }
+    request.addAll(List.of("-keyout", name + ".key", "-out", name + ".csr"));
+    openssl(request.toArray(String[]::new));
+    openssl(
+        "x509",
+        "-req",
+        "-in",
+        name + ".csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "30",
+        "-extfile",
+        extensions,
+        "-out",
+        name + ".pem");
+  }
+
+  /** Runs openssl in the directory; fails with its output if it fails. */
+  public void openssl(String... arguments) throws IOException, InterruptedException {
+    var command = new ArrayList<String>();
+    command.add("openssl");
+    command.addAll(List.of(arguments));
+    Process process =
+        new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+    byte[] output = process.getInputStream().readAllBytes();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new IOException("openssl timed out: " + command);
+    }
+    if (process.exitValue() != 0) {
+      throw new IOException(
+          "openssl failed: " + command + "\n" + new String(output, StandardCharsets.UTF_8));
+    }
+  }
+}
