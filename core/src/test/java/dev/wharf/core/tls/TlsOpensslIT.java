@@ -1,0 +1,399 @@
+package dev.wharf.core.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wharf.core.CloseReason;
+import dev.wharf.core.Connection;
+import dev.wharf.core.EventLoopGroup;
+import dev.wharf.core.Protocol;
+import dev.wharf.core.Server;
+import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Wharf's TLS against OpenSSL: our server with {@code s_client}, our client with {@code s_server}.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class TlsOpensslIT {
+  private static final Duration WAIT = Duration.ofSeconds(15);
+
+  @TempDir static Path dir;
+  static TestCertificates certs;
+
+  private final EventLoopGroup group = new EventLoopGroup(1, "tls-openssl-it", true);
+  private final List<ExternalProcess> processes = new ArrayList<>();
+  private Server server;
+
+  @BeforeAll
+  static void certificates() throws Exception {
+    certs = TestCertificates.create(dir);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    for (ExternalProcess process : processes) {
+      process.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+    group.shutdownGracefully(Duration.ofSeconds(2)).get(10, TimeUnit.SECONDS);
+  }
+
+  /** Echoes, and notes what each connection's handshake agreed on. */
+  static final class SessionEcho implements Protocol {
+    static final LinkedBlockingQueue<TlsSession> sessions = new LinkedBlockingQueue<>();
+
+    @Override
+    public void opened(Connection connection) {
+      sessions.add(connection.tlsSession().orElseThrow());
+    }
+
+    @Override
+    public void received(Connection connection, ByteBuffer data) {
+      connection.write(data);
+    }
+  }
+
+  private int serve(TlsServerConfig config) throws Exception {
+    SessionEcho.sessions.clear();
+    server =
+        Server.builder(group)
+            .tls(config)
+            .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), SessionEcho::new);
+    return server.port();
+  }
+
+  private ExternalProcess openssl(String... arguments) throws Exception {
+    var command = new ArrayList<String>();
+    command.add("openssl");
+    command.addAll(List.of(arguments));
+    ExternalProcess process = ExternalProcess.start(dir, command);
+    processes.add(process);
+    return process;
+  }
+
+  /** s_client to our server, checking its certificate against the test CA. */
+  private ExternalProcess sClient(int port, String... extra) throws Exception {
+    var arguments =
+        new ArrayList<>(
+            List.of(
+                "s_client",
+                "-connect",
+                "127.0.0.1:" + port,
+                "-CAfile",
+                certs.caCert().toString(),
+                "-verify_return_error"));
+    arguments.addAll(List.of(extra));
+    return openssl(arguments.toArray(String[]::new));
+  }
+
+  /** Sends a line through s_client and waits for the echo. */
+  private static String echoThrough(ExternalProcess client) throws Exception {
+    client.awaitOutputContaining("Verify return code: 0 (ok)", WAIT);
+    client.send("hello through openssl\n");
+    String output =
+        client.awaitOutput("the echo", WAIT, out -> out.contains("hello through openssl"));
+    client.closeInput();
+    client.awaitExit(WAIT);
+    return output;
+  }
+
+  // ---- our server, openssl's client ----
+
+  @Test
+  void opensslClientGetsTls13AndTheAlpnProtocolAndAnEcho() throws Exception {
+    int port = serve(TlsServerConfig.builder(certs.serverIdentity()).alpn("h2", "echo").build());
+
+    String output = echoThrough(sClient(port, "-alpn", "echo", "-servername", "localhost"));
+
+    assertThat(output).contains("TLSv1.3").contains("ALPN protocol: echo");
+    TlsSession session = SessionEcho.sessions.poll(5, TimeUnit.SECONDS);
+    assertThat(session).isNotNull();
+    assertThat(session.protocol()).isEqualTo("TLSv1.3");
+    assertThat(session.applicationProtocol()).contains("echo");
+    assertThat(session.serverName()).contains("localhost");
+    assertThat(session.peerCertificates()).isEmpty();
+    assertThat(session.localCertificates().getFirst().getSubjectX500Principal().getName())
+        .isEqualTo("CN=localhost");
+  }
+
+  @Test
+  void opensslClientOnTls12GetsAnEcdheAeadSuite() throws Exception {
+    int port = serve(TlsServerConfig.builder(certs.serverIdentity()).build());
+
+    String output = echoThrough(sClient(port, "-tls1_2"));
+
+    assertThat(output)
+        .containsPattern(
+            "Cipher is ECDHE-ECDSA-(AES128-GCM-SHA256|AES256-GCM-SHA384|CHACHA20-POLY1305)");
+    TlsSession session = SessionEcho.sessions.poll(5, TimeUnit.SECONDS);
+    assertThat(session.protocol()).isEqualTo("TLSv1.2");
+    assertThat(session.cipherSuite()).startsWith("TLS_ECDHE_ECDSA_WITH_");
+  }
+
+  @Test
+  void opensslClientOnTls12WithCbcOnlyIsRefused() throws Exception {
+    int port = serve(TlsServerConfig.builder(certs.serverIdentity()).build());
+
+    ExternalProcess client = sClient(port, "-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA256");
+    client.closeInput();
+
+    assertThat(client.awaitExit(WAIT)).isNotZero();
+    assertThat(client.output()).contains("handshake failure");
+    assertThat(SessionEcho.sessions).isEmpty();
+  }
+
+  @Test
+  void tls11IsRefused() throws Exception {
+    int port = serve(TlsServerConfig.builder(certs.serverIdentity()).build());
+
+    // OpenSSL itself allows TLS 1.1 only at security level 0.
+    ExternalProcess client = sClient(port, "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0");
+    client.closeInput();
+
+    assertThat(client.awaitExit(WAIT)).isNotZero();
+    assertThat(client.output()).containsIgnoringCase("protocol version");
+    assertThat(SessionEcho.sessions).isEmpty();
+  }
+
+  @Test
+  void theNameTheClientAsksForPicksTheCertificate() throws Exception {
+    int port =
+        serve(
+            TlsServerConfig.builder(certs.serverIdentity())
+                .certificate(TlsIdentity.fromPem(certs.otherCert(), certs.otherKey()))
+                .build());
+
+    String other = echoThrough(sClient(port, "-servername", "other.test"));
+    String unknown = echoThrough(sClient(port, "-servername", "unknown.test"));
+    String none = echoThrough(sClient(port, "-noservername"));
+
+    assertThat(subject(other)).isEqualTo("CN = other.test");
+    assertThat(subject(unknown)).isEqualTo("CN = localhost");
+    assertThat(subject(none)).isEqualTo("CN = localhost");
+  }
+
+  @Test
+  void anExplicitNameMapsToACertificateWhateverItsNames() throws Exception {
+    int port =
+        serve(
+            TlsServerConfig.builder(certs.serverIdentity())
+                .certificate(
+                    "*.example.test", TlsIdentity.fromPem(certs.otherCert(), certs.otherKey()))
+                .build());
+
+    // The certificate is for other.test, so openssl's own host check is off here.
+    var client =
+        openssl("s_client", "-connect", "127.0.0.1:" + port, "-servername", "www.example.test");
+    client.awaitOutputContaining("Verify return code", WAIT);
+    client.closeInput();
+    client.awaitExit(WAIT);
+
+    assertThat(subject(client.output())).isEqualTo("CN = other.test");
+    assertThat(SessionEcho.sessions.poll(5, TimeUnit.SECONDS).serverName())
+        .contains("www.example.test");
+  }
+
+  private static String subject(String sClientOutput) {
+    Matcher m = Pattern.compile("(?m)^subject=(.*)$").matcher(sClientOutput);
+    assertThat(m.find()).as("s_client printed the subject:\n%s", sClientOutput).isTrue();
+    return m.group(1).trim();
+  }
+
+  @Test
+  void mutualTlsRefusesAClientWithoutACertificateAndAcceptsOneWithIt() throws Exception {
+    int port =
+        serve(
+            TlsServerConfig.builder(certs.serverIdentity())
+                .clientAuth(TlsServerConfig.ClientAuth.NEED, certs.caTrust())
+                .build());
+
+    // Under TLS 1.3 the client finishes first; the server's alert then ends its session.
+    ExternalProcess without = sClient(port);
+    without.awaitExit(WAIT);
+    assertThat(without.output()).contains("certificate required");
+    assertThat(SessionEcho.sessions).isEmpty();
+
+    String with =
+        echoThrough(
+            sClient(
+                port,
+                "-cert",
+                certs.clientCert().toString(),
+                "-key",
+                certs.clientKey().toString()));
+    assertThat(with).contains("hello through openssl");
+    TlsSession session = SessionEcho.sessions.poll(5, TimeUnit.SECONDS);
+    assertThat(session.peerCertificate().orElseThrow().getSubjectX500Principal().getName())
+        .isEqualTo("CN=wharf client");
+  }
+
+  @Test
+  void mutualTlsRefusesAClientCertificateFromAnotherCa() throws Exception {
+    int port =
+        serve(
+            TlsServerConfig.builder(certs.serverIdentity())
+                .clientAuth(TlsServerConfig.ClientAuth.WANT, certs.caTrust())
+                .build());
+
+    ExternalProcess client =
+        sClient(
+            port,
+            "-cert",
+            certs.selfSignedCert().toString(),
+            "-key",
+            certs.selfSignedKey().toString());
+    client.awaitExit(WAIT);
+
+    assertThat(client.output())
+        .containsAnyOf("certificate unknown", "bad certificate", "unknown ca");
+    assertThat(SessionEcho.sessions).isEmpty();
+  }
+
+  // ---- openssl's server, our client ----
+
+  /** Starts s_server on a free port; returns its port. */
+  private int sServer(String... extra) throws Exception {
+    var arguments =
+        new ArrayList<>(
+            List.of(
+                "s_server",
+                "-accept",
+                "127.0.0.1:0",
+                "-cert",
+                certs.serverCert().toString(),
+                "-key",
+                certs.serverKey().toString()));
+    arguments.addAll(List.of(extra));
+    ExternalProcess server = openssl(arguments.toArray(String[]::new));
+    String output =
+        server.awaitOutput("ACCEPT", WAIT, out -> out.matches("(?s).*ACCEPT \\S+:\\d+\\s.*"));
+    Matcher m = Pattern.compile("ACCEPT \\S+:(\\d+)").matcher(output);
+    assertThat(m.find()).isTrue();
+    return Integer.parseInt(m.group(1));
+  }
+
+  /** Collects everything the server says until it closes. */
+  static final class Collecting implements Protocol {
+    final ByteArrayOutputStream received = new ByteArrayOutputStream();
+    final CompletableFuture<CloseReason> closed = new CompletableFuture<>();
+
+    @Override
+    public void received(Connection connection, ByteBuffer data) {
+      byte[] bytes = new byte[data.remaining()];
+      data.get(bytes);
+      synchronized (received) {
+        received.writeBytes(bytes);
+      }
+    }
+
+    @Override
+    public void closed(Connection connection, CloseReason reason) {
+      closed.complete(reason);
+    }
+
+    String text() {
+      synchronized (received) {
+        return received.toString(StandardCharsets.ISO_8859_1);
+      }
+    }
+  }
+
+  private dev.wharf.core.Client client(TlsClientConfig config) {
+    return dev.wharf.core.Client.builder(group).tls(config).build();
+  }
+
+  @Test
+  void wharfClientFetchesOpensslsStatusPage() throws Exception {
+    int port = sServer("-www");
+    var page = new Collecting();
+
+    Connection connection =
+        client(TlsClientConfig.builder().trust(certs.caTrust()).alpn("http/1.1").build())
+            .connect("localhost", port, page)
+            .get(15, TimeUnit.SECONDS);
+    connection.write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    CloseReason reason = page.closed.get(15, TimeUnit.SECONDS);
+
+    assertThat(page.text()).startsWith("HTTP/1.0 200 ok").contains("TLSv1.3");
+    assertThat(reason.isFailure()).as("closed with %s", reason).isFalse();
+    TlsSession session = connection.tlsSession().orElseThrow();
+    assertThat(session.protocol()).isEqualTo("TLSv1.3");
+    assertThat(session.serverName()).contains("localhost");
+    assertThat(session.peerCertificate().orElseThrow().getSubjectX500Principal().getName())
+        .isEqualTo("CN=localhost");
+  }
+
+  @Test
+  void wharfClientSpeaksTls12ToAnOpensslServerLimitedToIt() throws Exception {
+    int port = sServer("-www", "-tls1_2");
+    var page = new Collecting();
+
+    Connection connection =
+        client(TlsClientConfig.builder().trust(certs.caTrust()).build())
+            .connect(new InetSocketAddress("127.0.0.1", port), page)
+            .get(15, TimeUnit.SECONDS);
+    connection.write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    page.closed.get(15, TimeUnit.SECONDS);
+
+    assertThat(page.text()).startsWith("HTTP/1.0 200 ok").contains("TLSv1.2");
+    assertThat(connection.tlsSession().orElseThrow().protocol()).isEqualTo("TLSv1.2");
+    assertThat(connection.tlsSession().orElseThrow().serverName()).isEmpty(); // No SNI for an IP.
+  }
+
+  @Test
+  void wharfClientShowsItsCertificateToAnOpensslServerThatAsks() throws Exception {
+    int port = sServer("-www", "-Verify", "1", "-CAfile", certs.caCert().toString());
+    var page = new Collecting();
+
+    Connection connection =
+        client(
+                TlsClientConfig.builder()
+                    .trust(certs.caTrust())
+                    .identity(TlsIdentity.fromPem(certs.clientCert(), certs.clientKey()))
+                    .build())
+            .connect("localhost", port, page)
+            .get(15, TimeUnit.SECONDS);
+    connection.write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    page.closed.get(15, TimeUnit.SECONDS);
+
+    // -Verify 1 makes a certificate required; the page shows the one it checked.
+    assertThat(page.text())
+        .startsWith("HTTP/1.0 200 ok")
+        .contains("Verify return code: 0 (ok)")
+        .contains("Subject: CN=wharf client");
+  }
+
+  @Test
+  void wharfClientEchoesThroughOpensslsReversingServer() throws Exception {
+    int port = sServer("-rev");
+    var echo = new Collecting();
+
+    Connection connection =
+        client(TlsClientConfig.builder().trust(certs.caTrust()).build())
+            .connect("localhost", port, echo)
+            .get(15, TimeUnit.SECONDS);
+    connection.write("stressed\n".getBytes(StandardCharsets.US_ASCII));
+
+    dev.wharf.core.tls.Awaiting.until("the reversed line", () -> echo.text().contains("desserts"));
+    connection.close();
+  }
+}
