@@ -117,6 +117,7 @@ public final class TlsProtocol implements Protocol {
   private boolean handshakeDone;
   private boolean applicationOpened;
   private boolean inboundDone;
+  private boolean peerClosedFirst;
   private boolean outboundDone;
   private boolean closeWhenSent;
   private boolean shutdownWhenSent;
@@ -230,6 +231,7 @@ public final class TlsProtocol implements Protocol {
     // engine.closeInbound() would fail the engine and stop our writes too, so it is not called.
     LOG.log(Level.DEBUG, () -> transport + ": the peer closed without a TLS close_notify");
     inboundDone = true;
+    peerClosedFirst = !outboundDone;
     callApplication(() -> application.inputClosed(view));
   }
 
@@ -272,7 +274,9 @@ public final class TlsProtocol implements Protocol {
           reason.error().orElseGet(() -> new SSLHandshakeException(handshakeEndedBy(reason))));
     }
     if (applicationOpened) {
-      application.closed(view, reason);
+      // As with a FIN: closing after the peer's close_notify only answers the peer's close.
+      boolean answered = reason.kind() == CloseReason.Kind.LOCAL && peerClosedFirst;
+      application.closed(view, answered ? CloseReason.PEER : reason);
     }
   }
 
@@ -399,6 +403,7 @@ public final class TlsProtocol implements Protocol {
 
   private void closeNotifyReceived() {
     inboundDone = true;
+    peerClosedFirst = !outboundDone;
     advanceHandshake(); // TLS 1.2 answers with its own close_notify.
     if (applicationOpened && !closed) {
       callApplication(() -> application.inputClosed(view));
