@@ -260,14 +260,19 @@ public final class Pem {
    */
   private static byte[] sec1ToPkcs8(byte[] sec1, String source) throws TlsConfigException {
     try {
+      byte[] curve = null;
+      var kept = new ArrayList<byte[]>();
       for (Der.Element field : Der.read(sec1, 0, sec1.length).children()) {
         if (field.tag() == 0xa0) {
-          Der.Element curve = field.children().get(0);
-          byte[] algorithm =
-              Der.encode(
-                  Der.SEQUENCE, Der.encode(Der.OBJECT_IDENTIFIER, Der.OID_EC), curve.encoded());
-          return Der.pkcs8(algorithm, sec1);
+          curve = field.children().get(0).encoded();
+        } else {
+          kept.add(field.encoded()); // As openssl writes PKCS#8: the curve only outside.
         }
+      }
+      if (curve != null) {
+        byte[] algorithm =
+            Der.encode(Der.SEQUENCE, Der.encode(Der.OBJECT_IDENTIFIER, Der.OID_EC), curve);
+        return Der.pkcs8(algorithm, Der.encode(Der.SEQUENCE, kept.toArray(byte[][]::new)));
       }
     } catch (IOException | IndexOutOfBoundsException e) {
       throw new TlsConfigException("the EC private key in " + source + " is not valid SEC1", e);
