@@ -1,7 +1,9 @@
 package dev.wharf.http;
 
+import dev.wharf.core.tls.TlsSession;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * How one client exchange went on the wire, for {@code wharf get -v} and {@code --write-out}.
@@ -10,9 +12,10 @@ import java.time.Duration;
  * @param resolve time to resolve the host name (zero when reused or an address was given)
  * @param local our address (with the ephemeral port)
  * @param remote the server's address
- * @param connect time to connect (zero when reused)
+ * @param connect time to connect, TLS handshake included (zero when reused)
  * @param firstByte time from sending to the first byte of the response
  * @param total time from start to the end of the response
+ * @param tls what the TLS handshake agreed on, for https
  */
 public record ExchangeTimings(
     boolean reused,
@@ -21,4 +24,5 @@ public record ExchangeTimings(
     SocketAddress remote,
     Duration connect,
     Duration firstByte,
-    Duration total) {}
+    Duration total,
+    Optional<TlsSession> tls) {}

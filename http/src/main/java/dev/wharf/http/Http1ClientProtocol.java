@@ -115,7 +115,9 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
     out.append(request.method()).append(' ').append(request.target()).append(" HTTP/1.1\r\n");
     Headers headers = request.headers();
     if (!headers.contains("Host")) {
-      boolean defaultPort = request.uri().getPort() < 0 || request.uri().getPort() == 80;
+      boolean https = request.uri().getScheme().equalsIgnoreCase("https");
+      int port = request.uri().getPort();
+      boolean defaultPort = port < 0 || port == (https ? 443 : 80);
       String host = request.uri().getHost();
       out.append("Host: ")
           .append(host)
@@ -197,7 +199,8 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
             connection.remoteAddress(),
             done.connect(),
             Duration.ofNanos(Math.max(0, firstByteNanos - sentNanos)),
-            Duration.ofNanos(now - done.startNanos()));
+            Duration.ofNanos(now - done.startNanos()),
+            connection.tlsSession());
     boolean keepAlive =
         head.keepAlive() && !done.request().headers().hasToken("Connection", "close");
     if (keepAlive) {

@@ -5,6 +5,7 @@ import dev.wharf.core.Connection;
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.SocketOptions;
 import dev.wharf.core.Timeouts;
+import dev.wharf.core.tls.TlsClientConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -30,7 +31,10 @@ import java.util.concurrent.ConcurrentLinkedDeque;
  * }
  * }</pre>
  *
- * <p>Thread-safe. Plain {@code http://} only for now (TLS comes with its own issue).
+ * <p>{@code https://} URLs are fetched over TLS, checking the server's certificate against the
+ * system's CAs unless {@link Builder#tls} says otherwise.
+ *
+ * <p>Thread-safe.
  */
 public final class HttpClient implements AutoCloseable {
 
@@ -51,6 +55,7 @@ public final class HttpClient implements AutoCloseable {
     private Duration responseTimeout = Duration.ofSeconds(60);
     private int maxRedirects = 0;
     private long maxBodyBytes = 64L << 20;
+    private TlsClientConfig tls;
 
     private Builder() {}
 
@@ -86,6 +91,15 @@ public final class HttpClient implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How {@code https://} connections speak TLS: which CAs to trust, pins, a client certificate.
+     * By default the system's CAs, checking the host name, offering {@code http/1.1} by ALPN.
+     */
+    public Builder tls(TlsClientConfig value) {
+      this.tls = Objects.requireNonNull(value);
+      return this;
+    }
+
     public HttpClient build() {
       return new HttpClient(this);
     }
@@ -98,6 +112,9 @@ public final class HttpClient implements AutoCloseable {
   private final EventLoopGroup group;
   private final boolean ownsGroup;
   private final Client client;
+  private final Client.Builder tlsClientBuilder;
+  private final TlsClientConfig tlsConfig;
+  private volatile Client tlsClient;
   private final Duration responseTimeout;
   private final int maxRedirects;
   private final long maxBodyBytes;
@@ -128,6 +145,11 @@ public final class HttpClient implements AutoCloseable {
             .options(SocketOptions.DEFAULTS)
             .timeouts(Timeouts.DEFAULTS.withConnect(builder.connectTimeout))
             .build();
+    this.tlsClientBuilder =
+        Client.builder(group)
+            .options(SocketOptions.DEFAULTS)
+            .timeouts(Timeouts.DEFAULTS.withConnect(builder.connectTimeout));
+    this.tlsConfig = builder.tls;
     this.responseTimeout = builder.responseTimeout;
     this.maxRedirects = builder.maxRedirects;
     this.maxBodyBytes = builder.maxBodyBytes;
@@ -191,10 +213,10 @@ public final class HttpClient implements AutoCloseable {
    * (the listener then sees only the final response).
    */
   public void exchange(HttpRequest request, ResponseListener listener) {
-    if (!request.uri().getScheme().equalsIgnoreCase("http")) {
+    if (!isSupported(request.uri())) {
       listener.failed(
           new IOException(
-              "unsupported URL scheme: " + request.uri().getScheme() + " (http only for now)"));
+              "unsupported URL scheme: " + request.uri().getScheme() + " (http and https only)"));
       return;
     }
     exchange(request, new Redirecting(request, listener), System.nanoTime());
@@ -229,8 +251,15 @@ public final class HttpClient implements AutoCloseable {
               Duration resolve = Duration.ofNanos(System.nanoTime() - resolveStart);
               long connectStart = System.nanoTime();
               var protocol = new Http1ClientProtocol(origin, pool);
-              client
-                  .connect(addresses, protocol)
+              Client connector;
+              try {
+                connector = origin.scheme().equals("https") ? tlsClient() : client;
+              } catch (RuntimeException e) {
+                listener.failed(e);
+                return;
+              }
+              connector
+                  .connect(origin.host(), addresses, protocol)
                   .whenComplete(
                       (Connection connection, Throwable error) -> {
                         if (error != null) {
@@ -303,7 +332,7 @@ public final class HttpClient implements AutoCloseable {
               ? new HttpRequest("GET", next, request.headers(), new byte[0])
               : request.withUri(next);
       target.redirected(from, next, nextStatus);
-      if (!next.getScheme().equalsIgnoreCase("http")) {
+      if (!isSupported(next)) {
         target.failed(new IOException("redirect to unsupported scheme: " + next));
         return;
       }
@@ -314,6 +343,30 @@ public final class HttpClient implements AutoCloseable {
     public void failed(Throwable error) {
       target.failed(error);
     }
+  }
+
+  private static boolean isSupported(URI uri) {
+    return uri.getScheme().equalsIgnoreCase("http") || uri.getScheme().equalsIgnoreCase("https");
+  }
+
+  /**
+   * The connector for https, made on first use: loading the system's CAs takes a moment that a
+   * client fetching only http:// should not pay. Called on a virtual thread.
+   */
+  private Client tlsClient() {
+    Client made = tlsClient;
+    if (made == null) {
+      synchronized (this) {
+        made = tlsClient;
+        if (made == null) {
+          TlsClientConfig config =
+              tlsConfig != null ? tlsConfig : TlsClientConfig.builder().alpn("http/1.1").build();
+          made = tlsClientBuilder.tls(config).build();
+          tlsClient = made;
+        }
+      }
+    }
+    return made;
   }
 
   /** Closes idle connections and, if it made its own, the client's event loop. */

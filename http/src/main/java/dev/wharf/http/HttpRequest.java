@@ -4,10 +4,10 @@ import java.net.URI;
 import java.util.Objects;
 
 /**
- * A request for {@link HttpClient}: method, absolute http URL, header fields and body.
+ * A request for {@link HttpClient}: method, absolute http or https URL, header fields and body.
  *
  * @param method the method token
- * @param uri an absolute {@code http://} URI
+ * @param uri an absolute {@code http://} or {@code https://} URI
  * @param headers fields to send besides Host, Content-Length and the client's defaults
  * @param body the content (empty for none)
  */

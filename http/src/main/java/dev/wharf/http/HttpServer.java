@@ -4,9 +4,11 @@ import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.Server;
 import dev.wharf.core.SocketOptions;
 import dev.wharf.core.Timeouts;
+import dev.wharf.core.tls.TlsServerConfig;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -47,6 +49,7 @@ public final class HttpServer implements AutoCloseable {
     private HttpTimeouts timeouts = HttpTimeouts.DEFAULTS;
     private SocketOptions options = SocketOptions.DEFAULTS;
     private Consumer<AccessLogEntry> accessLog = entry -> {};
+    private TlsServerConfig tls;
 
     private Builder(EventLoopGroup group) {
       this.group = Objects.requireNonNull(group, "group");
@@ -113,17 +116,25 @@ public final class HttpServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Serves HTTPS: every connection speaks TLS first. A config that offers no ALPN protocols is
+     * made to offer {@code http/1.1}.
+     */
+    public Builder tls(TlsServerConfig config) {
+      this.tls = Objects.requireNonNull(config);
+      return this;
+    }
+
     /** Binds and starts serving. */
     public HttpServer bind(SocketAddress address) throws IOException {
       var config = new Config(routes, fallback, limits, timeouts, accessLog);
       // HTTP keeps its own, finer deadlines; the transport's idle timeout backs them up.
-      Server server =
-          Server.builder(group)
-              .options(options)
-              .timeouts(Timeouts.DEFAULTS)
-              .name("http")
-              .bind(address, () -> new Http1ServerProtocol(config));
-      return new HttpServer(server);
+      Server.Builder server =
+          Server.builder(group).options(options).timeouts(Timeouts.DEFAULTS).name("http");
+      if (tls != null) {
+        server.name("https").tls(tls.alpn().isEmpty() ? tls.withAlpn(List.of("http/1.1")) : tls);
+      }
+      return new HttpServer(server.bind(address, () -> new Http1ServerProtocol(config)));
     }
   }
 
