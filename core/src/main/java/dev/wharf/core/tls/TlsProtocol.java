@@ -367,6 +367,10 @@ public final class TlsProtocol implements Protocol {
         }
         if (result.getHandshakeStatus() != HandshakeStatus.NOT_HANDSHAKING) {
           deliver(plaintext); // Data before a handshake message stays in order.
+          if (isRenegotiation(result.getHandshakeStatus())) {
+            refuseRenegotiation();
+            return;
+          }
           handshakeProgressed(result.getHandshakeStatus());
         } else if (plaintext.remaining() < room) {
           deliver(plaintext);
@@ -411,6 +415,27 @@ public final class TlsProtocol implements Protocol {
   }
 
   // ---- the handshake ----
+
+  /**
+   * A client starting a second TLS 1.2 handshake on an established connection. Servers refuse it
+   * (as nginx does): it lets one client make the server do a full handshake's work over and over,
+   * and nothing Wharf serves needs it. TLS 1.3 has no renegotiation; its post-handshake messages
+   * (tickets, key updates) are answered as usual.
+   */
+  private boolean isRenegotiation(HandshakeStatus status) {
+    return handshakeDone
+        && !client
+        && status != HandshakeStatus.FINISHED
+        && "TLSv1.2".equals(engine.getSession().getProtocol());
+  }
+
+  private void refuseRenegotiation() {
+    var refused = new SSLException("TLS error with " + peer() + ": renegotiation is not supported");
+    LOG.log(Level.DEBUG, () -> transport + ": " + refused.getMessage());
+    // The engine is mid-handshake: anything it wrapped now would answer the client's hello.
+    outboundDone = true;
+    transport.close(CloseReason.error(refused));
+  }
 
   /** After an engine call: note a finished handshake, then do what the engine asks next. */
   private void handshakeProgressed(HandshakeStatus status) {
@@ -697,8 +722,8 @@ public final class TlsProtocol implements Protocol {
           }
           pending.pollFirst();
           file.close();
-        } else {
-          encryptSegments(true);
+        } else if (!encryptSegments(true)) {
+          break; // The engine takes no data now; what waits goes out after the next read.
         }
       }
     } finally {
@@ -712,9 +737,9 @@ public final class TlsProtocol implements Protocol {
 
   /**
    * Encrypts the segments at the head of the queue; all of them, or ({@code all} false) only as
-   * many full records as they make.
+   * many full records as they make. False if the engine took none (a handshake is under way).
    */
-  private void encryptSegments(boolean all) {
+  private boolean encryptSegments(boolean all) {
     boolean started = beginRecords();
     try {
       while (pending.peekFirst() instanceof ByteBuffer && !closed && !outboundDone) {
@@ -729,7 +754,7 @@ public final class TlsProtocol implements Protocol {
         }
         if (!all && available < MAX_FRAGMENT) {
           clear(gather, count);
-          return;
+          return true;
         }
         long before = available;
         boolean ok = encryptRecord(gather, 0, count);
@@ -748,9 +773,10 @@ public final class TlsProtocol implements Protocol {
         }
         clear(gather, count);
         if (!ok) {
-          return;
+          return false;
         }
       }
+      return true;
     } finally {
       endRecords(started);
     }
@@ -847,6 +873,13 @@ public final class TlsProtocol implements Protocol {
       default -> {}
     }
     HandshakeStatus status = result.getHandshakeStatus();
+    if (result.bytesConsumed() == 0 && result.bytesProduced() == 0) {
+      // The engine waits for the peer (a handshake under way): the data waits too.
+      if (status == HandshakeStatus.NEED_TASK) {
+        advanceHandshake();
+      }
+      return false;
+    }
     if (status == HandshakeStatus.FINISHED) {
       sendRecords(); // The peer needs our Finished before the application talks.
       handshakeFinished();

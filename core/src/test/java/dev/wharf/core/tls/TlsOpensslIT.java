@@ -60,6 +60,12 @@ class TlsOpensslIT {
   /** Echoes, and notes what each connection's handshake agreed on. */
   static final class SessionEcho implements Protocol {
     static final LinkedBlockingQueue<TlsSession> sessions = new LinkedBlockingQueue<>();
+    static final LinkedBlockingQueue<CloseReason> closes = new LinkedBlockingQueue<>();
+
+    @Override
+    public void closed(Connection connection, CloseReason reason) {
+      closes.add(reason);
+    }
 
     @Override
     public void opened(Connection connection) {
@@ -74,6 +80,7 @@ class TlsOpensslIT {
 
   private int serve(TlsServerConfig config) throws Exception {
     SessionEcho.sessions.clear();
+    SessionEcho.closes.clear();
     server =
         Server.builder(group)
             .tls(config)
@@ -172,6 +179,48 @@ class TlsOpensslIT {
     assertThat(client.awaitExit(WAIT)).isNotZero();
     assertThat(client.output()).containsIgnoringCase("protocol version");
     assertThat(SessionEcho.sessions).isEmpty();
+  }
+
+  @Test
+  void keyUpdatesFromOpensslAreAnsweredAndTheConversationGoesOn() throws Exception {
+    int port = serve(TlsServerConfig.builder(certs.serverIdentity()).build());
+    ExternalProcess client = sClient(port);
+    client.awaitOutputContaining("Verify return code: 0 (ok)", WAIT);
+
+    // s_client's commands: "K" sends a key update asking for ours in return, "k" one that does not.
+    client.send("K\n");
+    client.awaitOutputContaining("KEYUPDATE", WAIT);
+    client.send("after the first update\n");
+    client.awaitOutput(
+        "the echo", WAIT, out -> out.contains("KEYUPDATE\nafter the first update\n"));
+    client.send("k\n");
+    // s_client drops the rest of what it read with a command: wait before the next line.
+    client.awaitOutput(
+        "the second key update",
+        WAIT,
+        out -> out.indexOf("KEYUPDATE") != out.lastIndexOf("KEYUPDATE"));
+    client.send("after the second\n");
+    client.awaitOutput("the echo", WAIT, out -> out.contains("after the second\n"));
+    client.closeInput();
+    assertThat(client.awaitExit(WAIT)).isZero();
+  }
+
+  @Test
+  void renegotiationOnTls12IsRefused() throws Exception {
+    int port = serve(TlsServerConfig.builder(certs.serverIdentity()).build());
+    ExternalProcess client = sClient(port, "-tls1_2");
+    client.awaitOutputContaining("Verify return code: 0 (ok)", WAIT);
+    client.send("before\n");
+    client.awaitOutput("the echo", WAIT, out -> out.contains("before\n"));
+
+    client.send("R\n");
+
+    client.awaitOutputContaining("RENEGOTIATING", WAIT);
+    client.awaitExit(WAIT);
+    CloseReason reason = SessionEcho.closes.poll(5, TimeUnit.SECONDS);
+    assertThat(reason).isNotNull();
+    assertThat(reason.message())
+        .matches("TLS error with /127\\.0\\.0\\.1:\\d+: renegotiation is not supported");
   }
 
   @Test
