@@ -32,10 +32,15 @@ final class TlsBuffers {
 
   private static final ThreadLocal<TlsBuffers> LOCAL = ThreadLocal.withInitial(TlsBuffers::new);
 
+  /** A loop's whole read (64 KiB) and a record's start kept from the one before. */
+  private static final int CIPHERTEXT_BYTES = 64 * 1024 + SEGMENT_SIZE;
+
   final BufferPool segments = new BufferPool(SEGMENT_SIZE, 256);
-  private final ByteBuffer plaintext = ByteBuffer.allocateDirect(RECORDS_PER_BATCH * RECORD_BYTES);
-  private final ByteBuffer records = ByteBuffer.allocateDirect(RECORDS_PER_BATCH * RECORD_BYTES);
+  private final ByteBuffer ciphertext = ByteBuffer.allocate(CIPHERTEXT_BYTES);
+  private final ByteBuffer plaintext = ByteBuffer.allocate(RECORDS_PER_BATCH * RECORD_BYTES);
+  private final ByteBuffer records = ByteBuffer.allocate(RECORDS_PER_BATCH * RECORD_BYTES);
   private final ByteBuffer file = ByteBuffer.allocateDirect(FILE_CHUNK);
+  private boolean ciphertextOut;
   private boolean plaintextOut;
   private boolean recordsOut;
   private boolean fileOut;
@@ -44,13 +49,22 @@ final class TlsBuffers {
     return LOCAL.get();
   }
 
+  /** A cleared heap buffer to gather arriving records in. */
+  ByteBuffer borrowCiphertext() {
+    if (!ciphertextOut) {
+      ciphertextOut = true;
+      return ciphertext.clear();
+    }
+    return ByteBuffer.allocate(CIPHERTEXT_BYTES);
+  }
+
   /** A cleared buffer to decrypt into, with room for at least {@code minimum} bytes. */
   ByteBuffer borrowPlaintext(int minimum) {
     if (!plaintextOut && plaintext.capacity() >= minimum) {
       plaintextOut = true;
       return plaintext.clear();
     }
-    return ByteBuffer.allocateDirect(Math.max(minimum, RECORD_BYTES));
+    return ByteBuffer.allocate(Math.max(minimum, RECORD_BYTES));
   }
 
   /** A cleared buffer to encrypt into, with room for at least {@code minimum} bytes. */
@@ -59,7 +73,7 @@ final class TlsBuffers {
       recordsOut = true;
       return records.clear();
     }
-    return ByteBuffer.allocateDirect(Math.max(minimum, RECORD_BYTES));
+    return ByteBuffer.allocate(Math.max(minimum, RECORD_BYTES));
   }
 
   /** A cleared buffer to read a file into. */
@@ -72,7 +86,9 @@ final class TlsBuffers {
   }
 
   void giveBack(ByteBuffer buffer) {
-    if (buffer == plaintext) {
+    if (buffer == ciphertext) {
+      ciphertextOut = false;
+    } else if (buffer == plaintext) {
       plaintextOut = false;
     } else if (buffer == records) {
       recordsOut = false;

@@ -104,7 +104,7 @@ public final class TlsProtocol implements Protocol {
   private long handshakeStartNanos;
   private TlsSession session;
 
-  /** Start of a record that has not fully arrived, in write mode; null when there is none. */
+  /** The start of a record that has not fully arrived, kept between reads; null when none. */
   private ByteBuffer partialRecord;
 
   /** Records being encrypted into, while a wrap is under way; null otherwise. */
@@ -197,20 +197,37 @@ public final class TlsProtocol implements Protocol {
   @Override
   public void received(Connection connection, ByteBuffer data) {
     callDepth++;
+    ByteBuffer records = buffers.borrowCiphertext();
     try {
       if (partialRecord != null) {
-        completePartialRecord(data);
+        records.put(partialRecord.flip());
+        buffers.segments.release(partialRecord);
+        partialRecord = null;
       }
-      if (partialRecord == null && !closed) {
-        decrypt(data);
-        if (data.hasRemaining() && !closed && !inboundDone) {
-          keepPartialRecord(data);
+      // Through a heap buffer: the JDK's AES-GCM runs its intrinsic over arrays, while over a
+      // direct buffer it copies 512 bytes at a time into arrays it allocates per record.
+      while (!closed && !inboundDone) {
+        int n = Math.min(data.remaining(), records.remaining());
+        records.put(records.position(), data, data.position(), n);
+        records.position(records.position() + n);
+        data.position(data.position() + n);
+        records.flip();
+        decrypt(records);
+        records.compact(); // What is left is the start of a record still on its way.
+        if (!data.hasRemaining()) {
+          break;
+        }
+        if (!records.hasRemaining()) {
+          fail(new SSLException("a TLS record larger than the protocol allows"));
+          break;
         }
       }
-      if (inboundDone || closed) {
-        data.position(data.limit()); // Nothing after close_notify is ours to read.
+      if (records.position() > 0 && !closed && !inboundDone) {
+        keepPartialRecord(records.flip());
       }
+      data.position(data.limit()); // All of it is ours: kept, decrypted, or after close_notify.
     } finally {
+      buffers.giveBack(records);
       exitCall();
     }
   }
@@ -282,40 +299,6 @@ public final class TlsProtocol implements Protocol {
 
   // ---- reading: records in, plaintext up ----
 
-  /**
-   * Adds to the start of a record kept from an earlier read just the bytes that complete it, and
-   * decrypts it; the rest of {@code data} is then decrypted where it lies.
-   */
-  private void completePartialRecord(ByteBuffer data) {
-    while (partialRecord != null && data.hasRemaining() && !closed) {
-      int held = partialRecord.position();
-      int wanted = held < 5 ? 5 - held : 5 + (partialRecord.getShort(3) & 0xffff) - held;
-      int take = Math.min(Math.min(wanted, data.remaining()), partialRecord.remaining());
-      if (take <= 0) {
-        fail(new SSLException("a TLS record the engine does not take"));
-        return;
-      }
-      partialRecord.put(partialRecord.position(), data, data.position(), take);
-      partialRecord.position(held + take);
-      data.position(data.position() + take);
-      partialRecord.flip();
-      decrypt(partialRecord);
-      if (closed) {
-        return;
-      }
-      if (!partialRecord.hasRemaining()) {
-        buffers.segments.release(partialRecord);
-        partialRecord = null;
-      } else {
-        partialRecord.compact();
-        if (!partialRecord.hasRemaining()) {
-          fail(new SSLException("a TLS record larger than the protocol allows"));
-          return;
-        }
-      }
-    }
-  }
-
   private void keepPartialRecord(ByteBuffer data) {
     if (data.remaining() > TlsBuffers.SEGMENT_SIZE) {
       fail(new SSLException("a TLS record larger than the protocol allows"));
@@ -326,9 +309,9 @@ public final class TlsProtocol implements Protocol {
   }
 
   /**
-   * Decrypts the whole records in {@code source} and hands their plaintext to the application,
-   * several records per call; handshake records move the handshake on. Stops at a record that has
-   * not fully arrived, which stays in {@code source}.
+   * Decrypts the whole records in {@code source} (a heap buffer, decrypted in place) and hands
+   * their plaintext to the application, several records per call; handshake records move the
+   * handshake on. Stops at a record that has not fully arrived, which stays in {@code source}.
    */
   private void decrypt(ByteBuffer source) {
     int room = engine.getSession().getApplicationBufferSize();
