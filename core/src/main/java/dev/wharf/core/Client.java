@@ -113,8 +113,9 @@ public final class Client {
 
   /**
    * Tries each address in order until one answers. With TLS, the server name asked for and checked
-   * is the first address's host (the name it was resolved from, or the address itself); {@link
-   * #connect(String, List, Protocol)} names it explicitly.
+   * is the first address's host (the name it was resolved from, or the address itself; {@code
+   * localhost} for a Unix socket); {@link #connect(String, List, Protocol)} or {@link
+   * dev.wharf.core.tls.TlsClientConfig.Builder#serverName} name it explicitly.
    */
   public CompletableFuture<Connection> connect(
       List<? extends SocketAddress> candidates, Protocol protocol) {
