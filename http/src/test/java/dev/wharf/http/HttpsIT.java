@@ -77,6 +77,24 @@ class HttpsIT {
                   response.end();
                 })
             .get("/hello", (request, response) -> response.send("hello, " + request.path() + "\n"))
+            .routeStreaming(
+                "PUT",
+                "/upload",
+                64 << 20,
+                (request, response) -> {
+                  // Read slowly enough that the client is held back through TLS.
+                  MessageDigest digest = MessageDigest.getInstance("SHA-256");
+                  long total = 0;
+                  try (var in = request.bodyStream()) {
+                    byte[] buffer = new byte[8192];
+                    int n;
+                    while ((n = in.read(buffer)) > 0) {
+                      digest.update(buffer, 0, n);
+                      total += n;
+                    }
+                  }
+                  response.send(total + " " + java.util.HexFormat.of().formatHex(digest.digest()));
+                })
             .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     client =
         HttpClient.builder()
@@ -167,6 +185,27 @@ class HttpsIT {
         .contains("SSL connection using TLSv1.2 / ECDHE-ECDSA-")
         .contains("Re-using existing connection")
         .contains("hello, /hello");
+  }
+
+  @Test
+  void curlUploadsAStreamedBodyThroughTls() throws Exception {
+    byte[] upload = new byte[20_000_000];
+    new Random(12).nextBytes(upload);
+    Path file = dir.resolve("upload.bin");
+    Files.write(file, upload);
+
+    ExternalProcess curl =
+        run(
+            "curl",
+            "-sS",
+            "--cacert",
+            certs.caCert().toString(),
+            "-T",
+            file.toString(),
+            url("/upload"));
+
+    assertThat(curl.awaitExit(WAIT)).as(curl.output()).isZero();
+    assertThat(curl.output()).isEqualTo(upload.length + " " + sha256(upload));
   }
 
   @Test
