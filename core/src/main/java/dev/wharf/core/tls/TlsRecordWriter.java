@@ -73,7 +73,13 @@ final class TlsRecordWriter {
   private ByteBuffer records;
 
   private long pendingBytes;
-  private boolean encrypting;
+
+  /** An encryption of queued or written data is under way; nothing else may take from the queue. */
+  private boolean busy;
+
+  /** Someone asked for {@link #encryptPending} while busy. */
+  private boolean again;
+
   private boolean outboundDone;
 
   TlsRecordWriter(SSLEngine engine, Connection transport, TlsBuffers buffers, Events events) {
@@ -103,23 +109,37 @@ final class TlsRecordWriter {
    */
   void write(ByteBuffer data, boolean mayEncrypt) {
     // Not from inside an encryption (a writability callback, say): the queue keeps the order.
-    boolean idle = mayEncrypt && records == null && !encrypting;
+    boolean idle = mayEncrypt && !busy;
     if (idle && pending.isEmpty() && data.remaining() >= MAX_FRAGMENT) {
-      int tail = data.remaining() % MAX_FRAGMENT;
-      int end = data.limit();
-      data.limit(end - tail);
-      single[0] = data;
-      encrypt(single);
-      single[0] = null;
-      data.limit(end);
-      if (events.closed() || outboundDone) {
-        data.position(data.limit());
-        return;
+      int whole = data.remaining() - data.remaining() % MAX_FRAGMENT;
+      ByteBuffer head = data.slice(data.position(), whole);
+      data.position(data.position() + whole);
+      // The tail waits first, so that whatever a callback writes meanwhile queues behind it.
+      append(data);
+      busy = true;
+      try {
+        single[0] = head;
+        encrypt(single);
+      } finally {
+        single[0] = null;
+        busy = false;
+      }
+      if (head.hasRemaining() && !events.closed() && !outboundDone) {
+        prepend(head); // The engine took no data now (a handshake message came first).
+      }
+    } else {
+      append(data);
+    }
+    if (idle && pendingBytes >= MAX_FRAGMENT && pending.peekFirst() instanceof ByteBuffer) {
+      busy = true;
+      try {
+        encryptSegments(false); // Full records now; the tail waits for more to join it.
+      } finally {
+        busy = false;
       }
     }
-    append(data);
-    if (idle && pendingBytes >= MAX_FRAGMENT && pending.peekFirst() instanceof ByteBuffer) {
-      encryptSegments(false); // Full records now; the tail waits for more to join it.
+    if (again) {
+      encryptPending();
     }
   }
 
@@ -128,26 +148,35 @@ final class TlsRecordWriter {
     pendingBytes += count;
   }
 
-  /** Encrypts the queue in order: segments, then files as far as the transport has room. */
+  /**
+   * Encrypts the queue in order: segments, then files as far as the transport has room. Asked for
+   * while an encryption is under way (by a callback it caused), it runs once that one is done,
+   * since two passes over the queue at once would encrypt the same bytes twice.
+   */
   void encryptPending() {
-    if (encrypting) {
-      return; // The pass under way picks up what was added.
+    if (busy) {
+      again = true;
+      return;
     }
-    encrypting = true;
+    busy = true;
     try {
-      while (!pending.isEmpty() && !events.closed() && !outboundDone) {
-        if (pending.peekFirst() instanceof FileSlice file) {
-          if (!sendFile(file)) {
-            break;
+      do {
+        again = false;
+        while (!pending.isEmpty() && !events.closed() && !outboundDone) {
+          if (pending.peekFirst() instanceof FileSlice file) {
+            if (!sendFile(file)) {
+              break;
+            }
+            pending.pollFirst();
+            file.close();
+          } else if (!encryptSegments(true)) {
+            break; // The engine takes no data now; what waits goes out after the next read.
           }
-          pending.pollFirst();
-          file.close();
-        } else if (!encryptSegments(true)) {
-          break; // The engine takes no data now; what waits goes out after the next read.
         }
-      }
+      } while (again && !pending.isEmpty() && !events.closed() && !outboundDone);
     } finally {
-      encrypting = false;
+      busy = false;
+      again = false;
     }
   }
 
@@ -230,6 +259,24 @@ final class TlsRecordWriter {
     pendingBytes += added;
   }
 
+  /** Puts plaintext back at the head of the queue, ahead of everything waiting. */
+  private void prepend(ByteBuffer data) {
+    var segments = new ArrayDeque<ByteBuffer>();
+    int added = data.remaining();
+    while (data.hasRemaining()) {
+      ByteBuffer segment = buffers.segments.acquire();
+      int n = Math.min(data.remaining(), segment.capacity());
+      segment.limit(n);
+      segment.put(0, data, data.position(), n);
+      data.position(data.position() + n);
+      segments.addLast(segment);
+    }
+    while (!segments.isEmpty()) {
+      pending.addFirst(segments.pollLast());
+    }
+    pendingBytes += added;
+  }
+
   /**
    * Encrypts the segments at the head of the queue: all of them, or ({@code all} false) only as
    * many full records as they make. False if the engine took none (a handshake is under way).
@@ -252,6 +299,11 @@ final class TlsRecordWriter {
           return true;
         }
         boolean ok = encryptRecord(gather, count);
+        if (events.closed()) {
+          // Closed while encrypting: release() already gave every pending segment back.
+          clear(gather, count);
+          return false;
+        }
         long left = 0;
         for (int i = 0; i < count; i++) {
           left += gather[i].remaining();
