@@ -7,9 +7,6 @@ import dev.wharf.http.codec.HttpDate;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The answer to one request: set a status and headers, then either send a whole body ({@link
@@ -29,8 +26,13 @@ public final class Response {
   private final Request request;
   private final boolean headOnly;
   private final Completion completion;
-  private final ReentrantLock writableLock = new ReentrantLock();
-  private final Condition writableAgain = writableLock.newCondition();
+
+  /**
+   * Guards the wait for writability (a monitor: no allocation per response, and since JDK 24 a
+   * virtual thread waiting on it does not pin its carrier).
+   */
+  private final Object writableMonitor = new Object();
+
   private int status = 200;
   private final Headers.Builder headers = Headers.builder();
   private boolean committed;
@@ -255,11 +257,8 @@ public final class Response {
 
   /** Called on the loop when the client caught up. */
   void writableAgain() {
-    writableLock.lock();
-    try {
-      writableAgain.signalAll();
-    } finally {
-      writableLock.unlock();
+    synchronized (writableMonitor) {
+      writableMonitor.notifyAll();
     }
   }
 
@@ -268,15 +267,14 @@ public final class Response {
     if (connection.inEventLoop()) {
       return;
     }
-    writableLock.lock();
-    try {
-      while (!connection.isWritable() && connection.isOpen()) {
-        writableAgain.await(1, TimeUnit.SECONDS); // Also rechecks if a signal raced us.
+    synchronized (writableMonitor) {
+      try {
+        while (!connection.isWritable() && connection.isOpen()) {
+          writableMonitor.wait(1000); // Also rechecks if a notification raced us.
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } finally {
-      writableLock.unlock();
     }
   }
 
