@@ -1,0 +1,41 @@
+package dev.wharf.bench.http;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Netty's side of the static file benchmark ({@link NettyStaticFileHandler}); Wharf's side is the
+ * real {@code wharf serve}. Same flags as {@link PlaintextServerMain}, plus the directory:
+ *
+ * <pre>
+ * java -cp ... dev.wharf.bench.http.StaticFileServerMain --impl netty-nio|netty-epoll \
+ *     --host 127.0.0.1 --port 8080 --loops 1 --dir DIR
+ * </pre>
+ */
+public final class StaticFileServerMain {
+  private static final String USAGE =
+      "StaticFileServerMain --impl netty-nio|netty-epoll --dir DIR [--host 127.0.0.1]"
+          + " [--port 8080] [--loops 1]";
+
+  private StaticFileServerMain() {}
+
+  public static void main(String[] args) throws Exception {
+    ServerArgs a = ServerArgs.parse(args, USAGE, List.of("netty-nio", "netty-epoll"), true);
+    Path root = a.dir().toAbsolutePath().normalize();
+    BoundServer server =
+        NettyServers.start(
+            a.address(),
+            a.loops(),
+            NettyServers.isEpoll(a.impl()),
+            new ChannelInitializer<SocketChannel>() {
+              @Override
+              protected void initChannel(SocketChannel ch) {
+                ch.pipeline().addLast(new HttpServerCodec(), new NettyStaticFileHandler(root));
+              }
+            });
+    ServerControl.runUntilStopped(a.impl(), server);
+  }
+}
