@@ -108,7 +108,9 @@ public final class HttpBenchRunner {
 
   private void run() throws Exception {
     String started = LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
-    work = Files.createTempDirectory("wharf-http-bench");
+    String workDir = prop("bench.workDir", "");
+    work = workDir.isEmpty() ? Files.createTempDirectory("wharf-http-bench") : Path.of(workDir);
+    Files.createDirectories(work);
     Files.deleteIfExists(pidFile);
     try {
       Path www = staticFiles(work.resolve("www"));
