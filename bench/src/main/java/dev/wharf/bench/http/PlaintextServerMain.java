@@ -3,6 +3,7 @@ package dev.wharf.bench.http;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
+import java.net.InetSocketAddress;
 import java.util.List;
 
 /**
@@ -27,19 +28,23 @@ public final class PlaintextServerMain {
 
   public static void main(String[] args) throws Exception {
     ServerArgs a = ServerArgs.parse(args, USAGE, IMPLS, false);
-    BoundServer server =
-        a.impl().equals("wharf")
-            ? WharfPlaintextServer.start(a.address(), a.loops())
-            : NettyServers.start(
-                a.address(),
-                a.loops(),
-                NettyServers.isEpoll(a.impl()),
-                new ChannelInitializer<SocketChannel>() {
-                  @Override
-                  protected void initChannel(SocketChannel ch) {
-                    ch.pipeline().addLast(new HttpServerCodec(), NettyPlaintextHandler.INSTANCE);
-                  }
-                });
-    ServerControl.runUntilStopped(a.impl(), server);
+    ServerControl.runUntilStopped(a.impl(), start(a.impl(), a.address(), a.loops()));
+  }
+
+  /** Binds the plaintext server of {@code impl} (one of {@link #IMPLS}). */
+  static BoundServer start(String impl, InetSocketAddress address, int loops) throws Exception {
+    if (impl.equals("wharf")) {
+      return WharfPlaintextServer.start(address, loops);
+    }
+    return NettyServers.start(
+        address,
+        loops,
+        NettyServers.isEpoll(impl),
+        new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ch.pipeline().addLast(new HttpServerCodec(), NettyPlaintextHandler.INSTANCE);
+          }
+        });
   }
 }

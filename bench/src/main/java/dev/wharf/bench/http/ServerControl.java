@@ -33,9 +33,9 @@ final class ServerControl {
                     done.countDown();
                   }
                 }));
-    Thread.ofPlatform().daemon().name("bench-side-channel").start(ServerControl::sideChannel);
     System.out.println("READY " + impl + " " + server.port() + " " + ProcessHandle.current().pid());
     System.out.flush();
+    Thread.ofPlatform().daemon().name("bench-side-channel").start(ServerControl::sideChannel);
     done.await();
   }
 

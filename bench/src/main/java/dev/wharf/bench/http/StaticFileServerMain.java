@@ -3,6 +3,7 @@ package dev.wharf.bench.http;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -24,18 +25,22 @@ public final class StaticFileServerMain {
 
   public static void main(String[] args) throws Exception {
     ServerArgs a = ServerArgs.parse(args, USAGE, List.of("netty-nio", "netty-epoll"), true);
-    Path root = a.dir().toAbsolutePath().normalize();
-    BoundServer server =
-        NettyServers.start(
-            a.address(),
-            a.loops(),
-            NettyServers.isEpoll(a.impl()),
-            new ChannelInitializer<SocketChannel>() {
-              @Override
-              protected void initChannel(SocketChannel ch) {
-                ch.pipeline().addLast(new HttpServerCodec(), new NettyStaticFileHandler(root));
-              }
-            });
-    ServerControl.runUntilStopped(a.impl(), server);
+    ServerControl.runUntilStopped(a.impl(), start(a.impl(), a.address(), a.loops(), a.dir()));
+  }
+
+  /** Binds Netty's static file server ({@code netty-nio} or {@code netty-epoll}) on {@code dir}. */
+  static BoundServer start(String impl, InetSocketAddress address, int loops, Path dir)
+      throws InterruptedException {
+    Path root = dir.toAbsolutePath().normalize();
+    return NettyServers.start(
+        address,
+        loops,
+        NettyServers.isEpoll(impl),
+        new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ch.pipeline().addLast(new HttpServerCodec(), new NettyStaticFileHandler(root));
+          }
+        });
   }
 }
