@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  * bench.serverCpu}, {@code bench.genCpu}.
  */
 public final class BenchRunner {
-  private static final long CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux x86-64.
+  private static final long CLOCK_TICKS_PER_SECOND = ProcStats.CLOCK_TICKS_PER_SECOND;
   private static final Pattern KV = Pattern.compile("(\\w+)=(\\S+)");
   private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
   private static final Pattern VM_RSS = Pattern.compile("VmRSS:\\s+(\\d+) kB");
@@ -162,43 +162,6 @@ public final class BenchRunner {
     return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
   }
 
-  private static void stop(Process p) throws InterruptedException {
-    if (p == null || !p.isAlive()) {
-      return;
-    }
-    p.destroy();
-    if (!p.waitFor(15, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      p.waitFor(5, TimeUnit.SECONDS);
-    }
-  }
-
-  /** utime + stime of a process, in clock ticks. */
-  private static long cpuTicks(long pid) {
-    try {
-      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-    } catch (IOException | RuntimeException e) {
-      return -1;
-    }
-  }
-
-  /** Busy clock ticks of the whole machine (all cores), from /proc/stat. */
-  private static long hostBusyTicks() {
-    try {
-      String first = Files.readAllLines(Path.of("/proc/stat")).get(0);
-      String[] f = first.trim().split("\\s+");
-      long busy = 0;
-      for (int i : new int[] {1, 2, 3, 6, 7, 8}) { // user nice system irq softirq steal
-        busy += Long.parseLong(f[i]);
-      }
-      return busy;
-    } catch (IOException | RuntimeException e) {
-      return -1;
-    }
-  }
-
   // ---- load scenarios ----
 
   private List<String> generatorArgs(String scenario, int port) {
@@ -247,15 +210,15 @@ public final class BenchRunner {
       String line;
       while ((line = reader.readLine()) != null) {
         if (line.startsWith("MEASURE_START")) {
-          serverTicks0 = cpuTicks(server.pid());
-          genTicks0 = cpuTicks(gen.pid());
-          hostTicks0 = hostBusyTicks();
+          serverTicks0 = ProcStats.cpuTicks(server.pid());
+          genTicks0 = ProcStats.cpuTicks(gen.pid());
+          hostTicks0 = ProcStats.hostBusyTicks();
           t0 = System.nanoTime();
         } else if (line.startsWith("RESULT")) {
           double secs = (System.nanoTime() - t0) / 1e9;
-          long serverTicks = cpuTicks(server.pid()) - serverTicks0;
-          long genTicks = cpuTicks(gen.pid()) - genTicks0;
-          long otherTicks = hostBusyTicks() - hostTicks0 - serverTicks - genTicks;
+          long serverTicks = ProcStats.cpuTicks(server.pid()) - serverTicks0;
+          long genTicks = ProcStats.cpuTicks(gen.pid()) - genTicks0;
+          long otherTicks = ProcStats.hostBusyTicks() - hostTicks0 - serverTicks - genTicks;
           double perCore = 100.0 / CLOCK_TICKS_PER_SECOND / secs;
           Map<String, String> kv = parse(line);
           double serverCpuSeconds = (double) serverTicks / CLOCK_TICKS_PER_SECOND;
@@ -292,8 +255,8 @@ public final class BenchRunner {
         note("  SERVER DIED with " + server.exitValue());
       }
     } finally {
-      stop(gen);
-      stop(server);
+      ProcStats.stop(gen);
+      ProcStats.stop(server);
     }
   }
 
@@ -386,8 +349,8 @@ public final class BenchRunner {
       note("  MEMORY " + kv);
       gen.waitFor(30, TimeUnit.SECONDS);
     } finally {
-      stop(gen);
-      stop(server);
+      ProcStats.stop(gen);
+      ProcStats.stop(server);
     }
   }
 

@@ -1,0 +1,384 @@
+package dev.wharf.bench.http;
+
+import dev.wharf.bench.ProcStats;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Random;
+import java.util.stream.Stream;
+
+/**
+ * The HTTP comparison behind {@code bench/run http}: for each scenario and each server, the server
+ * pinned to one core ({@code taskset -c 0}, one event loop or worker) and wrk pinned to the other
+ * ({@code taskset -c 1}, one thread); a warmup run, then timed windows; medians and ratios to a
+ * markdown table.
+ *
+ * <p>Scenarios: {@code plaintext} (GET /plaintext, keep-alive), {@code plaintext-p16} (the same, 16
+ * requests per write), {@code static-4k} and {@code static-1m} (GET of a 4 KiB and a 1 MiB file).
+ * Servers: Wharf ({@link PlaintextServerMain}; for files the real {@code wharf serve}), Netty NIO
+ * and epoll ({@link PlaintextServerMain}, {@link StaticFileServerMain}), nginx, and for files
+ * {@code python3 -m http.server}.
+ *
+ * <p>Per window: requests/s, MB/s, wrk's p50/p99, the server's CPU seconds (utime + stime of it and
+ * its workers, from /proc), requests per server CPU-second, and for the JVM servers of Wharf and
+ * Netty the heap bytes allocated per request (asked before and after through stdin, off the
+ * measured port).
+ *
+ * <p>Settings are system properties (bench/run maps its environment onto them): {@code
+ * bench.warmup}, {@code bench.duration}, {@code bench.repeats}, {@code bench.conns}, {@code
+ * bench.depth}, {@code bench.scenarios}, {@code bench.impls}, {@code bench.pythonWarmup}, {@code
+ * bench.pythonDuration}, {@code bench.pythonRepeats}, {@code bench.out}, {@code bench.java}, {@code
+ * bench.cp}, {@code bench.cliJar}, {@code bench.wrkScript}, {@code bench.wrk}, {@code bench.nginx},
+ * {@code bench.python}, {@code bench.serverOpts}, {@code bench.serverCpu}, {@code bench.genCpu},
+ * {@code bench.pidFile}.
+ */
+public final class HttpBenchRunner {
+  static final List<String> ALL_IMPLS =
+      List.of("wharf", "netty-nio", "netty-epoll", "nginx", "python");
+  private static final List<String> PLAINTEXT_IMPLS = ALL_IMPLS.subList(0, 4);
+
+  private final int warmup = Integer.parseInt(prop("bench.warmup", "15"));
+  private final int duration = Integer.parseInt(prop("bench.duration", "20"));
+  private final int repeats = Integer.parseInt(prop("bench.repeats", "3"));
+  private final int conns = Integer.parseInt(prop("bench.conns", "64"));
+  private final int depth = Integer.parseInt(prop("bench.depth", "16"));
+  private final int pythonWarmup =
+      Math.min(warmup, Integer.parseInt(prop("bench.pythonWarmup", "3")));
+  private final int pythonDuration =
+      Math.min(duration, Integer.parseInt(prop("bench.pythonDuration", "10")));
+  private final int pythonRepeats =
+      Math.min(repeats, Integer.parseInt(prop("bench.pythonRepeats", "1")));
+  private final List<String> scenarios =
+      List.of(
+          prop("bench.scenarios", "plaintext,plaintext-p" + depth + ",static-4k,static-1m")
+              .split(","));
+  private final List<String> impls =
+      List.of(prop("bench.impls", String.join(",", ALL_IMPLS)).split(","));
+  private final String java = prop("bench.java", "java");
+  private final String classpath = prop("bench.cp", System.getProperty("java.class.path"));
+  private final String cliJar = prop("bench.cliJar", "cli/target/wharf-cli.jar");
+  private final String nginx = prop("bench.nginx", "nginx");
+  private final String python = prop("bench.python", "/usr/bin/python3");
+  private final List<String> serverOpts = split(prop("bench.serverOpts", ""));
+  private final String serverCpu = prop("bench.serverCpu", "0");
+  private final String genCpu = prop("bench.genCpu", "1");
+  private final Path out = Path.of(prop("bench.out", "bench/target/http.md"));
+  private final Path pidFile = Path.of(prop("bench.pidFile", "bench/target/http-bench.pids"));
+  private final Wrk wrk =
+      new Wrk(
+          prop("bench.wrk", "wrk"), Path.of(prop("bench.wrkScript", "bench/wrk/http.lua")), genCpu);
+  private final HttpReport report = new HttpReport();
+  private int nextPort = 8100;
+  private Path work;
+
+  private HttpBenchRunner() {}
+
+  public static void main(String[] args) throws Exception {
+    var runner = new HttpBenchRunner();
+    // Whatever happens (an exception, Ctrl-C, SIGTERM), no server or wrk outlives the runner.
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () ->
+                    ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly)));
+    runner.run();
+  }
+
+  private static String prop(String name, String fallback) {
+    String v = System.getProperty(name);
+    return v == null || v.isBlank() ? fallback : v;
+  }
+
+  private static List<String> split(String s) {
+    return s.isBlank() ? List.of() : Arrays.asList(s.trim().split("\\s+"));
+  }
+
+  private void run() throws Exception {
+    String started = LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
+    String workDir = prop("bench.workDir", "");
+    work = workDir.isEmpty() ? Files.createTempDirectory("wharf-http-bench") : Path.of(workDir);
+    Files.createDirectories(work);
+    Files.deleteIfExists(pidFile);
+    try {
+      Path www = staticFiles(work.resolve("www"));
+      report.note(
+          String.format(
+              Locale.ROOT,
+              "# bench http: warmup %d s, %d x %d s (python: %d s, %d x %d s), wrk -t1 -c%d,"
+                  + " depth %d, impls %s, scenarios %s",
+              warmup,
+              repeats,
+              duration,
+              pythonWarmup,
+              pythonRepeats,
+              pythonDuration,
+              conns,
+              depth,
+              impls,
+              scenarios));
+      for (String scenario : scenarios) {
+        for (String impl : implsFor(scenario)) {
+          measure(scenario, impl, www);
+        }
+      }
+    } finally {
+      deleteTree(work);
+    }
+    String text = report.render(started, describeSetup(), scenarios, ALL_IMPLS);
+    System.out.println();
+    System.out.println(text);
+    Files.createDirectories(out.toAbsolutePath().getParent());
+    Files.writeString(out, text, StandardCharsets.UTF_8);
+    System.out.println("written to " + out);
+  }
+
+  private List<String> implsFor(String scenario) {
+    List<String> candidates = scenario.startsWith("plaintext") ? PLAINTEXT_IMPLS : ALL_IMPLS;
+    return candidates.stream().filter(impls::contains).toList();
+  }
+
+  private String describeSetup() {
+    return String.format(
+        Locale.ROOT,
+        "Server on core %s (one event loop / worker), wrk on core %s (one thread, %d connections),"
+            + " private network namespace, loopback. Warmup %d s, then %d window(s) of %d s;"
+            + " medians of the windows. python3 -m http.server: warmup %d s, %d window(s) of %d s"
+            + " (it is far slower; HTTP/1.0, a connection per request). plaintext-p%d: %d"
+            + " requests per write (wrk's latency is then per batch).\n\n"
+            + "JVM %s; server JVM options: %s\n",
+        serverCpu,
+        genCpu,
+        conns,
+        warmup,
+        repeats,
+        duration,
+        pythonWarmup,
+        pythonRepeats,
+        pythonDuration,
+        depth,
+        depth,
+        Runtime.version(),
+        serverOpts);
+  }
+
+  // ---- one scenario on one server ----
+
+  private void measure(String scenario, String impl, Path www) throws Exception {
+    int port = nextPort++;
+    boolean python = impl.equals("python");
+    int warm = python ? pythonWarmup : warmup;
+    int secs = python ? pythonDuration : duration;
+    int windows = python ? pythonRepeats : repeats;
+    String path = scenario.startsWith("plaintext") ? "/plaintext" : "/" + fileName(scenario);
+    int d = scenario.startsWith("plaintext-p") ? Integer.parseInt(scenario.substring(11)) : 1;
+    String url = "http://127.0.0.1:" + port + path;
+    List<String> command = serverCommand(scenario, impl, port, www);
+    report.note("## " + scenario + " / " + impl);
+    report.note("  server: " + String.join(" ", command));
+    try (RunningServer server =
+        RunningServer.start(
+            impl,
+            command,
+            port,
+            command.contains(PlaintextServerMain.class.getName())
+                || command.contains(StaticFileServerMain.class.getName()))) {
+      server.pids().forEach(this::rememberPid);
+      if (warm > 0) {
+        List<String> warmCmd = wrk.command(url, 1, conns, warm, d);
+        report.note("  warmup: " + String.join(" ", warmCmd));
+        Wrk.Result w = wrk.run(warmCmd, warm, this::rememberPid);
+        report.note("  warmup done: " + w.requests() + " requests, " + w.errors() + " errors");
+      }
+      List<String> cmd = wrk.command(url, 1, conns, secs, d);
+      report.note("  window: " + String.join(" ", cmd));
+      for (int i = 1; i <= windows; i++) {
+        window(scenario, impl, server, cmd, secs, i);
+      }
+      if (!server.isAlive()) {
+        report.note("  SERVER DIED: " + server.drain());
+      }
+    }
+  }
+
+  private void window(
+      String scenario, String impl, RunningServer server, List<String> cmd, int secs, int index)
+      throws Exception {
+    OptionalLong alloc0 = server.allocatedBytes();
+    long ticks0 = server.cpuTicks();
+    long host0 = ProcStats.hostBusyTicks();
+    long t0 = System.nanoTime();
+    Wrk.Result r = wrk.run(cmd, secs, this::rememberPid);
+    double wall = (System.nanoTime() - t0) / 1e9;
+    long serverTicks = server.cpuTicks() - ticks0;
+    long hostTicks = ProcStats.hostBusyTicks() - host0;
+    OptionalLong alloc1 = server.allocatedBytes();
+
+    double hz = ProcStats.CLOCK_TICKS_PER_SECOND;
+    double serverCpuSec = serverTicks / hz;
+    var m = new LinkedHashMap<String, Double>();
+    m.put("reqPerSec", r.requests() / r.seconds());
+    m.put("mbPerSec", r.bytes() / r.seconds() / 1e6);
+    m.put("p50us", r.p50us());
+    m.put("p99us", r.p99us());
+    m.put("serverCpuSec", serverCpuSec);
+    m.put("serverCpu", 100 * serverCpuSec / wall);
+    m.put("perServerCpuSec", serverCpuSec > 0 ? r.requests() / serverCpuSec : Double.NaN);
+    if (alloc0.isPresent() && alloc1.isPresent() && r.requests() > 0) {
+      m.put("allocPerReq", (double) (alloc1.getAsLong() - alloc0.getAsLong()) / r.requests());
+    }
+    m.put("genCpu", 100 * r.cpuSeconds() / wall);
+    m.put("otherCpu", 100 * (hostTicks / hz - serverCpuSec - r.cpuSeconds()) / wall);
+    m.put("errors", (double) r.errors());
+    report.record(scenario, impl, m);
+    var line = new StringBuilder("  window " + index + ":");
+    m.forEach((k, v) -> line.append(' ').append(k).append('=').append(HttpReport.fmt(v)));
+    line.append(" requests=").append(r.requests());
+    report.note(line.toString());
+  }
+
+  private List<String> serverCommand(String scenario, String impl, int port, Path www)
+      throws IOException {
+    var cmd = new ArrayList<String>(List.of("taskset", "-c", serverCpu));
+    String p = Integer.toString(port);
+    boolean plaintext = scenario.startsWith("plaintext");
+    switch (impl) {
+      case "nginx" -> {
+        Path prefix = work.resolve("nginx-" + port);
+        Path conf = NginxConfig.write(prefix, port, www);
+        cmd.addAll(
+            List.of(
+                nginx,
+                "-p",
+                prefix.toString(),
+                "-c",
+                conf.toString(),
+                "-e",
+                prefix.resolve("error.log").toString()));
+      }
+      case "python" ->
+          cmd.addAll(
+              List.of(
+                  python,
+                  "-m",
+                  "http.server",
+                  "--bind",
+                  "127.0.0.1",
+                  "--directory",
+                  www.toString(),
+                  p));
+      case "wharf" -> {
+        cmd.add(java);
+        cmd.addAll(serverOpts);
+        if (plaintext) {
+          cmd.addAll(List.of("-cp", classpath, PlaintextServerMain.class.getName()));
+          cmd.addAll(
+              List.of("--impl", "wharf", "--host", "127.0.0.1", "--port", p, "--loops", "1"));
+        } else {
+          // The real command line tool, as a user runs it (without its access log).
+          cmd.addAll(
+              List.of(
+                  "-jar",
+                  cliJar,
+                  "serve",
+                  "--quiet",
+                  "--bind",
+                  "127.0.0.1",
+                  "--port",
+                  p,
+                  "--threads",
+                  "1",
+                  www.toString()));
+        }
+      }
+      case "netty-nio", "netty-epoll" -> {
+        cmd.add(java);
+        cmd.addAll(serverOpts);
+        String main =
+            plaintext ? PlaintextServerMain.class.getName() : StaticFileServerMain.class.getName();
+        cmd.addAll(
+            List.of(
+                "-cp",
+                classpath,
+                main,
+                "--impl",
+                impl,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                p,
+                "--loops",
+                "1"));
+        if (!plaintext) {
+          cmd.addAll(List.of("--dir", www.toString()));
+        }
+      }
+      default -> throw new IllegalArgumentException("unknown impl " + impl);
+    }
+    return cmd;
+  }
+
+  // ---- files and cleanup ----
+
+  private static String fileName(String scenario) {
+    return switch (scenario) {
+      case "static-4k" -> "4k.bin";
+      case "static-1m" -> "1m.bin";
+      default -> throw new IllegalArgumentException("unknown scenario " + scenario);
+    };
+  }
+
+  /** 4k.bin and 1m.bin of fixed pseudo-random bytes, readable by nginx's unprivileged worker. */
+  private static Path staticFiles(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    var random = new Random(42);
+    for (var e : Map.of("4k.bin", 4096, "1m.bin", 1 << 20).entrySet()) {
+      byte[] bytes = new byte[e.getValue()];
+      random.nextBytes(bytes);
+      Path f = dir.resolve(e.getKey());
+      Files.write(f, bytes);
+      Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+    }
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(dir.getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
+    return dir;
+  }
+
+  /** bench/run kills what is listed here if this JVM dies without its shutdown hook (SIGKILL). */
+  private void rememberPid(long pid) {
+    try {
+      Files.createDirectories(pidFile.toAbsolutePath().getParent());
+      Files.writeString(
+          pidFile,
+          pid + "\n",
+          StandardCharsets.US_ASCII,
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      report.note("  cannot record pid " + pid + " in " + pidFile + ": " + e);
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (root == null || !Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}

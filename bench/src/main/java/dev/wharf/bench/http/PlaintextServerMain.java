@@ -1,0 +1,50 @@
+package dev.wharf.bench.http;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.net.InetSocketAddress;
+import java.util.List;
+
+/**
+ * TechEmpower's plaintext server ({@code GET /plaintext} answers {@code Hello, World!} as
+ * text/plain, with Server, Date and Content-Length; keep-alive and pipelining) on Wharf or on Netty
+ * 4.2 (NIO or native epoll), one per process, so any load generator can put them side by side:
+ *
+ * <pre>
+ * bench/plaintext-server --impl wharf|netty-nio|netty-epoll --host 127.0.0.1 --port 8080 --loops 1
+ * </pre>
+ *
+ * <p>Prints {@code READY <impl> <port> <pid>} once bound; SIGTERM stops it. {@code ALLOC} on stdin
+ * is answered with the JVM's allocated bytes (see {@link ServerControl}).
+ */
+public final class PlaintextServerMain {
+  static final List<String> IMPLS = List.of("wharf", "netty-nio", "netty-epoll");
+  private static final String USAGE =
+      "PlaintextServerMain --impl wharf|netty-nio|netty-epoll [--host 127.0.0.1] [--port 8080]"
+          + " [--loops 1]";
+
+  private PlaintextServerMain() {}
+
+  public static void main(String[] args) throws Exception {
+    ServerArgs a = ServerArgs.parse(args, USAGE, IMPLS, false);
+    ServerControl.runUntilStopped(a.impl(), start(a.impl(), a.address(), a.loops()));
+  }
+
+  /** Binds the plaintext server of {@code impl} (one of {@link #IMPLS}). */
+  static BoundServer start(String impl, InetSocketAddress address, int loops) throws Exception {
+    if (impl.equals("wharf")) {
+      return WharfPlaintextServer.start(address, loops);
+    }
+    return NettyServers.start(
+        address,
+        loops,
+        NettyServers.isEpoll(impl),
+        new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ch.pipeline().addLast(new HttpServerCodec(), NettyPlaintextHandler.INSTANCE);
+          }
+        });
+  }
+}

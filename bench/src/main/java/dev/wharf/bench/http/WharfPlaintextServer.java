@@ -1,0 +1,39 @@
+package dev.wharf.bench.http;
+
+import dev.wharf.core.EventLoopGroup;
+import dev.wharf.http.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * TechEmpower's plaintext test on Wharf's HTTP API, as a user would write it: one non-blocking
+ * route on {@link HttpServer} with its defaults (limits, timeouts, TCP_NODELAY, backlog 1024).
+ * Wharf adds Date, Server and Content-Length itself; keep-alive and pipelining are the server's.
+ */
+final class WharfPlaintextServer {
+  private static final byte[] HELLO = "Hello, World!".getBytes(StandardCharsets.US_ASCII);
+
+  private WharfPlaintextServer() {}
+
+  static BoundServer start(InetSocketAddress address, int loops) throws IOException {
+    var group = new EventLoopGroup(loops, "wharf-http", false);
+    HttpServer server;
+    try {
+      server =
+          HttpServer.builder(group)
+              .get("/plaintext", (request, response) -> response.send(200, "text/plain", HELLO))
+              .bind(address);
+    } catch (IOException | RuntimeException e) {
+      group.close();
+      throw e;
+    }
+    return new BoundServer(
+        server.port(),
+        () -> {
+          server.close();
+          group.shutdownGracefully(Duration.ofSeconds(2)).join();
+        });
+  }
+}
