@@ -56,6 +56,7 @@ final class ClientTlsOptions {
       names = "--alpn",
       paramLabel = "LIST",
       split = ",",
+      hideParamSyntax = true,
       description = "Application protocols to offer, comma-separated, in order of preference.")
   List<String> alpn;
 

@@ -251,6 +251,9 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Options options = options();
+    // Before any thread starts: a certificate that cannot be used is the whole answer.
+    ServerTlsOptions.Loaded https =
+        options.tls() ? tls.load(ServerTlsOptions.namesFor(bind), List.of("http/1.1")) : null;
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter out = spec.commandLine().getOut();
     var files = new StaticFiles(options.directory(), options.files());
@@ -271,9 +274,7 @@ final class ServeCommand implements Callable<Integer> {
           .routeStreaming("POST", "/*", options.maxUpload(), uploads)
           .routeStreaming("POST", "/", options.maxUpload(), uploads);
     }
-    ServerTlsOptions.Loaded https = null;
-    if (options.tls()) {
-      https = tls.load(ServerTlsOptions.namesFor(bind), List.of("http/1.1"));
+    if (https != null) {
       builder.tls(https.config());
     }
     if (!options.quiet()) {

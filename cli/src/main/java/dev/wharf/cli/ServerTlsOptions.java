@@ -61,6 +61,7 @@ final class ServerTlsOptions {
       names = "--alpn",
       paramLabel = "LIST",
       split = ",",
+      hideParamSyntax = true,
       description = "With --tls: application protocols to agree on (ALPN), comma-separated.")
   List<String> alpn;
 
