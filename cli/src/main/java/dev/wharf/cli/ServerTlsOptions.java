@@ -164,7 +164,8 @@ final class ServerTlsOptions {
         identity = TlsIdentity.fromPem(kept.certificate(), kept.privateKey());
       }
     } catch (TlsConfigException e) {
-      throw new TlsOptionException(certificate != null ? "--cert" : "--pkcs12", e);
+      throw new TlsOptionException(
+          certificate != null ? "--cert" : pkcs12 != null ? "--pkcs12" : "--tls", e);
     }
     TlsServerConfig.Builder builder = TlsServerConfig.builder(identity);
     try {
