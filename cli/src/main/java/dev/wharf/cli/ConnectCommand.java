@@ -14,6 +14,7 @@ import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
@@ -39,13 +40,25 @@ import picocli.CommandLine.Spec;
           + " down (FIN) and reading goes on until the peer closes; then it exits 0.",
       "With --udp, each read from stdin goes out as one datagram; UDP has no close, so after"
           + " stdin ends it runs until interrupted, or with -w until no datagram came for that"
-          + " long."
+          + " long.",
+      "With --tls, the connection speaks TLS (TCP or --unix); the server's certificate is"
+          + " checked against the system's CAs (or --cacert, --pin) and the host name (or"
+          + " --servername), and -v tells the handshake: version, cipher, ALPN, certificate, time."
     })
 final class ConnectCommand implements Callable<Integer> {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Mixin SocketArgs socket = new SocketArgs();
+
+  @Option(
+      names = "--tls",
+      description =
+          "Speak TLS (as ncat --ssl) over TCP or --unix, checking the server's certificate"
+              + " against the system's CAs and the host name unless told otherwise.")
+  boolean tls;
+
+  @Mixin ClientTlsOptions tlsOptions = new ClientTlsOptions();
 
   @Option(
       names = "-z",
@@ -87,6 +100,15 @@ final class ConnectCommand implements Callable<Integer> {
     if (scanOnly && target.transport() == Transport.UDP) {
       throw new IllegalArgumentException("-z checks TCP and Unix ports only");
     }
+    if (!tls && tlsOptions.anyGiven()) {
+      throw new IllegalArgumentException(tlsOptions.firstGiven() + " goes with --tls");
+    }
+    if (tls && target.transport() == Transport.UDP) {
+      throw new IllegalArgumentException("--tls works over TCP and --unix, not --udp");
+    }
+    if (tls) {
+      tlsOptions.checked();
+    }
     return new Options(target, scanOnly, timeout, socket.verbose);
   }
 
@@ -119,14 +141,28 @@ final class ConnectCommand implements Callable<Integer> {
     if (options.target() instanceof Target.Inet) {
       story.options(socketOptions);
     }
-    Client client = Client.builder(group).options(socketOptions).timeouts(timeouts).build();
+    Client.Builder builder = Client.builder(group).options(socketOptions).timeouts(timeouts);
+    if (tls) {
+      PrintWriter err = spec.commandLine().getErr();
+      builder.tls(
+          tlsOptions.config(
+              List.of(),
+              warning -> {
+                err.println("wharf connect: " + warning);
+                err.flush();
+              }));
+    }
+    Client client = builder.build();
+    // The name TLS asks for and checks: the host as given (a Unix socket's server is localhost).
+    String host =
+        options.target() instanceof Target.Inet inet ? inet.address().host() : "localhost";
     long started = System.nanoTime();
     if (options.scanOnly()) {
-      return scan(client, candidates, options.target(), started, story);
+      return scan(client, host, candidates, options.target(), started, story);
     }
     var pipe = new StreamPipe(new StdoutSink(out), story, false, () -> {});
     pipe.connectStarted(started);
-    client.connect(candidates, pipe.newProtocol()).get();
+    client.connect(host, candidates, pipe.newProtocol()).get();
     new StdinPump(in, ListenCommand.STREAM_CHUNK, pipe).start();
     CloseReason reason = pipe.finished().get();
     return Failures.exitCode(reason);
@@ -134,12 +170,13 @@ final class ConnectCommand implements Callable<Integer> {
 
   private int scan(
       Client client,
+      String host,
       List<? extends SocketAddress> candidates,
       Target target,
       long started,
       Story story)
       throws Exception {
-    Connection connection = client.connect(candidates, new Probe()).get();
+    Connection connection = client.connect(host, candidates, new Probe()).get();
     long elapsed = System.nanoTime() - started;
     story.tell(
         "connected to "
@@ -148,6 +185,7 @@ final class ConnectCommand implements Callable<Integer> {
             + Story.format(connection.localAddress())
             + " in "
             + Story.millis(elapsed));
+    connection.tlsSession().ifPresent(session -> story.tell(TlsStory.describe(session, true)));
     connection.close();
     story.tellPlain(
         switch (target) {

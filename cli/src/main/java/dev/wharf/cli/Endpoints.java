@@ -7,6 +7,8 @@ import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.Protocol;
 import dev.wharf.core.Server;
 import dev.wharf.core.SocketOptions;
+import dev.wharf.core.tls.TlsProtocol;
+import dev.wharf.core.tls.TlsServerConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -60,22 +62,57 @@ final class Endpoints {
       Supplier<? extends Protocol> protocols,
       Story story)
       throws IOException {
+    return bindStream(group, target, options, name, null, protocols, story);
+  }
+
+  /**
+   * Binds a stream server that speaks TLS when {@code tls} is given; a handshake that fails is told
+   * in the story (the protocols never see that connection).
+   */
+  static Server bindStream(
+      EventLoopGroup group,
+      Target target,
+      SocketOptions options,
+      String name,
+      TlsServerConfig tls,
+      Supplier<? extends Protocol> protocols,
+      Story story)
+      throws IOException {
     SocketAddress address = bindAddress(target, story);
+    Supplier<? extends Protocol> served =
+        tls == null
+            ? protocols
+            : () -> reportingHandshake(TlsProtocol.server(tls, protocols.get()), story);
     Server server =
         Server.builder(group)
             .options(options)
             .timeouts(dev.wharf.core.Timeouts.INTERACTIVE)
             .name(name)
-            .bind(address, protocols);
+            .bind(address, served);
     if (target instanceof Target.Unix) {
       Runtime.getRuntime().addShutdownHook(new Thread(server::close, "wharf-remove-socket"));
     }
     story.tell(
-        "listening on " + target.transport().label() + " " + Story.format(server.localAddress()));
+        "listening on "
+            + target.transport().label()
+            + " "
+            + Story.format(server.localAddress())
+            + (tls == null ? "" : " with TLS"));
     if (target instanceof Target.Inet) {
       story.options(options);
     }
     return server;
+  }
+
+  private static Protocol reportingHandshake(TlsProtocol secured, Story story) {
+    secured
+        .handshake()
+        .exceptionally(
+            error -> {
+              story.tell(Failures.unwrap(error).getMessage());
+              return null;
+            });
+    return secured;
   }
 
   /** Binds a UDP endpoint for a server target. */

@@ -49,7 +49,10 @@ final class Failures
     return t;
   }
 
-  /** The message of a failure, lower-cased at its start as command-line tools print them. */
+  /**
+   * The message of a failure, lower-cased at its start as command-line tools print them, with
+   * advice where there is some to give (an untrusted certificate).
+   */
   static String describe(Throwable t) {
     String message = t.getMessage();
     if (message == null || message.isBlank()) {
@@ -61,7 +64,7 @@ final class Failures
         && Character.isLowerCase(message.charAt(1))) {
       message = Character.toLowerCase(message.charAt(0)) + message.substring(1);
     }
-    return message;
+    return message + TlsFailures.advice(t);
   }
 
   /**

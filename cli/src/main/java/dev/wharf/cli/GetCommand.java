@@ -28,30 +28,48 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code wharf get}: fetches a URL as curl does, with the same option letters and exit codes (6
- * unresolvable host, 7 cannot connect, 22 HTTP error with -f, 28 timeout, 47 redirects).
+ * unresolvable host, 7 cannot connect, 22 HTTP error with -f, 28 timeout, 35 TLS handshake, 47
+ * redirects, 58 client certificate, 60 server certificate, 77 CA file, 90 pinned key).
  */
 @Command(
     name = "get",
     mixinStandardHelpOptions = true,
-    description = "Fetches a URL over HTTP/1.1, as curl does; the body goes to stdout or -o FILE.")
+    description = {
+      "Fetches a URL over HTTP/1.1 or HTTPS, as curl does; the body goes to stdout or -o FILE.",
+      "HTTPS checks the server's certificate against the system's CAs and the host name, unless"
+          + " --cacert, --pin, --servername or --insecure say otherwise.",
+      "Exit codes as curl's: 6 unknown host, 7 cannot connect, 22 HTTP error with -f, 28"
+          + " timeout, 35 TLS handshake failed, 47 too many redirects, 58 bad --cert, 60 server"
+          + " certificate rejected, 77 bad --cacert, 90 pinned key mismatch."
+    })
 final class GetCommand implements Callable<Integer> {
   static final int UNRESOLVED = 6;
   static final int CANNOT_CONNECT = 7;
   static final int HTTP_ERROR = 22;
   static final int WRITE_ERROR = 23;
   static final int TIMED_OUT = 28;
+  static final int TLS_HANDSHAKE_FAILED = 35;
   static final int TOO_MANY_REDIRECTS = 47;
+  static final int CLIENT_CERTIFICATE_PROBLEM = 58;
+  static final int CERTIFICATE_REJECTED = 60;
+  static final int CA_FILE_PROBLEM = 77;
+  static final int PINNED_KEY_MISMATCH = 90;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Parameters(paramLabel = "URL", description = "An http:// URL (http:// is assumed if missing).")
+  @Parameters(
+      paramLabel = "URL",
+      description = "An http:// or https:// URL (http:// is assumed if missing).")
   String url;
+
+  @Mixin ClientTlsOptions tls = new ClientTlsOptions();
 
   @Option(
       names = {"-o", "--output"},
@@ -213,13 +231,32 @@ final class GetCommand implements Callable<Integer> {
       }
       target = Path.of(name);
     }
-    var client =
+    var builder =
         HttpClient.builder()
             .connectTimeout(Duration.ofMillis((long) (connectTimeout * 1000)))
             .responseTimeout(
                 maxTime > 0 ? Duration.ofMillis((long) (maxTime * 1000)) : Duration.ZERO)
-            .followRedirects(follow ? maxRedirects : 0)
-            .build();
+            .followRedirects(follow ? maxRedirects : 0);
+    if (tls.anyGiven() || request.uri().getScheme().equalsIgnoreCase("https")) {
+      try {
+        builder.tls(
+            tls.config(
+                List.of("http/1.1"),
+                warning -> {
+                  if (!silent) {
+                    err.println("wharf get: " + warning);
+                    err.flush();
+                  }
+                }));
+      } catch (TlsOptionException e) {
+        if (!silent) {
+          err.println("wharf get: " + e.getMessage());
+          err.flush();
+        }
+        return e.option.equals("--cacert") ? CA_FILE_PROBLEM : CLIENT_CERTIFICATE_PROBLEM;
+      }
+    }
+    var client = builder.build();
     OutputStream sink =
         target == null
             ? new BufferedOutputStream(System.out, 64 * 1024)
@@ -258,6 +295,18 @@ final class GetCommand implements Callable<Integer> {
   static int exitCode(Throwable cause) {
     if (cause instanceof UnknownHostException) {
       return UNRESOLVED;
+    }
+    switch (TlsFailures.kind(cause)) {
+      case PIN -> {
+        return PINNED_KEY_MISMATCH;
+      }
+      case CERTIFICATE -> {
+        return CERTIFICATE_REJECTED;
+      }
+      case HANDSHAKE -> {
+        return TLS_HANDSHAKE_FAILED;
+      }
+      case NONE -> {}
     }
     if (cause instanceof TimeoutException
         || cause instanceof java.util.concurrent.TimeoutException) {
@@ -442,6 +491,9 @@ final class GetCommand implements Callable<Integer> {
                 + ms(timings.firstByte())
                 + ", total "
                 + ms(timings.total()));
+        if (!timings.reused()) {
+          timings.tls().ifPresent(session -> err.println("* " + TlsStory.describe(session, true)));
+        }
         err.flush();
       }
       if (fail && status >= 400) {

@@ -6,12 +6,15 @@ import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.Server;
 import dev.wharf.core.SocketOptions;
 import dev.wharf.core.Transport;
+import dev.wharf.core.tls.TlsServerConfig;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
@@ -31,7 +34,10 @@ import picocli.CommandLine.Spec;
       "With -k, connections are served one at a time, as nc -lk does: the next waits, accepted"
           + " but unread, until the current one ends.",
       "With --udp, datagrams go to stdout and stdin goes to whoever sent the last datagram;"
-          + " UDP has no close, so it runs until interrupted."
+          + " UDP has no close, so it runs until interrupted.",
+      "With --tls (TCP or --unix), connections speak TLS, as ncat --ssl; a client whose"
+          + " handshake fails is not served and the next is awaited. -v tells each handshake:"
+          + " version, cipher, ALPN, the name the client asked for (SNI), its certificate, time."
     })
 final class ListenCommand implements Callable<Integer> {
   /** Read size for stdin over a stream: large chunks, few system calls. */
@@ -43,6 +49,8 @@ final class ListenCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Mixin SocketArgs socket = new SocketArgs();
+
+  @Mixin ServerTlsOptions tls = new ServerTlsOptions();
 
   @Option(
       names = {"-k", "--keep-open"},
@@ -63,7 +71,12 @@ final class ListenCommand implements Callable<Integer> {
 
   /** Parses and checks the arguments; starts nothing. */
   Options options() {
-    return new Options(socket.serverTarget(address), keepOpen, socket.verbose);
+    Target target = socket.serverTarget(address);
+    tls.check();
+    if (tls.enabled() && target.transport() == Transport.UDP) {
+      throw new IllegalArgumentException("--tls works over TCP and --unix, not --udp");
+    }
+    return new Options(target, keepOpen, socket.verbose);
   }
 
   @Override
@@ -85,9 +98,16 @@ final class ListenCommand implements Callable<Integer> {
     var serverReady = new CompletableFuture<Server>();
     Runnable onFirst = options.keepOpen() ? () -> {} : () -> serverReady.thenAccept(Server::close);
     var pipe = new StreamPipe(new StdoutSink(out), story, options.keepOpen(), onFirst);
+    TlsServerConfig tlsConfig = tls.enabled() ? loadTls(options.target(), story) : null;
     Server server =
         Endpoints.bindStream(
-            group, options.target(), SocketOptions.DEFAULTS, "listen", pipe::newProtocol, story);
+            group,
+            options.target(),
+            SocketOptions.DEFAULTS,
+            "listen",
+            tlsConfig,
+            pipe::newProtocol,
+            story);
     serverReady.complete(server);
     new StdinPump(in, STREAM_CHUNK, pipe).start();
     try {
@@ -96,6 +116,28 @@ final class ListenCommand implements Callable<Integer> {
     } finally {
       server.close();
     }
+  }
+
+  /**
+   * The server's TLS. Where its self-signed certificate is, and how to trust it, is always told
+   * (clients cannot connect without it); a given certificate only under -v.
+   */
+  private TlsServerConfig loadTls(Target target, Story story) throws Exception {
+    List<String> names =
+        target instanceof Target.Inet inet
+            ? ServerTlsOptions.namesFor(inet.address().host())
+            : List.of();
+    ServerTlsOptions.Loaded loaded = tls.load(names, List.of());
+    PrintWriter err = spec.commandLine().getErr();
+    for (String line : loaded.describe(null, false)) {
+      if (loaded.selfSigned()) {
+        err.println("wharf listen: " + line);
+      } else {
+        story.tell(line);
+      }
+    }
+    err.flush();
+    return loaded.config();
   }
 
   private int listenDatagrams(EventLoopGroup group, Target.Inet target, Story story)

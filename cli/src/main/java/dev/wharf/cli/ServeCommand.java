@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -114,6 +115,8 @@ final class ServeCommand implements Callable<Integer> {
       })
   String cors;
 
+  @Mixin ServerTlsOptions tls = new ServerTlsOptions();
+
   /** The realm the browser shows when it asks for the password. */
   static final String REALM = "wharf";
 
@@ -128,6 +131,7 @@ final class ServeCommand implements Callable<Integer> {
    *
    * @param auth the credentials every request must carry, if asked
    * @param corsOrigin the origin allowed to read responses from scripts, if asked
+   * @param tls whether to serve HTTPS
    */
   record Options(
       Path directory,
@@ -138,7 +142,8 @@ final class ServeCommand implements Callable<Integer> {
       boolean quiet,
       int threads,
       Optional<BasicAuth.Credentials> auth,
-      Optional<String> corsOrigin) {}
+      Optional<String> corsOrigin,
+      boolean tls) {}
 
   Options options() throws IOException {
     if (port < 0 || port > 65535) {
@@ -173,6 +178,10 @@ final class ServeCommand implements Callable<Integer> {
             "--cors: " + e.getMessage() + "; put DIR before --cors or write --cors=ORIGIN", e);
       }
     }
+    tls.check();
+    if (tls.alpn != null && !tls.alpn.equals(List.of("http/1.1"))) {
+      throw new IllegalArgumentException("serve speaks HTTP/1.1 only: --alpn can only be http/1.1");
+    }
     InetSocketAddress address =
         bind == null
             ? new InetSocketAddress(port)
@@ -186,7 +195,8 @@ final class ServeCommand implements Callable<Integer> {
         quiet,
         threads,
         credentials,
-        Optional.ofNullable(cors));
+        Optional.ofNullable(cors),
+        tls.enabled());
   }
 
   /**
@@ -220,14 +230,16 @@ final class ServeCommand implements Callable<Integer> {
    * on an address other machines can reach.
    */
   static Optional<String> clearTextWarning(Options options) {
-    if (options.auth().isEmpty() || options.address().getAddress().isLoopbackAddress()) {
+    if (options.auth().isEmpty()
+        || options.tls()
+        || options.address().getAddress().isLoopbackAddress()) {
       return Optional.empty();
     }
     return Optional.of(
         "warning: --auth over plain HTTP on "
             + host(options)
-            + ": the password crosses the network in clear text; bind to 127.0.0.1 or put a"
-            + " TLS proxy in front");
+            + ": the password crosses the network in clear text; add --tls or bind to"
+            + " 127.0.0.1");
   }
 
   /** OPTIONS on a path: what it allows. A route of ours, so that --auth and --cors apply. */
@@ -239,6 +251,9 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Options options = options();
+    // Before any thread starts: a certificate that cannot be used is the whole answer.
+    ServerTlsOptions.Loaded https =
+        options.tls() ? tls.load(ServerTlsOptions.namesFor(bind), List.of("http/1.1")) : null;
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter out = spec.commandLine().getOut();
     var files = new StaticFiles(options.directory(), options.files());
@@ -259,6 +274,9 @@ final class ServeCommand implements Callable<Integer> {
           .routeStreaming("POST", "/*", options.maxUpload(), uploads)
           .routeStreaming("POST", "/", options.maxUpload(), uploads);
     }
+    if (https != null) {
+      builder.tls(https.config());
+    }
     if (!options.quiet()) {
       // One line per request in Common Log Format, on stderr as python's http.server does.
       builder.accessLog(
@@ -278,20 +296,28 @@ final class ServeCommand implements Callable<Integer> {
     }
     int actualPort = server.port();
     String host = host(options);
+    String scheme = options.tls() ? "https" : "http";
     clearTextWarning(options)
         .ifPresent(
             warning -> {
               err.println("wharf serve: " + warning);
               err.flush();
             });
+    if (https != null) {
+      https.describe(scheme + "://localhost:" + actualPort + "/", true).forEach(out::println);
+    }
     out.println(
         "Serving "
             + options.directory()
-            + " on http://"
+            + " on "
+            + scheme
+            + "://"
             + host
             + ":"
             + actualPort
-            + "/ (http://localhost:"
+            + "/ ("
+            + scheme
+            + "://localhost:"
             + actualPort
             + "/); Ctrl-C stops.");
     options

@@ -183,6 +183,10 @@ final class StreamPipe implements StdinPump.Sink {
         story.tell(
             "connection from " + Story.format(info.remote()) + " to " + Story.format(info.local()));
       }
+      if (story.isOn()) {
+        boolean client = info.side() == ConnectionInfo.Side.CLIENT;
+        connection.tlsSession().ifPresent(tls -> story.tell(TlsStory.describe(tls, client)));
+      }
       StreamPipe.this.opened(connection);
     }
 

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,14 +32,20 @@ final class Child {
     Thread.ofPlatform().daemon(true).name(name + "-stderr").start(this::readErr);
   }
 
-  /** Starts {@code wharf args}; stdin and stdout are files when given, else pipes. */
-  static Child wharf(Path stdin, Path stdout, String... args) throws IOException {
+  /**
+   * Starts {@code wharf args} with these environment variables besides the test's own; stdin and
+   * stdout are files when given, else pipes.
+   */
+  static Child wharf(Map<String, String> environment, Path stdin, Path stdout, String... args)
+      throws IOException {
     String java = ProcessHandle.current().info().command().orElseThrow();
     var command = new ArrayList<String>();
     command.addAll(
         List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName()));
     command.addAll(List.of(args));
-    return start("wharf", new ProcessBuilder(command), stdin, stdout);
+    var builder = new ProcessBuilder(command);
+    builder.environment().putAll(environment);
+    return start("wharf", builder, stdin, stdout);
   }
 
   /** Starts any program, such as socat. */

@@ -7,8 +7,10 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -25,10 +27,28 @@ abstract class EndToEnd {
   private final List<Child> children = new ArrayList<>();
   private final Random random = new Random(862);
 
+  /**
+   * Starts wharf with {@code XDG_DATA_HOME} in the test's directory, so that what it keeps (the
+   * self-signed certificate of {@code --tls}) stays out of the home directory.
+   */
   Child wharf(Path stdin, Path stdout, String... args) throws IOException {
-    Child child = Child.wharf(stdin, stdout, args);
+    return wharf(Map.of(), stdin, stdout, args);
+  }
+
+  /** Starts wharf with these environment variables too. */
+  Child wharf(Map<String, String> environment, Path stdin, Path stdout, String... args)
+      throws IOException {
+    var all = new HashMap<String, String>();
+    all.put("XDG_DATA_HOME", dataHome().toString());
+    all.putAll(environment);
+    Child child = Child.wharf(all, stdin, stdout, args);
     children.add(child);
     return child;
+  }
+
+  /** The XDG_DATA_HOME of the wharf children. */
+  Path dataHome() {
+    return dir.resolve("xdg-data");
   }
 
   Child peer(Path stdin, Path stdout, String... command) throws IOException {

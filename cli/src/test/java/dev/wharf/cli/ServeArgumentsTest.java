@@ -57,7 +57,9 @@ class ServeArgumentsTest {
     assertThat(ServeCommand.clearTextWarning(serve(dir.toString(), "--auth", "a:b")))
         .contains(
             "warning: --auth over plain HTTP on 0.0.0.0: the password crosses the network in"
-                + " clear text; bind to 127.0.0.1 or put a TLS proxy in front");
+                + " clear text; add --tls or bind to 127.0.0.1");
+    assertThat(ServeCommand.clearTextWarning(serve(dir.toString(), "--auth", "a:b", "--tls")))
+        .isEmpty();
     assertThat(
             ServeCommand.clearTextWarning(
                 serve(dir.toString(), "--auth", "a:b", "--bind", "127.0.0.1")))

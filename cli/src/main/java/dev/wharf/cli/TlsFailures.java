@@ -1,0 +1,46 @@
+package dev.wharf.cli;
+
+import java.security.cert.CertificateException;
+import javax.net.ssl.SSLException;
+
+/**
+ * What kind of TLS failure ended a connection, for exit codes: the engine explains each failure in
+ * a sentence ("the server's certificate expired on ..."), and the kind is read from the exceptions
+ * it chained.
+ */
+final class TlsFailures {
+  private TlsFailures() {}
+
+  enum Kind {
+    /** Not a TLS failure. */
+    NONE,
+    /** The handshake or the TLS layer failed: no version or suite in common, an alert. */
+    HANDSHAKE,
+    /** The peer's certificate was rejected: untrusted, expired, for another name. */
+    CERTIFICATE,
+    /** The peer's key is not one of the pinned keys. */
+    PIN
+  }
+
+  static Kind kind(Throwable failure) {
+    boolean tls = false;
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof CertificateException) {
+        // The engine's rejections are CertificateExceptions; only their sentence tells pins apart.
+        return String.valueOf(t.getMessage()).contains("public key is not pinned")
+            ? Kind.PIN
+            : Kind.CERTIFICATE;
+      }
+      tls |= t instanceof SSLException;
+    }
+    return tls ? Kind.HANDSHAKE : Kind.NONE;
+  }
+
+  /** What to do about a certificate no CA vouches for, added to the failure's line. */
+  static String advice(Throwable failure) {
+    return kind(failure) == Kind.CERTIFICATE
+            && String.valueOf(failure.getMessage()).contains("not trusted")
+        ? "; trust it with --cacert FILE (its CA, or itself if self-signed)"
+        : "";
+  }
+}

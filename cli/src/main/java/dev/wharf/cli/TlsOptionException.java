@@ -1,0 +1,21 @@
+package dev.wharf.cli;
+
+import dev.wharf.core.tls.TlsConfigException;
+import java.io.IOException;
+
+/**
+ * A file named by a TLS option cannot be used: a missing CA file, a key that does not fit its
+ * certificate. Says which option in its message, and keeps it for commands that answer with
+ * different exit codes (curl's 77 for the CA file, 58 for the client certificate).
+ */
+final class TlsOptionException extends IOException {
+  private static final long serialVersionUID = 1L;
+
+  /** The option whose file failed, such as {@code --cacert}. */
+  final String option;
+
+  TlsOptionException(String option, TlsConfigException cause) {
+    super(option + ": " + Failures.describe(cause), cause);
+    this.option = option;
+  }
+}
