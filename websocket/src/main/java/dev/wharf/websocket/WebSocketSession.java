@@ -57,6 +57,7 @@ final class WebSocketSession implements Protocol, WebSocket, InboundMessages.Ses
   private FrameSender sender;
   private volatile boolean open = true;
   private boolean closeSent;
+  private boolean closeRequested;
   private boolean closeReceived;
   private boolean closeReported;
   private boolean readsPaused;
@@ -275,9 +276,15 @@ final class WebSocketSession implements Protocol, WebSocket, InboundMessages.Ses
 
   // ---- delivering to the listener ----
 
+  /**
+   * Data the peer sent before it saw our Close is still delivered when the application closed (a
+   * client that sends its last request and closes wants the answers: RFC 6455 §1.4 discards only
+   * after <em>receiving</em> a Close, and the reader stops then). When we close because something
+   * went wrong (a listener failed, a slow or idle peer, shutdown), it is dropped.
+   */
   @Override
   public boolean discardingData() {
-    return closeSent;
+    return closeSent && !closeRequested;
   }
 
   @Override
@@ -578,7 +585,13 @@ final class WebSocketSession implements Protocol, WebSocket, InboundMessages.Ses
     if (!CloseCodes.isValidOnWire(code)) {
       throw new IllegalArgumentException("close code " + code + " may not be sent");
     }
-    onLoop(() -> startClose(code, reason));
+    onLoop(
+        () -> {
+          if (!closeSent) {
+            closeRequested = true;
+          }
+          startClose(code, reason);
+        });
     return closeFuture;
   }
 

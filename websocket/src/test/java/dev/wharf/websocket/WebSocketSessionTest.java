@@ -161,27 +161,32 @@ class WebSocketSessionTest {
     listener.socket.close(1000, "done");
     assertThat(hex(conn.readOutbound())).isEqualTo(hex(closeFrame(1000, "done")));
     assertThat(listener.socket.isOpen()).isFalse();
-    conn.writeInbound(masked(Opcodes.TEXT, true, "late")); // discarded while closing
+    // Sent before the peer saw our Close: still delivered, as the application asked to close.
+    conn.writeInbound(masked(Opcodes.TEXT, true, "late"));
     clock.advance(Duration.ofSeconds(6));
     conn.runPendingTasks();
     assertThat(conn.isClosed()).isTrue();
     assertThat(listener.events)
-        .containsExactly("open", "close 1006 no answer to our Close within PT5S");
+        .containsExactly("open", "text late", "close 1006 no answer to our Close within PT5S");
   }
 
   @Test
-  void aListenerThatThrowsClosesWith1011() {
+  void aListenerThatThrowsClosesWith1011AndGetsNoMoreMessages() {
+    var texts = new java.util.ArrayList<String>();
     var conn =
         server(
             WebSocketConfig.DEFAULTS,
             new WebSocketListener() {
               @Override
               public void onText(WebSocket ws, String text) {
+                texts.add(text);
                 throw new IllegalStateException("bug");
               }
             });
     conn.writeInbound(masked(Opcodes.TEXT, true, "boom"));
     assertThat(hex(conn.readOutbound())).isEqualTo(hex(closeFrame(1011, "internal error")));
+    conn.writeInbound(masked(Opcodes.TEXT, true, "after")); // we closed for an error: dropped
+    assertThat(texts).containsExactly("boom");
   }
 
   @Test
