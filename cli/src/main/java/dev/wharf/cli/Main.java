@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       ListenCommand.class,
       ConnectCommand.class,
       EchoCommand.class,
+      WsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -33,7 +33,9 @@ import picocli.CommandLine.Spec;
           + " ETag and Last-Modified with 304, byte ranges, pre-compressed .br/.gz siblings.",
       "Never serves anything outside the directory; hidden files stay hidden unless asked.",
       "Optionally asks for a user and password (--auth) and lets web pages of other origins"
-          + " fetch the files (--cors)."
+          + " fetch the files (--cors).",
+      "ws://HOST:PORT/ws/echo is a WebSocket echo (text and binary, permessage-deflate) for"
+          + " trying out clients; it asks for --auth's password too."
     })
 final class ServeCommand implements Callable<Integer> {
 
@@ -263,6 +265,7 @@ final class ServeCommand implements Callable<Integer> {
     Handler guardedOptions = guard(options, answerOptions(methods(options)));
     var builder =
         HttpServer.builder(group)
+            .route("GET", WsEcho.PATH, guard(options, WsEcho.handler()))
             .routeBlocking("GET", "/*", guardedFiles)
             .routeBlocking("GET", "/", guardedFiles)
             .route("OPTIONS", "/*", guardedOptions)

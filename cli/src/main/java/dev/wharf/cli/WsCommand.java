@@ -1,0 +1,327 @@
+package dev.wharf.cli;
+
+import dev.wharf.core.EventLoopGroup;
+import dev.wharf.core.Transport;
+import dev.wharf.http.Headers;
+import dev.wharf.websocket.DeflateOptions;
+import dev.wharf.websocket.WebSocketConfig;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code wharf ws}: a WebSocket client (or, with --listen, server) on stdin and stdout. */
+@Command(
+    name = "ws",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Connects to a WebSocket server and joins it to stdin and stdout: each line of stdin goes"
+          + " out as a text message, each message received is printed on a line of its own.",
+      "At the end of stdin a Close (1000) is sent and the peer's answer awaited; the exit status"
+          + " is 0 after a normal close, 1 with a line on stderr after anything else (a refused"
+          + " handshake, a lost connection, another close code).",
+      "With --listen it is the server: it accepts one WebSocket (any path) and pipes it as"
+          + " 'wharf listen' does.",
+      "wss:// needs TLS, which wharf does not have yet."
+    },
+    footer = {
+      "%nExamples:",
+      "  echo hello | wharf ws ws://localhost:8000/ws/echo     (wharf serve's echo)",
+      "  wharf ws --jsonl --exit-after 1 -H 'Origin: http://localhost' ws://host/feed",
+      "  wharf ws -b ws://localhost:8000/ws/echo < in.bin > out.bin",
+      "  wharf ws --listen 9000                                  (then: wharf ws ws://localhost:9000/)"
+    })
+final class WsCommand implements Callable<Integer> {
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Parameters(
+      arity = "0..1",
+      paramLabel = "URL",
+      description = "Where to connect: ws://HOST[:PORT]/PATH.")
+  String url;
+
+  @Option(
+      names = {"-l", "--listen"},
+      paramLabel = "[HOST:]PORT",
+      description = "Be the server: accept one WebSocket on this address (HOST: all interfaces).")
+  String listen;
+
+  @Option(
+      names = {"-b", "--binary"},
+      description =
+          "Send stdin as binary messages, one per read (up to 64 KiB), and write every message"
+              + " received as it is, with nothing between them (unless --jsonl).")
+  boolean binary;
+
+  @Option(
+      names = "--jsonl",
+      description =
+          "Write one JSON object a line for each event, for scripts: open, text (data), binary"
+              + " (base64), ping, pong, close (code, reason).")
+  boolean jsonl;
+
+  @Option(
+      names = "--ping",
+      paramLabel = "SECONDS",
+      description =
+          "Send a Ping this often (-v shows the round trip). Without it, a Ping goes out only"
+              + " after 30 s of silence.")
+  Double pingSeconds;
+
+  @Option(
+      names = {"-H", "--header"},
+      paramLabel = "'NAME: VALUE'",
+      description = "Add a header to the upgrade request (Origin, Authorization, cookies...).")
+  List<String> headers = new ArrayList<>();
+
+  @Option(
+      names = "--subprotocol",
+      paramLabel = "NAME",
+      description =
+          "Offer this subprotocol (repeat for more, in order of preference); with --listen,"
+              + " accept it.")
+  List<String> subprotocols = new ArrayList<>();
+
+  @Option(
+      names = "--deflate",
+      description = "Offer (or, with --listen, accept) permessage-deflate compression.")
+  boolean deflate;
+
+  @Option(
+      names = "--exit-after",
+      paramLabel = "N",
+      description =
+          "Close and exit after N messages received. The end of stdin then does not close the"
+              + " connection: messages are awaited.")
+  Long exitAfter;
+
+  @Option(
+      names = "--reconnect",
+      description =
+          "After a connection is lost or closed with another code than 1000, connect again,"
+              + " waiting 0.5, 1, 2, 4, 8 s: up to "
+              + WsDial.MAX_RECONNECTS
+              + " attempts in a row.")
+  boolean reconnect;
+
+  @Option(
+      names = "--max-message",
+      paramLabel = "SIZE",
+      converter = ByteSize.class,
+      description = "Largest message received, e.g. 64M (default: 16M; larger close with 1009).")
+  long maxMessage = 16L << 20;
+
+  @Option(
+      names = {"-v", "--verbose"},
+      description =
+          "Tell on stderr what happens: addresses, the upgrade request and response, pings,"
+              + " close codes.")
+  boolean verbose;
+
+  InputStream in = new FileInputStream(FileDescriptor.in);
+  OutputStream out = new FileOutputStream(FileDescriptor.out);
+
+  /** Header fields that the handshake sets itself; a second copy would break it. */
+  private static final Set<String> HANDSHAKE_HEADERS =
+      Set.of(
+          "host",
+          "upgrade",
+          "connection",
+          "sec-websocket-key",
+          "sec-websocket-version",
+          "sec-websocket-protocol",
+          "sec-websocket-extensions");
+
+  /**
+   * What the command line asked for.
+   *
+   * @param url where to connect, unless listening
+   * @param listen where to listen, for --listen
+   * @param ping how often to ping; zero for the keepalive's pings only
+   * @param exitAfter messages to receive before closing; 0 for no limit
+   */
+  record Options(
+      Optional<URI> url,
+      Optional<Target.Inet> listen,
+      boolean binary,
+      boolean jsonl,
+      Duration ping,
+      List<Headers.Field> headers,
+      List<String> subprotocols,
+      boolean deflate,
+      long exitAfter,
+      boolean reconnect,
+      long maxMessage,
+      boolean verbose) {
+
+    /** The WebSocket settings these options make. */
+    WebSocketConfig config() {
+      var builder =
+          WebSocketConfig.builder()
+              // Listener callbacks write stdout, which may block: never on the event loop.
+              .dispatch(WebSocketConfig.Dispatch.VIRTUAL_THREAD)
+              .maxMessageBytes(maxMessage)
+              .maxFrameBytes(maxMessage)
+              .subprotocols(subprotocols.toArray(String[]::new));
+      if (deflate) {
+        builder.deflate(DeflateOptions.DEFAULTS);
+      }
+      return builder.build();
+    }
+
+    Headers requestHeaders() {
+      var builder = Headers.builder();
+      headers.forEach(field -> builder.add(field.name(), field.value()));
+      return builder.build();
+    }
+  }
+
+  /** Parses and checks the arguments; starts nothing. */
+  Options options() {
+    Optional<URI> target = Optional.empty();
+    Optional<Target.Inet> server = Optional.empty();
+    if (listen != null) {
+      if (url != null) {
+        throw new IllegalArgumentException("--listen takes the place of a URL: drop " + url);
+      }
+      if (reconnect) {
+        throw new IllegalArgumentException("--reconnect is for a client, not with --listen");
+      }
+      if (!headers.isEmpty()) {
+        throw new IllegalArgumentException("--header is for a client's request, not with --listen");
+      }
+      server =
+          Optional.of(
+              new Target.Inet(Transport.TCP, HostPort.parse(listen, "0.0.0.0"), IpFamily.ANY));
+    } else if (url == null) {
+      throw new IllegalArgumentException("give a ws:// URL to connect to, or --listen [HOST:]PORT");
+    } else {
+      target = Optional.of(parseUrl(url));
+    }
+    Duration ping = Duration.ZERO;
+    if (pingSeconds != null) {
+      if (!(pingSeconds > 0) || pingSeconds > 86_400) {
+        throw new IllegalArgumentException(
+            "--ping must be between 0 and 86400 seconds, got " + pingSeconds);
+      }
+      ping = Duration.ofNanos(Math.round(pingSeconds * 1e9));
+    }
+    if (exitAfter != null && exitAfter < 1) {
+      throw new IllegalArgumentException("--exit-after must be at least 1, got " + exitAfter);
+    }
+    if (maxMessage < 1 || maxMessage > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("--max-message must be between 1 byte and 2G");
+    }
+    for (String name : subprotocols) {
+      if (!isToken(name)) {
+        throw new IllegalArgumentException("--subprotocol must be a token, got '" + name + "'");
+      }
+    }
+    return new Options(
+        target,
+        server,
+        binary,
+        jsonl,
+        ping,
+        headers.stream().map(WsCommand::parseHeader).toList(),
+        List.copyOf(subprotocols),
+        deflate,
+        exitAfter == null ? 0 : exitAfter,
+        reconnect,
+        maxMessage,
+        verbose);
+  }
+
+  static URI parseUrl(String text) {
+    URI uri;
+    try {
+      uri = new URI(text);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("bad URL '" + text + "': " + e.getReason(), e);
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("ws") && !scheme.equals("wss")) {
+      throw new IllegalArgumentException(
+          "the URL must start with ws:// (or wss://), got '" + text + "'");
+    }
+    if (uri.getHost() == null) {
+      throw new IllegalArgumentException("no host in the URL '" + text + "'");
+    }
+    if (uri.getRawFragment() != null) {
+      // RFC 6455 §3: a fragment means nothing to a WebSocket and must not be used.
+      throw new IllegalArgumentException("a WebSocket URL has no #fragment: '" + text + "'");
+    }
+    return uri;
+  }
+
+  static Headers.Field parseHeader(String text) {
+    int colon = text.indexOf(':');
+    if (colon <= 0) {
+      throw new IllegalArgumentException("--header takes 'NAME: VALUE', got '" + text + "'");
+    }
+    String name = text.substring(0, colon).trim();
+    String value = text.substring(colon + 1).trim();
+    if (!isToken(name)) {
+      throw new IllegalArgumentException("not a header name: '" + name + "'");
+    }
+    if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
+      throw new IllegalArgumentException("a header value cannot hold a line break: " + name);
+    }
+    if (HANDSHAKE_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+      throw new IllegalArgumentException(
+          name + " is set by the handshake itself (see --subprotocol and --deflate)");
+    }
+    return new Headers.Field(name, value);
+  }
+
+  /** An HTTP token (RFC 9110 §5.6.2): header names and subprotocols. */
+  private static boolean isToken(String text) {
+    return !text.isEmpty()
+        && text.chars().allMatch(c -> c > 32 && c < 127 && "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Options options = options();
+    if (options.url().isPresent() && options.url().get().getScheme().equalsIgnoreCase("wss")) {
+      throw new IOException(WsConnector.TLS_UNAVAILABLE);
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    var story = new Story(err, "ws", options.verbose());
+    var sink = new StdoutSink(out);
+    MessageOutput output =
+        options.jsonl()
+            ? MessageOutput.jsonLines(sink)
+            : MessageOutput.plain(sink, options.binary());
+    var settings =
+        new MessagePipe.Settings(
+            options.binary(), options.exitAfter() == 0, options.exitAfter(), options.ping());
+    var pipe = new MessagePipe(output, story, settings);
+    var group = new EventLoopGroup(1, "wharf", true);
+    try {
+      if (options.listen().isPresent()) {
+        return new WsListen(group, options, pipe, story, in).run();
+      }
+      return new WsDial(group, options, pipe, story, err, in).run();
+    } finally {
+      group.shutdownGracefully(Duration.ofSeconds(1)).join();
+    }
+  }
+}

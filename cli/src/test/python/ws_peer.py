@@ -1,0 +1,147 @@
+#!/usr/bin/python3
+"""python3-websockets (Debian) as the other end of `wharf ws` and `wharf serve`'s /ws/echo.
+
+  ws_peer.py server
+      A WebSocket server on 127.0.0.1; prints "PORT <n>", then "closed <code> <reason>" for each
+      connection; stops when stdin closes. What it does depends on the path:
+        /echo           sends every message back (permessage-deflate accepted)
+        /hello          sends "hello <X-Name header>", then echoes
+        /close/<code>   closes at once with that code and the reason "bye"
+        /push/<n>       sends "push 1" .. "push <n>" and waits for the client to close
+        /binary         sends the bytes 00 01 ff, then echoes
+        /flaky          first connection: "first", then drops TCP; second: "second", then
+                        closes with 1012; later ones: "third", then echoes
+
+  ws_peer.py client URL [deflate|plain] [USER:PASSWORD]
+      Echo round trips against a server (text, unicode, binary, large, empty, fragmented, ping),
+      then a normal close. Prints "<check> ok|FAIL <detail>" lines.
+
+  ws_peer.py talk URL
+      Sends "from python 1" and "from python 2" and b"\\x00\\xffbin", then prints each message
+      received ("text <data>" or "binary <hex>") until the server closes; then "closed <code>".
+"""
+
+import asyncio
+import base64
+import os
+import sys
+
+import websockets
+
+
+def say(*parts):
+    print("\t".join(str(p) for p in parts), flush=True)
+
+
+async def client(url, mode, credentials):
+    compression = "deflate" if mode == "deflate" else None
+    headers = {}
+    if credentials:
+        headers["Authorization"] = "Basic " + base64.b64encode(credentials.encode()).decode()
+    async with websockets.connect(
+        url, compression=compression, max_size=None, extra_headers=headers
+    ) as ws:
+        extensions = ",".join(e.name for e in ws.extensions)
+        say("extensions", "ok" if extensions == ("permessage-deflate" if compression else "") else "FAIL", extensions)
+        checks = [
+            ("text", "hello, wharf"),
+            ("unicode", "κόσμε \U0001F600 " * 100),
+            ("binary", bytes(range(256)) * 300),
+            ("empty", ""),
+            ("large-text", "x" * (1 << 20)),
+            ("random-binary", os.urandom(200_000)),
+        ]
+        for name, message in checks:
+            await ws.send(message)
+            echo = await asyncio.wait_for(ws.recv(), 30)
+            say(name, "ok" if echo == message else "FAIL", len(message))
+        fragments = ["frag-%d " % i for i in range(50)]
+        await ws.send(iter(fragments))
+        echo = await asyncio.wait_for(ws.recv(), 30)
+        say("fragmented", "ok" if echo == "".join(fragments) else "FAIL", "")
+        pong = await ws.ping(b"ping-data")
+        await asyncio.wait_for(pong, 10)
+        say("ping", "ok", "")
+        await ws.close(1000, "bye")
+        say("close", "ok" if ws.close_code == 1000 else "FAIL", ws.close_code)
+
+
+async def talk(url):
+    async with websockets.connect(url, max_size=None) as ws:
+        await ws.send("from python 1")
+        await ws.send("from python 2")
+        await ws.send(b"\x00\xffbin")
+        try:
+            async for message in ws:
+                if isinstance(message, bytes):
+                    say("binary", message.hex())
+                else:
+                    say("text", message)
+        except websockets.ConnectionClosed:
+            pass
+        say("closed", ws.close_code, ws.close_reason)
+
+
+async def server():
+    flaky = {"count": 0}
+
+    async def echo(ws):
+        async for message in ws:
+            await ws.send(message)
+
+    async def handle(ws, path):
+        try:
+            if path.startswith("/close/"):
+                await ws.close(int(path[len("/close/"):]), "bye")
+            elif path.startswith("/push/"):
+                for i in range(1, int(path[len("/push/"):]) + 1):
+                    await ws.send("push %d" % i)
+                await ws.wait_closed()
+            elif path == "/hello":
+                await ws.send("hello " + ws.request_headers.get("X-Name", "?"))
+                await echo(ws)
+            elif path == "/binary":
+                await ws.send(b"\x00\x01\xff")
+                await echo(ws)
+            elif path == "/flaky":
+                flaky["count"] += 1
+                if flaky["count"] == 1:
+                    await ws.send("first")
+                    await asyncio.sleep(0.2)
+                    ws.transport.abort()
+                elif flaky["count"] == 2:
+                    await ws.send("second")
+                    await ws.close(1012, "restart")
+                else:
+                    await ws.send("third")
+                    await echo(ws)
+            else:
+                await echo(ws)
+        except websockets.ConnectionClosed:
+            pass
+        say("closed", ws.close_code, ws.close_reason)
+
+    async with websockets.serve(
+        handle, "127.0.0.1", 0, compression="deflate", max_size=None, subprotocols=["chat"]
+    ) as srv:
+        say("PORT", next(iter(srv.sockets)).getsockname()[1])
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, sys.stdin.read)
+
+
+def main():
+    if len(sys.argv) >= 3 and sys.argv[1] == "client":
+        mode = sys.argv[3] if len(sys.argv) > 3 else "deflate"
+        credentials = sys.argv[4] if len(sys.argv) > 4 else None
+        asyncio.run(client(sys.argv[2], mode, credentials))
+    elif len(sys.argv) == 3 and sys.argv[1] == "talk":
+        asyncio.run(talk(sys.argv[2]))
+    elif len(sys.argv) == 2 and sys.argv[1] == "server":
+        asyncio.run(server())
+    else:
+        sys.stderr.write(__doc__)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()
