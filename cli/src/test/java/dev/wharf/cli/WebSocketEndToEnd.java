@@ -1,0 +1,91 @@
+package dev.wharf.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * What the WebSocket end-to-end tests share: python3-websockets (Debian's, under /usr/bin/python3)
+ * as the peer through {@code ws_peer.py}, {@code wharf serve} on a free port, and JSON lines read
+ * back by Python's own json module.
+ */
+abstract class WebSocketEndToEnd extends EndToEnd {
+  static final Path NULL = Path.of("/dev/null");
+
+  static Path script() throws URISyntaxException {
+    return Path.of(WebSocketEndToEnd.class.getResource("/ws_peer.py").toURI());
+  }
+
+  /** Runs {@code ws_peer.py args}, its stdout to {@code out}. */
+  Child python(Path out, String... args) throws Exception {
+    var command = new ArrayList<>(List.of("/usr/bin/python3", "-u", script().toString()));
+    command.addAll(List.of(args));
+    return peer(null, out, command.toArray(String[]::new));
+  }
+
+  /** Starts the python3-websockets server and returns its port. */
+  int pythonServer() throws Exception {
+    Path out = dir.resolve("python-server.out");
+    python(out, "server");
+    return Integer.parseInt(ServeAndGetIT.awaitMatch(out, Pattern.compile("PORT\t(\\d+)")));
+  }
+
+  /** Starts {@code wharf serve root extra...} on 127.0.0.1 and returns its port. */
+  int serve(Path root, String... extra) throws Exception {
+    Path out = dir.resolve("serve.out");
+    var args = new ArrayList<>(List.of("serve", root.toString(), "--port", "0", "--bind"));
+    args.add("127.0.0.1");
+    args.addAll(List.of(extra));
+    wharf(null, out, args.toArray(String[]::new));
+    return Integer.parseInt(
+        ServeAndGetIT.awaitMatch(out, Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)/")));
+  }
+
+  /** Runs {@code wharf ws args} to its end; stdout goes to {@code out}. */
+  Child ws(Path stdin, Path out, String... args) throws IOException {
+    var all = new ArrayList<String>();
+    all.add("ws");
+    all.addAll(List.of(args));
+    return wharf(stdin, out, all.toArray(String[]::new));
+  }
+
+  /**
+   * Each line of a JSON-lines file, parsed by Python's json module (so a malformed line fails the
+   * test) and printed back canonically: keys sorted, no spaces, non-ASCII as it is.
+   */
+  static List<String> parsedJsonLines(Path file) throws Exception {
+    var process =
+        new ProcessBuilder(
+                "/usr/bin/python3",
+                "-c",
+                "import json, sys\n"
+                    + "for line in open(sys.argv[1], encoding='utf-8'):\n"
+                    + "    print(json.dumps(json.loads(line), sort_keys=True,"
+                    + " separators=(',', ':'), ensure_ascii=False))\n",
+                file.toString())
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .redirectErrorStream(true)
+            .start();
+    try {
+      String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(process.exitValue()).as("json.loads of %s: %s", file, out).isZero();
+      return out.lines().toList();
+    } finally {
+      process.destroyForcibly();
+    }
+  }
+
+  static String read(Path file) throws IOException {
+    return Files.readString(file, StandardCharsets.UTF_8);
+  }
+}
