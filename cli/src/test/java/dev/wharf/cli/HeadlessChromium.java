@@ -1,0 +1,138 @@
+package dev.wharf.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Debian's Chromium, headless, on one page, in a process group of its own ({@code setsid}) so that
+ * {@link #close} ends every process it started (browser, zygotes, renderers, GPU and network
+ * services), not only the one we spawned. Its profile lives in a directory the caller owns and
+ * removes.
+ */
+final class HeadlessChromium {
+  private final Process process;
+  private final long group;
+  private final Path log;
+
+  private HeadlessChromium(Process process, long group, Path log) {
+    this.process = process;
+    this.group = group;
+    this.log = log;
+  }
+
+  /** Opens {@code url}; Chromium's own output goes to {@code log}. */
+  static HeadlessChromium open(String url, Path profile, Path log)
+      throws IOException, InterruptedException {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "setsid",
+                "/usr/bin/chromium",
+                "--headless",
+                "--no-sandbox", // root in a container: the sandbox cannot start
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--user-data-dir=" + profile,
+                "--no-first-run",
+                "--no-default-browser-check",
+                "--disable-extensions",
+                // Nothing but the page: no updates, sync, pings or metrics go anywhere, and every
+                // host name but our 127.0.0.1 fails to resolve.
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-default-apps",
+                "--no-pings",
+                "--disable-domain-reliability",
+                "--disable-breakpad",
+                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+                url));
+    Process process =
+        new ProcessBuilder(command)
+            .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    // setsid runs Chromium in place when it is not a group leader (a child of ours is not), so
+    // the process we started leads the new group once setsid has run: wait for that.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (processGroup(process.pid()).orElse(-1) != process.pid()) {
+      if (System.nanoTime() > deadline || !process.isAlive()) {
+        process.destroyForcibly();
+        throw new IllegalStateException(
+            "setsid did not make Chromium a group leader (alive: " + process.isAlive() + ")");
+      }
+      TimeUnit.MILLISECONDS.sleep(5); // /proc has nothing to block on; poll briefly.
+    }
+    return new HeadlessChromium(process, process.pid(), log);
+  }
+
+  /** Waits until {@code file} exists or Chromium exits or the time is up; true if it exists. */
+  boolean awaitFile(Path file, long seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (!Files.exists(file)) {
+      if (System.nanoTime() > deadline || !process.isAlive()) {
+        return Files.exists(file);
+      }
+      TimeUnit.MILLISECONDS.sleep(50); // A file has nothing to block on; poll.
+    }
+    return true;
+  }
+
+  /** The last lines Chromium printed, for a failure message. */
+  String logTail() {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  /** Ends every process of Chromium's group and waits until none is left. */
+  void stop() throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    List<ProcessHandle> left;
+    while (!(left = members()).isEmpty()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("Chromium processes still running: " + left);
+      }
+      left.forEach(ProcessHandle::destroyForcibly);
+      process.waitFor(100, TimeUnit.MILLISECONDS); // reaps our own child; the rest go to init
+    }
+    process.waitFor(5, TimeUnit.SECONDS);
+  }
+
+  /** The live processes of Chromium's group (zombies waiting for init count as gone). */
+  List<ProcessHandle> members() {
+    return ProcessHandle.allProcesses()
+        .filter(p -> processGroup(p.pid()).orElse(-1) == group && !isZombie(p.pid()))
+        .toList();
+  }
+
+  /** A process's group, from /proc/PID/stat: the fifth field, counted after the name's ")". */
+  static OptionalLong processGroup(long pid) {
+    String[] fields = statFields(pid);
+    return fields == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(fields[2]));
+  }
+
+  private static boolean isZombie(long pid) {
+    String[] fields = statFields(pid);
+    return fields == null || fields[0].equals("Z") || fields[0].equals("X");
+  }
+
+  /** The fields of /proc/PID/stat after "pid (name) ": state, ppid, pgrp, ...; null if gone. */
+  private static String[] statFields(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    } catch (IOException | RuntimeException e) {
+      return null; // It ended while we looked.
+    }
+  }
+}
