@@ -9,6 +9,9 @@ import org.junit.jupiter.api.Test;
 
 /** The real {@code wharf ws} against python3-websockets' server ({@code ws_peer.py server}). */
 class WsClientIT extends WebSocketEndToEnd {
+  // python3-websockets answers a Close at once, from its reader, while its handler may still hold
+  // messages to echo (it then cannot send them): so these tests wait with --exit-after for every
+  // echo before closing, as a script talking to such a server would.
 
   @Test
   void eachLineGoesOutAsAMessageAndEachEchoIsPrintedOnALine() throws Exception {
@@ -16,11 +19,11 @@ class WsClientIT extends WebSocketEndToEnd {
     String lines = "hello\n\nκόσμε 😀\n" + "x".repeat(200_000) + "\nno newline at the end";
     Path in = Files.writeString(dir.resolve("in.txt"), lines);
     Path out = dir.resolve("out.txt");
-    Child ws = ws(in, out, "ws://127.0.0.1:" + port + "/echo");
+    Child ws = ws(in, out, "--exit-after", "5", "ws://127.0.0.1:" + port + "/echo");
     assertThat(ws.awaitExit()).isZero();
     assertThat(read(out)).isEqualTo(lines + "\n");
     assertThat(ws.errLines()).isEmpty();
-    // The end of stdin sent a Close (1000), which the server saw.
+    // Our Close (1000) reached the server.
     ServeAndGetIT.awaitMatch(
         dir.resolve("python-server.out"), java.util.regex.Pattern.compile("(closed\t1000)"));
   }
@@ -30,7 +33,17 @@ class WsClientIT extends WebSocketEndToEnd {
     int port = pythonServer();
     Path in = randomFile("in.bin", 1 << 20);
     Path out = dir.resolve("out.bin");
-    Child ws = ws(in, out, "--binary", "--deflate", "-v", "ws://127.0.0.1:" + port + "/echo");
+    // A regular file reads in whole 64 KiB chunks: 16 messages.
+    Child ws =
+        ws(
+            in,
+            out,
+            "--binary",
+            "--deflate",
+            "--exit-after",
+            "16",
+            "-v",
+            "ws://127.0.0.1:" + port + "/echo");
     assertThat(ws.awaitExit()).isZero();
     assertThat(sha256(out)).isEqualTo(sha256(in));
     assertThat(ws.errLines())
@@ -49,6 +62,8 @@ class WsClientIT extends WebSocketEndToEnd {
             in,
             out,
             "--jsonl",
+            "--exit-after",
+            "2",
             "--subprotocol",
             "chat",
             "-H",
