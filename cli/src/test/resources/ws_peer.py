@@ -12,9 +12,10 @@
         /flaky          first connection: "first", then drops TCP; second: "second", then
                         closes with 1012; later ones: "third", then echoes
 
-  ws_peer.py client URL [deflate|plain] [USER:PASSWORD]
+  ws_peer.py client URL [deflate|plain] [USER:PASSWORD|-] [CAFILE]
       Echo round trips against a server (text, unicode, binary, large, empty, fragmented, ping),
-      then a normal close. Prints "<check> ok|FAIL <detail>" lines.
+      then a normal close. Prints "<check> ok|FAIL <detail>" lines. A wss:// URL trusts the CA
+      certificates in CAFILE.
 
   ws_peer.py talk URL
       Sends "from python 1" and "from python 2" and b"\\x00\\xffbin", then prints each message
@@ -24,6 +25,7 @@
 import asyncio
 import base64
 import os
+import ssl
 import sys
 
 import websockets
@@ -33,13 +35,14 @@ def say(*parts):
     print("\t".join(str(p) for p in parts), flush=True)
 
 
-async def client(url, mode, credentials):
+async def client(url, mode, credentials, cafile):
     compression = "deflate" if mode == "deflate" else None
     headers = {}
-    if credentials:
+    if credentials and credentials != "-":
         headers["Authorization"] = "Basic " + base64.b64encode(credentials.encode()).decode()
+    tls = ssl.create_default_context(cafile=cafile) if url.startswith("wss:") else None
     async with websockets.connect(
-        url, compression=compression, max_size=None, extra_headers=headers
+        url, compression=compression, max_size=None, extra_headers=headers, ssl=tls
     ) as ws:
         extensions = ",".join(e.name for e in ws.extensions)
         say("extensions", "ok" if extensions == ("permessage-deflate" if compression else "") else "FAIL", extensions)
@@ -133,7 +136,8 @@ def main():
     if len(sys.argv) >= 3 and sys.argv[1] == "client":
         mode = sys.argv[3] if len(sys.argv) > 3 else "deflate"
         credentials = sys.argv[4] if len(sys.argv) > 4 else None
-        asyncio.run(client(sys.argv[2], mode, credentials))
+        cafile = sys.argv[5] if len(sys.argv) > 5 else None
+        asyncio.run(client(sys.argv[2], mode, credentials, cafile))
     elif len(sys.argv) == 3 and sys.argv[1] == "talk":
         asyncio.run(talk(sys.argv[2]))
     elif len(sys.argv) == 2 and sys.argv[1] == "server":

@@ -7,6 +7,7 @@ import dev.wharf.core.ConnectionInfo;
 import dev.wharf.core.ConnectionState;
 import dev.wharf.core.Protocol;
 import dev.wharf.core.Transport;
+import dev.wharf.core.tls.TlsSession;
 import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.nio.ByteBuffer;
@@ -146,5 +147,10 @@ class ForwardingConnection implements Connection {
   @Override
   public long nanoTime() {
     return delegate.nanoTime();
+  }
+
+  @Override
+  public Optional<TlsSession> tlsSession() {
+    return delegate.tlsSession();
   }
 }

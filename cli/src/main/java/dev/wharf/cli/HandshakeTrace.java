@@ -52,6 +52,7 @@ final class HandshakeTrace implements Protocol {
             + Story.format(connection.localAddress())
             + " in "
             + Story.millis(System.nanoTime() - connectStartedNanos));
+    connection.tlsSession().ifPresent(session -> story.tell(TlsStory.describe(session, true)));
     traced =
         new ForwardingConnection(connection) {
           @Override

@@ -2,13 +2,13 @@ package dev.wharf.cli;
 
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.Transport;
+import dev.wharf.core.tls.TlsClientConfig;
 import dev.wharf.http.Headers;
 import dev.wharf.websocket.DeflateOptions;
 import dev.wharf.websocket.WebSocketConfig;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -38,7 +39,8 @@ import picocli.CommandLine.Spec;
           + " handshake, a lost connection, another close code).",
       "With --listen it is the server: it accepts one WebSocket (any path) and pipes it as"
           + " 'wharf listen' does.",
-      "wss:// needs TLS, which wharf does not have yet."
+      "wss:// URLs speak TLS, checking the server's certificate against the system's CAs unless"
+          + " --cacert, --insecure or --pin say otherwise."
     },
     footer = {
       "%nExamples:",
@@ -128,11 +130,13 @@ final class WsCommand implements Callable<Integer> {
       description = "Largest message received, e.g. 64M (default: 16M; larger close with 1009).")
   long maxMessage = 16L << 20;
 
+  @Mixin ClientTlsOptions tlsOptions = new ClientTlsOptions();
+
   @Option(
       names = {"-v", "--verbose"},
       description =
-          "Tell on stderr what happens: addresses, the upgrade request and response, pings,"
-              + " close codes.")
+          "Tell on stderr what happens: addresses, the TLS handshake, the upgrade request and"
+              + " response, pings, close codes.")
   boolean verbose;
 
   InputStream in = new FileInputStream(FileDescriptor.in);
@@ -215,6 +219,16 @@ final class WsCommand implements Callable<Integer> {
     } else {
       target = Optional.of(parseUrl(url));
     }
+    if (tlsOptions.anyGiven()) {
+      if (target.isEmpty()) {
+        throw new IllegalArgumentException(
+            tlsOptions.firstGiven() + " is for wss:// URLs; --listen serves ws:// only");
+      }
+      if (!isSecure(target.get())) {
+        throw new IllegalArgumentException(tlsOptions.firstGiven() + " goes with a wss:// URL");
+      }
+      tlsOptions.checked();
+    }
     Duration ping = Duration.ZERO;
     if (pingSeconds != null) {
       if (!(pingSeconds > 0) || pingSeconds > 86_400) {
@@ -271,6 +285,10 @@ final class WsCommand implements Callable<Integer> {
     return uri;
   }
 
+  static boolean isSecure(URI uri) {
+    return uri.getScheme().equalsIgnoreCase("wss");
+  }
+
   static Headers.Field parseHeader(String text) {
     int colon = text.indexOf(':');
     if (colon <= 0) {
@@ -300,9 +318,6 @@ final class WsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Options options = options();
-    if (options.url().isPresent() && options.url().get().getScheme().equalsIgnoreCase("wss")) {
-      throw new IOException(WsConnector.TLS_UNAVAILABLE);
-    }
     PrintWriter err = spec.commandLine().getErr();
     var story = new Story(err, "ws", options.verbose());
     var sink = new StdoutSink(out);
@@ -319,7 +334,21 @@ final class WsCommand implements Callable<Integer> {
       if (options.listen().isPresent()) {
         return new WsListen(group, options, pipe, story, in).run();
       }
-      return new WsDial(group, options, pipe, story, err, in).run();
+      Optional<TlsClientConfig> tls = Optional.empty();
+      if (options.url().isPresent() && isSecure(options.url().get())) {
+        // A WebSocket handshake is HTTP/1.1: offered by ALPN, as browsers do for wss://.
+        tls =
+            Optional.of(
+                tlsOptions.config(
+                    List.of("http/1.1"),
+                    warning -> {
+                      synchronized (err) {
+                        err.println("wharf ws: " + warning);
+                        err.flush();
+                      }
+                    }));
+      }
+      return new WsDial(group, options, tls, pipe, story, err, in).run();
     } finally {
       group.shutdownGracefully(Duration.ofSeconds(1)).join();
     }

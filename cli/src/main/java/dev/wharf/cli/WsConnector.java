@@ -8,39 +8,36 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * Opens the transport under {@code wharf ws}'s WebSocket: resolves the host on a virtual thread
- * (telling {@code -v} what it resolved to), connects over TCP, and under {@code -v} wraps the
- * handshake in a {@link HandshakeTrace}.
- *
- * <p>{@code wss://} needs TLS, which this build does not have: such a connection fails with {@link
- * #TLS_UNAVAILABLE}. TLS plugs in at {@link #transport}: a client that speaks TLS with the trust
- * options of the command line ({@code --cacert}, {@code --insecure}, {@code --pin}) for {@code
- * secure} connections. The trace wraps the protocol handed to either, so it shows the plain
- * handshake in both cases.
+ * (telling {@code -v} what it resolved to), connects over TCP, or over TLS for {@code wss://} with
+ * the trust options of the command line ({@code --cacert}, {@code --insecure}, {@code --pin}), and
+ * under {@code -v} wraps the handshake in a {@link HandshakeTrace}. The trace wraps the protocol
+ * that TLS carries, so it shows the plain handshake either way.
  */
 final class WsConnector implements WebSocketClient.Connector {
-  static final String TLS_UNAVAILABLE =
-      "wss:// needs TLS, which this wharf does not have yet; use ws://";
-
   private final Client tcp;
+  private final Optional<Client> tls;
   private final Story story;
 
-  WsConnector(Client tcp, Story story) {
+  /**
+   * @param tls the client for {@code wss://}, made from the TLS options (empty for a ws:// URL)
+   */
+  WsConnector(Client tcp, Optional<Client> tls, Story story) {
     this.tcp = tcp;
+    this.tls = tls;
     this.story = story;
   }
 
   @Override
   public CompletableFuture<Connection> connect(
       String host, int port, boolean secure, Protocol protocol) {
-    Client client;
-    try {
-      client = transport(secure);
-    } catch (IOException e) {
-      return CompletableFuture.failedFuture(e);
+    Client client = secure ? tls.orElse(null) : tcp;
+    if (client == null) {
+      return CompletableFuture.failedFuture(new IOException("wss:// without a TLS client"));
     }
     var result = new CompletableFuture<Connection>();
     Thread.ofVirtual()
@@ -56,8 +53,10 @@ final class WsConnector implements WebSocketClient.Connector {
               }
               Protocol traced =
                   story.isOn() ? new HandshakeTrace(protocol, story, System.nanoTime()) : protocol;
+              // The host as given is the name TLS asks for (SNI) and checks the certificate
+              // against.
               client
-                  .connect(addresses, traced)
+                  .connect(host, addresses, traced)
                   .whenComplete(
                       (connection, error) -> {
                         if (error != null) {
@@ -68,13 +67,5 @@ final class WsConnector implements WebSocketClient.Connector {
                       });
             });
     return result;
-  }
-
-  /** The client that opens a connection: plain TCP, or (once wharf has it) TLS for wss://. */
-  private Client transport(boolean secure) throws IOException {
-    if (secure) {
-      throw new IOException(TLS_UNAVAILABLE);
-    }
-    return tcp;
   }
 }

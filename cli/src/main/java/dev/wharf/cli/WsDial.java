@@ -3,6 +3,7 @@ package dev.wharf.cli;
 import dev.wharf.core.Client;
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.Timeouts;
+import dev.wharf.core.tls.TlsClientConfig;
 import dev.wharf.websocket.WebSocketClient;
 import dev.wharf.websocket.WebSocketHandshakeException;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -37,6 +39,7 @@ final class WsDial {
   WsDial(
       EventLoopGroup group,
       WsCommand.Options options,
+      Optional<TlsClientConfig> tls,
       MessagePipe pipe,
       Story story,
       PrintWriter err,
@@ -47,10 +50,12 @@ final class WsDial {
     this.in = in;
     // The WebSocket pings and closes an idle peer itself; the transport's timeouts back it up.
     Client tcp = Client.builder(group).timeouts(Timeouts.DEFAULTS).build();
+    Optional<Client> secure =
+        tls.map(config -> Client.builder(group).timeouts(Timeouts.DEFAULTS).tls(config).build());
     this.client =
         WebSocketClient.builder(group)
             .config(options.config())
-            .connector(new WsConnector(tcp, story))
+            .connector(new WsConnector(tcp, secure, story))
             .build();
   }
 

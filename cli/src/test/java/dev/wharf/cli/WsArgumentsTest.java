@@ -135,8 +135,19 @@ class WsArgumentsTest {
   }
 
   @Test
-  void wssIsAcceptedByTheParserAndRefusedWhenRun() {
-    // The parser knows wss://; running it says TLS is missing (WsIT checks the line).
-    assertThat(ws("wss://example.test/").url()).contains(URI.create("wss://example.test/"));
+  void tlsOptionsGoWithWssUrlsOnly() {
+    assertThat(
+            ws("--cacert", "/tmp/ca.pem", "--pin", "sha256:" + "A".repeat(43) + "=", "wss://h/")
+                .url())
+        .contains(URI.create("wss://h/"));
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> ws("--cacert", "/tmp/ca.pem", "ws://h/"))
+        .withMessage("--cacert goes with a wss:// URL");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> ws("-k", "--listen", "9000"))
+        .withMessage("--insecure is for wss:// URLs; --listen serves ws:// only");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> ws("--pin", "nonsense", "wss://h/"))
+        .withMessageStartingWith("--pin: ");
   }
 }
