@@ -12,7 +12,10 @@ import java.nio.charset.StandardCharsets;
  */
 final class FieldSection {
   private final HttpLimits limits;
-  private Headers.Builder fields = Headers.builder();
+
+  /** Reused from section to section; {@link #build()} copies out what it holds. */
+  private final Headers.Builder fields = Headers.builder();
+
   private int count;
   private int bytes;
 
@@ -21,7 +24,7 @@ final class FieldSection {
   }
 
   void reset() {
-    fields = Headers.builder();
+    fields.clear();
     count = 0;
     bytes = 0;
   }
@@ -98,7 +101,7 @@ final class FieldSection {
       }
     }
     fields.add(
-        new String(bytes, 0, colon, StandardCharsets.US_ASCII),
+        SharedStrings.fieldName(bytes, colon),
         new String(bytes, start, end - start, StandardCharsets.ISO_8859_1));
   }
 }
