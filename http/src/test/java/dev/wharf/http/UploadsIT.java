@@ -28,6 +28,7 @@ class UploadsIT {
   private Path root;
   private final EventLoopGroup group = new EventLoopGroup(1, "uploads-it", true);
   private HttpServer server;
+  private final List<AccessLogEntry> answered = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private void start(Uploads.Options options, long maxBytes) throws Exception {
     root = Files.createDirectories(dir.resolve("www"));
@@ -42,6 +43,7 @@ class UploadsIT {
             .routeBlocking("GET", "/*", files)
             .routeStreaming("PUT", "/*", maxBytes, uploads)
             .routeStreaming("POST", "/*", maxBytes, uploads)
+            .accessLog(answered::add)
             .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
   }
 
@@ -248,11 +250,17 @@ class UploadsIT {
                       + "x".repeat(300_000))
                   .getBytes(StandardCharsets.US_ASCII));
     }
-    // The handler notices the close, removes its temporary file, and the server goes on.
+    // The handler notices the close, removes its temporary file, and answers (into the closed
+    // connection, but the access log records it); the server goes on. Waiting for the file to go
+    // is not enough: it may not have been made yet.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!leftovers().isEmpty() && System.nanoTime() < deadline) {
+    while (answered.stream().noneMatch(e -> e.requestLine().startsWith("PUT /inbox/cut.bin"))
+        && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
+    assertThat(answered)
+        .extracting(AccessLogEntry::requestLine)
+        .contains("PUT /inbox/cut.bin HTTP/1.1");
     assertThat(leftovers()).isEmpty();
     assertThat(root.resolve("inbox/cut.bin")).doesNotExist();
     assertThat(curl(url("/inbox/taken.txt")).out()).isEqualTo("original");
