@@ -36,7 +36,12 @@ public interface Connection extends Executor {
 
   /** Queues a copy of the bytes. */
   default void write(byte[] data) {
-    write(ByteBuffer.wrap(data));
+    write(data, 0, data.length);
+  }
+
+  /** Queues a copy of {@code length} bytes of {@code data} from {@code offset}. */
+  default void write(byte[] data, int offset, int length) {
+    write(ByteBuffer.wrap(data, offset, length));
   }
 
   /**

@@ -230,29 +230,31 @@ final class StreamConnection implements Connection, EventLoop.Handler {
    * body needs no {@code ByteBuffer} wrapped around it on the way into the queue.
    */
   @Override
-  public void write(byte[] data) {
-    if (!inEventLoop() || data.length >= EventLoop.SEGMENT_SIZE) {
+  public void write(byte[] data, int offset, int length) {
+    java.util.Objects.checkFromIndexSize(offset, length, data.length);
+    if (!inEventLoop() || length >= EventLoop.SEGMENT_SIZE) {
       // Off the loop the copy is handed over as a buffer; a large write may go to the socket.
-      write(ByteBuffer.wrap(data));
+      write(ByteBuffer.wrap(data, offset, length));
       return;
     }
     if (state == ConnectionState.CLOSED || outputShut || shutdownWhenFlushed) {
       return; // Written into the void, as on a closed socket.
     }
-    if (data.length == 0) {
+    if (length == 0) {
       return;
     }
     startOfQueuedWrite();
-    int from = 0;
-    while (from < data.length) {
+    int from = offset;
+    int end = offset + length;
+    while (from < end) {
       ByteBuffer tail = tailWithRoom();
       int at = tail.limit();
-      int n = Math.min(data.length - from, tail.capacity() - at);
+      int n = Math.min(end - from, tail.capacity() - at);
       tail.limit(at + n);
       tail.put(at, data, from, n);
       from += n;
     }
-    queued(data.length);
+    queued(length);
   }
 
   private void appendToQueue(ByteBuffer data) {

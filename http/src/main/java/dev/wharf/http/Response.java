@@ -319,7 +319,11 @@ public final class Response {
     } else if (request.version().equals("HTTP/1.0")) {
       headers.add("Connection", "keep-alive");
     }
-    connection.write(Http1ResponseEncoder.encodeHead(status, headers.build(), contentLength));
+    Headers fields = headers.build();
+    int length = Http1ResponseEncoder.headLength(status, fields, contentLength);
+    byte[] head = HeadScratch.forHead(length, connection.inEventLoop());
+    Http1ResponseEncoder.encodeHead(status, fields, contentLength, head);
+    connection.write(head, 0, length);
     committed = true;
   }
 

@@ -64,6 +64,10 @@ public final class Http1RequestDecoder {
   private String method;
   private String target;
   private String version;
+
+  /** The last request's target, reused when the next asks for the same (polling, say). */
+  private String previousTarget = "";
+
   private final FieldSection section;
   private final BodyDecoder body;
   private int leadingEmptyLines;
@@ -173,8 +177,11 @@ public final class Http1RequestDecoder {
       }
     }
     method = SharedStrings.method(bytes, firstSpace);
-    target =
-        new String(bytes, firstSpace + 1, secondSpace - firstSpace - 1, StandardCharsets.US_ASCII);
+    int targetLength = secondSpace - firstSpace - 1;
+    if (!SharedStrings.spells(bytes, firstSpace + 1, targetLength, previousTarget)) {
+      previousTarget = new String(bytes, firstSpace + 1, targetLength, StandardCharsets.US_ASCII);
+    }
+    target = previousTarget;
     version = parseVersion(bytes, secondSpace + 1, length);
   }
 

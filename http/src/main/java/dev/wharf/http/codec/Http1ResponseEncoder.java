@@ -8,9 +8,9 @@ import java.nio.charset.StandardCharsets;
  * Turns a status and header fields into the bytes of an HTTP/1.1 response head (RFC 9112 §4),
  * refusing names and values that could split a response (CR, LF or other controls).
  *
- * <p>The head is measured first and written once into an array of exactly its size, checking each
- * character as it is copied: one allocation per response, where building a String and copying it
- * out made three, and the head is on every response.
+ * <p>The head is measured first, then written once into an array (of exactly its size, or one the
+ * caller reuses), checking each character as it is copied: building a String and copying it out
+ * made three objects per response.
  *
  * <p>Stateless and thread-safe; does no I/O.
  */
@@ -41,19 +41,29 @@ public final class Http1ResponseEncoder {
    * digits here saves making a String of them.
    */
   public static byte[] encodeHead(int status, Headers headers, long contentLength) {
-    if (status < 100 || status > 999) {
-      throw new IllegalArgumentException("status must have three digits: " + status);
-    }
-    byte[] statusLine = STATUS_LINES[status] != null ? STATUS_LINES[status] : statusLineOf(status);
-    int size = statusLine.length + 2;
+    byte[] out = new byte[headLength(status, headers, contentLength)];
+    encodeHead(status, headers, contentLength, out);
+    return out;
+  }
+
+  /** The size in bytes of the head {@link #encodeHead(int, Headers, long)} makes. */
+  public static int headLength(int status, Headers headers, long contentLength) {
+    int size = statusLine(status).length + 2;
     for (int i = 0; i < headers.size(); i++) {
       size += headers.name(i).length() + 2 + headers.value(i).length() + 2;
     }
-    int digits = contentLength < 0 ? 0 : digitCount(contentLength);
     if (contentLength >= 0) {
-      size += CONTENT_LENGTH.length + digits + 2;
+      size += CONTENT_LENGTH.length + digitCount(contentLength) + 2;
     }
-    byte[] out = new byte[size];
+    return size;
+  }
+
+  /**
+   * Writes the head into the start of {@code out}, which must hold {@link #headLength} bytes, and
+   * returns its length. Lets a caller encode into an array it reuses.
+   */
+  public static int encodeHead(int status, Headers headers, long contentLength, byte[] out) {
+    byte[] statusLine = statusLine(status);
     System.arraycopy(statusLine, 0, out, 0, statusLine.length);
     int at = statusLine.length;
     for (int i = 0; i < headers.size(); i++) {
@@ -68,6 +78,7 @@ public final class Http1ResponseEncoder {
     if (contentLength >= 0) {
       System.arraycopy(CONTENT_LENGTH, 0, out, at, CONTENT_LENGTH.length);
       at += CONTENT_LENGTH.length;
+      int digits = digitCount(contentLength);
       for (int i = digits - 1; i >= 0; i--) {
         out[at + i] = (byte) ('0' + contentLength % 10);
         contentLength /= 10;
@@ -77,8 +88,15 @@ public final class Http1ResponseEncoder {
       out[at++] = '\n';
     }
     out[at++] = '\r';
-    out[at] = '\n';
-    return out;
+    out[at++] = '\n';
+    return at;
+  }
+
+  private static byte[] statusLine(int status) {
+    if (status < 100 || status > 999) {
+      throw new IllegalArgumentException("status must have three digits: " + status);
+    }
+    return STATUS_LINES[status] != null ? STATUS_LINES[status] : statusLineOf(status);
   }
 
   /** Copies a field name, refusing anything but token characters. */
