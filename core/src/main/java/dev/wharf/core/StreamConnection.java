@@ -311,7 +311,9 @@ final class StreamConnection implements Connection, EventLoop.Handler {
     boolean wasEmpty = pendingBytes == 0;
     pendingBytes += count;
     if (wasEmpty && stallNanos > 0) {
-      armTimeouts();
+      // The write-stall deadline starts now. The timer moves only if it would otherwise fire
+      // after it: a connection answering request after request would else move it every time.
+      loop.timers().scheduleBy(timeoutTimer, writeProgressNanos + stallNanos);
     }
     if (!flushScheduled) {
       flushScheduled = true;
