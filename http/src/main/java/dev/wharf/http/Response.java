@@ -307,7 +307,7 @@ public final class Response {
       keepAlive = false;
     }
     if (!hasHeader("Date")) {
-      headers.add("Date", HttpDate.now());
+      headers.add("Date", HttpDate.now(connection.nanoTime()));
     }
     if (!hasHeader("Server")) {
       headers.add("Server", "wharf");
