@@ -317,6 +317,27 @@ class Http1RequestDecoderTest {
   }
 
   @Test
+  void linesUpToTheirLimitsPassAndOneByteMoreDoesNot() {
+    var limits = new HttpLimits(32, 300, 100, 1024);
+    String line = "GET /" + "a".repeat(18) + " HTTP/1.1"; // 32 bytes
+    // Earlier lines count with their CRLF ("Host: x" is 9); the last may fill what is left.
+    String field = "X-Fill: " + "f".repeat(300 - 9 - 8);
+    String exact = line + "\r\nHost: x\r\n" + field + "\r\n\r\n";
+    underEveryFeed(
+        exact,
+        limits,
+        result -> {
+          assertThat(result.failure()).as("failure").isNull();
+          assertThat(result.events()).hasSize(3);
+        });
+    assertRejected("GET /" + "a".repeat(19) + " HTTP/1.1\r\nHost: x\r\n\r\n", limits, 414);
+    assertRejected(line + "\r\nHost: x\r\n" + field + "f\r\n\r\n", limits, 431);
+    // Long lines cross many copied runs of input; bare CR and LF are still found anywhere.
+    assertRejected(line + "\r\nHost: x\r\n" + field.substring(0, 200) + "\rx\r\n\r\n", limits, 400);
+    assertRejected(line + "\r\nHost: x\r\n" + field.substring(0, 270) + "\n\r\n", limits, 400);
+  }
+
+  @Test
   void tooManyFieldsIs431() {
     var request = new StringBuilder("GET / HTTP/1.1\r\nHost: x\r\n");
     for (int i = 0; i < 100; i++) {
