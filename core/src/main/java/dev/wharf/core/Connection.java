@@ -36,7 +36,12 @@ public interface Connection extends Executor {
 
   /** Queues a copy of the bytes. */
   default void write(byte[] data) {
-    write(ByteBuffer.wrap(data));
+    write(data, 0, data.length);
+  }
+
+  /** Queues a copy of {@code length} bytes of {@code data} from {@code offset}. */
+  default void write(byte[] data, int offset, int length) {
+    write(ByteBuffer.wrap(data, offset, length));
   }
 
   /**
@@ -107,7 +112,12 @@ public interface Connection extends Executor {
   /** Runs a task on the connection's loop after a delay. */
   Cancellable schedule(Duration delay, Runnable task);
 
-  /** The loop's clock, in nanoseconds (a fake clock in tests). */
+  /**
+   * The loop's clock, in {@link System#nanoTime()} units (a fake clock in tests). On the loop it is
+   * the time the loop read at the start of the current phase of its turn, so asking costs nothing
+   * and it may lag the real time by the loop's work since (well under the timer wheel's 10 ms);
+   * elsewhere it reads the system clock.
+   */
   long nanoTime();
 
   /**

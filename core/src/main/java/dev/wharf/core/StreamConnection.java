@@ -89,7 +89,7 @@ final class StreamConnection implements Connection, EventLoop.Handler {
     this.idleNanos = settings.timeouts().idle().toNanos();
     this.readNanos = settings.timeouts().read().toNanos();
     this.stallNanos = settings.timeouts().writeStall().toNanos();
-    long now = System.nanoTime();
+    long now = loop.now();
     this.lastReadNanos = now;
     this.lastWriteNanos = now;
   }
@@ -166,7 +166,7 @@ final class StreamConnection implements Connection, EventLoop.Handler {
         return;
       }
       bytesIn += n;
-      lastReadNanos = System.nanoTime();
+      lastReadNanos = loop.now();
       buffer.flip();
       callReceived(buffer);
       if (n < buffer.capacity()) {
@@ -225,22 +225,46 @@ final class StreamConnection implements Connection, EventLoop.Handler {
     appendToQueue(data);
   }
 
+  /**
+   * As {@link #write(ByteBuffer)}, but copies straight from the array: a response head or a small
+   * body needs no {@code ByteBuffer} wrapped around it on the way into the queue.
+   */
+  @Override
+  public void write(byte[] data, int offset, int length) {
+    java.util.Objects.checkFromIndexSize(offset, length, data.length);
+    if (!inEventLoop() || length >= EventLoop.SEGMENT_SIZE) {
+      // Off the loop the copy is handed over as a buffer; a large write may go to the socket.
+      write(ByteBuffer.wrap(data, offset, length));
+      return;
+    }
+    if (state == ConnectionState.CLOSED || outputShut || shutdownWhenFlushed) {
+      return; // Written into the void, as on a closed socket.
+    }
+    if (length == 0) {
+      return;
+    }
+    startOfQueuedWrite();
+    int from = offset;
+    int end = offset + length;
+    while (from < end) {
+      ByteBuffer tail = tailWithRoom();
+      int at = tail.limit();
+      int n = Math.min(end - from, tail.capacity() - at);
+      tail.limit(at + n);
+      tail.put(at, data, from, n);
+      from += n;
+    }
+    queued(length);
+  }
+
   private void appendToQueue(ByteBuffer data) {
     int added = data.remaining();
     if (added == 0) {
       return;
     }
-    if (pendingBytes == 0) {
-      writeProgressNanos = System.nanoTime();
-    }
+    startOfQueuedWrite();
     while (data.hasRemaining()) {
-      ByteBuffer tail =
-          queue.peekLast() instanceof ByteBuffer b && b.limit() < b.capacity() ? b : null;
-      if (tail == null) {
-        tail = loop.segments().acquire();
-        tail.limit(0);
-        queue.addLast(tail);
-      }
+      ByteBuffer tail = tailWithRoom();
       int at = tail.limit();
       int n = Math.min(data.remaining(), tail.capacity() - at);
       tail.limit(at + n);
@@ -248,6 +272,24 @@ final class StreamConnection implements Connection, EventLoop.Handler {
       data.position(data.position() + n);
     }
     queued(added);
+  }
+
+  /** An empty queue starts the write-stall clock. */
+  private void startOfQueuedWrite() {
+    if (pendingBytes == 0) {
+      writeProgressNanos = loop.now();
+    }
+  }
+
+  /** The queue's last segment if it has room, else a fresh one from the loop's pool. */
+  private ByteBuffer tailWithRoom() {
+    if (queue.peekLast() instanceof ByteBuffer b && b.limit() < b.capacity()) {
+      return b;
+    }
+    ByteBuffer tail = loop.segments().acquire();
+    tail.limit(0);
+    queue.addLast(tail);
+    return tail;
   }
 
   @Override
@@ -260,9 +302,7 @@ final class StreamConnection implements Connection, EventLoop.Handler {
       new FileRegion(file, position, count).close();
       return;
     }
-    if (pendingBytes == 0) {
-      writeProgressNanos = System.nanoTime();
-    }
+    startOfQueuedWrite();
     queue.addLast(new FileRegion(file, position, count));
     queued(count);
   }
@@ -271,7 +311,9 @@ final class StreamConnection implements Connection, EventLoop.Handler {
     boolean wasEmpty = pendingBytes == 0;
     pendingBytes += count;
     if (wasEmpty && stallNanos > 0) {
-      armTimeouts();
+      // The write-stall deadline starts now. The timer moves only if it would otherwise fire
+      // after it: a connection answering request after request would else move it every time.
+      loop.timers().scheduleBy(timeoutTimer, writeProgressNanos + stallNanos);
     }
     if (!flushScheduled) {
       flushScheduled = true;
@@ -353,7 +395,7 @@ final class StreamConnection implements Connection, EventLoop.Handler {
   private void wrote(long n) {
     if (n > 0) {
       bytesOut += n;
-      long now = System.nanoTime();
+      long now = loop.now();
       lastWriteNanos = now;
       writeProgressNanos = now;
     }
@@ -577,7 +619,7 @@ final class StreamConnection implements Connection, EventLoop.Handler {
       return;
     }
     Timeouts timeouts = settings.timeouts();
-    long now = System.nanoTime();
+    long now = loop.now();
     if (stallNanos > 0 && pendingBytes > 0 && now - writeProgressNanos >= stallNanos) {
       close(
           CloseReason.timeout(
@@ -694,7 +736,7 @@ final class StreamConnection implements Connection, EventLoop.Handler {
 
   @Override
   public long nanoTime() {
-    return System.nanoTime();
+    return inEventLoop() ? loop.now() : System.nanoTime();
   }
 
   @Override

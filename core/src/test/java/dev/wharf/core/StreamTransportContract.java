@@ -390,6 +390,41 @@ abstract class StreamTransportContract {
     }
   }
 
+  @Test
+  void arraysWrittenOnTheLoopFillSegmentsInOrder() throws Exception {
+    // Arrays (whole, or a range of one) are copied straight into the queue's 16 KiB segments:
+    // pieces that straddle a segment's end, one larger than a segment, and an empty one must all
+    // arrive whole, in order.
+    byte[] content = new byte[70_000];
+    new Random(7).nextBytes(content);
+    int[] cuts = {0, 5, 10_000, 20_000, 20_000, 45_000, 45_001, 70_000};
+    var server =
+        Server.builder(serverGroup)
+            .bind(
+                listenAddress(),
+                () ->
+                    new Protocol() {
+                      @Override
+                      public void opened(Connection c) {
+                        for (int i = 1; i < cuts.length; i++) {
+                          if (i % 2 == 0) {
+                            c.write(java.util.Arrays.copyOfRange(content, cuts[i - 1], cuts[i]));
+                          } else {
+                            c.write(content, cuts[i - 1], cuts[i] - cuts[i - 1]);
+                          }
+                        }
+                        c.closeAfterFlush();
+                      }
+
+                      @Override
+                      public void received(Connection c, ByteBuffer data) {}
+                    });
+    var client = new RecordingProtocol();
+    connect(server, client);
+    client.closed.get(20, TimeUnit.SECONDS);
+    assertThat(client.receivedBytes()).isEqualTo(content);
+  }
+
   static Protocol closeRecorder(CompletableFuture<CloseReason> sink) {
     return new Protocol() {
       @Override

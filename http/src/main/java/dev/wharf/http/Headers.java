@@ -1,24 +1,33 @@
 package dev.wharf.http;
 
+import java.util.AbstractList;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.RandomAccess;
 
 /**
  * Header fields in the order they came, names compared without regard to case (RFC 9110 §5.1).
  * Immutable once built.
+ *
+ * <p>The fields are kept as one flat array of names and values, and the lookups ({@link #contains},
+ * {@link #count}, {@link #hasToken}, {@link #name(int)}, {@link #value(int)}) scan it by index: a
+ * server looks up a handful of fields on every request, and a list or iterator per lookup was a
+ * large share of what a request cost the garbage collector. {@link #all} and {@link #fields()}
+ * build lists for callers that want them.
  */
 public final class Headers {
   /** One field line. */
   public record Field(String name, String value) {}
 
-  public static final Headers EMPTY = new Headers(List.of());
+  public static final Headers EMPTY = new Headers(new String[0]);
 
-  private final List<Field> fields;
+  /** Name of field i at 2i, its value at 2i + 1; exactly twice as long as there are fields. */
+  private final String[] namesAndValues;
 
-  private Headers(List<Field> fields) {
-    this.fields = fields;
+  private Headers(String[] namesAndValues) {
+    this.namesAndValues = namesAndValues;
   }
 
   public static Builder builder() {
@@ -27,82 +36,176 @@ public final class Headers {
 
   /** The first value of a field. */
   public Optional<String> first(String name) {
-    for (Field field : fields) {
-      if (field.name().equalsIgnoreCase(name)) {
-        return Optional.of(field.value());
-      }
-    }
-    return Optional.empty();
+    int i = indexOf(namesAndValues, namesAndValues.length, name);
+    return i < 0 ? Optional.empty() : Optional.of(namesAndValues[i + 1]);
   }
 
-  /** Every value of a field, in order. */
+  /** Every value of a field, in order, in a new list. */
   public List<String> all(String name) {
     var values = new ArrayList<String>(1);
-    for (Field field : fields) {
-      if (field.name().equalsIgnoreCase(name)) {
-        values.add(field.value());
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      if (namesAndValues[i].equalsIgnoreCase(name)) {
+        values.add(namesAndValues[i + 1]);
       }
     }
     return values;
   }
 
   public boolean contains(String name) {
-    return first(name).isPresent();
+    return indexOf(namesAndValues, namesAndValues.length, name) >= 0;
+  }
+
+  /** How many field lines have this name. */
+  public int count(String name) {
+    int count = 0;
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      if (namesAndValues[i].equalsIgnoreCase(name)) {
+        count++;
+      }
+    }
+    return count;
   }
 
   /** True if a comma-separated field holds {@code token} (Connection: close, say). */
   public boolean hasToken(String name, String token) {
-    for (String value : all(name)) {
-      for (String part : value.split(",")) {
-        if (part.trim().equalsIgnoreCase(token)) {
-          return true;
-        }
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      if (namesAndValues[i].equalsIgnoreCase(name) && listHas(namesAndValues[i + 1], token)) {
+        return true;
       }
     }
     return false;
   }
 
+  /** The name of field {@code index} (0 to {@link #size()} - 1), as it came. */
+  public String name(int index) {
+    return namesAndValues[2 * index];
+  }
+
+  /** The value of field {@code index} (0 to {@link #size()} - 1). */
+  public String value(int index) {
+    return namesAndValues[2 * index + 1];
+  }
+
+  /** The fields as an unmodifiable list, each {@link Field} made as it is read. */
   public List<Field> fields() {
-    return fields;
+    return new FieldList();
   }
 
   public int size() {
-    return fields.size();
+    return namesAndValues.length / 2;
   }
 
   @Override
   public String toString() {
-    return fields.toString();
+    return fields().toString();
+  }
+
+  /** Index of the first name equal to {@code name} (ignoring case) among the first slots. */
+  private static int indexOf(String[] namesAndValues, int used, String name) {
+    for (int i = 0; i < used; i += 2) {
+      if (namesAndValues[i].equalsIgnoreCase(name)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Whether one comma-separated element of {@code value}, without the spaces or tabs around it,
+   * equals {@code token} ignoring case; scans in place rather than splitting.
+   */
+  private static boolean listHas(String value, String token) {
+    int start = 0;
+    while (start <= value.length()) {
+      int comma = value.indexOf(',', start);
+      int end = comma < 0 ? value.length() : comma;
+      int from = start;
+      int to = end;
+      while (from < to && isSpace(value.charAt(from))) {
+        from++;
+      }
+      while (to > from && isSpace(value.charAt(to - 1))) {
+        to--;
+      }
+      if (to - from == token.length() && value.regionMatches(true, from, token, 0, to - from)) {
+        return true;
+      }
+      if (comma < 0) {
+        return false;
+      }
+      start = comma + 1;
+    }
+    return false;
+  }
+
+  /** Whitespace as {@link String#trim()} saw it, which the split-and-trim scan used to use. */
+  private static boolean isSpace(char c) {
+    return c <= ' ';
+  }
+
+  /** A read-only view of the fields. */
+  private final class FieldList extends AbstractList<Field> implements RandomAccess {
+    @Override
+    public Field get(int index) {
+      return new Field(name(index), value(index));
+    }
+
+    @Override
+    public int size() {
+      return Headers.this.size();
+    }
   }
 
   /** Collects fields. Not thread-safe. */
   public static final class Builder {
-    private final List<Field> fields = new ArrayList<>();
+    /** Room for four fields, what a response usually has besides its framing. */
+    private String[] namesAndValues = new String[8];
+
+    private int used;
 
     public Builder add(String name, String value) {
-      fields.add(new Field(name, value));
+      if (used == namesAndValues.length) {
+        namesAndValues = Arrays.copyOf(namesAndValues, used * 2);
+      }
+      namesAndValues[used++] = name;
+      namesAndValues[used++] = value;
       return this;
     }
 
     /** Replaces every field of that name with one. */
     public Builder set(String name, String value) {
-      fields.removeIf(f -> f.name().equalsIgnoreCase(name));
+      remove(name);
       return add(name, value);
     }
 
-    public boolean contains(String name) {
-      for (Field field : fields) {
-        if (field.name().equalsIgnoreCase(name)) {
-          return true;
+    /** Removes every field of that name. */
+    public Builder remove(String name) {
+      int kept = 0;
+      for (int i = 0; i < used; i += 2) {
+        if (!namesAndValues[i].equalsIgnoreCase(name)) {
+          namesAndValues[kept++] = namesAndValues[i];
+          namesAndValues[kept++] = namesAndValues[i + 1];
         }
       }
-      return false;
+      Arrays.fill(namesAndValues, kept, used, null);
+      used = kept;
+      return this;
     }
 
+    public boolean contains(String name) {
+      return indexOf(namesAndValues, used, name) >= 0;
+    }
+
+    /** Forgets every field, keeping the room, to collect the next set. */
+    public Builder clear() {
+      Arrays.fill(namesAndValues, 0, used, null);
+      used = 0;
+      return this;
+    }
+
+    /** The fields so far; the builder may go on (or be cleared) without changing them. */
     public Headers build() {
-      return fields.isEmpty()
-          ? EMPTY
-          : new Headers(Collections.unmodifiableList(new ArrayList<>(fields)));
+      return used == 0 ? EMPTY : new Headers(Arrays.copyOf(namesAndValues, used));
     }
   }
 }

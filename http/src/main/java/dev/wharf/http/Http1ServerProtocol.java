@@ -10,6 +10,7 @@ import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Set;
 
@@ -35,9 +36,6 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   private static final Set<String> KNOWN_METHODS =
       Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
 
-  /** A request to answer, or a protocol error to answer with before closing. */
-  private record Work(Request request, HttpException error) {}
-
   /** Why reads are suspended; reading resumes when no reason is left. */
   private static final int QUEUE_FULL = 1;
 
@@ -47,7 +45,22 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
 
   private final HttpServer.Config config;
   private final Http1RequestDecoder decoder;
-  private final ArrayDeque<Work> queue = new ArrayDeque<>();
+
+  /** Requests waiting for their turn to be answered (pipelining). */
+  private final ArrayDeque<Request> queue = new ArrayDeque<>();
+
+  /**
+   * A protocol error to answer once the queued requests are answered; the connection then closes,
+   * so nothing is ever queued after it.
+   */
+  private HttpException errorAfterQueue;
+
+  /** Made once: every response reports back through it. */
+  private final Response.Completion completion = this::completed;
+
+  /** Made once: the keep-alive check re-arms itself with it. */
+  private final Runnable idleCheck = this::checkIdle;
+
   private Connection connection;
   private RequestHead head;
   private ByteArrayOutputStream body;
@@ -56,7 +69,16 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   private ByteBuffer held;
   private Response current;
   private Cancellable headDeadline;
+
+  /**
+   * The one pending keep-alive check, or null. It is not moved on every request: it checks when it
+   * fires and re-arms itself if the connection has not been idle long enough.
+   */
   private Cancellable idleDeadline;
+
+  /** When the connection last became idle (on the loop's clock). */
+  private long idleSinceNanos;
+
   private Cancellable bodyRateCheck;
   private long bodyReceived;
   private long rateBaseNanos;
@@ -87,10 +109,6 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     if (failed) {
       data.position(data.limit()); // After an error we only finish answering and close.
       return;
-    }
-    if (decoder.isIdle()) {
-      cancel(idleDeadline);
-      idleDeadline = null;
     }
     try {
       decoder.decode(data, this);
@@ -135,11 +153,11 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     body = null;
     bodyReceived = 0;
     rateBaseBytes = 0;
-    rateBaseNanos = connection.nanoTime();
     boolean hasBody =
         requestHead.headers().contains("Content-Length")
             || requestHead.headers().contains("Transfer-Encoding");
     if (hasBody) {
+      rateBaseNanos = connection.nanoTime();
       armBodyRateCheck();
     }
     if (streamingRoute != null) {
@@ -207,7 +225,7 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   }
 
   private void enqueue(Request request) {
-    queue.add(new Work(request, null));
+    queue.add(request);
     if (queue.size() > MAX_QUEUED) {
       suspend(QUEUE_FULL);
     }
@@ -246,23 +264,22 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   // ---- answering, one at a time ----
 
   private void next() {
-    Work work = queue.poll();
+    Request request = queue.poll();
     if (queue.size() <= MAX_QUEUED) {
       resume(QUEUE_FULL);
     }
-    if (work == null) {
-      if (decoder.isIdle() && !failed && !decoder.isPaused()) {
+    if (request == null) {
+      if (errorAfterQueue != null) {
+        HttpException error = errorAfterQueue;
+        errorAfterQueue = null;
+        answerError(error);
+      } else if (decoder.isIdle() && !failed && !decoder.isPaused()) {
         armIdle();
       }
       return;
     }
-    if (work.error() != null) {
-      answerError(work.error());
-      return;
-    }
-    Request request = work.request();
     boolean keepAlive = request.head().keepAlive() && !shuttingDown;
-    var response = new Response(connection, request, keepAlive, this::completed);
+    var response = new Response(connection, request, keepAlive, startTime(), completion);
     current = response;
     dispatch(request, response);
   }
@@ -358,7 +375,15 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     next();
   }
 
+  /** When a response begins, as the access log records it; nothing is made without a log. */
+  private Instant startTime() {
+    return config.accessLog() == null ? null : Instant.now();
+  }
+
   private void logAccess(Response response, Request request) {
+    if (config.accessLog() == null) {
+      return;
+    }
     config
         .accessLog()
         .accept(
@@ -421,7 +446,7 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
           () -> connection.close(CloseReason.local("no answer to " + error.getMessage())));
       return;
     }
-    queue.add(new Work(null, error));
+    errorAfterQueue = error;
     if (current == null) {
       next();
     }
@@ -434,23 +459,35 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
             EMPTY,
             connection.remoteAddress(),
             connection.localAddress());
-    var response = new Response(connection, request, false, this::completed);
+    var response = new Response(connection, request, false, startTime(), completion);
     current = response;
     response.sendError(error.status(), error.getMessage());
   }
 
+  /**
+   * The connection is idle from now: it closes if no request begins within the keep-alive time.
+   * Only records the time when a check is already pending, so a busy connection costs the timer
+   * wheel one check per keep-alive period, not a cancel and a schedule per request.
+   */
   private void armIdle() {
-    cancel(idleDeadline);
-    idleDeadline =
-        connection.schedule(
-            config.timeouts().keepAliveIdle(),
-            () -> {
-              if (decoder.isIdle() && current == null && queue.isEmpty()) {
-                connection.close(
-                    CloseReason.timeout(
-                        "keep-alive idle for " + config.timeouts().keepAliveIdle()));
-              }
-            });
+    idleSinceNanos = connection.nanoTime();
+    if (idleDeadline == null) {
+      idleDeadline = connection.schedule(config.timeouts().keepAliveIdle(), idleCheck);
+    }
+  }
+
+  private void checkIdle() {
+    idleDeadline = null;
+    if (!decoder.isIdle() || current != null || !queue.isEmpty()) {
+      return; // Busy: the next armIdle, when the work is done, starts a new check.
+    }
+    Duration keepAlive = config.timeouts().keepAliveIdle();
+    long left = keepAlive.toNanos() - (connection.nanoTime() - idleSinceNanos);
+    if (left > 0) {
+      idleDeadline = connection.schedule(Duration.ofNanos(left), idleCheck);
+    } else {
+      connection.close(CloseReason.timeout("keep-alive idle for " + keepAlive));
+    }
   }
 
   /** Checks once a second, after a grace period, that the body arrives at the minimum rate. */

@@ -25,7 +25,7 @@ import java.util.function.Consumer;
  */
 public final class HttpServer implements AutoCloseable {
 
-  /** Everything a connection's protocol needs; immutable. */
+  /** Everything a connection's protocol needs; immutable. {@code accessLog} may be null: none. */
   record Config(
       Routes routes,
       Routes.Route fallback,
@@ -48,7 +48,7 @@ public final class HttpServer implements AutoCloseable {
     private HttpLimits limits = HttpLimits.DEFAULTS;
     private HttpTimeouts timeouts = HttpTimeouts.DEFAULTS;
     private SocketOptions options = SocketOptions.DEFAULTS;
-    private Consumer<AccessLogEntry> accessLog = entry -> {};
+    private Consumer<AccessLogEntry> accessLog; // None: no entries made at all.
     private TlsServerConfig tls;
 
     private Builder(EventLoopGroup group) {

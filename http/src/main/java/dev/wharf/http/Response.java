@@ -7,6 +7,7 @@ import dev.wharf.http.codec.HttpDate;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 
 /**
  * The answer to one request: set a status and headers, then either send a whole body ({@link
@@ -40,14 +41,29 @@ public final class Response {
   private boolean chunked;
   private boolean keepAlive;
   private long bodyBytes;
-  private Protocol upgradedTo;
-  private final java.time.Instant started = java.time.Instant.now();
 
-  Response(Connection connection, Request request, boolean keepAlive, Completion completion) {
+  /**
+   * The length of a whole body ({@link #send}, {@link #sendFile}), or -1: written by the encoder as
+   * the Content-Length field, so the number never has to become a String.
+   */
+  private long contentLength = -1;
+
+  private Protocol upgradedTo;
+
+  /** When the response began, for the access log; null when no log wants it. */
+  private final Instant started;
+
+  Response(
+      Connection connection,
+      Request request,
+      boolean keepAlive,
+      Instant started,
+      Completion completion) {
     this.connection = connection;
     this.request = request;
     this.headOnly = request.method().equals("HEAD");
     this.keepAlive = keepAlive;
+    this.started = started;
     this.completion = completion;
   }
 
@@ -77,7 +93,8 @@ public final class Response {
     checkNotCommitted();
     boolean content = !HttpStatus.hasNoContent(status);
     if (content) {
-      headers.set("Content-Length", Integer.toString(body.length));
+      headers.remove("Content-Length");
+      contentLength = body.length;
     }
     commit();
     if (content && !headOnly && body.length > 0) {
@@ -117,7 +134,8 @@ public final class Response {
    */
   public void sendFile(FileChannel file, long position, long count) {
     checkNotCommitted();
-    headers.set("Content-Length", Long.toString(count));
+    headers.remove("Content-Length");
+    contentLength = count;
     commit();
     if (headOnly || count == 0) {
       try {
@@ -247,7 +265,7 @@ public final class Response {
     return request;
   }
 
-  java.time.Instant started() {
+  Instant started() {
     return started;
   }
 
@@ -289,7 +307,7 @@ public final class Response {
       keepAlive = false;
     }
     if (!hasHeader("Date")) {
-      headers.add("Date", HttpDate.now());
+      headers.add("Date", HttpDate.now(connection.nanoTime()));
     }
     if (!hasHeader("Server")) {
       headers.add("Server", "wharf");
@@ -301,7 +319,11 @@ public final class Response {
     } else if (request.version().equals("HTTP/1.0")) {
       headers.add("Connection", "keep-alive");
     }
-    connection.write(Http1ResponseEncoder.encodeHead(status, headers.build()));
+    Headers fields = headers.build();
+    int length = Http1ResponseEncoder.headLength(status, fields, contentLength);
+    byte[] head = HeadScratch.forHead(length, connection.inEventLoop());
+    Http1ResponseEncoder.encodeHead(status, fields, contentLength, head);
+    connection.write(head, 0, length);
     committed = true;
   }
 

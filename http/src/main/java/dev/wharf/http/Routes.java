@@ -32,15 +32,18 @@ final class Routes {
 
   record NotFound() implements Match {}
 
-  private final Map<String, Map<String, Route>> exact = new LinkedHashMap<>();
-  private final List<Map.Entry<String, Map<String, Route>>> prefixes = new ArrayList<>();
+  private static final NotFound NOT_FOUND = new NotFound();
+
+  // Routes are kept wrapped in their Found, so a lookup that succeeds makes nothing.
+  private final Map<String, Map<String, Found>> exact = new LinkedHashMap<>();
+  private final List<Map.Entry<String, Map<String, Found>>> prefixes = new ArrayList<>();
   private boolean anyStreaming;
 
   void add(String method, String path, Route route) {
     if (!path.startsWith("/") && !path.equals("*")) {
       throw new IllegalArgumentException("a route path starts with /: " + path);
     }
-    Map<String, Route> byMethod;
+    Map<String, Found> byMethod;
     if (path.endsWith("/*")) {
       String prefix = path.substring(0, path.length() - 1);
       byMethod =
@@ -50,7 +53,7 @@ final class Routes {
               .findFirst()
               .orElseGet(
                   () -> {
-                    var fresh = new LinkedHashMap<String, Route>();
+                    var fresh = new LinkedHashMap<String, Found>();
                     prefixes.add(Map.entry(prefix, fresh));
                     prefixes.sort(
                         Comparator.comparingInt((Map.Entry<String, ?> e) -> e.getKey().length())
@@ -61,7 +64,7 @@ final class Routes {
       byMethod = exact.computeIfAbsent(path, p -> new LinkedHashMap<>());
     }
     anyStreaming |= route.streaming();
-    if (byMethod.putIfAbsent(method, route) != null) {
+    if (byMethod.putIfAbsent(method, new Found(route)) != null) {
       throw new IllegalArgumentException("two routes for " + method + " " + path);
     }
   }
@@ -72,26 +75,33 @@ final class Routes {
   }
 
   Match find(String method, String path) {
-    Map<String, Route> byMethod = exact.get(path);
+    Map<String, Found> byMethod = exact.get(path);
     if (byMethod == null) {
-      byMethod =
-          prefixes.stream()
-              .filter(e -> path.startsWith(e.getKey()))
-              .map(Map.Entry::getValue)
-              .findFirst()
-              .orElse(null);
+      byMethod = longestPrefix(path);
     }
     if (byMethod == null) {
-      return new NotFound();
+      return NOT_FOUND;
     }
-    Route route = byMethod.get(method);
-    if (route == null && method.equals("HEAD")) {
-      route = byMethod.get("GET"); // RFC 9110 §9.3.2: HEAD is GET without the content.
+    Found found = byMethod.get(method);
+    if (found == null && method.equals("HEAD")) {
+      found = byMethod.get("GET"); // RFC 9110 §9.3.2: HEAD is GET without the content.
     }
-    if (route != null) {
-      return new Found(route);
+    if (found != null) {
+      return found;
     }
     return new WrongMethod(allowed(byMethod));
+  }
+
+  /**
+   * The routes of the longest prefix that {@code path} starts with (they are kept longest first).
+   */
+  private Map<String, Found> longestPrefix(String path) {
+    for (Map.Entry<String, Map<String, Found>> prefix : prefixes) {
+      if (path.startsWith(prefix.getKey())) {
+        return prefix.getValue();
+      }
+    }
+    return null;
   }
 
   /** Methods some route answers, for {@code OPTIONS *}. */
@@ -102,7 +112,7 @@ final class Routes {
     return all;
   }
 
-  private static Set<String> allowed(Map<String, Route> byMethod) {
+  private static Set<String> allowed(Map<String, Found> byMethod) {
     var allowed = new TreeSet<>(byMethod.keySet());
     if (allowed.contains("GET")) {
       allowed.add("HEAD");

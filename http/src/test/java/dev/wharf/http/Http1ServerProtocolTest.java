@@ -277,6 +277,71 @@ class Http1ServerProtocolTest {
   }
 
   @Test
+  void keepAliveCountsFromTheLastResponseNotTheFirst() {
+    // One check per keep-alive period: when it finds the connection idle for less than the
+    // period, it waits for the rest rather than closing.
+    var conn = helloServer();
+    conn.writeInbound("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+    conn.readOutbound();
+    clock.advance(Duration.ofSeconds(50));
+    conn.runPendingTasks();
+    conn.writeInbound("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+    assertThat(status(conn.readOutboundAscii())).isEqualTo("HTTP/1.1 200 OK");
+    clock.advance(Duration.ofSeconds(50)); // 100 s after the first, 50 s after the second
+    conn.runPendingTasks();
+    assertThat(conn.isClosed()).isFalse();
+    clock.advance(Duration.ofSeconds(11));
+    conn.runPendingTasks();
+    assertThat(conn.isClosed()).isTrue();
+    assertThat(conn.closeReason())
+        .get()
+        .extracting(CloseReason::kind)
+        .isEqualTo(CloseReason.Kind.TIMEOUT);
+  }
+
+  @Test
+  void aRequestInProgressIsNotClosedAsIdle() {
+    // The keep-alive check fires while a request head is half in: not idle, so it stays open
+    // until the head deadline, which answers 408.
+    var conn = helloServer();
+    clock.advance(Duration.ofSeconds(55));
+    conn.writeInbound("GET /hello HTTP/1.1\r\n");
+    clock.advance(Duration.ofSeconds(6));
+    conn.runPendingTasks();
+    assertThat(conn.isClosed()).isFalse();
+    conn.writeInbound("Host: x\r\n\r\n");
+    assertThat(status(conn.readOutboundAscii())).isEqualTo("HTTP/1.1 200 OK");
+    clock.advance(Duration.ofSeconds(59));
+    conn.runPendingTasks();
+    assertThat(conn.isClosed()).isFalse();
+    clock.advance(Duration.ofSeconds(2));
+    conn.runPendingTasks();
+    assertThat(conn.isClosed()).isTrue();
+  }
+
+  @Test
+  void withoutAnAccessLogRequestsAreAnsweredAlike() {
+    var routes = new Routes();
+    routes.add(
+        "GET", "/hello", new Routes.Route((request, response) -> response.send("Hello"), false));
+    var config =
+        new HttpServer.Config(
+            routes,
+            new Routes.Route((request, response) -> response.status(404).end(), false),
+            HttpLimits.DEFAULTS,
+            HttpTimeouts.DEFAULTS,
+            null);
+    var conn = EmbeddedConnection.of(clock, new Http1ServerProtocol(config));
+    conn.writeInbound(
+        "GET /hello HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\n");
+    String out = conn.readOutboundAscii();
+    assertThat(out)
+        .startsWith("HTTP/1.1 200 OK\r\n")
+        .contains("\r\n\r\nHello")
+        .contains("HTTP/1.1 404 Not Found\r\n");
+  }
+
+  @Test
   void gracefulShutdownClosesAnIdleConnectionAndFinishesABusyOne() {
     var idle = helloServer();
     idle.requestShutdown();

@@ -45,6 +45,7 @@ class UploadsIT {
             .routeBlocking("GET", "/*", files)
             .routeStreaming("PUT", "/*", maxBytes, uploads)
             .routeStreaming("POST", "/*", maxBytes, uploads)
+            .accessLog(answered::add)
             .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
   }
 

@@ -71,9 +71,7 @@ public final class TimerWheel {
     if (timer.scheduled) {
       unlink(timer);
     }
-    // Round up so the timer never fires before its deadline.
-    long tick = Math.ceilDiv(deadlineNanos - originNanos, tickNanos);
-    timer.tick = Math.max(tick, currentTick);
+    timer.tick = Math.max(tickOf(deadlineNanos), currentTick);
     int slot = (int) (timer.tick & mask);
     timer.prev = null;
     timer.next = slots[slot];
@@ -86,6 +84,18 @@ public final class TimerWheel {
     if (nextBusyTick >= 0 && timer.tick < nextBusyTick) {
       nextBusyTick = timer.tick;
     }
+  }
+
+  /**
+   * Makes sure a timer fires by {@code deadlineNanos}: schedules it, or moves it earlier, but
+   * leaves it alone when it is already due by then. For a timer that checks its own deadlines when
+   * it fires, this spares moving it on every event.
+   */
+  public void scheduleBy(Timer timer, long deadlineNanos) {
+    if (timer.scheduled && timer.tick <= Math.max(tickOf(deadlineNanos), currentTick)) {
+      return;
+    }
+    schedule(timer, deadlineNanos);
   }
 
   /** Cancels a timer; harmless if it already fired or was cancelled. */
@@ -154,6 +164,11 @@ public final class TimerWheel {
       }
     }
     return Math.max(0, originNanos + nextBusyTick * tickNanos - nowNanos);
+  }
+
+  /** The tick a deadline falls in, rounded up so a timer never fires before its deadline. */
+  private long tickOf(long deadlineNanos) {
+    return Math.ceilDiv(deadlineNanos - originNanos, tickNanos);
   }
 
   private void unlink(Timer timer) {

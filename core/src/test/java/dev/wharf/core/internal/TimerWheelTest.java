@@ -54,6 +54,24 @@ class TimerWheelTest {
   }
 
   @Test
+  void scheduleByOnlyEverMovesATimerEarlier() {
+    var timer = new TimerWheel.Timer(record("a"));
+    wheel.scheduleBy(timer, 45); // Not scheduled: schedules it.
+    wheel.scheduleBy(timer, 70); // Already due by then: stays at 45.
+    wheel.expire(50);
+    assertThat(fired).containsExactly("a");
+
+    fired.clear();
+    wheel.scheduleBy(timer, 200);
+    wheel.scheduleBy(timer, 90); // Earlier: moves.
+    wheel.expire(89);
+    assertThat(fired).isEmpty();
+    wheel.expire(90);
+    assertThat(fired).containsExactly("a");
+    assertThat(wheel.size()).isZero();
+  }
+
+  @Test
   void cancelledTimerDoesNotFire() {
     var timer = wheel.schedule(15, record("a"));
     wheel.schedule(15, record("b"));

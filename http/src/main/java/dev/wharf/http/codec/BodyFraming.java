@@ -19,6 +19,9 @@ record BodyFraming(Kind kind, long length) {
   private static final BodyFraming CHUNKED = new BodyFraming(Kind.CHUNKED, -1);
 
   static BodyFraming of(Headers headers, String version, long maxBody) {
+    if (!headers.contains("Transfer-Encoding") && !headers.contains("Content-Length")) {
+      return NONE; // Most requests: no lists to build.
+    }
     List<String> codings = headers.all("Transfer-Encoding");
     List<String> lengths = headers.all("Content-Length");
     if (!codings.isEmpty()) {

@@ -12,7 +12,18 @@ import java.nio.charset.StandardCharsets;
  */
 final class FieldSection {
   private final HttpLimits limits;
-  private Headers.Builder fields = Headers.builder();
+
+  /** Reused from section to section; {@link #build()} copies out what it holds. */
+  private final Headers.Builder fields = Headers.builder();
+
+  /**
+   * The last section read. A keep-alive client sends much the same fields on every request (Host,
+   * User-Agent, Accept...), so a field whose bytes match the one at the same position last time
+   * takes its Strings instead of decoding new ones. Costs the connection one reference to Strings
+   * it made anyway, until the next section replaces them.
+   */
+  private Headers previous = Headers.EMPTY;
+
   private int count;
   private int bytes;
 
@@ -21,7 +32,7 @@ final class FieldSection {
   }
 
   void reset() {
-    fields = Headers.builder();
+    fields.clear();
     count = 0;
     bytes = 0;
   }
@@ -52,7 +63,11 @@ final class FieldSection {
   }
 
   Headers build() {
-    return fields.build();
+    Headers built = fields.build();
+    if (built.size() > 0) {
+      previous = built; // An empty trailer section would teach nothing.
+    }
+    return built;
   }
 
   /** RFC 9112 §5: field-line = field-name ":" OWS field-value OWS. */
@@ -97,8 +112,16 @@ final class FieldSection {
         throw HttpException.badRequest("invalid character in header field value");
       }
     }
-    fields.add(
-        new String(bytes, 0, colon, StandardCharsets.US_ASCII),
-        new String(bytes, start, end - start, StandardCharsets.ISO_8859_1));
+    int index = count - 1;
+    boolean seenBefore = index < previous.size();
+    String name =
+        seenBefore && SharedStrings.spells(bytes, 0, colon, previous.name(index))
+            ? previous.name(index)
+            : SharedStrings.fieldName(bytes, colon);
+    String value =
+        seenBefore && SharedStrings.spells(bytes, start, end - start, previous.value(index))
+            ? previous.value(index)
+            : new String(bytes, start, end - start, StandardCharsets.ISO_8859_1);
+    fields.add(name, value);
   }
 }

@@ -6,7 +6,6 @@ import dev.wharf.http.HttpLimits;
 import dev.wharf.http.RequestHead;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 
 /**
  * Turns bytes into HTTP/1.1 requests (RFC 9112), incrementally: input may be split anywhere, and a
@@ -65,6 +64,10 @@ public final class Http1RequestDecoder {
   private String method;
   private String target;
   private String version;
+
+  /** The last request's target, reused when the next asks for the same (polling, say). */
+  private String previousTarget = "";
+
   private final FieldSection section;
   private final BodyDecoder body;
   private int leadingEmptyLines;
@@ -173,14 +176,23 @@ public final class Http1RequestDecoder {
         throw HttpException.badRequest("invalid character in request target");
       }
     }
-    method = new String(bytes, 0, firstSpace, StandardCharsets.US_ASCII);
-    target =
-        new String(bytes, firstSpace + 1, secondSpace - firstSpace - 1, StandardCharsets.US_ASCII);
+    method = SharedStrings.method(bytes, firstSpace);
+    int targetLength = secondSpace - firstSpace - 1;
+    if (!SharedStrings.spells(bytes, firstSpace + 1, targetLength, previousTarget)) {
+      previousTarget = new String(bytes, firstSpace + 1, targetLength, StandardCharsets.US_ASCII);
+    }
+    target = previousTarget;
     version = parseVersion(bytes, secondSpace + 1, length);
   }
 
   /** RFC 9112 §2.3: HTTP-version = "HTTP/" DIGIT "." DIGIT, case-sensitive. */
   private static String parseVersion(byte[] bytes, int from, int to) {
+    if (SharedStrings.spells(bytes, from, to - from, SharedStrings.HTTP_1_1)) {
+      return SharedStrings.HTTP_1_1;
+    }
+    if (SharedStrings.spells(bytes, from, to - from, SharedStrings.HTTP_1_0)) {
+      return SharedStrings.HTTP_1_0;
+    }
     String text = new String(bytes, from, to - from, StandardCharsets.US_ASCII);
     if (text.length() != 8
         || !text.startsWith("HTTP/")
@@ -189,10 +201,7 @@ public final class Http1RequestDecoder {
         || !Character.isDigit(text.charAt(7))) {
       throw HttpException.badRequest("malformed HTTP version");
     }
-    if (!text.equals("HTTP/1.1") && !text.equals("HTTP/1.0")) {
-      throw new HttpException(505, "HTTP version not supported: " + text);
-    }
-    return text;
+    throw new HttpException(505, "HTTP version not supported: " + text);
   }
 
   // ---- header and trailer sections ----
@@ -205,12 +214,12 @@ public final class Http1RequestDecoder {
 
   private void endOfHeaders(Sink sink) {
     Headers headers = section.build();
-    List<String> hosts = headers.all("Host");
+    int hosts = headers.count("Host");
     // RFC 9112 §3.2: a 1.1 request without Host, or with more than one, gets 400.
-    if (version.equals("HTTP/1.1") && hosts.isEmpty()) {
+    if (version.equals("HTTP/1.1") && hosts == 0) {
       throw HttpException.badRequest("missing Host header");
     }
-    if (hosts.size() > 1) {
+    if (hosts > 1) {
       throw HttpException.badRequest("more than one Host header");
     }
     var head = new RequestHead(method, target, version, headers);

@@ -2,41 +2,105 @@ package dev.wharf.http.codec;
 
 import dev.wharf.http.Headers;
 import dev.wharf.http.HttpStatus;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Turns a status and header fields into the bytes of an HTTP/1.1 response head (RFC 9112 §4),
  * refusing names and values that could split a response (CR, LF or other controls).
  *
+ * <p>The head is measured first, then written once into an array (of exactly its size, or one the
+ * caller reuses), checking each character as it is copied: building a String and copying it out
+ * made three objects per response.
+ *
  * <p>Stateless and thread-safe; does no I/O.
  */
 public final class Http1ResponseEncoder {
+  /** {@code HTTP/1.1 <status> <reason>\r\n} of every status with a standard reason, made once. */
+  private static final byte[][] STATUS_LINES = new byte[1000][];
+
+  static {
+    for (int status = 100; status < 600; status++) {
+      if (!HttpStatus.reason(status).isEmpty()) {
+        STATUS_LINES[status] = statusLineOf(status);
+      }
+    }
+  }
+
+  private static final byte[] CONTENT_LENGTH = ascii("Content-Length: ");
+
   private Http1ResponseEncoder() {}
 
   /** {@code HTTP/1.1 <status> <reason>\r\n}, each field, and the empty line. */
   public static byte[] encodeHead(int status, Headers headers) {
+    return encodeHead(status, headers, -1);
+  }
+
+  /**
+   * As {@link #encodeHead(int, Headers)}, with a {@code Content-Length} field after the others when
+   * {@code contentLength} is not negative: a server knows the length as a number, and writing its
+   * digits here saves making a String of them.
+   */
+  public static byte[] encodeHead(int status, Headers headers, long contentLength) {
+    byte[] out = new byte[headLength(status, headers, contentLength)];
+    encodeHead(status, headers, contentLength, out);
+    return out;
+  }
+
+  /** The size in bytes of the head {@link #encodeHead(int, Headers, long)} makes. */
+  public static int headLength(int status, Headers headers, long contentLength) {
+    int size = statusLine(status).length + 2;
+    for (int i = 0; i < headers.size(); i++) {
+      size += headers.name(i).length() + 2 + headers.value(i).length() + 2;
+    }
+    if (contentLength >= 0) {
+      size += CONTENT_LENGTH.length + digitCount(contentLength) + 2;
+    }
+    return size;
+  }
+
+  /**
+   * Writes the head into the start of {@code out}, which must hold {@link #headLength} bytes, and
+   * returns its length. Lets a caller encode into an array it reuses.
+   */
+  public static int encodeHead(int status, Headers headers, long contentLength, byte[] out) {
+    byte[] statusLine = statusLine(status);
+    System.arraycopy(statusLine, 0, out, 0, statusLine.length);
+    int at = statusLine.length;
+    for (int i = 0; i < headers.size(); i++) {
+      String name = headers.name(i);
+      at = putName(out, at, name);
+      out[at++] = ':';
+      out[at++] = ' ';
+      at = putValue(out, at, name, headers.value(i));
+      out[at++] = '\r';
+      out[at++] = '\n';
+    }
+    if (contentLength >= 0) {
+      System.arraycopy(CONTENT_LENGTH, 0, out, at, CONTENT_LENGTH.length);
+      at += CONTENT_LENGTH.length;
+      int digits = digitCount(contentLength);
+      for (int i = digits - 1; i >= 0; i--) {
+        out[at + i] = (byte) ('0' + contentLength % 10);
+        contentLength /= 10;
+      }
+      at += digits;
+      out[at++] = '\r';
+      out[at++] = '\n';
+    }
+    out[at++] = '\r';
+    out[at++] = '\n';
+    return at;
+  }
+
+  private static byte[] statusLine(int status) {
     if (status < 100 || status > 999) {
       throw new IllegalArgumentException("status must have three digits: " + status);
     }
-    var out = new StringBuilder(128 + headers.size() * 32);
-    out.append("HTTP/1.1 ")
-        .append(status)
-        .append(' ')
-        .append(HttpStatus.reason(status))
-        .append("\r\n");
-    for (Headers.Field field : headers.fields()) {
-      checkName(field.name());
-      checkValue(field.name(), field.value());
-      out.append(field.name()).append(": ").append(field.value()).append("\r\n");
-    }
-    out.append("\r\n");
-    byte[] bytes = new byte[out.length()];
-    for (int i = 0; i < bytes.length; i++) {
-      bytes[i] = (byte) out.charAt(i);
-    }
-    return bytes;
+    return STATUS_LINES[status] != null ? STATUS_LINES[status] : statusLineOf(status);
   }
 
-  private static void checkName(String name) {
+  /** Copies a field name, refusing anything but token characters. */
+  private static int putName(byte[] out, int at, String name) {
     if (name.isEmpty()) {
       throw new IllegalArgumentException("empty header name");
     }
@@ -45,16 +109,38 @@ public final class Http1ResponseEncoder {
       if (c > 127 || !Tokens.isTchar((byte) c)) {
         throw new IllegalArgumentException("invalid character in header name: " + name);
       }
+      out[at++] = (byte) c;
     }
+    return at;
   }
 
-  private static void checkValue(String name, String value) {
+  /** Copies a field value as ISO-8859-1, refusing controls. */
+  private static int putValue(byte[] out, int at, String name, String value) {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       // Response splitting: a CR or LF in a value would start a header or body of its own.
       if (c > 255 || !Tokens.isFieldValueByte((byte) c)) {
         throw new IllegalArgumentException("invalid character in value of header " + name);
       }
+      out[at++] = (byte) c;
     }
+    return at;
+  }
+
+  private static int digitCount(long value) {
+    int digits = 1;
+    while (value >= 10) {
+      value /= 10;
+      digits++;
+    }
+    return digits;
+  }
+
+  private static byte[] statusLineOf(int status) {
+    return ascii("HTTP/1.1 " + status + " " + HttpStatus.reason(status) + "\r\n");
+  }
+
+  private static byte[] ascii(String text) {
+    return text.getBytes(StandardCharsets.ISO_8859_1);
   }
 }

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * IMF-fixdate (RFC 9110 §5.6.7), as the Date header wants it. Formatting costs more than a request
@@ -14,35 +15,64 @@ public final class HttpDate {
       DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)
           .withZone(ZoneOffset.UTC);
 
-  private record Cached(long second, String text) {}
+  private static final long SECOND_NANOS = 1_000_000_000L;
 
-  private static volatile Cached cached = new Cached(-1, "");
+  /**
+   * The current second's text, and where that second began on the {@link System#nanoTime()} clock,
+   * so a caller holding a recent reading of that clock (an event loop's) needs no wall-clock read
+   * to know the second has not changed.
+   */
+  private record Current(String text, long secondStartNanos) {}
+
+  /** The last text {@link #of} made: a file's modification time is asked for again and again. */
+  private record Formatted(long second, String text) {}
+
+  private static volatile Current current = new Current(null, 0);
+  private static volatile Formatted formatted = new Formatted(Long.MIN_VALUE, "");
 
   private HttpDate() {}
 
   /** The text for the current second. */
   public static String now() {
-    return of(System.currentTimeMillis());
+    return now(System.nanoTime());
+  }
+
+  /**
+   * The text for the current second, given a recent {@link System#nanoTime()} reading: the wall
+   * clock is read only when that reading falls outside the second last seen. A step of the wall
+   * clock is noticed at the next second; the Date header has one-second precision anyway.
+   */
+  public static String now(long nanoTime) {
+    Current known = current;
+    if (known.text() != null
+        && nanoTime - known.secondStartNanos() >= 0
+        && nanoTime - known.secondStartNanos() < SECOND_NANOS) {
+      return known.text();
+    }
+    long millis = System.currentTimeMillis();
+    String text = of(millis);
+    current = new Current(text, nanoTime - Math.floorMod(millis, 1000L) * 1_000_000L);
+    return text;
   }
 
   /** The text for a moment given in milliseconds since the epoch. */
   public static String of(long epochMillis) {
     long second = Math.floorDiv(epochMillis, 1000);
-    Cached current = cached;
-    if (current.second() == second) {
-      return current.text();
+    Formatted last = formatted;
+    if (last.second() == second) {
+      return last.text();
     }
     String text = FORMAT.format(Instant.ofEpochSecond(second));
-    cached = new Cached(second, text);
+    formatted = new Formatted(second, text);
     return text;
   }
 
   /** Parses IMF-fixdate; empty for anything else (RFC 9110 says to ignore invalid dates). */
-  public static java.util.Optional<Instant> parse(String text) {
+  public static Optional<Instant> parse(String text) {
     try {
-      return java.util.Optional.of(Instant.from(FORMAT.parse(text.trim())));
+      return Optional.of(Instant.from(FORMAT.parse(text.trim())));
     } catch (java.time.format.DateTimeParseException e) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
   }
 }

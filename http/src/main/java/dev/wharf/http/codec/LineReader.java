@@ -11,6 +11,9 @@ import java.util.Arrays;
  * <p>Not thread-safe.
  */
 final class LineReader {
+  /** Bytes copied from the input at once: most lines end within one run. */
+  private static final int RUN = 256;
+
   private byte[] bytes = new byte[256];
   private int length;
   private boolean sawCr;
@@ -25,34 +28,55 @@ final class LineReader {
    * Reads up to the end of a line. Returns true when a whole line is in {@link #bytes()}; false
    * when the input ran out first, or the line passed {@code limit} bytes (then {@link
    * #overflowed()} is true).
+   *
+   * <p>Copies a run of the input at a time and looks for the line's end in the copy: reading the
+   * (usually direct) input buffer a byte at a time cost more than the rest of the parsing.
    */
   boolean read(ByteBuffer input, int limit) {
+    int max = Math.min(limit, hardLimit);
     while (input.hasRemaining()) {
-      byte b = input.get();
       if (sawCr) {
-        if (b != '\n') {
+        if (input.get() != '\n') {
           throw HttpException.badRequest("bare CR in a line");
         }
         sawCr = false;
         return true;
       }
-      if (b == '\r') {
-        sawCr = true;
+      // At most one byte past the limit: if it is not the CR that ends the line, the line is
+      // too long.
+      int n = Math.min(input.remaining(), Math.min(RUN, Math.max(1, max - length + 1)));
+      if (length + n > bytes.length) {
+        bytes =
+            Arrays.copyOf(bytes, Math.max(length + n, Math.min(hardLimit + 1, bytes.length * 2)));
+      }
+      input.get(input.position(), bytes, length, n);
+      int end = indexOfCrOrLf(bytes, length, length + n);
+      if (end < 0) {
+        input.position(input.position() + n);
+        length += n;
+        if (length > max) {
+          overflowed = true;
+          return false;
+        }
         continue;
       }
-      if (b == '\n') {
+      if (bytes[end] == '\n') {
         throw HttpException.badRequest("bare LF where CRLF is due");
       }
-      if (length >= limit || length >= hardLimit) {
-        overflowed = true;
-        return false;
-      }
-      if (length == bytes.length) {
-        bytes = Arrays.copyOf(bytes, Math.min(hardLimit, bytes.length * 2));
-      }
-      bytes[length++] = b;
+      input.position(input.position() + (end - length) + 1); // Up to and with the CR.
+      length = end;
+      sawCr = true;
     }
     return false;
+  }
+
+  private static int indexOfCrOrLf(byte[] bytes, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (bytes[i] == '\r' || bytes[i] == '\n') {
+        return i;
+      }
+    }
+    return -1;
   }
 
   byte[] bytes() {

@@ -120,6 +120,49 @@ class Http1RequestDecoderTest {
   }
 
   @Test
+  void repeatedTextIsSharedAndChangedTextIsNot() {
+    // A keep-alive client repeats its target and most fields; the decoder reuses the previous
+    // request's Strings where the bytes match, and must never reuse one where they differ.
+    var heads = new ArrayList<RequestHead>();
+    var decoder = new Http1RequestDecoder(HttpLimits.DEFAULTS);
+    var sink =
+        new Http1RequestDecoder.Sink() {
+          @Override
+          public void head(RequestHead head) {
+            heads.add(head);
+          }
+
+          @Override
+          public void body(ByteBuffer chunk) {}
+
+          @Override
+          public void end(Headers trailers) {}
+        };
+    String input =
+        "GET /poll HTTP/1.1\r\nHost: a.test\r\nX-Seq: 1\r\nx-odd: v\r\n\r\n"
+            + "GET /poll HTTP/1.1\r\nHost: a.test\r\nX-Seq: 2\r\nx-odd: v\r\n\r\n"
+            + "get /poll2 HTTP/1.1\r\nX-Seq: 2\r\nHost: a.tesT\r\n\r\n";
+    decoder.decode(ByteBuffer.wrap(input.getBytes(StandardCharsets.US_ASCII)), sink);
+
+    assertThat(heads).hasSize(3);
+    RequestHead first = heads.get(0);
+    RequestHead second = heads.get(1);
+    RequestHead third = heads.get(2);
+    assertThat(second.target()).isSameAs(first.target());
+    assertThat(second.headers().value(0)).isSameAs(first.headers().value(0));
+    assertThat(second.headers().name(2)).isSameAs(first.headers().name(2));
+    assertThat(second.headers().value(1)).isEqualTo("2");
+    assertThat(third.method()).isEqualTo("get");
+    assertThat(third.target()).isEqualTo("/poll2");
+    assertThat(third.headers().fields())
+        .containsExactly(new Headers.Field("X-Seq", "2"), new Headers.Field("Host", "a.tesT"));
+    // Standard methods, versions and common names are shared by every connection.
+    assertThat(first.method()).isSameAs("GET");
+    assertThat(first.version()).isSameAs("HTTP/1.1");
+    assertThat(first.headers().name(0)).isSameAs("Host");
+  }
+
+  @Test
   void pipelinedRequestsComeOutInOrder() {
     assertDecodes(
         "GET /1 HTTP/1.1\r\nHost: x\r\n\r\nPOST /2 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhelloGET /3 HTTP/1.0\r\n\r\n",
@@ -271,6 +314,27 @@ class Http1RequestDecoderTest {
   @Test
   void headerSectionOverLimitIs431() {
     assertRejected("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(70_000) + "\r\n\r\n", 431);
+  }
+
+  @Test
+  void linesUpToTheirLimitsPassAndOneByteMoreDoesNot() {
+    var limits = new HttpLimits(32, 300, 100, 1024);
+    String line = "GET /" + "a".repeat(18) + " HTTP/1.1"; // 32 bytes
+    // Earlier lines count with their CRLF ("Host: x" is 9); the last may fill what is left.
+    String field = "X-Fill: " + "f".repeat(300 - 9 - 8);
+    String exact = line + "\r\nHost: x\r\n" + field + "\r\n\r\n";
+    underEveryFeed(
+        exact,
+        limits,
+        result -> {
+          assertThat(result.failure()).as("failure").isNull();
+          assertThat(result.events()).hasSize(3);
+        });
+    assertRejected("GET /" + "a".repeat(19) + " HTTP/1.1\r\nHost: x\r\n\r\n", limits, 414);
+    assertRejected(line + "\r\nHost: x\r\n" + field + "f\r\n\r\n", limits, 431);
+    // Long lines cross many copied runs of input; bare CR and LF are still found anywhere.
+    assertRejected(line + "\r\nHost: x\r\n" + field.substring(0, 200) + "\rx\r\n\r\n", limits, 400);
+    assertRejected(line + "\r\nHost: x\r\n" + field.substring(0, 270) + "\n\r\n", limits, 400);
   }
 
   @Test
