@@ -45,7 +45,6 @@ class UploadsIT {
             .routeBlocking("GET", "/*", files)
             .routeStreaming("PUT", "/*", maxBytes, uploads)
             .routeStreaming("POST", "/*", maxBytes, uploads)
-            .accessLog(answered::add)
             .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
   }
 
