@@ -108,8 +108,8 @@ public final class EchoServerMain {
 
   /** Netty's echo with the same backpressure: autoRead off while the channel is unwritable. */
   @Sharable
-  static final class NettyEcho extends ChannelInboundHandlerAdapter {
-    static final NettyEcho INSTANCE = new NettyEcho();
+  public static final class NettyEcho extends ChannelInboundHandlerAdapter {
+    public static final NettyEcho INSTANCE = new NettyEcho();
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {

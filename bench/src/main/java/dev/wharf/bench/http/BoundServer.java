@@ -1,4 +1,4 @@
 package dev.wharf.bench.http;
 
 /** A server that is listening on {@code port}; {@code stop} closes it and its event loops. */
-record BoundServer(int port, Runnable stop) {}
+public record BoundServer(int port, Runnable stop) {}

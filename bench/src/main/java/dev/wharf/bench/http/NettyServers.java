@@ -20,11 +20,11 @@ import java.util.concurrent.TimeUnit;
  * that both accepts and serves, NIO or native epoll, backlog 1024, SO_REUSEADDR and TCP_NODELAY on
  * (Wharf's defaults).
  */
-final class NettyServers {
+public final class NettyServers {
   private NettyServers() {}
 
   /** True for {@code netty-epoll}, false for {@code netty-nio}. */
-  static boolean isEpoll(String impl) {
+  public static boolean isEpoll(String impl) {
     return switch (impl) {
       case "netty-epoll" -> true;
       case "netty-nio" -> false;
@@ -32,7 +32,7 @@ final class NettyServers {
     };
   }
 
-  static BoundServer start(
+  public static BoundServer start(
       InetSocketAddress address, int loops, boolean epoll, ChannelHandler childInitializer)
       throws InterruptedException {
     EventLoopGroup group;

@@ -17,11 +17,11 @@ import java.util.concurrent.CountDownLatch;
  * after a load window and divides the difference by the requests served. End of stdin just ends the
  * channel (a server started from a terminal or with {@code </dev/null} keeps running).
  */
-final class ServerControl {
+public final class ServerControl {
   private ServerControl() {}
 
   /** Prints READY, serves the side channel, and blocks until the JVM shuts down. */
-  static void runUntilStopped(String impl, BoundServer server) throws InterruptedException {
+  public static void runUntilStopped(String impl, BoundServer server) throws InterruptedException {
     var done = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

@@ -1,0 +1,176 @@
+package dev.wharf.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One benchmark server process that prints {@code READY <impl> <port> <pid>} once it listens and
+ * answers {@code ALLOC} on its stdin (see {@code dev.wharf.bench.http.ServerControl}): started,
+ * awaited, asked, measured, stopped. Its output goes to a queue, so it never blocks on a full pipe.
+ */
+public final class ServerProcess implements AutoCloseable {
+  private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+  private static final Pattern VM_RSS = Pattern.compile("VmRSS:\\s+(\\d+) kB");
+
+  private final String name;
+  private final Process process;
+  private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+  private String readyLine;
+
+  private ServerProcess(String name, Process process) {
+    this.name = name;
+    this.process = process;
+  }
+
+  /** Starts {@code command} and waits (at most 60 s) for its READY line. */
+  public static ServerProcess start(String name, List<String> command)
+      throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    var server = new ServerProcess(name, p);
+    Thread.ofPlatform().daemon().name("server-output-" + name).start(server::pump);
+    try {
+      server.awaitReady();
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      server.close();
+      throw e;
+    }
+    return server;
+  }
+
+  private void pump() {
+    try (var reader =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = reader.readLine()) != null) {
+        lines.add(line);
+      }
+    } catch (IOException e) {
+      // The process ended.
+    }
+  }
+
+  private void awaitReady() throws IOException, InterruptedException {
+    var before = new StringBuilder();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      String line = lines.poll(100, TimeUnit.MILLISECONDS);
+      if (line != null && line.startsWith("READY ")) {
+        readyLine = line;
+        return;
+      }
+      if (line != null) {
+        before.append(line).append('\n');
+      } else if (!process.isAlive()) {
+        throw new IOException(
+            name + " exited with " + process.exitValue() + " before READY: " + before + drain());
+      }
+    }
+    throw new IOException(name + " printed no READY in 60 s: " + before + drain());
+  }
+
+  /** The READY line the server printed. */
+  public String readyLine() {
+    return readyLine;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** CPU ticks (user + system) of the process so far. */
+  public long cpuTicks() {
+    return ProcStats.cpuTicks(process.pid());
+  }
+
+  /** Heap bytes the JVM allocated so far (all threads), through the side channel. */
+  public OptionalLong allocatedBytes() throws IOException, InterruptedException {
+    if (!process.isAlive()) {
+      return OptionalLong.empty();
+    }
+    OutputStream in = process.getOutputStream();
+    in.write("ALLOC\n".getBytes(StandardCharsets.US_ASCII));
+    in.flush();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      String line = lines.poll(100, TimeUnit.MILLISECONDS);
+      if (line != null && line.startsWith("ALLOC ")) {
+        return OptionalLong.of(Long.parseLong(line.substring(6).trim()));
+      }
+    }
+    throw new IOException(name + " did not answer ALLOC within 10 s");
+  }
+
+  /**
+   * The server's memory after two full collections ({@code jcmd GC.run}, as in the echo benchmark's
+   * idle test): {@code [RSS bytes, heap used bytes]}.
+   */
+  public long[] memoryAfterGc(String java) throws IOException, InterruptedException {
+    jcmd(java, "GC.run");
+    Thread.sleep(1000);
+    jcmd(java, "GC.run");
+    Thread.sleep(1000);
+    Matcher h = HEAP_USED.matcher(jcmd(java, "GC.heap_info"));
+    long heapUsed = h.find() ? Long.parseLong(h.group(1)) * 1024 : -1;
+    Matcher r = VM_RSS.matcher(Files.readString(Path.of("/proc/" + pid() + "/status")));
+    long rss = r.find() ? Long.parseLong(r.group(1)) * 1024 : -1;
+    return new long[] {rss, heapUsed};
+  }
+
+  private String jcmd(String java, String command) throws IOException, InterruptedException {
+    String jcmd = Path.of(java).resolveSibling("jcmd").toString();
+    Process p =
+        new ProcessBuilder(jcmd, Long.toString(pid()), command).redirectErrorStream(true).start();
+    String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+    }
+    return text;
+  }
+
+  /** Threads of the process now. */
+  public long threads() {
+    try (var s = Files.list(Path.of("/proc/" + pid() + "/task"))) {
+      return s.count();
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  /** What the process printed and nobody read yet. */
+  public String drain() {
+    var sb = new StringBuilder();
+    String line;
+    while ((line = lines.poll()) != null) {
+      sb.append(line).append('\n');
+    }
+    return sb.toString();
+  }
+
+  /** SIGTERM, SIGKILL after 15 s. */
+  @Override
+  public void close() {
+    try {
+      ProcStats.stop(process);
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+}

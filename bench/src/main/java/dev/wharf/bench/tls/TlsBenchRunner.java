@@ -1,0 +1,252 @@
+package dev.wharf.bench.tls;
+
+import dev.wharf.bench.BenchSettings;
+import dev.wharf.bench.GeneratorWindows;
+import dev.wharf.bench.Report;
+import dev.wharf.bench.ServerProcess;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The TLS comparison behind {@code bench/run tls}: for each scenario and each server ({@link
+ * TlsServerMain}: Wharf, Netty NIO and Netty epoll with the JDK's engine), the server pinned to one
+ * core with one event loop and {@link TlsLoadGen} pinned to the other; warmup, windows, medians and
+ * ratios to a markdown table. The certificate (ECDSA P-256, self-signed) is made by openssl at the
+ * start in a temporary directory and removed at the end.
+ *
+ * <p>Scenarios: {@code handshake} (full TLS 1.3 handshakes, a new connection each, 32 at a time)
+ * and {@code bulk-SIZE-wK} (echo of SIZE-byte messages, K in flight per connection, e.g. {@code
+ * bulk-16k-w4}).
+ *
+ * <p>Settings: those of {@link BenchSettings}, and {@code bench.conns} (bulk connections, 16),
+ * {@code bench.concurrency} (handshakes at a time, 32), {@code bench.impls}, {@code
+ * bench.scenarios}, {@code bench.out}, {@code bench.workDir}.
+ */
+public final class TlsBenchRunner {
+  static final List<String> ALL_IMPLS = List.of("wharf", "netty-nio", "netty-epoll");
+  private static final Pattern BULK = Pattern.compile("bulk-(\\d+)(k?)-w(\\d+)");
+
+  private final BenchSettings settings = new BenchSettings();
+  private final int conns = Integer.parseInt(BenchSettings.prop("bench.conns", "16"));
+  private final int concurrency = Integer.parseInt(BenchSettings.prop("bench.concurrency", "32"));
+  private final List<String> impls =
+      List.of(BenchSettings.prop("bench.impls", String.join(",", ALL_IMPLS)).split(","));
+  private final List<String> scenarios =
+      List.of(BenchSettings.prop("bench.scenarios", "handshake,bulk-16k-w4").split(","));
+  private final Path out = Path.of(BenchSettings.prop("bench.out", "bench/target/tls.md"));
+  private final Report report = new Report();
+  private int nextPort = 7500;
+  private SelfSignedCert cert;
+
+  private TlsBenchRunner() {}
+
+  public static void main(String[] args) throws Exception {
+    BenchSettings.killChildrenOnExit();
+    new TlsBenchRunner().run();
+  }
+
+  private void run() throws Exception {
+    String started = LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
+    settings.resetPids();
+    for (String scenario : scenarios) {
+      if (!scenario.equals("handshake") && !BULK.matcher(scenario).matches()) {
+        throw new IllegalArgumentException(
+            "scenario " + scenario + " is not handshake or bulk-SIZE-wK");
+      }
+    }
+    String workDir = BenchSettings.prop("bench.workDir", "");
+    Path work = workDir.isEmpty() ? Files.createTempDirectory("wharf-tls-bench") : Path.of(workDir);
+    try {
+      cert = SelfSignedCert.create(work);
+      report.note(
+          String.format(
+              Locale.ROOT,
+              "# bench tls: warmup %.0f s, %d x %.0f s, handshakes %d at a time, bulk %d"
+                  + " connections, impls %s, scenarios %s",
+              settings.warmup,
+              settings.repeats,
+              settings.duration,
+              concurrency,
+              conns,
+              impls,
+              scenarios));
+      report.note(
+          "  certificate: " + String.join(" ", SelfSignedCert.command(cert.cert(), cert.key())));
+      for (String scenario : scenarios) {
+        for (String impl : impls) {
+          measure(scenario, impl);
+        }
+      }
+    } finally {
+      deleteTree(work);
+    }
+    String text =
+        report.render(
+            "Wharf vs Netty TLS benchmark, " + started,
+            setup(),
+            scenarios,
+            ALL_IMPLS,
+            TlsBenchRunner::metrics,
+            LEGEND);
+    System.out.println();
+    System.out.println(text);
+    Files.createDirectories(out.toAbsolutePath().getParent());
+    Files.writeString(out, text, StandardCharsets.UTF_8);
+    System.out.println("written to " + out);
+  }
+
+  private static List<String> metrics(String scenario) {
+    if (scenario.equals("handshake")) {
+      return List.of(
+          "handshakesPerSec",
+          "perServerCpuSec",
+          "p50us",
+          "p99us",
+          "serverCpu",
+          "allocPer",
+          "genCpu",
+          "otherCpu",
+          "errors");
+    }
+    return List.of(
+        "mbPerSec",
+        "msgsPerSec",
+        "perServerCpuSec",
+        "p50us",
+        "p99us",
+        "serverCpu",
+        "allocPer",
+        "genCpu",
+        "otherCpu",
+        "errors");
+  }
+
+  private static final String LEGEND =
+      """
+      handshakesPerSec: full handshakes per second, each on a new connection (connect, \
+      handshake, 1 byte echoed, close with RST); p50us/p99us: connect to echo, in microseconds. \
+      mbPerSec: echoed payload received by the generator, 10^6 bytes per second; msgsPerSec: \
+      messages of that payload. perServerCpuSec: handshakes (or messages) per CPU-second (user + \
+      system) of the server process, the steadier figure when other work shares the machine; \
+      serverCpu, genCpu, otherCpu: % of one core used by the server, the generator and \
+      everything else in the window (genCpu near 100: the rate is the generator's limit, compare \
+      perServerCpuSec). allocPer: heap bytes the server JVM allocated per handshake (or \
+      message), all threads. errors: failed connections or wrong echoes. Negotiated protocol and \
+      suite: in each RESULT line of the log (`negotiated=`).""";
+
+  private String setup() {
+    return String.format(
+        Locale.ROOT,
+        "Server on core %s (one event loop), generator (TlsLoadGen: one thread, the JDK's"
+            + " SSLEngine) on core %s, private network namespace, loopback. Warmup %.0f s, then %d"
+            + " window(s) of %.0f s; medians of the windows. Both servers run the JDK's SSLEngine"
+            + " (Netty: SslProvider.JDK) with a self-signed ECDSA P-256 certificate; the client"
+            + " offers TLS 1.3 with TLS_AES_128_GCM_SHA256 only and no session to resume."
+            + " handshake: %d at a time. bulk-SIZE-wK: %d connections, K messages of SIZE in"
+            + " flight on each.\n\n"
+            + "JVM %s; server JVM options: %s; generator JVM options: %s\n",
+        settings.serverCpu,
+        settings.genCpu,
+        settings.warmup,
+        settings.repeats,
+        settings.duration,
+        concurrency,
+        conns,
+        Runtime.version(),
+        settings.serverOpts,
+        settings.genOpts);
+  }
+
+  private void measure(String scenario, String impl) throws Exception {
+    int port = nextPort++;
+    List<String> serverCmd =
+        settings.serverCommand(
+            TlsServerMain.class.getName(),
+            List.of(
+                "--impl",
+                impl,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                Integer.toString(port),
+                "--loops",
+                "1",
+                "--cert",
+                cert.cert().toString(),
+                "--key",
+                cert.key().toString()));
+    report.note("## " + scenario + " / " + impl);
+    report.note("  server: " + String.join(" ", serverCmd));
+    try (var server = ServerProcess.start(impl, serverCmd)) {
+      settings.rememberPid(server.pid());
+      var args = new ArrayList<String>();
+      if (scenario.equals("handshake")) {
+        args.addAll(List.of("handshake", "--concurrency", Integer.toString(concurrency)));
+      } else {
+        Matcher m = BULK.matcher(scenario);
+        if (!m.matches()) {
+          throw new IllegalArgumentException(scenario);
+        }
+        int size = Integer.parseInt(m.group(1)) * (m.group(2).isEmpty() ? 1 : 1024);
+        args.addAll(
+            List.of(
+                "bulk",
+                "--conns",
+                Integer.toString(conns),
+                "--size",
+                Integer.toString(size),
+                "--window",
+                m.group(3)));
+      }
+      args.addAll(
+          List.of(
+              "--port",
+              Integer.toString(port),
+              "--cert",
+              cert.cert().toString(),
+              "--warmup",
+              Double.toString(settings.warmup),
+              "--duration",
+              Double.toString(settings.duration),
+              "--repeats",
+              Integer.toString(settings.repeats)));
+      List<String> genCmd = settings.generatorCommand(TlsLoadGen.class.getName(), args);
+      report.note("  generator: " + String.join(" ", genCmd));
+      int rc =
+          GeneratorWindows.run(
+              genCmd,
+              server,
+              scenario.equals("handshake") ? "handshakes" : "msgs",
+              settings::rememberPid,
+              m -> report.record(scenario, impl, m),
+              report::note);
+      if (rc != 0) {
+        report.note("  generator exited with " + rc);
+      }
+      if (!server.isAlive()) {
+        report.note("  SERVER DIED: " + server.drain());
+      }
+    }
+  }
+
+  private static void deleteTree(Path root) throws java.io.IOException {
+    if (root == null || !Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
