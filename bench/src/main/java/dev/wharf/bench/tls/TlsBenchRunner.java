@@ -29,8 +29,8 @@ import java.util.stream.Stream;
  * bulk-16k-w4}).
  *
  * <p>Settings: those of {@link BenchSettings}, and {@code bench.conns} (bulk connections, 16),
- * {@code bench.concurrency} (handshakes at a time, 32), {@code bench.impls}, {@code
- * bench.scenarios}, {@code bench.out}, {@code bench.workDir}.
+ * {@code bench.concurrency} (handshakes at a time, 32), {@code bench.handshakeWarmup} (s, 60),
+ * {@code bench.impls}, {@code bench.scenarios}, {@code bench.out}, {@code bench.workDir}.
  */
 public final class TlsBenchRunner {
   static final List<String> ALL_IMPLS = List.of("wharf", "netty-nio", "netty-epoll");
@@ -39,6 +39,15 @@ public final class TlsBenchRunner {
   private final BenchSettings settings = new BenchSettings();
   private final int conns = Integer.parseInt(BenchSettings.prop("bench.conns", "16"));
   private final int concurrency = Integer.parseInt(BenchSettings.prop("bench.concurrency", "32"));
+
+  /**
+   * Handshakes need a longer warmup than the echo: at a few hundred a second the JDK's elliptic
+   * curve and HKDF code is still being compiled after 15 s (a first run's handshakes per server
+   * CPU-second rose from one 20 s window to the next by 40-170%).
+   */
+  private final double handshakeWarmup =
+      Double.parseDouble(BenchSettings.prop("bench.handshakeWarmup", "60"));
+
   private final List<String> impls =
       List.of(BenchSettings.prop("bench.impls", String.join(",", ALL_IMPLS)).split(","));
   private final List<String> scenarios =
@@ -71,9 +80,10 @@ public final class TlsBenchRunner {
       report.note(
           String.format(
               Locale.ROOT,
-              "# bench tls: warmup %.0f s, %d x %.0f s, handshakes %d at a time, bulk %d"
-                  + " connections, impls %s, scenarios %s",
+              "# bench tls: warmup %.0f s (handshakes %.0f s), %d x %.0f s, handshakes %d at a"
+                  + " time, bulk %d connections, impls %s, scenarios %s",
               settings.warmup,
+              handshakeWarmup,
               settings.repeats,
               settings.duration,
               concurrency,
@@ -148,7 +158,8 @@ public final class TlsBenchRunner {
     return String.format(
         Locale.ROOT,
         "Server on core %s (one event loop), generator (TlsLoadGen: one thread, the JDK's"
-            + " SSLEngine) on core %s, private network namespace, loopback. Warmup %.0f s, then %d"
+            + " SSLEngine) on core %s, private network namespace, loopback. Warmup %.0f s"
+            + " (handshake: %.0f s), then %d"
             + " window(s) of %.0f s; medians of the windows. Both servers run the JDK's SSLEngine"
             + " (Netty: SslProvider.JDK) with a self-signed ECDSA P-256 certificate; the client"
             + " offers TLS 1.3 with TLS_AES_128_GCM_SHA256 only and no session to resume."
@@ -158,6 +169,7 @@ public final class TlsBenchRunner {
         settings.serverCpu,
         settings.genCpu,
         settings.warmup,
+        handshakeWarmup,
         settings.repeats,
         settings.duration,
         concurrency,
@@ -215,7 +227,7 @@ public final class TlsBenchRunner {
               "--cert",
               cert.cert().toString(),
               "--warmup",
-              Double.toString(settings.warmup),
+              Double.toString(scenario.equals("handshake") ? handshakeWarmup : settings.warmup),
               "--duration",
               Double.toString(settings.duration),
               "--repeats",
