@@ -77,6 +77,7 @@ public final class BenchRunner {
   }
 
   private void note(String line) {
+    line = Report.portable(line);
     System.out.println(line);
     System.out.flush();
     log.add(line);

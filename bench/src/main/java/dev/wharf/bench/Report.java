@@ -18,11 +18,21 @@ public final class Report {
 
   private final List<String> log = new ArrayList<>();
 
-  /** Prints a progress line and keeps it for the report's log. */
+  /**
+   * Prints a progress line and keeps it for the report's log, with this checkout's and this JDK's
+   * directories written as {@code .} and {@code $JAVA_HOME}, so a result file names no machine.
+   */
   public void note(String line) {
+    line = portable(line);
     System.out.println(line);
     System.out.flush();
     log.add(line);
+  }
+
+  /** {@code /home/x/wharf/bench/target/...} as {@code bench/target/...}, the JDK as $JAVA_HOME. */
+  public static String portable(String line) {
+    String checkout = java.nio.file.Path.of("").toAbsolutePath() + "/";
+    return line.replace(checkout, "").replace(System.getProperty("java.home"), "$JAVA_HOME");
   }
 
   public void record(String scenario, String impl, Map<String, Double> metrics) {

@@ -1,6 +1,7 @@
 package dev.wharf.bench.http;
 
 import dev.wharf.bench.ProcStats;
+import dev.wharf.bench.Report;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -80,7 +81,50 @@ public final class HttpBenchRunner {
   private final Wrk wrk =
       new Wrk(
           prop("bench.wrk", "wrk"), Path.of(prop("bench.wrkScript", "bench/wrk/http.lua")), genCpu);
-  private final HttpReport report = new HttpReport();
+
+  static List<String> metrics(String scenario) {
+    return scenario.startsWith("plaintext")
+        ? List.of(
+            "reqPerSec",
+            "perServerCpuSec",
+            "p50us",
+            "p99us",
+            "serverCpuSec",
+            "serverCpu",
+            "allocPerReq",
+            "genCpu",
+            "otherCpu",
+            "errors")
+        : List.of(
+            "reqPerSec",
+            "mbPerSec",
+            "perServerCpuSec",
+            "p50us",
+            "p99us",
+            "serverCpuSec",
+            "serverCpu",
+            "allocPerReq",
+            "genCpu",
+            "otherCpu",
+            "errors");
+  }
+
+  /** What the columns mean, printed under the table. */
+  private static final String LEGEND =
+      """
+        wharf is Wharf's HttpServer with one route (PlaintextServerMain) for plaintext, and the real \
+        `wharf serve --quiet --threads 1` for files. reqPerSec and mbPerSec (10^6 bytes read by \
+        wrk, heads included): higher is better. p50us/p99us: wrk's latency percentiles in \
+        microseconds. serverCpuSec: CPU seconds (user + system) the server process and its \
+        workers used in the window; serverCpu: the same as % of one core. perServerCpuSec: \
+        requests per server CPU-second, the steadier figure when other work shares the machine. \
+        allocPerReq: heap bytes the server JVM allocated per request during the window (all \
+        threads; Wharf and Netty JVMs only). genCpu: wrk's CPU, % of one core (near 100: the \
+        rate is wrk's limit, compare perServerCpuSec). otherCpu: everything else on the machine \
+        during the window, % of one core. errors: wrk's socket errors, timeouts and 4xx/5xx.
+        """;
+
+  private final Report report = new Report();
   private int nextPort = 8100;
   private Path work;
 
@@ -137,7 +181,14 @@ public final class HttpBenchRunner {
     } finally {
       deleteTree(work);
     }
-    String text = report.render(started, describeSetup(), scenarios, ALL_IMPLS);
+    String text =
+        report.render(
+            "Wharf HTTP benchmark, " + started,
+            describeSetup(),
+            scenarios,
+            ALL_IMPLS,
+            HttpBenchRunner::metrics,
+            LEGEND);
     System.out.println();
     System.out.println(text);
     Files.createDirectories(out.toAbsolutePath().getParent());
@@ -244,7 +295,7 @@ public final class HttpBenchRunner {
     m.put("errors", (double) r.errors());
     report.record(scenario, impl, m);
     var line = new StringBuilder("  window " + index + ":");
-    m.forEach((k, v) -> line.append(' ').append(k).append('=').append(HttpReport.fmt(v)));
+    m.forEach((k, v) -> line.append(' ').append(k).append('=').append(Report.fmt(v)));
     line.append(" requests=").append(r.requests());
     report.note(line.toString());
   }
