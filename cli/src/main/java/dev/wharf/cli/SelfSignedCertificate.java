@@ -1,10 +1,10 @@
 package dev.wharf.cli;
 
+import dev.wharf.core.tls.Pem;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -20,7 +20,6 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.Date;
 import java.util.HexFormat;
@@ -100,8 +99,8 @@ final class SelfSignedCertificate {
     Path keyTemp = Files.createTempFile(directory, ".key", ".tmp"); // 0600 already.
     Path certTemp = Files.createTempFile(directory, ".crt", ".tmp");
     try {
-      Files.writeString(keyTemp, pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
-      Files.writeString(certTemp, pem("CERTIFICATE", made.getEncoded()));
+      Files.writeString(keyTemp, Pem.encode(pair.getPrivate()));
+      Files.writeString(certTemp, Pem.encode(made));
       try {
         Files.setPosixFilePermissions(certTemp, PosixFilePermissions.fromString("rw-r--r--"));
       } catch (UnsupportedOperationException notPosix) {
@@ -205,11 +204,5 @@ final class SelfSignedCertificate {
     try (InputStream in = Files.newInputStream(file)) {
       return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
     }
-  }
-
-  private static String pem(String type, byte[] der) {
-    String body =
-        Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
-    return "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n";
   }
 }
