@@ -7,7 +7,9 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -22,6 +24,8 @@ import java.util.regex.Pattern;
  */
 public final class ServerProcess implements AutoCloseable {
   private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+  private static final Pattern HISTOGRAM_ROW =
+      Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");
   private static final Pattern VM_RSS = Pattern.compile("VmRSS:\\s+(\\d+) kB");
 
   private final String name;
@@ -131,6 +135,47 @@ public final class ServerProcess implements AutoCloseable {
     Matcher r = VM_RSS.matcher(Files.readString(Path.of("/proc/" + pid() + "/status")));
     long rss = r.find() ? Long.parseLong(r.group(1)) * 1024 : -1;
     return new long[] {rss, heapUsed};
+  }
+
+  /**
+   * The server's live heap by class ({@code jcmd GC.class_histogram}, which collects first): class
+   * name to {@code [instances, bytes]}. Two of them, before and after, show what a connection
+   * holds.
+   */
+  public Map<String, long[]> classHistogram(String java) throws IOException, InterruptedException {
+    var histogram = new HashMap<String, long[]>();
+    for (String line : jcmd(java, "GC.class_histogram").split("\n")) {
+      Matcher m = HISTOGRAM_ROW.matcher(line);
+      if (m.find()) {
+        histogram.put(
+            m.group(3), new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))});
+      }
+    }
+    return histogram;
+  }
+
+  /**
+   * The classes whose live bytes grew most from {@code before} to {@code after}, one line each:
+   * bytes and instances per {@code per} (e.g. per connection), largest first.
+   */
+  public static List<String> histogramGrowth(
+      Map<String, long[]> before, Map<String, long[]> after, int per, int top) {
+    return after.entrySet().stream()
+        .map(
+            e -> {
+              long[] b = before.getOrDefault(e.getKey(), new long[2]);
+              return Map.entry(
+                  e.getKey(), new long[] {e.getValue()[0] - b[0], e.getValue()[1] - b[1]});
+            })
+        .filter(e -> e.getValue()[1] > 0)
+        .sorted((x, y) -> Long.compare(y.getValue()[1], x.getValue()[1]))
+        .limit(top)
+        .map(
+            e ->
+                String.format(
+                    "%8.1f B %6.2f objs  %s",
+                    (double) e.getValue()[1] / per, (double) e.getValue()[0] / per, e.getKey()))
+        .toList();
   }
 
   private String jcmd(String java, String command) throws IOException, InterruptedException {

@@ -123,7 +123,14 @@ public final class WsBenchRunner {
   private static List<String> metrics(String scenario) {
     if (scenario.equals("idle")) {
       return List.of(
-          "heapPerConn", "rssPerConn", "heapBeforeMB", "heapAfterMB", "rssBeforeMB", "rssAfterMB");
+          "heapPerConn",
+          "rssPerConn",
+          "heapPerConnMarginal",
+          "rssPerConnMarginal",
+          "heapBeforeMB",
+          "heapAfterMB",
+          "rssBeforeMB",
+          "rssAfterMB");
     }
     return List.of(
         "msgsPerSec",
@@ -150,7 +157,10 @@ public final class WsBenchRunner {
       server JVM allocated per message (all threads). errors: connections dropped or wrong echoes. \
       idle: heapPerConn and rssPerConn are the growth of the server's used heap (after two full \
       GCs, `jcmd GC.run` then `GC.heap_info`) and of its RSS (/proc/PID/status) from before \
-      connecting to with every connection open, divided by the connections.""";
+      connecting to with every connection open, divided by the connections; the Marginal ones \
+      are the growth over the last two thirds of the connections (opened after the first third \
+      was measured), divided by those: the cost of one more connection, without one-time costs \
+      such as code compiled and heap regions first touched.""";
 
   private String setup() {
     return String.format(
@@ -242,33 +252,40 @@ public final class WsBenchRunner {
     }
   }
 
+  /**
+   * Opens a third of the idle connections, measures, then the rest and measures again. Besides the
+   * cost from an empty server, this gives the marginal cost of the later connections, from which
+   * one-time costs (classes loaded, code compiled, heap regions first touched) are absent.
+   */
   private void idle(String impl) throws Exception {
     int port = nextPort++;
     List<String> serverCmd = serverCommand(impl, port, false);
+    int first = idleConns / 3;
+    int rest = idleConns - first;
     report.note("## idle " + idleConns + " WebSocket connections / " + impl);
     report.note("  server: " + String.join(" ", serverCmd));
     try (var server = ServerProcess.start(impl, serverCmd)) {
       settings.rememberPid(server.pid());
       Thread.sleep(3000); // let start-up settle (JIT threads, lazy init) before the baseline
       long[] before = server.memoryAfterGc(settings.java);
-      List<String> genCmd =
-          settings.generatorCommand(
-              WsLoadGen.class.getName(),
-              List.of("idle", "--port", Integer.toString(port), "--conns", "" + idleConns));
-      report.note("  generator: " + String.join(" ", genCmd));
-      Process gen = new ProcessBuilder(genCmd).redirectErrorStream(true).start();
-      settings.rememberPid(gen.pid());
+      Process firstGen = holdConnections(port, first);
+      Process restGen = null;
       try {
-        String held = awaitHeld(gen);
-        if (held == null) {
+        if (firstGen == null) {
           return;
         }
-        report.note("  gen: " + held);
-        Thread.sleep(2000);
+        long[] middle = server.memoryAfterGc(settings.java);
+        var histogramMiddle = server.classHistogram(settings.java);
+        restGen = holdConnections(port, rest);
+        if (restGen == null) {
+          return;
+        }
         long[] after = server.memoryAfterGc(settings.java);
         var m = new LinkedHashMap<String, Double>();
         m.put("heapPerConn", (double) (after[1] - before[1]) / idleConns);
         m.put("rssPerConn", (double) (after[0] - before[0]) / idleConns);
+        m.put("heapPerConnMarginal", (double) (after[1] - middle[1]) / rest);
+        m.put("rssPerConnMarginal", (double) (after[0] - middle[0]) / rest);
         m.put("heapBeforeMB", before[1] / 1e6);
         m.put("heapAfterMB", after[1] / 1e6);
         m.put("rssBeforeMB", before[0] / 1e6);
@@ -276,17 +293,46 @@ public final class WsBenchRunner {
         m.put("threads", (double) server.threads());
         report.record("idle", impl, m);
         report.note("  MEMORY " + m);
-        gen.getOutputStream().close(); // the generator closes its connections and exits
-        if (!gen.waitFor(60, TimeUnit.SECONDS)) {
-          report.note("  idle generator did not exit in 60 s");
+        report.note("  live heap growth per connection over the last " + rest + ", by class:");
+        for (String row :
+            ServerProcess.histogramGrowth(
+                histogramMiddle, server.classHistogram(settings.java), rest, 15)) {
+          report.note("  " + row);
         }
       } finally {
-        gen.destroyForcibly();
+        for (Process gen : new Process[] {restGen, firstGen}) {
+          if (gen != null) {
+            gen.getOutputStream().close(); // the generator closes its connections and exits
+            if (!gen.waitFor(60, TimeUnit.SECONDS)) {
+              report.note("  idle generator did not exit in 60 s");
+            }
+            gen.destroyForcibly();
+          }
+        }
       }
       if (!server.isAlive()) {
         report.note("  SERVER DIED: " + server.drain());
       }
     }
+  }
+
+  /** A generator holding {@code conns} idle connections, or null (noted) if it failed. */
+  private Process holdConnections(int port, int conns) throws Exception {
+    List<String> genCmd =
+        settings.generatorCommand(
+            WsLoadGen.class.getName(),
+            List.of("idle", "--port", Integer.toString(port), "--conns", "" + conns));
+    report.note("  generator: " + String.join(" ", genCmd));
+    Process gen = new ProcessBuilder(genCmd).redirectErrorStream(true).start();
+    settings.rememberPid(gen.pid());
+    String held = awaitHeld(gen);
+    if (held == null) {
+      gen.destroyForcibly();
+      return null;
+    }
+    report.note("  gen: " + held);
+    Thread.sleep(2000);
+    return gen;
   }
 
   /** The generator's HELD line, or null (noted) if it failed or took over 10 minutes. */
