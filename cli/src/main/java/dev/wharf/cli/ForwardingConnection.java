@@ -145,6 +145,16 @@ class ForwardingConnection implements Connection {
   }
 
   @Override
+  public void wakeUpAt(long deadlineNanos) {
+    delegate.wakeUpAt(deadlineNanos);
+  }
+
+  @Override
+  public void idleTimeout(Duration idle) {
+    delegate.idleTimeout(idle);
+  }
+
+  @Override
   public long nanoTime() {
     return delegate.nanoTime();
   }

@@ -113,6 +113,22 @@ public interface Connection extends Executor {
   Cancellable schedule(Duration delay, Runnable task);
 
   /**
+   * Asks for one call of {@link Protocol#wakeUp} on the loop once the loop's clock ({@link
+   * #nanoTime()}) reaches {@code deadlineNanos}; a later call replaces the deadline and {@link
+   * Long#MAX_VALUE} cancels it. Unlike {@link #schedule}, it rides on the connection's own timeout
+   * timer, so a protocol's periodic check (a WebSocket ping) costs no timer and no allocation per
+   * connection. Loop thread only. The call may come up to one timer tick late, never early.
+   */
+  void wakeUpAt(long deadlineNanos);
+
+  /**
+   * Replaces this connection's idle timeout ({@link Timeouts#idle()}); {@link Duration#ZERO} turns
+   * it off. For a protocol that watches liveness itself after an upgrade, as WebSocket does with
+   * pings and its own idle timeout. Loop thread only.
+   */
+  void idleTimeout(Duration idle);
+
+  /**
    * The loop's clock, in {@link System#nanoTime()} units (a fake clock in tests). On the loop it is
    * the time the loop read at the start of the current phase of its turn, so asking costs nothing
    * and it may lag the real time by the loop's work since (well under the timer wheel's 10 ms);

@@ -45,6 +45,9 @@ public interface Protocol {
   /** The connection closed; called exactly once, last. */
   default void closed(Connection connection, CloseReason reason) {}
 
+  /** The deadline asked for with {@link Connection#wakeUpAt} has come. */
+  default void wakeUp(Connection connection) {}
+
   /** A short name for tables and logs ({@code echo}, {@code http/1.1}). */
   default String name() {
     String simple = getClass().getSimpleName();

@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>All fields are confined to the loop's thread; public methods called from elsewhere are handed
  * to the loop. {@link #info()} may read the counters from another thread, racily, for display.
  */
-final class StreamConnection implements Connection, EventLoop.Handler {
+final class StreamConnection extends TimerWheel.Timer implements Connection, EventLoop.Handler {
   private static final System.Logger LOG = System.getLogger(StreamConnection.class.getName());
   private static final AtomicLong IDS = new AtomicLong();
   private static final int MAX_READS_PER_EVENT = 16;
@@ -37,11 +37,11 @@ final class StreamConnection implements Connection, EventLoop.Handler {
   private final ConnectionSettings settings;
   private final SocketAddress local;
   private final SocketAddress remote;
-  private final Instant openedAt = Instant.now();
-  private final TimerWheel.Timer timeoutTimer = new TimerWheel.Timer(this::onTimeoutCheck);
+  // Millis, not an Instant: one object fewer on every connection, idle or not.
+  private final long openedAtMillis = System.currentTimeMillis();
   private final ArrayDeque<Object> queue = new ArrayDeque<>(4);
   // The timeouts in nanoseconds, read on every write and timer check; 0 means off.
-  private final long idleNanos;
+  private long idleNanos;
   private final long readNanos;
   private final long stallNanos;
 
@@ -64,6 +64,9 @@ final class StreamConnection implements Connection, EventLoop.Handler {
   private long bytesOut;
   private long lastReadNanos;
   private long lastWriteNanos;
+
+  /** When the protocol asked to be woken up ({@link #wakeUpAt}); MAX_VALUE for never. */
+  private long wakeUpNanos = Long.MAX_VALUE;
 
   /** When the queue last made progress (or became non-empty); for the write-stall timeout. */
   private long writeProgressNanos;
@@ -313,7 +316,7 @@ final class StreamConnection implements Connection, EventLoop.Handler {
     if (wasEmpty && stallNanos > 0) {
       // The write-stall deadline starts now. The timer moves only if it would otherwise fire
       // after it: a connection answering request after request would else move it every time.
-      loop.timers().scheduleBy(timeoutTimer, writeProgressNanos + stallNanos);
+      loop.timers().scheduleBy(this, writeProgressNanos + stallNanos);
     }
     if (!flushScheduled) {
       flushScheduled = true;
@@ -543,7 +546,7 @@ final class StreamConnection implements Connection, EventLoop.Handler {
               ? ConnectionInfo.ClosedFirst.PEER
               : ConnectionInfo.ClosedFirst.LOCAL;
     }
-    loop.timers().cancel(timeoutTimer);
+    loop.timers().cancel(this);
     key.cancel();
     try {
       channel.close();
@@ -603,11 +606,18 @@ final class StreamConnection implements Connection, EventLoop.Handler {
     if (stallNanos > 0 && pendingBytes > 0) {
       deadline = Math.min(deadline, writeProgressNanos + stallNanos);
     }
+    deadline = Math.min(deadline, wakeUpNanos);
     if (deadline == Long.MAX_VALUE) {
-      loop.timers().cancel(timeoutTimer);
+      loop.timers().cancel(this);
     } else {
-      loop.timers().schedule(timeoutTimer, deadline);
+      loop.timers().schedule(this, deadline);
     }
+  }
+
+  /** The connection is its own timeout timer: one object fewer per connection. */
+  @Override
+  protected void fire() {
+    onTimeoutCheck();
   }
 
   /**
@@ -630,14 +640,41 @@ final class StreamConnection implements Connection, EventLoop.Handler {
     } else if (readNanos > 0 && !inputShut && now - lastReadNanos >= readNanos) {
       close(CloseReason.timeout("read timeout: nothing received for " + format(timeouts.read())));
     } else if (idleNanos > 0 && now - Math.max(lastReadNanos, lastWriteNanos) >= idleNanos) {
-      close(CloseReason.timeout("idle timeout: no traffic for " + format(timeouts.idle())));
+      close(CloseReason.timeout("idle timeout: no traffic for " + format(idleNanos)));
     } else {
+      if (now >= wakeUpNanos) {
+        wakeUpNanos = Long.MAX_VALUE;
+        callWakeUp();
+        if (state == ConnectionState.CLOSED) {
+          return;
+        }
+      }
+      armTimeouts();
+    }
+  }
+
+  @Override
+  public void wakeUpAt(long deadlineNanos) {
+    wakeUpNanos = deadlineNanos;
+    if (deadlineNanos != Long.MAX_VALUE && state != ConnectionState.CLOSED) {
+      loop.timers().scheduleBy(this, deadlineNanos);
+    }
+  }
+
+  @Override
+  public void idleTimeout(Duration idle) {
+    idleNanos = idle.toNanos();
+    if (state != ConnectionState.CLOSED) {
       armTimeouts();
     }
   }
 
   private static String format(Duration d) {
     return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+  }
+
+  private static String format(long nanos) {
+    return format(Duration.ofNanos(nanos));
   }
 
   // ---- protocol calls, each isolated ----
@@ -653,6 +690,14 @@ final class StreamConnection implements Connection, EventLoop.Handler {
   private void callReceived(ByteBuffer data) {
     try {
       protocol.received(this, data);
+    } catch (Throwable t) {
+      closeOnHandlerFailure(t);
+    }
+  }
+
+  private void callWakeUp() {
+    try {
+      protocol.wakeUp(this);
     } catch (Throwable t) {
       closeOnHandlerFailure(t);
     }
@@ -764,7 +809,7 @@ final class StreamConnection implements Connection, EventLoop.Handler {
         bytesIn,
         bytesOut,
         pendingBytes,
-        openedAt,
+        Instant.ofEpochMilli(openedAtMillis),
         Duration.ofNanos(Math.max(0, now - Math.max(lastReadNanos, lastWriteNanos))),
         closedFirst);
   }

@@ -170,6 +170,93 @@ abstract class StreamTransportContract {
   }
 
   @Test
+  void aProtocolCanTurnTheIdleTimeoutOffForItsConnection() throws Exception {
+    var quietKept = new CompletableFuture<CloseReason>();
+    var quietDropped = new CompletableFuture<CloseReason>();
+    var server =
+        Server.builder(serverGroup)
+            .timeouts(Timeouts.DEFAULTS.withIdle(Duration.ofMillis(200)))
+            .bind(
+                listenAddress(),
+                () ->
+                    new Protocol() {
+                      private boolean keep;
+
+                      @Override
+                      public void opened(Connection c) {}
+
+                      @Override
+                      public void received(Connection c, ByteBuffer data) {
+                        // The first byte says whether this connection watches itself ('k').
+                        keep = data.get() == 'k';
+                        if (keep) {
+                          c.idleTimeout(Duration.ZERO);
+                        }
+                        data.position(data.limit());
+                      }
+
+                      @Override
+                      public void closed(Connection c, CloseReason reason) {
+                        (keep ? quietKept : quietDropped).complete(reason);
+                      }
+                    });
+    var kept = new RecordingProtocol();
+    connect(server, kept).write(new byte[] {'k'});
+    connect(server, new RecordingProtocol()).write(new byte[] {'d'});
+
+    // The other connection, as silent and sent its byte later, times out; this one does not.
+    assertThat(quietDropped.get(10, TimeUnit.SECONDS).message()).startsWith("idle timeout");
+    assertThat(quietKept).isNotDone();
+    assertThat(kept.closed).isNotDone();
+  }
+
+  @Test
+  void wakeUpAtCallsTheProtocolOnceAtTheDeadlineAndCanBeMovedOrCancelled() throws Exception {
+    var wakeUps = new java.util.concurrent.LinkedBlockingQueue<Long>();
+    var server =
+        Server.builder(serverGroup)
+            .bind(
+                listenAddress(),
+                () ->
+                    new Protocol() {
+                      private long asked;
+
+                      @Override
+                      public void opened(Connection c) {
+                        // Asked, replaced by a later deadline, then a cancelled third one.
+                        c.wakeUpAt(c.nanoTime() + Duration.ofMillis(20).toNanos());
+                        asked = c.nanoTime() + Duration.ofMillis(150).toNanos();
+                        c.wakeUpAt(asked);
+                      }
+
+                      @Override
+                      public void received(Connection c, ByteBuffer data) {
+                        data.position(data.limit());
+                        c.wakeUpAt(c.nanoTime() + Duration.ofMillis(50).toNanos());
+                        c.wakeUpAt(Long.MAX_VALUE);
+                        c.write(ByteBuffer.wrap(new byte[] {'x'}));
+                      }
+
+                      @Override
+                      public void wakeUp(Connection c) {
+                        wakeUps.add(c.nanoTime() - asked);
+                        c.write(ByteBuffer.wrap(new byte[] {'w'}));
+                      }
+                    });
+    var client = new RecordingProtocol();
+    connect(server, client);
+
+    Long late = wakeUps.poll(10, TimeUnit.SECONDS);
+    assertThat(late).as("woken at the replaced deadline, not before").isNotNull().isNotNegative();
+    Await.until("the wake-up's byte", () -> client.receivedCount() == 1);
+    // A cancelled deadline never comes: the echo of our byte is all that follows.
+    client.opened.get(10, TimeUnit.SECONDS).write(new byte[] {1});
+    Await.until("the answer", () -> client.receivedCount() == 2);
+    assertThat(new String(client.receivedBytes(), StandardCharsets.US_ASCII)).isEqualTo("wx");
+    assertThat(wakeUps.poll(300, TimeUnit.MILLISECONDS)).as("no wake-up after cancel").isNull();
+  }
+
+  @Test
   void readTimeoutClosesWhenThePeerStopsSending() throws Exception {
     var serverSide = new CompletableFuture<CloseReason>();
     var server =

@@ -11,8 +11,12 @@ package dev.wharf.core.internal;
  */
 public final class TimerWheel {
 
-  /** One scheduled task; reusable, so a connection can keep one for all its timeouts. */
-  public static final class Timer {
+  /**
+   * One scheduled task; reusable, so a connection can keep one for all its timeouts. A class may
+   * also extend it and override {@link #fire()}, so that the timer is part of the object it serves
+   * (as Linux embeds a socket's timers in the socket) and costs no object of its own.
+   */
+  public static class Timer {
     private final Runnable task;
     private Timer prev;
     private Timer next;
@@ -23,8 +27,18 @@ public final class TimerWheel {
       this.task = task;
     }
 
+    /** For subclasses that override {@link #fire()}. */
+    protected Timer() {
+      this.task = null;
+    }
+
     public boolean isScheduled() {
       return scheduled;
+    }
+
+    /** Runs when the timer comes due, on the wheel's thread. */
+    protected void fire() {
+      task.run();
     }
   }
 
@@ -137,7 +151,7 @@ public final class TimerWheel {
         if (timer.tick <= nowTick) {
           unlink(timer);
           fired++;
-          timer.task.run();
+          timer.fire();
         }
         timer = next;
       }

@@ -39,6 +39,8 @@ import java.util.Optional;
 public final class EmbeddedConnection implements Connection {
   private final FakeClock clock;
   private final TimerWheel timers;
+  private final TimerWheel.Timer wakeUpTimer = new TimerWheel.Timer(this::wakeUp);
+  private Duration idleTimeout;
   private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
   private final ByteArrayOutputStream outbound = new ByteArrayOutputStream();
   private final SocketAddress local = new InetSocketAddress("127.0.0.1", 8000);
@@ -122,6 +124,10 @@ public final class EmbeddedConnection implements Connection {
       call(task);
     }
     timers.expire(clock.nanoTime());
+  }
+
+  private void wakeUp() {
+    call(() -> protocol.wakeUp(this));
   }
 
   /** Asks the protocol to wind down, as a graceful shutdown does. */
@@ -320,6 +326,28 @@ public final class EmbeddedConnection implements Connection {
   public Cancellable schedule(Duration delay, Runnable task) {
     TimerWheel.Timer timer = timers.schedule(clock.nanoTime() + delay.toNanos(), task);
     return () -> timers.cancel(timer);
+  }
+
+  /**
+   * Wakes the protocol up from {@link #runPendingTasks()} once the fake clock reaches the deadline.
+   */
+  @Override
+  public void wakeUpAt(long deadlineNanos) {
+    timers.cancel(wakeUpTimer);
+    if (deadlineNanos != Long.MAX_VALUE) {
+      timers.schedule(wakeUpTimer, deadlineNanos);
+    }
+  }
+
+  /** Remembers the idle timeout a protocol set; an embedded connection never times out. */
+  @Override
+  public void idleTimeout(Duration idle) {
+    idleTimeout = idle;
+  }
+
+  /** The idle timeout the protocol last set with {@link #idleTimeout(Duration)}, if any. */
+  public Optional<Duration> idleTimeoutSet() {
+    return Optional.ofNullable(idleTimeout);
   }
 
   @Override

@@ -170,6 +170,16 @@ final class TlsConnection implements Connection {
   }
 
   @Override
+  public void wakeUpAt(long deadlineNanos) {
+    transport.wakeUpAt(deadlineNanos);
+  }
+
+  @Override
+  public void idleTimeout(Duration idle) {
+    transport.idleTimeout(idle);
+  }
+
+  @Override
   public long nanoTime() {
     return transport.nanoTime();
   }

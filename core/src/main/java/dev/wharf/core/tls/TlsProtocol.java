@@ -188,6 +188,13 @@ public final class TlsProtocol implements Protocol {
   }
 
   @Override
+  public void wakeUp(Connection connection) {
+    if (applicationOpened) {
+      callApplication(() -> application.wakeUp(view));
+    }
+  }
+
+  @Override
   public void shutdownRequested(Connection connection) {
     if (handshakeDone) {
       callApplication(() -> application.shutdownRequested(view));
