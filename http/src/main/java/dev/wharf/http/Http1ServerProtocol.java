@@ -58,9 +58,6 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   /** Made once: every response reports back through it. */
   private final Response.Completion completion = this::completed;
 
-  /** Made once: the keep-alive check re-arms itself with it. */
-  private final Runnable idleCheck = this::checkIdle;
-
   private Connection connection;
   private RequestHead head;
   private ByteArrayOutputStream body;
@@ -71,10 +68,11 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   private Cancellable headDeadline;
 
   /**
-   * The one pending keep-alive check, or null. It is not moved on every request: it checks when it
-   * fires and re-arms itself if the connection has not been idle long enough.
+   * Whether a keep-alive check is pending (a {@link Connection#wakeUpAt} on the connection's own
+   * timer). It is not moved on every request: it checks when it comes and asks again if the
+   * connection has not been idle long enough.
    */
-  private Cancellable idleDeadline;
+  private boolean idleCheckPending;
 
   /** When the connection last became idle (on the loop's clock). */
   private long idleSinceNanos;
@@ -471,20 +469,23 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
    */
   private void armIdle() {
     idleSinceNanos = connection.nanoTime();
-    if (idleDeadline == null) {
-      idleDeadline = connection.schedule(config.timeouts().keepAliveIdle(), idleCheck);
+    if (!idleCheckPending) {
+      idleCheckPending = true;
+      connection.wakeUpAt(idleSinceNanos + config.timeouts().keepAliveIdle().toNanos());
     }
   }
 
-  private void checkIdle() {
-    idleDeadline = null;
+  @Override
+  public void wakeUp(Connection c) {
+    idleCheckPending = false;
     if (!decoder.isIdle() || current != null || !queue.isEmpty()) {
       return; // Busy: the next armIdle, when the work is done, starts a new check.
     }
     Duration keepAlive = config.timeouts().keepAliveIdle();
     long left = keepAlive.toNanos() - (connection.nanoTime() - idleSinceNanos);
     if (left > 0) {
-      idleDeadline = connection.schedule(Duration.ofNanos(left), idleCheck);
+      idleCheckPending = true;
+      connection.wakeUpAt(connection.nanoTime() + left);
     } else {
       connection.close(CloseReason.timeout("keep-alive idle for " + keepAlive));
     }
@@ -550,7 +551,10 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
 
   private void cancelDeadlines() {
     cancel(headDeadline);
-    cancel(idleDeadline);
+    if (idleCheckPending) {
+      idleCheckPending = false;
+      connection.wakeUpAt(Long.MAX_VALUE); // Not for the protocol after an upgrade.
+    }
     cancel(bodyRateCheck);
   }
 
