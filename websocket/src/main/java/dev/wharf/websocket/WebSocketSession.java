@@ -13,6 +13,8 @@ import dev.wharf.websocket.codec.WebSocketFrameReader;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +22,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One WebSocket connection after the handshake, server or client side: the {@link Protocol} the
@@ -37,8 +38,24 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Protocol callbacks and all sending run on the connection's loop; {@link WebSocket} methods
  * called elsewhere hop there. Listener callbacks go through a {@link Dispatcher}.
  */
-final class WebSocketSession implements Protocol, WebSocket, InboundMessages.Session {
+final class WebSocketSession
+    implements Protocol, WebSocket, InboundMessages.Session, Dispatcher.Drained {
   private static final System.Logger LOG = System.getLogger(WebSocketSession.class.getName());
+
+  // Field handles rather than atomic objects: an idle connection should carry no extra objects.
+  private static final VarHandle IN_FLIGHT;
+  private static final VarHandle CLOSE_FUTURE;
+
+  static {
+    try {
+      var lookup = MethodHandles.lookup();
+      IN_FLIGHT = lookup.findVarHandle(WebSocketSession.class, "inFlight", long.class);
+      CLOSE_FUTURE =
+          lookup.findVarHandle(WebSocketSession.class, "closeFuture", CompletableFuture.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   private final WebSocketConfig config;
   private final boolean server;
@@ -48,10 +65,14 @@ final class WebSocketSession implements Protocol, WebSocket, InboundMessages.Ses
   private final WebSocketFrameReader reader;
   private final InboundMessages inbound;
   private final Dispatcher dispatcher;
-  private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
 
-  /** Bytes handed to the loop by other threads and not yet queued there. */
-  private final AtomicLong inFlight = new AtomicLong();
+  /** Made when someone asks for it: most connections never do. */
+  private volatile CompletableFuture<Void> closeFuture;
+
+  private volatile boolean closeDone;
+
+  /** Bytes handed to the loop by other threads and not yet queued there; see {@link #IN_FLIGHT}. */
+  private volatile long inFlight;
 
   private Connection connection;
   private FrameSender sender;
@@ -61,7 +82,6 @@ final class WebSocketSession implements Protocol, WebSocket, InboundMessages.Ses
   private boolean closeReceived;
   private boolean closeReported;
   private boolean readsPaused;
-  private Cancellable keepalive;
   private Cancellable closeTimer;
   private long lastReceivedNanos;
   private long lastPingNanos;
@@ -88,8 +108,7 @@ final class WebSocketSession implements Protocol, WebSocket, InboundMessages.Ses
     this.reader = new WebSocketFrameReader(server, config.maxFrameBytes());
     this.inbound = new InboundMessages(this, config.maxMessageBytes());
     this.dispatcher =
-        new Dispatcher(
-            config.dispatch() == WebSocketConfig.Dispatch.VIRTUAL_THREAD, this::listenerCaughtUp);
+        new Dispatcher(config.dispatch() == WebSocketConfig.Dispatch.VIRTUAL_THREAD, this);
   }
 
   @Override
@@ -115,6 +134,9 @@ final class WebSocketSession implements Protocol, WebSocket, InboundMessages.Ses
         });
     lastReceivedNanos = c.nanoTime();
     lastPingNanos = lastReceivedNanos;
+    // Pings and our own idle timeout watch the peer from now on; the transport's would cut a
+    // quiet but healthy WebSocket (pings off) after its five minutes.
+    c.idleTimeout(Duration.ZERO);
     armKeepalive();
     dispatch(() -> listener.onOpen(this), 0);
   }
@@ -156,7 +178,6 @@ final class WebSocketSession implements Protocol, WebSocket, InboundMessages.Ses
   @Override
   public void closed(Connection c, CloseReason reason) {
     open = false;
-    cancel(keepalive);
     cancel(closeTimer);
     var gone = new IOException("connection closed (" + reason + ")");
     inbound.closed(gone);
@@ -182,7 +203,7 @@ final class WebSocketSession implements Protocol, WebSocket, InboundMessages.Ses
       }
       dispatch(() -> listener.onClose(this, CloseCodes.ABNORMAL, reason.message()), 0);
     }
-    dispatch(() -> closeFuture.complete(null), 0);
+    dispatch(this::completeCloseFuture, 0);
   }
 
   // ---- frames from the reader ----
@@ -315,7 +336,7 @@ final class WebSocketSession implements Protocol, WebSocket, InboundMessages.Ses
     if (!wanted) {
       return null;
     }
-    var stream = new MessageInputStream(this::listenerCaughtUp);
+    var stream = new MessageInputStream(this::drained);
     dispatcher.dispatchBlocking(
         () -> {
           try {
@@ -351,7 +372,8 @@ final class WebSocketSession implements Protocol, WebSocket, InboundMessages.Ses
   }
 
   /** The listener's thread consumed some; resume reading once it is well behind the limit. */
-  private void listenerCaughtUp(long left) {
+  @Override
+  public void drained(long left) {
     if (left <= config.maxInboundBufferedBytes() / 2) {
       connection.execute(
           () -> {
@@ -447,14 +469,14 @@ final class WebSocketSession implements Protocol, WebSocket, InboundMessages.Ses
     }
     long n = payload.remaining();
     // Checked here too, so a thread that sends without waiting cannot fill the loop's task queue.
-    if (inFlight.get() + connection.pendingBytes() >= config.maxOutboundBytes()) {
+    if (inFlight + connection.pendingBytes() >= config.maxOutboundBytes()) {
       slowConsumer(future);
       return future;
     }
-    inFlight.addAndGet(n);
+    IN_FLIGHT.getAndAdd(this, n);
     onLoop(
         () -> {
-          inFlight.addAndGet(-n);
+          IN_FLIGHT.getAndAdd(this, -n);
           sendOnLoop(opcode, payload, future);
         });
     return future;
@@ -585,6 +607,7 @@ final class WebSocketSession implements Protocol, WebSocket, InboundMessages.Ses
     if (!CloseCodes.isValidOnWire(code)) {
       throw new IllegalArgumentException("close code " + code + " may not be sent");
     }
+    CompletableFuture<Void> closing = closeFuture();
     onLoop(
         () -> {
           if (!closeSent) {
@@ -592,7 +615,32 @@ final class WebSocketSession implements Protocol, WebSocket, InboundMessages.Ses
           }
           startClose(code, reason);
         });
-    return closeFuture;
+    return closing;
+  }
+
+  /**
+   * The future that completes once the listener has been told of the close; made on first ask.
+   * Whoever comes second of the asker and {@link #completeCloseFuture} completes it: each writes
+   * its volatile, then reads the other's.
+   */
+  private CompletableFuture<Void> closeFuture() {
+    CompletableFuture<Void> future = closeFuture;
+    if (future == null) {
+      var made = new CompletableFuture<Void>();
+      future = CLOSE_FUTURE.compareAndSet(this, null, made) ? made : closeFuture;
+    }
+    if (closeDone) {
+      future.complete(null);
+    }
+    return future;
+  }
+
+  private void completeCloseFuture() {
+    closeDone = true;
+    CompletableFuture<Void> future = closeFuture;
+    if (future != null) {
+      future.complete(null);
+    }
   }
 
   /** Sends our Close and waits a while for the peer's. Loop only. */
@@ -648,25 +696,31 @@ final class WebSocketSession implements Protocol, WebSocket, InboundMessages.Ses
 
   @Override
   public long bufferedBytes() {
-    return connection.pendingBytes() + inFlight.get();
+    return connection.pendingBytes() + inFlight;
   }
 
   // ---- keepalive and idle close ----
 
+  /**
+   * Asks the connection to wake us at the next ping or idle deadline. Reads only move {@link
+   * #lastReceivedNanos}; a wake-up before the real deadline simply asks again, so traffic never
+   * touches the timer.
+   */
   private void armKeepalive() {
-    Duration ping = config.pingInterval();
-    Duration idle = config.idleTimeout();
-    Duration tick =
-        ping.isZero() ? idle : idle.isZero() ? ping : (ping.compareTo(idle) < 0 ? ping : idle);
-    if (tick.isZero()) {
-      return;
+    long ping = config.pingInterval().toNanos();
+    long idle = config.idleTimeout().toNanos();
+    long next = Long.MAX_VALUE;
+    if (idle > 0) {
+      next = lastReceivedNanos + idle;
     }
-    // Checked at a fraction of the period, so a deadline is missed by at most that much.
-    Duration check = tick.dividedBy(4).isZero() ? tick : tick.dividedBy(4);
-    keepalive = connection.schedule(check, this::checkKeepalive);
+    if (ping > 0 && !closeSent) {
+      next = Math.min(next, Math.max(lastReceivedNanos, lastPingNanos) + ping);
+    }
+    connection.wakeUpAt(next);
   }
 
-  private void checkKeepalive() {
+  @Override
+  public void wakeUp(Connection c) {
     if (!connection.isOpen()) {
       return;
     }

@@ -133,23 +133,29 @@ class WebSocketSessionTest {
                 .pingInterval(Duration.ofSeconds(30))
                 .idleTimeout(Duration.ofSeconds(90))
                 .build());
-    clock.advance(Duration.ofSeconds(31));
+    // The session watches the peer itself, so the transport's idle timeout is off.
+    assertThat(conn.idleTimeoutSet()).contains(Duration.ZERO);
+    clock.advance(Duration.ofSeconds(29));
     conn.runPendingTasks();
-    clock.advance(Duration.ofSeconds(8)); // the check runs every quarter of the interval
+    assertThat(conn.readOutbound()).as("no ping before 30 s of silence").isEmpty();
+    clock.advance(Duration.ofSeconds(1));
     conn.runPendingTasks();
     assertThat(hex(conn.readOutbound())).isEqualTo(hex(unmasked(Opcodes.PING, new byte[0])));
     conn.writeInbound(masked(Opcodes.PONG, true, ""));
-    clock.advance(Duration.ofSeconds(60)); // 60 s after the pong: pinged again, not closed
-    for (int i = 0; i < 10; i++) {
-      conn.runPendingTasks();
-      clock.advance(Duration.ofSeconds(1));
-    }
+    clock.advance(Duration.ofSeconds(29)); // 29 s after the pong: nothing yet
+    conn.runPendingTasks();
+    assertThat(conn.readOutbound()).isEmpty();
+    clock.advance(Duration.ofSeconds(1));
+    conn.runPendingTasks();
+    assertThat(hex(conn.readOutbound()))
+        .as("pinged again")
+        .isEqualTo(hex(unmasked(Opcodes.PING, new byte[0])));
+    clock.advance(Duration.ofSeconds(30)); // 60 s after the pong: pinged again, still open
+    conn.runPendingTasks();
     assertThat(conn.isClosed()).isFalse();
-    clock.advance(Duration.ofSeconds(40)); // 100 s of silence
-    for (int i = 0; i < 10; i++) {
-      conn.runPendingTasks();
-      clock.advance(Duration.ofSeconds(1));
-    }
+    assertThat(hex(conn.readOutbound())).isEqualTo(hex(unmasked(Opcodes.PING, new byte[0])));
+    clock.advance(Duration.ofSeconds(30)); // 90 s of silence since the pong
+    conn.runPendingTasks();
     byte[] out = conn.readOutbound();
     assertThat(hex(out)).endsWith(hex(closeFrame(1001, "idle timeout")));
     assertThat(listener.events).contains("pong ", "close 1001 idle for PT1M30S");
