@@ -97,10 +97,16 @@ public final class WsBenchRunner {
             impls,
             scenarios));
     for (String scenario : scenarios) {
-      for (String impl : impls) {
-        if (scenario.equals("idle")) {
-          idle(impl);
-        } else {
+      if (scenario.equals("idle")) {
+        // A fresh server per repeat, the implementations taking turns: RSS moves with the
+        // collector's sizing from run to run, so one run each would compare noise.
+        for (int rep = 0; rep < settings.repeats; rep++) {
+          for (String impl : impls) {
+            idle(impl);
+          }
+        }
+      } else {
+        for (String impl : impls) {
           echo(scenario, Echo.parse(scenario), impl);
         }
       }
@@ -160,7 +166,8 @@ public final class WsBenchRunner {
       connecting to with every connection open, divided by the connections; the Marginal ones \
       are the growth over the last two thirds of the connections (opened after the first third \
       was measured), divided by those: the cost of one more connection, without one-time costs \
-      such as code compiled and heap regions first touched.""";
+      such as code compiled and heap regions first touched. Each idle figure is the median over \
+      one fresh server per repeat.""";
 
   private String setup() {
     return String.format(
@@ -296,7 +303,7 @@ public final class WsBenchRunner {
         report.note("  live heap growth per connection over the last " + rest + ", by class:");
         for (String row :
             ServerProcess.histogramGrowth(
-                histogramMiddle, server.classHistogram(settings.java), rest, 15)) {
+                histogramMiddle, server.classHistogram(settings.java), rest, 40)) {
           report.note("  " + row);
         }
       } finally {
