@@ -4,6 +4,7 @@ import dev.wharf.core.Cancellable;
 import dev.wharf.core.CloseReason;
 import dev.wharf.core.Connection;
 import dev.wharf.core.Protocol;
+import dev.wharf.core.tls.TlsSession;
 import dev.wharf.http.codec.Http1RequestDecoder;
 import java.io.ByteArrayOutputStream;
 import java.lang.System.Logger.Level;
@@ -59,6 +60,7 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   private final Response.Completion completion = this::completed;
 
   private Connection connection;
+  private TlsSession tls;
   private RequestHead head;
   private ByteArrayOutputStream body;
   private Routes.Route streamingRoute;
@@ -99,6 +101,8 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   @Override
   public void opened(Connection c) {
     this.connection = c;
+    // Under TLS the handshake is over before the application's protocol opens: read it once.
+    this.tls = c.tlsSession().orElse(null);
     armIdle();
   }
 
@@ -167,7 +171,8 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
               EMPTY,
               receiving,
               connection.remoteAddress(),
-              connection.localAddress()));
+              connection.localAddress(),
+              tls));
       if (!hasBody) {
         receiving.finish(); // end() follows at once.
       }
@@ -219,7 +224,9 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     }
     byte[] bytes = body == null ? EMPTY : body.toByteArray();
     body = null;
-    enqueue(new Request(ended, bytes, connection.remoteAddress(), connection.localAddress()));
+    enqueue(
+        new Request(
+            ended, bytes, null, connection.remoteAddress(), connection.localAddress(), tls));
   }
 
   private void enqueue(Request request) {

@@ -1,5 +1,6 @@
 package dev.wharf.http;
 
+import dev.wharf.core.tls.TlsSession;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.net.SocketAddress;
@@ -17,10 +18,11 @@ public final class Request {
   private final StreamedBody stream;
   private final SocketAddress remoteAddress;
   private final SocketAddress localAddress;
+  private final TlsSession tls;
 
   public Request(
       RequestHead head, byte[] body, SocketAddress remoteAddress, SocketAddress localAddress) {
-    this(head, body, null, remoteAddress, localAddress);
+    this(head, body, null, remoteAddress, localAddress, null);
   }
 
   Request(
@@ -28,12 +30,14 @@ public final class Request {
       byte[] body,
       StreamedBody stream,
       SocketAddress remoteAddress,
-      SocketAddress localAddress) {
+      SocketAddress localAddress,
+      TlsSession tls) {
     this.head = head;
     this.body = body;
     this.stream = stream;
     this.remoteAddress = remoteAddress;
     this.localAddress = localAddress;
+    this.tls = tls;
   }
 
   public RequestHead head() {
@@ -130,6 +134,19 @@ public final class Request {
 
   public SocketAddress localAddress() {
     return localAddress;
+  }
+
+  /** True when the request came over TLS (HTTPS). */
+  public boolean isSecure() {
+    return tls != null;
+  }
+
+  /**
+   * What the connection's TLS handshake agreed on, when the request came over TLS: version, cipher
+   * suite, ALPN, and the client's certificate when the server asked for one.
+   */
+  public Optional<TlsSession> tlsSession() {
+    return Optional.ofNullable(tls);
   }
 
   @Override

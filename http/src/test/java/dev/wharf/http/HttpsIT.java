@@ -136,6 +136,62 @@ class HttpsIT {
   }
 
   @Test
+  void handlersSeeTheTlsSessionAndTheClientsCertificate() throws Exception {
+    try (var mtls =
+        HttpServer.builder(group)
+            .tls(
+                TlsServerConfig.builder(certs.serverIdentity())
+                    .clientAuth(TlsServerConfig.ClientAuth.WANT, certs.caTrust())
+                    .build())
+            .get(
+                "/whoami",
+                (request, response) ->
+                    response.send(
+                        request.isSecure()
+                            + " "
+                            + request.tlsSession().map(TlsSession::protocol).orElse("-")
+                            + " "
+                            + request
+                                .tlsSession()
+                                .flatMap(TlsSession::peerCertificate)
+                                .map(c -> c.getSubjectX500Principal().getName())
+                                .orElse("anonymous")
+                            + "\n"))
+            .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+      String url = "https://localhost:" + mtls.port() + "/whoami";
+      ExternalProcess anonymous = run("curl", "-sS", "--cacert", certs.caCert().toString(), url);
+      ExternalProcess known =
+          run(
+              "curl",
+              "-sS",
+              "--cacert",
+              certs.caCert().toString(),
+              "--cert",
+              certs.clientCert().toString(),
+              "--key",
+              certs.clientKey().toString(),
+              url);
+
+      assertThat(anonymous.awaitExit(WAIT)).as(anonymous.output()).isZero();
+      assertThat(anonymous.output()).contains("true TLSv1.3 anonymous");
+      assertThat(known.awaitExit(WAIT)).as(known.output()).isZero();
+      assertThat(known.output()).contains("true TLSv1.3 CN=wharf client");
+    }
+    // Over plain HTTP a handler sees no session.
+    try (var plain =
+        HttpServer.builder(group)
+            .get(
+                "/whoami",
+                (request, response) ->
+                    response.send(request.isSecure() + " " + request.tlsSession().isPresent()))
+            .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+      ExternalProcess curl = run("curl", "-sS", "http://127.0.0.1:" + plain.port() + "/whoami");
+      assertThat(curl.awaitExit(WAIT)).as(curl.output()).isZero();
+      assertThat(curl.output()).contains("false false");
+    }
+  }
+
+  @Test
   void curlWithoutTheCaRefusesTheServer() throws Exception {
     ExternalProcess curl = run("curl", "-sS", url("/hello"));
 
