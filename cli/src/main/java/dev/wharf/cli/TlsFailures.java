@@ -1,12 +1,13 @@
 package dev.wharf.cli;
 
+import dev.wharf.core.tls.PeerRejectedException;
 import java.security.cert.CertificateException;
 import javax.net.ssl.SSLException;
 
 /**
  * What kind of TLS failure ended a connection, for exit codes: the engine explains each failure in
- * a sentence ("the server's certificate expired on ..."), and the kind is read from the exceptions
- * it chained.
+ * a sentence ("the server's certificate expired on ..."), and the kind is read from the {@link
+ * PeerRejectedException} it chained, never from the sentence.
  */
 final class TlsFailures {
   private TlsFailures() {}
@@ -25,11 +26,13 @@ final class TlsFailures {
   static Kind kind(Throwable failure) {
     boolean tls = false;
     for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof CertificateException) {
-        // The engine's rejections are CertificateExceptions; only their sentence tells pins apart.
-        return String.valueOf(t.getMessage()).contains("public key is not pinned")
+      if (t instanceof PeerRejectedException rejected) {
+        return rejected.reason() == PeerRejectedException.Reason.NOT_PINNED
             ? Kind.PIN
             : Kind.CERTIFICATE;
+      }
+      if (t instanceof CertificateException) {
+        return Kind.CERTIFICATE;
       }
       tls |= t instanceof SSLException;
     }
@@ -38,9 +41,13 @@ final class TlsFailures {
 
   /** What to do about a certificate no CA vouches for, added to the failure's line. */
   static String advice(Throwable failure) {
-    return kind(failure) == Kind.CERTIFICATE
-            && String.valueOf(failure.getMessage()).contains("not trusted")
-        ? "; trust it with --cacert FILE (its CA, or itself if self-signed)"
-        : "";
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof PeerRejectedException rejected) {
+        return rejected.reason() == PeerRejectedException.Reason.UNTRUSTED
+            ? "; trust it with --cacert FILE (its CA, or itself if self-signed)"
+            : "";
+      }
+    }
+    return "";
   }
 }

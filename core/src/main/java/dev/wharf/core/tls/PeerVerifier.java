@@ -1,5 +1,6 @@
 package dev.wharf.core.tls;
 
+import dev.wharf.core.tls.PeerRejectedException.Reason;
 import java.net.Socket;
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
@@ -25,15 +26,6 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * failed: ... unable to find valid certification path to requested target") do not.
  */
 final class PeerVerifier extends X509ExtendedTrustManager {
-
-  /** A rejection whose message is meant for people as it is. */
-  static final class Rejected extends CertificateException {
-    private static final long serialVersionUID = 1L;
-
-    Rejected(String message, Throwable cause) {
-      super(message, cause);
-    }
-  }
 
   private final X509ExtendedTrustManager pkix;
   private final List<PublicKeyPin> pins;
@@ -96,7 +88,7 @@ final class PeerVerifier extends X509ExtendedTrustManager {
   private void verify(X509Certificate[] chain, String peer, String host, Check pkixCheck)
       throws CertificateException {
     if (chain == null || chain.length == 0) {
-      throw new Rejected("the " + peer + " sent no certificate", null);
+      throw rejected(Reason.NO_CERTIFICATE, "the " + peer + " sent no certificate", null);
     }
     X509Certificate leaf = chain[0];
     if (pkix != null) {
@@ -108,7 +100,8 @@ final class PeerVerifier extends X509ExtendedTrustManager {
       }
     }
     if (!pins.isEmpty() && pins.stream().noneMatch(pin -> pin.matchesAny(List.of(chain)))) {
-      throw new Rejected(
+      throw rejected(
+          Reason.NOT_PINNED,
           "the "
               + peer
               + "'s public key is not pinned: it is "
@@ -119,11 +112,12 @@ final class PeerVerifier extends X509ExtendedTrustManager {
     }
   }
 
-  private static void checkDates(X509Certificate leaf, String peer) throws Rejected {
+  private static void checkDates(X509Certificate leaf, String peer) throws PeerRejectedException {
     try {
       leaf.checkValidity(new Date());
     } catch (CertificateExpiredException e) {
-      throw new Rejected(
+      throw rejected(
+          Reason.EXPIRED,
           "the "
               + peer
               + "'s certificate expired on "
@@ -133,7 +127,8 @@ final class PeerVerifier extends X509ExtendedTrustManager {
               + ")",
           e);
     } catch (CertificateNotYetValidException e) {
-      throw new Rejected(
+      throw rejected(
+          Reason.NOT_YET_VALID,
           "the "
               + peer
               + "'s certificate is not valid before "
@@ -145,6 +140,10 @@ final class PeerVerifier extends X509ExtendedTrustManager {
     }
   }
 
+  private static PeerRejectedException rejected(Reason reason, String message, Throwable cause) {
+    return new PeerRejectedException(reason, message, cause);
+  }
+
   /** Turns the JDK's rejection into one that says what is wrong. */
   private static CertificateException explain(
       CertificateException e, X509Certificate[] chain, String peer, String host) {
@@ -154,7 +153,8 @@ final class PeerVerifier extends X509ExtendedTrustManager {
         && (message.startsWith("No subject alternative")
             || message.startsWith("No name matching"))) {
       List<String> names = namesIn(leaf);
-      return new Rejected(
+      return rejected(
+          Reason.WRONG_NAME,
           "the "
               + peer
               + "'s certificate is not for "
@@ -166,14 +166,17 @@ final class PeerVerifier extends X509ExtendedTrustManager {
       if (cause instanceof CertificateExpiredException
           || (cause instanceof CertPathValidatorException v
               && v.getReason() == CertPathValidatorException.BasicReason.EXPIRED)) {
-        return new Rejected(
-            "a certificate in the " + peer + "'s chain has expired (" + subject(leaf) + ")", e);
+        return rejected(
+            Reason.EXPIRED,
+            "a certificate in the " + peer + "'s chain has expired (" + subject(leaf) + ")",
+            e);
       }
       if (cause instanceof CertPathBuilderException
           || String.valueOf(cause.getMessage())
               .contains("unable to find valid certification path")) {
         boolean selfSigned = leaf.getSubjectX500Principal().equals(leaf.getIssuerX500Principal());
-        return new Rejected(
+        return rejected(
+            Reason.UNTRUSTED,
             selfSigned
                 ? "the "
                     + peer
@@ -190,7 +193,7 @@ final class PeerVerifier extends X509ExtendedTrustManager {
             e);
       }
     }
-    return new Rejected("the " + peer + "'s certificate was rejected: " + message, e);
+    return rejected(Reason.OTHER, "the " + peer + "'s certificate was rejected: " + message, e);
   }
 
   /** The name the client checks the server's certificate against: the SNI name, or the host. */

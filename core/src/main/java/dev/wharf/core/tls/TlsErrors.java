@@ -30,7 +30,7 @@ final class TlsErrors {
 
   private static String describe(SSLException error, boolean client) {
     for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-      if (cause instanceof PeerVerifier.Rejected rejected) {
+      if (cause instanceof PeerRejectedException rejected) {
         return rejected.getMessage();
       }
     }

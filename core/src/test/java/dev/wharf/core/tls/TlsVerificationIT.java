@@ -121,7 +121,8 @@ class TlsVerificationIT {
             "TLS handshake with localhost:"
                 + port
                 + " failed: the server's certificate expired on 2020-01-02T00:00:00Z"
-                + " (CN=localhost)");
+                + " (CN=localhost)")
+        .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(PeerRejectedException.Reason.EXPIRED));
   }
 
   @Test
@@ -133,7 +134,8 @@ class TlsVerificationIT {
         .hasMessage(
             "TLS handshake with localhost:"
                 + port
-                + " failed: the server's certificate is not for localhost but for other.test");
+                + " failed: the server's certificate is not for localhost but for other.test")
+        .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(PeerRejectedException.Reason.WRONG_NAME));
     assertThatThrownBy(() -> connect(trustingTheCa(), "127.0.0.1", port))
         .hasMessageEndingWith("the server's certificate is not for 127.0.0.1 but for other.test");
   }
@@ -148,7 +150,8 @@ class TlsVerificationIT {
             "TLS handshake with localhost:"
                 + port
                 + " failed: the server's certificate is self-signed and not trusted"
-                + " (CN=localhost)");
+                + " (CN=localhost)")
+        .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(PeerRejectedException.Reason.UNTRUSTED));
   }
 
   @Test
@@ -206,7 +209,8 @@ class TlsVerificationIT {
                 + " failed: the server's public key is not pinned: it is "
                 + right
                 + ", expected "
-                + wrong);
+                + wrong)
+        .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(PeerRejectedException.Reason.NOT_PINNED));
   }
 
   @Test
@@ -372,5 +376,15 @@ class TlsVerificationIT {
             "TLS handshake with localhost:"
                 + server.port()
                 + " failed: the server does not speak TLS (plain text on a TLS port?)");
+  }
+
+  /** The typed reason of a refused certificate, found in the failure's causes. */
+  private static PeerRejectedException.Reason reasonOf(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof PeerRejectedException rejected) {
+        return rejected.reason();
+      }
+    }
+    return null;
   }
 }
