@@ -5,9 +5,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
 import java.net.InetAddress;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -80,8 +83,26 @@ final class SelfSignedCertificate {
     return List.copyOf(names);
   }
 
-  /** Loads the kept certificate in {@code directory}, or makes one for {@code names}. */
+  /**
+   * Loads the kept certificate in {@code directory}, or makes one for {@code names}. Two commands
+   * started at once (two {@code serve --tls}) take turns on a lock file, so the second loads what
+   * the first made instead of replacing its key while the first's certificate is being moved.
+   */
+  @SuppressWarnings("try") // The lock is held for the block's length, never used by name.
   static Kept loadOrCreate(Path directory, List<String> names)
+      throws IOException, GeneralSecurityException {
+    Files.createDirectories(directory);
+    synchronized (SelfSignedCertificate.class) { // A file lock is held per process, not thread.
+      try (FileChannel lockFile =
+              FileChannel.open(
+                  directory.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock lock = lockFile.lock()) {
+        return loadOrCreateLocked(directory, names);
+      }
+    }
+  }
+
+  private static Kept loadOrCreateLocked(Path directory, List<String> names)
       throws IOException, GeneralSecurityException {
     Path certificate = directory.resolve("self-signed.crt");
     Path key = directory.resolve("self-signed.key");
@@ -91,7 +112,6 @@ final class SelfSignedCertificate {
         return new Kept(certificate, key, fingerprint(existing), false);
       }
     }
-    Files.createDirectories(directory);
     KeyPair pair = newKeyPair();
     X509Certificate made = build(pair, names);
     // Write both beside their targets first, so a reader never sees a key and a certificate that

@@ -66,6 +66,42 @@ class SelfSignedCertificateIT {
   }
 
   @Test
+  void commandsStartedAtOnceShareOneCertificate() throws Exception {
+    String java = ProcessHandle.current().info().command().orElseThrow();
+    var processes = new ArrayList<Process>();
+    try {
+      for (int i = 0; i < 3; i++) {
+        processes.add(
+            new ProcessBuilder(
+                    java,
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    MakeSelfSigned.class.getName(),
+                    dir.toString())
+                .redirectErrorStream(true)
+                .start());
+      }
+      var lines = new ArrayList<String>();
+      for (Process p : processes) {
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        lines.add(out);
+      }
+      assertThat(lines).filteredOn(l -> l.startsWith("created ")).hasSize(1);
+      String fingerprint = lines.getFirst().substring(lines.getFirst().indexOf(' ') + 1);
+      assertThat(lines).allSatisfy(l -> assertThat(l).endsWith(" " + fingerprint));
+      // And the pair on disk is the one they all reported: openssl matches key and certificate.
+      String certKey =
+          openssl("x509", "-in", dir.resolve("self-signed.crt").toString(), "-noout", "-pubkey");
+      String keyKey = openssl("pkey", "-in", dir.resolve("self-signed.key").toString(), "-pubout");
+      assertThat(certKey).isEqualTo(keyKey);
+    } finally {
+      processes.forEach(Process::destroyForcibly);
+    }
+  }
+
+  @Test
   void opensslVerifiesItForLocalhostWhenToldToTrustIt() throws Exception {
     var made = SelfSignedCertificate.loadOrCreate(dir, SelfSignedCertificate.localNames(List.of()));
     String out =
