@@ -13,8 +13,10 @@ import java.nio.charset.StandardCharsets;
  * §8.1), enforces the message size limit, and passes control frames to the session.
  *
  * <p>A message that arrives in one frame within one read is handed on straight from the read
- * buffer; only fragmented or split messages are gathered into an array, which is dropped when the
- * message ends so an idle connection holds none.
+ * buffer; fragmented, split or compressed messages are gathered into an array borrowed from the
+ * loop's {@link GatherBuffers} and given back once the message has been delivered (the listener's
+ * callback has returned, or the session has copied the message for a listener thread), so an idle
+ * connection holds none and a busy loop allocates none per message.
  *
  * <p>Runs on the connection's loop.
  */
@@ -29,13 +31,22 @@ final class InboundMessages implements WebSocketFrameReader.Sink, MessageInflate
 
     void deliverText(String text, long bytes);
 
-    /** A binary message; the buffer is valid only for the call. */
+    /**
+     * A binary message. The buffer is valid only for the call (it is the loop's read buffer or an
+     * array lent until the call returns): copy it for a callback that runs later.
+     */
     void deliverBinary(ByteBuffer data);
 
     MessageInputStream startStream(MessageType type);
 
     void streamed(long bufferedBytes);
   }
+
+  /**
+   * How many times its compressed size a compressed message is first guessed to be: text and JSON
+   * usually inflate 3-10 times, and a guess too large costs nothing with borrowed arrays.
+   */
+  private static final int COMPRESSION_GUESS = 4;
 
   private final Session session;
   private final long maxMessageBytes;
@@ -159,12 +170,19 @@ final class InboundMessages implements WebSocketFrameReader.Sink, MessageInflate
 
   private void gather(ByteBuffer chunk, int n) {
     if (gathered == null) {
-      long expected = frameFin && !compressed ? frameLength : Math.max(frameLength, 256);
-      gathered = new byte[(int) Math.min(Math.max(expected, n), maxMessageBytes)];
+      // An uncompressed final frame says how long the message is; otherwise guess, and grow.
+      long expected =
+          frameFin && !compressed
+              ? frameLength
+              : Math.max(frameLength * (compressed ? COMPRESSION_GUESS : 1), n);
+      gathered = buffers().take((int) Math.min(Math.max(expected, n), maxMessageBytes));
       gatheredLength = 0;
     } else if (gatheredLength + n > gathered.length) {
       long grown = Math.max((long) gathered.length * 2, (long) gatheredLength + n);
-      gathered = java.util.Arrays.copyOf(gathered, (int) Math.min(grown, maxMessageBytes));
+      byte[] larger = buffers().take((int) Math.min(grown, maxMessageBytes));
+      System.arraycopy(gathered, 0, larger, 0, gatheredLength);
+      buffers().giveBack(gathered);
+      gathered = larger;
     }
     chunk.get(chunk.position(), gathered, gatheredLength, n);
     gatheredLength += n;
@@ -178,9 +196,14 @@ final class InboundMessages implements WebSocketFrameReader.Sink, MessageInflate
           new String(
               chunk.array(), chunk.arrayOffset() + chunk.position(), n, StandardCharsets.UTF_8);
     } else {
-      byte[] bytes = new byte[n];
-      chunk.get(chunk.position(), bytes);
-      text = new String(bytes, StandardCharsets.UTF_8);
+      // The String copies the bytes, so a borrowed array does to read them out of the buffer.
+      byte[] bytes = buffers().take(n);
+      try {
+        chunk.get(chunk.position(), bytes, 0, n);
+        text = new String(bytes, 0, n, StandardCharsets.UTF_8);
+      } finally {
+        buffers().giveBack(bytes);
+      }
     }
     session.deliverText(text, n);
   }
@@ -205,28 +228,45 @@ final class InboundMessages implements WebSocketFrameReader.Sink, MessageInflate
     if (type == MessageType.TEXT) {
       checkTextComplete();
     }
-    if (stream != null) {
-      stream.finish();
-      stream = null;
-    } else if (!discard && !delivered) {
-      if (type == MessageType.TEXT) {
-        session.deliverText(
-            new String(
-                gathered == null ? new byte[0] : gathered,
-                0,
-                gatheredLength,
-                StandardCharsets.UTF_8),
-            gatheredLength);
-      } else {
-        session.deliverBinary(
-            gathered == null
-                ? ByteBuffer.allocate(0)
-                : ByteBuffer.wrap(gathered, 0, gatheredLength));
-      }
-    }
+    // Let go of the array first: a listener that closes the connection from its callback must
+    // not have closed() give it back while it is still being read.
+    byte[] message = gathered;
+    int length = gatheredLength;
     gathered = null;
     gatheredLength = 0;
+    MessageType messageType = type;
     type = null;
+    try {
+      if (stream != null) {
+        stream.finish();
+        stream = null;
+      } else if (!discard && !delivered) {
+        deliverGathered(messageType, message, length);
+      }
+    } finally {
+      if (message != null) {
+        buffers().giveBack(message);
+      }
+    }
+  }
+
+  /**
+   * Hands on a gathered message. Binary goes in a buffer whose capacity is the message, over the
+   * borrowed array: the session either runs the callback before returning (the listener was told
+   * the buffer is lent for the call) or copies it for the listener's thread.
+   */
+  private void deliverGathered(MessageType messageType, byte[] message, int length) {
+    if (messageType == MessageType.TEXT) {
+      session.deliverText(
+          length == 0 ? "" : new String(message, 0, length, StandardCharsets.UTF_8), length);
+    } else {
+      session.deliverBinary(
+          length == 0 ? ByteBuffer.allocate(0) : ByteBuffer.wrap(message, 0, length).slice());
+    }
+  }
+
+  private static GatherBuffers buffers() {
+    return GatherBuffers.forThisThread();
   }
 
   private void checkTextComplete() {
@@ -241,6 +281,11 @@ final class InboundMessages implements WebSocketFrameReader.Sink, MessageInflate
     if (stream != null) {
       stream.fail(why);
       stream = null;
+    }
+    if (gathered != null) {
+      // A message cut short (the peer left, or broke the rules) gives its array back.
+      buffers().giveBack(gathered);
+      gathered = null;
     }
     if (inflater != null) {
       inflater.close();

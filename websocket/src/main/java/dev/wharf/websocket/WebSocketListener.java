@@ -23,9 +23,14 @@ public interface WebSocketListener {
   default void onText(WebSocket webSocket, String text) {}
 
   /**
-   * A whole binary message, between the buffer's position and limit. On the event loop the buffer
-   * may be the loop's read buffer and is valid only during the call: copy what you keep (sending it
-   * back from the callback is fine).
+   * A whole binary message, between the buffer's position and limit.
+   *
+   * <p>On the event loop ({@link WebSocketConfig.Dispatch#EVENT_LOOP}) the buffer is lent for the
+   * call only: it is the loop's read buffer, or an array the loop lends to the next message it
+   * gathers, on this connection or another. Copy what you keep past the call; sending the buffer
+   * back from the callback is fine, since a send made on the loop has copied it when it returns. On
+   * a virtual thread ({@link WebSocketConfig.Dispatch#VIRTUAL_THREAD}) the buffer is a copy of the
+   * listener's own, to keep.
    */
   default void onBinary(WebSocket webSocket, ByteBuffer data) {}
 

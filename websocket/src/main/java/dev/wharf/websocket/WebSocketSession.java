@@ -489,10 +489,12 @@ final class WebSocketSession
     }
     if (sendingStream != null) {
       // A fragmented message is going out; this one follows it (RFC 6455 §5.4: no interleaving).
+      // It is kept as a copy: a listener may send back the buffer it was lent for its callback.
       if (heldSends == null) {
         heldSends = new ArrayDeque<>();
       }
-      heldSends.add(() -> sendOnLoop(opcode, payload, future));
+      ByteBuffer kept = ByteBuffer.allocate(payload.remaining()).put(payload).flip();
+      heldSends.add(() -> sendOnLoop(opcode, kept, future));
       return;
     }
     if (connection.pendingBytes() >= config.maxOutboundBytes()) {

@@ -28,7 +28,10 @@ public final class MessageInflater implements AutoCloseable {
   private static final int MAX_POOLED = 64;
   private static final ThreadLocal<ArrayDeque<Inflater>> POOL =
       ThreadLocal.withInitial(ArrayDeque::new);
-  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[CHUNK]);
+  // Inflated bytes go to the output a chunk at a time, in one buffer per thread (over an array,
+  // which Inflater writes to directly), reused for every chunk of every connection on the loop.
+  private static final ThreadLocal<ByteBuffer> SCRATCH =
+      ThreadLocal.withInitial(() -> ByteBuffer.allocate(CHUNK));
 
   private final boolean peerNoContextTakeover;
   private final long maxMessageBytes;
@@ -73,17 +76,17 @@ public final class MessageInflater implements AutoCloseable {
   }
 
   private void drain(Output output) {
-    byte[] scratch = SCRATCH.get();
+    ByteBuffer scratch = SCRATCH.get();
     try {
       while (true) {
-        int n = inflater.inflate(scratch);
+        int n = inflater.inflate(scratch.array());
         if (n > 0) {
           messageBytes += n;
           if (messageBytes > maxMessageBytes) {
             throw WebSocketException.tooBig(
                 "message inflates past the limit of " + maxMessageBytes + " bytes");
           }
-          output.inflated(ByteBuffer.wrap(scratch, 0, n));
+          output.inflated(scratch.clear().limit(n));
         }
         if (inflater.finished()
             || (n == 0 && (inflater.needsInput() || inflater.needsDictionary()))) {

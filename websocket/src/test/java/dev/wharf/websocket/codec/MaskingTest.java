@@ -44,6 +44,68 @@ class MaskingTest {
     }
   }
 
+  /**
+   * Every length 0..200 at every start 0..15 (so every alignment of the eight-byte steps and every
+   * length of the byte tail), in every key phase, in an array, in heap buffers (one a slice, whose
+   * array begins before its content), in direct buffers of both byte orders and in a direct slice.
+   */
+  @Test
+  void everyLengthStartAndKeyPhaseMatchesTheByteByByteReference() {
+    var random = new Random(6455);
+    int key = 0x9E3779B9;
+    long[] offsets = {0, 1, 2, 3, 4, 5, 6, 7, 1L << 33, (1L << 33) + 3};
+    for (int length = 0; length <= 200; length++) {
+      for (int from = 0; from <= 15; from++) {
+        byte[] data = new byte[from + length + 9]; // bytes after the range must stay as they are
+        random.nextBytes(data);
+        int to = from + length;
+        for (long offset : offsets) {
+          byte[] expected = naive(data, from, to, key, offset);
+          String where = "length " + length + ", from " + from + ", offset " + offset;
+
+          byte[] array = data.clone();
+          Masking.mask(array, from, to, key, offset);
+          assertThat(array).as("array, " + where).isEqualTo(expected);
+
+          for (ByteBuffer buffer : buffersHolding(data)) {
+            int base = buffer.position();
+            ByteBuffer view = buffer.slice();
+            Masking.mask(view, from, to, key, offset);
+            byte[] actual = new byte[data.length];
+            view.get(0, actual);
+            assertThat(actual).as(describe(buffer) + ", " + where).isEqualTo(expected);
+            assertThat(buffer.position()).isEqualTo(base);
+          }
+        }
+      }
+    }
+  }
+
+  /** The data in buffers of each kind, each positioned where the data starts. */
+  private static ByteBuffer[] buffersHolding(byte[] data) {
+    int n = data.length;
+    return new ByteBuffer[] {
+      ByteBuffer.allocate(n).put(0, data),
+      ByteBuffer.allocate(n + 5).put(5, data).position(5), // sliced: arrayOffset 5
+      ByteBuffer.allocateDirect(n).put(0, data),
+      ByteBuffer.allocateDirect(n).order(ByteOrder.LITTLE_ENDIAN).put(0, data),
+      ByteBuffer.allocateDirect(n + 3).put(3, data).position(3), // sliced: address not aligned
+    };
+  }
+
+  private static String describe(ByteBuffer b) {
+    return (b.isDirect() ? "direct " : "heap ") + b.order() + " at " + b.position();
+  }
+
+  @Test
+  void theBufferKeepsItsPositionLimitAndOrder() {
+    ByteBuffer buffer = ByteBuffer.allocateDirect(64).position(3).limit(40);
+    Masking.mask(buffer, 0, 40, 0x01020304, 0);
+    assertThat(buffer.position()).isEqualTo(3);
+    assertThat(buffer.limit()).isEqualTo(40);
+    assertThat(buffer.order()).isEqualTo(ByteOrder.BIG_ENDIAN);
+  }
+
   @Test
   void maskingTwiceRestoresThePayload() {
     byte[] data = "Hello, masked world!".getBytes(java.nio.charset.StandardCharsets.US_ASCII);

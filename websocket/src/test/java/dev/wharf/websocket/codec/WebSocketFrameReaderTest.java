@@ -94,6 +94,28 @@ class WebSocketFrameReaderTest {
     assertThat(reader.isIdle()).isTrue();
   }
 
+  /**
+   * Frames of every length 0..200 back to back, so each payload starts at another alignment in the
+   * input and the feed splits it at other key phases: each is unmasked exactly.
+   */
+  @ParameterizedTest
+  @EnumSource(Feed.class)
+  void everyPayloadLengthUpTo200IsUnmaskedUnderEveryFeed(Feed feed) {
+    var random = new Random(200);
+    var wire = new ByteArrayOutputStream();
+    var expected = new ArrayList<Frame>();
+    for (int length = 0; length <= 200; length++) {
+      byte[] payload = new byte[length];
+      random.nextBytes(payload);
+      wire.writeBytes(frame(Opcodes.BINARY, true, payload, random.nextInt()));
+      expected.add(new Frame(Opcodes.BINARY, true, false, HexFormat.of().formatHex(payload)));
+    }
+    var reader = new WebSocketFrameReader(true, 1 << 20);
+    var sink = new RecordingSink();
+    feed.feed(wire.toByteArray(), piece -> reader.decode(piece, sink));
+    assertThat(sink.frames).isEqualTo(expected);
+  }
+
   @ParameterizedTest
   @EnumSource(Feed.class)
   void aClientReadsUnmaskedFramesWithEveryLengthEncoding(Feed feed) {
