@@ -270,5 +270,11 @@ public class WebSocketEchoBenchmark {
     public long nanoTime() {
       return System.nanoTime();
     }
+
+    @Override
+    public void wakeUpAt(long deadlineNanos) {}
+
+    @Override
+    public void idleTimeout(Duration idle) {}
   }
 }
