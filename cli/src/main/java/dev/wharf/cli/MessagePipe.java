@@ -160,20 +160,18 @@ final class MessagePipe implements StdinPump.Sink {
 
   // ---- the connections' side ----
 
-  private void opened(Session session) {
-    boolean leaving;
-    boolean closeNow;
-    synchronized (this) {
-      active = session;
-      leaving = goingAway;
-      closeNow = stdinEnded && settings.closeAtStdinEnd();
-      notifyAll();
+  /**
+   * Makes the session the one stdin goes to, first thing when it opens (so that Ctrl-C finds it),
+   * and says with which code it must be closed at once: 1001 when the process is going away, 1000
+   * when stdin has ended already, or 0 for neither.
+   */
+  private synchronized int opened(Session session) {
+    active = session;
+    notifyAll();
+    if (goingAway) {
+      return CloseCodes.GOING_AWAY;
     }
-    if (leaving) {
-      session.close(CloseCodes.GOING_AWAY, "interrupted");
-    } else if (closeNow) {
-      session.close("stdin had ended");
-    }
+    return stdinEnded && settings.closeAtStdinEnd() ? CloseCodes.NORMAL : 0;
   }
 
   private synchronized void closed(Session session) {
@@ -230,6 +228,7 @@ final class MessagePipe implements StdinPump.Sink {
     @Override
     public void onOpen(WebSocket ws) {
       webSocket = ws;
+      int closeAtOnce = opened(this);
       story.tell(
           "open: subprotocol "
               + ws.subprotocol().orElse("(none)")
@@ -237,7 +236,11 @@ final class MessagePipe implements StdinPump.Sink {
               + (ws.extensions().isEmpty() ? "(none)" : ws.extensions()));
       write(() -> out.opened(ws));
       startPinger(ws);
-      opened(this);
+      if (closeAtOnce == CloseCodes.GOING_AWAY) {
+        close(CloseCodes.GOING_AWAY, "interrupted");
+      } else if (closeAtOnce == CloseCodes.NORMAL) {
+        close("stdin had ended");
+      }
     }
 
     @Override
