@@ -70,7 +70,9 @@ final class WsListen {
     Handler busyOrUpgrade =
         (request, response) -> {
           if (isBusy()) {
-            response.header("Retry-After", "1");
+            if (options.keepOpen()) {
+              response.header("Retry-After", "1"); // Its turn may come: a try again is worth it.
+            }
             response.sendError(503, "busy: this wharf ws --listen serves one WebSocket at a time");
           } else {
             upgrade.handle(request, response);
