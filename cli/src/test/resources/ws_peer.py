@@ -20,6 +20,16 @@
   ws_peer.py talk URL
       Sends "from python 1" and "from python 2" and b"\\x00\\xffbin", then prints each message
       received ("text <data>" or "binary <hex>") until the server closes; then "closed <code>".
+
+  ws_peer.py reply URL TEXT [CAFILE]
+      Sends TEXT, prints the first message received ("text <data>"), closes with 1000 and prints
+      "closed <code> <reason>"; if the server closes first, prints its code instead. A wss:// URL
+      trusts the certificates in CAFILE.
+
+  ws_peer.py mute-server
+      A WebSocket server written on a bare socket, for one connection: prints "PORT <n>", answers
+      the upgrade, then reads and never answers a frame, a Close included. Prints "eof" when the
+      client drops the connection.
 """
 
 import asyncio
@@ -85,6 +95,53 @@ async def talk(url):
         say("closed", ws.close_code, ws.close_reason)
 
 
+async def reply(url, text, cafile):
+    tls = ssl.create_default_context(cafile=cafile) if url.startswith("wss:") else None
+    async with websockets.connect(url, ssl=tls) as ws:
+        await ws.send(text)
+        try:
+            message = await asyncio.wait_for(ws.recv(), 30)
+            say("text", message)
+            await ws.close(1000)
+        except websockets.ConnectionClosed:
+            pass
+        say("closed", ws.close_code, ws.close_reason)
+
+
+def mute_server():
+    import hashlib
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        say("PORT", listener.getsockname()[1])
+        listener.settimeout(30)
+        conn, _ = listener.accept()
+        with conn:
+            conn.settimeout(30)
+            request = b""
+            while b"\r\n\r\n" not in request:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    return
+                request += chunk
+            key = next(
+                line.split(b":", 1)[1].strip()
+                for line in request.split(b"\r\n")
+                if line.lower().startswith(b"sec-websocket-key:")
+            )
+            accept = base64.b64encode(
+                hashlib.sha1(key + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest()
+            )
+            conn.sendall(
+                b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + b"\r\n\r\n"
+            )
+            say("open")
+            while conn.recv(4096):
+                pass
+            say("eof")
+
+
 async def server():
     flaky = {"count": 0}
 
@@ -140,6 +197,10 @@ def main():
         asyncio.run(client(sys.argv[2], mode, credentials, cafile))
     elif len(sys.argv) == 3 and sys.argv[1] == "talk":
         asyncio.run(talk(sys.argv[2]))
+    elif len(sys.argv) in (4, 5) and sys.argv[1] == "reply":
+        asyncio.run(reply(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) == 5 else None))
+    elif len(sys.argv) == 2 and sys.argv[1] == "mute-server":
+        mute_server()
     elif len(sys.argv) == 2 and sys.argv[1] == "server":
         asyncio.run(server())
     else:

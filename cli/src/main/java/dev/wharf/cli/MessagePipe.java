@@ -6,8 +6,11 @@ import dev.wharf.websocket.WebSocketListener;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -22,7 +25,8 @@ import java.util.function.Function;
  * message to be queued below the connection's high watermark (backpressure on stdin). Each {@link
  * Session}'s callbacks run in order on its connection's listener virtual thread ({@code
  * Dispatch.VIRTUAL_THREAD}), so a slow stdout blocks that thread, and reading from the peer pauses,
- * but never the event loop. {@code active} and {@code stdinEnded} are guarded by {@code this}.
+ * but never the event loop. {@link #goAway} runs on a shutdown hook's thread. {@code active},
+ * {@code stdinEnded} and {@code goingAway} are guarded by {@code this}.
  */
 final class MessagePipe implements StdinPump.Sink {
   /** The largest text message one stdin line becomes; longer lines go out in pieces. */
@@ -54,6 +58,7 @@ final class MessagePipe implements StdinPump.Sink {
   // Guarded by this.
   private Session active;
   private boolean stdinEnded;
+  private boolean goingAway;
 
   MessagePipe(MessageOutput out, Story story, Settings settings) {
     this.out = out;
@@ -69,6 +74,33 @@ final class MessagePipe implements StdinPump.Sink {
   /** Whether {@code --exit-after}'s count of messages has been received. */
   boolean receivedAll() {
     return settings.exitAfter() > 0 && received.get() >= settings.exitAfter();
+  }
+
+  /**
+   * The process is going away (Ctrl-C, SIGTERM): closes the open connection with 1001 (going away),
+   * or keeps waiting for the answer to a Close already sent, for up to {@code wait}. A connection
+   * that opens after this is closed at once the same way.
+   */
+  void goAway(Duration wait) throws InterruptedException {
+    Session session;
+    synchronized (this) {
+      goingAway = true;
+      session = active;
+    }
+    if (session == null) {
+      return;
+    }
+    session.close(CloseCodes.GOING_AWAY, "interrupted");
+    try {
+      session.ended().get(wait.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      story.tell(
+          "no Close from the peer within "
+              + String.format(Locale.ROOT, "%.1f s", wait.toMillis() / 1000.0)
+              + "; exiting");
+    } catch (ExecutionException e) {
+      // ended() never fails: it completes with how the connection ended.
+    }
   }
 
   // ---- the stdin side ----
@@ -128,16 +160,18 @@ final class MessagePipe implements StdinPump.Sink {
 
   // ---- the connections' side ----
 
-  private void opened(Session session) {
-    boolean closeNow;
-    synchronized (this) {
-      active = session;
-      closeNow = stdinEnded && settings.closeAtStdinEnd();
-      notifyAll();
+  /**
+   * Makes the session the one stdin goes to, first thing when it opens (so that Ctrl-C finds it),
+   * and says with which code it must be closed at once: 1001 when the process is going away, 1000
+   * when stdin has ended already, or 0 for neither.
+   */
+  private synchronized int opened(Session session) {
+    active = session;
+    notifyAll();
+    if (goingAway) {
+      return CloseCodes.GOING_AWAY;
     }
-    if (closeNow) {
-      session.close("stdin had ended");
-    }
+    return stdinEnded && settings.closeAtStdinEnd() ? CloseCodes.NORMAL : 0;
   }
 
   private synchronized void closed(Session session) {
@@ -167,15 +201,24 @@ final class MessagePipe implements StdinPump.Sink {
 
     /** Starts the closing handshake with 1000 (normal), once. Any thread. */
     void close(String why) {
+      close(CloseCodes.NORMAL, why);
+    }
+
+    /**
+     * Starts the closing handshake with this code, unless one was started already, by either side.
+     * Any thread. The Close carries no reason, as browsers send theirs; {@code why} is for {@code
+     * -v}.
+     */
+    void close(int code, String why) {
       WebSocket ws = webSocket;
       synchronized (this) {
-        if (ws == null || weClosed) {
+        if (ws == null || weClosed || !ws.isOpen()) {
           return;
         }
         weClosed = true;
       }
-      story.tell("sending Close " + WsEnding.describe(CloseCodes.NORMAL) + ": " + why);
-      ws.close(CloseCodes.NORMAL, "");
+      story.tell("sending Close " + WsEnding.describe(code) + ": " + why);
+      ws.close(code, "");
     }
 
     private synchronized boolean weClosed() {
@@ -185,6 +228,7 @@ final class MessagePipe implements StdinPump.Sink {
     @Override
     public void onOpen(WebSocket ws) {
       webSocket = ws;
+      int closeAtOnce = opened(this);
       story.tell(
           "open: subprotocol "
               + ws.subprotocol().orElse("(none)")
@@ -192,7 +236,11 @@ final class MessagePipe implements StdinPump.Sink {
               + (ws.extensions().isEmpty() ? "(none)" : ws.extensions()));
       write(() -> out.opened(ws));
       startPinger(ws);
-      opened(this);
+      if (closeAtOnce == CloseCodes.GOING_AWAY) {
+        close(CloseCodes.GOING_AWAY, "interrupted");
+      } else if (closeAtOnce == CloseCodes.NORMAL) {
+        close("stdin had ended");
+      }
     }
 
     @Override

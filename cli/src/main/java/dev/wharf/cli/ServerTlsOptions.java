@@ -76,6 +76,18 @@ final class ServerTlsOptions {
   UnaryOperator<String> environment = System::getenv;
 
   /**
+   * The options of a command that spells them itself: {@code ws}, whose {@code --cert} and {@code
+   * --key} are shared with its client side, and are its own certificate either way.
+   */
+  static ServerTlsOptions of(boolean tls, Path certificate, Path key) {
+    var options = new ServerTlsOptions();
+    options.tls = tls;
+    options.certificate = certificate;
+    options.key = key;
+    return options;
+  }
+
+  /**
    * The names a self-signed certificate must cover for a server bound to {@code host}, besides the
    * local ones: the host itself, unless it is a wildcard address (all interfaces).
    */

@@ -3,6 +3,7 @@ package dev.wharf.cli;
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.Transport;
 import dev.wharf.core.tls.TlsClientConfig;
+import dev.wharf.core.tls.TlsServerConfig;
 import dev.wharf.http.Headers;
 import dev.wharf.websocket.DeflateOptions;
 import dev.wharf.websocket.WebSocketConfig;
@@ -38,16 +39,22 @@ import picocli.CommandLine.Spec;
           + " is 0 after a normal close, 1 with a line on stderr after anything else (a refused"
           + " handshake, a lost connection, another close code).",
       "With --listen it is the server: it accepts one WebSocket (any path) and pipes it as"
-          + " 'wharf listen' does.",
+          + " 'wharf listen' does. With -k (--keep-open) it serves one peer after another, and"
+          + " an upgrade that comes while one is served is answered 503; the end of stdin then"
+          + " closes nobody. With --tls it speaks wss://, with --cert and --key or a kept"
+          + " self-signed certificate, as 'wharf serve --tls' does.",
       "wss:// URLs speak TLS, checking the server's certificate against the system's CAs unless"
-          + " --cacert, --insecure or --pin say otherwise."
+          + " --cacert, --insecure or --pin say otherwise.",
+      "Ctrl-C (or SIGTERM) sends a Close (1001, going away) and waits up to 2 s for the peer's"
+          + " answer; the exit status is then 130 (143 after SIGTERM)."
     },
     footer = {
       "%nExamples:",
       "  echo hello | wharf ws ws://localhost:8000/ws/echo     (wharf serve's echo)",
       "  wharf ws --jsonl --exit-after 1 -H 'Origin: http://localhost' ws://host/feed",
       "  wharf ws -b ws://localhost:8000/ws/echo < in.bin > out.bin",
-      "  wharf ws --listen 9000                                  (then: wharf ws ws://localhost:9000/)"
+      "  wharf ws --listen 9000                                  (then: wharf ws ws://localhost:9000/)",
+      "  wharf ws --listen 9443 -k --tls        (peers one after another, over wss://)"
     })
 final class WsCommand implements Callable<Integer> {
 
@@ -64,6 +71,21 @@ final class WsCommand implements Callable<Integer> {
       paramLabel = "[HOST:]PORT",
       description = "Be the server: accept one WebSocket on this address (HOST: all interfaces).")
   String listen;
+
+  @Option(
+      names = "--keep-open",
+      description =
+          "With --listen (where -k means this): after a peer leaves, serve the next; one at a"
+              + " time, others are answered 503 (busy) meanwhile.")
+  boolean keepOpen;
+
+  @Option(
+      names = "--tls",
+      description =
+          "With --listen: speak TLS (wss://), with the certificate in --cert and --key, or else"
+              + " a self-signed one made once and kept in $XDG_DATA_HOME/wharf/tls (its path and"
+              + " SHA-256 fingerprint are printed).")
+  boolean tls;
 
   @Option(
       names = {"-b", "--binary"},
@@ -158,12 +180,16 @@ final class WsCommand implements Callable<Integer> {
    *
    * @param url where to connect, unless listening
    * @param listen where to listen, for --listen
+   * @param keepOpen with --listen, serve one peer after another
+   * @param tls with --listen, speak TLS
    * @param ping how often to ping; zero for the keepalive's pings only
    * @param exitAfter messages to receive before closing; 0 for no limit
    */
   record Options(
       Optional<URI> url,
       Optional<Target.Inet> listen,
+      boolean keepOpen,
+      boolean tls,
       boolean binary,
       boolean jsonl,
       Duration ping,
@@ -201,6 +227,7 @@ final class WsCommand implements Callable<Integer> {
   Options options() {
     Optional<URI> target = Optional.empty();
     Optional<Target.Inet> server = Optional.empty();
+    boolean keepServing = false;
     if (listen != null) {
       if (url != null) {
         throw new IllegalArgumentException("--listen takes the place of a URL: drop " + url);
@@ -214,20 +241,27 @@ final class WsCommand implements Callable<Integer> {
       server =
           Optional.of(
               new Target.Inet(Transport.TCP, HostPort.parse(listen, "0.0.0.0"), IpFamily.ANY));
+      checkServerTls();
+      // -k is --insecure for a client (as in curl) and --keep-open for a server (as in nc):
+      // the two never meet, since --listen takes the place of the URL.
+      keepServing = keepOpen || tlsOptions.insecure;
     } else if (url == null) {
       throw new IllegalArgumentException("give a ws:// URL to connect to, or --listen [HOST:]PORT");
     } else {
       target = Optional.of(parseUrl(url));
-    }
-    if (tlsOptions.anyGiven()) {
-      if (target.isEmpty()) {
+      if (keepOpen) {
+        throw new IllegalArgumentException("--keep-open goes with --listen");
+      }
+      if (tls) {
         throw new IllegalArgumentException(
-            tlsOptions.firstGiven() + " is for wss:// URLs; --listen serves ws:// only");
+            "--tls goes with --listen; a client speaks TLS to a wss:// URL");
       }
-      if (!isSecure(target.get())) {
-        throw new IllegalArgumentException(tlsOptions.firstGiven() + " goes with a wss:// URL");
+      if (tlsOptions.anyGiven()) {
+        if (!isSecure(target.get())) {
+          throw new IllegalArgumentException(tlsOptions.firstGiven() + " goes with a wss:// URL");
+        }
+        tlsOptions.checked();
       }
-      tlsOptions.checked();
     }
     Duration ping = Duration.ZERO;
     if (pingSeconds != null) {
@@ -251,6 +285,8 @@ final class WsCommand implements Callable<Integer> {
     return new Options(
         target,
         server,
+        keepServing,
+        tls,
         binary,
         jsonl,
         ping,
@@ -261,6 +297,53 @@ final class WsCommand implements Callable<Integer> {
         reconnect,
         maxMessage,
         verbose);
+  }
+
+  /**
+   * Checks the TLS options for --listen: --tls with --cert and --key (shared with the client's
+   * certificate options) or none; the options that check a server are for a client only.
+   */
+  private void checkServerTls() {
+    String clientOnly =
+        tlsOptions.caCert != null
+            ? "--cacert"
+            : !tlsOptions.pins.isEmpty()
+                ? "--pin"
+                : tlsOptions.serverName != null
+                    ? "--servername"
+                    : insecureSpelledOut() ? "--insecure" : null;
+    if (clientOnly != null) {
+      throw new IllegalArgumentException(
+          clientOnly
+              + " checks a server: it is for wss:// URLs, not --listen"
+              + (clientOnly.equals("--insecure") ? " (where -k means --keep-open)" : ""));
+    }
+    if (tlsOptions.alpn != null) {
+      throw new IllegalArgumentException(
+          "--alpn: a WebSocket server agrees on http/1.1 only, and does so by itself");
+    }
+    serverTls().check();
+  }
+
+  /** Whether --insecure was written out: -k alone means --keep-open with --listen. */
+  private boolean insecureSpelledOut() {
+    if (spec == null || spec.commandLine().getParseResult() == null) {
+      return false;
+    }
+    for (String arg : spec.commandLine().getParseResult().originalArgs()) {
+      if (arg.equals("--")) {
+        return false;
+      }
+      if (arg.equals("--insecure")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The server's TLS options for --listen, as serve and listen have them. */
+  ServerTlsOptions serverTls() {
+    return ServerTlsOptions.of(tls, tlsOptions.certificate, tlsOptions.key);
   }
 
   static URI parseUrl(String text) {
@@ -320,37 +403,64 @@ final class WsCommand implements Callable<Integer> {
     Options options = options();
     PrintWriter err = spec.commandLine().getErr();
     var story = new Story(err, "ws", options.verbose());
+    // Before any thread starts: a certificate that cannot be used is the whole answer.
+    Optional<TlsServerConfig> serverTls =
+        options.tls() ? Optional.of(loadServerTls(options, err, story)) : Optional.empty();
+    Optional<TlsClientConfig> clientTls = Optional.empty();
+    if (options.url().isPresent() && isSecure(options.url().get())) {
+      // A WebSocket handshake is HTTP/1.1: offered by ALPN, as browsers do for wss://.
+      clientTls =
+          Optional.of(
+              tlsOptions.config(
+                  List.of("http/1.1"),
+                  warning -> {
+                    synchronized (err) {
+                      err.println("wharf ws: " + warning);
+                      err.flush();
+                    }
+                  }));
+    }
     var sink = new StdoutSink(out);
     MessageOutput output =
         options.jsonl()
             ? MessageOutput.jsonLines(sink)
             : MessageOutput.plain(sink, options.binary());
+    // With -k, a Close at the end of stdin would hang up on every later peer at once: a Close
+    // ends both directions, unlike the FIN that wharf listen -k sends.
+    boolean closeAtStdinEnd = options.exitAfter() == 0 && !options.keepOpen();
     var settings =
         new MessagePipe.Settings(
-            options.binary(), options.exitAfter() == 0, options.exitAfter(), options.ping());
+            options.binary(), closeAtStdinEnd, options.exitAfter(), options.ping());
     var pipe = new MessagePipe(output, story, settings);
     var group = new EventLoopGroup(1, "wharf", true);
+    WsGoingAway goingAway = WsGoingAway.install(pipe);
     try {
       if (options.listen().isPresent()) {
-        return new WsListen(group, options, pipe, story, in).run();
+        return new WsListen(group, options, serverTls, pipe, story, in).run();
       }
-      Optional<TlsClientConfig> tls = Optional.empty();
-      if (options.url().isPresent() && isSecure(options.url().get())) {
-        // A WebSocket handshake is HTTP/1.1: offered by ALPN, as browsers do for wss://.
-        tls =
-            Optional.of(
-                tlsOptions.config(
-                    List.of("http/1.1"),
-                    warning -> {
-                      synchronized (err) {
-                        err.println("wharf ws: " + warning);
-                        err.flush();
-                      }
-                    }));
-      }
-      return new WsDial(group, options, tls, pipe, story, err, in).run();
+      return new WsDial(group, options, clientTls, pipe, story, err, in).run();
     } finally {
+      goingAway.close();
       group.shutdownGracefully(Duration.ofSeconds(1)).join();
     }
+  }
+
+  /**
+   * The server's TLS for --listen --tls. Where a self-signed certificate is, and how to trust it,
+   * is always told (clients cannot connect without it); a given certificate only under -v.
+   */
+  private TlsServerConfig loadServerTls(Options options, PrintWriter err, Story story)
+      throws Exception {
+    List<String> names = ServerTlsOptions.namesFor(options.listen().orElseThrow().address().host());
+    ServerTlsOptions.Loaded loaded = serverTls().load(names, List.of("http/1.1"));
+    for (String line : loaded.describe(null, false)) {
+      if (loaded.selfSigned()) {
+        err.println("wharf ws: " + line);
+      } else {
+        story.tell(line);
+      }
+    }
+    err.flush();
+    return loaded.config();
   }
 }

@@ -1,6 +1,7 @@
 package dev.wharf.cli;
 
 import dev.wharf.core.EventLoopGroup;
+import dev.wharf.core.tls.TlsServerConfig;
 import dev.wharf.http.Handler;
 import dev.wharf.http.Headers;
 import dev.wharf.http.HttpServer;
@@ -12,73 +13,103 @@ import java.io.InputStream;
 import java.net.SocketAddress;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * {@code wharf ws --listen}: a WebSocket server for one connection, joined to stdin and stdout as
- * {@code wharf listen} joins a TCP one. Any path upgrades; a plain request gets 426 (Upgrade
- * Required). Once a WebSocket is open the listening socket closes, and an upgrade that was already
- * on its way gets 503.
+ * {@code wharf ws --listen}: a WebSocket server joined to stdin and stdout, as {@code wharf listen}
+ * joins a TCP connection. Any path upgrades; a plain request gets 426 (Upgrade Required).
+ *
+ * <p>One peer at a time. Without keep-open the listening socket closes once a WebSocket is open and
+ * the command ends with it. With keep-open (-k) the next peer is served after the current one
+ * leaves, and an upgrade that comes meanwhile is answered 503 (busy) at once. Holding it unanswered
+ * until its turn, as {@code wharf listen -k} holds a TCP connection, would look like a hang to the
+ * client, and most clients give up on a handshake after a few seconds anyway; serving several at
+ * once would interleave their messages on stdout with nothing to tell them apart, and leave stdin
+ * without one destination.
+ *
+ * <p>Upgrades are decided on the server's one event loop and sessions end on their listener
+ * threads: the peer being served is an {@link AtomicReference}.
  */
 final class WsListen {
   private final EventLoopGroup group;
   private final WsCommand.Options options;
+  private final Optional<TlsServerConfig> tls;
   private final MessagePipe pipe;
   private final Story story;
   private final InputStream in;
 
-  /** Handlers run on the one event loop: no lock needed. */
-  private boolean taken;
+  /** The session being served, or null when the next upgrade may have it. */
+  private final AtomicReference<MessagePipe.Session> serving = new AtomicReference<>();
+
+  /** Whether a WebSocket was accepted, for one that must not take a second. */
+  private volatile boolean servedOne;
+
+  /** Completes with the exit status, or the failure to report. */
+  private final CompletableFuture<Integer> finished = new CompletableFuture<>();
 
   WsListen(
       EventLoopGroup group,
       WsCommand.Options options,
+      Optional<TlsServerConfig> tls,
       MessagePipe pipe,
       Story story,
       InputStream in) {
     this.group = group;
     this.options = options;
+    this.tls = tls;
     this.pipe = pipe;
     this.story = story;
     this.in = in;
   }
 
   int run() throws Exception {
-    MessagePipe.Session session = pipe.newSession();
     var serverReady = new CompletableFuture<HttpServer>();
     Handler upgrade =
         WebSocketServer.handlerPerRequest(
-            options.config(), request -> accept(request, session, serverReady));
+            options.config(), request -> accept(request, serverReady));
     Handler busyOrUpgrade =
         (request, response) -> {
-          if (taken) {
-            response.sendError(503, "busy: this wharf ws --listen serves one WebSocket");
+          if (isBusy()) {
+            if (options.keepOpen()) {
+              response.header("Retry-After", "1"); // Its turn may come: a try again is worth it.
+            }
+            response.sendError(503, "busy: this wharf ws --listen serves one WebSocket at a time");
           } else {
             upgrade.handle(request, response);
           }
         };
     SocketAddress address = Endpoints.bindAddress(options.listen().orElseThrow(), story);
-    HttpServer server = HttpServer.builder(group).fallback(busyOrUpgrade, false).bind(address);
+    HttpServer.Builder builder = HttpServer.builder(group).fallback(busyOrUpgrade, false);
+    tls.ifPresent(builder::tls);
+    HttpServer server = builder.bind(address);
     serverReady.complete(server);
     try {
-      story.tell("listening on tcp " + Story.format(server.localAddress()));
+      story.tell(
+          "listening on tcp "
+              + Story.format(server.localAddress())
+              + (tls.isPresent() ? " with TLS" : ""));
       new StdinPump(in, ListenCommand.STREAM_CHUNK, pipe).start();
-      WsEnding ending = session.ended().get();
-      if (!ending.isClean()) {
-        throw new IOException(ending.problem());
-      }
-      return 0;
+      return finished.get();
     } finally {
       server.close();
     }
   }
 
-  /** A valid upgrade: the first one gets the pipe's session; later ones are refused (403). */
+  private boolean isBusy() {
+    return serving.get() != null || (servedOne && !options.keepOpen()) || pipe.receivedAll();
+  }
+
+  /**
+   * A valid upgrade: gets a session of the pipe if no peer is being served; else it is refused
+   * (403), which can happen only if two upgrades pass the busy check in one turn of the loop.
+   */
   private Optional<WebSocketListener> accept(
-      Request request, MessagePipe.Session session, CompletableFuture<HttpServer> serverReady) {
-    if (taken) {
+      Request request, CompletableFuture<HttpServer> serverReady) {
+    MessagePipe.Session session = pipe.newSession();
+    if (isBusy() || !serving.compareAndSet(null, session)) {
       return Optional.empty();
     }
-    taken = true;
+    servedOne = true;
     if (story.isOn()) {
       story.tell("upgrade request from " + Story.format(request.remoteAddress()));
       story.tell("< " + request.method() + " " + request.target() + " " + request.version());
@@ -86,8 +117,29 @@ final class WsListen {
         story.tell("< " + field.name() + ": " + field.value());
       }
     }
-    // One connection, as wharf listen without -k: stop accepting more.
-    serverReady.thenAccept(HttpServer::close);
+    if (!options.keepOpen()) {
+      // One connection, as wharf listen without -k: stop accepting more.
+      serverReady.thenAccept(HttpServer::close);
+    }
+    session.ended().thenAccept(ending -> ended(session, ending));
     return Optional.of(session);
+  }
+
+  /** A peer left: the command ends, or with keep-open the next peer may come. */
+  private void ended(MessagePipe.Session session, WsEnding ending) {
+    if (!options.keepOpen()
+        || ending.error() instanceof MessagePipe.StdoutFailed
+        || pipe.receivedAll()) {
+      if (ending.isClean()) {
+        finished.complete(0);
+      } else {
+        finished.completeExceptionally(new IOException(ending.problem()));
+      }
+      return;
+    }
+    if (!ending.isClean()) {
+      story.tell(ending.problem() + "; waiting for the next peer");
+    }
+    serving.compareAndSet(session, null);
   }
 }

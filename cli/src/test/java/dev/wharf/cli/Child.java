@@ -38,8 +38,22 @@ final class Child {
    */
   static Child wharf(Map<String, String> environment, Path stdin, Path stdout, String... args)
       throws IOException {
+    return wharf(environment, stdin, stdout, false, args);
+  }
+
+  /**
+   * Starts {@code wharf args}; with {@code hearsSigint}, with SIGINT's default handling, which a
+   * process started in the background of a shell without job control (a CI script) inherits as
+   * ignored, so that the JVM would never see Ctrl-C.
+   */
+  static Child wharf(
+      Map<String, String> environment, Path stdin, Path stdout, boolean hearsSigint, String... args)
+      throws IOException {
     String java = ProcessHandle.current().info().command().orElseThrow();
     var command = new ArrayList<String>();
+    if (hearsSigint) {
+      command.addAll(List.of("/usr/bin/env", "--default-signal=INT"));
+    }
     command.addAll(
         List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName()));
     command.addAll(List.of(args));
@@ -117,6 +131,22 @@ final class Child {
     }
   }
 
+  /** Waits until {@code count} stderr lines contain a match of {@code regex}. */
+  void awaitErr(String regex, int count) throws InterruptedException {
+    Pattern pattern = Pattern.compile(regex);
+    long deadline = System.nanoTime() + DEFAULT_WAIT.toNanos();
+    synchronized (errLines) {
+      while (errLines.stream().filter(line -> pattern.matcher(line).find()).count() < count) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || errEnded) {
+          throw new AssertionError(
+              name + " printed fewer than " + count + " lines matching " + regex + ": " + errLines);
+        }
+        TimeUnit.NANOSECONDS.timedWait(errLines, Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+      }
+    }
+  }
+
   /** Waits for the process to exit and returns its code. */
   int awaitExit() throws InterruptedException {
     if (!process.waitFor(DEFAULT_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -131,6 +161,18 @@ final class Child {
       }
     }
     return process.exitValue();
+  }
+
+  /** Sends a signal by name (INT, TERM), as kill(1) does. */
+  void signal(String name) throws IOException, InterruptedException {
+    Process kill =
+        new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+            .redirectErrorStream(true)
+            .start();
+    if (!kill.waitFor(DEFAULT_WAIT.toMillis(), TimeUnit.MILLISECONDS) || kill.exitValue() != 0) {
+      kill.destroyForcibly();
+      throw new AssertionError("kill -" + name + " " + process.pid() + " failed");
+    }
   }
 
   /** Asks the process to stop (SIGTERM) and waits; then kills it if it would not. */

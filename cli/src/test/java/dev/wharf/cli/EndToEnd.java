@@ -38,10 +38,21 @@ abstract class EndToEnd {
   /** Starts wharf with these environment variables too. */
   Child wharf(Map<String, String> environment, Path stdin, Path stdout, String... args)
       throws IOException {
+    return start(environment, stdin, stdout, false, args);
+  }
+
+  /** Starts wharf so that it hears SIGINT, whatever this JVM inherited; see {@link Child}. */
+  Child wharfHearingSigint(Path stdin, Path stdout, String... args) throws IOException {
+    return start(Map.of(), stdin, stdout, true, args);
+  }
+
+  private Child start(
+      Map<String, String> environment, Path stdin, Path stdout, boolean hearsSigint, String... args)
+      throws IOException {
     var all = new HashMap<String, String>();
     all.put("XDG_DATA_HOME", dataHome().toString());
     all.putAll(environment);
-    Child child = Child.wharf(all, stdin, stdout, args);
+    Child child = Child.wharf(all, stdin, stdout, hearsSigint, args);
     children.add(child);
     return child;
   }

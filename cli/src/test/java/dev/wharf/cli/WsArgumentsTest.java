@@ -31,6 +31,8 @@ class WsArgumentsTest {
                 Optional.empty(),
                 false,
                 false,
+                false,
+                false,
                 Duration.ZERO,
                 List.of(),
                 List.of(),
@@ -144,10 +146,53 @@ class WsArgumentsTest {
         .isThrownBy(() -> ws("--cacert", "/tmp/ca.pem", "ws://h/"))
         .withMessage("--cacert goes with a wss:// URL");
     assertThatIllegalArgumentException()
-        .isThrownBy(() -> ws("-k", "--listen", "9000"))
-        .withMessage("--insecure is for wss:// URLs; --listen serves ws:// only");
+        .isThrownBy(() -> ws("--cacert", "/tmp/ca.pem", "--listen", "9000"))
+        .withMessage("--cacert checks a server: it is for wss:// URLs, not --listen");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> ws("--insecure", "--listen", "9000"))
+        .withMessage(
+            "--insecure checks a server: it is for wss:// URLs, not --listen (where -k means"
+                + " --keep-open)");
     assertThatIllegalArgumentException()
         .isThrownBy(() -> ws("--pin", "nonsense", "wss://h/"))
         .withMessageStartingWith("--pin: ");
+  }
+
+  @Test
+  void withListenMinusKKeepsServingAndTlsUsesTheCertificateOptions() {
+    WsCommand.Options options = ws("-l", "9000", "-vk", "--tls");
+    assertThat(options.keepOpen()).isTrue();
+    assertThat(options.tls()).isTrue();
+    assertThat(ws("--listen", "9000", "--keep-open").keepOpen()).isTrue();
+    assertThat(ws("--listen", "9000").keepOpen()).isFalse();
+    // -k stays --insecure for a client.
+    assertThat(ws("-k", "wss://h/").keepOpen()).isFalse();
+
+    var command = new WsCommand();
+    new CommandLine(command).parseArgs("-l", "9000", "--tls", "--cert", "c.pem", "--key", "k.pem");
+    assertThat(command.options().tls()).isTrue();
+    ServerTlsOptions server = command.serverTls();
+    assertThat(server.enabled()).isTrue();
+    assertThat(server.certificate).isEqualTo(java.nio.file.Path.of("c.pem"));
+    assertThat(server.key).isEqualTo(java.nio.file.Path.of("k.pem"));
+  }
+
+  @Test
+  void listenOptionsGoWithListenAndServerTlsWithTls() {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> ws("--keep-open", "ws://h/"))
+        .withMessage("--keep-open goes with --listen");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> ws("--tls", "wss://h/"))
+        .withMessage("--tls goes with --listen; a client speaks TLS to a wss:// URL");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> ws("--listen", "9000", "--cert", "c.pem"))
+        .withMessage("--cert goes with --tls");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> ws("--listen", "9000", "--tls", "--key", "k.pem"))
+        .withMessage("--key goes with --cert");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> ws("--listen", "9000", "--tls", "--alpn", "h2"))
+        .withMessage("--alpn: a WebSocket server agrees on http/1.1 only, and does so by itself");
   }
 }

@@ -77,4 +77,62 @@ class WsListenIT extends WebSocketEndToEnd {
             "{\"data\":\"compressible " + "a".repeat(10_000) + "\",\"type\":\"text\"}",
             "{\"code\":1000,\"reason\":\"\",\"type\":\"close\"}");
   }
+
+  @Test
+  void keepOpenServesTlsPeersOneAfterAnotherAndTellsOthersItIsBusy() throws Exception {
+    Path out = dir.resolve("listen.out");
+    Child listen = ws(null, out, "--listen", "127.0.0.1:0", "-k", "--tls", "-v");
+    // The self-signed certificate is always told: clients cannot connect without it.
+    String cert =
+        listen.awaitErr("wharf ws: TLS certificate: (\\S+) \\(self-signed; SHA-256 ").group(1);
+    int port =
+        Integer.parseInt(
+            listen.awaitErr("listening on tcp 127\\.0\\.0\\.1:(\\d+) with TLS").group(1));
+    String url = "wss://127.0.0.1:" + port + "/";
+    OutputStream stdin = listen.process().getOutputStream();
+
+    // python3-websockets, checking the certificate against the one printed.
+    Path first = dir.resolve("first.out");
+    python(first, "reply", url + "one", "from python 1", cert);
+    ServeAndGetIT.awaitMatch(out, Pattern.compile("(from python 1\n)"));
+    stdin.write("to python 1\n".getBytes(StandardCharsets.UTF_8));
+    stdin.flush();
+    ServeAndGetIT.awaitMatch(first, Pattern.compile("(closed\t1000)"));
+    assertThat(read(first)).isEqualTo("text\tto python 1\nclosed\t1000\t\n");
+
+    Path second = dir.resolve("second.out");
+    python(second, "reply", url + "two", "from python 2", cert);
+    ServeAndGetIT.awaitMatch(out, Pattern.compile("(from python 2\n)"));
+    // While it is served, a third peer is told at once that the server is busy.
+    Child third = ws(NULL, null, "--cacert", cert, url);
+    assertThat(third.awaitExit()).isEqualTo(1);
+    assertThat(third.errLines())
+        .containsExactly("wharf ws: handshake refused: 503 Service Unavailable");
+    stdin.write("to python 2\n".getBytes(StandardCharsets.UTF_8));
+    stdin.flush();
+    ServeAndGetIT.awaitMatch(second, Pattern.compile("(closed\t1000)"));
+    assertThat(read(second)).isEqualTo("text\tto python 2\nclosed\t1000\t\n");
+    assertThat(read(out)).isEqualTo("from python 1\nfrom python 2\n");
+
+    // The end of stdin closes nobody: a wharf ws client is served next, and it closes.
+    stdin.close();
+    Child client = ws(null, null, "--cacert", cert, url + "four");
+    listen.awaitErr("wharf ws: < GET /four HTTP/1.1");
+    try (OutputStream clientIn = client.process().getOutputStream()) {
+      clientIn.write("from wharf\n".getBytes(StandardCharsets.UTF_8));
+      clientIn.flush();
+      ServeAndGetIT.awaitMatch(out, Pattern.compile("(from wharf\n)"));
+      assertThat(listen.process().isAlive()).isTrue();
+    } // The client's stdin ends: it closes with 1000.
+    assertThat(client.awaitExit()).isZero();
+
+    // SIGTERM with no peer: nothing to close.
+    listen.awaitErr("^wharf ws: closed: 1000 \\(normal\\)$", 3);
+    listen.signal("TERM");
+    assertThat(listen.awaitExit()).isEqualTo(143);
+    assertThat(listen.errLines())
+        .noneMatch(line -> line.contains("sending Close"))
+        .filteredOn(line -> line.equals("wharf ws: closed: 1000 (normal)"))
+        .hasSize(3);
+  }
 }
