@@ -37,7 +37,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Connects and joins the socket to stdin and stdout. At the end of stdin our output is shut"
-          + " down (FIN) and reading goes on until the peer closes; then it exits 0.",
+          + " down (FIN) and reading goes on until the peer closes; then it exits 0. When the"
+          + " peer shuts its output down first, the rest of a regular file on stdin is still sent;"
+          + " with a pipe or a terminal the session ends there.",
       "With --udp, each read from stdin goes out as one datagram; UDP has no close, so after"
           + " stdin ends it runs until interrupted, or with -w until no datagram came for that"
           + " long.",
@@ -160,7 +162,7 @@ final class ConnectCommand implements Callable<Integer> {
     if (options.scanOnly()) {
       return scan(client, host, candidates, options.target(), started, story);
     }
-    var pipe = new StreamPipe(new StdoutSink(out), story, false, () -> {});
+    var pipe = new StreamPipe(new StdoutSink(out), story, false, Stdin.isRegularFile(), () -> {});
     pipe.connectStarted(started);
     client.connect(host, candidates, pipe.newProtocol()).get();
     new StdinPump(in, ListenCommand.STREAM_CHUNK, pipe).start();

@@ -15,6 +15,12 @@ import java.util.concurrent.Semaphore;
  * listen} and {@code connect}. Received bytes go to stdout; stdin goes to the connection; stdin's
  * end half-closes it (FIN) and reading goes on until the peer closes.
  *
+ * <p>The peer's FIN is a half-close too: it has said all it will, but may still read. With stdin
+ * from a regular file, which is sure to end, the rest of it is still sent, then the connection
+ * closes (closing at once lost what had not been read yet, when the FIN came early). With stdin
+ * from a terminal or a pipe, which may never end ({@code tail -f}), the peer's FIN ends the
+ * session, as with ncat.
+ *
  * <p>With keep-open, connections that arrive while one is served wait, accepted but not read, and
  * are served in turn, as OpenBSD's {@code nc -lk} does: two peers never see their bytes
  * interleaved, and stdin always has one destination. Without it, only the first connection is
@@ -30,6 +36,7 @@ final class StreamPipe implements StdinPump.Sink {
   private final StdoutSink out;
   private final Story story;
   private final boolean keepOpen;
+  private final boolean finishStdinAfterPeerFin;
   private final Runnable onFirstConnection;
   private final Semaphore inTransit = new Semaphore(MAX_CHUNKS_IN_TRANSIT);
   private final CompletableFuture<CloseReason> finished = new CompletableFuture<>();
@@ -40,16 +47,23 @@ final class StreamPipe implements StdinPump.Sink {
   private boolean activeWritable;
   private boolean servedOne;
   private boolean stdinEnded;
+  private boolean activePeerFinished; // the active connection's peer sent FIN
   private final ArrayDeque<Connection> waiting = new ArrayDeque<>();
 
   /**
    * @param onFirstConnection run on the loop once the first connection is accepted (a listener that
    *     serves one connection closes its socket there)
    */
-  StreamPipe(StdoutSink out, Story story, boolean keepOpen, Runnable onFirstConnection) {
+  StreamPipe(
+      StdoutSink out,
+      Story story,
+      boolean keepOpen,
+      boolean finishStdinAfterPeerFin,
+      Runnable onFirstConnection) {
     this.out = out;
     this.story = story;
     this.keepOpen = keepOpen;
+    this.finishStdinAfterPeerFin = finishStdinAfterPeerFin;
     this.onFirstConnection = onFirstConnection;
   }
 
@@ -106,7 +120,10 @@ final class StreamPipe implements StdinPump.Sink {
       story.tell("cannot read stdin: " + error.getMessage());
     }
     stdinEnded = true;
-    if (active != null) {
+    if (active != null && activePeerFinished) {
+      story.tell("stdin ended; both sides are done");
+      active.closeAfterFlush();
+    } else if (active != null) {
       story.tell("stdin ended; shutting our output down (FIN), reading on");
       active.shutdownOutput();
     }
@@ -133,6 +150,7 @@ final class StreamPipe implements StdinPump.Sink {
 
   private void activate(Connection connection) {
     active = connection;
+    activePeerFinished = false;
     activeWritable = connection.isWritable();
     if (stdinEnded) {
       connection.shutdownOutput();
@@ -145,6 +163,16 @@ final class StreamPipe implements StdinPump.Sink {
       activeWritable = writable;
       notifyAll();
     }
+  }
+
+  /** The peer sent FIN: close now, or once the rest of stdin has gone out (see the class doc). */
+  private synchronized void peerFinished(Connection connection) {
+    if (connection != active || stdinEnded || !finishStdinAfterPeerFin) {
+      connection.closeAfterFlush();
+      return;
+    }
+    activePeerFinished = true;
+    story.tell("the peer finished sending (FIN); sending the rest of stdin");
   }
 
   private synchronized boolean isActive(Connection connection) {
@@ -201,6 +229,11 @@ final class StreamPipe implements StdinPump.Sink {
         connection.close(
             CloseReason.error(new IOException("cannot write to stdout: " + e.getMessage(), e)));
       }
+    }
+
+    @Override
+    public void inputClosed(Connection connection) {
+      peerFinished(connection);
     }
 
     @Override

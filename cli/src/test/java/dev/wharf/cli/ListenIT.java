@@ -24,7 +24,24 @@ class ListenIT extends EndToEnd {
 
     assertThat(socat.awaitExit()).isZero();
     assertThat(wharf.awaitExit()).isZero();
-    assertThat(sha256(heard)).isEqualTo(sha256(fromPeer));
+    assertThat(sha256(heard))
+        .as("wharf: %s; socat: %s", wharf.errLines(), socat.errLines())
+        .isEqualTo(sha256(fromPeer));
+    assertThat(sha256(peerHeard)).isEqualTo(sha256(toPeer));
+  }
+
+  @Test
+  void afterThePeersFinTheRestOfAFileOnStdinIsStillSent() throws Exception {
+    Path toPeer = randomFile("to-peer", 4 << 20);
+    Path peerHeard = dir.resolve("peer-heard");
+    Path nothing = Files.createFile(dir.resolve("nothing"));
+    Child wharf = wharf(toPeer, null, "listen", "-v", "127.0.0.1:0");
+    int port = listeningPort(wharf, "tcp");
+    // socat has nothing to send: its FIN comes at once, long before 4 MiB can have gone out.
+    Child socat = peer(nothing, peerHeard, "socat", "-t", "30", "-", "TCP:127.0.0.1:" + port);
+
+    assertThat(wharf.awaitExit()).isZero();
+    assertThat(socat.awaitExit()).isZero();
     assertThat(sha256(peerHeard)).isEqualTo(sha256(toPeer));
   }
 
