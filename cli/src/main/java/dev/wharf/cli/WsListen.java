@@ -112,6 +112,7 @@ final class WsListen {
     servedOne = true;
     if (story.isOn()) {
       story.tell("upgrade request from " + Story.format(request.remoteAddress()));
+      request.tlsSession().ifPresent(tls -> story.tell(TlsStory.describe(tls, false)));
       story.tell("< " + request.method() + " " + request.target() + " " + request.version());
       for (Headers.Field field : request.headers().fields()) {
         story.tell("< " + field.name() + ": " + field.value());

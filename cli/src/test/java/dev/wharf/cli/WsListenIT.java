@@ -95,6 +95,8 @@ class WsListenIT extends WebSocketEndToEnd {
     Path first = dir.resolve("first.out");
     python(first, "reply", url + "one", "from python 1", cert);
     ServeAndGetIT.awaitMatch(out, Pattern.compile("(from python 1\n)"));
+    // -v tells the handshake of the upgrade's connection.
+    listen.awaitErr("wharf ws: TLSv1\\.3 \\S+, ALPN \\S+, SNI \\S+, no client certificate");
     stdin.write("to python 1\n".getBytes(StandardCharsets.UTF_8));
     stdin.flush();
     ServeAndGetIT.awaitMatch(first, Pattern.compile("(closed\t1000)"));
