@@ -20,14 +20,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * the protocol, queues writes in pooled segments and flushes them with gathering writes, and
  * enforces the idle, read and write-stall timeouts.
  *
- * <p>A graceful close of a TCP connection whose peer has not closed its side yet <em>lingers</em>,
- * as nginx's {@code lingering_close}: FIN goes out, then input is read and thrown away until the
+ * <p>A graceful close of a connection whose peer has not closed its side yet <em>lingers</em>, as
+ * nginx's {@code lingering_close}: FIN goes out, then input is read and thrown away until the
  * peer's FIN, an error or a deadline ({@link Timeouts#lingeringTimeout()} of silence, {@link
- * Timeouts#lingeringTime()} in all), and only then is the socket closed. Closing with unread input
- * makes Linux send RST instead of FIN, and the RST can make the peer's kernel drop what we sent
- * just before it (a final error response, a WebSocket Close, a TLS alert). Lingering needs no
- * allocation and no field beyond one flag: it reuses the timeout timer (the connection itself), and
- * {@code lastWriteNanos} (the FIN was the last write) as its start.
+ * Timeouts#lingeringTime()} in all), and only then is the socket closed. Closing a TCP socket with
+ * unread input makes Linux send RST instead of FIN, and the RST can make the peer's kernel drop
+ * what we sent just before it (a final error response, a WebSocket Close, a TLS alert), or fail the
+ * write of a peer that sends all before it reads. Lingering needs no allocation and no field beyond
+ * one flag: it reuses the timeout timer (the connection itself), and {@code lastWriteNanos} (the
+ * FIN was the last write) as its start.
  *
  * <p>All fields are confined to the loop's thread; public methods called from elsewhere are handed
  * to the loop. {@link #info()} may read the counters from another thread, racily, for display.
@@ -633,9 +634,7 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
    * read of its FIN and keeps the socket a round trip longer, nothing allocated.
    */
   private boolean shouldLinger() {
-    return !inputShut
-        && settings.timeouts().lingers()
-        && !settings.options().linger().map(Duration::isZero).orElse(false);
+    return !inputShut && settings.timeouts().lingers() && !settings.options().resetsOnClose();
   }
 
   /** Sends FIN and goes on reading, to discard; false if the socket is already broken. */
