@@ -68,13 +68,19 @@ public interface Connection extends Executor {
   /** Half-close: sends FIN once the queue is written; reading goes on. */
   void shutdownOutput();
 
-  /** Closes now, dropping what is queued. */
+  /**
+   * Closes now, dropping what is queued; what the socket already took still reaches the peer, as
+   * the close lingers (see {@link Timeouts}).
+   */
   void close();
 
-  /** Closes now, telling the protocol why. */
+  /**
+   * Closes now, telling the protocol why. A {@link CloseReason.Kind#LOCAL} reason closes gracefully
+   * like {@link #close()}; any other closes abortively, without lingering.
+   */
   void close(CloseReason reason);
 
-  /** Closes once everything queued has been written. */
+  /** Closes once everything queued has been written, then lingers (see {@link Timeouts}). */
   void closeAfterFlush();
 
   boolean isOpen();

@@ -337,7 +337,7 @@ public final class EventLoop implements Executor {
 
   private void closeAllOnLoop() {
     for (var connection : List.copyOf(connections)) {
-      connection.close(CloseReason.SHUTDOWN);
+      connection.closeOnLoopStop();
     }
     for (SelectionKey key : selector.keys()) {
       try {

@@ -77,6 +77,11 @@ public final class SocketOptions {
     return Optional.ofNullable(linger);
   }
 
+  /** SO_LINGER 0: the application asked for closes to reset; then nothing lingers. */
+  boolean resetsOnClose() {
+    return linger != null && linger.isZero();
+  }
+
   public OptionalInt ipTos() {
     return ipTos == null ? OptionalInt.empty() : OptionalInt.of(ipTos);
   }

@@ -20,6 +20,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * the protocol, queues writes in pooled segments and flushes them with gathering writes, and
  * enforces the idle, read and write-stall timeouts.
  *
+ * <p>A graceful close of a connection whose peer has not closed its side yet <em>lingers</em>, as
+ * nginx's {@code lingering_close}: FIN goes out, then input is read and thrown away until the
+ * peer's FIN, an error or a deadline ({@link Timeouts#lingeringTimeout()} of silence, {@link
+ * Timeouts#lingeringTime()} in all), and only then is the socket closed. Closing a TCP socket with
+ * unread input makes Linux send RST instead of FIN, and the RST can make the peer's kernel drop
+ * what we sent just before it (a final error response, a WebSocket Close, a TLS alert), or fail the
+ * write of a peer that sends all before it reads. Lingering needs no allocation and no field beyond
+ * one flag: it reuses the timeout timer (the connection itself), and {@code lastWriteNanos} (the
+ * FIN was the last write) as its start.
+ *
  * <p>All fields are confined to the loop's thread; public methods called from elsewhere are handed
  * to the loop. {@link #info()} may read the counters from another thread, racily, for display.
  */
@@ -60,6 +70,10 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
   private boolean inputShut;
   private boolean outputShut;
   private boolean readsSuspended;
+
+  /** Closed to the protocol, FIN sent, still reading and discarding: see the class comment. */
+  private boolean lingering;
+
   private long bytesIn;
   private long bytesOut;
   private long lastReadNanos;
@@ -132,6 +146,10 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
 
   @Override
   public void ready(SelectionKey readyKey) {
+    if (lingering) {
+      discardInput();
+      return;
+    }
     try {
       int ops = readyKey.readyOps();
       if ((ops & SelectionKey.OP_WRITE) != 0) {
@@ -460,7 +478,7 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
       return;
     }
     int ops = 0;
-    if (!inputShut && !readsSuspended) {
+    if (!inputShut && (!readsSuspended || lingering)) { // A lingering close reads regardless.
       ops |= SelectionKey.OP_READ;
     }
     if (!queue.isEmpty()) {
@@ -525,6 +543,18 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
         });
   }
 
+  /**
+   * Closes, telling the protocol why. A {@link CloseReason.Kind#LOCAL} close is graceful: it drops
+   * what is still queued (as documented), sends FIN and may linger (see the class comment). Every
+   * other kind (a failure, a timeout, the loop's shutdown) is abortive and closes the socket now.
+   *
+   * <p>The protocol hears {@code closed} here, once, also when the connection goes on lingering: it
+   * has handed over all it will send, nothing it could receive would reach it (discarded bytes are
+   * not its input), and its own close-time work (a WebSocket's onClose, a pool returning a slot)
+   * should not wait up to {@link Timeouts#lingeringTime()} on a peer that is slow to close. The
+   * socket itself, its place in the loop's list and the registry's count go when lingering ends, so
+   * a graceful shutdown's drain waits for it.
+   */
   @Override
   public void close(CloseReason requested) {
     if (!inEventLoop()) {
@@ -546,13 +576,6 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
               ? ConnectionInfo.ClosedFirst.PEER
               : ConnectionInfo.ClosedFirst.LOCAL;
     }
-    loop.timers().cancel(this);
-    key.cancel();
-    try {
-      channel.close();
-    } catch (IOException e) {
-      LOG.log(Level.DEBUG, () -> "closing connection " + id, e);
-    }
     for (Object entry : queue) {
       if (entry instanceof ByteBuffer segment) {
         loop.segments().release(segment);
@@ -562,13 +585,110 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
     }
     queue.clear();
     pendingBytes = 0;
-    loop.removed(this);
-    loop.group().registry().closed();
+    if (!(reason.kind() == CloseReason.Kind.LOCAL && shouldLinger() && startLingering())) {
+      closeSocket();
+    }
     try {
       protocol.closed(this, reason);
     } catch (Throwable t) {
       LOG.log(Level.WARNING, () -> protocol.name() + " failed in closed() on " + this, t);
     }
+  }
+
+  /** Releases the socket, the timer and the connection's place on the loop and in the registry. */
+  private void closeSocket() {
+    lingering = false;
+    loop.timers().cancel(this);
+    key.cancel();
+    try {
+      channel.close();
+    } catch (IOException e) {
+      LOG.log(Level.DEBUG, () -> "closing connection " + id, e);
+    }
+    loop.removed(this);
+    loop.group().registry().closed();
+  }
+
+  /** The loop is stopping: close now, lingering or not. */
+  void closeOnLoopStop() {
+    if (lingering) {
+      closeSocket();
+    } else {
+      close(CloseReason.SHUTDOWN);
+    }
+  }
+
+  // ---- lingering close ----
+
+  /**
+   * Whether a graceful close should linger: only while the peer may still send (no EOF read yet),
+   * and not when lingering is off or SO_LINGER 0 asks for a reset on close. Unix sockets linger
+   * too: their peer can still read what we sent, but its next write fails with a broken pipe, and a
+   * client that sends all before it reads never gets to the answer.
+   *
+   * <p>nginx lingers when it knows input is pending or expected (an unread body, pipelined bytes, a
+   * readable socket). The transport cannot know what the protocol still expects, and the failures
+   * this prevents come from bytes that arrive just after the close (the next WebSocket frame, a TLS
+   * client's first request after its Finished), when a probe would find the socket empty. So it
+   * lingers whenever the peer has not closed: for a peer that closes on our FIN, that costs one
+   * read of its FIN and keeps the socket a round trip longer, nothing allocated.
+   */
+  private boolean shouldLinger() {
+    return !inputShut && settings.timeouts().lingers() && !settings.options().resetsOnClose();
+  }
+
+  /** Sends FIN and goes on reading, to discard; false if the socket is already broken. */
+  private boolean startLingering() {
+    if (!outputShut) {
+      try {
+        channel.shutdownOutput();
+      } catch (IOException e) {
+        LOG.log(Level.DEBUG, () -> this + ": no lingering close: " + e);
+        return false;
+      }
+      outputShut = true;
+    }
+    lingering = true;
+    lastWriteNanos = loop.now(); // The FIN was the last write; the linger counts from here.
+    readsSuspended = false;
+    updateInterest();
+    loop.timers().schedule(this, lingerDeadline());
+    return true;
+  }
+
+  /** Reads and throws away what arrived; the peer's FIN, a reset or an error end the linger. */
+  private void discardInput() {
+    for (int i = 0; i < MAX_READS_PER_EVENT; i++) {
+      ByteBuffer buffer = loop.readBuffer();
+      int n;
+      try {
+        n = channel.read(buffer);
+      } catch (IOException e) {
+        LOG.log(Level.DEBUG, () -> this + ": lingering ended: " + e);
+        closeSocket();
+        return;
+      }
+      if (n < 0) {
+        closeSocket();
+        return;
+      }
+      if (n == 0) {
+        return;
+      }
+      bytesIn += n;
+      lastReadNanos = loop.now();
+      if (n < buffer.capacity()) {
+        return;
+      }
+    }
+  }
+
+  /** The sooner of the silence and the total deadline. */
+  private long lingerDeadline() {
+    Timeouts timeouts = settings.timeouts();
+    long start = lastWriteNanos;
+    long quietEnd = Math.max(lastReadNanos, start) + timeouts.lingeringTimeout().toNanos();
+    return Math.min(quietEnd, start + timeouts.lingeringTime().toNanos());
   }
 
   @Override
@@ -625,6 +745,16 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
    * deadlines later; then it simply re-arms, so reads and writes never touch the timer.
    */
   private void onTimeoutCheck() {
+    if (lingering) {
+      long deadline = lingerDeadline();
+      if (loop.now() - deadline >= 0) {
+        LOG.log(Level.DEBUG, () -> this + ": lingering close timed out");
+        closeSocket();
+      } else {
+        loop.timers().schedule(this, deadline);
+      }
+      return;
+    }
     if (state == ConnectionState.CLOSED) {
       return;
     }

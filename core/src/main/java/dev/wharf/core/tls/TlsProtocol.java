@@ -62,6 +62,9 @@ public final class TlsProtocol implements Protocol {
   private long handshakeStartNanos;
   private TlsSession session;
 
+  /** Why TLS failed, once it has; reported instead of the transport's graceful close. */
+  private CloseReason failure;
+
   /** Nested callbacks under way; the outermost encrypts what was written during them. */
   private int callDepth;
 
@@ -204,8 +207,9 @@ public final class TlsProtocol implements Protocol {
   }
 
   @Override
-  public void closed(Connection connection, CloseReason reason) {
+  public void closed(Connection connection, CloseReason transportReason) {
     closed = true;
+    CloseReason reason = failure != null ? failure : transportReason;
     cancelHandshakeTimer();
     reader.release();
     writer.release();
@@ -480,16 +484,28 @@ public final class TlsProtocol implements Protocol {
 
   // ---- failures ----
 
-  /** A TLS failure: send the engine's alert if it made one, then close with a clear reason. */
+  /**
+   * A TLS failure: send the engine's alert if it made one, then close with a clear reason. Once the
+   * socket has taken the alert the transport closes gracefully (FIN, then a lingering close), so
+   * that input still arriving (a TLS 1.3 client sends its first request right after its Finished)
+   * does not make our kernel answer with a reset that destroys the alert before the peer reads it;
+   * the application and the handshake's future still hear of the failure. An alert the socket did
+   * not take would never arrive anyway: then the close is immediate.
+   */
   private void fail(SSLException error) {
-    if (closed) {
+    if (closed || failure != null) {
       return;
     }
     SSLException explained = TlsErrors.explain(error, client, peer(), !handshakeDone);
     LOG.log(Level.DEBUG, () -> transport + ": " + explained.getMessage(), error);
+    failure = CloseReason.error(explained);
     writer.sendAlert();
     transport.flush();
-    transport.close(CloseReason.error(explained));
+    if (transport.pendingBytes() == 0) {
+      transport.closeAfterFlush();
+    } else {
+      transport.close(failure);
+    }
   }
 
   private String peer() {
@@ -539,7 +555,7 @@ public final class TlsProtocol implements Protocol {
 
     @Override
     public boolean stopped() {
-      return closed || inboundDone;
+      return closed || inboundDone || failure != null;
     }
   }
 
