@@ -4,6 +4,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,11 +18,13 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
- * One benchmark server process that prints {@code READY <impl> <port> <pid>} once it listens and
- * answers {@code ALLOC} on its stdin (see {@code dev.wharf.bench.http.ServerControl}): started,
- * awaited, asked, measured, stopped. Its output goes to a queue, so it never blocks on a full pipe.
+ * One benchmark server process: started, awaited, asked, measured, stopped. Ours print {@code READY
+ * <impl> <port> <pid>} once they listen and answer {@code ALLOC} on stdin (see {@code
+ * dev.wharf.bench.http.ServerControl}); others (nginx, python) are ready once their port accepts.
+ * Its output goes to a queue, so it never blocks on a full pipe.
  */
 public final class ServerProcess implements AutoCloseable {
   private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
@@ -30,22 +34,45 @@ public final class ServerProcess implements AutoCloseable {
 
   private final String name;
   private final Process process;
+  private final boolean sideChannel;
   private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
   private String readyLine;
 
-  private ServerProcess(String name, Process process) {
+  private ServerProcess(String name, Process process, boolean sideChannel) {
     this.name = name;
     this.process = process;
+    this.sideChannel = sideChannel;
   }
 
-  /** Starts {@code command} and waits (at most 60 s) for its READY line. */
+  /** Starts one of our servers and waits (at most 60 s) for its READY line. */
   public static ServerProcess start(String name, List<String> command)
       throws IOException, InterruptedException {
+    return start(name, command, true, ServerProcess::awaitReady);
+  }
+
+  /**
+   * Starts any server and waits (at most 60 s) until 127.0.0.1:{@code port} accepts.
+   *
+   * @param sideChannel whether the process answers {@code ALLOC} on stdin
+   */
+  public static ServerProcess startListening(
+      String name, List<String> command, int port, boolean sideChannel)
+      throws IOException, InterruptedException {
+    return start(name, command, sideChannel, server -> server.awaitListening(port));
+  }
+
+  private interface Readiness {
+    void await(ServerProcess server) throws IOException, InterruptedException;
+  }
+
+  private static ServerProcess start(
+      String name, List<String> command, boolean sideChannel, Readiness readiness)
+      throws IOException, InterruptedException {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    var server = new ServerProcess(name, p);
+    var server = new ServerProcess(name, p, sideChannel);
     Thread.ofPlatform().daemon().name("server-output-" + name).start(server::pump);
     try {
-      server.awaitReady();
+      readiness.await(server);
     } catch (IOException | InterruptedException | RuntimeException e) {
       server.close();
       throw e;
@@ -85,6 +112,23 @@ public final class ServerProcess implements AutoCloseable {
     throw new IOException(name + " printed no READY in 60 s: " + before + drain());
   }
 
+  private void awaitListening(int port) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IOException(
+            name + " exited with " + process.exitValue() + " before listening: " + drain());
+      }
+      try (var s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+        return;
+      } catch (IOException notYet) {
+        Thread.sleep(50);
+      }
+    }
+    throw new IOException(name + " is not listening on " + port + " after 60 s: " + drain());
+  }
+
   /** The READY line the server printed. */
   public String readyLine() {
     return readyLine;
@@ -98,14 +142,23 @@ public final class ServerProcess implements AutoCloseable {
     return process.isAlive();
   }
 
-  /** CPU ticks (user + system) of the process so far. */
-  public long cpuTicks() {
-    return ProcStats.cpuTicks(process.pid());
+  /** The process and its descendants (nginx's workers), to record for cleanup. */
+  public List<Long> pids() {
+    return Stream.concat(Stream.of(process.pid()), process.descendants().map(ProcessHandle::pid))
+        .toList();
   }
 
-  /** Heap bytes the JVM allocated so far (all threads), through the side channel. */
+  /** CPU ticks (user + system) of the process and its workers so far. */
+  public long cpuTicks() {
+    return ProcStats.cpuTicksWithChildren(process.pid());
+  }
+
+  /**
+   * Heap bytes the JVM allocated so far (all threads), through the side channel; empty without one,
+   * or once the process is gone.
+   */
   public OptionalLong allocatedBytes() throws IOException, InterruptedException {
-    if (!process.isAlive()) {
+    if (!sideChannel || !process.isAlive()) {
       return OptionalLong.empty();
     }
     OutputStream in = process.getOutputStream();
@@ -208,14 +261,16 @@ public final class ServerProcess implements AutoCloseable {
     return sb.toString();
   }
 
-  /** SIGTERM, SIGKILL after 15 s. */
+  /** SIGTERM (SIGKILL after 15 s) to the process, then SIGKILL to any worker it left behind. */
   @Override
   public void close() {
+    List<ProcessHandle> workers = process.descendants().toList();
     try {
       ProcStats.stop(process);
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
     }
+    workers.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
   }
 }

@@ -2,6 +2,7 @@ package dev.wharf.bench.http;
 
 import dev.wharf.bench.ProcStats;
 import dev.wharf.bench.Report;
+import dev.wharf.bench.ServerProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -239,8 +240,8 @@ public final class HttpBenchRunner {
     List<String> command = serverCommand(scenario, impl, port, www);
     report.note("## " + scenario + " / " + impl);
     report.note("  server: " + String.join(" ", command));
-    try (RunningServer server =
-        RunningServer.start(
+    try (ServerProcess server =
+        ServerProcess.startListening(
             impl,
             command,
             port,
@@ -265,7 +266,7 @@ public final class HttpBenchRunner {
   }
 
   private void window(
-      String scenario, String impl, RunningServer server, List<String> cmd, int secs, int index)
+      String scenario, String impl, ServerProcess server, List<String> cmd, int secs, int index)
       throws Exception {
     OptionalLong alloc0 = server.allocatedBytes();
     long ticks0 = server.cpuTicks();
