@@ -24,13 +24,14 @@ final class TlsFailures {
   }
 
   static Kind kind(Throwable failure) {
+    PeerRejectedException rejected = rejectionIn(failure);
+    if (rejected != null) {
+      return rejected.reason() == PeerRejectedException.Reason.NOT_PINNED
+          ? Kind.PIN
+          : Kind.CERTIFICATE;
+    }
     boolean tls = false;
     for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof PeerRejectedException rejected) {
-        return rejected.reason() == PeerRejectedException.Reason.NOT_PINNED
-            ? Kind.PIN
-            : Kind.CERTIFICATE;
-      }
       if (t instanceof CertificateException) {
         return Kind.CERTIFICATE;
       }
@@ -41,13 +42,19 @@ final class TlsFailures {
 
   /** What to do about a certificate no CA vouches for, added to the failure's line. */
   static String advice(Throwable failure) {
+    PeerRejectedException rejected = rejectionIn(failure);
+    return rejected != null && rejected.reason() == PeerRejectedException.Reason.UNTRUSTED
+        ? "; trust it with --cacert FILE (its CA, or itself if self-signed)"
+        : "";
+  }
+
+  /** The engine's typed refusal among the failure's causes, or null. */
+  private static PeerRejectedException rejectionIn(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof PeerRejectedException rejected) {
-        return rejected.reason() == PeerRejectedException.Reason.UNTRUSTED
-            ? "; trust it with --cacert FILE (its CA, or itself if self-signed)"
-            : "";
+        return rejected;
       }
     }
-    return "";
+    return null;
   }
 }
