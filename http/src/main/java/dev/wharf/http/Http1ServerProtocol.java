@@ -136,6 +136,8 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
 
   @Override
   public long maxBodyBytes(RequestHead requestHead, long configured) {
+    // Known before the body is framed, so a refused body (413) is logged with its request.
+    head = requestHead;
     streamingRoute = null;
     if (config.routes().anyStreaming()
         && config.routes().find(requestHead.method(), pathOf(requestHead.target()))
@@ -295,7 +297,10 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
       response.sendError(501, "method not implemented: " + method);
       return;
     }
-    if (method.equals("OPTIONS") && request.target().equals("*")) {
+    // OPTIONS * is answered here unless a route for "*" takes it (one that asks for credentials).
+    if (method.equals("OPTIONS")
+        && request.target().equals("*")
+        && !(config.routes().find(method, "*") instanceof Routes.Found)) {
       response.header("Allow", String.join(", ", config.routes().allMethods()));
       response.header("Content-Length", "0");
       response.status(200).end();
@@ -395,7 +400,7 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
             new AccessLogEntry(
                 connection.remoteAddress(),
                 response.started(),
-                failed ? "-" : request.toString(),
+                request.head() == UNREAD_HEAD ? "-" : request.toString(),
                 response.status(),
                 response.bodyBytes(),
                 request.header("User-Agent").orElse("")));
@@ -460,7 +465,7 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   private void answerError(HttpException error) {
     var request =
         new Request(
-            head == null ? new RequestHead("GET", "/", "HTTP/1.1", Headers.EMPTY) : head,
+            head == null ? UNREAD_HEAD : head,
             EMPTY,
             connection.remoteAddress(),
             connection.localAddress());
@@ -617,6 +622,11 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   }
 
   private static final byte[] EMPTY = new byte[0];
+
+  /** Stands for a request whose head never arrived whole, so the log shows "-" for it. */
+  private static final RequestHead UNREAD_HEAD =
+      new RequestHead("GET", "/", "HTTP/1.1", Headers.EMPTY);
+
   private static final byte[] CONTINUE =
       "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 }

@@ -55,7 +55,10 @@ public final class HttpServer implements AutoCloseable {
       this.group = Objects.requireNonNull(group, "group");
     }
 
-    /** A handler for one method and path; a path ending in {@code /*} matches a prefix. */
+    /**
+     * A handler for one method and path; a path ending in {@code /*} matches a prefix. The path
+     * {@code *} takes {@code OPTIONS *}, which the server otherwise answers itself.
+     */
     public Builder route(String method, String path, Handler handler) {
       routes.add(method, path, new Routes.Route(handler, false));
       return this;

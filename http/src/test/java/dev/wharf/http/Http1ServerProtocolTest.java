@@ -185,6 +185,52 @@ class Http1ServerProtocolTest {
   }
 
   @Test
+  void aRouteForStarTakesOptionsStar() {
+    var routes = new Routes();
+    routes.add(
+        "OPTIONS",
+        "*",
+        new Routes.Route((request, response) -> response.sendError(401, "who are you?"), false));
+    var conn = connection(routes);
+    conn.writeInbound("OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n");
+    assertThat(status(conn.readOutboundAscii())).isEqualTo("HTTP/1.1 401 Unauthorized");
+  }
+
+  @Test
+  void aBodyRefusedForItsDeclaredLengthIsLoggedWithItsRequestLine() {
+    var conn = helloServer();
+    conn.writeInbound("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\n");
+    assertThat(status(conn.readOutboundAscii())).isEqualTo("HTTP/1.1 413 Content Too Large");
+    assertThat(log)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.status()).isEqualTo(413);
+              assertThat(e.requestLine()).isEqualTo("POST /echo HTTP/1.1");
+            });
+  }
+
+  @Test
+  void aChunkedBodyOverTheLimitIsLoggedWithItsRequestLine() {
+    var conn = helloServer();
+    conn.writeInbound(
+        "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + "FFFFFFFF\r\n");
+    assertThat(status(conn.readOutboundAscii())).startsWith("HTTP/1.1 413");
+    assertThat(log)
+        .singleElement()
+        .extracting(AccessLogEntry::requestLine)
+        .isEqualTo("POST /echo HTTP/1.1");
+  }
+
+  @Test
+  void aHeadThatNeverEndedIsLoggedAsADash() {
+    var conn = helloServer();
+    conn.writeInbound("GET /hello HTTP/1.1\r\nHost : x\r\n\r\n");
+    assertThat(status(conn.readOutboundAscii())).isEqualTo("HTTP/1.1 400 Bad Request");
+    assertThat(log).singleElement().extracting(AccessLogEntry::requestLine).isEqualTo("-");
+  }
+
+  @Test
   void malformedRequestGets400AndTheConnectionCloses() {
     var conn = helloServer();
     conn.writeInbound("GET /hello HTTP/1.1\r\nHost : x\r\n\r\n");
