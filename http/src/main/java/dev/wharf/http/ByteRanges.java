@@ -1,10 +1,14 @@
 package dev.wharf.http;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
-/** The Range header of RFC 9110 §14.1.2, for bytes: parsed and checked against a length. */
+/**
+ * The Range header of RFC 9110 §14.1.2, for bytes: parsed, checked against a length, and reduced to
+ * the fewest stretches that cover what was asked.
+ */
 final class ByteRanges {
   /** An inclusive stretch of a representation. */
   record Range(long first, long last) {
@@ -19,9 +23,14 @@ final class ByteRanges {
   private ByteRanges() {}
 
   /**
-   * The satisfiable ranges of {@code header} for a representation of {@code length} bytes: empty if
-   * the header is not a valid bytes range set (then it is ignored, as RFC 9110 allows), an empty
-   * list if none is satisfiable (416).
+   * The satisfiable ranges of {@code header} for a representation of {@code length} bytes, in
+   * ascending order with overlapping and adjacent ones merged: empty if the header is to be ignored
+   * (then the whole representation goes out with 200, as RFC 9110 §14.2 allows), an empty list if
+   * none is satisfiable (416).
+   *
+   * <p>Ignored are a header that is not a valid bytes range set, one of more than {@link
+   * #MAX_RANGES} ranges, and one whose ranges add up to more than the representation: a few bytes
+   * of request must not make the server send the same bytes many times over (nginx does the same).
    */
   static Optional<List<Range>> parse(String header, long length) {
     String value = header.trim();
@@ -33,7 +42,9 @@ final class ByteRanges {
     if (specs.length > MAX_RANGES) {
       return Optional.empty();
     }
+    long total = 0;
     for (String raw : specs) {
+      int before = ranges.size();
       String spec = raw.trim();
       int dash = spec.indexOf('-');
       if (dash < 0) {
@@ -61,8 +72,33 @@ final class ByteRanges {
       } catch (NumberFormatException e) {
         return Optional.empty();
       }
+      if (ranges.size() > before) {
+        total += ranges.getLast().length();
+      }
     }
-    return Optional.of(ranges);
+    if (total > length) {
+      return Optional.empty();
+    }
+    return Optional.of(coalesce(ranges));
+  }
+
+  /**
+   * RFC 9110 §14.6: a server may coalesce ranges that overlap or touch, whatever their order in the
+   * request; so each byte goes out once, in one part.
+   */
+  static List<Range> coalesce(List<Range> ranges) {
+    var sorted = new ArrayList<>(ranges);
+    sorted.sort(Comparator.comparingLong(Range::first));
+    var merged = new ArrayList<Range>(sorted.size());
+    for (Range next : sorted) {
+      Range last = merged.isEmpty() ? null : merged.getLast();
+      if (last != null && next.first() <= last.last() + 1) {
+        merged.set(merged.size() - 1, new Range(last.first(), Math.max(last.last(), next.last())));
+      } else {
+        merged.add(next);
+      }
+    }
+    return merged;
   }
 
   private static long digits(String text) {

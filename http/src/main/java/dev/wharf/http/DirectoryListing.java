@@ -8,7 +8,9 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 
 /** A directory's entries as an HTML page, or as JSON for a client that asks for it. */
 final class DirectoryListing {
@@ -24,9 +26,10 @@ final class DirectoryListing {
       throws IOException {
     var entries = new ArrayList<Entry>();
     try (var stream = Files.list(directory)) {
-      for (Path path : stream.sorted(StaticFiles.byName()).toList()) {
-        String name = path.getFileName().toString();
-        if (!showHidden && name.startsWith(".")) {
+      for (Path path : (Iterable<Path>) stream::iterator) {
+        // As UTF-8 whatever the locale: the name the client will ask for.
+        String name = FileNames.name(path);
+        if (!showHidden && name.startsWith(".") || Uploads.isPartial(name)) {
           continue;
         }
         try {
@@ -42,6 +45,7 @@ final class DirectoryListing {
         }
       }
     }
+    entries.sort(Comparator.comparing(e -> e.name().toLowerCase(Locale.ROOT)));
     boolean json = request.header("Accept").map(a -> a.contains("application/json")).orElse(false);
     if (json) {
       response.send(200, "application/json", json(entries).getBytes(StandardCharsets.UTF_8));

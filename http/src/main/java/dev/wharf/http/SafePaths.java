@@ -82,6 +82,14 @@ final class SafePaths {
     }
   }
 
+  /**
+   * {@code path} with each run of slashes made one: {@code //evil.example/} as a Location would be
+   * a link to another host (RFC 3986 §4.2, a network-path reference), which browsers follow.
+   */
+  static String collapseSlashes(String path) {
+    return path.indexOf("//") < 0 ? path : path.replaceAll("/{2,}", "/");
+  }
+
   /** Percent-encodes a file name for use in a link. */
   static String encode(String segment) {
     var out = new StringBuilder();

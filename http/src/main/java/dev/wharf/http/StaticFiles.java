@@ -3,16 +3,14 @@ package dev.wharf.http;
 import dev.wharf.http.codec.HttpDate;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -62,45 +60,70 @@ public final class StaticFiles implements Handler {
 
   @Override
   public void handle(Request request, Response response) throws IOException {
+    // Browsers must take a file for what its type says, not guess from its bytes: a text file
+    // that looks like HTML must not run as a page (nginx's hardening guides send it everywhere).
+    response.header("X-Content-Type-Options", "nosniff");
     Optional<List<String>> segments = SafePaths.segments(request.path());
     if (segments.isEmpty()) {
       response.sendError(403, "forbidden path");
       return;
     }
-    if (!options.showHidden() && segments.get().stream().anyMatch(s -> s.startsWith("."))) {
+    if (segments.get().stream().anyMatch(this::hides)) {
       response.sendError(404, "not found");
       return;
     }
     Path file = root;
-    for (String segment : segments.get()) {
-      file = file.resolve(segment);
+    try {
+      for (String segment : segments.get()) {
+        file = FileNames.resolve(file, segment);
+      }
+    } catch (InvalidPathException unmappable) {
+      // A name this platform cannot make into a file name: no such file, never a 500.
+      response.sendError(404, "not found");
+      return;
     }
     if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.exists(file)) {
       response.sendError(404, "not found");
       return;
     }
-    if (!options.followSymlinks() && !insideRoot(file)) {
-      response.sendError(403, "forbidden: the path leads out of the served directory");
-      return;
+    switch (check(file)) {
+      case OUTSIDE -> {
+        response.sendError(403, "forbidden: the path leads out of the served directory");
+        return;
+      }
+      case HIDDEN -> {
+        response.sendError(404, "not found");
+        return;
+      }
+      case SERVABLE -> {}
     }
     if (Files.isDirectory(file)) {
       if (!request.path().endsWith("/")) {
         // As every static server does: directory links are relative to the directory itself.
+        // Slashes collapsed: "//evil.example/" would be a link to another host.
         response
             .status(301)
             .header(
-                "Location", request.path() + "/" + request.query().map(q -> "?" + q).orElse(""));
+                "Location",
+                SafePaths.collapseSlashes(request.path())
+                    + "/"
+                    + request.query().map(q -> "?" + q).orElse(""));
         response.send(new byte[0]);
         return;
       }
       Path index = file.resolve("index.html");
-      if (Files.isRegularFile(index) && (options.followSymlinks() || insideRoot(index))) {
+      if (Files.isRegularFile(index) && check(index) == Place.SERVABLE) {
         serveFile(request, response, index);
       } else if (options.listings()) {
         DirectoryListing.send(request, response, file, options.showHidden(), options.uploadForm());
       } else {
         response.sendError(403, "directory listing is off");
       }
+      return;
+    }
+    if (request.path().endsWith("/")) {
+      // A file is no directory: "/file.txt/" names nothing (as python and nginx answer).
+      response.sendError(404, "not found");
       return;
     }
     if (!Files.isRegularFile(file)) {
@@ -110,52 +133,104 @@ public final class StaticFiles implements Handler {
     serveFile(request, response, file);
   }
 
-  private boolean insideRoot(Path file) throws IOException {
+  /** Whether a name is kept from clients: a dot name, unless asked, and a partial upload. */
+  private boolean hides(String name) {
+    return Uploads.isPartial(name) || (!options.showHidden() && name.startsWith("."));
+  }
+
+  /** Where an existing path leads, once its links are followed. */
+  private enum Place {
+    SERVABLE,
+    OUTSIDE,
+    HIDDEN
+  }
+
+  /**
+   * Follows {@code file}'s links (one realpath, and only when an option needs it): out of the root
+   * is forbidden unless links may lead out, and a link named {@code notes.txt} that points to
+   * {@code .env} shows no more than {@code .env} does.
+   */
+  private Place check(Path file) throws IOException {
+    if (options.followSymlinks() && options.showHidden()) {
+      return Place.SERVABLE;
+    }
+    Path real;
     try {
-      return file.toRealPath().startsWith(realRoot);
+      real = file.toRealPath();
     } catch (NoSuchFileException e) {
-      return false; // A dangling link.
+      return options.followSymlinks() ? Place.SERVABLE : Place.OUTSIDE; // A dangling link.
+    }
+    boolean inside = real.startsWith(realRoot);
+    if (!inside && !options.followSymlinks()) {
+      return Place.OUTSIDE;
+    }
+    if (!options.showHidden()) {
+      for (Path name : inside ? realRoot.relativize(real) : real.getFileName()) {
+        if (hides(name.toString())) {
+          return Place.HIDDEN;
+        }
+      }
+    }
+    return Place.SERVABLE;
+  }
+
+  /** One representation of a file: the file itself, or a pre-compressed sibling. */
+  private record Representation(
+      Path path, long size, Instant modified, String etag, Optional<String> coding) {
+
+    static Representation of(Path path, Optional<String> coding) throws IOException {
+      var attributes = Files.readAttributes(path, BasicFileAttributes.class);
+      long size = attributes.size();
+      long millis = attributes.lastModifiedTime().toMillis();
+      // RFC 9110 §8.8.3: representations with different content codings need different tags.
+      String etag =
+          "\""
+              + Long.toHexString(size)
+              + "-"
+              + Long.toHexString(millis)
+              + coding.map(c -> "-" + c).orElse("")
+              + "\"";
+      return new Representation(
+          path, size, attributes.lastModifiedTime().toInstant(), etag, coding);
     }
   }
 
   private void serveFile(Request request, Response response, Path file) throws IOException {
-    BasicFileAttributes attributes;
+    Representation whole;
     try {
-      attributes = Files.readAttributes(file, BasicFileAttributes.class);
+      whole = Representation.of(file, Optional.empty());
     } catch (IOException e) {
       response.sendError(404, "not found");
       return;
     }
-    long size = attributes.size();
-    Instant modified = attributes.lastModifiedTime().toInstant();
-    String etag =
-        "\""
-            + Long.toHexString(size)
-            + "-"
-            + Long.toHexString(attributes.lastModifiedTime().toMillis())
-            + "\"";
-    response.header("ETag", etag);
-    response.header("Last-Modified", HttpDate.of(modified.toEpochMilli()));
-    response.header("Accept-Ranges", "bytes");
-    response.header("Vary", "Accept-Encoding");
-    if (notModified(request, etag, modified)) {
-      response.status(304).send(new byte[0]);
-      return;
-    }
-    String type = MediaTypes.forName(file.getFileName().toString());
     Optional<String> range =
-        request.header("Range").filter(r -> ifRangeHolds(request, etag, modified));
+        request
+            .header("Range")
+            .filter(r -> Preconditions.ifRangeHolds(request, whole.etag(), whole.modified()));
+    Representation chosen = whole;
     if (range.isEmpty()) {
-      Optional<Path> compressed = precompressed(request, file);
+      Optional<Representation> compressed = precompressed(request, file);
       if (compressed.isPresent()) {
-        Path sibling = compressed.get();
-        response.header("Content-Type", type);
-        response.header("Content-Encoding", sibling.toString().endsWith(".br") ? "br" : "gzip");
-        FileChannel channel = FileChannel.open(sibling, StandardOpenOption.READ);
-        response.sendFile(channel, 0, channel.size());
-        return;
+        chosen = compressed.get();
       }
     }
+    response.header("ETag", chosen.etag());
+    response.header("Last-Modified", HttpDate.of(chosen.modified().toEpochMilli()));
+    response.header("Accept-Ranges", "bytes");
+    response.header("Vary", "Accept-Encoding");
+    switch (Preconditions.evaluate(request, chosen.etag(), chosen.modified())) {
+      case NOT_MODIFIED -> {
+        response.status(304).send(new byte[0]);
+        return;
+      }
+      case FAILED -> {
+        response.sendError(412, "the file is not the one the request's conditions name");
+        return;
+      }
+      case PROCEED -> {}
+    }
+    String type = MediaTypes.forName(file.getFileName().toString());
+    long size = chosen.size();
     Optional<List<ByteRanges.Range>> ranges = range.flatMap(r -> ByteRanges.parse(r, size));
     if (ranges.isPresent() && ranges.get().isEmpty()) {
       response.header("Content-Range", "bytes */" + size);
@@ -164,102 +239,29 @@ public final class StaticFiles implements Handler {
     }
     FileChannel channel;
     try {
-      channel = FileChannel.open(file, StandardOpenOption.READ);
+      channel = FileChannel.open(chosen.path(), StandardOpenOption.READ);
     } catch (java.nio.file.AccessDeniedException e) {
       response.sendError(403, "permission denied");
       return;
     }
+    response.header("Content-Type", type);
+    chosen.coding().ifPresent(coding -> response.header("Content-Encoding", coding));
     if (ranges.isEmpty()) {
-      response.header("Content-Type", type);
       response.sendFile(channel, 0, size);
     } else if (ranges.get().size() == 1) {
       ByteRanges.Range only = ranges.get().getFirst();
       response.status(206);
-      response.header("Content-Type", type);
       response.header("Content-Range", "bytes " + only.first() + "-" + only.last() + "/" + size);
       response.sendFile(channel, only.first(), only.length());
     } else {
-      channel.close();
-      sendMultipart(response, file, ranges.get(), size, type);
-    }
-  }
-
-  /** RFC 9110 §14.6: several ranges go as multipart/byteranges. */
-  private static void sendMultipart(
-      Response response, Path file, List<ByteRanges.Range> ranges, long size, String type)
-      throws IOException {
-    String boundary = "wharf-" + Long.toHexString(System.nanoTime());
-    var heads = new ArrayList<byte[]>();
-    long total = 0;
-    for (ByteRanges.Range part : ranges) {
-      byte[] head =
-          ("\r\n--"
-                  + boundary
-                  + "\r\nContent-Type: "
-                  + type
-                  + "\r\nContent-Range: bytes "
-                  + part.first()
-                  + "-"
-                  + part.last()
-                  + "/"
-                  + size
-                  + "\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII);
-      heads.add(head);
-      total += head.length + part.length();
-    }
-    byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
-    total += tail.length;
-    response.status(206);
-    response.header("Content-Type", "multipart/byteranges; boundary=" + boundary);
-    response.header("Content-Length", Long.toString(total));
-    for (int i = 0; i < ranges.size(); i++) {
-      response.write(java.nio.ByteBuffer.wrap(heads.get(i)));
-      // Each region needs a channel of its own: the connection closes it once sent.
-      response.writeFile(
-          FileChannel.open(file, StandardOpenOption.READ),
-          ranges.get(i).first(),
-          ranges.get(i).length());
-    }
-    response.write(java.nio.ByteBuffer.wrap(tail));
-    response.end();
-  }
-
-  private static boolean notModified(Request request, String etag, Instant modified) {
-    Optional<String> ifNoneMatch = request.header("If-None-Match");
-    if (ifNoneMatch.isPresent()) {
-      // RFC 9110 §13.1.2: weak comparison; If-Modified-Since is then ignored.
-      for (String candidate : ifNoneMatch.get().split(",")) {
-        String tag = candidate.trim();
-        if (tag.equals("*") || tag.equals(etag) || tag.equals("W/" + etag)) {
-          return true;
-        }
+      try (channel) {
+        MultipartRanges.send(request, response, channel, ranges.get(), size, type);
       }
-      return false;
     }
-    return request
-        .header("If-Modified-Since")
-        .flatMap(HttpDate::parse)
-        .map(since -> modified.getEpochSecond() <= since.getEpochSecond())
-        .orElse(false);
   }
 
-  /** RFC 9110 §13.1.5: a Range applies only if the representation is the one the client has. */
-  private static boolean ifRangeHolds(Request request, String etag, Instant modified) {
-    Optional<String> ifRange = request.header("If-Range");
-    if (ifRange.isEmpty()) {
-      return true;
-    }
-    String value = ifRange.get().trim();
-    if (value.startsWith("\"")) {
-      return value.equals(etag);
-    }
-    return HttpDate.parse(value)
-        .map(date -> date.getEpochSecond() == modified.getEpochSecond())
-        .orElse(false);
-  }
-
-  private Optional<Path> precompressed(Request request, Path file) {
+  /** A {@code .br} or {@code .gz} sibling of {@code file} the client accepts, if there is one. */
+  private Optional<Representation> precompressed(Request request, Path file) {
     Optional<String> accept = request.header("Accept-Encoding");
     if (accept.isEmpty()) {
       return Optional.empty();
@@ -268,12 +270,12 @@ public final class StaticFiles implements Handler {
     for (String[] candidate : new String[][] {{"br", ".br"}, {"gzip", ".gz"}}) {
       if (headers.hasToken("Accept-Encoding", candidate[0])
           || acceptsWithQuality(accept.get(), candidate[0])) {
-        Path sibling = file.resolveSibling(file.getFileName() + candidate[1]);
         try {
-          if (Files.isRegularFile(sibling) && (options.followSymlinks() || insideRoot(sibling))) {
-            return Optional.of(sibling);
+          Path sibling = FileNames.resolve(file.getParent(), FileNames.name(file) + candidate[1]);
+          if (Files.isRegularFile(sibling) && check(sibling) == Place.SERVABLE) {
+            return Optional.of(Representation.of(sibling, Optional.of(candidate[0])));
           }
-        } catch (IOException e) {
+        } catch (IOException | InvalidPathException e) {
           return Optional.empty();
         }
       }
@@ -300,9 +302,5 @@ public final class StaticFiles implements Handler {
       }
     }
     return false;
-  }
-
-  static Comparator<Path> byName() {
-    return Comparator.comparing(p -> p.getFileName().toString().toLowerCase(java.util.Locale.ROOT));
   }
 }

@@ -5,12 +5,18 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -35,6 +41,17 @@ public final class Uploads implements Handler {
   public record Options(boolean overwrite, boolean allowHidden) {
     public static final Options DEFAULTS = new Options(false, false);
   }
+
+  /** What a temporary file's name starts and ends with. */
+  private static final String PART_PREFIX = ".wharf-upload-";
+
+  private static final String PART_SUFFIX = ".part";
+
+  /**
+   * A temporary file this old is left over from a crash: one being written is modified as its bytes
+   * arrive (at the least at the server's minimum body rate).
+   */
+  static final Duration STALE_PART_AGE = Duration.ofMinutes(10);
 
   /** The longest file name most file systems take, in bytes. */
   private static final int MAX_NAME_BYTES = 255;
@@ -84,7 +101,7 @@ public final class Uploads implements Handler {
       response.sendError(409, "no directory to put " + last(path) + " into");
       return;
     }
-    Path target = directory.resolve(last(path));
+    Path target = FileNames.resolve(directory, last(path));
     if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
       response.sendError(409, "a directory of that name exists");
       return;
@@ -105,7 +122,7 @@ public final class Uploads implements Handler {
       response.sendError(409, last(path) + " already exists, and uploads do not overwrite");
       return;
     }
-    response.header("Location", request.path());
+    response.header("Location", SafePaths.collapseSlashes(request.path()));
     response.status(existed ? 200 : 201);
     response.send(
         (existed ? "replaced " : "created ") + request.path() + " (" + saved.bytes() + " bytes)\n");
@@ -144,8 +161,9 @@ public final class Uploads implements Handler {
           refused.add(filename.get() + ": " + refusal.get());
           continue;
         }
-        if (!options.overwrite() && Files.exists(directory.resolve(name), LinkOption.NOFOLLOW_LINKS)
-            || Files.isDirectory(directory.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
+        Path target = FileNames.resolve(directory, name);
+        if (!options.overwrite() && Files.exists(target, LinkOption.NOFOLLOW_LINKS)
+            || Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
           refused.add(name + ": already exists");
           continue;
         }
@@ -170,7 +188,11 @@ public final class Uploads implements Handler {
     if (refused.isEmpty()
         && request.header("Accept").map(a -> a.contains("text/html")).orElse(false)) {
       // A browser's form: back to the listing, which now shows the files.
-      response.status(303).header("Location", request.path()).send(new byte[0]);
+      // Slashes collapsed: "//evil.example/" would send the browser to another host.
+      response
+          .status(303)
+          .header("Location", SafePaths.collapseSlashes(request.path()))
+          .send(new byte[0]);
       return;
     }
     var report = new StringBuilder();
@@ -198,14 +220,14 @@ public final class Uploads implements Handler {
    * outlives a failure.
    */
   private Saved save(InputStream content, Path directory, String name) throws IOException {
-    Path temp = Files.createTempFile(directory, ".wharf-upload-", ".part");
+    Path temp = Files.createTempFile(directory, PART_PREFIX, PART_SUFFIX);
     try {
       long bytes;
       try (OutputStream out = Files.newOutputStream(temp)) {
         bytes = copy(content, out);
       }
       setReadableByAll(temp);
-      Path target = directory.resolve(name);
+      Path target = FileNames.resolve(directory, name);
       if (options.overwrite()) {
         Files.move(
             temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -248,12 +270,55 @@ public final class Uploads implements Handler {
     }
   }
 
+  // ---- partial uploads ----
+
+  /** Whether {@code name} is an upload's temporary file: never listed or served. */
+  static boolean isPartial(String name) {
+    return name.startsWith(PART_PREFIX) && name.endsWith(PART_SUFFIX);
+  }
+
+  /**
+   * Deletes the temporary files a crash left below the root: those last modified more than {@link
+   * #STALE_PART_AGE} ago, so that the uploads of a server still running on the same directory go
+   * on. Links are not followed. Walks the whole tree: call it once, at start, off the loop.
+   *
+   * @return how many were deleted
+   */
+  public int removeStaleParts() throws IOException {
+    FileTime before = FileTime.from(Instant.now().minus(STALE_PART_AGE));
+    var removed = new int[1];
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attributes)
+              throws IOException {
+            if (attributes.isRegularFile()
+                && isPartial(file.getFileName().toString())
+                && attributes.lastModifiedTime().compareTo(before) < 0
+                && Files.deleteIfExists(file)) {
+              removed[0]++;
+            }
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFileFailed(Path file, IOException e) {
+            return FileVisitResult.CONTINUE; // Unreadable: nothing of ours can be in there.
+          }
+        });
+    return removed[0];
+  }
+
   // ---- names and places ----
 
   private Optional<String> refuseName(List<String> segments) {
     for (String segment : segments) {
       if (!options.allowHidden() && segment.startsWith(".")) {
         return Optional.of("names starting with a dot are refused");
+      }
+      if (isPartial(segment)) {
+        return Optional.of("the name of an upload's temporary file");
       }
       if (segment.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
         return Optional.of("name longer than " + MAX_NAME_BYTES + " bytes");
@@ -276,7 +341,7 @@ public final class Uploads implements Handler {
   private Path resolve(List<String> segments) {
     Path path = root;
     for (String segment : segments) {
-      path = path.resolve(segment);
+      path = FileNames.resolve(path, segment);
     }
     return path;
   }

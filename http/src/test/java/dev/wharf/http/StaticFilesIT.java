@@ -69,7 +69,7 @@ class StaticFilesIT {
 
   record Run(int exit, String out, String err) {}
 
-  private static Run run(String... command) throws Exception {
+  static Run run(String... command) throws Exception {
     var process =
         new ProcessBuilder(command)
             .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))

@@ -261,4 +261,31 @@ class UploadsIT {
     assertThat(root.resolve("inbox/cut.bin")).doesNotExist();
     assertThat(curl(url("/inbox/taken.txt")).out()).isEqualTo("original");
   }
+
+  @Test
+  void temporaryFilesACrashLeftAreRemovedAndFreshOnesKept() throws Exception {
+    start(Uploads.Options.DEFAULTS, 1L << 30);
+    Path stale = Files.writeString(root.resolve("inbox/.wharf-upload-1.part"), "cut off");
+    Files.setLastModifiedTime(
+        stale,
+        java.nio.file.attribute.FileTime.from(
+            java.time.Instant.now().minus(Uploads.STALE_PART_AGE).minusSeconds(60)));
+    Path fresh = Files.writeString(root.resolve(".wharf-upload-2.part"), "still arriving");
+    Path other = Files.writeString(root.resolve("inbox/notes.part"), "not ours");
+    Files.setLastModifiedTime(other, Files.getLastModifiedTime(stale));
+
+    int removed = new Uploads(root, Uploads.Options.DEFAULTS).removeStaleParts();
+
+    assertThat(removed).isOne();
+    assertThat(stale).doesNotExist();
+    assertThat(fresh).exists();
+    assertThat(other).exists();
+  }
+
+  @Test
+  void aTemporaryFileCannotBeUploadedOver() throws Exception {
+    start(new Uploads.Options(false, true), 1L << 30);
+    Run put = curl("-T", "-", "-w", "%{http_code}", url("/inbox/.wharf-upload-9.part"));
+    assertThat(put.out()).endsWith("403");
+  }
 }
