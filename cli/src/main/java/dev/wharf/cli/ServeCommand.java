@@ -250,6 +250,26 @@ final class ServeCommand implements Callable<Integer> {
     return (request, response) -> response.header("Allow", allow).status(204).end();
   }
 
+  /**
+   * Deletes, in the background, the temporary files of uploads a crash cut off; the walk of a large
+   * tree must not hold up the start.
+   */
+  private static void removeStaleParts(Uploads uploads, PrintWriter err) {
+    Thread.ofVirtual()
+        .name("wharf-serve-stale-parts")
+        .start(
+            () -> {
+              try {
+                uploads.removeStaleParts();
+              } catch (IOException e) {
+                synchronized (err) {
+                  err.println("wharf serve: could not remove stale partial uploads: " + e);
+                  err.flush();
+                }
+              }
+            });
+  }
+
   @Override
   public Integer call() throws Exception {
     Options options = options();
@@ -269,9 +289,13 @@ final class ServeCommand implements Callable<Integer> {
             .routeBlocking("GET", "/*", guardedFiles)
             .routeBlocking("GET", "/", guardedFiles)
             .route("OPTIONS", "/*", guardedOptions)
-            .route("OPTIONS", "/", guardedOptions);
+            .route("OPTIONS", "/", guardedOptions)
+            // The server-wide OPTIONS * too: --auth asks every request for the password.
+            .route("OPTIONS", "*", guardedOptions);
     if (options.uploads().isPresent()) {
-      Handler uploads = guard(options, new Uploads(options.directory(), options.uploads().get()));
+      var receiver = new Uploads(options.directory(), options.uploads().get());
+      removeStaleParts(receiver, err);
+      Handler uploads = guard(options, receiver);
       builder
           .routeStreaming("PUT", "/*", options.maxUpload(), uploads)
           .routeStreaming("POST", "/*", options.maxUpload(), uploads)

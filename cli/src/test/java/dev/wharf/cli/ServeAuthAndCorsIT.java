@@ -67,6 +67,18 @@ class ServeAuthAndCorsIT extends EndToEnd {
   }
 
   @Test
+  void optionsStarAsksForThePasswordToo() throws Exception {
+    String url = serve("--auth", "ann:pw");
+
+    assertThat(curl("-X", "OPTIONS", "--request-target", "*", url))
+        .startsWith("HTTP/1.1 401 Unauthorized\r\n")
+        .doesNotContain("\r\nAllow: ");
+    assertThat(curl("-X", "OPTIONS", "--request-target", "*", "--user", "ann:pw", url))
+        .startsWith("HTTP/1.1 204 No Content\r\n")
+        .contains("\r\nAllow: GET, HEAD, OPTIONS\r\n");
+  }
+
+  @Test
   void aPreflightNeedsNoPasswordAndEveryAnswerCarriesCorsHeaders() throws Exception {
     String url = serve("--auth", "ann:pw", "--cors");
 
