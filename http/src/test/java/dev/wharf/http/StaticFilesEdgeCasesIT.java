@@ -54,12 +54,7 @@ class StaticFilesEdgeCasesIT {
     try (var gz = new GZIPOutputStream(Files.newOutputStream(root.resolve("app.js.gz")))) {
       gz.write("console.log('plain')".getBytes(StandardCharsets.UTF_8));
     }
-    var files = new StaticFiles(root, options);
-    server =
-        HttpServer.builder(group)
-            .routeBlocking("GET", "/*", files)
-            .routeBlocking("GET", "/", files)
-            .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    server = StaticFilesIT.serve(group, new StaticFiles(root, options));
     base = "http://127.0.0.1:" + server.port();
   }
 
@@ -285,10 +280,6 @@ class StaticFilesEdgeCasesIT {
   }
 
   private String raw(String request) throws IOException {
-    try (var socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
-      socket.setSoTimeout(10_000);
-      socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
-      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-    }
+    return StaticFilesIT.raw(server.port(), request);
   }
 }

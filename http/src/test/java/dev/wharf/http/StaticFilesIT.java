@@ -52,13 +52,16 @@ class StaticFilesIT {
     try (var gz = new GZIPOutputStream(Files.newOutputStream(root.resolve("app.js.gz")))) {
       gz.write("console.log('plain')".getBytes(StandardCharsets.UTF_8));
     }
-    var files = new StaticFiles(root, StaticFiles.Options.DEFAULTS);
-    server =
-        HttpServer.builder(group)
-            .routeBlocking("GET", "/*", files)
-            .routeBlocking("GET", "/", files)
-            .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    server = serve(group, new StaticFiles(root, StaticFiles.Options.DEFAULTS));
     base = "http://127.0.0.1:" + server.port();
+  }
+
+  /** A server of {@code files} for GET and HEAD of every path, on a loopback port. */
+  static HttpServer serve(EventLoopGroup group, StaticFiles files) throws IOException {
+    return HttpServer.builder(group)
+        .routeBlocking("GET", "/*", files)
+        .routeBlocking("GET", "/", files)
+        .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
   }
 
   @AfterEach
@@ -296,7 +299,12 @@ class StaticFilesIT {
   }
 
   private String raw(String request) throws IOException {
-    try (var socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+    return raw(server.port(), request);
+  }
+
+  /** Sends {@code request} as it is and returns all that comes back until the server closes. */
+  static String raw(int port, String request) throws IOException {
+    try (var socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
       socket.setSoTimeout(10_000);
       socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
       InputStream in = socket.getInputStream();
