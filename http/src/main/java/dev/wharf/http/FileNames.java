@@ -37,7 +37,9 @@ final class FileNames {
   /** The last name of {@code path}, read as UTF-8 where its bytes are UTF-8. */
   static String name(Path path) {
     String name = path.getFileName().toString();
-    if (NATIVE_UTF8 || name.indexOf('\uFFFD') < 0) {
+    // ASCII reads alike in every charset the JDK may use for names; anything else (U+FFFD under
+    // C, or Latin-1's reading of UTF-8 bytes) is read again from the bytes.
+    if (NATIVE_UTF8 || isAscii(name)) {
       return name;
     }
     String raw = path.toAbsolutePath().toUri().getRawPath();
