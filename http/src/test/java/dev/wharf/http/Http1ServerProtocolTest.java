@@ -448,6 +448,37 @@ class Http1ServerProtocolTest {
   }
 
   @Test
+  void aFinWhileAnUpgradeIsDecidedReachesTheNextProtocol() {
+    var routes = new Routes();
+    routes.add("GET", "/up", new Routes.Route((request, response) -> waiting.add(response), false));
+    var conn = connection(routes);
+    conn.writeInbound(
+        "GET /up HTTP/1.1\r\nHost: x\r\nUpgrade: test\r\nConnection: Upgrade\r\n\r\nnext");
+    conn.closeInbound();
+    assertThat(conn.isClosed()).as("closed before the upgrade was decided").isFalse();
+    var events = new ArrayList<String>();
+    waiting
+        .removeFirst()
+        .upgrade(
+            new dev.wharf.core.Protocol() {
+              @Override
+              public void received(dev.wharf.core.Connection c, ByteBuffer data) {
+                events.add("received " + StandardCharsets.US_ASCII.decode(data));
+              }
+
+              @Override
+              public void inputClosed(dev.wharf.core.Connection c) {
+                events.add("inputClosed");
+                c.closeAfterFlush();
+              }
+            });
+    conn.runPendingTasks();
+    assertThat(conn.readOutboundAscii()).startsWith("HTTP/1.1 101 Switching Protocols\r\n");
+    assertThat(events).containsExactly("received next", "inputClosed");
+    assertThat(conn.isClosed()).isTrue();
+  }
+
+  @Test
   void aResponseEndingAfterTheConnectionClosedIsNotLoggedAsSent() {
     var reset = laterServer();
     reset.writeInbound("GET /later HTTP/1.1\r\nHost: x\r\n\r\n");
