@@ -9,8 +9,9 @@ import java.time.Instant;
  * @param remote the client's address
  * @param time when the request's head had arrived
  * @param requestLine method, target and version
- * @param status the status sent
- * @param bodyBytes content bytes sent (not counting the head)
+ * @param status the status sent; 499 when the peer closed or reset the connection before the
+ *     response ended, 444 when we closed it (a timeout, a shutdown): it did not (all) go out
+ * @param bodyBytes content bytes sent (not counting the head); 0 for a 499 or 444
  * @param userAgent the User-Agent header, or empty
  */
 public record AccessLogEntry(
