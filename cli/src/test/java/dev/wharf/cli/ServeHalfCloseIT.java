@@ -133,6 +133,23 @@ class ServeHalfCloseIT extends EndToEnd {
   }
 
   @Test
+  void aLargeFileAskedForBeforeTheFinIsSentWhole() throws Exception {
+    int port = serve("--quiet");
+    int size = 4 << 20;
+    Path large = randomFile("www/large.bin", size);
+    Path request = Files.writeString(dir.resolve("large.req"), "GET /large.bin HTTP/1.0\r\n\r\n");
+    try (var socket = new Socket()) {
+      socket.setReceiveBufferSize(16 * 1024); // A slow reader: the file is still going out.
+      socket.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+      byte[] out = sendThenHalfClose(socket, request).getBytes(StandardCharsets.ISO_8859_1);
+      assertThat(out.length).as("bytes received").isGreaterThan(size);
+      assertThat(new String(out, 0, OK.length(), StandardCharsets.ISO_8859_1)).isEqualTo(OK);
+      byte[] body = java.util.Arrays.copyOfRange(out, out.length - size, out.length);
+      assertThat(sha256(Files.write(dir.resolve("large.out"), body))).isEqualTo(sha256(large));
+    }
+  }
+
+  @Test
   void overTlsSocatNcatJavaAndWharfConnectGetEveryAnswerAfterCloseNotifyAndFin() throws Exception {
     int port = serve("--quiet", "--tls");
     String at = "127.0.0.1:" + port;
