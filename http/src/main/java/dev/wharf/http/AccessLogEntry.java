@@ -9,9 +9,10 @@ import java.time.Instant;
  * @param remote the client's address
  * @param time when the request's head had arrived
  * @param requestLine method, target and version
- * @param status the status sent; 499 when the peer closed or reset the connection before the
- *     response ended, 444 when we closed it (a timeout, a shutdown): it did not (all) go out
- * @param bodyBytes content bytes sent (not counting the head); 0 for a 499 or 444
+ * @param status the status sent, or 444 when we had closed the connection (a timeout, a shutdown)
+ *     before the response ended, so it never went out; when the peer had reset or left, the status
+ *     the handler answered
+ * @param bodyBytes content bytes sent (not counting the head); 0 for a 444
  * @param userAgent the User-Agent header, or empty
  */
 public record AccessLogEntry(

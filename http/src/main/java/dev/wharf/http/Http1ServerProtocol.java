@@ -98,7 +98,7 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   /** The peer sent FIN: no more requests come; close once those received are answered. */
   private boolean inputDone;
 
-  /** Why the connection closed, once it has; a response that ends after it never went out. */
+  /** Why the connection closed, once it has; a response that ends after it did not go out. */
   private CloseReason closeReason;
 
   Http1ServerProtocol(HttpServer.Config config) {
@@ -404,25 +404,25 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     if (config.accessLog() == null) {
       return;
     }
-    // A response that ended after the connection closed was written into the void: log that,
-    // not the status it would have had (nginx's 499 when the client went first, 444 when we did).
-    int status =
-        closeReason == null
-            ? response.status()
-            : closeReason.kind() == CloseReason.Kind.PEER
-                    || closeReason.kind() == CloseReason.Kind.ERROR
-                ? 499
-                : 444;
+    // A response that ended after we closed the connection was dropped by us: log nginx's 444
+    // (closed without an answer), not the status it never sent. When the peer reset or left
+    // first, the status stands for what the handler answered, as in nginx's log.
+    boolean droppedByUs = closeReason != null && !closedByPeer(closeReason);
+    int status = droppedByUs ? 444 : response.status();
     config
         .accessLog()
         .accept(
             new AccessLogEntry(
                 connection.remoteAddress(),
                 response.started(),
-                failed ? "-" : request.toString(),
+                request.head() == UNREAD ? "-" : request.toString(),
                 status,
-                closeReason == null ? response.bodyBytes() : 0,
+                droppedByUs ? 0 : response.bodyBytes(),
                 request.header("User-Agent").orElse("")));
+  }
+
+  private static boolean closedByPeer(CloseReason reason) {
+    return reason.kind() == CloseReason.Kind.PEER || reason.kind() == CloseReason.Kind.ERROR;
   }
 
   /** Hands the connection on; this protocol is done with it. */
@@ -518,7 +518,7 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   private void answerError(HttpException error) {
     var request =
         new Request(
-            head == null ? new RequestHead("GET", "/", "HTTP/1.1", Headers.EMPTY) : head,
+            head == null ? UNREAD : head,
             EMPTY,
             connection.remoteAddress(),
             connection.localAddress());
@@ -675,6 +675,9 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
       timer.cancel();
     }
   }
+
+  /** Stands in for a request whose head could not be read: the log shows "-" for it. */
+  private static final RequestHead UNREAD = new RequestHead("GET", "/", "HTTP/1.1", Headers.EMPTY);
 
   private static final byte[] EMPTY = new byte[0];
   private static final byte[] CONTINUE =
