@@ -253,7 +253,7 @@ final class ConnectCommand implements Callable<Integer> {
     return done;
   }
 
-  /** The protocol of {@code -z}: says nothing, reads nothing. */
+  /** The protocol of {@code -z}: says nothing, reads nothing; the peer's FIN closes it. */
   private static final class Probe implements Protocol {
     @Override
     public void received(Connection connection, ByteBuffer data) {}

@@ -24,8 +24,13 @@ public interface Protocol {
   void received(Connection connection, ByteBuffer data);
 
   /**
-   * The peer shut its output down (we read EOF); we may still write. The default closes once what
-   * we queued has been written, as most protocols end there.
+   * The peer shut its output down (we read EOF, or under TLS its close_notify): it sends nothing
+   * more, but it may still read, so we may still write. The default closes once what is queued has
+   * been written: right for a protocol that has queued every answer by the time {@link #received}
+   * returns ({@link EchoProtocol}). A protocol that answers later (a handler on another thread, a
+   * task) must override this and close after its last answer, or a client that half-closes after
+   * sending ({@code nc -N}, {@code socat}) gets nothing; HTTP does (RFC 9112 §9.6). The decision of
+   * each protocol is in docs/architecture.md (<i>The peer's FIN</i>).
    */
   default void inputClosed(Connection connection) {
     connection.closeAfterFlush();

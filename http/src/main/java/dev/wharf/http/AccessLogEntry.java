@@ -9,8 +9,10 @@ import java.time.Instant;
  * @param remote the client's address
  * @param time when the request's head had arrived
  * @param requestLine method, target and version
- * @param status the status sent
- * @param bodyBytes content bytes sent (not counting the head)
+ * @param status the status sent, or 444 when we had closed the connection (a timeout, a shutdown)
+ *     before the response ended, so it never went out; when the peer had reset or left, the status
+ *     the handler answered
+ * @param bodyBytes content bytes sent (not counting the head); 0 for a 444
  * @param userAgent the User-Agent header, or empty
  */
 public record AccessLogEntry(

@@ -15,6 +15,9 @@ import java.time.Duration;
  * The client side of HTTP/1.1 on one connection: one exchange at a time, the connection going back
  * to its pool when the response allows keep-alive.
  *
+ * <p>The server's FIN ends the conversation: it ends a body delimited by the close, fails an
+ * exchange it cuts short, and the connection closes (a server sends no more after it).
+ *
  * <p>Runs on the connection's loop; {@link #send} hands over from any thread.
  */
 final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {

@@ -20,6 +20,13 @@ import java.util.Set;
  * the order they came (pipelining), keeps the connection alive between them, and enforces the
  * slowloris deadlines. A protocol error is answered with its status and closes the connection.
  *
+ * <p>The peer's FIN means it sends no more requests, not that it stopped reading (RFC 9112 §9.6: a
+ * client may half-close after its last request, as {@code nc -N} and {@code socat} do). Every
+ * request already received is answered, in order, and the connection closes after the last
+ * response; a FIN between requests closes at once, and a FIN inside a request (its head or body cut
+ * short) is answered 400 after the requests before it. Under TLS the same holds for a TCP FIN and
+ * for a TLS 1.3 close_notify; a TLS 1.2 close_notify ends our sending too (RFC 5246 §7.2.1).
+ *
  * <pre>
  *   idle --first byte--> reading head --head--> reading body --end--> queued --> handling
  *     ^                                                                            |
@@ -87,6 +94,12 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   private boolean upgraded;
   private int suspended;
   private boolean shuttingDown;
+
+  /** The peer sent FIN: no more requests come; close once those received are answered. */
+  private boolean inputDone;
+
+  /** Why the connection closed, once it has; a response that ends after it did not go out. */
+  private CloseReason closeReason;
 
   Http1ServerProtocol(HttpServer.Config config) {
     this.config = config;
@@ -280,6 +293,8 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
         HttpException error = errorAfterQueue;
         errorAfterQueue = null;
         answerError(error);
+      } else if (inputDone && !decoder.isPaused()) {
+        connection.closeAfterFlush(); // The last request received is answered.
       } else if (decoder.isIdle() && !failed && !decoder.isPaused()) {
         armIdle();
       }
@@ -394,6 +409,11 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     if (config.accessLog() == null) {
       return;
     }
+    // A response that ended after we closed the connection was dropped by us: log nginx's 444
+    // (closed without an answer), not the status it never sent. When the peer reset or left
+    // first, the status stands for what the handler answered, as in nginx's log.
+    boolean droppedByUs = closeReason != null && !closedByPeer(closeReason);
+    int status = droppedByUs ? 444 : response.status();
     config
         .accessLog()
         .accept(
@@ -401,9 +421,13 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
                 connection.remoteAddress(),
                 response.started(),
                 request.head() == UNREAD_HEAD ? "-" : request.toString(),
-                response.status(),
-                response.bodyBytes(),
+                status,
+                droppedByUs ? 0 : response.bodyBytes(),
                 request.header("User-Agent").orElse("")));
+  }
+
+  private static boolean closedByPeer(CloseReason reason) {
+    return reason.kind() == CloseReason.Kind.PEER || reason.kind() == CloseReason.Kind.ERROR;
   }
 
   /** Hands the connection on; this protocol is done with it. */
@@ -417,6 +441,9 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
       connection.resumeReads();
     }
     connection.switchProtocol(next, leftover);
+    if (inputDone && connection.isOpen()) {
+      next.inputClosed(connection); // The FIN came while the upgrade was being decided.
+    }
   }
 
   private void resumeAfterDeclinedUpgrade() {
@@ -430,6 +457,37 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     if (pending != null && !failed) {
       received(connection, pending.flip());
     }
+    if (inputDone && !decoder.isPaused()) {
+      endOfRequests();
+    }
+  }
+
+  // ---- the peer's FIN ----
+
+  @Override
+  public void inputClosed(Connection c) {
+    inputDone = true;
+    if (!decoder.isPaused()) { // Else after the upgrade is decided: the bytes held may be HTTP.
+      endOfRequests();
+    }
+  }
+
+  /**
+   * No more requests come (RFC 9112 §9.6): answer the ones received, in order, then close. A
+   * request cut short by the FIN is incomplete (RFC 9112 §8), so it is answered 400, as the last.
+   */
+  private void endOfRequests() {
+    if (failed) {
+      return; // Already answering an error or closing.
+    }
+    if (head != null) {
+      fail(HttpException.badRequest("connection closed before the request body ended"));
+    } else if (!decoder.isIdle()) {
+      fail(HttpException.badRequest("connection closed before the request head ended"));
+    } else if (current == null && queue.isEmpty()) {
+      connection.closeAfterFlush(); // Idle between requests: nothing to answer.
+    }
+    // Else the response to the last request received closes the connection (next()).
   }
 
   // ---- errors and deadlines ----
@@ -550,6 +608,8 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
 
   @Override
   public void closed(Connection c, CloseReason reason) {
+    closeReason = reason;
+    queue.clear(); // Pipelined requests not begun: nobody is left to answer.
     cancelDeadlines();
     if (receiving != null) {
       receiving.fail(

@@ -29,6 +29,10 @@ class Http1ServerProtocolTest {
   }
 
   private EmbeddedConnection helloServer() {
+    return connection(helloRoutes());
+  }
+
+  private static Routes helloRoutes() {
     var routes = new Routes();
     routes.add(
         "GET",
@@ -58,7 +62,7 @@ class Http1ServerProtocolTest {
               throw new IllegalStateException("handler bug");
             },
             false));
-    return connection(routes);
+    return routes;
   }
 
   /** Splits a stream of responses into their texts (heads with bodies). */
@@ -401,5 +405,138 @@ class Http1ServerProtocolTest {
     String response = busy.readOutboundAscii();
     assertThat(response).startsWith("HTTP/1.1 200 OK").contains("\r\nConnection: close\r\n");
     assertThat(busy.isClosed()).isTrue();
+  }
+
+  // ---- the peer's FIN (RFC 9112 §9.6) ----
+
+  /** Requests to /later wait here for the test to answer them, as a handler on a thread would. */
+  private final List<Response> waiting = new ArrayList<>();
+
+  /** The hello server with /later too. */
+  private EmbeddedConnection laterServer() {
+    var routes = helloRoutes();
+    routes.add(
+        "GET", "/later", new Routes.Route((request, response) -> waiting.add(response), false));
+    return connection(routes);
+  }
+
+  @Test
+  void aRequestFollowedByFinIsAnsweredWhenTheHandlerAnswersLater() {
+    var conn = laterServer();
+    conn.writeInbound("GET /later HTTP/1.1\r\nHost: x\r\n\r\n");
+    conn.closeInbound();
+    assertThat(conn.isClosed()).as("closed before the answer").isFalse();
+    waiting.removeFirst().send("late");
+    assertThat(conn.readOutboundAscii()).startsWith("HTTP/1.1 200 OK\r\n").endsWith("late");
+    assertThat(conn.isClosed()).isTrue();
+    assertThat(log).singleElement().satisfies(e -> assertThat(e.status()).isEqualTo(200));
+  }
+
+  @Test
+  void pipelinedRequestsFollowedByFinAreAllAnsweredInOrder() {
+    var conn = laterServer();
+    var requests = new StringBuilder();
+    for (int i = 0; i < 100; i++) {
+      requests.append("GET /later?").append(i).append(" HTTP/1.1\r\nHost: x\r\n\r\n");
+    }
+    conn.writeInbound(requests.toString());
+    conn.closeInbound();
+    for (int i = 0; i < 100; i++) {
+      assertThat(conn.isClosed()).as("closed before answer %d", i).isFalse();
+      Response response = waiting.removeFirst();
+      response.send("answer " + response.request().target());
+    }
+    String out = conn.readOutboundAscii();
+    int from = 0;
+    for (int i = 0; i < 100; i++) {
+      int at = out.indexOf("answer /later?" + i, from);
+      assertThat(at).as("answer %d", i).isGreaterThanOrEqualTo(from);
+      from = at + 1;
+    }
+    assertThat(conn.isClosed()).isTrue();
+  }
+
+  @Test
+  void finBetweenRequestsClosesAtOnce() {
+    var conn = laterServer();
+    conn.writeInbound("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi\r\n");
+    assertThat(conn.readOutboundAscii()).endsWith("hi");
+    conn.closeInbound();
+    assertThat(conn.isClosed()).isTrue();
+    assertThat(conn.readOutboundAscii()).isEmpty();
+  }
+
+  @Test
+  void finInsideARequestBodyIs400AfterTheRequestsBeforeIt() {
+    var conn = laterServer();
+    conn.writeInbound(
+        "GET /later HTTP/1.1\r\nHost: x\r\n\r\n"
+            + "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc");
+    conn.closeInbound();
+    waiting.removeFirst().send("first");
+    String out = conn.readOutboundAscii();
+    assertThat(out).startsWith("HTTP/1.1 200 OK\r\n").contains("first");
+    assertThat(out.substring(out.indexOf("first")))
+        .contains("HTTP/1.1 400 Bad Request\r\n")
+        .contains("before the request body ended");
+    assertThat(conn.isClosed()).isTrue();
+  }
+
+  @Test
+  void finInsideARequestHeadIs400() {
+    var conn = laterServer();
+    conn.writeInbound("GET /later HTTP/1.1\r\nHo");
+    conn.closeInbound();
+    assertThat(status(conn.readOutboundAscii())).isEqualTo("HTTP/1.1 400 Bad Request");
+    assertThat(conn.isClosed()).isTrue();
+    assertThat(waiting).isEmpty();
+  }
+
+  @Test
+  void aFinWhileAnUpgradeIsDecidedReachesTheNextProtocol() {
+    var routes = new Routes();
+    routes.add("GET", "/up", new Routes.Route((request, response) -> waiting.add(response), false));
+    var conn = connection(routes);
+    conn.writeInbound(
+        "GET /up HTTP/1.1\r\nHost: x\r\nUpgrade: test\r\nConnection: Upgrade\r\n\r\nnext");
+    conn.closeInbound();
+    assertThat(conn.isClosed()).as("closed before the upgrade was decided").isFalse();
+    var events = new ArrayList<String>();
+    waiting
+        .removeFirst()
+        .upgrade(
+            new dev.wharf.core.Protocol() {
+              @Override
+              public void received(dev.wharf.core.Connection c, ByteBuffer data) {
+                events.add("received " + StandardCharsets.US_ASCII.decode(data));
+              }
+
+              @Override
+              public void inputClosed(dev.wharf.core.Connection c) {
+                events.add("inputClosed");
+                c.closeAfterFlush();
+              }
+            });
+    conn.runPendingTasks();
+    assertThat(conn.readOutboundAscii()).startsWith("HTTP/1.1 101 Switching Protocols\r\n");
+    assertThat(events).containsExactly("received next", "inputClosed");
+    assertThat(conn.isClosed()).isTrue();
+  }
+
+  @Test
+  void aResponseDroppedBecauseWeClosedIsLogged444NotAsSent() {
+    var reset = laterServer();
+    reset.writeInbound("GET /later HTTP/1.1\r\nHost: x\r\n\r\n");
+    reset.close(CloseReason.error(new java.io.IOException("Connection reset by peer")));
+    waiting.removeFirst().send("into the void");
+    var dropped = laterServer();
+    dropped.writeInbound("GET /later HTTP/1.1\r\nHost: x\r\n\r\n");
+    dropped.close(CloseReason.timeout("write stall"));
+    waiting.removeFirst().send("into the void");
+    assertThat(log)
+        .extracting(AccessLogEntry::status, AccessLogEntry::bodyBytes)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(200, 13L), // The peer's doing: as answered.
+            org.assertj.core.groups.Tuple.tuple(444, 0L));
   }
 }

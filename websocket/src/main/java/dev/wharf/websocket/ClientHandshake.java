@@ -215,6 +215,7 @@ final class ClientHandshake implements Protocol, Http1ResponseDecoder.Sink {
 
   @Override
   public void inputClosed(Connection c) {
+    // The server's FIN before its 101: no answer is coming.
     fail(new IOException("server closed the connection during the handshake"));
   }
 

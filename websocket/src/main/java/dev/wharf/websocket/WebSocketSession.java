@@ -33,6 +33,7 @@ import java.util.concurrent.CompletableFuture;
  *   OPEN --we send Close--> CLOSE_SENT --peer's Close--> closed (server: at once; client: on EOF)
  *     \--peer's Close--> we answer --> closed (same)
  *     \--protocol error--> Close with its code --> closed after flush
+ *     \--peer's FIN--> closed after flush (no Close: 1006)
  * </pre>
  *
  * <p>Protocol callbacks and all sending run on the connection's loop; {@link WebSocket} methods
@@ -157,8 +158,11 @@ final class WebSocketSession
 
   @Override
   public void inputClosed(Connection c) {
-    // After the closing handshake this is how a server ends it; before, the peer just left.
-    c.close(closeReceived ? CloseReason.PEER : CloseReason.local("peer left without a Close"));
+    // The peer's FIN: no frame comes after it. After the closing handshake this is how a server
+    // ends it (RFC 6455 §7.1.1); before, the peer left without a Close (1006, §7.1.5). Either way
+    // the session is over, but what is already queued (a Close, an echo) still goes out: a peer
+    // that half-closed may be reading, and under TLS a plain close would drop it.
+    c.closeAfterFlush();
   }
 
   @Override

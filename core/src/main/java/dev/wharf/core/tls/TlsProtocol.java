@@ -542,7 +542,10 @@ public final class TlsProtocol implements Protocol {
     public void closeNotify() {
       inboundDone = true;
       peerClosedFirst = !writer.isOutboundDone();
-      advanceHandshake(); // TLS 1.2 answers with its own close_notify.
+      // TLS 1.2 answers with its own close_notify, and nothing more can be sent (RFC 5246
+      // §7.2.1); TLS 1.3 closes only the peer's direction, so the application may still answer
+      // (RFC 8446 §6.1), as after a bare FIN.
+      advanceHandshake();
       if (applicationOpened && !closed) {
         callApplication(() -> application.inputClosed(view));
       }
