@@ -24,6 +24,9 @@ import org.junit.jupiter.api.Timeout;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class AutobahnClientIT {
+  // bench/autobahn --full runs the testsuite's 1000 messages a case (AUTOBAHN_FULL=1).
+  private static final int CASE_SECONDS = "1".equals(System.getenv("AUTOBAHN_FULL")) ? 480 : 90;
+
   private final EventLoopGroup group = new EventLoopGroup(1, "autobahn-client-it", true);
   // 16 MiB: the testsuite's largest messages (9.1.6, 9.2.6) must pass.
   private final WebSocketConfig plain =
@@ -99,8 +102,10 @@ class AutobahnClientIT {
         clientFor(id)
             .connect(URI.create("ws://127.0.0.1:" + port + "/case/" + id), echo)
             .get(10, TimeUnit.SECONDS);
-        closed.get(30, TimeUnit.SECONDS);
-        String[] result = peer.readLine(30).split("\t", 3);
+        closed.get(CASE_SECONDS, TimeUnit.SECONDS);
+        String line = peer.readLine(CASE_SECONDS);
+        report(line);
+        String[] result = line.split("\t", 3);
         tests.add(
             DynamicTest.dynamicTest(
                 "case " + result[0] + " against our client",
@@ -113,6 +118,18 @@ class AutobahnClientIT {
       peer.waitFor(10);
     }
     return tests;
+  }
+
+  /** bench/autobahn's table: each case's line appended to $AUTOBAHN_REPORT, when set. */
+  private static void report(String line) throws java.io.IOException {
+    String file = System.getenv("AUTOBAHN_REPORT");
+    if (file != null) {
+      java.nio.file.Files.writeString(
+          java.nio.file.Path.of(file),
+          line + "\n",
+          java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.APPEND);
+    }
   }
 
   private static WebSocketListener closingEcho(CompletableFuture<Integer> closed) {

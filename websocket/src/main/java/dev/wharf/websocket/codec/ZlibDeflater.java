@@ -38,7 +38,7 @@ final class ZlibDeflater implements AutoCloseable {
   private static final int Z_DEFLATED = 8;
   private static final int Z_DEFAULT_STRATEGY = 0;
   private static final int MEM_LEVEL = 8; // zlib's default
-  private static final int CHUNK = 64 * 1024;
+  private static final int CHUNK = 16 * 1024;
 
   private static final AtomicInteger LIVE = new AtomicInteger();
 
