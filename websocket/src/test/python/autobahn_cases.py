@@ -147,7 +147,8 @@ class Case:
         """Once everything is sent and the expected answers are in (or after a wait): a ping, and
         our close once its pong is back, so that an answer too many arrives before the close.
         (Answers may overtake pongs: a listener on another thread answers later than the loop.)"""
-        if self.pending or self.barrier_sent or self.close_sent or not self.normal_close:
+        if (self.pending or self.in_turn or self.barrier_sent or self.close_sent
+                or not self.normal_close):
             return
         if force or len(self.events) >= len(self.expected):
             self.barrier_sent = True
