@@ -1,10 +1,13 @@
 #!/usr/bin/python3
 """python3-websockets (Debian) as the other end, to check we speak WebSocket as others do.
 
-  websockets_peer.py client URL [deflate|plain]   echo round trips against a server, then close
-  websockets_peer.py server                        an echo server; prints "PORT <n>", then one
+  websockets_peer.py client URL [deflate|plain|window9]
+                                                   echo round trips against a server, then close
+                                                   (window9: asks for server_max_window_bits=9)
+  websockets_peer.py server [window9]              an echo server; prints "PORT <n>", then one
                                                    "closed <code> <reason>" per connection; stops
-                                                   when stdin closes
+                                                   when stdin closes (window9: answers a client
+                                                   that offers it with client_max_window_bits=9)
 
 Output is tab-separated: "<check>  ok|FAIL  <detail>".
 """
@@ -14,6 +17,10 @@ import os
 import sys
 
 import websockets
+from websockets.extensions.permessage_deflate import (
+    ClientPerMessageDeflateFactory,
+    ServerPerMessageDeflateFactory,
+)
 
 
 def report(name, ok, detail=""):
@@ -22,9 +29,16 @@ def report(name, ok, detail=""):
 
 async def client(url, mode):
     compression = "deflate" if mode == "deflate" else None
-    async with websockets.connect(url, compression=compression, max_size=None) as ws:
+    extensions = None
+    if mode == "window9":
+        # websockets fails the handshake unless the answer names the window (RFC 7692 §7.1.2.1),
+        # and inflates with a 512-byte window.
+        extensions = [ClientPerMessageDeflateFactory(server_max_window_bits=9)]
+    async with websockets.connect(url, compression=compression, extensions=extensions,
+                                  max_size=None) as ws:
         extensions = ",".join(e.name for e in ws.extensions)
-        report("extensions", extensions == ("permessage-deflate" if compression else ""), extensions)
+        report("extensions", extensions == ("plain" != mode and "permessage-deflate" or ""),
+               extensions)
         checks = [
             ("text", "hello, wharf"),
             ("unicode", "κόσμε \U0001F600 " * 100),
@@ -48,7 +62,7 @@ async def client(url, mode):
         report("close", ws.close_code == 1000, "code %s reason %r" % (ws.close_code, ws.close_reason))
 
 
-async def server():
+async def server(mode):
     async def echo(ws, path):
         try:
             async for message in ws:
@@ -57,7 +71,11 @@ async def server():
             pass
         print("closed\t%s\t%s" % (ws.close_code, ws.close_reason), flush=True)
 
-    async with websockets.serve(echo, "127.0.0.1", 0, compression="deflate", max_size=None) as srv:
+    options = dict(compression="deflate")
+    if mode == "window9":
+        options = dict(compression=None,
+                       extensions=[ServerPerMessageDeflateFactory(client_max_window_bits=9)])
+    async with websockets.serve(echo, "127.0.0.1", 0, max_size=None, **options) as srv:
         port = next(iter(srv.sockets)).getsockname()[1]
         print("PORT\t%d" % port, flush=True)
         loop = asyncio.get_running_loop()
@@ -68,7 +86,7 @@ def main():
     if len(sys.argv) >= 3 and sys.argv[1] == "client":
         asyncio.run(client(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "deflate"))
     elif len(sys.argv) >= 2 and sys.argv[1] == "server":
-        asyncio.run(server())
+        asyncio.run(server(sys.argv[2] if len(sys.argv) > 2 else "deflate"))
     else:
         sys.stderr.write(__doc__)
         sys.exit(2)

@@ -65,7 +65,7 @@ public class WebSocketEchoBenchmark {
     byte[] message = jsonLike(size);
     Optional<PerMessageDeflate.Agreement> agreement =
         deflate
-            ? Optional.of(new PerMessageDeflate.Agreement(false, false, PerMessageDeflate.NAME))
+            ? Optional.of(new PerMessageDeflate.Agreement(false, false, 15, PerMessageDeflate.NAME))
             : Optional.empty();
     var config =
         deflate

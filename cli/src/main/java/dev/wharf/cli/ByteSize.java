@@ -47,6 +47,18 @@ final class ByteSize implements ITypeConverter<Long> {
     return value << shift;
   }
 
+  /**
+   * A WebSocket message or frame limit from a flag: held whole in one array, so 1 byte to 2G.
+   *
+   * @throws IllegalArgumentException naming the flag, when out of range
+   */
+  static long messageLimit(String flag, long bytes) {
+    if (bytes < 1 || bytes > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException(flag + " must be between 1 byte and 2G");
+    }
+    return bytes;
+  }
+
   /** {@code 1.5 MiB}: the way progress bars and messages show sizes. */
   static String format(long bytes) {
     if (bytes < 1024) {

@@ -7,6 +7,7 @@ import dev.wharf.http.Handler;
 import dev.wharf.http.HttpServer;
 import dev.wharf.http.StaticFiles;
 import dev.wharf.http.Uploads;
+import dev.wharf.websocket.WebSocketConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -35,7 +36,8 @@ import picocli.CommandLine.Spec;
       "Optionally asks for a user and password (--auth) and lets web pages of other origins"
           + " fetch the files (--cors).",
       "ws://HOST:PORT/ws/echo is a WebSocket echo (text and binary, permessage-deflate) for"
-          + " trying out clients; it asks for --auth's password too."
+          + " trying out clients, messages up to --ws-max-message; it asks for --auth's password"
+          + " too."
     })
 final class ServeCommand implements Callable<Integer> {
 
@@ -117,6 +119,22 @@ final class ServeCommand implements Callable<Integer> {
       })
   String cors;
 
+  @Option(
+      names = "--ws-max-message",
+      paramLabel = "SIZE",
+      converter = ByteSize.class,
+      description =
+          "Largest message /ws/echo takes, after decompression (default: 16M; larger close with"
+              + " 1009).")
+  long wsMaxMessage = WsEcho.DEFAULT_MAX_MESSAGE;
+
+  @Option(
+      names = "--ws-max-frame",
+      paramLabel = "SIZE",
+      converter = ByteSize.class,
+      description = "Largest frame /ws/echo takes (default: as --ws-max-message).")
+  Long wsMaxFrame;
+
   @Mixin ServerTlsOptions tls = new ServerTlsOptions();
 
   /** The realm the browser shows when it asks for the password. */
@@ -134,6 +152,7 @@ final class ServeCommand implements Callable<Integer> {
    * @param auth the credentials every request must carry, if asked
    * @param corsOrigin the origin allowed to read responses from scripts, if asked
    * @param tls whether to serve HTTPS
+   * @param wsEcho the settings of /ws/echo (--ws-max-message, --ws-max-frame)
    */
   record Options(
       Path directory,
@@ -145,7 +164,8 @@ final class ServeCommand implements Callable<Integer> {
       int threads,
       Optional<BasicAuth.Credentials> auth,
       Optional<String> corsOrigin,
-      boolean tls) {}
+      boolean tls,
+      WebSocketConfig wsEcho) {}
 
   Options options() throws IOException {
     if (port < 0 || port > 65535) {
@@ -180,6 +200,7 @@ final class ServeCommand implements Callable<Integer> {
             "--cors: " + e.getMessage() + "; put DIR before --cors or write --cors=ORIGIN", e);
       }
     }
+    ByteSize.messageLimit("--ws-max-message", wsMaxMessage);
     tls.check();
     if (tls.alpn != null && !tls.alpn.equals(List.of("http/1.1"))) {
       throw new IllegalArgumentException("serve speaks HTTP/1.1 only: --alpn can only be http/1.1");
@@ -198,7 +219,10 @@ final class ServeCommand implements Callable<Integer> {
         threads,
         credentials,
         Optional.ofNullable(cors),
-        tls.enabled());
+        tls.enabled(),
+        WsEcho.config(
+            ByteSize.messageLimit("--ws-max-frame", wsMaxFrame != null ? wsMaxFrame : wsMaxMessage),
+            wsMaxMessage));
   }
 
   /**
@@ -285,7 +309,7 @@ final class ServeCommand implements Callable<Integer> {
     Handler guardedOptions = guard(options, answerOptions(methods(options)));
     var builder =
         HttpServer.builder(group)
-            .route("GET", WsEcho.PATH, guard(options, WsEcho.handler()))
+            .route("GET", WsEcho.PATH, guard(options, WsEcho.handler(options.wsEcho())))
             .routeBlocking("GET", "/*", guardedFiles)
             .routeBlocking("GET", "/", guardedFiles)
             .route("OPTIONS", "/*", guardedOptions)

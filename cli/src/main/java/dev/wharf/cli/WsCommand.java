@@ -274,9 +274,7 @@ final class WsCommand implements Callable<Integer> {
     if (exitAfter != null && exitAfter < 1) {
       throw new IllegalArgumentException("--exit-after must be at least 1, got " + exitAfter);
     }
-    if (maxMessage < 1 || maxMessage > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("--max-message must be between 1 byte and 2G");
-    }
+    ByteSize.messageLimit("--max-message", maxMessage);
     for (String name : subprotocols) {
       if (!isToken(name)) {
         throw new IllegalArgumentException("--subprotocol must be a token, got '" + name + "'");

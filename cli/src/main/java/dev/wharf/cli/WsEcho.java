@@ -17,12 +17,26 @@ import java.nio.ByteBuffer;
 final class WsEcho implements WebSocketListener {
   static final String PATH = "/ws/echo";
 
-  static final WebSocketConfig CONFIG =
-      WebSocketConfig.builder().deflate(DeflateOptions.DEFAULTS).build();
+  /**
+   * The default limit of a message, and of a frame: 16 MiB, the largest message of the Autobahn
+   * testsuite (9.1.6), against the module's 4 MiB. This echo is for trying out clients, and the
+   * suite is how many are tried; each connection holds at most one message this size while it comes
+   * in (and its echo while it goes out), and --ws-max-message lowers it.
+   */
+  static final long DEFAULT_MAX_MESSAGE = 16L << 20;
+
+  /** The echo's settings: these limits (close 1009 beyond), permessage-deflate accepted. */
+  static WebSocketConfig config(long maxFrameBytes, long maxMessageBytes) {
+    return WebSocketConfig.builder()
+        .maxFrameBytes(maxFrameBytes)
+        .maxMessageBytes(maxMessageBytes)
+        .deflate(DeflateOptions.DEFAULTS)
+        .build();
+  }
 
   /** The upgrade handler, to be put behind serve's guard (--auth, --cors). */
-  static Handler handler() {
-    return WebSocketServer.handler(CONFIG, WsEcho::new);
+  static Handler handler(WebSocketConfig config) {
+    return WebSocketServer.handler(config, WsEcho::new);
   }
 
   @Override

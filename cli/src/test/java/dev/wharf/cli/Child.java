@@ -55,7 +55,13 @@ final class Child {
       command.addAll(List.of("/usr/bin/env", "--default-signal=INT"));
     }
     command.addAll(
-        List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        List.of(
+            java,
+            // As the jar's manifest does (Enable-Native-Access): zlib for small deflate windows.
+            "--enable-native-access=ALL-UNNAMED",
+            "-cp",
+            System.getProperty("java.class.path"),
+            Main.class.getName()));
     command.addAll(List.of(args));
     var builder = new ProcessBuilder(command);
     builder.environment().putAll(environment);
@@ -149,7 +155,12 @@ final class Child {
 
   /** Waits for the process to exit and returns its code. */
   int awaitExit() throws InterruptedException {
-    if (!process.waitFor(DEFAULT_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+    return awaitExit(DEFAULT_WAIT);
+  }
+
+  /** Waits this long for the process to exit and returns its code. */
+  int awaitExit(Duration wait) throws InterruptedException {
+    if (!process.waitFor(wait.toMillis(), TimeUnit.MILLISECONDS)) {
       throw new AssertionError(name + " did not exit; stderr: " + errLines());
     }
     // Let the stderr reader catch up with the last lines.

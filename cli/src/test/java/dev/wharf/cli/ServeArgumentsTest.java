@@ -29,6 +29,31 @@ class ServeArgumentsTest {
   }
 
   @Test
+  void theWebSocketEchoTakes16MiBUnlessToldOtherwise() throws Exception {
+    var echo = serve(dir.toString()).wsEcho();
+    assertThat(echo.maxMessageBytes()).isEqualTo(16L << 20);
+    assertThat(echo.maxFrameBytes()).isEqualTo(16L << 20);
+    assertThat(echo.deflate()).isPresent();
+    var larger = serve(dir.toString(), "--ws-max-message", "64M").wsEcho();
+    assertThat(larger.maxMessageBytes()).isEqualTo(64L << 20);
+    assertThat(larger.maxFrameBytes()).isEqualTo(64L << 20); // frames follow messages
+    var framed = serve(dir.toString(), "--ws-max-message", "64M", "--ws-max-frame", "1M").wsEcho();
+    assertThat(framed.maxFrameBytes()).isEqualTo(1L << 20);
+  }
+
+  @Test
+  void aWebSocketLimitOutOfRangeIsOneLineExitTwo() {
+    assertThat(MainTest.run("serve", dir.toString(), "--ws-max-message", "0"))
+        .isEqualTo(
+            new MainTest.Run(
+                2, List.of("wharf serve: --ws-max-message must be between 1 byte and 2G"), ""));
+    assertThat(MainTest.run("serve", dir.toString(), "--ws-max-frame", "3G"))
+        .isEqualTo(
+            new MainTest.Run(
+                2, List.of("wharf serve: --ws-max-frame must be between 1 byte and 2G"), ""));
+  }
+
+  @Test
   void neitherIsOnUnlessAsked() throws Exception {
     ServeCommand.Options options = serve(dir.toString());
     assertThat(options.auth()).isEmpty();

@@ -6,7 +6,9 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -81,6 +83,35 @@ class ServeWebSocketIT extends WebSocketEndToEnd {
     Child python = python(py, "client", url, "deflate", "ann:s3cret");
     assertThat(python.awaitExit()).as(read(py)).isZero();
     assertThat(read(py)).doesNotContain("FAIL");
+  }
+
+  @Test
+  void autobahnCasesOf16MiBMessagesAndSmallWindowsPass() throws Exception {
+    int port = serve(Files.createDirectory(dir.resolve("www")));
+    // 9.1.5-9.2.6: 8 and 16 MiB in one frame; 13.3, 13.5: server_max_window_bits=9.
+    List<String> results = autobahn("ws://127.0.0.1:" + port + "/ws/echo", "9.1,9.2,13.3,13.5");
+    assertThat(results).hasSize(18).allSatisfy(line -> assertThat(line).contains("\tok\t"));
+  }
+
+  @Test
+  void wsMaxMessageLowersTheEchosLimitTo1009() throws Exception {
+    int port = serve(Files.createDirectory(dir.resolve("www")), "--ws-max-message", "1M");
+    // Frames, fragmented messages and a deflated message past 1 MiB: each closed with 1009.
+    List<String> results = autobahn("ws://127.0.0.1:" + port + "/ws/echo", "9.9,9.10");
+    assertThat(results).hasSize(4).allSatisfy(line -> assertThat(line).contains("\tok\t"));
+  }
+
+  /** The Autobahn cases of the websocket module's tests, run by python3-autobahn. */
+  private List<String> autobahn(String url, String cases) throws Exception {
+    Path script = Path.of("../websocket/src/test/python/autobahn_cases.py").toAbsolutePath();
+    Path out = dir.resolve("autobahn.out");
+    Child python = peer(null, out, "/usr/bin/python3", script.toString(), "client", url, cases);
+    assertThat(python.awaitExit(Duration.ofSeconds(50)))
+        .as("%s%s", read(out), python.errLines())
+        .isZero();
+    List<String> lines = read(out).lines().toList();
+    assertThat(lines).isNotEmpty();
+    return lines.subList(1, lines.size()); // after "CASES <n>"
   }
 
   private static String curl(String... args) throws Exception {

@@ -48,7 +48,8 @@ class WsClientIT extends WebSocketEndToEnd {
     assertThat(sha256(out)).isEqualTo(sha256(in));
     assertThat(ws.errLines())
         .contains(
-            "wharf ws: > Sec-WebSocket-Extensions: permessage-deflate",
+            // RFC 7692 §7.1.2.2: offered as browsers do; the server may name a smaller window.
+            "wharf ws: > Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits",
             "wharf ws: open: subprotocol (none), extensions permessage-deflate");
   }
 

@@ -130,7 +130,8 @@ final class WebSocketSession
           inbound.inflateWith(
               new MessageInflater(agreed.peerNoContextTakeover(), config.maxMessageBytes()));
           sender.compressWith(
-              new MessageDeflater(options.level(), agreed.localNoContextTakeover()),
+              new MessageDeflater(
+                  options.level(), agreed.localNoContextTakeover(), agreed.localWindowBits()),
               options.minMessageBytes());
         });
     lastReceivedNanos = c.nanoTime();

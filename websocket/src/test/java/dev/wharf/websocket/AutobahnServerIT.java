@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Our server against the Autobahn|Testsuite case families, driven by Debian's python3-autobahn as
  * the client (src/test/python/autobahn_cases.py): framing (1), ping/pong (2), reserved bits (3),
- * opcodes (4), fragmentation (5), UTF-8 (6), closing (7), limits (9), length encodings (10) and
- * permessage-deflate (12, 13). Each case is one test; the server echoes.
+ * opcodes (4), fragmentation (5), UTF-8 (6), closing (7), sizes up to 16 MiB and limits (9), length
+ * encodings (10) and permessage-deflate (12, 13, with windows of 9 and 15 bits). Each case is one
+ * test; the server echoes.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
@@ -31,10 +32,11 @@ class AutobahnServerIT {
 
   @BeforeAll
   void start() throws Exception {
+    // 16 MiB, as wharf serve's echo: the testsuite's largest messages (9.1.6, 9.2.6) must pass.
     WebSocketConfig echo =
         WebSocketConfig.builder()
-            .maxFrameBytes(8 << 20)
-            .maxMessageBytes(8 << 20)
+            .maxFrameBytes(16 << 20)
+            .maxMessageBytes(16 << 20)
             .deflate(DeflateOptions.DEFAULTS)
             .build();
     WebSocketConfig limited =
@@ -74,8 +76,13 @@ class AutobahnServerIT {
   }
 
   @TestFactory
+  List<DynamicTest> messagesUpTo16MiB() throws Exception {
+    return run("/echo", "9,-9.9,-9.10");
+  }
+
+  @TestFactory
   List<DynamicTest> limitsAndLengthEncodings() throws Exception {
-    return run("/limited", "9,10");
+    return run("/limited", "9.9,9.10,10");
   }
 
   @TestFactory

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.http.HttpServer;
+import dev.wharf.websocket.codec.MessageDeflater;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -15,7 +16,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -31,7 +31,7 @@ class WebsocketsInteropIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"deflate", "plain"})
+  @ValueSource(strings = {"deflate", "plain", "window9"})
   void pythonClientRoundTripsThroughOurServer(String mode) throws Exception {
     var config =
         WebSocketConfig.builder().maxMessageBytes(4 << 20).deflate(DeflateOptions.DEFAULTS).build();
@@ -50,11 +50,23 @@ class WebsocketsInteropIT {
       assertThat(lines).as("python stderr: %s", stderr).hasSize(10);
       assertThat(lines).allSatisfy(line -> assertThat(line).contains("\tok\t"));
     }
+    // The server's zlib deflaters (window9) were freed with their connections.
+    awaitNativeDeflaters(0);
   }
 
-  @Test
-  void ourClientRoundTripsThroughAPythonServer() throws Exception {
-    try (var peer = PythonPeer.start("websockets_peer.py", "server")) {
+  /** Waits (10 s at most) until this many zlib deflaters are open. */
+  private static void awaitNativeDeflaters(int open) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (MessageDeflater.openNativeDeflaters() != open && System.nanoTime() < deadline) {
+      Thread.sleep(10); // a connection closes on its loop, after the python peer has gone
+    }
+    assertThat(MessageDeflater.openNativeDeflaters()).isEqualTo(open);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"deflate", "window9"})
+  void ourClientRoundTripsThroughAPythonServer(String mode) throws Exception {
+    try (var peer = PythonPeer.start("websockets_peer.py", "server", mode)) {
       String[] hello = peer.readLine(30).split("\t");
       assertThat(hello[0]).as("python stderr: %s", peer.stderr()).isEqualTo("PORT");
       var received = new LinkedBlockingQueue<Object>();
@@ -87,6 +99,8 @@ class WebsocketsInteropIT {
                   })
               .get(10, TimeUnit.SECONDS);
       assertThat(ws.extensions()).startsWith("permessage-deflate");
+      // We offered client_max_window_bits; websockets answers 12 by default (to save memory), 9
+      // in window9: either way zlib compresses what we send.
 
       String text = "κόσμε, wharf! ".repeat(1000);
       ws.sendText(text).get(10, TimeUnit.SECONDS);
@@ -105,8 +119,10 @@ class WebsocketsInteropIT {
       String streamed = (String) received.poll(10, TimeUnit.SECONDS);
       assertThat(streamed).startsWith("line 0\n").endsWith("line 4999\n");
 
+      assertThat(MessageDeflater.openNativeDeflaters()).isEqualTo(1);
       ws.close(1000, "bye").get(10, TimeUnit.SECONDS);
       assertThat(closed.get(10, TimeUnit.SECONDS)).isEqualTo(1000);
+      awaitNativeDeflaters(0);
       assertThat(peer.readLine(10)).isEqualTo("closed\t1000\tbye");
       peer.closeInput();
       assertThat(peer.waitFor(10)).isZero();

@@ -8,10 +8,11 @@ import java.util.Optional;
  * Negotiates permessage-deflate (RFC 7692 §7): the server picks the first offer it can honour, the
  * client checks the server's answer. Stateless and thread-safe.
  *
- * <p>{@link java.util.zip.Deflater} always compresses with a 32 KiB window (15 bits), so an offer
- * that limits our compressor's window ({@code server_max_window_bits} below 15 on a server) is
- * declined, as §7.1.2.1 permits. An {@link java.util.zip.Inflater} reads any window size, so the
- * peer's window limit never matters to us.
+ * <p>Window limits are honoured both ways: a server accepts {@code server_max_window_bits} of 8..15
+ * and says so in its answer (§7.1.2.1), a client offers {@code client_max_window_bits} and
+ * compresses with the window the server then names (§7.1.2.2); {@link MessageDeflater} keeps to it.
+ * Our own decompressor has a 32 KiB window, which reads what any smaller window wrote, so we never
+ * ask the peer for a smaller one.
  */
 public final class PerMessageDeflate {
   private PerMessageDeflate() {}
@@ -23,10 +24,14 @@ public final class PerMessageDeflate {
    *
    * @param localNoContextTakeover our compressor starts afresh for every message
    * @param peerNoContextTakeover the peer's compressor does, so our decompressor may too
+   * @param localWindowBits the largest window our compressor may use, 8..15
    * @param header the Sec-WebSocket-Extensions value (the server's response)
    */
   public record Agreement(
-      boolean localNoContextTakeover, boolean peerNoContextTakeover, String header) {}
+      boolean localNoContextTakeover,
+      boolean peerNoContextTakeover,
+      int localWindowBits,
+      String header) {}
 
   /**
    * The server's choice among the client's offers, or empty to decline them all.
@@ -60,6 +65,7 @@ public final class PerMessageDeflate {
       ExtensionHeader.Extension offer, boolean serverNoContext, boolean clientNoContext) {
     boolean serverNoContextTakeover = serverNoContext;
     boolean clientNoContextTakeover = clientNoContext;
+    int serverWindowBits = -1;
     var seen = new java.util.HashSet<String>();
     for (ExtensionHeader.Param param : offer.params()) {
       // RFC 7692 §7.1: an offer with a parameter twice, or an unknown one, is declined.
@@ -80,9 +86,8 @@ public final class PerMessageDeflate {
           clientNoContextTakeover = true;
         }
         case "server_max_window_bits" -> {
-          int bits = windowBits(param.value());
-          // Our Deflater cannot use a smaller window than 15 bits: decline (§7.1.2.1).
-          if (bits != 15) {
+          serverWindowBits = windowBits(param.value());
+          if (serverWindowBits < 0) {
             return Optional.empty();
           }
         }
@@ -104,8 +109,16 @@ public final class PerMessageDeflate {
     if (clientNoContextTakeover) {
       header.append("; client_no_context_takeover");
     }
+    if (serverWindowBits > 0) {
+      // RFC 7692 §7.1.2.1: accepting the limit means answering with it (the same value here).
+      header.append("; server_max_window_bits=").append(serverWindowBits);
+    }
     return Optional.of(
-        new Agreement(serverNoContextTakeover, clientNoContextTakeover, header.toString()));
+        new Agreement(
+            serverNoContextTakeover,
+            clientNoContextTakeover,
+            serverWindowBits > 0 ? serverWindowBits : MessageDeflater.MAX_WINDOW_BITS,
+            header.toString()));
   }
 
   /** 8..15, or -1 when the value is missing or out of range. */
@@ -122,8 +135,8 @@ public final class PerMessageDeflate {
   }
 
   /**
-   * The client's offer. It never offers {@code client_max_window_bits}, since our compressor's
-   * window is fixed at 15 bits.
+   * The client's offer. It always offers {@code client_max_window_bits}, as browsers do: the server
+   * may then name a smaller window for our compressor (RFC 7692 §7.1.2.2).
    *
    * @param serverMaxWindowBits 8..15 to ask the server for a smaller window, 0 to leave it
    */
@@ -139,7 +152,7 @@ public final class PerMessageDeflate {
     if (serverMaxWindowBits != 0) {
       offer.append("; server_max_window_bits=").append(serverMaxWindowBits);
     }
-    return offer.toString();
+    return offer.append("; client_max_window_bits").toString();
   }
 
   /**
@@ -168,6 +181,7 @@ public final class PerMessageDeflate {
     }
     boolean localNoContext = clientNoContextTakeover;
     boolean peerNoContext = false;
+    int localWindowBits = MessageDeflater.MAX_WINDOW_BITS;
     var seen = new java.util.HashSet<String>();
     for (ExtensionHeader.Param param : parsed.get(0).params()) {
       if (!seen.add(param.name())) {
@@ -182,15 +196,16 @@ public final class PerMessageDeflate {
           }
         }
         case "client_max_window_bits" -> {
-          // We did not offer it; 15 asks nothing of us, a smaller window we cannot honour.
-          if (windowBits(param.value()) != 15) {
-            throw refuse("client_max_window_bits " + param.value().orElse("") + " not offered");
+          // RFC 7692 §7.1.2.2: we offered it bare; the answer must name the window, 8..15.
+          localWindowBits = windowBits(param.value());
+          if (localWindowBits < 0) {
+            throw refuse("bad client_max_window_bits " + param.value().orElse(""));
           }
         }
         default -> throw refuse("unknown parameter " + param.name());
       }
     }
-    return Optional.of(new Agreement(localNoContext, peerNoContext, NAME));
+    return Optional.of(new Agreement(localNoContext, peerNoContext, localWindowBits, NAME));
   }
 
   private static WebSocketException refuse(String message) {

@@ -23,13 +23,17 @@ class PerMessageDeflateTest {
         "permessage-deflate | permessage-deflate",
         "permessage-deflate; client_max_window_bits | permessage-deflate",
         "permessage-deflate; client_max_window_bits=10 | permessage-deflate",
-        "permessage-deflate; server_max_window_bits=15 | permessage-deflate",
+        // RFC 7692 §7.1.2.1: an accepted server window is named in the answer.
+        "permessage-deflate; server_max_window_bits=15 | permessage-deflate; server_max_window_bits=15",
+        "permessage-deflate; server_max_window_bits=10 | permessage-deflate; server_max_window_bits=10",
+        "permessage-deflate; server_max_window_bits=8 | permessage-deflate; server_max_window_bits=8",
+        "permessage-deflate; client_max_window_bits; server_max_window_bits=9 | permessage-deflate; server_max_window_bits=9",
         "permessage-deflate; server_no_context_takeover | permessage-deflate; server_no_context_takeover",
         "permessage-deflate; client_no_context_takeover | permessage-deflate; client_no_context_takeover",
-        // java.util.zip cannot compress with a window under 15 bits: decline, take the next offer.
-        "permessage-deflate; server_max_window_bits=10, permessage-deflate | permessage-deflate",
-        "permessage-deflate; server_max_window_bits=10 | -",
+        // An offer we cannot take is declined; the next one is taken.
+        "permessage-deflate; server_max_window_bits=16, permessage-deflate | permessage-deflate",
         "permessage-deflate; server_max_window_bits=16 | -",
+        "permessage-deflate; server_max_window_bits=7 | -",
         "permessage-deflate; server_max_window_bits | -",
         "permessage-deflate; client_max_window_bits=7 | -",
         "permessage-deflate; server_no_context_takeover; server_no_context_takeover | -",
@@ -41,6 +45,41 @@ class PerMessageDeflateTest {
     Optional<PerMessageDeflate.Agreement> agreed =
         PerMessageDeflate.accept(List.of(offer), false, false);
     assertThat(agreed.map(PerMessageDeflate.Agreement::header).orElse("-")).isEqualTo(answer);
+  }
+
+  @ParameterizedTest(name = "{0} -> {1} bits")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "permessage-deflate | 15",
+        "permessage-deflate; client_max_window_bits=9 | 15",
+        "permessage-deflate; server_max_window_bits=9 | 9",
+        "permessage-deflate; server_max_window_bits=8 | 8",
+        "permessage-deflate; server_max_window_bits=12; server_no_context_takeover | 12",
+      })
+  void theServerCompressesWithTheWindowTheClientAskedFor(String offer, int bits) {
+    var agreed = PerMessageDeflate.accept(List.of(offer), false, false).orElseThrow();
+    assertThat(agreed.localWindowBits()).isEqualTo(bits);
+  }
+
+  @Test
+  void theClientOffersToLimitItsWindowAndTakesTheServersChoice() {
+    assertThat(PerMessageDeflate.offer(false, false, 0))
+        .isEqualTo("permessage-deflate; client_max_window_bits");
+    assertThat(PerMessageDeflate.offer(true, true, 10))
+        .isEqualTo(
+            "permessage-deflate; client_no_context_takeover; server_no_context_takeover;"
+                + " server_max_window_bits=10; client_max_window_bits");
+    for (int bits = 8; bits <= 15; bits++) {
+      var agreed =
+          PerMessageDeflate.checkResponse(
+                  List.of("permessage-deflate; client_max_window_bits=" + bits), false)
+              .orElseThrow();
+      assertThat(agreed.localWindowBits()).isEqualTo(bits);
+    }
+    var unlimited =
+        PerMessageDeflate.checkResponse(List.of("permessage-deflate"), false).orElseThrow();
+    assertThat(unlimited.localWindowBits()).isEqualTo(15);
   }
 
   @Test
@@ -63,7 +102,11 @@ class PerMessageDeflateTest {
     assertThat(ok.peerNoContextTakeover()).isTrue();
     for (String bad :
         new String[] {
-          "permessage-deflate; client_max_window_bits=9",
+          // §7.1.2.2: the answer must name the window, one of 8..15.
+          "permessage-deflate; client_max_window_bits",
+          "permessage-deflate; client_max_window_bits=16",
+          "permessage-deflate; client_max_window_bits=7",
+          "permessage-deflate; server_max_window_bits=16",
           "permessage-deflate; bogus",
           "x-other",
           "permessage-deflate, permessage-deflate"
@@ -75,7 +118,7 @@ class PerMessageDeflateTest {
     }
   }
 
-  private static byte[] inflate(MessageInflater inflater, ByteBuffer compressed, Feed feed) {
+  static byte[] inflate(MessageInflater inflater, ByteBuffer compressed, Feed feed) {
     var out = new ByteArrayOutputStream();
     MessageInflater.Output sink =
         chunk -> {
