@@ -227,6 +227,12 @@ public final class Client {
       }
     }
 
+    /** {@link #ready} threw an {@link Error} (the loop has logged it): try the next address. */
+    @Override
+    public void failed(SelectionKey readyKey, Throwable error) {
+      failed(error);
+    }
+
     private SocketChannel open(SocketAddress address) throws IOException {
       if (address instanceof UnixDomainSocketAddress) {
         SocketChannel unix = SocketChannel.open(StandardProtocolFamily.UNIX);
@@ -265,7 +271,14 @@ public final class Client {
       if (tls == null) {
         result.complete(
             StreamConnection.open(
-                loop, channel, key, transport, ConnectionInfo.Side.CLIENT, settings, protocol));
+                loop,
+                channel,
+                key,
+                transport,
+                ConnectionInfo.Side.CLIENT,
+                settings,
+                ConnectionLimit.NONE,
+                protocol));
         return;
       }
       // The connect completes with the handshake, which has its own timeout.
@@ -273,7 +286,14 @@ public final class Client {
       TlsProtocol secured = TlsProtocol.client(tls, host, port, protocol);
       secured.handshake().whenComplete(Client.forward(result));
       StreamConnection.open(
-          loop, channel, key, transport, ConnectionInfo.Side.CLIENT, settings, secured);
+          loop,
+          channel,
+          key,
+          transport,
+          ConnectionInfo.Side.CLIENT,
+          settings,
+          ConnectionLimit.NONE,
+          secured);
     }
 
     private void failed(Throwable error) {
