@@ -314,9 +314,11 @@ public final class EventLoop implements Executor {
   /**
    * Turns until stopped. Only a broken selector ends the loop, loudly: every handler, task, timer
    * and flush is guarded on its own, and whatever still escapes a turn (an {@link OutOfMemoryError}
-   * while selecting) is survived, as one lost turn.
+   * while selecting) is survived, as one lost turn, told at most once a second: a heap that stays
+   * full would fail every turn.
    */
   private void run() {
+    long lastTold = System.nanoTime() - TimeUnit.SECONDS.toNanos(1);
     try {
       while (running) {
         try {
@@ -324,7 +326,10 @@ public final class EventLoop implements Executor {
         } catch (IOException | ClosedSelectorException broken) {
           throw broken;
         } catch (Throwable e) {
-          survived("a turn failed", e);
+          if (System.nanoTime() - lastTold >= TimeUnit.SECONDS.toNanos(1)) {
+            lastTold = System.nanoTime();
+            survived("a turn failed", e);
+          }
         }
       }
     } catch (Throwable bug) {
@@ -365,11 +370,11 @@ public final class EventLoop implements Executor {
     try {
       handler.ready(key);
     } catch (Throwable e) {
-      survived(handler + " failed", e);
+      survived(handler, "failed", e);
       try {
         handler.failed(key, e);
       } catch (Throwable again) {
-        survived(handler + " failed to clean up", again);
+        survived(handler, "failed to clean up", again);
       }
     }
   }
@@ -395,7 +400,7 @@ public final class EventLoop implements Executor {
       try {
         connection.flushIfScheduled();
       } catch (Throwable e) {
-        survived(connection + ": flushing failed", e);
+        survived(connection, "flushing failed", e);
         connection.close(CloseReason.error(e));
       }
     }
@@ -429,15 +434,27 @@ public final class EventLoop implements Executor {
    * same way (a formatter that loads time-zone data needs a descriptor): then nothing is told.
    */
   void survived(String what, Throwable error) {
-    survived(what, error, false);
+    survived(null, what, error, false);
   }
 
-  /** As {@link #survived(String, Throwable)}, at debug level for what a peer may cause. */
-  void survived(String what, Throwable error, boolean peersDoing) {
+  /** As {@link #survived(String, Throwable)}, about {@code subject} (a connection, a handler). */
+  void survived(Object subject, String what, Throwable error) {
+    survived(subject, what, error, false);
+  }
+
+  /**
+   * As {@link #survived(String, Throwable)}, at debug level for what a peer may cause. The message
+   * is made inside the guard: with the heap full, making it may fail too.
+   */
+  void survived(Object subject, String what, Throwable error, boolean peersDoing) {
     try {
       LOG.log(
           peersDoing ? Level.DEBUG : Level.WARNING,
-          thread.getName() + ": " + what + "; carrying on",
+          thread.getName()
+              + ": "
+              + (subject == null ? "" : subject + ": ")
+              + what
+              + "; carrying on",
           error);
     } catch (Throwable loggingFailed) {
       // Nothing left to tell it with; the loop must go on regardless.

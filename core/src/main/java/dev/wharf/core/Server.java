@@ -529,7 +529,8 @@ public final class Server implements AutoCloseable {
     /** An accepted socket that never became a connection: close it and give its slot back. */
     private void abandon(SocketChannel accepted, Throwable why) {
       // A peer gone before we started is its doing; anything else (a failing protocol) is a bug.
-      loop.survived("could not start an accepted connection", why, why instanceof IOException);
+      loop.survived(
+          null, "could not start an accepted connection", why, why instanceof IOException);
       try {
         accepted.close();
       } catch (IOException ignored) {

@@ -780,7 +780,7 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
       onTimeoutCheck();
     } catch (Throwable e) {
       // The wheel is part way through a tick: unwinding into it would skip the timers after us.
-      loop.survived(this + ": a timeout check failed", e);
+      loop.survived(this, "a timeout check failed", e);
       close(CloseReason.error(e));
     }
   }
