@@ -326,14 +326,23 @@ public final class EventLoop implements Executor {
         } catch (IOException | ClosedSelectorException broken) {
           throw broken;
         } catch (Throwable e) {
-          if (System.nanoTime() - lastTold >= TimeUnit.SECONDS.toNanos(1)) {
-            lastTold = System.nanoTime();
-            survived("a turn failed", e);
+          try {
+            if (System.nanoTime() - lastTold >= TimeUnit.SECONDS.toNanos(1)) {
+              lastTold = System.nanoTime();
+              survived("a turn failed", e);
+            }
+          } catch (Throwable heapFull) {
+            // Even resolving the message's string constant allocates; with the heap full that
+            // throws here, outside survived's guard. Nothing escapes this loop.
           }
         }
       }
     } catch (Throwable bug) {
-      LOG.log(Level.ERROR, thread.getName() + " stopped by a broken selector", bug);
+      try {
+        LOG.log(Level.ERROR, thread.getName() + " stopped by a broken selector", bug);
+      } catch (Throwable loggingFailed) {
+        // Stopping regardless.
+      }
     } finally {
       closeAllOnLoop();
       terminated.complete(null);
