@@ -269,23 +269,19 @@ public final class Client {
       Transport transport =
           address instanceof UnixDomainSocketAddress ? Transport.UNIX : Transport.TCP;
       if (tls == null) {
-        result.complete(
-            StreamConnection.open(
-                loop,
-                channel,
-                key,
-                transport,
-                ConnectionInfo.Side.CLIENT,
-                settings,
-                ConnectionLimit.NONE,
-                protocol));
+        result.complete(open(transport, protocol));
         return;
       }
       // The connect completes with the handshake, which has its own timeout.
       int port = address instanceof InetSocketAddress inet ? inet.getPort() : 0;
       TlsProtocol secured = TlsProtocol.client(tls, host, port, protocol);
       secured.handshake().whenComplete(Client.forward(result));
-      StreamConnection.open(
+      open(transport, secured);
+    }
+
+    /** A client's connection counts against no server's limit. */
+    private StreamConnection open(Transport transport, Protocol speaking) throws IOException {
+      return StreamConnection.open(
           loop,
           channel,
           key,
@@ -293,7 +289,7 @@ public final class Client {
           ConnectionInfo.Side.CLIENT,
           settings,
           ConnectionLimit.NONE,
-          secured);
+          speaking);
     }
 
     private void failed(Throwable error) {

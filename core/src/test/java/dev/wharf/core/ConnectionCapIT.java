@@ -1,14 +1,14 @@
 package dev.wharf.core;
 
+import static dev.wharf.core.BlockingPeer.connect;
+import static dev.wharf.core.BlockingPeer.echoes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,21 +99,6 @@ class ConnectionCapIT {
       return false;
     } catch (IOException reset) {
       return true; // Closed without lingering: a reset is as good an answer.
-    }
-  }
-
-  private static Socket connect(Server server) throws IOException {
-    var socket = new Socket(InetAddress.getLoopbackAddress(), server.port());
-    socket.setSoTimeout(10_000);
-    return socket;
-  }
-
-  private static boolean echoes(Server server, String text) throws IOException {
-    try (Socket socket = connect(server)) {
-      byte[] sent = text.getBytes(StandardCharsets.US_ASCII);
-      socket.getOutputStream().write(sent);
-      InputStream in = socket.getInputStream();
-      return new String(in.readNBytes(sent.length), StandardCharsets.US_ASCII).equals(text);
     }
   }
 }

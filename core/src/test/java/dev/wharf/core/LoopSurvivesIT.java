@@ -1,14 +1,13 @@
 package dev.wharf.core;
 
+import static dev.wharf.core.BlockingPeer.connect;
+import static dev.wharf.core.BlockingPeer.echoes;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -114,20 +113,5 @@ class LoopSurvivesIT {
     var after = new CompletableFuture<Boolean>();
     loop.execute(() -> after.complete(loop.inEventLoop()));
     return after.get(5, TimeUnit.SECONDS);
-  }
-
-  private static Socket connect(Server server) throws IOException {
-    var socket = new Socket(InetAddress.getLoopbackAddress(), server.port());
-    socket.setSoTimeout(5_000);
-    return socket;
-  }
-
-  private static boolean echoes(Server server, String text) throws IOException {
-    try (Socket socket = connect(server)) {
-      byte[] sent = text.getBytes(StandardCharsets.US_ASCII);
-      socket.getOutputStream().write(sent);
-      InputStream in = socket.getInputStream();
-      return new String(in.readNBytes(sent.length), StandardCharsets.US_ASCII).equals(text);
-    }
   }
 }
