@@ -97,9 +97,10 @@ public final class Server implements AutoCloseable {
      * The most connections held at once (counted until each socket is closed). At the cap the
      * server stops accepting, so new clients wait in the kernel's backlog (or are refused once it
      * is full), and while they wait it closes its connections that have gone longest without
-     * traffic (at least a second), one per loop at a time. Default: {@link
-     * ConnectionLimit#defaultMax() three quarters} of the process's descriptor limit, so that
-     * accepting never uses up the descriptors that serving files and logging need.
+     * traffic (at least a second), one per loop at a time. Default: three quarters of the process's
+     * descriptor limit (Linux's {@code /proc/self/limits}; 10,240 assumed elsewhere), keeping at
+     * least 256 or half, so that accepting never uses up the descriptors that serving files and
+     * logging need. Servers sharing a process share its descriptors: set it on each.
      */
     public Builder maxConnections(int value) {
       if (value < 1) {
