@@ -79,6 +79,7 @@ final class Endpoints {
       Story story)
       throws IOException {
     SocketAddress address = bindAddress(target, story);
+    Main.prepareLogging();
     Supplier<? extends Protocol> served =
         tls == null
             ? protocols

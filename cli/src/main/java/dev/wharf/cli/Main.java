@@ -1,5 +1,9 @@
 package dev.wharf.cli;
 
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -27,6 +31,22 @@ public final class Main implements Runnable {
     // without stack traces, as everything else this command prints.
     if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
       System.setProperty("java.util.logging.SimpleFormatter.format", "wharf: %4$s: %5$s%n");
+    }
+  }
+
+  /**
+   * Loads now what logging loads for its first message, for commands that serve: the formatter
+   * stamps every record with the local time, and the time-zone rules come from a file ({@code
+   * lib/tzdb.dat}). A server's first message may come when a flood of connections has used up the
+   * descriptors; the file cannot be opened then, and the {@link Error} that followed ended the
+   * accepting loop. Costs tens of milliseconds, once.
+   */
+  static void prepareLogging() {
+    var record = new LogRecord(Level.INFO, "");
+    for (Handler handler : Logger.getLogger("").getHandlers()) {
+      if (handler.getFormatter() != null) {
+        handler.getFormatter().format(record);
+      }
     }
   }
 

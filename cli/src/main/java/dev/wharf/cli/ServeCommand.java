@@ -135,6 +135,14 @@ final class ServeCommand implements Callable<Integer> {
       description = "Largest frame /ws/echo takes (default: as --ws-max-message).")
   Long wsMaxFrame;
 
+  @Option(
+      names = "--max-connections",
+      paramLabel = "N",
+      description =
+          "Most connections held at once; at the limit new ones wait and the idlest are closed"
+              + " for them (default: 3/4 of the open-files limit, ulimit -n).")
+  Integer maxConnections;
+
   @Mixin ServerTlsOptions tls = new ServerTlsOptions();
 
   /** The realm the browser shows when it asks for the password. */
@@ -173,6 +181,9 @@ final class ServeCommand implements Callable<Integer> {
     }
     if (threads < 1) {
       throw new IllegalArgumentException("--threads must be at least 1");
+    }
+    if (maxConnections != null && maxConnections < 1) {
+      throw new IllegalArgumentException("--max-connections must be at least 1");
     }
     if (overwrite && !upload) {
       throw new IllegalArgumentException("--overwrite goes with --upload");
@@ -328,6 +339,10 @@ final class ServeCommand implements Callable<Integer> {
     if (https != null) {
       builder.tls(https.config());
     }
+    if (maxConnections != null) {
+      builder.maxConnections(maxConnections);
+    }
+    Main.prepareLogging();
     if (!options.quiet()) {
       // One line per request in Common Log Format, on stderr as python's http.server does.
       builder.accessLog(

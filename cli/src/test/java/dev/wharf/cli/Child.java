@@ -49,11 +49,23 @@ final class Child {
   static Child wharf(
       Map<String, String> environment, Path stdin, Path stdout, boolean hearsSigint, String... args)
       throws IOException {
+    return wharfUnder(
+        hearsSigint ? List.of("/usr/bin/env", "--default-signal=INT") : List.of(),
+        environment,
+        stdin,
+        stdout,
+        args);
+  }
+
+  /**
+   * Starts {@code wharf args} under a command that sets up its process, such as {@code prlimit
+   * --nofile=256 --}.
+   */
+  static Child wharfUnder(
+      List<String> prefix, Map<String, String> environment, Path stdin, Path stdout, String... args)
+      throws IOException {
     String java = ProcessHandle.current().info().command().orElseThrow();
-    var command = new ArrayList<String>();
-    if (hearsSigint) {
-      command.addAll(List.of("/usr/bin/env", "--default-signal=INT"));
-    }
+    var command = new ArrayList<String>(prefix);
     command.addAll(
         List.of(
             java,

@@ -41,6 +41,19 @@ abstract class EndToEnd {
     return start(environment, stdin, stdout, false, args);
   }
 
+  /** Starts wharf with at most {@code openFiles} file descriptors (as {@code ulimit -n}). */
+  Child wharfWithOpenFiles(int openFiles, Path stdout, String... args) throws IOException {
+    Child child =
+        Child.wharfUnder(
+            List.of("prlimit", "--nofile=" + openFiles + ":" + openFiles, "--"),
+            Map.of("XDG_DATA_HOME", dataHome().toString()),
+            null,
+            stdout,
+            args);
+    children.add(child);
+    return child;
+  }
+
   /** Starts wharf so that it hears SIGINT, whatever this JVM inherited; see {@link Child}. */
   Child wharfHearingSigint(Path stdin, Path stdout, String... args) throws IOException {
     return start(Map.of(), stdin, stdout, true, args);

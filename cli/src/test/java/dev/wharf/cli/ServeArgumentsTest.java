@@ -115,4 +115,12 @@ class ServeArgumentsTest {
     assertThat(help.out())
         .contains("--auth=USER:PASSWORD", "--cors[=ORIGIN]", "readable by anyone", "preflight");
   }
+
+  @Test
+  void maxConnectionsIsAtLeastOneAndHelpTellsOfIt() {
+    assertThat(MainTest.run("serve", dir.toString(), "--max-connections", "0"))
+        .isEqualTo(
+            new MainTest.Run(2, List.of("wharf serve: --max-connections must be at least 1"), ""));
+    assertThat(MainTest.run("serve", "--help").out()).contains("--max-connections=N", "idlest");
+  }
 }

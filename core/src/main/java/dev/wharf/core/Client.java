@@ -227,6 +227,12 @@ public final class Client {
       }
     }
 
+    /** {@link #ready} threw an {@link Error} (the loop has logged it): try the next address. */
+    @Override
+    public void failed(SelectionKey readyKey, Throwable error) {
+      failed(error);
+    }
+
     private SocketChannel open(SocketAddress address) throws IOException {
       if (address instanceof UnixDomainSocketAddress) {
         SocketChannel unix = SocketChannel.open(StandardProtocolFamily.UNIX);
@@ -263,17 +269,27 @@ public final class Client {
       Transport transport =
           address instanceof UnixDomainSocketAddress ? Transport.UNIX : Transport.TCP;
       if (tls == null) {
-        result.complete(
-            StreamConnection.open(
-                loop, channel, key, transport, ConnectionInfo.Side.CLIENT, settings, protocol));
+        result.complete(open(transport, protocol));
         return;
       }
       // The connect completes with the handshake, which has its own timeout.
       int port = address instanceof InetSocketAddress inet ? inet.getPort() : 0;
       TlsProtocol secured = TlsProtocol.client(tls, host, port, protocol);
       secured.handshake().whenComplete(Client.forward(result));
-      StreamConnection.open(
-          loop, channel, key, transport, ConnectionInfo.Side.CLIENT, settings, secured);
+      open(transport, secured);
+    }
+
+    /** A client's connection counts against no server's limit. */
+    private StreamConnection open(Transport transport, Protocol speaking) throws IOException {
+      return StreamConnection.open(
+          loop,
+          channel,
+          key,
+          transport,
+          ConnectionInfo.Side.CLIENT,
+          settings,
+          ConnectionLimit.NONE,
+          speaking);
     }
 
     private void failed(Throwable error) {

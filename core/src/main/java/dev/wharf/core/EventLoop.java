@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -44,8 +45,22 @@ public final class EventLoop implements Executor {
 
   /** Something the loop's selector can wake up for. */
   interface Handler {
-    /** Called on the loop when the key is ready; must not throw. */
+    /** Called on the loop when the key is ready; should not throw. */
     void ready(SelectionKey key);
+
+    /**
+     * {@link #ready} threw anyway (a bug, or an {@link Error} such as running out of memory): the
+     * loop has logged it and goes on; by default the channel closes, so it cannot fail again on
+     * every turn.
+     */
+    default void failed(SelectionKey key, Throwable error) {
+      key.cancel();
+      try {
+        key.channel().close();
+      } catch (IOException | RuntimeException e) {
+        // Already failing; the failure was logged.
+      }
+    }
   }
 
   private final EventLoopGroup group;
@@ -157,8 +172,8 @@ public final class EventLoop implements Executor {
                 }
                 try {
                   task.run();
-                } catch (RuntimeException e) {
-                  LOG.log(Level.WARNING, thread.getName() + ": a scheduled task failed", e);
+                } catch (Throwable e) {
+                  survived("a scheduled task failed", e);
                 }
               });
     }
@@ -258,6 +273,32 @@ public final class EventLoop implements Executor {
     return connections;
   }
 
+  /**
+   * Closes the connection on this loop, of those counted in {@code full}, that has gone longest
+   * without reading or writing a byte, if that is at least {@code minQuietNanos}; loop thread only.
+   * One scan of the loop's list.
+   *
+   * <p>Longest without traffic is the transport's own measure of idle (the idle timeout's), and
+   * needs no hint from the protocol: a connection between requests, or one that connected and never
+   * spoke, has it; one downloading a file or uploading has not, and a request being answered slowly
+   * is spared by {@code minQuietNanos}.
+   */
+  void evictIdlest(ConnectionLimit full, long minQuietNanos) {
+    StreamConnection idlest = null;
+    long oldest = Long.MAX_VALUE;
+    for (StreamConnection connection : connections) {
+      long last = connection.lastTrafficIfEvictableFrom(full);
+      if (last < oldest) {
+        oldest = last;
+        idlest = connection;
+      }
+    }
+    long quiet = now() - oldest;
+    if (idlest != null && quiet >= minQuietNanos) {
+      idlest.evict(full.max(), quiet);
+    }
+  }
+
   /** Asks for {@code connection} to be flushed at the end of this turn. */
   void flushLater(StreamConnection connection) {
     toFlush.add(connection);
@@ -270,14 +311,38 @@ public final class EventLoop implements Executor {
     }
   }
 
+  /**
+   * Turns until stopped. Only a broken selector ends the loop, loudly: every handler, task, timer
+   * and flush is guarded on its own, and whatever still escapes a turn (an {@link OutOfMemoryError}
+   * while selecting) is survived, as one lost turn, told at most once a second: a heap that stays
+   * full would fail every turn.
+   */
   private void run() {
+    long lastTold = System.nanoTime() - TimeUnit.SECONDS.toNanos(1);
     try {
       while (running) {
-        turn();
+        try {
+          turn();
+        } catch (IOException | ClosedSelectorException broken) {
+          throw broken;
+        } catch (Throwable e) {
+          try {
+            if (System.nanoTime() - lastTold >= TimeUnit.SECONDS.toNanos(1)) {
+              lastTold = System.nanoTime();
+              survived("a turn failed", e);
+            }
+          } catch (Throwable heapFull) {
+            // Even resolving the message's string constant allocates; with the heap full that
+            // throws here, outside survived's guard. Nothing escapes this loop.
+          }
+        }
       }
     } catch (Throwable bug) {
-      // A broken selector is a bug, not a peer's doing: stop loudly.
-      LOG.log(Level.ERROR, thread.getName() + " stopped by an unexpected error", bug);
+      try {
+        LOG.log(Level.ERROR, thread.getName() + " stopped by a broken selector", bug);
+      } catch (Throwable loggingFailed) {
+        // Stopping regardless.
+      }
     } finally {
       closeAllOnLoop();
       terminated.complete(null);
@@ -310,7 +375,17 @@ public final class EventLoop implements Executor {
   }
 
   private void dispatch(SelectionKey key) {
-    ((Handler) key.attachment()).ready(key);
+    Handler handler = (Handler) key.attachment();
+    try {
+      handler.ready(key);
+    } catch (Throwable e) {
+      survived(handler, "failed", e);
+      try {
+        handler.failed(key, e);
+      } catch (Throwable again) {
+        survived(handler, "failed to clean up", again);
+      }
+    }
   }
 
   private void runTasks() {
@@ -321,8 +396,8 @@ public final class EventLoop implements Executor {
       }
       try {
         task.run();
-      } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, thread.getName() + ": a task failed", e);
+      } catch (Throwable e) {
+        survived("a task failed", e);
       }
     }
   }
@@ -330,7 +405,13 @@ public final class EventLoop implements Executor {
   private void flushPending() {
     // Flushing may close a connection, which never adds to toFlush, so indexing is safe.
     for (int i = 0; i < toFlush.size(); i++) {
-      toFlush.get(i).flushIfScheduled();
+      StreamConnection connection = toFlush.get(i);
+      try {
+        connection.flushIfScheduled();
+      } catch (Throwable e) {
+        survived(connection, "flushing failed", e);
+        connection.close(CloseReason.error(e));
+      }
     }
     toFlush.clear();
   }
@@ -350,6 +431,42 @@ public final class EventLoop implements Executor {
       selector.close();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Logs a failure the loop carries on after, once, where it is caught. Any {@link Throwable},
+   * {@link Error}s too: an {@link OutOfMemoryError} in one connection's handler is usually that
+   * connection's doing and its memory is free again once the stack unwinds, and a class that fails
+   * to load (out of descriptors) fails only what needed it. Ending the loop would instead drop
+   * every connection on it and, on the accepting loop, the listener. Logging itself may fail the
+   * same way (a formatter that loads time-zone data needs a descriptor): then nothing is told.
+   */
+  void survived(String what, Throwable error) {
+    survived(null, what, error, false);
+  }
+
+  /** As {@link #survived(String, Throwable)}, about {@code subject} (a connection, a handler). */
+  void survived(Object subject, String what, Throwable error) {
+    survived(subject, what, error, false);
+  }
+
+  /**
+   * As {@link #survived(String, Throwable)}, at debug level for what a peer may cause. The message
+   * is made inside the guard: with the heap full, making it may fail too.
+   */
+  void survived(Object subject, String what, Throwable error, boolean peersDoing) {
+    try {
+      LOG.log(
+          peersDoing ? Level.DEBUG : Level.WARNING,
+          thread.getName()
+              + ": "
+              + (subject == null ? "" : subject + ": ")
+              + what
+              + "; carrying on",
+          error);
+    } catch (Throwable loggingFailed) {
+      // Nothing left to tell it with; the loop must go on regardless.
     }
   }
 

@@ -42,7 +42,15 @@ public final class Server implements AutoCloseable {
   /** Accepts per ready event, so one busy listener cannot starve a loop's connections. */
   private static final int MAX_ACCEPTS_PER_EVENT = 64;
 
+  /** How long accepting pauses after accept fails, or at the cap when nothing closes sooner. */
   private static final Duration ACCEPT_BACKOFF = Duration.ofMillis(100);
+
+  /**
+   * How long a connection must have gone without traffic to be closed for a new one: spares a
+   * request whose answer is slow in coming.
+   */
+  private static final long MIN_QUIET_TO_EVICT_NANOS = TimeUnit.SECONDS.toNanos(1);
+
   private static final int S_IFMT = 0170000;
   private static final int S_IFSOCK = 0140000;
 
@@ -53,6 +61,7 @@ public final class Server implements AutoCloseable {
     private Timeouts timeouts = Timeouts.DEFAULTS;
     private Watermarks watermarks = Watermarks.DEFAULTS;
     private boolean acceptorPerLoop;
+    private int maxConnections;
     private String name = "";
     private TlsServerConfig tls;
 
@@ -81,6 +90,23 @@ public final class Server implements AutoCloseable {
      */
     public Builder acceptorPerLoop(boolean on) {
       this.acceptorPerLoop = on;
+      return this;
+    }
+
+    /**
+     * The most connections held at once (counted until each socket is closed). At the cap the
+     * server stops accepting, so new clients wait in the kernel's backlog (or are refused once it
+     * is full), and while they wait it closes its connections that have gone longest without
+     * traffic (at least a second), one per loop at a time. Default: three quarters of the process's
+     * descriptor limit (Linux's {@code /proc/self/limits}; 10,240 assumed elsewhere), keeping at
+     * least 256 or half, so that accepting never uses up the descriptors that serving files and
+     * logging need. Servers sharing a process share its descriptors: set it on each.
+     */
+    public Builder maxConnections(int value) {
+      if (value < 1) {
+        throw new IllegalArgumentException("maxConnections must be at least 1, got " + value);
+      }
+      this.maxConnections = value;
       return this;
     }
 
@@ -118,6 +144,7 @@ public final class Server implements AutoCloseable {
   private final EventLoopGroup group;
   private final Transport transport;
   private final ConnectionSettings settings;
+  private final ConnectionLimit limit;
   private final Supplier<? extends Protocol> protocols;
   private final List<Acceptor> acceptors = new ArrayList<>();
   private final SocketAddress boundAddress;
@@ -135,6 +162,10 @@ public final class Server implements AutoCloseable {
     this.protocols = tls == null ? protocols : () -> TlsProtocol.server(tls, protocols.get());
     this.settings = new ConnectionSettings(builder.options, builder.timeouts, builder.watermarks);
     this.name = builder.name;
+    this.limit =
+        new ConnectionLimit(
+            builder.maxConnections > 0 ? builder.maxConnections : ConnectionLimit.defaultMax(),
+            this::roomMade);
     if (address instanceof UnixDomainSocketAddress unix) {
       this.transport = Transport.UNIX;
       this.unixPath = unix.getPath();
@@ -285,6 +316,37 @@ public final class Server implements AutoCloseable {
     }
   }
 
+  /** The most connections this server holds at once. */
+  public int maxConnections() {
+    return limit.max();
+  }
+
+  /** How many connections this server holds now, lingering closes included. */
+  public int connectionCount() {
+    return limit.held();
+  }
+
+  /** A connection gave its slot back: accepting that paused at the cap may go on. */
+  private void roomMade() {
+    for (Acceptor acceptor : acceptors) {
+      acceptor.resumeIfPausedAtCap();
+    }
+  }
+
+  /**
+   * Asks every loop to close its idlest connection of this server's (see {@link
+   * Builder#maxConnections}).
+   */
+  private void makeRoom() {
+    for (EventLoop each : group.loops()) {
+      try {
+        each.execute(() -> each.evictIdlest(limit, MIN_QUIET_TO_EVICT_NANOS));
+      } catch (java.util.concurrent.RejectedExecutionException stopped) {
+        // That loop holds nothing any more.
+      }
+    }
+  }
+
   @Override
   public String toString() {
     return "server " + transport.label() + " " + boundAddress;
@@ -296,6 +358,10 @@ public final class Server implements AutoCloseable {
     private final EventLoop loop;
     private SelectionKey key;
     private long lastErrorLog;
+
+    /** Set when accepting paused at the cap; the first slot given back resumes it. */
+    private final java.util.concurrent.atomic.AtomicBoolean pausedAtCap =
+        new java.util.concurrent.atomic.AtomicBoolean();
 
     Acceptor(ServerSocketChannel channel, EventLoop loop) {
       this.channel = channel;
@@ -343,48 +409,101 @@ public final class Server implements AutoCloseable {
     @Override
     public void ready(SelectionKey readyKey) {
       for (int i = 0; i < MAX_ACCEPTS_PER_EVENT; i++) {
+        if (!limit.tryAcquire()) {
+          pauseAtCap();
+          return;
+        }
         SocketChannel accepted;
         try {
           accepted = channel.accept();
         } catch (java.nio.channels.ClosedChannelException closedMeanwhile) {
+          limit.release();
           return; // A protocol closed the server while we were accepting: nothing to report.
         } catch (IOException e) {
+          limit.release();
           backOff(e);
           return;
         }
         if (accepted == null) {
+          limit.release();
           return;
         }
         EventLoop target = acceptors.size() > 1 ? loop : group.next();
         if (target == loop) {
           start(target, accepted);
         } else {
-          target.execute(() -> start(target, accepted));
+          try {
+            target.execute(() -> start(target, accepted));
+          } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            abandon(accepted, stopped);
+          }
         }
       }
     }
 
     /**
-     * accept() failed, most often for want of file descriptors (EMFILE): pause accepting for a
-     * moment rather than spin on a listener that stays ready.
+     * Something in accepting threw what {@link #ready} does not expect (the loop has logged it):
+     * the listener stays open, accepting pauses as after a failed accept.
+     */
+    @Override
+    public void failed(SelectionKey readyKey, Throwable error) {
+      pause();
+    }
+
+    /**
+     * Every slot is taken and a client waits: stop accepting, so the kernel's backlog holds new
+     * clients (and refuses them once full) rather than this loop spinning on a ready listener, and
+     * close the idlest connections to make room. The first slot given back resumes accepting, and
+     * so does a timer, in case none was idle enough to close.
+     */
+    private void pauseAtCap() {
+      pausedAtCap.set(true);
+      pause();
+      makeRoom();
+    }
+
+    void resumeIfPausedAtCap() {
+      if (pausedAtCap.compareAndSet(true, false)) {
+        try {
+          loop.execute(this::resume);
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+          // The listener has gone with its loop.
+        }
+      }
+    }
+
+    /**
+     * accept() failed, most often for want of file descriptors (EMFILE, ENFILE): pause accepting
+     * for a moment rather than spin on a listener that stays ready, and close idle connections,
+     * which gives descriptors back.
      */
     private void backOff(IOException e) {
       long now = System.nanoTime();
       if (now - lastErrorLog > TimeUnit.SECONDS.toNanos(1)) {
         lastErrorLog = now;
-        LOG.log(
-            Level.WARNING,
-            "accept on " + boundAddress + " failed: " + e.getMessage() + "; pausing");
+        try {
+          LOG.log(
+              Level.WARNING,
+              "accept on " + boundAddress + " failed: " + e.getMessage() + "; pausing");
+        } catch (Throwable loggingFailed) {
+          // Out of descriptors, logging may fail too; accepting must go on regardless.
+        }
       }
+      pause();
+      makeRoom();
+    }
+
+    /** Stops accepting for {@link #ACCEPT_BACKOFF}; loop thread only. */
+    private void pause() {
       if (key != null && key.isValid()) {
         key.interestOps(0);
-        loop.schedule(
-            ACCEPT_BACKOFF,
-            () -> {
-              if (key.isValid()) {
-                key.interestOps(SelectionKey.OP_ACCEPT);
-              }
-            });
+        loop.schedule(ACCEPT_BACKOFF, this::resume);
+      }
+    }
+
+    private void resume() {
+      if (key != null && key.isValid()) {
+        key.interestOps(SelectionKey.OP_ACCEPT);
       }
     }
 
@@ -401,15 +520,24 @@ public final class Server implements AutoCloseable {
             transport,
             ConnectionInfo.Side.SERVER,
             settings,
+            limit,
             protocols.get());
-      } catch (IOException | RuntimeException e) {
-        LOG.log(Level.DEBUG, "could not start an accepted connection", e);
-        try {
-          accepted.close();
-        } catch (IOException ignored) {
-          // Already failing; nothing more to do.
-        }
+      } catch (Throwable e) {
+        abandon(accepted, e);
       }
+    }
+
+    /** An accepted socket that never became a connection: close it and give its slot back. */
+    private void abandon(SocketChannel accepted, Throwable why) {
+      // A peer gone before we started is its doing; anything else (a failing protocol) is a bug.
+      loop.survived(
+          null, "could not start an accepted connection", why, why instanceof IOException);
+      try {
+        accepted.close();
+      } catch (IOException ignored) {
+        // Already failing; nothing more to do.
+      }
+      limit.release();
     }
   }
 }

@@ -45,6 +45,7 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
   private final Transport transport;
   private final ConnectionInfo.Side side;
   private final ConnectionSettings settings;
+  private final ConnectionLimit limit;
   private final SocketAddress local;
   private final SocketAddress remote;
   // Millis, not an Instant: one object fewer on every connection, idle or not.
@@ -92,6 +93,7 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
       Transport transport,
       ConnectionInfo.Side side,
       ConnectionSettings settings,
+      ConnectionLimit limit,
       Protocol protocol)
       throws IOException {
     this.loop = loop;
@@ -100,6 +102,7 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
     this.transport = transport;
     this.side = side;
     this.settings = settings;
+    this.limit = limit;
     this.protocol = protocol;
     this.local = channel.getLocalAddress();
     this.remote = channel.getRemoteAddress();
@@ -114,7 +117,8 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
   /**
    * Starts a connection on its loop (call on {@code loop}): registers for reads, arms the timeouts
    * and tells the protocol it is open. {@code key} is the channel's key if it was already
-   * registered (a client's connect), or null.
+   * registered (a client's connect), or null. The connection gives its slot back to {@code limit}
+   * when its socket closes; the caller took it.
    */
   static StreamConnection open(
       EventLoop loop,
@@ -123,12 +127,13 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
       Transport transport,
       ConnectionInfo.Side side,
       ConnectionSettings settings,
+      ConnectionLimit limit,
       Protocol protocol)
       throws IOException {
     SelectionKey registered =
         key != null ? key : loop.register(channel, SelectionKey.OP_READ, null);
     var connection =
-        new StreamConnection(loop, channel, registered, transport, side, settings, protocol);
+        new StreamConnection(loop, channel, registered, transport, side, settings, limit, protocol);
     registered.attach(connection);
     registered.interestOps(SelectionKey.OP_READ);
     loop.added(connection);
@@ -164,6 +169,12 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
     } catch (java.nio.channels.CancelledKeyException e) {
       close(CloseReason.error(new IOException("selection key cancelled", e)));
     }
+  }
+
+  /** {@link #ready} threw (the loop has logged it): this connection closes, the others go on. */
+  @Override
+  public void failed(SelectionKey readyKey, Throwable error) {
+    close(CloseReason.error(error));
   }
 
   private void readNow() {
@@ -607,6 +618,7 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
     }
     loop.removed(this);
     loop.group().registry().closed();
+    limit.release();
   }
 
   /** The loop is stopping: close now, lingering or not. */
@@ -616,6 +628,33 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
     } else {
       close(CloseReason.SHUTDOWN);
     }
+  }
+
+  // ---- making room ----
+
+  /**
+   * When this connection last read or wrote a byte, or {@link Long#MAX_VALUE} if it is not one to
+   * close to make room in {@code full}: it counts elsewhere, or is closed or lingering already (and
+   * so about to give its descriptor back).
+   */
+  long lastTrafficIfEvictableFrom(ConnectionLimit full) {
+    if (limit != full || state == ConnectionState.CLOSED) {
+      return Long.MAX_VALUE;
+    }
+    return Math.max(lastReadNanos, lastWriteNanos);
+  }
+
+  /**
+   * Closed at once, without lingering, for a new connection: the server holds all it may, and no
+   * other of its connections has gone as long without traffic.
+   */
+  void evict(int max, long quietNanos) {
+    close(
+        CloseReason.timeout(
+            "closed to make room: the server holds its most, "
+                + max
+                + " connections, and this one had no traffic for the longest, "
+                + format(quietNanos)));
   }
 
   // ---- lingering close ----
@@ -737,7 +776,13 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
   /** The connection is its own timeout timer: one object fewer per connection. */
   @Override
   protected void fire() {
-    onTimeoutCheck();
+    try {
+      onTimeoutCheck();
+    } catch (Throwable e) {
+      // The wheel is part way through a tick: unwinding into it would skip the timers after us.
+      loop.survived(this, "a timeout check failed", e);
+      close(CloseReason.error(e));
+    }
   }
 
   /**

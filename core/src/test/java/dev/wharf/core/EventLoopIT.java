@@ -27,27 +27,33 @@ class EventLoopIT {
   @Test
   void aThrowingScheduledTaskDoesNotStopTheLoop() throws Exception {
     EventLoop loop = group.loops().getFirst();
-    loop.schedule(
-        Duration.ofMillis(1),
-        () -> {
-          throw new IllegalStateException("timer bug");
-        });
-    var later = new CompletableFuture<String>();
-    loop.schedule(Duration.ofMillis(50), () -> later.complete("still running"));
-    assertThat(later.get(5, TimeUnit.SECONDS)).isEqualTo("still running");
-    assertThat(loop.terminationFuture()).isNotDone();
+    try (var log = CapturedLog.core()) {
+      loop.schedule(
+          Duration.ofMillis(1),
+          () -> {
+            throw new IllegalStateException("timer bug");
+          });
+      var later = new CompletableFuture<String>();
+      loop.schedule(Duration.ofMillis(50), () -> later.complete("still running"));
+      assertThat(later.get(5, TimeUnit.SECONDS)).isEqualTo("still running");
+      assertThat(loop.terminationFuture()).isNotDone();
+      assertThat(log.messages()).anyMatch(m -> m.contains("a scheduled task failed"));
+    }
   }
 
   @Test
   void aThrowingTaskDoesNotStopTheLoop() throws Exception {
     EventLoop loop = group.loops().getFirst();
-    loop.execute(
-        () -> {
-          throw new IllegalStateException("task bug");
-        });
-    var after = new CompletableFuture<Boolean>();
-    loop.execute(() -> after.complete(loop.inEventLoop()));
-    assertThat(after.get(5, TimeUnit.SECONDS)).isTrue();
+    try (var log = CapturedLog.core()) {
+      loop.execute(
+          () -> {
+            throw new IllegalStateException("task bug");
+          });
+      var after = new CompletableFuture<Boolean>();
+      loop.execute(() -> after.complete(loop.inEventLoop()));
+      assertThat(after.get(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(log.messages()).anyMatch(m -> m.contains("a task failed"));
+    }
   }
 
   @Test

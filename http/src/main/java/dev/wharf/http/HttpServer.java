@@ -50,6 +50,7 @@ public final class HttpServer implements AutoCloseable {
     private SocketOptions options = SocketOptions.DEFAULTS;
     private Consumer<AccessLogEntry> accessLog; // None: no entries made at all.
     private TlsServerConfig tls;
+    private int maxConnections; // 0: the transport's default, from the descriptor limit.
 
     private Builder(EventLoopGroup group) {
       this.group = Objects.requireNonNull(group, "group");
@@ -128,12 +129,24 @@ public final class HttpServer implements AutoCloseable {
       return this;
     }
 
+    /** The most connections held at once: see {@link Server.Builder#maxConnections}. */
+    public Builder maxConnections(int value) {
+      if (value < 1) {
+        throw new IllegalArgumentException("maxConnections must be at least 1, got " + value);
+      }
+      this.maxConnections = value;
+      return this;
+    }
+
     /** Binds and starts serving. */
     public HttpServer bind(SocketAddress address) throws IOException {
       var config = new Config(routes, fallback, limits, timeouts, accessLog);
       // HTTP keeps its own, finer deadlines; the transport's idle timeout backs them up.
       Server.Builder server =
           Server.builder(group).options(options).timeouts(Timeouts.DEFAULTS).name("http");
+      if (maxConnections > 0) {
+        server.maxConnections(maxConnections);
+      }
       if (tls != null) {
         server.name("https").tls(tls.alpn().isEmpty() ? tls.withAlpn(List.of("http/1.1")) : tls);
       }
