@@ -5,6 +5,7 @@ import dev.wharf.http.ExchangeTimings;
 import dev.wharf.http.Headers;
 import dev.wharf.http.HttpClient;
 import dev.wharf.http.HttpRequest;
+import dev.wharf.http.RequestBody;
 import dev.wharf.http.ResponseHead;
 import dev.wharf.http.ResponseListener;
 import java.io.BufferedOutputStream;
@@ -107,8 +108,27 @@ final class GetCommand implements Callable<Integer> {
   @Option(
       names = {"-d", "--data"},
       paramLabel = "DATA",
-      description = "Send DATA as the body (POST); @FILE reads a file.")
+      description =
+          "Send DATA as the body (POST); @FILE sends a file without its CR and LF bytes, @- stdin.")
   String data;
+
+  @Option(
+      names = "--data-binary",
+      paramLabel = "DATA",
+      description = "Send DATA as the body (POST); @FILE sends a file as it is, @- stdin.")
+  String dataBinary;
+
+  @Option(
+      names = "--data-raw",
+      paramLabel = "DATA",
+      description = "Send DATA as the body (POST), an @ and all.")
+  String dataRaw;
+
+  @Option(
+      names = {"-T", "--upload-file"},
+      paramLabel = "FILE",
+      description = "PUT the file (- for stdin) to the URL, with its name appended to a URL in /.")
+  String uploadFile;
 
   @Option(
       names = "--json",
@@ -171,20 +191,40 @@ final class GetCommand implements Callable<Integer> {
       }
       fields.add(header.substring(0, colon).trim(), header.substring(colon + 1).trim());
     }
-    byte[] body = new byte[0];
+    RequestBody body = RequestBody.EMPTY;
     String verb = head ? "HEAD" : "GET";
-    if (data != null && json != null) {
-      throw new IllegalArgumentException("give --data or --json, not both");
+    int bodies =
+        (data != null ? 1 : 0)
+            + (dataBinary != null ? 1 : 0)
+            + (dataRaw != null ? 1 : 0)
+            + (json != null ? 1 : 0)
+            + (uploadFile != null ? 1 : 0);
+    if (bodies > 1) {
+      throw new IllegalArgumentException(
+          "give one of --data, --data-binary, --data-raw, --json and --upload-file");
     }
-    if (data != null) {
-      body = contentOf(data);
+    if (data != null || dataBinary != null || dataRaw != null) {
+      body =
+          data != null
+              ? UploadBody.data(data)
+              : dataBinary != null ? UploadBody.binary(dataBinary) : UploadBody.literal(dataRaw);
       verb = "POST";
       if (!fields.contains("Content-Type")) {
         fields.add("Content-Type", "application/x-www-form-urlencoded");
       }
     }
+    if (uploadFile != null) {
+      body = UploadBody.file(uploadFile);
+      verb = "PUT";
+      String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+      if (!uploadFile.equals("-") && (path.isEmpty() || path.endsWith("/"))) {
+        // As curl: a URL with no file part gets the uploaded file's name.
+        String name = encodeSegment(Path.of(uploadFile).getFileName().toString());
+        uri = uri.resolve(path.isEmpty() ? "/" + name : name);
+      }
+    }
     if (json != null) {
-      body = contentOf(json);
+      body = UploadBody.binary(json);
       verb = "POST";
       fields.set("Content-Type", "application/json");
       fields.set("Accept", "application/json");
@@ -198,11 +238,8 @@ final class GetCommand implements Callable<Integer> {
     return new HttpRequest(verb, uri, fields.build(), body);
   }
 
-  /** curl's convention: {@code @FILE} means the file's bytes, anything else the text itself. */
-  private static byte[] contentOf(String argument) throws IOException {
-    return argument.startsWith("@")
-        ? Files.readAllBytes(Path.of(argument.substring(1)))
-        : argument.getBytes(StandardCharsets.UTF_8);
+  private static String encodeSegment(String name) {
+    return java.net.URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   static URI parseUrl(String text) {

@@ -329,7 +329,7 @@ public final class HttpClient implements AutoCloseable {
               || ((nextStatus == 301 || nextStatus == 302) && request.method().equals("POST"));
       request =
           toGet
-              ? new HttpRequest("GET", next, request.headers(), new byte[0])
+              ? new HttpRequest("GET", next, request.headers(), RequestBody.EMPTY)
               : request.withUri(next);
       target.redirected(from, next, nextStatus);
       if (!isSupported(next)) {
