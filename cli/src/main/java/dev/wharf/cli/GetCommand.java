@@ -1,6 +1,7 @@
 package dev.wharf.cli;
 
 import dev.wharf.core.TimeoutException;
+import dev.wharf.http.BasicAuth;
 import dev.wharf.http.ExchangeTimings;
 import dev.wharf.http.Headers;
 import dev.wharf.http.HttpClient;
@@ -24,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -137,6 +139,12 @@ final class GetCommand implements Callable<Integer> {
   String json;
 
   @Option(
+      names = {"-u", "--user"},
+      paramLabel = "USER:PASSWORD",
+      description = "Send Basic credentials (else those of the URL's user:password@, if any).")
+  String user;
+
+  @Option(
       names = {"-L", "--location"},
       description = "Follow redirects.")
   boolean follow;
@@ -183,6 +191,8 @@ final class GetCommand implements Callable<Integer> {
   /** The request the arguments describe; starts nothing. */
   HttpRequest request() throws IOException {
     URI uri = parseUrl(url);
+    Optional<BasicAuth.Credentials> credentials = UserCredentials.of(uri, user);
+    uri = UserCredentials.withoutUserInfo(uri);
     var fields = Headers.builder();
     for (String header : headers) {
       int colon = header.indexOf(':');
@@ -232,6 +242,9 @@ final class GetCommand implements Callable<Integer> {
     if (method != null) {
       verb = method;
     }
+    if (credentials.isPresent() && !fields.contains("Authorization")) {
+      fields.add("Authorization", credentials.get().authorization());
+    }
     if (writeOut != null && !writeOut.equals("json")) {
       throw new IllegalArgumentException("--write-out takes json");
     }
@@ -247,11 +260,11 @@ final class GetCommand implements Callable<Integer> {
     try {
       URI uri = new URI(withScheme);
       if (uri.getHost() == null) {
-        throw new IllegalArgumentException("no host in URL: " + text);
+        throw new IllegalArgumentException("no host in URL: " + UserCredentials.redact(text));
       }
       return uri;
     } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("malformed URL: " + text);
+      throw new IllegalArgumentException("malformed URL: " + UserCredentials.redact(text));
     }
   }
 
@@ -419,7 +432,7 @@ final class GetCommand implements Callable<Integer> {
       if (verbose) {
         err.println("> " + request.method() + " " + current.getRawPath() + " HTTP/1.1");
         for (Headers.Field field : request.headers().fields()) {
-          err.println("> " + field.name() + ": " + field.value());
+          err.println("> " + UserCredentials.hideInHeaderLine(field.name() + ": " + field.value()));
         }
         err.println("< " + responseHead.version() + " " + status + " " + responseHead.reason());
         for (Headers.Field field : responseHead.headers().fields()) {

@@ -327,10 +327,15 @@ public final class HttpClient implements AutoCloseable {
       boolean toGet =
           nextStatus == 303
               || ((nextStatus == 301 || nextStatus == 302) && request.method().equals("POST"));
+      HttpRequest previous = request;
       request =
           toGet
               ? new HttpRequest("GET", next, request.headers(), RequestBody.EMPTY)
               : request.withUri(next);
+      if (!Origin.of(request).equals(Origin.of(previous))) {
+        // As curl without --location-trusted: credentials are not handed to another origin.
+        request = request.withHeaders(request.headers().without("Authorization", "Cookie"));
+      }
       target.redirected(from, next, nextStatus);
       if (!isSupported(next)) {
         target.failed(new IOException("redirect to unsupported scheme: " + next));

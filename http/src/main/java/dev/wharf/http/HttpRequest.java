@@ -37,6 +37,11 @@ public record HttpRequest(String method, URI uri, Headers headers, RequestBody b
     return new HttpRequest(method, other, headers, body);
   }
 
+  /** The same request with other header fields. */
+  public HttpRequest withHeaders(Headers other) {
+    return new HttpRequest(method, uri, other, body);
+  }
+
   /** The origin-form target: path and query. */
   public String target() {
     String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
