@@ -10,10 +10,11 @@ import dev.wharf.http.RequestBody;
 import dev.wharf.http.ResponseHead;
 import dev.wharf.http.ResponseListener;
 import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -188,6 +189,13 @@ final class GetCommand implements Callable<Integer> {
       description = "After the transfer, print its figures; FORMAT is json.")
   String writeOut;
 
+  /**
+   * Stdout, unbuffered and not System.out: a PrintStream swallows the error of a closed pipe, so
+   * {@code wharf get URL | head -c 10} would download the whole body and exit 0. curl stops at once
+   * with 23.
+   */
+  OutputStream out = new FileOutputStream(FileDescriptor.out);
+
   /** The request the arguments describe; starts nothing. */
   HttpRequest request() throws IOException {
     URI uri = parseUrl(url);
@@ -309,7 +317,7 @@ final class GetCommand implements Callable<Integer> {
     var client = builder.build();
     OutputStream sink =
         target == null
-            ? new BufferedOutputStream(System.out, 64 * 1024)
+            ? new BufferedOutputStream(out, 64 * 1024)
             : new BufferedOutputStream(Files.newOutputStream(target), 64 * 1024);
     var transfer =
         new Transfer(
@@ -320,10 +328,13 @@ final class GetCommand implements Callable<Integer> {
           maxTime > 0
               ? transfer.done.get((long) (maxTime * 1000) + 1000, TimeUnit.MILLISECONDS)
               : transfer.done.get();
-      sink.flush();
-      if (writeOut != null) {
-        System.out.println(transfer.json(timings));
-        System.out.flush();
+      try {
+        sink.flush();
+        if (writeOut != null) {
+          out.write((transfer.json(timings) + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+      } catch (IOException e) {
+        throw new ExecutionException(writeFailure(e));
       }
       return fail && transfer.status >= 400 ? HTTP_ERROR : 0;
     } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
@@ -368,13 +379,15 @@ final class GetCommand implements Callable<Integer> {
     if (cause instanceof HttpFailure failure) {
       return failure.exitCode;
     }
-    if (cause instanceof UncheckedIOException) {
-      return WRITE_ERROR;
-    }
     return Failures.IO_FAILURE;
   }
 
-  /** A failure decided here (an HTTP error under -f), with curl's exit code. */
+  /** Stdout or the -o file would take no more (a closed pipe, a full disk): curl's 23. */
+  static HttpFailure writeFailure(IOException e) {
+    return new HttpFailure("cannot write the body: " + Failures.describe(e), WRITE_ERROR);
+  }
+
+  /** A failure decided here (an HTTP error under -f, a write error), with curl's exit code. */
   static final class HttpFailure extends IOException {
     private static final long serialVersionUID = 1L;
     final int exitCode;
@@ -512,8 +525,7 @@ final class GetCommand implements Callable<Integer> {
           sink.write(bytes);
         }
       } catch (IOException e) {
-        done.completeExceptionally(
-            new UncheckedIOException("cannot write the body: " + e.getMessage(), e));
+        done.completeExceptionally(writeFailure(e));
       }
     }
 
