@@ -41,7 +41,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self):
-        path = self.path
+        path = self.path.split("?")[0]
         if path.startswith("/status/"):
             code = int(path[len("/status/"):])
             self.answer(code, f"status {code}\n".encode())

@@ -1,6 +1,7 @@
 package dev.wharf.cli;
 
 import dev.wharf.core.TimeoutException;
+import dev.wharf.core.tls.TlsSession;
 import dev.wharf.http.BasicAuth;
 import dev.wharf.http.ExchangeTimings;
 import dev.wharf.http.Headers;
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.ConnectException;
+import java.net.SocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
@@ -690,6 +692,51 @@ final class GetCommand implements Callable<Integer> {
           : "transfer closed with outstanding read data remaining";
     }
 
+    // -v tells, as curl does, the connection, its TLS, then the request as written: before the
+    // response, in the order they happen.
+    @Override
+    public void connected(SocketAddress local, SocketAddress remote, boolean reused) {
+      if (verbose) {
+        err.println(
+            reused
+                ? "* Re-using the connection to "
+                    + Story.format(remote)
+                    + " from "
+                    + Story.format(local)
+                : "* Connected to "
+                    + current.getHost()
+                    + " ("
+                    + ip(remote)
+                    + ") port "
+                    + port(remote)
+                    + " from "
+                    + Story.format(local));
+        err.flush();
+      }
+    }
+
+    @Override
+    public void tlsEstablished(TlsSession session) {
+      if (verbose) {
+        err.println("* " + TlsStory.describe(session, true));
+        err.flush();
+      }
+    }
+
+    @Override
+    public void requestHead(ByteBuffer head) {
+      if (verbose) {
+        String text = StandardCharsets.ISO_8859_1.decode(head).toString();
+        for (String line : text.split("\r\n", -1)) {
+          if (!line.isEmpty()) {
+            err.println("> " + UserCredentials.hideInHeaderLine(line));
+          }
+        }
+        err.println(">");
+        err.flush();
+      }
+    }
+
     @Override
     public void redirected(URI from, URI to, int code) {
       redirects++;
@@ -705,14 +752,11 @@ final class GetCommand implements Callable<Integer> {
     public void head(ResponseHead responseHead) {
       status = responseHead.status();
       if (verbose) {
-        err.println("> " + request.method() + " " + current.getRawPath() + " HTTP/1.1");
-        for (Headers.Field field : request.headers().fields()) {
-          err.println("> " + UserCredentials.hideInHeaderLine(field.name() + ": " + field.value()));
-        }
         err.println("< " + responseHead.version() + " " + status + " " + responseHead.reason());
         for (Headers.Field field : responseHead.headers().fields()) {
           err.println("< " + field.name() + ": " + field.value());
         }
+        err.println("<");
         err.flush();
       }
       this.responseHead = responseHead;
@@ -839,25 +883,17 @@ final class GetCommand implements Callable<Integer> {
       if (verbose) {
         err.println(
             "* "
-                + (timings.reused() ? "reused the connection" : "connected")
-                + " to "
-                + Story.format(timings.remote())
-                + " from "
-                + Story.format(timings.local())
                 + (timings.reused()
                     ? ""
-                    : " (resolve "
+                    : "resolve "
                         + ms(timings.resolve())
                         + ", connect "
                         + ms(timings.connect())
-                        + ")")
-                + "; first byte after "
+                        + ", ")
+                + "first byte after "
                 + ms(timings.firstByte())
                 + ", total "
                 + ms(timings.total()));
-        if (!timings.reused()) {
-          timings.tls().ifPresent(session -> err.println("* " + TlsStory.describe(session, true)));
-        }
         err.flush();
       }
       if (fail && status >= 400) {

@@ -152,6 +152,31 @@ class GetLikeCurlIT extends EndToEnd {
     assertThat(wharf.err()).singleElement().asString().contains("TLS record");
   }
 
+  @Test
+  void verboseTellsTheConnectionThenTheRequestAsWrittenThenTheResponse() throws Exception {
+    List<String> told = wharf("-v", "-u", "ann:s3cret", base + "/header?x=1").err();
+
+    int connected = -1;
+    for (int i = 0; i < told.size() && connected < 0; i++) {
+      if (told.get(i)
+          .matches("\\* Connected to 127\\.0\\.0\\.1 \\(127\\.0\\.0\\.1\\) port \\d+ .*")) {
+        connected = i;
+      }
+    }
+    int request = told.indexOf("> GET /header?x=1 HTTP/1.1"); // The query included, as sent.
+    assertThat(connected).as("%s", told).isNotNegative();
+    assertThat(request).isGreaterThan(connected);
+    assertThat(told.subList(request, told.size()))
+        .startsWith(
+            "> GET /header?x=1 HTTP/1.1",
+            "> Host: " + base.substring("http://".length()),
+            "> User-Agent: wharf",
+            "> Accept: */*",
+            "> Authorization: Basic [hidden]",
+            ">",
+            "< HTTP/1.1 200 OK");
+  }
+
   /** Runs both; asserts the same exit code and stdout, and returns wharf's outcome. */
   private Outcome same(String... args) throws Exception {
     Outcome curl = curl(args);

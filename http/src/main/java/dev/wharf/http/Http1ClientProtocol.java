@@ -96,7 +96,13 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
           head = null;
           firstByteNanos = 0;
           decoder.expect(request.method());
-          connection.write(encodeHead(request));
+          listener.connected(connection.localAddress(), connection.remoteAddress(), reused);
+          if (!reused) {
+            connection.tlsSession().ifPresent(listener::tlsEstablished);
+          }
+          byte[] requestHead = encodeHead(request);
+          listener.requestHead(ByteBuffer.wrap(requestHead).asReadOnlyBuffer());
+          connection.write(requestHead);
           try {
             sendBody(request.body());
           } catch (IOException e) {

@@ -6,9 +6,11 @@ import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.SocketOptions;
 import dev.wharf.core.Timeouts;
 import dev.wharf.core.tls.TlsClientConfig;
+import dev.wharf.core.tls.TlsSession;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -290,6 +292,21 @@ public final class HttpClient implements AutoCloseable {
     Redirecting(HttpRequest request, ResponseListener target) {
       this.request = request;
       this.target = target;
+    }
+
+    @Override
+    public void connected(SocketAddress local, SocketAddress remote, boolean reused) {
+      target.connected(local, remote, reused);
+    }
+
+    @Override
+    public void tlsEstablished(TlsSession session) {
+      target.tlsEstablished(session);
+    }
+
+    @Override
+    public void requestHead(ByteBuffer head) {
+      target.requestHead(head);
     }
 
     @Override
