@@ -1,7 +1,8 @@
 """A server for comparing `wharf get` with curl: prints "port N" on stdout, then serves until killed.
 
 Any POST or PUT answers "<path> <bytes> <sha256>\n" about the body it received, whether sent with
-Content-Length or chunked. GET:
+Content-Length or chunked; a multipart/form-data body is answered with one line per part:
+"<name> <filename or -> <bytes> <sha256>". GET:
   /status/<code>   that status, body "status <code>\n"
   /truncated       announces 100 bytes, sends 10, closes
   /gzip, /deflate  "hello compressed\n" x 200, encoded so when the request accepts it
@@ -13,6 +14,8 @@ Content-Length or chunked. GET:
 Also prints "tls N": a port that answers anything with a TLS alert, as a TLS server does to HTTP.
 """
 import base64
+import email.parser
+import email.policy
 import gzip
 import hashlib
 import http.server
@@ -96,7 +99,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.answer(404, b"no such route\n")
 
     def do_POST(self):
-        digest, count = hashlib.sha256(), 0
+        digest, count, received = hashlib.sha256(), 0, []
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
             while True:
                 size = int(self.rfile.readline().split(b";")[0].strip(), 16)
@@ -113,12 +116,29 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 data = self.rfile.read(min(left, 1 << 20))
                 if not data:
                     break
+                if len(received) < 64:  # Forms in the tests are small; a big upload is counted.
+                    received.append(data)
                 digest.update(data)
                 count += len(data)
                 left -= len(data)
+        if self.headers.get("Content-Type", "").startswith("multipart/form-data"):
+            self.answer(200, form_parts(self.headers["Content-Type"], received))
+            return
         self.answer(200, f"{self.path} {count} {digest.hexdigest()}\n".encode())
 
     do_PUT = do_POST
+
+
+def form_parts(content_type, chunks):
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + b"".join(chunks))
+    lines = []
+    for part in message.iter_parts():
+        data = part.get_payload(decode=True) or b""
+        name = part.get_param("name", header="content-disposition")
+        filename = part.get_param("filename", header="content-disposition") or "-"
+        lines.append(f"{name} {filename} {len(data)} {hashlib.sha256(data).hexdigest()}\n")
+    return "".join(lines).encode()
 
 
 def tls_alerts(listener):

@@ -138,6 +138,14 @@ final class GetCommand implements Callable<Integer> {
   String dataRaw;
 
   @Option(
+      names = {"-F", "--form"},
+      paramLabel = "NAME=VALUE",
+      description =
+          "Send a multipart/form-data field (POST); NAME=@FILE uploads a file, NAME=<FILE sends"
+              + " its text as the value; repeatable.")
+  List<String> form = new ArrayList<>();
+
+  @Option(
       names = {"-T", "--upload-file"},
       paramLabel = "FILE",
       description = "PUT the file (- for stdin) to the URL, with its name appended to a URL in /.")
@@ -258,10 +266,11 @@ final class GetCommand implements Callable<Integer> {
             + (dataBinary != null ? 1 : 0)
             + (dataRaw != null ? 1 : 0)
             + (json != null ? 1 : 0)
-            + (uploadFile != null ? 1 : 0);
+            + (uploadFile != null ? 1 : 0)
+            + (form.isEmpty() ? 0 : 1);
     if (bodies > 1) {
       throw new IllegalArgumentException(
-          "give one of --data, --data-binary, --data-raw, --json and --upload-file");
+          "give one of --data, --data-binary, --data-raw, --json, --form and --upload-file");
     }
     if (data != null || dataBinary != null || dataRaw != null) {
       body =
@@ -272,6 +281,12 @@ final class GetCommand implements Callable<Integer> {
       if (!fields.contains("Content-Type")) {
         fields.add("Content-Type", "application/x-www-form-urlencoded");
       }
+    }
+    if (!form.isEmpty()) {
+      FormData formData = FormData.of(form);
+      body = formData.body();
+      verb = "POST";
+      fields.set("Content-Type", formData.contentType());
     }
     if (uploadFile != null) {
       body = UploadBody.file(uploadFile);

@@ -3,8 +3,6 @@ package dev.wharf.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.InputStream;
-import java.nio.file.Path;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** {@code wharf get URL | head -c 10}: as curl, the download stops when stdout closes, with 23. */
@@ -13,11 +11,7 @@ class GetClosedStdoutIT extends EndToEnd {
   @Test
   void aClosedStdoutStopsTheDownloadWithExit23() throws Exception {
     // 200 MiB at 1.25 MiB/s: a client that does not stop would still be at it long after.
-    Path script = Path.of(getClass().getResource("/trickle_server.py").toURI());
-    Path serverOut = dir.resolve("trickle.out");
-    peer(null, serverOut, "/usr/bin/python3", "-u", script.toString());
-    int port =
-        Integer.parseInt(ServeAndGetIT.awaitMatch(serverOut, Pattern.compile("port (\\d+)")));
+    int port = trickleServer();
 
     Child get = wharf(null, null, "get", "http://127.0.0.1:" + port + "/big.bin");
     try (InputStream stdout = get.process().getInputStream()) {

@@ -141,6 +141,19 @@ class GetLikeCurlIT extends EndToEnd {
         .startsWith("/form 7 ");
     assertThat(same("-s", "-T", file.toString(), base + "/up/").text())
         .isEqualTo("/up/up.bin 100000 " + sha256(file) + "\n");
+
+    // -F: multipart/form-data, each part as the server's parser sees it.
+    Path text = Files.writeString(dir.resolve("t.txt"), "line 1\r\nline 2\n");
+    assertThat(
+            same("-s", "-F", "a=1", "-F", "up=@" + file, "-F", "t=<" + text, base + "/form").text())
+        .isEqualTo(
+            "a - 1 "
+                + sha256(Files.writeString(dir.resolve("one"), "1"))
+                + "\nup up.bin 100000 "
+                + sha256(file)
+                + "\nt - 15 "
+                + sha256(text)
+                + "\n");
   }
 
   @Test
