@@ -11,6 +11,7 @@ Content-Length or chunked; a multipart/form-data body is answered with one line 
   /flaky/<name>    the first request of each name 503 with Retry-After: 1, then 200 "recovered\n"
   /header          200 "headers\n" with X-Thing: abc and Content-Type: text/plain
   /redirect        302 to /header
+  /binary          the bytes 0 to 255
 Also prints "tls N": a port that answers anything with a TLS alert, as a TLS server does to HTTP.
 """
 import base64
@@ -91,6 +92,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             else:
                 seen.add(path)
                 self.answer(503, b"", [("Retry-After", "1")])
+        elif path == "/binary":
+            self.answer(200, bytes(range(256)), [("Content-Type", "application/octet-stream")])
         elif path == "/redirect":
             self.answer(302, b"", [("Location", "/header")])
         elif path == "/header":

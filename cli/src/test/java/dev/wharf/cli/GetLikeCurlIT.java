@@ -190,6 +190,33 @@ class GetLikeCurlIT extends EndToEnd {
             "< HTTP/1.1 200 OK");
   }
 
+  @Test
+  void aBinaryBodyIsNotWrittenToATerminal() throws Exception {
+    String wharf =
+        "'"
+            + ProcessHandle.current().info().command().orElseThrow()
+            + "' -cp '"
+            + System.getProperty("java.class.path")
+            + "' "
+            + Main.class.getName()
+            + " get";
+
+    Outcome curl = inTerminal("curl -s " + base + "/binary");
+    Outcome refused = inTerminal(wharf + " " + base + "/binary");
+    Outcome anyway = inTerminal(wharf + " -o - " + base + "/binary");
+
+    assertThat(refused.exit()).isEqualTo(curl.exit()).isEqualTo(23);
+    assertThat(refused.text()).contains("binary output can mess up your terminal");
+    assertThat(anyway.exit()).isZero();
+    assertThat(anyway.out()).hasSizeGreaterThanOrEqualTo(256); // The terminal adds a CR to LF.
+  }
+
+  /** Runs a shell command with a terminal for its stdin, stdout and stderr, as script(1) gives. */
+  private Outcome inTerminal(String command) throws Exception {
+    Path out = dir.resolve("terminal-" + ++runs + ".out");
+    return outcome(peer(null, out, "script", "-qec", command, "/dev/null"), out);
+  }
+
   /** Runs both; asserts the same exit code and stdout, and returns wharf's outcome. */
   private Outcome same(String... args) throws Exception {
     Outcome curl = curl(args);
