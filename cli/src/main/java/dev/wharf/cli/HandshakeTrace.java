@@ -122,7 +122,7 @@ final class HandshakeTrace implements Protocol {
     String text = StandardCharsets.ISO_8859_1.decode(head).toString();
     int end = text.indexOf("\r\n\r\n");
     for (String line : (end >= 0 ? text.substring(0, end) : text).split("\r\n")) {
-      story.tell(prefix + line);
+      story.tell(prefix + UserCredentials.hideInHeaderLine(line));
     }
   }
 }

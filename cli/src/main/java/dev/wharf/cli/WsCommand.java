@@ -4,6 +4,7 @@ import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.Transport;
 import dev.wharf.core.tls.TlsClientConfig;
 import dev.wharf.core.tls.TlsServerConfig;
+import dev.wharf.http.BasicAuth;
 import dev.wharf.http.Headers;
 import dev.wharf.websocket.DeflateOptions;
 import dev.wharf.websocket.WebSocketConfig;
@@ -116,6 +117,12 @@ final class WsCommand implements Callable<Integer> {
   List<String> headers = new ArrayList<>();
 
   @Option(
+      names = {"-u", "--user"},
+      paramLabel = "USER:PASSWORD",
+      description = "Send Basic credentials (else those of the URL's user:password@, if any).")
+  String user;
+
+  @Option(
       names = "--subprotocol",
       paramLabel = "NAME",
       description =
@@ -226,17 +233,22 @@ final class WsCommand implements Callable<Integer> {
   /** Parses and checks the arguments; starts nothing. */
   Options options() {
     Optional<URI> target = Optional.empty();
+    Optional<BasicAuth.Credentials> credentials = Optional.empty();
     Optional<Target.Inet> server = Optional.empty();
     boolean keepServing = false;
     if (listen != null) {
       if (url != null) {
-        throw new IllegalArgumentException("--listen takes the place of a URL: drop " + url);
+        throw new IllegalArgumentException(
+            "--listen takes the place of a URL: drop " + UserCredentials.redact(url));
       }
       if (reconnect) {
         throw new IllegalArgumentException("--reconnect is for a client, not with --listen");
       }
       if (!headers.isEmpty()) {
         throw new IllegalArgumentException("--header is for a client's request, not with --listen");
+      }
+      if (user != null) {
+        throw new IllegalArgumentException("--user is for a client's request, not with --listen");
       }
       server =
           Optional.of(
@@ -248,7 +260,9 @@ final class WsCommand implements Callable<Integer> {
     } else if (url == null) {
       throw new IllegalArgumentException("give a ws:// URL to connect to, or --listen [HOST:]PORT");
     } else {
-      target = Optional.of(parseUrl(url));
+      URI parsed = parseUrl(url);
+      credentials = UserCredentials.of(parsed, user);
+      target = Optional.of(UserCredentials.withoutUserInfo(parsed));
       if (keepOpen) {
         throw new IllegalArgumentException("--keep-open goes with --listen");
       }
@@ -288,7 +302,7 @@ final class WsCommand implements Callable<Integer> {
         binary,
         jsonl,
         ping,
-        headers.stream().map(WsCommand::parseHeader).toList(),
+        withCredentials(headers.stream().map(WsCommand::parseHeader).toList(), credentials),
         List.copyOf(subprotocols),
         deflate,
         exitAfter == null ? 0 : exitAfter,
@@ -342,6 +356,18 @@ final class WsCommand implements Callable<Integer> {
   /** The server's TLS options for --listen, as serve and listen have them. */
   ServerTlsOptions serverTls() {
     return ServerTlsOptions.of(tls, tlsOptions.certificate, tlsOptions.key);
+  }
+
+  /** The -H fields, with an Authorization for the credentials unless -H gave one (as curl). */
+  private static List<Headers.Field> withCredentials(
+      List<Headers.Field> fields, Optional<BasicAuth.Credentials> credentials) {
+    if (credentials.isEmpty()
+        || fields.stream().anyMatch(f -> f.name().equalsIgnoreCase("Authorization"))) {
+      return fields;
+    }
+    var all = new ArrayList<>(fields);
+    all.add(new Headers.Field("Authorization", credentials.get().authorization()));
+    return List.copyOf(all);
   }
 
   static URI parseUrl(String text) {

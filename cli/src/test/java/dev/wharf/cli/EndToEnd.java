@@ -115,6 +115,18 @@ abstract class EndToEnd {
     }
   }
 
+  /**
+   * Starts {@code trickle_server.py}, which announces a 200 MiB body and sends it at 1.25 MiB/s to
+   * one client, and returns its port.
+   */
+  int trickleServer() throws Exception {
+    Path script = Path.of(EndToEnd.class.getResource("/trickle_server.py").toURI());
+    Path out = dir.resolve("trickle.out");
+    peer(null, out, "/usr/bin/python3", "-u", script.toString());
+    return Integer.parseInt(
+        ServeAndGetIT.awaitMatch(out, java.util.regex.Pattern.compile("port (\\d+)")));
+  }
+
   /** A port nothing listens on, most likely: the kernel just gave it out and took it back. */
   static int closedPort() throws IOException {
     try (var socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

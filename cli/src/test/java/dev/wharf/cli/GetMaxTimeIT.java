@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** {@code wharf get --max-time} against a server that sends a large body slowly. */
@@ -13,11 +12,7 @@ class GetMaxTimeIT extends EndToEnd {
 
   @Test
   void aDownloadCutShortExits28AndLeavesThePartialFileAsCurlDoes() throws Exception {
-    Path script = Path.of(getClass().getResource("/trickle_server.py").toURI());
-    Path serverOut = dir.resolve("trickle.out");
-    peer(null, serverOut, "/usr/bin/python3", "-u", script.toString());
-    int port =
-        Integer.parseInt(ServeAndGetIT.awaitMatch(serverOut, Pattern.compile("port (\\d+)")));
+    int port = trickleServer();
     Path partial = dir.resolve("big.bin");
 
     // stdout and stderr are pipes, not a terminal: no progress bar, just the outcome.

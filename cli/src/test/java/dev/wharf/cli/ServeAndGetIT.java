@@ -174,11 +174,12 @@ class ServeAndGetIT extends EndToEnd {
     Child get = wharf(null, out, "get", "-s", "-w", "json", "http://127.0.0.1:" + port + "/a.txt");
 
     assertThat(get.awaitExit()).isZero();
+    // The keys of curl's %{json}, in its order.
     assertThat(Files.readString(out))
-        .startsWith(
-            "abc{\"url\":\"http://127.0.0.1:"
-                + port
-                + "/a.txt\",\"status\":200,\"size_download\":3,")
-        .contains("\"time_total\":");
+        .startsWith("abc{\"content_type\":")
+        .contains("\"http_code\":200,")
+        .contains("\"size_download\":3,")
+        .contains("\"time_total\":")
+        .endsWith(",\"url_effective\":\"http://127.0.0.1:" + port + "/a.txt\"}\n");
   }
 }

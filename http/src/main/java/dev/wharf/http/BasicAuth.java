@@ -53,6 +53,13 @@ public final class BasicAuth implements Handler {
           userColonPassword.substring(0, colon), userColonPassword.substring(colon + 1));
     }
 
+    /** The value of an Authorization field that sends these credentials (RFC 7617 §2). */
+    public String authorization() {
+      return "Basic "
+          + Base64.getEncoder()
+              .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
     /** Never shows the password, so the record can be logged. */
     @Override
     public String toString() {

@@ -76,6 +76,21 @@ public final class Headers {
     return false;
   }
 
+  /** These fields less every field with one of {@code names}. */
+  public Headers without(String... names) {
+    var kept = builder();
+    fields:
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      for (String name : names) {
+        if (namesAndValues[i].equalsIgnoreCase(name)) {
+          continue fields;
+        }
+      }
+      kept.add(namesAndValues[i], namesAndValues[i + 1]);
+    }
+    return kept.build();
+  }
+
   /** The name of field {@code index} (0 to {@link #size()} - 1), as it came. */
   public String name(int index) {
     return namesAndValues[2 * index];

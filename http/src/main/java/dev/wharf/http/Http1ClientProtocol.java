@@ -8,6 +8,7 @@ import dev.wharf.core.TimeoutException;
 import dev.wharf.http.codec.Http1ResponseDecoder;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -47,6 +48,7 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
   private long sentNanos;
   private long firstByteNanos;
   private Cancellable responseTimer;
+  private BodyPump pump; // the streamed body being sent, if any
 
   Http1ClientProtocol(HttpClient.Origin origin, Pool pool) {
     this.origin = origin;
@@ -97,7 +99,19 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
           head = null;
           firstByteNanos = 0;
           decoder.expect(request.method());
-          connection.write(encode(request));
+          listener.connected(connection.localAddress(), connection.remoteAddress(), reused);
+          if (!reused) {
+            connection.tlsSession().ifPresent(listener::tlsEstablished);
+          }
+          byte[] requestHead = encodeHead(request);
+          listener.requestHead(ByteBuffer.wrap(requestHead).asReadOnlyBuffer());
+          connection.write(requestHead);
+          try {
+            sendBody(request.body());
+          } catch (IOException e) {
+            fail(e);
+            return;
+          }
           sentNanos = System.nanoTime();
           if (!responseTimeout.isZero()) {
             responseTimer =
@@ -113,7 +127,21 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
         });
   }
 
-  private static byte[] encode(HttpRequest request) {
+  /** Queues the body after the head: bytes as they are, a file by sendfile, a stream pumped. */
+  private void sendBody(RequestBody body) throws IOException {
+    switch (body) {
+      case RequestBody.Bytes bytes -> {
+        if (bytes.length() > 0) {
+          connection.write(bytes.bytes());
+        }
+      }
+      case RequestBody.FileContent file ->
+          connection.writeFile(FileChannel.open(file.path()), 0, file.length());
+      case RequestBody.Streamed streamed -> pump = new BodyPump(connection, streamed, this::fail);
+    }
+  }
+
+  private static byte[] encodeHead(HttpRequest request) {
     var out = new StringBuilder(256);
     out.append(request.method()).append(' ').append(request.target()).append(" HTTP/1.1\r\n");
     Headers headers = request.headers();
@@ -133,12 +161,16 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
     if (!headers.contains("Accept")) {
       out.append("Accept: */*\r\n");
     }
+    long length = request.body().length();
     boolean hasBody =
-        request.body().length > 0
-            || request.method().equals("POST")
-            || request.method().equals("PUT");
-    if (hasBody && !headers.contains("Content-Length")) {
-      out.append("Content-Length: ").append(request.body().length).append("\r\n");
+        length != 0 || request.method().equals("POST") || request.method().equals("PUT");
+    if (length < 0) {
+      // RFC 9112 §6.1: a body of unknown length goes chunked.
+      if (!headers.contains("Transfer-Encoding")) {
+        out.append("Transfer-Encoding: chunked\r\n");
+      }
+    } else if (hasBody && !headers.contains("Content-Length")) {
+      out.append("Content-Length: ").append(length).append("\r\n");
     }
     for (Headers.Field field : headers.fields()) {
       if (hasLineBreak(field.name()) || hasLineBreak(field.value())) {
@@ -147,14 +179,7 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
       out.append(field.name()).append(": ").append(field.value()).append("\r\n");
     }
     out.append("\r\n");
-    byte[] head = out.toString().getBytes(StandardCharsets.ISO_8859_1);
-    if (request.body().length == 0) {
-      return head;
-    }
-    byte[] all = new byte[head.length + request.body().length];
-    System.arraycopy(head, 0, all, 0, head.length);
-    System.arraycopy(request.body(), 0, all, head.length, request.body().length);
-    return all;
+    return out.toString().getBytes(StandardCharsets.ISO_8859_1);
   }
 
   private static boolean hasLineBreak(String text) {
@@ -206,7 +231,13 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
             connection.tlsSession());
     boolean keepAlive =
         head.keepAlive() && !done.request().headers().hasToken("Connection", "close");
-    if (keepAlive) {
+    boolean bodySent = pump == null || pump.isFinished();
+    stopPump();
+    if (!bodySent) {
+      // The server answered before the body was all sent; the rest would be taken for the next
+      // request, so this connection goes.
+      connection.close();
+    } else if (keepAlive) {
       pool.release(this);
     } else {
       connection.closeAfterFlush();
@@ -227,9 +258,17 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
   }
 
   @Override
+  public void writabilityChanged(Connection c, boolean writable) {
+    if (pump != null) {
+      pump.writabilityChanged(writable);
+    }
+  }
+
+  @Override
   public void closed(Connection c, CloseReason reason) {
     pool.remove(this);
     cancelTimer();
+    stopPump();
     if (current != null) {
       Exchange failed = current;
       current = null;
@@ -246,9 +285,17 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
     Exchange failed = current;
     current = null;
     cancelTimer();
+    stopPump();
     connection.close(CloseReason.error(error));
     if (failed != null) {
       failed.listener().failed(error);
+    }
+  }
+
+  private void stopPump() {
+    if (pump != null) {
+      pump.cancel();
+      pump = null;
     }
   }
 

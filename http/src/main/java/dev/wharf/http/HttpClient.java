@@ -6,9 +6,11 @@ import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.SocketOptions;
 import dev.wharf.core.Timeouts;
 import dev.wharf.core.tls.TlsClientConfig;
+import dev.wharf.core.tls.TlsSession;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -293,6 +295,21 @@ public final class HttpClient implements AutoCloseable {
     }
 
     @Override
+    public void connected(SocketAddress local, SocketAddress remote, boolean reused) {
+      target.connected(local, remote, reused);
+    }
+
+    @Override
+    public void tlsEstablished(TlsSession session) {
+      target.tlsEstablished(session);
+    }
+
+    @Override
+    public void requestHead(ByteBuffer head) {
+      target.requestHead(head);
+    }
+
+    @Override
     public void head(ResponseHead head) {
       int status = head.status();
       boolean redirect =
@@ -327,10 +344,15 @@ public final class HttpClient implements AutoCloseable {
       boolean toGet =
           nextStatus == 303
               || ((nextStatus == 301 || nextStatus == 302) && request.method().equals("POST"));
+      HttpRequest previous = request;
       request =
           toGet
-              ? new HttpRequest("GET", next, request.headers(), new byte[0])
+              ? new HttpRequest("GET", next, request.headers(), RequestBody.EMPTY)
               : request.withUri(next);
+      if (!Origin.of(request).equals(Origin.of(previous))) {
+        // As curl without --location-trusted: credentials are not handed to another origin.
+        request = request.withHeaders(request.headers().without("Authorization", "Cookie"));
+      }
       target.redirected(from, next, nextStatus);
       if (!isSupported(next)) {
         target.failed(new IOException("redirect to unsupported scheme: " + next));

@@ -9,9 +9,9 @@ import java.util.Objects;
  * @param method the method token
  * @param uri an absolute {@code http://} or {@code https://} URI
  * @param headers fields to send besides Host, Content-Length and the client's defaults
- * @param body the content (empty for none)
+ * @param body the content ({@link RequestBody#EMPTY} for none)
  */
-public record HttpRequest(String method, URI uri, Headers headers, byte[] body) {
+public record HttpRequest(String method, URI uri, Headers headers, RequestBody body) {
 
   public HttpRequest {
     Objects.requireNonNull(method, "method");
@@ -23,13 +23,23 @@ public record HttpRequest(String method, URI uri, Headers headers, byte[] body) 
     }
   }
 
+  /** A request whose content is these bytes (empty for none). */
+  public HttpRequest(String method, URI uri, Headers headers, byte[] body) {
+    this(method, uri, headers, RequestBody.of(body));
+  }
+
   public static HttpRequest get(URI uri) {
-    return new HttpRequest("GET", uri, Headers.EMPTY, new byte[0]);
+    return new HttpRequest("GET", uri, Headers.EMPTY, RequestBody.EMPTY);
   }
 
   /** The same request to another URI (for a redirect). */
   public HttpRequest withUri(URI other) {
     return new HttpRequest(method, other, headers, body);
+  }
+
+  /** The same request with other header fields. */
+  public HttpRequest withHeaders(Headers other) {
+    return new HttpRequest(method, uri, other, body);
   }
 
   /** The origin-form target: path and query. */

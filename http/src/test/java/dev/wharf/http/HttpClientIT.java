@@ -153,6 +153,46 @@ class HttpClientIT {
   }
 
   @Test
+  void credentialsGoToTheSameOriginOnlyAcrossRedirects() throws Exception {
+    Handler tell =
+        (request, response) ->
+            response.send(request.headers().first("Authorization").orElse("none"));
+    server = HttpServer.builder(group).get("/here", tell).bind(loopback());
+    String same = "http://127.0.0.1:" + server.port();
+    try (HttpServer other =
+        HttpServer.builder(group)
+            .get("/there", tell)
+            .get(
+                "/away",
+                (request, response) ->
+                    response.status(302).header("Location", same + "/here").send(new byte[0]))
+            .get(
+                "/stay",
+                (request, response) ->
+                    response.status(302).header("Location", "/there").send(new byte[0]))
+            .bind(loopback())) {
+      String origin = "http://127.0.0.1:" + other.port();
+      Headers auth = Headers.builder().add("Authorization", "Basic YW5uOnMzY3JldA==").build();
+
+      HttpResponse stayed =
+          client
+              .send(new HttpRequest("GET", URI.create(origin + "/stay"), auth, new byte[0]))
+              .get(10, TimeUnit.SECONDS);
+      HttpResponse left =
+          client
+              .send(new HttpRequest("GET", URI.create(origin + "/away"), auth, new byte[0]))
+              .get(10, TimeUnit.SECONDS);
+
+      assertThat(stayed.bodyAsString()).isEqualTo("Basic YW5uOnMzY3JldA==");
+      assertThat(left.bodyAsString()).isEqualTo("none"); // Another port is another origin.
+    }
+  }
+
+  private static InetSocketAddress loopback() {
+    return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+  }
+
+  @Test
   void aSilentServerTimesOut() throws Exception {
     try (var silent = new java.net.ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
       var impatient =

@@ -118,6 +118,11 @@ public final class Http1ResponseDecoder {
   }
 
   private void readStatusLine(ByteBuffer input) {
+    if (line.isEmpty() && isTlsRecord(input)) {
+      // A plain request to a TLS port gets an alert (or a handshake) back, never a status line:
+      // say so rather than wait for a line that will not come.
+      throw bad("received a TLS record, not HTTP (the server speaks TLS: https://?)");
+    }
     if (!line.read(input, limits.maxRequestLineBytes())) {
       if (line.overflowed()) {
         throw bad("status line too long");
@@ -202,6 +207,14 @@ public final class Http1ResponseDecoder {
   private void finish(Sink sink, Headers trailers) {
     state = State.STATUS_LINE;
     sink.end(trailers);
+  }
+
+  /** RFC 8446 §5.1: a TLS record starts with its type (21 alert, 22 handshake), then 3.x. */
+  private static boolean isTlsRecord(ByteBuffer input) {
+    int p = input.position();
+    return input.remaining() >= 2
+        && (input.get(p) == 21 || input.get(p) == 22)
+        && input.get(p + 1) == 3;
   }
 
   private static HttpException bad(String message) {
