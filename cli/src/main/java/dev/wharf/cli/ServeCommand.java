@@ -5,6 +5,7 @@ import dev.wharf.http.BasicAuth;
 import dev.wharf.http.Cors;
 import dev.wharf.http.Handler;
 import dev.wharf.http.HttpServer;
+import dev.wharf.http.HttpTimeouts;
 import dev.wharf.http.StaticFiles;
 import dev.wharf.http.Uploads;
 import java.io.IOException;
@@ -90,6 +91,13 @@ final class ServeCommand implements Callable<Integer> {
   long maxUpload = 1L << 30;
 
   @Option(
+      names = "--header-timeout",
+      paramLabel = "SECONDS",
+      description =
+          "Time a request head may take from its first byte (default: 10; slower get 408).")
+  double headerTimeout = HttpTimeouts.DEFAULTS.requestHead().toMillis() / 1000.0;
+
+  @Option(
       names = "--threads",
       paramLabel = "N",
       description = "Event loops (default: one per core).")
@@ -141,6 +149,7 @@ final class ServeCommand implements Callable<Integer> {
       StaticFiles.Options files,
       Optional<Uploads.Options> uploads,
       long maxUpload,
+      HttpTimeouts timeouts,
       boolean quiet,
       int threads,
       Optional<BasicAuth.Credentials> auth,
@@ -150,6 +159,10 @@ final class ServeCommand implements Callable<Integer> {
   Options options() throws IOException {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0-65535, got " + port);
+    }
+    if (!(headerTimeout > 0 && headerTimeout <= 86_400)) {
+      throw new IllegalArgumentException(
+          "--header-timeout must be above 0 and at most 86400 seconds, got " + headerTimeout);
     }
     if (threads < 1) {
       throw new IllegalArgumentException("--threads must be at least 1");
@@ -194,6 +207,10 @@ final class ServeCommand implements Callable<Integer> {
         new StaticFiles.Options(!noListing, showHidden, followSymlinks, upload),
         upload ? Optional.of(new Uploads.Options(overwrite, showHidden)) : Optional.empty(),
         maxUpload,
+        new HttpTimeouts(
+            Duration.ofMillis(Math.max(1, Math.round(headerTimeout * 1000))),
+            HttpTimeouts.DEFAULTS.keepAliveIdle(),
+            HttpTimeouts.DEFAULTS.minBodyBytesPerSecond()),
         quiet,
         threads,
         credentials,
@@ -265,6 +282,7 @@ final class ServeCommand implements Callable<Integer> {
     Handler guardedOptions = guard(options, answerOptions(methods(options)));
     var builder =
         HttpServer.builder(group)
+            .timeouts(options.timeouts())
             .route("GET", WsEcho.PATH, guard(options, WsEcho.handler()))
             .routeBlocking("GET", "/*", guardedFiles)
             .routeBlocking("GET", "/", guardedFiles)

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import dev.wharf.http.BasicAuth;
+import dev.wharf.http.HttpTimeouts;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -26,6 +28,16 @@ class ServeArgumentsTest {
     ServeCommand.Options options = serve(dir.toString(), "--auth", "ann:a:b", "--cors");
     assertThat(options.auth()).contains(new BasicAuth.Credentials("ann", "a:b"));
     assertThat(options.corsOrigin()).contains("*");
+  }
+
+  @Test
+  void headerTimeoutTakesSecondsAndRefusesNothingOrNegative() throws Exception {
+    assertThat(serve(dir.toString()).timeouts()).isEqualTo(HttpTimeouts.DEFAULTS);
+    assertThat(serve(dir.toString(), "--header-timeout", "2.5").timeouts().requestHead())
+        .isEqualTo(Duration.ofMillis(2500));
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> serve(dir.toString(), "--header-timeout", "0"))
+        .withMessage("--header-timeout must be above 0 and at most 86400 seconds, got 0.0");
   }
 
   @Test

@@ -39,10 +39,11 @@ final class FieldSection {
 
   /**
    * Reads one field line from {@code input}; true once the empty line that ends the section has
-   * been read.
+   * been read. {@code bareLfEnds}: a LF alone ends a line (RFC 9112 §2.2), for header sections
+   * only; trailers are part of chunked framing and stay strict.
    */
-  boolean read(LineReader line, ByteBuffer input, String what) {
-    if (!line.read(input, limits.maxHeaderBytes() - bytes)) {
+  boolean read(LineReader line, ByteBuffer input, String what, boolean bareLfEnds) {
+    if (!line.read(input, limits.maxHeaderBytes() - bytes, bareLfEnds)) {
       if (line.overflowed()) {
         throw new HttpException(
             431, what + " section exceeds " + limits.maxHeaderBytes() + " bytes");

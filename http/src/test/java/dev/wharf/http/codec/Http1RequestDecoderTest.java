@@ -270,14 +270,35 @@ class Http1RequestDecoderTest {
   }
 
   @Test
-  void bareLfIs400() {
-    assertRejected("GET / HTTP/1.1\nHost: x\r\n\r\n", 400);
-    assertRejected("GET / HTTP/1.1\r\nHost: x\n\r\n", 400);
+  void bareLfEndsTheRequestLineAndFieldLines() {
+    // What printf 'GET / HTTP/1.0\n\n' | nc sends, and a person typing into nc.
+    assertDecodes("GET / HTTP/1.0\n\n", "head GET / HTTP/1.0 []", "body ", "end []");
+    assertDecodes(
+        "GET /a HTTP/1.1\nHost: x\nAccept: */*\r\n\n",
+        "head GET /a HTTP/1.1 [Field[name=Host, value=x], Field[name=Accept, value=*/*]]",
+        "body ",
+        "end []");
+    assertDecodes(
+        "\nPOST / HTTP/1.1\nHost: x\nContent-Length: 3\n\nabc",
+        "head POST / HTTP/1.1 [Field[name=Host, value=x], Field[name=Content-Length, value=3]]",
+        "body abc",
+        "end []");
+  }
+
+  @Test
+  void bareLfInChunkedFramingIs400() {
+    String head = "POST / HTTP/1.1\nHost: x\nTransfer-Encoding: chunked\n\n";
+    assertRejected(head + "3\nabc\r\n0\r\n\r\n", 400);
+    assertRejected(head + "3\r\nabc\n0\r\n\r\n", 400);
+    assertRejected(head + "3\r\nabc\r\n0\n\r\n", 400);
+    assertRejected(head + "3\r\nabc\r\n0\r\nX-T: 1\n\r\n", 400);
   }
 
   @Test
   void bareCrIs400() {
     assertRejected("GET / HTTP/1.1\r\nHost: x\rX: y\r\n\r\n", 400);
+    assertRejected("GET / HTTP/1.1\rHost: x\r\n\r\n", 400);
+    assertRejected("GET / HTTP/1.1\nHost: x\r\r\n\n", 400);
   }
 
   @Test
@@ -332,9 +353,16 @@ class Http1RequestDecoderTest {
         });
     assertRejected("GET /" + "a".repeat(19) + " HTTP/1.1\r\nHost: x\r\n\r\n", limits, 414);
     assertRejected(line + "\r\nHost: x\r\n" + field + "f\r\n\r\n", limits, 431);
-    // Long lines cross many copied runs of input; bare CR and LF are still found anywhere.
+    // Long lines cross many copied runs of input; a bare CR is still found anywhere, and a bare
+    // LF ends the line wherever it is, even one byte past the limit.
     assertRejected(line + "\r\nHost: x\r\n" + field.substring(0, 200) + "\rx\r\n\r\n", limits, 400);
-    assertRejected(line + "\r\nHost: x\r\n" + field.substring(0, 270) + "\n\r\n", limits, 400);
+    underEveryFeed(
+        line + "\nHost: x\n" + field + "\n\n",
+        limits,
+        result -> {
+          assertThat(result.failure()).as("failure").isNull();
+          assertThat(result.events()).hasSize(3);
+        });
   }
 
   @Test
