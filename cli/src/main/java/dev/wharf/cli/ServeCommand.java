@@ -1,6 +1,7 @@
 package dev.wharf.cli;
 
 import dev.wharf.core.EventLoopGroup;
+import dev.wharf.core.MemoryBudget;
 import dev.wharf.http.BasicAuth;
 import dev.wharf.http.Cors;
 import dev.wharf.http.Handler;
@@ -98,6 +99,16 @@ final class ServeCommand implements Callable<Integer> {
   double headerTimeout = HttpTimeouts.DEFAULTS.requestHead().toMillis() / 1000.0;
 
   @Option(
+      names = "--max-buffered",
+      paramLabel = "SIZE",
+      converter = ByteSize.class,
+      description =
+          "Memory all connections together may fill with request bodies and WebSocket messages"
+              + " still arriving (default: a quarter of the heap); past it, new ones get 503 or"
+              + " close 1009.")
+  long maxBuffered = MemoryBudget.defaultLimitBytes();
+
+  @Option(
       names = "--threads",
       paramLabel = "N",
       description = "Event loops (default: one per core).")
@@ -150,6 +161,7 @@ final class ServeCommand implements Callable<Integer> {
       Optional<Uploads.Options> uploads,
       long maxUpload,
       HttpTimeouts timeouts,
+      long maxBuffered,
       boolean quiet,
       int threads,
       Optional<BasicAuth.Credentials> auth,
@@ -163,6 +175,9 @@ final class ServeCommand implements Callable<Integer> {
     if (!(headerTimeout > 0 && headerTimeout <= 86_400)) {
       throw new IllegalArgumentException(
           "--header-timeout must be above 0 and at most 86400 seconds, got " + headerTimeout);
+    }
+    if (maxBuffered < 1) {
+      throw new IllegalArgumentException("--max-buffered must be at least 1 byte");
     }
     if (threads < 1) {
       throw new IllegalArgumentException("--threads must be at least 1");
@@ -211,6 +226,7 @@ final class ServeCommand implements Callable<Integer> {
             Duration.ofMillis(Math.max(1, Math.round(headerTimeout * 1000))),
             HttpTimeouts.DEFAULTS.keepAliveIdle(),
             HttpTimeouts.DEFAULTS.minBodyBytesPerSecond()),
+        maxBuffered,
         quiet,
         threads,
         credentials,
@@ -280,10 +296,12 @@ final class ServeCommand implements Callable<Integer> {
     var stopped = new CountDownLatch(1);
     Handler guardedFiles = guard(options, files);
     Handler guardedOptions = guard(options, answerOptions(methods(options)));
+    var budget = MemoryBudget.of(options.maxBuffered());
     var builder =
         HttpServer.builder(group)
             .timeouts(options.timeouts())
-            .route("GET", WsEcho.PATH, guard(options, WsEcho.handler()))
+            .memoryBudget(budget)
+            .route("GET", WsEcho.PATH, guard(options, WsEcho.handler(budget)))
             .routeBlocking("GET", "/*", guardedFiles)
             .routeBlocking("GET", "/", guardedFiles)
             .route("OPTIONS", "/*", guardedOptions)

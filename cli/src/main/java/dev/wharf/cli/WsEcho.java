@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import dev.wharf.core.MemoryBudget;
 import dev.wharf.http.Handler;
 import dev.wharf.websocket.DeflateOptions;
 import dev.wharf.websocket.WebSocket;
@@ -17,12 +18,14 @@ import java.nio.ByteBuffer;
 final class WsEcho implements WebSocketListener {
   static final String PATH = "/ws/echo";
 
-  static final WebSocketConfig CONFIG =
-      WebSocketConfig.builder().deflate(DeflateOptions.DEFAULTS).build();
-
-  /** The upgrade handler, to be put behind serve's guard (--auth, --cors). */
-  static Handler handler() {
-    return WebSocketServer.handler(CONFIG, WsEcho::new);
+  /**
+   * The upgrade handler, to be put behind serve's guard (--auth, --cors); messages in progress
+   * count against {@code budget}, shared with the server's request bodies.
+   */
+  static Handler handler(MemoryBudget budget) {
+    var config =
+        WebSocketConfig.builder().deflate(DeflateOptions.DEFAULTS).memoryBudget(budget).build();
+    return WebSocketServer.handler(config, WsEcho::new);
   }
 
   @Override

@@ -41,6 +41,15 @@ class ServeArgumentsTest {
   }
 
   @Test
+  void maxBufferedTakesASizeAndDefaultsToAQuarterOfTheHeap() throws Exception {
+    assertThat(serve(dir.toString()).maxBuffered()).isEqualTo(Runtime.getRuntime().maxMemory() / 4);
+    assertThat(serve(dir.toString(), "--max-buffered", "64M").maxBuffered()).isEqualTo(64L << 20);
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> serve(dir.toString(), "--max-buffered", "0"))
+        .withMessage("--max-buffered must be at least 1 byte");
+  }
+
+  @Test
   void neitherIsOnUnlessAsked() throws Exception {
     ServeCommand.Options options = serve(dir.toString());
     assertThat(options.auth()).isEmpty();

@@ -37,6 +37,15 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   private static final Set<String> KNOWN_METHODS =
       Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
 
+  /**
+   * Methods whose content means nothing (RFC 9110 §9.3.1, §9.3.2, §9.3.8): such a body is read (and
+   * counted against the limit) but not kept, so it costs no heap.
+   */
+  private static final Set<String> BODY_IGNORED = Set.of("GET", "HEAD", "TRACE");
+
+  /** How long a client refused for want of memory is asked to wait (RFC 9110 §10.2.3). */
+  private static final String RETRY_AFTER_SECONDS = "5";
+
   /** Why reads are suspended; reading resumes when no reason is left. */
   private static final int QUEUE_FULL = 1;
 
@@ -63,6 +72,11 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   private TlsSession tls;
   private RequestHead head;
   private ByteArrayOutputStream body;
+  private boolean discardingBody;
+
+  /** Bytes of buffered bodies (being read, or queued with their request) held in the budget. */
+  private long budgeted;
+
   private Routes.Route streamingRoute;
   private StreamedBody receiving;
   private ByteBuffer held;
@@ -137,6 +151,7 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   @Override
   public long maxBodyBytes(RequestHead requestHead, long configured) {
     streamingRoute = null;
+    discardingBody = BODY_IGNORED.contains(requestHead.method());
     if (config.routes().anyStreaming()
         && config.routes().find(requestHead.method(), pathOf(requestHead.target()))
             instanceof Routes.Found found
@@ -186,13 +201,23 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
 
   @Override
   public void body(ByteBuffer chunk) {
-    bodyReceived += chunk.remaining();
+    int n = chunk.remaining();
+    bodyReceived += n;
     if (receiving != null) {
       if (receiving.offer(chunk)) {
         suspend(BODY_BACKPRESSURE);
       }
       return;
     }
+    if (discardingBody) {
+      chunk.position(chunk.limit());
+      return;
+    }
+    if (!config.budget().tryReserve(n)) {
+      // Many connections holding large bodies at once: refuse this one, not die of the heap.
+      throw new HttpException(503, "server short of memory for request bodies; retry later");
+    }
+    budgeted += n;
     if (body == null) {
       body = new ByteArrayOutputStream(Math.min(chunk.remaining(), 64 * 1024));
     }
@@ -360,6 +385,9 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     }
     current = null;
     Request request = response.request();
+    if (!request.isBodyStreamed()) {
+      releaseBudget(request.bodyLength());
+    }
     logAccess(response, request);
     if (response.upgradedTo() != null) {
       // After this turn, when the decoder (maybe still on the stack) has held back what follows.
@@ -466,6 +494,9 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
             connection.localAddress());
     var response = new Response(connection, request, false, startTime(), completion);
     current = response;
+    if (error.status() == 503) {
+      response.header("Retry-After", RETRY_AFTER_SECONDS);
+    }
     response.sendError(error.status(), error.getMessage());
   }
 
@@ -546,6 +577,8 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   @Override
   public void closed(Connection c, CloseReason reason) {
     cancelDeadlines();
+    body = null;
+    releaseBudget(budgeted); // Bodies cut short, and those of requests never answered.
     if (receiving != null) {
       receiving.fail(
           new RequestBodyException(400, "connection closed before the request body ended"));
@@ -563,6 +596,12 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
       connection.wakeUpAt(Long.MAX_VALUE); // Not for the protocol after an upgrade.
     }
     cancel(bodyRateCheck);
+  }
+
+  private void releaseBudget(long bytes) {
+    long n = Math.min(bytes, budgeted);
+    budgeted -= n;
+    config.budget().release(n);
   }
 
   private void suspend(int reason) {
