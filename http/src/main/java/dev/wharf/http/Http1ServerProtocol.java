@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Set;
 
 /**
@@ -95,8 +96,18 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
 
   private Cancellable bodyRateCheck;
   private long bodyReceived;
-  private long rateBaseNanos;
-  private long rateBaseBytes;
+
+  /**
+   * {@link #bodyReceived} at each of the last checks, one a second, as a ring: the oldest is what
+   * had arrived one window ago. Made on the first body; one window long.
+   */
+  private long[] rateWindow;
+
+  private int rateSlot;
+
+  /** Checks since the window last started filling (the body began, or reading resumed). */
+  private int rateChecks;
+
   private boolean failed;
   private boolean upgraded;
   private int suspended;
@@ -169,12 +180,10 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     head = requestHead;
     body = null;
     bodyReceived = 0;
-    rateBaseBytes = 0;
     boolean hasBody =
         requestHead.headers().contains("Content-Length")
             || requestHead.headers().contains("Transfer-Encoding");
     if (hasBody) {
-      rateBaseNanos = connection.nanoTime();
       armBodyRateCheck();
     }
     if (streamingRoute != null) {
@@ -355,8 +364,9 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     try {
       handler.handle(request, response);
     } catch (Throwable t) {
-      if (bodyFailure(t) instanceof RequestBodyException failure) {
-        // The client broke off or broke the protocol mid-body: answer its error, not a 500.
+      if (bodyFailure(t, request) instanceof RequestBodyException failure) {
+        // The client broke off, was too slow or broke the protocol mid-body: answer its error,
+        // not a 500, even when the handler wrapped or replaced the exception its read threw.
         if (!response.isCommitted()) {
           response.header("Connection", "close");
           response.sendError(failure.status(), failure.getMessage());
@@ -529,33 +539,54 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     }
   }
 
-  /** Checks once a second, after a grace period, that the body arrives at the minimum rate. */
+  /**
+   * Checks once a second that the body arrived at the minimum rate over the last window (the
+   * request-head timeout, in whole seconds): a sliding window, not an average since the start, so
+   * one fast burst buys no more than a window of silence. The first window is the grace period.
+   */
   private void armBodyRateCheck() {
-    long minRate = config.timeouts().minBodyBytesPerSecond();
-    if (minRate == 0) {
+    if (config.timeouts().minBodyBytesPerSecond() == 0) {
       return;
     }
-    bodyRateCheck = connection.schedule(config.timeouts().requestHead(), this::checkBodyRate);
+    int seconds = Math.clamp(config.timeouts().requestHead().toSeconds(), 1, 3600);
+    if (rateWindow == null || rateWindow.length != seconds) {
+      rateWindow = new long[seconds];
+    }
+    restartRateWindow();
+    bodyRateCheck = connection.schedule(Duration.ofSeconds(1), this::checkBodyRate);
+  }
+
+  private void restartRateWindow() {
+    Arrays.fill(rateWindow, bodyReceived);
+    rateChecks = 0;
   }
 
   private void checkBodyRate() {
     if (head == null) {
       return;
     }
-    long now = connection.nanoTime();
+    bodyRateCheck = connection.schedule(Duration.ofSeconds(1), this::checkBodyRate);
     if (suspended != 0) {
       // We stopped reading (a slow handler, a full queue): the client is not to blame.
-      rateBaseNanos = now;
-      rateBaseBytes = bodyReceived;
-      bodyRateCheck = connection.schedule(Duration.ofSeconds(1), this::checkBodyRate);
+      restartRateWindow();
       return;
     }
-    double rate = (bodyReceived - rateBaseBytes) / ((now - rateBaseNanos) / 1e9);
-    if (rate < config.timeouts().minBodyBytesPerSecond()) {
+    long windowAgo = rateWindow[rateSlot];
+    rateWindow[rateSlot] = bodyReceived;
+    rateSlot = (rateSlot + 1) % rateWindow.length;
+    long minRate = config.timeouts().minBodyBytesPerSecond();
+    long inWindow = bodyReceived - windowAgo;
+    if (++rateChecks >= rateWindow.length && inWindow < minRate * rateWindow.length) {
       fail(
-          new HttpException(408, "request body arriving too slowly (" + (long) rate + " bytes/s)"));
-    } else {
-      bodyRateCheck = connection.schedule(Duration.ofSeconds(1), this::checkBodyRate);
+          new HttpException(
+              408,
+              "request body arriving too slowly ("
+                  + inWindow
+                  + " bytes in the last "
+                  + rateWindow.length
+                  + " s, below "
+                  + minRate
+                  + " bytes/s)"));
     }
   }
 
@@ -640,13 +671,14 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     return into.put(data);
   }
 
-  private static Throwable bodyFailure(Throwable t) {
+  private static Throwable bodyFailure(Throwable t, Request request) {
     for (Throwable cause = t; cause != null; cause = cause.getCause()) {
       if (cause instanceof RequestBodyException) {
         return cause;
       }
     }
-    return t;
+    StreamedBody stream = request.stream();
+    return stream == null ? t : stream.clientFailure().<Throwable>map(e -> e).orElse(t);
   }
 
   private static void cancel(Cancellable timer) {

@@ -258,10 +258,44 @@ class Http1ServerProtocolTest {
     var conn = helloServer();
     conn.writeInbound("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n");
     conn.writeInbound("x".repeat(100));
-    clock.advance(Duration.ofSeconds(11));
-    conn.runPendingTasks();
+    passSeconds(conn, 10);
     assertThat(status(conn.readOutboundAscii())).isEqualTo("HTTP/1.1 408 Request Timeout");
     assertThat(conn.isClosed()).isTrue();
+  }
+
+  /** Lets the fake clock run a second at a time, as the loop's timers would. */
+  private void passSeconds(EmbeddedConnection conn, int seconds) {
+    for (int i = 0; i < seconds; i++) {
+      clock.advance(Duration.ofSeconds(1));
+      conn.runPendingTasks();
+    }
+  }
+
+  @Test
+  void aFastBurstBuysNoMoreThanOneWindowOfSilence() {
+    var conn = helloServer();
+    conn.writeInbound("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n");
+    conn.writeInbound("x".repeat(1_000_000)); // ~1000 s at the minimum rate, on average
+    passSeconds(conn, 10);
+    assertThat(conn.readOutboundAscii()).as("within the first window").isEmpty();
+    passSeconds(conn, 1);
+    String refused = conn.readOutboundAscii();
+    assertThat(status(refused)).isEqualTo("HTTP/1.1 408 Request Timeout");
+    assertThat(refused).contains("0 bytes in the last 10 s");
+    assertThat(conn.isClosed()).isTrue();
+  }
+
+  @Test
+  void aSlowButSteadyBodyIsNotCutOff() {
+    var conn = helloServer();
+    conn.writeInbound("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 62464\r\n\r\n");
+    for (int i = 0; i < 60; i++) {
+      conn.writeInbound("s".repeat(1024)); // exactly the minimum rate, for a minute
+      passSeconds(conn, 1);
+      assertThat(conn.readOutboundAscii()).as("after %d s", i + 1).isEmpty();
+    }
+    conn.writeInbound("s".repeat(1024));
+    assertThat(status(conn.readOutboundAscii())).isEqualTo("HTTP/1.1 200 OK");
   }
 
   @Test
