@@ -270,6 +270,38 @@ class Http1RequestDecoderTest {
   }
 
   @Test
+  void aLargeHeaderSectionIsNotKeptForTheNextRequest() {
+    // Kept, a 57 KiB header would stay on every idle connection until its next request.
+    var heads = new ArrayList<RequestHead>();
+    var decoder = new Http1RequestDecoder(HttpLimits.DEFAULTS);
+    var sink =
+        new Http1RequestDecoder.Sink() {
+          @Override
+          public void head(RequestHead head) {
+            heads.add(head);
+          }
+
+          @Override
+          public void body(ByteBuffer chunk) {}
+
+          @Override
+          public void end(Headers trailers) {}
+        };
+    String big = "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(57 * 1024) + "\r\n\r\n";
+    String small = "GET / HTTP/1.1\r\nHost: x\r\nX-Small: s\r\n\r\n";
+    for (String request : List.of(big, big, small, small)) {
+      decoder.decode(ByteBuffer.wrap(request.getBytes(StandardCharsets.ISO_8859_1)), sink);
+    }
+    assertThat(heads.get(1).headers().value(1))
+        .as("the large value was decoded again, not shared")
+        .isNotSameAs(heads.get(0).headers().value(1))
+        .isEqualTo(heads.get(0).headers().value(1));
+    assertThat(heads.get(3).headers().value(1))
+        .as("small sections are still shared")
+        .isSameAs(heads.get(2).headers().value(1));
+  }
+
+  @Test
   void bareLfEndsTheRequestLineAndFieldLines() {
     // What printf 'GET / HTTP/1.0\n\n' | nc sends, and a person typing into nc.
     assertDecodes("GET / HTTP/1.0\n\n", "head GET / HTTP/1.0 []", "body ", "end []");
