@@ -50,6 +50,22 @@ class Http1RequestDecoderTest {
     }
   }
 
+  /** Keeps the heads the decoder reports, to compare the Strings in them. */
+  static final class HeadsOnly implements Http1RequestDecoder.Sink {
+    final List<RequestHead> heads = new ArrayList<>();
+
+    @Override
+    public void head(RequestHead head) {
+      heads.add(head);
+    }
+
+    @Override
+    public void body(ByteBuffer chunk) {}
+
+    @Override
+    public void end(Headers trailers) {}
+  }
+
   /** Feeds the input whole, one byte at a time, and in 30 seeded random splits. */
   static void underEveryFeed(String input, HttpLimits limits, Consumer<Result> check) {
     byte[] bytes = input.getBytes(StandardCharsets.ISO_8859_1);
@@ -123,21 +139,9 @@ class Http1RequestDecoderTest {
   void repeatedTextIsSharedAndChangedTextIsNot() {
     // A keep-alive client repeats its target and most fields; the decoder reuses the previous
     // request's Strings where the bytes match, and must never reuse one where they differ.
-    var heads = new ArrayList<RequestHead>();
     var decoder = new Http1RequestDecoder(HttpLimits.DEFAULTS);
-    var sink =
-        new Http1RequestDecoder.Sink() {
-          @Override
-          public void head(RequestHead head) {
-            heads.add(head);
-          }
-
-          @Override
-          public void body(ByteBuffer chunk) {}
-
-          @Override
-          public void end(Headers trailers) {}
-        };
+    var sink = new HeadsOnly();
+    List<RequestHead> heads = sink.heads;
     String input =
         "GET /poll HTTP/1.1\r\nHost: a.test\r\nX-Seq: 1\r\nx-odd: v\r\n\r\n"
             + "GET /poll HTTP/1.1\r\nHost: a.test\r\nX-Seq: 2\r\nx-odd: v\r\n\r\n"
@@ -272,21 +276,9 @@ class Http1RequestDecoderTest {
   @Test
   void aLargeHeaderSectionIsNotKeptForTheNextRequest() {
     // Kept, a 57 KiB header would stay on every idle connection until its next request.
-    var heads = new ArrayList<RequestHead>();
     var decoder = new Http1RequestDecoder(HttpLimits.DEFAULTS);
-    var sink =
-        new Http1RequestDecoder.Sink() {
-          @Override
-          public void head(RequestHead head) {
-            heads.add(head);
-          }
-
-          @Override
-          public void body(ByteBuffer chunk) {}
-
-          @Override
-          public void end(Headers trailers) {}
-        };
+    var sink = new HeadsOnly();
+    List<RequestHead> heads = sink.heads;
     String big = "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(57 * 1024) + "\r\n\r\n";
     String small = "GET / HTTP/1.1\r\nHost: x\r\nX-Small: s\r\n\r\n";
     for (String request : List.of(big, big, small, small)) {
