@@ -1,10 +1,12 @@
 package dev.wharf.cli;
 
 import dev.wharf.core.EventLoopGroup;
+import dev.wharf.core.MemoryBudget;
 import dev.wharf.http.BasicAuth;
 import dev.wharf.http.Cors;
 import dev.wharf.http.Handler;
 import dev.wharf.http.HttpServer;
+import dev.wharf.http.HttpTimeouts;
 import dev.wharf.http.StaticFiles;
 import dev.wharf.http.Uploads;
 import dev.wharf.websocket.WebSocketConfig;
@@ -92,6 +94,23 @@ final class ServeCommand implements Callable<Integer> {
   long maxUpload = 1L << 30;
 
   @Option(
+      names = "--header-timeout",
+      paramLabel = "SECONDS",
+      description =
+          "Time a request head may take from its first byte (default: 10; slower get 408).")
+  double headerTimeout = HttpTimeouts.DEFAULTS.requestHead().toMillis() / 1000.0;
+
+  @Option(
+      names = "--max-buffered",
+      paramLabel = "SIZE",
+      converter = ByteSize.class,
+      description =
+          "Memory all connections together may fill with request bodies and WebSocket messages"
+              + " still arriving (default: a quarter of the heap); past it, new ones get 503 or"
+              + " close 1009.")
+  long maxBuffered = MemoryBudget.defaultLimitBytes();
+
+  @Option(
       names = "--threads",
       paramLabel = "N",
       description = "Event loops (default: one per core).")
@@ -168,6 +187,8 @@ final class ServeCommand implements Callable<Integer> {
       StaticFiles.Options files,
       Optional<Uploads.Options> uploads,
       long maxUpload,
+      HttpTimeouts timeouts,
+      long maxBuffered,
       boolean quiet,
       int threads,
       Optional<BasicAuth.Credentials> auth,
@@ -178,6 +199,13 @@ final class ServeCommand implements Callable<Integer> {
   Options options() throws IOException {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0-65535, got " + port);
+    }
+    if (!(headerTimeout > 0 && headerTimeout <= 86_400)) {
+      throw new IllegalArgumentException(
+          "--header-timeout must be above 0 and at most 86400 seconds, got " + headerTimeout);
+    }
+    if (maxBuffered < 1) {
+      throw new IllegalArgumentException("--max-buffered must be at least 1 byte");
     }
     if (threads < 1) {
       throw new IllegalArgumentException("--threads must be at least 1");
@@ -226,6 +254,11 @@ final class ServeCommand implements Callable<Integer> {
         new StaticFiles.Options(!noListing, showHidden, followSymlinks, upload),
         upload ? Optional.of(new Uploads.Options(overwrite, showHidden)) : Optional.empty(),
         maxUpload,
+        new HttpTimeouts(
+            Duration.ofMillis(Math.max(1, Math.round(headerTimeout * 1000))),
+            HttpTimeouts.DEFAULTS.keepAliveIdle(),
+            HttpTimeouts.DEFAULTS.minBodyBytesPerSecond()),
+        maxBuffered,
         quiet,
         threads,
         credentials,
@@ -318,9 +351,17 @@ final class ServeCommand implements Callable<Integer> {
     var stopped = new CountDownLatch(1);
     Handler guardedFiles = guard(options, files);
     Handler guardedOptions = guard(options, answerOptions(methods(options)));
+    var budget = MemoryBudget.of(options.maxBuffered());
     var builder =
         HttpServer.builder(group)
-            .route("GET", WsEcho.PATH, guard(options, WsEcho.handler(options.wsEcho())))
+            .timeouts(options.timeouts())
+            .memoryBudget(budget)
+            .route(
+                "GET",
+                WsEcho.PATH,
+                guard(
+                    options,
+                    WsEcho.handler(options.wsEcho().toBuilder().memoryBudget(budget).build())))
             .routeBlocking("GET", "/*", guardedFiles)
             .routeBlocking("GET", "/", guardedFiles)
             .route("OPTIONS", "/*", guardedOptions)

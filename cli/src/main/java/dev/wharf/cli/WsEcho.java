@@ -34,7 +34,10 @@ final class WsEcho implements WebSocketListener {
         .build();
   }
 
-  /** The upgrade handler, to be put behind serve's guard (--auth, --cors). */
+  /**
+   * The upgrade handler, to be put behind serve's guard (--auth, --cors); messages in progress
+   * count against the config's memory budget, which serve shares with its request bodies.
+   */
   static Handler handler(WebSocketConfig config) {
     return WebSocketServer.handler(config, WsEcho::new);
   }

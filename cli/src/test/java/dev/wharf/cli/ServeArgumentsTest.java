@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import dev.wharf.http.BasicAuth;
+import dev.wharf.http.HttpTimeouts;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -51,6 +53,25 @@ class ServeArgumentsTest {
         .isEqualTo(
             new MainTest.Run(
                 2, List.of("wharf serve: --ws-max-frame must be between 1 byte and 2G"), ""));
+  }
+
+  @Test
+  void headerTimeoutTakesSecondsAndRefusesNothingOrNegative() throws Exception {
+    assertThat(serve(dir.toString()).timeouts()).isEqualTo(HttpTimeouts.DEFAULTS);
+    assertThat(serve(dir.toString(), "--header-timeout", "2.5").timeouts().requestHead())
+        .isEqualTo(Duration.ofMillis(2500));
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> serve(dir.toString(), "--header-timeout", "0"))
+        .withMessage("--header-timeout must be above 0 and at most 86400 seconds, got 0.0");
+  }
+
+  @Test
+  void maxBufferedTakesASizeAndDefaultsToAQuarterOfTheHeap() throws Exception {
+    assertThat(serve(dir.toString()).maxBuffered()).isEqualTo(Runtime.getRuntime().maxMemory() / 4);
+    assertThat(serve(dir.toString(), "--max-buffered", "64M").maxBuffered()).isEqualTo(64L << 20);
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> serve(dir.toString(), "--max-buffered", "0"))
+        .withMessage("--max-buffered must be at least 1 byte");
   }
 
   @Test

@@ -26,9 +26,12 @@ import org.junit.jupiter.api.Test;
 class ServeUnderRealClientsIT extends EndToEnd {
   private static final int FOUR_KIB = 4096;
 
-  private int serve(Path root) throws Exception {
+  private int serve(Path root, String... more) throws Exception {
     Path out = dir.resolve("serve.out");
-    wharf(null, out, "serve", root.toString(), "--port", "0", "--bind", "127.0.0.1", "--quiet");
+    var args = new ArrayList<>(List.of("serve", root.toString(), "--port", "0"));
+    args.addAll(List.of("--bind", "127.0.0.1", "--quiet"));
+    args.addAll(List.of(more));
+    wharf(null, out, args.toArray(String[]::new));
     return Integer.parseInt(
         ServeAndGetIT.awaitMatch(out, Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)/")));
   }
@@ -161,6 +164,38 @@ class ServeUnderRealClientsIT extends EndToEnd {
       }
       assertThat(in.read()).as("the server closes after the last, Connection: close").isEqualTo(-1);
       written.get(20, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aRequestWithBareLineFeedsAsTypedIntoSocatIsAnswered() throws Exception {
+    Path root = Files.createDirectory(dir.resolve("www"));
+    Files.writeString(root.resolve("hello.txt"), "hello\n");
+    int port = serve(root);
+    Path request = dir.resolve("request");
+    // What printf 'GET / HTTP/1.0\n\n' | nc sends; RFC 9112 §2.2 lets a server take it.
+    Files.writeString(request, "GET /hello.txt HTTP/1.0\nUser-Agent: typed\n\n");
+    Path out = dir.resolve("socat.out");
+    // shut-none: no FIN after the request; answering a half-closed request is not this test's.
+    Child socat =
+        peer(request, out, "socat", "-t", "10", "STDIO", "TCP:127.0.0.1:" + port + ",shut-none");
+
+    assertThat(socat.process().waitFor(20, TimeUnit.SECONDS)).as("socat ended").isTrue();
+    String answer = Files.readString(out, StandardCharsets.ISO_8859_1);
+    assertThat(answer).startsWith("HTTP/1.1 200 OK\r\n").endsWith("\r\n\r\nhello\n");
+  }
+
+  @Test
+  void headerTimeoutSetsTheRequestHeadDeadline() throws Exception {
+    int port = serve(Files.createDirectory(dir.resolve("www")), "--header-timeout", "0.5");
+    try (var socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      // Well under the default 10 s: only the flag's half second can answer in time.
+      socket.setSoTimeout(5_000);
+      socket
+          .getOutputStream()
+          .write("GET / HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+      Answer answer = Answer.read(new BufferedInputStream(socket.getInputStream()));
+      assertThat(answer.statusLine()).isEqualTo("HTTP/1.1 408 Request Timeout");
     }
   }
 

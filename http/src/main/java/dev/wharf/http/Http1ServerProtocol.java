@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Set;
 
 /**
@@ -44,6 +45,15 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   private static final Set<String> KNOWN_METHODS =
       Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
 
+  /**
+   * Methods whose content means nothing (RFC 9110 §9.3.1, §9.3.2, §9.3.8): such a body is read (and
+   * counted against the limit) but not kept, so it costs no heap.
+   */
+  private static final Set<String> BODY_IGNORED = Set.of("GET", "HEAD", "TRACE");
+
+  /** How long a client refused for want of memory is asked to wait (RFC 9110 §10.2.3). */
+  private static final String RETRY_AFTER_SECONDS = "5";
+
   /** Why reads are suspended; reading resumes when no reason is left. */
   private static final int QUEUE_FULL = 1;
 
@@ -70,6 +80,11 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   private TlsSession tls;
   private RequestHead head;
   private ByteArrayOutputStream body;
+  private boolean discardingBody;
+
+  /** Bytes of buffered bodies (being read, or queued with their request) held in the budget. */
+  private long budgeted;
+
   private Routes.Route streamingRoute;
   private StreamedBody receiving;
   private ByteBuffer held;
@@ -88,8 +103,18 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
 
   private Cancellable bodyRateCheck;
   private long bodyReceived;
-  private long rateBaseNanos;
-  private long rateBaseBytes;
+
+  /**
+   * {@link #bodyReceived} at each of the last checks, one a second, as a ring: the oldest is what
+   * had arrived one window ago. Made on the first body; one window long.
+   */
+  private long[] rateWindow;
+
+  private int rateSlot;
+
+  /** Checks since the window last started filling (the body began, or reading resumed). */
+  private int rateChecks;
+
   private boolean failed;
   private boolean upgraded;
   private int suspended;
@@ -152,6 +177,7 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     // Known before the body is framed, so a refused body (413) is logged with its request.
     head = requestHead;
     streamingRoute = null;
+    discardingBody = BODY_IGNORED.contains(requestHead.method());
     if (config.routes().anyStreaming()
         && config.routes().find(requestHead.method(), pathOf(requestHead.target()))
             instanceof Routes.Found found
@@ -169,12 +195,10 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     head = requestHead;
     body = null;
     bodyReceived = 0;
-    rateBaseBytes = 0;
     boolean hasBody =
         requestHead.headers().contains("Content-Length")
             || requestHead.headers().contains("Transfer-Encoding");
     if (hasBody) {
-      rateBaseNanos = connection.nanoTime();
       armBodyRateCheck();
     }
     if (streamingRoute != null) {
@@ -201,13 +225,23 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
 
   @Override
   public void body(ByteBuffer chunk) {
-    bodyReceived += chunk.remaining();
+    int n = chunk.remaining();
+    bodyReceived += n;
     if (receiving != null) {
       if (receiving.offer(chunk)) {
         suspend(BODY_BACKPRESSURE);
       }
       return;
     }
+    if (discardingBody) {
+      chunk.position(chunk.limit());
+      return;
+    }
+    if (!config.budget().tryReserve(n)) {
+      // Many connections holding large bodies at once: refuse this one, not die of the heap.
+      throw new HttpException(503, "server short of memory for request bodies; retry later");
+    }
+    budgeted += n;
     if (body == null) {
       body = new ByteArrayOutputStream(Math.min(chunk.remaining(), 64 * 1024));
     }
@@ -350,8 +384,9 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     try {
       handler.handle(request, response);
     } catch (Throwable t) {
-      if (bodyFailure(t) instanceof RequestBodyException failure) {
-        // The client broke off or broke the protocol mid-body: answer its error, not a 500.
+      if (bodyFailure(t, request) instanceof RequestBodyException failure) {
+        // The client broke off, was too slow or broke the protocol mid-body: answer its error,
+        // not a 500, even when the handler wrapped or replaced the exception its read threw.
         if (!response.isCommitted()) {
           response.header("Connection", "close");
           response.sendError(failure.status(), failure.getMessage());
@@ -380,6 +415,9 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     }
     current = null;
     Request request = response.request();
+    if (!request.isBodyStreamed()) {
+      releaseBudget(request.bodyLength());
+    }
     logAccess(response, request);
     if (response.upgradedTo() != null) {
       // After this turn, when the decoder (maybe still on the stack) has held back what follows.
@@ -529,6 +567,9 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
             connection.localAddress());
     var response = new Response(connection, request, false, startTime(), completion);
     current = response;
+    if (error.status() == 503) {
+      response.header("Retry-After", RETRY_AFTER_SECONDS);
+    }
     response.sendError(error.status(), error.getMessage());
   }
 
@@ -561,33 +602,54 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     }
   }
 
-  /** Checks once a second, after a grace period, that the body arrives at the minimum rate. */
+  /**
+   * Checks once a second that the body arrived at the minimum rate over the last window (the
+   * request-head timeout, in whole seconds): a sliding window, not an average since the start, so
+   * one fast burst buys no more than a window of silence. The first window is the grace period.
+   */
   private void armBodyRateCheck() {
-    long minRate = config.timeouts().minBodyBytesPerSecond();
-    if (minRate == 0) {
+    if (config.timeouts().minBodyBytesPerSecond() == 0) {
       return;
     }
-    bodyRateCheck = connection.schedule(config.timeouts().requestHead(), this::checkBodyRate);
+    int seconds = Math.clamp(config.timeouts().requestHead().toSeconds(), 1, 3600);
+    if (rateWindow == null || rateWindow.length != seconds) {
+      rateWindow = new long[seconds];
+    }
+    restartRateWindow();
+    bodyRateCheck = connection.schedule(Duration.ofSeconds(1), this::checkBodyRate);
+  }
+
+  private void restartRateWindow() {
+    Arrays.fill(rateWindow, bodyReceived);
+    rateChecks = 0;
   }
 
   private void checkBodyRate() {
     if (head == null) {
       return;
     }
-    long now = connection.nanoTime();
+    bodyRateCheck = connection.schedule(Duration.ofSeconds(1), this::checkBodyRate);
     if (suspended != 0) {
       // We stopped reading (a slow handler, a full queue): the client is not to blame.
-      rateBaseNanos = now;
-      rateBaseBytes = bodyReceived;
-      bodyRateCheck = connection.schedule(Duration.ofSeconds(1), this::checkBodyRate);
+      restartRateWindow();
       return;
     }
-    double rate = (bodyReceived - rateBaseBytes) / ((now - rateBaseNanos) / 1e9);
-    if (rate < config.timeouts().minBodyBytesPerSecond()) {
+    long windowAgo = rateWindow[rateSlot];
+    rateWindow[rateSlot] = bodyReceived;
+    rateSlot = (rateSlot + 1) % rateWindow.length;
+    long minRate = config.timeouts().minBodyBytesPerSecond();
+    long inWindow = bodyReceived - windowAgo;
+    if (++rateChecks >= rateWindow.length && inWindow < minRate * rateWindow.length) {
       fail(
-          new HttpException(408, "request body arriving too slowly (" + (long) rate + " bytes/s)"));
-    } else {
-      bodyRateCheck = connection.schedule(Duration.ofSeconds(1), this::checkBodyRate);
+          new HttpException(
+              408,
+              "request body arriving too slowly ("
+                  + inWindow
+                  + " bytes in the last "
+                  + rateWindow.length
+                  + " s, below "
+                  + minRate
+                  + " bytes/s)"));
     }
   }
 
@@ -611,6 +673,8 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     closeReason = reason;
     queue.clear(); // Pipelined requests not begun: nobody is left to answer.
     cancelDeadlines();
+    body = null;
+    releaseBudget(budgeted); // Bodies cut short, and those of requests never answered.
     if (receiving != null) {
       receiving.fail(
           new RequestBodyException(400, "connection closed before the request body ended"));
@@ -628,6 +692,12 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
       connection.wakeUpAt(Long.MAX_VALUE); // Not for the protocol after an upgrade.
     }
     cancel(bodyRateCheck);
+  }
+
+  private void releaseBudget(long bytes) {
+    long n = Math.min(bytes, budgeted);
+    budgeted -= n;
+    config.budget().release(n);
   }
 
   private void suspend(int reason) {
@@ -666,13 +736,14 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     return into.put(data);
   }
 
-  private static Throwable bodyFailure(Throwable t) {
+  private static Throwable bodyFailure(Throwable t, Request request) {
     for (Throwable cause = t; cause != null; cause = cause.getCause()) {
       if (cause instanceof RequestBodyException) {
         return cause;
       }
     }
-    return t;
+    StreamedBody stream = request.stream();
+    return stream == null ? t : stream.clientFailure().<Throwable>map(e -> e).orElse(t);
   }
 
   private static void cancel(Cancellable timer) {

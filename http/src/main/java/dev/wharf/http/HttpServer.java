@@ -1,6 +1,7 @@
 package dev.wharf.http;
 
 import dev.wharf.core.EventLoopGroup;
+import dev.wharf.core.MemoryBudget;
 import dev.wharf.core.Server;
 import dev.wharf.core.SocketOptions;
 import dev.wharf.core.Timeouts;
@@ -31,7 +32,17 @@ public final class HttpServer implements AutoCloseable {
       Routes.Route fallback,
       HttpLimits limits,
       HttpTimeouts timeouts,
-      Consumer<AccessLogEntry> accessLog) {}
+      Consumer<AccessLogEntry> accessLog,
+      MemoryBudget budget) {
+    Config(
+        Routes routes,
+        Routes.Route fallback,
+        HttpLimits limits,
+        HttpTimeouts timeouts,
+        Consumer<AccessLogEntry> accessLog) {
+      this(routes, fallback, limits, timeouts, accessLog, MemoryBudget.processDefault());
+    }
+  }
 
   /** Configures and binds an {@link HttpServer}. */
   public static final class Builder {
@@ -49,6 +60,7 @@ public final class HttpServer implements AutoCloseable {
     private HttpTimeouts timeouts = HttpTimeouts.DEFAULTS;
     private SocketOptions options = SocketOptions.DEFAULTS;
     private Consumer<AccessLogEntry> accessLog; // None: no entries made at all.
+    private MemoryBudget budget = MemoryBudget.processDefault();
     private TlsServerConfig tls;
     private int maxConnections; // 0: the transport's default, from the descriptor limit.
 
@@ -114,6 +126,16 @@ public final class HttpServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * What buffered request bodies of all connections may hold together (default: {@link
+     * MemoryBudget#processDefault()}, shared with WebSocket messages); a body that finds it spent
+     * gets 503 with Retry-After. Streamed bodies are held back by flow control instead.
+     */
+    public Builder memoryBudget(MemoryBudget value) {
+      this.budget = Objects.requireNonNull(value);
+      return this;
+    }
+
     /** Told of every answered request, on the connection's loop: keep it quick. */
     public Builder accessLog(Consumer<AccessLogEntry> value) {
       this.accessLog = Objects.requireNonNull(value);
@@ -140,7 +162,7 @@ public final class HttpServer implements AutoCloseable {
 
     /** Binds and starts serving. */
     public HttpServer bind(SocketAddress address) throws IOException {
-      var config = new Config(routes, fallback, limits, timeouts, accessLog);
+      var config = new Config(routes, fallback, limits, timeouts, accessLog, budget);
       // HTTP keeps its own, finer deadlines; the transport's idle timeout backs them up.
       Server.Builder server =
           Server.builder(group).options(options).timeouts(Timeouts.DEFAULTS).name("http");

@@ -7,8 +7,9 @@ import java.time.Duration;
  *
  * @param requestHead time from the first byte of a request to the end of its head (408 after)
  * @param keepAliveIdle time a kept-alive connection may wait for its next request (closed after)
- * @param minBodyBytesPerSecond the slowest a body may arrive, measured after a grace period the
- *     size of {@code requestHead} (408 after); 0 turns it off
+ * @param minBodyBytesPerSecond the slowest a body may arrive, measured each second over the last
+ *     window the size of {@code requestHead} in whole seconds (at least 1), so a fast start buys no
+ *     more than one window of silence (408 after); 0 turns it off
  */
 public record HttpTimeouts(
     Duration requestHead, Duration keepAliveIdle, long minBodyBytesPerSecond) {

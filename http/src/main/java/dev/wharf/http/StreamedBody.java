@@ -97,6 +97,21 @@ final class StreamedBody extends InputStream {
     }
   }
 
+  /**
+   * Why the loop failed this body because of the client (too slow, broke off, broke the framing),
+   * if it did: whatever a handler then throws, that is the answer.
+   */
+  java.util.Optional<RequestBodyException> clientFailure() {
+    lock.lock();
+    try {
+      return failure instanceof RequestBodyException e
+          ? java.util.Optional.of(e)
+          : java.util.Optional.empty();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** True once the whole body arrived. */
   boolean isComplete() {
     lock.lock();

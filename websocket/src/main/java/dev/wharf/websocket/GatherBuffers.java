@@ -42,7 +42,7 @@ final class GatherBuffers {
   byte[] take(int minBytes) {
     if (minBytes > MAX_POOLED_BYTES) {
       allocated++;
-      return new byte[minBytes];
+      return new byte[lengthFor(minBytes)];
     }
     int c = sizeClass(minBytes);
     if (count[c] > 0) {
@@ -75,6 +75,11 @@ final class GatherBuffers {
     }
     stack[count[c]++] = array;
     retainedBytes += n;
+  }
+
+  /** The length of the array {@link #take} lends for {@code minBytes}, known before taking it. */
+  static int lengthFor(int minBytes) {
+    return minBytes > MAX_POOLED_BYTES ? minBytes : MIN_BYTES << sizeClass(minBytes);
   }
 
   /** Bytes in free arrays waiting here. */

@@ -1,5 +1,6 @@
 package dev.wharf.websocket;
 
+import dev.wharf.core.MemoryBudget;
 import dev.wharf.websocket.codec.MessageInflater;
 import dev.wharf.websocket.codec.Opcodes;
 import dev.wharf.websocket.codec.Utf8Validator;
@@ -50,6 +51,7 @@ final class InboundMessages implements WebSocketFrameReader.Sink, MessageInflate
 
   private final Session session;
   private final long maxMessageBytes;
+  private final MemoryBudget budget;
   private MessageInflater inflater;
   private Utf8Validator validator;
 
@@ -71,9 +73,10 @@ final class InboundMessages implements WebSocketFrameReader.Sink, MessageInflate
   private int gatheredLength;
   private MessageInputStream stream;
 
-  InboundMessages(Session session, long maxMessageBytes) {
+  InboundMessages(Session session, long maxMessageBytes, MemoryBudget budget) {
     this.session = session;
     this.maxMessageBytes = maxMessageBytes;
+    this.budget = budget;
   }
 
   void inflateWith(MessageInflater value) {
@@ -175,13 +178,13 @@ final class InboundMessages implements WebSocketFrameReader.Sink, MessageInflate
           frameFin && !compressed
               ? frameLength
               : Math.max(frameLength * (compressed ? COMPRESSION_GUESS : 1), n);
-      gathered = buffers().take((int) Math.min(Math.max(expected, n), maxMessageBytes));
+      gathered = borrow((int) Math.min(Math.max(expected, n), maxMessageBytes));
       gatheredLength = 0;
     } else if (gatheredLength + n > gathered.length) {
       long grown = Math.max((long) gathered.length * 2, (long) gatheredLength + n);
-      byte[] larger = buffers().take((int) Math.min(grown, maxMessageBytes));
+      byte[] larger = borrow((int) Math.min(grown, maxMessageBytes));
       System.arraycopy(gathered, 0, larger, 0, gatheredLength);
-      buffers().giveBack(gathered);
+      giveBack(gathered);
       gathered = larger;
     }
     chunk.get(chunk.position(), gathered, gatheredLength, n);
@@ -245,7 +248,7 @@ final class InboundMessages implements WebSocketFrameReader.Sink, MessageInflate
       }
     } finally {
       if (message != null) {
-        buffers().giveBack(message);
+        giveBack(message);
       }
     }
   }
@@ -263,6 +266,25 @@ final class InboundMessages implements WebSocketFrameReader.Sink, MessageInflate
       session.deliverBinary(
           length == 0 ? ByteBuffer.allocate(0) : ByteBuffer.wrap(message, 0, length).slice());
     }
+  }
+
+  /**
+   * An array for a message in progress, counted against the budget shared by all connections before
+   * it is taken: hundreds of peers each sending most of a large message and never its end would
+   * otherwise fill the heap (close 1009 instead).
+   */
+  private byte[] borrow(int minBytes) {
+    int length = GatherBuffers.lengthFor(minBytes);
+    if (!budget.tryReserve(length)) {
+      // The close reason must fit a control frame: the figures go to the log, not the peer.
+      throw WebSocketException.tooBig("server short of memory for messages in progress");
+    }
+    return buffers().take(minBytes);
+  }
+
+  private void giveBack(byte[] array) {
+    buffers().giveBack(array);
+    budget.release(array.length);
   }
 
   private static GatherBuffers buffers() {
@@ -284,7 +306,7 @@ final class InboundMessages implements WebSocketFrameReader.Sink, MessageInflate
     }
     if (gathered != null) {
       // A message cut short (the peer left, or broke the rules) gives its array back.
-      buffers().giveBack(gathered);
+      giveBack(gathered);
       gathered = null;
     }
     if (inflater != null) {

@@ -1,5 +1,6 @@
 package dev.wharf.websocket;
 
+import dev.wharf.core.MemoryBudget;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -44,6 +45,7 @@ public final class WebSocketConfig {
   private final SlowConsumerPolicy slowConsumerPolicy;
   private final long maxInboundBufferedBytes;
   private final Dispatch dispatch;
+  private final MemoryBudget memoryBudget;
 
   private WebSocketConfig(Builder b) {
     this.maxFrameBytes = b.maxFrameBytes;
@@ -58,6 +60,7 @@ public final class WebSocketConfig {
     this.slowConsumerPolicy = b.slowConsumerPolicy;
     this.maxInboundBufferedBytes = b.maxInboundBufferedBytes;
     this.dispatch = b.dispatch;
+    this.memoryBudget = b.memoryBudget;
   }
 
   public static Builder builder() {
@@ -79,6 +82,7 @@ public final class WebSocketConfig {
     b.slowConsumerPolicy = slowConsumerPolicy;
     b.maxInboundBufferedBytes = maxInboundBufferedBytes;
     b.dispatch = dispatch;
+    b.memoryBudget = memoryBudget;
     return b;
   }
 
@@ -152,6 +156,16 @@ public final class WebSocketConfig {
     return dispatch;
   }
 
+  /**
+   * What messages being gathered on all connections may hold together (default: {@link
+   * MemoryBudget#processDefault()}, shared with HTTP request bodies). A message that finds it spent
+   * closes its connection with 1009, so that many connections each just under {@link
+   * #maxMessageBytes()} cannot fill the heap.
+   */
+  public MemoryBudget memoryBudget() {
+    return memoryBudget;
+  }
+
   /** Builds a {@link WebSocketConfig}. Not thread-safe. */
   public static final class Builder {
     private long maxFrameBytes = 4L << 20;
@@ -166,6 +180,7 @@ public final class WebSocketConfig {
     private SlowConsumerPolicy slowConsumerPolicy = SlowConsumerPolicy.CLOSE;
     private long maxInboundBufferedBytes = 1L << 20;
     private Dispatch dispatch = Dispatch.EVENT_LOOP;
+    private MemoryBudget memoryBudget = MemoryBudget.processDefault();
 
     private Builder() {}
 
@@ -239,6 +254,11 @@ public final class WebSocketConfig {
 
     public Builder dispatch(Dispatch value) {
       this.dispatch = Objects.requireNonNull(value);
+      return this;
+    }
+
+    public Builder memoryBudget(MemoryBudget value) {
+      this.memoryBudget = Objects.requireNonNull(value);
       return this;
     }
 

@@ -107,7 +107,7 @@ final class WebSocketSession
     this.subprotocol = subprotocol;
     this.deflate = deflate;
     this.reader = new WebSocketFrameReader(server, config.maxFrameBytes());
-    this.inbound = new InboundMessages(this, config.maxMessageBytes());
+    this.inbound = new InboundMessages(this, config.maxMessageBytes(), config.memoryBudget());
     this.dispatcher =
         new Dispatcher(config.dispatch() == WebSocketConfig.Dispatch.VIRTUAL_THREAD, this);
   }

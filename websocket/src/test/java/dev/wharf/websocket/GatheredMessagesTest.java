@@ -2,6 +2,7 @@ package dev.wharf.websocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wharf.core.MemoryBudget;
 import dev.wharf.core.testing.EmbeddedConnection;
 import dev.wharf.core.testing.FakeClock;
 import dev.wharf.websocket.codec.Opcodes;
@@ -49,9 +50,12 @@ class GatheredMessagesTest {
         opcode, fin, false, ByteBuffer.wrap(payload), true, 0x5A17C0DE);
   }
 
-  /** The frame in reads of at most {@code read} bytes, each a direct buffer as the loop lends. */
+  /**
+   * The frame in reads of at most {@code read} bytes, each a direct buffer as the loop lends, until
+   * the server closes.
+   */
   private static void feed(EmbeddedConnection conn, byte[] wire, int read) {
-    for (int at = 0; at < wire.length; at += read) {
+    for (int at = 0; at < wire.length && !conn.isClosed(); at += read) {
       int n = Math.min(read, wire.length - at);
       conn.writeInbound(ByteBuffer.allocateDirect(n).put(wire, at, n).flip());
     }
@@ -216,5 +220,52 @@ class GatheredMessagesTest {
     assertThat(a).isNotSameAs(b);
     pool.giveBack(a);
     pool.giveBack(b);
+  }
+
+  /** The close code a server sent, or -1 if its output holds no Close frame first. */
+  private static int closeCode(byte[] out) {
+    return out.length >= 4 && (out[0] & 0xFF) == 0x88
+        ? ((out[2] & 0xFF) << 8) | (out[3] & 0xFF)
+        : -1;
+  }
+
+  @Test
+  void unfinishedMessagesShareOneBudgetAndThePeerPastItGets1009() {
+    var budget = MemoryBudget.of(1 << 20);
+    var config = WebSocketConfig.builder().memoryBudget(budget).build();
+    int part = 200 * 1024; // gathered in a 256 KiB array: four fit in the budget
+    var holding = new ArrayList<EmbeddedConnection>();
+    EmbeddedConnection refused = null;
+    for (int i = 0; i < 10 && refused == null; i++) {
+      var conn = server(config, EchoListeners.whole());
+      feed(conn, maskedFrame(Opcodes.BINARY, false, payload(i, part)), 64 * 1024);
+      if (conn.isClosed()) {
+        refused = conn;
+      } else {
+        holding.add(conn);
+      }
+    }
+    assertThat(holding).hasSize(4);
+    assertThat(refused).isNotNull();
+    assertThat(closeCode(refused.readOutbound())).isEqualTo(1009);
+    assertThat(budget.reservedBytes()).isEqualTo(1 << 20);
+
+    // Dropped mid-message, they give it all back: a leak would slowly refuse everyone.
+    holding.forEach(conn -> conn.close(dev.wharf.core.CloseReason.PEER));
+    assertThat(budget.reservedBytes()).isZero();
+
+    var honest = server(config, EchoListeners.whole());
+    byte[] message = payload(99, 2 * part);
+    feed(honest, maskedFrame(Opcodes.BINARY, false, java.util.Arrays.copyOf(message, part)), 4096);
+    feed(
+        honest,
+        maskedFrame(
+            Opcodes.CONTINUATION, true, java.util.Arrays.copyOfRange(message, part, 2 * part)),
+        4096);
+    byte[] echoed = honest.readOutbound();
+    assertThat(echoed[0] & 0xFF).as("FIN, binary").isEqualTo(0x82);
+    assertThat(java.util.Arrays.copyOfRange(echoed, echoed.length - message.length, echoed.length))
+        .isEqualTo(message);
+    assertThat(budget.reservedBytes()).as("released once delivered").isZero();
   }
 }

@@ -92,7 +92,7 @@ final class BodyDecoder {
         }
         case CHUNK_DATA_END -> readChunkDataEnd(input);
         case TRAILERS -> {
-          if (section.read(line, input, "trailer")) {
+          if (section.read(line, input, "trailer", false)) {
             trailers = section.build();
             state = State.DONE;
           }

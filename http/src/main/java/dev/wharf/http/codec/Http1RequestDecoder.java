@@ -14,8 +14,10 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Strict where leniency enables request smuggling: Content-Length with Transfer-Encoding,
  * differing or malformed lengths, codings other than a final {@code chunked}, obs-fold, space
- * before a colon, bare CR or LF, invalid characters, a missing or repeated Host. A violation throws
- * {@link HttpException} with the status to answer, and the decoder then refuses all input.
+ * before a colon, a bare CR, a bare LF in chunked framing, invalid characters, a missing or
+ * repeated Host. A bare LF ends the request line and field lines, as RFC 9112 §2.2 allows. A
+ * violation throws {@link HttpException} with the status to answer, and the decoder then refuses
+ * all input.
  *
  * <pre>
  *   REQUEST_LINE -> HEADERS -+-> (no body) ------------------------------+-> REQUEST_LINE
@@ -134,7 +136,8 @@ public final class Http1RequestDecoder {
 
   private void readRequestLine(ByteBuffer input) {
     int limit = limits.maxRequestLineBytes();
-    if (!line.read(input, limit)) {
+    // RFC 9112 §2.2: a bare LF may end the request line and field lines (not chunk lines).
+    if (!line.read(input, limit, true)) {
       if (line.overflowed()) {
         throw new HttpException(414, "request line exceeds " + limit + " bytes");
       }
@@ -207,7 +210,7 @@ public final class Http1RequestDecoder {
   // ---- header and trailer sections ----
 
   private void readHeaderLine(ByteBuffer input, Sink sink) {
-    if (section.read(line, input, "header")) {
+    if (section.read(line, input, "header", true)) {
       endOfHeaders(sink);
     }
   }

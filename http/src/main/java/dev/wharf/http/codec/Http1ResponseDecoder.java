@@ -85,7 +85,7 @@ public final class Http1ResponseDecoder {
         switch (state) {
           case STATUS_LINE -> readStatusLine(input);
           case HEADERS -> {
-            if (section.read(line, input, "header")) {
+            if (section.read(line, input, "header", true)) {
               endOfHeaders(sink);
             }
           }
@@ -123,7 +123,8 @@ public final class Http1ResponseDecoder {
       // say so rather than wait for a line that will not come.
       throw bad("received a TLS record, not HTTP (the server speaks TLS: https://?)");
     }
-    if (!line.read(input, limits.maxRequestLineBytes())) {
+    // RFC 9112 §2.2: a recipient may take a bare LF as the end of the status line or a field.
+    if (!line.read(input, limits.maxRequestLineBytes(), true)) {
       if (line.overflowed()) {
         throw bad("status line too long");
       }

@@ -5,8 +5,10 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
- * Collects one CRLF-terminated line across reads. A bare CR or a bare LF is a protocol error (RFC
- * 9112 §2.2 lets a server reject them, and accepting them is how smuggling starts).
+ * Collects one CRLF-terminated line across reads. A bare CR is always a protocol error. A bare LF
+ * ends a line where the caller allows it (RFC 9112 §2.2 lets a recipient take it as a line
+ * terminator in the start line and field lines, and people typing into nc send nothing else);
+ * elsewhere, as in chunked framing where leniency has enabled smuggling, it is an error too.
  *
  * <p>Not thread-safe.
  */
@@ -33,6 +35,11 @@ final class LineReader {
    * (usually direct) input buffer a byte at a time cost more than the rest of the parsing.
    */
   boolean read(ByteBuffer input, int limit) {
+    return read(input, limit, false);
+  }
+
+  /** As {@link #read(ByteBuffer, int)}; {@code bareLfEnds}: a LF without CR also ends the line. */
+  boolean read(ByteBuffer input, int limit, boolean bareLfEnds) {
     int max = Math.min(limit, hardLimit);
     while (input.hasRemaining()) {
       if (sawCr) {
@@ -61,7 +68,12 @@ final class LineReader {
         continue;
       }
       if (bytes[end] == '\n') {
-        throw HttpException.badRequest("bare LF where CRLF is due");
+        if (!bareLfEnds) {
+          throw HttpException.badRequest("bare LF where CRLF is due");
+        }
+        input.position(input.position() + (end - length) + 1); // Up to and with the LF.
+        length = end;
+        return true;
       }
       input.position(input.position() + (end - length) + 1); // Up to and with the CR.
       length = end;

@@ -85,6 +85,16 @@ class Http1ResponseDecoderTest {
   }
 
   @Test
+  void bareLfEndsTheStatusLineAndFieldLines() {
+    // RFC 9112 §2.2: a recipient may; old scripts and hand-written servers send them.
+    assertDecodes(
+        List.of("GET"),
+        "HTTP/1.1 200 OK\nContent-Length: 2\nX: y\r\n\nhi",
+        "head 200 OK",
+        "body hi trailers 0");
+  }
+
+  @Test
   void headAnd304AndInterimResponsesHaveNoBody() {
     assertDecodes(
         List.of("HEAD", "GET"),
