@@ -34,6 +34,8 @@ class BrowserWebSocketIT extends WebSocketEndToEnd {
       chromium.stop(); // before JUnit removes the profile it writes to
     }
     assertThat(chromium.members()).isEmpty();
+    // Nothing of Chromium's is left outside the test's directory (its singleton socket was).
+    assertThat(Files.readSymbolicLink(profile.resolve("SingletonSocket"))).startsWith(dir);
 
     assertThat(parsedJsonLines(result))
         .containsExactly(

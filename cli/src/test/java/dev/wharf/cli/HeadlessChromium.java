@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Debian's Chromium, headless, on one page, in a process group of its own ({@code setsid}) so that
  * {@link #close} ends every process it started (browser, zygotes, renderers, GPU and network
- * services), not only the one we spawned. Its profile lives in a directory the caller owns and
- * removes.
+ * services), not only the one we spawned. Its profile and its temporary files live in directories
+ * the caller owns and removes.
  */
 final class HeadlessChromium {
   private final Process process;
@@ -25,9 +25,15 @@ final class HeadlessChromium {
     this.log = log;
   }
 
-  /** Opens {@code url}; Chromium's own output goes to {@code log}. */
+  /**
+   * Opens {@code url}; Chromium's own output goes to {@code log}, its temporary files to a
+   * directory beside {@code profile}.
+   */
   static HeadlessChromium open(String url, Path profile, Path log)
       throws IOException, InterruptedException {
+    // Chromium puts its singleton socket in a new directory under TMPDIR and links to it from the
+    // profile; killed, it leaves that directory behind. Beside the profile it goes with it.
+    Path tmp = Files.createDirectories(profile.resolveSibling(profile.getFileName() + "-tmp"));
     List<String> command =
         new ArrayList<>(
             List.of(
@@ -52,12 +58,13 @@ final class HeadlessChromium {
                 "--disable-breakpad",
                 "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
                 url));
-    Process process =
+    var builder =
         new ProcessBuilder(command)
             .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
             .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
+            .redirectOutput(log.toFile());
+    builder.environment().put("TMPDIR", tmp.toString());
+    Process process = builder.start();
     // setsid runs Chromium in place when it is not a group leader (a child of ours is not), so
     // the process we started leads the new group once setsid has run: wait for that.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

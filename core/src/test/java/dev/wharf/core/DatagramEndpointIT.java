@@ -2,6 +2,7 @@ package dev.wharf.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wharf.core.testing.CapturedLog;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -151,9 +153,13 @@ class DatagramEndpointIT {
                 });
     var peer =
         DatagramEndpoint.builder(group).bind(new InetSocketAddress(LOOPBACK, 0), (e, d, s) -> {});
-    peer.send(utf8("!boom"), endpoint.localAddress());
-    peer.send(utf8("fine"), endpoint.localAddress());
-    assertThat(inbox.poll(5, TimeUnit.SECONDS)).extracting(Received::text).isEqualTo("fine");
+    try (var log =
+        CapturedLog.expect(DatagramEndpoint.class, Level.WARNING, IllegalStateException.class)) {
+      peer.send(utf8("!boom"), endpoint.localAddress());
+      peer.send(utf8("fine"), endpoint.localAddress());
+      assertThat(inbox.poll(5, TimeUnit.SECONDS)).extracting(Received::text).isEqualTo("fine");
+      assertThat(log.await(Duration.ofSeconds(5)).getThrown()).hasMessage("handler bug");
+    }
   }
 
   @Test

@@ -33,7 +33,7 @@ class LoopSurvivesIT {
 
   @Test
   void aTaskThrowingAnErrorDoesNotStopTheLoop() throws Exception {
-    try (var log = CapturedLog.core()) {
+    try (var log = FaultyLog.core()) {
       loop.execute(
           () -> {
             throw new StackOverflowError("task");
@@ -45,7 +45,7 @@ class LoopSurvivesIT {
 
   @Test
   void aTimerThrowingAnErrorDoesNotStopTheLoop() throws Exception {
-    try (var log = CapturedLog.core()) {
+    try (var log = FaultyLog.core()) {
       var after = new CompletableFuture<Boolean>();
       loop.schedule(
           Duration.ofMillis(1),
@@ -61,7 +61,7 @@ class LoopSurvivesIT {
   @Test
   void aProtocolErrorWhileLoggingFailsClosesOnlyItsConnection() throws Exception {
     var thrown = new AtomicBoolean();
-    try (var log = CapturedLog.coreFailing();
+    try (var log = FaultyLog.coreFailing();
         Server server =
             Server.builder(group)
                 .bind(
@@ -89,7 +89,7 @@ class LoopSurvivesIT {
   @Test
   void anErrorMakingAProtocolLeavesTheListenerOpen() throws Exception {
     var thrown = new AtomicBoolean();
-    try (var log = CapturedLog.core();
+    try (var log = FaultyLog.core();
         Server server =
             Server.builder(group)
                 .bind(

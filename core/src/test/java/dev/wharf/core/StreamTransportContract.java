@@ -3,6 +3,7 @@ package dev.wharf.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wharf.core.testing.CapturedLog;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -15,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -141,8 +143,12 @@ abstract class StreamTransportContract {
     Connection bad = connect(server, victim);
     Connection good = connect(server, bystander);
 
-    bad.write("!boom".getBytes(StandardCharsets.US_ASCII));
-    assertThat(victim.closed.get(10, TimeUnit.SECONDS).kind()).isEqualTo(CloseReason.Kind.PEER);
+    try (var log =
+        CapturedLog.expect(StreamConnection.class, Level.WARNING, IllegalStateException.class)) {
+      bad.write("!boom".getBytes(StandardCharsets.US_ASCII));
+      assertThat(victim.closed.get(10, TimeUnit.SECONDS).kind()).isEqualTo(CloseReason.Kind.PEER);
+      assertThat(log.await(Duration.ofSeconds(10)).getThrown()).hasMessage("handler bug");
+    }
 
     good.write("still here".getBytes(StandardCharsets.US_ASCII));
     Await.until("bystander echo", () -> bystander.receivedCount() == 10);

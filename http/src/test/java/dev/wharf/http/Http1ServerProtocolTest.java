@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.core.CloseReason;
 import dev.wharf.core.MemoryBudget;
+import dev.wharf.core.testing.CapturedLog;
 import dev.wharf.core.testing.EmbeddedConnection;
 import dev.wharf.core.testing.FakeClock;
 import java.nio.ByteBuffer;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 
 class Http1ServerProtocolTest {
@@ -285,7 +287,13 @@ class Http1ServerProtocolTest {
   @Test
   void aThrowingHandlerGets500AndOnlyItsConnectionCloses() {
     var conn = helloServer();
-    conn.writeInbound("GET /boom HTTP/1.1\r\nHost: x\r\n\r\n");
+    try (var log =
+        CapturedLog.expect(Http1ServerProtocol.class, Level.WARNING, IllegalStateException.class)) {
+      conn.writeInbound("GET /boom HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(log.records())
+          .singleElement()
+          .satisfies(r -> assertThat(r.getThrown()).hasMessage("handler bug"));
+    }
     assertThat(status(conn.readOutboundAscii())).isEqualTo("HTTP/1.1 500 Internal Server Error");
     assertThat(conn.isClosed()).isTrue();
   }

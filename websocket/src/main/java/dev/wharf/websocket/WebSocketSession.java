@@ -412,8 +412,23 @@ final class WebSocketSession
 
   /** A listener threw: close with 1011 (internal error). Any thread. */
   private void listenerFailed(Throwable t) {
-    LOG.log(Level.WARNING, () -> "websocket listener failed on " + connection, t);
+    if (!open && causedByIo(t)) {
+      // The WebSocket was already closing, and the listener's read or send failed because of
+      // that: I/O that ended with the connection, not a bug in the listener (log at debug).
+      LOG.log(Level.DEBUG, () -> "websocket listener cut off by the close on " + connection, t);
+    } else {
+      LOG.log(Level.WARNING, () -> "websocket listener failed on " + connection, t);
+    }
     onLoop(() -> startClose(CloseCodes.INTERNAL_ERROR, "internal error"));
+  }
+
+  private static boolean causedByIo(Throwable t) {
+    for (Throwable cause = t; cause != null; cause = cause.getCause()) {
+      if (cause instanceof IOException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // ---- WebSocket: sending ----

@@ -2,6 +2,7 @@ package dev.wharf.websocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wharf.core.testing.CapturedLog;
 import dev.wharf.core.testing.EmbeddedConnection;
 import dev.wharf.core.testing.FakeClock;
 import dev.wharf.websocket.codec.Opcodes;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -189,7 +191,13 @@ class WebSocketSessionTest {
                 throw new IllegalStateException("bug");
               }
             });
-    conn.writeInbound(masked(Opcodes.TEXT, true, "boom"));
+    try (var log =
+        CapturedLog.expect(WebSocketSession.class, Level.WARNING, IllegalStateException.class)) {
+      conn.writeInbound(masked(Opcodes.TEXT, true, "boom"));
+      assertThat(log.records())
+          .singleElement()
+          .satisfies(r -> assertThat(r.getThrown()).hasMessage("bug"));
+    }
     assertThat(hex(conn.readOutbound())).isEqualTo(hex(closeFrame(1011, "internal error")));
     conn.writeInbound(masked(Opcodes.TEXT, true, "after")); // we closed for an error: dropped
     assertThat(texts).containsExactly("boom");

@@ -3,10 +3,12 @@ package dev.wharf.core.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wharf.core.testing.CapturedLog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.logging.Level;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -203,7 +205,12 @@ class TlsKeyMaterialIT {
     assertThat(identity.names()).containsExactly("localhost");
 
     Files.copy(certs.otherKey(), key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    assertThat(identity.reloadIfChanged()).isTrue();
+    try (var log = CapturedLog.expect(TlsIdentity.class, Level.INFO)) {
+      assertThat(identity.reloadIfChanged()).isTrue();
+      assertThat(log.records())
+          .singleElement()
+          .satisfies(r -> assertThat(r.getMessage()).contains("CN=other.test"));
+    }
     assertThat(identity.names()).containsExactly("other.test");
   }
 }

@@ -9,6 +9,7 @@ import dev.wharf.core.EchoProtocol;
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.Protocol;
 import dev.wharf.core.Server;
+import dev.wharf.core.testing.CapturedLog;
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.net.InetAddress;
@@ -27,6 +28,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -147,18 +149,10 @@ class TlsTransportIT {
   private void bulkEchoBothWays(SocketAddress listen) throws Exception {
     SocketAddress address = serve(listen, EchoProtocol::new);
     var sender = new BulkSender(BULK);
-    long start = System.nanoTime();
 
     connect(address, sender);
     CloseReason reason = sender.closed.get(60, TimeUnit.SECONDS);
 
-    double seconds = (System.nanoTime() - start) / 1e9;
-    System.out.printf(
-        "TLS bulk echo over %s: %d MiB each way in %.2f s (%.0f MiB/s each way)%n",
-        address instanceof UnixDomainSocketAddress ? "Unix socket" : "TCP",
-        BULK >> 20,
-        seconds,
-        (BULK >> 20) / seconds);
     assertThat(reason.isFailure()).as("closed with %s", reason).isFalse();
     assertThat(sender.received).isEqualTo(BULK);
     assertThat(sender.receivedDigest.digest()).isEqualTo(sender.sentDigest.digest());
@@ -334,12 +328,16 @@ class TlsTransportIT {
         live.resolve("cert.pem.new"), live.resolve("cert.pem"), StandardCopyOption.ATOMIC_MOVE);
 
     BigInteger newSerial = oldSerial;
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (newSerial.equals(oldSerial) && System.nanoTime() < deadline) {
-      Connection probe = connect(address, new Collecting());
-      newSerial = serial(probe);
-      probe.close();
-      Thread.sleep(100); // Between probes: the reload check runs at most every 2 s.
+    try (var log = CapturedLog.expect(TlsIdentity.class, Level.INFO)) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (newSerial.equals(oldSerial) && System.nanoTime() < deadline) {
+        Connection probe = connect(address, new Collecting());
+        newSerial = serial(probe);
+        probe.close();
+        Thread.sleep(100); // Between probes: the reload check runs at most every 2 s.
+      }
+      assertThat(log.await(Duration.ofSeconds(5)).getMessage())
+          .startsWith("reloaded TLS certificate");
     }
 
     assertThat(newSerial).isEqualTo(BigInteger.valueOf(4242));

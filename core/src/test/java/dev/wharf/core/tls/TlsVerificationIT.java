@@ -11,6 +11,7 @@ import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.Protocol;
 import dev.wharf.core.Server;
 import dev.wharf.core.TimeoutException;
+import dev.wharf.core.testing.CapturedLog;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -25,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.AfterEach;
@@ -173,13 +175,18 @@ class TlsVerificationIT {
     int port = serve(certs.expiredCert(), certs.serverKey());
 
     // Expired, and asked for by a name it does not have.
-    Connection connection =
-        connect(
-            TlsClientConfig.builder().trust(TlsTrust.insecure()).serverName("wrong.test").build(),
-            "127.0.0.1",
-            port);
+    try (var log = CapturedLog.expect(TlsClientConfig.class, Level.WARNING)) {
+      Connection connection =
+          connect(
+              TlsClientConfig.builder().trust(TlsTrust.insecure()).serverName("wrong.test").build(),
+              "127.0.0.1",
+              port);
 
-    assertThat(connection.tlsSession().orElseThrow().serverName()).contains("wrong.test");
+      assertThat(connection.tlsSession().orElseThrow().serverName()).contains("wrong.test");
+      assertThat(log.records())
+          .singleElement()
+          .satisfies(r -> assertThat(r.getMessage()).contains("insecure"));
+    }
   }
 
   @Test
@@ -189,19 +196,20 @@ class TlsVerificationIT {
     PublicKeyPin right = PublicKeyPin.of(selfSigned);
     PublicKeyPin wrong = PublicKeyPin.of(Pem.readCertificates(certs.serverCert()).getFirst());
 
-    Connection pinned =
-        connect(
-            TlsClientConfig.builder().trust(TlsTrust.insecure()).pin(right).build(),
-            "localhost",
-            port);
+    TlsClientConfig pinsRight;
+    TlsClientConfig pinsWrong;
+    try (var log = CapturedLog.expect(TlsClientConfig.class, Level.WARNING)) {
+      pinsRight = TlsClientConfig.builder().trust(TlsTrust.insecure()).pin(right).build();
+      pinsWrong = TlsClientConfig.builder().trust(TlsTrust.insecure()).pin(wrong).build();
+      assertThat(log.records())
+          .hasSize(2)
+          .allSatisfy(r -> assertThat(r.getMessage()).contains("pinned keys only"));
+    }
+
+    Connection pinned = connect(pinsRight, "localhost", port);
     assertThat(pinned.tlsSession()).isPresent();
 
-    assertThatThrownBy(
-            () ->
-                connect(
-                    TlsClientConfig.builder().trust(TlsTrust.insecure()).pin(wrong).build(),
-                    "localhost",
-                    port))
+    assertThatThrownBy(() -> connect(pinsWrong, "localhost", port))
         .isInstanceOf(SSLHandshakeException.class)
         .hasMessage(
             "TLS handshake with localhost:"

@@ -7,18 +7,19 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
- * Takes what the engine logs (through {@link System.Logger}, which is java.util.logging here) while
- * open, so a test that expects failures keeps the build output quiet and can check what was said.
- * Optionally fails every publish as a logger out of file descriptors does: its formatter loads the
- * time-zone rules on first use, and throws an {@link Error} when it cannot open them.
+ * Takes everything the engine logs under {@code dev.wharf.core} while open and, with {@link
+ * #coreFailing}, fails every publish as a logger out of file descriptors does: its formatter loads
+ * the time-zone rules on first use, and throws an {@link Error} when it cannot open them. For
+ * LoopSurvivesIT, whose failures come from several classes at once; a test expecting one record
+ * from one class takes {@link dev.wharf.core.testing.CapturedLog} instead.
  */
-final class CapturedLog implements AutoCloseable {
+final class FaultyLog implements AutoCloseable {
   private final Logger logger; // Held: java.util.logging keeps loggers only weakly.
   private final boolean parentHandlers;
   private final List<LogRecord> records = new CopyOnWriteArrayList<>();
   private final Handler handler;
 
-  private CapturedLog(String name, boolean failing) {
+  private FaultyLog(String name, boolean failing) {
     this.logger = Logger.getLogger(name);
     this.parentHandlers = logger.getUseParentHandlers();
     this.handler =
@@ -43,15 +44,15 @@ final class CapturedLog implements AutoCloseable {
   }
 
   /** Captures everything logged under {@code dev.wharf.core}. */
-  static CapturedLog core() {
-    return new CapturedLog("dev.wharf.core", false);
+  static FaultyLog core() {
+    return new FaultyLog("dev.wharf.core", false);
   }
 
   /**
    * Captures, and throws an {@link Error} out of every log call as a logger short of descriptors.
    */
-  static CapturedLog coreFailing() {
-    return new CapturedLog("dev.wharf.core", true);
+  static FaultyLog coreFailing() {
+    return new FaultyLog("dev.wharf.core", true);
   }
 
   List<String> messages() {
