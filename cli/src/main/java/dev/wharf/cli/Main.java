@@ -41,6 +41,9 @@ public final class Main implements Runnable {
 
   static CommandLine commandLine() {
     var commandLine = new CommandLine(new Main());
+    // curl's -d @FILE and a file name that starts with @ are the command's to read: picocli's
+    // @argfile expansion would read arguments, even options, from them instead.
+    commandLine.setExpandAtFiles(false);
     commandLine.setExecutionExceptionHandler(new Failures());
     commandLine.setParameterExceptionHandler(new Failures());
     return commandLine;

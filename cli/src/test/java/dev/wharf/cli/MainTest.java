@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Mistakes on the command line: exit 2 and a clear line on stderr, nothing started. */
 class MainTest {
@@ -57,6 +60,19 @@ class MainTest {
     Run run = run("listen", "1", "2");
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err().getFirst()).startsWith("wharf listen: Unmatched argument");
+  }
+
+  @Test
+  void anAtSignIsTheCommandsToReadNotAFileOfArguments(@TempDir Path dir) throws Exception {
+    Path body = Files.writeString(dir.resolve("body.txt"), "hello");
+    var get = Main.commandLine();
+    get.parseArgs("get", "-d", "@" + body, "http://127.0.0.1/");
+    assertThat(((GetCommand) get.getSubcommands().get("get").getCommand()).data)
+        .isEqualTo("@" + body);
+
+    Path args = Files.writeString(dir.resolve("args.txt"), "--help");
+    Run serve = run("serve", "@" + args);
+    assertThat(serve).isEqualTo(new Run(2, List.of("wharf serve: not a directory: @" + args), ""));
   }
 
   @Test
