@@ -11,12 +11,14 @@ import picocli.CommandLine;
 /**
  * Turns failures into one clear line on stderr and a non-zero exit, never a stack trace: 1 for a
  * network or I/O failure, 2 for a mistake in the command line (as BSD's sysexits and curl's usage
- * error do).
+ * error do), 3 for a URL that cannot be used (curl's), 70 for a bug (sysexits' EX_SOFTWARE).
  */
 final class Failures
     implements CommandLine.IExecutionExceptionHandler, CommandLine.IParameterExceptionHandler {
   static final int IO_FAILURE = 1;
   static final int USAGE = 2;
+  static final int MALFORMED_URL = 3;
+  static final int INTERNAL_ERROR = 70;
 
   @Override
   public int handleExecutionException(
@@ -25,7 +27,27 @@ final class Failures
     PrintWriter err = commandLine.getErr();
     err.println("wharf " + commandLine.getCommandName() + ": " + describe(cause));
     err.flush();
-    return cause instanceof IllegalArgumentException ? USAGE : IO_FAILURE;
+    return switch (cause) {
+      case Urls.Malformed malformed -> MALFORMED_URL;
+      case IllegalArgumentException usage -> USAGE;
+      default -> IO_FAILURE;
+    };
+  }
+
+  /**
+   * The last resort for an exception no code caught, on any thread of the command: one line and
+   * exit 70, rather than a stack trace from a thread that dies while the main thread waits for it
+   * for ever. Installed by {@link Main#main} only, so that tests in the same JVM keep theirs.
+   */
+  static void exitOnUncaught() {
+    Thread.setDefaultUncaughtExceptionHandler(
+        (thread, e) -> {
+          System.err.println(
+              "wharf: internal error on thread " + thread.getName() + ": " + describe(e));
+          System.err.flush();
+          // halt, not exit: exit from a shutdown hook's thread would wait for itself.
+          Runtime.getRuntime().halt(INTERNAL_ERROR);
+        });
   }
 
   @Override

@@ -14,7 +14,6 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -206,16 +205,7 @@ final class GetCommand implements Callable<Integer> {
   }
 
   static URI parseUrl(String text) {
-    String withScheme = text.contains("://") ? text : "http://" + text;
-    try {
-      URI uri = new URI(withScheme);
-      if (uri.getHost() == null) {
-        throw new IllegalArgumentException("no host in URL: " + text);
-      }
-      return uri;
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("malformed URL: " + text);
-    }
+    return Urls.parse(text, "http");
   }
 
   @Override

@@ -14,7 +14,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -347,19 +346,12 @@ final class WsCommand implements Callable<Integer> {
   }
 
   static URI parseUrl(String text) {
-    URI uri;
-    try {
-      uri = new URI(text);
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("bad URL '" + text + "': " + e.getReason(), e);
-    }
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    // ws:// is assumed where no scheme is given, as get assumes http://.
+    URI uri = Urls.parse(text, "ws");
+    String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("ws") && !scheme.equals("wss")) {
       throw new IllegalArgumentException(
           "the URL must start with ws:// (or wss://), got '" + text + "'");
-    }
-    if (uri.getHost() == null) {
-      throw new IllegalArgumentException("no host in the URL '" + text + "'");
     }
     if (uri.getRawFragment() != null) {
       // RFC 6455 §3: a fragment means nothing to a WebSocket and must not be used.

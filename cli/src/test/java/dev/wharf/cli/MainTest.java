@@ -8,9 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Mistakes on the command line: exit 2 and a clear line on stderr, nothing started. */
+@Timeout(30)
 class MainTest {
   record Run(int exitCode, List<String> err, String out) {}
 
@@ -32,6 +34,22 @@ class MainTest {
         .isEqualTo(new Run(2, List.of("wharf echo: port must be a number 0-65535, got 'x'"), ""));
     assertThat(run("connect", "localhost", "65536"))
         .isEqualTo(new Run(2, List.of("wharf connect: port must be 0-65535, got 65536"), ""));
+  }
+
+  @Test
+  void aUrlPortOutOfRangeIsCurlsMalformedUrlAtOnce() {
+    assertThat(run("get", "http://127.0.0.1:99999/"))
+        .isEqualTo(
+            new Run(
+                3,
+                List.of("wharf get: malformed URL 'http://127.0.0.1:99999/': port must be 0-65535"),
+                ""));
+    assertThat(run("ws", "ws://127.0.0.1:99999/"))
+        .isEqualTo(
+            new Run(
+                3,
+                List.of("wharf ws: malformed URL 'ws://127.0.0.1:99999/': port must be 0-65535"),
+                ""));
   }
 
   @Test

@@ -9,6 +9,7 @@ import dev.wharf.core.tls.TlsClientConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.MalformedURLException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -224,6 +225,12 @@ public final class HttpClient implements AutoCloseable {
 
   private void exchange(HttpRequest request, ResponseListener listener, long startNanos) {
     Origin origin = Origin.of(request);
+    if (origin.port() < 0 || origin.port() > 65_535) {
+      // RFC 3986 §3.2.3 lets a URL hold any digits; a socket takes 16 bits. Checked here, where a
+      // redirect's Location passes too, and not on the connect thread, where it would be lost.
+      listener.failed(new MalformedURLException("port out of range in " + request.uri()));
+      return;
+    }
     var deque = idle.get(origin);
     while (deque != null) {
       Http1ClientProtocol pooled = deque.pollFirst();
