@@ -4,6 +4,7 @@ import dev.wharf.core.CloseReason;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import picocli.CommandLine;
@@ -25,7 +26,7 @@ final class Failures
       Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
     Throwable cause = unwrap(e);
     PrintWriter err = commandLine.getErr();
-    err.println("wharf " + commandLine.getCommandName() + ": " + describe(cause));
+    err.println(name(commandLine) + ": " + describe(cause));
     err.flush();
     return switch (cause) {
       case Urls.Malformed malformed -> MALFORMED_URL;
@@ -54,10 +55,68 @@ final class Failures
   public int handleParseException(CommandLine.ParameterException e, String[] args) {
     CommandLine commandLine = e.getCommandLine();
     PrintWriter err = commandLine.getErr();
-    err.println("wharf " + commandLine.getCommandName() + ": " + e.getMessage());
-    err.println("Try 'wharf " + commandLine.getCommandName() + " --help' for more.");
+    String name = name(commandLine);
+    if (commandLine.getParent() == null
+        && e instanceof CommandLine.UnmatchedArgumentException unmatched
+        && !unmatched.getUnmatched().isEmpty()
+        && !unmatched.getUnmatched().getFirst().startsWith("-")) {
+      err.println(name + ": " + unknownCommand(commandLine, unmatched));
+    } else {
+      err.println(name + ": " + e.getMessage());
+    }
+    err.println("Try '" + name + " --help' for more.");
     err.flush();
     return USAGE;
+  }
+
+  /** The commands the README announces but that are not built yet. */
+  private static final java.util.Set<String> PLANNED = java.util.Set.of("dns", "sockets", "scan");
+
+  /** What to say about a first word that is no command: planned, a typo, or unknown. */
+  private static String unknownCommand(
+      CommandLine commandLine, CommandLine.UnmatchedArgumentException unmatched) {
+    String word = unmatched.getUnmatched().getFirst();
+    List<String> commands =
+        commandLine.getSubcommands().keySet().stream().filter(c -> !c.equals("help")).toList();
+    if (PLANNED.contains(word)) {
+      return "'"
+          + word
+          + "' is planned but not built yet; the commands are "
+          + String.join(", ", commands);
+    }
+    // picocli's own suggestions find "listen" in "frobnicate": only a slip of a letter or two,
+    // one in a short name ("x" is not "ws").
+    for (String command : commands) {
+      if (editDistance(word, command) <= Math.max(1, Math.min(2, command.length() / 3))) {
+        return "unknown command '" + word + "'; did you mean '" + command + "'?";
+      }
+    }
+    return "unknown command '" + word + "'; the commands are " + String.join(", ", commands);
+  }
+
+  /** Levenshtein's distance: letters inserted, deleted or replaced to turn a into b. */
+  static int editDistance(String a, String b) {
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int replace = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        current[j] = Math.min(replace, Math.min(previous[j], current[j - 1]) + 1);
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()];
+  }
+
+  /** How a command calls itself in messages: {@code wharf}, {@code wharf get}. */
+  static String name(CommandLine commandLine) {
+    return commandLine.getParent() == null ? "wharf" : "wharf " + commandLine.getCommandName();
   }
 
   static Throwable unwrap(Throwable e) {

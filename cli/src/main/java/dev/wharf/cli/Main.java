@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,7 +19,7 @@ import picocli.CommandLine.Command;
       WsCommand.class,
       CommandLine.HelpCommand.class
     })
-public final class Main implements Runnable {
+public final class Main implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -50,9 +51,14 @@ public final class Main implements Runnable {
     return commandLine;
   }
 
+  /**
+   * {@code wharf} alone is a mistake, as {@code curl} alone is: the list of commands goes to stderr
+   * and the exit code is 2, so that a script that lost its arguments does not carry on.
+   */
   @Override
-  public void run() {
-    spec.commandLine().usage(System.out);
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return Failures.USAGE;
   }
 
   /** The version from the jar's manifest. */

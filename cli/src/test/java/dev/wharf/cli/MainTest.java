@@ -94,6 +94,40 @@ class MainTest {
   }
 
   @Test
+  void aPlannedCommandIsSaidToBePlannedWithoutTheNameTwice() {
+    Run run = run("dns", "x");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err())
+        .containsExactly(
+            "wharf: 'dns' is planned but not built yet; the commands are serve, get, listen,"
+                + " connect, echo, ws",
+            "Try 'wharf --help' for more.");
+  }
+
+  @Test
+  void aMistypedCommandGetsADidYouMean() {
+    assertThat(run("serv").err())
+        .containsExactly(
+            "wharf: unknown command 'serv'; did you mean 'serve'?", "Try 'wharf --help' for more.");
+    assertThat(run("frobnicate").err())
+        .first()
+        .isEqualTo(
+            "wharf: unknown command 'frobnicate'; the commands are serve, get, listen, connect,"
+                + " echo, ws");
+    assertThat(run("--frobnicate").err())
+        .first()
+        .isEqualTo("wharf: Unknown option: '--frobnicate'");
+  }
+
+  @Test
+  void wharfAloneIsAUsageErrorThatListsTheCommandsOnStderr() {
+    Run run = run();
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.out()).isEmpty();
+    assertThat(String.join("\n", run.err())).contains("serve", "listen", "connect", "echo");
+  }
+
+  @Test
   void helpListsTheSocketCommands() {
     Run run = run("--help");
     assertThat(run.exitCode()).isZero();
