@@ -41,14 +41,25 @@ final class ServeCommand implements Callable<Integer> {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Parameters(arity = "0..1", paramLabel = "DIR", description = "What to serve (default: .).")
-  Path directory = Path.of(".");
+  @Parameters(
+      arity = "0..1",
+      paramLabel = "DIR|PORT",
+      description =
+          "What to serve (default: .); a number that names no directory is the port instead, as"
+              + " in python3 -m http.server 8080.")
+  String directoryOrPort;
+
+  @Option(
+      names = {"-d", "--directory"},
+      paramLabel = "DIR",
+      description = "What to serve, as python3 -m http.server's --directory (default: .).")
+  Path directory;
 
   @Option(
       names = {"-p", "--port"},
       paramLabel = "PORT",
-      description = "Port to listen on (default: ${DEFAULT-VALUE}; 0 picks a free one).")
-  int port = 8000;
+      description = "Port to listen on (default: 8000; 0 picks a free one).")
+  Integer port;
 
   @Option(
       names = {"-b", "--bind"},
@@ -148,8 +159,24 @@ final class ServeCommand implements Callable<Integer> {
       boolean tls) {}
 
   Options options() throws IOException {
-    if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException("port must be 0-65535, got " + port);
+    Path served = directory == null ? Path.of(".") : directory;
+    int listenPort = port == null ? 8000 : port;
+    if (directoryOrPort != null) {
+      if (isPortNumber(directoryOrPort) && !Files.exists(Path.of(directoryOrPort))) {
+        if (port != null) {
+          throw new IllegalArgumentException(
+              "give the port once: " + directoryOrPort + " or -p " + port);
+        }
+        listenPort = HostPort.port(directoryOrPort);
+      } else if (directory != null) {
+        throw new IllegalArgumentException(
+            "give the directory once: " + directoryOrPort + " or --directory " + directory);
+      } else {
+        served = Path.of(directoryOrPort);
+      }
+    }
+    if (listenPort < 0 || listenPort > 65535) {
+      throw new IllegalArgumentException("port must be 0-65535, got " + listenPort);
     }
     if (threads < 1) {
       throw new IllegalArgumentException("--threads must be at least 1");
@@ -157,8 +184,9 @@ final class ServeCommand implements Callable<Integer> {
     if (overwrite && !upload) {
       throw new IllegalArgumentException("--overwrite goes with --upload");
     }
-    if (!Files.isDirectory(directory)) {
-      throw new IllegalArgumentException("not a directory: " + directory);
+    if (!Files.isDirectory(served)) {
+      throw new IllegalArgumentException(
+          (Files.exists(served) ? "not a directory: " : "no such directory: ") + served);
     }
     Optional<BasicAuth.Credentials> credentials = Optional.empty();
     if (auth != null) {
@@ -186,10 +214,10 @@ final class ServeCommand implements Callable<Integer> {
     }
     InetSocketAddress address =
         bind == null
-            ? new InetSocketAddress(port)
-            : new InetSocketAddress(InetAddress.getByName(bind), port);
+            ? new InetSocketAddress(listenPort)
+            : new InetSocketAddress(InetAddress.getByName(bind), listenPort);
     return new Options(
-        directory.toAbsolutePath().normalize(),
+        served.toAbsolutePath().normalize(),
         address,
         new StaticFiles.Options(!noListing, showHidden, followSymlinks, upload),
         upload ? Optional.of(new Uploads.Options(overwrite, showHidden)) : Optional.empty(),
@@ -199,6 +227,10 @@ final class ServeCommand implements Callable<Integer> {
         credentials,
         Optional.ofNullable(cors),
         tls.enabled());
+  }
+
+  private static boolean isPortNumber(String text) {
+    return !text.isEmpty() && text.chars().allMatch(c -> c >= '0' && c <= '9');
   }
 
   /**

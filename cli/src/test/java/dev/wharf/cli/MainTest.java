@@ -90,7 +90,8 @@ class MainTest {
 
     Path args = Files.writeString(dir.resolve("args.txt"), "--help");
     Run serve = run("serve", "@" + args);
-    assertThat(serve).isEqualTo(new Run(2, List.of("wharf serve: not a directory: @" + args), ""));
+    assertThat(serve)
+        .isEqualTo(new Run(2, List.of("wharf serve: no such directory: @" + args), ""));
   }
 
   @Test
