@@ -4,6 +4,11 @@ import dev.wharf.core.CloseReason;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -135,6 +140,9 @@ final class Failures
    * advice where there is some to give (an untrusted certificate).
    */
   static String describe(Throwable t) {
+    if (t instanceof FileSystemException file) {
+      return describe(file);
+    }
     String message = t.getMessage();
     if (message == null || message.isBlank()) {
       message = t instanceof IOException ? "I/O error" : t.getClass().getSimpleName();
@@ -146,6 +154,25 @@ final class Failures
       message = Character.toLowerCase(message.charAt(0)) + message.substring(1);
     }
     return message + TlsFailures.advice(t);
+  }
+
+  /**
+   * A file that could not be opened, with its name and the reason: the JDK's NoSuchFileException
+   * says only the name ("wharf get: missing.txt").
+   */
+  private static String describe(FileSystemException e) {
+    String reason =
+        switch (e) {
+          case NoSuchFileException missing -> "no such file or directory";
+          case AccessDeniedException denied -> "permission denied";
+          case NotDirectoryException notDirectory -> "not a directory";
+          case FileAlreadyExistsException exists -> "already exists";
+          default ->
+              e.getReason() == null
+                  ? "cannot use the file"
+                  : describe(new IOException(e.getReason()));
+        };
+    return reason + ": " + e.getFile();
   }
 
   /**

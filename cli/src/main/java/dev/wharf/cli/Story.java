@@ -36,10 +36,15 @@ final class Story {
 
   void tell(String line) {
     if (on) {
-      synchronized (err) {
-        err.println("wharf " + command + ": " + line);
-        err.flush();
-      }
+      announce(line);
+    }
+  }
+
+  /** A line told even without {@code -v}: one the user has no other way to learn. */
+  void announce(String line) {
+    synchronized (err) {
+      err.println("wharf " + command + ": " + line);
+      err.flush();
     }
   }
 
