@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import dev.wharf.core.Addresses;
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.http.BasicAuth;
 import dev.wharf.http.Cors;
@@ -252,11 +253,17 @@ final class ServeCommand implements Callable<Integer> {
     return options.uploads().isPresent() ? UPLOAD_METHODS : METHODS;
   }
 
-  /** The address as the startup line shows it. */
+  /**
+   * The address as the startup line's URL shows it: a name as given, an IPv6 address compressed and
+   * in brackets ({@code [::1]}, RFC 3986 §3.2.2).
+   */
   static String host(Options options) {
-    return options.address().getAddress().isAnyLocalAddress()
-        ? "0.0.0.0"
-        : options.address().getHostString();
+    InetSocketAddress address = options.address();
+    if (address.getAddress().isAnyLocalAddress()) {
+      return "0.0.0.0";
+    }
+    String host = address.getHostString();
+    return host.contains(":") ? "[" + Addresses.host(address.getAddress()) + "]" : host;
   }
 
   /**

@@ -34,6 +34,12 @@ class ServeArgumentsTest {
   }
 
   @Test
+  void anIpv6AddressIsShownCompressedInBracketsAsInAUrl() throws Exception {
+    assertThat(ServeCommand.host(serve(dir.toString(), "-b", "::1"))).isEqualTo("[::1]");
+    assertThat(ServeCommand.host(serve(dir.toString(), "-b", "127.0.0.1"))).isEqualTo("127.0.0.1");
+  }
+
+  @Test
   void theDirectoryAndThePortAreGivenOnce() {
     assertThatIllegalArgumentException()
         .isThrownBy(() -> serve("8080", "-p", "9000"))

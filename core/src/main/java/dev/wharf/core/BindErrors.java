@@ -41,17 +41,13 @@ final class BindErrors {
   }
 
   static String describe(SocketAddress address) {
-    if (address instanceof InetSocketAddress inet) {
-      String host =
-          inet.getAddress() == null ? inet.getHostString() : inet.getAddress().getHostAddress();
-      if (host.contains(":")) {
-        host = "[" + host + "]";
-      }
-      if (inet.getAddress() != null && inet.getAddress().isAnyLocalAddress()) {
-        host = host.contains(":") ? "[::]" : "0.0.0.0";
-      }
-      return host + ":" + inet.getPort();
+    if (address instanceof InetSocketAddress inet
+        && inet.getAddress() != null
+        && inet.getAddress().isAnyLocalAddress()) {
+      return (inet.getAddress() instanceof java.net.Inet6Address ? "[::]" : "0.0.0.0")
+          + ":"
+          + inet.getPort();
     }
-    return String.valueOf(address);
+    return Addresses.format(address);
   }
 }
