@@ -75,7 +75,11 @@ final class ConnectCommand implements Callable<Integer> {
               + " stdin ends.")
   Double timeoutSeconds;
 
-  @Parameters(arity = "0..2", paramLabel = "HOST PORT", description = "Where to connect.")
+  @Parameters(
+      arity = "0..2",
+      paramLabel = "[HOST PORT]",
+      hideParamSyntax = true,
+      description = "Where to connect (or HOST:PORT, IPv6 as [::1]:80).")
   List<String> args = new ArrayList<>();
 
   InputStream in = new FileInputStream(FileDescriptor.in);

@@ -52,7 +52,7 @@ import picocli.CommandLine.Spec;
       "  echo hello | wharf ws ws://localhost:8000/ws/echo     (wharf serve's echo)",
       "  wharf ws --jsonl --exit-after 1 -H 'Origin: http://localhost' ws://host/feed",
       "  wharf ws -b ws://localhost:8000/ws/echo < in.bin > out.bin",
-      "  wharf ws --listen 9000                                  (then: wharf ws ws://localhost:9000/)",
+      "  wharf ws --listen 9000          (then: wharf ws ws://localhost:9000/)",
       "  wharf ws --listen 9443 -k --tls        (peers one after another, over wss://)"
     })
 final class WsCommand implements Callable<Integer> {
