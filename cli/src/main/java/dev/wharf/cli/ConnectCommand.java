@@ -42,7 +42,8 @@ import picocli.CommandLine.Spec;
           + " with a pipe or a terminal the session ends there.",
       "With --udp, each read from stdin goes out as one datagram; UDP has no close, so after"
           + " stdin ends it runs until interrupted, or with -w until no datagram came for that"
-          + " long.",
+          + " long. A peer that refuses datagrams (ICMP port unreachable) ends it with exit 1, as"
+          + " ncat does.",
       "With --tls, the connection speaks TLS (TCP or --unix); the server's certificate is"
           + " checked against the system's CAs (or --cacert, --pin) and the host name (or"
           + " --servername), and -v tells the handshake: version, cipher, ALPN, certificate, time."
@@ -219,7 +220,7 @@ final class ConnectCommand implements Callable<Integer> {
               + Story.format(endpoint.localAddress()));
       pipe.start(endpoint, peer);
       new StdinPump(in, ListenCommand.DATAGRAM_CHUNK, pipe).start();
-      CompletableFuture<?> end = pipe.outputFailed();
+      CompletableFuture<?> end = pipe.failed();
       if (!options.timeout().isZero()) {
         end =
             CompletableFuture.anyOf(

@@ -150,7 +150,7 @@ final class ListenCommand implements Callable<Integer> {
       pipe.start(endpoint, null);
       new StdinPump(in, DATAGRAM_CHUNK, pipe).start();
       // UDP has no end: run until interrupted, or until stdout is gone.
-      throw pipe.outputFailed().get();
+      throw pipe.failed().get();
     }
   }
 }
