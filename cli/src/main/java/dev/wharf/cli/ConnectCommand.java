@@ -39,7 +39,7 @@ import picocli.CommandLine.Spec;
       "Connects and joins the socket to stdin and stdout. At the end of stdin our output is shut"
           + " down (FIN) and reading goes on until the peer closes; then it exits 0. When the"
           + " peer shuts its output down first, the rest of a regular file on stdin is still sent;"
-          + " with a pipe or a terminal the session ends there.",
+          + " with a pipe or a terminal, what it already holds is sent and the session ends there.",
       "With --udp, each read from stdin goes out as one datagram; UDP has no close, so after"
           + " stdin ends it runs until interrupted, or with -w until no datagram came for that"
           + " long. A peer that refuses datagrams (ICMP port unreachable) ends it with exit 1, as"
@@ -167,7 +167,14 @@ final class ConnectCommand implements Callable<Integer> {
     if (options.scanOnly()) {
       return scan(client, host, candidates, options.target(), started, story);
     }
-    var pipe = new StreamPipe(new StdoutSink(out), story, false, Stdin.isRegularFile(), () -> {});
+    var pipe =
+        new StreamPipe(
+            new StdoutSink(out),
+            story,
+            false,
+            Stdin.isRegularFile(),
+            () -> {},
+            () -> Stdin.waiting(in));
     pipe.connectStarted(started);
     client.connect(host, candidates, pipe.newProtocol()).get();
     new StdinPump(in, ListenCommand.STREAM_CHUNK, pipe).start();
