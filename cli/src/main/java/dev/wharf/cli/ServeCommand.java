@@ -131,6 +131,9 @@ final class ServeCommand implements Callable<Integer> {
 
   @Mixin ServerTlsOptions tls = new ServerTlsOptions();
 
+  /** How long Ctrl-C waits for requests in flight before cutting them. */
+  static final Duration STOP_WAIT = Duration.ofSeconds(5);
+
   /** The realm the browser shows when it asks for the password. */
   static final String REALM = "wharf";
 
@@ -378,9 +381,17 @@ final class ServeCommand implements Callable<Integer> {
             Thread.ofPlatform()
                 .unstarted(
                     () -> {
-                      // Ctrl-C: stop accepting, let requests in flight finish, then exit.
+                      // Ctrl-C: stop accepting, let requests in flight finish, then exit. Said,
+                      // since a transfer in flight makes the wait last.
+                      synchronized (err) {
+                        err.println(
+                            "wharf serve: stopping: no new connections; waiting up to "
+                                + STOP_WAIT.toSeconds()
+                                + " s for requests in flight");
+                        err.flush();
+                      }
                       server.close();
-                      group.shutdownGracefully(Duration.ofSeconds(5)).join();
+                      group.shutdownGracefully(STOP_WAIT).join();
                       stopped.countDown();
                     }));
     stopped.await();

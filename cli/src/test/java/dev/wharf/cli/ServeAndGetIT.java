@@ -181,4 +181,19 @@ class ServeAndGetIT extends EndToEnd {
                 + "/a.txt\",\"status\":200,\"size_download\":3,")
         .contains("\"time_total\":");
   }
+
+  @Test
+  void ctrlCSaysWhatTheServerWaitsFor() throws Exception {
+    Path root = Files.createDirectory(dir.resolve("www"));
+    Path out = dir.resolve("serve.out");
+    Child serve =
+        wharfHearingSigint(
+            null, out, "serve", root.toString(), "--port", "0", "--bind", "127.0.0.1");
+    awaitMatch(out, Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)/"));
+
+    serve.signal("INT");
+
+    serve.awaitErr("stopping: no new connections; waiting up to 5 s for requests in flight");
+    assertThat(serve.awaitExit()).isEqualTo(130);
+  }
 }
