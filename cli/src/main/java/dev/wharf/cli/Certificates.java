@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import dev.wharf.core.Addresses;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.ZoneOffset;
@@ -42,7 +43,7 @@ final class Certificates {
       if (alternatives != null) {
         for (List<?> entry : alternatives) {
           String name = String.valueOf(entry.get(1));
-          names.add(name.contains(":") ? Story.compactIpv6(name) : name);
+          names.add(name.contains(":") ? Addresses.compactIpv6(name) : name);
         }
       }
     } catch (CertificateParsingException e) {

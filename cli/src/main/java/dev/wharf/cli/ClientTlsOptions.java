@@ -152,6 +152,7 @@ final class ClientTlsOptions {
       throw new IllegalArgumentException("--alpn: " + e.getMessage(), e);
     }
     if (certificate != null) {
+      TlsOptionException.requireKeyFile(key);
       try {
         builder.identity(TlsIdentity.fromPem(certificate, key != null ? key : certificate));
       } catch (TlsConfigException e) {

@@ -39,10 +39,11 @@ import picocli.CommandLine.Spec;
       "Connects and joins the socket to stdin and stdout. At the end of stdin our output is shut"
           + " down (FIN) and reading goes on until the peer closes; then it exits 0. When the"
           + " peer shuts its output down first, the rest of a regular file on stdin is still sent;"
-          + " with a pipe or a terminal the session ends there.",
+          + " with a pipe or a terminal, what it already holds is sent and the session ends there.",
       "With --udp, each read from stdin goes out as one datagram; UDP has no close, so after"
           + " stdin ends it runs until interrupted, or with -w until no datagram came for that"
-          + " long.",
+          + " long. A peer that refuses datagrams (ICMP port unreachable) ends it with exit 1, as"
+          + " ncat does.",
       "With --tls, the connection speaks TLS (TCP or --unix); the server's certificate is"
           + " checked against the system's CAs (or --cacert, --pin) and the host name (or"
           + " --servername), and -v tells the handshake: version, cipher, ALPN, certificate, time."
@@ -75,7 +76,11 @@ final class ConnectCommand implements Callable<Integer> {
               + " stdin ends.")
   Double timeoutSeconds;
 
-  @Parameters(arity = "0..2", paramLabel = "HOST PORT", description = "Where to connect.")
+  @Parameters(
+      arity = "0..2",
+      paramLabel = "[HOST PORT]",
+      hideParamSyntax = true,
+      description = "Where to connect (or HOST:PORT, IPv6 as [::1]:80).")
   List<String> args = new ArrayList<>();
 
   InputStream in = new FileInputStream(FileDescriptor.in);
@@ -162,7 +167,14 @@ final class ConnectCommand implements Callable<Integer> {
     if (options.scanOnly()) {
       return scan(client, host, candidates, options.target(), started, story);
     }
-    var pipe = new StreamPipe(new StdoutSink(out), story, false, Stdin.isRegularFile(), () -> {});
+    var pipe =
+        new StreamPipe(
+            new StdoutSink(out),
+            story,
+            false,
+            Stdin.isRegularFile(),
+            () -> {},
+            () -> Stdin.waiting(in));
     pipe.connectStarted(started);
     client.connect(host, candidates, pipe.newProtocol()).get();
     new StdinPump(in, ListenCommand.STREAM_CHUNK, pipe).start();
@@ -215,7 +227,7 @@ final class ConnectCommand implements Callable<Integer> {
               + Story.format(endpoint.localAddress()));
       pipe.start(endpoint, peer);
       new StdinPump(in, ListenCommand.DATAGRAM_CHUNK, pipe).start();
-      CompletableFuture<?> end = pipe.outputFailed();
+      CompletableFuture<?> end = pipe.failed();
       if (!options.timeout().isZero()) {
         end =
             CompletableFuture.anyOf(

@@ -25,10 +25,11 @@ final class DatagramPipe implements DatagramHandler, StdinPump.Sink {
   private final CompletableFuture<Void> stdinEnded = new CompletableFuture<>();
   private volatile DatagramEndpoint endpoint;
   private volatile long lastReceivedNanos = System.nanoTime();
-  private final CompletableFuture<IOException> outputFailed = new CompletableFuture<>();
+  private final CompletableFuture<IOException> failed = new CompletableFuture<>();
 
   // Guarded by this.
   private SocketAddress peer;
+  private boolean fixedPeer;
 
   DatagramPipe(StdoutSink out, Story story) {
     this.out = out;
@@ -39,6 +40,7 @@ final class DatagramPipe implements DatagramHandler, StdinPump.Sink {
   synchronized void start(DatagramEndpoint bound, SocketAddress fixedPeer) {
     this.endpoint = bound;
     this.peer = fixedPeer;
+    this.fixedPeer = fixedPeer != null;
     notifyAll();
   }
 
@@ -50,9 +52,12 @@ final class DatagramPipe implements DatagramHandler, StdinPump.Sink {
     return lastReceivedNanos;
   }
 
-  /** Completes with the reason if stdout cannot be written: the pipe is of no more use. */
-  CompletableFuture<IOException> outputFailed() {
-    return outputFailed;
+  /**
+   * Completes with the reason if stdout cannot be written, or a client's peer refused datagrams:
+   * the pipe is of no more use.
+   */
+  CompletableFuture<IOException> failed() {
+    return failed;
   }
 
   @Override
@@ -71,7 +76,26 @@ final class DatagramPipe implements DatagramHandler, StdinPump.Sink {
     try {
       out.write(data);
     } catch (IOException e) {
-      outputFailed.complete(new IOException("cannot write to stdout: " + e.getMessage(), e));
+      failed.complete(new IOException("cannot write to stdout: " + e.getMessage(), e));
+    }
+  }
+
+  /**
+   * ICMP port unreachable: a client's peer is not there, and it says so as ncat does; a listener
+   * only tells it under -v, since the next datagram may come from someone else.
+   */
+  @Override
+  public void unreachable(DatagramEndpoint from, SocketAddress refused, IOException error) {
+    boolean client;
+    synchronized (this) {
+      client = fixedPeer;
+    }
+    String line =
+        "connection refused: udp " + Story.format(refused) + " (nothing is listening there)";
+    if (client) {
+      failed.complete(new java.net.PortUnreachableException(line));
+    } else {
+      story.tell(line);
     }
   }
 

@@ -93,12 +93,14 @@ final class Endpoints {
     if (target instanceof Target.Unix) {
       Runtime.getRuntime().addShutdownHook(new Thread(server::close, "wharf-remove-socket"));
     }
-    story.tell(
+    tellListening(
+        target,
         "listening on "
             + target.transport().label()
             + " "
             + Story.format(server.localAddress())
-            + (tls == null ? "" : " with TLS"));
+            + (tls == null ? "" : " with TLS"),
+        story);
     if (target instanceof Target.Inet) {
       story.options(options);
     }
@@ -122,8 +124,20 @@ final class Endpoints {
       throws IOException {
     SocketAddress address = bindAddress(target, story);
     DatagramEndpoint endpoint = DatagramEndpoint.builder(group).name(name).bind(address, handler);
-    story.tell("listening on udp " + Story.format(endpoint.localAddress()));
+    tellListening(target, "listening on udp " + Story.format(endpoint.localAddress()), story);
     return endpoint;
+  }
+
+  /**
+   * Where a server listens: under -v, and always when port 0 let the kernel choose, since nothing
+   * else would tell the user which port to use (ncat -l 0 is as silent, and as useless).
+   */
+  private static void tellListening(Target target, String line, Story story) {
+    if (target instanceof Target.Inet inet && inet.address().port() == 0) {
+      story.announce(line);
+    } else {
+      story.tell(line);
+    }
   }
 
   /** Binds a UDP endpoint on an ephemeral port for talking to {@code peer}. */

@@ -20,7 +20,6 @@ import java.io.PrintWriter;
 import java.net.ConnectException;
 import java.net.SocketAddress;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -327,25 +326,7 @@ final class GetCommand implements Callable<Integer> {
   }
 
   static URI parseUrl(String text) {
-    String withScheme = text.contains("://") ? text : "http://" + text;
-    try {
-      URI uri = new URI(withScheme);
-      if (uri.getHost() == null) {
-        throw new MalformedUrl("no host in URL: " + UserCredentials.redact(text));
-      }
-      return uri;
-    } catch (URISyntaxException e) {
-      throw new MalformedUrl("malformed URL: " + UserCredentials.redact(text));
-    }
-  }
-
-  /** A URL that does not parse: curl's exit code 3 rather than a usage error. */
-  static final class MalformedUrl extends IllegalArgumentException {
-    private static final long serialVersionUID = 1L;
-
-    MalformedUrl(String message) {
-      super(message);
-    }
+    return Urls.parse(text, "http");
   }
 
   @Override
@@ -354,7 +335,7 @@ final class GetCommand implements Callable<Integer> {
     HttpRequest request;
     try {
       request = request();
-    } catch (MalformedUrl e) {
+    } catch (Urls.Malformed e) {
       complain(err, e.getMessage());
       return MALFORMED_URL;
     }
@@ -980,8 +961,7 @@ final class GetCommand implements Callable<Integer> {
 
     private static String ip(java.net.SocketAddress address) {
       if (address instanceof java.net.InetSocketAddress inet && inet.getAddress() != null) {
-        String ip = inet.getAddress().getHostAddress();
-        return inet.getAddress() instanceof java.net.Inet6Address ? Story.compactIpv6(ip) : ip;
+        return dev.wharf.core.Addresses.host(inet.getAddress());
       }
       return "";
     }

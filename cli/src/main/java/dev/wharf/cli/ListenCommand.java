@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
       "Accepts one connection and joins it to stdin and stdout; exits when the peer closes.",
       "At the end of stdin our output is shut down (FIN) and reading goes on until the peer"
           + " closes. When the peer shuts its output down first, the rest of a regular file on"
-          + " stdin is still sent; with a pipe or a terminal the session ends there.",
+          + " stdin is still sent; with a pipe or a terminal, what it already holds is sent and the"
+          + " session ends there.",
       "With -k, connections are served one at a time, as nc -lk does: the next waits, accepted"
           + " but unread, until the current one ends.",
       "With --udp, datagrams go to stdout and stdin goes to whoever sent the last datagram;"
@@ -100,7 +101,12 @@ final class ListenCommand implements Callable<Integer> {
     Runnable onFirst = options.keepOpen() ? () -> {} : () -> serverReady.thenAccept(Server::close);
     var pipe =
         new StreamPipe(
-            new StdoutSink(out), story, options.keepOpen(), Stdin.isRegularFile(), onFirst);
+            new StdoutSink(out),
+            story,
+            options.keepOpen(),
+            Stdin.isRegularFile(),
+            onFirst,
+            () -> Stdin.waiting(in));
     TlsServerConfig tlsConfig = tls.enabled() ? loadTls(options.target(), story) : null;
     Server server =
         Endpoints.bindStream(
@@ -150,7 +156,7 @@ final class ListenCommand implements Callable<Integer> {
       pipe.start(endpoint, null);
       new StdinPump(in, DATAGRAM_CHUNK, pipe).start();
       // UDP has no end: run until interrupted, or until stdout is gone.
-      throw pipe.outputFailed().get();
+      throw pipe.failed().get();
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import java.util.concurrent.Callable;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Command;
       WsCommand.class,
       CommandLine.HelpCommand.class
     })
-public final class Main implements Runnable {
+public final class Main implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -51,6 +52,7 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    Failures.exitOnUncaught();
     System.exit(run(args));
   }
 
@@ -61,14 +63,22 @@ public final class Main implements Runnable {
 
   static CommandLine commandLine() {
     var commandLine = new CommandLine(new Main());
+    // curl's -d @FILE and a file name that starts with @ are the command's to read: picocli's
+    // @argfile expansion would read arguments, even options, from them instead.
+    commandLine.setExpandAtFiles(false);
     commandLine.setExecutionExceptionHandler(new Failures());
     commandLine.setParameterExceptionHandler(new Failures());
     return commandLine;
   }
 
+  /**
+   * {@code wharf} alone is a mistake, as {@code curl} alone is: the list of commands goes to stderr
+   * and the exit code is 2, so that a script that lost its arguments does not carry on.
+   */
   @Override
-  public void run() {
-    spec.commandLine().usage(System.out);
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return Failures.USAGE;
   }
 
   /** The version from the jar's manifest. */

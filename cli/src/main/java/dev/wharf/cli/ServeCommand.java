@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import dev.wharf.core.Addresses;
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.MemoryBudget;
 import dev.wharf.http.BasicAuth;
@@ -45,14 +46,25 @@ final class ServeCommand implements Callable<Integer> {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Parameters(arity = "0..1", paramLabel = "DIR", description = "What to serve (default: .).")
-  Path directory = Path.of(".");
+  @Parameters(
+      arity = "0..1",
+      paramLabel = "DIR|PORT",
+      description =
+          "What to serve (default: .); a number that names no directory is the port instead, as"
+              + " in python3 -m http.server 8080.")
+  String directoryOrPort;
+
+  @Option(
+      names = {"-d", "--directory"},
+      paramLabel = "DIR",
+      description = "What to serve, as python3 -m http.server's --directory (default: .).")
+  Path directory;
 
   @Option(
       names = {"-p", "--port"},
       paramLabel = "PORT",
-      description = "Port to listen on (default: ${DEFAULT-VALUE}; 0 picks a free one).")
-  int port = 8000;
+      description = "Port to listen on (default: 8000; 0 picks a free one).")
+  Integer port;
 
   @Option(
       names = {"-b", "--bind"},
@@ -164,6 +176,9 @@ final class ServeCommand implements Callable<Integer> {
 
   @Mixin ServerTlsOptions tls = new ServerTlsOptions();
 
+  /** How long Ctrl-C waits for requests in flight before cutting them. */
+  static final Duration STOP_WAIT = Duration.ofSeconds(5);
+
   /** The realm the browser shows when it asks for the password. */
   static final String REALM = "wharf";
 
@@ -197,8 +212,24 @@ final class ServeCommand implements Callable<Integer> {
       WebSocketConfig wsEcho) {}
 
   Options options() throws IOException {
-    if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException("port must be 0-65535, got " + port);
+    Path served = directory == null ? Path.of(".") : directory;
+    int listenPort = port == null ? 8000 : port;
+    if (directoryOrPort != null) {
+      if (isPortNumber(directoryOrPort) && !Files.exists(Path.of(directoryOrPort))) {
+        if (port != null) {
+          throw new IllegalArgumentException(
+              "give the port once: " + directoryOrPort + " or -p " + port);
+        }
+        listenPort = HostPort.port(directoryOrPort);
+      } else if (directory != null) {
+        throw new IllegalArgumentException(
+            "give the directory once: " + directoryOrPort + " or --directory " + directory);
+      } else {
+        served = Path.of(directoryOrPort);
+      }
+    }
+    if (listenPort < 0 || listenPort > 65535) {
+      throw new IllegalArgumentException("port must be 0-65535, got " + listenPort);
     }
     if (!(headerTimeout > 0 && headerTimeout <= 86_400)) {
       throw new IllegalArgumentException(
@@ -216,8 +247,9 @@ final class ServeCommand implements Callable<Integer> {
     if (overwrite && !upload) {
       throw new IllegalArgumentException("--overwrite goes with --upload");
     }
-    if (!Files.isDirectory(directory)) {
-      throw new IllegalArgumentException("not a directory: " + directory);
+    if (!Files.isDirectory(served)) {
+      throw new IllegalArgumentException(
+          (Files.exists(served) ? "not a directory: " : "no such directory: ") + served);
     }
     Optional<BasicAuth.Credentials> credentials = Optional.empty();
     if (auth != null) {
@@ -246,10 +278,10 @@ final class ServeCommand implements Callable<Integer> {
     }
     InetSocketAddress address =
         bind == null
-            ? new InetSocketAddress(port)
-            : new InetSocketAddress(InetAddress.getByName(bind), port);
+            ? new InetSocketAddress(listenPort)
+            : new InetSocketAddress(InetAddress.getByName(bind), listenPort);
     return new Options(
-        directory.toAbsolutePath().normalize(),
+        served.toAbsolutePath().normalize(),
         address,
         new StaticFiles.Options(!noListing, showHidden, followSymlinks, upload),
         upload ? Optional.of(new Uploads.Options(overwrite, showHidden)) : Optional.empty(),
@@ -267,6 +299,10 @@ final class ServeCommand implements Callable<Integer> {
         WsEcho.config(
             ByteSize.messageLimit("--ws-max-frame", wsMaxFrame != null ? wsMaxFrame : wsMaxMessage),
             wsMaxMessage));
+  }
+
+  private static boolean isPortNumber(String text) {
+    return !text.isEmpty() && text.chars().allMatch(c -> c >= '0' && c <= '9');
   }
 
   /**
@@ -288,11 +324,17 @@ final class ServeCommand implements Callable<Integer> {
     return options.uploads().isPresent() ? UPLOAD_METHODS : METHODS;
   }
 
-  /** The address as the startup line shows it. */
+  /**
+   * The address as the startup line's URL shows it: a name as given, an IPv6 address compressed and
+   * in brackets ({@code [::1]}, RFC 3986 §3.2.2).
+   */
   static String host(Options options) {
-    return options.address().getAddress().isAnyLocalAddress()
-        ? "0.0.0.0"
-        : options.address().getHostString();
+    InetSocketAddress address = options.address();
+    if (address.getAddress().isAnyLocalAddress()) {
+      return "0.0.0.0";
+    }
+    String host = address.getHostString();
+    return host.contains(":") ? "[" + Addresses.host(address.getAddress()) + "]" : host;
   }
 
   /**
@@ -443,9 +485,17 @@ final class ServeCommand implements Callable<Integer> {
             Thread.ofPlatform()
                 .unstarted(
                     () -> {
-                      // Ctrl-C: stop accepting, let requests in flight finish, then exit.
+                      // Ctrl-C: stop accepting, let requests in flight finish, then exit. Said,
+                      // since a transfer in flight makes the wait last.
+                      synchronized (err) {
+                        err.println(
+                            "wharf serve: stopping: no new connections; waiting up to "
+                                + STOP_WAIT.toSeconds()
+                                + " s for requests in flight");
+                        err.flush();
+                      }
                       server.close();
-                      group.shutdownGracefully(Duration.ofSeconds(5)).join();
+                      group.shutdownGracefully(STOP_WAIT).join();
                       stopped.countDown();
                     }));
     stopped.await();

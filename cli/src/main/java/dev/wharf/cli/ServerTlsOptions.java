@@ -160,6 +160,7 @@ final class ServerTlsOptions {
     TlsIdentity identity;
     Path file;
     SelfSignedCertificate.Kept kept = null;
+    TlsOptionException.requireKeyFile(key);
     try {
       if (certificate != null) {
         file = certificate;

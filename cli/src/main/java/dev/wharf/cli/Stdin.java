@@ -1,11 +1,22 @@
 package dev.wharf.cli;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** What this process's stdin is, where that changes how a session ends. */
 final class Stdin {
   private Stdin() {}
+
+  /** How many bytes a read of {@code in} would return at once (a pipe's FIONREAD); 0 if unknown. */
+  static long waiting(InputStream in) {
+    try {
+      return in.available();
+    } catch (IOException e) {
+      return 0;
+    }
+  }
 
   /**
    * True when stdin is a regular file, which is sure to end soon. On Linux {@code /proc/self/fd/0}

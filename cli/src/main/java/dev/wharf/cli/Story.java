@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import dev.wharf.core.Addresses;
 import dev.wharf.core.CloseReason;
 import dev.wharf.core.ConnectionInfo;
 import dev.wharf.core.SocketOptions;
@@ -36,10 +37,15 @@ final class Story {
 
   void tell(String line) {
     if (on) {
-      synchronized (err) {
-        err.println("wharf " + command + ": " + line);
-        err.flush();
-      }
+      announce(line);
+    }
+  }
+
+  /** A line told even without {@code -v}: one the user has no other way to learn. */
+  void announce(String line) {
+    synchronized (err) {
+      err.println("wharf " + command + ": " + line);
+      err.flush();
     }
   }
 
@@ -105,52 +111,14 @@ final class Story {
 
   /** An address as people write it: {@code 127.0.0.1:80}, {@code [::1]:80}, a socket path. */
   static String format(SocketAddress address) {
-    if (address instanceof InetSocketAddress inet) {
-      String host = host(inet);
-      return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
-    }
     if (address instanceof UnixDomainSocketAddress unix && unix.getPath().toString().isEmpty()) {
       return "(unnamed)"; // A Unix client socket is rarely bound to a file.
     }
-    return String.valueOf(address);
+    return Addresses.format(address);
   }
 
   private static String host(InetSocketAddress inet) {
-    if (inet.getAddress() == null) {
-      return inet.getHostString();
-    }
-    String host = inet.getAddress().getHostAddress();
-    return inet.getAddress() instanceof java.net.Inet6Address ? compactIpv6(host) : host;
-  }
-
-  /**
-   * The JDK's {@code 0:0:0:0:0:0:0:1} as people write it, {@code ::1}: the longest run of zero
-   * groups becomes {@code ::} (RFC 5952 §4.2).
-   */
-  static String compactIpv6(String address) {
-    int scope = address.indexOf('%');
-    String suffix = scope < 0 ? "" : address.substring(scope);
-    String[] groups = (scope < 0 ? address : address.substring(0, scope)).split(":");
-    int bestStart = -1;
-    int bestLength = 1; // RFC 5952 §4.2.2: a single zero group is not shortened.
-    for (int i = 0; i < groups.length; i++) {
-      int j = i;
-      while (j < groups.length && groups[j].equals("0")) {
-        j++;
-      }
-      if (j - i > bestLength) {
-        bestStart = i;
-        bestLength = j - i;
-      }
-    }
-    if (bestStart < 0) {
-      return address;
-    }
-    String head = String.join(":", java.util.Arrays.copyOfRange(groups, 0, bestStart));
-    String tail =
-        String.join(
-            ":", java.util.Arrays.copyOfRange(groups, bestStart + bestLength, groups.length));
-    return head + "::" + tail + suffix;
+    return inet.getAddress() == null ? inet.getHostString() : Addresses.host(inet.getAddress());
   }
 
   /** Milliseconds with one decimal, as ping prints them. */

@@ -6,9 +6,11 @@ import dev.wharf.core.ConnectionInfo;
 import dev.wharf.core.Protocol;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
+import java.util.function.LongSupplier;
 
 /**
  * Joins stdin and stdout to stream connections (TCP or Unix), one at a time: the heart of {@code
@@ -19,7 +21,9 @@ import java.util.concurrent.Semaphore;
  * from a regular file, which is sure to end, the rest of it is still sent, then the connection
  * closes (closing at once lost what had not been read yet, when the FIN came early). With stdin
  * from a terminal or a pipe, which may never end ({@code tail -f}), the peer's FIN ends the
- * session, as with ncat.
+ * session, as with ncat, once what the pipe already held has gone out: a reply waiting in a pipe
+ * when the FIN came (the stdin thread had not read it yet, or had read it but not handed it over)
+ * was lost in about one run of 48 against {@code nc -N}.
  *
  * <p>With keep-open, connections that arrive while one is served wait, accepted but not read, and
  * are served in turn, as OpenBSD's {@code nc -lk} does: two peers never see their bytes
@@ -33,11 +37,18 @@ final class StreamPipe implements StdinPump.Sink {
   /** Stdin chunks handed to the loop but not yet queued on the connection. */
   private static final int MAX_CHUNKS_IN_TRANSIT = 4;
 
+  /**
+   * After the peer's FIN, how long a read of stdin that holds nothing yet may take before the
+   * session ends without it: the read may have just taken bytes, or may wait for ever (a terminal).
+   */
+  static final Duration DRAIN_GRACE = Duration.ofMillis(200);
+
   private final StdoutSink out;
   private final Story story;
   private final boolean keepOpen;
   private final boolean finishStdinAfterPeerFin;
   private final Runnable onFirstConnection;
+  private final LongSupplier stdinWaiting;
   private final Semaphore inTransit = new Semaphore(MAX_CHUNKS_IN_TRANSIT);
   private final CompletableFuture<CloseReason> finished = new CompletableFuture<>();
   private volatile long connectStartedNanos;
@@ -48,23 +59,30 @@ final class StreamPipe implements StdinPump.Sink {
   private boolean servedOne;
   private boolean stdinEnded;
   private boolean activePeerFinished; // the active connection's peer sent FIN
+  private boolean stdinReading; // the stdin thread is in a read, or handing its chunk to the loop
+  private boolean draining; // after the peer's FIN: send what stdin held, then close
+  private long drainBudget; // bytes stdin held when the FIN came, not yet sent
+  private boolean drainClosing; // the close after draining is on its way
   private final ArrayDeque<Connection> waiting = new ArrayDeque<>();
 
   /**
    * @param onFirstConnection run on the loop once the first connection is accepted (a listener that
    *     serves one connection closes its socket there)
+   * @param stdinWaiting how many bytes stdin holds that a read would return at once
    */
   StreamPipe(
       StdoutSink out,
       Story story,
       boolean keepOpen,
       boolean finishStdinAfterPeerFin,
-      Runnable onFirstConnection) {
+      Runnable onFirstConnection,
+      LongSupplier stdinWaiting) {
     this.out = out;
     this.story = story;
     this.keepOpen = keepOpen;
     this.finishStdinAfterPeerFin = finishStdinAfterPeerFin;
     this.onFirstConnection = onFirstConnection;
+    this.stdinWaiting = stdinWaiting;
   }
 
   /** A protocol for one more connection. */
@@ -89,9 +107,18 @@ final class StreamPipe implements StdinPump.Sink {
 
   @Override
   public synchronized void awaitReady() throws InterruptedException {
-    while (active == null || !activeWritable) {
+    stdinReading = false;
+    while (true) {
+      // Only what stdin held at the FIN: a pipe that never runs dry (yes |) must not keep it open.
+      if (draining && drainBudget <= 0) {
+        closeDrained(active);
+      }
+      if (active != null && activeWritable && !drainClosing) {
+        break;
+      }
       wait();
     }
+    stdinReading = true;
   }
 
   @Override
@@ -99,6 +126,7 @@ final class StreamPipe implements StdinPump.Sink {
     Connection target;
     synchronized (this) {
       target = active;
+      drainBudget -= chunk.length;
     }
     if (target == null) {
       return; // It closed while stdin was read: the bytes go nowhere, as with nc.
@@ -151,6 +179,8 @@ final class StreamPipe implements StdinPump.Sink {
   private void activate(Connection connection) {
     active = connection;
     activePeerFinished = false;
+    draining = false;
+    drainClosing = false;
     activeWritable = connection.isWritable();
     if (stdinEnded) {
       connection.shutdownOutput();
@@ -165,14 +195,46 @@ final class StreamPipe implements StdinPump.Sink {
     }
   }
 
-  /** The peer sent FIN: close now, or once the rest of stdin has gone out (see the class doc). */
+  /**
+   * The peer sent FIN: close now, once what stdin holds has gone out, or once all of it has (see
+   * the class doc).
+   */
   private synchronized void peerFinished(Connection connection) {
-    if (connection != active || stdinEnded || !finishStdinAfterPeerFin) {
-      connection.closeAfterFlush();
+    // Closes go through the loop's queue, behind the stdin chunks already handed to it.
+    if (connection != active || stdinEnded) {
+      connection.execute(connection::closeAfterFlush);
       return;
     }
     activePeerFinished = true;
-    story.tell("the peer finished sending (FIN); sending the rest of stdin");
+    if (finishStdinAfterPeerFin) {
+      story.tell("the peer finished sending (FIN); sending the rest of stdin");
+      return;
+    }
+    long waiting = stdinWaiting.getAsLong();
+    if (waiting <= 0 && !stdinReading) {
+      connection.execute(connection::closeAfterFlush);
+      return;
+    }
+    story.tell("the peer finished sending (FIN); sending what stdin holds, then closing");
+    draining = true;
+    drainBudget = waiting;
+    if (waiting <= 0) {
+      // The stdin thread is in a read: it may have just taken bytes, or wait for ever.
+      connection.schedule(DRAIN_GRACE, () -> closeDrained(connection));
+    }
+    notifyAll();
+  }
+
+  /**
+   * Closes a drained connection after what was queued on it: from the stdin thread the close goes
+   * through the loop's queue, so it follows the writes handed over before it.
+   */
+  private synchronized void closeDrained(Connection connection) {
+    if (connection == null || connection != active || drainClosing) {
+      return;
+    }
+    drainClosing = true;
+    connection.execute(connection::closeAfterFlush);
   }
 
   private synchronized boolean isActive(Connection connection) {

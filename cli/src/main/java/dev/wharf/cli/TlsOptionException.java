@@ -2,6 +2,8 @@ package dev.wharf.cli;
 
 import dev.wharf.core.tls.TlsConfigException;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * A file named by a TLS option cannot be used: a missing CA file, a key that does not fit its
@@ -17,5 +19,15 @@ final class TlsOptionException extends IOException {
   TlsOptionException(String option, TlsConfigException cause) {
     super(option + ": " + Failures.describe(cause), cause);
     this.option = option;
+  }
+
+  /**
+   * Fails for a --key file that is not there, under --key: reading the pair would blame --cert,
+   * whose option it was read with.
+   */
+  static void requireKeyFile(Path key) throws TlsOptionException {
+    if (key != null && Files.notExists(key)) {
+      throw new TlsOptionException("--key", new TlsConfigException("file not found: " + key));
+    }
   }
 }

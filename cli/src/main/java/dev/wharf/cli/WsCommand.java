@@ -15,7 +15,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,7 +53,7 @@ import picocli.CommandLine.Spec;
       "  echo hello | wharf ws ws://localhost:8000/ws/echo     (wharf serve's echo)",
       "  wharf ws --jsonl --exit-after 1 -H 'Origin: http://localhost' ws://host/feed",
       "  wharf ws -b ws://localhost:8000/ws/echo < in.bin > out.bin",
-      "  wharf ws --listen 9000                                  (then: wharf ws ws://localhost:9000/)",
+      "  wharf ws --listen 9000          (then: wharf ws ws://localhost:9000/)",
       "  wharf ws --listen 9443 -k --tls        (peers one after another, over wss://)"
     })
 final class WsCommand implements Callable<Integer> {
@@ -371,19 +370,12 @@ final class WsCommand implements Callable<Integer> {
   }
 
   static URI parseUrl(String text) {
-    URI uri;
-    try {
-      uri = new URI(text);
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("bad URL '" + text + "': " + e.getReason(), e);
-    }
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    // ws:// is assumed where no scheme is given, as get assumes http://.
+    URI uri = Urls.parse(text, "ws");
+    String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("ws") && !scheme.equals("wss")) {
       throw new IllegalArgumentException(
           "the URL must start with ws:// (or wss://), got '" + text + "'");
-    }
-    if (uri.getHost() == null) {
-      throw new IllegalArgumentException("no host in the URL '" + text + "'");
     }
     if (uri.getRawFragment() != null) {
       // RFC 6455 §3: a fragment means nothing to a WebSocket and must not be used.

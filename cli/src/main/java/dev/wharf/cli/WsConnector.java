@@ -47,7 +47,8 @@ final class WsConnector implements WebSocketClient.Connector {
               List<InetSocketAddress> addresses;
               try {
                 addresses = Endpoints.resolve(new HostPort(host, port), IpFamily.ANY, story);
-              } catch (UnknownHostException e) {
+              } catch (UnknownHostException | IllegalArgumentException e) {
+                // A port out of range too: failed here, it ends the command, not this thread.
                 result.completeExceptionally(e);
                 return;
               }

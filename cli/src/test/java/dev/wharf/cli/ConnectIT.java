@@ -62,6 +62,25 @@ class ConnectIT extends EndToEnd {
   }
 
   @Test
+  void udpToAClosedPortIsRefusedAsNcatSays() throws Exception {
+    int port;
+    try (var gone = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+      port = gone.getLocalPort();
+    }
+    Path input = java.nio.file.Files.writeString(dir.resolve("x"), "x");
+
+    Child wharf =
+        wharf(input, null, "connect", "--udp", "-w", "3", "127.0.0.1", String.valueOf(port));
+
+    assertThat(wharf.awaitExit()).isEqualTo(1);
+    assertThat(wharf.errLines())
+        .containsExactly(
+            "wharf connect: connection refused: udp 127.0.0.1:"
+                + port
+                + " (nothing is listening there)");
+  }
+
+  @Test
   void zeroSaysSucceededForAnOpenPort() throws Exception {
     Child socat = peer(null, null, "socat", "-d", "-d", "TCP-LISTEN:0,bind=127.0.0.1", "PIPE");
     int port = socatPort(socat);

@@ -26,6 +26,14 @@ class EchoIT extends EndToEnd {
   }
 
   @Test
+  void aPortTheKernelChoseIsToldWithoutVerbose() throws Exception {
+    Child echo = wharf(null, null, "echo", "127.0.0.1:0");
+    int port = listeningPort(echo, "tcp");
+    assertThat(port).isPositive();
+    assertThat(echo.errLines()).containsExactly("wharf echo: listening on tcp 127.0.0.1:" + port);
+  }
+
+  @Test
   void unixEchoesByteExactAndRemovesItsSocketOnTerm() throws Exception {
     Path socket = dir.resolve("e.sock");
     Child echo = wharf(null, null, "echo", "-v", "--unix", socket.toString());

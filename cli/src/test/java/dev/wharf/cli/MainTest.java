@@ -4,10 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Mistakes on the command line: exit 2 and a clear line on stderr, nothing started. */
+@Timeout(30)
 class MainTest {
   record Run(int exitCode, List<String> err, String out) {}
 
@@ -29,6 +34,22 @@ class MainTest {
         .isEqualTo(new Run(2, List.of("wharf echo: port must be a number 0-65535, got 'x'"), ""));
     assertThat(run("connect", "localhost", "65536"))
         .isEqualTo(new Run(2, List.of("wharf connect: port must be 0-65535, got 65536"), ""));
+  }
+
+  @Test
+  void aUrlPortOutOfRangeIsCurlsMalformedUrlAtOnce() {
+    assertThat(run("get", "http://127.0.0.1:99999/"))
+        .isEqualTo(
+            new Run(
+                3,
+                List.of("wharf get: malformed URL 'http://127.0.0.1:99999/': port must be 0-65535"),
+                ""));
+    assertThat(run("ws", "ws://127.0.0.1:99999/"))
+        .isEqualTo(
+            new Run(
+                3,
+                List.of("wharf ws: malformed URL 'ws://127.0.0.1:99999/': port must be 0-65535"),
+                ""));
   }
 
   @Test
@@ -57,6 +78,54 @@ class MainTest {
     Run run = run("listen", "1", "2");
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err().getFirst()).startsWith("wharf listen: Unmatched argument");
+  }
+
+  @Test
+  void anAtSignIsTheCommandsToReadNotAFileOfArguments(@TempDir Path dir) throws Exception {
+    Path body = Files.writeString(dir.resolve("body.txt"), "hello");
+    var get = Main.commandLine();
+    get.parseArgs("get", "-d", "@" + body, "http://127.0.0.1/");
+    assertThat(((GetCommand) get.getSubcommands().get("get").getCommand()).data)
+        .isEqualTo("@" + body);
+
+    Path args = Files.writeString(dir.resolve("args.txt"), "--help");
+    Run serve = run("serve", "@" + args);
+    assertThat(serve)
+        .isEqualTo(new Run(2, List.of("wharf serve: no such directory: @" + args), ""));
+  }
+
+  @Test
+  void aPlannedCommandIsSaidToBePlannedWithoutTheNameTwice() {
+    Run run = run("dns", "x");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err())
+        .containsExactly(
+            "wharf: 'dns' is planned but not built yet; the commands are serve, get, listen,"
+                + " connect, echo, ws",
+            "Try 'wharf --help' for more.");
+  }
+
+  @Test
+  void aMistypedCommandGetsADidYouMean() {
+    assertThat(run("serv").err())
+        .containsExactly(
+            "wharf: unknown command 'serv'; did you mean 'serve'?", "Try 'wharf --help' for more.");
+    assertThat(run("frobnicate").err())
+        .first()
+        .isEqualTo(
+            "wharf: unknown command 'frobnicate'; the commands are serve, get, listen, connect,"
+                + " echo, ws");
+    assertThat(run("--frobnicate").err())
+        .first()
+        .isEqualTo("wharf: Unknown option: '--frobnicate'");
+  }
+
+  @Test
+  void wharfAloneIsAUsageErrorThatListsTheCommandsOnStderr() {
+    Run run = run();
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.out()).isEmpty();
+    assertThat(String.join("\n", run.err())).contains("serve", "listen", "connect", "echo");
   }
 
   @Test

@@ -182,4 +182,19 @@ class ServeAndGetIT extends EndToEnd {
         .contains("\"time_total\":")
         .endsWith(",\"url_effective\":\"http://127.0.0.1:" + port + "/a.txt\"}\n");
   }
+
+  @Test
+  void ctrlCSaysWhatTheServerWaitsFor() throws Exception {
+    Path root = Files.createDirectory(dir.resolve("www"));
+    Path out = dir.resolve("serve.out");
+    Child serve =
+        wharfHearingSigint(
+            null, out, "serve", root.toString(), "--port", "0", "--bind", "127.0.0.1");
+    awaitMatch(out, Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)/"));
+
+    serve.signal("INT");
+
+    serve.awaitErr("stopping: no new connections; waiting up to 5 s for requests in flight");
+    assertThat(serve.awaitExit()).isEqualTo(130);
+  }
 }

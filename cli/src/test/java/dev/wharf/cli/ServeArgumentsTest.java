@@ -24,6 +24,40 @@ class ServeArgumentsTest {
   }
 
   @Test
+  void aNumberThatNamesNoDirectoryIsThePortAsInPythonsHttpServer() throws Exception {
+    ServeCommand.Options options = serve("8080");
+    assertThat(options.address().getPort()).isEqualTo(8080);
+    assertThat(options.directory()).isEqualTo(Path.of("").toAbsolutePath());
+
+    options = serve("--directory", dir.toString(), "0");
+    assertThat(options.address().getPort()).isZero();
+    assertThat(options.directory()).isEqualTo(dir);
+    assertThat(serve("-d", dir.toString()).address().getPort()).isEqualTo(8000);
+  }
+
+  @Test
+  void anIpv6AddressIsShownCompressedInBracketsAsInAUrl() throws Exception {
+    assertThat(ServeCommand.host(serve(dir.toString(), "-b", "::1"))).isEqualTo("[::1]");
+    assertThat(ServeCommand.host(serve(dir.toString(), "-b", "127.0.0.1"))).isEqualTo("127.0.0.1");
+  }
+
+  @Test
+  void theDirectoryAndThePortAreGivenOnce() {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> serve("8080", "-p", "9000"))
+        .withMessage("give the port once: 8080 or -p 9000");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> serve(dir.toString(), "--directory", dir.toString()))
+        .withMessage("give the directory once: " + dir + " or --directory " + dir);
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> serve("70000"))
+        .withMessage("port must be 0-65535, got 70000");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> serve(dir.resolve("missing").toString()))
+        .withMessage("no such directory: " + dir.resolve("missing"));
+  }
+
+  @Test
   void authSplitsAtTheFirstColonAndCorsDefaultsToAnyOrigin() throws Exception {
     ServeCommand.Options options = serve(dir.toString(), "--auth", "ann:a:b", "--cors");
     assertThat(options.auth()).contains(new BasicAuth.Credentials("ann", "a:b"));

@@ -95,6 +95,11 @@ class WsArgumentsTest {
   }
 
   @Test
+  void aUrlWithoutSchemeIsWsAsGetAssumesHttp() {
+    assertThat(ws("127.0.0.1:8000/path").url()).contains(URI.create("ws://127.0.0.1:8000/path"));
+  }
+
+  @Test
   void mistakesAreOneClearLine() {
     assertThatIllegalArgumentException()
         .isThrownBy(WsArgumentsTest::ws)
@@ -104,10 +109,14 @@ class WsArgumentsTest {
         .withMessage("the URL must start with ws:// (or wss://), got 'http://localhost/'");
     assertThatIllegalArgumentException()
         .isThrownBy(() -> ws("ws://bad host/"))
-        .withMessageStartingWith("bad URL 'ws://bad host/': ");
+        .withMessageStartingWith("malformed URL 'ws://bad host/': ");
     assertThatIllegalArgumentException()
         .isThrownBy(() -> ws("ws:///path"))
-        .withMessage("no host in the URL 'ws:///path'");
+        .withMessage("malformed URL 'ws:///path': no host");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> ws("ws://127.0.0.1:99999/"))
+        .isInstanceOf(Urls.Malformed.class)
+        .withMessage("malformed URL 'ws://127.0.0.1:99999/': port must be 0-65535");
     assertThatIllegalArgumentException()
         .isThrownBy(() -> ws("ws://h/#frag"))
         .withMessage("a WebSocket URL has no #fragment: 'ws://h/#frag'");

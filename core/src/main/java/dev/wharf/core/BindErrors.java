@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 
 /** Turns the JDK's terse bind failures into messages a person can act on. */
 final class BindErrors {
@@ -24,6 +25,12 @@ final class BindErrors {
               : new BindException("permission denied: " + where);
     } else if (message.contains("cannot assign") || message.contains("not available")) {
       explained = new BindException("address not available on this host: " + where);
+    } else if (address instanceof UnixDomainSocketAddress unix
+        && message.contains("no such file")) {
+      // The JDK says "No such file or directory" without the path.
+      explained =
+          new BindException(
+              "cannot listen on " + where + ": no such directory: " + unix.getPath().getParent());
     } else if (e instanceof IOException io) {
       return io;
     } else {
@@ -34,17 +41,13 @@ final class BindErrors {
   }
 
   static String describe(SocketAddress address) {
-    if (address instanceof InetSocketAddress inet) {
-      String host =
-          inet.getAddress() == null ? inet.getHostString() : inet.getAddress().getHostAddress();
-      if (host.contains(":")) {
-        host = "[" + host + "]";
-      }
-      if (inet.getAddress() != null && inet.getAddress().isAnyLocalAddress()) {
-        host = host.contains(":") ? "[::]" : "0.0.0.0";
-      }
-      return host + ":" + inet.getPort();
+    if (address instanceof InetSocketAddress inet
+        && inet.getAddress() != null
+        && inet.getAddress().isAnyLocalAddress()) {
+      return (inet.getAddress() instanceof java.net.Inet6Address ? "[::]" : "0.0.0.0")
+          + ":"
+          + inet.getPort();
     }
-    return String.valueOf(address);
+    return Addresses.format(address);
   }
 }

@@ -284,9 +284,11 @@ public final class DatagramEndpoint implements AutoCloseable {
       }
       sent.incrementAndGet();
     } catch (IOException e) {
-      // UDP is unreliable by contract: a refused datagram (ICMP port unreachable) is dropped.
+      // UDP is unreliable by contract: a refused datagram (ICMP port unreachable) is dropped,
+      // and the handler told.
       LOG.log(Level.DEBUG, () -> "datagram to " + outgoing.target() + " failed: " + e);
       dropped.incrementAndGet();
+      tellUnreachable(outgoing.target(), e);
     }
     return true;
   }
@@ -312,8 +314,13 @@ public final class DatagramEndpoint implements AutoCloseable {
       try {
         sender = channel.receive(receiveBuffer);
       } catch (IOException e) {
-        // On a connected socket an earlier send's ICMP error surfaces here; keep receiving.
+        // On a connected socket an earlier send's ICMP error surfaces here: tell the handler,
+        // keep receiving.
         LOG.log(Level.DEBUG, () -> "receive on " + localAddress + ": " + e);
+        SocketAddress peer = connectedTo;
+        if (peer != null) {
+          tellUnreachable(peer, e);
+        }
         continue;
       }
       if (sender == null) {
@@ -326,6 +333,14 @@ public final class DatagramEndpoint implements AutoCloseable {
       } catch (Throwable t) {
         LOG.log(Level.WARNING, "datagram handler failed on a datagram from " + sender, t);
       }
+    }
+  }
+
+  private void tellUnreachable(SocketAddress peer, IOException error) {
+    try {
+      handler.unreachable(this, peer, error);
+    } catch (RuntimeException t) {
+      LOG.log(Level.WARNING, "datagram handler failed on an ICMP error from " + peer, t);
     }
   }
 

@@ -28,6 +28,8 @@ class DatagramEndpointIT {
 
   record Received(String text, SocketAddress sender) {}
 
+  record Refusal(SocketAddress peer, java.io.IOException error) {}
+
   @AfterEach
   void shutDown() {
     group.shutdownGracefully(Duration.ofSeconds(2)).join();
@@ -106,6 +108,38 @@ class DatagramEndpointIT {
     }
     // The stranger's datagram was filtered by the kernel, never delivered.
     assertThat(inbox).isEmpty();
+  }
+
+  @Test
+  void aConnectedEndpointIsToldWhenItsPeerRefuses() throws Exception {
+    SocketAddress closed;
+    try (var gone = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0))) {
+      closed = gone.getLocalSocketAddress();
+    }
+    var refusals = new LinkedBlockingQueue<Refusal>();
+    var endpoint =
+        DatagramEndpoint.builder(group)
+            .bind(
+                new InetSocketAddress(LOOPBACK, 0),
+                new DatagramHandler() {
+                  @Override
+                  public void received(DatagramEndpoint e, ByteBuffer data, SocketAddress s) {}
+
+                  @Override
+                  public void unreachable(
+                      DatagramEndpoint e, SocketAddress peer, java.io.IOException error) {
+                    refusals.add(new Refusal(peer, error));
+                  }
+                });
+    endpoint.connect(closed);
+
+    endpoint.send(utf8("anyone?"));
+
+    // Loopback answers with ICMP port unreachable at once; the kernel reports it on the socket.
+    Refusal refusal = refusals.poll(5, TimeUnit.SECONDS);
+    assertThat(refusal).isNotNull();
+    assertThat(refusal.peer()).isEqualTo(closed);
+    assertThat(refusal.error()).isInstanceOf(java.net.PortUnreachableException.class);
   }
 
   @Test

@@ -90,6 +90,16 @@ class UnixTransportIT extends StreamTransportContract {
   }
 
   @Test
+  void listeningInAMissingDirectoryNamesIt() {
+    Path missing = dir.resolve("missing");
+    var address = UnixDomainSocketAddress.of(missing.resolve("x.sock"));
+    assertThatThrownBy(() -> Server.builder(serverGroup).bind(address, EchoProtocol::new))
+        .isInstanceOf(BindException.class)
+        .hasMessage(
+            "cannot listen on " + missing.resolve("x.sock") + ": no such directory: " + missing);
+  }
+
+  @Test
   void connectingToAMissingSocketSaysSo() {
     var attempt =
         Client.builder(clientGroup).build().connect(listenAddress(), new RecordingProtocol());

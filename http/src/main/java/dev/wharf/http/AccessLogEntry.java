@@ -1,5 +1,6 @@
 package dev.wharf.http;
 
+import dev.wharf.core.Addresses;
 import java.net.SocketAddress;
 import java.time.Instant;
 
@@ -31,7 +32,7 @@ public record AccessLogEntry(
   public String commonLogFormat() {
     String host =
         remote instanceof java.net.InetSocketAddress inet && inet.getAddress() != null
-            ? inet.getAddress().getHostAddress()
+            ? Addresses.host(inet.getAddress())
             : "-";
     return host
         + " - - ["

@@ -10,6 +10,7 @@ import dev.wharf.core.tls.TlsSession;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.MalformedURLException;
 import java.net.SocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -226,6 +227,12 @@ public final class HttpClient implements AutoCloseable {
 
   private void exchange(HttpRequest request, ResponseListener listener, long startNanos) {
     Origin origin = Origin.of(request);
+    if (origin.port() < 0 || origin.port() > 65_535) {
+      // RFC 3986 §3.2.3 lets a URL hold any digits; a socket takes 16 bits. Checked here, where a
+      // redirect's Location passes too, and not on the connect thread, where it would be lost.
+      listener.failed(new MalformedURLException("port out of range in " + request.uri()));
+      return;
+    }
     var deque = idle.get(origin);
     while (deque != null) {
       Http1ClientProtocol pooled = deque.pollFirst();

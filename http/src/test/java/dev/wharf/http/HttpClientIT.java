@@ -218,4 +218,12 @@ class HttpClientIT {
     var attempt = client.send(HttpRequest.get(URI.create("http://127.0.0.1:" + port + "/")));
     assertThatThrownBy(attempt::join).hasMessageContaining("connection refused");
   }
+
+  @Test
+  void aPortOutOfRangeFailsTheExchangeInsteadOfTheConnectThread() {
+    var attempt = client.send(HttpRequest.get(URI.create("http://127.0.0.1:99999/")));
+    assertThatThrownBy(() -> attempt.get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(java.net.MalformedURLException.class)
+        .hasMessageContaining("port out of range in http://127.0.0.1:99999/");
+  }
 }

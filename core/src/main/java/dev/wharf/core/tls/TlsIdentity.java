@@ -284,8 +284,13 @@ public final class TlsIdentity {
       if (e.getCause() instanceof UnrecoverableKeyException) {
         throw new TlsConfigException("wrong password for PKCS#12 file " + file, e);
       }
+      // The JDK's own words ("toDerInputStream rejects tag type 45") help nobody.
       throw new TlsConfigException(
-          file + " is not a PKCS#12 file it can read: " + e.getMessage(), e);
+          file
+              + (isPem(file)
+                  ? " is a PEM file, not PKCS#12 (a binary .p12 or .pfx file)"
+                  : " is not a PKCS#12 file (a binary .p12 or .pfx file), or it is damaged"),
+          e);
     } catch (GeneralSecurityException e) {
       throw new TlsConfigException("cannot read PKCS#12 file " + file + ": " + e.getMessage(), e);
     }
@@ -310,6 +315,16 @@ public final class TlsIdentity {
       throw new TlsConfigException("cannot read PKCS#12 file " + file + ": " + e.getMessage(), e);
     }
     throw new TlsConfigException("no private key with a certificate in PKCS#12 file " + file);
+  }
+
+  /** Whether a file starts as PEM text does: the key material was given in the wrong option. */
+  private static boolean isPem(Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] start = in.readNBytes(11);
+      return new String(start, java.nio.charset.StandardCharsets.US_ASCII).equals("-----BEGIN ");
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** Checks that the key belongs to the first certificate, and notes the names it serves. */

@@ -76,7 +76,8 @@ class TlsKeyMaterialIT {
         .hasMessage("wrong password for PKCS#12 file " + certs.serverP12());
     assertThatThrownBy(() -> TlsIdentity.fromPkcs12(certs.serverCert(), "x".toCharArray()))
         .isInstanceOf(TlsConfigException.class)
-        .hasMessageStartingWith(certs.serverCert() + " is not a PKCS#12 file it can read");
+        .hasMessage(
+            certs.serverCert() + " is a PEM file, not PKCS#12 (a binary .p12 or .pfx file)");
   }
 
   @Test
