@@ -542,13 +542,17 @@ public final class TlsProtocol implements Protocol {
     public void closeNotify() {
       inboundDone = true;
       peerClosedFirst = !writer.isOutboundDone();
-      // TLS 1.2 answers with its own close_notify, and nothing more can be sent (RFC 5246
-      // §7.2.1); TLS 1.3 closes only the peer's direction, so the application may still answer
-      // (RFC 8446 §6.1), as after a bare FIN.
+      // Only the peer's direction is closed: the application may still answer, as after a bare
+      // FIN (RFC 8446 §6.1; TLS 1.2's alert never reaches the engine, see TlsRecordReader).
       advanceHandshake();
       if (applicationOpened && !closed) {
         callApplication(() -> application.inputClosed(view));
       }
+    }
+
+    @Override
+    public boolean alertEndsInput() {
+      return handshakeDone && !"TLSv1.3".equals(engine.getSession().getProtocol());
     }
 
     @Override

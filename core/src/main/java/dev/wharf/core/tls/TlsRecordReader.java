@@ -34,11 +34,20 @@ final class TlsRecordReader {
     /** The peer's close_notify: nothing more will come. */
     void closeNotify();
 
+    /**
+     * Whether an alert record ends the peer's input unread: true once a TLS 1.2 (or older)
+     * handshake is done. See {@link #decrypt}.
+     */
+    boolean alertEndsInput();
+
     void failed(SSLException error);
 
     /** Whether to stop reading: the connection closed, or the peer's close_notify came. */
     boolean stopped();
   }
+
+  /** The content type of an alert record (RFC 5246 §6.2.1), in the clear before TLS 1.3. */
+  private static final byte ALERT = 21;
 
   private final SSLEngine engine;
   private final TlsBuffers buffers;
@@ -108,6 +117,13 @@ final class TlsRecordReader {
    * Decrypts the whole records in {@code source} and hands on their plaintext, several records at a
    * time; handshake messages go to the connection as they come. Stops at a record that has not
    * fully arrived, which stays in {@code source}.
+   *
+   * <p>A TLS 1.2 alert record is not given to the engine: after a close_notify the JDK's engine
+   * answers with its own and refuses every write after it, as RFC 5246 §7.2.1 says ("discarding any
+   * pending writes"), so the answers to requests sent before it would be lost. OpenSSL, and so
+   * nginx, keeps writing until the application shuts down. So the alert, whose type is in the
+   * clear, ends the peer's input as a FIN would: a close_notify, or a fatal alert after which the
+   * peer sends nothing more either. The application answers; its close sends our close_notify.
    */
   private void decrypt(ByteBuffer source) {
     int room = engine.getSession().getApplicationBufferSize();
@@ -115,6 +131,11 @@ final class TlsRecordReader {
     int idleRounds = 0;
     try {
       while (source.hasRemaining() && !events.stopped()) {
+        if (source.get(source.position()) == ALERT && events.alertEndsInput()) {
+          deliver(plaintext);
+          events.closeNotify();
+          return;
+        }
         SSLEngineResult result;
         try {
           result = engine.unwrap(source, plaintext);
