@@ -67,6 +67,7 @@ final class GetCommand implements Callable<Integer> {
   static final int CANNOT_CONNECT = 7;
   static final int HTTP_ERROR = 22;
   static final int WRITE_ERROR = 23;
+  static final int READ_ERROR = 26;
   static final int TIMED_OUT = 28;
   static final int TLS_HANDSHAKE_FAILED = 35;
   static final int TOO_MANY_REDIRECTS = 47;
@@ -338,6 +339,9 @@ final class GetCommand implements Callable<Integer> {
     } catch (Urls.Malformed e) {
       complain(err, e.getMessage());
       return MALFORMED_URL;
+    } catch (IOException e) {
+      complain(err, Failures.describe(e)); // A body file that cannot be read: curl's 26.
+      return READ_ERROR;
     }
     Path target = output;
     boolean explicitStdout = target != null && target.toString().equals("-");
@@ -381,14 +385,20 @@ final class GetCommand implements Callable<Integer> {
         return e.option.equals("--cacert") ? CA_FILE_PROBLEM : CLIENT_CERTIFICATE_PROBLEM;
       }
     }
+    OutputStream file;
+    try {
+      file =
+          target == null
+              ? null
+              : resumeFrom > 0
+                  ? Files.newOutputStream(
+                      target, StandardOpenOption.CREATE, StandardOpenOption.APPEND)
+                  : Files.newOutputStream(target);
+    } catch (IOException e) {
+      complain(err, Failures.describe(e)); // Nowhere to write the body: curl's 23.
+      return WRITE_ERROR;
+    }
     var client = builder.build();
-    OutputStream file =
-        target == null
-            ? null
-            : resumeFrom > 0
-                ? Files.newOutputStream(
-                    target, StandardOpenOption.CREATE, StandardOpenOption.APPEND)
-                : Files.newOutputStream(target);
     OutputStream sink = new BufferedOutputStream(file == null ? out : file, 64 * 1024);
     boolean terminal = System.console() != null && System.console().isTerminal();
     try {
