@@ -480,6 +480,7 @@ final class ServeCommand implements Callable<Integer> {
                             ? "; existing files are replaced."
                             : "; existing files are kept.")));
     out.flush();
+    String again = CtrlCTwice.install() ? "; Ctrl-C again stops at once" : "";
     Runtime.getRuntime()
         .addShutdownHook(
             Thread.ofPlatform()
@@ -491,7 +492,8 @@ final class ServeCommand implements Callable<Integer> {
                         err.println(
                             "wharf serve: stopping: no new connections; waiting up to "
                                 + STOP_WAIT.toSeconds()
-                                + " s for requests in flight");
+                                + " s for requests in flight"
+                                + again);
                         err.flush();
                       }
                       server.close();
