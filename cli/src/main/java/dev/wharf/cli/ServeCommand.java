@@ -443,6 +443,27 @@ final class ServeCommand implements Callable<Integer> {
       group.shutdownGracefully(Duration.ZERO).join();
       throw e;
     }
+    // Before the startup line: a Ctrl-C the moment it shows must find the graceful stop.
+    String again = CtrlCTwice.install() ? "; Ctrl-C again stops at once" : "";
+    Runtime.getRuntime()
+        .addShutdownHook(
+            Thread.ofPlatform()
+                .unstarted(
+                    () -> {
+                      // Ctrl-C: stop accepting, let requests in flight finish, then exit. Said,
+                      // since a transfer in flight makes the wait last.
+                      synchronized (err) {
+                        err.println(
+                            "wharf serve: stopping: no new connections; waiting up to "
+                                + STOP_WAIT.toSeconds()
+                                + " s for requests in flight"
+                                + again);
+                        err.flush();
+                      }
+                      server.close();
+                      group.shutdownGracefully(STOP_WAIT).join();
+                      stopped.countDown();
+                    }));
     int actualPort = server.port();
     String host = host(options);
     String scheme = options.tls() ? "https" : "http";
@@ -480,24 +501,6 @@ final class ServeCommand implements Callable<Integer> {
                             ? "; existing files are replaced."
                             : "; existing files are kept.")));
     out.flush();
-    Runtime.getRuntime()
-        .addShutdownHook(
-            Thread.ofPlatform()
-                .unstarted(
-                    () -> {
-                      // Ctrl-C: stop accepting, let requests in flight finish, then exit. Said,
-                      // since a transfer in flight makes the wait last.
-                      synchronized (err) {
-                        err.println(
-                            "wharf serve: stopping: no new connections; waiting up to "
-                                + STOP_WAIT.toSeconds()
-                                + " s for requests in flight");
-                        err.flush();
-                      }
-                      server.close();
-                      group.shutdownGracefully(STOP_WAIT).join();
-                      stopped.countDown();
-                    }));
     stopped.await();
     return 0;
   }

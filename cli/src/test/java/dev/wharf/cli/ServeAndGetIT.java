@@ -197,4 +197,36 @@ class ServeAndGetIT extends EndToEnd {
     serve.awaitErr("stopping: no new connections; waiting up to 5 s for requests in flight");
     assertThat(serve.awaitExit()).isEqualTo(130);
   }
+
+  @Test
+  void aSecondCtrlCStopsAtOnceWhileATransferHoldsTheStop() throws Exception {
+    Path root = Files.createDirectory(dir.resolve("www"));
+    try (var file = new java.io.RandomAccessFile(root.resolve("large.bin").toFile(), "rw")) {
+      file.setLength(64L << 20); // Sparse: made at once.
+    }
+    Path out = dir.resolve("serve.out");
+    Child serve =
+        wharfHearingSigint(
+            null, out, "serve", root.toString(), "--port", "0", "--bind", "127.0.0.1", "--quiet");
+    int port =
+        Integer.parseInt(awaitMatch(out, Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)/")));
+    try (var socket = new java.net.Socket()) {
+      socket.setReceiveBufferSize(16 * 1024); // A slow reader: the file is still going out.
+      socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
+      socket
+          .getOutputStream()
+          .write("GET /large.bin HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      assertThat(socket.getInputStream().readNBytes(16)).asString().startsWith("HTTP/1.1 200");
+      long firstCtrlC = System.nanoTime();
+
+      serve.signal("INT");
+      serve.awaitErr("waiting up to 5 s for requests in flight; Ctrl-C again stops at once");
+      serve.signal("INT");
+
+      assertThat(serve.awaitExit()).isEqualTo(130);
+      assertThat(java.time.Duration.ofNanos(System.nanoTime() - firstCtrlC))
+          .as("before the graceful stop would have cut the transfer")
+          .isLessThan(ServeCommand.STOP_WAIT);
+    }
+  }
 }

@@ -57,6 +57,15 @@ public interface Connection extends Executor {
   /** Bytes queued and not yet taken by the kernel; exact on the loop, approximate elsewhere. */
   long pendingBytes();
 
+  /**
+   * Bytes the socket has taken so far (of the encrypted stream, under TLS). With {@link
+   * #pendingBytes()}, it tells how much of what was queued went out before a close: an access log
+   * records that rather than what was queued. Exact on the loop.
+   */
+  default long bytesWritten() {
+    return info().bytesOut();
+  }
+
   /** False from when the queue passes the high watermark until it drains below the low one. */
   boolean isWritable();
 

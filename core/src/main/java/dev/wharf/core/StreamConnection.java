@@ -460,6 +460,11 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
   }
 
   @Override
+  public long bytesWritten() {
+    return bytesOut; // No record made: asked once per response with an access log.
+  }
+
+  @Override
   public boolean isWritable() {
     return writable;
   }

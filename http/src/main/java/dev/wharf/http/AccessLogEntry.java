@@ -13,7 +13,9 @@ import java.time.Instant;
  * @param status the status sent, or 444 when we had closed the connection (a timeout, a shutdown)
  *     before the response ended, so it never went out; when the peer had reset or left, the status
  *     the handler answered
- * @param bodyBytes content bytes sent (not counting the head); 0 for a 444
+ * @param bodyBytes content bytes sent (not counting the head): of a transfer cut off, those the
+ *     socket had taken when the connection closed (less a few bytes of chunk framing), not its
+ *     length; 0 for a 444
  * @param userAgent the User-Agent header, or empty
  */
 public record AccessLogEntry(

@@ -126,6 +126,18 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   /** Why the connection closed, once it has; a response that ends after it did not go out. */
   private CloseReason closeReason;
 
+  /**
+   * A response that ended with more queued than the high watermark (a large file), not yet logged:
+   * its log line waits until the queue drains or the connection closes, so that a transfer cut off
+   * logs the bytes that went out rather than its length. Null when none.
+   */
+  private Response unlogged;
+
+  /**
+   * Where {@link #unlogged} ends in the stream of bytes written ({@link Connection#bytesWritten}).
+   */
+  private long unloggedEnd;
+
   Http1ServerProtocol(HttpServer.Config config) {
     this.config = config;
     this.decoder = new Http1RequestDecoder(config.limits());
@@ -418,7 +430,7 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     if (!request.isBodyStreamed()) {
       releaseBudget(request.bodyLength());
     }
-    logAccess(response, request);
+    logWhenSent(response);
     if (response.upgradedTo() != null) {
       // After this turn, when the decoder (maybe still on the stack) has held back what follows.
       Protocol next = response.upgradedTo();
@@ -443,15 +455,48 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     return config.accessLog() == null ? null : Instant.now();
   }
 
-  private void logAccess(Response response, Request request) {
+  /**
+   * Logs a response that ended, now if what is queued is below the high watermark (it goes out with
+   * this turn's flush), else once the queue drains below the low one or the connection closes, with
+   * the bytes the socket took by then.
+   */
+  private void logWhenSent(Response response) {
     if (config.accessLog() == null) {
       return;
     }
+    logUnlogged(); // One at a time: pipelined responses log in order.
+    if (closeReason == null && response.upgradedTo() == null && !connection.isWritable()) {
+      unlogged = response;
+      unloggedEnd = connection.bytesWritten() + connection.pendingBytes();
+      return;
+    }
+    logAccess(response, response.request(), response.bodyBytes());
+  }
+
+  /** Logs the response that waited for its bytes to go out, if any, with what went out. */
+  private void logUnlogged() {
+    Response response = unlogged;
+    if (response == null) {
+      return;
+    }
+    unlogged = null;
+    long sent = response.bodyBytes();
+    if (closeReason != null) {
+      // Whatever of it had not reached the socket when it closed never went out.
+      sent = Math.max(0, sent - Math.max(0, unloggedEnd - connection.bytesWritten()));
+    }
+    accept(response, response.request(), response.status(), sent);
+  }
+
+  private void logAccess(Response response, Request request, long bodyBytes) {
     // A response that ended after we closed the connection was dropped by us: log nginx's 444
     // (closed without an answer), not the status it never sent. When the peer reset or left
     // first, the status stands for what the handler answered, as in nginx's log.
     boolean droppedByUs = closeReason != null && !closedByPeer(closeReason);
-    int status = droppedByUs ? 444 : response.status();
+    accept(response, request, droppedByUs ? 444 : response.status(), droppedByUs ? 0 : bodyBytes);
+  }
+
+  private void accept(Response response, Request request, int status, long bodyBytes) {
     config
         .accessLog()
         .accept(
@@ -460,7 +505,7 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
                 response.started(),
                 request.head() == UNREAD_HEAD ? "-" : request.toString(),
                 status,
-                droppedByUs ? 0 : response.bodyBytes(),
+                bodyBytes,
                 request.header("User-Agent").orElse("")));
   }
 
@@ -655,6 +700,9 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
 
   @Override
   public void writabilityChanged(Connection c, boolean writable) {
+    if (writable) {
+      logUnlogged();
+    }
     if (writable && current != null) {
       current.writableAgain();
     }
@@ -671,6 +719,7 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   @Override
   public void closed(Connection c, CloseReason reason) {
     closeReason = reason;
+    logUnlogged();
     queue.clear(); // Pipelined requests not begun: nobody is left to answer.
     cancelDeadlines();
     body = null;

@@ -588,6 +588,20 @@ class Http1ServerProtocolTest {
   }
 
   @Test
+  void aResponseEndingAboveTheHighWatermarkIsLoggedOnceTheClientCaughtUp() {
+    var conn = helloServer();
+    conn.setWritable(false); // A slow client: what the response queued has not gone out.
+    conn.writeInbound("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+    assertThat(status(conn.readOutboundAscii())).isEqualTo("HTTP/1.1 200 OK");
+    assertThat(log).as("logged before it went out").isEmpty();
+
+    conn.setWritable(true);
+    assertThat(log)
+        .extracting(AccessLogEntry::status, AccessLogEntry::bodyBytes)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(200, 13L));
+  }
+
+  @Test
   void aBodyThatFindsTheMemoryBudgetSpentIs503WithRetryAfterAndOnlyItsConnectionCloses() {
     budget = MemoryBudget.of(1000);
     var first = helloServer();

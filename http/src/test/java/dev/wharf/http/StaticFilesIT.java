@@ -311,4 +311,59 @@ class StaticFilesIT {
       return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
     }
   }
+
+  @Test
+  void aTransferTheClientResetsLogsTheBytesThatWentOutNotTheFileLength() throws Exception {
+    long size = 64L << 20;
+    try (var file = new java.io.RandomAccessFile(root.resolve("large.bin").toFile(), "rw")) {
+      file.setLength(size); // Sparse: made at once.
+    }
+    var logged = new java.util.concurrent.LinkedBlockingQueue<AccessLogEntry>();
+    var files = new StaticFiles(root, StaticFiles.Options.DEFAULTS);
+    HttpServer logging =
+        HttpServer.builder(group)
+            .accessLog(logged::add)
+            .routeBlocking("GET", "/*", files)
+            .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    try {
+      int bodyRead;
+      try (var socket = new Socket()) {
+        socket.setReceiveBufferSize(16 * 1024); // A slow reader: the file is still going out.
+        socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), logging.port()));
+        socket
+            .getOutputStream()
+            .write(
+                "GET /large.bin HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        InputStream in = socket.getInputStream();
+        assertThat(new String(readHead(in), StandardCharsets.ISO_8859_1))
+            .startsWith("HTTP/1.1 200");
+        bodyRead = in.readNBytes(1 << 20).length;
+        socket.setSoLinger(true, 0); // The close resets, as a client that gives up.
+      }
+      AccessLogEntry entry = logged.poll(20, TimeUnit.SECONDS);
+      assertThat(entry).as("the access log line").isNotNull();
+      assertThat(entry.status()).isEqualTo(200);
+      assertThat(entry.bodyBytes())
+          .as("bytes logged, of %d", size)
+          .isGreaterThanOrEqualTo(bodyRead)
+          .isLessThan(size / 4);
+    } finally {
+      logging.close();
+    }
+  }
+
+  /** Reads a response head up to its blank line, at most 8 KiB. */
+  private static byte[] readHead(InputStream in) throws IOException {
+    var head = new java.io.ByteArrayOutputStream();
+    int state = 0; // How much of CR LF CR LF has been seen.
+    while (state < 4 && head.size() < 8192) {
+      int b = in.read();
+      if (b < 0) {
+        break;
+      }
+      head.write(b);
+      state = (b == (state % 2 == 0 ? '\r' : '\n')) ? state + 1 : (b == '\r' ? 1 : 0);
+    }
+    return head.toByteArray();
+  }
 }
