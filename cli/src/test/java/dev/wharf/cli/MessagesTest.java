@@ -63,10 +63,10 @@ class MessagesTest {
     Path missing = dir.resolve("missing.txt");
     assertThat(run("get", "-d", "@" + missing, "http://127.0.0.1:1/"))
         .isEqualTo(
-            new MainTest.Run(1, List.of("wharf get: no such file or directory: " + missing), ""));
+            new MainTest.Run(26, List.of("wharf get: no such file or directory: " + missing), ""));
     Path nowhere = dir.resolve("no/dir/x");
     assertThat(run("get", "-o", nowhere.toString(), "http://127.0.0.1:1/"))
         .isEqualTo(
-            new MainTest.Run(1, List.of("wharf get: no such file or directory: " + nowhere), ""));
+            new MainTest.Run(23, List.of("wharf get: no such file or directory: " + nowhere), ""));
   }
 }
