@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,6 +41,22 @@ abstract class EndToEnd {
       throws IOException {
     return start(environment, stdin, stdout, false, args);
   }
+
+  /**
+   * Starts {@code wharf serve ROOT} on 127.0.0.1 and a port the kernel picks, with {@code more}
+   * options and these environment variables, and returns the port once its startup line names it.
+   */
+  int serveOnLoopback(Map<String, String> environment, Path root, String... more)
+      throws IOException, InterruptedException {
+    Path out = Files.createTempFile(dir, "serve", ".out");
+    var args =
+        new ArrayList<>(List.of("serve", root.toString(), "--port", "0", "--bind", "127.0.0.1"));
+    args.addAll(List.of(more));
+    wharf(environment, null, out, args.toArray(String[]::new));
+    return Integer.parseInt(ServeAndGetIT.awaitMatch(out, LOOPBACK_URL));
+  }
+
+  private static final Pattern LOOPBACK_URL = Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)/");
 
   /** Starts wharf with at most {@code openFiles} file descriptors (as {@code ulimit -n}). */
   Child wharfWithOpenFiles(int openFiles, Path stdout, String... args) throws IOException {

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,21 +33,7 @@ class ServeUnderCLocaleIT extends EndToEnd {
     Path root = Files.createDirectory(dir.resolve("www"));
     Files.writeString(named(root, HELLO), "bonjour\n");
     Files.writeString(named(root, JAPAN), "konnichiwa\n");
-    Path out = dir.resolve("serve.out");
-    wharf(
-        Map.of("LC_ALL", "C"),
-        null,
-        out,
-        "serve",
-        root.toString(),
-        "--port",
-        "0",
-        "--bind",
-        "127.0.0.1",
-        "--quiet");
-    return "http://127.0.0.1:"
-        + ServeAndGetIT.awaitMatch(out, Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)/"))
-        + "/";
+    return "http://127.0.0.1:" + serveOnLoopback(Map.of("LC_ALL", "C"), root, "--quiet") + "/";
   }
 
   /** What curl printed, after it exited 0. */

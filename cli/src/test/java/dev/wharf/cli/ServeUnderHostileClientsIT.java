@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,20 +25,7 @@ class ServeUnderHostileClientsIT extends EndToEnd {
   private static final int HEAP_MIB = 64;
 
   private int serveOnSmallHeap(Path root) throws Exception {
-    Path out = dir.resolve("serve.out");
-    wharf(
-        Map.of("JAVA_TOOL_OPTIONS", "-Xmx" + HEAP_MIB + "m"),
-        null,
-        out,
-        "serve",
-        root.toString(),
-        "--port",
-        "0",
-        "--bind",
-        "127.0.0.1",
-        "--quiet");
-    return Integer.parseInt(
-        ServeAndGetIT.awaitMatch(out, Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)/")));
+    return serveOnLoopback(Map.of("JAVA_TOOL_OPTIONS", "-Xmx" + HEAP_MIB + "m"), root, "--quiet");
   }
 
   private String curl(int port, String path) throws Exception {
