@@ -1,6 +1,5 @@
 package dev.wharf.http;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -9,27 +8,27 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Several ranges of one file as {@code multipart/byteranges} (RFC 9110 §14.6). Called from a
- * handler's virtual thread: it reads the file as the client takes the response.
+ * Several ranges of one file as {@code multipart/byteranges} (RFC 9110 §14.6). Each part is queued
+ * on the connection as a stretch of the file, like a single range, so a client that reads slowly or
+ * not at all costs socket buffers and a few small objects, never the parts' bytes on the heap.
  */
 final class MultipartRanges {
-  private static final int CHUNK = 64 * 1024;
-
   private MultipartRanges() {}
 
   /**
-   * Sends {@code ranges} of {@code file}, whose length is {@code size}. Reads them from the one
-   * channel given, which the caller closes: a request for many ranges holds one descriptor, not one
-   * per range queued on the connection.
+   * Sends {@code ranges} of {@code file}, whose length is {@code size}, and closes it once the last
+   * part is sent or dropped: a request for many ranges holds one descriptor, not one per part.
    */
   static void send(
-      Request request,
-      Response response,
-      FileChannel file,
-      List<ByteRanges.Range> ranges,
-      long size,
-      String type)
+      Response response, FileChannel file, List<ByteRanges.Range> ranges, long size, String type)
       throws IOException {
+    try (var shared = new SharedFile(file)) {
+      send(response, shared, ranges, size, type);
+    }
+  }
+
+  private static void send(
+      Response response, SharedFile file, List<ByteRanges.Range> ranges, long size, String type) {
     String boundary = "wharf-" + Long.toHexString(System.nanoTime());
     var heads = new ArrayList<byte[]>();
     long total = 0;
@@ -55,33 +54,14 @@ final class MultipartRanges {
     response.status(206);
     response.header("Content-Type", "multipart/byteranges; boundary=" + boundary);
     response.header("Content-Length", Long.toString(total));
-    boolean headOnly = request.method().equals("HEAD");
-    ByteBuffer buffer = ByteBuffer.allocate(CHUNK);
     for (int i = 0; i < ranges.size(); i++) {
+      ByteRanges.Range part = ranges.get(i);
       response.write(ByteBuffer.wrap(heads.get(i)));
-      if (!headOnly) {
-        copy(file, ranges.get(i), buffer, response);
-      }
+      // The part goes out from the file (sendfile on plain TCP): a client that does not read
+      // holds a queued stretch of the file, not a copy of it.
+      response.writeFile(file.lend(), part.first(), part.length());
     }
     response.write(ByteBuffer.wrap(tail));
     response.end();
-  }
-
-  /** Writes one range; each write waits while the client is behind (backpressure). */
-  private static void copy(
-      FileChannel file, ByteRanges.Range range, ByteBuffer buffer, Response response)
-      throws IOException {
-    long position = range.first();
-    long end = range.last() + 1;
-    while (position < end) {
-      buffer.clear().limit((int) Math.min(buffer.capacity(), end - position));
-      int n = file.read(buffer, position);
-      if (n < 0) {
-        // Cut short since we read its size: the promised length can no longer be kept.
-        throw new EOFException("file ended at " + position + " of " + end + " bytes");
-      }
-      position += n;
-      response.write(buffer.flip());
-    }
   }
 }

@@ -254,9 +254,7 @@ public final class StaticFiles implements Handler {
       response.header("Content-Range", "bytes " + only.first() + "-" + only.last() + "/" + size);
       response.sendFile(channel, only.first(), only.length());
     } else {
-      try (channel) {
-        MultipartRanges.send(request, response, channel, ranges.get(), size, type);
-      }
+      MultipartRanges.send(response, channel, ranges.get(), size, type);
     }
   }
 
