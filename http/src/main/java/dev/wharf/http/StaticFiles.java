@@ -244,17 +244,20 @@ public final class StaticFiles implements Handler {
       response.sendError(403, "permission denied");
       return;
     }
+    if (ranges.isPresent() && ranges.get().size() > 1) {
+      // The answer's one Content-Type is multipart/byteranges; each part carries the file's.
+      MultipartRanges.send(response, channel, ranges.get(), size, type);
+      return;
+    }
     response.header("Content-Type", type);
     chosen.coding().ifPresent(coding -> response.header("Content-Encoding", coding));
     if (ranges.isEmpty()) {
       response.sendFile(channel, 0, size);
-    } else if (ranges.get().size() == 1) {
+    } else {
       ByteRanges.Range only = ranges.get().getFirst();
       response.status(206);
       response.header("Content-Range", "bytes " + only.first() + "-" + only.last() + "/" + size);
       response.sendFile(channel, only.first(), only.length());
-    } else {
-      MultipartRanges.send(response, channel, ranges.get(), size, type);
     }
   }
 

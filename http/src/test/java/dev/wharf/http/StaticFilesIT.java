@@ -163,6 +163,12 @@ class StaticFilesIT {
         .contains("Content-Type: multipart/byteranges; boundary=")
         .contains("Content-Range: bytes 0-4/300000")
         .contains("Content-Range: bytes 10-14/300000");
+    String multiHead = multi.out().substring(0, multi.out().indexOf("\r\n\r\n"));
+    assertThat(multiHead.lines().filter(l -> l.regionMatches(true, 0, "Content-Type:", 0, 13)))
+        .as("the answer's Content-Type fields (the parts carry the file's)")
+        .singleElement()
+        .asString()
+        .startsWith("Content-Type: multipart/byteranges; boundary=");
 
     Run tooFar = run("curl", "-sS", "-i", "-r", "400000-", base + "/blob.bin");
     assertThat(tooFar.out()).startsWith("HTTP/1.1 416").contains("Content-Range: bytes */300000");
