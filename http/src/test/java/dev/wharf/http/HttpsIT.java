@@ -9,6 +9,11 @@ import dev.wharf.core.tls.TestCertificates;
 import dev.wharf.core.tls.TlsClientConfig;
 import dev.wharf.core.tls.TlsServerConfig;
 import dev.wharf.core.tls.TlsSession;
+import dev.wharf.http.client.ClientRequest;
+import dev.wharf.http.client.ClientResponse;
+import dev.wharf.http.client.HttpClient;
+import dev.wharf.http.files.StaticFiles;
+import dev.wharf.http.server.HttpServer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -289,10 +294,10 @@ class HttpsIT {
 
   @Test
   void ourClientFetchesFromOurServerAndReusesTheConnection() throws Exception {
-    HttpResponse first =
-        client.send(HttpRequest.get(URI.create(url("/blob.bin")))).get(30, TimeUnit.SECONDS);
-    HttpResponse second =
-        client.send(HttpRequest.get(URI.create(url("/hello")))).get(30, TimeUnit.SECONDS);
+    ClientResponse first =
+        client.send(ClientRequest.get(URI.create(url("/blob.bin")))).get(30, TimeUnit.SECONDS);
+    ClientResponse second =
+        client.send(ClientRequest.get(URI.create(url("/hello")))).get(30, TimeUnit.SECONDS);
 
     assertThat(first.status()).isEqualTo(200);
     assertThat(sha256(first.body())).isEqualTo(sha256(blob));
@@ -311,7 +316,7 @@ class HttpsIT {
       assertThatThrownBy(
               () ->
                   trustingTheSystem
-                      .send(HttpRequest.get(URI.create(url("/hello"))))
+                      .send(ClientRequest.get(URI.create(url("/hello"))))
                       .get(30, TimeUnit.SECONDS))
           .isInstanceOf(ExecutionException.class)
           .cause()
@@ -344,9 +349,9 @@ class HttpsIT {
     Matcher port = Pattern.compile("ACCEPT \\S+:(\\d+)").matcher(output);
     assertThat(port.find()).isTrue();
 
-    HttpResponse response =
+    ClientResponse response =
         client
-            .send(HttpRequest.get(URI.create("https://127.0.0.1:" + port.group(1) + "/")))
+            .send(ClientRequest.get(URI.create("https://127.0.0.1:" + port.group(1) + "/")))
             .get(30, TimeUnit.SECONDS);
 
     assertThat(response.status()).isEqualTo(200);
