@@ -31,7 +31,8 @@ import java.util.concurrent.ConcurrentLinkedDeque;
  *
  * <pre>{@code
  * try (var client = HttpClient.builder().build()) {
- *   ClientResponse response = client.send(ClientRequest.get(URI.create("http://localhost:8000/"))).join();
+ *   ClientResponse response =
+ *       client.send(ClientRequest.get(URI.create("http://localhost:8000/"))).join();
  * }
  * }</pre>
  *

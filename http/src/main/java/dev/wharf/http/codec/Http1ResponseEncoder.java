@@ -118,7 +118,7 @@ public final class Http1ResponseEncoder {
   private static int putValue(byte[] out, int at, String name, String value) {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
-      // ServerResponse splitting: a CR or LF in a value would start a header or body of its own.
+      // Response splitting: a CR or LF in a value would start a header or body of its own.
       if (c > 255 || !Tokens.isFieldValueByte((byte) c)) {
         throw new IllegalArgumentException("invalid character in value of header " + name);
       }

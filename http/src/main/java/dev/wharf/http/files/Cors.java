@@ -27,7 +27,7 @@ public final class Cors implements Handler {
   /** How long a browser may cache a preflight's answer, in seconds. */
   public static final int MAX_AGE_SECONDS = 600;
 
-  /** ServerResponse headers a script may read besides the CORS-safelisted ones. */
+  /** Response headers a script may read besides the CORS-safelisted ones. */
   static final String EXPOSED = "Content-Length, Content-Range, ETag, Last-Modified, Accept-Ranges";
 
   private final String origin;
