@@ -1,4 +1,4 @@
-package dev.wharf.http;
+package dev.wharf.http.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -13,7 +13,6 @@ import dev.wharf.http.client.ClientRequest;
 import dev.wharf.http.client.ClientResponse;
 import dev.wharf.http.client.HttpClient;
 import dev.wharf.http.files.StaticFiles;
-import dev.wharf.http.server.HttpServer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
