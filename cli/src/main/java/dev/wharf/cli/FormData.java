@@ -1,6 +1,6 @@
 package dev.wharf.cli;
 
-import dev.wharf.http.RequestBody;
+import dev.wharf.http.client.RequestBody;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

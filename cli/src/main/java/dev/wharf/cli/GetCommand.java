@@ -2,15 +2,15 @@ package dev.wharf.cli;
 
 import dev.wharf.core.TimeoutException;
 import dev.wharf.core.tls.TlsSession;
-import dev.wharf.http.BasicAuth;
-import dev.wharf.http.ExchangeTimings;
 import dev.wharf.http.Headers;
-import dev.wharf.http.HttpClient;
 import dev.wharf.http.HttpException;
-import dev.wharf.http.HttpRequest;
-import dev.wharf.http.RequestBody;
 import dev.wharf.http.ResponseHead;
-import dev.wharf.http.ResponseListener;
+import dev.wharf.http.client.ClientRequest;
+import dev.wharf.http.client.ExchangeTimings;
+import dev.wharf.http.client.HttpClient;
+import dev.wharf.http.client.RequestBody;
+import dev.wharf.http.client.ResponseListener;
+import dev.wharf.http.files.BasicAuth;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -247,7 +247,7 @@ final class GetCommand implements Callable<Integer> {
   OutputStream out = new FileOutputStream(FileDescriptor.out);
 
   /** The request the arguments describe; starts nothing. */
-  HttpRequest request() throws IOException {
+  ClientRequest request() throws IOException {
     URI uri = parseUrl(url);
     Optional<BasicAuth.Credentials> credentials = UserCredentials.of(uri, user);
     uri = UserCredentials.withoutUserInfo(uri);
@@ -319,7 +319,7 @@ final class GetCommand implements Callable<Integer> {
     if (compressed && !fields.contains("Accept-Encoding")) {
       fields.add("Accept-Encoding", ContentDecoding.ACCEPTED);
     }
-    return new HttpRequest(verb, uri, fields.build(), body);
+    return new ClientRequest(verb, uri, fields.build(), body);
   }
 
   private static String encodeSegment(String name) {
@@ -333,7 +333,7 @@ final class GetCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
-    HttpRequest request;
+    ClientRequest request;
     try {
       request = request();
     } catch (Urls.Malformed e) {
@@ -459,7 +459,7 @@ final class GetCommand implements Callable<Integer> {
   }
 
   /** One exchange to its end; the exit code, with the failure's message kept in the transfer. */
-  private int run(HttpClient client, HttpRequest request, Transfer transfer, OutputStream sink)
+  private int run(HttpClient client, ClientRequest request, Transfer transfer, OutputStream sink)
       throws InterruptedException {
     try {
       client.exchange(request, transfer);
@@ -595,7 +595,7 @@ final class GetCommand implements Callable<Integer> {
     private static final Duration MAX_WAIT = Duration.ofMinutes(10);
 
     final CompletableFuture<ExchangeTimings> done = new CompletableFuture<>();
-    private final HttpRequest request;
+    private final ClientRequest request;
     private final OutputStream sink;
     private final Path target;
     private final PrintWriter err;
@@ -620,7 +620,7 @@ final class GetCommand implements Callable<Integer> {
     String errorMessage;
 
     Transfer(
-        HttpRequest request,
+        ClientRequest request,
         OutputStream sink,
         Path target,
         PrintWriter err,

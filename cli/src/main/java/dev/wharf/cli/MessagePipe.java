@@ -1,8 +1,8 @@
 package dev.wharf.cli;
 
-import dev.wharf.websocket.CloseCodes;
 import dev.wharf.websocket.WebSocket;
 import dev.wharf.websocket.WebSocketListener;
+import dev.wharf.websocket.codec.CloseCodes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.wharf.cli;
 
-import dev.wharf.http.RequestBody;
+import dev.wharf.http.client.RequestBody;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.wharf.cli;
 
-import dev.wharf.http.BasicAuth;
+import dev.wharf.http.files.BasicAuth;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.URISyntaxException;

@@ -1,6 +1,6 @@
 package dev.wharf.cli;
 
-import dev.wharf.http.Handler;
+import dev.wharf.http.server.Handler;
 import dev.wharf.websocket.DeflateOptions;
 import dev.wharf.websocket.WebSocket;
 import dev.wharf.websocket.WebSocketConfig;

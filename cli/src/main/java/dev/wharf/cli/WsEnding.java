@@ -1,7 +1,7 @@
 package dev.wharf.cli;
 
-import dev.wharf.websocket.CloseCodes;
-import dev.wharf.websocket.WebSocketException;
+import dev.wharf.websocket.codec.CloseCodes;
+import dev.wharf.websocket.codec.WebSocketException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;

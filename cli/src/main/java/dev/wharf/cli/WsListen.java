@@ -2,10 +2,10 @@ package dev.wharf.cli;
 
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.tls.TlsServerConfig;
-import dev.wharf.http.Handler;
 import dev.wharf.http.Headers;
-import dev.wharf.http.HttpServer;
-import dev.wharf.http.Request;
+import dev.wharf.http.server.Handler;
+import dev.wharf.http.server.HttpServer;
+import dev.wharf.http.server.ServerRequest;
 import dev.wharf.websocket.WebSocketListener;
 import dev.wharf.websocket.WebSocketServer;
 import java.io.IOException;
@@ -104,7 +104,7 @@ final class WsListen {
    * (403), which can happen only if two upgrades pass the busy check in one turn of the loop.
    */
   private Optional<WebSocketListener> accept(
-      Request request, CompletableFuture<HttpServer> serverReady) {
+      ServerRequest request, CompletableFuture<HttpServer> serverReady) {
     MessagePipe.Session session = pipe.newSession();
     if (isBusy() || !serving.compareAndSet(null, session)) {
       return Optional.empty();

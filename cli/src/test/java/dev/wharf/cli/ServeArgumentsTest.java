@@ -3,8 +3,8 @@ package dev.wharf.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
-import dev.wharf.http.BasicAuth;
-import dev.wharf.http.HttpTimeouts;
+import dev.wharf.http.files.BasicAuth;
+import dev.wharf.http.server.HttpTimeouts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.wharf.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.wharf.websocket.WebSocketException;
+import dev.wharf.websocket.codec.WebSocketException;
 import java.io.IOException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

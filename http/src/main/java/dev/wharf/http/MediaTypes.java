@@ -4,7 +4,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /** Content types by file extension, for the types a static server meets most. */
-final class MediaTypes {
+public final class MediaTypes {
   private static final Map<String, String> BY_EXTENSION =
       Map.ofEntries(
           Map.entry("html", "text/html; charset=utf-8"),
@@ -44,7 +44,7 @@ final class MediaTypes {
   private MediaTypes() {}
 
   /** The type for a file name; application/octet-stream when unknown. */
-  static String forName(String fileName) {
+  public static String forName(String fileName) {
     int dot = fileName.lastIndexOf('.');
     if (dot < 0) {
       return "application/octet-stream";

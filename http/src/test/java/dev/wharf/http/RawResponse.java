@@ -13,13 +13,13 @@ import java.util.Optional;
  * One response read off a raw socket, written for tests independently of our own decoder: status
  * line, header lines and a Content-Length body (responses without content have none).
  */
-record RawResponse(String statusLine, List<String> headers, byte[] body) {
+public record RawResponse(String statusLine, List<String> headers, byte[] body) {
 
-  int status() {
+  public int status() {
     return Integer.parseInt(statusLine.split(" ")[1]);
   }
 
-  Optional<String> header(String name) {
+  public Optional<String> header(String name) {
     String prefix = name.toLowerCase(Locale.ROOT) + ":";
     return headers.stream()
         .filter(h -> h.toLowerCase(Locale.ROOT).startsWith(prefix))
@@ -27,7 +27,7 @@ record RawResponse(String statusLine, List<String> headers, byte[] body) {
         .findFirst();
   }
 
-  List<String> all(String name) {
+  public List<String> all(String name) {
     String prefix = name.toLowerCase(Locale.ROOT) + ":";
     return headers.stream()
         .filter(h -> h.toLowerCase(Locale.ROOT).startsWith(prefix))
@@ -35,12 +35,12 @@ record RawResponse(String statusLine, List<String> headers, byte[] body) {
         .toList();
   }
 
-  String bodyText() {
+  public String bodyText() {
     return new String(body, StandardCharsets.UTF_8);
   }
 
   /** Reads one response to a request with {@code method}; throws at end of stream. */
-  static RawResponse read(InputStream in, String method) throws IOException {
+  public static RawResponse read(InputStream in, String method) throws IOException {
     String statusLine = line(in);
     var headers = new ArrayList<String>();
     for (String line = line(in); !line.isEmpty(); line = line(in)) {

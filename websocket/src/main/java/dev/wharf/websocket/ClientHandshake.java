@@ -11,6 +11,7 @@ import dev.wharf.http.ResponseHead;
 import dev.wharf.http.codec.Http1ResponseDecoder;
 import dev.wharf.websocket.codec.Handshake;
 import dev.wharf.websocket.codec.PerMessageDeflate;
+import dev.wharf.websocket.codec.WebSocketException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;

@@ -1,6 +1,7 @@
 package dev.wharf.websocket;
 
 import dev.wharf.core.Connection;
+import dev.wharf.websocket.codec.CloseCodes;
 import dev.wharf.websocket.codec.Masking;
 import dev.wharf.websocket.codec.MessageDeflater;
 import dev.wharf.websocket.codec.Opcodes;

@@ -4,6 +4,7 @@ import dev.wharf.core.MemoryBudget;
 import dev.wharf.websocket.codec.MessageInflater;
 import dev.wharf.websocket.codec.Opcodes;
 import dev.wharf.websocket.codec.Utf8Validator;
+import dev.wharf.websocket.codec.WebSocketException;
 import dev.wharf.websocket.codec.WebSocketFrameReader;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package dev.wharf.websocket;
 
+import dev.wharf.websocket.codec.CloseCodes;
 import java.io.OutputStream;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;

@@ -1,5 +1,6 @@
 package dev.wharf.websocket;
 
+import dev.wharf.websocket.codec.WebSocketException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 

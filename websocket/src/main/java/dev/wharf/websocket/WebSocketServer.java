@@ -1,8 +1,8 @@
 package dev.wharf.websocket;
 
-import dev.wharf.http.Handler;
-import dev.wharf.http.Request;
-import dev.wharf.http.Response;
+import dev.wharf.http.server.Handler;
+import dev.wharf.http.server.ServerRequest;
+import dev.wharf.http.server.ServerResponse;
 import dev.wharf.websocket.codec.Handshake;
 import dev.wharf.websocket.codec.PerMessageDeflate;
 import java.util.List;
@@ -44,7 +44,7 @@ public final class WebSocketServer {
    */
   public static Handler handlerPerRequest(
       WebSocketConfig config,
-      Function<? super Request, Optional<? extends WebSocketListener>> listeners) {
+      Function<? super ServerRequest, Optional<? extends WebSocketListener>> listeners) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(listeners, "listeners");
     return (request, response) -> upgrade(config, listeners, request, response);
@@ -52,9 +52,9 @@ public final class WebSocketServer {
 
   private static void upgrade(
       WebSocketConfig config,
-      Function<? super Request, Optional<? extends WebSocketListener>> listeners,
-      Request request,
-      Response response) {
+      Function<? super ServerRequest, Optional<? extends WebSocketListener>> listeners,
+      ServerRequest request,
+      ServerResponse response) {
     if (!request.head().isUpgradeRequest() || !request.headers().hasToken("Upgrade", "websocket")) {
       // RFC 6455 §4.2.2: say which protocol this resource speaks.
       response.header("Upgrade", "websocket").header("Sec-WebSocket-Version", Handshake.VERSION);
@@ -105,7 +105,7 @@ public final class WebSocketServer {
   }
 
   /** What is wrong with an upgrade request (RFC 6455 §4.2.1), or null. */
-  private static String checkRequest(Request request) {
+  private static String checkRequest(ServerRequest request) {
     if (!request.method().equals("GET")) {
       return "a WebSocket handshake must be a GET";
     }
@@ -123,7 +123,7 @@ public final class WebSocketServer {
   }
 
   /** The first of our subprotocols the client offers (RFC 6455 §4.2.2 item 5.4). */
-  private static Optional<String> chooseSubprotocol(WebSocketConfig config, Request request) {
+  private static Optional<String> chooseSubprotocol(WebSocketConfig config, ServerRequest request) {
     List<String> offered = Handshake.tokens(request.headers().all("Sec-WebSocket-Protocol"));
     if (offered.isEmpty()) {
       return Optional.empty();

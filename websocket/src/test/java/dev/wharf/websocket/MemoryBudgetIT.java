@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.MemoryBudget;
-import dev.wharf.http.HttpServer;
+import dev.wharf.http.server.HttpServer;
 import dev.wharf.websocket.codec.Opcodes;
 import dev.wharf.websocket.codec.WebSocketFrameWriter;
 import java.net.InetAddress;

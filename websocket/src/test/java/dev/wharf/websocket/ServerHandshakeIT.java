@@ -3,7 +3,7 @@ package dev.wharf.websocket;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.core.EventLoopGroup;
-import dev.wharf.http.HttpServer;
+import dev.wharf.http.server.HttpServer;
 import dev.wharf.websocket.codec.Opcodes;
 import dev.wharf.websocket.codec.WebSocketFrameWriter;
 import java.net.InetAddress;

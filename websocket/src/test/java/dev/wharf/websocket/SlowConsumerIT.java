@@ -3,7 +3,8 @@ package dev.wharf.websocket;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.core.EventLoopGroup;
-import dev.wharf.http.HttpServer;
+import dev.wharf.http.server.HttpServer;
+import dev.wharf.websocket.codec.CloseCodes;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;

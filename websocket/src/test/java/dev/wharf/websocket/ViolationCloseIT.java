@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.testing.CapturedLog;
-import dev.wharf.http.HttpServer;
+import dev.wharf.http.server.HttpServer;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;

@@ -1,7 +1,7 @@
 package dev.wharf.bench.http;
 
 import dev.wharf.core.EventLoopGroup;
-import dev.wharf.http.HttpServer;
+import dev.wharf.http.server.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,7 @@ package dev.wharf.bench.ws;
 
 import dev.wharf.bench.http.BoundServer;
 import dev.wharf.core.EventLoopGroup;
-import dev.wharf.http.HttpServer;
+import dev.wharf.http.server.HttpServer;
 import dev.wharf.websocket.DeflateOptions;
 import dev.wharf.websocket.WebSocket;
 import dev.wharf.websocket.WebSocketConfig;

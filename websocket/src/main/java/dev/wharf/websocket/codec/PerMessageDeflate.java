@@ -1,6 +1,5 @@
 package dev.wharf.websocket.codec;
 
-import dev.wharf.websocket.WebSocketException;
 import java.util.List;
 import java.util.Optional;
 
@@ -209,6 +208,6 @@ public final class PerMessageDeflate {
   }
 
   private static WebSocketException refuse(String message) {
-    return new WebSocketException(dev.wharf.websocket.CloseCodes.MANDATORY_EXTENSION, message);
+    return new WebSocketException(CloseCodes.MANDATORY_EXTENSION, message);
   }
 }

@@ -1,6 +1,5 @@
 package dev.wharf.websocket.codec;
 
-import dev.wharf.websocket.WebSocketException;
 import java.nio.ByteBuffer;
 
 /**

@@ -1,0 +1,8 @@
+/**
+ * HTTP benchmarks: Wharf's plaintext and static-file servers against Netty's and nginx's, driven by
+ * {@code wrk}. Not part of the library.
+ *
+ * <p>Threads: each server runs as its own process on its own event loops; the runner is a program
+ * on its {@code main} thread.
+ */
+package dev.wharf.bench.http;

@@ -1,0 +1,312 @@
+package dev.wharf.http.client;
+
+import dev.wharf.core.Cancellable;
+import dev.wharf.core.CloseReason;
+import dev.wharf.core.Connection;
+import dev.wharf.core.Protocol;
+import dev.wharf.core.TimeoutException;
+import dev.wharf.http.Headers;
+import dev.wharf.http.HttpException;
+import dev.wharf.http.HttpLimits;
+import dev.wharf.http.ResponseHead;
+import dev.wharf.http.codec.Http1ResponseDecoder;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * The client side of HTTP/1.1 on one connection: one exchange at a time, the connection going back
+ * to its pool when the response allows keep-alive.
+ *
+ * <p>The server's FIN ends the conversation: it ends a body delimited by the close, fails an
+ * exchange it cuts short, and the connection closes (a server sends no more after it).
+ *
+ * <p>Runs on the connection's loop; {@link #send} hands over from any thread.
+ */
+final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
+
+  /** Told when the connection is free again, or gone. */
+  interface Pool {
+    void release(Http1ClientProtocol protocol);
+
+    void remove(Http1ClientProtocol protocol);
+  }
+
+  /** One request in flight. */
+  private record Exchange(
+      ClientRequest request,
+      ResponseListener listener,
+      boolean reused,
+      Duration resolve,
+      Duration connect,
+      long startNanos) {}
+
+  private final HttpClient.Origin origin;
+  private final Pool pool;
+  private final Http1ResponseDecoder decoder = new Http1ResponseDecoder(HttpLimits.DEFAULTS);
+  private Connection connection;
+  private Exchange current;
+  private ResponseHead head;
+  private long sentNanos;
+  private long firstByteNanos;
+  private Cancellable responseTimer;
+  private BodyPump pump; // the streamed body being sent, if any
+
+  Http1ClientProtocol(HttpClient.Origin origin, Pool pool) {
+    this.origin = origin;
+    this.pool = pool;
+  }
+
+  HttpClient.Origin origin() {
+    return origin;
+  }
+
+  boolean isUsable() {
+    return connection != null && connection.isOpen() && current == null;
+  }
+
+  /** Closes an idle connection (the client is closing). */
+  void close() {
+    if (connection != null) {
+      connection.close();
+    }
+  }
+
+  @Override
+  public String name() {
+    return "http/1.1 client";
+  }
+
+  @Override
+  public void opened(Connection c) {
+    this.connection = c;
+  }
+
+  /** Sends a request; any thread. */
+  void send(
+      ClientRequest request,
+      ResponseListener listener,
+      boolean reused,
+      Duration resolve,
+      Duration connect,
+      long startNanos,
+      Duration responseTimeout) {
+    connection.execute(
+        () -> {
+          if (!connection.isOpen()) {
+            listener.failed(new IOException("connection closed before the request was sent"));
+            return;
+          }
+          current = new Exchange(request, listener, reused, resolve, connect, startNanos);
+          head = null;
+          firstByteNanos = 0;
+          decoder.expect(request.method());
+          listener.connected(connection.localAddress(), connection.remoteAddress(), reused);
+          if (!reused) {
+            connection.tlsSession().ifPresent(listener::tlsEstablished);
+          }
+          byte[] requestHead = encodeHead(request);
+          listener.requestHead(ByteBuffer.wrap(requestHead).asReadOnlyBuffer());
+          connection.write(requestHead);
+          try {
+            sendBody(request.body());
+          } catch (IOException e) {
+            fail(e);
+            return;
+          }
+          sentNanos = System.nanoTime();
+          if (!responseTimeout.isZero()) {
+            responseTimer =
+                connection.schedule(
+                    responseTimeout,
+                    () ->
+                        fail(
+                            new TimeoutException(
+                                "no complete response within "
+                                    + responseTimeout.toMillis()
+                                    + " ms")));
+          }
+        });
+  }
+
+  /** Queues the body after the head: bytes as they are, a file by sendfile, a stream pumped. */
+  private void sendBody(RequestBody body) throws IOException {
+    switch (body) {
+      case RequestBody.Bytes bytes -> {
+        if (bytes.length() > 0) {
+          connection.write(bytes.bytes());
+        }
+      }
+      case RequestBody.FileContent file ->
+          connection.writeFile(FileChannel.open(file.path()), 0, file.length());
+      case RequestBody.Streamed streamed -> pump = new BodyPump(connection, streamed, this::fail);
+    }
+  }
+
+  private static byte[] encodeHead(ClientRequest request) {
+    var out = new StringBuilder(256);
+    out.append(request.method()).append(' ').append(request.target()).append(" HTTP/1.1\r\n");
+    Headers headers = request.headers();
+    if (!headers.contains("Host")) {
+      boolean https = request.uri().getScheme().equalsIgnoreCase("https");
+      int port = request.uri().getPort();
+      boolean defaultPort = port < 0 || port == (https ? 443 : 80);
+      String host = request.uri().getHost();
+      out.append("Host: ")
+          .append(host)
+          .append(defaultPort ? "" : ":" + request.port())
+          .append("\r\n");
+    }
+    if (!headers.contains("User-Agent")) {
+      out.append("User-Agent: wharf\r\n");
+    }
+    if (!headers.contains("Accept")) {
+      out.append("Accept: */*\r\n");
+    }
+    long length = request.body().length();
+    boolean hasBody =
+        length != 0 || request.method().equals("POST") || request.method().equals("PUT");
+    if (length < 0) {
+      // RFC 9112 §6.1: a body of unknown length goes chunked.
+      if (!headers.contains("Transfer-Encoding")) {
+        out.append("Transfer-Encoding: chunked\r\n");
+      }
+    } else if (hasBody && !headers.contains("Content-Length")) {
+      out.append("Content-Length: ").append(length).append("\r\n");
+    }
+    for (Headers.Field field : headers.fields()) {
+      if (hasLineBreak(field.name()) || hasLineBreak(field.value())) {
+        throw new IllegalArgumentException("CR or LF in header " + field.name());
+      }
+      out.append(field.name()).append(": ").append(field.value()).append("\r\n");
+    }
+    out.append("\r\n");
+    return out.toString().getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  private static boolean hasLineBreak(String text) {
+    return text.indexOf('\r') >= 0 || text.indexOf('\n') >= 0;
+  }
+
+  @Override
+  public void received(Connection c, ByteBuffer data) {
+    if (current == null) {
+      c.close(CloseReason.error(new IOException("server sent data with no request in flight")));
+      return;
+    }
+    if (firstByteNanos == 0) {
+      firstByteNanos = System.nanoTime();
+    }
+    try {
+      decoder.decode(data, this);
+    } catch (HttpException e) {
+      fail(e);
+    }
+  }
+
+  @Override
+  public void head(ResponseHead responseHead) {
+    head = responseHead;
+    current.listener().head(responseHead);
+  }
+
+  @Override
+  public void body(ByteBuffer chunk) {
+    current.listener().body(chunk);
+  }
+
+  @Override
+  public void end(dev.wharf.http.Headers trailers) {
+    Exchange done = current;
+    current = null;
+    cancelTimer();
+    long now = System.nanoTime();
+    var timings =
+        new ExchangeTimings(
+            done.reused(),
+            done.resolve(),
+            connection.localAddress(),
+            connection.remoteAddress(),
+            done.connect(),
+            Duration.ofNanos(Math.max(0, firstByteNanos - sentNanos)),
+            Duration.ofNanos(now - done.startNanos()),
+            connection.tlsSession());
+    boolean keepAlive =
+        head.keepAlive() && !done.request().headers().hasToken("Connection", "close");
+    boolean bodySent = pump == null || pump.isFinished();
+    stopPump();
+    if (!bodySent) {
+      // The server answered before the body was all sent; the rest would be taken for the next
+      // request, so this connection goes.
+      connection.close();
+    } else if (keepAlive) {
+      pool.release(this);
+    } else {
+      connection.closeAfterFlush();
+    }
+    done.listener().complete(timings);
+  }
+
+  @Override
+  public void inputClosed(Connection c) {
+    if (current != null) {
+      try {
+        decoder.endOfInput(this);
+      } catch (HttpException e) {
+        fail(e);
+      }
+    }
+    c.close();
+  }
+
+  @Override
+  public void writabilityChanged(Connection c, boolean writable) {
+    if (pump != null) {
+      pump.writabilityChanged(writable);
+    }
+  }
+
+  @Override
+  public void closed(Connection c, CloseReason reason) {
+    pool.remove(this);
+    cancelTimer();
+    stopPump();
+    if (current != null) {
+      Exchange failed = current;
+      current = null;
+      failed
+          .listener()
+          .failed(
+              reason
+                  .error()
+                  .orElseGet(() -> new IOException("connection closed: " + reason.message())));
+    }
+  }
+
+  private void fail(Throwable error) {
+    Exchange failed = current;
+    current = null;
+    cancelTimer();
+    stopPump();
+    connection.close(CloseReason.error(error));
+    if (failed != null) {
+      failed.listener().failed(error);
+    }
+  }
+
+  private void stopPump() {
+    if (pump != null) {
+      pump.cancel();
+      pump = null;
+    }
+  }
+
+  private void cancelTimer() {
+    if (responseTimer != null) {
+      responseTimer.cancel();
+      responseTimer = null;
+    }
+  }
+}

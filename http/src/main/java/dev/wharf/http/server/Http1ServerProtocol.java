@@ -1,0 +1,815 @@
+package dev.wharf.http.server;
+
+import dev.wharf.core.Cancellable;
+import dev.wharf.core.CloseReason;
+import dev.wharf.core.Connection;
+import dev.wharf.core.Protocol;
+import dev.wharf.core.tls.TlsSession;
+import dev.wharf.http.Headers;
+import dev.wharf.http.HttpException;
+import dev.wharf.http.RequestHead;
+import dev.wharf.http.codec.Http1RequestDecoder;
+import java.io.ByteArrayOutputStream;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Set;
+
+/**
+ * The server side of HTTP/1.1 on one connection: decodes requests, answers them one at a time in
+ * the order they came (pipelining), keeps the connection alive between them, and enforces the
+ * slowloris deadlines. A protocol error is answered with its status and closes the connection.
+ *
+ * <p>The peer's FIN means it sends no more requests, not that it stopped reading (RFC 9112 §9.6: a
+ * client may half-close after its last request, as {@code nc -N} and {@code socat} do). Every
+ * request already received is answered, in order, and the connection closes after the last
+ * response; a FIN between requests closes at once, and a FIN inside a request (its head or body cut
+ * short) is answered 400 after the requests before it. Under TLS the same holds for a TCP FIN and
+ * for a TLS 1.3 close_notify; a TLS 1.2 close_notify ends our sending too (RFC 5246 §7.2.1).
+ *
+ * <pre>
+ *   idle --first byte--> reading head --head--> reading body --end--> queued --> handling
+ *     ^                                                                            |
+ *     +---------------------- response ended, keep-alive --------------------------+
+ * </pre>
+ *
+ * <p>Runs on the connection's loop; handler threads come back through {@link Connection#execute}.
+ */
+final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
+  private static final System.Logger LOG = System.getLogger(Http1ServerProtocol.class.getName());
+
+  /** Pipelined requests waiting beyond this stop reading until the queue drains. */
+  private static final int MAX_QUEUED = 64;
+
+  private static final Set<String> KNOWN_METHODS =
+      Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
+
+  /**
+   * Methods whose content means nothing (RFC 9110 §9.3.1, §9.3.2, §9.3.8): such a body is read (and
+   * counted against the limit) but not kept, so it costs no heap.
+   */
+  private static final Set<String> BODY_IGNORED = Set.of("GET", "HEAD", "TRACE");
+
+  /** How long a client refused for want of memory is asked to wait (RFC 9110 §10.2.3). */
+  private static final String RETRY_AFTER_SECONDS = "5";
+
+  /** Why reads are suspended; reading resumes when no reason is left. */
+  private static final int QUEUE_FULL = 1;
+
+  private static final int BODY_BACKPRESSURE = 2;
+  private static final int UPGRADE_PENDING = 4;
+  private static final int FAILED = 8;
+
+  private final HttpServer.Config config;
+  private final Http1RequestDecoder decoder;
+
+  /** Requests waiting for their turn to be answered (pipelining). */
+  private final ArrayDeque<ServerRequest> queue = new ArrayDeque<>();
+
+  /**
+   * A protocol error to answer once the queued requests are answered; the connection then closes,
+   * so nothing is ever queued after it.
+   */
+  private HttpException errorAfterQueue;
+
+  /** Made once: every response reports back through it. */
+  private final ServerResponse.Completion completion = this::completed;
+
+  private Connection connection;
+  private TlsSession tls;
+  private RequestHead head;
+  private ByteArrayOutputStream body;
+  private boolean discardingBody;
+
+  /** Bytes of buffered bodies (being read, or queued with their request) held in the budget. */
+  private long budgeted;
+
+  private Routes.Route streamingRoute;
+  private StreamedBody receiving;
+  private ByteBuffer held;
+  private ServerResponse current;
+  private Cancellable headDeadline;
+
+  /**
+   * Whether a keep-alive check is pending (a {@link Connection#wakeUpAt} on the connection's own
+   * timer). It is not moved on every request: it checks when it comes and asks again if the
+   * connection has not been idle long enough.
+   */
+  private boolean idleCheckPending;
+
+  /** When the connection last became idle (on the loop's clock). */
+  private long idleSinceNanos;
+
+  private Cancellable bodyRateCheck;
+  private long bodyReceived;
+
+  /**
+   * {@link #bodyReceived} at each of the last checks, one a second, as a ring: the oldest is what
+   * had arrived one window ago. Made on the first body; one window long.
+   */
+  private long[] rateWindow;
+
+  private int rateSlot;
+
+  /** Checks since the window last started filling (the body began, or reading resumed). */
+  private int rateChecks;
+
+  private boolean failed;
+  private boolean upgraded;
+  private int suspended;
+  private boolean shuttingDown;
+
+  /** The peer sent FIN: no more requests come; close once those received are answered. */
+  private boolean inputDone;
+
+  /** Why the connection closed, once it has; a response that ends after it did not go out. */
+  private CloseReason closeReason;
+
+  /**
+   * A response that ended with more queued than the high watermark (a large file), not yet logged:
+   * its log line waits until the queue drains or the connection closes, so that a transfer cut off
+   * logs the bytes that went out rather than its length. Null when none.
+   */
+  private ServerResponse unlogged;
+
+  /**
+   * Where {@link #unlogged} ends in the stream of bytes written ({@link Connection#bytesWritten}).
+   */
+  private long unloggedEnd;
+
+  Http1ServerProtocol(HttpServer.Config config) {
+    this.config = config;
+    this.decoder = new Http1RequestDecoder(config.limits());
+  }
+
+  @Override
+  public String name() {
+    return "http/1.1";
+  }
+
+  @Override
+  public void opened(Connection c) {
+    this.connection = c;
+    // Under TLS the handshake is over before the application's protocol opens: read it once.
+    this.tls = c.tlsSession().orElse(null);
+    armIdle();
+  }
+
+  @Override
+  public void received(Connection c, ByteBuffer data) {
+    if (failed) {
+      data.position(data.limit()); // After an error we only finish answering and close.
+      return;
+    }
+    try {
+      decoder.decode(data, this);
+    } catch (HttpException e) {
+      fail(e);
+      return;
+    }
+    if (decoder.isPaused() && data.hasRemaining()) {
+      // Bytes after a request to upgrade wait for the handler's decision: they may not be HTTP.
+      held = append(held, data);
+      return;
+    }
+    if (!decoder.isIdle() && head == null && headDeadline == null) {
+      // Part of a request head arrived: it must be complete within the deadline (slowloris).
+      headDeadline =
+          c.schedule(
+              config.timeouts().requestHead(),
+              () -> fail(new HttpException(408, "request head too slow")));
+    }
+  }
+
+  // ---- decoder events ----
+
+  @Override
+  public long maxBodyBytes(RequestHead requestHead, long configured) {
+    // Known before the body is framed, so a refused body (413) is logged with its request.
+    head = requestHead;
+    streamingRoute = null;
+    discardingBody = BODY_IGNORED.contains(requestHead.method());
+    if (config.routes().anyStreaming()
+        && config.routes().find(requestHead.method(), pathOf(requestHead.target()))
+            instanceof Routes.Found found
+        && found.route().streaming()) {
+      streamingRoute = found.route();
+      return found.route().maxBodyBytes();
+    }
+    return configured;
+  }
+
+  @Override
+  public void head(RequestHead requestHead) {
+    cancel(headDeadline);
+    headDeadline = null;
+    head = requestHead;
+    body = null;
+    bodyReceived = 0;
+    boolean hasBody =
+        requestHead.headers().contains("Content-Length")
+            || requestHead.headers().contains("Transfer-Encoding");
+    if (hasBody) {
+      armBodyRateCheck();
+    }
+    if (streamingRoute != null) {
+      // The handler starts now and reads the body as it comes; it is queued like any request.
+      receiving = new StreamedBody(new BodyFlow(requestHead));
+      enqueue(
+          new ServerRequest(
+              requestHead,
+              EMPTY,
+              receiving,
+              connection.remoteAddress(),
+              connection.localAddress(),
+              tls));
+      if (!hasBody) {
+        receiving.finish(); // end() follows at once.
+      }
+      return;
+    }
+    // RFC 9110 §10.1.1: tell a client that waits for it to send the body.
+    if (hasBody && expectsContinue(requestHead) && current == null && queue.isEmpty()) {
+      connection.write(CONTINUE);
+    }
+  }
+
+  @Override
+  public void body(ByteBuffer chunk) {
+    int n = chunk.remaining();
+    bodyReceived += n;
+    if (receiving != null) {
+      if (receiving.offer(chunk)) {
+        suspend(BODY_BACKPRESSURE);
+      }
+      return;
+    }
+    if (discardingBody) {
+      chunk.position(chunk.limit());
+      return;
+    }
+    if (!config.budget().tryReserve(n)) {
+      // Many connections holding large bodies at once: refuse this one, not die of the heap.
+      throw new HttpException(503, "server short of memory for request bodies; retry later");
+    }
+    budgeted += n;
+    if (body == null) {
+      body = new ByteArrayOutputStream(Math.min(chunk.remaining(), 64 * 1024));
+    }
+    if (chunk.hasArray()) {
+      body.write(chunk.array(), chunk.arrayOffset() + chunk.position(), chunk.remaining());
+      chunk.position(chunk.limit());
+    } else {
+      byte[] copy = new byte[chunk.remaining()];
+      chunk.get(copy);
+      body.writeBytes(copy);
+    }
+  }
+
+  @Override
+  public void end(Headers trailers) {
+    cancel(bodyRateCheck);
+    bodyRateCheck = null;
+    RequestHead ended = head;
+    head = null;
+    if (ended.isUpgradeRequest()) {
+      // Decide on the upgrade before reading on: what follows may be another protocol.
+      decoder.pause();
+      suspend(UPGRADE_PENDING);
+    }
+    if (receiving != null) {
+      receiving.finish();
+      receiving = null;
+      return;
+    }
+    byte[] bytes = body == null ? EMPTY : body.toByteArray();
+    body = null;
+    enqueue(
+        new ServerRequest(
+            ended, bytes, null, connection.remoteAddress(), connection.localAddress(), tls));
+  }
+
+  private void enqueue(ServerRequest request) {
+    queue.add(request);
+    if (queue.size() > MAX_QUEUED) {
+      suspend(QUEUE_FULL);
+    }
+    if (current == null) {
+      next();
+    }
+  }
+
+  /** The reading side of a streamed body asks the loop for a 100 Continue or more data. */
+  private final class BodyFlow implements StreamedBody.Flow {
+    private final RequestHead requestHead;
+
+    BodyFlow(RequestHead requestHead) {
+      this.requestHead = requestHead;
+    }
+
+    @Override
+    public void firstRead() {
+      if (expectsContinue(requestHead)) {
+        connection.execute(
+            () -> {
+              // Only if the client is still waiting: no body byte has come yet.
+              if (!failed && head == requestHead && bodyReceived == 0) {
+                connection.write(CONTINUE);
+              }
+            });
+      }
+    }
+
+    @Override
+    public void drained() {
+      connection.execute(() -> resume(BODY_BACKPRESSURE));
+    }
+  }
+
+  // ---- answering, one at a time ----
+
+  private void next() {
+    ServerRequest request = queue.poll();
+    if (queue.size() <= MAX_QUEUED) {
+      resume(QUEUE_FULL);
+    }
+    if (request == null) {
+      if (errorAfterQueue != null) {
+        HttpException error = errorAfterQueue;
+        errorAfterQueue = null;
+        answerError(error);
+      } else if (inputDone && !decoder.isPaused()) {
+        connection.closeAfterFlush(); // The last request received is answered.
+      } else if (decoder.isIdle() && !failed && !decoder.isPaused()) {
+        armIdle();
+      }
+      return;
+    }
+    boolean keepAlive = request.head().keepAlive() && !shuttingDown;
+    var response = new ServerResponse(connection, request, keepAlive, startTime(), completion);
+    current = response;
+    dispatch(request, response);
+  }
+
+  private void dispatch(ServerRequest request, ServerResponse response) {
+    String method = request.method();
+    if (!KNOWN_METHODS.contains(method) && !config.routes().allMethods().contains(method)) {
+      response.sendError(501, "method not implemented: " + method);
+      return;
+    }
+    // OPTIONS * is answered here unless a route for "*" takes it (one that asks for credentials).
+    if (method.equals("OPTIONS")
+        && request.target().equals("*")
+        && !(config.routes().find(method, "*") instanceof Routes.Found)) {
+      response.header("Allow", String.join(", ", config.routes().allMethods()));
+      response.header("Content-Length", "0");
+      response.status(200).end();
+      return;
+    }
+    switch (config.routes().find(method, request.path())) {
+      case Routes.Found found -> run(found.route(), request, response);
+      case Routes.WrongMethod wrong -> {
+        String allow = String.join(", ", wrong.allowed());
+        response.header("Allow", allow);
+        if (method.equals("OPTIONS")) {
+          response.status(204).end();
+        } else {
+          response.sendError(405, "method " + method + " not allowed; allowed: " + allow);
+        }
+      }
+      case Routes.NotFound notFound -> run(config.fallback(), request, response);
+    }
+  }
+
+  private void run(Routes.Route route, ServerRequest request, ServerResponse response) {
+    if (route.blocking()) {
+      Thread.ofVirtual()
+          .name("wharf-http-handler")
+          .start(() -> invoke(route.handler(), request, response));
+    } else {
+      invoke(route.handler(), request, response);
+    }
+  }
+
+  private void invoke(Handler handler, ServerRequest request, ServerResponse response) {
+    try {
+      handler.handle(request, response);
+    } catch (Throwable t) {
+      if (bodyFailure(t, request) instanceof RequestBodyException failure) {
+        // The client broke off, was too slow or broke the protocol mid-body: answer its error,
+        // not a 500, even when the handler wrapped or replaced the exception its read threw.
+        if (!response.isCommitted()) {
+          response.header("Connection", "close");
+          response.sendError(failure.status(), failure.getMessage());
+        } else {
+          connection.close(CloseReason.error(t));
+        }
+        return;
+      }
+      LOG.log(
+          Level.WARNING,
+          () -> "handler failed on " + request + " from " + request.remoteAddress(),
+          t);
+      if (!response.isCommitted()) {
+        response.header("Connection", "close");
+        response.sendError(500, "internal server error");
+      } else {
+        connection.close(CloseReason.error(t));
+      }
+    }
+  }
+
+  /** Called on the loop when a response has ended. */
+  private void completed(ServerResponse response) {
+    if (response != current) {
+      return;
+    }
+    current = null;
+    ServerRequest request = response.request();
+    if (!request.isBodyStreamed()) {
+      releaseBudget(request.bodyLength());
+    }
+    logWhenSent(response);
+    if (response.upgradedTo() != null) {
+      // After this turn, when the decoder (maybe still on the stack) has held back what follows.
+      Protocol next = response.upgradedTo();
+      connection.execute(() -> switchTo(next));
+      return;
+    }
+    if (decoder.isPaused()) {
+      // The upgrade was declined: go on reading HTTP, from the bytes held back, once this turn
+      // (still inside the decoder's call) is over.
+      connection.execute(this::resumeAfterDeclinedUpgrade);
+    }
+    if (!response.keepAlive() || shuttingDown) {
+      failed = true;
+      connection.closeAfterFlush();
+      return;
+    }
+    next();
+  }
+
+  /** When a response begins, as the access log records it; nothing is made without a log. */
+  private Instant startTime() {
+    return config.accessLog() == null ? null : Instant.now();
+  }
+
+  /**
+   * Logs a response that ended, now if what is queued is below the high watermark (it goes out with
+   * this turn's flush), else once the queue drains below the low one or the connection closes, with
+   * the bytes the socket took by then.
+   */
+  private void logWhenSent(ServerResponse response) {
+    if (config.accessLog() == null) {
+      return;
+    }
+    logUnlogged(); // One at a time: pipelined responses log in order.
+    if (closeReason == null && response.upgradedTo() == null && !connection.isWritable()) {
+      unlogged = response;
+      unloggedEnd = connection.bytesWritten() + connection.pendingBytes();
+      return;
+    }
+    logAccess(response, response.request(), response.bodyBytes());
+  }
+
+  /** Logs the response that waited for its bytes to go out, if any, with what went out. */
+  private void logUnlogged() {
+    ServerResponse response = unlogged;
+    if (response == null) {
+      return;
+    }
+    unlogged = null;
+    long sent = response.bodyBytes();
+    if (closeReason != null) {
+      // Whatever of it had not reached the socket when it closed never went out.
+      sent = Math.max(0, sent - Math.max(0, unloggedEnd - connection.bytesWritten()));
+    }
+    accept(response, response.request(), response.status(), sent);
+  }
+
+  private void logAccess(ServerResponse response, ServerRequest request, long bodyBytes) {
+    // A response that ended after we closed the connection was dropped by us: log nginx's 444
+    // (closed without an answer), not the status it never sent. When the peer reset or left
+    // first, the status stands for what the handler answered, as in nginx's log.
+    boolean droppedByUs = closeReason != null && !closedByPeer(closeReason);
+    accept(response, request, droppedByUs ? 444 : response.status(), droppedByUs ? 0 : bodyBytes);
+  }
+
+  private void accept(ServerResponse response, ServerRequest request, int status, long bodyBytes) {
+    config
+        .accessLog()
+        .accept(
+            new AccessLogEntry(
+                connection.remoteAddress(),
+                response.started(),
+                request.head() == UNREAD_HEAD ? "-" : request.toString(),
+                status,
+                bodyBytes,
+                request.header("User-Agent").orElse("")));
+  }
+
+  private static boolean closedByPeer(CloseReason reason) {
+    return reason.kind() == CloseReason.Kind.PEER || reason.kind() == CloseReason.Kind.ERROR;
+  }
+
+  /** Hands the connection on; this protocol is done with it. */
+  private void switchTo(Protocol next) {
+    upgraded = true;
+    cancelDeadlines();
+    ByteBuffer leftover = held == null ? ByteBuffer.allocate(0) : held.flip();
+    held = null;
+    if (suspended != 0) {
+      suspended = 0;
+      connection.resumeReads();
+    }
+    connection.switchProtocol(next, leftover);
+    if (inputDone && connection.isOpen()) {
+      next.inputClosed(connection); // The FIN came while the upgrade was being decided.
+    }
+  }
+
+  private void resumeAfterDeclinedUpgrade() {
+    if (upgraded || !connection.isOpen()) {
+      return;
+    }
+    decoder.resume();
+    resume(UPGRADE_PENDING);
+    ByteBuffer pending = held;
+    held = null;
+    if (pending != null && !failed) {
+      received(connection, pending.flip());
+    }
+    if (inputDone && !decoder.isPaused()) {
+      endOfRequests();
+    }
+  }
+
+  // ---- the peer's FIN ----
+
+  @Override
+  public void inputClosed(Connection c) {
+    inputDone = true;
+    if (!decoder.isPaused()) { // Else after the upgrade is decided: the bytes held may be HTTP.
+      endOfRequests();
+    }
+  }
+
+  /**
+   * No more requests come (RFC 9112 §9.6): answer the ones received, in order, then close. A
+   * request cut short by the FIN is incomplete (RFC 9112 §8), so it is answered 400, as the last.
+   */
+  private void endOfRequests() {
+    if (failed) {
+      return; // Already answering an error or closing.
+    }
+    if (head != null) {
+      fail(HttpException.badRequest("connection closed before the request body ended"));
+    } else if (!decoder.isIdle()) {
+      fail(HttpException.badRequest("connection closed before the request head ended"));
+    } else if (current == null && queue.isEmpty()) {
+      connection.closeAfterFlush(); // Idle between requests: nothing to answer.
+    }
+    // Else the response to the last request received closes the connection (next()).
+  }
+
+  // ---- errors and deadlines ----
+
+  /** The peer broke the protocol: answer after what is already queued, then close. */
+  private void fail(HttpException error) {
+    if (failed) {
+      return;
+    }
+    failed = true;
+    cancel(headDeadline);
+    cancel(bodyRateCheck);
+    suspend(FAILED);
+    LOG.log(
+        Level.DEBUG,
+        () -> "bad request from " + connection.remoteAddress() + ": " + error.getMessage());
+    if (receiving != null) {
+      // A streaming handler owns this request: it learns of the error when it reads, and
+      // answers with the error's status. If it never answers, the connection still ends.
+      receiving.fail(new RequestBodyException(error.status(), error.getMessage()));
+      receiving = null;
+      connection.schedule(
+          config.timeouts().requestHead(),
+          () -> connection.close(CloseReason.local("no answer to " + error.getMessage())));
+      return;
+    }
+    errorAfterQueue = error;
+    if (current == null) {
+      next();
+    }
+  }
+
+  private void answerError(HttpException error) {
+    var request =
+        new ServerRequest(
+            head == null ? UNREAD_HEAD : head,
+            EMPTY,
+            connection.remoteAddress(),
+            connection.localAddress());
+    var response = new ServerResponse(connection, request, false, startTime(), completion);
+    current = response;
+    if (error.status() == 503) {
+      response.header("Retry-After", RETRY_AFTER_SECONDS);
+    }
+    response.sendError(error.status(), error.getMessage());
+  }
+
+  /**
+   * The connection is idle from now: it closes if no request begins within the keep-alive time.
+   * Only records the time when a check is already pending, so a busy connection costs the timer
+   * wheel one check per keep-alive period, not a cancel and a schedule per request.
+   */
+  private void armIdle() {
+    idleSinceNanos = connection.nanoTime();
+    if (!idleCheckPending) {
+      idleCheckPending = true;
+      connection.wakeUpAt(idleSinceNanos + config.timeouts().keepAliveIdle().toNanos());
+    }
+  }
+
+  @Override
+  public void wakeUp(Connection c) {
+    idleCheckPending = false;
+    if (!decoder.isIdle() || current != null || !queue.isEmpty()) {
+      return; // Busy: the next armIdle, when the work is done, starts a new check.
+    }
+    Duration keepAlive = config.timeouts().keepAliveIdle();
+    long left = keepAlive.toNanos() - (connection.nanoTime() - idleSinceNanos);
+    if (left > 0) {
+      idleCheckPending = true;
+      connection.wakeUpAt(connection.nanoTime() + left);
+    } else {
+      connection.close(CloseReason.timeout("keep-alive idle for " + keepAlive));
+    }
+  }
+
+  /**
+   * Checks once a second that the body arrived at the minimum rate over the last window (the
+   * request-head timeout, in whole seconds): a sliding window, not an average since the start, so
+   * one fast burst buys no more than a window of silence. The first window is the grace period.
+   */
+  private void armBodyRateCheck() {
+    if (config.timeouts().minBodyBytesPerSecond() == 0) {
+      return;
+    }
+    int seconds = Math.clamp(config.timeouts().requestHead().toSeconds(), 1, 3600);
+    if (rateWindow == null || rateWindow.length != seconds) {
+      rateWindow = new long[seconds];
+    }
+    restartRateWindow();
+    bodyRateCheck = connection.schedule(Duration.ofSeconds(1), this::checkBodyRate);
+  }
+
+  private void restartRateWindow() {
+    Arrays.fill(rateWindow, bodyReceived);
+    rateChecks = 0;
+  }
+
+  private void checkBodyRate() {
+    if (head == null) {
+      return;
+    }
+    bodyRateCheck = connection.schedule(Duration.ofSeconds(1), this::checkBodyRate);
+    if (suspended != 0) {
+      // We stopped reading (a slow handler, a full queue): the client is not to blame.
+      restartRateWindow();
+      return;
+    }
+    long windowAgo = rateWindow[rateSlot];
+    rateWindow[rateSlot] = bodyReceived;
+    rateSlot = (rateSlot + 1) % rateWindow.length;
+    long minRate = config.timeouts().minBodyBytesPerSecond();
+    long inWindow = bodyReceived - windowAgo;
+    if (++rateChecks >= rateWindow.length && inWindow < minRate * rateWindow.length) {
+      fail(
+          new HttpException(
+              408,
+              "request body arriving too slowly ("
+                  + inWindow
+                  + " bytes in the last "
+                  + rateWindow.length
+                  + " s, below "
+                  + minRate
+                  + " bytes/s)"));
+    }
+  }
+
+  @Override
+  public void writabilityChanged(Connection c, boolean writable) {
+    if (writable) {
+      logUnlogged();
+    }
+    if (writable && current != null) {
+      current.writableAgain();
+    }
+  }
+
+  @Override
+  public void shutdownRequested(Connection c) {
+    shuttingDown = true;
+    if (current == null && decoder.isIdle() && queue.isEmpty()) {
+      c.closeAfterFlush();
+    }
+  }
+
+  @Override
+  public void closed(Connection c, CloseReason reason) {
+    closeReason = reason;
+    logUnlogged();
+    queue.clear(); // Pipelined requests not begun: nobody is left to answer.
+    cancelDeadlines();
+    body = null;
+    releaseBudget(budgeted); // Bodies cut short, and those of requests never answered.
+    if (receiving != null) {
+      receiving.fail(
+          new RequestBodyException(400, "connection closed before the request body ended"));
+      receiving = null;
+    }
+    if (current != null) {
+      current.writableAgain(); // Wake a handler blocked on a connection that is gone.
+    }
+  }
+
+  private void cancelDeadlines() {
+    cancel(headDeadline);
+    if (idleCheckPending) {
+      idleCheckPending = false;
+      connection.wakeUpAt(Long.MAX_VALUE); // Not for the protocol after an upgrade.
+    }
+    cancel(bodyRateCheck);
+  }
+
+  private void releaseBudget(long bytes) {
+    long n = Math.min(bytes, budgeted);
+    budgeted -= n;
+    config.budget().release(n);
+  }
+
+  private void suspend(int reason) {
+    if (suspended == 0) {
+      connection.suspendReads();
+    }
+    suspended |= reason;
+  }
+
+  private void resume(int reason) {
+    if ((suspended & reason) == 0) {
+      return;
+    }
+    suspended &= ~reason;
+    if (suspended == 0 && !failed) {
+      connection.resumeReads();
+    }
+  }
+
+  private static boolean expectsContinue(RequestHead head) {
+    return head.headers().hasToken("Expect", "100-continue") && head.version().equals("HTTP/1.1");
+  }
+
+  private static String pathOf(String target) {
+    int query = target.indexOf('?');
+    return query < 0 ? target : target.substring(0, query);
+  }
+
+  /** Copies what is left of {@code data} onto {@code into} (in write mode), growing it. */
+  private static ByteBuffer append(ByteBuffer into, ByteBuffer data) {
+    if (into == null) {
+      into = ByteBuffer.allocate(Math.max(data.remaining(), 256));
+    } else if (into.remaining() < data.remaining()) {
+      into = ByteBuffer.allocate(into.position() + data.remaining()).put(into.flip());
+    }
+    return into.put(data);
+  }
+
+  private static Throwable bodyFailure(Throwable t, ServerRequest request) {
+    for (Throwable cause = t; cause != null; cause = cause.getCause()) {
+      if (cause instanceof RequestBodyException) {
+        return cause;
+      }
+    }
+    StreamedBody stream = request.stream();
+    return stream == null ? t : stream.clientFailure().<Throwable>map(e -> e).orElse(t);
+  }
+
+  private static void cancel(Cancellable timer) {
+    if (timer != null) {
+      timer.cancel();
+    }
+  }
+
+  private static final byte[] EMPTY = new byte[0];
+
+  /** Stands for a request whose head never arrived whole, so the log shows "-" for it. */
+  private static final RequestHead UNREAD_HEAD =
+      new RequestHead("GET", "/", "HTTP/1.1", Headers.EMPTY);
+
+  private static final byte[] CONTINUE =
+      "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+}

@@ -1,0 +1,204 @@
+package dev.wharf.http.server;
+
+import dev.wharf.core.EventLoopGroup;
+import dev.wharf.core.MemoryBudget;
+import dev.wharf.core.Server;
+import dev.wharf.core.SocketOptions;
+import dev.wharf.core.Timeouts;
+import dev.wharf.core.tls.TlsServerConfig;
+import dev.wharf.http.HttpLimits;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * An HTTP/1.1 server: routes requests by method and path to {@link Handler}s.
+ *
+ * <pre>{@code
+ * var server = HttpServer.builder(group)
+ *     .get("/plaintext", (request, response) -> response.send("Hello, World!"))
+ *     .bind(new InetSocketAddress(8080));
+ * }</pre>
+ *
+ * <p>Thread-safe. Handlers run on the event loops unless their route is declared blocking.
+ */
+public final class HttpServer implements AutoCloseable {
+
+  /** Everything a connection's protocol needs; immutable. {@code accessLog} may be null: none. */
+  record Config(
+      Routes routes,
+      Routes.Route fallback,
+      HttpLimits limits,
+      HttpTimeouts timeouts,
+      Consumer<AccessLogEntry> accessLog,
+      MemoryBudget budget) {
+    Config(
+        Routes routes,
+        Routes.Route fallback,
+        HttpLimits limits,
+        HttpTimeouts timeouts,
+        Consumer<AccessLogEntry> accessLog) {
+      this(routes, fallback, limits, timeouts, accessLog, MemoryBudget.processDefault());
+    }
+  }
+
+  /** Configures and binds an {@link HttpServer}. */
+  public static final class Builder {
+    private final EventLoopGroup group;
+    private final Routes routes = new Routes();
+    private Routes.Route fallback =
+        new Routes.Route(
+            (request, response) ->
+                response.send(
+                    404,
+                    "text/plain; charset=utf-8",
+                    ("404 Not Found: " + request.path() + "\n").getBytes(StandardCharsets.UTF_8)),
+            false);
+    private HttpLimits limits = HttpLimits.DEFAULTS;
+    private HttpTimeouts timeouts = HttpTimeouts.DEFAULTS;
+    private SocketOptions options = SocketOptions.DEFAULTS;
+    private Consumer<AccessLogEntry> accessLog; // None: no entries made at all.
+    private MemoryBudget budget = MemoryBudget.processDefault();
+    private TlsServerConfig tls;
+    private int maxConnections; // 0: the transport's default, from the descriptor limit.
+
+    private Builder(EventLoopGroup group) {
+      this.group = Objects.requireNonNull(group, "group");
+    }
+
+    /**
+     * A handler for one method and path; a path ending in {@code /*} matches a prefix. The path
+     * {@code *} takes {@code OPTIONS *}, which the server otherwise answers itself.
+     */
+    public Builder route(String method, String path, Handler handler) {
+      routes.add(method, path, new Routes.Route(handler, false));
+      return this;
+    }
+
+    /** As {@link #route}, for a handler that blocks: it runs on a virtual thread. */
+    public Builder routeBlocking(String method, String path, Handler handler) {
+      routes.add(method, path, new Routes.Route(handler, true));
+      return this;
+    }
+
+    /**
+     * A blocking handler that reads its request body as it arrives ({@link
+     * ServerRequest#bodyStream()}), for uploads and other bodies too large to hold: it starts as
+     * soon as the request head is in, and the client is slowed to the pace the handler reads at.
+     * Bodies larger than {@code maxBodyBytes} get 413 (before any byte is read when the length is
+     * declared).
+     */
+    public Builder routeStreaming(String method, String path, long maxBodyBytes, Handler handler) {
+      if (maxBodyBytes < 0) {
+        throw new IllegalArgumentException("maxBodyBytes must not be negative");
+      }
+      routes.add(method, path, new Routes.Route(handler, true, true, maxBodyBytes));
+      return this;
+    }
+
+    public Builder get(String path, Handler handler) {
+      return route("GET", path, handler);
+    }
+
+    public Builder post(String path, Handler handler) {
+      return route("POST", path, handler);
+    }
+
+    /** What answers requests no route matches (404 by default). */
+    public Builder fallback(Handler handler, boolean blocking) {
+      this.fallback = new Routes.Route(handler, blocking);
+      return this;
+    }
+
+    public Builder limits(HttpLimits value) {
+      this.limits = Objects.requireNonNull(value);
+      return this;
+    }
+
+    public Builder timeouts(HttpTimeouts value) {
+      this.timeouts = Objects.requireNonNull(value);
+      return this;
+    }
+
+    public Builder options(SocketOptions value) {
+      this.options = Objects.requireNonNull(value);
+      return this;
+    }
+
+    /**
+     * What buffered request bodies of all connections may hold together (default: {@link
+     * MemoryBudget#processDefault()}, shared with WebSocket messages); a body that finds it spent
+     * gets 503 with Retry-After. Streamed bodies are held back by flow control instead.
+     */
+    public Builder memoryBudget(MemoryBudget value) {
+      this.budget = Objects.requireNonNull(value);
+      return this;
+    }
+
+    /** Told of every answered request, on the connection's loop: keep it quick. */
+    public Builder accessLog(Consumer<AccessLogEntry> value) {
+      this.accessLog = Objects.requireNonNull(value);
+      return this;
+    }
+
+    /**
+     * Serves HTTPS: every connection speaks TLS first. A config that offers no ALPN protocols is
+     * made to offer {@code http/1.1}.
+     */
+    public Builder tls(TlsServerConfig config) {
+      this.tls = Objects.requireNonNull(config);
+      return this;
+    }
+
+    /** The most connections held at once: see {@link Server.Builder#maxConnections}. */
+    public Builder maxConnections(int value) {
+      if (value < 1) {
+        throw new IllegalArgumentException("maxConnections must be at least 1, got " + value);
+      }
+      this.maxConnections = value;
+      return this;
+    }
+
+    /** Binds and starts serving. */
+    public HttpServer bind(SocketAddress address) throws IOException {
+      var config = new Config(routes, fallback, limits, timeouts, accessLog, budget);
+      // HTTP keeps its own, finer deadlines; the transport's idle timeout backs them up.
+      Server.Builder server =
+          Server.builder(group).options(options).timeouts(Timeouts.DEFAULTS).name("http");
+      if (maxConnections > 0) {
+        server.maxConnections(maxConnections);
+      }
+      if (tls != null) {
+        server.name("https").tls(tls.alpn().isEmpty() ? tls.withAlpn(List.of("http/1.1")) : tls);
+      }
+      return new HttpServer(server.bind(address, () -> new Http1ServerProtocol(config)));
+    }
+  }
+
+  public static Builder builder(EventLoopGroup group) {
+    return new Builder(group);
+  }
+
+  private final Server server;
+
+  private HttpServer(Server server) {
+    this.server = server;
+  }
+
+  public SocketAddress localAddress() {
+    return server.localAddress();
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  /** Stops accepting; shut the group down to finish open connections gracefully. */
+  @Override
+  public void close() {
+    server.close();
+  }
+}

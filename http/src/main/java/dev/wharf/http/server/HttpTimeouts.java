@@ -1,0 +1,29 @@
+package dev.wharf.http.server;
+
+import java.time.Duration;
+
+/**
+ * The deadlines that keep slow or silent clients (slowloris) from holding connections.
+ *
+ * @param requestHead time from the first byte of a request to the end of its head (408 after)
+ * @param keepAliveIdle time a kept-alive connection may wait for its next request (closed after)
+ * @param minBodyBytesPerSecond the slowest a body may arrive, measured each second over the last
+ *     window the size of {@code requestHead} in whole seconds (at least 1), so a fast start buys no
+ *     more than one window of silence (408 after); 0 turns it off
+ */
+public record HttpTimeouts(
+    Duration requestHead, Duration keepAliveIdle, long minBodyBytesPerSecond) {
+  /** 10 s for a head, 60 s between requests, bodies at 1 KiB/s at least. */
+  public static final HttpTimeouts DEFAULTS =
+      new HttpTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(60), 1024);
+
+  public HttpTimeouts {
+    if (requestHead.isNegative()
+        || requestHead.isZero()
+        || keepAliveIdle.isNegative()
+        || keepAliveIdle.isZero()
+        || minBodyBytesPerSecond < 0) {
+      throw new IllegalArgumentException("HTTP timeouts must be positive");
+    }
+  }
+}

@@ -1,0 +1,349 @@
+package dev.wharf.http.server;
+
+import dev.wharf.core.Connection;
+import dev.wharf.core.Protocol;
+import dev.wharf.http.Headers;
+import dev.wharf.http.HttpStatus;
+import dev.wharf.http.codec.Http1ResponseEncoder;
+import dev.wharf.http.codec.HttpDate;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+/**
+ * The answer to one request: set a status and headers, then either send a whole body ({@link
+ * #send}, {@link #sendFile}) or stream one ({@link #write} ... {@link #end}).
+ *
+ * <p>May be used from the loop or from the handler's virtual thread, but from one thread at a time.
+ * Streaming from a virtual thread blocks while the client is not reading (backpressure); on the
+ * loop, check {@link #isWritable()} instead.
+ */
+public final class ServerResponse {
+  /** Told when the response is complete; called on the connection's loop. */
+  interface Completion {
+    void completed(ServerResponse response);
+  }
+
+  private final Connection connection;
+  private final ServerRequest request;
+  private final boolean headOnly;
+  private final Completion completion;
+
+  /**
+   * Guards the wait for writability (a monitor: no allocation per response, and since JDK 24 a
+   * virtual thread waiting on it does not pin its carrier).
+   */
+  private final Object writableMonitor = new Object();
+
+  private int status = 200;
+  private final Headers.Builder headers = Headers.builder();
+  private boolean committed;
+  private boolean ended;
+  private boolean chunked;
+  private boolean keepAlive;
+  private long bodyBytes;
+
+  /**
+   * The length of a whole body ({@link #send}, {@link #sendFile}), or -1: written by the encoder as
+   * the Content-Length field, so the number never has to become a String.
+   */
+  private long contentLength = -1;
+
+  private Protocol upgradedTo;
+
+  /** When the response began, for the access log; null when no log wants it. */
+  private final Instant started;
+
+  ServerResponse(
+      Connection connection,
+      ServerRequest request,
+      boolean keepAlive,
+      Instant started,
+      Completion completion) {
+    this.connection = connection;
+    this.request = request;
+    this.headOnly = request.method().equals("HEAD");
+    this.keepAlive = keepAlive;
+    this.started = started;
+    this.completion = completion;
+  }
+
+  public ServerResponse status(int value) {
+    checkNotCommitted();
+    this.status = value;
+    return this;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  /** Adds a header field; Date, Server and the body's framing are added for you. */
+  public ServerResponse header(String name, String value) {
+    checkNotCommitted();
+    if (name.equalsIgnoreCase("Connection") && value.equalsIgnoreCase("close")) {
+      keepAlive = false;
+      return this;
+    }
+    headers.add(name, value);
+    return this;
+  }
+
+  /** Sends a whole body with Content-Length. */
+  public void send(byte[] body) {
+    checkNotCommitted();
+    boolean content = !HttpStatus.hasNoContent(status);
+    if (content) {
+      headers.remove("Content-Length");
+      contentLength = body.length;
+    }
+    commit();
+    if (content && !headOnly && body.length > 0) {
+      connection.write(body);
+      bodyBytes = body.length;
+    }
+    finish();
+  }
+
+  /** Sends text as UTF-8, as text/plain unless a Content-Type was set. */
+  public void send(String text) {
+    if (!hasHeader("Content-Type")) {
+      header("Content-Type", "text/plain; charset=utf-8");
+    }
+    send(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Sends a short plain-text error: {@code "404 Not Found: <message>"}. */
+  public void sendError(int statusCode, String message) {
+    status(statusCode);
+    headers.set("Content-Type", "text/plain; charset=utf-8");
+    send(
+        (statusCode + " " + HttpStatus.reason(statusCode) + ": " + message + "\n")
+            .getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Sets the status and sends a body of the given type. */
+  public void send(int statusCode, String contentType, byte[] body) {
+    status(statusCode);
+    header("Content-Type", contentType);
+    send(body);
+  }
+
+  /**
+   * Sends {@code count} bytes of a file from {@code position} (with sendfile on plain TCP); the
+   * channel is closed when sent.
+   */
+  public void sendFile(FileChannel file, long position, long count) {
+    checkNotCommitted();
+    headers.remove("Content-Length");
+    contentLength = count;
+    commit();
+    if (headOnly || count == 0) {
+      try {
+        file.close();
+      } catch (java.io.IOException ignored) {
+        // Only read; nothing lost.
+      }
+    } else {
+      connection.writeFile(file, position, count);
+      bodyBytes = count;
+    }
+    finish();
+  }
+
+  /**
+   * Streams part of the body: chunked on HTTP/1.1 unless a Content-Length was set, delimited by
+   * closing the connection on HTTP/1.0. From a virtual thread it waits while the client is slow.
+   */
+  public void write(ByteBuffer data) {
+    if (ended) {
+      throw new IllegalStateException("response already ended");
+    }
+    if (!committed) {
+      if (!hasHeader("Content-Length") && !HttpStatus.hasNoContent(status)) {
+        if (request.version().equals("HTTP/1.1")) {
+          chunked = true;
+          headers.set("Transfer-Encoding", "chunked");
+        } else {
+          keepAlive = false; // HTTP/1.0 without a length: the close marks the end.
+        }
+      }
+      commit();
+    }
+    awaitWritable();
+    int n = data.remaining();
+    if (headOnly || n == 0 || HttpStatus.hasNoContent(status)) {
+      data.position(data.limit());
+      return;
+    }
+    bodyBytes += n;
+    if (chunked) {
+      connection.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+      connection.write(data);
+      connection.write(CRLF);
+    } else {
+      connection.write(data);
+    }
+  }
+
+  /**
+   * Streams part of the body from a file (sendfile where possible); set Content-Length first. The
+   * channel is closed when sent.
+   */
+  public void writeFile(FileChannel file, long position, long count) {
+    if (!committed) {
+      if (!hasHeader("Content-Length")) {
+        throw new IllegalStateException("set Content-Length before streaming a file");
+      }
+      commit();
+    }
+    if (headOnly || count == 0) {
+      try {
+        file.close();
+      } catch (java.io.IOException ignored) {
+        // Only read; nothing lost.
+      }
+      return;
+    }
+    bodyBytes += count;
+    connection.writeFile(file, position, count);
+  }
+
+  /** Ends a streamed body (or sends an empty one if nothing was written). */
+  public void end() {
+    if (ended) {
+      return;
+    }
+    if (!committed) {
+      send(new byte[0]);
+      return;
+    }
+    if (chunked && !headOnly) {
+      connection.write(LAST_CHUNK);
+    }
+    finish();
+  }
+
+  /**
+   * Switches the connection to another protocol (RFC 9110 §7.8): sends {@code 101 Switching
+   * Protocols} with the headers set so far (Upgrade, Connection: Upgrade and what the protocol
+   * needs), then hands the connection and any bytes the client already sent after the request to
+   * {@code next}. For a request that asked to upgrade over HTTP/1.1.
+   */
+  public void upgrade(Protocol next) {
+    checkNotCommitted();
+    java.util.Objects.requireNonNull(next, "next");
+    if (!request.version().equals("HTTP/1.1") || !request.head().isUpgradeRequest()) {
+      throw new IllegalStateException(request + " did not ask to upgrade over HTTP/1.1");
+    }
+    status = 101;
+    upgradedTo = next;
+    keepAlive = true; // The connection lives on, under the next protocol.
+    commit();
+    finish();
+  }
+
+  /** The protocol the connection switched to, or null. */
+  Protocol upgradedTo() {
+    return upgradedTo;
+  }
+
+  public boolean isCommitted() {
+    return committed;
+  }
+
+  /** False while the client is behind on reading what we sent. */
+  public boolean isWritable() {
+    return connection.isWritable();
+  }
+
+  /** Whether the connection stays open for another request after this response. */
+  public boolean keepAlive() {
+    return keepAlive;
+  }
+
+  ServerRequest request() {
+    return request;
+  }
+
+  Instant started() {
+    return started;
+  }
+
+  long bodyBytes() {
+    return bodyBytes;
+  }
+
+  /** Called on the loop when the client caught up. */
+  void writableAgain() {
+    synchronized (writableMonitor) {
+      writableMonitor.notifyAll();
+    }
+  }
+
+  /** The loop cannot wait; a virtual thread waits for the client to read. */
+  private void awaitWritable() {
+    if (connection.inEventLoop()) {
+      return;
+    }
+    synchronized (writableMonitor) {
+      try {
+        while (!connection.isWritable() && connection.isOpen()) {
+          writableMonitor.wait(1000); // Also rechecks if a notification raced us.
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private boolean hasHeader(String name) {
+    return headers.contains(name);
+  }
+
+  private void commit() {
+    if (!request.bodyComplete() && upgradedTo == null) {
+      // The handler answers before the client finished sending: the rest cannot be skipped
+      // safely, so the connection ends with this response.
+      keepAlive = false;
+    }
+    if (!hasHeader("Date")) {
+      headers.add("Date", HttpDate.now(connection.nanoTime()));
+    }
+    if (!hasHeader("Server")) {
+      headers.add("Server", "wharf");
+    }
+    if (upgradedTo != null) {
+      // The caller's Upgrade and Connection headers stand.
+    } else if (!keepAlive) {
+      headers.add("Connection", "close");
+    } else if (request.version().equals("HTTP/1.0")) {
+      headers.add("Connection", "keep-alive");
+    }
+    Headers fields = headers.build();
+    int length = Http1ResponseEncoder.headLength(status, fields, contentLength);
+    byte[] head = HeadScratch.forHead(length, connection.inEventLoop());
+    Http1ResponseEncoder.encodeHead(status, fields, contentLength, head);
+    connection.write(head, 0, length);
+    committed = true;
+  }
+
+  private void finish() {
+    ended = true;
+    if (connection.inEventLoop()) {
+      completion.completed(this);
+    } else {
+      connection.execute(() -> completion.completed(this));
+    }
+  }
+
+  private void checkNotCommitted() {
+    if (committed) {
+      throw new IllegalStateException("response already started");
+    }
+  }
+
+  private static final byte[] CRLF = {'\r', '\n'};
+  private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+}

@@ -1,0 +1,232 @@
+package dev.wharf.http.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.wharf.core.EventLoopGroup;
+import dev.wharf.http.Headers;
+import dev.wharf.http.server.Handler;
+import dev.wharf.http.server.HttpServer;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The client against Python's http.server (a server nobody here wrote) and against ours. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class HttpClientIT {
+  @TempDir Path dir;
+  private final EventLoopGroup group = new EventLoopGroup(1, "client-it", true);
+  private final HttpClient client = HttpClient.builder().group(group).followRedirects(5).build();
+  private Process python;
+  private HttpServer server;
+
+  @AfterEach
+  void stop() throws Exception {
+    client.close();
+    if (server != null) {
+      server.close();
+    }
+    group.shutdownGracefully(Duration.ofSeconds(2)).join();
+    if (python != null) {
+      python.destroy();
+      if (!python.waitFor(5, TimeUnit.SECONDS)) {
+        python.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /** Starts python3 -m http.server on a free port in {@code dir}; returns its port. */
+  private int startPython() throws Exception {
+    python =
+        new ProcessBuilder(
+                "/usr/bin/python3", "-u", "-m", "http.server", "--bind", "127.0.0.1", "0")
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .start();
+    var reader =
+        new BufferedReader(new InputStreamReader(python.getInputStream(), StandardCharsets.UTF_8));
+    String line = reader.readLine(); // Blocks until it serves; the test timeout bounds it.
+    Matcher port = Pattern.compile("port (\\d+)").matcher(String.valueOf(line));
+    assertThat(port.find()).as("python said: %s", line).isTrue();
+    Thread.ofVirtual().start(() -> reader.lines().forEach(l -> {})); // Drain its access log.
+    return Integer.parseInt(port.group(1));
+  }
+
+  @Test
+  void downloadsFromPythonsServer() throws Exception {
+    byte[] content = new byte[500_000];
+    new Random(1).nextBytes(content);
+    Files.write(dir.resolve("data.bin"), content);
+    int port = startPython();
+
+    ClientResponse response =
+        client
+            .send(ClientRequest.get(URI.create("http://127.0.0.1:" + port + "/data.bin")))
+            .get(20, TimeUnit.SECONDS);
+
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo(content);
+    assertThat(response.timings().reused()).isFalse();
+  }
+
+  @Test
+  void followsPythonsDirectoryRedirect() throws Exception {
+    Files.createDirectory(dir.resolve("sub"));
+    Files.writeString(dir.resolve("sub/index.html"), "inside");
+    int port = startPython();
+
+    ClientResponse response =
+        client
+            .send(ClientRequest.get(URI.create("http://127.0.0.1:" + port + "/sub")))
+            .get(20, TimeUnit.SECONDS);
+
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.bodyAsString()).isEqualTo("inside");
+    assertThat(response.redirects()).containsExactly("http://127.0.0.1:" + port + "/sub/");
+  }
+
+  @Test
+  void reusesAKeptAliveConnectionAndDecodesChunks() throws Exception {
+    server =
+        HttpServer.builder(group)
+            .get("/hello", (request, response) -> response.send("hi"))
+            .get(
+                "/chunks",
+                (request, response) -> {
+                  response.write(ByteBuffer.wrap("one ".getBytes(StandardCharsets.US_ASCII)));
+                  response.write(ByteBuffer.wrap("two".getBytes(StandardCharsets.US_ASCII)));
+                  response.end();
+                })
+            .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    String base = "http://127.0.0.1:" + server.port();
+
+    ClientResponse first =
+        client.send(ClientRequest.get(URI.create(base + "/hello"))).get(10, TimeUnit.SECONDS);
+    ClientResponse second =
+        client.send(ClientRequest.get(URI.create(base + "/chunks"))).get(10, TimeUnit.SECONDS);
+
+    assertThat(first.bodyAsString()).isEqualTo("hi");
+    assertThat(second.bodyAsString()).isEqualTo("one two");
+    assertThat(second.head().headers().first("Transfer-Encoding")).contains("chunked");
+    assertThat(second.timings().reused()).isTrue();
+    assertThat(second.timings().local()).isEqualTo(first.timings().local());
+  }
+
+  @Test
+  void postsABodyAndHonoursA303() throws Exception {
+    server =
+        HttpServer.builder(group)
+            .post(
+                "/form",
+                (request, response) ->
+                    response
+                        .status(303)
+                        .header("Location", "/thanks?got=" + request.bodyLength())
+                        .send(new byte[0]))
+            .get(
+                "/thanks",
+                (request, response) -> response.send(request.method() + " " + request.target()))
+            .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    var post =
+        new ClientRequest(
+            "POST",
+            URI.create("http://127.0.0.1:" + server.port() + "/form"),
+            Headers.builder().add("Content-Type", "text/plain").build(),
+            "12345".getBytes(StandardCharsets.US_ASCII));
+
+    ClientResponse response = client.send(post).get(10, TimeUnit.SECONDS);
+
+    assertThat(response.bodyAsString()).isEqualTo("GET /thanks?got=5");
+  }
+
+  @Test
+  void credentialsGoToTheSameOriginOnlyAcrossRedirects() throws Exception {
+    Handler tell =
+        (request, response) ->
+            response.send(request.headers().first("Authorization").orElse("none"));
+    server = HttpServer.builder(group).get("/here", tell).bind(loopback());
+    String same = "http://127.0.0.1:" + server.port();
+    try (HttpServer other =
+        HttpServer.builder(group)
+            .get("/there", tell)
+            .get(
+                "/away",
+                (request, response) ->
+                    response.status(302).header("Location", same + "/here").send(new byte[0]))
+            .get(
+                "/stay",
+                (request, response) ->
+                    response.status(302).header("Location", "/there").send(new byte[0]))
+            .bind(loopback())) {
+      String origin = "http://127.0.0.1:" + other.port();
+      Headers auth = Headers.builder().add("Authorization", "Basic YW5uOnMzY3JldA==").build();
+
+      ClientResponse stayed =
+          client
+              .send(new ClientRequest("GET", URI.create(origin + "/stay"), auth, new byte[0]))
+              .get(10, TimeUnit.SECONDS);
+      ClientResponse left =
+          client
+              .send(new ClientRequest("GET", URI.create(origin + "/away"), auth, new byte[0]))
+              .get(10, TimeUnit.SECONDS);
+
+      assertThat(stayed.bodyAsString()).isEqualTo("Basic YW5uOnMzY3JldA==");
+      assertThat(left.bodyAsString()).isEqualTo("none"); // Another port is another origin.
+    }
+  }
+
+  private static InetSocketAddress loopback() {
+    return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+  }
+
+  @Test
+  void aSilentServerTimesOut() throws Exception {
+    try (var silent = new java.net.ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+      var impatient =
+          HttpClient.builder().group(group).responseTimeout(Duration.ofMillis(300)).build();
+      var attempt =
+          impatient.send(
+              ClientRequest.get(URI.create("http://127.0.0.1:" + silent.getLocalPort() + "/")));
+      try (var accepted = silent.accept()) {
+        assertThat(accepted.isConnected()).isTrue(); // Connected, and never answered.
+        assertThatThrownBy(attempt::join)
+            .isInstanceOf(CompletionException.class)
+            .hasCauseInstanceOf(dev.wharf.core.TimeoutException.class);
+      }
+    }
+  }
+
+  @Test
+  void refusedConnectionSaysSo() throws Exception {
+    int port;
+    try (var probe = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort();
+    }
+    var attempt = client.send(ClientRequest.get(URI.create("http://127.0.0.1:" + port + "/")));
+    assertThatThrownBy(attempt::join).hasMessageContaining("connection refused");
+  }
+
+  @Test
+  void aPortOutOfRangeFailsTheExchangeInsteadOfTheConnectThread() {
+    var attempt = client.send(ClientRequest.get(URI.create("http://127.0.0.1:99999/")));
+    assertThatThrownBy(() -> attempt.get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(java.net.MalformedURLException.class)
+        .hasMessageContaining("port out of range in http://127.0.0.1:99999/");
+  }
+}

@@ -1,0 +1,663 @@
+package dev.wharf.http.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wharf.core.CloseReason;
+import dev.wharf.core.MemoryBudget;
+import dev.wharf.core.testing.CapturedLog;
+import dev.wharf.core.testing.EmbeddedConnection;
+import dev.wharf.core.testing.FakeClock;
+import dev.wharf.http.HttpLimits;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Level;
+import org.junit.jupiter.api.Test;
+
+class Http1ServerProtocolTest {
+  private final FakeClock clock = new FakeClock();
+  private final List<AccessLogEntry> log = new ArrayList<>();
+
+  /** What buffered bodies of this test's connections may hold together. */
+  private MemoryBudget budget = MemoryBudget.of(64L << 20);
+
+  private EmbeddedConnection connection(Routes routes) {
+    var config =
+        new HttpServer.Config(
+            routes,
+            new Routes.Route(
+                (request, response) -> response.status(404).send("no " + request.path()), false),
+            HttpLimits.DEFAULTS,
+            HttpTimeouts.DEFAULTS,
+            log::add,
+            budget);
+    return EmbeddedConnection.of(clock, new Http1ServerProtocol(config));
+  }
+
+  private EmbeddedConnection helloServer() {
+    return connection(helloRoutes());
+  }
+
+  private static Routes helloRoutes() {
+    var routes = new Routes();
+    routes.add(
+        "GET",
+        "/hello",
+        new Routes.Route((request, response) -> response.send("Hello, World!"), false));
+    routes.add(
+        "POST",
+        "/echo",
+        new Routes.Route(
+            (request, response) -> response.send(200, "application/octet-stream", request.body()),
+            false));
+    routes.add(
+        "GET",
+        "/stream",
+        new Routes.Route(
+            (request, response) -> {
+              response.write(ByteBuffer.wrap("part one, ".getBytes(StandardCharsets.US_ASCII)));
+              response.write(ByteBuffer.wrap("part two".getBytes(StandardCharsets.US_ASCII)));
+              response.end();
+            },
+            false));
+    routes.add(
+        "GET",
+        "/boom",
+        new Routes.Route(
+            (request, response) -> {
+              throw new IllegalStateException("handler bug");
+            },
+            false));
+    return routes;
+  }
+
+  /** Splits a stream of responses into their texts (heads with bodies). */
+  private static String status(String response) {
+    return response.substring(0, response.indexOf("\r\n"));
+  }
+
+  @Test
+  void answersAGetWithLengthDateAndServer() {
+    var conn = helloServer();
+    conn.writeInbound("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+    String response = conn.readOutboundAscii();
+    assertThat(status(response)).isEqualTo("HTTP/1.1 200 OK");
+    assertThat(response)
+        .contains("\r\nContent-Length: 13\r\n")
+        .contains("\r\nContent-Type: text/plain; charset=utf-8\r\n")
+        .containsPattern("\r\nDate: \\w{3}, \\d{2} \\w{3} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT\r\n")
+        .contains("\r\nServer: wharf\r\n")
+        .endsWith("\r\n\r\nHello, World!");
+    assertThat(conn.isClosed()).isFalse();
+    assertThat(log)
+        .singleElement()
+        .satisfies(e -> assertThat(e.requestLine()).isEqualTo("GET /hello HTTP/1.1"));
+  }
+
+  @Test
+  void pipelinedRequestsAreAnsweredInOrder() {
+    var conn = helloServer();
+    conn.writeInbound(
+        "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"
+            + "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
+            + "GET /missing HTTP/1.1\r\nHost: x\r\n\r\n");
+    String out = conn.readOutboundAscii();
+    int hello = out.indexOf("Hello, World!");
+    int echo = out.indexOf("\r\n\r\nabc");
+    int missing = out.indexOf("no /missing");
+    assertThat(hello).isPositive();
+    assertThat(echo).isGreaterThan(hello);
+    assertThat(missing).isGreaterThan(echo);
+  }
+
+  @Test
+  void tenThousandPipelinedRequestsComeBackInOrder() {
+    var conn = helloServer();
+    var requests = new StringBuilder();
+    for (int i = 0; i < 10_000; i++) {
+      requests
+          .append("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: ")
+          .append(Integer.toString(i).length())
+          .append("\r\n\r\n")
+          .append(i);
+    }
+    byte[] bytes = requests.toString().getBytes(StandardCharsets.US_ASCII);
+    for (int at = 0; at < bytes.length; at += 8192) {
+      conn.writeInbound(ByteBuffer.wrap(bytes, at, Math.min(8192, bytes.length - at)));
+    }
+    String out = conn.readOutboundAscii();
+    int from = 0;
+    for (int i = 0; i < 10_000; i++) {
+      int at = out.indexOf("\r\n\r\n" + i, from);
+      assertThat(at).as("response %d", i).isGreaterThanOrEqualTo(from);
+      from = at + 4;
+    }
+    assertThat(log).hasSize(10_000);
+  }
+
+  @Test
+  void http10ClosesAfterTheResponseUnlessAskedToKeepAlive() {
+    var close = helloServer();
+    close.writeInbound("GET /hello HTTP/1.0\r\n\r\n");
+    assertThat(close.readOutboundAscii()).contains("\r\nConnection: close\r\n");
+    assertThat(close.isClosed()).isTrue();
+
+    var keep = helloServer();
+    keep.writeInbound("GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+    assertThat(keep.readOutboundAscii()).contains("\r\nConnection: keep-alive\r\n");
+    assertThat(keep.isClosed()).isFalse();
+  }
+
+  @Test
+  void connectionCloseIsHonoured() {
+    var conn = helloServer();
+    conn.writeInbound("GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assertThat(conn.readOutboundAscii()).contains("\r\nConnection: close\r\n");
+    assertThat(conn.isClosed()).isTrue();
+  }
+
+  @Test
+  void headAnswersLikeGetWithoutTheContent() {
+    var conn = helloServer();
+    conn.writeInbound("HEAD /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+    String response = conn.readOutboundAscii();
+    assertThat(status(response)).isEqualTo("HTTP/1.1 200 OK");
+    assertThat(response).contains("\r\nContent-Length: 13\r\n").endsWith("\r\n\r\n");
+  }
+
+  @Test
+  void wrongMethodIs405WithAllow() {
+    var conn = helloServer();
+    conn.writeInbound("DELETE /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+    String response = conn.readOutboundAscii();
+    assertThat(status(response)).isEqualTo("HTTP/1.1 405 Method Not Allowed");
+    assertThat(response).contains("\r\nAllow: GET, HEAD, OPTIONS\r\n");
+  }
+
+  @Test
+  void unknownMethodIs501() {
+    var conn = helloServer();
+    conn.writeInbound("BREW /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+    assertThat(status(conn.readOutboundAscii())).isEqualTo("HTTP/1.1 501 Not Implemented");
+  }
+
+  @Test
+  void optionsListsWhatIsAllowed() {
+    var conn = helloServer();
+    conn.writeInbound("OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n");
+    String star = conn.readOutboundAscii();
+    assertThat(status(star)).isEqualTo("HTTP/1.1 200 OK");
+    assertThat(star).contains("\r\nAllow: GET, HEAD, OPTIONS, POST\r\n");
+    conn.writeInbound("OPTIONS /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+    String path = conn.readOutboundAscii();
+    assertThat(status(path)).isEqualTo("HTTP/1.1 204 No Content");
+    assertThat(path).contains("\r\nAllow: GET, HEAD, OPTIONS\r\n");
+  }
+
+  @Test
+  void aRouteForStarTakesOptionsStar() {
+    var routes = new Routes();
+    routes.add(
+        "OPTIONS",
+        "*",
+        new Routes.Route((request, response) -> response.sendError(401, "who are you?"), false));
+    var conn = connection(routes);
+    conn.writeInbound("OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n");
+    assertThat(status(conn.readOutboundAscii())).isEqualTo("HTTP/1.1 401 Unauthorized");
+  }
+
+  @Test
+  void aBodyRefusedForItsDeclaredLengthIsLoggedWithItsRequestLine() {
+    var conn = helloServer();
+    conn.writeInbound("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\n");
+    assertThat(status(conn.readOutboundAscii())).isEqualTo("HTTP/1.1 413 Content Too Large");
+    assertThat(log)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.status()).isEqualTo(413);
+              assertThat(e.requestLine()).isEqualTo("POST /echo HTTP/1.1");
+            });
+  }
+
+  @Test
+  void aChunkedBodyOverTheLimitIsLoggedWithItsRequestLine() {
+    var conn = helloServer();
+    conn.writeInbound(
+        "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + "FFFFFFFF\r\n");
+    assertThat(status(conn.readOutboundAscii())).startsWith("HTTP/1.1 413");
+    assertThat(log)
+        .singleElement()
+        .extracting(AccessLogEntry::requestLine)
+        .isEqualTo("POST /echo HTTP/1.1");
+  }
+
+  @Test
+  void aHeadThatNeverEndedIsLoggedAsADash() {
+    var conn = helloServer();
+    conn.writeInbound("GET /hello HTTP/1.1\r\nHost : x\r\n\r\n");
+    assertThat(status(conn.readOutboundAscii())).isEqualTo("HTTP/1.1 400 Bad Request");
+    assertThat(log).singleElement().extracting(AccessLogEntry::requestLine).isEqualTo("-");
+  }
+
+  @Test
+  void malformedRequestGets400AndTheConnectionCloses() {
+    var conn = helloServer();
+    conn.writeInbound("GET /hello HTTP/1.1\r\nHost : x\r\n\r\n");
+    String response = conn.readOutboundAscii();
+    assertThat(status(response)).isEqualTo("HTTP/1.1 400 Bad Request");
+    assertThat(response)
+        .contains("\r\nConnection: close\r\n")
+        .contains("whitespace before the colon");
+    assertThat(conn.isClosed()).isTrue();
+  }
+
+  @Test
+  void anErrorWaitsForEarlierPipelinedAnswers() {
+    var conn = helloServer();
+    conn.writeInbound("GET /hello HTTP/1.1\r\nHost: x\r\n\r\nGET /x HTTP/9.9\r\n\r\n");
+    String out = conn.readOutboundAscii();
+    assertThat(out).startsWith("HTTP/1.1 200 OK");
+    assertThat(out.indexOf("HTTP/1.1 505 HTTP Version Not Supported"))
+        .isGreaterThan(out.indexOf("Hello, World!"));
+    assertThat(conn.isClosed()).isTrue();
+  }
+
+  @Test
+  void expectContinueGetsAnInterimResponse() {
+    var conn = helloServer();
+    conn.writeInbound(
+        "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n");
+    assertThat(conn.readOutboundAscii()).isEqualTo("HTTP/1.1 100 Continue\r\n\r\n");
+    conn.writeInbound("hi");
+    assertThat(conn.readOutboundAscii()).startsWith("HTTP/1.1 200 OK").endsWith("\r\n\r\nhi");
+  }
+
+  @Test
+  void streamedResponsesAreChunked() {
+    var conn = helloServer();
+    conn.writeInbound("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n");
+    String response = conn.readOutboundAscii();
+    assertThat(response)
+        .contains("\r\nTransfer-Encoding: chunked\r\n")
+        .endsWith("\r\n\r\na\r\npart one, \r\n8\r\npart two\r\n0\r\n\r\n");
+  }
+
+  @Test
+  void aThrowingHandlerGets500AndOnlyItsConnectionCloses() {
+    var conn = helloServer();
+    try (var log =
+        CapturedLog.expect(Http1ServerProtocol.class, Level.WARNING, IllegalStateException.class)) {
+      conn.writeInbound("GET /boom HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(log.records())
+          .singleElement()
+          .satisfies(r -> assertThat(r.getThrown()).hasMessage("handler bug"));
+    }
+    assertThat(status(conn.readOutboundAscii())).isEqualTo("HTTP/1.1 500 Internal Server Error");
+    assertThat(conn.isClosed()).isTrue();
+  }
+
+  @Test
+  void aSlowRequestHeadGets408() {
+    var conn = helloServer();
+    conn.writeInbound("GET /hello HTTP/1.1\r\nHost: x\r\n");
+    clock.advance(Duration.ofSeconds(9));
+    conn.runPendingTasks();
+    assertThat(conn.readOutboundAscii()).isEmpty();
+    clock.advance(Duration.ofSeconds(2));
+    conn.runPendingTasks();
+    assertThat(status(conn.readOutboundAscii())).isEqualTo("HTTP/1.1 408 Request Timeout");
+    assertThat(conn.isClosed()).isTrue();
+  }
+
+  @Test
+  void aBodyTrickledBelowTheMinimumRateGets408() {
+    var conn = helloServer();
+    conn.writeInbound("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n");
+    conn.writeInbound("x".repeat(100));
+    passSeconds(conn, 10);
+    assertThat(status(conn.readOutboundAscii())).isEqualTo("HTTP/1.1 408 Request Timeout");
+    assertThat(conn.isClosed()).isTrue();
+  }
+
+  /** Lets the fake clock run a second at a time, as the loop's timers would. */
+  private void passSeconds(EmbeddedConnection conn, int seconds) {
+    for (int i = 0; i < seconds; i++) {
+      clock.advance(Duration.ofSeconds(1));
+      conn.runPendingTasks();
+    }
+  }
+
+  @Test
+  void aFastBurstBuysNoMoreThanOneWindowOfSilence() {
+    var conn = helloServer();
+    conn.writeInbound("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n");
+    conn.writeInbound("x".repeat(1_000_000)); // ~1000 s at the minimum rate, on average
+    passSeconds(conn, 10);
+    assertThat(conn.readOutboundAscii()).as("within the first window").isEmpty();
+    passSeconds(conn, 1);
+    String refused = conn.readOutboundAscii();
+    assertThat(status(refused)).isEqualTo("HTTP/1.1 408 Request Timeout");
+    assertThat(refused).contains("0 bytes in the last 10 s");
+    assertThat(conn.isClosed()).isTrue();
+  }
+
+  @Test
+  void aSlowButSteadyBodyIsNotCutOff() {
+    var conn = helloServer();
+    conn.writeInbound("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 62464\r\n\r\n");
+    for (int i = 0; i < 60; i++) {
+      conn.writeInbound("s".repeat(1024)); // exactly the minimum rate, for a minute
+      passSeconds(conn, 1);
+      assertThat(conn.readOutboundAscii()).as("after %d s", i + 1).isEmpty();
+    }
+    conn.writeInbound("s".repeat(1024));
+    assertThat(status(conn.readOutboundAscii())).isEqualTo("HTTP/1.1 200 OK");
+  }
+
+  @Test
+  void anIdleKeptAliveConnectionIsClosed() {
+    var conn = helloServer();
+    conn.writeInbound("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+    conn.readOutbound();
+    clock.advance(Duration.ofSeconds(59));
+    conn.runPendingTasks();
+    assertThat(conn.isClosed()).isFalse();
+    clock.advance(Duration.ofSeconds(2));
+    conn.runPendingTasks();
+    assertThat(conn.isClosed()).isTrue();
+    assertThat(conn.closeReason())
+        .get()
+        .extracting(CloseReason::kind)
+        .isEqualTo(CloseReason.Kind.TIMEOUT);
+  }
+
+  @Test
+  void keepAliveCountsFromTheLastResponseNotTheFirst() {
+    // One check per keep-alive period: when it finds the connection idle for less than the
+    // period, it waits for the rest rather than closing.
+    var conn = helloServer();
+    conn.writeInbound("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+    conn.readOutbound();
+    clock.advance(Duration.ofSeconds(50));
+    conn.runPendingTasks();
+    conn.writeInbound("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+    assertThat(status(conn.readOutboundAscii())).isEqualTo("HTTP/1.1 200 OK");
+    clock.advance(Duration.ofSeconds(50)); // 100 s after the first, 50 s after the second
+    conn.runPendingTasks();
+    assertThat(conn.isClosed()).isFalse();
+    clock.advance(Duration.ofSeconds(11));
+    conn.runPendingTasks();
+    assertThat(conn.isClosed()).isTrue();
+    assertThat(conn.closeReason())
+        .get()
+        .extracting(CloseReason::kind)
+        .isEqualTo(CloseReason.Kind.TIMEOUT);
+  }
+
+  @Test
+  void aRequestInProgressIsNotClosedAsIdle() {
+    // The keep-alive check fires while a request head is half in: not idle, so it stays open
+    // until the head deadline, which answers 408.
+    var conn = helloServer();
+    clock.advance(Duration.ofSeconds(55));
+    conn.writeInbound("GET /hello HTTP/1.1\r\n");
+    clock.advance(Duration.ofSeconds(6));
+    conn.runPendingTasks();
+    assertThat(conn.isClosed()).isFalse();
+    conn.writeInbound("Host: x\r\n\r\n");
+    assertThat(status(conn.readOutboundAscii())).isEqualTo("HTTP/1.1 200 OK");
+    clock.advance(Duration.ofSeconds(59));
+    conn.runPendingTasks();
+    assertThat(conn.isClosed()).isFalse();
+    clock.advance(Duration.ofSeconds(2));
+    conn.runPendingTasks();
+    assertThat(conn.isClosed()).isTrue();
+  }
+
+  @Test
+  void withoutAnAccessLogRequestsAreAnsweredAlike() {
+    var routes = new Routes();
+    routes.add(
+        "GET", "/hello", new Routes.Route((request, response) -> response.send("Hello"), false));
+    var config =
+        new HttpServer.Config(
+            routes,
+            new Routes.Route((request, response) -> response.status(404).end(), false),
+            HttpLimits.DEFAULTS,
+            HttpTimeouts.DEFAULTS,
+            null);
+    var conn = EmbeddedConnection.of(clock, new Http1ServerProtocol(config));
+    conn.writeInbound(
+        "GET /hello HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\n");
+    String out = conn.readOutboundAscii();
+    assertThat(out)
+        .startsWith("HTTP/1.1 200 OK\r\n")
+        .contains("\r\n\r\nHello")
+        .contains("HTTP/1.1 404 Not Found\r\n");
+  }
+
+  @Test
+  void gracefulShutdownClosesAnIdleConnectionAndFinishesABusyOne() {
+    var idle = helloServer();
+    idle.requestShutdown();
+    assertThat(idle.isClosed()).isTrue();
+
+    var busy = helloServer();
+    busy.writeInbound("GET /hello HTTP/1.1\r\nHost: x\r\n");
+    busy.requestShutdown();
+    assertThat(busy.isClosed()).isFalse();
+    busy.writeInbound("\r\n");
+    String response = busy.readOutboundAscii();
+    assertThat(response).startsWith("HTTP/1.1 200 OK").contains("\r\nConnection: close\r\n");
+    assertThat(busy.isClosed()).isTrue();
+  }
+
+  // ---- the peer's FIN (RFC 9112 §9.6) ----
+
+  /** Requests to /later wait here for the test to answer them, as a handler on a thread would. */
+  private final List<ServerResponse> waiting = new ArrayList<>();
+
+  /** The hello server with /later too. */
+  private EmbeddedConnection laterServer() {
+    var routes = helloRoutes();
+    routes.add(
+        "GET", "/later", new Routes.Route((request, response) -> waiting.add(response), false));
+    return connection(routes);
+  }
+
+  @Test
+  void aRequestFollowedByFinIsAnsweredWhenTheHandlerAnswersLater() {
+    var conn = laterServer();
+    conn.writeInbound("GET /later HTTP/1.1\r\nHost: x\r\n\r\n");
+    conn.closeInbound();
+    assertThat(conn.isClosed()).as("closed before the answer").isFalse();
+    waiting.removeFirst().send("late");
+    assertThat(conn.readOutboundAscii()).startsWith("HTTP/1.1 200 OK\r\n").endsWith("late");
+    assertThat(conn.isClosed()).isTrue();
+    assertThat(log).singleElement().satisfies(e -> assertThat(e.status()).isEqualTo(200));
+  }
+
+  @Test
+  void pipelinedRequestsFollowedByFinAreAllAnsweredInOrder() {
+    var conn = laterServer();
+    var requests = new StringBuilder();
+    for (int i = 0; i < 100; i++) {
+      requests.append("GET /later?").append(i).append(" HTTP/1.1\r\nHost: x\r\n\r\n");
+    }
+    conn.writeInbound(requests.toString());
+    conn.closeInbound();
+    for (int i = 0; i < 100; i++) {
+      assertThat(conn.isClosed()).as("closed before answer %d", i).isFalse();
+      ServerResponse response = waiting.removeFirst();
+      response.send("answer " + response.request().target());
+    }
+    String out = conn.readOutboundAscii();
+    int from = 0;
+    for (int i = 0; i < 100; i++) {
+      int at = out.indexOf("answer /later?" + i, from);
+      assertThat(at).as("answer %d", i).isGreaterThanOrEqualTo(from);
+      from = at + 1;
+    }
+    assertThat(conn.isClosed()).isTrue();
+  }
+
+  @Test
+  void finBetweenRequestsClosesAtOnce() {
+    var conn = laterServer();
+    conn.writeInbound("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi\r\n");
+    assertThat(conn.readOutboundAscii()).endsWith("hi");
+    conn.closeInbound();
+    assertThat(conn.isClosed()).isTrue();
+    assertThat(conn.readOutboundAscii()).isEmpty();
+  }
+
+  @Test
+  void finInsideARequestBodyIs400AfterTheRequestsBeforeIt() {
+    var conn = laterServer();
+    conn.writeInbound(
+        "GET /later HTTP/1.1\r\nHost: x\r\n\r\n"
+            + "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc");
+    conn.closeInbound();
+    waiting.removeFirst().send("first");
+    String out = conn.readOutboundAscii();
+    assertThat(out).startsWith("HTTP/1.1 200 OK\r\n").contains("first");
+    assertThat(out.substring(out.indexOf("first")))
+        .contains("HTTP/1.1 400 Bad Request\r\n")
+        .contains("before the request body ended");
+    assertThat(conn.isClosed()).isTrue();
+  }
+
+  @Test
+  void finInsideARequestHeadIs400() {
+    var conn = laterServer();
+    conn.writeInbound("GET /later HTTP/1.1\r\nHo");
+    conn.closeInbound();
+    assertThat(status(conn.readOutboundAscii())).isEqualTo("HTTP/1.1 400 Bad Request");
+    assertThat(conn.isClosed()).isTrue();
+    assertThat(waiting).isEmpty();
+  }
+
+  @Test
+  void aFinWhileAnUpgradeIsDecidedReachesTheNextProtocol() {
+    var routes = new Routes();
+    routes.add("GET", "/up", new Routes.Route((request, response) -> waiting.add(response), false));
+    var conn = connection(routes);
+    conn.writeInbound(
+        "GET /up HTTP/1.1\r\nHost: x\r\nUpgrade: test\r\nConnection: Upgrade\r\n\r\nnext");
+    conn.closeInbound();
+    assertThat(conn.isClosed()).as("closed before the upgrade was decided").isFalse();
+    var events = new ArrayList<String>();
+    waiting
+        .removeFirst()
+        .upgrade(
+            new dev.wharf.core.Protocol() {
+              @Override
+              public void received(dev.wharf.core.Connection c, ByteBuffer data) {
+                events.add("received " + StandardCharsets.US_ASCII.decode(data));
+              }
+
+              @Override
+              public void inputClosed(dev.wharf.core.Connection c) {
+                events.add("inputClosed");
+                c.closeAfterFlush();
+              }
+            });
+    conn.runPendingTasks();
+    assertThat(conn.readOutboundAscii()).startsWith("HTTP/1.1 101 Switching Protocols\r\n");
+    assertThat(events).containsExactly("received next", "inputClosed");
+    assertThat(conn.isClosed()).isTrue();
+  }
+
+  @Test
+  void aResponseDroppedBecauseWeClosedIsLogged444NotAsSent() {
+    var reset = laterServer();
+    reset.writeInbound("GET /later HTTP/1.1\r\nHost: x\r\n\r\n");
+    reset.close(CloseReason.error(new java.io.IOException("Connection reset by peer")));
+    waiting.removeFirst().send("into the void");
+    var dropped = laterServer();
+    dropped.writeInbound("GET /later HTTP/1.1\r\nHost: x\r\n\r\n");
+    dropped.close(CloseReason.timeout("write stall"));
+    waiting.removeFirst().send("into the void");
+    assertThat(log)
+        .extracting(AccessLogEntry::status, AccessLogEntry::bodyBytes)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(200, 13L), // The peer's doing: as answered.
+            org.assertj.core.groups.Tuple.tuple(444, 0L));
+  }
+
+  @Test
+  void aResponseEndingAboveTheHighWatermarkIsLoggedOnceTheClientCaughtUp() {
+    var conn = helloServer();
+    conn.setWritable(false); // A slow client: what the response queued has not gone out.
+    conn.writeInbound("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+    assertThat(status(conn.readOutboundAscii())).isEqualTo("HTTP/1.1 200 OK");
+    assertThat(log).as("logged before it went out").isEmpty();
+
+    conn.setWritable(true);
+    assertThat(log)
+        .extracting(AccessLogEntry::status, AccessLogEntry::bodyBytes)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(200, 13L));
+  }
+
+  @Test
+  void aBodyThatFindsTheMemoryBudgetSpentIs503WithRetryAfterAndOnlyItsConnectionCloses() {
+    budget = MemoryBudget.of(1000);
+    var first = helloServer();
+    first.writeInbound("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 900\r\n\r\n");
+    first.writeInbound("a".repeat(600));
+    assertThat(budget.reservedBytes()).isEqualTo(600);
+
+    var second = helloServer();
+    second.writeInbound("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 900\r\n\r\n");
+    second.writeInbound("b".repeat(600));
+    String refused = second.readOutboundAscii();
+    assertThat(status(refused)).isEqualTo("HTTP/1.1 503 Service Unavailable");
+    assertThat(refused).contains("\r\nRetry-After: 5\r\n");
+    assertThat(second.isClosed()).isTrue();
+    assertThat(budget.reservedBytes()).as("the refused body holds nothing").isEqualTo(600);
+
+    first.writeInbound("a".repeat(300));
+    assertThat(first.readOutboundAscii()).startsWith("HTTP/1.1 200 OK").endsWith("a".repeat(900));
+    assertThat(budget.reservedBytes()).as("released once answered").isZero();
+    assertThat(first.isClosed()).isFalse();
+  }
+
+  @Test
+  void aConnectionDroppedMidBodyOrWithQueuedBodiesGivesItsBudgetBack() {
+    budget = MemoryBudget.of(10_000);
+    var routes = new Routes();
+    // A handler that never answers: the pipelined bodies behind it wait, holding their bytes.
+    routes.add("POST", "/hold", new Routes.Route((request, response) -> {}, false));
+    routes.add("POST", "/echo", new Routes.Route((rq, rs) -> rs.send(rq.bodyAsString()), false));
+    var conn = connection(routes);
+    conn.writeInbound("POST /hold HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n");
+    String post = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n";
+    conn.writeInbound("h".repeat(1000) + (post + "c".repeat(1000)).repeat(3) + post);
+    conn.writeInbound("d".repeat(500));
+    assertThat(budget.reservedBytes()).isEqualTo(4500);
+
+    conn.close(CloseReason.PEER);
+    assertThat(conn.isClosed()).isTrue();
+    assertThat(budget.reservedBytes()).isZero();
+  }
+
+  @Test
+  void aGetBodyIsReadAndCountedButNotKept() {
+    budget = MemoryBudget.of(100);
+    var conn = helloServer();
+    conn.writeInbound("GET /hello HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n");
+    conn.writeInbound("g".repeat(4000));
+    assertThat(budget.reservedBytes()).isZero();
+    assertThat(conn.readOutboundAscii()).isEmpty();
+    conn.writeInbound("g".repeat(1000) + "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+    String out = conn.readOutboundAscii();
+    assertThat(out.split("HTTP/1.1 200 OK", -1)).as("two answers").hasSize(3);
+    // Still limited: a GET may not send more than any body.
+    var over = helloServer();
+    over.writeInbound("GET /hello HTTP/1.1\r\nHost: x\r\nContent-Length: 20000000\r\n\r\n");
+    assertThat(status(over.readOutboundAscii())).isEqualTo("HTTP/1.1 413 Content Too Large");
+  }
+}

@@ -1,0 +1,41 @@
+package dev.wharf.websocket.codec;
+
+/**
+ * Close status codes (RFC 6455 §7.4.1 and the IANA "WebSocket Close Code Number" registry), and the
+ * rule for which may appear in a Close frame.
+ */
+public final class CloseCodes {
+  private CloseCodes() {}
+
+  public static final int NORMAL = 1000;
+  public static final int GOING_AWAY = 1001;
+  public static final int PROTOCOL_ERROR = 1002;
+  public static final int UNSUPPORTED_DATA = 1003;
+
+  /** Reported when a Close frame carried no code; never sent. */
+  public static final int NO_STATUS = 1005;
+
+  /** Reported when the connection ended without a Close frame; never sent. */
+  public static final int ABNORMAL = 1006;
+
+  public static final int INVALID_PAYLOAD = 1007;
+  public static final int POLICY_VIOLATION = 1008;
+  public static final int MESSAGE_TOO_BIG = 1009;
+  public static final int MANDATORY_EXTENSION = 1010;
+  public static final int INTERNAL_ERROR = 1011;
+  public static final int SERVICE_RESTART = 1012;
+  public static final int TRY_AGAIN_LATER = 1013;
+  public static final int BAD_GATEWAY = 1014;
+
+  /**
+   * Whether a code may be sent in, and accepted from, a Close frame: the codes RFC 6455 and the
+   * IANA registry define for the wire (1000-1003, 1007-1014) and those for libraries and
+   * applications (3000-4999). 1004-1006 and 1015 are reserved or only reported locally.
+   */
+  public static boolean isValidOnWire(int code) {
+    // RFC 6455 §7.4.2: 0-999 unused; 1000-2999 reserved for the RFC and its extensions.
+    return (code >= 1000 && code <= 1003)
+        || (code >= 1007 && code <= 1014)
+        || (code >= 3000 && code <= 4999);
+  }
+}
