@@ -215,7 +215,7 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     }
     if (streamingRoute != null) {
       // The handler starts now and reads the body as it comes; it is queued like any request.
-      receiving = new StreamedBody(new BodyFlow(requestHead));
+      receiving = new StreamedBody(new BodyFlow(requestHead), config.budget());
       enqueue(
           new Request(
               requestHead,
@@ -427,7 +427,10 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     }
     current = null;
     Request request = response.request();
-    if (!request.isBodyStreamed()) {
+    if (request.isBodyStreamed()) {
+      // The exchange is over: what the handler left unread is dropped, and its budget given back.
+      request.stream().close();
+    } else {
       releaseBudget(request.bodyLength());
     }
     logWhenSent(response);

@@ -1,7 +1,9 @@
 package dev.wharf.http;
 
+import dev.wharf.core.MemoryBudget;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -13,6 +15,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * thread reads them. Bounded: past {@link #HIGH_WATER} buffered bytes the loop stops reading from
  * the socket, so a client cannot send faster than the handler consumes (TCP flow control does the
  * rest); below {@link #LOW_WATER} reading resumes.
+ *
+ * <p>The bytes buffered count against the {@link MemoryBudget} all connections share: when it is
+ * spent the chunk already read is still taken (it is out of the socket), but the loop stops reading
+ * until the handler has taken everything buffered. So a connection holds at most one read past the
+ * budget, and thousands of uploads cannot fill the heap between the socket and the disk.
  *
  * <p>The loop side ({@code offer}, {@code finish}, {@code fail}) runs on the connection's loop; the
  * reading side on one other thread.
@@ -34,7 +41,15 @@ final class StreamedBody extends InputStream {
   private final Condition changed = lock.newCondition();
   private final ArrayDeque<ByteBuffer> chunks = new ArrayDeque<>();
   private final Flow flow;
+  private final MemoryBudget budget;
   private int buffered;
+
+  /** Of {@link #buffered}, the bytes held in the budget (the rest came when it was spent). */
+  private long reserved;
+
+  /** Paused because the budget was spent: resumes only once the handler took everything. */
+  private boolean overBudget;
+
   private long received;
   private boolean paused;
   private boolean ended;
@@ -42,8 +57,9 @@ final class StreamedBody extends InputStream {
   private boolean closedByReader;
   private IOException failure;
 
-  StreamedBody(Flow flow) {
+  StreamedBody(Flow flow, MemoryBudget budget) {
     this.flow = flow;
+    this.budget = budget;
   }
 
   // ---- loop side ----
@@ -64,8 +80,13 @@ final class StreamedBody extends InputStream {
       ByteBuffer copy = ByteBuffer.allocate(n).put(chunk).flip();
       chunks.add(copy);
       buffered += n;
+      if (budget.tryReserve(n)) {
+        reserved += n;
+      } else {
+        overBudget = true;
+      }
       changed.signalAll();
-      if (buffered >= HIGH_WATER && !paused) {
+      if ((buffered >= HIGH_WATER || overBudget) && !paused) {
         paused = true;
         return true;
       }
@@ -144,6 +165,52 @@ final class StreamedBody extends InputStream {
 
   // ---- reader side ----
 
+  /**
+   * Hands each chunk as it comes straight to {@code out}, with no buffer of its own, and
+   * {@linkplain OutputStream#flush flushes} {@code out} before every wait for the client: a stalled
+   * body then holds nothing in between (an upload's file lets go of its descriptor on flush).
+   */
+  @Override
+  public long transferTo(OutputStream out) throws IOException {
+    long total = 0;
+    for (ByteBuffer chunk; (chunk = nextChunk(out)) != null; ) {
+      out.write(chunk.array(), chunk.arrayOffset() + chunk.position(), chunk.remaining());
+      total += chunk.remaining();
+    }
+    return total;
+  }
+
+  /** The next chunk whole, flushing {@code out} first if it has to wait; null at the end. */
+  private ByteBuffer nextChunk(OutputStream out) throws IOException {
+    boolean signalDrained;
+    ByteBuffer chunk;
+    lock.lock();
+    try {
+      boolean firstRead = !readStarted;
+      readStarted = true;
+      if (chunks.isEmpty() && !ended && failure == null && !closedByReader) {
+        lock.unlock(); // Never call out while holding the lock.
+        try {
+          out.flush();
+        } finally {
+          lock.lock();
+        }
+      }
+      if (awaitData(firstRead) < 0) {
+        return null;
+      }
+      chunk = chunks.poll();
+      buffered -= chunk.remaining();
+      signalDrained = taken();
+    } finally {
+      lock.unlock();
+    }
+    if (signalDrained) {
+      flow.drained();
+    }
+    return chunk;
+  }
+
   @Override
   public int read() throws IOException {
     byte[] one = new byte[1];
@@ -169,10 +236,7 @@ final class StreamedBody extends InputStream {
       n = awaitData(signalFirstRead);
       if (n > 0) {
         n = take(into, offset, length);
-        if (paused && buffered < LOW_WATER) {
-          paused = false;
-          signalDrained = true;
-        }
+        signalDrained = taken();
       }
     } finally {
       lock.unlock();
@@ -214,6 +278,28 @@ final class StreamedBody extends InputStream {
     return -1;
   }
 
+  /**
+   * After bytes were taken: gives back their part of the budget; true if the loop may read again
+   * (below the low-water mark, and past a spent budget only once all is taken).
+   */
+  private boolean taken() {
+    releaseAbove(buffered);
+    if (paused && buffered < LOW_WATER && (!overBudget || buffered == 0)) {
+      paused = false;
+      overBudget = false;
+      return true;
+    }
+    return false;
+  }
+
+  /** Releases what is reserved beyond {@code keep} bytes. */
+  private void releaseAbove(long keep) {
+    if (reserved > keep) {
+      budget.release(reserved - keep);
+      reserved = keep;
+    }
+  }
+
   private int take(byte[] into, int offset, int length) {
     int copied = 0;
     while (copied < length && !chunks.isEmpty()) {
@@ -248,8 +334,10 @@ final class StreamedBody extends InputStream {
       closedByReader = true;
       chunks.clear();
       buffered = 0;
+      releaseAbove(0);
       signalDrained = paused;
       paused = false;
+      overBudget = false;
       changed.signalAll();
     } finally {
       lock.unlock();
