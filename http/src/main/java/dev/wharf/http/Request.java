@@ -1,5 +1,6 @@
 package dev.wharf.http;
 
+import dev.wharf.core.Pipe;
 import dev.wharf.core.tls.TlsSession;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -15,7 +16,7 @@ import java.util.Optional;
 public final class Request {
   private final RequestHead head;
   private final byte[] body;
-  private final StreamedBody stream;
+  private final Pipe stream;
   private final SocketAddress remoteAddress;
   private final SocketAddress localAddress;
   private final TlsSession tls;
@@ -28,7 +29,7 @@ public final class Request {
   Request(
       RequestHead head,
       byte[] body,
-      StreamedBody stream,
+      Pipe stream,
       SocketAddress remoteAddress,
       SocketAddress localAddress,
       TlsSession tls) {
@@ -117,7 +118,7 @@ public final class Request {
     return stream == null || stream.isComplete();
   }
 
-  StreamedBody stream() {
+  Pipe stream() {
     return stream;
   }
 

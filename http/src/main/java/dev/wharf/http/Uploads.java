@@ -291,8 +291,8 @@ public final class Uploads implements Handler {
   /**
    * An upload's temporary file, open only while bytes are written to it: {@link #flush} lets the
    * descriptor go until the next write. A streamed body flushes before it waits for the client
-   * ({@link StreamedBody#transferTo}), so thousands of stalled uploads hold no descriptor (a socket
-   * each is enough) and no buffer: the body's chunks are written as they came.
+   * ({@link dev.wharf.core.Pipe#transferTo}), so thousands of stalled uploads hold no descriptor (a
+   * socket each is enough) and no buffer: the body's chunks are written as they came.
    */
   private static final class PartFile extends OutputStream {
     private final Path path;
