@@ -60,10 +60,19 @@ abstract class EndToEnd {
 
   /** Starts wharf with at most {@code openFiles} file descriptors (as {@code ulimit -n}). */
   Child wharfWithOpenFiles(int openFiles, Path stdout, String... args) throws IOException {
+    return wharfWithOpenFiles(openFiles, Map.of(), stdout, args);
+  }
+
+  /** As {@link #wharfWithOpenFiles(int, Path, String...)}, with these environment variables too. */
+  Child wharfWithOpenFiles(
+      int openFiles, Map<String, String> environment, Path stdout, String... args)
+      throws IOException {
+    var all = new HashMap<String, String>(environment);
+    all.put("XDG_DATA_HOME", dataHome().toString());
     Child child =
         Child.wharfUnder(
             List.of("prlimit", "--nofile=" + openFiles + ":" + openFiles, "--"),
-            Map.of("XDG_DATA_HOME", dataHome().toString()),
+            all,
             null,
             stdout,
             args);

@@ -73,6 +73,11 @@ public final class MemoryBudget {
     }
   }
 
+  /** Whether {@code bytes} more would fit now (a hint: other threads may take them first). */
+  public boolean hasRoomFor(long bytes) {
+    return reserved.get() + bytes <= limitBytes;
+  }
+
   /** Bytes reserved now. */
   public long reservedBytes() {
     return reserved.get();

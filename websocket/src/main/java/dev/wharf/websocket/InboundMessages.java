@@ -1,6 +1,7 @@
 package dev.wharf.websocket;
 
 import dev.wharf.core.MemoryBudget;
+import dev.wharf.core.Pipe;
 import dev.wharf.websocket.codec.MessageInflater;
 import dev.wharf.websocket.codec.Opcodes;
 import dev.wharf.websocket.codec.Utf8Validator;
@@ -39,9 +40,11 @@ final class InboundMessages implements WebSocketFrameReader.Sink, MessageInflate
      */
     void deliverBinary(ByteBuffer data);
 
-    MessageInputStream startStream(MessageType type);
+    /** A pipe to the listener's thread for the message that begins; null to gather it. */
+    Pipe startStream(MessageType type);
 
-    void streamed(long bufferedBytes);
+    /** The stream's pipe asks the loop to stop reading until its reader drains it. */
+    void streamFull();
   }
 
   /**
@@ -72,7 +75,7 @@ final class InboundMessages implements WebSocketFrameReader.Sink, MessageInflate
   private long messageBytes;
   private byte[] gathered;
   private int gatheredLength;
-  private MessageInputStream stream;
+  private Pipe stream;
 
   InboundMessages(Session session, long maxMessageBytes, MemoryBudget budget) {
     this.session = session;
@@ -151,7 +154,9 @@ final class InboundMessages implements WebSocketFrameReader.Sink, MessageInflate
     if (stream != null) {
       byte[] copy = new byte[n];
       chunk.get(chunk.position(), copy);
-      session.streamed(stream.offer(copy));
+      if (stream.offer(copy)) {
+        session.streamFull();
+      }
       return;
     }
     if (messageBytes > maxMessageBytes) {

@@ -3,6 +3,7 @@ package dev.wharf.websocket;
 import dev.wharf.core.Cancellable;
 import dev.wharf.core.CloseReason;
 import dev.wharf.core.Connection;
+import dev.wharf.core.Pipe;
 import dev.wharf.core.Protocol;
 import dev.wharf.websocket.codec.CloseCodes;
 import dev.wharf.websocket.codec.MessageDeflater;
@@ -85,6 +86,10 @@ final class WebSocketSession
   private boolean closeReceived;
   private boolean closeReported;
   private boolean readsPaused;
+
+  /** The last message received as a stream; reading waits while its pipe is full. */
+  private Pipe streaming;
+
   private Cancellable closeTimer;
   private long lastReceivedNanos;
   private long lastPingNanos;
@@ -332,7 +337,7 @@ final class WebSocketSession
   }
 
   @Override
-  public MessageInputStream startStream(MessageType type) {
+  public Pipe startStream(MessageType type) {
     boolean wanted;
     try {
       wanted = listener.streamMessage(this, type);
@@ -343,13 +348,15 @@ final class WebSocketSession
     if (!wanted) {
       return null;
     }
-    var stream = new MessageInputStream(this::drained);
+    long limit = config.maxInboundBufferedBytes();
+    var stream = new Pipe(limit, limit / 2 + 1, config.memoryBudget(), () -> drained(0));
+    streaming = stream;
     dispatcher.dispatchBlocking(
         () -> {
           try {
             guardChecked(() -> listener.onStream(this, type, stream));
           } finally {
-            stream.abandon();
+            stream.close(); // What the listener left unread is dropped.
           }
         },
         0);
@@ -357,21 +364,24 @@ final class WebSocketSession
   }
 
   @Override
-  public void streamed(long bufferedBytes) {
-    pauseReadsIfBehind(bufferedBytes);
+  public void streamFull() {
+    if (!readsPaused && connection.isOpen()) {
+      readsPaused = true;
+      connection.suspendReads();
+    }
   }
 
   private void dispatch(Runnable event, long bytes) {
     dispatcher.dispatch(() -> guard(event), bytes);
     if (bytes > 0) {
-      pauseReadsIfBehind(0);
+      pauseReadsIfBehind();
     }
   }
 
   /** Backpressure on the peer while the listener's thread is behind. Loop only. */
-  private void pauseReadsIfBehind(long streamBytes) {
+  private void pauseReadsIfBehind() {
     if (!readsPaused
-        && dispatcher.queuedBytes() + streamBytes > config.maxInboundBufferedBytes()
+        && dispatcher.queuedBytes() > config.maxInboundBufferedBytes()
         && connection.isOpen()) {
       readsPaused = true;
       connection.suspendReads();
@@ -384,7 +394,9 @@ final class WebSocketSession
     if (left <= config.maxInboundBufferedBytes() / 2) {
       connection.execute(
           () -> {
-            if (readsPaused && dispatcher.queuedBytes() <= config.maxInboundBufferedBytes() / 2) {
+            if (readsPaused
+                && dispatcher.queuedBytes() <= config.maxInboundBufferedBytes() / 2
+                && (streaming == null || !streaming.isPaused())) {
               readsPaused = false;
               connection.resumeReads();
             }

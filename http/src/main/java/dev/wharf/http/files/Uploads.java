@@ -8,6 +8,8 @@ import dev.wharf.http.server.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -16,6 +18,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -121,6 +124,9 @@ public final class Uploads implements Handler {
     } catch (DiskFullException e) {
       response.sendError(507, "no space left for " + last(path));
       return;
+    } catch (OutOfDescriptorsException e) {
+      busy(response);
+      return;
     }
     if (saved == null) {
       response.sendError(409, last(path) + " already exists, and uploads do not overwrite");
@@ -184,6 +190,9 @@ public final class Uploads implements Handler {
     } catch (DiskFullException e) {
       response.sendError(507, "no space left; saved before that: " + String.join(", ", saved));
       return;
+    } catch (OutOfDescriptorsException e) {
+      busy(response);
+      return;
     }
     if (saved.isEmpty() && refused.isEmpty()) {
       response.sendError(400, "the form has no file");
@@ -209,6 +218,36 @@ public final class Uploads implements Handler {
 
   private record Saved(long bytes) {}
 
+  /** How long a client refused for want of descriptors is asked to wait (RFC 9110 §10.2.3). */
+  private static final String RETRY_AFTER_SECONDS = "5";
+
+  /** The process is out of file descriptors: the server's state, not the client's fault. */
+  private static void busy(ServerResponse response) throws IOException {
+    response.header("Retry-After", RETRY_AFTER_SECONDS);
+    response.sendError(503, "server out of open files for uploads; retry later");
+  }
+
+  /** Thrown when the process may open no more files (EMFILE), so the client gets 503. */
+  private static final class OutOfDescriptorsException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    OutOfDescriptorsException(IOException cause) {
+      super(cause.getMessage(), cause);
+    }
+  }
+
+  /** The exception to throw for {@code e}: the kinds the client is answered for, else itself. */
+  private static IOException classify(IOException e) {
+    String message = String.valueOf(e.getMessage());
+    if (message.contains("No space left")) {
+      return new DiskFullException(e);
+    }
+    if (message.contains("Too many open files")) {
+      return new OutOfDescriptorsException(e);
+    }
+    return e;
+  }
+
   /** Thrown when the file system is full, so the client gets 507. */
   private static final class DiskFullException extends IOException {
     private static final long serialVersionUID = 1L;
@@ -224,11 +263,16 @@ public final class Uploads implements Handler {
    * outlives a failure.
    */
   private Saved save(InputStream content, Path directory, String name) throws IOException {
-    Path temp = Files.createTempFile(directory, PART_PREFIX, PART_SUFFIX);
+    Path temp;
+    try {
+      temp = Files.createTempFile(directory, PART_PREFIX, PART_SUFFIX);
+    } catch (IOException e) {
+      throw classify(e);
+    }
     try {
       long bytes;
-      try (OutputStream out = Files.newOutputStream(temp)) {
-        bytes = copy(content, out);
+      try (OutputStream out = new PartFile(temp)) {
+        bytes = content.transferTo(out);
       }
       setReadableByAll(temp);
       Path target = FileNames.resolve(directory, name);
@@ -248,21 +292,54 @@ public final class Uploads implements Handler {
     }
   }
 
-  private static long copy(InputStream in, OutputStream out) throws IOException {
-    byte[] buffer = new byte[64 * 1024];
-    long total = 0;
-    for (int n; (n = in.read(buffer)) >= 0; ) {
-      try {
-        out.write(buffer, 0, n);
-      } catch (IOException e) {
-        if (String.valueOf(e.getMessage()).contains("No space left")) {
-          throw new DiskFullException(e);
-        }
-        throw e;
-      }
-      total += n;
+  /**
+   * An upload's temporary file, open only while bytes are written to it: {@link #flush} lets the
+   * descriptor go until the next write. A streamed body flushes before it waits for the client
+   * ({@link dev.wharf.core.Pipe#transferTo}), so thousands of stalled uploads hold no descriptor (a
+   * socket each is enough) and no buffer: the body's chunks are written as they came.
+   */
+  private static final class PartFile extends OutputStream {
+    private final Path path;
+    private FileChannel channel;
+
+    PartFile(Path path) {
+      this.path = path;
     }
-    return total;
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) throws IOException {
+      ByteBuffer chunk = ByteBuffer.wrap(bytes, offset, length);
+      try {
+        if (channel == null) {
+          channel = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        }
+        while (chunk.hasRemaining()) {
+          channel.write(chunk);
+        }
+      } catch (IOException e) {
+        throw classify(e);
+      }
+    }
+
+    /** Everything written is in the file; the descriptor is closed until the next write. */
+    @Override
+    public void flush() throws IOException {
+      if (channel != null) {
+        FileChannel open = channel;
+        channel = null;
+        open.close();
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      flush();
+    }
   }
 
   /** Temporary files are private (0600); an uploaded file is as readable as a copied one. */

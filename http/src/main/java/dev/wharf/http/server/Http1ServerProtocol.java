@@ -3,6 +3,7 @@ package dev.wharf.http.server;
 import dev.wharf.core.Cancellable;
 import dev.wharf.core.CloseReason;
 import dev.wharf.core.Connection;
+import dev.wharf.core.Pipe;
 import dev.wharf.core.Protocol;
 import dev.wharf.core.tls.TlsSession;
 import dev.wharf.http.Headers;
@@ -57,6 +58,14 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   /** How long a client refused for want of memory is asked to wait (RFC 9110 §10.2.3). */
   private static final String RETRY_AFTER_SECONDS = "5";
 
+  /**
+   * A streamed body buffered past this much stops reading from the socket until the handler has
+   * read it below {@link #BODY_LOW_WATER}: a client cannot send faster than the handler consumes.
+   */
+  static final int BODY_HIGH_WATER = 256 * 1024;
+
+  static final int BODY_LOW_WATER = 64 * 1024;
+
   /** Why reads are suspended; reading resumes when no reason is left. */
   private static final int QUEUE_FULL = 1;
 
@@ -89,7 +98,10 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   private long budgeted;
 
   private Routes.Route streamingRoute;
-  private StreamedBody receiving;
+
+  /** The body being received on a streaming route, from the loop to the handler's thread. */
+  private Pipe receiving;
+
   private ByteBuffer held;
   private ServerResponse current;
   private Cancellable headDeadline;
@@ -218,7 +230,8 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     }
     if (streamingRoute != null) {
       // The handler starts now and reads the body as it comes; it is queued like any request.
-      receiving = new StreamedBody(new BodyFlow(requestHead));
+      receiving =
+          new Pipe(BODY_HIGH_WATER, BODY_LOW_WATER, config.budget(), new BodyFlow(requestHead));
       enqueue(
           new ServerRequest(
               requestHead,
@@ -243,6 +256,11 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     int n = chunk.remaining();
     bodyReceived += n;
     if (receiving != null) {
+      if (receiving.received() == 0 && !config.budget().hasRoomFor(n)) {
+        // A new body while the handlers are behind on the budget: refuse it, as a buffered one.
+        // Each pipe may go one read past a spent budget; thousands of new ones would fill the heap.
+        throw new HttpException(503, "server short of memory for request bodies; retry later");
+      }
       if (receiving.offer(chunk)) {
         suspend(BODY_BACKPRESSURE);
       }
@@ -304,7 +322,7 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   }
 
   /** The reading side of a streamed body asks the loop for a 100 Continue or more data. */
-  private final class BodyFlow implements StreamedBody.Flow {
+  private final class BodyFlow implements Pipe.Flow {
     private final RequestHead requestHead;
 
     BodyFlow(RequestHead requestHead) {
@@ -404,6 +422,9 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
         // not a 500, even when the handler wrapped or replaced the exception its read threw.
         if (!response.isCommitted()) {
           response.header("Connection", "close");
+          if (failure.status() == 503) {
+            response.header("Retry-After", RETRY_AFTER_SECONDS);
+          }
           response.sendError(failure.status(), failure.getMessage());
         } else {
           connection.close(CloseReason.error(t));
@@ -430,7 +451,10 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     }
     current = null;
     ServerRequest request = response.request();
-    if (!request.isBodyStreamed()) {
+    if (request.isBodyStreamed()) {
+      // The exchange is over: what the handler left unread is dropped, and its budget given back.
+      request.stream().close();
+    } else {
       releaseBudget(request.bodyLength());
     }
     logWhenSent(response);
@@ -794,8 +818,16 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
         return cause;
       }
     }
-    StreamedBody stream = request.stream();
-    return stream == null ? t : stream.clientFailure().<Throwable>map(e -> e).orElse(t);
+    // Why the loop failed the body, if because of the client (too slow, broke off, broke the
+    // framing): whatever the handler then threw, that is the answer.
+    Pipe stream = request.stream();
+    return stream == null
+        ? t
+        : stream
+            .failure()
+            .filter(RequestBodyException.class::isInstance)
+            .<Throwable>map(e -> e)
+            .orElse(t);
   }
 
   private static void cancel(Cancellable timer) {

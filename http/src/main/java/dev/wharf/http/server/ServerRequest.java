@@ -1,5 +1,6 @@
 package dev.wharf.http.server;
 
+import dev.wharf.core.Pipe;
 import dev.wharf.core.tls.TlsSession;
 import dev.wharf.http.Headers;
 import dev.wharf.http.RequestHead;
@@ -17,7 +18,7 @@ import java.util.Optional;
 public final class ServerRequest {
   private final RequestHead head;
   private final byte[] body;
-  private final StreamedBody stream;
+  private final Pipe stream;
   private final SocketAddress remoteAddress;
   private final SocketAddress localAddress;
   private final TlsSession tls;
@@ -30,7 +31,7 @@ public final class ServerRequest {
   ServerRequest(
       RequestHead head,
       byte[] body,
-      StreamedBody stream,
+      Pipe stream,
       SocketAddress remoteAddress,
       SocketAddress localAddress,
       TlsSession tls) {
@@ -119,7 +120,7 @@ public final class ServerRequest {
     return stream == null || stream.isComplete();
   }
 
-  StreamedBody stream() {
+  Pipe stream() {
     return stream;
   }
 
