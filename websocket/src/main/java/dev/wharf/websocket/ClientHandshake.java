@@ -9,6 +9,7 @@ import dev.wharf.http.HttpException;
 import dev.wharf.http.HttpLimits;
 import dev.wharf.http.ResponseHead;
 import dev.wharf.http.codec.Http1ResponseDecoder;
+import dev.wharf.http.fields.FieldValues;
 import dev.wharf.websocket.codec.Handshake;
 import dev.wharf.websocket.codec.PerMessageDeflate;
 import java.io.IOException;
@@ -179,7 +180,7 @@ final class ClientHandshake implements Protocol, Http1ResponseDecoder.Sink {
     if (!accept.equals(Handshake.accept(key))) {
       throw WebSocketException.protocolError("wrong Sec-WebSocket-Accept: " + accept);
     }
-    List<String> protocols = Handshake.tokens(h.all("Sec-WebSocket-Protocol"));
+    List<String> protocols = FieldValues.list(h.all("Sec-WebSocket-Protocol"));
     Optional<String> subprotocol = Optional.empty();
     if (!protocols.isEmpty()) {
       if (protocols.size() > 1 || !config.subprotocols().contains(protocols.get(0))) {

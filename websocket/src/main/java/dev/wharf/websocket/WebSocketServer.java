@@ -3,6 +3,7 @@ package dev.wharf.websocket;
 import dev.wharf.http.Handler;
 import dev.wharf.http.Request;
 import dev.wharf.http.Response;
+import dev.wharf.http.fields.FieldValues;
 import dev.wharf.websocket.codec.Handshake;
 import dev.wharf.websocket.codec.PerMessageDeflate;
 import java.util.List;
@@ -124,7 +125,7 @@ public final class WebSocketServer {
 
   /** The first of our subprotocols the client offers (RFC 6455 §4.2.2 item 5.4). */
   private static Optional<String> chooseSubprotocol(WebSocketConfig config, Request request) {
-    List<String> offered = Handshake.tokens(request.headers().all("Sec-WebSocket-Protocol"));
+    List<String> offered = FieldValues.list(request.headers().all("Sec-WebSocket-Protocol"));
     if (offered.isEmpty()) {
       return Optional.empty();
     }

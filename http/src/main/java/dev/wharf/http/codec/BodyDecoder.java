@@ -2,6 +2,7 @@ package dev.wharf.http.codec;
 
 import dev.wharf.http.Headers;
 import dev.wharf.http.HttpException;
+import dev.wharf.http.fields.Tokens;
 import java.nio.ByteBuffer;
 
 /**

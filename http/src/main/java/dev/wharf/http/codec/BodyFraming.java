@@ -2,6 +2,7 @@ package dev.wharf.http.codec;
 
 import dev.wharf.http.Headers;
 import dev.wharf.http.HttpException;
+import dev.wharf.http.fields.FieldValues;
 import java.util.List;
 
 /**
@@ -39,8 +40,8 @@ record BodyFraming(Kind kind, long length) {
     }
     long length = -1;
     for (String field : lengths) {
-      for (String part : field.split(",", -1)) {
-        long value = parseLength(part.trim());
+      for (String part : FieldValues.listKeepingEmpty(field)) {
+        long value = parseLength(part);
         // RFC 9110 §8.6: repeated identical values may be taken as one; differing ones never.
         if (length >= 0 && value != length) {
           throw HttpException.badRequest("differing Content-Length values");
@@ -58,8 +59,7 @@ record BodyFraming(Kind kind, long length) {
     String last = null;
     int count = 0;
     for (String field : fields) {
-      for (String part : field.split(",", -1)) {
-        String coding = part.trim();
+      for (String coding : FieldValues.listKeepingEmpty(field)) {
         if (coding.isEmpty()) {
           throw HttpException.badRequest("empty transfer coding");
         }

@@ -4,6 +4,7 @@ import dev.wharf.http.Headers;
 import dev.wharf.http.HttpException;
 import dev.wharf.http.HttpLimits;
 import dev.wharf.http.RequestHead;
+import dev.wharf.http.fields.Tokens;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 

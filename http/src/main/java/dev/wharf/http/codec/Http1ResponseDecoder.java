@@ -4,6 +4,7 @@ import dev.wharf.http.Headers;
 import dev.wharf.http.HttpException;
 import dev.wharf.http.HttpLimits;
 import dev.wharf.http.ResponseHead;
+import dev.wharf.http.fields.FieldValues;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -171,9 +172,8 @@ public final class Http1ResponseDecoder {
     List<String> codings = headers.all("Transfer-Encoding");
     List<String> lengths = headers.all("Content-Length");
     if (!codings.isEmpty()) {
-      String last = codings.getLast();
-      String[] parts = last.split(",");
-      if (parts[parts.length - 1].trim().equalsIgnoreCase("chunked")) {
+      List<String> last = FieldValues.list(codings.getLast());
+      if (!last.isEmpty() && last.getLast().equalsIgnoreCase("chunked")) {
         body.startChunked(Long.MAX_VALUE);
       } else {
         body.startUntilClose(); // §6.3 rule 4: not chunked, so it ends when the server closes.
@@ -181,10 +181,10 @@ public final class Http1ResponseDecoder {
     } else if (!lengths.isEmpty()) {
       long length = -1;
       for (String field : lengths) {
-        for (String part : field.split(",", -1)) {
+        for (String part : FieldValues.listKeepingEmpty(field)) {
           long value;
           try {
-            value = Long.parseLong(part.trim());
+            value = Long.parseLong(part);
           } catch (NumberFormatException e) {
             throw bad("malformed Content-Length: " + field);
           }
