@@ -1,6 +1,6 @@
 package dev.wharf.cli;
 
-import dev.wharf.core.TimeoutException;
+import dev.wharf.core.ConnectionTimeoutException;
 import dev.wharf.core.tls.TlsSession;
 import dev.wharf.http.BasicAuth;
 import dev.wharf.http.ExchangeTimings;
@@ -553,7 +553,7 @@ final class GetCommand implements Callable<Integer> {
       }
       case NONE -> {}
     }
-    if (cause instanceof TimeoutException
+    if (cause instanceof ConnectionTimeoutException
         || cause instanceof java.util.concurrent.TimeoutException) {
       return TIMED_OUT;
     }

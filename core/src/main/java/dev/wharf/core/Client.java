@@ -216,7 +216,7 @@ public final class Client {
                   settings.timeouts().connect(),
                   () ->
                       failed(
-                          new TimeoutException(
+                          new ConnectionTimeoutException(
                               "connect timed out after "
                                   + settings.timeouts().connect().toMillis()
                                   + " ms: "

@@ -3,8 +3,8 @@ package dev.wharf.http;
 import dev.wharf.core.Cancellable;
 import dev.wharf.core.CloseReason;
 import dev.wharf.core.Connection;
+import dev.wharf.core.ConnectionTimeoutException;
 import dev.wharf.core.Protocol;
-import dev.wharf.core.TimeoutException;
 import dev.wharf.http.codec.Http1ResponseDecoder;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -119,7 +119,7 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
                     responseTimeout,
                     () ->
                         fail(
-                            new TimeoutException(
+                            new ConnectionTimeoutException(
                                 "no complete response within "
                                     + responseTimeout.toMillis()
                                     + " ms")));

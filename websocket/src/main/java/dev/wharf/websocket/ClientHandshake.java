@@ -87,7 +87,7 @@ final class ClientHandshake implements Protocol, Http1ResponseDecoder.Sink {
               timeout,
               () ->
                   fail(
-                      new dev.wharf.core.TimeoutException(
+                      new dev.wharf.core.ConnectionTimeoutException(
                           "no handshake answer within " + timeout.toMillis() + " ms")));
     }
   }
