@@ -217,7 +217,7 @@ final class MessagePipe implements StdinPump.Sink {
         }
         weClosed = true;
       }
-      story.tell("sending Close " + WsEnding.describe(code) + ": " + why);
+      story.tell("sending Close " + CloseCodes.describe(code) + ": " + why);
       ws.close(code, "");
     }
 
@@ -307,7 +307,7 @@ final class MessagePipe implements StdinPump.Sink {
       closed(this);
       story.tell(
           "closed: "
-              + WsEnding.describe(code)
+              + CloseCodes.describe(code)
               + (reason.isEmpty() ? "" : " " + Json.quote(WsEnding.humanDurations(reason))));
       write(() -> out.closed(code, reason));
       ended.complete(new WsEnding(code, reason, weClosed(), error));
