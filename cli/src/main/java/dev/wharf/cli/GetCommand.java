@@ -1,6 +1,7 @@
 package dev.wharf.cli;
 
 import dev.wharf.core.ConnectionTimeoutException;
+import dev.wharf.core.Durations;
 import dev.wharf.core.tls.TlsSession;
 import dev.wharf.http.BasicAuth;
 import dev.wharf.http.ExchangeTimings;
@@ -427,8 +428,8 @@ final class GetCommand implements Callable<Integer> {
               "wharf get: "
                   + transfer.transientProblem(code)
                   + "; will retry in "
-                  + wait.get().toSeconds()
-                  + " s, "
+                  + Durations.format(wait.get())
+                  + ", "
                   + retriesLeft
                   + (retriesLeft == 1 ? " retry" : " retries")
                   + " left");

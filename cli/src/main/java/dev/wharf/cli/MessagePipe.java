@@ -1,12 +1,12 @@
 package dev.wharf.cli;
 
+import dev.wharf.core.Durations;
 import dev.wharf.websocket.CloseCodes;
 import dev.wharf.websocket.WebSocket;
 import dev.wharf.websocket.WebSocketListener;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -94,10 +94,7 @@ final class MessagePipe implements StdinPump.Sink {
     try {
       session.ended().get(wait.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
-      story.tell(
-          "no Close from the peer within "
-              + String.format(Locale.ROOT, "%.1f s", wait.toMillis() / 1000.0)
-              + "; exiting");
+      story.tell("no Close from the peer within " + Durations.format(wait) + "; exiting");
     } catch (ExecutionException e) {
       // ended() never fails: it completes with how the connection ended.
     }
@@ -308,7 +305,7 @@ final class MessagePipe implements StdinPump.Sink {
       story.tell(
           "closed: "
               + CloseCodes.describe(code)
-              + (reason.isEmpty() ? "" : " " + Json.quote(WsEnding.humanDurations(reason))));
+              + (reason.isEmpty() ? "" : " " + Json.quote(reason)));
       write(() -> out.closed(code, reason));
       ended.complete(new WsEnding(code, reason, weClosed(), error));
     }

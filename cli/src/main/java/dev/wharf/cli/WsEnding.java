@@ -2,10 +2,6 @@ package dev.wharf.cli;
 
 import dev.wharf.websocket.CloseCodes;
 import dev.wharf.websocket.WebSocketException;
-import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * How one WebSocket connection of {@code wharf ws} ended, and whether that was a success.
@@ -44,31 +40,10 @@ record WsEnding(int code, String reason, boolean weClosed, Throwable error) {
       return "connection lost: " + Failures.describe(Failures.unwrap(error));
     }
     if (code == CloseCodes.ABNORMAL) {
-      return "connection lost: " + humanDurations(reason);
+      return "connection lost: " + reason;
     }
     return "closed by the peer with "
         + CloseCodes.describe(code)
         + (reason.isEmpty() ? "" : ": " + Json.quote(reason));
-  }
-
-  private static final Pattern ISO_DURATION =
-      Pattern.compile("\\bPT(?:\\d+H)?(?:\\d+M)?(?:[\\d.]+S)?");
-
-  /** The module tells its timeouts as Duration prints them (PT1M30S); people read "90 s". */
-  static String humanDurations(String text) {
-    Matcher matcher = ISO_DURATION.matcher(text);
-    return matcher.replaceAll(
-        match -> {
-          try {
-            double seconds = Duration.parse(match.group()).toMillis() / 1000.0;
-            return Matcher.quoteReplacement(
-                (seconds == Math.rint(seconds)
-                        ? Long.toString((long) seconds)
-                        : Double.toString(seconds))
-                    + " s");
-          } catch (DateTimeParseException e) {
-            return Matcher.quoteReplacement(match.group());
-          }
-        });
   }
 }

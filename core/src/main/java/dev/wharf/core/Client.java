@@ -218,8 +218,8 @@ public final class Client {
                       failed(
                           new ConnectionTimeoutException(
                               "connect timed out after "
-                                  + settings.timeouts().connect().toMillis()
-                                  + " ms: "
+                                  + Durations.format(settings.timeouts().connect())
+                                  + ": "
                                   + BindErrors.describe(address))));
         }
       } catch (IOException | RuntimeException e) {

@@ -4,6 +4,7 @@ import dev.wharf.core.Cancellable;
 import dev.wharf.core.CloseReason;
 import dev.wharf.core.Connection;
 import dev.wharf.core.ConnectionTimeoutException;
+import dev.wharf.core.Durations;
 import dev.wharf.core.Protocol;
 import dev.wharf.http.codec.Http1ResponseDecoder;
 import java.io.IOException;
@@ -121,8 +122,7 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
                         fail(
                             new ConnectionTimeoutException(
                                 "no complete response within "
-                                    + responseTimeout.toMillis()
-                                    + " ms")));
+                                    + Durations.format(responseTimeout))));
           }
         });
   }

@@ -3,6 +3,7 @@ package dev.wharf.http;
 import dev.wharf.core.Cancellable;
 import dev.wharf.core.CloseReason;
 import dev.wharf.core.Connection;
+import dev.wharf.core.Durations;
 import dev.wharf.core.Protocol;
 import dev.wharf.core.tls.TlsSession;
 import dev.wharf.http.codec.Http1RequestDecoder;
@@ -643,7 +644,7 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
       idleCheckPending = true;
       connection.wakeUpAt(connection.nanoTime() + left);
     } else {
-      connection.close(CloseReason.timeout("keep-alive idle for " + keepAlive));
+      connection.close(CloseReason.timeout("keep-alive idle for " + Durations.format(keepAlive)));
     }
   }
 

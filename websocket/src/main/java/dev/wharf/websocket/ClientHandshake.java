@@ -3,6 +3,7 @@ package dev.wharf.websocket;
 import dev.wharf.core.Cancellable;
 import dev.wharf.core.CloseReason;
 import dev.wharf.core.Connection;
+import dev.wharf.core.Durations;
 import dev.wharf.core.Protocol;
 import dev.wharf.http.Headers;
 import dev.wharf.http.HttpException;
@@ -88,7 +89,7 @@ final class ClientHandshake implements Protocol, Http1ResponseDecoder.Sink {
               () ->
                   fail(
                       new dev.wharf.core.ConnectionTimeoutException(
-                          "no handshake answer within " + timeout.toMillis() + " ms")));
+                          "no handshake answer within " + Durations.format(timeout))));
     }
   }
 
