@@ -7,7 +7,6 @@ import dev.wharf.http.BasicAuth;
 import dev.wharf.http.ExchangeTimings;
 import dev.wharf.http.Headers;
 import dev.wharf.http.HttpClient;
-import dev.wharf.http.HttpException;
 import dev.wharf.http.HttpRequest;
 import dev.wharf.http.RequestBody;
 import dev.wharf.http.ResponseHead;
@@ -564,7 +563,7 @@ final class GetCommand implements Callable<Integer> {
     if (cause instanceof HttpFailure failure) {
       return failure.exitCode;
     }
-    if (cause instanceof HttpException) {
+    if (cause instanceof java.net.ProtocolException) {
       return WEIRD_SERVER_REPLY; // The response did not parse: curl's 8.
     }
     return Failures.IO_FAILURE;

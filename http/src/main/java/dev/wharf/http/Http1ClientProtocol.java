@@ -7,7 +7,9 @@ import dev.wharf.core.ConnectionTimeoutException;
 import dev.wharf.core.Durations;
 import dev.wharf.core.Protocol;
 import dev.wharf.http.codec.Http1ResponseDecoder;
+import dev.wharf.http.codec.MessageParseException;
 import java.io.IOException;
+import java.net.ProtocolException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -197,8 +199,8 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
     }
     try {
       decoder.decode(data, this);
-    } catch (HttpException e) {
-      fail(e);
+    } catch (MessageParseException e) {
+      fail(badResponse(e));
     }
   }
 
@@ -250,8 +252,8 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
     if (current != null) {
       try {
         decoder.endOfInput(this);
-      } catch (HttpException e) {
-        fail(e);
+      } catch (MessageParseException e) {
+        fail(badResponse(e));
       }
     }
     c.close();
@@ -279,6 +281,15 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
                   .error()
                   .orElseGet(() -> new IOException("connection closed: " + reason.message())));
     }
+  }
+
+  /**
+   * The server broke HTTP: the exchange fails as a protocol error, the codec's reason its cause.
+   */
+  static ProtocolException badResponse(MessageParseException e) {
+    var error = new ProtocolException("bad response: " + e.getMessage());
+    error.initCause(e);
+    return error;
   }
 
   private void fail(Throwable error) {

@@ -6,10 +6,10 @@ import dev.wharf.core.Connection;
 import dev.wharf.core.Durations;
 import dev.wharf.core.Protocol;
 import dev.wharf.http.Headers;
-import dev.wharf.http.HttpException;
 import dev.wharf.http.HttpLimits;
 import dev.wharf.http.ResponseHead;
 import dev.wharf.http.codec.Http1ResponseDecoder;
+import dev.wharf.http.codec.MessageParseException;
 import dev.wharf.http.fields.FieldValues;
 import dev.wharf.websocket.codec.Handshake;
 import dev.wharf.websocket.codec.PerMessageDeflate;
@@ -137,8 +137,8 @@ final class ClientHandshake implements Protocol, Http1ResponseDecoder.Sink {
   public void received(Connection c, ByteBuffer data) {
     try {
       decoder.decode(data, this);
-    } catch (HttpException e) {
-      fail(new WebSocketHandshakeException(0, e.getMessage()));
+    } catch (MessageParseException e) {
+      fail(new WebSocketHandshakeException(0, "bad response: " + e.getMessage()));
       return;
     }
     if (refused != null) {

@@ -1,7 +1,6 @@
 package dev.wharf.http.codec;
 
 import dev.wharf.http.Headers;
-import dev.wharf.http.HttpException;
 import dev.wharf.http.HttpLimits;
 import dev.wharf.http.ResponseHead;
 import dev.wharf.http.fields.FieldValues;
@@ -19,8 +18,8 @@ import java.util.List;
  * <p>After a {@code 101 Switching Protocols} response the decoder stops ({@link #isUpgraded}): the
  * bytes that follow belong to the new protocol and are left in the input.
  *
- * <p>A malformed response throws {@link HttpException} (status 502 for the caller's benefit). Not
- * thread-safe; does no I/O.
+ * <p>A malformed response throws {@link MessageParseException}; a client fails the exchange with it
+ * as the cause of a {@link java.net.ProtocolException}. Not thread-safe; does no I/O.
  */
 public final class Http1ResponseDecoder {
 
@@ -98,9 +97,9 @@ public final class Http1ResponseDecoder {
           case UPGRADED, FAILED -> throw new IllegalStateException("unreachable");
         }
       }
-    } catch (HttpException e) {
+    } catch (RuntimeException e) {
       state = State.FAILED;
-      throw e.status() == 502 ? e : bad(e.getMessage());
+      throw e;
     }
   }
 
@@ -218,7 +217,7 @@ public final class Http1ResponseDecoder {
         && input.get(p + 1) == 3;
   }
 
-  private static HttpException bad(String message) {
-    return new HttpException(502, "bad response: " + message);
+  private static MessageParseException bad(String message) {
+    return MessageParseException.malformed(message);
   }
 }
