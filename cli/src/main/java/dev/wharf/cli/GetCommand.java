@@ -1,9 +1,9 @@
 package dev.wharf.cli;
 
-import dev.wharf.core.TimeoutException;
+import dev.wharf.core.ConnectionTimeoutException;
+import dev.wharf.core.Durations;
 import dev.wharf.core.tls.TlsSession;
 import dev.wharf.http.Headers;
-import dev.wharf.http.HttpException;
 import dev.wharf.http.ResponseHead;
 import dev.wharf.http.client.ClientRequest;
 import dev.wharf.http.client.ExchangeTimings;
@@ -427,8 +427,8 @@ final class GetCommand implements Callable<Integer> {
               "wharf get: "
                   + transfer.transientProblem(code)
                   + "; will retry in "
-                  + wait.get().toSeconds()
-                  + " s, "
+                  + Durations.format(wait.get())
+                  + ", "
                   + retriesLeft
                   + (retriesLeft == 1 ? " retry" : " retries")
                   + " left");
@@ -553,7 +553,7 @@ final class GetCommand implements Callable<Integer> {
       }
       case NONE -> {}
     }
-    if (cause instanceof TimeoutException
+    if (cause instanceof ConnectionTimeoutException
         || cause instanceof java.util.concurrent.TimeoutException) {
       return TIMED_OUT;
     }
@@ -563,7 +563,7 @@ final class GetCommand implements Callable<Integer> {
     if (cause instanceof HttpFailure failure) {
       return failure.exitCode;
     }
-    if (cause instanceof HttpException) {
+    if (cause instanceof java.net.ProtocolException) {
       return WEIRD_SERVER_REPLY; // The response did not parse: curl's 8.
     }
     return Failures.IO_FAILURE;

@@ -1,12 +1,12 @@
 package dev.wharf.cli;
 
+import dev.wharf.core.Durations;
 import dev.wharf.websocket.WebSocket;
 import dev.wharf.websocket.WebSocketListener;
 import dev.wharf.websocket.codec.CloseCodes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -94,10 +94,7 @@ final class MessagePipe implements StdinPump.Sink {
     try {
       session.ended().get(wait.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
-      story.tell(
-          "no Close from the peer within "
-              + String.format(Locale.ROOT, "%.1f s", wait.toMillis() / 1000.0)
-              + "; exiting");
+      story.tell("no Close from the peer within " + Durations.format(wait) + "; exiting");
     } catch (ExecutionException e) {
       // ended() never fails: it completes with how the connection ended.
     }
@@ -217,7 +214,7 @@ final class MessagePipe implements StdinPump.Sink {
         }
         weClosed = true;
       }
-      story.tell("sending Close " + WsEnding.describe(code) + ": " + why);
+      story.tell("sending Close " + CloseCodes.describe(code) + ": " + why);
       ws.close(code, "");
     }
 
@@ -307,8 +304,8 @@ final class MessagePipe implements StdinPump.Sink {
       closed(this);
       story.tell(
           "closed: "
-              + WsEnding.describe(code)
-              + (reason.isEmpty() ? "" : " " + Json.quote(WsEnding.humanDurations(reason))));
+              + CloseCodes.describe(code)
+              + (reason.isEmpty() ? "" : " " + Json.quote(reason)));
       write(() -> out.closed(code, reason));
       ended.complete(new WsEnding(code, reason, weClosed(), error));
     }

@@ -5,6 +5,7 @@ import dev.wharf.core.Transport;
 import dev.wharf.core.tls.TlsClientConfig;
 import dev.wharf.core.tls.TlsServerConfig;
 import dev.wharf.http.Headers;
+import dev.wharf.http.fields.Tokens;
 import dev.wharf.http.files.BasicAuth;
 import dev.wharf.websocket.DeflateOptions;
 import dev.wharf.websocket.WebSocketConfig;
@@ -289,7 +290,7 @@ final class WsCommand implements Callable<Integer> {
     }
     ByteSize.messageLimit("--max-message", maxMessage);
     for (String name : subprotocols) {
-      if (!isToken(name)) {
+      if (!Tokens.isToken(name)) {
         throw new IllegalArgumentException("--subprotocol must be a token, got '" + name + "'");
       }
     }
@@ -395,7 +396,7 @@ final class WsCommand implements Callable<Integer> {
     }
     String name = text.substring(0, colon).trim();
     String value = text.substring(colon + 1).trim();
-    if (!isToken(name)) {
+    if (!Tokens.isToken(name)) {
       throw new IllegalArgumentException("not a header name: '" + name + "'");
     }
     if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
@@ -406,12 +407,6 @@ final class WsCommand implements Callable<Integer> {
           name + " is set by the handshake itself (see --subprotocol and --deflate)");
     }
     return new Headers.Field(name, value);
-  }
-
-  /** An HTTP token (RFC 9110 §5.6.2): header names and subprotocols. */
-  private static boolean isToken(String text) {
-    return !text.isEmpty()
-        && text.chars().allMatch(c -> c > 32 && c < 127 && "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0);
   }
 
   @Override

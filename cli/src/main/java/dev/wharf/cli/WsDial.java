@@ -1,6 +1,7 @@
 package dev.wharf.cli;
 
 import dev.wharf.core.Client;
+import dev.wharf.core.Durations;
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.Timeouts;
 import dev.wharf.core.tls.TlsClientConfig;
@@ -11,7 +12,6 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 
@@ -112,7 +112,7 @@ final class WsDial {
           "wharf ws: "
               + why
               + "; reconnecting in "
-              + String.format(Locale.ROOT, "%.1f s", delay.toMillis() / 1000.0)
+              + Durations.format(delay)
               + " (attempt "
               + attempt
               + " of "

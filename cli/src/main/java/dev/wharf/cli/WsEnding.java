@@ -2,10 +2,6 @@ package dev.wharf.cli;
 
 import dev.wharf.websocket.codec.CloseCodes;
 import dev.wharf.websocket.codec.WebSocketException;
-import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * How one WebSocket connection of {@code wharf ws} ended, and whether that was a success.
@@ -34,7 +30,7 @@ record WsEnding(int code, String reason, boolean weClosed, Throwable error) {
       return "the peer broke the protocol: "
           + Failures.describe(broken)
           + " (we closed with "
-          + describe(broken.closeCode())
+          + CloseCodes.describe(broken.closeCode())
           + ")";
     }
     if (error instanceof MessagePipe.StdoutFailed) {
@@ -44,54 +40,10 @@ record WsEnding(int code, String reason, boolean weClosed, Throwable error) {
       return "connection lost: " + Failures.describe(Failures.unwrap(error));
     }
     if (code == CloseCodes.ABNORMAL) {
-      return "connection lost: " + humanDurations(reason);
+      return "connection lost: " + reason;
     }
     return "closed by the peer with "
-        + describe(code)
+        + CloseCodes.describe(code)
         + (reason.isEmpty() ? "" : ": " + Json.quote(reason));
-  }
-
-  /** A close code and its name: {@code 1000 (normal)}, {@code 4001}. */
-  static String describe(int code) {
-    String name =
-        switch (code) {
-          case CloseCodes.NORMAL -> "normal";
-          case CloseCodes.GOING_AWAY -> "going away";
-          case CloseCodes.PROTOCOL_ERROR -> "protocol error";
-          case CloseCodes.UNSUPPORTED_DATA -> "unsupported data";
-          case CloseCodes.NO_STATUS -> "no status code";
-          case CloseCodes.ABNORMAL -> "abnormal: no Close frame";
-          case CloseCodes.INVALID_PAYLOAD -> "invalid payload";
-          case CloseCodes.POLICY_VIOLATION -> "policy violation";
-          case CloseCodes.MESSAGE_TOO_BIG -> "message too big";
-          case CloseCodes.MANDATORY_EXTENSION -> "mandatory extension";
-          case CloseCodes.INTERNAL_ERROR -> "internal error";
-          case CloseCodes.SERVICE_RESTART -> "service restart";
-          case CloseCodes.TRY_AGAIN_LATER -> "try again later";
-          case CloseCodes.BAD_GATEWAY -> "bad gateway";
-          default -> null;
-        };
-    return name == null ? Integer.toString(code) : code + " (" + name + ")";
-  }
-
-  private static final Pattern ISO_DURATION =
-      Pattern.compile("\\bPT(?:\\d+H)?(?:\\d+M)?(?:[\\d.]+S)?");
-
-  /** The module tells its timeouts as Duration prints them (PT1M30S); people read "90 s". */
-  static String humanDurations(String text) {
-    Matcher matcher = ISO_DURATION.matcher(text);
-    return matcher.replaceAll(
-        match -> {
-          try {
-            double seconds = Duration.parse(match.group()).toMillis() / 1000.0;
-            return Matcher.quoteReplacement(
-                (seconds == Math.rint(seconds)
-                        ? Long.toString((long) seconds)
-                        : Double.toString(seconds))
-                    + " s");
-          } catch (DateTimeParseException e) {
-            return Matcher.quoteReplacement(match.group());
-          }
-        });
   }
 }

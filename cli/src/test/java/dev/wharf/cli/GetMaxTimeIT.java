@@ -36,7 +36,7 @@ class GetMaxTimeIT extends EndToEnd {
     assertThat(kept).isPositive().isLessThan(ANNOUNCED);
     assertThat(get.errLines())
         .containsExactly(
-            "wharf get: no complete response within 1000 ms; "
+            "wharf get: no complete response within 1 s; "
                 + kept
                 + " of "
                 + ANNOUNCED

@@ -140,11 +140,11 @@ class WsClientIT extends WebSocketEndToEnd {
         .first()
         .asString()
         .startsWith("wharf ws: connection lost: ")
-        .endsWith("; reconnecting in 0.5 s (attempt 1 of 5)");
+        .endsWith("; reconnecting in 500 ms (attempt 1 of 5)");
     assertThat(ws.errLines().get(1))
         .isEqualTo(
             "wharf ws: closed by the peer with 1012 (service restart): \"restart\"; reconnecting"
-                + " in 1.0 s (attempt 2 of 5)");
+                + " in 1 s (attempt 2 of 5)");
   }
 
   @Test

@@ -26,7 +26,7 @@ class WsEndingTest {
     assertThat(new WsEnding(1011, "", false, null).problem())
         .isEqualTo("closed by the peer with 1011 (internal error)");
 
-    var lost = new WsEnding(1006, "no answer to our Close within PT5S", true, null);
+    var lost = new WsEnding(1006, "no answer to our Close within 5 s", true, null);
     assertThat(lost.isClean()).isFalse();
     assertThat(lost.problem()).isEqualTo("connection lost: no answer to our Close within 5 s");
 
@@ -43,13 +43,6 @@ class WsEndingTest {
     var stdout =
         new WsEnding(1006, "", false, new MessagePipe.StdoutFailed(new IOException("Broken pipe")));
     assertThat(stdout.problem()).isEqualTo("cannot write to stdout: broken pipe");
-  }
-
-  @Test
-  void durationsReadAsSeconds() {
-    assertThat(WsEnding.humanDurations("idle for PT1M30S")).isEqualTo("idle for 90 s");
-    assertThat(WsEnding.humanDurations("within PT0.5S")).isEqualTo("within 0.5 s");
-    assertThat(WsEnding.humanDurations("PTA and OPTS")).isEqualTo("PTA and OPTS");
   }
 
   @Test

@@ -73,7 +73,7 @@ class WsSignalsIT extends WebSocketEndToEnd {
     // Bounded: the 2 s wait, and the JVM's exit; not the module's 5 s close timeout.
     assertThat(tookMillis).isBetween(1_900L, 4_500L);
     assertThat(ws.errLines())
-        .contains("wharf ws: no Close from the peer within 2.0 s; exiting")
+        .contains("wharf ws: no Close from the peer within 2 s; exiting")
         .noneMatch(line -> line.contains("1001"));
     ServeAndGetIT.awaitMatch(mute, Pattern.compile("(eof)"));
   }

@@ -216,10 +216,10 @@ public final class Client {
                   settings.timeouts().connect(),
                   () ->
                       failed(
-                          new TimeoutException(
+                          new ConnectionTimeoutException(
                               "connect timed out after "
-                                  + settings.timeouts().connect().toMillis()
-                                  + " ms: "
+                                  + Durations.format(settings.timeouts().connect())
+                                  + ": "
                                   + BindErrors.describe(address))));
         }
       } catch (IOException | RuntimeException e) {

@@ -36,7 +36,8 @@ public record CloseReason(Kind kind, String message, Optional<Throwable> error) 
   }
 
   public static CloseReason timeout(String message) {
-    return new CloseReason(Kind.TIMEOUT, message, Optional.of(new TimeoutException(message)));
+    return new CloseReason(
+        Kind.TIMEOUT, message, Optional.of(new ConnectionTimeoutException(message)));
   }
 
   public static CloseReason error(Throwable error) {

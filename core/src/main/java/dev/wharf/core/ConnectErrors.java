@@ -11,7 +11,7 @@ final class ConnectErrors {
   private ConnectErrors() {}
 
   static IOException explain(Throwable error, SocketAddress address) {
-    if (error instanceof TimeoutException timeout) {
+    if (error instanceof ConnectionTimeoutException timeout) {
       return timeout;
     }
     String where = BindErrors.describe(address);

@@ -850,11 +850,11 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
   }
 
   private static String format(Duration d) {
-    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    return Durations.format(d);
   }
 
   private static String format(long nanos) {
-    return format(Duration.ofNanos(nanos));
+    return Durations.format(Duration.ofNanos(nanos));
   }
 
   // ---- protocol calls, each isolated ----

@@ -116,7 +116,7 @@ class TcpTransportIT extends StreamTransportContract {
                 .build()
                 .connect(deaf.getLocalAddress(), new RecordingProtocol());
         assertThatThrownBy(() -> unwrap(attempt))
-            .isInstanceOf(TimeoutException.class)
+            .isInstanceOf(ConnectionTimeoutException.class)
             .hasMessageStartingWith("connect timed out after 300 ms");
       } finally {
         for (SocketChannel filler : fillers) {

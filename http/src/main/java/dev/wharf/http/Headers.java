@@ -1,5 +1,6 @@
 package dev.wharf.http;
 
+import dev.wharf.http.fields.FieldValues;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -69,7 +70,8 @@ public final class Headers {
   /** True if a comma-separated field holds {@code token} (Connection: close, say). */
   public boolean hasToken(String name, String token) {
     for (int i = 0; i < namesAndValues.length; i += 2) {
-      if (namesAndValues[i].equalsIgnoreCase(name) && listHas(namesAndValues[i + 1], token)) {
+      if (namesAndValues[i].equalsIgnoreCase(name)
+          && FieldValues.contains(namesAndValues[i + 1], token)) {
         return true;
       }
     }
@@ -123,39 +125,6 @@ public final class Headers {
       }
     }
     return -1;
-  }
-
-  /**
-   * Whether one comma-separated element of {@code value}, without the spaces or tabs around it,
-   * equals {@code token} ignoring case; scans in place rather than splitting.
-   */
-  private static boolean listHas(String value, String token) {
-    int start = 0;
-    while (start <= value.length()) {
-      int comma = value.indexOf(',', start);
-      int end = comma < 0 ? value.length() : comma;
-      int from = start;
-      int to = end;
-      while (from < to && isSpace(value.charAt(from))) {
-        from++;
-      }
-      while (to > from && isSpace(value.charAt(to - 1))) {
-        to--;
-      }
-      if (to - from == token.length() && value.regionMatches(true, from, token, 0, to - from)) {
-        return true;
-      }
-      if (comma < 0) {
-        return false;
-      }
-      start = comma + 1;
-    }
-    return false;
-  }
-
-  /** Whitespace as {@link String#trim()} saw it, which the split-and-trim scan used to use. */
-  private static boolean isSpace(char c) {
-    return c <= ' ';
   }
 
   /** A read-only view of the fields. */

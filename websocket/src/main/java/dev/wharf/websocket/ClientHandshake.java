@@ -3,12 +3,14 @@ package dev.wharf.websocket;
 import dev.wharf.core.Cancellable;
 import dev.wharf.core.CloseReason;
 import dev.wharf.core.Connection;
+import dev.wharf.core.Durations;
 import dev.wharf.core.Protocol;
 import dev.wharf.http.Headers;
-import dev.wharf.http.HttpException;
 import dev.wharf.http.HttpLimits;
 import dev.wharf.http.ResponseHead;
 import dev.wharf.http.codec.Http1ResponseDecoder;
+import dev.wharf.http.codec.MessageParseException;
+import dev.wharf.http.fields.FieldValues;
 import dev.wharf.websocket.codec.Handshake;
 import dev.wharf.websocket.codec.PerMessageDeflate;
 import dev.wharf.websocket.codec.WebSocketException;
@@ -87,8 +89,8 @@ final class ClientHandshake implements Protocol, Http1ResponseDecoder.Sink {
               timeout,
               () ->
                   fail(
-                      new dev.wharf.core.TimeoutException(
-                          "no handshake answer within " + timeout.toMillis() + " ms")));
+                      new dev.wharf.core.ConnectionTimeoutException(
+                          "no handshake answer within " + Durations.format(timeout))));
     }
   }
 
@@ -136,8 +138,8 @@ final class ClientHandshake implements Protocol, Http1ResponseDecoder.Sink {
   public void received(Connection c, ByteBuffer data) {
     try {
       decoder.decode(data, this);
-    } catch (HttpException e) {
-      fail(new WebSocketHandshakeException(0, e.getMessage()));
+    } catch (MessageParseException e) {
+      fail(new WebSocketHandshakeException(0, "bad response: " + e.getMessage()));
       return;
     }
     if (refused != null) {
@@ -180,7 +182,7 @@ final class ClientHandshake implements Protocol, Http1ResponseDecoder.Sink {
     if (!accept.equals(Handshake.accept(key))) {
       throw WebSocketException.protocolError("wrong Sec-WebSocket-Accept: " + accept);
     }
-    List<String> protocols = Handshake.tokens(h.all("Sec-WebSocket-Protocol"));
+    List<String> protocols = FieldValues.list(h.all("Sec-WebSocket-Protocol"));
     Optional<String> subprotocol = Optional.empty();
     if (!protocols.isEmpty()) {
       if (protocols.size() > 1 || !config.subprotocols().contains(protocols.get(0))) {

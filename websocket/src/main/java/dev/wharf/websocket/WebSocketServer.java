@@ -1,5 +1,6 @@
 package dev.wharf.websocket;
 
+import dev.wharf.http.fields.FieldValues;
 import dev.wharf.http.server.Handler;
 import dev.wharf.http.server.ServerRequest;
 import dev.wharf.http.server.ServerResponse;
@@ -124,7 +125,7 @@ public final class WebSocketServer {
 
   /** The first of our subprotocols the client offers (RFC 6455 §4.2.2 item 5.4). */
   private static Optional<String> chooseSubprotocol(WebSocketConfig config, ServerRequest request) {
-    List<String> offered = Handshake.tokens(request.headers().all("Sec-WebSocket-Protocol"));
+    List<String> offered = FieldValues.list(request.headers().all("Sec-WebSocket-Protocol"));
     if (offered.isEmpty()) {
       return Optional.empty();
     }

@@ -3,6 +3,7 @@ package dev.wharf.websocket;
 import dev.wharf.core.Cancellable;
 import dev.wharf.core.CloseReason;
 import dev.wharf.core.Connection;
+import dev.wharf.core.Durations;
 import dev.wharf.core.Pipe;
 import dev.wharf.core.Protocol;
 import dev.wharf.websocket.codec.CloseCodes;
@@ -694,7 +695,8 @@ final class WebSocketSession
               config.closeTimeout(),
               () -> {
                 reportClose(
-                    CloseCodes.ABNORMAL, "no answer to our Close within " + config.closeTimeout());
+                    CloseCodes.ABNORMAL,
+                    "no answer to our Close within " + Durations.format(config.closeTimeout()));
                 connection.close(CloseReason.timeout("close handshake timed out"));
               });
     }
@@ -769,7 +771,7 @@ final class WebSocketSession
         connection.close(CloseReason.timeout("idle while closing"));
         return;
       }
-      reportClose(CloseCodes.GOING_AWAY, "idle for " + config.idleTimeout());
+      reportClose(CloseCodes.GOING_AWAY, "idle for " + Durations.format(config.idleTimeout()));
       startClose(CloseCodes.GOING_AWAY, "idle timeout");
       armKeepalive();
       return;

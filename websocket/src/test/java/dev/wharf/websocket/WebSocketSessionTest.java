@@ -160,7 +160,7 @@ class WebSocketSessionTest {
     conn.runPendingTasks();
     byte[] out = conn.readOutbound();
     assertThat(hex(out)).endsWith(hex(closeFrame(1001, "idle timeout")));
-    assertThat(listener.events).contains("pong ", "close 1001 idle for PT1M30S");
+    assertThat(listener.events).contains("pong ", "close 1001 idle for 90 s");
   }
 
   @Test
@@ -175,7 +175,7 @@ class WebSocketSessionTest {
     conn.runPendingTasks();
     assertThat(conn.isClosed()).isTrue();
     assertThat(listener.events)
-        .containsExactly("open", "text late", "close 1006 no answer to our Close within PT5S");
+        .containsExactly("open", "text late", "close 1006 no answer to our Close within 5 s");
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.wharf.core.tls;
 import dev.wharf.core.Cancellable;
 import dev.wharf.core.CloseReason;
 import dev.wharf.core.Connection;
+import dev.wharf.core.Durations;
 import dev.wharf.core.Protocol;
 import dev.wharf.core.Watermarks;
 import java.lang.System.Logger.Level;
@@ -312,8 +313,7 @@ public final class TlsProtocol implements Protocol {
               "TLS handshake with "
                   + peer()
                   + " not finished within "
-                  + handshakeTimeout.toMillis()
-                  + " ms"));
+                  + Durations.format(handshakeTimeout)));
     }
   }
 

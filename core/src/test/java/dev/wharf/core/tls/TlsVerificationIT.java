@@ -6,11 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.wharf.core.Client;
 import dev.wharf.core.CloseReason;
 import dev.wharf.core.Connection;
+import dev.wharf.core.ConnectionTimeoutException;
 import dev.wharf.core.EchoProtocol;
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.Protocol;
 import dev.wharf.core.Server;
-import dev.wharf.core.TimeoutException;
 import dev.wharf.core.testing.CapturedLog;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -324,7 +324,7 @@ class TlsVerificationIT {
       assertThat(silent.getInputStream().read()).isEqualTo(-1);
     }
     assertThatThrownBy(() -> serverHandshakes.take().get(15, TimeUnit.SECONDS))
-        .hasCauseInstanceOf(TimeoutException.class)
+        .hasCauseInstanceOf(ConnectionTimeoutException.class)
         .hasMessageContaining("TLS handshake with /127.0.0.1:")
         .hasMessageEndingWith(" not finished within 300 ms");
   }
@@ -340,7 +340,7 @@ class TlsVerificationIT {
               .build();
 
       assertThatThrownBy(() -> connect(config, "localhost", port))
-          .isInstanceOf(TimeoutException.class)
+          .isInstanceOf(ConnectionTimeoutException.class)
           .hasMessage("TLS handshake with localhost:" + port + " not finished within 300 ms");
     }
   }

@@ -3,14 +3,16 @@ package dev.wharf.http.client;
 import dev.wharf.core.Cancellable;
 import dev.wharf.core.CloseReason;
 import dev.wharf.core.Connection;
+import dev.wharf.core.ConnectionTimeoutException;
+import dev.wharf.core.Durations;
 import dev.wharf.core.Protocol;
-import dev.wharf.core.TimeoutException;
 import dev.wharf.http.Headers;
-import dev.wharf.http.HttpException;
 import dev.wharf.http.HttpLimits;
 import dev.wharf.http.ResponseHead;
 import dev.wharf.http.codec.Http1ResponseDecoder;
+import dev.wharf.http.codec.MessageParseException;
 import java.io.IOException;
+import java.net.ProtocolException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -123,10 +125,9 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
                     responseTimeout,
                     () ->
                         fail(
-                            new TimeoutException(
+                            new ConnectionTimeoutException(
                                 "no complete response within "
-                                    + responseTimeout.toMillis()
-                                    + " ms")));
+                                    + Durations.format(responseTimeout))));
           }
         });
   }
@@ -201,8 +202,8 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
     }
     try {
       decoder.decode(data, this);
-    } catch (HttpException e) {
-      fail(e);
+    } catch (MessageParseException e) {
+      fail(badResponse(e));
     }
   }
 
@@ -254,8 +255,8 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
     if (current != null) {
       try {
         decoder.endOfInput(this);
-      } catch (HttpException e) {
-        fail(e);
+      } catch (MessageParseException e) {
+        fail(badResponse(e));
       }
     }
     c.close();
@@ -283,6 +284,15 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
                   .error()
                   .orElseGet(() -> new IOException("connection closed: " + reason.message())));
     }
+  }
+
+  /**
+   * The server broke HTTP: the exchange fails as a protocol error, the codec's reason its cause.
+   */
+  static ProtocolException badResponse(MessageParseException e) {
+    var error = new ProtocolException("bad response: " + e.getMessage());
+    error.initCause(e);
+    return error;
   }
 
   private void fail(Throwable error) {

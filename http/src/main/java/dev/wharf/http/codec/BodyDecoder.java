@@ -1,7 +1,7 @@
 package dev.wharf.http.codec;
 
 import dev.wharf.http.Headers;
-import dev.wharf.http.HttpException;
+import dev.wharf.http.fields.Tokens;
 import java.nio.ByteBuffer;
 
 /**
@@ -114,7 +114,7 @@ final class BodyDecoder {
   private void readChunkSize(ByteBuffer input) {
     if (!line.read(input, 1024)) {
       if (line.overflowed()) {
-        throw HttpException.badRequest("chunk size line too long");
+        throw MessageParseException.malformed("chunk size line too long");
       }
       return;
     }
@@ -129,12 +129,13 @@ final class BodyDecoder {
         break;
       }
       if (++digits > 15) {
-        throw new HttpException(413, "chunk size too large");
+        throw new MessageParseException(
+            MessageParseException.Kind.BODY_TOO_LARGE, "chunk size too large");
       }
       size = size * 16 + digit;
     }
     if (digits == 0) {
-      throw HttpException.badRequest("malformed chunk size");
+      throw MessageParseException.malformed("malformed chunk size");
     }
     // What follows the size may only be extensions (ignored) after optional whitespace.
     int rest = i;
@@ -142,11 +143,11 @@ final class BodyDecoder {
       rest++;
     }
     if (rest < length && bytes[rest] != ';') {
-      throw HttpException.badRequest("malformed chunk size");
+      throw MessageParseException.malformed("malformed chunk size");
     }
     for (int k = rest; k < length; k++) {
       if (!Tokens.isFieldValueByte(bytes[k])) {
-        throw HttpException.badRequest("invalid character in chunk extension");
+        throw MessageParseException.malformed("invalid character in chunk extension");
       }
     }
     line.reset();
@@ -156,7 +157,8 @@ final class BodyDecoder {
       return;
     }
     if (total + size > maxBytes) {
-      throw new HttpException(413, "body exceeds " + maxBytes + " bytes");
+      throw new MessageParseException(
+          MessageParseException.Kind.BODY_TOO_LARGE, "body exceeds " + maxBytes + " bytes");
     }
     total += size;
     remaining = size;
@@ -167,7 +169,7 @@ final class BodyDecoder {
   private void readChunkDataEnd(ByteBuffer input) {
     if (!line.read(input, 0)) {
       if (line.overflowed()) {
-        throw HttpException.badRequest("chunk data longer than its size");
+        throw MessageParseException.malformed("chunk data longer than its size");
       }
       return;
     }

@@ -1,7 +1,7 @@
 package dev.wharf.http.codec;
 
 import dev.wharf.http.Headers;
-import dev.wharf.http.HttpException;
+import dev.wharf.http.fields.FieldValues;
 import java.util.List;
 
 /**
@@ -27,10 +27,10 @@ record BodyFraming(Kind kind, long length) {
     if (!codings.isEmpty()) {
       // RFC 9112 §6.3: both present is a smuggling attempt; reject rather than guess.
       if (!lengths.isEmpty()) {
-        throw HttpException.badRequest("both Content-Length and Transfer-Encoding");
+        throw MessageParseException.malformed("both Content-Length and Transfer-Encoding");
       }
       if (version.equals("HTTP/1.0")) {
-        throw HttpException.badRequest("Transfer-Encoding in an HTTP/1.0 request");
+        throw MessageParseException.malformed("Transfer-Encoding in an HTTP/1.0 request");
       }
       return chunkedOrFail(codings);
     }
@@ -39,17 +39,19 @@ record BodyFraming(Kind kind, long length) {
     }
     long length = -1;
     for (String field : lengths) {
-      for (String part : field.split(",", -1)) {
-        long value = parseLength(part.trim());
+      for (String part : FieldValues.listKeepingEmpty(field)) {
+        long value = parseLength(part);
         // RFC 9110 §8.6: repeated identical values may be taken as one; differing ones never.
         if (length >= 0 && value != length) {
-          throw HttpException.badRequest("differing Content-Length values");
+          throw MessageParseException.malformed("differing Content-Length values");
         }
         length = value;
       }
     }
     if (length > maxBody) {
-      throw new HttpException(413, "body of " + length + " bytes exceeds " + maxBody);
+      throw new MessageParseException(
+          MessageParseException.Kind.BODY_TOO_LARGE,
+          "body of " + length + " bytes exceeds " + maxBody);
     }
     return new BodyFraming(Kind.FIXED, length);
   }
@@ -58,37 +60,38 @@ record BodyFraming(Kind kind, long length) {
     String last = null;
     int count = 0;
     for (String field : fields) {
-      for (String part : field.split(",", -1)) {
-        String coding = part.trim();
+      for (String coding : FieldValues.listKeepingEmpty(field)) {
         if (coding.isEmpty()) {
-          throw HttpException.badRequest("empty transfer coding");
+          throw MessageParseException.malformed("empty transfer coding");
         }
         if (last != null && last.equalsIgnoreCase("chunked")) {
-          throw HttpException.badRequest("chunked must be the final transfer coding");
+          throw MessageParseException.malformed("chunked must be the final transfer coding");
         }
         last = coding;
         count++;
       }
     }
     if (!"chunked".equalsIgnoreCase(last)) {
-      throw HttpException.badRequest("the final transfer coding must be chunked");
+      throw MessageParseException.malformed("the final transfer coding must be chunked");
     }
     if (count > 1) {
       // RFC 9112 §6.1: a coding we do not implement gets 501.
-      throw new HttpException(501, "transfer codings other than chunked are not implemented");
+      throw new MessageParseException(
+          MessageParseException.Kind.UNSUPPORTED_TRANSFER_CODING,
+          "transfer codings other than chunked are not implemented");
     }
     return CHUNKED;
   }
 
   private static long parseLength(String text) {
     if (text.isEmpty() || text.length() > 18) {
-      throw HttpException.badRequest("malformed Content-Length");
+      throw MessageParseException.malformed("malformed Content-Length");
     }
     long value = 0;
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if (c < '0' || c > '9') {
-        throw HttpException.badRequest("malformed Content-Length");
+        throw MessageParseException.malformed("malformed Content-Length");
       }
       value = value * 10 + (c - '0');
     }

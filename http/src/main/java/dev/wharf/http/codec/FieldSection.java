@@ -1,8 +1,8 @@
 package dev.wharf.http.codec;
 
 import dev.wharf.http.Headers;
-import dev.wharf.http.HttpException;
 import dev.wharf.http.HttpLimits;
+import dev.wharf.http.fields.Tokens;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -51,8 +51,9 @@ final class FieldSection {
   boolean read(LineReader line, ByteBuffer input, String what, boolean bareLfEnds) {
     if (!line.read(input, limits.maxHeaderBytes() - bytes, bareLfEnds)) {
       if (line.overflowed()) {
-        throw new HttpException(
-            431, what + " section exceeds " + limits.maxHeaderBytes() + " bytes");
+        throw new MessageParseException(
+            MessageParseException.Kind.HEADERS_TOO_LARGE,
+            what + " section exceeds " + limits.maxHeaderBytes() + " bytes");
       }
       return false;
     }
@@ -62,7 +63,9 @@ final class FieldSection {
       return true;
     }
     if (++count > limits.maxHeaderCount()) {
-      throw new HttpException(431, "more than " + limits.maxHeaderCount() + " " + what + " fields");
+      throw new MessageParseException(
+          MessageParseException.Kind.HEADERS_TOO_LARGE,
+          "more than " + limits.maxHeaderCount() + " " + what + " fields");
     }
     parse(line.bytes(), line.length());
     line.reset();
@@ -85,7 +88,7 @@ final class FieldSection {
   private void parse(byte[] bytes, int length) {
     if (bytes[0] == ' ' || bytes[0] == '\t') {
       // RFC 9112 §5.2: obs-fold must be rejected (or replaced); we reject.
-      throw HttpException.badRequest("obsolete line folding in header field");
+      throw MessageParseException.malformed("obsolete line folding in header field");
     }
     int colon = -1;
     for (int i = 0; i < length; i++) {
@@ -95,18 +98,18 @@ final class FieldSection {
       }
     }
     if (colon < 0) {
-      throw HttpException.badRequest("header field without a colon");
+      throw MessageParseException.malformed("header field without a colon");
     }
     if (colon == 0) {
-      throw HttpException.badRequest("empty header field name");
+      throw MessageParseException.malformed("empty header field name");
     }
     for (int i = 0; i < colon; i++) {
       if (bytes[i] == ' ' || bytes[i] == '\t') {
         // RFC 9112 §5.1: no whitespace between field name and colon; must be rejected with 400.
-        throw HttpException.badRequest("whitespace before the colon in a header field");
+        throw MessageParseException.malformed("whitespace before the colon in a header field");
       }
       if (!Tokens.isTchar(bytes[i])) {
-        throw HttpException.badRequest("invalid character in header field name");
+        throw MessageParseException.malformed("invalid character in header field name");
       }
     }
     int start = colon + 1;
@@ -120,7 +123,7 @@ final class FieldSection {
     for (int i = start; i < end; i++) {
       // RFC 9110 §5.5: field-vchar / SP / HTAB; NUL and other controls are never allowed.
       if (!Tokens.isFieldValueByte(bytes[i])) {
-        throw HttpException.badRequest("invalid character in header field value");
+        throw MessageParseException.malformed("invalid character in header field value");
       }
     }
     int index = count - 1;

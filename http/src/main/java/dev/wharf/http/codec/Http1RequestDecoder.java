@@ -1,9 +1,9 @@
 package dev.wharf.http.codec;
 
 import dev.wharf.http.Headers;
-import dev.wharf.http.HttpException;
 import dev.wharf.http.HttpLimits;
 import dev.wharf.http.RequestHead;
+import dev.wharf.http.fields.Tokens;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -16,8 +16,8 @@ import java.nio.charset.StandardCharsets;
  * differing or malformed lengths, codings other than a final {@code chunked}, obs-fold, space
  * before a colon, a bare CR, a bare LF in chunked framing, invalid characters, a missing or
  * repeated Host. A bare LF ends the request line and field lines, as RFC 9112 §2.2 allows. A
- * violation throws {@link HttpException} with the status to answer, and the decoder then refuses
- * all input.
+ * violation throws {@link MessageParseException} naming what is wrong (the server answers with the
+ * status for it), and the decoder then refuses all input.
  *
  * <pre>
  *   REQUEST_LINE -> HEADERS -+-> (no body) ------------------------------+-> REQUEST_LINE
@@ -107,11 +107,11 @@ public final class Http1RequestDecoder {
    * Consumes {@code input} (all of it unless {@link #pause paused}), reporting to {@code sink} as
    * requests take shape.
    *
-   * @throws HttpException when the input breaks the protocol or a limit
+   * @throws MessageParseException when the input breaks the protocol or a limit
    */
   public void decode(ByteBuffer input, Sink sink) {
     if (state == State.FAILED) {
-      throw HttpException.badRequest("the connection already failed");
+      throw MessageParseException.malformed("the connection already failed");
     }
     try {
       while (input.hasRemaining() && !paused) {
@@ -126,7 +126,7 @@ public final class Http1RequestDecoder {
           case FAILED -> throw new IllegalStateException("unreachable");
         }
       }
-    } catch (HttpException e) {
+    } catch (RuntimeException e) { // Ours, or the sink's: either way this connection is done.
       state = State.FAILED;
       throw e;
     }
@@ -139,14 +139,16 @@ public final class Http1RequestDecoder {
     // RFC 9112 §2.2: a bare LF may end the request line and field lines (not chunk lines).
     if (!line.read(input, limit, true)) {
       if (line.overflowed()) {
-        throw new HttpException(414, "request line exceeds " + limit + " bytes");
+        throw new MessageParseException(
+            MessageParseException.Kind.REQUEST_LINE_TOO_LONG,
+            "request line exceeds " + limit + " bytes");
       }
       return;
     }
     if (line.length() == 0) {
       // RFC 9112 §2.2: ignore empty lines before the request line, but not without end.
       if (++leadingEmptyLines > MAX_LEADING_EMPTY_LINES) {
-        throw HttpException.badRequest("too many empty lines before the request line");
+        throw MessageParseException.malformed("too many empty lines before the request line");
       }
       return;
     }
@@ -163,20 +165,20 @@ public final class Http1RequestDecoder {
     if (firstSpace <= 0
         || secondSpace < 0
         || indexOf(bytes, secondSpace + 1, length, (byte) ' ') >= 0) {
-      throw HttpException.badRequest("malformed request line");
+      throw MessageParseException.malformed("malformed request line");
     }
     for (int i = 0; i < firstSpace; i++) {
       if (!Tokens.isTchar(bytes[i])) {
-        throw HttpException.badRequest("invalid character in method");
+        throw MessageParseException.malformed("invalid character in method");
       }
     }
     if (secondSpace == firstSpace + 1) {
-      throw HttpException.badRequest("empty request target");
+      throw MessageParseException.malformed("empty request target");
     }
     for (int i = firstSpace + 1; i < secondSpace; i++) {
       // RFC 3986 characters only: no controls, spaces or bytes above 0x7e in a target.
       if (bytes[i] <= 0x20 || bytes[i] >= 0x7f) {
-        throw HttpException.badRequest("invalid character in request target");
+        throw MessageParseException.malformed("invalid character in request target");
       }
     }
     method = SharedStrings.method(bytes, firstSpace);
@@ -202,9 +204,10 @@ public final class Http1RequestDecoder {
         || !Character.isDigit(text.charAt(5))
         || text.charAt(6) != '.'
         || !Character.isDigit(text.charAt(7))) {
-      throw HttpException.badRequest("malformed HTTP version");
+      throw MessageParseException.malformed("malformed HTTP version");
     }
-    throw new HttpException(505, "HTTP version not supported: " + text);
+    throw new MessageParseException(
+        MessageParseException.Kind.UNSUPPORTED_VERSION, "HTTP version not supported: " + text);
   }
 
   // ---- header and trailer sections ----
@@ -220,10 +223,10 @@ public final class Http1RequestDecoder {
     int hosts = headers.count("Host");
     // RFC 9112 §3.2: a 1.1 request without Host, or with more than one, gets 400.
     if (version.equals("HTTP/1.1") && hosts == 0) {
-      throw HttpException.badRequest("missing Host header");
+      throw MessageParseException.malformed("missing Host header");
     }
     if (hosts > 1) {
-      throw HttpException.badRequest("more than one Host header");
+      throw MessageParseException.malformed("more than one Host header");
     }
     var head = new RequestHead(method, target, version, headers);
     long maxBody = sink.maxBodyBytes(head, limits.maxBodyBytes());

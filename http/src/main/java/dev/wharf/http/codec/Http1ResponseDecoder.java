@@ -1,9 +1,9 @@
 package dev.wharf.http.codec;
 
 import dev.wharf.http.Headers;
-import dev.wharf.http.HttpException;
 import dev.wharf.http.HttpLimits;
 import dev.wharf.http.ResponseHead;
+import dev.wharf.http.fields.FieldValues;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -18,8 +18,8 @@ import java.util.List;
  * <p>After a {@code 101 Switching Protocols} response the decoder stops ({@link #isUpgraded}): the
  * bytes that follow belong to the new protocol and are left in the input.
  *
- * <p>A malformed response throws {@link HttpException} (status 502 for the caller's benefit). Not
- * thread-safe; does no I/O.
+ * <p>A malformed response throws {@link MessageParseException}; a client fails the exchange with it
+ * as the cause of a {@link java.net.ProtocolException}. Not thread-safe; does no I/O.
  */
 public final class Http1ResponseDecoder {
 
@@ -97,9 +97,9 @@ public final class Http1ResponseDecoder {
           case UPGRADED, FAILED -> throw new IllegalStateException("unreachable");
         }
       }
-    } catch (HttpException e) {
+    } catch (RuntimeException e) {
       state = State.FAILED;
-      throw e.status() == 502 ? e : bad(e.getMessage());
+      throw e;
     }
   }
 
@@ -171,9 +171,8 @@ public final class Http1ResponseDecoder {
     List<String> codings = headers.all("Transfer-Encoding");
     List<String> lengths = headers.all("Content-Length");
     if (!codings.isEmpty()) {
-      String last = codings.getLast();
-      String[] parts = last.split(",");
-      if (parts[parts.length - 1].trim().equalsIgnoreCase("chunked")) {
+      List<String> last = FieldValues.list(codings.getLast());
+      if (!last.isEmpty() && last.getLast().equalsIgnoreCase("chunked")) {
         body.startChunked(Long.MAX_VALUE);
       } else {
         body.startUntilClose(); // §6.3 rule 4: not chunked, so it ends when the server closes.
@@ -181,10 +180,10 @@ public final class Http1ResponseDecoder {
     } else if (!lengths.isEmpty()) {
       long length = -1;
       for (String field : lengths) {
-        for (String part : field.split(",", -1)) {
+        for (String part : FieldValues.listKeepingEmpty(field)) {
           long value;
           try {
-            value = Long.parseLong(part.trim());
+            value = Long.parseLong(part);
           } catch (NumberFormatException e) {
             throw bad("malformed Content-Length: " + field);
           }
@@ -218,7 +217,7 @@ public final class Http1ResponseDecoder {
         && input.get(p + 1) == 3;
   }
 
-  private static HttpException bad(String message) {
-    return new HttpException(502, "bad response: " + message);
+  private static MessageParseException bad(String message) {
+    return MessageParseException.malformed(message);
   }
 }

@@ -2,6 +2,7 @@ package dev.wharf.http.codec;
 
 import dev.wharf.http.Headers;
 import dev.wharf.http.HttpStatus;
+import dev.wharf.http.fields.Tokens;
 import java.nio.charset.StandardCharsets;
 
 /**

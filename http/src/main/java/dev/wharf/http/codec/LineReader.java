@@ -1,6 +1,5 @@
 package dev.wharf.http.codec;
 
-import dev.wharf.http.HttpException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
@@ -44,7 +43,7 @@ final class LineReader {
     while (input.hasRemaining()) {
       if (sawCr) {
         if (input.get() != '\n') {
-          throw HttpException.badRequest("bare CR in a line");
+          throw MessageParseException.malformed("bare CR in a line");
         }
         sawCr = false;
         return true;
@@ -69,7 +68,7 @@ final class LineReader {
       }
       if (bytes[end] == '\n') {
         if (!bareLfEnds) {
-          throw HttpException.badRequest("bare LF where CRLF is due");
+          throw MessageParseException.malformed("bare LF where CRLF is due");
         }
         input.position(input.position() + (end - length) + 1); // Up to and with the LF.
         length = end;

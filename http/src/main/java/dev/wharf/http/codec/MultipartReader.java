@@ -1,6 +1,8 @@
 package dev.wharf.http.codec;
 
 import dev.wharf.http.Headers;
+import dev.wharf.http.fields.FieldValues;
+import dev.wharf.http.fields.Tokens;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -35,14 +37,14 @@ public final class MultipartReader {
      */
     public Optional<String> filename() {
       return dispositionParameter("filename*")
-          .flatMap(HeaderParameters::decodeExtValue)
+          .flatMap(FieldValues::decodeExtValue)
           .or(() -> dispositionParameter("filename"));
     }
 
     private Optional<String> dispositionParameter(String parameter) {
       return headers
           .first("Content-Disposition")
-          .flatMap(value -> HeaderParameters.get(value, parameter));
+          .flatMap(value -> FieldValues.parameter(value, parameter));
     }
   }
 
@@ -87,12 +89,11 @@ public final class MultipartReader {
 
   /** The boundary parameter of a {@code multipart/form-data} Content-Type. */
   public static Optional<String> boundary(String contentType) {
-    String type = contentType.split(";", 2)[0].trim();
-    if (!type.equalsIgnoreCase("multipart/form-data")) {
+    FieldValues.Element type = FieldValues.element(contentType);
+    if (!type.value().equalsIgnoreCase("multipart/form-data")) {
       return Optional.empty();
     }
-    return HeaderParameters.get(contentType, "boundary")
-        .filter(b -> !b.isEmpty() && b.length() <= 70);
+    return type.parameter("boundary").filter(b -> !b.isEmpty() && b.length() <= 70);
   }
 
   /**

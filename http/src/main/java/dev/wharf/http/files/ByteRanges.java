@@ -1,5 +1,6 @@
 package dev.wharf.http.files;
 
+import dev.wharf.http.fields.FieldValues;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -38,14 +39,14 @@ final class ByteRanges {
       return Optional.empty();
     }
     var ranges = new ArrayList<Range>();
-    String[] specs = value.substring(6).split(",");
-    if (specs.length > MAX_RANGES) {
+    // RFC 9110 §14.1.1: a range-set is a list, so empty elements are skipped (§5.6.1).
+    List<String> specs = FieldValues.list(value.substring(6));
+    if (specs.isEmpty() || specs.size() > MAX_RANGES) {
       return Optional.empty();
     }
     long total = 0;
-    for (String raw : specs) {
+    for (String spec : specs) {
       int before = ranges.size();
-      String spec = raw.trim();
       int dash = spec.indexOf('-');
       if (dash < 0) {
         return Optional.empty();

@@ -1,5 +1,7 @@
 package dev.wharf.http.files;
 
+import dev.wharf.http.fields.FieldValues;
+import dev.wharf.http.fields.Tokens;
 import dev.wharf.http.server.Handler;
 import dev.wharf.http.server.ServerRequest;
 import dev.wharf.http.server.ServerResponse;
@@ -36,7 +38,7 @@ public final class Cors implements Handler {
 
   private Cors(String origin, Collection<String> methods, Handler next) {
     this.origin = checkOrigin(origin);
-    if (methods.isEmpty() || !methods.stream().allMatch(Cors::isToken)) {
+    if (methods.isEmpty() || !methods.stream().allMatch(Tokens::isToken)) {
       throw new IllegalArgumentException("methods are tokens such as GET: " + methods);
     }
     this.methods = String.join(", ", methods);
@@ -122,37 +124,12 @@ public final class Cors implements Handler {
       return Optional.empty();
     }
     var names = new StringBuilder();
-    for (String value : values) {
-      for (String part : value.split(",", -1)) {
-        String name = part.strip();
-        if (name.isEmpty()) {
-          continue; // Empty list elements are allowed (RFC 9110 §5.6.1).
-        }
-        if (!isToken(name)) {
-          return Optional.empty();
-        }
-        names.append(names.isEmpty() ? "" : ", ").append(name);
+    for (String name : FieldValues.list(values)) { // Empty elements are skipped (§5.6.1).
+      if (!Tokens.isToken(name)) {
+        return Optional.empty();
       }
+      names.append(names.isEmpty() ? "" : ", ").append(name);
     }
     return names.isEmpty() ? Optional.empty() : Optional.of(names.toString());
-  }
-
-  /** RFC 9110 §5.6.2: a token is one or more tchar. */
-  private static boolean isToken(String text) {
-    if (text.isEmpty()) {
-      return false;
-    }
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      boolean tchar =
-          (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z')
-              || (c >= '0' && c <= '9')
-              || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-      if (!tchar) {
-        return false;
-      }
-    }
-    return true;
   }
 }

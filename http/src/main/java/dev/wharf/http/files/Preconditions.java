@@ -1,6 +1,7 @@
 package dev.wharf.http.files;
 
 import dev.wharf.http.codec.HttpDate;
+import dev.wharf.http.fields.FieldValues;
 import dev.wharf.http.server.ServerRequest;
 import java.time.Instant;
 import java.util.Optional;
@@ -68,8 +69,8 @@ final class Preconditions {
 
   /** Whether {@code *} or a tag of the list that {@code matches} is in {@code header}. */
   private static boolean anyTag(String header, java.util.function.Predicate<String> matches) {
-    for (String candidate : header.split(",")) {
-      String tag = candidate.trim();
+    // Quote-aware: an entity-tag may hold a comma (RFC 9110 §8.8.3: etagc includes %x2C).
+    for (String tag : FieldValues.list(header)) {
       if (tag.equals("*") || matches.test(tag)) {
         return true;
       }

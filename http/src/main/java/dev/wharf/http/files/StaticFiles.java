@@ -3,6 +3,7 @@ package dev.wharf.http.files;
 import dev.wharf.http.Headers;
 import dev.wharf.http.MediaTypes;
 import dev.wharf.http.codec.HttpDate;
+import dev.wharf.http.fields.FieldValues;
 import dev.wharf.http.server.Handler;
 import dev.wharf.http.server.ServerRequest;
 import dev.wharf.http.server.ServerResponse;
@@ -290,22 +291,24 @@ public final class StaticFiles implements Handler {
     return Optional.empty();
   }
 
-  /** True for {@code br;q=0.8} and the like, false for {@code br;q=0}. */
+  /**
+   * True for {@code br;q=0.8} and the like, false for {@code br;q=0} (RFC 9110 §12.5.3); an element
+   * that does not parse is passed over.
+   */
   private static boolean acceptsWithQuality(String header, String coding) {
-    for (String part : header.split(",")) {
-      String[] pieces = part.trim().split(";");
-      if (pieces[0].trim().equalsIgnoreCase(coding)) {
-        for (int i = 1; i < pieces.length; i++) {
-          String p = pieces[i].trim();
-          if (p.startsWith("q=")) {
-            try {
-              return Double.parseDouble(p.substring(2)) > 0;
-            } catch (NumberFormatException e) {
-              return false;
-            }
-          }
+    for (String raw : FieldValues.list(header)) {
+      FieldValues.Element element;
+      try {
+        element = FieldValues.elements(raw).getFirst();
+      } catch (IllegalArgumentException e) {
+        continue;
+      }
+      if (element.value().equalsIgnoreCase(coding)) {
+        try {
+          return element.parameter("q").map(Double::parseDouble).orElse(1.0) > 0;
+        } catch (NumberFormatException e) {
+          return false;
         }
-        return true;
       }
     }
     return false;

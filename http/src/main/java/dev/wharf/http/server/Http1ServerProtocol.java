@@ -3,6 +3,7 @@ package dev.wharf.http.server;
 import dev.wharf.core.Cancellable;
 import dev.wharf.core.CloseReason;
 import dev.wharf.core.Connection;
+import dev.wharf.core.Durations;
 import dev.wharf.core.Pipe;
 import dev.wharf.core.Protocol;
 import dev.wharf.core.tls.TlsSession;
@@ -10,6 +11,7 @@ import dev.wharf.http.Headers;
 import dev.wharf.http.HttpException;
 import dev.wharf.http.RequestHead;
 import dev.wharf.http.codec.Http1RequestDecoder;
+import dev.wharf.http.codec.MessageParseException;
 import java.io.ByteArrayOutputStream;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
@@ -180,7 +182,10 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     try {
       decoder.decode(data, this);
     } catch (HttpException e) {
-      fail(e);
+      fail(e); // Thrown by this protocol's own callbacks (503 when short of memory).
+      return;
+    } catch (MessageParseException e) {
+      fail(new HttpException(status(e.kind()), e.getMessage()));
       return;
     }
     if (decoder.isPaused() && data.hasRemaining()) {
@@ -602,6 +607,18 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
 
   // ---- errors and deadlines ----
 
+  /** The answer to a request the codec refused (RFC 9110 §15.5 and §15.6). */
+  static int status(MessageParseException.Kind kind) {
+    return switch (kind) {
+      case MALFORMED -> 400;
+      case BODY_TOO_LARGE -> 413;
+      case REQUEST_LINE_TOO_LONG -> 414;
+      case HEADERS_TOO_LARGE -> 431;
+      case UNSUPPORTED_TRANSFER_CODING -> 501;
+      case UNSUPPORTED_VERSION -> 505;
+    };
+  }
+
   /** The peer broke the protocol: answer after what is already queued, then close. */
   private void fail(HttpException error) {
     if (failed) {
@@ -670,7 +687,7 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
       idleCheckPending = true;
       connection.wakeUpAt(connection.nanoTime() + left);
     } else {
-      connection.close(CloseReason.timeout("keep-alive idle for " + keepAlive));
+      connection.close(CloseReason.timeout("keep-alive idle for " + Durations.format(keepAlive)));
     }
   }
 

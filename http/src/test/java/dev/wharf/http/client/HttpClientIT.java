@@ -207,7 +207,7 @@ class HttpClientIT {
         assertThat(accepted.isConnected()).isTrue(); // Connected, and never answered.
         assertThatThrownBy(attempt::join)
             .isInstanceOf(CompletionException.class)
-            .hasCauseInstanceOf(dev.wharf.core.TimeoutException.class);
+            .hasCauseInstanceOf(dev.wharf.core.ConnectionTimeoutException.class);
       }
     }
   }

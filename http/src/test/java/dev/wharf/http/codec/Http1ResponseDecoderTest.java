@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wharf.http.Headers;
-import dev.wharf.http.HttpException;
 import dev.wharf.http.HttpLimits;
 import dev.wharf.http.ResponseHead;
 import java.nio.ByteBuffer;
@@ -135,7 +134,7 @@ class Http1ResponseDecoderTest {
             "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc".getBytes(StandardCharsets.US_ASCII)),
         transcript);
     assertThatThrownBy(() -> decoder.endOfInput(transcript))
-        .isInstanceOf(HttpException.class)
+        .isInstanceOf(MessageParseException.class)
         .hasMessageContaining("closed in the middle");
   }
 
@@ -150,8 +149,11 @@ class Http1ResponseDecoderTest {
                   decoder.decode(
                       ByteBuffer.wrap(bad.getBytes(StandardCharsets.US_ASCII)), new Transcript()))
           .as(bad)
-          .isInstanceOf(HttpException.class)
-          .satisfies(e -> assertThat(((HttpException) e).status()).isEqualTo(502));
+          .isInstanceOf(MessageParseException.class)
+          .satisfies(
+              e ->
+                  assertThat(((MessageParseException) e).kind())
+                      .isEqualTo(MessageParseException.Kind.MALFORMED));
     }
   }
 

@@ -8,6 +8,7 @@ import dev.wharf.core.testing.CapturedLog;
 import dev.wharf.core.testing.EmbeddedConnection;
 import dev.wharf.core.testing.FakeClock;
 import dev.wharf.http.HttpLimits;
+import dev.wharf.http.codec.MessageParseException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -174,6 +175,32 @@ class Http1ServerProtocolTest {
     String response = conn.readOutboundAscii();
     assertThat(status(response)).isEqualTo("HTTP/1.1 405 Method Not Allowed");
     assertThat(response).contains("\r\nAllow: GET, HEAD, OPTIONS\r\n");
+  }
+
+  @Test
+  void eachRefusalOfTheCodecGetsItsStatusOnTheWire() {
+    String big = "x".repeat(HttpLimits.DEFAULTS.maxHeaderBytes());
+    String[][] cases = {
+      {"GET / HTTP/1.1\r\nHost : x\r\n\r\n", "HTTP/1.1 400 "},
+      {"GET /" + big + " HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 414 "},
+      {"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + big + "\r\n\r\n", "HTTP/1.1 431 "},
+      {"POST /hello HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\n", "HTTP/1.1 413 "},
+      {
+        "POST /hello HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+        "HTTP/1.1 501 "
+      },
+      {"GET / HTTP/9.9\r\nHost: x\r\n\r\n", "HTTP/1.1 505 "},
+    };
+    for (String[] c : cases) {
+      var conn = helloServer();
+      conn.writeInbound(c[0]);
+      assertThat(conn.readOutboundAscii()).as(c[1]).startsWith(c[1]);
+      assertThat(conn.isClosed()).isTrue();
+    }
+    // Every kind has a status: the switch is exhaustive, and this runs it for each.
+    for (MessageParseException.Kind kind : MessageParseException.Kind.values()) {
+      assertThat(Http1ServerProtocol.status(kind)).isBetween(400, 599);
+    }
   }
 
   @Test

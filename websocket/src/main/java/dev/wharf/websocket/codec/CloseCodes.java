@@ -1,8 +1,10 @@
 package dev.wharf.websocket.codec;
 
+import java.util.Optional;
+
 /**
  * Close status codes (RFC 6455 §7.4.1 and the IANA "WebSocket Close Code Number" registry), and the
- * rule for which may appear in a Close frame.
+ * rule for which may appear in a Close frame, and their names in words.
  */
 public final class CloseCodes {
   private CloseCodes() {}
@@ -37,5 +39,35 @@ public final class CloseCodes {
     return (code >= 1000 && code <= 1003)
         || (code >= 1007 && code <= 1014)
         || (code >= 3000 && code <= 4999);
+  }
+
+  /**
+   * The registry's name of a code in words ({@code "going away"} for 1001), or empty for a code of
+   * an application or library (3000-4999) and any other code the registry does not name.
+   */
+  public static Optional<String> name(int code) {
+    return Optional.ofNullable(
+        switch (code) {
+          case NORMAL -> "normal";
+          case GOING_AWAY -> "going away";
+          case PROTOCOL_ERROR -> "protocol error";
+          case UNSUPPORTED_DATA -> "unsupported data";
+          case NO_STATUS -> "no status code";
+          case ABNORMAL -> "abnormal: no Close frame";
+          case INVALID_PAYLOAD -> "invalid payload";
+          case POLICY_VIOLATION -> "policy violation";
+          case MESSAGE_TOO_BIG -> "message too big";
+          case MANDATORY_EXTENSION -> "mandatory extension";
+          case INTERNAL_ERROR -> "internal error";
+          case SERVICE_RESTART -> "service restart";
+          case TRY_AGAIN_LATER -> "try again later";
+          case BAD_GATEWAY -> "bad gateway";
+          default -> null;
+        });
+  }
+
+  /** A code with its name, for people: {@code 1000 (normal)}; just {@code 4001} without one. */
+  public static String describe(int code) {
+    return name(code).map(name -> code + " (" + name + ")").orElse(Integer.toString(code));
   }
 }

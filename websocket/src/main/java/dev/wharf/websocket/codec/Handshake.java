@@ -3,14 +3,12 @@ package dev.wharf.websocket.codec;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
- * The opening handshake's arithmetic (RFC 6455 §4): the client's nonce, the server's accept value,
- * and the comma-separated token lists of its header fields. Stateless and thread-safe.
+ * The opening handshake's arithmetic (RFC 6455 §4): the client's nonce and the server's accept
+ * value. Stateless and thread-safe.
  */
 public final class Handshake {
   private Handshake() {}
@@ -50,19 +48,5 @@ public final class Handshake {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JDK has SHA-1", e);
     }
-  }
-
-  /** The tokens of comma-separated field values, trimmed, empty ones left out. */
-  public static List<String> tokens(List<String> fieldValues) {
-    var tokens = new ArrayList<String>();
-    for (String value : fieldValues) {
-      for (String part : value.split(",")) {
-        String token = part.trim();
-        if (!token.isEmpty()) {
-          tokens.add(token);
-        }
-      }
-    }
-    return tokens;
   }
 }
