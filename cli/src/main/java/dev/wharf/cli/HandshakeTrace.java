@@ -2,7 +2,9 @@ package dev.wharf.cli;
 
 import dev.wharf.core.CloseReason;
 import dev.wharf.core.Connection;
+import dev.wharf.core.ForwardingConnection;
 import dev.wharf.core.Protocol;
+import dev.wharf.core.tls.TlsSession;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -52,7 +54,7 @@ final class HandshakeTrace implements Protocol {
             + Story.format(connection.localAddress())
             + " in "
             + Story.millis(System.nanoTime() - connectStartedNanos));
-    connection.tlsSession().ifPresent(session -> story.tell(TlsStory.describe(session, true)));
+    TlsSession.of(connection).ifPresent(session -> story.tell(TlsStory.describe(session, true)));
     traced =
         new ForwardingConnection(connection) {
           @Override

@@ -51,7 +51,12 @@ final class WsDial {
     // The WebSocket pings and closes an idle peer itself; the transport's timeouts back it up.
     Client tcp = Client.builder(group).timeouts(Timeouts.DEFAULTS).build();
     Optional<Client> secure =
-        tls.map(config -> Client.builder(group).timeouts(Timeouts.DEFAULTS).tls(config).build());
+        tls.map(
+            config ->
+                Client.builder(group)
+                    .timeouts(Timeouts.DEFAULTS)
+                    .layer(dev.wharf.core.tls.TlsProtocol.clientLayer(config))
+                    .build());
     this.client =
         WebSocketClient.builder(group)
             .config(options.config())

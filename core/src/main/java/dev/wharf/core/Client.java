@@ -1,7 +1,5 @@
 package dev.wharf.core;
 
-import dev.wharf.core.tls.TlsClientConfig;
-import dev.wharf.core.tls.TlsProtocol;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -29,13 +27,39 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class Client {
 
+  /**
+   * Stands between the transport and the protocol of every connection the client opens, as a
+   * handler at the head of Netty's pipeline: the transport drives what {@link #wrap} returns, which
+   * gives {@code application} a connection of its own, and the connect completes when that layer
+   * says the connection is {@linkplain Layered#ready ready}. TLS is one (the TLS package makes it);
+   * the transport knows nothing of what a layer does.
+   */
+  @FunctionalInterface
+  public interface Layer {
+    /**
+     * The protocol the transport drives for one connection to {@code host} (the name asked for, or
+     * an address literal; {@code localhost} for a Unix socket) at {@code port} (0 for a Unix
+     * socket), in front of {@code application}.
+     */
+    Layered wrap(Protocol application, String host, int port);
+  }
+
+  /** The protocol a {@link Layer} puts on the transport. */
+  public interface Layered extends Protocol {
+    /**
+     * Completes with the application's view of the connection once the application has been opened
+     * (after a TLS handshake, say); fails with why if the connection closes first.
+     */
+    CompletableFuture<Connection> ready();
+  }
+
   /** Configures a {@link Client}. */
   public static final class Builder {
     private final EventLoopGroup group;
     private SocketOptions options = SocketOptions.DEFAULTS;
     private Timeouts timeouts = Timeouts.DEFAULTS;
     private Watermarks watermarks = Watermarks.DEFAULTS;
-    private TlsClientConfig tls;
+    private Layer layer;
 
     private Builder(EventLoopGroup group) {
       this.group = Objects.requireNonNull(group, "group");
@@ -57,11 +81,12 @@ public final class Client {
     }
 
     /**
-     * Speaks TLS on every connection: a connect completes once the handshake is done, with the
-     * plaintext view of the connection, or fails with why the handshake did.
+     * Puts a layer (TLS, say) between the transport and every connection's protocol: a connect
+     * completes once the layer is ready, with the connection it gives the protocol, or fails with
+     * why it did not get ready.
      */
-    public Builder tls(TlsClientConfig config) {
-      this.tls = Objects.requireNonNull(config);
+    public Builder layer(Layer value) {
+      this.layer = Objects.requireNonNull(value);
       return this;
     }
 
@@ -76,11 +101,11 @@ public final class Client {
 
   private final EventLoopGroup group;
   private final ConnectionSettings settings;
-  private final TlsClientConfig tls;
+  private final Layer layer;
 
   private Client(Builder builder) {
     this.group = builder.group;
-    this.tls = builder.tls;
+    this.layer = builder.layer;
     this.settings = new ConnectionSettings(builder.options, builder.timeouts, builder.watermarks);
   }
 
@@ -112,10 +137,10 @@ public final class Client {
   }
 
   /**
-   * Tries each address in order until one answers. With TLS, the server name asked for and checked
-   * is the first address's host (the name it was resolved from, or the address itself; {@code
-   * localhost} for a Unix socket); {@link #connect(String, List, Protocol)} or {@link
-   * dev.wharf.core.tls.TlsClientConfig.Builder#serverName} name it explicitly.
+   * Tries each address in order until one answers. The host a {@link Layer} is told (the name TLS
+   * asks for and checks) is the first address's host (the name it was resolved from, or the address
+   * itself; {@code localhost} for a Unix socket); {@link #connect(String, List, Protocol)} names it
+   * explicitly.
    */
   public CompletableFuture<Connection> connect(
       List<? extends SocketAddress> candidates, Protocol protocol) {
@@ -127,8 +152,8 @@ public final class Client {
   }
 
   /**
-   * Tries each address of {@code host} in order until one answers; with TLS, {@code host} is the
-   * name asked for (SNI) and checked against the server's certificate.
+   * Tries each address of {@code host} in order until one answers; {@code host} is what a {@link
+   * Layer} is told (under TLS, the name asked for by SNI and checked against the certificate).
    */
   public CompletableFuture<Connection> connect(
       String host, List<? extends SocketAddress> candidates, Protocol protocol) {
@@ -268,15 +293,15 @@ public final class Client {
       SocketAddress address = candidates.get(index);
       Transport transport =
           address instanceof UnixDomainSocketAddress ? Transport.UNIX : Transport.TCP;
-      if (tls == null) {
+      if (layer == null) {
         result.complete(open(transport, protocol));
         return;
       }
-      // The connect completes with the handshake, which has its own timeout.
+      // The connect completes when the layer is ready (a TLS handshake has its own timeout).
       int port = address instanceof InetSocketAddress inet ? inet.getPort() : 0;
-      TlsProtocol secured = TlsProtocol.client(tls, host, port, protocol);
-      secured.handshake().whenComplete(Client.forward(result));
-      open(transport, secured);
+      Layered layered = layer.wrap(protocol, host, port);
+      layered.ready().whenComplete(Client.forward(result));
+      open(transport, layered);
     }
 
     /** A client's connection counts against no server's limit. */

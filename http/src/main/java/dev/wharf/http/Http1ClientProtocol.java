@@ -5,6 +5,7 @@ import dev.wharf.core.CloseReason;
 import dev.wharf.core.Connection;
 import dev.wharf.core.Protocol;
 import dev.wharf.core.TimeoutException;
+import dev.wharf.core.tls.TlsSession;
 import dev.wharf.http.codec.Http1ResponseDecoder;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -101,7 +102,7 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
           decoder.expect(request.method());
           listener.connected(connection.localAddress(), connection.remoteAddress(), reused);
           if (!reused) {
-            connection.tlsSession().ifPresent(listener::tlsEstablished);
+            TlsSession.of(connection).ifPresent(listener::tlsEstablished);
           }
           byte[] requestHead = encodeHead(request);
           listener.requestHead(ByteBuffer.wrap(requestHead).asReadOnlyBuffer());
@@ -228,7 +229,7 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
             done.connect(),
             Duration.ofNanos(Math.max(0, firstByteNanos - sentNanos)),
             Duration.ofNanos(now - done.startNanos()),
-            connection.tlsSession());
+            TlsSession.of(connection));
     boolean keepAlive =
         head.keepAlive() && !done.request().headers().hasToken("Connection", "close");
     boolean bodySent = pump == null || pump.isFinished();

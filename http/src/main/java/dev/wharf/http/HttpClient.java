@@ -6,6 +6,7 @@ import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.SocketOptions;
 import dev.wharf.core.Timeouts;
 import dev.wharf.core.tls.TlsClientConfig;
+import dev.wharf.core.tls.TlsProtocol;
 import dev.wharf.core.tls.TlsSession;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -390,7 +391,7 @@ public final class HttpClient implements AutoCloseable {
         if (made == null) {
           TlsClientConfig config =
               tlsConfig != null ? tlsConfig : TlsClientConfig.builder().alpn("http/1.1").build();
-          made = tlsClientBuilder.tls(config).build();
+          made = tlsClientBuilder.layer(TlsProtocol.clientLayer(config)).build();
           tlsClient = made;
         }
       }
