@@ -2,7 +2,6 @@ package dev.wharf.core;
 
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
@@ -11,7 +10,6 @@ import java.net.UnknownHostException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -19,9 +17,10 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Opens stream connections: TCP to a host name or address, or Unix-domain to a socket file.
  *
- * <p>A host name is resolved (off the loop, as resolution blocks) to all its addresses, IPv4 and
- * IPv6, and each is tried in turn, each with the connect timeout, until one answers. The failure of
- * the last is reported, with the others attached as suppressed exceptions.
+ * <p>A host name is resolved (by the {@link NameResolver}, on a virtual thread, as resolution
+ * blocks) to all its addresses, IPv4 and IPv6, and each is tried in turn, each with the connect
+ * timeout, until one answers. The failure of the last is reported, with the others attached as
+ * suppressed exceptions. A {@link ConnectListener} given to a connect hears each step.
  *
  * <p>Thread-safe and reusable.
  */
@@ -60,6 +59,7 @@ public final class Client {
     private Timeouts timeouts = Timeouts.DEFAULTS;
     private Watermarks watermarks = Watermarks.DEFAULTS;
     private Layer layer;
+    private NameResolver resolver = NameResolver.SYSTEM;
 
     private Builder(EventLoopGroup group) {
       this.group = Objects.requireNonNull(group, "group");
@@ -90,6 +90,12 @@ public final class Client {
       return this;
     }
 
+    /** How host names become addresses; the system's resolver by default. */
+    public Builder resolver(NameResolver value) {
+      this.resolver = Objects.requireNonNull(value);
+      return this;
+    }
+
     public Client build() {
       return new Client(this);
     }
@@ -102,15 +108,28 @@ public final class Client {
   private final EventLoopGroup group;
   private final ConnectionSettings settings;
   private final Layer layer;
+  private final NameResolver resolver;
 
   private Client(Builder builder) {
     this.group = builder.group;
     this.layer = builder.layer;
+    this.resolver = builder.resolver;
     this.settings = new ConnectionSettings(builder.options, builder.timeouts, builder.watermarks);
   }
 
   /** Resolves {@code host} and connects to the first of its addresses that answers. */
   public CompletableFuture<Connection> connect(String host, int port, Protocol protocol) {
+    return connect(host, port, protocol, ConnectListener.NONE);
+  }
+
+  /**
+   * Resolves {@code host} and connects to the first of its addresses that answers, telling {@code
+   * listener} each step. The one place where a client resolves: on a virtual thread, as the
+   * resolver may block.
+   */
+  public CompletableFuture<Connection> connect(
+      String host, int port, Protocol protocol, ConnectListener listener) {
+    Objects.requireNonNull(listener, "listener");
     var result = new CompletableFuture<Connection>();
     Thread.ofVirtual()
         .name("wharf-resolve-" + host)
@@ -118,12 +137,15 @@ public final class Client {
             () -> {
               List<InetSocketAddress> candidates;
               try {
-                candidates = resolve(host, port);
-              } catch (UnknownHostException e) {
+                listener.resolveStarted(host);
+                candidates = resolver.resolve(host, port);
+                listener.resolved(host, candidates);
+              } catch (UnknownHostException | RuntimeException e) {
+                // A port out of range too: failed here, it fails the connect, not this thread.
                 result.completeExceptionally(e);
                 return;
               }
-              connect(host, candidates, protocol).whenComplete(Client.forward(result));
+              connect(host, candidates, protocol, listener).whenComplete(Client.forward(result));
             });
     return result;
   }
@@ -157,10 +179,20 @@ public final class Client {
    */
   public CompletableFuture<Connection> connect(
       String host, List<? extends SocketAddress> candidates, Protocol protocol) {
+    return connect(host, candidates, protocol, ConnectListener.NONE);
+  }
+
+  /** As {@link #connect(String, List, Protocol)}, telling {@code listener} each step. */
+  public CompletableFuture<Connection> connect(
+      String host,
+      List<? extends SocketAddress> candidates,
+      Protocol protocol,
+      ConnectListener listener) {
+    Objects.requireNonNull(listener, "listener");
     if (candidates.isEmpty()) {
       return CompletableFuture.failedFuture(new ConnectException("no address to connect to"));
     }
-    var attempt = new Attempt(group.next(), host, List.copyOf(candidates), protocol);
+    var attempt = new Attempt(group.next(), host, List.copyOf(candidates), protocol, listener);
     try {
       attempt.loop.execute(attempt::next);
     } catch (java.util.concurrent.RejectedExecutionException stopped) {
@@ -168,22 +200,6 @@ public final class Client {
           new java.io.IOException("cannot connect: the event loop group has shut down", stopped));
     }
     return attempt.result;
-  }
-
-  /**
-   * All addresses of a host, in the resolver's order (the system's preference between IPv4 and
-   * IPv6).
-   */
-  public static List<InetSocketAddress> resolve(String host, int port) throws UnknownHostException {
-    InetAddress[] all;
-    try {
-      all = InetAddress.getAllByName(host);
-    } catch (UnknownHostException e) {
-      var explained = new UnknownHostException("cannot resolve host name: " + host);
-      explained.initCause(e);
-      throw explained;
-    }
-    return Arrays.stream(all).map(a -> new InetSocketAddress(a, port)).toList();
   }
 
   private static <T> java.util.function.BiConsumer<T, Throwable> forward(CompletableFuture<T> to) {
@@ -202,6 +218,7 @@ public final class Client {
     final String host;
     final List<SocketAddress> candidates;
     final Protocol protocol;
+    final ConnectListener listener;
     final CompletableFuture<Connection> result = new CompletableFuture<>();
     final List<IOException> failures = new ArrayList<>();
     int index = -1;
@@ -209,11 +226,17 @@ public final class Client {
     SelectionKey key;
     Cancellable timeout;
 
-    Attempt(EventLoop loop, String host, List<SocketAddress> candidates, Protocol protocol) {
+    Attempt(
+        EventLoop loop,
+        String host,
+        List<SocketAddress> candidates,
+        Protocol protocol,
+        ConnectListener listener) {
       this.loop = loop;
       this.host = host;
       this.candidates = candidates;
       this.protocol = protocol;
+      this.listener = listener;
     }
 
     void next() {
@@ -228,6 +251,7 @@ public final class Client {
       }
       SocketAddress address = candidates.get(index);
       try {
+        listener.connectStarted(address);
         channel = open(address);
         if (channel.connect(address)) {
           established();
@@ -293,6 +317,7 @@ public final class Client {
       SocketAddress address = candidates.get(index);
       Transport transport =
           address instanceof UnixDomainSocketAddress ? Transport.UNIX : Transport.TCP;
+      listener.connected(channel.getLocalAddress(), address);
       if (layer == null) {
         result.complete(open(transport, protocol));
         return;
@@ -336,7 +361,9 @@ public final class Client {
       } catch (IOException ignored) {
         // The attempt has failed already.
       }
-      failures.add(ConnectErrors.explain(error, candidates.get(index)));
+      IOException explained = ConnectErrors.explain(error, candidates.get(index));
+      failures.add(explained);
+      listener.connectFailed(candidates.get(index), explained);
       next();
     }
   }

@@ -70,7 +70,7 @@ class TcpTransportIT extends StreamTransportContract {
 
   @Test
   void resolvesAHostNameToEveryAddress() throws Exception {
-    var addresses = Client.resolve("localhost", 80);
+    var addresses = NameResolver.SYSTEM.resolve("localhost", 80);
     assertThat(addresses).isNotEmpty().allMatch(a -> a.getAddress().isLoopbackAddress());
 
     var server =
