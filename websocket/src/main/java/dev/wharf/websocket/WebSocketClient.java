@@ -150,6 +150,11 @@ public final class WebSocketClient {
     String host = uri.getHost();
     String bareHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
     int port = uri.getPort() >= 0 ? uri.getPort() : secure ? 443 : 80;
+    if (port > 65_535) {
+      // RFC 3986 lets a URI hold any digits; a socket takes 16 bits.
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("port must be 0-65535, got " + port));
+    }
     var handshake =
         new ClientHandshake(config, uri, host, port, secure, headers, listener, handshakeTimeout);
     CompletableFuture<Client> transport =
