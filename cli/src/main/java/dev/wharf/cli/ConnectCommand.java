@@ -9,6 +9,8 @@ import dev.wharf.core.Protocol;
 import dev.wharf.core.SocketOptions;
 import dev.wharf.core.Timeouts;
 import dev.wharf.core.Transport;
+import dev.wharf.core.tls.TlsProtocol;
+import dev.wharf.core.tls.TlsSession;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -151,13 +153,14 @@ final class ConnectCommand implements Callable<Integer> {
     Client.Builder builder = Client.builder(group).options(socketOptions).timeouts(timeouts);
     if (tls) {
       PrintWriter err = spec.commandLine().getErr();
-      builder.tls(
-          tlsOptions.config(
-              List.of(),
-              warning -> {
-                err.println("wharf connect: " + warning);
-                err.flush();
-              }));
+      builder.layer(
+          TlsProtocol.clientLayer(
+              tlsOptions.config(
+                  List.of(),
+                  warning -> {
+                    err.println("wharf connect: " + warning);
+                    err.flush();
+                  })));
     }
     Client client = builder.build();
     // The name TLS asks for and checks: the host as given (a Unix socket's server is localhost).
@@ -199,7 +202,7 @@ final class ConnectCommand implements Callable<Integer> {
             + Story.format(connection.localAddress())
             + " in "
             + Story.millis(elapsed));
-    connection.tlsSession().ifPresent(session -> story.tell(TlsStory.describe(session, true)));
+    TlsSession.of(connection).ifPresent(session -> story.tell(TlsStory.describe(session, true)));
     connection.close();
     story.tellPlain(
         switch (target) {

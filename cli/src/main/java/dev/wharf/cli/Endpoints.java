@@ -1,9 +1,9 @@
 package dev.wharf.cli;
 
-import dev.wharf.core.Client;
 import dev.wharf.core.DatagramEndpoint;
 import dev.wharf.core.DatagramHandler;
 import dev.wharf.core.EventLoopGroup;
+import dev.wharf.core.NameResolver;
 import dev.wharf.core.Protocol;
 import dev.wharf.core.Server;
 import dev.wharf.core.SocketOptions;
@@ -25,7 +25,7 @@ final class Endpoints {
   /** The addresses of a host, in the resolver's order, of the family asked for. */
   static List<InetSocketAddress> resolve(HostPort address, IpFamily family, Story story)
       throws UnknownHostException {
-    List<InetSocketAddress> all = Client.resolve(address.host(), address.port());
+    List<InetSocketAddress> all = NameResolver.SYSTEM.resolve(address.host(), address.port());
     if (!isLiteral(address.host())) {
       story.resolved(address.host(), all);
     }
@@ -38,7 +38,8 @@ final class Endpoints {
     return chosen;
   }
 
-  private static boolean isLiteral(String host) {
+  /** Whether {@code host} is an address rather than a name (nothing to tell of resolving it). */
+  static boolean isLiteral(String host) {
     return host.contains(":") || host.chars().allMatch(c -> c == '.' || Character.isDigit(c));
   }
 

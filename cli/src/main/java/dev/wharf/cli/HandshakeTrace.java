@@ -2,10 +2,13 @@ package dev.wharf.cli;
 
 import dev.wharf.core.CloseReason;
 import dev.wharf.core.Connection;
+import dev.wharf.core.ForwardingConnection;
 import dev.wharf.core.Protocol;
+import dev.wharf.core.tls.TlsSession;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.function.LongSupplier;
 
 /**
  * For {@code wharf ws -v}: wraps the client's handshake protocol and tells, as curl -v does, the
@@ -21,7 +24,7 @@ final class HandshakeTrace implements Protocol {
 
   private final Protocol handshake;
   private final Story story;
-  private final long connectStartedNanos;
+  private final LongSupplier connectStartedNanos;
   private final ByteArrayOutputStream response = new ByteArrayOutputStream();
 
   /** "\r\n\r\n" as the last four bytes read, big-endian: the end of the head. */
@@ -32,7 +35,11 @@ final class HandshakeTrace implements Protocol {
   private boolean responseTold;
   private Connection traced;
 
-  HandshakeTrace(Protocol handshake, Story story, long connectStartedNanos) {
+  /**
+   * @param connectStartedNanos when connecting began ({@link System#nanoTime()}), asked once
+   *     connected
+   */
+  HandshakeTrace(Protocol handshake, Story story, LongSupplier connectStartedNanos) {
     this.handshake = handshake;
     this.story = story;
     this.connectStartedNanos = connectStartedNanos;
@@ -51,8 +58,8 @@ final class HandshakeTrace implements Protocol {
             + " from "
             + Story.format(connection.localAddress())
             + " in "
-            + Story.millis(System.nanoTime() - connectStartedNanos));
-    connection.tlsSession().ifPresent(session -> story.tell(TlsStory.describe(session, true)));
+            + Story.millis(System.nanoTime() - connectStartedNanos.getAsLong()));
+    TlsSession.of(connection).ifPresent(session -> story.tell(TlsStory.describe(session, true)));
     traced =
         new ForwardingConnection(connection) {
           @Override

@@ -4,6 +4,7 @@ import dev.wharf.core.CloseReason;
 import dev.wharf.core.Connection;
 import dev.wharf.core.ConnectionInfo;
 import dev.wharf.core.Protocol;
+import dev.wharf.core.tls.TlsSession;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -275,7 +276,7 @@ final class StreamPipe implements StdinPump.Sink {
       }
       if (story.isOn()) {
         boolean client = info.side() == ConnectionInfo.Side.CLIENT;
-        connection.tlsSession().ifPresent(tls -> story.tell(TlsStory.describe(tls, client)));
+        TlsSession.of(connection).ifPresent(tls -> story.tell(TlsStory.describe(tls, client)));
       }
       StreamPipe.this.opened(connection);
     }

@@ -1,17 +1,18 @@
 package dev.wharf.cli;
 
-import dev.wharf.core.Client;
+import dev.wharf.core.ConnectListener;
 import dev.wharf.core.Durations;
 import dev.wharf.core.EventLoopGroup;
-import dev.wharf.core.Timeouts;
 import dev.wharf.core.tls.TlsClientConfig;
 import dev.wharf.websocket.WebSocketClient;
 import dev.wharf.websocket.WebSocketHandshakeException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 
@@ -48,15 +49,42 @@ final class WsDial {
     this.pipe = pipe;
     this.err = err;
     this.in = in;
-    // The WebSocket pings and closes an idle peer itself; the transport's timeouts back it up.
-    Client tcp = Client.builder(group).timeouts(Timeouts.DEFAULTS).build();
-    Optional<Client> secure =
-        tls.map(config -> Client.builder(group).timeouts(Timeouts.DEFAULTS).tls(config).build());
-    this.client =
-        WebSocketClient.builder(group)
-            .config(options.config())
-            .connector(new WsConnector(tcp, secure, story))
-            .build();
+    var told = new ConnectStory(story);
+    WebSocketClient.Builder builder =
+        WebSocketClient.builder(group).config(options.config()).connectListener(told);
+    // wss:// with the trust options of the command line (--cacert, --insecure, --pin).
+    tls.ifPresent(builder::tls);
+    if (story.isOn()) {
+      // Above TLS, so the trace shows the plain handshake either way.
+      builder.handshakeWrapper(
+          handshake -> new HandshakeTrace(handshake, story, told::connectStartedNanos));
+    }
+    this.client = builder.build();
+  }
+
+  /**
+   * Tells {@code -v} what the host name resolved to, and notes when connecting began, for the
+   * trace's "connected ... in". One connect at a time: the attempts follow one another.
+   */
+  private static final class ConnectStory implements ConnectListener {
+    private final Story story;
+    private volatile long connectStartedNanos;
+
+    ConnectStory(Story story) {
+      this.story = story;
+    }
+
+    @Override
+    public void resolved(String host, List<InetSocketAddress> addresses) {
+      if (!Endpoints.isLiteral(host)) {
+        story.resolved(host, addresses);
+      }
+      connectStartedNanos = System.nanoTime();
+    }
+
+    long connectStartedNanos() {
+      return connectStartedNanos;
+    }
   }
 
   /** Runs until the connection (the last, with --reconnect) ends; returns the exit status. */

@@ -1,10 +1,7 @@
 package dev.wharf.core;
 
-import dev.wharf.core.tls.TlsClientConfig;
-import dev.wharf.core.tls.TlsProtocol;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
@@ -13,7 +10,6 @@ import java.net.UnknownHostException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -21,13 +17,40 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Opens stream connections: TCP to a host name or address, or Unix-domain to a socket file.
  *
- * <p>A host name is resolved (off the loop, as resolution blocks) to all its addresses, IPv4 and
- * IPv6, and each is tried in turn, each with the connect timeout, until one answers. The failure of
- * the last is reported, with the others attached as suppressed exceptions.
+ * <p>A host name is resolved (by the {@link NameResolver}, on a virtual thread, as resolution
+ * blocks) to all its addresses, IPv4 and IPv6, and each is tried in turn, each with the connect
+ * timeout, until one answers. The failure of the last is reported, with the others attached as
+ * suppressed exceptions. A {@link ConnectListener} given to a connect hears each step.
  *
  * <p>Thread-safe and reusable.
  */
 public final class Client {
+
+  /**
+   * Stands between the transport and the protocol of every connection the client opens, as a
+   * handler at the head of Netty's pipeline: the transport drives what {@link #wrap} returns, which
+   * gives {@code application} a connection of its own, and the connect completes when that layer
+   * says the connection is {@linkplain Layered#ready ready}. TLS is one (the TLS package makes it);
+   * the transport knows nothing of what a layer does.
+   */
+  @FunctionalInterface
+  public interface Layer {
+    /**
+     * The protocol the transport drives for one connection to {@code host} (the name asked for, or
+     * an address literal; {@code localhost} for a Unix socket) at {@code port} (0 for a Unix
+     * socket), in front of {@code application}.
+     */
+    Layered wrap(Protocol application, String host, int port);
+  }
+
+  /** The protocol a {@link Layer} puts on the transport. */
+  public interface Layered extends Protocol {
+    /**
+     * Completes with the application's view of the connection once the application has been opened
+     * (after a TLS handshake, say); fails with why if the connection closes first.
+     */
+    CompletableFuture<Connection> ready();
+  }
 
   /** Configures a {@link Client}. */
   public static final class Builder {
@@ -35,7 +58,8 @@ public final class Client {
     private SocketOptions options = SocketOptions.DEFAULTS;
     private Timeouts timeouts = Timeouts.DEFAULTS;
     private Watermarks watermarks = Watermarks.DEFAULTS;
-    private TlsClientConfig tls;
+    private Layer layer;
+    private NameResolver resolver = NameResolver.SYSTEM;
 
     private Builder(EventLoopGroup group) {
       this.group = Objects.requireNonNull(group, "group");
@@ -57,11 +81,18 @@ public final class Client {
     }
 
     /**
-     * Speaks TLS on every connection: a connect completes once the handshake is done, with the
-     * plaintext view of the connection, or fails with why the handshake did.
+     * Puts a layer (TLS, say) between the transport and every connection's protocol: a connect
+     * completes once the layer is ready, with the connection it gives the protocol, or fails with
+     * why it did not get ready.
      */
-    public Builder tls(TlsClientConfig config) {
-      this.tls = Objects.requireNonNull(config);
+    public Builder layer(Layer value) {
+      this.layer = Objects.requireNonNull(value);
+      return this;
+    }
+
+    /** How host names become addresses; the system's resolver by default. */
+    public Builder resolver(NameResolver value) {
+      this.resolver = Objects.requireNonNull(value);
       return this;
     }
 
@@ -76,16 +107,29 @@ public final class Client {
 
   private final EventLoopGroup group;
   private final ConnectionSettings settings;
-  private final TlsClientConfig tls;
+  private final Layer layer;
+  private final NameResolver resolver;
 
   private Client(Builder builder) {
     this.group = builder.group;
-    this.tls = builder.tls;
+    this.layer = builder.layer;
+    this.resolver = builder.resolver;
     this.settings = new ConnectionSettings(builder.options, builder.timeouts, builder.watermarks);
   }
 
   /** Resolves {@code host} and connects to the first of its addresses that answers. */
   public CompletableFuture<Connection> connect(String host, int port, Protocol protocol) {
+    return connect(host, port, protocol, ConnectListener.NONE);
+  }
+
+  /**
+   * Resolves {@code host} and connects to the first of its addresses that answers, telling {@code
+   * listener} each step. The one place where a client resolves: on a virtual thread, as the
+   * resolver may block.
+   */
+  public CompletableFuture<Connection> connect(
+      String host, int port, Protocol protocol, ConnectListener listener) {
+    Objects.requireNonNull(listener, "listener");
     var result = new CompletableFuture<Connection>();
     Thread.ofVirtual()
         .name("wharf-resolve-" + host)
@@ -93,12 +137,15 @@ public final class Client {
             () -> {
               List<InetSocketAddress> candidates;
               try {
-                candidates = resolve(host, port);
-              } catch (UnknownHostException e) {
+                listener.resolveStarted(host);
+                candidates = resolver.resolve(host, port);
+                listener.resolved(host, candidates);
+              } catch (UnknownHostException | RuntimeException e) {
+                // A port out of range too: failed here, it fails the connect, not this thread.
                 result.completeExceptionally(e);
                 return;
               }
-              connect(host, candidates, protocol).whenComplete(Client.forward(result));
+              connect(host, candidates, protocol, listener).whenComplete(Client.forward(result));
             });
     return result;
   }
@@ -112,10 +159,10 @@ public final class Client {
   }
 
   /**
-   * Tries each address in order until one answers. With TLS, the server name asked for and checked
-   * is the first address's host (the name it was resolved from, or the address itself; {@code
-   * localhost} for a Unix socket); {@link #connect(String, List, Protocol)} or {@link
-   * dev.wharf.core.tls.TlsClientConfig.Builder#serverName} name it explicitly.
+   * Tries each address in order until one answers. The host a {@link Layer} is told (the name TLS
+   * asks for and checks) is the first address's host (the name it was resolved from, or the address
+   * itself; {@code localhost} for a Unix socket); {@link #connect(String, List, Protocol)} names it
+   * explicitly.
    */
   public CompletableFuture<Connection> connect(
       List<? extends SocketAddress> candidates, Protocol protocol) {
@@ -127,15 +174,25 @@ public final class Client {
   }
 
   /**
-   * Tries each address of {@code host} in order until one answers; with TLS, {@code host} is the
-   * name asked for (SNI) and checked against the server's certificate.
+   * Tries each address of {@code host} in order until one answers; {@code host} is what a {@link
+   * Layer} is told (under TLS, the name asked for by SNI and checked against the certificate).
    */
   public CompletableFuture<Connection> connect(
       String host, List<? extends SocketAddress> candidates, Protocol protocol) {
+    return connect(host, candidates, protocol, ConnectListener.NONE);
+  }
+
+  /** As {@link #connect(String, List, Protocol)}, telling {@code listener} each step. */
+  public CompletableFuture<Connection> connect(
+      String host,
+      List<? extends SocketAddress> candidates,
+      Protocol protocol,
+      ConnectListener listener) {
+    Objects.requireNonNull(listener, "listener");
     if (candidates.isEmpty()) {
       return CompletableFuture.failedFuture(new ConnectException("no address to connect to"));
     }
-    var attempt = new Attempt(group.next(), host, List.copyOf(candidates), protocol);
+    var attempt = new Attempt(group.next(), host, List.copyOf(candidates), protocol, listener);
     try {
       attempt.loop.execute(attempt::next);
     } catch (java.util.concurrent.RejectedExecutionException stopped) {
@@ -143,22 +200,6 @@ public final class Client {
           new java.io.IOException("cannot connect: the event loop group has shut down", stopped));
     }
     return attempt.result;
-  }
-
-  /**
-   * All addresses of a host, in the resolver's order (the system's preference between IPv4 and
-   * IPv6).
-   */
-  public static List<InetSocketAddress> resolve(String host, int port) throws UnknownHostException {
-    InetAddress[] all;
-    try {
-      all = InetAddress.getAllByName(host);
-    } catch (UnknownHostException e) {
-      var explained = new UnknownHostException("cannot resolve host name: " + host);
-      explained.initCause(e);
-      throw explained;
-    }
-    return Arrays.stream(all).map(a -> new InetSocketAddress(a, port)).toList();
   }
 
   private static <T> java.util.function.BiConsumer<T, Throwable> forward(CompletableFuture<T> to) {
@@ -177,6 +218,7 @@ public final class Client {
     final String host;
     final List<SocketAddress> candidates;
     final Protocol protocol;
+    final ConnectListener listener;
     final CompletableFuture<Connection> result = new CompletableFuture<>();
     final List<IOException> failures = new ArrayList<>();
     int index = -1;
@@ -184,11 +226,17 @@ public final class Client {
     SelectionKey key;
     Cancellable timeout;
 
-    Attempt(EventLoop loop, String host, List<SocketAddress> candidates, Protocol protocol) {
+    Attempt(
+        EventLoop loop,
+        String host,
+        List<SocketAddress> candidates,
+        Protocol protocol,
+        ConnectListener listener) {
       this.loop = loop;
       this.host = host;
       this.candidates = candidates;
       this.protocol = protocol;
+      this.listener = listener;
     }
 
     void next() {
@@ -203,6 +251,7 @@ public final class Client {
       }
       SocketAddress address = candidates.get(index);
       try {
+        listener.connectStarted(address);
         channel = open(address);
         if (channel.connect(address)) {
           established();
@@ -268,15 +317,16 @@ public final class Client {
       SocketAddress address = candidates.get(index);
       Transport transport =
           address instanceof UnixDomainSocketAddress ? Transport.UNIX : Transport.TCP;
-      if (tls == null) {
+      listener.connected(channel.getLocalAddress(), address);
+      if (layer == null) {
         result.complete(open(transport, protocol));
         return;
       }
-      // The connect completes with the handshake, which has its own timeout.
+      // The connect completes when the layer is ready (a TLS handshake has its own timeout).
       int port = address instanceof InetSocketAddress inet ? inet.getPort() : 0;
-      TlsProtocol secured = TlsProtocol.client(tls, host, port, protocol);
-      secured.handshake().whenComplete(Client.forward(result));
-      open(transport, secured);
+      Layered layered = layer.wrap(protocol, host, port);
+      layered.ready().whenComplete(Client.forward(result));
+      open(transport, layered);
     }
 
     /** A client's connection counts against no server's limit. */
@@ -311,7 +361,9 @@ public final class Client {
       } catch (IOException ignored) {
         // The attempt has failed already.
       }
-      failures.add(ConnectErrors.explain(error, candidates.get(index)));
+      IOException explained = ConnectErrors.explain(error, candidates.get(index));
+      failures.add(explained);
+      listener.connectFailed(candidates.get(index), explained);
       next();
     }
   }

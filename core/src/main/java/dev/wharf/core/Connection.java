@@ -1,6 +1,5 @@
 package dev.wharf.core;
 
-import dev.wharf.core.tls.TlsSession;
 import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.nio.ByteBuffer;
@@ -152,10 +151,12 @@ public interface Connection extends Executor {
   long nanoTime();
 
   /**
-   * What the TLS handshake agreed on (version, cipher suite, ALPN, certificates), on a connection
-   * that speaks TLS and once its handshake is done; empty otherwise.
+   * What a layer between the transport and this protocol tells of the connection, asked for by
+   * type; empty when no layer offers one. A TLS layer offers what its handshake agreed on, once it
+   * is done (the TLS package reads it for you). The transport itself knows no layer, so it offers
+   * nothing; a connection that forwards to another ({@link ForwardingConnection}) asks that one.
    */
-  default Optional<TlsSession> tlsSession() {
+  default <T> Optional<T> lookup(Class<T> type) {
     return Optional.empty();
   }
 }

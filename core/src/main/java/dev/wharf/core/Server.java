@@ -1,7 +1,5 @@
 package dev.wharf.core;
 
-import dev.wharf.core.tls.TlsProtocol;
-import dev.wharf.core.tls.TlsServerConfig;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.BindException;
@@ -54,6 +52,21 @@ public final class Server implements AutoCloseable {
   private static final int S_IFMT = 0170000;
   private static final int S_IFSOCK = 0140000;
 
+  /**
+   * Stands between the transport and the protocol of every accepted connection, as a handler at the
+   * head of Netty's pipeline: the transport drives what {@link #wrap} returns, which gives {@code
+   * application} a connection of its own. TLS is one (the TLS package makes it); the transport
+   * knows nothing of what a layer does.
+   */
+  @FunctionalInterface
+  public interface Layer {
+    /**
+     * The protocol the transport drives for one accepted connection, in front of {@code
+     * application}.
+     */
+    Protocol wrap(Protocol application);
+  }
+
   /** Configures and binds a {@link Server}. */
   public static final class Builder {
     private final EventLoopGroup group;
@@ -63,7 +76,7 @@ public final class Server implements AutoCloseable {
     private boolean acceptorPerLoop;
     private int maxConnections;
     private String name = "";
-    private TlsServerConfig tls;
+    private Layer layer;
 
     private Builder(EventLoopGroup group) {
       this.group = Objects.requireNonNull(group, "group");
@@ -117,11 +130,11 @@ public final class Server implements AutoCloseable {
     }
 
     /**
-     * Speaks TLS on every connection: the protocols see plaintext, and see a connection only once
-     * its handshake is done.
+     * Puts a layer (TLS, say) between the transport and every accepted connection's protocol; the
+     * protocols see the connection the layer gives them.
      */
-    public Builder tls(TlsServerConfig config) {
-      this.tls = Objects.requireNonNull(config);
+    public Builder layer(Layer value) {
+      this.layer = Objects.requireNonNull(value);
       return this;
     }
 
@@ -158,8 +171,8 @@ public final class Server implements AutoCloseable {
       throws IOException {
     this.group = builder.group;
     Objects.requireNonNull(protocols, "protocols");
-    TlsServerConfig tls = builder.tls;
-    this.protocols = tls == null ? protocols : () -> TlsProtocol.server(tls, protocols.get());
+    Layer layer = builder.layer;
+    this.protocols = layer == null ? protocols : () -> layer.wrap(protocols.get());
     this.settings = new ConnectionSettings(builder.options, builder.timeouts, builder.watermarks);
     this.name = builder.name;
     this.limit =

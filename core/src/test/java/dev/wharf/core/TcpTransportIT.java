@@ -69,8 +69,70 @@ class TcpTransportIT extends StreamTransportContract {
   }
 
   @Test
+  void theResolverAndTheListenerSeeEachStepOfAConnect() throws Exception {
+    var server = echoServer(Timeouts.DEFAULTS);
+    int closedPort;
+    try (var probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = probe.getLocalPort();
+    }
+    var closed = new InetSocketAddress(InetAddress.getLoopbackAddress(), closedPort);
+    var open = (InetSocketAddress) server.localAddress();
+    // A name only this resolver knows, standing for a refused address and then one that answers.
+    NameResolver resolver =
+        (host, port) -> {
+          assertThat(host).isEqualTo("two.test");
+          return List.of(closed, open);
+        };
+    var steps = new java.util.concurrent.CopyOnWriteArrayList<String>();
+    ConnectListener listener =
+        new ConnectListener() {
+          @Override
+          public void resolveStarted(String host) {
+            steps.add("resolving " + host);
+          }
+
+          @Override
+          public void resolved(String host, List<InetSocketAddress> addresses) {
+            steps.add("resolved to " + addresses.size());
+          }
+
+          @Override
+          public void connectStarted(SocketAddress address) {
+            steps.add("connecting " + ((InetSocketAddress) address).getPort());
+          }
+
+          @Override
+          public void connectFailed(SocketAddress address, IOException error) {
+            steps.add("failed " + ((InetSocketAddress) address).getPort());
+          }
+
+          @Override
+          public void connected(SocketAddress local, SocketAddress remote) {
+            steps.add("connected " + ((InetSocketAddress) remote).getPort());
+          }
+        };
+
+    Connection connection =
+        Client.builder(clientGroup)
+            .resolver(resolver)
+            .build()
+            .connect("two.test", 1, new RecordingProtocol(), listener)
+            .get(10, TimeUnit.SECONDS);
+
+    assertThat(connection.remoteAddress()).isEqualTo(open);
+    assertThat(steps)
+        .containsExactly(
+            "resolving two.test",
+            "resolved to 2",
+            "connecting " + closedPort,
+            "failed " + closedPort,
+            "connecting " + open.getPort(),
+            "connected " + open.getPort());
+  }
+
+  @Test
   void resolvesAHostNameToEveryAddress() throws Exception {
-    var addresses = Client.resolve("localhost", 80);
+    var addresses = NameResolver.SYSTEM.resolve("localhost", 80);
     assertThat(addresses).isNotEmpty().allMatch(a -> a.getAddress().isLoopbackAddress());
 
     var server =

@@ -1,21 +1,28 @@
 package dev.wharf.websocket;
 
 import dev.wharf.core.Client;
-import dev.wharf.core.Connection;
+import dev.wharf.core.ConnectListener;
 import dev.wharf.core.EventLoopGroup;
+import dev.wharf.core.NameResolver;
 import dev.wharf.core.Protocol;
 import dev.wharf.core.Timeouts;
+import dev.wharf.core.tls.LazyTlsClient;
+import dev.wharf.core.tls.TlsClientConfig;
 import dev.wharf.http.Headers;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.UnaryOperator;
 
 /**
- * Opens WebSocket connections to {@code ws://} (and, with a TLS {@link Connector}, {@code wss://})
- * URIs: connects, sends the opening handshake (RFC 6455 §4.1), checks the server's answer, and
- * hands the connection to the listener.
+ * Opens WebSocket connections to {@code ws://} and {@code wss://} URIs: connects (over TLS for
+ * {@code wss://}, checking the server's certificate against the system's CAs unless {@link
+ * Builder#tls} says otherwise), sends the opening handshake (RFC 6455 §4.1), checks the server's
+ * answer, and hands the connection to the listener.
  *
  * <pre>{@code
  * var client = WebSocketClient.builder(group).build();
@@ -27,21 +34,15 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class WebSocketClient {
 
-  /**
-   * Opens the transport under a WebSocket: plain TCP for {@code ws://}; a TLS connector adds {@code
-   * wss://}. The connection must run {@code protocol}.
-   */
-  @FunctionalInterface
-  public interface Connector {
-    CompletableFuture<Connection> connect(String host, int port, boolean secure, Protocol protocol);
-  }
-
   /** Configures a {@link WebSocketClient}. */
   public static final class Builder {
     private final EventLoopGroup group;
     private WebSocketConfig config = WebSocketConfig.DEFAULTS;
     private Duration handshakeTimeout = Duration.ofSeconds(10);
-    private Connector connector;
+    private TlsClientConfig tls;
+    private NameResolver resolver = NameResolver.SYSTEM;
+    private ConnectListener connectListener = ConnectListener.NONE;
+    private UnaryOperator<Protocol> handshakeWrapper = UnaryOperator.identity();
 
     private Builder(EventLoopGroup group) {
       this.group = Objects.requireNonNull(group, "group");
@@ -58,9 +59,35 @@ public final class WebSocketClient {
       return this;
     }
 
-    /** How connections are opened; by default plain TCP, which cannot do {@code wss://}. */
-    public Builder connector(Connector value) {
-      this.connector = Objects.requireNonNull(value);
+    /**
+     * How {@code wss://} connections speak TLS: which CAs to trust, pins, a client certificate. By
+     * default the system's CAs, checking the host name, offering {@code http/1.1} by ALPN (the
+     * handshake is HTTP/1.1, as browsers offer it).
+     */
+    public Builder tls(TlsClientConfig value) {
+      this.tls = Objects.requireNonNull(value);
+      return this;
+    }
+
+    /** How host names become addresses; the system's resolver by default. */
+    public Builder resolver(NameResolver value) {
+      this.resolver = Objects.requireNonNull(value);
+      return this;
+    }
+
+    /** Hears how each connect goes: the name resolved, the addresses tried. */
+    public Builder connectListener(ConnectListener value) {
+      this.connectListener = Objects.requireNonNull(value);
+      return this;
+    }
+
+    /**
+     * Wraps the opening handshake's protocol, above TLS, so that a tool sees the upgrade's bytes as
+     * they go ({@code wharf ws -v}). The wrapper must pass every event on; the handshake switches
+     * the connection to the session past it, so it is out of the way afterwards.
+     */
+    public Builder handshakeWrapper(UnaryOperator<Protocol> value) {
+      this.handshakeWrapper = Objects.requireNonNull(value);
       return this;
     }
 
@@ -75,26 +102,23 @@ public final class WebSocketClient {
 
   private final WebSocketConfig config;
   private final Duration handshakeTimeout;
-  private final Connector connector;
+  private final Client tcp;
+  private final LazyTlsClient tlsClient;
+  private final ConnectListener connectListener;
+  private final UnaryOperator<Protocol> handshakeWrapper;
 
   private WebSocketClient(Builder builder) {
     this.config = builder.config;
     this.handshakeTimeout = builder.handshakeTimeout;
-    this.connector = builder.connector != null ? builder.connector : plainTcp(builder.group);
+    this.connectListener = builder.connectListener;
+    this.handshakeWrapper = builder.handshakeWrapper;
+    // The WebSocket keeps its own idle deadline and pings; the transport's timeouts back it up.
+    this.tcp = transport(builder).build();
+    this.tlsClient = new LazyTlsClient(transport(builder), builder.tls, List.of("http/1.1"));
   }
 
-  /** The default connector: TCP through core's {@link Client}; refuses {@code wss://}. */
-  private static Connector plainTcp(EventLoopGroup group) {
-    // The WebSocket keeps its own idle deadline and pings; the transport's backs it up.
-    Client tcp = Client.builder(group).timeouts(Timeouts.DEFAULTS).build();
-    return (host, port, secure, protocol) -> {
-      if (secure) {
-        return CompletableFuture.failedFuture(
-            new java.io.IOException(
-                "wss:// needs a TLS connector (WebSocketClient.Builder.connector)"));
-      }
-      return tcp.connect(host, port, protocol);
-    };
+  private static Client.Builder transport(Builder builder) {
+    return Client.builder(builder.group).timeouts(Timeouts.DEFAULTS).resolver(builder.resolver);
   }
 
   public CompletableFuture<WebSocket> connect(URI uri, WebSocketListener listener) {
@@ -126,14 +150,29 @@ public final class WebSocketClient {
     String host = uri.getHost();
     String bareHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
     int port = uri.getPort() >= 0 ? uri.getPort() : secure ? 443 : 80;
+    if (port > 65_535) {
+      // RFC 3986 lets a URI hold any digits; a socket takes 16 bits.
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("port must be 0-65535, got " + port));
+    }
     var handshake =
         new ClientHandshake(config, uri, host, port, secure, headers, listener, handshakeTimeout);
-    connector
-        .connect(bareHost, port, secure, handshake)
+    CompletableFuture<Client> transport =
+        secure ? tlsClient.get() : CompletableFuture.completedFuture(tcp);
+    // The host as given is the name TLS asks for (SNI) and checks the certificate against.
+    transport
+        .thenCompose(
+            client ->
+                client.connect(bareHost, port, handshakeWrapper.apply(handshake), connectListener))
         .whenComplete(
             (connection, error) -> {
               if (error != null) {
-                handshake.result().completeExceptionally(error);
+                handshake
+                    .result()
+                    .completeExceptionally(
+                        error instanceof CompletionException && error.getCause() != null
+                            ? error.getCause()
+                            : error);
               }
             });
     return handshake.result();

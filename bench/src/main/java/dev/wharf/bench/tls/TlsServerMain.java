@@ -9,6 +9,7 @@ import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.Server;
 import dev.wharf.core.SocketOptions;
 import dev.wharf.core.tls.TlsIdentity;
+import dev.wharf.core.tls.TlsProtocol;
 import dev.wharf.core.tls.TlsServerConfig;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
@@ -117,7 +118,7 @@ public final class TlsServerMain {
       server =
           Server.builder(group)
               .options(SocketOptions.DEFAULTS.withTcpNoDelay(true).withBacklog(1024))
-              .tls(tls)
+              .layer(TlsProtocol.serverLayer(tls))
               .name("tls-echo")
               .bind(address, EchoProtocol::new);
     } catch (Exception e) {

@@ -18,7 +18,7 @@ import javax.net.ssl.SSLParameters;
  *
  * <pre>{@code
  * var tls = TlsClientConfig.builder().trust(TlsTrust.fromPem(Path.of("ca.pem"))).build();
- * Client.builder(group).tls(tls).build().connect("localhost", 8443, protocol);
+ * Client.builder(group).layer(TlsProtocol.clientLayer(tls)).build().connect("localhost", 8443, protocol);
  * }</pre>
  *
  * <p>Immutable and thread-safe. Keep one for many connections: it holds the session cache that lets

@@ -1,10 +1,12 @@
 package dev.wharf.core.tls;
 
 import dev.wharf.core.Cancellable;
+import dev.wharf.core.Client;
 import dev.wharf.core.CloseReason;
 import dev.wharf.core.Connection;
 import dev.wharf.core.Durations;
 import dev.wharf.core.Protocol;
+import dev.wharf.core.Server;
 import dev.wharf.core.Watermarks;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
@@ -27,8 +29,10 @@ import javax.net.ssl.SSLHandshakeException;
  * Protocol tls = TlsProtocol.server(config, new EchoProtocol());
  * }</pre>
  *
- * <p>{@link dev.wharf.core.Server.Builder#tls} and {@link dev.wharf.core.Client.Builder#tls} put it
- * in place; use it directly over another transport or an {@code EmbeddedConnection}.
+ * <p>It is one {@linkplain Server.Layer layer} of the transport, which knows nothing of TLS: {@link
+ * #serverLayer} and {@link #clientLayer} put it in place through {@link Server.Builder#layer} and
+ * {@link Client.Builder#layer}; use it directly over another transport or an {@code
+ * EmbeddedConnection}.
  *
  * <p>This class runs the connection's life: the handshake and its timeout, handing events to the
  * application, backpressure, closing with close_notify, failures. {@link TlsRecordReader} and
@@ -44,7 +48,7 @@ import javax.net.ssl.SSLHandshakeException;
  *
  * <p>Confined to the connection's event loop, like every protocol.
  */
-public final class TlsProtocol implements Protocol {
+public final class TlsProtocol implements Client.Layered {
   private static final System.Logger LOG = System.getLogger(TlsProtocol.class.getName());
   private static final Watermarks WATERMARKS = Watermarks.DEFAULTS;
 
@@ -89,6 +93,26 @@ public final class TlsProtocol implements Protocol {
     this.application = Objects.requireNonNull(application, "application");
   }
 
+  /**
+   * The layer that speaks TLS on every connection a server accepts: the protocols see plaintext,
+   * and see a connection only once its handshake is done.
+   */
+  public static Server.Layer serverLayer(TlsServerConfig config) {
+    Objects.requireNonNull(config, "config");
+    return application -> server(config, application);
+  }
+
+  /**
+   * The layer that speaks TLS on every connection a client opens: a connect completes once the
+   * handshake is done, with the plaintext view of the connection, or fails with why the handshake
+   * did. The host connected to is the name asked for (SNI) and checked, unless the config names a
+   * server.
+   */
+  public static Client.Layer clientLayer(TlsClientConfig config) {
+    Objects.requireNonNull(config, "config");
+    return (application, host, port) -> client(config, host, port, application);
+  }
+
   /** The server side of TLS in front of {@code application}. */
   public static TlsProtocol server(TlsServerConfig config, Protocol application) {
     return new TlsProtocol(config.newEngine(), false, null, config.handshakeTimeout(), application);
@@ -115,6 +139,12 @@ public final class TlsProtocol implements Protocol {
    * {@code opened}); fails with the reason if the connection closes first.
    */
   public CompletableFuture<Connection> handshake() {
+    return handshake;
+  }
+
+  /** The {@link #handshake()}: the connection is ready for the application once it is done. */
+  @Override
+  public CompletableFuture<Connection> ready() {
     return handshake;
   }
 

@@ -18,7 +18,7 @@ import javax.net.ssl.SSLParameters;
  * var tls = TlsServerConfig.builder(TlsIdentity.fromPem(Path.of("cert.pem"), Path.of("key.pem")))
  *     .alpn("http/1.1")
  *     .build();
- * Server.builder(group).tls(tls).bind(address, EchoProtocol::new);
+ * Server.builder(group).layer(TlsProtocol.serverLayer(tls)).bind(address, EchoProtocol::new);
  * }</pre>
  *
  * <p>Immutable and thread-safe; one config serves every connection of a server.

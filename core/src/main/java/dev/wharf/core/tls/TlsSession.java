@@ -1,5 +1,6 @@
 package dev.wharf.core.tls;
 
+import dev.wharf.core.Connection;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -14,8 +15,8 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
 /**
- * What a TLS handshake agreed on, for the application and for {@code -v} output; read it from
- * {@link dev.wharf.core.Connection#tlsSession()}.
+ * What a TLS handshake agreed on, for the application and for {@code -v} output; read it with
+ * {@link #of(Connection)}.
  *
  * @param protocol {@code TLSv1.3} or {@code TLSv1.2}
  * @param cipherSuite the IANA name, such as {@code TLS_AES_128_GCM_SHA256}
@@ -42,6 +43,14 @@ public record TlsSession(
   /** The peer's own certificate (the first of its chain), if it showed one. */
   public Optional<X509Certificate> peerCertificate() {
     return peerCertificates.isEmpty() ? Optional.empty() : Optional.of(peerCertificates.getFirst());
+  }
+
+  /**
+   * What the TLS handshake of a connection agreed on, as its protocol sees it: empty when the
+   * connection does not speak TLS (or its handshake is not done).
+   */
+  public static Optional<TlsSession> of(Connection connection) {
+    return connection.lookup(TlsSession.class);
   }
 
   /** What an engine's finished handshake agreed on. */

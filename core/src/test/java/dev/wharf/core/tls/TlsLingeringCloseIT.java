@@ -62,10 +62,11 @@ class TlsLingeringCloseIT {
     server =
         Server.builder(group)
             .timeouts(Timeouts.DEFAULTS)
-            .tls(
-                TlsServerConfig.builder(certs.serverIdentity())
-                    .clientAuth(TlsServerConfig.ClientAuth.NEED, certs.caTrust())
-                    .build())
+            .layer(
+                TlsProtocol.serverLayer(
+                    TlsServerConfig.builder(certs.serverIdentity())
+                        .clientAuth(TlsServerConfig.ClientAuth.NEED, certs.caTrust())
+                        .build()))
             .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), EchoProtocol::new);
     return server.port();
   }
@@ -94,7 +95,10 @@ class TlsLingeringCloseIT {
   void ourClientSendingRightAfterItsHandshakeHearsTheAlert() throws Exception {
     int port = serveNeedingClientCertificates();
     var client =
-        Client.builder(group).tls(TlsClientConfig.builder().trust(certs.caTrust()).build()).build();
+        Client.builder(group)
+            .layer(
+                TlsProtocol.clientLayer(TlsClientConfig.builder().trust(certs.caTrust()).build()))
+            .build();
 
     // Several times: the reset this prevents came in a race.
     for (int attempt = 0; attempt < 5; attempt++) {

@@ -69,7 +69,7 @@ class TlsOpensslIT {
 
     @Override
     public void opened(Connection connection) {
-      sessions.add(connection.tlsSession().orElseThrow());
+      sessions.add(TlsSession.of(connection).orElseThrow());
     }
 
     @Override
@@ -83,7 +83,7 @@ class TlsOpensslIT {
     SessionEcho.closes.clear();
     server =
         Server.builder(group)
-            .tls(config)
+            .layer(TlsProtocol.serverLayer(config))
             .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), SessionEcho::new);
     return server.port();
   }
@@ -367,7 +367,7 @@ class TlsOpensslIT {
   }
 
   private dev.wharf.core.Client client(TlsClientConfig config) {
-    return dev.wharf.core.Client.builder(group).tls(config).build();
+    return dev.wharf.core.Client.builder(group).layer(TlsProtocol.clientLayer(config)).build();
   }
 
   @Test
@@ -384,7 +384,7 @@ class TlsOpensslIT {
 
     assertThat(page.text()).startsWith("HTTP/1.0 200 ok").contains("TLSv1.3");
     assertThat(reason.isFailure()).as("closed with %s", reason).isFalse();
-    TlsSession session = connection.tlsSession().orElseThrow();
+    TlsSession session = TlsSession.of(connection).orElseThrow();
     assertThat(session.protocol()).isEqualTo("TLSv1.3");
     assertThat(session.serverName()).contains("localhost");
     assertThat(session.peerCertificate().orElseThrow().getSubjectX500Principal().getName())
@@ -404,8 +404,8 @@ class TlsOpensslIT {
     page.closed.get(15, TimeUnit.SECONDS);
 
     assertThat(page.text()).startsWith("HTTP/1.0 200 ok").contains("TLSv1.2");
-    assertThat(connection.tlsSession().orElseThrow().protocol()).isEqualTo("TLSv1.2");
-    assertThat(connection.tlsSession().orElseThrow().serverName()).isEmpty(); // No SNI for an IP.
+    assertThat(TlsSession.of(connection).orElseThrow().protocol()).isEqualTo("TLSv1.2");
+    assertThat(TlsSession.of(connection).orElseThrow().serverName()).isEmpty(); // No SNI for an IP.
   }
 
   @Test

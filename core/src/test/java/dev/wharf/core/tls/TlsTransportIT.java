@@ -74,13 +74,14 @@ class TlsTransportIT {
   private SocketAddress serve(
       SocketAddress address, TlsServerConfig config, Supplier<Protocol> protocols)
       throws Exception {
-    server = Server.builder(serverGroup).tls(config).bind(address, protocols);
+    server =
+        Server.builder(serverGroup).layer(TlsProtocol.serverLayer(config)).bind(address, protocols);
     return server.localAddress();
   }
 
   private Connection connect(SocketAddress address, Protocol protocol) throws Exception {
     return Client.builder(clientGroup)
-        .tls(TlsClientConfig.builder().trust(certs.caTrust()).build())
+        .layer(TlsProtocol.clientLayer(TlsClientConfig.builder().trust(certs.caTrust()).build()))
         .build()
         .connect(address, protocol)
         .get(15, TimeUnit.SECONDS);
@@ -350,7 +351,11 @@ class TlsTransportIT {
   }
 
   private static BigInteger serial(Connection connection) {
-    return connection.tlsSession().orElseThrow().peerCertificate().orElseThrow().getSerialNumber();
+    return TlsSession.of(connection)
+        .orElseThrow()
+        .peerCertificate()
+        .orElseThrow()
+        .getSerialNumber();
   }
 
   @Test

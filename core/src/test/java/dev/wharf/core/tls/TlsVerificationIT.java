@@ -85,7 +85,7 @@ class TlsVerificationIT {
       throws Exception {
     try {
       return Client.builder(group)
-          .tls(config)
+          .layer(TlsProtocol.clientLayer(config))
           .build()
           .connect(host, port, protocol)
           .get(15, TimeUnit.SECONDS);
@@ -109,8 +109,8 @@ class TlsVerificationIT {
     Connection byName = connect(trustingTheCa(), "localhost", port);
     Connection byAddress = connect(trustingTheCa(), "127.0.0.1", port);
 
-    assertThat(byName.tlsSession().orElseThrow().serverName()).contains("localhost");
-    assertThat(byAddress.tlsSession().orElseThrow().serverName()).isEmpty();
+    assertThat(TlsSession.of(byName).orElseThrow().serverName()).contains("localhost");
+    assertThat(TlsSession.of(byAddress).orElseThrow().serverName()).isEmpty();
   }
 
   @Test
@@ -182,7 +182,7 @@ class TlsVerificationIT {
               "127.0.0.1",
               port);
 
-      assertThat(connection.tlsSession().orElseThrow().serverName()).contains("wrong.test");
+      assertThat(TlsSession.of(connection).orElseThrow().serverName()).contains("wrong.test");
       assertThat(log.records())
           .singleElement()
           .satisfies(r -> assertThat(r.getMessage()).contains("insecure"));
@@ -207,7 +207,7 @@ class TlsVerificationIT {
     }
 
     Connection pinned = connect(pinsRight, "localhost", port);
-    assertThat(pinned.tlsSession()).isPresent();
+    assertThat(TlsSession.of(pinned)).isPresent();
 
     assertThatThrownBy(() -> connect(pinsWrong, "localhost", port))
         .isInstanceOf(SSLHandshakeException.class)
@@ -230,8 +230,9 @@ class TlsVerificationIT {
 
     TlsTrust trust = certs.caTrust();
     assertThat(
-            connect(TlsClientConfig.builder().trust(trust).pin(server).build(), "localhost", port)
-                .tlsSession())
+            TlsSession.of(
+                connect(
+                    TlsClientConfig.builder().trust(trust).pin(server).build(), "localhost", port)))
         .isPresent();
     // A pin may name the CA's key too, as long as the server sends that certificate: it does not.
     assertThatThrownBy(

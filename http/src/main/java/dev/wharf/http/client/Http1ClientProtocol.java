@@ -6,6 +6,7 @@ import dev.wharf.core.Connection;
 import dev.wharf.core.ConnectionTimeoutException;
 import dev.wharf.core.Durations;
 import dev.wharf.core.Protocol;
+import dev.wharf.core.tls.TlsSession;
 import dev.wharf.http.Headers;
 import dev.wharf.http.HttpLimits;
 import dev.wharf.http.ResponseHead;
@@ -107,7 +108,7 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
           decoder.expect(request.method());
           listener.connected(connection.localAddress(), connection.remoteAddress(), reused);
           if (!reused) {
-            connection.tlsSession().ifPresent(listener::tlsEstablished);
+            TlsSession.of(connection).ifPresent(listener::tlsEstablished);
           }
           byte[] requestHead = encodeHead(request);
           listener.requestHead(ByteBuffer.wrap(requestHead).asReadOnlyBuffer());
@@ -233,7 +234,7 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
             done.connect(),
             Duration.ofNanos(Math.max(0, firstByteNanos - sentNanos)),
             Duration.ofNanos(now - done.startNanos()),
-            connection.tlsSession());
+            TlsSession.of(connection));
     boolean keepAlive =
         head.keepAlive() && !done.request().headers().hasToken("Connection", "close");
     boolean bodySent = pump == null || pump.isFinished();

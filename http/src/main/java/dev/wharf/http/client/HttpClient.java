@@ -1,10 +1,12 @@
 package dev.wharf.http.client;
 
 import dev.wharf.core.Client;
+import dev.wharf.core.ConnectListener;
 import dev.wharf.core.Connection;
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.SocketOptions;
 import dev.wharf.core.Timeouts;
+import dev.wharf.core.tls.LazyTlsClient;
 import dev.wharf.core.tls.TlsClientConfig;
 import dev.wharf.core.tls.TlsSession;
 import dev.wharf.http.ResponseHead;
@@ -117,9 +119,7 @@ public final class HttpClient implements AutoCloseable {
   private final EventLoopGroup group;
   private final boolean ownsGroup;
   private final Client client;
-  private final Client.Builder tlsClientBuilder;
-  private final TlsClientConfig tlsConfig;
-  private volatile Client tlsClient;
+  private final LazyTlsClient tlsClient;
   private final Duration responseTimeout;
   private final int maxRedirects;
   private final long maxBodyBytes;
@@ -150,11 +150,13 @@ public final class HttpClient implements AutoCloseable {
             .options(SocketOptions.DEFAULTS)
             .timeouts(Timeouts.DEFAULTS.withConnect(builder.connectTimeout))
             .build();
-    this.tlsClientBuilder =
-        Client.builder(group)
-            .options(SocketOptions.DEFAULTS)
-            .timeouts(Timeouts.DEFAULTS.withConnect(builder.connectTimeout));
-    this.tlsConfig = builder.tls;
+    this.tlsClient =
+        new LazyTlsClient(
+            Client.builder(group)
+                .options(SocketOptions.DEFAULTS)
+                .timeouts(Timeouts.DEFAULTS.withConnect(builder.connectTimeout)),
+            builder.tls,
+            List.of("http/1.1"));
     this.responseTimeout = builder.responseTimeout;
     this.maxRedirects = builder.maxRedirects;
     this.maxBodyBytes = builder.maxBodyBytes;
@@ -247,47 +249,63 @@ public final class HttpClient implements AutoCloseable {
         return;
       }
     }
-    Thread.ofVirtual()
-        .name("wharf-http-connect")
-        .start(
-            () -> {
-              long resolveStart = System.nanoTime();
-              List<InetSocketAddress> addresses;
-              try {
-                addresses = Client.resolve(origin.host(), origin.port());
-              } catch (IOException e) {
-                listener.failed(e);
+    var protocol = new Http1ClientProtocol(origin, pool);
+    var timing = new ConnectTiming();
+    CompletableFuture<Client> connector =
+        origin.scheme().equals("https")
+            ? tlsClient.get()
+            : CompletableFuture.completedFuture(client);
+    connector
+        .thenCompose(c -> c.connect(origin.host(), origin.port(), protocol, timing))
+        .whenComplete(
+            (Connection connection, Throwable error) -> {
+              if (error != null) {
+                listener.failed(unwrap(error));
                 return;
               }
-              Duration resolve = Duration.ofNanos(System.nanoTime() - resolveStart);
-              long connectStart = System.nanoTime();
-              var protocol = new Http1ClientProtocol(origin, pool);
-              Client connector;
-              try {
-                connector = origin.scheme().equals("https") ? tlsClient() : client;
-              } catch (RuntimeException e) {
-                listener.failed(e);
-                return;
-              }
-              connector
-                  .connect(origin.host(), addresses, protocol)
-                  .whenComplete(
-                      (Connection connection, Throwable error) -> {
-                        if (error != null) {
-                          listener.failed(error);
-                          return;
-                        }
-                        Duration connect = Duration.ofNanos(System.nanoTime() - connectStart);
-                        protocol.send(
-                            request,
-                            listener,
-                            false,
-                            resolve,
-                            connect,
-                            startNanos,
-                            responseTimeout);
-                      });
+              protocol.send(
+                  request,
+                  listener,
+                  false,
+                  timing.resolve(),
+                  timing.connect(),
+                  startNanos,
+                  responseTimeout);
             });
+  }
+
+  /** The failure itself, not the wrapper a composed future adds. */
+  private static Throwable unwrap(Throwable error) {
+    return error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+        ? error.getCause()
+        : error;
+  }
+
+  /**
+   * Times one connect for {@link ExchangeTimings}: resolving the name, then connecting, TLS
+   * handshake included (until {@link #connect} is asked, when the connect has completed).
+   */
+  private static final class ConnectTiming implements ConnectListener {
+    private volatile long resolveStart;
+    private volatile long resolveEnd;
+
+    @Override
+    public void resolveStarted(String host) {
+      resolveStart = System.nanoTime();
+    }
+
+    @Override
+    public void resolved(String host, List<InetSocketAddress> addresses) {
+      resolveEnd = System.nanoTime();
+    }
+
+    Duration resolve() {
+      return Duration.ofNanos(resolveEnd - resolveStart);
+    }
+
+    Duration connect() {
+      return Duration.ofNanos(System.nanoTime() - resolveEnd);
+    }
   }
 
   /** Follows 3xx answers with a Location, up to the limit, as curl -L does. */
@@ -378,26 +396,6 @@ public final class HttpClient implements AutoCloseable {
 
   private static boolean isSupported(URI uri) {
     return uri.getScheme().equalsIgnoreCase("http") || uri.getScheme().equalsIgnoreCase("https");
-  }
-
-  /**
-   * The connector for https, made on first use: loading the system's CAs takes a moment that a
-   * client fetching only http:// should not pay. Called on a virtual thread.
-   */
-  private Client tlsClient() {
-    Client made = tlsClient;
-    if (made == null) {
-      synchronized (this) {
-        made = tlsClient;
-        if (made == null) {
-          TlsClientConfig config =
-              tlsConfig != null ? tlsConfig : TlsClientConfig.builder().alpn("http/1.1").build();
-          made = tlsClientBuilder.tls(config).build();
-          tlsClient = made;
-        }
-      }
-    }
-    return made;
   }
 
   /** Closes idle connections and, if it made its own, the client's event loop. */

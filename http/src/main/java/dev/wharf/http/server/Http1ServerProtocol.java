@@ -169,7 +169,7 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   public void opened(Connection c) {
     this.connection = c;
     // Under TLS the handshake is over before the application's protocol opens: read it once.
-    this.tls = c.tlsSession().orElse(null);
+    this.tls = TlsSession.of(c).orElse(null);
     armIdle();
   }
 

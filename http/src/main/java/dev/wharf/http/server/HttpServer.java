@@ -5,6 +5,7 @@ import dev.wharf.core.MemoryBudget;
 import dev.wharf.core.Server;
 import dev.wharf.core.SocketOptions;
 import dev.wharf.core.Timeouts;
+import dev.wharf.core.tls.TlsProtocol;
 import dev.wharf.core.tls.TlsServerConfig;
 import dev.wharf.http.HttpLimits;
 import java.io.IOException;
@@ -172,7 +173,11 @@ public final class HttpServer implements AutoCloseable {
         server.maxConnections(maxConnections);
       }
       if (tls != null) {
-        server.name("https").tls(tls.alpn().isEmpty() ? tls.withAlpn(List.of("http/1.1")) : tls);
+        server
+            .name("https")
+            .layer(
+                TlsProtocol.serverLayer(
+                    tls.alpn().isEmpty() ? tls.withAlpn(List.of("http/1.1")) : tls));
       }
       return new HttpServer(server.bind(address, () -> new Http1ServerProtocol(config)));
     }

@@ -1,26 +1,31 @@
-package dev.wharf.cli;
+package dev.wharf.core;
 
-import dev.wharf.core.Cancellable;
-import dev.wharf.core.CloseReason;
-import dev.wharf.core.Connection;
-import dev.wharf.core.ConnectionInfo;
-import dev.wharf.core.ConnectionState;
-import dev.wharf.core.Protocol;
-import dev.wharf.core.Transport;
-import dev.wharf.core.tls.TlsSession;
 import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
 
-/** A {@link Connection} that passes every call to another: subclasses look at some on the way. */
-class ForwardingConnection implements Connection {
+/**
+ * A {@link Connection} that passes every call to another, as Okio's {@code Forwarding*} types do: a
+ * subclass changes the calls it cares about and inherits the rest. A layer's view of the connection
+ * (TLS encrypts writes and forwards the rest to the transport) and a tracer that looks at writes on
+ * the way ({@code wharf ws -v}) are both made this way.
+ *
+ * <p>Threads as the connection it forwards to.
+ */
+public class ForwardingConnection implements Connection {
   private final Connection delegate;
 
-  ForwardingConnection(Connection delegate) {
-    this.delegate = delegate;
+  protected ForwardingConnection(Connection delegate) {
+    this.delegate = Objects.requireNonNull(delegate, "delegate");
+  }
+
+  /** The connection calls go to. */
+  protected final Connection delegate() {
+    return delegate;
   }
 
   @Override
@@ -61,6 +66,11 @@ class ForwardingConnection implements Connection {
   @Override
   public long pendingBytes() {
     return delegate.pendingBytes();
+  }
+
+  @Override
+  public long bytesWritten() {
+    return delegate.bytesWritten();
   }
 
   @Override
@@ -160,7 +170,12 @@ class ForwardingConnection implements Connection {
   }
 
   @Override
-  public Optional<TlsSession> tlsSession() {
-    return delegate.tlsSession();
+  public <T> Optional<T> lookup(Class<T> type) {
+    return delegate.lookup(type);
+  }
+
+  @Override
+  public String toString() {
+    return delegate.toString();
   }
 }

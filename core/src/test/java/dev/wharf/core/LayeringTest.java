@@ -1,0 +1,96 @@
+package dev.wharf.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The layering the packages promise, read from the sources of the whole project (a source scan: no
+ * bytecode tool in core): the transport knows nothing of TLS, which is one layer over it, and a
+ * codec knows nothing of the code that uses it. Imports and qualified names in code both count;
+ * comments do not.
+ */
+class LayeringTest {
+  private static final Path ROOT = projectRoot();
+
+  @Test
+  void theTransportImportsNothingOfTls() {
+    assertThat(
+            referencesUnder(
+                ROOT.resolve("core/src/main/java/dev/wharf/core"),
+                "tls/",
+                Pattern.compile("\\bdev\\.wharf\\.core\\.tls\\b")))
+        .as("files of dev.wharf.core (and its sub-packages but tls) naming dev.wharf.core.tls")
+        .isEmpty();
+  }
+
+  @Test
+  void theHttpCodecImportsNothingOfTheLayersAboveIt() {
+    // dev.wharf.http itself is the model (headers, status, heads) that the codec reads into.
+    assertThat(
+            referencesUnder(
+                ROOT.resolve("http/src/main/java/dev/wharf/http/codec"),
+                null,
+                Pattern.compile("\\bdev\\.wharf\\.http\\.(server|client|files)\\b")))
+        .as("files of dev.wharf.http.codec naming the server, the client or files")
+        .isEmpty();
+  }
+
+  @Test
+  void theWebSocketCodecImportsNothingOfItsParent() {
+    assertThat(
+            referencesUnder(
+                ROOT.resolve("websocket/src/main/java/dev/wharf/websocket/codec"),
+                null,
+                Pattern.compile("\\bdev\\.wharf\\.websocket\\.(?!codec\\b)\\w+")))
+        .as("files of dev.wharf.websocket.codec naming dev.wharf.websocket")
+        .isEmpty();
+  }
+
+  /** Each {@code file: reference} under {@code directory} (but under {@code exceptUnder}). */
+  private static List<String> referencesUnder(Path directory, String exceptUnder, Pattern banned) {
+    assertThat(directory).isDirectory();
+    var found = new ArrayList<String>();
+    try (Stream<Path> files = Files.walk(directory)) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+        String relative = directory.relativize(file).toString().replace('\\', '/');
+        if (exceptUnder != null && relative.startsWith(exceptUnder)) {
+          continue;
+        }
+        Matcher matcher = banned.matcher(code(Files.readString(file)));
+        while (matcher.find()) {
+          found.add(ROOT.relativize(file) + ": " + matcher.group());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return found;
+  }
+
+  /** The source without its comments, so prose may name any package. */
+  private static String code(String source) {
+    return source.replaceAll("(?s)/\\*.*?\\*/", "").replaceAll("(?m)^\\s*//.*$", "");
+  }
+
+  /** The directory holding the Maven wrapper, above the module the test runs in. */
+  private static Path projectRoot() {
+    Path dir = Path.of("").toAbsolutePath();
+    while (dir != null && !Files.exists(dir.resolve("mvnw"))) {
+      dir = dir.getParent();
+    }
+    if (dir == null) {
+      throw new IllegalStateException("no mvnw above " + Path.of("").toAbsolutePath());
+    }
+    return dir;
+  }
+}
