@@ -42,17 +42,22 @@ public record HttpRequest(String method, URI uri, Headers headers, RequestBody b
     return new HttpRequest(method, uri, other, body);
   }
 
-  /** The origin-form target: path and query. */
-  public String target() {
-    String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-    return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
+  /**
+   * The URL with its rules: scheme, host, port, Host header, target.
+   *
+   * @throws HttpUrl.MalformedUrlException when the URI names another scheme or a port out of range
+   */
+  public HttpUrl url() {
+    return HttpUrl.of(uri);
   }
 
-  /** The port, with the scheme's default when the URI has none. */
+  /** The origin-form target: path and query, as {@link HttpUrl#target}. */
+  public String target() {
+    return url().target();
+  }
+
+  /** The port, with the scheme's default when the URI has none, as {@link HttpUrl#port}. */
   public int port() {
-    if (uri.getPort() >= 0) {
-      return uri.getPort();
-    }
-    return uri.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+    return url().port();
   }
 }

@@ -2,6 +2,7 @@ package dev.wharf.http;
 
 import dev.wharf.core.Connection;
 import dev.wharf.core.Protocol;
+import dev.wharf.http.codec.ChunkedEncoder;
 import dev.wharf.http.codec.Http1ResponseEncoder;
 import dev.wharf.http.codec.HttpDate;
 import java.nio.ByteBuffer;
@@ -177,9 +178,9 @@ public final class Response {
     }
     bodyBytes += n;
     if (chunked) {
-      connection.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+      connection.write(ChunkedEncoder.chunkStart(n));
       connection.write(data);
-      connection.write(CRLF);
+      connection.write(ChunkedEncoder.chunkEnd());
     } else {
       connection.write(data);
     }
@@ -218,7 +219,7 @@ public final class Response {
       return;
     }
     if (chunked && !headOnly) {
-      connection.write(LAST_CHUNK);
+      connection.write(ChunkedEncoder.lastChunk());
     }
     finish();
   }
@@ -341,7 +342,4 @@ public final class Response {
       throw new IllegalStateException("response already started");
     }
   }
-
-  private static final byte[] CRLF = {'\r', '\n'};
-  private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 }

@@ -6,9 +6,9 @@ import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.Protocol;
 import dev.wharf.core.Timeouts;
 import dev.wharf.http.Headers;
+import dev.wharf.http.HttpUrl;
 import java.net.URI;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
@@ -110,26 +110,19 @@ public final class WebSocketClient {
    */
   public CompletableFuture<WebSocket> connect(
       URI uri, Headers headers, WebSocketListener listener) {
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    boolean secure;
-    switch (scheme) {
-      case "ws" -> secure = false;
-      case "wss" -> secure = true;
-      default -> {
-        return CompletableFuture.failedFuture(
-            new IllegalArgumentException("not a ws:// or wss:// URI: " + uri));
+    HttpUrl url;
+    ClientHandshake handshake;
+    try {
+      url = HttpUrl.of(uri);
+      if (!url.isWebSocket()) {
+        throw new IllegalArgumentException("not a ws:// or wss:// URI: " + uri);
       }
+      handshake = new ClientHandshake(config, url, headers, listener, handshakeTimeout);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(e);
     }
-    if (uri.getHost() == null) {
-      return CompletableFuture.failedFuture(new IllegalArgumentException("no host in " + uri));
-    }
-    String host = uri.getHost();
-    String bareHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-    int port = uri.getPort() >= 0 ? uri.getPort() : secure ? 443 : 80;
-    var handshake =
-        new ClientHandshake(config, uri, host, port, secure, headers, listener, handshakeTimeout);
     connector
-        .connect(bareHost, port, secure, handshake)
+        .connect(url.host(), url.port(), url.isSecure(), handshake)
         .whenComplete(
             (connection, error) -> {
               if (error != null) {
