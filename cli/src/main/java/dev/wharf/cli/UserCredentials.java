@@ -1,6 +1,7 @@
 package dev.wharf.cli;
 
 import dev.wharf.http.BasicAuth;
+import dev.wharf.http.HttpUrl;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -66,7 +67,7 @@ final class UserCredentials {
 
   /** A URL as text, with any password replaced, for messages about a URL that did not parse. */
   static String redact(String url) {
-    return url.replaceFirst("^([^:/?#]+://[^:/?#@]*):[^/?#@]*@", "$1:***@");
+    return HttpUrl.withoutPassword(url);
   }
 
   /**
