@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import dev.wharf.http.HttpUrl;
 import java.net.URI;
 import java.net.URISyntaxException;
 
@@ -22,22 +23,20 @@ final class Urls {
     URI uri;
     try {
       uri = new URI(withScheme);
-      if (uri.getRawAuthority() != null) {
-        // A port that is no number leaves the authority "registry based", without a host: this
-        // names the real fault.
-        uri = uri.parseServerAuthority();
-      }
     } catch (URISyntaxException e) {
       throw new Malformed(text, e.getReason());
     }
-    if (uri.getHost() == null) {
-      throw new Malformed(text, "no host");
+    if (uri.getScheme() != null && HttpUrl.defaultPort(uri.getScheme()) < 0) {
+      // Another scheme is for the command to refuse, as curl's "protocol not supported".
+      return uri;
     }
-    // RFC 3986 §3.2.3 allows any digits; a TCP port has 16 bits.
-    if (uri.getPort() > 65_535) {
-      throw new Malformed(text, "port must be 0-65535");
+    try {
+      return HttpUrl.of(uri).uri();
+    } catch (HttpUrl.MalformedUrlException e) {
+      boolean port = e.reason().equals(HttpUrl.MalformedUrlException.PORT_OUT_OF_RANGE);
+      // The command line's words for a port, as for HOST:PORT arguments.
+      throw new Malformed(text, port ? "port must be 0-65535" : e.reason());
     }
-    return uri;
   }
 
   /** A URL that cannot be used: a mistake on the command line, exit code 3 as curl's. */

@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import dev.wharf.http.HttpUrl;
 import dev.wharf.http.files.BasicAuth;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -66,7 +67,7 @@ final class UserCredentials {
 
   /** A URL as text, with any password replaced, for messages about a URL that did not parse. */
   static String redact(String url) {
-    return url.replaceFirst("^([^:/?#]+://[^:/?#@]*):[^/?#@]*@", "$1:***@");
+    return HttpUrl.withoutPassword(url);
   }
 
   /**

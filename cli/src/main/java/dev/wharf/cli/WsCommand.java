@@ -5,6 +5,7 @@ import dev.wharf.core.Transport;
 import dev.wharf.core.tls.TlsClientConfig;
 import dev.wharf.core.tls.TlsServerConfig;
 import dev.wharf.http.Headers;
+import dev.wharf.http.HttpUrl;
 import dev.wharf.http.fields.Tokens;
 import dev.wharf.http.files.BasicAuth;
 import dev.wharf.websocket.DeflateOptions;
@@ -373,8 +374,7 @@ final class WsCommand implements Callable<Integer> {
   static URI parseUrl(String text) {
     // ws:// is assumed where no scheme is given, as get assumes http://.
     URI uri = Urls.parse(text, "ws");
-    String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
-    if (!scheme.equals("ws") && !scheme.equals("wss")) {
+    if (HttpUrl.defaultPort(uri.getScheme()) < 0 || !HttpUrl.of(uri).isWebSocket()) {
       throw new IllegalArgumentException(
           "the URL must start with ws:// (or wss://), got '" + text + "'");
     }
@@ -386,7 +386,7 @@ final class WsCommand implements Callable<Integer> {
   }
 
   static boolean isSecure(URI uri) {
-    return uri.getScheme().equalsIgnoreCase("wss");
+    return HttpUrl.of(uri).isSecure();
   }
 
   static Headers.Field parseHeader(String text) {

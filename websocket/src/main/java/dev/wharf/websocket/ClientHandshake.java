@@ -7,7 +7,9 @@ import dev.wharf.core.Durations;
 import dev.wharf.core.Protocol;
 import dev.wharf.http.Headers;
 import dev.wharf.http.HttpLimits;
+import dev.wharf.http.HttpUrl;
 import dev.wharf.http.ResponseHead;
+import dev.wharf.http.codec.Http1RequestEncoder;
 import dev.wharf.http.codec.Http1ResponseDecoder;
 import dev.wharf.http.codec.MessageParseException;
 import dev.wharf.http.fields.FieldValues;
@@ -15,9 +17,7 @@ import dev.wharf.websocket.codec.Handshake;
 import dev.wharf.websocket.codec.PerMessageDeflate;
 import dev.wharf.websocket.codec.WebSocketException;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
@@ -35,11 +35,7 @@ final class ClientHandshake implements Protocol, Http1ResponseDecoder.Sink {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final WebSocketConfig config;
-  private final URI uri;
-  private final String host;
-  private final int port;
-  private final boolean secure;
-  private final Headers headers;
+  private final byte[] request;
   private final WebSocketListener listener;
   private final Duration timeout;
   private final String key = Handshake.newKey(RANDOM);
@@ -50,23 +46,21 @@ final class ClientHandshake implements Protocol, Http1ResponseDecoder.Sink {
   private WebSocketSession session;
   private WebSocketHandshakeException refused;
 
+  /**
+   * Makes the upgrade request at once, on the caller's thread.
+   *
+   * @throws IllegalArgumentException when a header field could not be sent as it is
+   */
   ClientHandshake(
       WebSocketConfig config,
-      URI uri,
-      String host,
-      int port,
-      boolean secure,
+      HttpUrl url,
       Headers headers,
       WebSocketListener listener,
       Duration timeout) {
     this.config = config;
-    this.uri = uri;
-    this.host = host;
-    this.port = port;
-    this.secure = secure;
-    this.headers = headers;
     this.listener = listener;
     this.timeout = timeout;
+    this.request = request(url, headers);
   }
 
   CompletableFuture<WebSocket> result() {
@@ -82,7 +76,7 @@ final class ClientHandshake implements Protocol, Http1ResponseDecoder.Sink {
   public void opened(Connection c) {
     this.connection = c;
     decoder.expect("GET");
-    c.write(request());
+    c.write(request);
     if (!timeout.isZero()) {
       timer =
           c.schedule(
@@ -94,44 +88,30 @@ final class ClientHandshake implements Protocol, Http1ResponseDecoder.Sink {
     }
   }
 
-  private byte[] request() {
-    String target = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-    if (uri.getRawQuery() != null) {
-      target += "?" + uri.getRawQuery();
-    }
-    boolean defaultPort = port == (secure ? 443 : 80);
-    var out = new StringBuilder(256);
-    out.append("GET ").append(target).append(" HTTP/1.1\r\n");
-    out.append("Host: ").append(host).append(defaultPort ? "" : ":" + port).append("\r\n");
-    out.append("Upgrade: websocket\r\nConnection: Upgrade\r\n");
-    out.append("Sec-WebSocket-Key: ").append(key).append("\r\n");
-    out.append("Sec-WebSocket-Version: ").append(Handshake.VERSION).append("\r\n");
+  /** The upgrade request (RFC 6455 §4.1): GET with Host, the key, the version and the offers. */
+  private byte[] request(HttpUrl url, Headers headers) {
+    var fields =
+        Headers.builder()
+            .add("Host", url.hostHeader())
+            .add("Upgrade", "websocket")
+            .add("Connection", "Upgrade")
+            .add("Sec-WebSocket-Key", key)
+            .add("Sec-WebSocket-Version", Handshake.VERSION);
     if (!config.subprotocols().isEmpty()) {
-      out.append("Sec-WebSocket-Protocol: ")
-          .append(String.join(", ", config.subprotocols()))
-          .append("\r\n");
+      fields.add("Sec-WebSocket-Protocol", String.join(", ", config.subprotocols()));
     }
     config
         .deflate()
         .ifPresent(
             d ->
-                out.append("Sec-WebSocket-Extensions: ")
-                    .append(
-                        PerMessageDeflate.offer(
-                            d.clientNoContextTakeover(), d.serverNoContextTakeover(), 0))
-                    .append("\r\n"));
-    for (Headers.Field field : headers.fields()) {
-      if (hasLineBreak(field.name()) || hasLineBreak(field.value())) {
-        throw new IllegalArgumentException("CR or LF in header " + field.name());
-      }
-      out.append(field.name()).append(": ").append(field.value()).append("\r\n");
+                fields.add(
+                    "Sec-WebSocket-Extensions",
+                    PerMessageDeflate.offer(
+                        d.clientNoContextTakeover(), d.serverNoContextTakeover(), 0)));
+    for (int i = 0; i < headers.size(); i++) {
+      fields.add(headers.name(i), headers.value(i));
     }
-    out.append("\r\n");
-    return out.toString().getBytes(StandardCharsets.ISO_8859_1);
-  }
-
-  private static boolean hasLineBreak(String text) {
-    return text.indexOf('\r') >= 0 || text.indexOf('\n') >= 0;
+    return Http1RequestEncoder.encodeHead("GET", url.target(), fields.build());
   }
 
   @Override

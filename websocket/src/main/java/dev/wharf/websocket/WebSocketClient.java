@@ -9,10 +9,10 @@ import dev.wharf.core.Timeouts;
 import dev.wharf.core.tls.LazyTlsClient;
 import dev.wharf.core.tls.TlsClientConfig;
 import dev.wharf.http.Headers;
+import dev.wharf.http.HttpUrl;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -134,36 +134,25 @@ public final class WebSocketClient {
    */
   public CompletableFuture<WebSocket> connect(
       URI uri, Headers headers, WebSocketListener listener) {
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    boolean secure;
-    switch (scheme) {
-      case "ws" -> secure = false;
-      case "wss" -> secure = true;
-      default -> {
-        return CompletableFuture.failedFuture(
-            new IllegalArgumentException("not a ws:// or wss:// URI: " + uri));
+    HttpUrl url;
+    ClientHandshake handshake;
+    try {
+      url = HttpUrl.of(uri);
+      if (!url.isWebSocket()) {
+        throw new IllegalArgumentException("not a ws:// or wss:// URI: " + uri);
       }
+      handshake = new ClientHandshake(config, url, headers, listener, handshakeTimeout);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(e);
     }
-    if (uri.getHost() == null) {
-      return CompletableFuture.failedFuture(new IllegalArgumentException("no host in " + uri));
-    }
-    String host = uri.getHost();
-    String bareHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-    int port = uri.getPort() >= 0 ? uri.getPort() : secure ? 443 : 80;
-    if (port > 65_535) {
-      // RFC 3986 lets a URI hold any digits; a socket takes 16 bits.
-      return CompletableFuture.failedFuture(
-          new IllegalArgumentException("port must be 0-65535, got " + port));
-    }
-    var handshake =
-        new ClientHandshake(config, uri, host, port, secure, headers, listener, handshakeTimeout);
     CompletableFuture<Client> transport =
-        secure ? tlsClient.get() : CompletableFuture.completedFuture(tcp);
+        url.isSecure() ? tlsClient.get() : CompletableFuture.completedFuture(tcp);
     // The host as given is the name TLS asks for (SNI) and checks the certificate against.
     transport
         .thenCompose(
             client ->
-                client.connect(bareHost, port, handshakeWrapper.apply(handshake), connectListener))
+                client.connect(
+                    url.host(), url.port(), handshakeWrapper.apply(handshake), connectListener))
         .whenComplete(
             (connection, error) -> {
               if (error != null) {

@@ -1,10 +1,10 @@
 package dev.wharf.http.client;
 
 import dev.wharf.core.Connection;
+import dev.wharf.http.codec.ChunkedEncoder;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
 
@@ -19,8 +19,6 @@ import java.util.function.Consumer;
  */
 final class BodyPump {
   private static final int CHUNK = 64 * 1024;
-  private static final byte[] CRLF = "\r\n".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
   private final Connection connection;
   private final RequestBody.Streamed body;
@@ -69,7 +67,7 @@ final class BodyPump {
       connection.execute(
           () -> {
             if (chunked) {
-              connection.write(LAST_CHUNK);
+              connection.write(ChunkedEncoder.lastChunk());
             }
             finished = true;
           });
@@ -85,10 +83,9 @@ final class BodyPump {
       return; // closed() cancels the pump.
     }
     if (chunked && chunk.hasRemaining()) {
-      connection.write(
-          (Integer.toHexString(chunk.remaining()) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+      connection.write(ChunkedEncoder.chunkStart(chunk.remaining()));
       connection.write(chunk);
-      connection.write(CRLF);
+      connection.write(ChunkedEncoder.chunkEnd());
     } else {
       connection.write(chunk);
     }

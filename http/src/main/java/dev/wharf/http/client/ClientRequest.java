@@ -1,6 +1,7 @@
 package dev.wharf.http.client;
 
 import dev.wharf.http.Headers;
+import dev.wharf.http.HttpUrl;
 import java.net.URI;
 import java.util.Objects;
 
@@ -43,17 +44,22 @@ public record ClientRequest(String method, URI uri, Headers headers, RequestBody
     return new ClientRequest(method, uri, other, body);
   }
 
-  /** The origin-form target: path and query. */
-  public String target() {
-    String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-    return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
+  /**
+   * The URL with its rules: scheme, host, port, Host header, target.
+   *
+   * @throws HttpUrl.MalformedUrlException when the URI names another scheme or a port out of range
+   */
+  public HttpUrl url() {
+    return HttpUrl.of(uri);
   }
 
-  /** The port, with the scheme's default when the URI has none. */
+  /** The origin-form target: path and query, as {@link HttpUrl#target}. */
+  public String target() {
+    return url().target();
+  }
+
+  /** The port, with the scheme's default when the URI has none, as {@link HttpUrl#port}. */
   public int port() {
-    if (uri.getPort() >= 0) {
-      return uri.getPort();
-    }
-    return uri.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+    return url().port();
   }
 }

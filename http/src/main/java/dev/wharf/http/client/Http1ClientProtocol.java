@@ -9,14 +9,15 @@ import dev.wharf.core.Protocol;
 import dev.wharf.core.tls.TlsSession;
 import dev.wharf.http.Headers;
 import dev.wharf.http.HttpLimits;
+import dev.wharf.http.HttpUrl;
 import dev.wharf.http.ResponseHead;
+import dev.wharf.http.codec.Http1RequestEncoder;
 import dev.wharf.http.codec.Http1ResponseDecoder;
 import dev.wharf.http.codec.MessageParseException;
 import java.io.IOException;
 import java.net.ProtocolException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
@@ -87,9 +88,10 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
     this.connection = c;
   }
 
-  /** Sends a request; any thread. */
+  /** Sends a request whose head {@link #encodeHead} made; any thread. */
   void send(
       ClientRequest request,
+      byte[] requestHead,
       ResponseListener listener,
       boolean reused,
       Duration resolve,
@@ -110,7 +112,6 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
           if (!reused) {
             TlsSession.of(connection).ifPresent(listener::tlsEstablished);
           }
-          byte[] requestHead = encodeHead(request);
           listener.requestHead(ByteBuffer.wrap(requestHead).asReadOnlyBuffer());
           connection.write(requestHead);
           try {
@@ -147,25 +148,24 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
     }
   }
 
-  private static byte[] encodeHead(ClientRequest request) {
-    var out = new StringBuilder(256);
-    out.append(request.method()).append(' ').append(request.target()).append(" HTTP/1.1\r\n");
+  /**
+   * The request head as it goes on the wire: the request line, then Host, User-Agent and Accept
+   * unless the request sets them (curl's order), the body's framing, then the request's own fields.
+   * What {@code -v} shows is these bytes.
+   *
+   * @throws IllegalArgumentException when a field or the method could not be sent as it is
+   */
+  static byte[] encodeHead(ClientRequest request, HttpUrl url) {
     Headers headers = request.headers();
+    var fields = Headers.builder();
     if (!headers.contains("Host")) {
-      boolean https = request.uri().getScheme().equalsIgnoreCase("https");
-      int port = request.uri().getPort();
-      boolean defaultPort = port < 0 || port == (https ? 443 : 80);
-      String host = request.uri().getHost();
-      out.append("Host: ")
-          .append(host)
-          .append(defaultPort ? "" : ":" + request.port())
-          .append("\r\n");
+      fields.add("Host", url.hostHeader());
     }
     if (!headers.contains("User-Agent")) {
-      out.append("User-Agent: wharf\r\n");
+      fields.add("User-Agent", "wharf");
     }
     if (!headers.contains("Accept")) {
-      out.append("Accept: */*\r\n");
+      fields.add("Accept", "*/*");
     }
     long length = request.body().length();
     boolean hasBody =
@@ -173,23 +173,15 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
     if (length < 0) {
       // RFC 9112 §6.1: a body of unknown length goes chunked.
       if (!headers.contains("Transfer-Encoding")) {
-        out.append("Transfer-Encoding: chunked\r\n");
+        fields.add("Transfer-Encoding", "chunked");
       }
     } else if (hasBody && !headers.contains("Content-Length")) {
-      out.append("Content-Length: ").append(length).append("\r\n");
+      fields.add("Content-Length", Long.toString(length));
     }
-    for (Headers.Field field : headers.fields()) {
-      if (hasLineBreak(field.name()) || hasLineBreak(field.value())) {
-        throw new IllegalArgumentException("CR or LF in header " + field.name());
-      }
-      out.append(field.name()).append(": ").append(field.value()).append("\r\n");
+    for (int i = 0; i < headers.size(); i++) {
+      fields.add(headers.name(i), headers.value(i));
     }
-    out.append("\r\n");
-    return out.toString().getBytes(StandardCharsets.ISO_8859_1);
-  }
-
-  private static boolean hasLineBreak(String text) {
-    return text.indexOf('\r') >= 0 || text.indexOf('\n') >= 0;
+    return Http1RequestEncoder.encodeHead(request.method(), url.target(), fields.build());
   }
 
   @Override

@@ -9,6 +9,7 @@ import dev.wharf.core.Timeouts;
 import dev.wharf.core.tls.LazyTlsClient;
 import dev.wharf.core.tls.TlsClientConfig;
 import dev.wharf.core.tls.TlsSession;
+import dev.wharf.http.HttpUrl;
 import dev.wharf.http.ResponseHead;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -47,11 +48,8 @@ public final class HttpClient implements AutoCloseable {
 
   /** Where connections go: scheme, host and port. */
   record Origin(String scheme, String host, int port) {
-    static Origin of(ClientRequest request) {
-      return new Origin(
-          request.uri().getScheme().toLowerCase(Locale.ROOT),
-          request.uri().getHost(),
-          request.port());
+    static Origin of(HttpUrl url) {
+      return new Origin(url.scheme(), url.host().toLowerCase(Locale.ROOT), url.port());
     }
   }
 
@@ -230,13 +228,22 @@ public final class HttpClient implements AutoCloseable {
   }
 
   private void exchange(ClientRequest request, ResponseListener listener, long startNanos) {
-    Origin origin = Origin.of(request);
-    if (origin.port() < 0 || origin.port() > 65_535) {
-      // RFC 3986 §3.2.3 lets a URL hold any digits; a socket takes 16 bits. Checked here, where a
-      // redirect's Location passes too, and not on the connect thread, where it would be lost.
-      listener.failed(new MalformedURLException("port out of range in " + request.uri()));
+    HttpUrl url;
+    byte[] head;
+    try {
+      // Checked here, where a redirect's Location passes too, and not on the connect thread,
+      // where a port out of range would be lost; a field that cannot be sent fails before any
+      // connection is taken.
+      url = HttpUrl.of(request.uri());
+      head = Http1ClientProtocol.encodeHead(request, url);
+    } catch (HttpUrl.MalformedUrlException e) {
+      listener.failed(new MalformedURLException(e.getMessage()));
+      return;
+    } catch (IllegalArgumentException e) {
+      listener.failed(e);
       return;
     }
+    Origin origin = Origin.of(url);
     var deque = idle.get(origin);
     while (deque != null) {
       Http1ClientProtocol pooled = deque.pollFirst();
@@ -245,7 +252,14 @@ public final class HttpClient implements AutoCloseable {
       }
       if (pooled.isUsable()) {
         pooled.send(
-            request, listener, true, Duration.ZERO, Duration.ZERO, startNanos, responseTimeout);
+            request,
+            head,
+            listener,
+            true,
+            Duration.ZERO,
+            Duration.ZERO,
+            startNanos,
+            responseTimeout);
         return;
       }
     }
@@ -265,6 +279,7 @@ public final class HttpClient implements AutoCloseable {
               }
               protocol.send(
                   request,
+                  head,
                   listener,
                   false,
                   timing.resolve(),
@@ -376,7 +391,7 @@ public final class HttpClient implements AutoCloseable {
           toGet
               ? new ClientRequest("GET", next, request.headers(), RequestBody.EMPTY)
               : request.withUri(next);
-      if (!Origin.of(request).equals(Origin.of(previous))) {
+      if (!sameOrigin(request.uri(), previous.uri())) {
         // As curl without --location-trusted: credentials are not handed to another origin.
         request = request.withHeaders(request.headers().without("Authorization", "Cookie"));
       }
@@ -391,6 +406,15 @@ public final class HttpClient implements AutoCloseable {
     @Override
     public void failed(Throwable error) {
       target.failed(error);
+    }
+  }
+
+  /** False too when either URL is unusable: its exchange then fails, and carries nothing. */
+  private static boolean sameOrigin(URI one, URI other) {
+    try {
+      return HttpUrl.of(one).sameOrigin(HttpUrl.of(other));
+    } catch (HttpUrl.MalformedUrlException e) {
+      return false;
     }
   }
 

@@ -2,7 +2,6 @@ package dev.wharf.http.codec;
 
 import dev.wharf.http.Headers;
 import dev.wharf.http.HttpStatus;
-import dev.wharf.http.fields.Tokens;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -49,10 +48,7 @@ public final class Http1ResponseEncoder {
 
   /** The size in bytes of the head {@link #encodeHead(int, Headers, long)} makes. */
   public static int headLength(int status, Headers headers, long contentLength) {
-    int size = statusLine(status).length + 2;
-    for (int i = 0; i < headers.size(); i++) {
-      size += headers.name(i).length() + 2 + headers.value(i).length() + 2;
-    }
+    int size = statusLine(status).length + FieldLines.length(headers) + 2;
     if (contentLength >= 0) {
       size += CONTENT_LENGTH.length + digitCount(contentLength) + 2;
     }
@@ -66,16 +62,7 @@ public final class Http1ResponseEncoder {
   public static int encodeHead(int status, Headers headers, long contentLength, byte[] out) {
     byte[] statusLine = statusLine(status);
     System.arraycopy(statusLine, 0, out, 0, statusLine.length);
-    int at = statusLine.length;
-    for (int i = 0; i < headers.size(); i++) {
-      String name = headers.name(i);
-      at = putName(out, at, name);
-      out[at++] = ':';
-      out[at++] = ' ';
-      at = putValue(out, at, name, headers.value(i));
-      out[at++] = '\r';
-      out[at++] = '\n';
-    }
+    int at = FieldLines.put(out, statusLine.length, headers);
     if (contentLength >= 0) {
       System.arraycopy(CONTENT_LENGTH, 0, out, at, CONTENT_LENGTH.length);
       at += CONTENT_LENGTH.length;
@@ -98,34 +85,6 @@ public final class Http1ResponseEncoder {
       throw new IllegalArgumentException("status must have three digits: " + status);
     }
     return STATUS_LINES[status] != null ? STATUS_LINES[status] : statusLineOf(status);
-  }
-
-  /** Copies a field name, refusing anything but token characters. */
-  private static int putName(byte[] out, int at, String name) {
-    if (name.isEmpty()) {
-      throw new IllegalArgumentException("empty header name");
-    }
-    for (int i = 0; i < name.length(); i++) {
-      char c = name.charAt(i);
-      if (c > 127 || !Tokens.isTchar((byte) c)) {
-        throw new IllegalArgumentException("invalid character in header name: " + name);
-      }
-      out[at++] = (byte) c;
-    }
-    return at;
-  }
-
-  /** Copies a field value as ISO-8859-1, refusing controls. */
-  private static int putValue(byte[] out, int at, String name, String value) {
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      // Response splitting: a CR or LF in a value would start a header or body of its own.
-      if (c > 255 || !Tokens.isFieldValueByte((byte) c)) {
-        throw new IllegalArgumentException("invalid character in value of header " + name);
-      }
-      out[at++] = (byte) c;
-    }
-    return at;
   }
 
   private static int digitCount(long value) {

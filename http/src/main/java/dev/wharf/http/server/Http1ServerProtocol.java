@@ -10,12 +10,12 @@ import dev.wharf.core.tls.TlsSession;
 import dev.wharf.http.Headers;
 import dev.wharf.http.HttpException;
 import dev.wharf.http.RequestHead;
+import dev.wharf.http.codec.ExpectContinue;
 import dev.wharf.http.codec.Http1RequestDecoder;
 import dev.wharf.http.codec.MessageParseException;
 import java.io.ByteArrayOutputStream;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -251,8 +251,8 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
       return;
     }
     // RFC 9110 §10.1.1: tell a client that waits for it to send the body.
-    if (hasBody && expectsContinue(requestHead) && current == null && queue.isEmpty()) {
-      connection.write(CONTINUE);
+    if (hasBody && ExpectContinue.isExpected(requestHead) && current == null && queue.isEmpty()) {
+      connection.write(ExpectContinue.interimResponse());
     }
   }
 
@@ -336,12 +336,12 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
 
     @Override
     public void firstRead() {
-      if (expectsContinue(requestHead)) {
+      if (ExpectContinue.isExpected(requestHead)) {
         connection.execute(
             () -> {
               // Only if the client is still waiting: no body byte has come yet.
               if (!failed && head == requestHead && bodyReceived == 0) {
-                connection.write(CONTINUE);
+                connection.write(ExpectContinue.interimResponse());
               }
             });
       }
@@ -810,10 +810,6 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     }
   }
 
-  private static boolean expectsContinue(RequestHead head) {
-    return head.headers().hasToken("Expect", "100-continue") && head.version().equals("HTTP/1.1");
-  }
-
   private static String pathOf(String target) {
     int query = target.indexOf('?');
     return query < 0 ? target : target.substring(0, query);
@@ -858,7 +854,4 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   /** Stands for a request whose head never arrived whole, so the log shows "-" for it. */
   private static final RequestHead UNREAD_HEAD =
       new RequestHead("GET", "/", "HTTP/1.1", Headers.EMPTY);
-
-  private static final byte[] CONTINUE =
-      "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 }

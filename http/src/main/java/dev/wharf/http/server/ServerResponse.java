@@ -4,6 +4,7 @@ import dev.wharf.core.Connection;
 import dev.wharf.core.Protocol;
 import dev.wharf.http.Headers;
 import dev.wharf.http.HttpStatus;
+import dev.wharf.http.codec.ChunkedEncoder;
 import dev.wharf.http.codec.Http1ResponseEncoder;
 import dev.wharf.http.codec.HttpDate;
 import java.nio.ByteBuffer;
@@ -179,9 +180,9 @@ public final class ServerResponse {
     }
     bodyBytes += n;
     if (chunked) {
-      connection.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+      connection.write(ChunkedEncoder.chunkStart(n));
       connection.write(data);
-      connection.write(CRLF);
+      connection.write(ChunkedEncoder.chunkEnd());
     } else {
       connection.write(data);
     }
@@ -220,7 +221,7 @@ public final class ServerResponse {
       return;
     }
     if (chunked && !headOnly) {
-      connection.write(LAST_CHUNK);
+      connection.write(ChunkedEncoder.lastChunk());
     }
     finish();
   }
@@ -343,7 +344,4 @@ public final class ServerResponse {
       throw new IllegalStateException("response already started");
     }
   }
-
-  private static final byte[] CRLF = {'\r', '\n'};
-  private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 }

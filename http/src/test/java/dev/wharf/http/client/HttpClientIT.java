@@ -229,4 +229,19 @@ class HttpClientIT {
         .hasCauseInstanceOf(java.net.MalformedURLException.class)
         .hasMessageContaining("port out of range in http://127.0.0.1:99999/");
   }
+
+  @Test
+  void aHeaderThatCouldSplitTheRequestFailsTheExchangeBeforeAnyConnection() {
+    // Port 1 on loopback refuses: had the client connected, the failure would say so instead.
+    var request =
+        new ClientRequest(
+            "GET",
+            URI.create("http://127.0.0.1:1/"),
+            Headers.builder().add("X-A", "a\r\nX-Injected: 1").build(),
+            RequestBody.EMPTY);
+
+    assertThatThrownBy(() -> client.send(request).get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("invalid character in value of header X-A");
+  }
 }
