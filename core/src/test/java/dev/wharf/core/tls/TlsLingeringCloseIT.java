@@ -10,6 +10,8 @@ import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.Protocol;
 import dev.wharf.core.Server;
 import dev.wharf.core.Timeouts;
+import dev.wharf.testkit.ExternalProcess;
+import dev.wharf.testkit.TestCertificates;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -63,8 +65,8 @@ class TlsLingeringCloseIT {
         Server.builder(group)
             .timeouts(Timeouts.DEFAULTS)
             .tls(
-                TlsServerConfig.builder(certs.serverIdentity())
-                    .clientAuth(TlsServerConfig.ClientAuth.NEED, certs.caTrust())
+                TlsServerConfig.builder(TlsIdentity.fromPem(certs.serverCert(), certs.serverKey()))
+                    .clientAuth(TlsServerConfig.ClientAuth.NEED, TlsTrust.fromPem(certs.caCert()))
                     .build())
             .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), EchoProtocol::new);
     return server.port();
@@ -94,7 +96,9 @@ class TlsLingeringCloseIT {
   void ourClientSendingRightAfterItsHandshakeHearsTheAlert() throws Exception {
     int port = serveNeedingClientCertificates();
     var client =
-        Client.builder(group).tls(TlsClientConfig.builder().trust(certs.caTrust()).build()).build();
+        Client.builder(group)
+            .tls(TlsClientConfig.builder().trust(TlsTrust.fromPem(certs.caCert())).build())
+            .build();
 
     // Several times: the reset this prevents came in a race.
     for (int attempt = 0; attempt < 5; attempt++) {
