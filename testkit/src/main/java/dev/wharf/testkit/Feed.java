@@ -11,7 +11,8 @@ import java.util.function.Consumer;
  * splits. Each piece is a fresh buffer (a direct one for the random splits, as the event loop
  * lends), so a decoder that keeps a buffer past its call shows up. Use every value in a
  * parameterized test ({@code @EnumSource(Feed.class)}); an embedded protocol is fed with {@code
- * feed.feed(bytes, connection::writeInbound)}.
+ * feed.feed(bytes, connection::writeInbound)}. {@link #ways} gives more random rounds at once, for
+ * a check run in a loop.
  */
 public enum Feed {
   WHOLE,
@@ -43,12 +44,39 @@ public enum Feed {
         while (at < input.length) {
           int n =
               Math.min(input.length - at, 1 + random.nextInt(Math.max(1, input.length / 3 + 1)));
-          ByteBuffer piece = ByteBuffer.allocateDirect(n).put(input, at, n).flip();
-          pieces.add(piece);
+          pieces.add(direct(input, at, n));
           at += n;
         }
       }
     }
     return pieces;
+  }
+
+  /**
+   * Every way to feed {@code input}, each a list of pieces: whole, byte by byte, then {@code
+   * rounds} random splits from {@code seed}, each piece 1 to {@code maxPiece} bytes. The random
+   * pieces are direct buffers in even rounds and, in odd ones, windows of the input at their own
+   * offset (so a decoder that assumes position 0 shows up).
+   */
+  public static List<List<ByteBuffer>> ways(byte[] input, int rounds, long seed, int maxPiece) {
+    var ways = new ArrayList<List<ByteBuffer>>();
+    ways.add(WHOLE.pieces(input));
+    ways.add(BYTE_BY_BYTE.pieces(input));
+    var random = new Random(seed);
+    for (int round = 0; round < rounds; round++) {
+      var pieces = new ArrayList<ByteBuffer>();
+      byte[] copy = input.clone();
+      for (int at = 0; at < input.length; ) {
+        int n = 1 + random.nextInt(Math.min(maxPiece, input.length - at));
+        pieces.add(round % 2 == 0 ? direct(input, at, n) : ByteBuffer.wrap(copy, at, n));
+        at += n;
+      }
+      ways.add(pieces);
+    }
+    return ways;
+  }
+
+  private static ByteBuffer direct(byte[] input, int at, int n) {
+    return ByteBuffer.allocateDirect(n).put(input, at, n).flip();
   }
 }
