@@ -1,5 +1,9 @@
 package dev.wharf.bench;
 
+import static dev.wharf.bench.BenchSettings.drain;
+import static dev.wharf.bench.BenchSettings.prop;
+import static dev.wharf.bench.BenchSettings.split;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -9,7 +13,6 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -65,15 +68,6 @@ public final class BenchRunner {
 
   public static void main(String[] args) throws Exception {
     new BenchRunner().run();
-  }
-
-  private static String prop(String name, String fallback) {
-    String v = System.getProperty(name);
-    return v == null || v.isBlank() ? fallback : v;
-  }
-
-  private static List<String> split(String s) {
-    return s.isBlank() ? List.of() : Arrays.asList(s.trim().split("\\s+"));
   }
 
   private void note(String line) {
@@ -144,16 +138,6 @@ public final class BenchRunner {
   }
 
   private static final java.nio.charset.Charset UTF8 = StandardCharsets.UTF_8;
-
-  private static void drain(BufferedReader reader) {
-    try {
-      while (reader.readLine() != null) {
-        // discard
-      }
-    } catch (IOException ignored) {
-      // The process ended.
-    }
-  }
 
   private Process startGenerator(List<String> args) throws IOException {
     var cmd = new ArrayList<String>(List.of("taskset", "-c", genCpu, java));

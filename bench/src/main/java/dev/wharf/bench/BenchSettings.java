@@ -1,5 +1,6 @@
 package dev.wharf.bench;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -7,12 +8,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
- * What the WebSocket and TLS runners share: settings from system properties (bench/run maps its
- * environment onto them), the commands that start a server or a generator pinned to its core, and
- * the file of started pids that bench/run's trap cleans up if a runner dies without its hook.
+ * What the runners share: settings from system properties (bench/run maps its environment onto
+ * them), the commands that start a server or a generator pinned to its core, and the file of
+ * started pids that bench/run's trap cleans up if a runner dies without its hook.
  */
 public final class BenchSettings {
   public final double warmup = Double.parseDouble(prop("bench.warmup", "15"));
@@ -33,6 +36,29 @@ public final class BenchSettings {
 
   public static List<String> split(String s) {
     return s.isBlank() ? List.of() : Arrays.asList(s.trim().split("\\s+"));
+  }
+
+  /** Reads a child's output to its end and drops it, so the child never blocks on a full pipe. */
+  public static void drain(BufferedReader reader) {
+    try {
+      while (reader.readLine() != null) {
+        // discard
+      }
+    } catch (IOException ignored) {
+      // The process ended.
+    }
+  }
+
+  /** Deletes a directory and everything in it; nothing if it is null or gone. */
+  public static void deleteTree(Path root) throws IOException {
+    if (root == null || !Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 
   /** {@code taskset -c CPU java OPTS -cp CP MAIN ARGS}. */

@@ -1,18 +1,20 @@
 package dev.wharf.cli;
 
+import dev.wharf.testkit.Await;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
@@ -130,14 +132,17 @@ abstract class EndToEnd {
   }
 
   /** Waits until {@code file} holds at least {@code size} bytes (UDP has no end to wait for). */
-  static void awaitSize(Path file, long size) throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (Files.size(file) < size) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(file + " has " + Files.size(file) + " of " + size + " bytes");
-      }
-      // A file has nothing to block on; poll at 20 ms.
-      TimeUnit.MILLISECONDS.sleep(20);
+  static void awaitSize(Path file, long size) {
+    // A file has nothing to block on: polled.
+    Await.until(
+        file + " to hold " + size + " bytes", Duration.ofSeconds(10), () -> sizeOf(file) >= size);
+  }
+
+  private static long sizeOf(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -2,10 +2,13 @@ package dev.wharf.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wharf.testkit.Await;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -15,20 +18,26 @@ import org.junit.jupiter.api.Test;
 class ServeAndGetIT extends EndToEnd {
 
   /** Waits for a line matching {@code pattern} in a file a child writes; returns group 1. */
-  static String awaitMatch(Path file, Pattern pattern) throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (true) {
-      if (Files.exists(file)) {
-        Matcher matcher = pattern.matcher(Files.readString(file, StandardCharsets.ISO_8859_1));
-        if (matcher.find()) {
-          return matcher.group(1);
-        }
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no " + pattern + " in " + file);
-      }
-      TimeUnit.MILLISECONDS.sleep(20); // A file has nothing to block on; poll.
-    }
+  static String awaitMatch(Path file, Pattern pattern) {
+    var found = new String[1];
+    // A file has nothing to block on: polled.
+    Await.until(
+        pattern + " in " + file,
+        Duration.ofSeconds(20),
+        () -> {
+          try {
+            Matcher matcher =
+                pattern.matcher(
+                    Files.exists(file) ? Files.readString(file, StandardCharsets.ISO_8859_1) : "");
+            if (matcher.find()) {
+              found[0] = matcher.group(1);
+            }
+            return found[0] != null;
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
+    return found[0];
   }
 
   private int serve(Path root, String... extra) throws Exception {

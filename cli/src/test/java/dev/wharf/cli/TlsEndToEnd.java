@@ -1,6 +1,6 @@
 package dev.wharf.cli;
 
-import dev.wharf.core.tls.TestCertificates;
+import dev.wharf.testkit.TestCertificates;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;

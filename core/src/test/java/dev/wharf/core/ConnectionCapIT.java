@@ -4,6 +4,7 @@ import static dev.wharf.core.BlockingPeer.connect;
 import static dev.wharf.core.BlockingPeer.echoes;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wharf.testkit.Await;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

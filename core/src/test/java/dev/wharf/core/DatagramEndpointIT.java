@@ -3,6 +3,7 @@ package dev.wharf.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.core.testing.CapturedLog;
+import dev.wharf.testkit.Await;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;

@@ -2,6 +2,7 @@ package dev.wharf.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wharf.testkit.Await;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -4,6 +4,7 @@ import static dev.wharf.core.BlockingPeer.connect;
 import static dev.wharf.core.BlockingPeer.echoes;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wharf.core.testing.CapturedLog;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -33,7 +34,7 @@ class LoopSurvivesIT {
 
   @Test
   void aTaskThrowingAnErrorDoesNotStopTheLoop() throws Exception {
-    try (var log = FaultyLog.core()) {
+    try (var log = CapturedLog.under("dev.wharf.core")) {
       loop.execute(
           () -> {
             throw new StackOverflowError("task");
@@ -45,7 +46,7 @@ class LoopSurvivesIT {
 
   @Test
   void aTimerThrowingAnErrorDoesNotStopTheLoop() throws Exception {
-    try (var log = FaultyLog.core()) {
+    try (var log = CapturedLog.under("dev.wharf.core")) {
       var after = new CompletableFuture<Boolean>();
       loop.schedule(
           Duration.ofMillis(1),
@@ -61,7 +62,7 @@ class LoopSurvivesIT {
   @Test
   void aProtocolErrorWhileLoggingFailsClosesOnlyItsConnection() throws Exception {
     var thrown = new AtomicBoolean();
-    try (var log = FaultyLog.coreFailing();
+    try (var log = CapturedLog.failingUnder("dev.wharf.core");
         Server server =
             Server.builder(group)
                 .bind(
@@ -89,7 +90,7 @@ class LoopSurvivesIT {
   @Test
   void anErrorMakingAProtocolLeavesTheListenerOpen() throws Exception {
     var thrown = new AtomicBoolean();
-    try (var log = FaultyLog.core();
+    try (var log = CapturedLog.under("dev.wharf.core");
         Server server =
             Server.builder(group)
                 .bind(

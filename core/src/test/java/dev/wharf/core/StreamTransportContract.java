@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wharf.core.testing.CapturedLog;
+import dev.wharf.testkit.Await;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;

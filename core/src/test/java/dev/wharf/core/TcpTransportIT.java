@@ -3,6 +3,7 @@ package dev.wharf.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wharf.testkit.Await;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;

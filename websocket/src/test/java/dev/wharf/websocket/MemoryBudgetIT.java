@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.MemoryBudget;
 import dev.wharf.http.server.HttpServer;
+import dev.wharf.testkit.Await;
 import dev.wharf.websocket.codec.Opcodes;
 import dev.wharf.websocket.codec.WebSocketFrameWriter;
 import java.net.InetAddress;
@@ -15,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -66,13 +66,10 @@ class MemoryBudgetIT {
 
   /** Waits, with a deadline, until the server's loops have brought the budget to {@code bytes}. */
   private static void awaitReserved(LongSupplier reserved, long bytes) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (reserved.getAsLong() != bytes) {
-      assertThat(System.nanoTime())
-          .as("budget at %d bytes, waiting for %d", reserved.getAsLong(), bytes)
-          .isLessThan(deadline);
-      LockSupport.parkNanos(5_000_000);
-    }
+    Await.until(
+        "the budget at " + bytes + " bytes",
+        Duration.ofSeconds(10),
+        () -> reserved.getAsLong() == bytes);
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.http.server.HttpServer;
+import dev.wharf.testkit.Await;
 import dev.wharf.websocket.codec.MessageDeflater;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -55,11 +56,12 @@ class WebsocketsInteropIT {
   }
 
   /** Waits (10 s at most) until this many zlib deflaters are open. */
-  private static void awaitNativeDeflaters(int open) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (MessageDeflater.openNativeDeflaters() != open && System.nanoTime() < deadline) {
-      Thread.sleep(10); // a connection closes on its loop, after the python peer has gone
-    }
+  private static void awaitNativeDeflaters(int open) {
+    // A connection closes on its loop, after the python peer has gone.
+    Await.until(
+        open + " zlib deflaters open",
+        Duration.ofSeconds(10),
+        () -> MessageDeflater.openNativeDeflaters() == open);
     assertThat(MessageDeflater.openNativeDeflaters()).isEqualTo(open);
   }
 

@@ -7,10 +7,12 @@ import dev.wharf.core.ConnectListener;
 import dev.wharf.core.Connection;
 import dev.wharf.core.ForwardingConnection;
 import dev.wharf.core.Protocol;
-import dev.wharf.core.tls.TestCertificates;
 import dev.wharf.core.tls.TlsClientConfig;
+import dev.wharf.core.tls.TlsIdentity;
 import dev.wharf.core.tls.TlsServerConfig;
+import dev.wharf.core.tls.TlsTrust;
 import dev.wharf.http.server.HttpServer;
+import dev.wharf.testkit.TestCertificates;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -50,7 +52,9 @@ class WssClientIT {
     certs = TestCertificates.create(certDir);
     server =
         HttpServer.builder(group)
-            .tls(TlsServerConfig.builder(certs.serverIdentity()).build())
+            .tls(
+                TlsServerConfig.builder(TlsIdentity.fromPem(certs.serverCert(), certs.serverKey()))
+                    .build())
             .get("/ws", WebSocketServer.handler(WebSocketConfig.DEFAULTS, EchoListeners::whole))
             .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
   }
@@ -71,7 +75,7 @@ class WssClientIT {
     var written = new CopyOnWriteArrayList<String>();
     var client =
         WebSocketClient.builder(group)
-            .tls(TlsClientConfig.builder().trust(certs.caTrust()).build())
+            .tls(TlsClientConfig.builder().trust(TlsTrust.fromPem(certs.caCert())).build())
             .connectListener(
                 new ConnectListener() {
                   @Override

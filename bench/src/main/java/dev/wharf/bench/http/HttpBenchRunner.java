@@ -1,5 +1,9 @@
 package dev.wharf.bench.http;
 
+import static dev.wharf.bench.BenchSettings.deleteTree;
+import static dev.wharf.bench.BenchSettings.prop;
+import static dev.wharf.bench.BenchSettings.split;
+
 import dev.wharf.bench.ProcStats;
 import dev.wharf.bench.Report;
 import dev.wharf.bench.ServerProcess;
@@ -12,15 +16,12 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Random;
-import java.util.stream.Stream;
 
 /**
  * The HTTP comparison behind {@code bench/run http}: for each scenario and each server, the server
@@ -140,15 +141,6 @@ public final class HttpBenchRunner {
                 () ->
                     ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly)));
     runner.run();
-  }
-
-  private static String prop(String name, String fallback) {
-    String v = System.getProperty(name);
-    return v == null || v.isBlank() ? fallback : v;
-  }
-
-  private static List<String> split(String s) {
-    return s.isBlank() ? List.of() : Arrays.asList(s.trim().split("\\s+"));
   }
 
   private void run() throws Exception {
@@ -420,17 +412,6 @@ public final class HttpBenchRunner {
           StandardOpenOption.APPEND);
     } catch (IOException e) {
       report.note("  cannot record pid " + pid + " in " + pidFile + ": " + e);
-    }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (root == null || !Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
     }
   }
 }

@@ -1,5 +1,7 @@
 package dev.wharf.bench.tls;
 
+import static dev.wharf.bench.BenchSettings.deleteTree;
+
 import dev.wharf.bench.BenchSettings;
 import dev.wharf.bench.GeneratorWindows;
 import dev.wharf.bench.Report;
@@ -10,12 +12,10 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * The TLS comparison behind {@code bench/run tls}: for each scenario and each server ({@link
@@ -247,17 +247,6 @@ public final class TlsBenchRunner {
       }
       if (!server.isAlive()) {
         report.note("  SERVER DIED: " + server.drain());
-      }
-    }
-  }
-
-  private static void deleteTree(Path root) throws java.io.IOException {
-    if (root == null || !Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
       }
     }
   }

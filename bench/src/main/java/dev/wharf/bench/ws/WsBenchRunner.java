@@ -1,5 +1,7 @@
 package dev.wharf.bench.ws;
 
+import static dev.wharf.bench.BenchSettings.drain;
+
 import dev.wharf.bench.BenchSettings;
 import dev.wharf.bench.GeneratorWindows;
 import dev.wharf.bench.Report;
@@ -375,15 +377,5 @@ public final class WsBenchRunner {
       report.note("  idle generator gave no HELD line: " + e);
     }
     return null;
-  }
-
-  private static void drain(BufferedReader reader) {
-    try {
-      while (reader.readLine() != null) {
-        // discard
-      }
-    } catch (IOException ignored) {
-      // The process ended.
-    }
   }
 }

@@ -34,6 +34,10 @@ import java.util.Optional;
  * assertThat(conn.readOutboundAscii()).isEqualTo("hello");
  * }</pre>
  *
+ * <p>A protocol call that throws closes the connection, as on a real one; {@link #checkException()}
+ * then rethrows what it threw (as Netty's {@code EmbeddedChannel.checkException}), so a test can
+ * fail on a handler's exception instead of only seeing the close.
+ *
  * <p>Single-threaded: everything runs on the test's thread, which counts as the event loop.
  */
 public final class EmbeddedConnection implements Connection {
@@ -55,6 +59,8 @@ public final class EmbeddedConnection implements Connection {
   private boolean inputShut;
   private long bytesIn;
   private long bytesOut;
+  private boolean discardOutbound;
+  private RuntimeException thrown; // The first a protocol call threw since checkException.
 
   private EmbeddedConnection(FakeClock clock, Protocol protocol) {
     this.clock = clock;
@@ -152,11 +158,42 @@ public final class EmbeddedConnection implements Connection {
     return Optional.ofNullable(closeReason);
   }
 
+  /**
+   * Rethrows what a protocol call threw since the last check, if any, and forgets it; later ones
+   * are attached to the first as suppressed.
+   */
+  public void checkException() {
+    RuntimeException e = thrown;
+    thrown = null;
+    if (e != null) {
+      throw e;
+    }
+  }
+
+  /**
+   * From now on, counts and drops what the protocol writes instead of keeping it for {@link
+   * #readOutbound()}: for a benchmark, which needs no copy of the output.
+   */
+  public void discardOutbound() {
+    discardOutbound = true;
+    outbound.reset();
+  }
+
+  /** The bytes the protocol has written in all (kept or dropped). */
+  public long outboundBytes() {
+    return bytesOut;
+  }
+
   /** Runs a protocol call as the real connection does: a throw closes the connection. */
   private void call(Runnable action) {
     try {
       action.run();
     } catch (RuntimeException e) {
+      if (thrown == null) {
+        thrown = e;
+      } else if (thrown != e) {
+        thrown.addSuppressed(e);
+      }
       close(CloseReason.error(e));
     }
   }
@@ -191,7 +228,9 @@ public final class EmbeddedConnection implements Connection {
     }
     int count = data.remaining();
     bytesOut += count;
-    if (data.hasArray()) {
+    if (discardOutbound) {
+      data.position(data.limit());
+    } else if (data.hasArray()) {
       outbound.write(data.array(), data.arrayOffset() + data.position(), count);
       data.position(data.limit());
     } else {

@@ -1,15 +1,17 @@
 package dev.wharf.core.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wharf.core.Cancellable;
 import dev.wharf.core.CloseReason;
 import dev.wharf.core.Connection;
 import dev.wharf.core.Protocol;
+import dev.wharf.testkit.Feed;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Random;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class EmbeddedConnectionTest {
@@ -55,21 +57,9 @@ class EmbeddedConnectionTest {
     whole.writeInbound(input);
     assertThat(whole.readOutboundAscii()).isEqualTo(expected);
 
-    var byteByByte = EmbeddedConnection.of(new FakeClock(), new ShoutProtocol());
-    for (byte b : bytes) {
-      byteByByte.writeInbound(new byte[] {b});
-    }
-    assertThat(byteByByte.readOutboundAscii()).isEqualTo(expected);
-
-    var random = new Random(1);
-    for (int round = 0; round < 50; round++) {
+    for (List<ByteBuffer> pieces : Feed.ways(bytes, 50, 1, bytes.length)) {
       var split = EmbeddedConnection.of(new FakeClock(), new ShoutProtocol());
-      int at = 0;
-      while (at < bytes.length) {
-        int n = 1 + random.nextInt(bytes.length - at);
-        split.writeInbound(ByteBuffer.wrap(bytes, at, n));
-        at += n;
-      }
+      pieces.forEach(split::writeInbound);
       assertThat(split.readOutboundAscii()).isEqualTo(expected);
     }
   }
@@ -114,5 +104,30 @@ class EmbeddedConnectionTest {
     connection.writeInbound("x");
     assertThat(connection.isClosed()).isTrue();
     assertThat(connection.closeReason()).get().satisfies(r -> assertThat(r.isFailure()).isTrue());
+  }
+
+  @Test
+  void checkExceptionRethrowsWhatTheProtocolThrewOnce() {
+    var connection =
+        EmbeddedConnection.of(
+            new FakeClock(),
+            (c, data) -> {
+              throw new IllegalArgumentException("bad input");
+            });
+    connection.checkException(); // Nothing thrown yet.
+    connection.writeInbound("x");
+    assertThatThrownBy(connection::checkException)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("bad input");
+    connection.checkException(); // Forgotten once rethrown.
+  }
+
+  @Test
+  void discardingCountsTheOutputAndKeepsNone() {
+    var connection = EmbeddedConnection.of(new FakeClock(), new ShoutProtocol());
+    connection.discardOutbound();
+    connection.writeInbound("one\ntwo\n");
+    assertThat(connection.outboundBytes()).isEqualTo(8);
+    assertThat(connection.readOutbound()).isEmpty();
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wharf.core.testing.CapturedLog;
+import dev.wharf.testkit.TestCertificates;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -156,7 +157,7 @@ class TlsKeyMaterialIT {
 
   @Test
   void pemRoundTrips() throws Exception {
-    var identity = certs.serverIdentity();
+    var identity = TlsIdentity.fromPem(certs.serverCert(), certs.serverKey());
     String text = Pem.encode(identity.privateKey()) + Pem.encode(identity.certificate());
 
     List<X509Certificate> chain = Pem.parseCertificates(text, "text");

@@ -10,6 +10,8 @@ import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.Protocol;
 import dev.wharf.core.Server;
 import dev.wharf.core.Timeouts;
+import dev.wharf.testkit.ExternalProcess;
+import dev.wharf.testkit.TestCertificates;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -64,8 +66,10 @@ class TlsLingeringCloseIT {
             .timeouts(Timeouts.DEFAULTS)
             .layer(
                 TlsProtocol.serverLayer(
-                    TlsServerConfig.builder(certs.serverIdentity())
-                        .clientAuth(TlsServerConfig.ClientAuth.NEED, certs.caTrust())
+                    TlsServerConfig.builder(
+                            TlsIdentity.fromPem(certs.serverCert(), certs.serverKey()))
+                        .clientAuth(
+                            TlsServerConfig.ClientAuth.NEED, TlsTrust.fromPem(certs.caCert()))
                         .build()))
             .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), EchoProtocol::new);
     return server.port();
@@ -97,7 +101,8 @@ class TlsLingeringCloseIT {
     var client =
         Client.builder(group)
             .layer(
-                TlsProtocol.clientLayer(TlsClientConfig.builder().trust(certs.caTrust()).build()))
+                TlsProtocol.clientLayer(
+                    TlsClientConfig.builder().trust(TlsTrust.fromPem(certs.caCert())).build()))
             .build();
 
     // Several times: the reset this prevents came in a race.

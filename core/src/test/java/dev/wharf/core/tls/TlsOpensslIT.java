@@ -7,6 +7,9 @@ import dev.wharf.core.Connection;
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.Protocol;
 import dev.wharf.core.Server;
+import dev.wharf.testkit.Await;
+import dev.wharf.testkit.ExternalProcess;
+import dev.wharf.testkit.TestCertificates;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -127,7 +130,11 @@ class TlsOpensslIT {
 
   @Test
   void opensslClientGetsTls13AndTheAlpnProtocolAndAnEcho() throws Exception {
-    int port = serve(TlsServerConfig.builder(certs.serverIdentity()).alpn("h2", "echo").build());
+    int port =
+        serve(
+            TlsServerConfig.builder(TlsIdentity.fromPem(certs.serverCert(), certs.serverKey()))
+                .alpn("h2", "echo")
+                .build());
 
     String output = echoThrough(sClient(port, "-alpn", "echo", "-servername", "localhost"));
 
@@ -144,7 +151,10 @@ class TlsOpensslIT {
 
   @Test
   void opensslClientOnTls12GetsAnEcdheAeadSuite() throws Exception {
-    int port = serve(TlsServerConfig.builder(certs.serverIdentity()).build());
+    int port =
+        serve(
+            TlsServerConfig.builder(TlsIdentity.fromPem(certs.serverCert(), certs.serverKey()))
+                .build());
 
     String output = echoThrough(sClient(port, "-tls1_2"));
 
@@ -158,7 +168,10 @@ class TlsOpensslIT {
 
   @Test
   void opensslClientOnTls12WithCbcOnlyIsRefused() throws Exception {
-    int port = serve(TlsServerConfig.builder(certs.serverIdentity()).build());
+    int port =
+        serve(
+            TlsServerConfig.builder(TlsIdentity.fromPem(certs.serverCert(), certs.serverKey()))
+                .build());
 
     ExternalProcess client = sClient(port, "-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA256");
     client.closeInput();
@@ -170,7 +183,10 @@ class TlsOpensslIT {
 
   @Test
   void tls11IsRefused() throws Exception {
-    int port = serve(TlsServerConfig.builder(certs.serverIdentity()).build());
+    int port =
+        serve(
+            TlsServerConfig.builder(TlsIdentity.fromPem(certs.serverCert(), certs.serverKey()))
+                .build());
 
     // OpenSSL itself allows TLS 1.1 only at security level 0.
     ExternalProcess client = sClient(port, "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0");
@@ -183,7 +199,10 @@ class TlsOpensslIT {
 
   @Test
   void keyUpdatesFromOpensslAreAnsweredAndTheConversationGoesOn() throws Exception {
-    int port = serve(TlsServerConfig.builder(certs.serverIdentity()).build());
+    int port =
+        serve(
+            TlsServerConfig.builder(TlsIdentity.fromPem(certs.serverCert(), certs.serverKey()))
+                .build());
     ExternalProcess client = sClient(port);
     client.awaitOutputContaining("Verify return code: 0 (ok)", WAIT);
 
@@ -207,7 +226,10 @@ class TlsOpensslIT {
 
   @Test
   void renegotiationOnTls12IsRefused() throws Exception {
-    int port = serve(TlsServerConfig.builder(certs.serverIdentity()).build());
+    int port =
+        serve(
+            TlsServerConfig.builder(TlsIdentity.fromPem(certs.serverCert(), certs.serverKey()))
+                .build());
     ExternalProcess client = sClient(port, "-tls1_2");
     client.awaitOutputContaining("Verify return code: 0 (ok)", WAIT);
     client.send("before\n");
@@ -227,7 +249,7 @@ class TlsOpensslIT {
   void theNameTheClientAsksForPicksTheCertificate() throws Exception {
     int port =
         serve(
-            TlsServerConfig.builder(certs.serverIdentity())
+            TlsServerConfig.builder(TlsIdentity.fromPem(certs.serverCert(), certs.serverKey()))
                 .certificate(TlsIdentity.fromPem(certs.otherCert(), certs.otherKey()))
                 .build());
 
@@ -244,7 +266,7 @@ class TlsOpensslIT {
   void anExplicitNameMapsToACertificateWhateverItsNames() throws Exception {
     int port =
         serve(
-            TlsServerConfig.builder(certs.serverIdentity())
+            TlsServerConfig.builder(TlsIdentity.fromPem(certs.serverCert(), certs.serverKey()))
                 .certificate(
                     "*.example.test", TlsIdentity.fromPem(certs.otherCert(), certs.otherKey()))
                 .build());
@@ -271,8 +293,8 @@ class TlsOpensslIT {
   void mutualTlsRefusesAClientWithoutACertificateAndAcceptsOneWithIt() throws Exception {
     int port =
         serve(
-            TlsServerConfig.builder(certs.serverIdentity())
-                .clientAuth(TlsServerConfig.ClientAuth.NEED, certs.caTrust())
+            TlsServerConfig.builder(TlsIdentity.fromPem(certs.serverCert(), certs.serverKey()))
+                .clientAuth(TlsServerConfig.ClientAuth.NEED, TlsTrust.fromPem(certs.caCert()))
                 .build());
 
     // Under TLS 1.3 the client finishes first; the server's alert then ends its session.
@@ -299,8 +321,8 @@ class TlsOpensslIT {
   void mutualTlsRefusesAClientCertificateFromAnotherCa() throws Exception {
     int port =
         serve(
-            TlsServerConfig.builder(certs.serverIdentity())
-                .clientAuth(TlsServerConfig.ClientAuth.WANT, certs.caTrust())
+            TlsServerConfig.builder(TlsIdentity.fromPem(certs.serverCert(), certs.serverKey()))
+                .clientAuth(TlsServerConfig.ClientAuth.WANT, TlsTrust.fromPem(certs.caCert()))
                 .build());
 
     ExternalProcess client =
@@ -376,7 +398,11 @@ class TlsOpensslIT {
     var page = new Collecting();
 
     Connection connection =
-        client(TlsClientConfig.builder().trust(certs.caTrust()).alpn("http/1.1").build())
+        client(
+                TlsClientConfig.builder()
+                    .trust(TlsTrust.fromPem(certs.caCert()))
+                    .alpn("http/1.1")
+                    .build())
             .connect("localhost", port, page)
             .get(15, TimeUnit.SECONDS);
     connection.write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -397,7 +423,7 @@ class TlsOpensslIT {
     var page = new Collecting();
 
     Connection connection =
-        client(TlsClientConfig.builder().trust(certs.caTrust()).build())
+        client(TlsClientConfig.builder().trust(TlsTrust.fromPem(certs.caCert())).build())
             .connect(new InetSocketAddress("127.0.0.1", port), page)
             .get(15, TimeUnit.SECONDS);
     connection.write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -416,7 +442,7 @@ class TlsOpensslIT {
     Connection connection =
         client(
                 TlsClientConfig.builder()
-                    .trust(certs.caTrust())
+                    .trust(TlsTrust.fromPem(certs.caCert()))
                     .identity(TlsIdentity.fromPem(certs.clientCert(), certs.clientKey()))
                     .build())
             .connect("localhost", port, page)
@@ -437,12 +463,12 @@ class TlsOpensslIT {
     var echo = new Collecting();
 
     Connection connection =
-        client(TlsClientConfig.builder().trust(certs.caTrust()).build())
+        client(TlsClientConfig.builder().trust(TlsTrust.fromPem(certs.caCert())).build())
             .connect("localhost", port, echo)
             .get(15, TimeUnit.SECONDS);
     connection.write("stressed\n".getBytes(StandardCharsets.US_ASCII));
 
-    dev.wharf.core.tls.Awaiting.until("the reversed line", () -> echo.text().contains("desserts"));
+    Await.until("the reversed line", () -> echo.text().contains("desserts"));
     connection.close();
   }
 }

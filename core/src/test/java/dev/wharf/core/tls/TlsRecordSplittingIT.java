@@ -7,6 +7,7 @@ import dev.wharf.core.EchoProtocol;
 import dev.wharf.core.Protocol;
 import dev.wharf.core.testing.EmbeddedConnection;
 import dev.wharf.core.testing.FakeClock;
+import dev.wharf.testkit.TestCertificates;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -30,8 +31,9 @@ class TlsRecordSplittingIT {
   @BeforeAll
   static void certificates() throws Exception {
     var certs = TestCertificates.create(dir);
-    serverConfig = TlsServerConfig.builder(certs.serverIdentity()).build();
-    clientConfig = TlsClientConfig.builder().trust(certs.caTrust()).build();
+    serverConfig =
+        TlsServerConfig.builder(TlsIdentity.fromPem(certs.serverCert(), certs.serverKey())).build();
+    clientConfig = TlsClientConfig.builder().trust(TlsTrust.fromPem(certs.caCert())).build();
   }
 
   /** Collects what the client's application receives. */

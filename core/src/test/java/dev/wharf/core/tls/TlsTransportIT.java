@@ -10,6 +10,8 @@ import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.Protocol;
 import dev.wharf.core.Server;
 import dev.wharf.core.testing.CapturedLog;
+import dev.wharf.testkit.Await;
+import dev.wharf.testkit.TestCertificates;
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.net.InetAddress;
@@ -68,7 +70,10 @@ class TlsTransportIT {
 
   private SocketAddress serve(SocketAddress address, Supplier<Protocol> protocols)
       throws Exception {
-    return serve(address, TlsServerConfig.builder(certs.serverIdentity()).build(), protocols);
+    return serve(
+        address,
+        TlsServerConfig.builder(TlsIdentity.fromPem(certs.serverCert(), certs.serverKey())).build(),
+        protocols);
   }
 
   private SocketAddress serve(
@@ -81,7 +86,9 @@ class TlsTransportIT {
 
   private Connection connect(SocketAddress address, Protocol protocol) throws Exception {
     return Client.builder(clientGroup)
-        .layer(TlsProtocol.clientLayer(TlsClientConfig.builder().trust(certs.caTrust()).build()))
+        .layer(
+            TlsProtocol.clientLayer(
+                TlsClientConfig.builder().trust(TlsTrust.fromPem(certs.caCert())).build()))
         .build()
         .connect(address, protocol)
         .get(15, TimeUnit.SECONDS);
@@ -344,7 +351,7 @@ class TlsTransportIT {
     assertThat(newSerial).isEqualTo(BigInteger.valueOf(4242));
     assertThat(identity.certificate().getSerialNumber()).isEqualTo(BigInteger.valueOf(4242));
     old.write("still here".getBytes(StandardCharsets.US_ASCII));
-    Awaiting.until(
+    Await.until(
         "the old connection's echo",
         () -> new String(first.bytes(), StandardCharsets.US_ASCII).equals("still here"));
     assertThat(serial(old)).isEqualTo(oldSerial);

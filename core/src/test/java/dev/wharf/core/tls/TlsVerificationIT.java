@@ -12,6 +12,7 @@ import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.Protocol;
 import dev.wharf.core.Server;
 import dev.wharf.core.testing.CapturedLog;
+import dev.wharf.testkit.TestCertificates;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -99,7 +100,7 @@ class TlsVerificationIT {
   }
 
   private TlsClientConfig trustingTheCa() throws Exception {
-    return TlsClientConfig.builder().trust(certs.caTrust()).build();
+    return TlsClientConfig.builder().trust(TlsTrust.fromPem(certs.caCert())).build();
   }
 
   @Test
@@ -228,7 +229,7 @@ class TlsVerificationIT {
     PublicKeyPin ca = PublicKeyPin.of(Pem.readCertificates(certs.caCert()).getFirst());
     PublicKeyPin other = PublicKeyPin.of(Pem.readCertificates(certs.otherCert()).getFirst());
 
-    TlsTrust trust = certs.caTrust();
+    TlsTrust trust = TlsTrust.fromPem(certs.caCert());
     assertThat(
             TlsSession.of(
                 connect(
@@ -252,8 +253,8 @@ class TlsVerificationIT {
   void aServerThatNeedsAClientCertificateSaysSo() throws Exception {
     int port =
         serve(
-            TlsServerConfig.builder(certs.serverIdentity())
-                .clientAuth(TlsServerConfig.ClientAuth.NEED, certs.caTrust())
+            TlsServerConfig.builder(TlsIdentity.fromPem(certs.serverCert(), certs.serverKey()))
+                .clientAuth(TlsServerConfig.ClientAuth.NEED, TlsTrust.fromPem(certs.caCert()))
                 .build());
     var closed = new CompletableFuture<CloseReason>();
     Protocol recording =
@@ -281,12 +282,12 @@ class TlsVerificationIT {
   void aClientCertificateFromAnotherCaIsRefusedOnBothSides() throws Exception {
     int port =
         serve(
-            TlsServerConfig.builder(certs.serverIdentity())
-                .clientAuth(TlsServerConfig.ClientAuth.NEED, certs.caTrust())
+            TlsServerConfig.builder(TlsIdentity.fromPem(certs.serverCert(), certs.serverKey()))
+                .clientAuth(TlsServerConfig.ClientAuth.NEED, TlsTrust.fromPem(certs.caCert()))
                 .build());
     var client =
         TlsClientConfig.builder()
-            .trust(certs.caTrust())
+            .trust(TlsTrust.fromPem(certs.caCert()))
             .identity(TlsIdentity.fromPem(certs.selfSignedCert(), certs.selfSignedKey()))
             .build();
     var closed = new CompletableFuture<CloseReason>();
@@ -316,7 +317,7 @@ class TlsVerificationIT {
   void aClientThatNeverSpeaksIsCutOffAfterTheHandshakeTimeout() throws Exception {
     int port =
         serve(
-            TlsServerConfig.builder(certs.serverIdentity())
+            TlsServerConfig.builder(TlsIdentity.fromPem(certs.serverCert(), certs.serverKey()))
                 .handshakeTimeout(Duration.ofMillis(300))
                 .build());
 
@@ -336,7 +337,7 @@ class TlsVerificationIT {
       int port = silent.getLocalPort();
       var config =
           TlsClientConfig.builder()
-              .trust(certs.caTrust())
+              .trust(TlsTrust.fromPem(certs.caCert()))
               .handshakeTimeout(Duration.ofMillis(300))
               .build();
 

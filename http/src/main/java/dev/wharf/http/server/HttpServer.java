@@ -2,6 +2,7 @@ package dev.wharf.http.server;
 
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.MemoryBudget;
+import dev.wharf.core.Protocol;
 import dev.wharf.core.Server;
 import dev.wharf.core.SocketOptions;
 import dev.wharf.core.Timeouts;
@@ -163,9 +164,22 @@ public final class HttpServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * A new protocol for one connection, as {@link #bind} gives each: to serve a connection of
+     * one's own, or one with no socket ({@code dev.wharf.core.testing.EmbeddedConnection}, as the
+     * benchmarks do). TLS and the connection limit are the listener's and do not apply.
+     */
+    public Protocol protocol() {
+      return new Http1ServerProtocol(config());
+    }
+
+    private Config config() {
+      return new Config(routes, fallback, limits, timeouts, accessLog, budget);
+    }
+
     /** Binds and starts serving. */
     public HttpServer bind(SocketAddress address) throws IOException {
-      var config = new Config(routes, fallback, limits, timeouts, accessLog, budget);
+      var config = config();
       // HTTP keeps its own, finer deadlines; the transport's idle timeout backs them up.
       Server.Builder server =
           Server.builder(group).options(options).timeouts(Timeouts.DEFAULTS).name("http");

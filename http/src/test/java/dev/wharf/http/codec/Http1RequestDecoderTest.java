@@ -6,11 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.wharf.http.Headers;
 import dev.wharf.http.HttpLimits;
 import dev.wharf.http.RequestHead;
+import dev.wharf.testkit.Feed;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -68,32 +68,19 @@ class Http1RequestDecoderTest {
   /** Feeds the input whole, one byte at a time, and in 30 seeded random splits. */
   static void underEveryFeed(String input, HttpLimits limits, Consumer<Result> check) {
     byte[] bytes = input.getBytes(StandardCharsets.ISO_8859_1);
-    check.accept(run(bytes, limits, new int[] {bytes.length}));
-    int[] ones = new int[bytes.length];
-    java.util.Arrays.fill(ones, 1);
-    check.accept(run(bytes, limits, ones));
-    var random = new Random(2026);
-    for (int round = 0; round < 30; round++) {
-      var sizes = new ArrayList<Integer>();
-      for (int left = bytes.length; left > 0; ) {
-        int n = 1 + random.nextInt(Math.min(left, 64));
-        sizes.add(n);
-        left -= n;
-      }
-      check.accept(run(bytes, limits, sizes.stream().mapToInt(Integer::intValue).toArray()));
+    for (List<ByteBuffer> pieces : Feed.ways(bytes, 30, 2026, 64)) {
+      check.accept(run(pieces, limits));
     }
   }
 
   record Result(List<String> events, MessageParseException failure) {}
 
-  private static Result run(byte[] bytes, HttpLimits limits, int[] sizes) {
+  private static Result run(List<ByteBuffer> pieces, HttpLimits limits) {
     var decoder = new Http1RequestDecoder(limits);
     var transcript = new Transcript();
-    int at = 0;
     try {
-      for (int size : sizes) {
-        decoder.decode(ByteBuffer.wrap(bytes, at, size), transcript);
-        at += size;
+      for (ByteBuffer piece : pieces) {
+        decoder.decode(piece, transcript);
       }
     } catch (MessageParseException e) {
       return new Result(transcript.events, e);

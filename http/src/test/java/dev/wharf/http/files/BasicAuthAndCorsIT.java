@@ -6,6 +6,9 @@ import dev.wharf.core.EventLoopGroup;
 import dev.wharf.http.RawResponse;
 import dev.wharf.http.server.Handler;
 import dev.wharf.http.server.HttpServer;
+import dev.wharf.testkit.ExternalProcess;
+import dev.wharf.testkit.ExternalProcess.Result;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -63,26 +66,10 @@ class BasicAuthAndCorsIT {
     return serve(h -> Cors.allow("*", METHODS, BasicAuth.protect("wharf", ANN, h)));
   }
 
-  record Run(int exit, String out, String err) {}
-
-  private static Run curl(String... args) throws Exception {
+  private static Result curl(String... args) throws IOException {
     var command = new ArrayList<>(List.of("curl", "-sS"));
     command.addAll(List.of(args));
-    var process =
-        new ProcessBuilder(command)
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-            .start();
-    try {
-      byte[] out = process.getInputStream().readAllBytes();
-      byte[] err = process.getErrorStream().readAllBytes();
-      assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-      return new Run(
-          process.exitValue(),
-          new String(out, StandardCharsets.ISO_8859_1),
-          new String(err, StandardCharsets.UTF_8));
-    } finally {
-      process.destroyForcibly();
-    }
+    return ExternalProcess.run(Duration.ofSeconds(30), command);
   }
 
   /** Sends each request on one kept-alive connection and reads each answer in turn. */
@@ -114,17 +101,17 @@ class BasicAuthAndCorsIT {
     int port = serve(h -> BasicAuth.protect("wharf", new BasicAuth.Credentials("bob", "b:c"), h));
     String plain = "http://127.0.0.1:" + port + "/hello.txt";
 
-    Run right = curl("-i", "--user", "bob:b:c", plain);
-    assertThat(right.out()).startsWith("HTTP/1.1 200 OK").endsWith("\r\n\r\nhello, world\n");
+    Result right = curl("-i", "--user", "bob:b:c", plain);
+    assertThat(right.outLatin1()).startsWith("HTTP/1.1 200 OK").endsWith("\r\n\r\nhello, world\n");
 
-    Run wrong = curl("-i", "--user", "bob:b:d", plain);
-    assertThat(wrong.out())
+    Result wrong = curl("-i", "--user", "bob:b:d", plain);
+    assertThat(wrong.outLatin1())
         .startsWith("HTTP/1.1 401 Unauthorized")
         .contains("\r\nWWW-Authenticate: Basic realm=\"wharf\", charset=\"UTF-8\"\r\n")
         .doesNotContain("hello, world");
 
-    Run none = curl("-o", "/dev/null", "-w", "%{http_code}", plain);
-    assertThat(none.out()).isEqualTo("401");
+    Result none = curl("-o", "/dev/null", "-w", "%{http_code}", plain);
+    assertThat(none.outLatin1()).isEqualTo("401");
   }
 
   @Test
@@ -186,7 +173,7 @@ class BasicAuthAndCorsIT {
   @Test
   void curlPreflightIsAnsweredWithoutCredentials() throws Exception {
     int port = serveWithAuthAndCors();
-    Run preflight =
+    Result preflight =
         curl(
             "-i",
             "-X",
@@ -198,7 +185,7 @@ class BasicAuthAndCorsIT {
             "-H",
             "Access-Control-Request-Headers: range, if-none-match, authorization",
             "http://127.0.0.1:" + port + "/hello.txt");
-    assertThat(preflight.out())
+    assertThat(preflight.outLatin1())
         .startsWith("HTTP/1.1 204 No Content")
         .contains("\r\nAccess-Control-Allow-Origin: *\r\n")
         .contains("\r\nAccess-Control-Allow-Methods: GET, HEAD, OPTIONS\r\n")

@@ -3,8 +3,8 @@ package dev.wharf.http.files;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.core.EventLoopGroup;
-import dev.wharf.http.files.StaticFilesIT.Run;
 import dev.wharf.http.server.HttpServer;
+import dev.wharf.testkit.ExternalProcess.Result;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
@@ -70,9 +70,9 @@ class StaticFilesEdgeCasesIT {
   private static String curl(String... args) throws Exception {
     var command = new java.util.ArrayList<>(java.util.List.of("curl", "-sS", "-i"));
     command.addAll(java.util.List.of(args));
-    Run run = StaticFilesIT.run(command.toArray(String[]::new));
+    Result run = StaticFilesIT.run(command.toArray(String[]::new));
     assertThat(run.exit()).as(run.err()).isZero();
-    return run.out();
+    return run.outLatin1();
   }
 
   /** The value of {@code name} in a head curl printed with -i. */
@@ -168,7 +168,7 @@ class StaticFilesEdgeCasesIT {
       ranges.add("0-99999");
     }
     Path out = dir.resolve("whole");
-    Run run =
+    Result run =
         StaticFilesIT.run(
             "curl",
             "-sS",
@@ -179,7 +179,7 @@ class StaticFilesEdgeCasesIT {
             "-w",
             "%{http_code}",
             base + "/blob.bin");
-    assertThat(run.out()).isEqualTo("200");
+    assertThat(run.outLatin1()).isEqualTo("200");
     assertThat(Files.readAllBytes(out)).isEqualTo(blob);
   }
 

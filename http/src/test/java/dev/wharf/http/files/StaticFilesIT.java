@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.http.server.AccessLogEntry;
 import dev.wharf.http.server.HttpServer;
+import dev.wharf.testkit.ExternalProcess;
+import dev.wharf.testkit.ExternalProcess.Result;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -72,24 +74,8 @@ class StaticFilesIT {
     group.shutdownGracefully(Duration.ofSeconds(2)).join();
   }
 
-  record Run(int exit, String out, String err) {}
-
-  static Run run(String... command) throws Exception {
-    var process =
-        new ProcessBuilder(command)
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-            .start();
-    try {
-      var out = process.getInputStream().readAllBytes();
-      var err = process.getErrorStream().readAllBytes();
-      assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      return new Run(
-          process.exitValue(),
-          new String(out, StandardCharsets.ISO_8859_1),
-          new String(err, StandardCharsets.UTF_8));
-    } finally {
-      process.destroyForcibly();
-    }
+  static Result run(String... command) throws IOException {
+    return ExternalProcess.run(Duration.ofSeconds(60), command);
   }
 
   private static String sha256(byte[] data) throws Exception {
@@ -99,15 +85,15 @@ class StaticFilesIT {
   @Test
   void curlDownloadsAFileByteExact() throws Exception {
     Path out = dir.resolve("download");
-    Run run = run("curl", "-sS", "-f", "-o", out.toString(), base + "/blob.bin");
+    Result run = run("curl", "-sS", "-f", "-o", out.toString(), base + "/blob.bin");
     assertThat(run.exit()).as(run.err()).isZero();
     assertThat(sha256(Files.readAllBytes(out))).isEqualTo(sha256(blob));
   }
 
   @Test
   void curlHeadShowsLengthAndValidators() throws Exception {
-    Run run = run("curl", "-sS", "-I", base + "/hello.txt");
-    assertThat(run.out())
+    Result run = run("curl", "-sS", "-I", base + "/hello.txt");
+    assertThat(run.outLatin1())
         .startsWith("HTTP/1.1 200 OK")
         .contains("Content-Length: 13")
         .contains("Content-Type: text/plain; charset=utf-8")
@@ -117,16 +103,16 @@ class StaticFilesIT {
 
   @Test
   void conditionalRequestsGet304() throws Exception {
-    Run head = run("curl", "-sS", "-I", base + "/hello.txt");
+    Result head = run("curl", "-sS", "-I", base + "/hello.txt");
     String etag =
-        head.out()
+        head.outLatin1()
             .lines()
             .filter(l -> l.startsWith("ETag: "))
             .findFirst()
             .orElseThrow()
             .substring(6);
     String modified =
-        head.out()
+        head.outLatin1()
             .lines()
             .filter(l -> l.startsWith("Last-Modified: "))
             .findFirst()
@@ -140,7 +126,7 @@ class StaticFilesIT {
   @Test
   void rangesSingleMultipleAndUnsatisfiable() throws Exception {
     Path out = dir.resolve("part");
-    Run single =
+    Result single =
         run(
             "curl",
             "-sS",
@@ -151,16 +137,16 @@ class StaticFilesIT {
             "-w",
             "%{http_code}",
             base + "/blob.bin");
-    assertThat(single.out()).isEqualTo("206");
+    assertThat(single.outLatin1()).isEqualTo("206");
     assertThat(Files.readAllBytes(out)).isEqualTo(java.util.Arrays.copyOfRange(blob, 1000, 2000));
 
-    Run suffix = run("curl", "-sS", "-r", "-100", "-o", out.toString(), base + "/blob.bin");
+    Result suffix = run("curl", "-sS", "-r", "-100", "-o", out.toString(), base + "/blob.bin");
     assertThat(suffix.exit()).isZero();
     assertThat(Files.readAllBytes(out))
         .isEqualTo(java.util.Arrays.copyOfRange(blob, blob.length - 100, blob.length));
 
-    Run multi = run("curl", "-sS", "-i", "-r", "0-4,10-14", base + "/blob.bin");
-    assertThat(multi.out())
+    Result multi = run("curl", "-sS", "-i", "-r", "0-4,10-14", base + "/blob.bin");
+    assertThat(multi.outLatin1())
         .startsWith("HTTP/1.1 206")
         .contains("Content-Type: multipart/byteranges; boundary=")
         .contains("Content-Range: bytes 0-4/300000")
@@ -172,13 +158,15 @@ class StaticFilesIT {
         .asString()
         .startsWith("Content-Type: multipart/byteranges; boundary=");
 
-    Run tooFar = run("curl", "-sS", "-i", "-r", "400000-", base + "/blob.bin");
-    assertThat(tooFar.out()).startsWith("HTTP/1.1 416").contains("Content-Range: bytes */300000");
+    Result tooFar = run("curl", "-sS", "-i", "-r", "400000-", base + "/blob.bin");
+    assertThat(tooFar.outLatin1())
+        .startsWith("HTTP/1.1 416")
+        .contains("Content-Range: bytes */300000");
   }
 
   @Test
   void curlReusesTheKeptAliveConnection() throws Exception {
-    Run run =
+    Result run =
         run(
             "curl",
             "-sS",
@@ -195,28 +183,28 @@ class StaticFilesIT {
 
   @Test
   void directoriesRedirectThenServeIndexOrAListing() throws Exception {
-    Run redirect = run("curl", "-sS", "-i", base + "/docs");
-    assertThat(redirect.out()).startsWith("HTTP/1.1 301").contains("Location: /docs/");
-    assertThat(run("curl", "-sS", "-L", base + "/docs").out()).isEqualTo("<h1>docs</h1>");
-    Run listing = run("curl", "-sS", base + "/");
-    assertThat(listing.out())
+    Result redirect = run("curl", "-sS", "-i", base + "/docs");
+    assertThat(redirect.outLatin1()).startsWith("HTTP/1.1 301").contains("Location: /docs/");
+    assertThat(run("curl", "-sS", "-L", base + "/docs").outLatin1()).isEqualTo("<h1>docs</h1>");
+    Result listing = run("curl", "-sS", base + "/");
+    assertThat(listing.outLatin1())
         .contains("href=\"blob.bin\"")
         .contains("href=\"empty%20dir/\"")
         .doesNotContain(".secret");
-    Run json = run("curl", "-sS", "-H", "Accept: application/json", base + "/");
-    assertThat(json.out())
+    Result json = run("curl", "-sS", "-H", "Accept: application/json", base + "/");
+    assertThat(json.outLatin1())
         .startsWith("[")
         .contains("{\"name\":\"app.js\",\"type\":\"file\",\"size\":20,");
   }
 
   @Test
   void precompressedSiblingIsSentToClientsThatAcceptIt() throws Exception {
-    Run compressed = run("curl", "-sS", "--compressed", "-D", "-", base + "/app.js");
-    assertThat(compressed.out())
+    Result compressed = run("curl", "-sS", "--compressed", "-D", "-", base + "/app.js");
+    assertThat(compressed.outLatin1())
         .contains("Content-Encoding: gzip")
         .endsWith("console.log('plain')");
-    Run plain = run("curl", "-sS", base + "/app.js");
-    assertThat(plain.out()).isEqualTo("console.log('plain')");
+    Result plain = run("curl", "-sS", base + "/app.js");
+    assertThat(plain.outLatin1()).isEqualTo("console.log('plain')");
   }
 
   @Test
@@ -259,9 +247,9 @@ class StaticFilesIT {
             body = r.read()
             print(r.status, len(body), c.sock.getsockname()[1])
         """;
-    Run run = run("/usr/bin/python3", "-c", script, Integer.toString(server.port()));
+    Result run = run("/usr/bin/python3", "-c", script, Integer.toString(server.port()));
     assertThat(run.exit()).as(run.err()).isZero();
-    List<String> lines = run.out().lines().toList();
+    List<String> lines = run.outLatin1().lines().toList();
     assertThat(lines).hasSize(3);
     assertThat(lines.get(0)).startsWith("200 13 ");
     assertThat(lines.get(1)).startsWith("200 300000 ");
@@ -282,8 +270,8 @@ class StaticFilesIT {
                     .getBytes(StandardCharsets.US_ASCII));
         slow.add(socket);
       }
-      Run honest = run("curl", "-sS", "--max-time", "10", base + "/hello.txt");
-      assertThat(honest.out()).isEqualTo("hello, world\n");
+      Result honest = run("curl", "-sS", "--max-time", "10", base + "/hello.txt");
+      assertThat(honest.outLatin1()).isEqualTo("hello, world\n");
     } finally {
       for (Socket socket : slow) {
         socket.close();
@@ -303,7 +291,7 @@ class StaticFilesIT {
             "-H",
             header,
             base + "/hello.txt")
-        .out();
+        .outLatin1();
   }
 
   private String raw(String request) throws IOException {

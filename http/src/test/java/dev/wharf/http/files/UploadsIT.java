@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.http.server.AccessLogEntry;
 import dev.wharf.http.server.HttpServer;
-import java.io.File;
+import dev.wharf.testkit.ExternalProcess;
+import dev.wharf.testkit.ExternalProcess.Result;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -62,25 +64,10 @@ class UploadsIT {
     return "http://127.0.0.1:" + server.port() + path;
   }
 
-  record Run(int exit, String out, String err) {}
-
-  private Run curl(String... args) throws Exception {
-    Path err = Files.createTempFile(dir, "curl", ".err");
+  private Result curl(String... args) throws IOException {
     var command = new ArrayList<>(List.of("curl", "-sS", "--path-as-is"));
     command.addAll(List.of(args));
-    var process =
-        new ProcessBuilder(command)
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .redirectError(err.toFile())
-            .start();
-    try {
-      byte[] out = process.getInputStream().readAllBytes();
-      assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      return new Run(
-          process.exitValue(), new String(out, StandardCharsets.UTF_8), Files.readString(err));
-    } finally {
-      process.destroyForcibly();
-    }
+    return ExternalProcess.run(Duration.ofSeconds(60), command);
   }
 
   private Path local(String name, byte[] content) throws Exception {
@@ -100,18 +87,18 @@ class UploadsIT {
     new Random(1).nextBytes(data);
     Path file = local("data.bin", data);
 
-    Run created = curl("-w", "%{http_code}", "-T", file.toString(), url("/inbox/data.bin"));
+    Result created = curl("-w", "%{http_code}", "-T", file.toString(), url("/inbox/data.bin"));
     assertThat(created.out()).isEqualTo("created /inbox/data.bin (5000000 bytes)\n201");
     assertThat(Files.readAllBytes(root.resolve("inbox/data.bin"))).isEqualTo(data);
     assertThat(Files.getPosixFilePermissions(root.resolve("inbox/data.bin")).toString())
         .contains("OTHERS_READ");
 
-    Run again = curl("-w", "%{http_code}", "-T", file.toString(), url("/inbox/taken.txt"));
+    Result again = curl("-w", "%{http_code}", "-T", file.toString(), url("/inbox/taken.txt"));
     assertThat(again.out()).endsWith("409").contains("already exists");
     assertThat(Files.readString(root.resolve("inbox/taken.txt"))).isEqualTo("original");
 
     // The uploaded file is served back as it was sent.
-    Run back = curl("-o", dir.resolve("back.bin").toString(), url("/inbox/data.bin"));
+    Result back = curl("-o", dir.resolve("back.bin").toString(), url("/inbox/data.bin"));
     assertThat(back.exit()).isZero();
     assertThat(Files.readAllBytes(dir.resolve("back.bin"))).isEqualTo(data);
     assertThat(leftovers()).isEmpty();
@@ -121,7 +108,7 @@ class UploadsIT {
   void overwriteReplacesWhenAsked() throws Exception {
     start(new Uploads.Options(true, false), 1L << 30);
     Path file = local("new.txt", "replacement".getBytes(StandardCharsets.UTF_8));
-    Run run = curl("-w", "%{http_code}", "-T", file.toString(), url("/inbox/taken.txt"));
+    Result run = curl("-w", "%{http_code}", "-T", file.toString(), url("/inbox/taken.txt"));
     assertThat(run.out()).isEqualTo("replaced /inbox/taken.txt (11 bytes)\n200");
     assertThat(Files.readString(root.resolve("inbox/taken.txt"))).isEqualTo("replacement");
   }
@@ -142,7 +129,7 @@ class UploadsIT {
             "/missing-dir/file.txt",
             "/inbox"); // A directory. (curl appends the file's name to a URL ending in /.)
     for (String path : attempts) {
-      Run run = curl("-w", "%{http_code}", "-T", file.toString(), url(path));
+      Result run = curl("-w", "%{http_code}", "-T", file.toString(), url(path));
       assertThat(run.out()).as(path).matches("(?s).*(400|403|404|409)$");
     }
     try (Stream<Path> all = Files.walk(dir)) {
@@ -159,7 +146,7 @@ class UploadsIT {
     new Random(2).nextBytes(big);
     Path one = local("one.bin", big);
     Path two = local("two.txt", "second file\n".getBytes(StandardCharsets.UTF_8));
-    Run run =
+    Result run =
         curl(
             "-w",
             "%{http_code}",
@@ -180,7 +167,7 @@ class UploadsIT {
   void aBrowserFormGoesBackToTheListingWhichOffersTheForm() throws Exception {
     start(Uploads.Options.DEFAULTS, 1L << 30);
     Path file = local("page.html", "<p>hi</p>".getBytes(StandardCharsets.UTF_8));
-    Run run =
+    Result run =
         curl(
             "-w",
             "%{http_code} %{redirect_url}",
@@ -190,7 +177,7 @@ class UploadsIT {
             "file=@" + file,
             url("/inbox/"));
     assertThat(run.out()).isEqualTo(("303 " + url("/inbox/")));
-    Run listing = curl(url("/inbox/"));
+    Result listing = curl(url("/inbox/"));
     assertThat(listing.out())
         .contains("page.html")
         .contains("<form method=\"post\" enctype=\"multipart/form-data\">");
@@ -200,7 +187,7 @@ class UploadsIT {
   void multipartConflictsAndBadNamesAreReportedFileByFile() throws Exception {
     start(Uploads.Options.DEFAULTS, 1L << 30);
     Path file = local("ok.txt", "ok".getBytes(StandardCharsets.UTF_8));
-    Run run =
+    Result run =
         curl(
             "-w",
             "%{http_code}",
@@ -224,11 +211,11 @@ class UploadsIT {
   void overTheLimitIs413AndMalformedFormsAre400() throws Exception {
     start(Uploads.Options.DEFAULTS, 1000);
     Path file = local("big.bin", new byte[5000]);
-    Run tooBig = curl("-w", "%{http_code}", "-T", file.toString(), url("/inbox/big.bin"));
+    Result tooBig = curl("-w", "%{http_code}", "-T", file.toString(), url("/inbox/big.bin"));
     assertThat(tooBig.out()).endsWith("413");
-    Run notAForm = curl("-w", "%{http_code}", "-d", "plain=data", url("/inbox/"));
+    Result notAForm = curl("-w", "%{http_code}", "-d", "plain=data", url("/inbox/"));
     assertThat(notAForm.out()).endsWith("415");
-    Run broken =
+    Result broken =
         curl(
             "-w",
             "%{http_code}",
@@ -287,7 +274,7 @@ class UploadsIT {
   @Test
   void aTemporaryFileCannotBeUploadedOver() throws Exception {
     start(new Uploads.Options(false, true), 1L << 30);
-    Run put = curl("-T", "-", "-w", "%{http_code}", url("/inbox/.wharf-upload-9.part"));
+    Result put = curl("-T", "-", "-w", "%{http_code}", url("/inbox/.wharf-upload-9.part"));
     assertThat(put.out()).endsWith("403");
   }
 }

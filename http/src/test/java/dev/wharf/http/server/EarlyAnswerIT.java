@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.http.HttpLimits;
 import dev.wharf.http.RawResponse;
-import java.io.File;
+import dev.wharf.testkit.ExternalProcess;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -77,33 +76,23 @@ class EarlyAnswerIT {
   @Test
   void curlUploadingTooMuchGets413() throws Exception {
     Path body = Files.write(dir.resolve("body.bin"), new byte[BODY]);
-    Path err = dir.resolve("curl.err");
-    var process =
-        new ProcessBuilder(
-                List.of(
-                    "curl",
-                    "-sS",
-                    "-H",
-                    "Expect:", // Send the body at once rather than wait for 100 Continue.
-                    "-w",
-                    "%{http_code}",
-                    "-o",
-                    "/dev/null",
-                    "--data-binary",
-                    "@" + body,
-                    "http://127.0.0.1:" + server.port() + "/upload"))
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .redirectError(err.toFile())
-            .start();
-    try {
-      String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    var curl =
+        ExternalProcess.run(
+            Duration.ofSeconds(30),
+            "curl",
+            "-sS",
+            "-H",
+            "Expect:", // Send the body at once rather than wait for 100 Continue.
+            "-w",
+            "%{http_code}",
+            "-o",
+            "/dev/null",
+            "--data-binary",
+            "@" + body,
+            "http://127.0.0.1:" + server.port() + "/upload");
 
-      assertThat(Files.readString(err)).isEmpty();
-      assertThat(out).isEqualTo("413");
-      assertThat(process.exitValue()).isZero();
-    } finally {
-      process.destroyForcibly();
-    }
+    assertThat(curl.err()).isEmpty();
+    assertThat(curl.out()).isEqualTo("413");
+    assertThat(curl.exit()).isZero();
   }
 }

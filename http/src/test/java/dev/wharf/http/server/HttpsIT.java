@@ -4,15 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wharf.core.EventLoopGroup;
-import dev.wharf.core.tls.ExternalProcess;
-import dev.wharf.core.tls.TestCertificates;
 import dev.wharf.core.tls.TlsClientConfig;
+import dev.wharf.core.tls.TlsIdentity;
 import dev.wharf.core.tls.TlsServerConfig;
 import dev.wharf.core.tls.TlsSession;
+import dev.wharf.core.tls.TlsTrust;
 import dev.wharf.http.client.ClientRequest;
 import dev.wharf.http.client.ClientResponse;
 import dev.wharf.http.client.HttpClient;
 import dev.wharf.http.files.StaticFiles;
+import dev.wharf.testkit.ExternalProcess;
+import dev.wharf.testkit.TestCertificates;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -67,7 +69,9 @@ class HttpsIT {
     var files = new StaticFiles(root, StaticFiles.Options.DEFAULTS);
     server =
         HttpServer.builder(group)
-            .tls(TlsServerConfig.builder(certs.serverIdentity()).build())
+            .tls(
+                TlsServerConfig.builder(TlsIdentity.fromPem(certs.serverCert(), certs.serverKey()))
+                    .build())
             .routeBlocking("GET", "/*", files)
             .routeBlocking(
                 "GET",
@@ -103,7 +107,11 @@ class HttpsIT {
     client =
         HttpClient.builder()
             .group(group)
-            .tls(TlsClientConfig.builder().trust(certs.caTrust()).alpn("http/1.1").build())
+            .tls(
+                TlsClientConfig.builder()
+                    .trust(TlsTrust.fromPem(certs.caCert()))
+                    .alpn("http/1.1")
+                    .build())
             .build();
   }
 
@@ -144,8 +152,8 @@ class HttpsIT {
     try (var mtls =
         HttpServer.builder(group)
             .tls(
-                TlsServerConfig.builder(certs.serverIdentity())
-                    .clientAuth(TlsServerConfig.ClientAuth.WANT, certs.caTrust())
+                TlsServerConfig.builder(TlsIdentity.fromPem(certs.serverCert(), certs.serverKey()))
+                    .clientAuth(TlsServerConfig.ClientAuth.WANT, TlsTrust.fromPem(certs.caCert()))
                     .build())
             .get(
                 "/whoami",

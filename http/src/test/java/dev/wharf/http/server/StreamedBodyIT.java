@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.core.EchoProtocol;
 import dev.wharf.core.EventLoopGroup;
+import dev.wharf.testkit.ExternalProcess;
+import dev.wharf.testkit.ExternalProcess.Result;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,7 +19,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -117,27 +121,10 @@ class StreamedBodyIT {
     return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
   }
 
-  record Run(int exit, String out, String err) {}
-
-  private Run curl(String... args) throws Exception {
-    Path err = Files.createTempFile(dir, "curl", ".err");
-    var command = new java.util.ArrayList<String>();
-    command.add("curl");
-    command.add("-sS");
-    command.addAll(java.util.List.of(args));
-    var process =
-        new ProcessBuilder(command)
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-            .redirectError(err.toFile())
-            .start();
-    try {
-      byte[] out = process.getInputStream().readAllBytes();
-      assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      return new Run(
-          process.exitValue(), new String(out, StandardCharsets.UTF_8), Files.readString(err));
-    } finally {
-      process.destroyForcibly();
-    }
+  private Result curl(String... args) throws IOException {
+    var command = new ArrayList<>(List.of("curl", "-sS"));
+    command.addAll(List.of(args));
+    return ExternalProcess.run(Duration.ofSeconds(60), command);
   }
 
   @Test
@@ -147,7 +134,7 @@ class StreamedBodyIT {
     Path file = dir.resolve("upload.bin");
     Files.write(file, data);
     // curl asks Expect: 100-continue for bodies over 1 MiB; the first read lets it go ahead.
-    Run run = curl("-v", "-T", file.toString(), url("/sha256"));
+    Result run = curl("-v", "-T", file.toString(), url("/sha256"));
     assertThat(run.exit()).as(run.err()).isZero();
     assertThat(run.out()).isEqualTo(sha256(data) + " " + data.length + "\n");
     assertThat(run.err()).contains("Expect: 100-continue").contains("HTTP/1.1 100 Continue");
@@ -159,7 +146,7 @@ class StreamedBodyIT {
     new Random(2).nextBytes(data);
     Path file = dir.resolve("chunked.bin");
     Files.write(file, data);
-    Run run =
+    Result run =
         curl(
             "-H",
             "Transfer-Encoding: chunked",
@@ -176,7 +163,7 @@ class StreamedBodyIT {
   void anEarlyAnswerSkipsTheBodyAndEndsTheConnection() throws Exception {
     Path file = dir.resolve("big.bin");
     Files.write(file, new byte[8 << 20]);
-    Run run = curl("-v", "-T", file.toString(), url("/deny"));
+    Result run = curl("-v", "-T", file.toString(), url("/deny"));
     assertThat(run.out()).startsWith("401 Unauthorized: no uploads for you");
     assertThat(run.err()).doesNotContain("100 Continue").contains("Connection: close");
   }
@@ -265,7 +252,7 @@ class StreamedBodyIT {
     assertThat(failure)
         .isInstanceOf(RequestBodyException.class)
         .hasMessageContaining("closed before the request body ended");
-    Run run = curl(url("/hello"));
+    Result run = curl(url("/hello"));
     assertThat(run.out()).isEqualTo("hello");
   }
 

@@ -2,6 +2,7 @@ package dev.wharf.websocket.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wharf.testkit.Feed;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

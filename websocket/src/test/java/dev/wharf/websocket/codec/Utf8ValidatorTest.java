@@ -2,6 +2,7 @@ package dev.wharf.websocket.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wharf.testkit.Feed;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;

@@ -1,14 +1,18 @@
-package dev.wharf.core;
+package dev.wharf.testkit;
 
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /** Waits for a condition with a deadline, polling; for tests that must not sleep and hope. */
-final class Await {
+public final class Await {
+  /** The wait of {@link #until(String, BooleanSupplier)}: long enough for a loaded machine. */
+  public static final Duration DEFAULT = Duration.ofSeconds(15);
+
   private Await() {}
 
-  static void until(String what, Duration timeout, BooleanSupplier condition) {
+  /** Returns once {@code condition} holds; fails naming {@code what} after {@code timeout}. */
+  public static void until(String what, Duration timeout, BooleanSupplier condition) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
@@ -22,7 +26,7 @@ final class Await {
     }
   }
 
-  static void until(String what, BooleanSupplier condition) {
-    until(what, Duration.ofSeconds(10), condition);
+  public static void until(String what, BooleanSupplier condition) {
+    until(what, DEFAULT, condition);
   }
 }

@@ -4,12 +4,21 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 
-/** Echo endpoints for the conformance peers: every text and binary message goes back as it came. */
-final class EchoListeners {
+/**
+ * Echo listeners: every text and binary message goes back as it came. The peer every test, the
+ * conformance suites (Autobahn) and the benchmarks talk to, and a first server to try:
+ *
+ * <pre>{@code
+ * HttpServer.builder(group).get("/echo", WebSocketServer.handler(config, EchoListeners::whole))
+ * }</pre>
+ *
+ * <p>Each call makes a new listener, for one connection; it runs where the listener runs.
+ */
+public final class EchoListeners {
   private EchoListeners() {}
 
   /** Echoes whole messages; on the loop the binary buffer is sent back before the call returns. */
-  static WebSocketListener whole() {
+  public static WebSocketListener whole() {
     return new WebSocketListener() {
       @Override
       public void onText(WebSocket ws, String text) {
@@ -24,7 +33,7 @@ final class EchoListeners {
   }
 
   /** Echoes from a virtual thread, waiting for each send (a blocking handler). */
-  static WebSocketListener blocking() {
+  public static WebSocketListener blocking() {
     return new WebSocketListener() {
       @Override
       public void onText(WebSocket ws, String text) {
@@ -39,7 +48,7 @@ final class EchoListeners {
   }
 
   /** Receives every message as a stream and sends it back as a fragmented stream. */
-  static WebSocketListener streaming() {
+  public static WebSocketListener streaming() {
     return new WebSocketListener() {
       @Override
       public boolean streamMessage(WebSocket ws, MessageType type) {

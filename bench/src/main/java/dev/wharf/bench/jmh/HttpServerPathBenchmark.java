@@ -1,8 +1,9 @@
-package dev.wharf.http.server;
+package dev.wharf.bench.jmh;
 
+import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.testing.EmbeddedConnection;
 import dev.wharf.core.testing.FakeClock;
-import dev.wharf.http.HttpLimits;
+import dev.wharf.http.server.HttpServer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -15,16 +16,16 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * The HTTP server's own work per request, without sockets: the request decoded, routed and answered
  * by a plaintext handler, the response head encoded and written, on one kept-alive {@link
  * EmbeddedConnection}. Run with {@code -prof gc} for the bytes allocated per request.
  *
- * <p>In package {@code dev.wharf.http} to reach the server's protocol, which is package-private. It
- * uses only what older builds of Wharf have too, so the same jar can measure one against another by
- * swapping {@code wharf-http} and {@code wharf-core} on the class path. The harness adds its own
- * allocation (the output read out as an array per read), the same on both.
+ * <p>The server is made as a user makes one ({@link HttpServer#builder}, defaults, no access log);
+ * {@link HttpServer.Builder#protocol()} gives its protocol for a connection with no socket. The
+ * harness adds its own allocation (the output read out as an array per read).
  */
 public class HttpServerPathBenchmark {
   private static final byte[] HELLO = "Hello, World!".getBytes(StandardCharsets.US_ASCII);
@@ -52,6 +53,7 @@ public class HttpServerPathBenchmark {
     @Param({"wrk", "browser"})
     public String client;
 
+    EventLoopGroup unused; // The builder's: nothing runs on it here.
     EmbeddedConnection connection;
     ByteBuffer one;
     ByteBuffer sixteen;
@@ -61,34 +63,22 @@ public class HttpServerPathBenchmark {
       String request = client.equals("wrk") ? WRK : BROWSER;
       one = ByteBuffer.wrap(request.getBytes(StandardCharsets.ISO_8859_1));
       sixteen = ByteBuffer.wrap(request.repeat(16).getBytes(StandardCharsets.ISO_8859_1));
-      // No access log, as HttpServer's default. Builds before null meant "none" needed a
-      // consumer (their default was one that did nothing; null fails and closes): use that.
-      connection = connect(null);
+      unused = new EventLoopGroup(1, "bench-unused", true);
+      var server =
+          HttpServer.builder(unused)
+              .route(
+                  "GET", "/plaintext", (req, response) -> response.send(200, "text/plain", HELLO));
+      connection = EmbeddedConnection.of(new FakeClock(), server.protocol());
       connection.writeInbound(one.rewind());
-      if (connection.isClosed()) {
-        connection = connect(entry -> {});
-        connection.writeInbound(one.rewind());
-      }
+      connection.checkException();
       if (connection.readOutbound().length == 0 || connection.isClosed()) {
         throw new IllegalStateException("the server did not answer");
       }
     }
 
-    private static EmbeddedConnection connect(
-        java.util.function.Consumer<AccessLogEntry> accessLog) {
-      var routes = new Routes();
-      routes.add(
-          "GET",
-          "/plaintext",
-          new Routes.Route((request, response) -> response.send(200, "text/plain", HELLO), false));
-      var config =
-          new HttpServer.Config(
-              routes,
-              new Routes.Route((request, response) -> response.status(404).end(), false),
-              HttpLimits.DEFAULTS,
-              HttpTimeouts.DEFAULTS,
-              accessLog);
-      return EmbeddedConnection.of(new FakeClock(), new Http1ServerProtocol(config));
+    @TearDown
+    public void tearDown() {
+      unused.close();
     }
   }
 

@@ -1,12 +1,11 @@
-package dev.wharf.core.tls;
+package dev.wharf.testkit;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Certificates for TLS tests, made by the {@code openssl} command in a directory the test owns: a
@@ -96,14 +95,6 @@ public record TestCertificates(Path dir) {
   /** Its key, PKCS#8. */
   public Path rsaKey() {
     return dir.resolve("rsa.key");
-  }
-
-  public TlsIdentity serverIdentity() throws TlsConfigException {
-    return TlsIdentity.fromPem(serverCert(), serverKey());
-  }
-
-  public TlsTrust caTrust() throws TlsConfigException {
-    return TlsTrust.fromPem(caCert());
   }
 
   private void make() throws IOException, InterruptedException {
@@ -241,20 +232,13 @@ public record TestCertificates(Path dir) {
   }
 
   /** Runs openssl in the directory; fails with its output if it fails. */
-  public void openssl(String... arguments) throws IOException, InterruptedException {
+  public void openssl(String... arguments) throws IOException {
     var command = new ArrayList<String>();
     command.add("openssl");
     command.addAll(List.of(arguments));
-    Process process =
-        new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-    byte[] output = process.getInputStream().readAllBytes();
-    if (!process.waitFor(30, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new IOException("openssl timed out: " + command);
-    }
-    if (process.exitValue() != 0) {
-      throw new IOException(
-          "openssl failed: " + command + "\n" + new String(output, StandardCharsets.UTF_8));
+    ExternalProcess.Result result = ExternalProcess.run(Duration.ofSeconds(30), dir, command);
+    if (result.exit() != 0) {
+      throw new IOException("openssl failed: " + command + "\n" + result.out() + result.err());
     }
   }
 }
