@@ -1,6 +1,7 @@
 package dev.wharf.cli;
 
 import dev.wharf.testkit.Await;
+import dev.wharf.testkit.ExternalProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -120,6 +121,16 @@ abstract class EndToEnd {
     byte[] bytes = new byte[size];
     random.nextBytes(bytes);
     return Files.write(dir.resolve(name), bytes);
+  }
+
+  /**
+   * What {@code curl -sS args} printed (its errors merged in, as a user sees them) and then, after
+   * a space, the HTTP status it got.
+   */
+  static String curlWithStatus(String... args) throws IOException {
+    var command = new ArrayList<>(List.of("curl", "-sS", "-w", " %{http_code}"));
+    command.addAll(List.of(args));
+    return ExternalProcess.command(command).mergeErrors().run(Duration.ofSeconds(60)).out();
   }
 
   static String sha256(Path file) throws IOException {

@@ -1,11 +1,13 @@
 package dev.wharf.cli;
 
+import dev.wharf.testkit.ExternalProcess;
 import dev.wharf.testkit.TestCertificates;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -112,15 +114,10 @@ abstract class TlsEndToEnd extends EndToEnd {
 
   /** What an openssl command prints, checked for success. */
   static String run(String... command) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    try {
-      String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
-        throw new AssertionError(String.join(" ", command) + " failed: " + out);
-      }
-      return out;
-    } finally {
-      process.destroyForcibly();
+    var process = ExternalProcess.command(command).mergeErrors().run(Duration.ofSeconds(30));
+    if (process.exit() != 0) {
+      throw new AssertionError(String.join(" ", command) + " failed: " + process.out());
     }
+    return process.out();
   }
 }
