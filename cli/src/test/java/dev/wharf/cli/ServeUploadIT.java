@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
@@ -13,13 +12,7 @@ import org.junit.jupiter.api.Test;
 class ServeUploadIT extends EndToEnd {
 
   private int serve(Path root, String... extra) throws Exception {
-    Path out = dir.resolve("serve.out");
-    var args = new ArrayList<>(List.of("serve", root.toString(), "--port", "0", "--bind"));
-    args.add("127.0.0.1");
-    args.addAll(List.of(extra));
-    wharf(null, out, args.toArray(String[]::new));
-    return Integer.parseInt(
-        ServeAndGetIT.awaitMatch(out, Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)/")));
+    return serveOnLoopback(dir.resolve("serve.out"), Map.of(), root, extra);
   }
 
   @Test

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -41,13 +42,7 @@ abstract class WebSocketEndToEnd extends EndToEnd {
 
   /** Starts {@code wharf serve root extra...} on 127.0.0.1 and returns its port. */
   int serve(Path root, String... extra) throws Exception {
-    Path out = dir.resolve("serve.out");
-    var args = new ArrayList<>(List.of("serve", root.toString(), "--port", "0", "--bind"));
-    args.add("127.0.0.1");
-    args.addAll(List.of(extra));
-    wharf(null, out, args.toArray(String[]::new));
-    return Integer.parseInt(
-        ServeAndGetIT.awaitMatch(out, Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)/")));
+    return serveOnLoopback(dir.resolve("serve.out"), Map.of(), root, extra);
   }
 
   /** Runs {@code wharf ws args} to its end; stdout goes to {@code out}. */
