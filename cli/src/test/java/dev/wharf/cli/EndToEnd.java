@@ -201,6 +201,23 @@ abstract class EndToEnd {
         ServeAndGetIT.awaitMatch(out, java.util.regex.Pattern.compile("port (\\d+)")));
   }
 
+  /** Starts Python's http.server on 127.0.0.1 serving {@code root}, its output to {@code out}. */
+  int pythonHttpServer(Path root, Path out) throws Exception {
+    peer(
+        null,
+        out,
+        "/usr/bin/python3",
+        "-u",
+        "-m",
+        "http.server",
+        "--bind",
+        "127.0.0.1",
+        "--directory",
+        root.toString(),
+        "0");
+    return Integer.parseInt(ServeAndGetIT.awaitMatch(out, Pattern.compile("port (\\d+)")));
+  }
+
   /** A port nothing listens on, most likely: the kernel just gave it out and took it back. */
   static int closedPort() throws IOException {
     try (var socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

@@ -46,20 +46,7 @@ class ServeAndGetIT extends EndToEnd {
   }
 
   private int python(Path root) throws Exception {
-    Path out = dir.resolve("python.out");
-    peer(
-        null,
-        out,
-        "/usr/bin/python3",
-        "-u",
-        "-m",
-        "http.server",
-        "--bind",
-        "127.0.0.1",
-        "--directory",
-        root.toString(),
-        "0");
-    return Integer.parseInt(awaitMatch(out, Pattern.compile("port (\\d+)")));
+    return pythonHttpServer(root, dir.resolve("python.out"));
   }
 
   @Test
