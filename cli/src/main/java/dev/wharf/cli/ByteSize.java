@@ -8,7 +8,7 @@ import picocli.CommandLine.TypeConversionException;
  * A size as people write it on a command line: {@code 512}, {@code 64K}, {@code 10MiB}, {@code 2G}
  * (powers of 1024, as curl's and nginx's sizes).
  */
-final class ByteSize implements ITypeConverter<Long> {
+public final class ByteSize implements ITypeConverter<Long> {
   @Override
   public Long convert(String text) {
     return parse(text);
@@ -52,7 +52,7 @@ final class ByteSize implements ITypeConverter<Long> {
    *
    * @throws IllegalArgumentException naming the flag, when out of range
    */
-  static long messageLimit(String flag, long bytes) {
+  public static long messageLimit(String flag, long bytes) {
     if (bytes < 1 || bytes > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException(flag + " must be between 1 byte and 2G");
     }
@@ -60,7 +60,7 @@ final class ByteSize implements ITypeConverter<Long> {
   }
 
   /** {@code 1.5 MiB}: the way progress bars and messages show sizes. */
-  static String format(long bytes) {
+  public static String format(long bytes) {
     if (bytes < 1024) {
       return bytes + " B";
     }

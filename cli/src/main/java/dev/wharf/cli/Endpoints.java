@@ -19,11 +19,11 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /** Resolving and binding as the commands do it, telling the story as it goes. */
-final class Endpoints {
+public final class Endpoints {
   private Endpoints() {}
 
   /** The addresses of a host, in the resolver's order, of the family asked for. */
-  static List<InetSocketAddress> resolve(HostPort address, IpFamily family, Story story)
+  public static List<InetSocketAddress> resolve(HostPort address, IpFamily family, Story story)
       throws UnknownHostException {
     List<InetSocketAddress> all = NameResolver.SYSTEM.resolve(address.host(), address.port());
     if (!isLiteral(address.host())) {
@@ -39,12 +39,12 @@ final class Endpoints {
   }
 
   /** Whether {@code host} is an address rather than a name (nothing to tell of resolving it). */
-  static boolean isLiteral(String host) {
+  public static boolean isLiteral(String host) {
     return host.contains(":") || host.chars().allMatch(c -> c == '.' || Character.isDigit(c));
   }
 
   /** The socket address a server binds for a target. */
-  static SocketAddress bindAddress(Target target, Story story) throws UnknownHostException {
+  public static SocketAddress bindAddress(Target target, Story story) throws UnknownHostException {
     return switch (target) {
       case Target.Unix unix -> UnixDomainSocketAddress.of(unix.path());
       case Target.Inet inet -> resolve(inet.address(), inet.family(), story).getFirst();
@@ -55,7 +55,7 @@ final class Endpoints {
    * Binds a stream server (TCP or Unix). A Unix server's socket file is removed when the JVM exits
    * on a signal too, so that Ctrl-C leaves no file behind.
    */
-  static Server bindStream(
+  public static Server bindStream(
       EventLoopGroup group,
       Target target,
       SocketOptions options,
@@ -70,7 +70,7 @@ final class Endpoints {
    * Binds a stream server that speaks TLS when {@code tls} is given; a handshake that fails is told
    * in the story (the protocols never see that connection).
    */
-  static Server bindStream(
+  public static Server bindStream(
       EventLoopGroup group,
       Target target,
       SocketOptions options,
@@ -120,7 +120,7 @@ final class Endpoints {
   }
 
   /** Binds a UDP endpoint for a server target. */
-  static DatagramEndpoint bindDatagram(
+  public static DatagramEndpoint bindDatagram(
       EventLoopGroup group, Target.Inet target, String name, DatagramHandler handler, Story story)
       throws IOException {
     SocketAddress address = bindAddress(target, story);
@@ -142,7 +142,7 @@ final class Endpoints {
   }
 
   /** Binds a UDP endpoint on an ephemeral port for talking to {@code peer}. */
-  static DatagramEndpoint bindDatagramFor(
+  public static DatagramEndpoint bindDatagramFor(
       EventLoopGroup group, InetSocketAddress peer, DatagramHandler handler) throws IOException {
     boolean v6 = peer.getAddress() instanceof java.net.Inet6Address;
     return DatagramEndpoint.builder(group)

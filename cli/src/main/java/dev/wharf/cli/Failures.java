@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import dev.wharf.cli.tls.TlsFailures;
 import dev.wharf.core.CloseReason;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -19,9 +20,9 @@ import picocli.CommandLine;
  * network or I/O failure, 2 for a mistake in the command line (as BSD's sysexits and curl's usage
  * error do), 3 for a URL that cannot be used (curl's), 70 for a bug (sysexits' EX_SOFTWARE).
  */
-final class Failures
+public final class Failures
     implements CommandLine.IExecutionExceptionHandler, CommandLine.IParameterExceptionHandler {
-  static final int IO_FAILURE = 1;
+  public static final int IO_FAILURE = 1;
   static final int USAGE = 2;
   static final int MALFORMED_URL = 3;
   static final int INTERNAL_ERROR = 70;
@@ -124,7 +125,7 @@ final class Failures
     return commandLine.getParent() == null ? "wharf" : "wharf " + commandLine.getCommandName();
   }
 
-  static Throwable unwrap(Throwable e) {
+  public static Throwable unwrap(Throwable e) {
     Throwable t = e;
     while ((t instanceof CompletionException
             || t instanceof ExecutionException
@@ -139,7 +140,7 @@ final class Failures
    * The message of a failure, lower-cased at its start as command-line tools print them, with
    * advice where there is some to give (an untrusted certificate).
    */
-  static String describe(Throwable t) {
+  public static String describe(Throwable t) {
     if (t instanceof FileSystemException file) {
       return describe(file);
     }
@@ -179,7 +180,7 @@ final class Failures
    * The exit code for a connection that ended: 0 when it closed cleanly, else the failure thrown so
    * that it is reported like any other.
    */
-  static int exitCode(CloseReason reason) throws Exception {
+  public static int exitCode(CloseReason reason) throws Exception {
     if (!reason.isFailure()) {
       return 0;
     }

@@ -9,9 +9,9 @@ import java.util.Objects;
  * @param host a host name or an address literal, without brackets
  * @param port 0 to 65535
  */
-record HostPort(String host, int port) {
+public record HostPort(String host, int port) {
 
-  HostPort {
+  public HostPort {
     Objects.requireNonNull(host, "host");
     if (port < 0 || port > 65_535) {
       throw new IllegalArgumentException("port must be 0-65535, got " + port);
@@ -24,7 +24,7 @@ record HostPort(String host, int port) {
    *
    * @throws IllegalArgumentException with a message fit for the user
    */
-  static HostPort parse(String text, String defaultHost) {
+  public static HostPort parse(String text, String defaultHost) {
     if (text.startsWith("[")) {
       int close = text.indexOf(']');
       if (close < 0) {
@@ -50,7 +50,7 @@ record HostPort(String host, int port) {
   }
 
   /** Parses a port number, 0 to 65535. */
-  static int port(String text) {
+  public static int port(String text) {
     if (text.isEmpty() || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
       throw new IllegalArgumentException("port must be a number 0-65535, got '" + text + "'");
     }
@@ -62,7 +62,7 @@ record HostPort(String host, int port) {
   }
 
   /** A host as typed on a command line: brackets around an IPv6 literal are dropped. */
-  static String host(String text) {
+  public static String host(String text) {
     if (text.startsWith("[") && text.endsWith("]") && text.length() > 2) {
       return text.substring(1, text.length() - 1);
     }

@@ -5,7 +5,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 
 /** Which address family a user asked for with {@code -4} or {@code -6}, or either. */
-enum IpFamily {
+public enum IpFamily {
   ANY,
   IPV4,
   IPV6;
@@ -19,7 +19,7 @@ enum IpFamily {
   }
 
   /** The wildcard address a listener binds to when no host is given. */
-  String wildcard() {
+  public String wildcard() {
     // 0.0.0.0 on the JDK's dual-stack socket accepts IPv4 and IPv6 alike.
     return this == IPV6 ? "::" : "0.0.0.0";
   }

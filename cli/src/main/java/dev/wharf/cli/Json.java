@@ -1,11 +1,11 @@
 package dev.wharf.cli;
 
 /** The little JSON that {@code wharf ws --jsonl} writes: strings quoted as RFC 8259 asks. */
-final class Json {
+public final class Json {
   private Json() {}
 
   /** {@code text} as a JSON string, quotes included; characters beyond ASCII stay as they are. */
-  static String quote(String text) {
+  public static String quote(String text) {
     var out = new StringBuilder(text.length() + 2).append('"');
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);

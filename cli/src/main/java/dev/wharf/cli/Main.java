@@ -1,5 +1,11 @@
 package dev.wharf.cli;
 
+import dev.wharf.cli.get.GetCommand;
+import dev.wharf.cli.serve.ServeCommand;
+import dev.wharf.cli.socket.ConnectCommand;
+import dev.wharf.cli.socket.EchoCommand;
+import dev.wharf.cli.socket.ListenCommand;
+import dev.wharf.cli.ws.WsCommand;
 import java.util.concurrent.Callable;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -42,7 +48,7 @@ public final class Main implements Callable<Integer> {
    * descriptors; the file cannot be opened then, and the {@link Error} that followed ended the
    * accepting loop. Costs tens of milliseconds, once.
    */
-  static void prepareLogging() {
+  public static void prepareLogging() {
     var record = new LogRecord(Level.INFO, "");
     for (Handler handler : Logger.getLogger("").getHandlers()) {
       if (handler.getFormatter() != null) {

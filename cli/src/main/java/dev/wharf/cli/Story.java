@@ -20,22 +20,22 @@ import java.util.stream.Collectors;
  *
  * <p>Any thread; each line is printed whole.
  */
-final class Story {
+public final class Story {
   private final PrintWriter err;
   private final String command;
   private final boolean on;
 
-  Story(PrintWriter err, String command, boolean on) {
+  public Story(PrintWriter err, String command, boolean on) {
     this.err = err;
     this.command = command;
     this.on = on;
   }
 
-  boolean isOn() {
+  public boolean isOn() {
     return on;
   }
 
-  void tell(String line) {
+  public void tell(String line) {
     if (on) {
       announce(line);
     }
@@ -50,7 +50,7 @@ final class Story {
   }
 
   /** A line printed as is, without the command's name (as nc prints its "succeeded!"). */
-  void tellPlain(String line) {
+  public void tellPlain(String line) {
     if (on) {
       synchronized (err) {
         err.println(line);
@@ -59,7 +59,7 @@ final class Story {
     }
   }
 
-  void resolved(String host, List<? extends SocketAddress> all) {
+  public void resolved(String host, List<? extends SocketAddress> all) {
     if (on) {
       tell(
           "resolved "
@@ -71,7 +71,7 @@ final class Story {
     }
   }
 
-  void options(SocketOptions options) {
+  public void options(SocketOptions options) {
     if (on) {
       tell(
           "options: "
@@ -81,14 +81,14 @@ final class Story {
     }
   }
 
-  void closed(ConnectionInfo info, CloseReason reason) {
+  public void closed(ConnectionInfo info, CloseReason reason) {
     if (on) {
       tell(closing(info, reason));
     }
   }
 
   /** One line about a closed connection: why, the bytes each way and who keeps TIME-WAIT. */
-  static String closing(ConnectionInfo info, CloseReason reason) {
+  public static String closing(ConnectionInfo info, CloseReason reason) {
     var line = new StringBuilder("closed");
     if (reason.isFailure()) {
       line.append(" (").append(reason).append(')');
@@ -110,7 +110,7 @@ final class Story {
   }
 
   /** An address as people write it: {@code 127.0.0.1:80}, {@code [::1]:80}, a socket path. */
-  static String format(SocketAddress address) {
+  public static String format(SocketAddress address) {
     if (address instanceof UnixDomainSocketAddress unix && unix.getPath().toString().isEmpty()) {
       return "(unnamed)"; // A Unix client socket is rarely bound to a file.
     }
@@ -122,7 +122,7 @@ final class Story {
   }
 
   /** Milliseconds with one decimal, as ping prints them. */
-  static String millis(long nanos) {
+  public static String millis(long nanos) {
     return String.format(Locale.ROOT, "%.1f ms", nanos / 1e6);
   }
 }

@@ -4,7 +4,7 @@ import dev.wharf.core.Transport;
 import java.nio.file.Path;
 
 /** Where a command listens or connects: a TCP or UDP host and port, or a Unix socket file. */
-sealed interface Target permits Target.Inet, Target.Unix {
+public sealed interface Target permits Target.Inet, Target.Unix {
 
   Transport transport();
 

@@ -9,7 +9,7 @@ import java.net.URISyntaxException;
  * allows ({@code localhost:8000/x}), and anything a socket could not be opened for is refused here,
  * before a thread starts, with curl's exit code 3.
  */
-final class Urls {
+public final class Urls {
   private Urls() {}
 
   /**
@@ -17,7 +17,7 @@ final class Urls {
    *
    * @throws Malformed with a message fit for the user
    */
-  static URI parse(String text, String assumedScheme) {
+  public static URI parse(String text, String assumedScheme) {
     // "localhost:8000" would parse as the scheme "localhost": only "://" marks a scheme here.
     String withScheme = text.contains("://") ? text : assumedScheme + "://" + text;
     URI uri;
@@ -40,7 +40,7 @@ final class Urls {
   }
 
   /** A URL that cannot be used: a mistake on the command line, exit code 3 as curl's. */
-  static final class Malformed extends IllegalArgumentException {
+  public static final class Malformed extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
     Malformed(String url, String reason) {

@@ -14,11 +14,11 @@ import java.util.Optional;
  * URL's {@code user:password@}; and the URL without them, which is the one sent and shown, so that
  * no message repeats a password.
  */
-final class UserCredentials {
+public final class UserCredentials {
   private UserCredentials() {}
 
   /** The credentials to send, if any; the messages of what it throws hold no password. */
-  static Optional<BasicAuth.Credentials> of(URI uri, String userOption) {
+  public static Optional<BasicAuth.Credentials> of(URI uri, String userOption) {
     if (userOption != null) {
       if (userOption.indexOf(':') < 0) {
         throw new IllegalArgumentException(
@@ -46,7 +46,7 @@ final class UserCredentials {
   }
 
   /** The URL without its user information. */
-  static URI withoutUserInfo(URI uri) {
+  public static URI withoutUserInfo(URI uri) {
     if (uri.getRawUserInfo() == null) {
       return uri;
     }
@@ -66,7 +66,7 @@ final class UserCredentials {
   }
 
   /** A URL as text, with any password replaced, for messages about a URL that did not parse. */
-  static String redact(String url) {
+  public static String redact(String url) {
     return HttpUrl.withoutPassword(url);
   }
 
@@ -74,7 +74,7 @@ final class UserCredentials {
    * A header line as -v shows it: the credentials of an Authorization or Proxy-Authorization field
    * hidden, the scheme kept.
    */
-  static String hideInHeaderLine(String line) {
+  public static String hideInHeaderLine(String line) {
     int colon = line.indexOf(':');
     String name = colon < 0 ? "" : line.substring(0, colon).strip();
     if (!name.equalsIgnoreCase("Authorization") && !name.equalsIgnoreCase("Proxy-Authorization")) {

@@ -1,10 +1,15 @@
 /**
- * The {@code wharf} command line ({@link dev.wharf.cli.Main}): {@code serve}, {@code get}, {@code
- * listen}, {@code connect}, {@code echo} and {@code ws}, each a picocli command over the engine,
- * the HTTP and the WebSocket modules, with their argument parsing, TLS options and output.
+ * The {@code wharf} command line ({@link dev.wharf.cli.Main}) and what its commands share: exit
+ * codes and failure messages ({@link dev.wharf.cli.Failures}), the {@code -v} story ({@link
+ * dev.wharf.cli.Story}), host, port and address-family arguments, name resolution, URLs as typed
+ * and credentials in them, sizes and JSON quoting. Each command lives in its own sub-package:
+ * {@code get}, {@code serve}, {@code ws}, and {@code socket} ({@code connect}, {@code listen},
+ * {@code echo}); {@code io} moves stdin and stdout, {@code tls} holds the TLS options.
  *
  * <p>Threads: a command runs on the main thread and blocks it until done. Protocol and listener
  * code runs on the event loops; stdin is read on a {@code wharf-stdin} thread; Ctrl-C and SIGTERM
- * run shutdown hooks. docs/CONCURRENCY.md lists each command's threads and what guards their state.
+ * run shutdown hooks. The classes here hold no state of their own except {@link
+ * dev.wharf.cli.Story}, which any thread may tell, each line whole. docs/CONCURRENCY.md lists each
+ * command's threads and what guards their state.
  */
 package dev.wharf.cli;

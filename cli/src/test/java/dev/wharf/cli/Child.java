@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * the test's JVM, or a peer such as socat. Its stderr is read into lines as they come; stdin and
  * stdout go to files or stay pipes, as the test says. {@link #end} ends it.
  */
-final class Child {
+public final class Child {
   private static final Duration DEFAULT_WAIT = Duration.ofSeconds(10);
 
   private final String name;
@@ -36,8 +36,8 @@ final class Child {
    * Starts {@code wharf args} with these environment variables besides the test's own; stdin and
    * stdout are files when given, else pipes.
    */
-  static Child wharf(Map<String, String> environment, Path stdin, Path stdout, String... args)
-      throws IOException {
+  public static Child wharf(
+      Map<String, String> environment, Path stdin, Path stdout, String... args) throws IOException {
     return wharf(environment, stdin, stdout, false, args);
   }
 
@@ -46,7 +46,7 @@ final class Child {
    * process started in the background of a shell without job control (a CI script) inherits as
    * ignored, so that the JVM would never see Ctrl-C.
    */
-  static Child wharf(
+  public static Child wharf(
       Map<String, String> environment, Path stdin, Path stdout, boolean hearsSigint, String... args)
       throws IOException {
     return wharfUnder(
@@ -61,7 +61,7 @@ final class Child {
    * Starts {@code wharf args} under a command that sets up its process, such as {@code prlimit
    * --nofile=256 --}.
    */
-  static Child wharfUnder(
+  public static Child wharfUnder(
       List<String> prefix, Map<String, String> environment, Path stdin, Path stdout, String... args)
       throws IOException {
     String java = ProcessHandle.current().info().command().orElseThrow();
@@ -81,7 +81,7 @@ final class Child {
   }
 
   /** Starts any program, such as socat. */
-  static Child start(Path stdin, Path stdout, String... command) throws IOException {
+  public static Child start(Path stdin, Path stdout, String... command) throws IOException {
     return start(command[0], new ProcessBuilder(command), stdin, stdout);
   }
 
@@ -96,7 +96,7 @@ final class Child {
     return new Child(name, builder.start());
   }
 
-  Process process() {
+  public Process process() {
     return process;
   }
 
@@ -120,14 +120,14 @@ final class Child {
     }
   }
 
-  List<String> errLines() {
+  public List<String> errLines() {
     synchronized (errLines) {
       return List.copyOf(errLines);
     }
   }
 
   /** Waits for a stderr line that contains a match of {@code regex} and returns the match. */
-  Matcher awaitErr(String regex) throws InterruptedException {
+  public Matcher awaitErr(String regex) throws InterruptedException {
     Pattern pattern = Pattern.compile(regex);
     long deadline = System.nanoTime() + DEFAULT_WAIT.toNanos();
     synchronized (errLines) {
@@ -150,7 +150,7 @@ final class Child {
   }
 
   /** Waits until {@code count} stderr lines contain a match of {@code regex}. */
-  void awaitErr(String regex, int count) throws InterruptedException {
+  public void awaitErr(String regex, int count) throws InterruptedException {
     Pattern pattern = Pattern.compile(regex);
     long deadline = System.nanoTime() + DEFAULT_WAIT.toNanos();
     synchronized (errLines) {
@@ -166,12 +166,12 @@ final class Child {
   }
 
   /** Waits for the process to exit and returns its code. */
-  int awaitExit() throws InterruptedException {
+  public int awaitExit() throws InterruptedException {
     return awaitExit(DEFAULT_WAIT);
   }
 
   /** Waits this long for the process to exit and returns its code. */
-  int awaitExit(Duration wait) throws InterruptedException {
+  public int awaitExit(Duration wait) throws InterruptedException {
     if (!process.waitFor(wait.toMillis(), TimeUnit.MILLISECONDS)) {
       throw new AssertionError(name + " did not exit; stderr: " + errLines());
     }
@@ -187,7 +187,7 @@ final class Child {
   }
 
   /** Sends a signal by name (INT, TERM), as kill(1) does. */
-  void signal(String name) throws IOException, InterruptedException {
+  public void signal(String name) throws IOException, InterruptedException {
     Process kill =
         new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
             .redirectErrorStream(true)
@@ -199,7 +199,7 @@ final class Child {
   }
 
   /** Asks the process to stop (SIGTERM) and waits; then kills it if it would not. */
-  void end() throws InterruptedException {
+  public void end() throws InterruptedException {
     process.destroy();
     if (!process.waitFor(5, TimeUnit.SECONDS)) {
       process.destroyForcibly();

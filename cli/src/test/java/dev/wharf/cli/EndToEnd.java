@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
@@ -30,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * that JUnit removes, random payloads and their digests, and waits with deadlines.
  */
 @Timeout(60)
-abstract class EndToEnd {
-  @TempDir Path dir;
+public abstract class EndToEnd {
+  @TempDir protected Path dir;
   private final List<Child> children = new ArrayList<>();
   private final Random random = new Random(862);
 
@@ -39,12 +40,12 @@ abstract class EndToEnd {
    * Starts wharf with {@code XDG_DATA_HOME} in the test's directory, so that what it keeps (the
    * self-signed certificate of {@code --tls}) stays out of the home directory.
    */
-  Child wharf(Path stdin, Path stdout, String... args) throws IOException {
+  protected Child wharf(Path stdin, Path stdout, String... args) throws IOException {
     return wharf(Map.of(), stdin, stdout, args);
   }
 
   /** Starts wharf with these environment variables too. */
-  Child wharf(Map<String, String> environment, Path stdin, Path stdout, String... args)
+  protected Child wharf(Map<String, String> environment, Path stdin, Path stdout, String... args)
       throws IOException {
     return start(environment, stdin, stdout, false, args);
   }
@@ -53,7 +54,7 @@ abstract class EndToEnd {
    * Starts {@code wharf serve ROOT} on 127.0.0.1 and a port the kernel picks, with {@code more}
    * options and these environment variables, and returns the port once its startup line names it.
    */
-  int serveOnLoopback(Map<String, String> environment, Path root, String... more)
+  protected int serveOnLoopback(Map<String, String> environment, Path root, String... more)
       throws IOException, InterruptedException {
     return serveOnLoopback(Files.createTempFile(dir, "serve", ".out"), environment, root, more);
   }
@@ -62,24 +63,26 @@ abstract class EndToEnd {
    * As {@link #serveOnLoopback(Map, Path, String...)}, its stdout (the access log) into {@code
    * out}.
    */
-  int serveOnLoopback(Path out, Map<String, String> environment, Path root, String... more)
+  protected int serveOnLoopback(
+      Path out, Map<String, String> environment, Path root, String... more)
       throws IOException, InterruptedException {
     var args =
         new ArrayList<>(List.of("serve", root.toString(), "--port", "0", "--bind", "127.0.0.1"));
     args.addAll(List.of(more));
     wharf(environment, null, out, args.toArray(String[]::new));
-    return Integer.parseInt(ServeAndGetIT.awaitMatch(out, LOOPBACK_URL));
+    return Integer.parseInt(awaitMatch(out, LOOPBACK_URL));
   }
 
   private static final Pattern LOOPBACK_URL = Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)/");
 
   /** Starts wharf with at most {@code openFiles} file descriptors (as {@code ulimit -n}). */
-  Child wharfWithOpenFiles(int openFiles, Path stdout, String... args) throws IOException {
+  protected Child wharfWithOpenFiles(int openFiles, Path stdout, String... args)
+      throws IOException {
     return wharfWithOpenFiles(openFiles, Map.of(), stdout, args);
   }
 
   /** As {@link #wharfWithOpenFiles(int, Path, String...)}, with these environment variables too. */
-  Child wharfWithOpenFiles(
+  protected Child wharfWithOpenFiles(
       int openFiles, Map<String, String> environment, Path stdout, String... args)
       throws IOException {
     var all = new HashMap<String, String>(environment);
@@ -96,7 +99,7 @@ abstract class EndToEnd {
   }
 
   /** Starts wharf so that it hears SIGINT, whatever this JVM inherited; see {@link Child}. */
-  Child wharfHearingSigint(Path stdin, Path stdout, String... args) throws IOException {
+  protected Child wharfHearingSigint(Path stdin, Path stdout, String... args) throws IOException {
     return start(Map.of(), stdin, stdout, true, args);
   }
 
@@ -112,24 +115,24 @@ abstract class EndToEnd {
   }
 
   /** The XDG_DATA_HOME of the wharf children. */
-  Path dataHome() {
+  protected Path dataHome() {
     return dir.resolve("xdg-data");
   }
 
-  Child peer(Path stdin, Path stdout, String... command) throws IOException {
+  protected Child peer(Path stdin, Path stdout, String... command) throws IOException {
     Child child = Child.start(stdin, stdout, command);
     children.add(child);
     return child;
   }
 
   @AfterEach
-  void endChildren() throws InterruptedException {
+  protected void endChildren() throws InterruptedException {
     for (Child child : children) {
       child.end();
     }
   }
 
-  Path randomFile(String name, int size) throws IOException {
+  protected Path randomFile(String name, int size) throws IOException {
     byte[] bytes = new byte[size];
     random.nextBytes(bytes);
     return Files.write(dir.resolve(name), bytes);
@@ -139,7 +142,7 @@ abstract class EndToEnd {
    * What {@code curl -sS args} printed (its errors merged in, as a user sees them) and then, after
    * a space, the HTTP status it got.
    */
-  static String curlWithStatus(String... args) throws IOException {
+  protected static String curlWithStatus(String... args) throws IOException {
     var command = new ArrayList<>(List.of("curl", "-sS", "-w", " %{http_code}"));
     command.addAll(List.of(args));
     return ExternalProcess.command(command).mergeErrors().run(Duration.ofSeconds(60)).out();
@@ -149,7 +152,7 @@ abstract class EndToEnd {
    * What {@code curl -sS -m seconds} got from {@code path} on 127.0.0.1:{@code port}, after it
    * ended (within 5 s more) with exit 0.
    */
-  String curlLoopback(int port, String path, int seconds) throws Exception {
+  protected String curlLoopback(int port, String path, int seconds) throws Exception {
     Path body = Files.createTempFile(dir, "curl", ".out");
     Child curl =
         peer(
@@ -165,7 +168,7 @@ abstract class EndToEnd {
     return Files.readString(body, StandardCharsets.UTF_8);
   }
 
-  static String sha256(Path file) throws IOException {
+  protected static String sha256(Path file) throws IOException {
     try {
       return HexFormat.of()
           .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
@@ -175,7 +178,7 @@ abstract class EndToEnd {
   }
 
   /** Waits until {@code file} holds at least {@code size} bytes (UDP has no end to wait for). */
-  static void awaitSize(Path file, long size) {
+  protected static void awaitSize(Path file, long size) {
     // A file has nothing to block on: polled.
     Await.until(
         file + " to hold " + size + " bytes", Duration.ofSeconds(10), () -> sizeOf(file) >= size);
@@ -193,16 +196,15 @@ abstract class EndToEnd {
    * Starts {@code trickle_server.py}, which announces a 200 MiB body and sends it at 1.25 MiB/s to
    * one client, and returns its port.
    */
-  int trickleServer() throws Exception {
+  protected int trickleServer() throws Exception {
     Path script = Path.of(EndToEnd.class.getResource("/trickle_server.py").toURI());
     Path out = dir.resolve("trickle.out");
     peer(null, out, "/usr/bin/python3", "-u", script.toString());
-    return Integer.parseInt(
-        ServeAndGetIT.awaitMatch(out, java.util.regex.Pattern.compile("port (\\d+)")));
+    return Integer.parseInt(awaitMatch(out, java.util.regex.Pattern.compile("port (\\d+)")));
   }
 
   /** Starts Python's http.server on 127.0.0.1 serving {@code root}, its output to {@code out}. */
-  int pythonHttpServer(Path root, Path out) throws Exception {
+  protected int pythonHttpServer(Path root, Path out) throws Exception {
     peer(
         null,
         out,
@@ -215,24 +217,47 @@ abstract class EndToEnd {
         "--directory",
         root.toString(),
         "0");
-    return Integer.parseInt(ServeAndGetIT.awaitMatch(out, Pattern.compile("port (\\d+)")));
+    return Integer.parseInt(awaitMatch(out, Pattern.compile("port (\\d+)")));
   }
 
   /** A port nothing listens on, most likely: the kernel just gave it out and took it back. */
-  static int closedPort() throws IOException {
+  protected static int closedPort() throws IOException {
     try (var socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }
   }
 
   /** The port a {@code wharf -v} server prints it listens on. */
-  static int listeningPort(Child server, String transport) throws InterruptedException {
+  protected static int listeningPort(Child server, String transport) throws InterruptedException {
     return Integer.parseInt(
         server.awaitErr("listening on " + transport + " 127\\.0\\.0\\.1:(\\d+)").group(1));
   }
 
   /** The port {@code socat -d -d} prints it listens on. */
-  static int socatPort(Child socat) throws InterruptedException {
+  protected static int socatPort(Child socat) throws InterruptedException {
     return Integer.parseInt(socat.awaitErr("listening on .*127\\.0\\.0\\.1:(\\d+)").group(1));
+  }
+
+  /** Waits for a line matching {@code pattern} in a file a child writes; returns group 1. */
+  public static String awaitMatch(Path file, Pattern pattern) {
+    var found = new String[1];
+    // A file has nothing to block on: polled.
+    Await.until(
+        pattern + " in " + file,
+        Duration.ofSeconds(20),
+        () -> {
+          try {
+            Matcher matcher =
+                pattern.matcher(
+                    Files.exists(file) ? Files.readString(file, StandardCharsets.ISO_8859_1) : "");
+            if (matcher.find()) {
+              found[0] = matcher.group(1);
+            }
+            return found[0] != null;
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
+    return found[0];
   }
 }

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * services), not only the one we spawned. Its profile and its temporary files live in directories
  * the caller owns and removes.
  */
-final class HeadlessChromium {
+public final class HeadlessChromium {
   private final Process process;
   private final long group;
   private final Path log;
@@ -31,7 +31,7 @@ final class HeadlessChromium {
    * Opens {@code url}; Chromium's own output goes to {@code log}, its temporary files to a
    * directory beside {@code profile}.
    */
-  static HeadlessChromium open(String url, Path profile, Path log)
+  public static HeadlessChromium open(String url, Path profile, Path log)
       throws IOException, InterruptedException {
     // Chromium puts its singleton socket in a new directory under TMPDIR and links to it from the
     // profile; killed, it leaves that directory behind. Beside the profile it goes with it.
@@ -80,7 +80,7 @@ final class HeadlessChromium {
   }
 
   /** Waits until {@code file} exists or Chromium exits or the time is up; true if it exists. */
-  boolean awaitFile(Path file, long seconds) {
+  public boolean awaitFile(Path file, long seconds) {
     Await.within( // A file has nothing to block on; poll.
         Duration.ofSeconds(seconds),
         Duration.ofMillis(50),
@@ -93,7 +93,7 @@ final class HeadlessChromium {
   }
 
   /** The last lines Chromium printed, for a failure message. */
-  String logTail() {
+  public String logTail() {
     try {
       List<String> lines = Files.readAllLines(log);
       return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
@@ -103,7 +103,7 @@ final class HeadlessChromium {
   }
 
   /** Ends every process of Chromium's group and waits until none is left. */
-  void stop() throws InterruptedException {
+  public void stop() throws InterruptedException {
     boolean ended =
         Await.within(
             Duration.ofSeconds(20),
@@ -123,14 +123,14 @@ final class HeadlessChromium {
   }
 
   /** The live processes of Chromium's group (zombies waiting for init count as gone). */
-  List<ProcessHandle> members() {
+  public List<ProcessHandle> members() {
     return ProcessHandle.allProcesses()
         .filter(p -> processGroup(p.pid()).orElse(-1) == group && !isZombie(p.pid()))
         .toList();
   }
 
   /** A process's group, from /proc/PID/stat: the fifth field, counted after the name's ")". */
-  static OptionalLong processGroup(long pid) {
+  public static OptionalLong processGroup(long pid) {
     String[] fields = statFields(pid);
     return fields == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(fields[2]));
   }

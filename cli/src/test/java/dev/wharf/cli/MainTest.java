@@ -13,10 +13,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Mistakes on the command line: exit 2 and a clear line on stderr, nothing started. */
 @Timeout(30)
-class MainTest {
-  record Run(int exitCode, List<String> err, String out) {}
+public class MainTest {
+  public record Run(int exitCode, List<String> err, String out) {}
 
-  static Run run(String... args) {
+  public static Run run(String... args) {
     var err = new StringWriter();
     var out = new StringWriter();
     var commandLine = Main.commandLine();
@@ -85,7 +85,12 @@ class MainTest {
     Path body = Files.writeString(dir.resolve("body.txt"), "hello");
     var get = Main.commandLine();
     get.parseArgs("get", "-d", "@" + body, "http://127.0.0.1/");
-    assertThat(((GetCommand) get.getSubcommands().get("get").getCommand()).data)
+    assertThat(
+            get.getSubcommands()
+                .get("get")
+                .getCommandSpec()
+                .findOption("--data")
+                .<String>getValue())
         .isEqualTo("@" + body);
 
     Path args = Files.writeString(dir.resolve("args.txt"), "--help");

@@ -22,17 +22,17 @@ import org.junit.jupiter.api.io.TempDir;
  * certificate for localhost and 127.0.0.1, one for other.test, an expired one, a client
  * certificate; a self-signed one), openssl itself as the peer, and stdin fed from a file.
  */
-abstract class TlsEndToEnd extends EndToEnd {
-  @TempDir static Path certDir;
-  static TestCertificates certs;
+public abstract class TlsEndToEnd extends EndToEnd {
+  @TempDir protected static Path certDir;
+  protected static TestCertificates certs;
 
   @BeforeAll
-  static void certificates() throws Exception {
+  protected static void certificates() throws Exception {
     certs = TestCertificates.create(certDir);
   }
 
   /** Starts {@code openssl args} with stdin and stdout as given (a pipe when null). */
-  Child openssl(Path stdin, Path stdout, String... args) throws IOException {
+  protected Child openssl(Path stdin, Path stdout, String... args) throws IOException {
     var command = new ArrayList<String>();
     command.add("openssl");
     command.addAll(List.of(args));
@@ -44,7 +44,7 @@ abstract class TlsEndToEnd extends EndToEnd {
    * received bytes go to {@code stdout}, stdin to the client. Returns the child; its port is {@link
    * #listeningPort(Child)}.
    */
-  Child sServer(Path stdout, Path cert, Path key, String... extra) throws IOException {
+  protected Child sServer(Path stdout, Path cert, Path key, String... extra) throws IOException {
     var args =
         new ArrayList<>(
             List.of(
@@ -66,7 +66,7 @@ abstract class TlsEndToEnd extends EndToEnd {
    * The TCP port a child listens on, asked of the kernel with {@code ss} (s_server -quiet prints
    * none): polled until the socket appears, for up to 10 seconds.
    */
-  static int listeningPort(Child child) throws IOException, InterruptedException {
+  protected static int listeningPort(Child child) throws IOException, InterruptedException {
     Pattern socket =
         Pattern.compile(
             "127\\.0\\.0\\.1:(\\d+)\\s.*pid=" + child.process().pid() + ",", Pattern.MULTILINE);
@@ -93,7 +93,7 @@ abstract class TlsEndToEnd extends EndToEnd {
    * Writes a file to a child's stdin on a virtual thread (a pipe takes 64 KiB and then waits for
    * the child to read), leaving stdin open; the future completes when all is written.
    */
-  static CompletableFuture<Void> feed(Child child, Path file) {
+  protected static CompletableFuture<Void> feed(Child child, Path file) {
     var done = new CompletableFuture<Void>();
     Thread.ofVirtual()
         .start(
@@ -111,12 +111,12 @@ abstract class TlsEndToEnd extends EndToEnd {
   }
 
   /** Ends a child's stdin. */
-  static void closeStdin(Child child) throws IOException {
+  protected static void closeStdin(Child child) throws IOException {
     child.process().getOutputStream().close();
   }
 
   /** What an openssl command prints, checked for success. */
-  static String run(String... command) throws IOException, InterruptedException {
+  protected static String run(String... command) throws IOException, InterruptedException {
     var process = ExternalProcess.command(command).mergeErrors().run(Duration.ofSeconds(30));
     if (process.exit() != 0) {
       throw new AssertionError(String.join(" ", command) + " failed: " + process.out());

@@ -19,34 +19,34 @@ import java.util.regex.Pattern;
  * as the peer through {@code ws_peer.py}, {@code wharf serve} on a free port, and JSON lines read
  * back by Python's own json module.
  */
-abstract class WebSocketEndToEnd extends EndToEnd {
-  static final Path NULL = Path.of("/dev/null");
+public abstract class WebSocketEndToEnd extends EndToEnd {
+  public static final Path NULL = Path.of("/dev/null");
 
-  static Path script() throws URISyntaxException {
+  public static Path script() throws URISyntaxException {
     return Path.of(WebSocketEndToEnd.class.getResource("/ws_peer.py").toURI());
   }
 
   /** Runs {@code ws_peer.py args}, its stdout to {@code out}. */
-  Child python(Path out, String... args) throws Exception {
+  protected Child python(Path out, String... args) throws Exception {
     var command = new ArrayList<>(List.of("/usr/bin/python3", "-u", script().toString()));
     command.addAll(List.of(args));
     return peer(null, out, command.toArray(String[]::new));
   }
 
   /** Starts the python3-websockets server and returns its port. */
-  int pythonServer() throws Exception {
+  protected int pythonServer() throws Exception {
     Path out = dir.resolve("python-server.out");
     python(out, "server");
-    return Integer.parseInt(ServeAndGetIT.awaitMatch(out, Pattern.compile("PORT\t(\\d+)")));
+    return Integer.parseInt(EndToEnd.awaitMatch(out, Pattern.compile("PORT\t(\\d+)")));
   }
 
   /** Starts {@code wharf serve root extra...} on 127.0.0.1 and returns its port. */
-  int serve(Path root, String... extra) throws Exception {
+  protected int serve(Path root, String... extra) throws Exception {
     return serveOnLoopback(dir.resolve("serve.out"), Map.of(), root, extra);
   }
 
   /** Runs {@code wharf ws args} to its end; stdout goes to {@code out}. */
-  Child ws(Path stdin, Path out, String... args) throws IOException {
+  protected Child ws(Path stdin, Path out, String... args) throws IOException {
     var all = new ArrayList<String>();
     all.add("ws");
     all.addAll(List.of(args));
@@ -57,7 +57,7 @@ abstract class WebSocketEndToEnd extends EndToEnd {
    * Each line of a JSON-lines file, parsed by Python's json module (so a malformed line fails the
    * test) and printed back canonically: keys sorted, no spaces, non-ASCII as it is.
    */
-  static List<String> parsedJsonLines(Path file) throws Exception {
+  protected static List<String> parsedJsonLines(Path file) throws Exception {
     var python =
         ExternalProcess.command(
                 "/usr/bin/python3",
@@ -73,7 +73,7 @@ abstract class WebSocketEndToEnd extends EndToEnd {
     return python.out().lines().toList();
   }
 
-  static String read(Path file) throws IOException {
+  protected static String read(Path file) throws IOException {
     return Files.readString(file, StandardCharsets.UTF_8);
   }
 }

@@ -1,0 +1,26 @@
+package dev.wharf.cli.get;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wharf.cli.Child;
+import dev.wharf.cli.EndToEnd;
+import java.io.InputStream;
+import org.junit.jupiter.api.Test;
+
+/** {@code wharf get URL | head -c 10}: as curl, the download stops when stdout closes, with 23. */
+class GetClosedStdoutIT extends EndToEnd {
+
+  @Test
+  void aClosedStdoutStopsTheDownloadWithExit23() throws Exception {
+    // 200 MiB at 1.25 MiB/s: a client that does not stop would still be at it long after.
+    int port = trickleServer();
+
+    Child get = wharf(null, null, "get", "http://127.0.0.1:" + port + "/big.bin");
+    try (InputStream stdout = get.process().getInputStream()) {
+      assertThat(stdout.readNBytes(10)).hasSize(10); // What head -c 10 does, then it exits.
+    }
+
+    assertThat(get.awaitExit()).isEqualTo(CurlExit.WRITE_ERROR);
+    assertThat(get.errLines()).singleElement().asString().startsWith("wharf get: cannot write");
+  }
+}

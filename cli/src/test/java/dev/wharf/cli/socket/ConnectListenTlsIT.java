@@ -1,0 +1,227 @@
+package dev.wharf.cli.socket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wharf.cli.Child;
+import dev.wharf.cli.TlsEndToEnd;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code wharf connect --tls} and {@code wharf listen --tls}, ncat --ssl style, against openssl's
+ * server and client, each other, and over Unix sockets.
+ */
+class ConnectListenTlsIT extends TlsEndToEnd {
+  private static final String HANDSHAKE = "TLSv1\\.3 TLS_AES_\\w+";
+
+  @Test
+  void connectToOpensslServerIsByteExactBothWays() throws Exception {
+    Path toServer = randomFile("to-server", 700 * 1024);
+    Path toClient = randomFile("to-client", 500 * 1024);
+    Path serverGot = dir.resolve("server-got");
+    Path clientGot = dir.resolve("client-got");
+    Child server = sServer(serverGot, certs.serverCert(), certs.serverKey());
+    int port = listeningPort(server);
+
+    Child wharf =
+        wharf(
+            null,
+            clientGot,
+            "connect",
+            "--tls",
+            "-v",
+            "--cacert",
+            certs.caCert().toString(),
+            "localhost",
+            String.valueOf(port));
+    var sent = feed(wharf, toServer);
+    var answered = feed(server, toClient);
+    awaitSize(serverGot, Files.size(toServer));
+    awaitSize(clientGot, Files.size(toClient));
+    sent.get(10, TimeUnit.SECONDS);
+    answered.get(10, TimeUnit.SECONDS);
+    // Our close_notify ends s_server's session; it closes and we exit.
+    closeStdin(wharf);
+
+    assertThat(wharf.awaitExit()).as("stderr: %s", wharf.errLines()).isZero();
+    assertThat(sha256(serverGot)).isEqualTo(sha256(toServer));
+    assertThat(sha256(clientGot)).isEqualTo(sha256(toClient));
+    wharf.awaitErr(
+        "wharf connect: "
+            + HANDSHAKE
+            + ", ALPN none, SNI localhost, certificate CN=localhost \\(issuer CN=Wharf Test CA,"
+            + " expires \\d{4}-\\d\\d-\\d\\d\\), handshake [\\d.]+ ms$");
+  }
+
+  @Test
+  void listenServesOpensslClientAndTellsTheNameAndProtocolItAskedFor() throws Exception {
+    Path fromClient = randomFile("from-client", 600 * 1024);
+    Path toClient = randomFile("to-client", 400 * 1024);
+    Path heard = dir.resolve("heard");
+    Path clientGot = dir.resolve("client-got");
+    Child listen =
+        wharf(
+            null,
+            heard,
+            "listen",
+            "--tls",
+            "-v",
+            "--cert",
+            certs.serverCert().toString(),
+            "--key",
+            certs.serverKey().toString(),
+            "--alpn",
+            "echo,chat",
+            "127.0.0.1:0");
+    int port = listeningPort(listen, "tcp");
+
+    Child client =
+        openssl(
+            fromClient,
+            clientGot,
+            "s_client",
+            "-quiet",
+            "-connect",
+            "127.0.0.1:" + port,
+            "-servername",
+            "localhost",
+            "-alpn",
+            "chat",
+            "-CAfile",
+            certs.caCert().toString(),
+            "-verify_return_error");
+    var answered = feed(listen, toClient);
+    awaitSize(heard, Files.size(fromClient));
+    awaitSize(clientGot, Files.size(toClient));
+    answered.get(10, TimeUnit.SECONDS);
+    closeStdin(listen);
+
+    assertThat(listen.awaitExit()).as("stderr: %s", listen.errLines()).isZero();
+    assertThat(client.awaitExit()).isZero();
+    assertThat(sha256(heard)).isEqualTo(sha256(fromClient));
+    assertThat(sha256(clientGot)).isEqualTo(sha256(toClient));
+    listen.awaitErr(
+        "wharf listen: "
+            + HANDSHAKE
+            + ", ALPN chat, SNI localhost, no client certificate, handshake [\\d.]+ ms$");
+  }
+
+  @Test
+  void clientCaRefusesAClientWithoutACertificateAndServesOneWithIt() throws Exception {
+    Path heard = dir.resolve("heard");
+    Path toServer = randomFile("to-server", 100 * 1024);
+    Path nothing = Files.write(dir.resolve("nothing"), new byte[0]);
+    Child listen =
+        wharf(
+            nothing,
+            heard,
+            "listen",
+            "--tls",
+            "-v",
+            "--cert",
+            certs.serverCert().toString(),
+            "--key",
+            certs.serverKey().toString(),
+            "--client-ca",
+            certs.caCert().toString(),
+            "127.0.0.1:0");
+    int port = listeningPort(listen, "tcp");
+    String ca = certs.caCert().toString();
+
+    // It sends nothing: under TLS 1.3 the client's handshake ends before the server checks it,
+    // so the refusal comes as an alert on the first read (a write racing it may meet a reset).
+    Child without = wharf(null, null, "connect", "--tls", "--cacert", ca, "localhost", "" + port);
+    assertThat(without.awaitExit()).isEqualTo(1);
+    assertThat(without.errLines()).hasSize(1);
+    assertThat(without.errLines().getFirst())
+        .startsWith("wharf connect: ")
+        .contains("the server requires a client certificate");
+    listen.awaitErr("failed: the client sent no certificate, and one is required");
+
+    Child with =
+        wharf(
+            toServer,
+            null,
+            "connect",
+            "--tls",
+            "--cacert",
+            ca,
+            "--cert",
+            certs.clientCert().toString(),
+            "--key",
+            certs.clientKey().toString(),
+            "localhost",
+            "" + port);
+    assertThat(with.awaitExit()).as("stderr: %s", with.errLines()).isZero();
+    assertThat(listen.awaitExit()).isZero();
+    assertThat(sha256(heard)).isEqualTo(sha256(toServer));
+    listen.awaitErr(
+        "wharf listen: "
+            + HANDSHAKE
+            + ", ALPN none, SNI localhost, client certificate CN=wharf client \\(issuer CN=Wharf"
+            + " Test CA, expires \\d{4}-\\d\\d-\\d\\d\\), handshake [\\d.]+ ms$");
+  }
+
+  @Test
+  void overAUnixSocketWithTheSelfSignedCertificate() throws Exception {
+    Path socket = dir.resolve("tls.sock");
+    Path toServer = randomFile("to-server", 300 * 1024);
+    Path toClient = randomFile("to-client", 200 * 1024);
+    Path heard = dir.resolve("heard");
+    Path got = dir.resolve("got");
+    Child listen = wharf(toClient, heard, "listen", "--tls", "-v", "--unix", socket.toString());
+    listen.awaitErr("listening on unix .* with TLS");
+    String certificate =
+        listen.awaitErr("TLS certificate: (\\S+) \\(self-signed; SHA-256 ").group(1);
+    assertThat(listen.errLines())
+        .contains(
+            "wharf listen: Clients trust it with --cacert "
+                + certificate
+                + " (openssl: -CAfile "
+                + certificate
+                + ")");
+
+    Child connect =
+        wharf(
+            toServer,
+            got,
+            "connect",
+            "--tls",
+            "--cacert",
+            certificate,
+            "--unix",
+            socket.toString());
+
+    assertThat(connect.awaitExit()).as("stderr: %s", connect.errLines()).isZero();
+    assertThat(listen.awaitExit()).isZero();
+    assertThat(sha256(heard)).isEqualTo(sha256(toServer));
+    assertThat(sha256(got)).isEqualTo(sha256(toClient));
+    assertThat(socket).doesNotExist();
+  }
+
+  @Test
+  void connectRefusesAServerWithAnotherNameInOneLine() throws Exception {
+    Child server = sServer(null, certs.otherCert(), certs.otherKey());
+    int port = listeningPort(server);
+
+    Child wharf =
+        wharf(
+            null,
+            null,
+            "connect",
+            "--tls",
+            "--cacert",
+            certs.caCert().toString(),
+            "127.0.0.1",
+            String.valueOf(port));
+
+    assertThat(wharf.awaitExit()).isEqualTo(1);
+    assertThat(wharf.errLines())
+        .containsExactly(
+            "wharf connect: TLS handshake with 127.0.0.1:"
+                + port
+                + " failed: the server's certificate is not for 127.0.0.1 but for other.test");
+  }
+}
