@@ -189,7 +189,7 @@ class Http1ClientProtocolTest {
 
       connection.writeInbound(bad);
 
-      assertThat(listener.events).as(bad).containsExactly("failed HttpException");
+      assertThat(listener.events).as(bad).containsExactly("failed ProtocolException");
       assertThat(connection.isClosed()).isTrue();
       assertThat(pool).containsExactly("remove");
     }
@@ -203,7 +203,7 @@ class Http1ClientProtocolTest {
     connection.writeInbound("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhalf");
     connection.closeInbound();
 
-    assertThat(listener.events).containsExactly("head 200 OK", "failed HttpException");
+    assertThat(listener.events).containsExactly("head 200 OK", "failed ProtocolException");
     assertThat(connection.isClosed()).isTrue();
   }
 
