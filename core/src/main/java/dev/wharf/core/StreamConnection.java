@@ -3,6 +3,8 @@ package dev.wharf.core;
 import dev.wharf.core.internal.TimerWheel;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.nio.ByteBuffer;
@@ -11,14 +13,14 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A TCP or Unix-domain connection on an event loop: reads into the loop's buffer and hands it to
- * the protocol, queues writes in pooled segments and flushes them with gathering writes, and
- * enforces the idle, read and write-stall timeouts.
+ * the protocol, queues writes (in its {@link WriteQueue}) and flushes them at the end of the event,
+ * tells the protocol when the queue passes its watermarks, and enforces the idle, read and
+ * write-stall timeouts.
  *
  * <p>A graceful close of a connection whose peer has not closed its side yet <em>lingers</em>, as
  * nginx's {@code lingering_close}: FIN goes out, then input is read and thrown away until the
@@ -31,12 +33,26 @@ import java.util.concurrent.atomic.AtomicLong;
  * FIN was the last write) as its start.
  *
  * <p>All fields are confined to the loop's thread; public methods called from elsewhere are handed
- * to the loop. {@link #info()} may read the counters from another thread, racily, for display.
+ * to the loop. {@link #info()} may read the counters from another thread, racily, for display. The
+ * exception is the count of bytes other threads have handed over for writing and the loop has not
+ * queued yet ({@code inTransit}): writers add to it, the loop takes from it, and writability counts
+ * it, so that a thread that writes faster than the loop queues is paused at the high watermark too
+ * (see {@link #handOver}).
  */
 final class StreamConnection extends TimerWheel.Timer implements Connection, EventLoop.Handler {
   private static final System.Logger LOG = System.getLogger(StreamConnection.class.getName());
   private static final AtomicLong IDS = new AtomicLong();
   private static final int MAX_READS_PER_EVENT = 16;
+  private static final VarHandle IN_TRANSIT;
+
+  static {
+    try {
+      IN_TRANSIT =
+          MethodHandles.lookup().findVarHandle(StreamConnection.class, "inTransit", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   private final long id = IDS.incrementAndGet();
   private final EventLoop loop;
@@ -50,7 +66,8 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
   private final SocketAddress remote;
   // Millis, not an Instant: one object fewer on every connection, idle or not.
   private final long openedAtMillis = System.currentTimeMillis();
-  private final ArrayDeque<Object> queue = new ArrayDeque<>(4);
+  // Its own class, but no object more than the ArrayDeque it replaced: see WriteQueue.
+  private final WriteQueue queue = new WriteQueue();
   // The timeouts in nanoseconds, read on every write and timer check; 0 means off.
   private long idleNanos;
   private final long readNanos;
@@ -63,8 +80,18 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
   // Volatile so other threads may ask isOpen() or isWritable(); they change rarely.
   private volatile ConnectionState state = ConnectionState.OPEN;
   private ConnectionInfo.ClosedFirst closedFirst = ConnectionInfo.ClosedFirst.NOT_YET;
-  private long pendingBytes;
   private volatile boolean writable = true;
+
+  /**
+   * Bytes copied by other threads' writes and handed to the loop, not yet in the queue; changed
+   * through {@link #IN_TRANSIT} (a field, not an AtomicLong: no object more per connection).
+   */
+  @SuppressWarnings("unused") // Through IN_TRANSIT.
+  private volatile long inTransit;
+
+  /** A writer on another thread saw the watermark passed and the loop has not turned unwritable. */
+  private volatile boolean transitFull;
+
   private boolean flushScheduled;
   private boolean closeWhenFlushed;
   private boolean shutdownWhenFlushed;
@@ -232,8 +259,7 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
   @Override
   public void write(ByteBuffer data) {
     if (!inEventLoop()) {
-      ByteBuffer copy = ByteBuffer.allocate(data.remaining()).put(data).flip();
-      submit(() -> write(copy));
+      handOver(ByteBuffer.allocate(data.remaining()).put(data).flip());
       return;
     }
     if (state == ConnectionState.CLOSED || outputShut || shutdownWhenFlushed) {
@@ -247,8 +273,7 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
     if (queue.isEmpty() && count >= EventLoop.SEGMENT_SIZE) {
       // A large write to an empty queue: try the socket first and copy only what it refuses.
       try {
-        int n = channel.write(data);
-        wrote(n);
+        sent(channel.write(data));
       } catch (IOException e) {
         closeOnIoError(e);
         return;
@@ -276,16 +301,7 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
       return;
     }
     startOfQueuedWrite();
-    int from = offset;
-    int end = offset + length;
-    while (from < end) {
-      ByteBuffer tail = tailWithRoom();
-      int at = tail.limit();
-      int n = Math.min(end - from, tail.capacity() - at);
-      tail.limit(at + n);
-      tail.put(at, data, from, n);
-      from += n;
-    }
+    queue.append(data, offset, length, loop.segments());
     queued(length);
   }
 
@@ -295,33 +311,62 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
       return;
     }
     startOfQueuedWrite();
-    while (data.hasRemaining()) {
-      ByteBuffer tail = tailWithRoom();
-      int at = tail.limit();
-      int n = Math.min(data.remaining(), tail.capacity() - at);
-      tail.limit(at + n);
-      tail.put(at, data, data.position(), n);
-      data.position(data.position() + n);
-    }
+    queue.append(data, loop.segments());
     queued(added);
   }
 
   /** An empty queue starts the write-stall clock. */
   private void startOfQueuedWrite() {
-    if (pendingBytes == 0) {
+    if (queue.pendingBytes() == 0) {
       writeProgressNanos = loop.now();
     }
   }
 
-  /** The queue's last segment if it has room, else a fresh one from the loop's pool. */
-  private ByteBuffer tailWithRoom() {
-    if (queue.peekLast() instanceof ByteBuffer b && b.limit() < b.capacity()) {
-      return b;
+  /**
+   * A write from another thread: the copy goes to the loop as a task, and counts toward writability
+   * until the loop has queued it. Without that, a thread that writes while the loop is busy would
+   * see the connection writable however much it had handed over, and could fill the heap with
+   * copies (a handler streaming a large answer pauses only while {@link #isWritable()} is false).
+   *
+   * <p>A writer that finds the queue and the bytes in transit past the high watermark marks the
+   * connection full ({@code transitFull}, so that {@link #isWritable()} is false at once) and asks
+   * the loop, with its copy, to turn unwritable; the loop then turns writable again, and tells the
+   * protocol, as for its own writes, once the queue and what is still in transit drain to the low
+   * watermark. The count is read before the queue's, and the loop queues a copy before it takes it
+   * from the count, so a writer never misses a copy that is in neither.
+   */
+  private void handOver(ByteBuffer copy) {
+    long n = copy.remaining();
+    if (n == 0) {
+      return;
     }
-    ByteBuffer tail = loop.segments().acquire();
-    tail.limit(0);
-    queue.addLast(tail);
-    return tail;
+    long transit = (long) IN_TRANSIT.getAndAdd(this, n) + n;
+    boolean crossed = transit + queue.pendingBytes() > settings.watermarks().high();
+    if (crossed) {
+      transitFull = true;
+    }
+    if (!submit(() -> landed(copy, crossed))) {
+      IN_TRANSIT.getAndAdd(this, -n);
+    }
+  }
+
+  /** A copy handed over by {@link #handOver} reaches the loop: queue it, stop counting it. */
+  private void landed(ByteBuffer copy, boolean crossed) {
+    long n = copy.remaining();
+    write(copy); // Counted twice until taken from the count: errs toward unwritable by one write.
+    IN_TRANSIT.getAndAdd(this, -n);
+    if (crossed) {
+      // Its writer may be waiting for writabilityChanged(true): turn unwritable (if the loop had
+      // not yet) so that it comes, now or as the queue drains.
+      if (writable && state != ConnectionState.CLOSED) {
+        writable = false;
+        callWritabilityChanged(false);
+      }
+      transitFull = false; // After writable, so a reader sees one or the other.
+    }
+    if (state != ConnectionState.CLOSED) {
+      writableAgainIfDrained();
+    }
   }
 
   @Override
@@ -335,13 +380,13 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
       return;
     }
     startOfQueuedWrite();
-    queue.addLast(new FileRegion(file, position, count));
+    queue.append(new FileRegion(file, position, count), count);
     queued(count);
   }
 
+  /** {@code count} bytes were just added to the queue. */
   private void queued(long count) {
-    boolean wasEmpty = pendingBytes == 0;
-    pendingBytes += count;
+    boolean wasEmpty = queue.pendingBytes() == count;
     if (wasEmpty && stallNanos > 0) {
       // The write-stall deadline starts now. The timer moves only if it would otherwise fire
       // after it: a connection answering request after request would else move it every time.
@@ -351,7 +396,7 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
       flushScheduled = true;
       loop.flushLater(this);
     }
-    if (writable && pendingBytes > settings.watermarks().high()) {
+    if (writable && queue.pendingBytes() + inTransit > settings.watermarks().high()) {
       writable = false;
       callWritabilityChanged(false);
     }
@@ -379,66 +424,39 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
     if (state == ConnectionState.CLOSED) {
       return;
     }
+    long before = queue.pendingBytes();
     try {
-      while (!queue.isEmpty()) {
-        if (queue.peekFirst() instanceof FileRegion region) {
-          wrote(region.transferTo(channel));
-          if (region.remaining() > 0) {
-            break;
-          }
-          queue.pollFirst();
-          region.close();
-          continue;
-        }
-        // The loop's scratch array: flushes never nest, and it is cleared before anything else
-        // runs.
-        ByteBuffer[] gather = loop.gatherScratch();
-        int count = 0;
-        for (Object entry : queue) {
-          if (!(entry instanceof ByteBuffer segment) || count == gather.length) {
-            break;
-          }
-          gather[count++] = segment;
-        }
-        long n = channel.write(gather, 0, count);
-        wrote(n);
-        boolean socketFull = false;
-        for (int i = 0; i < count; i++) {
-          ByteBuffer segment = gather[i];
-          gather[i] = null;
-          if (segment.hasRemaining()) {
-            socketFull = true;
-          } else if (!socketFull) {
-            queue.pollFirst();
-            loop.segments().release(segment);
-          }
-        }
-        if (socketFull) {
-          break;
-        }
-      }
+      // The loop's scratch array: flushes never nest, and the queue clears it before returning.
+      queue.writeTo(channel, loop.gatherScratch(), loop.segments());
     } catch (IOException e) {
+      sent(before - queue.pendingBytes());
       closeOnIoError(e);
       return;
     }
+    sent(before - queue.pendingBytes());
     afterFlush();
   }
 
-  private void wrote(long n) {
+  /** The socket took {@code n} bytes. */
+  private void sent(long n) {
     if (n > 0) {
       bytesOut += n;
       long now = loop.now();
       lastWriteNanos = now;
       writeProgressNanos = now;
     }
-    pendingBytes = Math.max(0, pendingBytes - n);
   }
 
-  private void afterFlush() {
-    if (!writable && pendingBytes <= settings.watermarks().low()) {
+  /** Once the queue and the bytes in transit are down to the low watermark: writable again. */
+  private void writableAgainIfDrained() {
+    if (!writable && queue.pendingBytes() + inTransit <= settings.watermarks().low()) {
       writable = true;
       callWritabilityChanged(true);
     }
+  }
+
+  private void afterFlush() {
+    writableAgainIfDrained();
     if (state == ConnectionState.CLOSED) {
       return;
     }
@@ -454,9 +472,10 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
     updateInterest();
   }
 
+  /** Queued, and handed over by other threads but not queued yet (see {@link #handOver}). */
   @Override
   public long pendingBytes() {
-    return pendingBytes;
+    return queue.pendingBytes() + inTransit;
   }
 
   @Override
@@ -466,7 +485,7 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
 
   @Override
   public boolean isWritable() {
-    return writable;
+    return !transitFull && writable; // In this order: see landed().
   }
 
   // ---- flow control and closing ----
@@ -592,15 +611,7 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
               ? ConnectionInfo.ClosedFirst.PEER
               : ConnectionInfo.ClosedFirst.LOCAL;
     }
-    for (Object entry : queue) {
-      if (entry instanceof ByteBuffer segment) {
-        loop.segments().release(segment);
-      } else {
-        ((FileRegion) entry).close();
-      }
-    }
-    queue.clear();
-    pendingBytes = 0;
+    queue.clear(loop.segments());
     if (!(reason.kind() == CloseReason.Kind.LOCAL && shouldLinger() && startLingering())) {
       closeSocket();
     }
@@ -767,7 +778,7 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
     if (readNanos > 0 && !inputShut) {
       deadline = Math.min(deadline, lastReadNanos + readNanos);
     }
-    if (stallNanos > 0 && pendingBytes > 0) {
+    if (stallNanos > 0 && queue.pendingBytes() > 0) {
       deadline = Math.min(deadline, writeProgressNanos + stallNanos);
     }
     deadline = Math.min(deadline, wakeUpNanos);
@@ -810,11 +821,11 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
     }
     Timeouts timeouts = settings.timeouts();
     long now = loop.now();
-    if (stallNanos > 0 && pendingBytes > 0 && now - writeProgressNanos >= stallNanos) {
+    if (stallNanos > 0 && queue.pendingBytes() > 0 && now - writeProgressNanos >= stallNanos) {
       close(
           CloseReason.timeout(
               "write stalled: the peer took none of "
-                  + pendingBytes
+                  + queue.pendingBytes()
                   + " queued bytes for "
                   + format(timeouts.writeStall())));
     } else if (readNanos > 0 && !inputShut && now - lastReadNanos >= readNanos) {
@@ -988,7 +999,7 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
         state,
         bytesIn,
         bytesOut,
-        pendingBytes,
+        pendingBytes(),
         Instant.ofEpochMilli(openedAtMillis),
         Duration.ofNanos(Math.max(0, now - Math.max(lastReadNanos, lastWriteNanos))),
         closedFirst);
@@ -1011,12 +1022,17 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
     }
   }
 
-  /** Hands work to the loop; once the loop has stopped the connection is closed, so drop it. */
-  private void submit(Runnable action) {
+  /**
+   * Hands work to the loop; once the loop has stopped the connection is closed, so drop it (and
+   * return false).
+   */
+  private boolean submit(Runnable action) {
     try {
       loop.execute(action);
+      return true;
     } catch (java.util.concurrent.RejectedExecutionException stopped) {
       LOG.log(Level.DEBUG, () -> this + ": loop stopped; dropping a late call");
+      return false;
     }
   }
 

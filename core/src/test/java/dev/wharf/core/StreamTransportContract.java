@@ -357,6 +357,98 @@ abstract class StreamTransportContract {
   }
 
   @Test
+  void aWriterOnAnotherThreadIsPausedAtTheHighWatermarkWhileTheLoopIsBusy() throws Exception {
+    int chunk = 64 * 1024;
+    byte[] payload = new byte[4 << 20];
+    new Random(11).nextBytes(payload);
+    var handedOver = new AtomicLong();
+    var maxPending = new AtomicLong();
+    var paused = new java.util.concurrent.CountDownLatch(1);
+    var loopBusy = new java.util.concurrent.CountDownLatch(1);
+    var releaseLoop = new java.util.concurrent.CountDownLatch(1);
+    Object writableAgain = new Object();
+    var server =
+        Server.builder(serverGroup)
+            .bind(
+                listenAddress(),
+                () ->
+                    new Protocol() {
+                      @Override
+                      public void opened(Connection c) {
+                        c.execute(
+                            () -> {
+                              loopBusy.countDown();
+                              awaitQuietly(releaseLoop);
+                            });
+                        Thread.ofVirtual().start(() -> writeAll(c));
+                      }
+
+                      // As ServerResponse streams a body: wait while the connection is unwritable.
+                      void writeAll(Connection c) {
+                        awaitQuietly(loopBusy);
+                        for (int at = 0; at < payload.length; at += chunk) {
+                          synchronized (writableAgain) {
+                            while (!c.isWritable() && c.isOpen()) {
+                              paused.countDown();
+                              try {
+                                writableAgain.wait();
+                              } catch (InterruptedException e) {
+                                return;
+                              }
+                            }
+                          }
+                          c.write(payload, at, chunk);
+                          handedOver.addAndGet(chunk);
+                          maxPending.accumulateAndGet(c.pendingBytes(), Math::max);
+                        }
+                      }
+
+                      @Override
+                      public void writabilityChanged(Connection c, boolean writable) {
+                        synchronized (writableAgain) {
+                          writableAgain.notifyAll();
+                        }
+                      }
+
+                      @Override
+                      public void received(Connection c, ByteBuffer data) {}
+                    });
+    try (SocketChannel peer = openBlocking(server.localAddress())) {
+      // The loop is held: every write is a copy in transit. The writer must stop at the watermark.
+      Await.until(
+          "the writer to pause or to hand over everything",
+          () -> paused.getCount() == 0 || handedOver.get() == payload.length);
+      assertThat(handedOver.get())
+          .as("bytes handed to a busy loop")
+          .isLessThanOrEqualTo(Watermarks.DEFAULTS.high() + chunk);
+      assertThat(maxPending.get())
+          .as("pending bytes as the writer saw them")
+          .isGreaterThan(Watermarks.DEFAULTS.high())
+          .isLessThanOrEqualTo(Watermarks.DEFAULTS.high() + chunk);
+
+      // The loop goes on: the writer is woken as the peer reads, and everything arrives intact.
+      releaseLoop.countDown();
+      ByteBuffer in = ByteBuffer.allocate(payload.length);
+      while (in.hasRemaining()) {
+        if (peer.read(in) < 0) {
+          break;
+        }
+      }
+      assertThat(sha256(in.array())).isEqualTo(sha256(payload));
+    } finally {
+      releaseLoop.countDown();
+    }
+  }
+
+  private static void awaitQuietly(java.util.concurrent.CountDownLatch latch) {
+    try {
+      latch.await(20, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Test
   void gracefulShutdownDeliversWhatWasQueued() throws Exception {
     byte[] payload = new byte[8 << 20];
     new Random(3).nextBytes(payload);

@@ -39,8 +39,7 @@ final class TlsConnection extends ForwardingConnection {
     if (inEventLoop()) {
       tls.write(data);
     } else {
-      ByteBuffer copy = ByteBuffer.allocate(data.remaining()).put(data).flip();
-      onLoop(() -> tls.write(copy));
+      tls.handOver(ByteBuffer.allocate(data.remaining()).put(data).flip());
     }
   }
 

@@ -9,11 +9,14 @@ import dev.wharf.core.Protocol;
 import dev.wharf.core.Server;
 import dev.wharf.core.Watermarks;
 import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLException;
@@ -46,11 +49,21 @@ import javax.net.ssl.SSLHandshakeException;
  * add two thread hops to every handshake and no capacity. Nothing in them blocks: revocation
  * checking, which would fetch over the network, is off.
  *
- * <p>Confined to the connection's event loop, like every protocol.
+ * <p>Confined to the connection's event loop, like every protocol, but for the count of bytes the
+ * application's other threads have handed over and the loop has not taken yet ({@link #handOver}).
  */
 public final class TlsProtocol implements Client.Layered {
   private static final System.Logger LOG = System.getLogger(TlsProtocol.class.getName());
   private static final Watermarks WATERMARKS = Watermarks.DEFAULTS;
+  private static final VarHandle IN_TRANSIT;
+
+  static {
+    try {
+      IN_TRANSIT = MethodHandles.lookup().findVarHandle(TlsProtocol.class, "inTransit", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   private final SSLEngine engine;
   private final boolean client;
@@ -83,6 +96,13 @@ public final class TlsProtocol implements Client.Layered {
   private boolean shutdownWhenSent;
   private boolean closed;
   private volatile boolean writable = true;
+
+  /** Bytes copied by writes from other threads, on their way to the loop (via IN_TRANSIT). */
+  @SuppressWarnings("unused") // Through IN_TRANSIT.
+  private volatile long inTransit;
+
+  /** A writer on another thread saw the watermark passed and the loop has not turned unwritable. */
+  private volatile boolean transitFull;
 
   private TlsProtocol(
       SSLEngine engine, boolean client, String peerName, Duration timeout, Protocol application) {
@@ -390,12 +410,54 @@ public final class TlsProtocol implements Client.Layered {
     transport.flush();
   }
 
+  /**
+   * A copy written by another thread, handed to the loop: it counts toward writability until the
+   * loop has taken it, as in the transport (whose {@code handOver} says why and how), so that a
+   * writer on a virtual thread is paused at the high watermark even while the loop is busy.
+   */
+  void handOver(ByteBuffer copy) {
+    long n = copy.remaining();
+    if (n == 0) {
+      return;
+    }
+    long transit = (long) IN_TRANSIT.getAndAdd(this, n) + n;
+    boolean crossed = transit + writer.pendingBytes() > WATERMARKS.high();
+    if (crossed) {
+      transitFull = true;
+    }
+    try {
+      transport.execute(() -> landed(copy, crossed));
+    } catch (RejectedExecutionException stopped) {
+      IN_TRANSIT.getAndAdd(this, -n);
+      LOG.log(Level.DEBUG, () -> transport + ": loop stopped; dropping a late write");
+    }
+  }
+
+  /** A copy from {@link #handOver} reaches the loop: write it, stop counting it. */
+  private void landed(ByteBuffer copy, boolean crossed) {
+    long n = copy.remaining();
+    write(copy); // Counted twice until taken from the count: errs toward unwritable by one write.
+    IN_TRANSIT.getAndAdd(this, -n);
+    if (crossed) {
+      // Its writer may wait for writabilityChanged(true): turn unwritable (if not yet) so that
+      // it comes, now or as the queue drains.
+      if (writable && !closed) {
+        changeWritability(false);
+      }
+      transitFull = false; // After writable, so a reader sees one or the other.
+    }
+    if (!closed) {
+      updateWritability();
+    }
+  }
+
+  /** What the application has written and the socket has not taken yet, copies in transit too. */
   long pendingBytes() {
-    return writer.pendingBytes() + transport.pendingBytes();
+    return writer.pendingBytes() + transport.pendingBytes() + inTransit;
   }
 
   boolean isWritable() {
-    return writable;
+    return !transitFull && writable; // In this order: see landed().
   }
 
   void closeAfterFlush() {
@@ -499,16 +561,20 @@ public final class TlsProtocol implements Client.Layered {
   /** Tells the application when it should stop or may start writing again. */
   private void updateWritability() {
     boolean transportWritable = transport.isWritable();
-    long queued = writer.pendingBytes();
+    long queued = writer.pendingBytes() + inTransit;
     boolean now =
         writable
             ? transportWritable && queued <= WATERMARKS.high()
             : transportWritable && queued <= WATERMARKS.low();
     if (now != writable) {
-      writable = now;
-      if (applicationOpened && !closed) {
-        callApplication(() -> application.writabilityChanged(view, now));
-      }
+      changeWritability(now);
+    }
+  }
+
+  private void changeWritability(boolean now) {
+    writable = now;
+    if (applicationOpened && !closed) {
+      callApplication(() -> application.writabilityChanged(view, now));
     }
   }
 

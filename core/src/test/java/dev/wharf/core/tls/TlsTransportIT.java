@@ -9,6 +9,7 @@ import dev.wharf.core.EchoProtocol;
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.Protocol;
 import dev.wharf.core.Server;
+import dev.wharf.core.Watermarks;
 import dev.wharf.core.testing.CapturedLog;
 import dev.wharf.testkit.Await;
 import dev.wharf.testkit.TestCertificates;
@@ -28,7 +29,9 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -283,6 +286,91 @@ class TlsTransportIT {
     // One record per write would add 22 bytes to each of the 20 000 writes: ~440 KB.
     long plaintext = expected.length();
     assertThat(connection.info().bytesOut()).isLessThan(plaintext + 100_000);
+  }
+
+  @Test
+  void aWriterOnAnotherThreadIsPausedAtTheHighWatermarkWhileTheLoopIsBusy() throws Exception {
+    var serverSaw = new Collecting();
+    SocketAddress address = serve(loopback(), () -> serverSaw);
+    Object writableAgain = new Object();
+    Connection connection =
+        connect(
+            address,
+            new Protocol() {
+              @Override
+              public void received(Connection c, ByteBuffer data) {
+                data.position(data.limit());
+              }
+
+              @Override
+              public void writabilityChanged(Connection c, boolean writable) {
+                synchronized (writableAgain) {
+                  writableAgain.notifyAll();
+                }
+              }
+            });
+    int chunk = 64 * 1024;
+    byte[] payload = new byte[4 << 20];
+    new Random(12).nextBytes(payload);
+    var handedOver = new AtomicLong();
+    var maxPending = new AtomicLong();
+    var paused = new CountDownLatch(1);
+    var loopBusy = new CountDownLatch(1);
+    var releaseLoop = new CountDownLatch(1);
+    connection.execute(
+        () -> {
+          loopBusy.countDown();
+          awaitQuietly(releaseLoop);
+        });
+    assertThat(loopBusy.await(10, TimeUnit.SECONDS)).isTrue();
+    // As a handler streams a body from its virtual thread: wait while the view is unwritable.
+    Thread writer =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  for (int at = 0; at < payload.length; at += chunk) {
+                    synchronized (writableAgain) {
+                      while (!connection.isWritable() && connection.isOpen()) {
+                        paused.countDown();
+                        try {
+                          writableAgain.wait();
+                        } catch (InterruptedException e) {
+                          return;
+                        }
+                      }
+                    }
+                    connection.write(ByteBuffer.wrap(payload, at, chunk));
+                    handedOver.addAndGet(chunk);
+                    maxPending.accumulateAndGet(connection.pendingBytes(), Math::max);
+                  }
+                  connection.shutdownOutput();
+                });
+    try {
+      Await.until(
+          "the writer to pause or to hand over everything",
+          () -> paused.getCount() == 0 || handedOver.get() == payload.length);
+      assertThat(handedOver.get())
+          .as("bytes handed to a busy loop")
+          .isLessThanOrEqualTo(Watermarks.DEFAULTS.high() + chunk);
+      assertThat(maxPending.get())
+          .as("pending bytes as the writer saw them")
+          .isGreaterThan(Watermarks.DEFAULTS.high())
+          .isLessThanOrEqualTo(Watermarks.DEFAULTS.high() + chunk);
+    } finally {
+      releaseLoop.countDown();
+    }
+    // The loop goes on: the writer is woken as the peer reads, and everything arrives in order.
+    writer.join(Duration.ofSeconds(30));
+    serverSaw.inputClosed.get(30, TimeUnit.SECONDS);
+    assertThat(serverSaw.bytes()).isEqualTo(payload);
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await(20, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Test
