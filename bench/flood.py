@@ -243,11 +243,21 @@ def slow(port, count, burst, trickle, limit):
 
 
 def answer_times(conns, start):
-    """ answered_after_s=median/max, counted from when the requests began to be sent."""
-    times = sorted(c.answered_at - start for c in conns if c.answered_at is not None)
-    if not times:
+    """ answered_after_s=median/max, counted from when the requests began to be sent; then the
+    same for each status, as status_after_s=408:median/max,503:median/max."""
+    def spread(times):
+        times = sorted(times)
+        return f"{times[len(times) // 2]:.1f}/{times[-1]:.1f}"
+
+    answered = [c for c in conns if c.answered_at is not None]
+    if not answered:
         return ""
-    return f" answered_after_s={times[len(times) // 2]:.1f}/{times[-1]:.1f}(median/max)"
+    by_status = {}
+    for c in answered:
+        by_status.setdefault(c.status, []).append(c.answered_at - start)
+    each = ",".join(f"{k}:{spread(v)}" for k, v in sorted(by_status.items()))
+    return (f" answered_after_s={spread(c.answered_at - start for c in answered)}(median/max)"
+            f" status_after_s={each}")
 
 
 def headers(port, count, size, hold, ready):

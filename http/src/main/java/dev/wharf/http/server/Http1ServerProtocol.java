@@ -234,6 +234,12 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
       armBodyRateCheck();
     }
     if (streamingRoute != null) {
+      if (hasBody && !config.budget().hasRoomFor(firstReadBytes(requestHead))) {
+        // The handlers are behind on the budget: refuse from here, before a handler starts. A
+        // handler would first make its file (or whatever it writes to) and only then learn of the
+        // refusal; 12,000 of them at once kept the loop's answers waiting for tens of seconds.
+        throw new HttpException(503, "server short of memory for request bodies; retry later");
+      }
       // The handler starts now and reads the body as it comes; it is queued like any request.
       receiving =
           new Pipe(BODY_HIGH_WATER, BODY_LOW_WATER, config.budget(), new BodyFlow(requestHead));
@@ -253,6 +259,22 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     // RFC 9110 §10.1.1: tell a client that waits for it to send the body.
     if (hasBody && ExpectContinue.isExpected(requestHead) && current == null && queue.isEmpty()) {
       connection.write(ExpectContinue.interimResponse());
+    }
+  }
+
+  /**
+   * What a streamed body's first reads may hold in the budget: its declared length, at most the low
+   * watermark (what the pipe holds before it asks for more).
+   */
+  private static long firstReadBytes(RequestHead requestHead) {
+    try {
+      return requestHead
+          .headers()
+          .first("Content-Length")
+          .map(length -> Math.min(Long.parseLong(length.strip()), BODY_LOW_WATER))
+          .orElse((long) BODY_LOW_WATER);
+    } catch (NumberFormatException e) {
+      return BODY_LOW_WATER; // The codec has refused such a length already.
     }
   }
 

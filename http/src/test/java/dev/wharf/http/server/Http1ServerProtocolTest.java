@@ -653,6 +653,36 @@ class Http1ServerProtocolTest {
   }
 
   @Test
+  void aStreamedBodyThatFindsTheBudgetSpentIs503BeforeItsHandlerStarts() {
+    budget = MemoryBudget.of(1000);
+    var started = new java.util.concurrent.atomic.AtomicInteger();
+    var routes = helloRoutes();
+    // A handler that would write the body somewhere (Uploads makes a file first): it must not
+    // even start for a body the server has no room for.
+    routes.add(
+        "PUT",
+        "/upload",
+        new Routes.Route((request, response) -> started.incrementAndGet(), false, true, 1 << 20));
+    var first = connection(routes);
+    first.writeInbound("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 900\r\n\r\n");
+    first.writeInbound("a".repeat(600));
+
+    var second = connection(routes);
+    second.writeInbound("PUT /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 65536\r\n\r\n");
+    String refused = second.readOutboundAscii();
+    assertThat(status(refused)).isEqualTo("HTTP/1.1 503 Service Unavailable");
+    assertThat(refused).contains("\r\nRetry-After: 5\r\n");
+    assertThat(started).as("handlers started").hasValue(0);
+    assertThat(log).extracting(AccessLogEntry::status).containsExactly(503);
+    assertThat(budget.reservedBytes()).as("the refused body holds nothing").isEqualTo(600);
+
+    // With room again (a small body fits what is left), the handler takes it.
+    var third = connection(routes);
+    third.writeInbound("PUT /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n");
+    assertThat(started).hasValue(1);
+  }
+
+  @Test
   void aConnectionDroppedMidBodyOrWithQueuedBodiesGivesItsBudgetBack() {
     budget = MemoryBudget.of(10_000);
     var routes = new Routes();
