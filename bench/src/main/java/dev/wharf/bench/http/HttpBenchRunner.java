@@ -3,8 +3,8 @@ package dev.wharf.bench.http;
 import static dev.wharf.bench.BenchSettings.prop;
 
 import dev.wharf.bench.BenchSettings;
+import dev.wharf.bench.GeneratorWindows.ServerWindow;
 import dev.wharf.bench.Harness;
-import dev.wharf.bench.ProcStats;
 import dev.wharf.bench.Report;
 import dev.wharf.bench.ServerProcess;
 import java.io.IOException;
@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Random;
 
 /**
@@ -249,31 +248,14 @@ public final class HttpBenchRunner implements Harness.Kind {
   private void window(
       String scenario, String impl, ServerProcess server, List<String> cmd, int secs, int index)
       throws Exception {
-    OptionalLong alloc0 = server.allocatedBytes();
-    long ticks0 = server.cpuTicks();
-    long host0 = ProcStats.hostBusyTicks();
-    long t0 = System.nanoTime();
+    var window = ServerWindow.open(server);
     Wrk.Result r = wrk.run(cmd, secs, settings::rememberPid);
-    double wall = (System.nanoTime() - t0) / 1e9;
-    long serverTicks = server.cpuTicks() - ticks0;
-    long hostTicks = ProcStats.hostBusyTicks() - host0;
-    OptionalLong alloc1 = server.allocatedBytes();
-
-    double hz = ProcStats.CLOCK_TICKS_PER_SECOND;
-    double serverCpuSec = serverTicks / hz;
     var m = new LinkedHashMap<String, Double>();
     m.put("reqPerSec", r.requests() / r.seconds());
     m.put("mbPerSec", r.bytes() / r.seconds() / 1e6);
     m.put("p50us", r.p50us());
     m.put("p99us", r.p99us());
-    m.put("serverCpuSec", serverCpuSec);
-    m.put("serverCpu", 100 * serverCpuSec / wall);
-    m.put("perServerCpuSec", serverCpuSec > 0 ? r.requests() / serverCpuSec : Double.NaN);
-    if (alloc0.isPresent() && alloc1.isPresent() && r.requests() > 0) {
-      m.put("allocPerReq", (double) (alloc1.getAsLong() - alloc0.getAsLong()) / r.requests());
-    }
-    m.put("genCpu", 100 * r.cpuSeconds() / wall);
-    m.put("otherCpu", 100 * (hostTicks / hz - serverCpuSec - r.cpuSeconds()) / wall);
+    window.close(m, r.requests(), r.cpuSeconds(), "allocPerReq");
     m.put("errors", (double) r.errors());
     report.record(scenario, impl, m);
     var line = new StringBuilder("  window " + index + ":");
