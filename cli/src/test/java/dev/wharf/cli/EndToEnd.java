@@ -1,9 +1,13 @@
 package dev.wharf.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.wharf.testkit.Await;
+import dev.wharf.testkit.ExternalProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -15,6 +19,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
@@ -50,7 +55,15 @@ abstract class EndToEnd {
    */
   int serveOnLoopback(Map<String, String> environment, Path root, String... more)
       throws IOException, InterruptedException {
-    Path out = Files.createTempFile(dir, "serve", ".out");
+    return serveOnLoopback(Files.createTempFile(dir, "serve", ".out"), environment, root, more);
+  }
+
+  /**
+   * As {@link #serveOnLoopback(Map, Path, String...)}, its stdout (the access log) into {@code
+   * out}.
+   */
+  int serveOnLoopback(Path out, Map<String, String> environment, Path root, String... more)
+      throws IOException, InterruptedException {
     var args =
         new ArrayList<>(List.of("serve", root.toString(), "--port", "0", "--bind", "127.0.0.1"));
     args.addAll(List.of(more));
@@ -122,6 +135,36 @@ abstract class EndToEnd {
     return Files.write(dir.resolve(name), bytes);
   }
 
+  /**
+   * What {@code curl -sS args} printed (its errors merged in, as a user sees them) and then, after
+   * a space, the HTTP status it got.
+   */
+  static String curlWithStatus(String... args) throws IOException {
+    var command = new ArrayList<>(List.of("curl", "-sS", "-w", " %{http_code}"));
+    command.addAll(List.of(args));
+    return ExternalProcess.command(command).mergeErrors().run(Duration.ofSeconds(60)).out();
+  }
+
+  /**
+   * What {@code curl -sS -m seconds} got from {@code path} on 127.0.0.1:{@code port}, after it
+   * ended (within 5 s more) with exit 0.
+   */
+  String curlLoopback(int port, String path, int seconds) throws Exception {
+    Path body = Files.createTempFile(dir, "curl", ".out");
+    Child curl =
+        peer(
+            null,
+            body,
+            "curl",
+            "-sS",
+            "-m",
+            Integer.toString(seconds),
+            "http://127.0.0.1:" + port + path);
+    assertThat(curl.process().waitFor(seconds + 5, TimeUnit.SECONDS)).as("curl ended").isTrue();
+    assertThat(curl.awaitExit()).as("curl exit; stderr: %s", curl.errLines()).isZero();
+    return Files.readString(body, StandardCharsets.UTF_8);
+  }
+
   static String sha256(Path file) throws IOException {
     try {
       return HexFormat.of()
@@ -156,6 +199,23 @@ abstract class EndToEnd {
     peer(null, out, "/usr/bin/python3", "-u", script.toString());
     return Integer.parseInt(
         ServeAndGetIT.awaitMatch(out, java.util.regex.Pattern.compile("port (\\d+)")));
+  }
+
+  /** Starts Python's http.server on 127.0.0.1 serving {@code root}, its output to {@code out}. */
+  int pythonHttpServer(Path root, Path out) throws Exception {
+    peer(
+        null,
+        out,
+        "/usr/bin/python3",
+        "-u",
+        "-m",
+        "http.server",
+        "--bind",
+        "127.0.0.1",
+        "--directory",
+        root.toString(),
+        "0");
+    return Integer.parseInt(ServeAndGetIT.awaitMatch(out, Pattern.compile("port (\\d+)")));
   }
 
   /** A port nothing listens on, most likely: the kernel just gave it out and took it back. */

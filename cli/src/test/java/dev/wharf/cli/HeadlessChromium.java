@@ -1,8 +1,10 @@
 package dev.wharf.cli;
 
+import dev.wharf.testkit.Await;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -67,28 +69,27 @@ final class HeadlessChromium {
     Process process = builder.start();
     // setsid runs Chromium in place when it is not a group leader (a child of ours is not), so
     // the process we started leads the new group once setsid has run: wait for that.
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (processGroup(process.pid()).orElse(-1) != process.pid()) {
-      if (System.nanoTime() > deadline || !process.isAlive()) {
-        process.destroyForcibly();
-        throw new IllegalStateException(
-            "setsid did not make Chromium a group leader (alive: " + process.isAlive() + ")");
-      }
-      TimeUnit.MILLISECONDS.sleep(5); // /proc has nothing to block on; poll briefly.
+    // /proc has nothing to block on; poll briefly.
+    Await.within(Duration.ofSeconds(10), () -> leadsItsGroup(process) || !process.isAlive());
+    if (!leadsItsGroup(process)) {
+      process.destroyForcibly();
+      throw new IllegalStateException(
+          "setsid did not make Chromium a group leader (alive: " + process.isAlive() + ")");
     }
     return new HeadlessChromium(process, process.pid(), log);
   }
 
   /** Waits until {@code file} exists or Chromium exits or the time is up; true if it exists. */
-  boolean awaitFile(Path file, long seconds) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (!Files.exists(file)) {
-      if (System.nanoTime() > deadline || !process.isAlive()) {
-        return Files.exists(file);
-      }
-      TimeUnit.MILLISECONDS.sleep(50); // A file has nothing to block on; poll.
-    }
-    return true;
+  boolean awaitFile(Path file, long seconds) {
+    Await.within( // A file has nothing to block on; poll.
+        Duration.ofSeconds(seconds),
+        Duration.ofMillis(50),
+        () -> Files.exists(file) || !process.isAlive());
+    return Files.exists(file);
+  }
+
+  private static boolean leadsItsGroup(Process process) {
+    return processGroup(process.pid()).orElse(-1) == process.pid();
   }
 
   /** The last lines Chromium printed, for a failure message. */
@@ -103,14 +104,20 @@ final class HeadlessChromium {
 
   /** Ends every process of Chromium's group and waits until none is left. */
   void stop() throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    List<ProcessHandle> left;
-    while (!(left = members()).isEmpty()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("Chromium processes still running: " + left);
-      }
-      left.forEach(ProcessHandle::destroyForcibly);
-      process.waitFor(100, TimeUnit.MILLISECONDS); // reaps our own child; the rest go to init
+    boolean ended =
+        Await.within(
+            Duration.ofSeconds(20),
+            () -> {
+              List<ProcessHandle> left = members();
+              if (left.isEmpty()) {
+                return true;
+              }
+              left.forEach(ProcessHandle::destroyForcibly);
+              process.waitFor(100, TimeUnit.MILLISECONDS); // reaps our own child; the rest: init
+              return false;
+            });
+    if (!ended) {
+      throw new AssertionError("Chromium processes still running: " + members());
     }
     process.waitFor(5, TimeUnit.SECONDS);
   }

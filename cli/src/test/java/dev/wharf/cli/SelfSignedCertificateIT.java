@@ -2,13 +2,13 @@ package dev.wharf.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
+import dev.wharf.testkit.ExternalProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,15 +19,9 @@ class SelfSignedCertificateIT {
   private static String openssl(String... args) throws Exception {
     var command = new ArrayList<>(List.of("openssl"));
     command.addAll(List.of(args));
-    var process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    try {
-      String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-      assertThat(process.exitValue()).as(out).isZero();
-      return out;
-    } finally {
-      process.destroyForcibly();
-    }
+    var openssl = ExternalProcess.command(command).mergeErrors().run(Duration.ofSeconds(30));
+    assertThat(openssl.exit()).as(openssl.out()).isZero();
+    return openssl.out();
   }
 
   @Test
@@ -68,24 +62,24 @@ class SelfSignedCertificateIT {
   @Test
   void commandsStartedAtOnceShareOneCertificate() throws Exception {
     String java = ProcessHandle.current().info().command().orElseThrow();
-    var processes = new ArrayList<Process>();
+    var processes = new ArrayList<ExternalProcess>();
     try {
       for (int i = 0; i < 3; i++) {
         processes.add(
-            new ProcessBuilder(
+            ExternalProcess.command(
                     java,
                     "-cp",
                     System.getProperty("java.class.path"),
                     MakeSelfSigned.class.getName(),
                     dir.toString())
-                .redirectErrorStream(true)
+                .mergeErrors()
                 .start());
       }
       var lines = new ArrayList<String>();
-      for (Process p : processes) {
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
+      for (ExternalProcess p : processes) {
+        int exit = p.awaitExit(Duration.ofSeconds(60));
+        String out = p.output().trim();
+        assertThat(exit).as(out).isZero();
         lines.add(out);
       }
       assertThat(lines).filteredOn(l -> l.startsWith("created ")).hasSize(1);
@@ -97,7 +91,7 @@ class SelfSignedCertificateIT {
       String keyKey = openssl("pkey", "-in", dir.resolve("self-signed.key").toString(), "-pubout");
       assertThat(certKey).isEqualTo(keyKey);
     } finally {
-      processes.forEach(Process::destroyForcibly);
+      processes.forEach(ExternalProcess::close);
     }
   }
 

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,30 +42,11 @@ class ServeAndGetIT extends EndToEnd {
   }
 
   private int serve(Path root, String... extra) throws Exception {
-    Path out = dir.resolve("serve.out");
-    var args =
-        new java.util.ArrayList<String>(
-            java.util.List.of("serve", root.toString(), "--port", "0", "--bind", "127.0.0.1"));
-    args.addAll(java.util.List.of(extra));
-    wharf(null, out, args.toArray(String[]::new));
-    return Integer.parseInt(awaitMatch(out, Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)/")));
+    return serveOnLoopback(dir.resolve("serve.out"), Map.of(), root, extra);
   }
 
   private int python(Path root) throws Exception {
-    Path out = dir.resolve("python.out");
-    peer(
-        null,
-        out,
-        "/usr/bin/python3",
-        "-u",
-        "-m",
-        "http.server",
-        "--bind",
-        "127.0.0.1",
-        "--directory",
-        root.toString(),
-        "0");
-    return Integer.parseInt(awaitMatch(out, Pattern.compile("port (\\d+)")));
+    return pythonHttpServer(root, dir.resolve("python.out"));
   }
 
   @Test

@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -86,11 +84,7 @@ class ServeFloodIT extends EndToEnd {
   }
 
   private String curl(int port) throws Exception {
-    Path body = Files.createTempFile(dir, "curl", ".out");
-    Child curl = peer(null, body, "curl", "-sS", "-m", "15", "http://127.0.0.1:" + port + "/a.txt");
-    assertThat(curl.process().waitFor(20, TimeUnit.SECONDS)).as("curl ended").isTrue();
-    assertThat(curl.awaitExit()).as("curl exit; stderr: %s", curl.errLines()).isZero();
-    return Files.readString(body, StandardCharsets.UTF_8);
+    return curlLoopback(port, "/a.txt", 15);
   }
 
   /** Sockets open in the child, from /proc/PID/fd. */

@@ -160,10 +160,6 @@ class ServeRangesFloodIT extends EndToEnd {
   }
 
   private String curl(int port) throws Exception {
-    Path body = Files.createTempFile(dir, "curl", ".out");
-    Child curl = peer(null, body, "curl", "-sS", "-m", "10", "http://127.0.0.1:" + port + "/a.txt");
-    assertThat(curl.process().waitFor(15, TimeUnit.SECONDS)).as("curl ended").isTrue();
-    assertThat(curl.awaitExit()).as("curl exit; stderr: %s", curl.errLines()).isZero();
-    return Files.readString(body, StandardCharsets.UTF_8);
+    return curlLoopback(port, "/a.txt", 10);
   }
 }

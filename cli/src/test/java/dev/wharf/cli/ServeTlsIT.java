@@ -2,15 +2,18 @@ package dev.wharf.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wharf.testkit.Await;
 import dev.wharf.testkit.TestCertificates;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -298,26 +301,25 @@ class ServeTlsIT extends TlsEndToEnd {
     Files.move(nextCert, cert, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 
     // Handshakes look at the files at most every 2 s; new connections get other.test from then.
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    int attempts = 0;
-    while (true) {
-      Child probe =
-          curl(
-              "--cacert",
-              certs.caCert().toString(),
-              "--resolve",
-              "other.test:" + port + ":127.0.0.1",
-              "-o",
-              "/dev/null",
-              "https://other.test:" + port + "/hello.txt");
-      attempts++;
-      if (probe.awaitExit() == 0) {
-        break;
-      }
-      assertThat(System.nanoTime()).as("still the old certificate after 20 s").isLessThan(deadline);
-      TimeUnit.MILLISECONDS.sleep(200); // The reload waits on a clock; poll it.
-    }
-    assertThat(attempts).isLessThan(100);
+    var attempts = new AtomicInteger();
+    Await.until( // The reload waits on a clock; probe it every 200 ms.
+        "the new certificate (still the old one after 20 s)",
+        Duration.ofSeconds(20),
+        Duration.ofMillis(200),
+        () -> {
+          Child probe =
+              curl(
+                  "--cacert",
+                  certs.caCert().toString(),
+                  "--resolve",
+                  "other.test:" + port + ":127.0.0.1",
+                  "-o",
+                  "/dev/null",
+                  "https://other.test:" + port + "/hello.txt");
+          attempts.incrementAndGet();
+          return probe.awaitExit() == 0;
+        });
+    assertThat(attempts.get()).isLessThan(100);
 
     // The connection made before goes on with its certificate.
     open.process().getOutputStream().write(keepAlive);
@@ -328,17 +330,16 @@ class ServeTlsIT extends TlsEndToEnd {
 
   /** Waits until {@code text} appears {@code count} times in a file a child writes. */
   private static void awaitCount(Path file, String text, int count) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (true) {
-      String content =
-          Files.exists(file) ? Files.readString(file, StandardCharsets.ISO_8859_1) : "";
-      if (content.split(Pattern.quote(text), -1).length - 1 >= count) {
-        return;
-      }
-      assertThat(System.nanoTime())
-          .as("%d times %s in %s", count, text, content)
-          .isLessThan(deadline);
-      TimeUnit.MILLISECONDS.sleep(20); // A file has nothing to block on; poll.
-    }
+    var content = new AtomicReference<>("");
+    boolean seen =
+        Await.within( // A file has nothing to block on; poll.
+            Duration.ofSeconds(10),
+            Duration.ofMillis(20),
+            () -> {
+              content.set(
+                  Files.exists(file) ? Files.readString(file, StandardCharsets.ISO_8859_1) : "");
+              return content.get().split(Pattern.quote(text), -1).length - 1 >= count;
+            });
+    assertThat(seen).as("%d times %s in %s", count, text, content.get()).isTrue();
   }
 }

@@ -2,14 +2,14 @@ package dev.wharf.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
+import dev.wharf.testkit.ExternalProcess;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -65,22 +65,13 @@ class ServeUnderCLocaleIT extends EndToEnd {
     Path launcher = Path.of("").toAbsolutePath().getParent().resolve("wharf");
     assertThat(launcher).isExecutable();
     Path into = Files.createDirectory(dir.resolve("into"));
-    Path err = dir.resolve("get.err");
-    var builder =
-        new ProcessBuilder(launcher.toString(), "get", "-s", "-O", base + HELLO)
-            .directory(into.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .redirectOutput(dir.resolve("get.out").toFile())
-            .redirectError(err.toFile());
-    builder.environment().put("LC_ALL", "C");
-    builder.environment().put("WHARF_AOT", "0"); // No startup cache to train: a quicker test.
-    Process get = builder.start();
-    try {
-      assertThat(get.waitFor(45, TimeUnit.SECONDS)).as("wharf get ended").isTrue();
-      assertThat(get.exitValue()).as("exit; stderr: %s", Files.readString(err)).isZero();
-      assertThat(named(into, HELLO)).hasContent("bonjour\n");
-    } finally {
-      get.destroyForcibly();
-    }
+    var get =
+        ExternalProcess.command(launcher.toString(), "get", "-s", "-O", base + HELLO)
+            .in(into)
+            .environment("LC_ALL", "C")
+            .environment("WHARF_AOT", "0") // No startup cache to train: a quicker test.
+            .run(Duration.ofSeconds(45));
+    assertThat(get.exit()).as("exit; stderr: %s", get.err()).isZero();
+    assertThat(named(into, HELLO)).hasContent("bonjour\n");
   }
 }

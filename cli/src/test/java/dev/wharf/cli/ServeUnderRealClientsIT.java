@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -27,13 +28,10 @@ class ServeUnderRealClientsIT extends EndToEnd {
   private static final int FOUR_KIB = 4096;
 
   private int serve(Path root, String... more) throws Exception {
-    Path out = dir.resolve("serve.out");
-    var args = new ArrayList<>(List.of("serve", root.toString(), "--port", "0"));
-    args.addAll(List.of("--bind", "127.0.0.1", "--quiet"));
-    args.addAll(List.of(more));
-    wharf(null, out, args.toArray(String[]::new));
-    return Integer.parseInt(
-        ServeAndGetIT.awaitMatch(out, Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)/")));
+    var options = new ArrayList<>(List.of("--quiet"));
+    options.addAll(List.of(more));
+    return serveOnLoopback(
+        dir.resolve("serve.out"), Map.of(), root, options.toArray(String[]::new));
   }
 
   /** Runs a peer to its end (at most {@code seconds}) and returns what it printed on stdout. */

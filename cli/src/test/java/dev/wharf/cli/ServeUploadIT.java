@@ -2,13 +2,9 @@ package dev.wharf.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
@@ -16,30 +12,7 @@ import org.junit.jupiter.api.Test;
 class ServeUploadIT extends EndToEnd {
 
   private int serve(Path root, String... extra) throws Exception {
-    Path out = dir.resolve("serve.out");
-    var args = new ArrayList<>(List.of("serve", root.toString(), "--port", "0", "--bind"));
-    args.add("127.0.0.1");
-    args.addAll(List.of(extra));
-    wharf(null, out, args.toArray(String[]::new));
-    return Integer.parseInt(
-        ServeAndGetIT.awaitMatch(out, Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)/")));
-  }
-
-  private static String curl(String... args) throws Exception {
-    var command = new ArrayList<>(List.of("curl", "-sS", "-w", " %{http_code}"));
-    command.addAll(List.of(args));
-    var process =
-        new ProcessBuilder(command)
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .redirectErrorStream(true)
-            .start();
-    try {
-      String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      return out;
-    } finally {
-      process.destroyForcibly();
-    }
+    return serveOnLoopback(dir.resolve("serve.out"), Map.of(), root, extra);
   }
 
   @Test
@@ -47,7 +20,7 @@ class ServeUploadIT extends EndToEnd {
     Path root = Files.createDirectory(dir.resolve("www"));
     Path file = randomFile("up.bin", 1000);
     int port = serve(root);
-    assertThat(curl("-T", file.toString(), "http://127.0.0.1:" + port + "/up.bin"))
+    assertThat(curlWithStatus("-T", file.toString(), "http://127.0.0.1:" + port + "/up.bin"))
         .endsWith(" 405");
     assertThat(root.resolve("up.bin")).doesNotExist();
   }
@@ -65,19 +38,19 @@ class ServeUploadIT extends EndToEnd {
     assertThat(Files.readString(out)).contains("30.0 MiB; existing files are kept.");
     String base = "http://127.0.0.1:" + port;
 
-    assertThat(curl("-T", file.toString(), base + "/up.bin"))
+    assertThat(curlWithStatus("-T", file.toString(), base + "/up.bin"))
         .isEqualTo("created /up.bin (20971520 bytes)\n 201");
     assertThat(sha256(root.resolve("up.bin"))).isEqualTo(sha256(file));
-    assertThat(curl("-T", file.toString(), base + "/up.bin"))
+    assertThat(curlWithStatus("-T", file.toString(), base + "/up.bin"))
         .endsWith(" 409")
         .contains("already exists");
 
-    assertThat(curl("-F", "file=@" + file + ";filename=form.bin", base + "/"))
+    assertThat(curlWithStatus("-F", "file=@" + file + ";filename=form.bin", base + "/"))
         .isEqualTo("saved form.bin (20971520 bytes)\n 201");
     assertThat(sha256(root.resolve("form.bin"))).isEqualTo(sha256(file));
 
     Path big = randomFile("big.bin", 31 << 20);
-    assertThat(curl("-T", big.toString(), base + "/big.bin")).endsWith(" 413");
+    assertThat(curlWithStatus("-T", big.toString(), base + "/big.bin")).endsWith(" 413");
     assertThat(root.resolve("big.bin")).doesNotExist();
   }
 
@@ -88,14 +61,14 @@ class ServeUploadIT extends EndToEnd {
     int port = serve(root, "--upload", "--auth", "ann:s3cret", "--cors");
     String url = "http://127.0.0.1:" + port + "/up.bin";
     // curl waits on 100-continue for 3 MiB: the 401 comes before any body byte is sent.
-    assertThat(curl("-T", file.toString(), url)).endsWith(" 401");
-    assertThat(curl("-u", "ann:wrong", "-T", file.toString(), url)).endsWith(" 401");
+    assertThat(curlWithStatus("-T", file.toString(), url)).endsWith(" 401");
+    assertThat(curlWithStatus("-u", "ann:wrong", "-T", file.toString(), url)).endsWith(" 401");
     assertThat(root.resolve("up.bin")).doesNotExist();
-    assertThat(curl("-u", "ann:s3cret", "-T", file.toString(), url)).endsWith(" 201");
+    assertThat(curlWithStatus("-u", "ann:s3cret", "-T", file.toString(), url)).endsWith(" 201");
     assertThat(sha256(root.resolve("up.bin"))).isEqualTo(sha256(file));
     // A page of another origin may ask to PUT; the preflight needs no password.
     assertThat(
-            curl(
+            curlWithStatus(
                 "-X",
                 "OPTIONS",
                 "-i",
@@ -114,7 +87,7 @@ class ServeUploadIT extends EndToEnd {
     Files.writeString(root.resolve("notes.txt"), "old");
     Path file = Files.writeString(dir.resolve("notes.txt"), "new");
     int port = serve(root, "--upload", "--overwrite");
-    assertThat(curl("-T", file.toString(), "http://127.0.0.1:" + port + "/notes.txt"))
+    assertThat(curlWithStatus("-T", file.toString(), "http://127.0.0.1:" + port + "/notes.txt"))
         .endsWith(" 200");
     assertThat(Files.readString(root.resolve("notes.txt"))).isEqualTo("new");
   }

@@ -2,14 +2,12 @@ package dev.wharf.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** {@code wharf serve}'s WebSocket echo at /ws/echo, with wharf ws and python3-websockets. */
@@ -52,7 +50,7 @@ class ServeWebSocketIT extends WebSocketEndToEnd {
   @Test
   void aPlainGetIsToldToUpgrade() throws Exception {
     int port = serve(Files.createDirectory(dir.resolve("www")));
-    assertThat(curl("-i", "http://127.0.0.1:" + port + "/ws/echo"))
+    assertThat(curlWithStatus("-i", "http://127.0.0.1:" + port + "/ws/echo"))
         .startsWith("HTTP/1.1 426 Upgrade Required")
         .contains("Upgrade: websocket", "Sec-WebSocket-Version: 13")
         .endsWith(" 426");
@@ -112,23 +110,5 @@ class ServeWebSocketIT extends WebSocketEndToEnd {
     List<String> lines = read(out).lines().toList();
     assertThat(lines).isNotEmpty();
     return lines.subList(1, lines.size()); // after "CASES <n>"
-  }
-
-  private static String curl(String... args) throws Exception {
-    var command =
-        new java.util.ArrayList<>(java.util.List.of("curl", "-sS", "-w", " %{http_code}"));
-    command.addAll(java.util.List.of(args));
-    var process =
-        new ProcessBuilder(command)
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .redirectErrorStream(true)
-            .start();
-    try {
-      String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      return out;
-    } finally {
-      process.destroyForcibly();
-    }
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.Server;
+import dev.wharf.testkit.Await;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -98,19 +99,18 @@ class StreamPipeIT {
     return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
   }
 
-  private void awaitStory(String regex) throws InterruptedException {
+  private void awaitStory(String regex) {
     Pattern pattern = Pattern.compile(regex);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (true) {
-      synchronized (storyOut) {
-        if (pattern.matcher(storyText.toString()).find()) {
-          return;
-        }
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no story line matching " + regex + ": " + storyText);
-      }
-      TimeUnit.MILLISECONDS.sleep(5); // a StringWriter has nothing to wait on
+    boolean told = // a StringWriter has nothing to wait on: poll
+        Await.within(
+            Duration.ofSeconds(10),
+            () -> {
+              synchronized (storyOut) {
+                return pattern.matcher(storyText.toString()).find();
+              }
+            });
+    if (!told) {
+      throw new AssertionError("no story line matching " + regex + ": " + storyText);
     }
   }
 

@@ -1,15 +1,17 @@
 package dev.wharf.cli;
 
+import dev.wharf.testkit.Await;
+import dev.wharf.testkit.ExternalProcess;
 import dev.wharf.testkit.TestCertificates;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -68,20 +70,23 @@ abstract class TlsEndToEnd extends EndToEnd {
     Pattern socket =
         Pattern.compile(
             "127\\.0\\.0\\.1:(\\d+)\\s.*pid=" + child.process().pid() + ",", Pattern.MULTILINE);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (true) {
-      Process ss = new ProcessBuilder("ss", "-Hltnp").redirectErrorStream(true).start();
-      String out = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      ss.waitFor(10, TimeUnit.SECONDS);
-      Matcher matcher = socket.matcher(out);
-      if (matcher.find()) {
-        return Integer.parseInt(matcher.group(1));
-      }
-      if (System.nanoTime() > deadline || !child.process().isAlive()) {
-        throw new AssertionError("no listening socket of pid " + child.process().pid());
-      }
-      TimeUnit.MILLISECONDS.sleep(20); // The kernel has nothing to wait on; poll.
+    var port = new AtomicInteger();
+    Await.within( // The kernel has nothing to wait on; poll.
+        Duration.ofSeconds(10),
+        Duration.ofMillis(20),
+        () -> {
+          Matcher matcher =
+              socket.matcher(
+                  ExternalProcess.command("ss", "-Hltnp").run(Duration.ofSeconds(10)).out());
+          if (matcher.find()) {
+            port.set(Integer.parseInt(matcher.group(1)));
+          }
+          return port.get() != 0 || !child.process().isAlive();
+        });
+    if (port.get() == 0) {
+      throw new AssertionError("no listening socket of pid " + child.process().pid());
     }
+    return port.get();
   }
 
   /**
@@ -112,15 +117,10 @@ abstract class TlsEndToEnd extends EndToEnd {
 
   /** What an openssl command prints, checked for success. */
   static String run(String... command) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    try {
-      String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
-        throw new AssertionError(String.join(" ", command) + " failed: " + out);
-      }
-      return out;
-    } finally {
-      process.destroyForcibly();
+    var process = ExternalProcess.command(command).mergeErrors().run(Duration.ofSeconds(30));
+    if (process.exit() != 0) {
+      throw new AssertionError(String.join(" ", command) + " failed: " + process.out());
     }
+    return process.out();
   }
 }

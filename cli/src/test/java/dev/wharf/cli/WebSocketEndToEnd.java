@@ -2,15 +2,16 @@ package dev.wharf.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
+import dev.wharf.testkit.ExternalProcess;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -41,13 +42,7 @@ abstract class WebSocketEndToEnd extends EndToEnd {
 
   /** Starts {@code wharf serve root extra...} on 127.0.0.1 and returns its port. */
   int serve(Path root, String... extra) throws Exception {
-    Path out = dir.resolve("serve.out");
-    var args = new ArrayList<>(List.of("serve", root.toString(), "--port", "0", "--bind"));
-    args.add("127.0.0.1");
-    args.addAll(List.of(extra));
-    wharf(null, out, args.toArray(String[]::new));
-    return Integer.parseInt(
-        ServeAndGetIT.awaitMatch(out, Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)/")));
+    return serveOnLoopback(dir.resolve("serve.out"), Map.of(), root, extra);
   }
 
   /** Runs {@code wharf ws args} to its end; stdout goes to {@code out}. */
@@ -63,8 +58,8 @@ abstract class WebSocketEndToEnd extends EndToEnd {
    * test) and printed back canonically: keys sorted, no spaces, non-ASCII as it is.
    */
   static List<String> parsedJsonLines(Path file) throws Exception {
-    var process =
-        new ProcessBuilder(
+    var python =
+        ExternalProcess.command(
                 "/usr/bin/python3",
                 "-c",
                 "import json, sys\n"
@@ -72,17 +67,10 @@ abstract class WebSocketEndToEnd extends EndToEnd {
                     + "    print(json.dumps(json.loads(line), sort_keys=True,"
                     + " separators=(',', ':'), ensure_ascii=False))\n",
                 file.toString())
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .redirectErrorStream(true)
-            .start();
-    try {
-      String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-      assertThat(process.exitValue()).as("json.loads of %s: %s", file, out).isZero();
-      return out.lines().toList();
-    } finally {
-      process.destroyForcibly();
-    }
+            .mergeErrors()
+            .run(Duration.ofSeconds(30));
+    assertThat(python.exit()).as("json.loads of %s: %s", file, python.out()).isZero();
+    return python.out().lines().toList();
   }
 
   static String read(Path file) throws IOException {

@@ -178,21 +178,7 @@ class WsClientIT extends WebSocketEndToEnd {
     // A plain HTTP server (python's http.server) answers the upgrade with 404.
     Path root = Files.createDirectory(dir.resolve("www"));
     Path out = dir.resolve("http.out");
-    peer(
-        null,
-        out,
-        "/usr/bin/python3",
-        "-u",
-        "-m",
-        "http.server",
-        "--bind",
-        "127.0.0.1",
-        "--directory",
-        root.toString(),
-        "0");
-    int port =
-        Integer.parseInt(
-            ServeAndGetIT.awaitMatch(out, java.util.regex.Pattern.compile("port (\\d+)")));
+    int port = pythonHttpServer(root, out);
     Child ws = ws(NULL, null, "ws://127.0.0.1:" + port + "/nothing-here");
     assertThat(ws.awaitExit()).isEqualTo(1);
     assertThat(ws.errLines()).containsExactly("wharf ws: handshake refused: 404 File not found");

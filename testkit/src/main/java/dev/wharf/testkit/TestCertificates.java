@@ -104,25 +104,10 @@ public record TestCertificates(Path dir) {
     Files.writeString(dir.resolve("other.ext"), "subjectAltName=DNS:other.test\n");
     Files.writeString(
         dir.resolve("client.ext"), "extendedKeyUsage=clientAuth\nsubjectAltName=DNS:client\n");
-    openssl(
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-        "-days",
-        "30",
-        "-subj",
+    selfSigned(
+        "ca",
         "/CN=Wharf Test CA",
-        "-addext",
         "basicConstraints=critical,CA:TRUE",
-        "-addext",
         "keyUsage=critical,keyCertSign,cRLSign");
     signed("server", "/CN=localhost", "localhost.ext", "ec");
     signed("other", "/CN=other.test", "other.ext", "ec");
@@ -143,24 +128,7 @@ public record TestCertificates(Path dir) {
         "server.p12",
         "-passout",
         "pass:" + P12_PASSWORD);
-    openssl(
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-keyout",
-        "self.key",
-        "-out",
-        "self.pem",
-        "-days",
-        "30",
-        "-subj",
-        "/CN=localhost",
-        "-addext",
-        localhost.strip());
+    selfSigned("self", "/CN=localhost", localhost.strip());
     // openssl x509 cannot set a start date; openssl ca can, with a database of its own.
     Files.createDirectories(dir.resolve("cadb"));
     Files.writeString(dir.resolve("cadb/index.txt"), "");
@@ -200,6 +168,32 @@ public record TestCertificates(Path dir) {
         "20200102000000Z",
         "-extfile",
         "localhost.ext");
+  }
+
+  /** An EC P-256 key and a certificate it signs itself, with these extensions. */
+  private void selfSigned(String name, String subject, String... extensions) throws IOException {
+    var command =
+        new ArrayList<>(
+            List.of(
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-keyout",
+                name + ".key",
+                "-out",
+                name + ".pem",
+                "-days",
+                "30",
+                "-subj",
+                subject));
+    for (String extension : extensions) {
+      command.addAll(List.of("-addext", extension));
+    }
+    openssl(command.toArray(String[]::new));
   }
 
   /** A key, a request and a certificate signed by the CA. */

@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
@@ -335,20 +336,24 @@ class TlsTransportIT {
     Files.move(
         live.resolve("cert.pem.new"), live.resolve("cert.pem"), StandardCopyOption.ATOMIC_MOVE);
 
-    BigInteger newSerial = oldSerial;
+    var newSerial = new AtomicReference<>(oldSerial);
     try (var log = CapturedLog.expect(TlsIdentity.class, Level.INFO)) {
-      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (newSerial.equals(oldSerial) && System.nanoTime() < deadline) {
-        Connection probe = connect(address, new Collecting());
-        newSerial = serial(probe);
-        probe.close();
-        Thread.sleep(100); // Between probes: the reload check runs at most every 2 s.
-      }
+      // 100 ms between probes: the reload check runs at most every 2 s. The assertion below says
+      // what came if no new certificate did.
+      Await.within(
+          Duration.ofSeconds(20),
+          Duration.ofMillis(100),
+          () -> {
+            Connection probe = connect(address, new Collecting());
+            newSerial.set(serial(probe));
+            probe.close();
+            return !newSerial.get().equals(oldSerial);
+          });
       assertThat(log.await(Duration.ofSeconds(5)).getMessage())
           .startsWith("reloaded TLS certificate");
     }
 
-    assertThat(newSerial).isEqualTo(BigInteger.valueOf(4242));
+    assertThat(newSerial.get()).isEqualTo(BigInteger.valueOf(4242));
     assertThat(identity.certificate().getSerialNumber()).isEqualTo(BigInteger.valueOf(4242));
     old.write("still here".getBytes(StandardCharsets.US_ASCII));
     Await.until(

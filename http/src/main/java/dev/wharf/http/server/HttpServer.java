@@ -173,11 +173,16 @@ public final class HttpServer implements AutoCloseable {
       return new Http1ServerProtocol(config());
     }
 
+    /** What the builder holds now; later calls to the builder do not change it. */
     private Config config() {
-      return new Config(routes, fallback, limits, timeouts, accessLog, budget);
+      return new Config(routes.snapshot(), fallback, limits, timeouts, accessLog, budget);
     }
 
-    /** Binds and starts serving. */
+    /**
+     * Binds and starts serving the routes added so far: the server keeps a snapshot of them, so
+     * routes added to this builder afterwards do not reach it (bind again for a server that has
+     * them).
+     */
     public HttpServer bind(SocketAddress address) throws IOException {
       var config = config();
       // HTTP keeps its own, finer deadlines; the transport's idle timeout backs them up.

@@ -1,6 +1,7 @@
 package dev.wharf.http.server;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,7 +11,11 @@ import java.util.TreeSet;
 
 /**
  * Routes by method and path: exact paths first, then the longest matching prefix ({@code
- * /static/*}). Immutable once the server is built; any thread.
+ * /static/*}).
+ *
+ * <p>Filled with {@link #add} on one thread (the builder's); a server gets a {@link #snapshot()},
+ * which refuses {@link #add} and so never changes: its lookups are safe on any thread, and a route
+ * added to the builder later reaches only servers bound after it.
  */
 final class Routes {
   /**
@@ -35,11 +40,37 @@ final class Routes {
   private static final NotFound NOT_FOUND = new NotFound();
 
   // Routes are kept wrapped in their Found, so a lookup that succeeds makes nothing.
-  private final Map<String, Map<String, Found>> exact = new LinkedHashMap<>();
-  private final List<Map.Entry<String, Map<String, Found>>> prefixes = new ArrayList<>();
+  private final Map<String, Map<String, Found>> exact;
+  private final List<Map.Entry<String, Map<String, Found>>> prefixes;
+  private final boolean frozen;
   private boolean anyStreaming;
 
+  /** Empty routes, to be filled with {@link #add}. */
+  Routes() {
+    this.exact = new LinkedHashMap<>();
+    this.prefixes = new ArrayList<>();
+    this.frozen = false;
+  }
+
+  private Routes(Routes from) {
+    var exactCopy = new LinkedHashMap<String, Map<String, Found>>();
+    from.exact.forEach((path, byMethod) -> exactCopy.put(path, Map.copyOf(byMethod)));
+    this.exact = Collections.unmodifiableMap(exactCopy);
+    this.prefixes =
+        from.prefixes.stream().map(e -> Map.entry(e.getKey(), Map.copyOf(e.getValue()))).toList();
+    this.anyStreaming = from.anyStreaming;
+    this.frozen = true;
+  }
+
+  /** An immutable copy of these routes as they are now, for a server to keep. */
+  Routes snapshot() {
+    return frozen ? this : new Routes(this);
+  }
+
   void add(String method, String path, Route route) {
+    if (frozen) {
+      throw new IllegalStateException("a server's routes do not change: add to its builder");
+    }
     if (!path.startsWith("/") && !path.equals("*")) {
       throw new IllegalArgumentException("a route path starts with /: " + path);
     }

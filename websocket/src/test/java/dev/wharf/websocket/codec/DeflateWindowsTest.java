@@ -2,17 +2,18 @@ package dev.wharf.websocket.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wharf.testkit.ExternalProcess;
 import dev.wharf.testkit.Feed;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -140,32 +141,23 @@ class DeflateWindowsTest {
   }
 
   private static List<String> python(String mode, int bits, boolean takeover, List<String> input)
-      throws IOException, InterruptedException {
+      throws IOException {
     Path in = Files.createTempFile("wharf-zlib-windows", ".in");
-    Path err = Files.createTempFile("wharf-zlib-windows", ".err");
     try {
       Files.write(in, input);
-      Process python =
-          new ProcessBuilder(
+      var python =
+          ExternalProcess.command(
                   "/usr/bin/python3",
                   SCRIPT.toString(),
                   mode,
                   Integer.toString(bits),
                   takeover ? "takeover" : "fresh")
-              .redirectInput(in.toFile())
-              .redirectError(err.toFile())
-              .start();
-      try {
-        String out = new String(python.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-        assertThat(python.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(python.exitValue()).as("python stderr: %s", Files.readString(err)).isZero();
-        return out.lines().toList();
-      } finally {
-        python.destroyForcibly();
-      }
+              .input(in)
+              .run(Duration.ofSeconds(30));
+      assertThat(python.exit()).as("python stderr: %s", python.err()).isZero();
+      return python.out().lines().toList();
     } finally {
       Files.deleteIfExists(in);
-      Files.deleteIfExists(err);
     }
   }
 }

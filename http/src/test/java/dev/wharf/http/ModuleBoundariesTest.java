@@ -1,0 +1,50 @@
+package dev.wharf.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.wharf.core.EventLoop;
+import dev.wharf.http.codec.Http1ResponseDecoder;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the module descriptors promise, seen from another module: core's {@code internal} package is
+ * closed to dev.wharf.http even though its classes are public, and the HTTP codec is exported to no
+ * one but dev.wharf.websocket. These tests run on the module path (surefire patches them into
+ * dev.wharf.http); on the class path the first one fails, as nothing would be hidden there.
+ */
+class ModuleBoundariesTest {
+  private static final Module HTTP = Headers.class.getModule();
+  private static final Module CORE = EventLoop.class.getModule();
+
+  @Test
+  void theTestsRunInsideTheNamedHttpModule() {
+    assertThat(HTTP.getName()).isEqualTo("dev.wharf.http");
+    assertThat(getClass().getModule()).isSameAs(HTTP);
+    assertThat(CORE.getName()).isEqualTo("dev.wharf.core");
+    assertThat(HTTP.canRead(CORE)).isTrue();
+  }
+
+  @Test
+  void coreInternalIsNotExportedToHttp() throws ReflectiveOperationException {
+    assertThat(CORE.isExported("dev.wharf.core")).isTrue();
+    assertThat(CORE.isExported("dev.wharf.core.internal", HTTP)).isFalse();
+
+    // A public constructor of a public class, and still no access: the module system refuses it.
+    var constructor =
+        Class.forName("dev.wharf.core.internal.BufferPool").getConstructor(int.class, int.class);
+    assertThatThrownBy(() -> constructor.newInstance(1024, 1))
+        .isInstanceOf(IllegalAccessException.class)
+        .hasMessageContaining("does not export dev.wharf.core.internal");
+  }
+
+  @Test
+  void theCodecIsExportedOnlyToWebSocket() {
+    String codec = Http1ResponseDecoder.class.getPackageName();
+    assertThat(HTTP.getDescriptor().exports())
+        .filteredOn(export -> export.source().equals(codec))
+        .singleElement()
+        .satisfies(export -> assertThat(export.targets()).containsExactly("dev.wharf.websocket"));
+    assertThat(HTTP.isExported("dev.wharf.http.server")).isTrue();
+  }
+}
