@@ -1,5 +1,7 @@
 package dev.wharf.bench;
 
+import dev.wharf.bench.http.BoundServer;
+import dev.wharf.bench.http.ServerControl;
 import dev.wharf.core.EchoProtocol;
 import dev.wharf.core.Server;
 import dev.wharf.core.SocketOptions;
@@ -19,7 +21,6 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * An echo server on Wharf or on Netty 4.2 (NIO or native epoll transport), one per process, so the
@@ -33,7 +34,8 @@ import java.util.concurrent.CountDownLatch;
  * accepts and serves, TCP_NODELAY on, SO_REUSEADDR on, backlog 1024, and backpressure from the
  * write queue's high watermark (64 KiB in both) to reading: an unwritable connection stops reading
  * until it drains. Wharf keeps its default timeouts (idle 5 min, write stall 60 s): they are what a
- * user gets, and cost a timer per connection. Prints {@code READY <impl> <port> <pid>} once bound.
+ * user gets, and cost a timer per connection. Prints {@code READY <impl> <port> <pid>} once bound
+ * and answers {@code ALLOC} on stdin (see {@link ServerControl}).
  */
 public final class EchoServerMain {
   private EchoServerMain() {}
@@ -67,17 +69,7 @@ public final class EchoServerMain {
           case "netty-epoll" -> startNetty(address, threads, true);
           default -> throw new IllegalArgumentException("unknown --impl " + impl);
         };
-    var done = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  stop.run();
-                  done.countDown();
-                }));
-    System.out.println("READY " + impl + " " + port + " " + ProcessHandle.current().pid());
-    System.out.flush();
-    done.await();
+    ServerControl.runUntilStopped(impl, new BoundServer(port, stop));
   }
 
   // ---- Wharf ----

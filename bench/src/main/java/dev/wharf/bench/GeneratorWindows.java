@@ -48,37 +48,19 @@ public final class GeneratorWindows {
     pids.accept(gen.pid());
     try (var reader =
         new BufferedReader(new InputStreamReader(gen.getInputStream(), StandardCharsets.UTF_8))) {
-      long serverTicks0 = 0;
+      ServerWindow open = null;
       long genTicks0 = 0;
-      long hostTicks0 = 0;
-      long t0 = 0;
-      OptionalLong alloc0 = OptionalLong.empty();
       String line;
       while ((line = reader.readLine()) != null) {
         if (line.startsWith("MEASURE_START")) {
-          alloc0 = server.allocatedBytes();
-          serverTicks0 = server.cpuTicks();
           genTicks0 = ProcStats.cpuTicks(gen.pid());
-          hostTicks0 = ProcStats.hostBusyTicks();
-          t0 = System.nanoTime();
-        } else if (line.startsWith("RESULT")) {
-          double wall = (System.nanoTime() - t0) / 1e9;
-          long serverTicks = server.cpuTicks() - serverTicks0;
-          long genTicks = ProcStats.cpuTicks(gen.pid()) - genTicks0;
-          long hostTicks = ProcStats.hostBusyTicks() - hostTicks0;
-          OptionalLong alloc1 = server.allocatedBytes();
+          open = ServerWindow.open(server);
+        } else if (line.startsWith("RESULT") && open != null) {
+          double genCpuSec =
+              (ProcStats.cpuTicks(gen.pid()) - genTicks0)
+                  / (double) ProcStats.CLOCK_TICKS_PER_SECOND;
           Map<String, Double> m = figures(line);
-          double hz = ProcStats.CLOCK_TICKS_PER_SECOND;
-          double serverCpuSec = serverTicks / hz;
-          double count = m.getOrDefault(countKey, 0.0);
-          m.put("serverCpuSec", serverCpuSec);
-          m.put("serverCpu", 100 * serverCpuSec / wall);
-          m.put("perServerCpuSec", serverCpuSec > 0 ? count / serverCpuSec : Double.NaN);
-          if (alloc0.isPresent() && alloc1.isPresent() && count > 0) {
-            m.put("allocPer", (alloc1.getAsLong() - alloc0.getAsLong()) / count);
-          }
-          m.put("genCpu", 100 * genTicks / hz / wall);
-          m.put("otherCpu", 100 * (hostTicks - serverTicks - genTicks) / hz / wall);
+          open.close(m, m.getOrDefault(countKey, 0.0), genCpuSec, "allocPer");
           window.accept(m);
           var sb = new StringBuilder("  ").append(line);
           for (String k :
@@ -94,6 +76,55 @@ public final class GeneratorWindows {
       }
     }
     return gen.waitFor();
+  }
+
+  /**
+   * One window of a server, from its counters at the start: {@link #close} adds the window's {@code
+   * serverCpuSec}, {@code serverCpu} and {@code genCpu} (% of one core), {@code perServerCpuSec},
+   * heap bytes allocated per unit of work, and {@code otherCpu} (everyone else). Whatever drives
+   * the load (our generators, wrk) measures the same way.
+   */
+  public static final class ServerWindow {
+    private final ServerProcess server;
+    private final OptionalLong alloc0;
+    private final long serverTicks0;
+    private final long hostTicks0;
+    private final long t0;
+
+    private ServerWindow(ServerProcess server) throws IOException, InterruptedException {
+      this.server = server;
+      this.alloc0 = server.allocatedBytes();
+      this.serverTicks0 = server.cpuTicks();
+      this.hostTicks0 = ProcStats.hostBusyTicks();
+      this.t0 = System.nanoTime();
+    }
+
+    public static ServerWindow open(ServerProcess server) throws IOException, InterruptedException {
+      return new ServerWindow(server);
+    }
+
+    /**
+     * @param count the work done in the window (messages, requests)
+     * @param genCpuSec the CPU seconds the load generator used in the window
+     * @param allocKey the name of the allocation-per-unit figure
+     */
+    public void close(Map<String, Double> m, double count, double genCpuSec, String allocKey)
+        throws IOException, InterruptedException {
+      double wall = (System.nanoTime() - t0) / 1e9;
+      long serverTicks = server.cpuTicks() - serverTicks0;
+      long hostTicks = ProcStats.hostBusyTicks() - hostTicks0;
+      OptionalLong alloc1 = server.allocatedBytes();
+      double hz = ProcStats.CLOCK_TICKS_PER_SECOND;
+      double serverCpuSec = serverTicks / hz;
+      m.put("serverCpuSec", serverCpuSec);
+      m.put("serverCpu", 100 * serverCpuSec / wall);
+      m.put("perServerCpuSec", serverCpuSec > 0 ? count / serverCpuSec : Double.NaN);
+      if (alloc0.isPresent() && alloc1.isPresent() && count > 0) {
+        m.put(allocKey, (alloc1.getAsLong() - alloc0.getAsLong()) / count);
+      }
+      m.put("genCpu", 100 * genCpuSec / wall);
+      m.put("otherCpu", 100 * (hostTicks / hz - serverCpuSec - genCpuSec) / wall);
+    }
   }
 
   /** The numeric key=value pairs of a RESULT line. */

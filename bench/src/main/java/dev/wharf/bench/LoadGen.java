@@ -1,7 +1,6 @@
 package dev.wharf.bench;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -11,8 +10,6 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
-import org.HdrHistogram.Histogram;
 
 /**
  * The load generator: one platform thread, one selector, plain java.nio, the same code against
@@ -83,24 +80,9 @@ public final class LoadGen {
     }
   }
 
-  private static long nanos(double seconds) {
-    return (long) (seconds * 1e9);
-  }
-
   private static void say(String line) {
     System.out.println(line);
     System.out.flush();
-  }
-
-  private static String latency(Histogram h) {
-    return String.format(
-        Locale.ROOT,
-        "p50us=%.1f p90us=%.1f p99us=%.1f p999us=%.1f maxus=%.1f",
-        h.getValueAtPercentile(50) / 1e3,
-        h.getValueAtPercentile(90) / 1e3,
-        h.getValueAtPercentile(99) / 1e3,
-        h.getValueAtPercentile(99.9) / 1e3,
-        h.getMaxValue() / 1e3);
   }
 
   // ---- echo ----
@@ -150,7 +132,7 @@ public final class LoadGen {
       c.key = ch.register(selector, SelectionKey.OP_READ, c);
       all.add(c);
     }
-    var histogram = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+    var windows = new TimedWindows(warmup, duration, repeats, LoadGen::say);
     long errors = 0;
     long start = System.nanoTime();
     for (EchoConn c : all) {
@@ -159,30 +141,21 @@ public final class LoadGen {
       }
       errors += flushConn(c, source);
     }
-    say(
-        String.format(
-            Locale.ROOT,
-            "PHASE warmup %.0fs conns=%d size=%d window=%d",
-            warmup,
-            conns,
-            size,
-            window));
-    long phaseEnd = start + nanos(warmup);
-    int rep = 0; // 0 = warming up
-    long windowStart = 0;
+    windows.start(
+        start, String.format(Locale.ROOT, "conns=%d size=%d window=%d", conns, size, window));
     long msgs = 0;
     long bytes = 0;
-    while (rep <= repeats) {
+    while (true) {
       long now = System.nanoTime();
-      if (now >= phaseEnd) {
-        if (rep > 0) {
-          double secs = (now - windowStart) / 1e9;
+      if (windows.due(now)) {
+        if (windows.measuring()) {
+          double secs = windows.seconds(now);
           say(
               String.format(
                   Locale.ROOT,
                   "RESULT mode=echo rep=%d conns=%d size=%d window=%d secs=%.3f msgs=%d"
                       + " msgsPerSec=%.1f mbPerSec=%.2f %s errors=%d",
-                  rep,
+                  windows.rep(),
                   conns,
                   size,
                   window,
@@ -190,19 +163,14 @@ public final class LoadGen {
                   msgs,
                   msgs / secs,
                   bytes / secs / 1e6,
-                  latency(histogram),
+                  windows.latency(),
                   errors));
         }
-        rep++;
-        if (rep > repeats) {
+        if (!windows.next(now)) {
           break;
         }
-        histogram.reset();
         msgs = 0;
         bytes = 0;
-        windowStart = now;
-        phaseEnd = now + nanos(duration);
-        say("MEASURE_START " + rep);
       }
       selector.select(50);
       var ready = selector.selectedKeys();
@@ -214,7 +182,7 @@ public final class LoadGen {
         if (key.isReadable()) {
           long before = c.completed;
           long bytesBefore = c.received;
-          errors += readConn(c, readBuffer, histogram, rep > 0);
+          errors += readConn(c, readBuffer, windows);
           msgs += c.completed - before;
           bytes += c.received - bytesBefore;
         }
@@ -264,7 +232,7 @@ public final class LoadGen {
   }
 
   /** Reads what came back, completes messages and issues new ones; returns errors seen. */
-  private int readConn(EchoConn c, ByteBuffer buffer, Histogram histogram, boolean record) {
+  private int readConn(EchoConn c, ByteBuffer buffer, TimedWindows windows) {
     int errors = 0;
     try {
       while (true) {
@@ -287,9 +255,7 @@ public final class LoadGen {
         if (done > c.completed) {
           long now = System.nanoTime();
           while (c.completed < done) {
-            if (record) {
-              histogram.recordValue(Math.min(now - c.issued[c.head], TimeUnit.SECONDS.toNanos(60)));
-            }
+            windows.record(c.issued[c.head], now);
             c.head = (c.head + 1) % window;
             c.inFlight--;
             c.completed++;
@@ -315,45 +281,36 @@ public final class LoadGen {
     Selector selector = Selector.open();
     ByteBuffer one = ByteBuffer.allocateDirect(1);
     ByteBuffer in = ByteBuffer.allocateDirect(64);
-    var histogram = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+    var windows = new TimedWindows(warmup, duration, repeats, LoadGen::say);
     long[] errors = {0};
-    long start = System.nanoTime();
     int missing = concurrency;
-    say(String.format(Locale.ROOT, "PHASE warmup %.0fs concurrency=%d", warmup, concurrency));
-    long phaseEnd = start + nanos(warmup);
-    int rep = 0;
-    long windowStart = 0;
+    windows.start(System.nanoTime(), "concurrency=" + concurrency);
     long done = 0;
-    while (rep <= repeats) {
+    while (true) {
       while (missing > 0 && startAttempt(selector, address, one, errors)) {
         missing--;
       }
       long now = System.nanoTime();
-      if (now >= phaseEnd) {
-        if (rep > 0) {
-          double secs = (now - windowStart) / 1e9;
+      if (windows.due(now)) {
+        if (windows.measuring()) {
+          double secs = windows.seconds(now);
           say(
               String.format(
                   Locale.ROOT,
                   "RESULT mode=accept rep=%d concurrency=%d secs=%.3f conns=%d connsPerSec=%.1f"
                       + " %s errors=%d",
-                  rep,
+                  windows.rep(),
                   concurrency,
                   secs,
                   done,
                   done / secs,
-                  latency(histogram),
+                  windows.latency(),
                   errors[0]));
         }
-        rep++;
-        if (rep > repeats) {
+        if (!windows.next(now)) {
           break;
         }
-        histogram.reset();
         done = 0;
-        windowStart = now;
-        phaseEnd = now + nanos(duration);
-        say("MEASURE_START " + rep);
       }
       selector.select(50);
       var ready = selector.selectedKeys();
@@ -376,9 +333,7 @@ public final class LoadGen {
               errors[0]++;
             }
             ch.close(); // SO_LINGER 0: RST, no TIME-WAIT.
-            if (rep > 0) {
-              histogram.recordValue(Math.min(System.nanoTime() - began, 60_000_000_000L));
-            }
+            windows.record(began, System.nanoTime());
             done++;
             missing++;
           }
@@ -440,27 +395,10 @@ public final class LoadGen {
         String.format(
             Locale.ROOT, "HELD %d in %.1fs", held.size(), (System.nanoTime() - start) / 1e9));
     // Hold until the runner closes our stdin (or kills us), or --hold passes.
-    long deadline = System.nanoTime() + nanos(hold);
-    var stdinClosed = new Thread(LoadGen::waitForStdinEof);
-    stdinClosed.setDaemon(true);
-    stdinClosed.start();
-    while (stdinClosed.isAlive() && System.nanoTime() < deadline) {
-      stdinClosed.join(200);
-    }
+    TimedWindows.holdUntilStdinCloses(hold);
     for (SocketChannel ch : held) {
       ch.close();
     }
     say("DONE");
-  }
-
-  private static void waitForStdinEof() {
-    try {
-      InputStream in = System.in;
-      while (in.read() >= 0) {
-        // Ignore input; only EOF matters.
-      }
-    } catch (IOException ignored) {
-      // Treat as closed.
-    }
   }
 }

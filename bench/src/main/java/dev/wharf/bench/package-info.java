@@ -1,7 +1,12 @@
 /**
- * The TCP echo benchmark and what the other runners share: {@link dev.wharf.bench.BenchRunner}
- * starts each echo server (Wharf, Netty) as its own pinned process and drives it with the {@link
- * dev.wharf.bench.LoadGen} process, then reports medians and ratios. Not part of the library.
+ * The benchmark harness and the TCP echo benchmark. {@link dev.wharf.bench.Harness} is the one
+ * runner skeleton: for each scenario and server of a {@link dev.wharf.bench.Harness.Kind} (echo
+ * here, http, ws and tls in the sub-packages) it starts the server pinned to its core ({@link
+ * dev.wharf.bench.ServerProcess}), lets the kind drive it, and renders the {@link
+ * dev.wharf.bench.Report} of medians and Wharf's ratios. Generators print timed windows ({@link
+ * dev.wharf.bench.TimedWindows}) that {@link dev.wharf.bench.GeneratorWindows} turns into figures
+ * with the server's CPU and allocation. {@link dev.wharf.bench.BenchRunner} is the echo kind,
+ * {@link dev.wharf.bench.LoadGen} its generator. Not part of the library.
  *
  * <p>Threads: each program runs on its {@code main} thread; a load generator is one platform thread
  * with one selector; servers run on their own event loops in their own processes. Processes talk

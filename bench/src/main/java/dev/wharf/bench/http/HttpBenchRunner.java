@@ -1,26 +1,21 @@
 package dev.wharf.bench.http;
 
-import static dev.wharf.bench.BenchSettings.deleteTree;
 import static dev.wharf.bench.BenchSettings.prop;
-import static dev.wharf.bench.BenchSettings.split;
 
-import dev.wharf.bench.ProcStats;
+import dev.wharf.bench.BenchSettings;
+import dev.wharf.bench.GeneratorWindows.ServerWindow;
+import dev.wharf.bench.Harness;
 import dev.wharf.bench.Report;
 import dev.wharf.bench.ServerProcess;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Random;
 
 /**
@@ -40,22 +35,21 @@ import java.util.Random;
  * Netty the heap bytes allocated per request (asked before and after through stdin, off the
  * measured port).
  *
- * <p>Settings are system properties (bench/run maps its environment onto them): {@code
- * bench.warmup}, {@code bench.duration}, {@code bench.repeats}, {@code bench.conns}, {@code
- * bench.depth}, {@code bench.scenarios}, {@code bench.impls}, {@code bench.pythonWarmup}, {@code
- * bench.pythonDuration}, {@code bench.pythonRepeats}, {@code bench.out}, {@code bench.java}, {@code
- * bench.cp}, {@code bench.cliJar}, {@code bench.wrkScript}, {@code bench.wrk}, {@code bench.nginx},
- * {@code bench.python}, {@code bench.serverOpts}, {@code bench.serverCpu}, {@code bench.genCpu},
- * {@code bench.pidFile}.
+ * <p>A {@link Harness.Kind} whose generator is wrk: it times its windows itself. Settings: those of
+ * {@link BenchSettings} and {@link Harness}, and {@code bench.conns}, {@code bench.depth}, {@code
+ * bench.pythonWarmup}, {@code bench.pythonDuration}, {@code bench.pythonRepeats}, {@code
+ * bench.cliJar}, {@code bench.wrkScript}, {@code bench.wrk}, {@code bench.nginx}, {@code
+ * bench.python}.
  */
-public final class HttpBenchRunner {
+public final class HttpBenchRunner implements Harness.Kind {
   static final List<String> ALL_IMPLS =
       List.of("wharf", "netty-nio", "netty-epoll", "nginx", "python");
   private static final List<String> PLAINTEXT_IMPLS = ALL_IMPLS.subList(0, 4);
 
-  private final int warmup = Integer.parseInt(prop("bench.warmup", "15"));
-  private final int duration = Integer.parseInt(prop("bench.duration", "20"));
-  private final int repeats = Integer.parseInt(prop("bench.repeats", "3"));
+  private final BenchSettings settings = new BenchSettings();
+  private final int warmup = (int) settings.warmup;
+  private final int duration = (int) settings.duration;
+  private final int repeats = settings.repeats;
   private final int conns = Integer.parseInt(prop("bench.conns", "64"));
   private final int depth = Integer.parseInt(prop("bench.depth", "16"));
   private final int pythonWarmup =
@@ -64,27 +58,17 @@ public final class HttpBenchRunner {
       Math.min(duration, Integer.parseInt(prop("bench.pythonDuration", "10")));
   private final int pythonRepeats =
       Math.min(repeats, Integer.parseInt(prop("bench.pythonRepeats", "1")));
-  private final List<String> scenarios =
-      List.of(
-          prop("bench.scenarios", "plaintext,plaintext-p" + depth + ",static-4k,static-1m")
-              .split(","));
-  private final List<String> impls =
-      List.of(prop("bench.impls", String.join(",", ALL_IMPLS)).split(","));
-  private final String java = prop("bench.java", "java");
-  private final String classpath = prop("bench.cp", System.getProperty("java.class.path"));
   private final String cliJar = prop("bench.cliJar", "cli/target/wharf-cli.jar");
   private final String nginx = prop("bench.nginx", "nginx");
   private final String python = prop("bench.python", "/usr/bin/python3");
-  private final List<String> serverOpts = split(prop("bench.serverOpts", ""));
-  private final String serverCpu = prop("bench.serverCpu", "0");
-  private final String genCpu = prop("bench.genCpu", "1");
-  private final Path out = Path.of(prop("bench.out", "bench/target/http.md"));
-  private final Path pidFile = Path.of(prop("bench.pidFile", "bench/target/http-bench.pids"));
   private final Wrk wrk =
       new Wrk(
-          prop("bench.wrk", "wrk"), Path.of(prop("bench.wrkScript", "bench/wrk/http.lua")), genCpu);
+          prop("bench.wrk", "wrk"),
+          Path.of(prop("bench.wrkScript", "bench/wrk/http.lua")),
+          settings.genCpu);
 
-  static List<String> metrics(String scenario) {
+  @Override
+  public List<String> metrics(String scenario) {
     return scenario.startsWith("plaintext")
         ? List.of(
             "reqPerSec",
@@ -126,75 +110,79 @@ public final class HttpBenchRunner {
         during the window, % of one core. errors: wrk's socket errors, timeouts and 4xx/5xx.
         """;
 
-  private final Report report = new Report();
-  private int nextPort = 8100;
+  private Report report;
   private Path work;
+  private Path www;
 
   private HttpBenchRunner() {}
 
   public static void main(String[] args) throws Exception {
-    var runner = new HttpBenchRunner();
-    // Whatever happens (an exception, Ctrl-C, SIGTERM), no server or wrk outlives the runner.
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () ->
-                    ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly)));
-    runner.run();
+    Harness.main(new HttpBenchRunner());
   }
 
-  private void run() throws Exception {
-    String started = LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
-    String workDir = prop("bench.workDir", "");
-    work = workDir.isEmpty() ? Files.createTempDirectory("wharf-http-bench") : Path.of(workDir);
-    Files.createDirectories(work);
-    Files.deleteIfExists(pidFile);
-    try {
-      Path www = staticFiles(work.resolve("www"));
-      report.note(
-          String.format(
-              Locale.ROOT,
-              "# bench http: warmup %d s, %d x %d s (python: %d s, %d x %d s), wrk -t1 -c%d,"
-                  + " depth %d, impls %s, scenarios %s",
-              warmup,
-              repeats,
-              duration,
-              pythonWarmup,
-              pythonRepeats,
-              pythonDuration,
-              conns,
-              depth,
-              impls,
-              scenarios));
-      for (String scenario : scenarios) {
-        for (String impl : implsFor(scenario)) {
-          measure(scenario, impl, www);
-        }
-      }
-    } finally {
-      deleteTree(work);
+  @Override
+  public List<String> allImpls() {
+    return ALL_IMPLS;
+  }
+
+  @Override
+  public String defaultScenarios() {
+    return "plaintext,plaintext-p" + depth + ",static-4k,static-1m";
+  }
+
+  @Override
+  public int firstPort() {
+    return 8100;
+  }
+
+  @Override
+  public void check(String scenario) {
+    if (!scenario.startsWith("plaintext")) {
+      fileName(scenario);
     }
-    String text =
-        report.render(
-            "Wharf HTTP benchmark, " + started,
-            describeSetup(),
-            scenarios,
-            ALL_IMPLS,
-            HttpBenchRunner::metrics,
-            LEGEND);
-    System.out.println();
-    System.out.println(text);
-    Files.createDirectories(out.toAbsolutePath().getParent());
-    Files.writeString(out, text, StandardCharsets.UTF_8);
-    System.out.println("written to " + out);
   }
 
-  private List<String> implsFor(String scenario) {
+  @Override
+  public void prepare(Harness h) throws IOException {
+    report = h.report;
+    work = h.work();
+    www = staticFiles(work.resolve("www"));
+    report.note(
+        String.format(
+            Locale.ROOT,
+            "# bench http: warmup %d s, %d x %d s (python: %d s, %d x %d s), wrk -t1 -c%d,"
+                + " depth %d, impls %s, scenarios %s",
+            warmup,
+            repeats,
+            duration,
+            pythonWarmup,
+            pythonRepeats,
+            pythonDuration,
+            conns,
+            depth,
+            h.impls,
+            h.scenarios));
+  }
+
+  /** Plaintext on the servers that have a route for it; files on all. */
+  @Override
+  public List<String> runs(String scenario, List<String> impls) {
     List<String> candidates = scenario.startsWith("plaintext") ? PLAINTEXT_IMPLS : ALL_IMPLS;
     return candidates.stream().filter(impls::contains).toList();
   }
 
-  private String describeSetup() {
+  @Override
+  public String title() {
+    return "Wharf HTTP benchmark";
+  }
+
+  @Override
+  public String legend() {
+    return LEGEND;
+  }
+
+  @Override
+  public String setup(Harness h) {
     return String.format(
         Locale.ROOT,
         "Server on core %s (one event loop / worker), wrk on core %s (one thread, %d connections),"
@@ -203,8 +191,8 @@ public final class HttpBenchRunner {
             + " (it is far slower; HTTP/1.0, a connection per request). plaintext-p%d: %d"
             + " requests per write (wrk's latency is then per batch).\n\n"
             + "JVM %s; server JVM options: %s\n",
-        serverCpu,
-        genCpu,
+        settings.serverCpu,
+        settings.genCpu,
         conns,
         warmup,
         repeats,
@@ -215,13 +203,13 @@ public final class HttpBenchRunner {
         depth,
         depth,
         Runtime.version(),
-        serverOpts);
+        settings.serverOpts);
   }
 
   // ---- one scenario on one server ----
 
-  private void measure(String scenario, String impl, Path www) throws Exception {
-    int port = nextPort++;
+  @Override
+  public void measure(Harness h, String scenario, String impl, int port) throws Exception {
     boolean python = impl.equals("python");
     int warm = python ? pythonWarmup : warmup;
     int secs = python ? pythonDuration : duration;
@@ -239,11 +227,11 @@ public final class HttpBenchRunner {
             port,
             command.contains(PlaintextServerMain.class.getName())
                 || command.contains(StaticFileServerMain.class.getName()))) {
-      server.pids().forEach(this::rememberPid);
+      server.pids().forEach(settings::rememberPid);
       if (warm > 0) {
         List<String> warmCmd = wrk.command(url, 1, conns, warm, d);
         report.note("  warmup: " + String.join(" ", warmCmd));
-        Wrk.Result w = wrk.run(warmCmd, warm, this::rememberPid);
+        Wrk.Result w = wrk.run(warmCmd, warm, settings::rememberPid);
         report.note("  warmup done: " + w.requests() + " requests, " + w.errors() + " errors");
       }
       List<String> cmd = wrk.command(url, 1, conns, secs, d);
@@ -260,31 +248,14 @@ public final class HttpBenchRunner {
   private void window(
       String scenario, String impl, ServerProcess server, List<String> cmd, int secs, int index)
       throws Exception {
-    OptionalLong alloc0 = server.allocatedBytes();
-    long ticks0 = server.cpuTicks();
-    long host0 = ProcStats.hostBusyTicks();
-    long t0 = System.nanoTime();
-    Wrk.Result r = wrk.run(cmd, secs, this::rememberPid);
-    double wall = (System.nanoTime() - t0) / 1e9;
-    long serverTicks = server.cpuTicks() - ticks0;
-    long hostTicks = ProcStats.hostBusyTicks() - host0;
-    OptionalLong alloc1 = server.allocatedBytes();
-
-    double hz = ProcStats.CLOCK_TICKS_PER_SECOND;
-    double serverCpuSec = serverTicks / hz;
+    var window = ServerWindow.open(server);
+    Wrk.Result r = wrk.run(cmd, secs, settings::rememberPid);
     var m = new LinkedHashMap<String, Double>();
     m.put("reqPerSec", r.requests() / r.seconds());
     m.put("mbPerSec", r.bytes() / r.seconds() / 1e6);
     m.put("p50us", r.p50us());
     m.put("p99us", r.p99us());
-    m.put("serverCpuSec", serverCpuSec);
-    m.put("serverCpu", 100 * serverCpuSec / wall);
-    m.put("perServerCpuSec", serverCpuSec > 0 ? r.requests() / serverCpuSec : Double.NaN);
-    if (alloc0.isPresent() && alloc1.isPresent() && r.requests() > 0) {
-      m.put("allocPerReq", (double) (alloc1.getAsLong() - alloc0.getAsLong()) / r.requests());
-    }
-    m.put("genCpu", 100 * r.cpuSeconds() / wall);
-    m.put("otherCpu", 100 * (hostTicks / hz - serverCpuSec - r.cpuSeconds()) / wall);
+    window.close(m, r.requests(), r.cpuSeconds(), "allocPerReq");
     m.put("errors", (double) r.errors());
     report.record(scenario, impl, m);
     var line = new StringBuilder("  window " + index + ":");
@@ -295,7 +266,7 @@ public final class HttpBenchRunner {
 
   private List<String> serverCommand(String scenario, String impl, int port, Path www)
       throws IOException {
-    var cmd = new ArrayList<String>(List.of("taskset", "-c", serverCpu));
+    var cmd = new ArrayList<String>(List.of("taskset", "-c", settings.serverCpu));
     String p = Integer.toString(port);
     boolean plaintext = scenario.startsWith("plaintext");
     switch (impl) {
@@ -324,10 +295,10 @@ public final class HttpBenchRunner {
                   www.toString(),
                   p));
       case "wharf" -> {
-        cmd.add(java);
-        cmd.addAll(serverOpts);
+        cmd.add(settings.java);
+        cmd.addAll(settings.serverOpts);
         if (plaintext) {
-          cmd.addAll(List.of("-cp", classpath, PlaintextServerMain.class.getName()));
+          cmd.addAll(List.of("-cp", settings.classpath, PlaintextServerMain.class.getName()));
           cmd.addAll(
               List.of("--impl", "wharf", "--host", "127.0.0.1", "--port", p, "--loops", "1"));
         } else {
@@ -348,14 +319,14 @@ public final class HttpBenchRunner {
         }
       }
       case "netty-nio", "netty-epoll" -> {
-        cmd.add(java);
-        cmd.addAll(serverOpts);
+        cmd.add(settings.java);
+        cmd.addAll(settings.serverOpts);
         String main =
             plaintext ? PlaintextServerMain.class.getName() : StaticFileServerMain.class.getName();
         cmd.addAll(
             List.of(
                 "-cp",
-                classpath,
+                settings.classpath,
                 main,
                 "--impl",
                 impl,
@@ -398,20 +369,5 @@ public final class HttpBenchRunner {
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.setPosixFilePermissions(dir.getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
     return dir;
-  }
-
-  /** bench/run kills what is listed here if this JVM dies without its shutdown hook (SIGKILL). */
-  private void rememberPid(long pid) {
-    try {
-      Files.createDirectories(pidFile.toAbsolutePath().getParent());
-      Files.writeString(
-          pidFile,
-          pid + "\n",
-          StandardCharsets.US_ASCII,
-          StandardOpenOption.CREATE,
-          StandardOpenOption.APPEND);
-    } catch (IOException e) {
-      report.note("  cannot record pid " + pid + " in " + pidFile + ": " + e);
-    }
   }
 }

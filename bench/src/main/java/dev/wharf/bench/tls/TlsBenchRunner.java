@@ -1,16 +1,7 @@
 package dev.wharf.bench.tls;
 
-import static dev.wharf.bench.BenchSettings.deleteTree;
-
 import dev.wharf.bench.BenchSettings;
-import dev.wharf.bench.GeneratorWindows;
-import dev.wharf.bench.Report;
-import dev.wharf.bench.ServerProcess;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
+import dev.wharf.bench.Harness;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -22,21 +13,20 @@ import java.util.regex.Pattern;
  * TlsServerMain}: Wharf, Netty NIO and Netty epoll with the JDK's engine), the server pinned to one
  * core with one event loop and {@link TlsLoadGen} pinned to the other; warmup, windows, medians and
  * ratios to a markdown table. The certificate (ECDSA P-256, self-signed) is made by openssl at the
- * start in a temporary directory and removed at the end.
+ * start in the run's scratch directory and removed at the end. A {@link Harness.Kind}.
  *
  * <p>Scenarios: {@code handshake} (full TLS 1.3 handshakes, a new connection each, 32 at a time)
  * and {@code bulk-SIZE-wK} (echo of SIZE-byte messages, K in flight per connection, e.g. {@code
  * bulk-16k-w4}).
  *
  * <p>Settings: those of {@link BenchSettings}, and {@code bench.conns} (bulk connections, 16),
- * {@code bench.concurrency} (handshakes at a time, 32), {@code bench.handshakeWarmup} (s, 60),
- * {@code bench.impls}, {@code bench.scenarios}, {@code bench.out}, {@code bench.workDir}.
+ * {@code bench.concurrency} (handshakes at a time, 32), {@code bench.handshakeWarmup} (s, 60), and
+ * those of {@link Harness}.
  */
-public final class TlsBenchRunner {
+public final class TlsBenchRunner implements Harness.Kind {
   static final List<String> ALL_IMPLS = List.of("wharf", "netty-nio", "netty-epoll");
   private static final Pattern BULK = Pattern.compile("bulk-(\\d+)(k?)-w(\\d+)");
 
-  private final BenchSettings settings = new BenchSettings();
   private final int conns = Integer.parseInt(BenchSettings.prop("bench.conns", "16"));
   private final int concurrency = Integer.parseInt(BenchSettings.prop("bench.concurrency", "32"));
 
@@ -48,74 +38,69 @@ public final class TlsBenchRunner {
   private final double handshakeWarmup =
       Double.parseDouble(BenchSettings.prop("bench.handshakeWarmup", "60"));
 
-  private final List<String> impls =
-      List.of(BenchSettings.prop("bench.impls", String.join(",", ALL_IMPLS)).split(","));
-  private final List<String> scenarios =
-      List.of(BenchSettings.prop("bench.scenarios", "handshake,bulk-16k-w4").split(","));
-  private final Path out = Path.of(BenchSettings.prop("bench.out", "bench/target/tls.md"));
-  private final Report report = new Report();
-  private int nextPort = 7500;
   private SelfSignedCert cert;
 
   private TlsBenchRunner() {}
 
   public static void main(String[] args) throws Exception {
-    BenchSettings.killChildrenOnExit();
-    new TlsBenchRunner().run();
+    Harness.main(new TlsBenchRunner());
   }
 
-  private void run() throws Exception {
-    String started = LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
-    settings.resetPids();
-    for (String scenario : scenarios) {
-      if (!scenario.equals("handshake") && !BULK.matcher(scenario).matches()) {
-        throw new IllegalArgumentException(
-            "scenario " + scenario + " is not handshake or bulk-SIZE-wK");
-      }
-    }
-    String workDir = BenchSettings.prop("bench.workDir", "");
-    Path work = workDir.isEmpty() ? Files.createTempDirectory("wharf-tls-bench") : Path.of(workDir);
-    try {
-      cert = SelfSignedCert.create(work);
-      report.note(
-          String.format(
-              Locale.ROOT,
-              "# bench tls: warmup %.0f s (handshakes %.0f s), %d x %.0f s, handshakes %d at a"
-                  + " time, bulk %d connections, impls %s, scenarios %s",
-              settings.warmup,
-              handshakeWarmup,
-              settings.repeats,
-              settings.duration,
-              concurrency,
-              conns,
-              impls,
-              scenarios));
-      report.note(
-          "  certificate: " + String.join(" ", SelfSignedCert.command(cert.cert(), cert.key())));
-      for (String scenario : scenarios) {
-        for (String impl : impls) {
-          measure(scenario, impl);
-        }
-      }
-    } finally {
-      deleteTree(work);
-    }
-    String text =
-        report.render(
-            "Wharf vs Netty TLS benchmark, " + started,
-            setup(),
-            scenarios,
-            ALL_IMPLS,
-            TlsBenchRunner::metrics,
-            LEGEND);
-    System.out.println();
-    System.out.println(text);
-    Files.createDirectories(out.toAbsolutePath().getParent());
-    Files.writeString(out, text, StandardCharsets.UTF_8);
-    System.out.println("written to " + out);
+  @Override
+  public List<String> allImpls() {
+    return ALL_IMPLS;
   }
 
-  private static List<String> metrics(String scenario) {
+  @Override
+  public String defaultScenarios() {
+    return "handshake,bulk-16k-w4";
+  }
+
+  @Override
+  public int firstPort() {
+    return 7500;
+  }
+
+  @Override
+  public void check(String scenario) {
+    if (!scenario.equals("handshake") && !BULK.matcher(scenario).matches()) {
+      throw new IllegalArgumentException(
+          "scenario " + scenario + " is not handshake or bulk-SIZE-wK");
+    }
+  }
+
+  @Override
+  public void prepare(Harness h) throws Exception {
+    cert = SelfSignedCert.create(h.work());
+    h.report.note(
+        String.format(
+            Locale.ROOT,
+            "# bench tls: warmup %.0f s (handshakes %.0f s), %d x %.0f s, handshakes %d at a"
+                + " time, bulk %d connections, impls %s, scenarios %s",
+            h.settings.warmup,
+            handshakeWarmup,
+            h.settings.repeats,
+            h.settings.duration,
+            concurrency,
+            conns,
+            h.impls,
+            h.scenarios));
+    h.report.note(
+        "  certificate: " + String.join(" ", SelfSignedCert.command(cert.cert(), cert.key())));
+  }
+
+  @Override
+  public String title() {
+    return "Wharf vs Netty TLS benchmark";
+  }
+
+  @Override
+  public String legend() {
+    return LEGEND;
+  }
+
+  @Override
+  public List<String> metrics(String scenario) {
     if (scenario.equals("handshake")) {
       return List.of(
           "handshakesPerSec",
@@ -154,7 +139,9 @@ public final class TlsBenchRunner {
       message), all threads. errors: failed connections or wrong echoes. Negotiated protocol and \
       suite: in each RESULT line of the log (`negotiated=`).""";
 
-  private String setup() {
+  @Override
+  public String setup(Harness h) {
+    BenchSettings settings = h.settings;
     return String.format(
         Locale.ROOT,
         "Server on core %s (one event loop), generator (TlsLoadGen: one thread, the JDK's"
@@ -179,10 +166,10 @@ public final class TlsBenchRunner {
         settings.genOpts);
   }
 
-  private void measure(String scenario, String impl) throws Exception {
-    int port = nextPort++;
+  @Override
+  public void measure(Harness h, String scenario, String impl, int port) throws Exception {
     List<String> serverCmd =
-        settings.serverCommand(
+        h.settings.serverCommand(
             TlsServerMain.class.getName(),
             List.of(
                 "--impl",
@@ -197,57 +184,33 @@ public final class TlsBenchRunner {
                 cert.cert().toString(),
                 "--key",
                 cert.key().toString()));
-    report.note("## " + scenario + " / " + impl);
-    report.note("  server: " + String.join(" ", serverCmd));
-    try (var server = ServerProcess.start(impl, serverCmd)) {
-      settings.rememberPid(server.pid());
-      var args = new ArrayList<String>();
-      if (scenario.equals("handshake")) {
-        args.addAll(List.of("handshake", "--concurrency", Integer.toString(concurrency)));
-      } else {
-        Matcher m = BULK.matcher(scenario);
-        if (!m.matches()) {
-          throw new IllegalArgumentException(scenario);
-        }
-        int size = Integer.parseInt(m.group(1)) * (m.group(2).isEmpty() ? 1 : 1024);
-        args.addAll(
-            List.of(
-                "bulk",
-                "--conns",
-                Integer.toString(conns),
-                "--size",
-                Integer.toString(size),
-                "--window",
-                m.group(3)));
+    var args = new ArrayList<String>();
+    if (scenario.equals("handshake")) {
+      args.addAll(List.of("handshake", "--concurrency", Integer.toString(concurrency)));
+    } else {
+      Matcher m = BULK.matcher(scenario);
+      if (!m.matches()) {
+        throw new IllegalArgumentException(scenario);
       }
+      int size = Integer.parseInt(m.group(1)) * (m.group(2).isEmpty() ? 1 : 1024);
       args.addAll(
           List.of(
-              "--port",
-              Integer.toString(port),
-              "--cert",
-              cert.cert().toString(),
-              "--warmup",
-              Double.toString(scenario.equals("handshake") ? handshakeWarmup : settings.warmup),
-              "--duration",
-              Double.toString(settings.duration),
-              "--repeats",
-              Integer.toString(settings.repeats)));
-      List<String> genCmd = settings.generatorCommand(TlsLoadGen.class.getName(), args);
-      report.note("  generator: " + String.join(" ", genCmd));
-      int rc =
-          GeneratorWindows.run(
-              genCmd,
-              server,
-              scenario.equals("handshake") ? "handshakes" : "msgs",
-              settings::rememberPid,
-              m -> report.record(scenario, impl, m),
-              report::note);
-      if (rc != 0) {
-        report.note("  generator exited with " + rc);
-      }
-      if (!server.isAlive()) {
-        report.note("  SERVER DIED: " + server.drain());
-      }
+              "bulk",
+              "--conns",
+              Integer.toString(conns),
+              "--size",
+              Integer.toString(size),
+              "--window",
+              m.group(3)));
     }
+    args.addAll(List.of("--port", Integer.toString(port), "--cert", cert.cert().toString()));
+    args.addAll(h.windowArgs(scenario.equals("handshake") ? handshakeWarmup : h.settings.warmup));
+    h.driveGenerator(
+        scenario,
+        impl,
+        serverCmd,
+        TlsLoadGen.class.getName(),
+        args,
+        scenario.equals("handshake") ? "handshakes" : "msgs");
   }
 }

@@ -1,5 +1,6 @@
 package dev.wharf.bench.tls;
 
+import dev.wharf.bench.TimedWindows;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -15,11 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-import org.HdrHistogram.Histogram;
 
 /**
  * The TLS load generator: one platform thread, one selector, the JDK's {@link
@@ -58,9 +57,8 @@ public final class TlsLoadGen {
   private int repeats = 3;
   private final Consumer<String> out;
 
-  private final Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+  private TimedWindows windows;
   private final TreeSet<String> negotiated = new TreeSet<>();
-  private boolean recording;
   private long done;
   private long errors;
 
@@ -130,25 +128,8 @@ public final class TlsLoadGen {
     return context;
   }
 
-  private static long nanos(double seconds) {
-    return (long) (seconds * 1e9);
-  }
-
-  private String latency() {
-    return String.format(
-        Locale.ROOT,
-        "p50us=%.1f p90us=%.1f p99us=%.1f p999us=%.1f maxus=%.1f",
-        histogram.getValueAtPercentile(50) / 1e3,
-        histogram.getValueAtPercentile(90) / 1e3,
-        histogram.getValueAtPercentile(99) / 1e3,
-        histogram.getValueAtPercentile(99.9) / 1e3,
-        histogram.getMaxValue() / 1e3);
-  }
-
   private void record(long since) {
-    if (recording) {
-      histogram.recordValue(Math.min(System.nanoTime() - since, TimeUnit.SECONDS.toNanos(60)));
-    }
+    windows.record(since, System.nanoTime());
   }
 
   // ---- the two modes ----
@@ -253,20 +234,16 @@ public final class TlsLoadGen {
           bulk.add(c);
         }
       }
-      out.accept(
-          String.format(
-              Locale.ROOT,
-              "PHASE warmup %.0fs mode=%s %s",
-              warmup,
-              mode,
-              handshakes
+      windows = new TimedWindows(warmup, duration, repeats, out);
+      windows.start(
+          System.nanoTime(),
+          "mode="
+              + mode
+              + " "
+              + (handshakes
                   ? "concurrency=" + concurrency
                   : "conns=" + conns + " size=" + size + " window=" + window));
-      long start = System.nanoTime();
-      long phaseEnd = start + nanos(warmup);
-      int rep = 0; // 0 = warming up
-      long windowStart = 0;
-      while (rep <= repeats) {
+      while (true) {
         if (handshakes) {
           // Keep C handshakes going: every closed or failed one is replaced.
           open = selector.keys().size();
@@ -282,20 +259,14 @@ public final class TlsLoadGen {
           }
         }
         long now = System.nanoTime();
-        if (now >= phaseEnd) {
-          if (rep > 0) {
-            result(rep, (now - windowStart) / 1e9);
+        if (windows.due(now)) {
+          if (windows.measuring()) {
+            result(windows.rep(), windows.seconds(now));
           }
-          rep++;
-          if (rep > repeats) {
+          if (!windows.next(now)) {
             break;
           }
-          histogram.reset();
-          recording = true;
           done = 0;
-          windowStart = now;
-          phaseEnd = now + nanos(duration);
-          out.accept("MEASURE_START " + rep);
         }
         selector.select(50);
         var ready = selector.selectedKeys();
@@ -337,7 +308,7 @@ public final class TlsLoadGen {
               secs,
               done,
               done / secs,
-              latency(),
+              windows.latency(),
               errors,
               tls));
     } else {
@@ -354,7 +325,7 @@ public final class TlsLoadGen {
               done,
               done / secs,
               done * (double) size / secs / 1e6,
-              latency(),
+              windows.latency(),
               errors,
               tls));
     }

@@ -1,27 +1,13 @@
 package dev.wharf.bench.ws;
 
-import static dev.wharf.bench.BenchSettings.drain;
-
 import dev.wharf.bench.BenchSettings;
-import dev.wharf.bench.GeneratorWindows;
-import dev.wharf.bench.Report;
+import dev.wharf.bench.Harness;
 import dev.wharf.bench.ServerProcess;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,33 +22,24 @@ import java.util.regex.Pattern;
  * messages, 16 in flight per connection; {@code binary-64k-w1} 64 KiB binary messages one at a
  * time; {@code -deflate} with permessage-deflate. {@code idle} is the memory test.
  *
- * <p>Settings: those of {@link BenchSettings}, and {@code bench.conns} (connections for the echo
- * scenarios), {@code bench.idleConns}, {@code bench.impls}, {@code bench.scenarios}, {@code
- * bench.out}.
+ * <p>A {@link Harness.Kind}. Settings: those of {@link BenchSettings} and {@link Harness}, and
+ * {@code bench.conns} (connections for the echo scenarios), {@code bench.idleConns}.
  */
-public final class WsBenchRunner {
+public final class WsBenchRunner implements Harness.Kind {
   static final List<String> ALL_IMPLS = List.of("wharf", "netty-nio", "netty-epoll");
   static final String DEFAULT_SCENARIOS =
       "text-64-w1,text-64-w16,binary-64k-w1,text-64-w16-deflate,binary-64k-w1-deflate,idle";
   private static final Pattern SCENARIO =
       Pattern.compile("(text|binary)-(\\d+)(k?)-w(\\d+)(-deflate)?");
 
-  private final BenchSettings settings = new BenchSettings();
   private final int conns = Integer.parseInt(BenchSettings.prop("bench.conns", "100"));
   private final int idleConns = Integer.parseInt(BenchSettings.prop("bench.idleConns", "15000"));
-  private final List<String> impls =
-      List.of(BenchSettings.prop("bench.impls", String.join(",", ALL_IMPLS)).split(","));
-  private final List<String> scenarios =
-      List.of(BenchSettings.prop("bench.scenarios", DEFAULT_SCENARIOS).split(","));
-  private final Path out = Path.of(BenchSettings.prop("bench.out", "bench/target/ws.md"));
-  private final Report report = new Report();
-  private int nextPort = 7300;
+  private final int repeats = new BenchSettings().repeats;
 
   private WsBenchRunner() {}
 
   public static void main(String[] args) throws Exception {
-    BenchSettings.killChildrenOnExit();
-    new WsBenchRunner().run();
+    Harness.main(new WsBenchRunner());
   }
 
   /** An echo scenario's parameters. */
@@ -78,57 +55,81 @@ public final class WsBenchRunner {
     }
   }
 
-  private void run() throws Exception {
-    String started = LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
-    settings.resetPids();
-    for (String scenario : scenarios) {
-      if (!scenario.equals("idle")) {
-        Echo.parse(scenario); // fail before anything runs
-      }
+  @Override
+  public List<String> allImpls() {
+    return ALL_IMPLS;
+  }
+
+  @Override
+  public String defaultScenarios() {
+    return DEFAULT_SCENARIOS;
+  }
+
+  @Override
+  public int firstPort() {
+    return 7300;
+  }
+
+  @Override
+  public void check(String scenario) {
+    if (!scenario.equals("idle")) {
+      Echo.parse(scenario);
     }
-    report.note(
+  }
+
+  @Override
+  public void prepare(Harness h) {
+    h.report.note(
         String.format(
             Locale.ROOT,
             "# bench ws: warmup %.0f s, %d x %.0f s, %d connections, %d idle, impls %s,"
                 + " scenarios %s",
-            settings.warmup,
-            settings.repeats,
-            settings.duration,
+            h.settings.warmup,
+            h.settings.repeats,
+            h.settings.duration,
             conns,
             idleConns,
-            impls,
-            scenarios));
-    for (String scenario : scenarios) {
-      if (scenario.equals("idle")) {
-        // A fresh server per repeat, the implementations taking turns: RSS moves with the
-        // collector's sizing from run to run, so one run each would compare noise.
-        for (int rep = 0; rep < settings.repeats; rep++) {
-          for (String impl : impls) {
-            idle(impl);
-          }
-        }
-      } else {
-        for (String impl : impls) {
-          echo(scenario, Echo.parse(scenario), impl);
-        }
-      }
-    }
-    String text =
-        report.render(
-            "Wharf vs Netty WebSocket benchmark, " + started,
-            setup(),
-            scenarios,
-            ALL_IMPLS,
-            WsBenchRunner::metrics,
-            LEGEND);
-    System.out.println();
-    System.out.println(text);
-    Files.createDirectories(out.toAbsolutePath().getParent());
-    Files.writeString(out, text, StandardCharsets.UTF_8);
-    System.out.println("written to " + out);
+            h.impls,
+            h.scenarios));
   }
 
-  private static List<String> metrics(String scenario) {
+  /**
+   * For idle, a fresh server per repeat, the implementations taking turns: RSS moves with the
+   * collector's sizing from run to run, so one run each would compare noise.
+   */
+  @Override
+  public List<String> runs(String scenario, List<String> impls) {
+    if (!scenario.equals("idle")) {
+      return impls;
+    }
+    var turns = new ArrayList<String>();
+    for (List<String> turn : Collections.nCopies(repeats, impls)) {
+      turns.addAll(turn);
+    }
+    return turns;
+  }
+
+  @Override
+  public void measure(Harness h, String scenario, String impl, int port) throws Exception {
+    if (scenario.equals("idle")) {
+      idle(h, impl, port);
+    } else {
+      echo(h, scenario, Echo.parse(scenario), impl, port);
+    }
+  }
+
+  @Override
+  public String title() {
+    return "Wharf vs Netty WebSocket benchmark";
+  }
+
+  @Override
+  public String legend() {
+    return LEGEND;
+  }
+
+  @Override
+  public List<String> metrics(String scenario) {
     if (scenario.equals("idle")) {
       return List.of(
           "heapPerConn",
@@ -171,7 +172,9 @@ public final class WsBenchRunner {
       such as code compiled and heap regions first touched. Each idle figure is the median over \
       one fresh server per repeat.""";
 
-  private String setup() {
+  @Override
+  public String setup(Harness h) {
+    BenchSettings settings = h.settings;
     return String.format(
         Locale.ROOT,
         "Server on core %s (one event loop), generator (WsLoadGen: one thread, a raw client) on"
@@ -194,7 +197,8 @@ public final class WsBenchRunner {
         settings.genOpts);
   }
 
-  private List<String> serverCommand(String impl, int port, boolean deflate) {
+  private static List<String> serverCommand(
+      BenchSettings settings, String impl, int port, boolean deflate) {
     var args =
         new ArrayList<>(
             List.of(
@@ -212,53 +216,32 @@ public final class WsBenchRunner {
     return settings.serverCommand(WsServerMain.class.getName(), args);
   }
 
-  private void echo(String scenario, Echo echo, String impl) throws Exception {
-    int port = nextPort++;
-    List<String> serverCmd = serverCommand(impl, port, echo.deflate());
-    report.note("## " + scenario + " / " + impl);
-    report.note("  server: " + String.join(" ", serverCmd));
-    try (var server = ServerProcess.start(impl, serverCmd)) {
-      settings.rememberPid(server.pid());
-      var args =
-          new ArrayList<>(
-              List.of(
-                  "echo",
-                  "--port",
-                  Integer.toString(port),
-                  "--conns",
-                  Integer.toString(conns),
-                  "--size",
-                  Integer.toString(echo.size()),
-                  "--window",
-                  Integer.toString(echo.window()),
-                  "--type",
-                  echo.type(),
-                  "--warmup",
-                  Double.toString(settings.warmup),
-                  "--duration",
-                  Double.toString(settings.duration),
-                  "--repeats",
-                  Integer.toString(settings.repeats)));
-      if (echo.deflate()) {
-        args.add("--deflate");
-      }
-      List<String> genCmd = settings.generatorCommand(WsLoadGen.class.getName(), args);
-      report.note("  generator: " + String.join(" ", genCmd));
-      int rc =
-          GeneratorWindows.run(
-              genCmd,
-              server,
-              "msgs",
-              settings::rememberPid,
-              m -> report.record(scenario, impl, m),
-              report::note);
-      if (rc != 0) {
-        report.note("  generator exited with " + rc);
-      }
-      if (!server.isAlive()) {
-        report.note("  SERVER DIED: " + server.drain());
-      }
+  private void echo(Harness h, String scenario, Echo echo, String impl, int port) throws Exception {
+    var args =
+        new ArrayList<>(
+            List.of(
+                "echo",
+                "--port",
+                Integer.toString(port),
+                "--conns",
+                Integer.toString(conns),
+                "--size",
+                Integer.toString(echo.size()),
+                "--window",
+                Integer.toString(echo.window()),
+                "--type",
+                echo.type()));
+    args.addAll(h.windowArgs(h.settings.warmup));
+    if (echo.deflate()) {
+      args.add("--deflate");
     }
+    h.driveGenerator(
+        scenario,
+        impl,
+        serverCommand(h.settings, impl, port, echo.deflate()),
+        WsLoadGen.class.getName(),
+        args,
+        "msgs");
   }
 
   /**
@@ -266,30 +249,29 @@ public final class WsBenchRunner {
    * cost from an empty server, this gives the marginal cost of the later connections, from which
    * one-time costs (classes loaded, code compiled, heap regions first touched) are absent.
    */
-  private void idle(String impl) throws Exception {
-    int port = nextPort++;
-    List<String> serverCmd = serverCommand(impl, port, false);
+  private void idle(Harness h, String impl, int port) throws Exception {
+    String java = h.settings.java;
+    List<String> serverCmd = serverCommand(h.settings, impl, port, false);
     int first = idleConns / 3;
     int rest = idleConns - first;
-    report.note("## idle " + idleConns + " WebSocket connections / " + impl);
-    report.note("  server: " + String.join(" ", serverCmd));
-    try (var server = ServerProcess.start(impl, serverCmd)) {
-      settings.rememberPid(server.pid());
+    h.report.note("## idle " + idleConns + " WebSocket connections / " + impl);
+    h.report.note("  server: " + String.join(" ", serverCmd));
+    try (var server = h.startServer(impl, serverCmd)) {
       Thread.sleep(3000); // let start-up settle (JIT threads, lazy init) before the baseline
-      long[] before = server.memoryAfterGc(settings.java);
-      Process firstGen = holdConnections(port, first);
+      long[] before = server.memoryAfterGc(java);
+      Process firstGen = holdConnections(h, port, first);
       Process restGen = null;
       try {
         if (firstGen == null) {
           return;
         }
-        long[] middle = server.memoryAfterGc(settings.java);
-        var histogramMiddle = server.classHistogram(settings.java);
-        restGen = holdConnections(port, rest);
+        long[] middle = server.memoryAfterGc(java);
+        var histogramMiddle = server.classHistogram(java);
+        restGen = holdConnections(h, port, rest);
         if (restGen == null) {
           return;
         }
-        long[] after = server.memoryAfterGc(settings.java);
+        long[] after = server.memoryAfterGc(java);
         var m = new LinkedHashMap<String, Double>();
         m.put("heapPerConn", (double) (after[1] - before[1]) / idleConns);
         m.put("rssPerConn", (double) (after[0] - before[0]) / idleConns);
@@ -300,82 +282,25 @@ public final class WsBenchRunner {
         m.put("rssBeforeMB", before[0] / 1e6);
         m.put("rssAfterMB", after[0] / 1e6);
         m.put("threads", (double) server.threads());
-        report.record("idle", impl, m);
-        report.note("  MEMORY " + m);
-        report.note("  live heap growth per connection over the last " + rest + ", by class:");
+        h.report.record("idle", impl, m);
+        h.report.note("  MEMORY " + m);
+        h.report.note("  live heap growth per connection over the last " + rest + ", by class:");
         for (String row :
-            ServerProcess.histogramGrowth(
-                histogramMiddle, server.classHistogram(settings.java), rest, 40)) {
-          report.note("  " + row);
+            ServerProcess.histogramGrowth(histogramMiddle, server.classHistogram(java), rest, 40)) {
+          h.report.note("  " + row);
         }
       } finally {
-        for (Process gen : new Process[] {restGen, firstGen}) {
-          if (gen != null) {
-            gen.getOutputStream().close(); // the generator closes its connections and exits
-            if (!gen.waitFor(60, TimeUnit.SECONDS)) {
-              report.note("  idle generator did not exit in 60 s");
-            }
-            gen.destroyForcibly();
-          }
-        }
+        h.release(restGen);
+        h.release(firstGen);
       }
-      if (!server.isAlive()) {
-        report.note("  SERVER DIED: " + server.drain());
-      }
+      h.noteIfDied(server);
     }
   }
 
   /** A generator holding {@code conns} idle connections, or null (noted) if it failed. */
-  private Process holdConnections(int port, int conns) throws Exception {
-    List<String> genCmd =
-        settings.generatorCommand(
-            WsLoadGen.class.getName(),
-            List.of("idle", "--port", Integer.toString(port), "--conns", "" + conns));
-    report.note("  generator: " + String.join(" ", genCmd));
-    Process gen = new ProcessBuilder(genCmd).redirectErrorStream(true).start();
-    settings.rememberPid(gen.pid());
-    String held = awaitHeld(gen);
-    if (held == null) {
-      gen.destroyForcibly();
-      return null;
-    }
-    report.note("  gen: " + held);
-    Thread.sleep(2000);
-    return gen;
-  }
-
-  /** The generator's HELD line, or null (noted) if it failed or took over 10 minutes. */
-  private String awaitHeld(Process gen) throws InterruptedException {
-    var reader =
-        new BufferedReader(new InputStreamReader(gen.getInputStream(), StandardCharsets.UTF_8));
-    CompletableFuture<String> line =
-        CompletableFuture.supplyAsync(
-            () -> {
-              try {
-                String l;
-                var seen = new StringBuilder();
-                while ((l = reader.readLine()) != null) {
-                  if (l.startsWith("HELD")) {
-                    return l;
-                  }
-                  seen.append(l).append(" | ");
-                }
-                return "EXIT " + seen;
-              } catch (IOException e) {
-                return "EXIT " + e;
-              }
-            });
-    try {
-      String l = line.get(10, TimeUnit.MINUTES);
-      if (l.startsWith("HELD")) {
-        // Keep draining so the generator never blocks on a full pipe.
-        Thread.ofPlatform().daemon().start(() -> drain(reader));
-        return l;
-      }
-      report.note("  idle generator failed: " + l);
-    } catch (ExecutionException | TimeoutException e) {
-      report.note("  idle generator gave no HELD line: " + e);
-    }
-    return null;
+  private static Process holdConnections(Harness h, int port, int conns) throws Exception {
+    return h.holdConnections(
+        WsLoadGen.class.getName(),
+        List.of("idle", "--port", Integer.toString(port), "--conns", "" + conns));
   }
 }

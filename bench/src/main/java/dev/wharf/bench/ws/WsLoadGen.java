@@ -1,7 +1,7 @@
 package dev.wharf.bench.ws;
 
+import dev.wharf.bench.TimedWindows;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -12,12 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
-import org.HdrHistogram.Histogram;
 
 /**
  * The WebSocket load generator: one platform thread, one selector, a minimal client of its own
@@ -122,21 +120,6 @@ public final class WsLoadGen {
     };
   }
 
-  private static long nanos(double seconds) {
-    return (long) (seconds * 1e9);
-  }
-
-  private static String latency(Histogram h) {
-    return String.format(
-        Locale.ROOT,
-        "p50us=%.1f p90us=%.1f p99us=%.1f p999us=%.1f maxus=%.1f",
-        h.getValueAtPercentile(50) / 1e3,
-        h.getValueAtPercentile(90) / 1e3,
-        h.getValueAtPercentile(99) / 1e3,
-        h.getValueAtPercentile(99.9) / 1e3,
-        h.getMaxValue() / 1e3);
-  }
-
   // ---- echo ----
 
   /** What all connections share: the messages, their frames, scratch buffers. */
@@ -149,8 +132,7 @@ public final class WsLoadGen {
     final byte[] compressed = new byte[size * 2 + 1024];
     final ByteBuffer inflated = ByteBuffer.allocateDirect(64 * 1024);
     final ByteBuffer tail = ByteBuffer.wrap(WsClientCodec.DEFLATE_TAIL);
-    final Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
-    boolean recording;
+    final TimedWindows windows = new TimedWindows(warmup, duration, repeats, out);
     long msgs;
     long errors;
 
@@ -322,9 +304,7 @@ public final class WsLoadGen {
         throw new IOException("message of " + messageBytes + " bytes back for " + size);
       }
       long now = System.nanoTime();
-      if (shared.recording) {
-        shared.histogram.recordValue(Math.min(now - issued[head], TimeUnit.SECONDS.toNanos(60)));
-      }
+      shared.windows.record(issued[head], now);
       head = (head + 1) % window;
       inFlight--;
       received++;
@@ -379,30 +359,28 @@ public final class WsLoadGen {
           shared.errors++;
         }
       }
-      out.accept(
+      TimedWindows windows = shared.windows;
+      windows.start(
+          start,
           String.format(
               Locale.ROOT,
-              "PHASE warmup %.0fs conns=%d size=%d window=%d type=%s deflate=%s",
-              warmup,
+              "conns=%d size=%d window=%d type=%s deflate=%s",
               conns,
               size,
               window,
               opcode == WsClientCodec.OP_TEXT ? "text" : "binary",
               deflate));
-      long phaseEnd = start + nanos(warmup);
-      int rep = 0; // 0 = warming up
-      long windowStart = 0;
-      while (rep <= repeats) {
+      while (true) {
         long now = System.nanoTime();
-        if (now >= phaseEnd) {
-          if (rep > 0) {
-            double secs = (now - windowStart) / 1e9;
+        if (windows.due(now)) {
+          if (windows.measuring()) {
+            double secs = windows.seconds(now);
             out.accept(
                 String.format(
                     Locale.ROOT,
                     "RESULT mode=ws rep=%d conns=%d size=%d window=%d deflate=%s secs=%.3f"
                         + " msgs=%d msgsPerSec=%.1f mbPerSec=%.2f %s errors=%d",
-                    rep,
+                    windows.rep(),
                     conns,
                     size,
                     window,
@@ -411,19 +389,13 @@ public final class WsLoadGen {
                     shared.msgs,
                     shared.msgs / secs,
                     shared.msgs * (double) size / secs / 1e6,
-                    latency(shared.histogram),
+                    windows.latency(),
                     shared.errors));
           }
-          rep++;
-          if (rep > repeats) {
+          if (!windows.next(now)) {
             break;
           }
-          shared.histogram.reset();
-          shared.recording = true;
           shared.msgs = 0;
-          windowStart = now;
-          phaseEnd = now + nanos(duration);
-          out.accept("MEASURE_START " + rep);
         }
         selector.select(50);
         var ready = selector.selectedKeys();
@@ -508,13 +480,7 @@ public final class WsLoadGen {
       // Hold until the runner closes our stdin (or kills us), or --hold passes (0: at once, and
       // stdin is not read).
       if (hold > 0) {
-        long deadline = System.nanoTime() + nanos(hold);
-        var stdinClosed = new Thread(WsLoadGen::waitForStdinEof);
-        stdinClosed.setDaemon(true);
-        stdinClosed.start();
-        while (stdinClosed.isAlive() && System.nanoTime() < deadline) {
-          stdinClosed.join(200);
-        }
+        TimedWindows.holdUntilStdinCloses(hold);
       }
     } finally {
       for (SocketChannel ch : held) {
@@ -523,16 +489,5 @@ public final class WsLoadGen {
     }
     out.accept("DONE");
     return 0;
-  }
-
-  private static void waitForStdinEof() {
-    try {
-      InputStream in = System.in;
-      while (in.read() >= 0) {
-        // Ignore input; only EOF matters.
-      }
-    } catch (IOException ignored) {
-      // Treat as closed.
-    }
   }
 }

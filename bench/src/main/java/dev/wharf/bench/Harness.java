@@ -1,0 +1,258 @@
+package dev.wharf.bench;
+
+import static dev.wharf.bench.BenchSettings.deleteTree;
+import static dev.wharf.bench.BenchSettings.drain;
+import static dev.wharf.bench.BenchSettings.prop;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The one runner skeleton behind every comparison of bench/run (echo, http, ws, tls): servers ×
+ * scenarios (× repeats, inside each run) → a {@link Report} of medians and Wharf's ratios → the
+ * markdown file. A {@link Kind} supplies only what differs: how to start its servers and drive one
+ * scenario on one of them, and which columns to show.
+ *
+ * <p>Settings: those of {@link BenchSettings}, and {@code bench.impls}, {@code bench.scenarios},
+ * {@code bench.out}, {@code bench.workDir} (a scratch directory, removed at the end; a temporary
+ * one if unset). Every process a run starts is recorded in {@code bench.pidFile} and killed when
+ * this JVM exits.
+ */
+public final class Harness {
+  /** What one benchmark kind plugs into the harness. */
+  public interface Kind {
+    /** Every implementation it knows, in the order of the report's columns. */
+    List<String> allImpls();
+
+    String defaultScenarios();
+
+    /** Where its server ports start (each run takes the next one). */
+    int firstPort();
+
+    /** Throws if {@code scenario} is not one of its names, before anything runs. */
+    default void check(String scenario) {}
+
+    /** Called once, before the first scenario: the first line of the log, files it needs. */
+    void prepare(Harness harness) throws Exception;
+
+    /**
+     * The implementations to run {@code scenario} on, in turn, from those asked for; one may come
+     * more than once (a fresh server each time).
+     */
+    default List<String> runs(String scenario, List<String> impls) {
+      return impls;
+    }
+
+    /** Runs {@code scenario} on a fresh {@code impl} server on {@code port}, recording windows. */
+    void measure(Harness harness, String scenario, String impl, int port) throws Exception;
+
+    /** The report's title, without the start time. */
+    String title();
+
+    /** The setup paragraph(s) above the table. */
+    String setup(Harness harness);
+
+    /** The metrics to show for {@code scenario}, in order. */
+    List<String> metrics(String scenario);
+
+    /** What the metrics mean, under the table. */
+    String legend();
+  }
+
+  public final BenchSettings settings = new BenchSettings();
+  public final Report report = new Report();
+  public final List<String> impls;
+  public final List<String> scenarios;
+  private final Kind kind;
+  private final Path out;
+  private Path work;
+  private int nextPort;
+
+  private Harness(Kind kind) {
+    this.kind = kind;
+    this.impls = List.of(prop("bench.impls", String.join(",", kind.allImpls())).split(","));
+    this.scenarios = List.of(prop("bench.scenarios", kind.defaultScenarios()).split(","));
+    this.out = Path.of(prop("bench.out", "bench/target/latest.md"));
+    this.nextPort = kind.firstPort();
+  }
+
+  /** Runs {@code kind} to its report; every process it started dies with this JVM. */
+  public static void main(Kind kind) throws Exception {
+    BenchSettings.killChildrenOnExit();
+    new Harness(kind).run();
+  }
+
+  /** The scratch directory of this run. */
+  public Path work() {
+    return work;
+  }
+
+  private void run() throws Exception {
+    String started = LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
+    scenarios.forEach(kind::check);
+    settings.resetPids();
+    String workDir = prop("bench.workDir", "");
+    work = workDir.isEmpty() ? Files.createTempDirectory("wharf-bench") : Path.of(workDir);
+    Files.createDirectories(work);
+    try {
+      kind.prepare(this);
+      for (String scenario : scenarios) {
+        for (String impl : kind.runs(scenario, impls)) {
+          kind.measure(this, scenario, impl, nextPort++);
+        }
+      }
+    } finally {
+      deleteTree(work);
+    }
+    String text =
+        report.render(
+            kind.title() + ", " + started,
+            kind.setup(this),
+            scenarios,
+            kind.allImpls(),
+            kind::metrics,
+            kind.legend());
+    System.out.println();
+    System.out.println(text);
+    Files.createDirectories(out.toAbsolutePath().getParent());
+    Files.writeString(out, text, StandardCharsets.UTF_8);
+    System.out.println("written to " + out);
+  }
+
+  /**
+   * The usual measurement: starts one of our servers ({@code READY}, {@code ALLOC}), runs a load
+   * generator that speaks the {@link GeneratorWindows} protocol against it, and records each of its
+   * windows with the server's CPU and allocation.
+   *
+   * @param countKey the RESULT key that counts the work of a window ({@code msgs}, ...)
+   */
+  public void driveGenerator(
+      String scenario,
+      String impl,
+      List<String> serverCmd,
+      String generatorMain,
+      List<String> generatorArgs,
+      String countKey)
+      throws Exception {
+    report.note("## " + scenario + " / " + impl);
+    report.note("  server: " + String.join(" ", serverCmd));
+    try (var server = startServer(impl, serverCmd)) {
+      List<String> genCmd = settings.generatorCommand(generatorMain, generatorArgs);
+      report.note("  generator: " + String.join(" ", genCmd));
+      int rc =
+          GeneratorWindows.run(
+              genCmd,
+              server,
+              countKey,
+              settings::rememberPid,
+              m -> report.record(scenario, impl, m),
+              report::note);
+      if (rc != 0) {
+        report.note("  generator exited with " + rc);
+      }
+      noteIfDied(server);
+    }
+  }
+
+  /** Starts one of our servers, waits for its READY and records its pid. */
+  public ServerProcess startServer(String impl, List<String> serverCmd)
+      throws IOException, InterruptedException {
+    var server = ServerProcess.start(impl, serverCmd);
+    settings.rememberPid(server.pid());
+    return server;
+  }
+
+  public void noteIfDied(ServerProcess server) {
+    if (!server.isAlive()) {
+      report.note("  SERVER DIED: " + server.drain());
+    }
+  }
+
+  /** The common window arguments of our generators: warmup, duration and repeats. */
+  public List<String> windowArgs(double warmup) {
+    return List.of(
+        "--warmup",
+        Double.toString(warmup),
+        "--duration",
+        Double.toString(settings.duration),
+        "--repeats",
+        Integer.toString(settings.repeats));
+  }
+
+  /**
+   * Starts a generator that opens connections, prints {@code HELD ...} and holds them until its
+   * stdin closes; returns it once they are held (and 2 s have settled), or null (noted) if it
+   * failed or took over 10 minutes.
+   */
+  public Process holdConnections(String generatorMain, List<String> args) throws Exception {
+    List<String> genCmd = settings.generatorCommand(generatorMain, args);
+    report.note("  generator: " + String.join(" ", genCmd));
+    Process gen = new ProcessBuilder(genCmd).redirectErrorStream(true).start();
+    settings.rememberPid(gen.pid());
+    String held = awaitHeld(gen);
+    if (held == null) {
+      gen.destroyForcibly();
+      return null;
+    }
+    report.note("  gen: " + held);
+    Thread.sleep(2000);
+    return gen;
+  }
+
+  /** Closes a holding generator's stdin (it closes its connections and exits) and waits for it. */
+  public void release(Process gen) throws IOException, InterruptedException {
+    if (gen == null) {
+      return;
+    }
+    gen.getOutputStream().close();
+    if (!gen.waitFor(60, TimeUnit.SECONDS)) {
+      report.note("  idle generator did not exit in 60 s");
+    }
+    gen.destroyForcibly();
+  }
+
+  private String awaitHeld(Process gen) throws InterruptedException {
+    var reader =
+        new BufferedReader(new InputStreamReader(gen.getInputStream(), StandardCharsets.UTF_8));
+    CompletableFuture<String> line =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                String l;
+                var seen = new StringBuilder();
+                while ((l = reader.readLine()) != null) {
+                  if (l.startsWith("HELD")) {
+                    return l;
+                  }
+                  seen.append(l).append(" | ");
+                }
+                return "EXIT " + seen;
+              } catch (IOException e) {
+                return "EXIT " + e;
+              }
+            });
+    try {
+      String l = line.get(10, TimeUnit.MINUTES);
+      if (l.startsWith("HELD")) {
+        // Keep draining so the generator never blocks on a full pipe.
+        Thread.ofPlatform().daemon().start(() -> drain(reader));
+        return l;
+      }
+      report.note("  idle generator failed: " + l);
+    } catch (ExecutionException | TimeoutException e) {
+      report.note("  idle generator gave no HELD line: " + e);
+    }
+    return null;
+  }
+}
