@@ -52,6 +52,13 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
   private final Http1ResponseDecoder decoder = new Http1ResponseDecoder(HttpLimits.DEFAULTS);
   private Connection connection;
   private Exchange current;
+
+  /**
+   * The decoder met a response after the one asked for, in the same read: the server sent what no
+   * request asked, so the connection closes once the read is decoded.
+   */
+  private boolean unasked;
+
   private ResponseHead head;
   private long sentNanos;
   private long firstByteNanos;
@@ -187,7 +194,7 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
   @Override
   public void received(Connection c, ByteBuffer data) {
     if (current == null) {
-      c.close(CloseReason.error(new IOException("server sent data with no request in flight")));
+      closeUnasked(c);
       return;
     }
     if (firstByteNanos == 0) {
@@ -198,21 +205,37 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
     } catch (MessageParseException e) {
       fail(badResponse(e));
     }
+    if (unasked) {
+      closeUnasked(c);
+    }
+  }
+
+  private static void closeUnasked(Connection c) {
+    c.close(CloseReason.error(new IOException("server sent data with no request in flight")));
   }
 
   @Override
   public void head(ResponseHead responseHead) {
+    if (current == null) {
+      unasked = true;
+      return;
+    }
     head = responseHead;
     current.listener().head(responseHead);
   }
 
   @Override
   public void body(ByteBuffer chunk) {
-    current.listener().body(chunk);
+    if (current != null) {
+      current.listener().body(chunk);
+    }
   }
 
   @Override
   public void end(dev.wharf.http.Headers trailers) {
+    if (current == null) {
+      return; // the end of an answer nobody asked for: head() marked it
+    }
     Exchange done = current;
     current = null;
     cancelTimer();

@@ -230,6 +230,25 @@ class Http1ClientProtocolTest {
   }
 
   @Test
+  void aSecondResponseInTheSameReadAsTheFirstClosesTheConnectionAfterAnsweringTheFirst() {
+    var connection = EmbeddedConnection.of(clock, protocol());
+    var listener = send(connection, get("http://example.test:8080/"));
+
+    // One answer was asked for; the server sent two in one segment.
+    connection.writeInbound(
+        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"
+            + "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nbye");
+
+    connection.checkException();
+    assertThat(listener.events).containsExactly("head 200 OK", "body hi", "complete");
+    assertThat(connection.isClosed()).isTrue();
+    assertThat(connection.closeReason())
+        .get()
+        .satisfies(r -> assertThat(r.message()).contains("no request in flight"));
+    assertThat(pool).containsExactly("release", "remove");
+  }
+
+  @Test
   void noCompleteAnswerWithinTheResponseTimeoutFailsTheRequest() {
     var connection = EmbeddedConnection.of(clock, protocol());
     var listener = send(connection, get("http://example.test:8080/"), Duration.ofSeconds(5));
