@@ -7,9 +7,7 @@ import dev.wharf.core.EventLoopGroup;
 import dev.wharf.http.Headers;
 import dev.wharf.http.server.Handler;
 import dev.wharf.http.server.HttpServer;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
+import dev.wharf.testkit.ExternalProcess;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -34,7 +32,7 @@ class HttpClientIT {
   @TempDir Path dir;
   private final EventLoopGroup group = new EventLoopGroup(1, "client-it", true);
   private final HttpClient client = HttpClient.builder().group(group).followRedirects(5).build();
-  private Process python;
+  private ExternalProcess python;
   private HttpServer server;
 
   @AfterEach
@@ -45,36 +43,21 @@ class HttpClientIT {
     }
     group.shutdownGracefully(Duration.ofSeconds(2)).join();
     if (python != null) {
-      python.destroy();
-      if (!python.waitFor(5, TimeUnit.SECONDS)) {
-        python.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-      }
+      python.close();
     }
   }
 
   /** Starts python3 -m http.server on a free port in {@code dir}; returns its port. */
   private int startPython() throws Exception {
     python =
-        new ProcessBuilder(
+        ExternalProcess.command(
                 "/usr/bin/python3", "-u", "-m", "http.server", "--bind", "127.0.0.1", "0")
-            .directory(dir.toFile())
-            .redirectErrorStream(true)
+            .in(dir)
+            .mergeErrors()
             .start();
-    var reader =
-        new BufferedReader(new InputStreamReader(python.getInputStream(), StandardCharsets.UTF_8));
-    String line = reader.readLine(); // Blocks until it serves; the test timeout bounds it.
+    String line = python.awaitLine(Duration.ofSeconds(20)); // Once it serves.
     Matcher port = Pattern.compile("port (\\d+)").matcher(String.valueOf(line));
     assertThat(port.find()).as("python said: %s", line).isTrue();
-    // Drain its access log; the pipe closes under the reader when the test stops python.
-    Thread.ofVirtual()
-        .start(
-            () -> {
-              try {
-                reader.lines().forEach(l -> {});
-              } catch (UncheckedIOException stopped) {
-                // "Stream closed": python was stopped, nothing more to drain.
-              }
-            });
     return Integer.parseInt(port.group(1));
   }
 
