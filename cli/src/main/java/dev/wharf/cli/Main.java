@@ -87,11 +87,18 @@ public final class Main implements Callable<Integer> {
     return Failures.USAGE;
   }
 
-  /** The version from the jar's manifest. */
+  /**
+   * The version of the jar: its module's (the jar tool records it in module-info.class) on the
+   * module path, where packages carry no manifest versions; the manifest's on the class path.
+   */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String version = Main.class.getPackage().getImplementationVersion();
+      var module = Main.class.getModule().getDescriptor();
+      String version =
+          module != null && module.rawVersion().isPresent()
+              ? module.rawVersion().get()
+              : Main.class.getPackage().getImplementationVersion();
       return new String[] {
         "wharf " + (version == null ? "(development build)" : version),
         "Java "

@@ -1,9 +1,12 @@
 package dev.wharf.cli;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,11 +15,13 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
- * A child process in an end-to-end test: {@code wharf} itself, run from the test's class path with
- * the test's JVM, or a peer such as socat. Its stderr is read into lines as they come; stdin and
- * stdout go to files or stay pipes, as the test says. {@link #end} ends it.
+ * A child process in an end-to-end test: {@code wharf} itself, run with the test's JVM as the
+ * launcher runs it (see {@link #javaCommand}), or a peer such as socat. Its stderr is read into
+ * lines as they come; stdin and stdout go to files or stay pipes, as the test says. {@link #end}
+ * ends it.
  */
 public final class Child {
   private static final Duration DEFAULT_WAIT = Duration.ofSeconds(10);
@@ -64,20 +69,130 @@ public final class Child {
   public static Child wharfUnder(
       List<String> prefix, Map<String, String> environment, Path stdin, Path stdout, String... args)
       throws IOException {
-    String java = ProcessHandle.current().info().command().orElseThrow();
     var command = new ArrayList<String>(prefix);
-    command.addAll(
-        List.of(
-            java,
-            // As the jar's manifest does (Enable-Native-Access): zlib for small deflate windows.
-            "--enable-native-access=ALL-UNNAMED",
-            "-cp",
-            System.getProperty("java.class.path"),
-            Main.class.getName()));
+    command.addAll(javaCommand(Main.class));
     command.addAll(List.of(args));
     var builder = new ProcessBuilder(command);
     builder.environment().putAll(environment);
     return start("wharf", builder, stdin, stdout);
+  }
+
+  /**
+   * The command that runs {@code mainClass}'s {@code main} with this test's JVM and its code. When
+   * the test runs in the named module dev.wharf.cli (surefire and failsafe put it on the module
+   * path), so does the child, as {@code ./wharf} starts it: {@code -p} this JVM's module path,
+   * {@code -m dev.wharf.cli/...}, native access for dev.wharf.websocket's zlib, and nothing else
+   * resolved than what the descriptors require. A main class of the tests' own (not in the module's
+   * jar or classes) is patched in. On the class path (an IDE that puts it there), as {@code java
+   * -jar} would run it.
+   */
+  public static List<String> javaCommand(Class<?> mainClass) {
+    String java = ProcessHandle.current().info().command().orElseThrow();
+    Module module = mainClass.getModule();
+    if (!module.isNamed()) {
+      return List.of(
+          java,
+          "--enable-native-access=ALL-UNNAMED",
+          "-cp",
+          System.getProperty("java.class.path"),
+          mainClass.getName());
+    }
+    var command = new ArrayList<>(List.of(java));
+    if (mainClass == Main.class) {
+      command.addAll(StartupCache.OPTIONS);
+    }
+    command.addAll(moduleOptions());
+    Path classes = classesOf(mainClass);
+    Path moduleLocation =
+        Path.of(
+            module
+                .getLayer()
+                .configuration()
+                .findModule(module.getName())
+                .orElseThrow()
+                .reference()
+                .location()
+                .orElseThrow());
+    if (!classes.equals(moduleLocation)) {
+      command.addAll(List.of("--patch-module", module.getName() + "=" + classes));
+    }
+    command.addAll(List.of("-m", module.getName() + "/" + mainClass.getName()));
+    return command;
+  }
+
+  /** What runs dev.wharf.cli from this JVM's module path, but the main class. */
+  private static List<String> moduleOptions() {
+    return List.of(
+        "--enable-native-access=dev.wharf.websocket", "-p", System.getProperty("jdk.module.path"));
+  }
+
+  /**
+   * The options that start a wharf child from an AOT cache, as {@code ./wharf} starts (JEP 483):
+   * without one, each child resolves the module graph and loads the jars' classes anew, which on
+   * the module path costs about twice the CPU of a class-path start, and tests that start dozens of
+   * children on a loaded machine ran into their deadlines. Made once per test JVM by a training run
+   * of {@code --version}, into a temporary directory removed when the JVM exits. None where the
+   * module path holds a directory (surefire's target/classes: the cache takes jars only) or the
+   * training fails: the children then start without.
+   */
+  private static final class StartupCache {
+    static final List<String> OPTIONS = make();
+
+    private static List<String> make() {
+      String modulePath = System.getProperty("jdk.module.path");
+      boolean jarsOnly =
+          Stream.of(modulePath.split(File.pathSeparator))
+              .allMatch(entry -> entry.endsWith(".jar") && Files.isRegularFile(Path.of(entry)));
+      if (!jarsOnly) {
+        return List.of();
+      }
+      try {
+        Path dir = Files.createTempDirectory("wharf-child-aot");
+        dir.toFile().deleteOnExit();
+        Path cache = dir.resolve("wharf.aot");
+        var command =
+            new ArrayList<>(
+                List.of(
+                    ProcessHandle.current().info().command().orElseThrow(),
+                    "-XX:AOTCacheOutput=" + cache,
+                    "-Xlog:disable"));
+        command.addAll(moduleOptions());
+        command.addAll(List.of("-m", "dev.wharf.cli/" + Main.class.getName(), "--version"));
+        Process training =
+            new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        if (!training.waitFor(120, TimeUnit.SECONDS)) {
+          training.destroyForcibly();
+          training.waitFor(5, TimeUnit.SECONDS);
+        }
+        Files.deleteIfExists(dir.resolve("wharf.aot.config"));
+        if (training.isAlive() || training.exitValue() != 0 || !Files.isRegularFile(cache)) {
+          Files.deleteIfExists(cache);
+          Files.deleteIfExists(dir);
+          return List.of();
+        }
+        cache.toFile().deleteOnExit(); // Registered after its directory: deleted before it.
+        // A cache the JVM refuses (the jars rebuilt meanwhile) only costs speed: no message.
+        return List.of("-XX:AOTCache=" + cache, "-Xlog:aot*=off,cds*=off");
+      } catch (IOException e) {
+        return List.of();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return List.of();
+      }
+    }
+  }
+
+  /** The directory or jar that {@code type}'s class file was loaded from. */
+  private static Path classesOf(Class<?> type) {
+    String file = type.getName().replace('.', '/') + ".class";
+    String url = type.getResource("/" + file).toString();
+    if (url.startsWith("jar:file:")) {
+      return Path.of(URI.create(url.substring("jar:".length(), url.indexOf("!/"))));
+    }
+    return Path.of(URI.create(url.substring(0, url.length() - file.length())));
   }
 
   /** Starts any program, such as socat. */

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -196,12 +197,9 @@ class GetLikeCurlIT extends EndToEnd {
   @Test
   void aBinaryBodyIsNotWrittenToATerminal() throws Exception {
     String wharf =
-        "'"
-            + ProcessHandle.current().info().command().orElseThrow()
-            + "' -cp '"
-            + System.getProperty("java.class.path")
-            + "' "
-            + Main.class.getName()
+        Child.javaCommand(Main.class).stream()
+                .map(word -> "'" + word + "'")
+                .collect(Collectors.joining(" "))
             + " get";
 
     Outcome curl = inTerminal("curl -s " + base + "/binary");

@@ -2,6 +2,7 @@ package dev.wharf.cli.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wharf.cli.Child;
 import dev.wharf.testkit.ExternalProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,19 +62,12 @@ class SelfSignedCertificateIT {
 
   @Test
   void commandsStartedAtOnceShareOneCertificate() throws Exception {
-    String java = ProcessHandle.current().info().command().orElseThrow();
+    var command = new ArrayList<>(Child.javaCommand(MakeSelfSigned.class));
+    command.add(dir.toString());
     var processes = new ArrayList<ExternalProcess>();
     try {
       for (int i = 0; i < 3; i++) {
-        processes.add(
-            ExternalProcess.command(
-                    java,
-                    "-cp",
-                    System.getProperty("java.class.path"),
-                    MakeSelfSigned.class.getName(),
-                    dir.toString())
-                .mergeErrors()
-                .start());
+        processes.add(ExternalProcess.command(command).mergeErrors().start());
       }
       var lines = new ArrayList<String>();
       for (ExternalProcess p : processes) {

@@ -1,0 +1,38 @@
+/**
+ * The {@code wharf} command line: picocli commands over Wharf's engine, HTTP and WebSocket modules.
+ *
+ * <p>A program, not a library: it exports nothing. The launcher runs it as {@code -m
+ * dev.wharf.cli/dev.wharf.cli.Main}; the packages whose classes picocli builds commands from
+ * (annotated fields, mixins, the version provider, the size converter) are opened to picocli alone,
+ * {@code dev.wharf.cli.io} to no one.
+ */
+module dev.wharf.cli {
+  requires dev.wharf.core;
+  requires dev.wharf.http;
+  requires dev.wharf.websocket;
+  requires java.logging; // Main sets up java.util.logging's one-line format
+  requires info.picocli;
+  // Only to make a self-signed certificate for "serve --tls": the certificate builder (pkix, which
+  // requires bcutil transitively) and the X.509 ASN.1 types it takes (bcprov, which pkix requires
+  // but does not pass on).
+  requires org.bouncycastle.pkix;
+  requires org.bouncycastle.provider;
+  // serve.CtrlCTwice's sun.misc.Signal, reached by reflection. Not "requires static": a static
+  // dependency is not resolved at run time, and on the module path only modules some descriptor
+  // requires are, so without this line Class.forName would not find it and a second Ctrl-C would no
+  // longer stop at once.
+  requires jdk.unsupported;
+
+  opens dev.wharf.cli to
+      info.picocli;
+  opens dev.wharf.cli.get to
+      info.picocli;
+  opens dev.wharf.cli.serve to
+      info.picocli;
+  opens dev.wharf.cli.socket to
+      info.picocli;
+  opens dev.wharf.cli.tls to
+      info.picocli;
+  opens dev.wharf.cli.ws to
+      info.picocli;
+}
