@@ -46,6 +46,18 @@ class LayeringTest {
   }
 
   @Test
+  void theHttp2FrameCodecImportsNothingOfWharfButItself() {
+    // The lowest layer of HTTP/2: HPACK, the stream rules and the connection build on it.
+    assertThat(
+            referencesUnder(
+                ROOT.resolve("http/src/main/java/dev/wharf/http/h2/frame"),
+                null,
+                Pattern.compile("\\bdev\\.wharf\\.(?!http\\.h2\\.frame\\b)\\w+")))
+        .as("files of dev.wharf.http.h2.frame naming other Wharf packages")
+        .isEmpty();
+  }
+
+  @Test
   void theWebSocketCodecImportsNothingOfItsParent() {
     assertThat(
             referencesUnder(
