@@ -22,13 +22,14 @@ import org.junit.jupiter.params.provider.EnumSource;
 class HpackInteropTest {
   /** Stories whose blocks other implementations encoded (RFC 7541 era). */
   private static final List<String> ENCODED_STORIES =
-      List.of("haskell-http2-linear-huffman/story_31.json");
+      List.of("haskell-http2-linear-huffman/story_31.json", "haskell-http2-linear/story_22.json");
 
   private static final List<String> RAW_STORIES =
       List.of(
           "raw-data/story_00.json",
           "raw-data/story_02.json",
           "raw-data/story_04.json",
+          "raw-data/story_22.json",
           "raw-data/story_31.json");
 
   private static final String PEER =
