@@ -170,8 +170,29 @@ public final class HpackDecoder {
       skipString();
       return;
     }
-    int nameLength = name == null ? readString(true) : name.length();
-    int valueLength = readString(false);
+    // The most octets of name and value worth decoding: what the list has left or, for a field
+    // the table keeps, the table's capacity. A longer string is parsed over, never decoded.
+    long room =
+        Math.max(
+            tooLarge ? -1 : maxHeaderListSize - listSize - DynamicTable.ENTRY_OVERHEAD,
+            addToTable ? table.capacity() - DynamicTable.ENTRY_OVERHEAD : -1);
+    int nameLength = name == null ? readString(true, room) : name.length();
+    int valueLength;
+    if (nameLength < 0) {
+      skipString();
+      valueLength = -1;
+    } else {
+      valueLength = readString(false, room - nameLength);
+    }
+    if (valueLength < 0) {
+      // Too long for the list and for the table: the list is over, and an entry too large for
+      // the table empties it (§4.4).
+      tooLarge = true;
+      if (addToTable) {
+        table.clear();
+      }
+      return;
+    }
     boolean deliver = withinList(nameLength, valueLength);
     if (!deliver && addToTable && nameLength + valueLength + 32L > table.capacity()) {
       table.clear(); // what adding it would do (§4.4), without building its strings
@@ -271,8 +292,12 @@ public final class HpackDecoder {
     }
   }
 
-  /** RFC 7541 §5.2: reads a string literal's octets into the name or value scratch; its length. */
-  private int readString(boolean intoName) {
+  /**
+   * RFC 7541 §5.2: reads a string literal's octets into the name or value scratch and returns its
+   * length; or, when it must decode to more than {@code room} octets, parses over it and returns
+   * -1.
+   */
+  private int readString(boolean intoName, long room) {
     if (at == end) {
       throw truncated("a string literal");
     }
@@ -281,11 +306,17 @@ public final class HpackDecoder {
     if (length > end - at) {
       throw truncated("a string literal of " + length + " octets (" + (end - at) + " left)");
     }
-    // A Huffman code is at least 5 bits long, so n octets decode to at most 8n/5 octets.
-    int room = huffman ? (int) (length * 8L / 5 + 1) : length;
+    // No Huffman code is longer than 30 bits or shorter than 5: n octets decode to at least
+    // 8n/30 octets and at most 8n/5.
+    long fewest = huffman ? length * 8L / 30 : length;
+    if (fewest > room) {
+      at += length;
+      return -1;
+    }
+    int most = huffman ? (int) (length * 8L / 5 + 1) : length;
     byte[] out = intoName ? nameOctets : valueOctets;
-    if (out.length < room) {
-      out = new byte[Math.max(room, out.length * 2)];
+    if (out.length < most) {
+      out = new byte[Math.max(most, out.length * 2)];
       if (intoName) {
         nameOctets = out;
       } else {

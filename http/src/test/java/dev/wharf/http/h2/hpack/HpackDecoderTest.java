@@ -182,6 +182,58 @@ class HpackDecoderTest {
   }
 
   @Test
+  void aStringPastTheListLimitIsParsedOverNotDecoded() throws Exception {
+    // A 1 MB value, raw and Huffman-coded, each in a literal the table would not keep (and one it
+    // would, but cannot: larger than the table). None is decoded nor allocated.
+    String huge = "a".repeat(1 << 20);
+    var huffman = new byte[Huffman.encodedLength(huge)];
+    Huffman.encode(huge, huffman, 0);
+    var block = new java.io.ByteArrayOutputStream();
+    block.writeBytes(Hex.decode("82")); // :method GET, within the limit
+    for (int pattern : new int[] {0x00, 0x10, 0x40}) {
+      block.write(pattern); // a new name: "x"
+      block.writeBytes(Hex.decode("0178"));
+      block.writeBytes(stringHeader(false, huge.length()));
+      block.writeBytes(huge.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      block.write(pattern);
+      block.writeBytes(Hex.decode("0178"));
+      block.writeBytes(stringHeader(true, huffman.length));
+      block.writeBytes(huffman);
+    }
+    var decoder = new HpackDecoder(4096, 16384);
+    decode(decoder, "4001610162"); // a: b, so the table has something to lose
+    var buffer = ByteBuffer.wrap(block.toByteArray());
+    var sink = new RecordingSink();
+
+    long before = allocatedBytes();
+    Outcome outcome = decoder.decode(buffer, sink);
+    long allocated = allocatedBytes() - before;
+
+    assertThat(outcome).isEqualTo(Outcome.HEADER_LIST_TOO_LARGE);
+    assertThat(sink.fields).containsExactly(new HeaderField(":method", "GET"));
+    assertThat(decoder.table().length()).isZero(); // §4.4: the too-large entry emptied it
+    assertThat(allocated).as("bytes allocated decoding 6 MB of strings").isLessThan(64 * 1024);
+  }
+
+  /** RFC 7541 §5.2: the H bit and a 7-bit-prefix length. */
+  private static byte[] stringHeader(boolean huffman, int length) {
+    var out = new java.io.ByteArrayOutputStream();
+    int h = huffman ? 0x80 : 0;
+    if (length < 127) {
+      out.write(h | length);
+      return out.toByteArray();
+    }
+    out.write(h | 127);
+    int rest = length - 127;
+    while (rest >= 128) {
+      out.write((rest & 0x7f) | 0x80);
+      rest >>>= 7;
+    }
+    out.write(rest);
+    return out.toByteArray();
+  }
+
+  @Test
   void theSinkSeesPseudoFieldsAndUppercaseNamesAsSentForHttp2ToJudge() {
     // HPACK carries names as given; RFC 9113 §8.2.1 is the connection's check, in its sink.
     var fields = decode(new HpackDecoder(4096, NO_LIMIT), "8200015801598400015a00");
