@@ -93,7 +93,7 @@ public final class HpackEncoder {
   }
 
   /**
-   * Adds a field to the block, chosing its representation by the policy above. Names must be as
+   * Adds a field to the block, choosing its representation by the policy above. Names must be as
    * HTTP/2 sends them (lowercase); every char of the name and value must be an octet.
    */
   public void field(String name, String value) {
