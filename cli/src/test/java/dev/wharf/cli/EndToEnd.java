@@ -66,14 +66,23 @@ public abstract class EndToEnd {
   protected int serveOnLoopback(
       Path out, Map<String, String> environment, Path root, String... more)
       throws IOException, InterruptedException {
+    wharf(environment, null, out, serveOnLoopbackArgs(root, more));
+    return servedPort(out, "http");
+  }
+
+  /** The arguments of {@code wharf serve ROOT} on a free port of 127.0.0.1, then {@code more}. */
+  protected static String[] serveOnLoopbackArgs(Path root, String... more) {
     var args =
         new ArrayList<>(List.of("serve", root.toString(), "--port", "0", "--bind", "127.0.0.1"));
     args.addAll(List.of(more));
-    wharf(environment, null, out, args.toArray(String[]::new));
-    return Integer.parseInt(awaitMatch(out, LOOPBACK_URL));
+    return args.toArray(String[]::new);
   }
 
-  private static final Pattern LOOPBACK_URL = Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)/");
+  /** The port in the startup line that serve on 127.0.0.1 writes to {@code out}, once written. */
+  protected static int servedPort(Path out, String scheme) {
+    return Integer.parseInt(
+        awaitMatch(out, Pattern.compile("on " + scheme + "://127\\.0\\.0\\.1:(\\d+)/")));
+  }
 
   /** Starts wharf with at most {@code openFiles} file descriptors (as {@code ulimit -n}). */
   protected Child wharfWithOpenFiles(int openFiles, Path stdout, String... args)
@@ -146,6 +155,26 @@ public abstract class EndToEnd {
     var command = new ArrayList<>(List.of("curl", "-sS", "-w", " %{http_code}"));
     command.addAll(List.of(args));
     return ExternalProcess.command(command).mergeErrors().run(Duration.ofSeconds(60)).out();
+  }
+
+  /**
+   * The file {@code curl -sS -f} downloaded from {@code path} on 127.0.0.1:{@code port}, after it
+   * exited 0.
+   */
+  protected Path curlDownload(int port, String path) throws Exception {
+    Path got = Files.createTempFile(dir, "curl", ".out");
+    Child curl =
+        peer(
+            null,
+            null,
+            "curl",
+            "-sS",
+            "-f",
+            "-o",
+            got.toString(),
+            "http://127.0.0.1:" + port + path);
+    assertThat(curl.awaitExit()).as("curl exit; stderr: %s", curl.errLines()).isZero();
+    return got;
   }
 
   /**

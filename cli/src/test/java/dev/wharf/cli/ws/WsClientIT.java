@@ -10,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The real {@code wharf ws} against python3-websockets' server ({@code ws_peer.py server}). */
+/**
+ * The real {@code wharf ws} against python3-websockets' server ({@code websockets_peer.py server}).
+ */
 class WsClientIT extends WebSocketEndToEnd {
   // python3-websockets answers a Close at once, from its reader, while its handler may still hold
   // messages to echo (it then cannot send them): so these tests wait with --exit-after for every
