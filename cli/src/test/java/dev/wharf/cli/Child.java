@@ -1,5 +1,7 @@
 package dev.wharf.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.wharf.testkit.Await;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -178,6 +180,12 @@ public final class Child {
     // Let the stderr reader catch up with the last lines.
     Await.within(DEFAULT_WAIT, this::errEnded);
     return process.exitValue();
+  }
+
+  /** Waits for the process to exit and checks its code and that stderr said exactly this. */
+  public void assertExitsWith(int code, String... stderr) throws InterruptedException {
+    assertThat(awaitExit()).as("exit code; stderr: %s", errLines()).isEqualTo(code);
+    assertThat(errLines()).containsExactly(stderr);
   }
 
   /** Sends a signal by name (INT, TERM), as kill(1) does. */

@@ -84,6 +84,14 @@ public abstract class EndToEnd {
         awaitMatch(out, Pattern.compile("on " + scheme + "://127\\.0\\.0\\.1:(\\d+)/")));
   }
 
+  /** Starts {@code wharf ws args}; stdout goes to {@code out}. */
+  protected Child ws(Path stdin, Path out, String... args) throws IOException {
+    var all = new ArrayList<String>();
+    all.add("ws");
+    all.addAll(List.of(args));
+    return wharf(stdin, out, all.toArray(String[]::new));
+  }
+
   /** Starts wharf with at most {@code openFiles} file descriptors (as {@code ulimit -n}). */
   protected Child wharfWithOpenFiles(int openFiles, Path stdout, String... args)
       throws IOException {
@@ -162,19 +170,7 @@ public abstract class EndToEnd {
    * exited 0.
    */
   protected Path curlDownload(int port, String path) throws Exception {
-    Path got = Files.createTempFile(dir, "curl", ".out");
-    Child curl =
-        peer(
-            null,
-            null,
-            "curl",
-            "-sS",
-            "-f",
-            "-o",
-            got.toString(),
-            "http://127.0.0.1:" + port + path);
-    assertThat(curl.awaitExit()).as("curl exit; stderr: %s", curl.errLines()).isZero();
-    return got;
+    return curlToFile(port, path, Duration.ofSeconds(10), "-f");
   }
 
   /**
@@ -182,19 +178,27 @@ public abstract class EndToEnd {
    * ended (within 5 s more) with exit 0.
    */
   protected String curlLoopback(int port, String path, int seconds) throws Exception {
-    Path body = Files.createTempFile(dir, "curl", ".out");
-    Child curl =
-        peer(
-            null,
-            body,
-            "curl",
-            "-sS",
-            "-m",
-            Integer.toString(seconds),
-            "http://127.0.0.1:" + port + path);
-    assertThat(curl.process().waitFor(seconds + 5, TimeUnit.SECONDS)).as("curl ended").isTrue();
-    assertThat(curl.awaitExit()).as("curl exit; stderr: %s", curl.errLines()).isZero();
+    Path body =
+        curlToFile(port, path, Duration.ofSeconds(seconds + 5), "-m", Integer.toString(seconds));
     return Files.readString(body, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Runs {@code curl -sS options} on {@code path} of 127.0.0.1:{@code port}, its stdout into a new
+   * file; checks that it ended within {@code wait} with exit 0, and returns the file.
+   */
+  private Path curlToFile(int port, String path, Duration wait, String... options)
+      throws Exception {
+    Path body = Files.createTempFile(dir, "curl", ".out");
+    var command = new ArrayList<>(List.of("curl", "-sS"));
+    command.addAll(List.of(options));
+    command.add("http://127.0.0.1:" + port + path);
+    Child curl = peer(null, body, command.toArray(String[]::new));
+    assertThat(curl.process().waitFor(wait.toMillis(), TimeUnit.MILLISECONDS))
+        .as("curl ended")
+        .isTrue();
+    assertThat(curl.awaitExit()).as("curl exit; stderr: %s", curl.errLines()).isZero();
+    return body;
   }
 
   protected static String sha256(Path file) throws IOException {

@@ -48,14 +48,6 @@ public abstract class WebSocketEndToEnd extends EndToEnd {
     return serveOnLoopback(dir.resolve("serve.out"), Map.of(), root, extra);
   }
 
-  /** Runs {@code wharf ws args} to its end; stdout goes to {@code out}. */
-  protected Child ws(Path stdin, Path out, String... args) throws IOException {
-    var all = new ArrayList<String>();
-    all.add("ws");
-    all.addAll(List.of(args));
-    return wharf(stdin, out, all.toArray(String[]::new));
-  }
-
   /**
    * Each line of a JSON-lines file, parsed by Python's json module (so a malformed line fails the
    * test) and printed back canonically: keys sorted, no spaces, non-ASCII as it is.

@@ -68,19 +68,18 @@ abstract class StreamTransportContract {
 
   /** A server whose connections run {@code onOpen} and leave what they read unread. */
   Server serverThatOnOpen(Consumer<Connection> onOpen) throws IOException {
-    return Server.builder(serverGroup)
-        .bind(
-            listenAddress(),
-            () ->
-                new Protocol() {
-                  @Override
-                  public void opened(Connection c) {
-                    onOpen.accept(c);
-                  }
+    return Server.builder(serverGroup).bind(listenAddress(), () -> new OnOpen(onOpen));
+  }
 
-                  @Override
-                  public void received(Connection c, ByteBuffer data) {}
-                });
+  /** Runs a task when its connection opens; reads nothing (the peer's bytes stay unread). */
+  private record OnOpen(Consumer<Connection> task) implements Protocol {
+    @Override
+    public void opened(Connection c) {
+      task.accept(c);
+    }
+
+    @Override
+    public void received(Connection c, ByteBuffer data) {}
   }
 
   Connection connect(Server server, Protocol protocol) throws Exception {

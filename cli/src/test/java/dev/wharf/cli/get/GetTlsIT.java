@@ -114,15 +114,14 @@ class GetTlsIT extends TlsEndToEnd {
     Child get =
         get(null, "--cacert", certs.caCert().toString(), "--pin", wrong, url("127.0.0.1", port));
 
-    assertThat(get.awaitExit()).isEqualTo(90);
-    assertThat(get.errLines())
-        .containsExactly(
-            "wharf get: TLS handshake with 127.0.0.1:"
-                + port
-                + " failed: the server's public key is not pinned: it is "
-                + pinOf(certs.serverCert())
-                + ", expected "
-                + wrong);
+    get.assertExitsWith(
+        90,
+        "wharf get: TLS handshake with 127.0.0.1:"
+            + port
+            + " failed: the server's public key is not pinned: it is "
+            + pinOf(certs.serverCert())
+            + ", expected "
+            + wrong);
   }
 
   @Test
@@ -131,13 +130,12 @@ class GetTlsIT extends TlsEndToEnd {
 
     Child get = get(null, "--cacert", certs.caCert().toString(), url("127.0.0.1", port));
 
-    assertThat(get.awaitExit()).isEqualTo(60);
-    assertThat(get.errLines())
-        .containsExactly(
-            "wharf get: TLS handshake with 127.0.0.1:"
-                + port
-                + " failed: the server's certificate expired on 2020-01-02T00:00:00Z"
-                + " (CN=localhost)");
+    get.assertExitsWith(
+        60,
+        "wharf get: TLS handshake with 127.0.0.1:"
+            + port
+            + " failed: the server's certificate expired on 2020-01-02T00:00:00Z"
+            + " (CN=localhost)");
   }
 
   @Test
@@ -146,12 +144,11 @@ class GetTlsIT extends TlsEndToEnd {
 
     Child get = get(null, "--cacert", certs.caCert().toString(), url("127.0.0.1", port));
 
-    assertThat(get.awaitExit()).isEqualTo(60);
-    assertThat(get.errLines())
-        .containsExactly(
-            "wharf get: TLS handshake with 127.0.0.1:"
-                + port
-                + " failed: the server's certificate is not for 127.0.0.1 but for other.test");
+    get.assertExitsWith(
+        60,
+        "wharf get: TLS handshake with 127.0.0.1:"
+            + port
+            + " failed: the server's certificate is not for 127.0.0.1 but for other.test");
   }
 
   @Test
@@ -176,14 +173,13 @@ class GetTlsIT extends TlsEndToEnd {
 
     Child get = get(null, url("127.0.0.1", port));
 
-    assertThat(get.awaitExit()).isEqualTo(60);
-    assertThat(get.errLines())
-        .containsExactly(
-            "wharf get: TLS handshake with 127.0.0.1:"
-                + port
-                + " failed: the server's certificate is self-signed and not trusted"
-                + " (CN=localhost); trust it with --cacert FILE (its CA, or itself if"
-                + " self-signed)");
+    get.assertExitsWith(
+        60,
+        "wharf get: TLS handshake with 127.0.0.1:"
+            + port
+            + " failed: the server's certificate is self-signed and not trusted"
+            + " (CN=localhost); trust it with --cacert FILE (its CA, or itself if"
+            + " self-signed)");
   }
 
   @Test

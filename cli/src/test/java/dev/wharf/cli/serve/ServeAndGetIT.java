@@ -60,9 +60,7 @@ class ServeAndGetIT extends EndToEnd {
             Integer.toString(port),
             "--bind",
             "127.0.0.1");
-    assertThat(second.awaitExit()).isEqualTo(1);
-    assertThat(second.errLines())
-        .containsExactly("wharf serve: address already in use: 127.0.0.1:" + port);
+    second.assertExitsWith(1, "wharf serve: address already in use: 127.0.0.1:" + port);
   }
 
   @Test

@@ -6,6 +6,8 @@ import dev.wharf.cli.Child;
 import dev.wharf.cli.TlsEndToEnd;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -15,6 +17,25 @@ import org.junit.jupiter.api.Test;
  */
 class ConnectListenTlsIT extends TlsEndToEnd {
   private static final String HANDSHAKE = "TLSv1\\.3 TLS_AES_\\w+";
+
+  /**
+   * Starts {@code wharf listen --tls -v} with the test CA's server certificate, then {@code more}.
+   */
+  private Child listenWithTestCertificate(Path stdin, Path stdout, String... more)
+      throws Exception {
+    var args =
+        new ArrayList<>(
+            List.of(
+                "listen",
+                "--tls",
+                "-v",
+                "--cert",
+                certs.serverCert().toString(),
+                "--key",
+                certs.serverKey().toString()));
+    args.addAll(List.of(more));
+    return wharf(stdin, stdout, args.toArray(String[]::new));
+  }
 
   @Test
   void connectToOpensslServerIsByteExactBothWays() throws Exception {
@@ -61,20 +82,7 @@ class ConnectListenTlsIT extends TlsEndToEnd {
     Path toClient = randomFile("to-client", 400 * 1024);
     Path heard = dir.resolve("heard");
     Path clientGot = dir.resolve("client-got");
-    Child listen =
-        wharf(
-            null,
-            heard,
-            "listen",
-            "--tls",
-            "-v",
-            "--cert",
-            certs.serverCert().toString(),
-            "--key",
-            certs.serverKey().toString(),
-            "--alpn",
-            "echo,chat",
-            "127.0.0.1:0");
+    Child listen = listenWithTestCertificate(null, heard, "--alpn", "echo,chat", "127.0.0.1:0");
     int port = listeningPort(listen, "tcp");
 
     Child client =
@@ -114,19 +122,8 @@ class ConnectListenTlsIT extends TlsEndToEnd {
     Path toServer = randomFile("to-server", 100 * 1024);
     Path nothing = Files.write(dir.resolve("nothing"), new byte[0]);
     Child listen =
-        wharf(
-            nothing,
-            heard,
-            "listen",
-            "--tls",
-            "-v",
-            "--cert",
-            certs.serverCert().toString(),
-            "--key",
-            certs.serverKey().toString(),
-            "--client-ca",
-            certs.caCert().toString(),
-            "127.0.0.1:0");
+        listenWithTestCertificate(
+            nothing, heard, "--client-ca", certs.caCert().toString(), "127.0.0.1:0");
     int port = listeningPort(listen, "tcp");
     String ca = certs.caCert().toString();
 
@@ -217,11 +214,10 @@ class ConnectListenTlsIT extends TlsEndToEnd {
             "127.0.0.1",
             String.valueOf(port));
 
-    assertThat(wharf.awaitExit()).isEqualTo(1);
-    assertThat(wharf.errLines())
-        .containsExactly(
-            "wharf connect: TLS handshake with 127.0.0.1:"
-                + port
-                + " failed: the server's certificate is not for 127.0.0.1 but for other.test");
+    wharf.assertExitsWith(
+        1,
+        "wharf connect: TLS handshake with 127.0.0.1:"
+            + port
+            + " failed: the server's certificate is not for 127.0.0.1 but for other.test");
   }
 }

@@ -7,8 +7,6 @@ import dev.wharf.cli.TlsEndToEnd;
 import dev.wharf.cli.WebSocketEndToEnd;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,12 +29,6 @@ class WssIT extends TlsEndToEnd {
             "--key",
             certs.serverKey().toString()));
     return servedPort(out, "https");
-  }
-
-  private Child ws(Path stdin, Path out, String... args) throws Exception {
-    var all = new ArrayList<>(List.of("ws"));
-    all.addAll(List.of(args));
-    return wharf(stdin, out, all.toArray(String[]::new));
   }
 
   @Test
