@@ -47,6 +47,16 @@ class ServeTlsIT extends TlsEndToEnd {
     return servedPort(out, "https");
   }
 
+  /** Starts serve with the test CA's PEM certificate and key for localhost, then {@code more}. */
+  private int serveWithTestCertificate(Path out, String... more) throws Exception {
+    var args =
+        new ArrayList<>(
+            List.of(
+                "--cert", certs.serverCert().toString(), "--key", certs.serverKey().toString()));
+    args.addAll(List.of(more));
+    return serve(out, Map.of(), args.toArray(String[]::new));
+  }
+
   /** Starts serve with the PKCS#12 file, its password in {@code variable}: for runs that fail. */
   private Child servePkcs12(Map<String, String> environment, String variable) throws Exception {
     return wharf(
@@ -150,14 +160,7 @@ class ServeTlsIT extends TlsEndToEnd {
   @Test
   void pemCertificateAgreesOnHttp11ByAlpnWithOpensslSClient() throws Exception {
     Path out = dir.resolve("serve.out");
-    int port =
-        serve(
-            out,
-            Map.of(),
-            "--cert",
-            certs.serverCert().toString(),
-            "--key",
-            certs.serverKey().toString());
+    int port = serveWithTestCertificate(out);
     assertThat(Files.readString(out))
         .containsPattern(
             "TLS certificate: "
@@ -230,16 +233,7 @@ class ServeTlsIT extends TlsEndToEnd {
   @Test
   void clientCaLetsInCurlWithACertificateOnly() throws Exception {
     Path out = dir.resolve("serve.out");
-    int port =
-        serve(
-            out,
-            Map.of(),
-            "--cert",
-            certs.serverCert().toString(),
-            "--key",
-            certs.serverKey().toString(),
-            "--client-ca",
-            certs.caCert().toString());
+    int port = serveWithTestCertificate(out, "--client-ca", certs.caCert().toString());
     String url = "https://localhost:" + port + "/hello.txt";
 
     Child with =

@@ -23,18 +23,20 @@ class ConnectListenTlsIT extends TlsEndToEnd {
    */
   private Child listenWithTestCertificate(Path stdin, Path stdout, String... more)
       throws Exception {
-    var args =
-        new ArrayList<>(
-            List.of(
-                "listen",
-                "--tls",
-                "-v",
-                "--cert",
-                certs.serverCert().toString(),
-                "--key",
-                certs.serverKey().toString()));
+    String cert = certs.serverCert().toString();
+    String key = certs.serverKey().toString();
+    var args = new ArrayList<>(List.of("listen", "--tls", "-v", "--cert", cert, "--key", key));
     args.addAll(List.of(more));
     return wharf(stdin, stdout, args.toArray(String[]::new));
+  }
+
+  /** Starts {@code wharf connect --tls} to {@code host port}, trusting the test CA. */
+  private Child connectTrustingTheCa(Path stdout, String host, int port, String... more)
+      throws Exception {
+    var args = new ArrayList<>(List.of("connect", "--tls", "--cacert", certs.caCert().toString()));
+    args.addAll(List.of(more));
+    args.addAll(List.of(host, String.valueOf(port)));
+    return wharf(null, stdout, args.toArray(String[]::new));
   }
 
   @Test
@@ -46,17 +48,7 @@ class ConnectListenTlsIT extends TlsEndToEnd {
     Child server = sServer(serverGot, certs.serverCert(), certs.serverKey());
     int port = listeningPort(server);
 
-    Child wharf =
-        wharf(
-            null,
-            clientGot,
-            "connect",
-            "--tls",
-            "-v",
-            "--cacert",
-            certs.caCert().toString(),
-            "localhost",
-            String.valueOf(port));
+    Child wharf = connectTrustingTheCa(clientGot, "localhost", port, "-v");
     var sent = feed(wharf, toServer);
     var answered = feed(server, toClient);
     awaitSize(serverGot, Files.size(toServer));
@@ -203,16 +195,7 @@ class ConnectListenTlsIT extends TlsEndToEnd {
     Child server = sServer(null, certs.otherCert(), certs.otherKey());
     int port = listeningPort(server);
 
-    Child wharf =
-        wharf(
-            null,
-            null,
-            "connect",
-            "--tls",
-            "--cacert",
-            certs.caCert().toString(),
-            "127.0.0.1",
-            String.valueOf(port));
+    Child wharf = connectTrustingTheCa(null, "127.0.0.1", port);
 
     wharf.assertExitsWith(
         1,

@@ -18,6 +18,8 @@ import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 
 class Http1ServerProtocolTest {
+  private static final String GET_HELLO = "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n";
+
   private final FakeClock clock = new FakeClock();
   private final List<AccessLogEntry> log = new ArrayList<>();
 
@@ -82,7 +84,7 @@ class Http1ServerProtocolTest {
   @Test
   void answersAGetWithLengthDateAndServer() {
     var conn = helloServer();
-    String response = answer(conn, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+    String response = answer(conn, GET_HELLO);
     assertThat(status(response)).isEqualTo("HTTP/1.1 200 OK");
     assertThat(response)
         .contains("\r\nContent-Length: 13\r\n")
@@ -102,7 +104,7 @@ class Http1ServerProtocolTest {
     String out =
         answer(
             conn,
-            "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"
+            GET_HELLO
                 + "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
                 + "GET /missing HTTP/1.1\r\nHost: x\r\n\r\n");
     int hello = out.indexOf("Hello, World!");
@@ -141,21 +143,20 @@ class Http1ServerProtocolTest {
   @Test
   void http10ClosesAfterTheResponseUnlessAskedToKeepAlive() {
     var close = helloServer();
-    close.writeInbound("GET /hello HTTP/1.0\r\n\r\n");
-    assertThat(close.readOutboundAscii()).contains("\r\nConnection: close\r\n");
+    assertThat(answer(close, "GET /hello HTTP/1.0\r\n\r\n")).contains("\r\nConnection: close\r\n");
     assertThat(close.isClosed()).isTrue();
 
     var keep = helloServer();
-    keep.writeInbound("GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
-    assertThat(keep.readOutboundAscii()).contains("\r\nConnection: keep-alive\r\n");
+    assertThat(answer(keep, "GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"))
+        .contains("\r\nConnection: keep-alive\r\n");
     assertThat(keep.isClosed()).isFalse();
   }
 
   @Test
   void connectionCloseIsHonoured() {
     var conn = helloServer();
-    conn.writeInbound("GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-    assertThat(conn.readOutboundAscii()).contains("\r\nConnection: close\r\n");
+    assertThat(answer(conn, "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+        .contains("\r\nConnection: close\r\n");
     assertThat(conn.isClosed()).isTrue();
   }
 
@@ -191,8 +192,7 @@ class Http1ServerProtocolTest {
     };
     for (String[] c : cases) {
       var conn = helloServer();
-      conn.writeInbound(c[0]);
-      assertThat(conn.readOutboundAscii()).as(c[1]).startsWith(c[1]);
+      assertThat(answer(conn, c[0])).as(c[1]).startsWith(c[1]);
       assertThat(conn.isClosed()).isTrue();
     }
     // Every kind has a status: the switch is exhaustive, and this runs it for each.
@@ -296,11 +296,12 @@ class Http1ServerProtocolTest {
   @Test
   void expectContinueGetsAnInterimResponse() {
     var conn = helloServer();
-    conn.writeInbound(
-        "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n");
-    assertThat(conn.readOutboundAscii()).isEqualTo("HTTP/1.1 100 Continue\r\n\r\n");
-    conn.writeInbound("hi");
-    assertThat(conn.readOutboundAscii()).startsWith("HTTP/1.1 200 OK").endsWith("\r\n\r\nhi");
+    assertThat(
+            answer(
+                conn,
+                "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n"))
+        .isEqualTo("HTTP/1.1 100 Continue\r\n\r\n");
+    assertThat(answer(conn, "hi")).startsWith("HTTP/1.1 200 OK").endsWith("\r\n\r\nhi");
   }
 
   @Test
@@ -403,8 +404,7 @@ class Http1ServerProtocolTest {
   @Test
   void anIdleKeptAliveConnectionIsClosed() {
     var conn = helloServer();
-    conn.writeInbound("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
-    conn.readOutbound();
+    answer(conn, GET_HELLO);
     advance(conn, 59);
     assertThat(conn.isClosed()).isFalse();
     advance(conn, 2);
@@ -416,11 +416,9 @@ class Http1ServerProtocolTest {
     // One check per keep-alive period: when it finds the connection idle for less than the
     // period, it waits for the rest rather than closing.
     var conn = helloServer();
-    conn.writeInbound("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
-    conn.readOutbound();
+    answer(conn, GET_HELLO);
     advance(conn, 50);
-    assertThat(status(answer(conn, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")))
-        .isEqualTo("HTTP/1.1 200 OK");
+    assertThat(status(answer(conn, GET_HELLO))).isEqualTo("HTTP/1.1 200 OK");
     advance(conn, 50); // 100 s after the first, 50 s after the second
     assertThat(conn.isClosed()).isFalse();
     advance(conn, 11);
@@ -531,8 +529,8 @@ class Http1ServerProtocolTest {
   @Test
   void finBetweenRequestsClosesAtOnce() {
     var conn = laterServer();
-    conn.writeInbound("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi\r\n");
-    assertThat(conn.readOutboundAscii()).endsWith("hi");
+    assertThat(answer(conn, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi\r\n"))
+        .endsWith("hi");
     conn.closeInbound();
     assertThat(conn.isClosed()).isTrue();
     assertThat(conn.readOutboundAscii()).isEmpty();
@@ -616,8 +614,7 @@ class Http1ServerProtocolTest {
   void aResponseEndingAboveTheHighWatermarkIsLoggedOnceTheClientCaughtUp() {
     var conn = helloServer();
     conn.setWritable(false); // A slow client: what the response queued has not gone out.
-    assertThat(status(answer(conn, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")))
-        .isEqualTo("HTTP/1.1 200 OK");
+    assertThat(status(answer(conn, GET_HELLO))).isEqualTo("HTTP/1.1 200 OK");
     assertThat(log).as("logged before it went out").isEmpty();
 
     conn.setWritable(true);
@@ -642,8 +639,9 @@ class Http1ServerProtocolTest {
     assertThat(second.isClosed()).isTrue();
     assertThat(budget.reservedBytes()).as("the refused body holds nothing").isEqualTo(600);
 
-    first.writeInbound("a".repeat(300));
-    assertThat(first.readOutboundAscii()).startsWith("HTTP/1.1 200 OK").endsWith("a".repeat(900));
+    assertThat(answer(first, "a".repeat(300)))
+        .startsWith("HTTP/1.1 200 OK")
+        .endsWith("a".repeat(900));
     assertThat(budget.reservedBytes()).as("released once answered").isZero();
     assertThat(first.isClosed()).isFalse();
   }
@@ -705,7 +703,7 @@ class Http1ServerProtocolTest {
     conn.writeInbound("g".repeat(4000));
     assertThat(budget.reservedBytes()).isZero();
     assertThat(conn.readOutboundAscii()).isEmpty();
-    String out = answer(conn, "g".repeat(1000) + "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+    String out = answer(conn, "g".repeat(1000) + GET_HELLO);
     assertThat(out.split("HTTP/1.1 200 OK", -1)).as("two answers").hasSize(3);
     // Still limited: a GET may not send more than any body.
     var over = helloServer();
