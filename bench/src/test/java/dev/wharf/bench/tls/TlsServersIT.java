@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.bench.GeneratorWindows;
 import dev.wharf.bench.http.BoundServer;
+import dev.wharf.testkit.TestCertificates;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,8 +24,14 @@ class TlsServersIT {
   @ParameterizedTest
   @ValueSource(strings = {"wharf", "netty-nio", "netty-epoll"})
   void handshakesAndEchoesForTheGenerator(String impl) throws Exception {
-    SelfSignedCert cert = SelfSignedCert.create(dir);
-    BoundServer server = TlsServerMain.start(impl, new InetSocketAddress("127.0.0.1", 0), 1, cert);
+    var certs = TestCertificates.createSelfSigned(dir);
+    BoundServer server =
+        TlsServerMain.start(
+            impl,
+            new InetSocketAddress("127.0.0.1", 0),
+            1,
+            certs.selfSignedCert(),
+            certs.selfSignedKey());
     try {
       for (List<String> load :
           List.of(
@@ -36,7 +43,7 @@ class TlsServersIT {
                 "--port",
                 Integer.toString(server.port()),
                 "--cert",
-                cert.cert().toString(),
+                certs.selfSignedCert().toString(),
                 "--warmup",
                 "0.3",
                 "--duration",
