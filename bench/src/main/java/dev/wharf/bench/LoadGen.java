@@ -78,21 +78,13 @@ public final class LoadGen {
     }
 
     @Override
-    protected boolean hasToSend() {
-      return pattern.hasToSend();
+    protected ByteBuffer outbound() {
+      return pattern.next(Integer.MAX_VALUE);
     }
 
     @Override
-    protected void writeSome() throws IOException {
-      while (pattern.hasToSend()) {
-        ByteBuffer src = pattern.next(Integer.MAX_VALUE);
-        int n = src.remaining();
-        int w = channel.write(src);
-        pattern.sent(w);
-        if (w < n) {
-          return;
-        }
-      }
+    protected void wrote(int n) {
+      pattern.sent(n);
     }
 
     @Override

@@ -51,20 +51,39 @@ public abstract class SocketEchoConnection extends EchoConnection implements Loa
   /** Bytes that came back, between position and limit; a slice of the shared read buffer. */
   protected abstract void received(ByteBuffer data) throws IOException;
 
-  /** Whether the framing has bytes not yet written. */
-  protected abstract boolean hasToSend();
+  /** The bytes to write next, between position and limit; none when all is written. */
+  protected abstract ByteBuffer outbound();
+
+  /** {@code n} bytes of {@link #outbound} were written. */
+  protected void wrote(int n) {}
 
   /** Writes what the framing has to send until it is all written or the socket is full. */
-  protected abstract void writeSome() throws IOException;
+  private void writeSome() throws IOException {
+    while (true) {
+      ByteBuffer src = outbound();
+      int n = src.remaining();
+      if (n == 0) {
+        return;
+      }
+      int w = channel.write(src);
+      wrote(w);
+      if (w < n) {
+        return;
+      }
+    }
+  }
 
   @Override
   public void ready() throws IOException {
     if (key.isReadable()) {
       read();
     }
-    if (key.isWritable() || hasToSend()) {
+    if (key.isWritable() || outbound().hasRemaining()) {
       writeSome();
-      int ops = hasToSend() ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ;
+      int ops =
+          outbound().hasRemaining()
+              ? SelectionKey.OP_READ | SelectionKey.OP_WRITE
+              : SelectionKey.OP_READ;
       if (key.interestOps() != ops) {
         key.interestOps(ops);
       }

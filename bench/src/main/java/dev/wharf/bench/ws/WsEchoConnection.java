@@ -114,17 +114,8 @@ final class WsEchoConnection extends SocketEchoConnection implements ServerFrame
   }
 
   @Override
-  protected boolean hasToSend() {
-    return pending.hasRemaining();
-  }
-
-  @Override
-  protected void writeSome() throws IOException {
-    while (pending.hasRemaining()) {
-      if (channel.write(pending) == 0) {
-        return;
-      }
-    }
+  protected ByteBuffer outbound() {
+    return pending;
   }
 
   @Override
