@@ -43,6 +43,9 @@ final class Ipv6Text {
         continue;
       }
       if (embedsIpv4 && i == 6) {
+        if (text.charAt(text.length() - 1) != ':') {
+          text.append(':');
+        }
         text.append(address[12] & 0xff).append('.').append(address[13] & 0xff).append('.');
         text.append(address[14] & 0xff).append('.').append(address[15] & 0xff);
         break;
