@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import dev.wharf.inspect.Endpoint;
 import dev.wharf.inspect.SocketEntry;
@@ -17,6 +18,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -73,6 +75,10 @@ final class InetDiag {
           JAVA_INT.withName("idiag_wqueue"),
           JAVA_INT.withName("idiag_uid"),
           JAVA_INT.withName("idiag_inode"));
+
+  /** A port: big-endian, at an offset 2-byte aligned in a message the kernel aligned to 4. */
+  private static final ValueLayout.OfShort NETWORK_SHORT =
+      JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
   private static final long ID = NetlinkMessages.offset(MESSAGE, "id");
   private static final long SPORT = ID + NetlinkMessages.offset(SOCKID, "idiag_sport");
