@@ -2,10 +2,7 @@ package dev.wharf.inspect.internal;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
-import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import dev.wharf.inspect.Endpoint;
 import dev.wharf.inspect.SocketEntry;
@@ -18,11 +15,11 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
-import java.lang.foreign.ValueLayout;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.Optional;
@@ -76,20 +73,16 @@ final class InetDiag {
           JAVA_INT.withName("idiag_uid"),
           JAVA_INT.withName("idiag_inode"));
 
-  /** A port: big-endian, at an offset 2-byte aligned in a message the kernel aligned to 4. */
-  private static final ValueLayout.OfShort NETWORK_SHORT =
-      JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-
-  private static final long ID = NetlinkMessages.offset(MESSAGE, "id");
-  private static final long SPORT = ID + NetlinkMessages.offset(SOCKID, "idiag_sport");
-  private static final long DPORT = ID + NetlinkMessages.offset(SOCKID, "idiag_dport");
-  private static final long SRC = ID + NetlinkMessages.offset(SOCKID, "idiag_src");
-  private static final long DST = ID + NetlinkMessages.offset(SOCKID, "idiag_dst");
-  private static final long EXPIRES = NetlinkMessages.offset(MESSAGE, "idiag_expires");
-  private static final long RQUEUE = NetlinkMessages.offset(MESSAGE, "idiag_rqueue");
-  private static final long WQUEUE = NetlinkMessages.offset(MESSAGE, "idiag_wqueue");
-  private static final long UID = NetlinkMessages.offset(MESSAGE, "idiag_uid");
-  private static final long INODE = NetlinkMessages.offset(MESSAGE, "idiag_inode");
+  private static final int ID = NetlinkMessages.offset(MESSAGE, "id");
+  private static final int SPORT = ID + NetlinkMessages.offset(SOCKID, "idiag_sport");
+  private static final int DPORT = ID + NetlinkMessages.offset(SOCKID, "idiag_dport");
+  private static final int SRC = ID + NetlinkMessages.offset(SOCKID, "idiag_src");
+  private static final int DST = ID + NetlinkMessages.offset(SOCKID, "idiag_dst");
+  private static final int EXPIRES = NetlinkMessages.offset(MESSAGE, "idiag_expires");
+  private static final int RQUEUE = NetlinkMessages.offset(MESSAGE, "idiag_rqueue");
+  private static final int WQUEUE = NetlinkMessages.offset(MESSAGE, "idiag_wqueue");
+  private static final int UID = NetlinkMessages.offset(MESSAGE, "idiag_uid");
+  private static final int INODE = NetlinkMessages.offset(MESSAGE, "idiag_inode");
 
   /**
    * A dump request, {@code nlmsghdr} included, for sockets of {@code family} and {@code kind} whose
@@ -137,27 +130,27 @@ final class InetDiag {
   }
 
   /** The socket one {@code inet_diag_msg} (and its attributes) describes, if it can be read. */
-  static Optional<SocketEntry> parse(SocketKind kind, MemorySegment payload) {
-    if (payload.byteSize() < MESSAGE.byteSize()) {
+  static Optional<SocketEntry> parse(SocketKind kind, ByteBuffer payload) {
+    if (payload.limit() < MESSAGE.byteSize()) {
       return Optional.empty();
     }
-    int familyCode = payload.get(JAVA_BYTE, 0);
-    Optional<SocketState> state = SocketState.ofCode(Byte.toUnsignedInt(payload.get(JAVA_BYTE, 1)));
+    int familyCode = payload.get(0);
+    Optional<SocketState> state = SocketState.ofCode(Byte.toUnsignedInt(payload.get(1)));
     if (state.isEmpty() || (familyCode != AF_INET && familyCode != AF_INET6)) {
       return Optional.empty();
     }
     SocketFamily family = familyCode == AF_INET ? SocketFamily.IPV4 : SocketFamily.IPV6;
-    int timerCode = Byte.toUnsignedInt(payload.get(JAVA_BYTE, 2));
-    int retransmits = Byte.toUnsignedInt(payload.get(JAVA_BYTE, 3));
+    int timerCode = Byte.toUnsignedInt(payload.get(2));
+    int retransmits = Byte.toUnsignedInt(payload.get(3));
     var local = new Endpoint.Inet(address(payload, SRC, family), port(payload, SPORT));
     var peer = new Endpoint.Inet(address(payload, DST, family), port(payload, DPORT));
-    long expires = Integer.toUnsignedLong(payload.get(JAVA_INT_UNALIGNED, EXPIRES));
+    long expires = Integer.toUnsignedLong(payload.getInt(EXPIRES));
     Optional<SocketTimer> timer =
         kind == SocketKind.TCP ? timer(timerCode, expires, retransmits) : Optional.empty();
     TcpInfo[] info = new TcpInfo[1];
     if (kind == SocketKind.TCP) {
       NetlinkMessages.forEachAttribute(
-          payload.asSlice(NetlinkMessages.align(MESSAGE.byteSize())),
+          NetlinkMessages.after(payload, MESSAGE.byteSize()),
           (type, data) -> {
             if (type == INET_DIAG_INFO) {
               info[0] = tcpInfo(data);
@@ -171,10 +164,10 @@ final class InetDiag {
             state.get(),
             local,
             peer,
-            Integer.toUnsignedLong(payload.get(JAVA_INT_UNALIGNED, RQUEUE)),
-            Integer.toUnsignedLong(payload.get(JAVA_INT_UNALIGNED, WQUEUE)),
-            Integer.toUnsignedLong(payload.get(JAVA_INT_UNALIGNED, INODE)),
-            payload.get(JAVA_INT_UNALIGNED, UID),
+            Integer.toUnsignedLong(payload.getInt(RQUEUE)),
+            Integer.toUnsignedLong(payload.getInt(WQUEUE)),
+            Integer.toUnsignedLong(payload.getInt(INODE)),
+            payload.getInt(UID),
             timer,
             Optional.ofNullable(info[0]),
             java.util.List.of()));
@@ -198,13 +191,15 @@ final class InetDiag {
     return Optional.of(new SocketTimer(kind, Duration.ofMillis(expiresMillis), count));
   }
 
-  private static int port(MemorySegment payload, long offset) {
-    return Short.toUnsignedInt(
-        payload.get(JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN).withByteAlignment(1), offset));
+  /** A port: two bytes in network order. */
+  private static int port(ByteBuffer payload, int offset) {
+    return (Byte.toUnsignedInt(payload.get(offset)) << 8)
+        | Byte.toUnsignedInt(payload.get(offset + 1));
   }
 
-  private static InetAddress address(MemorySegment payload, long offset, SocketFamily family) {
-    byte[] bytes = payload.asSlice(offset, family == SocketFamily.IPV4 ? 4 : 16).toArray(JAVA_BYTE);
+  private static InetAddress address(ByteBuffer payload, int offset, SocketFamily family) {
+    byte[] bytes = new byte[family == SocketFamily.IPV4 ? 4 : 16];
+    payload.get(offset, bytes);
     try {
       // Inet6Address.getByAddress keeps ::ffff:a.b.c.d an IPv6 address, as ss shows it;
       // InetAddress.getByAddress would turn it into an IPv4 one.
@@ -220,7 +215,7 @@ final class InetDiag {
    * {@code struct tcp_info} ({@code <linux/tcp.h>}), whose size grew with kernels: fields beyond
    * what this kernel sent read as 0.
    */
-  static TcpInfo tcpInfo(MemorySegment data) {
+  static TcpInfo tcpInfo(ByteBuffer data) {
     return new TcpInfo(
         u32(data, 8), // tcpi_rto
         u32(data, 68), // tcpi_rtt
@@ -231,20 +226,18 @@ final class InetDiag {
         u32(data, 76), // tcpi_snd_ssthresh
         u32(data, 24), // tcpi_unacked
         u32(data, 32), // tcpi_lost
-        data.byteSize() > 2 ? Byte.toUnsignedInt(data.get(JAVA_BYTE, 2)) : 0, // tcpi_retransmits
+        data.limit() > 2 ? Byte.toUnsignedInt(data.get(2)) : 0, // tcpi_retransmits
         u32(data, 100), // tcpi_total_retrans
         u64(data, 120), // tcpi_bytes_acked
         u64(data, 128), // tcpi_bytes_received
         u64(data, 160)); // tcpi_delivery_rate
   }
 
-  private static long u32(MemorySegment data, long offset) {
-    return offset + 4 <= data.byteSize()
-        ? Integer.toUnsignedLong(data.get(JAVA_INT_UNALIGNED, offset))
-        : 0;
+  private static long u32(ByteBuffer data, int offset) {
+    return offset + 4 <= data.limit() ? Integer.toUnsignedLong(data.getInt(offset)) : 0;
   }
 
-  private static long u64(MemorySegment data, long offset) {
-    return offset + 8 <= data.byteSize() ? data.get(JAVA_LONG_UNALIGNED, offset) : 0;
+  private static long u64(ByteBuffer data, int offset) {
+    return offset + 8 <= data.limit() ? data.getLong(offset) : 0;
   }
 }

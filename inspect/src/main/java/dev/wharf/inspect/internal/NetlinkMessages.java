@@ -1,14 +1,15 @@
 package dev.wharf.inspect.internal;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import java.io.IOException;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * The netlink framing (RFC 3549 §2.3.2, {@code <linux/netlink.h>}): the {@code nlmsghdr} that heads
@@ -26,11 +27,11 @@ final class NetlinkMessages {
           JAVA_INT.withName("nlmsg_seq"),
           JAVA_INT.withName("nlmsg_pid"));
 
-  static final long HEADER_SIZE = NLMSGHDR.byteSize();
-  static final long LENGTH = offset(NLMSGHDR, "nlmsg_len");
-  static final long TYPE = offset(NLMSGHDR, "nlmsg_type");
-  static final long FLAGS = offset(NLMSGHDR, "nlmsg_flags");
-  static final long SEQ = offset(NLMSGHDR, "nlmsg_seq");
+  static final int HEADER_SIZE = (int) NLMSGHDR.byteSize();
+  static final int LENGTH = offset(NLMSGHDR, "nlmsg_len");
+  static final int TYPE = offset(NLMSGHDR, "nlmsg_type");
+  static final int FLAGS = offset(NLMSGHDR, "nlmsg_flags");
+  static final int SEQ = offset(NLMSGHDR, "nlmsg_seq");
 
   static final short NLMSG_ERROR = 2;
   static final short NLMSG_DONE = 3;
@@ -41,8 +42,12 @@ final class NetlinkMessages {
   static final StructLayout RTATTR =
       MemoryLayout.structLayout(JAVA_SHORT.withName("rta_len"), JAVA_SHORT.withName("rta_type"));
 
-  static long offset(StructLayout layout, String field) {
-    return layout.byteOffset(MemoryLayout.PathElement.groupElement(field));
+  private static final int RTA_LEN = offset(RTATTR, "rta_len");
+  private static final int RTA_TYPE = offset(RTATTR, "rta_type");
+
+  /** Where {@code field} lies in {@code layout}: what the parsers read at. */
+  static int offset(StructLayout layout, String field) {
+    return Math.toIntExact(layout.byteOffset(MemoryLayout.PathElement.groupElement(field)));
   }
 
   /** {@code NLMSG_ALIGN}/{@code RTA_ALIGN}: lengths round up to 4 bytes. */
@@ -52,7 +57,7 @@ final class NetlinkMessages {
 
   /** What to do with each message of a dump. */
   interface Handler {
-    void message(MemorySegment payload) throws IOException;
+    void message(ByteBuffer payload) throws IOException;
   }
 
   /** Something the kernel answered with an error ({@code NLMSG_ERROR}, or a failed dump's end). */
@@ -75,37 +80,42 @@ final class NetlinkMessages {
    */
   static void readDump(NetlinkSocket socket, int seq, short type, String what, Handler handler)
       throws IOException {
+    byte[] copy = new byte[NetlinkSocket.RECEIVE_BUFFER];
     // Bounded by the kernel: a dump ends with NLMSG_DONE or an error; both return.
     while (true) {
-      MemorySegment datagram = socket.receive();
-      long size = datagram.byteSize();
+      // Read through a heap ByteBuffer at the layouts' offsets: cold, as a command runs, the JVM
+      // reads it several times faster than through a segment's var handles.
+      MemorySegment received = socket.receive();
+      int size = (int) received.byteSize();
+      MemorySegment.copy(received, JAVA_BYTE, 0, copy, 0, size);
+      ByteBuffer datagram = ByteBuffer.wrap(copy, 0, size).order(ByteOrder.nativeOrder());
       if (size == 0) {
         throw new IOException(what + ": netlink closed before the end of the dump");
       }
-      long at = 0;
+      int at = 0;
       while (at + HEADER_SIZE <= size) {
-        long length = Integer.toUnsignedLong(datagram.get(JAVA_INT_UNALIGNED, at + LENGTH));
+        long length = Integer.toUnsignedLong(datagram.getInt(at + LENGTH));
         if (length < HEADER_SIZE || at + length > size) {
           throw new IOException(
               what + ": malformed netlink message of " + length + " bytes at " + at);
         }
-        short messageType = datagram.get(JAVA_SHORT_UNALIGNED, at + TYPE);
-        int messageSeq = datagram.get(JAVA_INT_UNALIGNED, at + SEQ);
-        MemorySegment payload = datagram.asSlice(at + HEADER_SIZE, length - HEADER_SIZE);
-        at += align(length);
+        short messageType = datagram.getShort(at + TYPE);
+        int messageSeq = datagram.getInt(at + SEQ);
+        ByteBuffer payload = slice(datagram, at + HEADER_SIZE, (int) length - HEADER_SIZE);
+        at += (int) align(length);
         if (messageSeq != seq) {
           continue; // a late answer to an earlier request: not ours
         }
         switch (messageType) {
           case NLMSG_DONE -> {
             // Since Linux 4.x NLMSG_DONE carries the dump's result: negative is an errno.
-            if (payload.byteSize() >= 4 && payload.get(JAVA_INT_UNALIGNED, 0) < 0) {
-              throw new NetlinkError(-payload.get(JAVA_INT_UNALIGNED, 0), what);
+            if (payload.limit() >= 4 && payload.getInt(0) < 0) {
+              throw new NetlinkError(-payload.getInt(0), what);
             }
             return;
           }
           case NLMSG_ERROR -> {
-            int error = payload.byteSize() >= 4 ? payload.get(JAVA_INT_UNALIGNED, 0) : 0;
+            int error = payload.limit() >= 4 ? payload.getInt(0) : 0;
             if (error != 0) {
               throw new NetlinkError(-error, what);
             }
@@ -121,23 +131,40 @@ final class NetlinkMessages {
   }
 
   /** Calls {@code visitor} with the type and data of each attribute in {@code attributes}. */
-  static void forEachAttribute(MemorySegment attributes, AttributeVisitor visitor) {
-    long at = 0;
-    long size = attributes.byteSize();
-    while (at + RTATTR.byteSize() <= size) {
-      int length = Short.toUnsignedInt(attributes.get(JAVA_SHORT_UNALIGNED, at));
-      int type = Short.toUnsignedInt(attributes.get(JAVA_SHORT_UNALIGNED, at + 2));
-      if (length < RTATTR.byteSize() || at + length > size) {
+  static void forEachAttribute(ByteBuffer attributes, AttributeVisitor visitor) {
+    int header = (int) RTATTR.byteSize();
+    int at = 0;
+    int size = attributes.limit();
+    while (at + header <= size) {
+      int length = Short.toUnsignedInt(attributes.getShort(at + RTA_LEN));
+      int type = Short.toUnsignedInt(attributes.getShort(at + RTA_TYPE));
+      if (length < header || at + length > size) {
         return; // a truncated attribute ends the list, as the kernel's own parser treats it
       }
-      visitor.attribute(
-          type, attributes.asSlice(at + RTATTR.byteSize(), length - RTATTR.byteSize()));
-      at += align(length);
+      visitor.attribute(type, slice(attributes, at + header, length - header));
+      at += (int) align(length);
     }
+  }
+
+  /** {@code length} bytes of {@code buffer} from {@code from}, in the host's byte order. */
+  static ByteBuffer slice(ByteBuffer buffer, int from, int length) {
+    return buffer.slice(from, length).order(ByteOrder.nativeOrder());
+  }
+
+  /** What follows a fixed body of {@code bodySize} bytes: its attributes, 4-byte aligned. */
+  static ByteBuffer after(ByteBuffer buffer, long bodySize) {
+    int from = (int) Math.min(align(bodySize), buffer.limit());
+    return slice(buffer, from, buffer.limit() - from);
+  }
+
+  static byte[] bytes(ByteBuffer buffer) {
+    byte[] bytes = new byte[buffer.limit()];
+    buffer.get(0, bytes);
+    return bytes;
   }
 
   /** Receives one attribute. */
   interface AttributeVisitor {
-    void attribute(int type, MemorySegment data);
+    void attribute(int type, ByteBuffer data);
   }
 }

@@ -2,7 +2,6 @@ package dev.wharf.inspect.internal;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import dev.wharf.inspect.Endpoint;
@@ -14,6 +13,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -58,9 +58,9 @@ final class UnixDiag {
           JAVA_INT.withName("udiag_ino"),
           MemoryLayout.sequenceLayout(2, JAVA_INT).withName("udiag_cookie"));
 
-  private static final long TYPE = NetlinkMessages.offset(MESSAGE, "udiag_type");
-  private static final long STATE = NetlinkMessages.offset(MESSAGE, "udiag_state");
-  private static final long INODE = NetlinkMessages.offset(MESSAGE, "udiag_ino");
+  private static final int TYPE = NetlinkMessages.offset(MESSAGE, "udiag_type");
+  private static final int STATE = NetlinkMessages.offset(MESSAGE, "udiag_state");
+  private static final int INODE = NetlinkMessages.offset(MESSAGE, "udiag_ino");
 
   /** One Unix socket as read, its peer known only by inode until every name is known. */
   record Raw(SocketEntry entry, long peerInode) {}
@@ -87,17 +87,16 @@ final class UnixDiag {
   }
 
   /** The socket one {@code unix_diag_msg} describes, if its type and state are known. */
-  static Optional<Raw> parse(MemorySegment payload) {
-    if (payload.byteSize() < MESSAGE.byteSize()) {
+  static Optional<Raw> parse(ByteBuffer payload) {
+    if (payload.limit() < MESSAGE.byteSize()) {
       return Optional.empty();
     }
-    Optional<SocketKind> kind = kind(Byte.toUnsignedInt(payload.get(JAVA_BYTE, TYPE)));
-    Optional<SocketState> state =
-        SocketState.ofCode(Byte.toUnsignedInt(payload.get(JAVA_BYTE, STATE)));
+    Optional<SocketKind> kind = kind(Byte.toUnsignedInt(payload.get(TYPE)));
+    Optional<SocketState> state = SocketState.ofCode(Byte.toUnsignedInt(payload.get(STATE)));
     if (kind.isEmpty() || state.isEmpty()) {
       return Optional.empty();
     }
-    long inode = Integer.toUnsignedLong(payload.get(JAVA_INT_UNALIGNED, INODE));
+    long inode = Integer.toUnsignedLong(payload.getInt(INODE));
     var found =
         new Object() {
           String name = "";
@@ -107,10 +106,10 @@ final class UnixDiag {
           int uid = -1;
         };
     NetlinkMessages.forEachAttribute(
-        payload.asSlice(NetlinkMessages.align(MESSAGE.byteSize())),
+        NetlinkMessages.after(payload, MESSAGE.byteSize()),
         (type, data) -> {
           switch (type) {
-            case UNIX_DIAG_NAME -> found.name = name(data.toArray(JAVA_BYTE));
+            case UNIX_DIAG_NAME -> found.name = name(NetlinkMessages.bytes(data));
             case UNIX_DIAG_PEER -> found.peer = u32(data, 0);
             case UNIX_DIAG_RQLEN -> {
               found.receiveQueue = u32(data, 0);
@@ -182,9 +181,7 @@ final class UnixDiag {
     };
   }
 
-  private static long u32(MemorySegment data, long offset) {
-    return offset + 4 <= data.byteSize()
-        ? Integer.toUnsignedLong(data.get(JAVA_INT_UNALIGNED, offset))
-        : 0;
+  private static long u32(ByteBuffer data, int offset) {
+    return offset + 4 <= data.limit() ? Integer.toUnsignedLong(data.getInt(offset)) : 0;
   }
 }
