@@ -42,6 +42,7 @@ public record DnsArgs(
     String name = null;
     Integer type = typeOption == null ? null : RecordType.parse(typeOption);
     int dnsClass = RecordClass.IN;
+    boolean classGiven = false;
     String server = null;
     Integer port = null;
     boolean shortOutput = false;
@@ -92,17 +93,17 @@ public record DnsArgs(
         }
       } else if (word.startsWith("-")) {
         throw new IllegalArgumentException("unknown option '" + word + "'");
-      } else if (name != null && type == null && RecordType.isType(word)) {
+      } else if (type == null && RecordType.isType(word)) {
+        // As dig: a word that names a type is the type, before or after the name.
         type = RecordType.parse(word);
-      } else if (name != null && RecordClass.isClass(word)) {
+      } else if (!classGiven && RecordClass.isClass(word)) {
         dnsClass = RecordClass.parse(word);
+        classGiven = true;
       } else if (name == null) {
         name = word;
-      } else if (type == null && RecordType.isType(word)) {
-        type = RecordType.parse(word);
       } else {
         throw new IllegalArgumentException(
-            "'" + word + "' is neither a record type nor a class, and the name is '" + name + "'");
+            "'" + word + "' would be a second name after '" + name + "'; one question at a time");
       }
     }
     if (portOption != null) {
