@@ -56,6 +56,19 @@ class LayeringTest {
         .isEmpty();
   }
 
+  @Test
+  void theDnsCodecDoesNoIoStartsNoThreadAndReadsNoClock() {
+    assertThat(
+            referencesUnder(
+                ROOT.resolve("dns/src/main/java/dev/wharf/dns/codec"),
+                null,
+                Pattern.compile(
+                    "\\bdev\\.wharf\\.(?!dns\\.codec\\b)\\w+|\\bjava\\.nio\\.channels\\b"
+                        + "|\\bThread\\b|\\bnanoTime\\b|\\bcurrentTimeMillis\\b|\\bClock\\b")))
+        .as("files of dev.wharf.dns.codec naming the engine, channels, threads or clocks")
+        .isEmpty();
+  }
+
   /** Each {@code file: reference} under {@code directory} (but under {@code exceptUnder}). */
   private static List<String> referencesUnder(Path directory, String exceptUnder, Pattern banned) {
     assertThat(directory).isDirectory();
