@@ -130,7 +130,9 @@ public final class DnsResolver {
         try {
           return ask(server, query);
         } catch (TimeoutException e) {
-          failures.add(new IOException("no answer from " + describe(server) + " in " + timeout));
+          failures.add(
+              new IOException(
+                  "no answer from " + describe(server) + " in " + timeout.toMillis() + " ms"));
         } catch (IOException e) {
           failures.add(e);
         }
@@ -191,8 +193,15 @@ public final class DnsResolver {
         Duration.ofNanos(System.nanoTime() - start));
   }
 
-  /** dig's way of naming a server: {@code 127.0.0.1#53}. */
+  /** dig's way of naming a server: {@code 127.0.0.1#53}, {@code ::1#5353}. */
   public static String describe(InetSocketAddress server) {
-    return server.getAddress().getHostAddress() + "#" + server.getPort();
+    return address(server) + "#" + server.getPort();
+  }
+
+  /** The server's address as dig prints it (IPv6 compressed, RFC 5952). */
+  public static String address(InetSocketAddress server) {
+    return server.getAddress() instanceof java.net.Inet6Address v6
+        ? dev.wharf.dns.codec.Presentation.ipv6(v6.getAddress())
+        : server.getAddress().getHostAddress();
   }
 }

@@ -63,7 +63,11 @@ final class UdpExchange implements DatagramHandler {
             .name("dns " + server)
             .bind(wildcard, exchange);
     try {
-      endpoint.send(ByteBuffer.wrap(queryBytes), server);
+      // Connected, the kernel drops datagrams from any other address and port before we see
+      // them, and reports the server's ICMP "port unreachable" (a refused try ends at once);
+      // received() checks the sender all the same.
+      endpoint.connect(server);
+      endpoint.send(ByteBuffer.wrap(queryBytes));
       return exchange.answer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (ExecutionException e) {
       throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
@@ -101,7 +105,10 @@ final class UdpExchange implements DatagramHandler {
   @Override
   public void unreachable(DatagramEndpoint endpoint, SocketAddress peer, IOException error) {
     if (server.equals(peer)) {
-      answer.completeExceptionally(new IOException("connection refused by " + peer, error));
+      answer.completeExceptionally(
+          new IOException(
+              "communications error to " + DnsResolver.describe(server) + ": connection refused",
+              error));
     }
   }
 }

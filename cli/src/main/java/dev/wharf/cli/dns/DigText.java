@@ -1,19 +1,18 @@
 package dev.wharf.cli.dns;
 
 import dev.wharf.core.Transport;
+import dev.wharf.dns.DnsResolver;
 import dev.wharf.dns.DnsResponse;
 import dev.wharf.dns.codec.Edns;
 import dev.wharf.dns.codec.EdnsOption;
 import dev.wharf.dns.codec.Header;
 import dev.wharf.dns.codec.Message;
 import dev.wharf.dns.codec.Opcode;
-import dev.wharf.dns.codec.Presentation;
 import dev.wharf.dns.codec.Question;
 import dev.wharf.dns.codec.Rcode;
 import dev.wharf.dns.codec.RecordClass;
 import dev.wharf.dns.codec.RecordType;
 import dev.wharf.dns.codec.ResourceRecord;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -138,12 +137,10 @@ final class DigText {
 
   /** The server as dig names it: {@code 127.0.0.1#53}, {@code ::1#5353}. */
   static String server(InetSocketAddress server) {
-    return address(server) + "#" + server.getPort();
+    return DnsResolver.describe(server);
   }
 
   static String address(InetSocketAddress server) {
-    return server.getAddress() instanceof Inet6Address v6
-        ? Presentation.ipv6(v6.getAddress())
-        : server.getAddress().getHostAddress();
+    return DnsResolver.address(server);
   }
 }
