@@ -547,6 +547,11 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     // (closed without an answer), not the status it never sent. When the peer reset or left
     // first, the status stands for what the handler answered, as in nginx's log.
     boolean droppedByUs = closeReason != null && !closedByPeer(closeReason);
+    if (closeReason != null && response.upgradedTo() == null) {
+      // Written after the close (a file region queued, or a streamed body's last writes, racing
+      // the reset): dropped, not sent. Only what the socket took before the close went out.
+      bodyBytes = response.bodyBytesWrittenBy(connection.bytesWritten());
+    }
     accept(response, request, droppedByUs ? 444 : response.status(), droppedByUs ? 0 : bodyBytes);
   }
 

@@ -56,6 +56,16 @@ public final class ServerResponse {
   /** When the response began, for the access log; null when no log wants it. */
   private final Instant started;
 
+  /**
+   * Where this response begins in the stream of bytes written to the connection ({@link
+   * Connection#bytesWritten} plus what was queued before it), and the length of its head: with them
+   * the access log tells how much of a body cut off by a close went out. Kept only with an access
+   * log.
+   */
+  private final long streamOffset;
+
+  private int headBytes;
+
   ServerResponse(
       Connection connection,
       ServerRequest request,
@@ -68,6 +78,8 @@ public final class ServerResponse {
     this.keepAlive = keepAlive;
     this.started = started;
     this.completion = completion;
+    // Made on the loop, after the response before it was queued whole.
+    this.streamOffset = started == null ? 0 : connection.bytesWritten() + connection.pendingBytes();
   }
 
   public ServerResponse status(int value) {
@@ -245,6 +257,14 @@ public final class ServerResponse {
     finish();
   }
 
+  /**
+   * How much of the body the connection's socket had taken by now: all of it, unless the connection
+   * closed first. For the access log of a response that ended after a close.
+   */
+  long bodyBytesWrittenBy(long connectionBytesWritten) {
+    return Math.min(bodyBytes, Math.max(0, connectionBytesWritten - streamOffset - headBytes));
+  }
+
   /** The protocol the connection switched to, or null. */
   Protocol upgradedTo() {
     return upgradedTo;
@@ -327,6 +347,7 @@ public final class ServerResponse {
     byte[] head = HeadScratch.forHead(length, connection.inEventLoop());
     Http1ResponseEncoder.encodeHead(status, fields, contentLength, head);
     connection.write(head, 0, length);
+    headBytes = length;
     committed = true;
   }
 

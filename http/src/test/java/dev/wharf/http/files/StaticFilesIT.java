@@ -322,29 +322,77 @@ class StaticFilesIT {
             .routeBlocking("GET", "/*", files)
             .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     try {
-      int bodyRead;
-      try (var socket = new Socket()) {
-        socket.setReceiveBufferSize(16 * 1024); // A slow reader: the file is still going out.
-        socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), logging.port()));
-        socket
-            .getOutputStream()
-            .write(
-                "GET /large.bin HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        InputStream in = socket.getInputStream();
-        assertThat(new String(readHead(in), StandardCharsets.ISO_8859_1))
-            .startsWith("HTTP/1.1 200");
-        bodyRead = in.readNBytes(1 << 20).length;
-        socket.setSoLinger(true, 0); // The close resets, as a client that gives up.
-      }
-      AccessLogEntry entry = logged.poll(20, TimeUnit.SECONDS);
-      assertThat(entry).as("the access log line").isNotNull();
-      assertThat(entry.status()).isEqualTo(200);
-      assertThat(entry.bodyBytes())
-          .as("bytes logged, of %d", size)
-          .isGreaterThanOrEqualTo(bodyRead)
-          .isLessThan(size / 4);
+      int bodyRead = readSomeThenReset(logging.port(), "/large.bin");
+      assertLoggedWhatWentOut(logged, bodyRead, size);
     } finally {
       logging.close();
+    }
+  }
+
+  /**
+   * The file's handler queues all of it at once; a handler that writes a streamed body on after the
+   * client reset (its writes dropped) must not have them logged as sent either. Before the fix
+   * every one of the 64 MiB was logged.
+   */
+  @Test
+  @Timeout(60)
+  void aStreamedBodyTheClientResetsLogsTheBytesThatWentOutThoughTheHandlerWritesOn()
+      throws Exception {
+    long size = 64L << 20;
+    var logged = new java.util.concurrent.LinkedBlockingQueue<AccessLogEntry>();
+    HttpServer logging =
+        HttpServer.builder(group)
+            .accessLog(logged::add)
+            .routeBlocking(
+                "GET",
+                "/stream",
+                (request, response) -> {
+                  response.header("Content-Length", Long.toString(size));
+                  var mebibyte = java.nio.ByteBuffer.allocate(1 << 20);
+                  for (long sent = 0; sent < size; sent += mebibyte.capacity()) {
+                    response.write(mebibyte.duplicate()); // Returns at once once closed.
+                  }
+                  response.end();
+                })
+            .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    try {
+      int bodyRead = readSomeThenReset(logging.port(), "/stream");
+      assertLoggedWhatWentOut(logged, bodyRead, size);
+    } finally {
+      logging.close();
+    }
+  }
+
+  /** The one access log line is a 200 with about the bytes the client read, not the length. */
+  private static void assertLoggedWhatWentOut(
+      java.util.concurrent.BlockingQueue<AccessLogEntry> logged, int bodyRead, long size)
+      throws InterruptedException {
+    AccessLogEntry entry = logged.poll(20, TimeUnit.SECONDS);
+    assertThat(entry).as("the access log line").isNotNull();
+    assertThat(entry.status()).isEqualTo(200);
+    assertThat(entry.bodyBytes())
+        .as("bytes logged, of %d", size)
+        .isGreaterThanOrEqualTo(bodyRead)
+        .isLessThan(size / 4);
+  }
+
+  /**
+   * GETs {@code path} as a slow reader, reads the head and 1 MiB of the body, then resets the
+   * connection as a client that gives up; returns the body bytes read.
+   */
+  private static int readSomeThenReset(int port, String path) throws IOException {
+    try (var socket = new Socket()) {
+      socket.setReceiveBufferSize(16 * 1024); // A slow reader: the body is still going out.
+      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+      socket
+          .getOutputStream()
+          .write(
+              ("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      InputStream in = socket.getInputStream();
+      assertThat(new String(readHead(in), StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 200");
+      int bodyRead = in.readNBytes(1 << 20).length;
+      socket.setSoLinger(true, 0); // The close resets.
+      return bodyRead;
     }
   }
 
