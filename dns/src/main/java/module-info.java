@@ -7,4 +7,5 @@ module dev.wharf.dns {
 
   exports dev.wharf.dns;
   exports dev.wharf.dns.codec;
+  exports dev.wharf.dns.server;
 }

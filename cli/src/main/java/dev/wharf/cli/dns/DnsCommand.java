@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "dns",
     mixinStandardHelpOptions = true,
+    subcommands = DnsServeCommand.class,
     description = {
       "Asks a DNS server one question and prints the answer as dig does: header, flags, the"
           + " OPT pseudosection, question, answer, authority and additional sections, query time,"
