@@ -58,7 +58,7 @@ public final class DnsServeCommand implements Callable<Integer> {
       try {
         zones.add(Zone.of(ZoneFileParser.parse(file, Files.readString(file), null)));
       } catch (IllegalArgumentException e) {
-        throw new ZoneFileException(file, 0, e.getMessage());
+        throw new ZoneFileException(file, e.getMessage());
       }
     }
     InetAddress address;

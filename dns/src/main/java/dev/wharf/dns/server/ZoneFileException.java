@@ -13,4 +13,9 @@ public final class ZoneFileException extends Exception {
   public ZoneFileException(Path file, int line, String reason) {
     super(file + ":" + line + ": " + reason);
   }
+
+  /** A fault of the file as a whole (no SOA, a record outside the zone). */
+  public ZoneFileException(Path file, String reason) {
+    super(file + ": " + reason);
+  }
 }

@@ -1,5 +1,7 @@
 package dev.wharf.dns.server;
 
+import dev.wharf.dns.codec.DnsFormatException;
+import dev.wharf.dns.codec.DnsMessageReader;
 import dev.wharf.dns.codec.DnsName;
 import dev.wharf.dns.codec.Octets;
 import dev.wharf.dns.codec.RData;
@@ -9,6 +11,7 @@ import dev.wharf.dns.codec.ResourceRecord;
 import java.io.ByteArrayOutputStream;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -134,7 +137,7 @@ public final class ZoneFileParser {
         throw new IllegalArgumentException(
             "\\# announces " + length + " octets but the hexadecimal holds " + bytes.length);
       }
-      return new RData.Unknown(Octets.of(bytes));
+      return generic(type, bytes);
     }
     exactly(
         type,
@@ -179,6 +182,24 @@ public final class ZoneFileParser {
           throw new IllegalArgumentException(
               RecordType.name(type) + " data must be written as \\# LENGTH HEX here");
     };
+  }
+
+  /**
+   * RFC 3597 §5 data read as the type's own: a one-record message through the codec, so that {@code
+   * \\#} data for a known type must be that type's valid data.
+   */
+  private static RData generic(int type, byte[] data) {
+    ByteBuffer message = ByteBuffer.allocate(12 + 11 + data.length);
+    message.putShort((short) 0).putShort((short) 0x8000).putShort((short) 0).putShort((short) 1);
+    message.putShort((short) 0).putShort((short) 0);
+    message.put((byte) 0).putShort((short) type).putShort((short) RecordClass.IN).putInt(0);
+    message.putShort((short) data.length).put(data).flip();
+    try {
+      return DnsMessageReader.read(message).answers().getFirst().data();
+    } catch (DnsFormatException e) {
+      throw new IllegalArgumentException(
+          "the \\# data is no valid " + RecordType.name(type) + " data: " + e.getMessage());
+    }
   }
 
   private static void exactly(int type, List<String> data, int count) {
