@@ -120,9 +120,13 @@ public final class Failures
     return previous[b.length()];
   }
 
-  /** How a command calls itself in messages: {@code wharf}, {@code wharf get}. */
+  /**
+   * How a command calls itself in messages: {@code wharf}, {@code wharf get}, {@code wharf dns
+   * serve}.
+   */
   static String name(CommandLine commandLine) {
-    return commandLine.getParent() == null ? "wharf" : "wharf " + commandLine.getCommandName();
+    // The whole path of a nested command: "wharf dns serve", not "wharf serve".
+    return commandLine.getCommandSpec().qualifiedName(" ");
   }
 
   public static Throwable unwrap(Throwable e) {
