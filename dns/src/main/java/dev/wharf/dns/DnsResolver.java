@@ -156,9 +156,11 @@ public final class DnsResolver {
     // RFC 5452 §4: an id nobody can guess, new for each try.
     Message message = message(query, RANDOM.nextInt(0x10000));
     byte[] bytes = DnsMessageWriter.write(message);
-    long start = System.nanoTime();
+    // dig's "Query time": from the query's send (or, over TCP, the connect) to the answer.
+    long[] start = new long[1];
     if (!query.tcp()) {
-      UdpExchange.Received answer = UdpExchange.exchange(group, server, message, bytes, timeout);
+      UdpExchange.Received answer =
+          UdpExchange.exchange(group, server, message, bytes, timeout, start);
       // RFC 7766 §5 (and RFC 1035 §4.2.1): a truncated answer is asked again over TCP.
       if (!answer.message().header().isTruncated()) {
         return response(answer, server, Transport.UDP, start);
@@ -167,9 +169,9 @@ public final class DnsResolver {
           Level.DEBUG, () -> "truncated answer from " + describe(server) + ", retrying over TCP");
       message = message(query, RANDOM.nextInt(0x10000));
       bytes = DnsMessageWriter.write(message);
-      start = System.nanoTime();
     }
-    UdpExchange.Received answer = TcpExchange.exchange(client, server, message, bytes, timeout);
+    UdpExchange.Received answer =
+        TcpExchange.exchange(client, server, message, bytes, timeout, start);
     return response(answer, server, Transport.TCP, start);
   }
 
@@ -184,13 +186,13 @@ public final class DnsResolver {
   }
 
   private static DnsResponse response(
-      UdpExchange.Received answer, InetSocketAddress server, Transport transport, long start) {
+      UdpExchange.Received answer, InetSocketAddress server, Transport transport, long[] start) {
     return new DnsResponse(
         answer.message(),
         server,
         transport,
         answer.size(),
-        Duration.ofNanos(System.nanoTime() - start));
+        Duration.ofNanos(answer.arrivedNanos() - start[0]));
   }
 
   /** dig's way of naming a server: {@code 127.0.0.1#53}, {@code ::1#5353}. */

@@ -39,9 +39,15 @@ final class TcpExchange implements Protocol {
   }
 
   static UdpExchange.Received exchange(
-      Client client, InetSocketAddress server, Message query, byte[] queryBytes, Duration timeout)
+      Client client,
+      InetSocketAddress server,
+      Message query,
+      byte[] queryBytes,
+      Duration timeout,
+      long[] sentNanos)
       throws IOException, InterruptedException, TimeoutException {
     var exchange = new TcpExchange(query, queryBytes);
+    sentNanos[0] = System.nanoTime();
     long deadline = System.nanoTime() + timeout.toNanos();
     CompletableFuture<Connection> connecting = client.connect(server, exchange);
     Connection connection = null;
@@ -76,7 +82,7 @@ final class TcpExchange implements Protocol {
               () -> "ignored a message on " + connection.remoteAddress() + ": " + mismatch.get());
           continue;
         }
-        answer.complete(new UdpExchange.Received(message, frame.length));
+        answer.complete(new UdpExchange.Received(message, frame.length, System.nanoTime()));
         connection.close();
         return;
       }

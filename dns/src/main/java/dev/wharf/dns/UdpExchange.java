@@ -29,8 +29,11 @@ import java.util.concurrent.TimeUnit;
 final class UdpExchange implements DatagramHandler {
   private static final System.Logger LOG = System.getLogger(UdpExchange.class.getName());
 
-  /** An answer and its size on the wire. */
-  record Received(Message message, int size) {}
+  /**
+   * An answer, its size on the wire, and when it arrived ({@link System#nanoTime()}), read on the
+   * loop as it arrived.
+   */
+  record Received(Message message, int size, long arrivedNanos) {}
 
   private final InetSocketAddress server;
   private final Message query;
@@ -50,7 +53,8 @@ final class UdpExchange implements DatagramHandler {
       InetSocketAddress server,
       Message query,
       byte[] queryBytes,
-      Duration timeout)
+      Duration timeout,
+      long[] sentNanos)
       throws IOException, InterruptedException, java.util.concurrent.TimeoutException {
     var exchange = new UdpExchange(server, query);
     boolean v6 = server.getAddress() instanceof Inet6Address;
@@ -67,6 +71,7 @@ final class UdpExchange implements DatagramHandler {
       // them, and reports the server's ICMP "port unreachable" (a refused try ends at once);
       // received() checks the sender all the same.
       endpoint.connect(server);
+      sentNanos[0] = System.nanoTime();
       endpoint.send(ByteBuffer.wrap(queryBytes));
       return exchange.answer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (ExecutionException e) {
@@ -95,7 +100,7 @@ final class UdpExchange implements DatagramHandler {
       drop(sender, mismatch.get());
       return;
     }
-    answer.complete(new Received(message, size));
+    answer.complete(new Received(message, size, System.nanoTime()));
   }
 
   private static void drop(SocketAddress sender, String why) {
