@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import dev.wharf.cli.dns.DnsCommand;
 import dev.wharf.cli.get.GetCommand;
 import dev.wharf.cli.serve.ServeCommand;
 import dev.wharf.cli.socket.ConnectCommand;
@@ -29,6 +30,7 @@ import picocli.CommandLine.Command;
       EchoCommand.class,
       WsCommand.class,
       SocketsCommand.class,
+      DnsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Callable<Integer> {
