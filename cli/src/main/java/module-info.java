@@ -10,6 +10,8 @@ module dev.wharf.cli {
   requires dev.wharf.core;
   requires dev.wharf.http;
   requires dev.wharf.websocket;
+  requires dev.wharf.inspect; // wharf sockets
+  requires dev.wharf.dns; // wharf dns
   requires java.logging; // Main sets up java.util.logging's one-line format
   requires info.picocli;
   // Only to make a self-signed certificate for "serve --tls": the certificate builder (pkix, which
@@ -25,11 +27,15 @@ module dev.wharf.cli {
 
   opens dev.wharf.cli to
       info.picocli;
+  opens dev.wharf.cli.dns to
+      info.picocli;
   opens dev.wharf.cli.get to
       info.picocli;
   opens dev.wharf.cli.serve to
       info.picocli;
   opens dev.wharf.cli.socket to
+      info.picocli;
+  opens dev.wharf.cli.sockets to
       info.picocli;
   opens dev.wharf.cli.tls to
       info.picocli;

@@ -67,7 +67,8 @@ class ModuleBoundariesTest {
         reflectedOn.add(type.getPackageName());
       }
     }
-    assertThat(reflectedOn).contains("dev.wharf.cli", "dev.wharf.cli.serve", "dev.wharf.cli.tls");
+    assertThat(reflectedOn)
+        .contains("dev.wharf.cli", "dev.wharf.cli.serve", "dev.wharf.cli.tls", "dev.wharf.cli.dns");
 
     var opened = new TreeMap<String, Set<String>>();
     CLI.getDescriptor().opens().forEach(open -> opened.put(open.source(), open.targets()));
@@ -139,10 +140,12 @@ class ModuleBoundariesTest {
   }
 
   @Test
-  void nativeAccessIsEnabledForTheDeflater() {
-    // As the launcher grants it (--enable-native-access=dev.wharf.websocket); without it the
-    // first small-window deflate prints a warning.
+  void nativeAccessIsEnabledForTheDeflaterAndTheNetlinkSocket() {
+    // As the launcher grants it (--enable-native-access=dev.wharf.websocket,dev.wharf.inspect);
+    // without it the first small-window deflate prints a warning, and sockets falls back to /proc.
     assertThat(WebSocket.class.getModule().isNativeAccessEnabled()).isTrue();
+    assertThat(ModuleLayer.boot().findModule("dev.wharf.inspect"))
+        .hasValueSatisfying(inspect -> assertThat(inspect.isNativeAccessEnabled()).isTrue());
   }
 
   /** Picocli instantiates it (a command, mixin, converter, version provider) or sets its fields. */

@@ -69,6 +69,19 @@ class LayeringTest {
   }
 
   @Test
+  void theDnsCodecDoesNoIoStartsNoThreadAndReadsNoClock() {
+    assertThat(
+            referencesUnder(
+                ROOT.resolve("dns/src/main/java/dev/wharf/dns/codec"),
+                null,
+                Pattern.compile(
+                    "\\bdev\\.wharf\\.(?!dns\\.codec\\b)\\w+|\\bjava\\.nio\\.channels\\b"
+                        + "|\\bThread\\b|\\bnanoTime\\b|\\bcurrentTimeMillis\\b|\\bClock\\b")))
+        .as("files of dev.wharf.dns.codec naming the engine, channels, threads or clocks")
+        .isEmpty();
+  }
+
+  @Test
   void hpackIsACodecOfTheJdkOnly() {
     // No other Wharf package, and no channel: HPACK does no I/O (house style: a codec).
     assertThat(
