@@ -125,8 +125,11 @@ public final class Failures
    * serve}.
    */
   static String name(CommandLine commandLine) {
-    // The whole path of a nested command: "wharf dns serve", not "wharf serve".
-    return commandLine.getCommandSpec().qualifiedName(" ");
+    // The whole path of a nested command: "wharf dns serve", not "wharf serve". A command run
+    // on its own (a test's) speaks as the tool.
+    return commandLine.getParent() == null
+        ? "wharf"
+        : commandLine.getCommandSpec().qualifiedName(" ");
   }
 
   public static Throwable unwrap(Throwable e) {
