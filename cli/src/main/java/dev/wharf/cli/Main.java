@@ -1,5 +1,7 @@
 package dev.wharf.cli;
 
+import dev.wharf.cli.channels.PubCommand;
+import dev.wharf.cli.channels.SubCommand;
 import dev.wharf.cli.get.GetCommand;
 import dev.wharf.cli.serve.ServeCommand;
 import dev.wharf.cli.socket.ConnectCommand;
@@ -27,6 +29,8 @@ import picocli.CommandLine.Command;
       ConnectCommand.class,
       EchoCommand.class,
       WsCommand.class,
+      SubCommand.class,
+      PubCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Callable<Integer> {
