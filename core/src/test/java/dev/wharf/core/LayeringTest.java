@@ -56,6 +56,19 @@ class LayeringTest {
         .isEmpty();
   }
 
+  @Test
+  void theChannelsCodecDoesNoIoAndKnowsNoSession() {
+    // dev.wharf.channels itself holds the values the codec writes (Publication, positions).
+    assertThat(
+            referencesUnder(
+                ROOT.resolve("channels/src/main/java/dev/wharf/channels/protocol"),
+                null,
+                Pattern.compile(
+                    "\\bdev\\.wharf\\.(channels\\.internal|websocket|http|core)\\b|\\bjava\\.nio\\.channels\\b")))
+        .as("files of dev.wharf.channels.protocol naming sessions, sockets or the transport")
+        .isEmpty();
+  }
+
   /** Each {@code file: reference} under {@code directory} (but under {@code exceptUnder}). */
   private static List<String> referencesUnder(Path directory, String exceptUnder, Pattern banned) {
     assertThat(directory).isDirectory();

@@ -220,7 +220,11 @@ public final class ChannelSession implements WebSocketListener {
     return true;
   }
 
-  /** Sends within the room kept for notices: lag events and the replies of dropped requests. */
+  /**
+   * Sends a reply or a notice without the policy's check: a reply is never dropped (a client that
+   * sends requests without reading the replies meets the WebSocket's own limit, set {@link
+   * #NOTICE_ROOM} above the queue limit, and is closed with 1008).
+   */
   private void sendNotice(String text) {
     webSocket.sendText(text);
   }
@@ -287,13 +291,13 @@ public final class ChannelSession implements WebSocketListener {
       request = RequestDecoder.decode(text);
       handle(request);
     } catch (ProtocolException e) {
-      send(ServerMessages.error(e.rawId(), e.code(), e.getMessage()));
+      sendNotice(ServerMessages.error(e.rawId(), e.code(), e.getMessage()));
     }
   }
 
   @Override
   public void onBinary(WebSocket ws, java.nio.ByteBuffer data) {
-    send(
+    sendNotice(
         ServerMessages.error(
             Optional.empty(), ErrorCode.BAD_REQUEST, "requests are JSON in text messages"));
   }
@@ -336,7 +340,7 @@ public final class ChannelSession implements WebSocketListener {
                         () ->
                             reply(r.id(), failed, () -> ServerMessages.history(r.id(), history))));
       }
-      case Request.Ping r -> send(ServerMessages.ok(r.id()));
+      case Request.Ping r -> sendNotice(ServerMessages.ok(r.id()));
     }
   }
 
@@ -355,11 +359,11 @@ public final class ChannelSession implements WebSocketListener {
     if (failed != null) {
       Throwable cause = failed instanceof CompletionException c ? c.getCause() : failed;
       LOG.log(System.Logger.Level.WARNING, "broker call failed: " + cause);
-      send(
+      sendNotice(
           ServerMessages.error(
               Optional.of(id), ErrorCode.UNAVAILABLE, "the broker failed: " + cause.getMessage()));
     } else {
-      send(ok.get());
+      sendNotice(ok.get());
     }
   }
 
@@ -418,7 +422,7 @@ public final class ChannelSession implements WebSocketListener {
     } else {
       sub.offset = top.offset();
     }
-    send(ServerMessages.subscribed(sub.requestId, top, recovered, whyNot));
+    sendNotice(ServerMessages.subscribed(sub.requestId, top, recovered, whyNot));
     for (Publication p : missed) {
       deliver(sub, p, ServerMessages.delivery(p));
     }
@@ -462,14 +466,14 @@ public final class ChannelSession implements WebSocketListener {
           ErrorCode.BAD_REQUEST, "not subscribed to " + r.channel(), r.id());
     }
     if (!sub.live) {
-      send(
+      sendNotice(
           ServerMessages.error(
               Optional.of(sub.requestId),
               ErrorCode.BAD_REQUEST,
               "unsubscribed before the subscription was complete"));
     }
     drop(sub);
-    send(ServerMessages.ok(r.id()));
+    sendNotice(ServerMessages.ok(r.id()));
   }
 
   private void publish(Request.Publish r) {

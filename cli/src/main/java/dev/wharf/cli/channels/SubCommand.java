@@ -65,6 +65,11 @@ public final class SubCommand implements Callable<Integer> {
   String since;
 
   @Option(
+      names = {"-v", "--verbose"},
+      description = "Say on stderr when each subscription starts, and where (EPOCH:OFFSET).")
+  boolean verbose;
+
+  @Option(
       names = {"-n", "--count"},
       paramLabel = "N",
       description = "Exit after N deliveries.")
@@ -235,6 +240,16 @@ public final class SubCommand implements Callable<Integer> {
               // The deliveries that follow the reply start after this (or after since).
               if (known == null || !reply.recovered().orElse(false)) {
                 reply.position().ifPresent(p -> positions.put(channel, p));
+              }
+              if (verbose) {
+                StreamPosition from = positions.get(channel);
+                say(
+                    channel
+                        + ": subscribed at "
+                        + from.epoch()
+                        + ":"
+                        + from.offset()
+                        + (reply.recovered().orElse(false) ? " (recovering from there)" : ""));
               }
             });
   }

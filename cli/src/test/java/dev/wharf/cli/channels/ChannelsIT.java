@@ -116,7 +116,8 @@ class ChannelsIT extends EndToEnd {
     Path out = dir.resolve("slow.out");
     Child slow = python(out, "slow", url, "big");
     awaitMatch(out, Pattern.compile("(subscribed)"));
-    assertThat(wharf(bigLines(), dir.resolve("pub.out"), "pub", url, "big").awaitExit(SLOW)).isZero();
+    assertThat(wharf(bigLines(), dir.resolve("pub.out"), "pub", url, "big").awaitExit(SLOW))
+        .isZero();
     line(slow, "go");
     assertThat(slow.awaitExit(SLOW)).isZero();
     assertThat(read(out)).contains("closed 1008 slow consumer: more than 65536 bytes queued");
@@ -128,7 +129,8 @@ class ChannelsIT extends EndToEnd {
     Path out = dir.resolve("slow.out");
     Child slow = python(out, "slow", url, "big");
     awaitMatch(out, Pattern.compile("(subscribed)"));
-    assertThat(wharf(bigLines(), dir.resolve("pub.out"), "pub", url, "big").awaitExit(SLOW)).isZero();
+    assertThat(wharf(bigLines(), dir.resolve("pub.out"), "pub", url, "big").awaitExit(SLOW))
+        .isZero();
     line(slow, "go");
     String lagged = awaitMatch(out, Pattern.compile("lagged (\\d+)"));
     List<String> deliveries = read(out).lines().filter(l -> l.startsWith("delivery ")).toList();
@@ -144,9 +146,9 @@ class ChannelsIT extends EndToEnd {
   void subPrintsWhatPubPublishes() throws Exception {
     String url = serveChannels("--channels-max-message", "200");
     Path subOut = dir.resolve("sub.out");
-    Child sub = wharf(null, subOut, "sub", url, "news", "other", "--count", "5");
-    // Subscribed once its first subscribe was answered: a ping on another connection cannot
-    // tell, so publish until the first shows up.
+    Child sub = wharf(null, subOut, "sub", "-v", url, "news", "other", "--count", "5");
+    sub.awaitErr("other: subscribed at \\w+:0");
+    sub.awaitErr("news: subscribed at \\w+:0");
     Path pubOut = dir.resolve("pub.out");
     Path lines =
         Files.writeString(dir.resolve("lines.txt"), "plain text\n{\"a\": [1, 2.50]}\n\"quoted\"\n");
@@ -171,7 +173,8 @@ class ChannelsIT extends EndToEnd {
     Path lines = Files.writeString(dir.resolve("lines.txt"), "1\n2\n3\n");
     assertThat(wharf(lines, pubOut, "pub", url, "news").awaitExit(SLOW)).isZero();
     Path first = dir.resolve("first.out");
-    Child all = wharf(null, first, "sub", url, "news", "--jsonl", "--count", "1");
+    Child all = wharf(null, first, "sub", "-v", url, "news", "--jsonl", "--count", "1");
+    all.awaitErr("news: subscribed at \\w+:3");
     assertThat(wharf(null, pubOut, "pub", url, "news", "4").awaitExit(SLOW)).isZero();
     assertThat(all.awaitExit(SLOW)).isZero();
     String delivery = read(first).strip();
@@ -203,7 +206,8 @@ class ChannelsIT extends EndToEnd {
             "--quiet");
     awaitMatch(serveOut, Pattern.compile("(Channels on)"));
     Path subOut = dir.resolve("sub.out");
-    Child sub = wharf(null, subOut, "sub", url, "news", "--count", "2");
+    Child sub = wharf(null, subOut, "sub", "-v", url, "news", "--count", "2");
+    sub.awaitErr("news: subscribed at \\w+:0");
     Path pubOut = dir.resolve("pub.out");
     assertThat(wharf(null, pubOut, "pub", url, "news", "before").awaitExit(SLOW)).isZero();
     awaitMatch(subOut, Pattern.compile("^(before)$", Pattern.MULTILINE));
