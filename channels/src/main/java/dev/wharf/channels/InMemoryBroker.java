@@ -3,6 +3,7 @@ package dev.wharf.channels;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -66,8 +68,7 @@ public final class InMemoryBroker implements Broker {
   private final HistoryPolicy policy;
   private final LongSupplier nanoTime;
   private final ConcurrentHashMap<String, ChannelState> channels = new ConcurrentHashMap<>();
-  private final java.util.concurrent.atomic.AtomicLong publishes =
-      new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong publishes = new AtomicLong();
 
   /** A broker keeping the default history, on the system's clock. */
   public InMemoryBroker() {
@@ -93,7 +94,7 @@ public final class InMemoryBroker implements Broker {
 
   /** Runs {@code action} on the channel's state under its lock, creating the state if needed. */
   private <T> T withChannel(String channel, Function<ChannelState, T> action) {
-    for (int attempt = 0; ; attempt++) {
+    while (true) {
       ChannelState state = channels.computeIfAbsent(channel, name -> new ChannelState());
       synchronized (state) {
         if (state.forgotten) {
@@ -193,7 +194,7 @@ public final class InMemoryBroker implements Broker {
                 while (selected.size() < limit && newestFirst.hasNext()) {
                   selected.add(newestFirst.next().publication());
                 }
-                java.util.Collections.reverse(selected);
+                Collections.reverse(selected);
               }
               return new History(
                   new StreamPosition(state.epoch, state.offset), oldestKept, selected);

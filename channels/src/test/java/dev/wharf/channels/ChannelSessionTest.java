@@ -353,7 +353,7 @@ class ChannelSessionTest {
     List<String> got = a.received();
     assertThat(got.get(0))
         .isEqualTo(
-            "{\"error\":{\"code\":\"limit_exceeded\",\"message\":\"message of more than 100 bytes\"}}");
+            "{\"id\":1,\"error\":{\"code\":\"limit_exceeded\",\"message\":\"message of more than 100 bytes\"}}");
     assertThat(got.get(got.size() - 1))
         .isEqualTo(
             "{\"id\":4,\"error\":{\"code\":\"limit_exceeded\",\"message\":\"at most 2 channels per connection\"}}");

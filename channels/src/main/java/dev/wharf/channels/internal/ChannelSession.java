@@ -284,9 +284,11 @@ public final class ChannelSession implements WebSocketListener {
     Request request;
     try {
       if (utf8Length(text) > config.maxMessageBytes()) {
+        // Read for its id only (it is at most twice the limit, the WebSocket's bound).
         throw new ProtocolException(
             ErrorCode.LIMIT_EXCEEDED,
-            "message of more than " + config.maxMessageBytes() + " bytes");
+            "message of more than " + config.maxMessageBytes() + " bytes",
+            RequestDecoder.idOf(text).orElse(null));
       }
       request = RequestDecoder.decode(text);
       handle(request);

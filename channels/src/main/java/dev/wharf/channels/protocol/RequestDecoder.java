@@ -27,6 +27,19 @@ public final class RequestDecoder {
     }
   }
 
+  /**
+   * The id of a request that is refused whole (too large), so that the refusal can still echo it;
+   * empty if the text is not an object with a valid id.
+   */
+  public static Optional<String> idOf(String text) {
+    try {
+      String id = Json.fields(text).get("id");
+      return id != null && isValidId(id) ? Optional.of(id) : Optional.empty();
+    } catch (ProtocolException e) {
+      return Optional.empty();
+    }
+  }
+
   private static boolean isValidId(String id) {
     return id.length() <= MAX_ID_LENGTH && Json.isScalarId(id);
   }

@@ -96,7 +96,7 @@ class ChannelsIT extends EndToEnd {
             "no-data bad_request 9",
             "duplicate-key bad_request -",
             "deep bad_request -",
-            "too-large limit_exceeded -",
+            "too-large limit_exceeded 11",
             "binary bad_request -",
             "ping ok");
   }
