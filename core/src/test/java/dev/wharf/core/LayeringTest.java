@@ -46,6 +46,18 @@ class LayeringTest {
   }
 
   @Test
+  void theHttp2FrameCodecImportsNothingOfWharfButItself() {
+    // The lowest layer of HTTP/2: HPACK, the stream rules and the connection build on it.
+    assertThat(
+            referencesUnder(
+                ROOT.resolve("http/src/main/java/dev/wharf/http/h2/frame"),
+                null,
+                Pattern.compile("\\bdev\\.wharf\\.(?!http\\.h2\\.frame\\b)\\w+")))
+        .as("files of dev.wharf.http.h2.frame naming other Wharf packages")
+        .isEmpty();
+  }
+
+  @Test
   void theWebSocketCodecImportsNothingOfItsParent() {
     assertThat(
             referencesUnder(
@@ -66,6 +78,19 @@ class LayeringTest {
                 Pattern.compile(
                     "\\bdev\\.wharf\\.(channels\\.internal|websocket|http|core)\\b|\\bjava\\.nio\\.channels\\b")))
         .as("files of dev.wharf.channels.protocol naming sessions, sockets or the transport")
+        .isEmpty();
+  }
+
+  @Test
+  void hpackIsACodecOfTheJdkOnly() {
+    // No other Wharf package, and no channel: HPACK does no I/O (house style: a codec).
+    assertThat(
+            referencesUnder(
+                ROOT.resolve("http/src/main/java/dev/wharf/http/h2/hpack"),
+                null,
+                Pattern.compile(
+                    "\\bdev\\.wharf\\.(?!http\\.h2\\.hpack\\b)[\\w.]+|\\bjava\\.nio\\.channels\\b")))
+        .as("files of dev.wharf.http.h2.hpack naming another Wharf package or java.nio.channels")
         .isEmpty();
   }
 

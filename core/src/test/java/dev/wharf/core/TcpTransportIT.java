@@ -11,7 +11,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -162,30 +161,15 @@ class TcpTransportIT extends StreamTransportContract {
 
   @Test
   void connectTimesOutWhenTheListenerNeverAnswers() throws Exception {
-    // A listener with a full accept queue that never accepts: the kernel drops further SYNs.
-    try (ServerSocketChannel deaf = ServerSocketChannel.open()) {
-      deaf.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
-      var fillers = new ArrayList<SocketChannel>();
-      try {
-        for (int i = 0; i < 4; i++) {
-          SocketChannel filler = SocketChannel.open();
-          filler.configureBlocking(false);
-          filler.connect(deaf.getLocalAddress());
-          fillers.add(filler);
-        }
-        var attempt =
-            Client.builder(clientGroup)
-                .timeouts(Timeouts.DEFAULTS.withConnect(Duration.ofMillis(300)))
-                .build()
-                .connect(deaf.getLocalAddress(), new RecordingProtocol());
-        assertThatThrownBy(() -> unwrap(attempt))
-            .isInstanceOf(ConnectionTimeoutException.class)
-            .hasMessageStartingWith("connect timed out after 300 ms");
-      } finally {
-        for (SocketChannel filler : fillers) {
-          filler.close();
-        }
-      }
+    try (var deaf = dev.wharf.testkit.DeafListener.open()) {
+      var attempt =
+          Client.builder(clientGroup)
+              .timeouts(Timeouts.DEFAULTS.withConnect(Duration.ofMillis(300)))
+              .build()
+              .connect(deaf.address(), new RecordingProtocol());
+      assertThatThrownBy(() -> unwrap(attempt))
+          .isInstanceOf(ConnectionTimeoutException.class)
+          .hasMessageStartingWith("connect timed out after 300 ms");
     }
   }
 

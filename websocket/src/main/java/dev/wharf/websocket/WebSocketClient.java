@@ -39,6 +39,7 @@ public final class WebSocketClient {
     private final EventLoopGroup group;
     private WebSocketConfig config = WebSocketConfig.DEFAULTS;
     private Duration handshakeTimeout = Duration.ofSeconds(10);
+    private Duration connectTimeout = Timeouts.DEFAULTS.connect();
     private TlsClientConfig tls;
     private NameResolver resolver = NameResolver.SYSTEM;
     private ConnectListener connectListener = ConnectListener.NONE;
@@ -50,6 +51,12 @@ public final class WebSocketClient {
 
     public Builder config(WebSocketConfig value) {
       this.config = Objects.requireNonNull(value);
+      return this;
+    }
+
+    /** How long connecting may take, per address tried (10 s by default, as HttpClient's). */
+    public Builder connectTimeout(Duration value) {
+      this.connectTimeout = Objects.requireNonNull(value);
       return this;
     }
 
@@ -118,7 +125,9 @@ public final class WebSocketClient {
   }
 
   private static Client.Builder transport(Builder builder) {
-    return Client.builder(builder.group).timeouts(Timeouts.DEFAULTS).resolver(builder.resolver);
+    return Client.builder(builder.group)
+        .timeouts(Timeouts.DEFAULTS.withConnect(builder.connectTimeout))
+        .resolver(builder.resolver);
   }
 
   public CompletableFuture<WebSocket> connect(URI uri, WebSocketListener listener) {

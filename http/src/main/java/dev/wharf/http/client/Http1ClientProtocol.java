@@ -108,7 +108,9 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
     connection.execute(
         () -> {
           if (!connection.isOpen()) {
-            listener.failed(new IOException("connection closed before the request was sent"));
+            var closed = new IOException("connection closed before the request was sent");
+            listener.failed(
+                reused ? new StaleConnectionException(request.method(), closed) : closed);
             return;
           }
           current = new Exchange(request, listener, reused, resolve, connect, startNanos);
@@ -293,13 +295,20 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
     if (current != null) {
       Exchange failed = current;
       current = null;
-      failed
-          .listener()
-          .failed(
-              reason
-                  .error()
-                  .orElseGet(() -> new IOException("connection closed: " + reason.message())));
+      Throwable error =
+          reason.error().orElseGet(() -> new IOException("connection closed: " + reason.message()));
+      if (failed.reused() && firstByteNanos == 0 && closedByServer(reason)) {
+        error = new StaleConnectionException(failed.request().method(), error);
+      }
+      failed.listener().failed(error);
     }
+  }
+
+  /** The server's FIN or reset, or a write that failed on it; not a timeout or our own close. */
+  private static boolean closedByServer(CloseReason reason) {
+    return reason.kind() == CloseReason.Kind.PEER
+        || (reason.kind() == CloseReason.Kind.ERROR
+            && reason.error().filter(IOException.class::isInstance).isPresent());
   }
 
   /**

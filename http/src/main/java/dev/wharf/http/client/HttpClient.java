@@ -254,7 +254,7 @@ public final class HttpClient implements AutoCloseable {
         pooled.send(
             request,
             head,
-            listener,
+            new SendAgainIfStale(request, head, origin, listener, startNanos),
             true,
             Duration.ZERO,
             Duration.ZERO,
@@ -263,6 +263,16 @@ public final class HttpClient implements AutoCloseable {
         return;
       }
     }
+    connectAndSend(request, head, origin, listener, startNanos);
+  }
+
+  /** Sends on a new connection to {@code origin}. */
+  private void connectAndSend(
+      ClientRequest request,
+      byte[] head,
+      Origin origin,
+      ResponseListener listener,
+      long startNanos) {
     var protocol = new Http1ClientProtocol(origin, pool);
     var timing = new ConnectTiming();
     CompletableFuture<Client> connector =
@@ -287,6 +297,69 @@ public final class HttpClient implements AutoCloseable {
                   startNanos,
                   responseTimeout);
             });
+  }
+
+  /**
+   * The listener of a request sent on a pooled connection: if the server had closed that connection
+   * before answering ({@link StaleConnectionException}), an idempotent request whose body can be
+   * sent again goes once more on a new connection (as curl and OkHttp do); anything else fails.
+   */
+  private final class SendAgainIfStale implements ResponseListener {
+    private final ClientRequest request;
+    private final byte[] head;
+    private final Origin origin;
+    private final ResponseListener target;
+    private final long startNanos;
+
+    SendAgainIfStale(
+        ClientRequest request,
+        byte[] head,
+        Origin origin,
+        ResponseListener target,
+        long startNanos) {
+      this.request = request;
+      this.head = head;
+      this.origin = origin;
+      this.target = target;
+      this.startNanos = startNanos;
+    }
+
+    @Override
+    public void connected(SocketAddress local, SocketAddress remote, boolean reused) {
+      target.connected(local, remote, reused);
+    }
+
+    @Override
+    public void requestHead(ByteBuffer requestHead) {
+      target.requestHead(requestHead);
+    }
+
+    @Override
+    public void head(ResponseHead responseHead) {
+      target.head(responseHead);
+    }
+
+    @Override
+    public void body(ByteBuffer chunk) {
+      target.body(chunk);
+    }
+
+    @Override
+    public void complete(ExchangeTimings timings) {
+      target.complete(timings);
+    }
+
+    @Override
+    public void failed(Throwable error) {
+      boolean replayable = !(request.body() instanceof RequestBody.Streamed);
+      if (error instanceof StaleConnectionException
+          && StaleConnectionException.isIdempotent(request.method())
+          && replayable) {
+        connectAndSend(request, head, origin, target, startNanos);
+      } else {
+        target.failed(error);
+      }
+    }
   }
 
   /** The failure itself, not the wrapper a composed future adds. */

@@ -188,6 +188,98 @@ class HttpClientIT {
     return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
   }
 
+  /**
+   * A server whose keep-alive timeout fires as our next request arrives closes without an answer;
+   * an idempotent request goes again on a new connection, as curl does, and the caller sees only
+   * the answer.
+   */
+  @Test
+  void aGetOnAPooledConnectionTheServerClosedUnansweredIsSentAgainOnANewOne() throws Exception {
+    try (var server = java.nio.channels.ServerSocketChannel.open()) {
+      server.bind(loopback());
+      String base = "http://127.0.0.1:" + server.socket().getLocalPort() + "/";
+      var first = client.send(ClientRequest.get(URI.create(base)));
+      try (var kept = server.accept()) {
+        readHead(kept);
+        kept.write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst"));
+        assertThat(first.get(10, TimeUnit.SECONDS).bodyAsString()).isEqualTo("first");
+        var second = client.send(ClientRequest.get(URI.create(base)));
+        readHead(kept); // Read, and dropped: the keep-alive timeout's race.
+        kept.shutdownOutput(); // The server's FIN, with no answer.
+        try (var fresh = acceptWhile(server, second)) {
+          readHead(fresh);
+          fresh.write(
+              ascii("HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\nsecond"));
+          assertThat(second.get(10, TimeUnit.SECONDS).bodyAsString()).isEqualTo("second");
+        }
+      }
+    }
+  }
+
+  @Test
+  void aPostOnAPooledConnectionTheServerClosedUnansweredFailsAndIsNotSentAgain() throws Exception {
+    try (var server = java.nio.channels.ServerSocketChannel.open()) {
+      server.bind(loopback());
+      String base = "http://127.0.0.1:" + server.socket().getLocalPort() + "/";
+      var first = client.send(ClientRequest.get(URI.create(base)));
+      try (var kept = server.accept()) {
+        readHead(kept);
+        kept.write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst"));
+        first.get(10, TimeUnit.SECONDS);
+        var post =
+            client.send(
+                new ClientRequest(
+                    "POST", URI.create(base), Headers.EMPTY, "x".getBytes(StandardCharsets.UTF_8)));
+        readHead(kept);
+        kept.shutdownOutput();
+        assertThatThrownBy(() -> post.get(10, TimeUnit.SECONDS))
+            .cause()
+            .isInstanceOf(StaleConnectionException.class)
+            .hasMessage(
+                "the server closed the kept-alive connection before answering"
+                    + " (POST is not idempotent: not sent again)");
+        server.configureBlocking(false);
+        assertThat(server.accept()).as("a second connection").isNull();
+      }
+    }
+  }
+
+  /**
+   * The next connection to {@code server}, waiting while {@code pending} has not ended; if it ends
+   * first, throws its failure (what the client did instead of connecting again).
+   */
+  private static java.nio.channels.SocketChannel acceptWhile(
+      java.nio.channels.ServerSocketChannel server, java.util.concurrent.Future<?> pending)
+      throws Exception {
+    server.configureBlocking(false);
+    var accepted = new java.nio.channels.SocketChannel[1];
+    dev.wharf.testkit.Await.until(
+        "a new connection", () -> pending.isDone() || (accepted[0] = server.accept()) != null);
+    if (accepted[0] == null) {
+      pending.get(); // Throws the client's failure.
+      throw new AssertionError("answered without a new connection");
+    }
+    accepted[0].configureBlocking(true);
+    return accepted[0];
+  }
+
+  private static ByteBuffer ascii(String text) {
+    return ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** Reads one request head, up to its blank line (the tests' requests have no body to read). */
+  private static void readHead(java.nio.channels.SocketChannel channel) throws Exception {
+    var head = new StringBuilder();
+    ByteBuffer one = ByteBuffer.allocate(1);
+    while (!head.toString().endsWith("\r\n\r\n") && head.length() < 8192) {
+      one.clear();
+      if (channel.read(one) < 0) {
+        throw new java.io.EOFException("closed after " + head);
+      }
+      head.append((char) one.get(0));
+    }
+  }
+
   @Test
   void aSilentServerTimesOut() throws Exception {
     try (var silent = new java.net.ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
