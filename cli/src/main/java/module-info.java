@@ -10,6 +10,7 @@ module dev.wharf.cli {
   requires dev.wharf.core;
   requires dev.wharf.http;
   requires dev.wharf.websocket;
+  requires dev.wharf.channels; // serve --channels, sub, pub
   requires dev.wharf.inspect; // wharf sockets
   requires dev.wharf.dns; // wharf dns
   requires java.logging; // Main sets up java.util.logging's one-line format
@@ -26,6 +27,8 @@ module dev.wharf.cli {
   requires jdk.unsupported;
 
   opens dev.wharf.cli to
+      info.picocli;
+  opens dev.wharf.cli.channels to
       info.picocli;
   opens dev.wharf.cli.dns to
       info.picocli;

@@ -1,6 +1,8 @@
 package dev.wharf.cli;
 
 import dev.wharf.cli.dns.DnsCommand;
+import dev.wharf.cli.channels.PubCommand;
+import dev.wharf.cli.channels.SubCommand;
 import dev.wharf.cli.get.GetCommand;
 import dev.wharf.cli.serve.ServeCommand;
 import dev.wharf.cli.socket.ConnectCommand;
@@ -31,6 +33,8 @@ import picocli.CommandLine.Command;
       WsCommand.class,
       SocketsCommand.class,
       DnsCommand.class,
+      SubCommand.class,
+      PubCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Callable<Integer> {

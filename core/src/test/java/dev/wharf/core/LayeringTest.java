@@ -82,6 +82,19 @@ class LayeringTest {
   }
 
   @Test
+  void theChannelsCodecDoesNoIoAndKnowsNoSession() {
+    // dev.wharf.channels itself holds the values the codec writes (Publication, positions).
+    assertThat(
+            referencesUnder(
+                ROOT.resolve("channels/src/main/java/dev/wharf/channels/protocol"),
+                null,
+                Pattern.compile(
+                    "\\bdev\\.wharf\\.(channels\\.internal|websocket|http|core)\\b|\\bjava\\.nio\\.channels\\b")))
+        .as("files of dev.wharf.channels.protocol naming sessions, sockets or the transport")
+        .isEmpty();
+  }
+
+  @Test
   void hpackIsACodecOfTheJdkOnly() {
     // No other Wharf package, and no channel: HPACK does no I/O (house style: a codec).
     assertThat(
