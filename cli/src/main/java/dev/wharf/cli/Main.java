@@ -1,6 +1,7 @@
 package dev.wharf.cli;
 
 import dev.wharf.cli.get.GetCommand;
+import dev.wharf.cli.scan.ScanCommand;
 import dev.wharf.cli.serve.ServeCommand;
 import dev.wharf.cli.socket.ConnectCommand;
 import dev.wharf.cli.socket.EchoCommand;
@@ -27,6 +28,7 @@ import picocli.CommandLine.Command;
       ConnectCommand.class,
       EchoCommand.class,
       WsCommand.class,
+      ScanCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Callable<Integer> {

@@ -1,0 +1,148 @@
+package dev.wharf.cli.scan;
+
+import dev.wharf.cli.Json;
+import dev.wharf.scan.PortResult;
+import dev.wharf.scan.PortState;
+import dev.wharf.scan.Services;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.TreeMap;
+
+/**
+ * A finished scan as the user reads it: nmap's table (open ports, the rest counted) or one JSON
+ * object. Immutable; used on the command's thread.
+ */
+record ScanReport(
+    String host, InetAddress address, List<PortResult> results, Services services, Duration took) {
+
+  /** The ports listed: every one when verbose, else the open ones (as nmap hides the rest). */
+  List<PortResult> listed(boolean verbose) {
+    return results.stream().filter(r -> verbose || r.state() == PortState.OPEN).toList();
+  }
+
+  Map<PortState, Integer> counts() {
+    var counts = new EnumMap<PortState, Integer>(PortState.class);
+    for (PortState state : PortState.values()) {
+      counts.put(state, 0);
+    }
+    results.forEach(r -> counts.merge(r.state(), 1, Integer::sum));
+    return counts;
+  }
+
+  private String target() {
+    try {
+      if (InetAddress.ofLiteral(host).equals(address)) {
+        return host; // As typed: ::1 rather than 0:0:0:0:0:0:0:1.
+      }
+    } catch (IllegalArgumentException name) {
+      // A host name: shown with its address.
+    }
+    return host + " (" + address.getHostAddress() + ")";
+  }
+
+  void printTable(PrintWriter out, boolean verbose) {
+    out.println("wharf scan report for " + target());
+    if (!verbose) {
+      var hidden = new StringJoiner(", ");
+      for (PortState state : List.of(PortState.CLOSED, PortState.FILTERED)) {
+        var reasons = new TreeMap<String, Integer>();
+        results.stream()
+            .filter(r -> r.state() == state)
+            .forEach(r -> reasons.merge(r.reason(), 1, Integer::sum));
+        int count = reasons.values().stream().mapToInt(Integer::intValue).sum();
+        if (count > 0) {
+          hidden.add(
+              count
+                  + " "
+                  + state.label()
+                  + " tcp port"
+                  + (count == 1 ? "" : "s")
+                  + " ("
+                  + String.join(", ", reasons.keySet())
+                  + ")");
+        }
+      }
+      if (hidden.length() > 0) {
+        out.println("Not shown: " + hidden);
+      }
+    }
+    List<PortResult> listed = listed(verbose);
+    if (!listed.isEmpty()) {
+      boolean banners = listed.stream().anyMatch(r -> !r.banner().isEmpty());
+      String format = "%-9s %-8s %-15s%s%n";
+      out.print(
+          String.format(format, "PORT", "STATE", "SERVICE", banners ? " BANNER" : "").strip()
+              + "\n");
+      for (PortResult r : listed) {
+        String line =
+            String.format(
+                format,
+                r.port() + "/tcp",
+                r.state().label(),
+                services.name(r.port()),
+                r.banner().isEmpty() ? "" : " " + r.banner());
+        out.print(line.strip() + "\n");
+      }
+    }
+    Map<PortState, Integer> counts = counts();
+    out.println(
+        "wharf done: "
+            + results.size()
+            + " ports of "
+            + address.getHostAddress()
+            + " scanned in "
+            + seconds()
+            + " s: "
+            + counts.get(PortState.OPEN)
+            + " open, "
+            + counts.get(PortState.CLOSED)
+            + " closed, "
+            + counts.get(PortState.FILTERED)
+            + " filtered");
+  }
+
+  private String seconds() {
+    return String.format(Locale.ROOT, "%.2f", took.toNanos() / 1e9);
+  }
+
+  String json(boolean verbose) {
+    var ports = new StringJoiner(",", "[", "]");
+    for (PortResult r : listed(verbose)) {
+      ports.add(
+          "{\"port\":"
+              + r.port()
+              + ",\"protocol\":\"tcp\",\"state\":\""
+              + r.state().label()
+              + "\",\"reason\":"
+              + Json.quote(r.reason())
+              + ",\"service\":"
+              + Json.quote(services.name(r.port()))
+              + (r.banner().isEmpty() ? "" : ",\"banner\":" + Json.quote(r.banner()))
+              + "}");
+    }
+    Map<PortState, Integer> counts = counts();
+    return "{\"host\":"
+        + Json.quote(host)
+        + ",\"address\":"
+        + Json.quote(address.getHostAddress())
+        + ",\"scanned\":"
+        + results.size()
+        + ",\"open\":"
+        + counts.get(PortState.OPEN)
+        + ",\"closed\":"
+        + counts.get(PortState.CLOSED)
+        + ",\"filtered\":"
+        + counts.get(PortState.FILTERED)
+        + ",\"seconds\":"
+        + seconds()
+        + ",\"ports\":"
+        + ports
+        + "}";
+  }
+}
