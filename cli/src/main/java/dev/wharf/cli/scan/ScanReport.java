@@ -36,14 +36,38 @@ record ScanReport(
   }
 
   private String target() {
-    try {
-      if (InetAddress.ofLiteral(host).equals(address)) {
-        return host; // As typed: ::1 rather than 0:0:0:0:0:0:0:1.
-      }
-    } catch (IllegalArgumentException name) {
-      // A host name: shown with its address.
+    String literal = literal(address);
+    return host.equals(literal) ? literal : host + " (" + literal + ")";
+  }
+
+  /** The address as people write it: IPv6 in RFC 5952's form ({@code ::1}). */
+  static String literal(InetAddress address) {
+    String full = address.getHostAddress();
+    if (!(address instanceof java.net.Inet6Address)) {
+      return full;
     }
-    return host + " (" + address.getHostAddress() + ")";
+    String[] groups = full.replaceFirst("%.*", "").split(":");
+    // RFC 5952 §4.2: the longest run of two or more zero groups (the first of equals) becomes ::.
+    int bestStart = -1;
+    int bestLength = 1;
+    for (int i = 0; i < groups.length; ) {
+      int j = i;
+      while (j < groups.length && groups[j].equals("0")) {
+        j++;
+      }
+      if (j - i > bestLength) {
+        bestStart = i;
+        bestLength = j - i;
+      }
+      i = j == i ? i + 1 : j;
+    }
+    if (bestStart < 0) {
+      return String.join(":", groups);
+    }
+    return String.join(":", java.util.Arrays.copyOfRange(groups, 0, bestStart))
+        + "::"
+        + String.join(
+            ":", java.util.Arrays.copyOfRange(groups, bestStart + bestLength, groups.length));
   }
 
   void printTable(PrintWriter out, boolean verbose) {
@@ -95,7 +119,7 @@ record ScanReport(
         "wharf done: "
             + results.size()
             + " ports of "
-            + address.getHostAddress()
+            + literal(address)
             + " scanned in "
             + seconds()
             + " s: "
@@ -130,7 +154,7 @@ record ScanReport(
     return "{\"host\":"
         + Json.quote(host)
         + ",\"address\":"
-        + Json.quote(address.getHostAddress())
+        + Json.quote(literal(address))
         + ",\"scanned\":"
         + results.size()
         + ",\"open\":"
