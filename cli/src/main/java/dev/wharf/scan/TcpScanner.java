@@ -7,11 +7,11 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -70,40 +70,88 @@ public final class TcpScanner {
   /** Probes every port of {@code ports} on {@code address}; the results sorted by port. */
   public List<PortResult> scan(InetAddress address, PortList ports, Progress progress)
       throws InterruptedException {
-    int[] numbers = ports.ports();
-    var results = new PortResult[numbers.length];
-    var permits = new Semaphore(settings.concurrency());
-    var finished = new AtomicInteger();
-    long interval = settings.rate() > 0 ? (long) (1e9 / settings.rate()) : 0;
-    long next = System.nanoTime();
-    for (int i = 0; i < numbers.length; i++) {
-      permits.acquire();
-      if (interval > 0) {
+    var run = new Run(address, ports.ports(), progress);
+    if (settings.rate() > 0) {
+      run.paced();
+    } else {
+      run.chained();
+    }
+    return run.results();
+  }
+
+  /** One scan's ports, results and counters; see the package's threads. */
+  private final class Run {
+    final InetAddress address;
+    final int[] ports;
+    final Progress progress;
+    final PortResult[] results;
+    final AtomicInteger next = new AtomicInteger();
+    final AtomicInteger finished = new AtomicInteger();
+    final CountDownLatch done;
+    final Semaphore permits = new Semaphore(settings.concurrency());
+
+    Run(InetAddress address, int[] ports, Progress progress) {
+      this.address = address;
+      this.ports = ports;
+      this.progress = progress;
+      this.results = new PortResult[ports.length];
+      this.done = new CountDownLatch(ports.length);
+    }
+
+    /**
+     * Without a rate: starts {@code concurrency} probes, and each finished probe starts the next on
+     * its own loop, so the caller only waits (no wake-up of it per port).
+     */
+    void chained() throws InterruptedException {
+      for (int i = 0; i < settings.concurrency(); i++) {
+        launchNext();
+      }
+      done.await();
+    }
+
+    private void launchNext() {
+      int index = next.getAndIncrement();
+      if (index < ports.length) {
+        launch(index, this::launchNext);
+      }
+    }
+
+    /** With a rate: the caller starts each probe at its time, within the concurrency limit. */
+    void paced() throws InterruptedException {
+      long interval = (long) (1e9 / settings.rate());
+      long slot = System.nanoTime();
+      for (int i = 0; i < ports.length; i++) {
+        permits.acquire();
         // Bounded: each pass parks until the slot's time, which only comes nearer.
-        for (long wait = next - System.nanoTime(); wait > 0; wait = next - System.nanoTime()) {
+        for (long wait = slot - System.nanoTime(); wait > 0; wait = slot - System.nanoTime()) {
           LockSupport.parkNanos(wait);
           if (Thread.interrupted()) {
             throw new InterruptedException();
           }
         }
-        next = Math.max(next, System.nanoTime() - interval) + interval;
+        slot = Math.max(slot, System.nanoTime() - interval) + interval;
+        launch(i, permits::release);
       }
-      int index = i;
-      probe(new InetSocketAddress(address, numbers[i]))
+      done.await();
+    }
+
+    private void launch(int index, Runnable then) {
+      probe(new InetSocketAddress(address, ports[index]))
           .whenComplete(
               (result, bug) -> {
                 results[index] =
                     result != null
                         ? result
-                        : new PortResult(
-                            numbers[index], PortState.FILTERED, String.valueOf(bug), "");
-                permits.release();
-                progress.finished(finished.incrementAndGet(), numbers.length);
+                        : new PortResult(ports[index], PortState.FILTERED, String.valueOf(bug), "");
+                progress.finished(finished.incrementAndGet(), ports.length);
+                done.countDown(); // Publishes results[index] to the waiting caller.
+                then.run();
               });
     }
-    permits.acquire(settings.concurrency()); // Every probe has finished and released its permit.
-    permits.release(settings.concurrency());
-    return new ArrayList<>(List.of(results));
+
+    List<PortResult> results() {
+      return List.of(results);
+    }
   }
 
   private CompletableFuture<PortResult> probe(InetSocketAddress target) {

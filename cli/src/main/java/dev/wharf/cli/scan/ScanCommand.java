@@ -167,6 +167,7 @@ public final class ScanCommand implements Callable<Integer> {
     boolean terminal = System.console() != null && System.console().isTerminal();
     int loops = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     var group = new EventLoopGroup(loops, "wharf-scan", true);
+    Services services = Services.system(); // Read before the clock starts.
     ProgressLine progress = terminal && !options.json() ? new ProgressLine(err) : null;
     try {
       long start = System.nanoTime();
@@ -182,7 +183,7 @@ public final class ScanCommand implements Callable<Integer> {
               options.host(),
               address,
               results,
-              Services.system(),
+              services,
               Duration.ofNanos(System.nanoTime() - start));
       if (options.json()) {
         out.println(report.json(options.verbose()));

@@ -109,6 +109,16 @@ class ScanIT extends EndToEnd {
   }
 
   @Test
+  void theRateSpacesTheConnects() throws Exception {
+    int first = closedPort();
+    String json = wharfScan("127.0.0.1", first + "-" + (first + 19), "--rate", "40");
+    assertThat(json).contains("\"scanned\":20");
+    // 20 connects at 40 a second: the last starts 19 intervals (0.475 s) after the first.
+    assertThat(Double.parseDouble(json.replaceAll(".*\"seconds\":([\\d.]+).*", "$1").strip()))
+        .isGreaterThanOrEqualTo(0.47);
+  }
+
+  @Test
   void theDefaultPortsAreNmapsTopThousand() throws Exception {
     var result =
         ExternalProcess.run(
