@@ -6,6 +6,7 @@ import dev.wharf.cli.serve.ServeCommand;
 import dev.wharf.cli.socket.ConnectCommand;
 import dev.wharf.cli.socket.EchoCommand;
 import dev.wharf.cli.socket.ListenCommand;
+import dev.wharf.cli.sockets.SocketsCommand;
 import dev.wharf.cli.ws.WsCommand;
 import java.util.concurrent.Callable;
 import java.util.logging.Handler;
@@ -29,6 +30,7 @@ import picocli.CommandLine.Command;
       EchoCommand.class,
       WsCommand.class,
       ScanCommand.class,
+      SocketsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Callable<Integer> {

@@ -68,6 +68,19 @@ class LayeringTest {
         .isEmpty();
   }
 
+  @Test
+  void hpackIsACodecOfTheJdkOnly() {
+    // No other Wharf package, and no channel: HPACK does no I/O (house style: a codec).
+    assertThat(
+            referencesUnder(
+                ROOT.resolve("http/src/main/java/dev/wharf/http/h2/hpack"),
+                null,
+                Pattern.compile(
+                    "\\bdev\\.wharf\\.(?!http\\.h2\\.hpack\\b)[\\w.]+|\\bjava\\.nio\\.channels\\b")))
+        .as("files of dev.wharf.http.h2.hpack naming another Wharf package or java.nio.channels")
+        .isEmpty();
+  }
+
   /** Each {@code file: reference} under {@code directory} (but under {@code exceptUnder}). */
   private static List<String> referencesUnder(Path directory, String exceptUnder, Pattern banned) {
     assertThat(directory).isDirectory();

@@ -47,4 +47,12 @@ class ModuleBoundariesTest {
         .satisfies(export -> assertThat(export.targets()).containsExactly("dev.wharf.websocket"));
     assertThat(HTTP.isExported("dev.wharf.http.server")).isTrue();
   }
+
+  @Test
+  void hpackIsNotExported() {
+    // The HTTP/2 connection inside this module uses it; no other module may, for now.
+    assertThat(HTTP.getPackages()).contains("dev.wharf.http.h2.hpack");
+    assertThat(HTTP.getDescriptor().exports())
+        .noneMatch(export -> export.source().startsWith("dev.wharf.http.h2"));
+  }
 }

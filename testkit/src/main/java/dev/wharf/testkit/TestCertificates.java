@@ -16,11 +16,24 @@ import java.util.List;
  * <p>EC P-256 keys, which openssl makes in milliseconds; one RSA key for the RSA paths.
  */
 public record TestCertificates(Path dir) {
+  private static final String LOCALHOST = "subjectAltName=DNS:localhost,IP:127.0.0.1";
 
   /** Makes everything in {@code dir}; about a second. */
   public static TestCertificates create(Path dir) throws IOException, InterruptedException {
     var certs = new TestCertificates(dir);
     certs.make();
+    return certs;
+  }
+
+  /**
+   * Makes only the self-signed pair ({@link #selfSignedCert()}, {@link #selfSignedKey()}) in {@code
+   * dir}, in milliseconds; the other files are not made. For a server no client needs a CA for,
+   * such as the TLS benchmark's (which is why the bench module takes this class at compile scope).
+   */
+  public static TestCertificates createSelfSigned(Path dir) throws IOException {
+    var certs = new TestCertificates(dir);
+    Files.createDirectories(dir);
+    certs.selfSigned("self", "/CN=localhost", LOCALHOST);
     return certs;
   }
 
@@ -64,7 +77,7 @@ public record TestCertificates(Path dir) {
     return dir.resolve("expired.pem");
   }
 
-  /** localhost, self-signed. */
+  /** localhost and 127.0.0.1, self-signed (EC P-256, ECDSA with SHA-256). */
   public Path selfSignedCert() {
     return dir.resolve("self.pem");
   }
@@ -99,8 +112,7 @@ public record TestCertificates(Path dir) {
 
   private void make() throws IOException, InterruptedException {
     Files.createDirectories(dir);
-    String localhost = "subjectAltName=DNS:localhost,IP:127.0.0.1\n";
-    Files.writeString(dir.resolve("localhost.ext"), localhost);
+    Files.writeString(dir.resolve("localhost.ext"), LOCALHOST + "\n");
     Files.writeString(dir.resolve("other.ext"), "subjectAltName=DNS:other.test\n");
     Files.writeString(
         dir.resolve("client.ext"), "extendedKeyUsage=clientAuth\nsubjectAltName=DNS:client\n");
@@ -128,7 +140,7 @@ public record TestCertificates(Path dir) {
         "server.p12",
         "-passout",
         "pass:" + P12_PASSWORD);
-    selfSigned("self", "/CN=localhost", localhost.strip());
+    selfSigned("self", "/CN=localhost", LOCALHOST);
     // openssl x509 cannot set a start date; openssl ca can, with a database of its own.
     Files.createDirectories(dir.resolve("cadb"));
     Files.writeString(dir.resolve("cadb/index.txt"), "");

@@ -2,6 +2,7 @@ package dev.wharf.bench.tls;
 
 import dev.wharf.bench.BenchSettings;
 import dev.wharf.bench.Harness;
+import dev.wharf.testkit.TestCertificates;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -13,7 +14,8 @@ import java.util.regex.Pattern;
  * TlsServerMain}: Wharf, Netty NIO and Netty epoll with the JDK's engine), the server pinned to one
  * core with one event loop and {@link TlsLoadGen} pinned to the other; warmup, windows, medians and
  * ratios to a markdown table. The certificate (ECDSA P-256, self-signed) is made by openssl at the
- * start in the run's scratch directory and removed at the end. A {@link Harness.Kind}.
+ * start ({@link TestCertificates#createSelfSigned}) in the run's scratch directory and removed at
+ * the end. A {@link Harness.Kind}.
  *
  * <p>Scenarios: {@code handshake} (full TLS 1.3 handshakes, a new connection each, 32 at a time)
  * and {@code bulk-SIZE-wK} (echo of SIZE-byte messages, K in flight per connection, e.g. {@code
@@ -38,7 +40,7 @@ public final class TlsBenchRunner implements Harness.Kind {
   private final double handshakeWarmup =
       Double.parseDouble(BenchSettings.prop("bench.handshakeWarmup", "60"));
 
-  private SelfSignedCert cert;
+  private TestCertificates cert;
 
   private TlsBenchRunner() {}
 
@@ -71,7 +73,7 @@ public final class TlsBenchRunner implements Harness.Kind {
 
   @Override
   public void prepare(Harness h) throws Exception {
-    cert = SelfSignedCert.create(h.work());
+    cert = TestCertificates.createSelfSigned(h.work());
     h.report.note(
         String.format(
             Locale.ROOT,
@@ -86,7 +88,10 @@ public final class TlsBenchRunner implements Harness.Kind {
             h.impls,
             h.scenarios));
     h.report.note(
-        "  certificate: " + String.join(" ", SelfSignedCert.command(cert.cert(), cert.key())));
+        "  certificate: "
+            + cert.selfSignedCert()
+            + ", self-signed, EC P-256, for localhost and 127.0.0.1 (TestCertificates.createSelfSigned:"
+            + " openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256)");
   }
 
   @Override
@@ -181,9 +186,9 @@ public final class TlsBenchRunner implements Harness.Kind {
                 "--loops",
                 "1",
                 "--cert",
-                cert.cert().toString(),
+                cert.selfSignedCert().toString(),
                 "--key",
-                cert.key().toString()));
+                cert.selfSignedKey().toString()));
     var args = new ArrayList<String>();
     if (scenario.equals("handshake")) {
       args.addAll(List.of("handshake", "--concurrency", Integer.toString(concurrency)));
@@ -203,7 +208,8 @@ public final class TlsBenchRunner implements Harness.Kind {
               "--window",
               m.group(3)));
     }
-    args.addAll(List.of("--port", Integer.toString(port), "--cert", cert.cert().toString()));
+    args.addAll(
+        List.of("--port", Integer.toString(port), "--cert", cert.selfSignedCert().toString()));
     args.addAll(h.windowArgs(scenario.equals("handshake") ? handshakeWarmup : h.settings.warmup));
     h.driveGenerator(
         scenario,

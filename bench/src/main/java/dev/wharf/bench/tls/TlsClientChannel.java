@@ -1,26 +1,27 @@
 package dev.wharf.bench.tls;
 
+import dev.wharf.bench.load.ConnectingEndpoint;
+import dev.wharf.bench.load.LoadLoop;
+import dev.wharf.bench.load.PatternStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLException;
 
 /**
- * One non-blocking TLS client connection on the JDK's {@link SSLEngine}, driven by the generator's
- * selector: connects, handshakes, sends the bytes it is told to ({@link #send}, taken from a shared
- * pattern so the echo can be checked) and hands what it decrypts to its {@link Listener}.
+ * One non-blocking TLS client connection on the JDK's {@link SSLEngine}, the TLS framing of {@link
+ * TlsLoadGen}: an endpoint of its {@link LoadLoop} that connects, handshakes, sends the bytes it is
+ * told to ({@link #send}, the next bytes of its {@link PatternStream}, so the echo can be checked)
+ * and hands what it decrypts to its {@link Listener}.
  *
  * <p>Buffers are sized by the session (one record in flight each way); delegated tasks run inline,
- * on the generator's only thread.
+ * on the generator's only thread, which owns it.
  */
-final class TlsClientChannel {
+final class TlsClientChannel extends ConnectingEndpoint {
   /** What happens on a connection. */
   interface Listener {
     /** The handshake completed (from the client's side: its Finished is queued). */
@@ -28,44 +29,29 @@ final class TlsClientChannel {
 
     /** Decrypted bytes, between position and limit; valid during the call. */
     void received(TlsClientChannel channel, ByteBuffer data) throws IOException;
+
+    /** The connection closed, done or failed; called once. */
+    default void closed(TlsClientChannel channel) {}
   }
+
+  /** The most application bytes wrapped at once: one full TLS record (RFC 8446 §5.1). */
+  private static final int MAX_RECORD = 16 * 1024;
 
   private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
-  final SocketChannel channel;
   final SSLEngine engine;
-  final long started;
   private final Listener listener;
-  private final ByteBuffer pattern;
-  private final int patternPeriod;
+  final PatternStream pattern;
   private final ByteBuffer netIn;
   private final ByteBuffer netOut;
   private final ByteBuffer appIn;
-  private SelectionKey key;
   private boolean handshaken;
-  private boolean closed;
 
-  /** App bytes asked for and not yet wrapped; the stream is byte(offset) = offset % period. */
-  private long toWrite;
-
-  private long written;
-
-  /** Anything the caller wants to keep with the connection. */
-  Object state;
-
-  private TlsClientChannel(
-      SocketChannel channel,
-      SSLEngine engine,
-      Listener listener,
-      ByteBuffer pattern,
-      int patternPeriod,
-      long started) {
-    this.channel = channel;
+  private TlsClientChannel(SSLEngine engine, Listener listener, PatternStream pattern)
+      throws IOException {
     this.engine = engine;
     this.listener = listener;
     this.pattern = pattern;
-    this.patternPeriod = patternPeriod;
-    this.started = started;
     int packet = engine.getSession().getPacketBufferSize();
     this.netIn = ByteBuffer.allocateDirect(2 * packet).flip();
     this.netOut = ByteBuffer.allocateDirect(2 * packet).flip();
@@ -73,74 +59,53 @@ final class TlsClientChannel {
   }
 
   /**
-   * Starts connecting; the selector then calls {@link #ready}. {@code pattern} holds byte {@code i
-   * % patternPeriod} at index i, and is longer than a record plus one period.
+   * Starts connecting on the loop's selector, which then calls {@link #ready}. {@code pattern}'s
+   * source holds at least a record's worth.
    */
   static TlsClientChannel open(
-      Selector selector,
+      LoadLoop loop,
       InetSocketAddress address,
       SSLContext context,
       String protocol,
       String suite,
       Listener listener,
-      ByteBuffer pattern,
-      int patternPeriod)
+      PatternStream pattern)
       throws IOException {
-    SocketChannel ch = SocketChannel.open();
-    try {
-      ch.configureBlocking(false);
-      ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-      // Closed with RST: the client keeps no TIME-WAIT, so ephemeral ports are not used up.
-      ch.setOption(StandardSocketOptions.SO_LINGER, 0);
-      // No peer host or port: the engine neither sends SNI nor looks for a session to resume.
-      SSLEngine engine = context.createSSLEngine();
-      engine.setUseClientMode(true);
-      engine.setEnabledProtocols(new String[] {protocol});
-      engine.setEnabledCipherSuites(new String[] {suite});
-      var c = new TlsClientChannel(ch, engine, listener, pattern, patternPeriod, System.nanoTime());
-      boolean connected = ch.connect(address);
-      c.key = ch.register(selector, connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, c);
-      if (connected) {
-        c.engine.beginHandshake();
-        c.progress();
-      }
-      return c;
-    } catch (IOException | RuntimeException e) {
-      ch.close();
-      throw e;
-    }
+    // No peer host or port: the engine neither sends SNI nor looks for a session to resume.
+    SSLEngine engine = context.createSSLEngine();
+    engine.setUseClientMode(true);
+    engine.setEnabledProtocols(new String[] {protocol});
+    engine.setEnabledCipherSuites(new String[] {suite});
+    var c = new TlsClientChannel(engine, listener, pattern);
+    c.connect(loop, address);
+    return c;
   }
 
   /** Asks for {@code bytes} more bytes of the pattern to be sent. */
   void send(long bytes) {
-    toWrite += bytes;
+    pattern.add(bytes);
   }
 
-  /** The selector saw this connection ready; throws when the connection failed. */
-  void ready() throws IOException {
-    if (key.isConnectable()) {
-      channel.finishConnect();
-      key.interestOps(SelectionKey.OP_READ);
-      engine.beginHandshake();
-    }
+  @Override
+  protected void connected() throws IOException {
+    engine.beginHandshake();
     progress();
   }
 
-  /** Closes the socket at once (RST). */
-  void close() {
-    closed = true;
-    key.cancel();
-    try {
-      channel.close();
-    } catch (IOException ignored) {
-      // Nothing to do: we are done with it.
-    }
+  @Override
+  protected void selected() throws IOException {
+    progress();
+  }
+
+  @Override
+  protected void closed() {
+    listener.closed(this);
   }
 
   /** Does everything that can be done now without blocking. */
   void progress() throws IOException {
     for (int guard = 0; guard < 100_000; guard++) {
-      if (closed) {
+      if (isClosed()) {
         return;
       }
       if (!flush()) {
@@ -167,7 +132,7 @@ final class TlsClientChannel {
           if (!handshaken) {
             handshaken = true;
             listener.handshaken(this);
-          } else if (toWrite > 0) {
+          } else if (pattern.hasToSend()) {
             wrapAppData();
           } else if (!unwrap() && !readSocket()) {
             return;
@@ -182,12 +147,12 @@ final class TlsClientChannel {
   private boolean flush() throws IOException {
     while (netOut.hasRemaining()) {
       if (channel.write(netOut) == 0) {
-        key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+        key().interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
         return false;
       }
     }
-    if (key.interestOps() != SelectionKey.OP_READ) {
-      key.interestOps(SelectionKey.OP_READ);
+    if (key().interestOps() != SelectionKey.OP_READ) {
+      key().interestOps(SelectionKey.OP_READ);
     }
     return true;
   }
@@ -202,13 +167,10 @@ final class TlsClientChannel {
   }
 
   private void wrapAppData() throws SSLException {
-    int from = (int) (written % patternPeriod);
-    int n = (int) Math.min(toWrite, 16 * 1024);
-    ByteBuffer src = pattern.duplicate().limit(from + n).position(from);
+    ByteBuffer src = pattern.next(MAX_RECORD);
+    int from = src.position();
     wrap(src);
-    int consumed = src.position() - from;
-    written += consumed;
-    toWrite -= consumed;
+    pattern.sent(src.position() - from);
   }
 
   /** Unwraps one record if a whole one is here; true if it made progress. */

@@ -1,31 +1,30 @@
 package dev.wharf.bench.tls;
 
-import dev.wharf.bench.TimedWindows;
+import dev.wharf.bench.load.Churn;
+import dev.wharf.bench.load.EchoConnection;
+import dev.wharf.bench.load.LoadLoop;
+import dev.wharf.bench.load.LoadOptions;
+import dev.wharf.bench.load.PatternStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * The TLS load generator: one platform thread, one selector, the JDK's {@link
- * javax.net.ssl.SSLEngine} ({@link TlsClientChannel}), trusting only the benchmark's certificate.
- * One protocol version and one cipher suite are offered ({@code --protocol TLSv1.3}, {@code --suite
- * TLS_AES_128_GCM_SHA256}), so every server negotiates the same; RESULT lines say what was
- * negotiated.
+ * The TLS load generator: the {@link dev.wharf.bench.load} core with TLS as its framing ({@link
+ * TlsClientChannel}, the JDK's {@link javax.net.ssl.SSLEngine}), trusting only the benchmark's
+ * certificate. One protocol version and one cipher suite are offered ({@code --protocol TLSv1.3},
+ * {@code --suite TLS_AES_128_GCM_SHA256}), so every server negotiates the same; RESULT lines say
+ * what was negotiated.
  *
  * <ul>
  *   <li>{@code handshake}: {@code --concurrency C} connections at a time each connect, run a full
@@ -40,76 +39,66 @@ import javax.net.ssl.TrustManagerFactory;
  * seconds, printing {@code MEASURE_START r} and {@code RESULT key=value ...} lines.
  */
 public final class TlsLoadGen {
-  private static final int PATTERN = 251;
+  /** The pattern's source: a record's worth, and more. */
+  private static final int SOURCE = 64 * 1024;
 
-  private String mode = "handshake";
-  private String host = "127.0.0.1";
-  private int port = 7500;
-  private Path cert;
-  private String protocol = "TLSv1.3";
-  private String suite = "TLS_AES_128_GCM_SHA256";
-  private int concurrency = 32;
-  private int conns = 16;
-  private int size = 16 * 1024;
-  private int window = 4;
-  private double warmup = 15;
-  private double duration = 20;
-  private int repeats = 3;
-  private final Consumer<String> out;
+  private static final double PRIME_SECONDS = 60;
 
-  private TimedWindows windows;
+  /**
+   * Its options beyond the common ones: {@code --cert PEM}, {@code --protocol}, {@code --suite}.
+   */
+  private static final class TlsOptions implements LoadOptions.Extras {
+    Path cert;
+    String protocol = "TLSv1.3";
+    String suite = "TLS_AES_128_GCM_SHA256";
+
+    @Override
+    public boolean option(String name, String value) {
+      switch (name) {
+        case "--cert" -> cert = Path.of(value);
+        case "--protocol" -> protocol = value;
+        case "--suite" -> suite = value;
+        default -> {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  private final LoadOptions options;
+  private final TlsOptions tls;
+  private final SSLContext context;
+  private final InetSocketAddress address;
+  private final ByteBuffer source = PatternStream.source(SOURCE);
+
+  /** The protocols and suites the servers chose, as {@code protocol/suite}. */
   private final TreeSet<String> negotiated = new TreeSet<>();
-  private long done;
-  private long errors;
 
-  private TlsLoadGen(Consumer<String> out) {
-    this.out = out;
+  private TlsLoadGen(LoadOptions options, TlsOptions tls) throws Exception {
+    this.options = options;
+    this.tls = tls;
+    this.context = trusting(tls.cert, tls.protocol);
+    this.address = options.address();
   }
 
   public static void main(String[] args) throws Exception {
-    long errors =
-        run(
-            args,
-            line -> {
-              System.out.println(line);
-              System.out.flush();
-            });
-    System.exit(errors == 0 ? 0 : 1);
+    System.exit(run(args, LoadLoop::print) == 0 ? 0 : 1);
   }
 
   /** Runs the generator with these arguments, printing to {@code out}; returns the errors seen. */
   public static long run(String[] args, Consumer<String> out) throws Exception {
-    var gen = new TlsLoadGen(out);
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      if (!a.startsWith("--")) {
-        gen.mode = a;
-        continue;
-      }
-      String v = args[++i];
-      switch (a) {
-        case "--host" -> gen.host = v;
-        case "--port" -> gen.port = Integer.parseInt(v);
-        case "--cert" -> gen.cert = Path.of(v);
-        case "--protocol" -> gen.protocol = v;
-        case "--suite" -> gen.suite = v;
-        case "--concurrency" -> gen.concurrency = Integer.parseInt(v);
-        case "--conns" -> gen.conns = Integer.parseInt(v);
-        case "--size" -> gen.size = Integer.parseInt(v);
-        case "--window" -> gen.window = Integer.parseInt(v);
-        case "--warmup" -> gen.warmup = Double.parseDouble(v);
-        case "--duration" -> gen.duration = Double.parseDouble(v);
-        case "--repeats" -> gen.repeats = Integer.parseInt(v);
-        default -> throw new IllegalArgumentException("unknown option " + a);
-      }
-    }
-    if (gen.cert == null) {
+    var tls = new TlsOptions();
+    var options = LoadOptions.defaults("handshake", 7500, 16, 16 * 1024, 4).parse(args, tls);
+    if (tls.cert == null) {
       throw new IllegalArgumentException("--cert PEM (the server's certificate) is required");
     }
-    if (!gen.mode.equals("handshake") && !gen.mode.equals("bulk")) {
-      throw new IllegalArgumentException("unknown mode " + gen.mode);
-    }
-    return gen.drive();
+    var gen = new TlsLoadGen(options, tls);
+    return switch (options.mode()) {
+      case "handshake" -> gen.handshakes(out);
+      case "bulk" -> gen.bulk(out);
+      default -> throw new IllegalArgumentException("unknown mode " + options.mode());
+    };
   }
 
   /** A client context that trusts only {@code cert}. */
@@ -128,206 +117,139 @@ public final class TlsLoadGen {
     return context;
   }
 
-  private void record(long since) {
-    windows.record(since, System.nanoTime());
+  private TlsClientChannel open(LoadLoop loop, TlsClientChannel.Listener listener)
+      throws IOException {
+    return TlsClientChannel.open(
+        loop, address, context, tls.protocol, tls.suite, listener, new PatternStream(source));
   }
 
-  // ---- the two modes ----
-
-  /** Handshake mode: send one byte once handshaken, close when it is back. */
-  private final TlsClientChannel.Listener handshakeOnce =
-      new TlsClientChannel.Listener() {
-        @Override
-        public void handshaken(TlsClientChannel c) {
-          c.send(1);
-        }
-
-        @Override
-        public void received(TlsClientChannel c, ByteBuffer data) throws IOException {
-          if (data.remaining() != 1 || data.get(data.position()) != 0) {
-            throw new IOException("wrong echo of the byte sent");
-          }
-          negotiated.add(c.engine.getSession().getProtocol() + "/" + suiteOf(c));
-          record(c.started);
-          done++;
-          c.close();
-        }
-      };
-
-  private static String suiteOf(TlsClientChannel c) {
-    return c.engine.getSession().getCipherSuite();
+  private void noteNegotiated(TlsClientChannel c) {
+    negotiated.add(
+        c.engine.getSession().getProtocol() + "/" + c.engine.getSession().getCipherSuite());
   }
 
-  /** Bulk mode: a connection's progress through the pattern it echoes. */
-  private static final class Bulk {
-    long received;
-    long completed;
-    final long[] issued;
-    int head;
-    int inFlight;
-
-    Bulk(int window) {
-      this.issued = new long[window];
-    }
+  private String negotiated() {
+    return " negotiated=" + String.join(",", negotiated);
   }
 
-  private final TlsClientChannel.Listener bulkEcho =
-      new TlsClientChannel.Listener() {
-        @Override
-        public void handshaken(TlsClientChannel c) {
-          negotiated.add(c.engine.getSession().getProtocol() + "/" + suiteOf(c));
-          long now = System.nanoTime();
-          for (int k = 0; k < window; k++) {
-            issue(c, (Bulk) c.state, now);
+  /**
+   * One handshake and 1-byte echo, untimed, before the clock starts. The first handshake of a JVM
+   * loads and initialises the JDK's TLS and elliptic-curve code on both sides: over a second on a
+   * busy machine, so a short warmup and window (a test's, {@code --quick}'s) saw no handshake at
+   * all ({@code handshakes=0}).
+   */
+  private void prime(LoadLoop loop) throws IOException {
+    var closed = new boolean[1];
+    open(
+        loop,
+        new TlsClientChannel.Listener() {
+          @Override
+          public void handshaken(TlsClientChannel c) {
+            c.send(1);
           }
-        }
 
-        @Override
-        public void received(TlsClientChannel c, ByteBuffer data) throws IOException {
-          var b = (Bulk) c.state;
-          int n = data.remaining();
-          if (data.get(data.position()) != (byte) (b.received % PATTERN)
-              || data.get(data.limit() - 1) != (byte) ((b.received + n - 1) % PATTERN)) {
-            throw new IOException("echoed bytes differ at offset " + b.received);
-          }
-          b.received += n;
-          long whole = b.received / size;
-          if (whole > b.completed) {
-            long now = System.nanoTime();
-            while (b.completed < whole) {
-              record(b.issued[b.head]);
-              b.head = (b.head + 1) % window;
-              b.inFlight--;
-              b.completed++;
-              done++;
-              issue(c, b, now);
-            }
-          }
-        }
-      };
-
-  private void issue(TlsClientChannel c, Bulk b, long now) {
-    b.issued[(b.head + b.inFlight) % window] = now;
-    b.inFlight++;
-    c.send(size);
-  }
-
-  private long drive() throws Exception {
-    boolean handshakes = mode.equals("handshake");
-    SSLContext context = trusting(cert, protocol);
-    var address = new InetSocketAddress(host, port);
-    int patternLength = 64 * 1024 + PATTERN;
-    ByteBuffer pattern = ByteBuffer.allocateDirect(patternLength);
-    for (int i = 0; i < patternLength; i++) {
-      pattern.put(i, (byte) (i % PATTERN));
-    }
-    TlsClientChannel.Listener listener = handshakes ? handshakeOnce : bulkEcho;
-    List<TlsClientChannel> bulk = new ArrayList<>();
-    try (Selector selector = Selector.open()) {
-      int open = 0;
-      if (!handshakes) {
-        for (int i = 0; i < conns; i++) {
-          var c =
-              TlsClientChannel.open(
-                  selector, address, context, protocol, suite, listener, pattern, PATTERN);
-          c.state = new Bulk(window);
-          bulk.add(c);
-        }
-      }
-      windows = new TimedWindows(warmup, duration, repeats, out);
-      windows.start(
-          System.nanoTime(),
-          "mode="
-              + mode
-              + " "
-              + (handshakes
-                  ? "concurrency=" + concurrency
-                  : "conns=" + conns + " size=" + size + " window=" + window));
-      while (true) {
-        if (handshakes) {
-          // Keep C handshakes going: every closed or failed one is replaced.
-          open = selector.keys().size();
-          for (; open < concurrency; open++) {
-            try {
-              TlsClientChannel.open(
-                  selector, address, context, protocol, suite, listener, pattern, PATTERN);
-            } catch (IOException e) {
-              errors++;
-              out.accept("WARN connect failed: " + e);
-              break;
-            }
-          }
-        }
-        long now = System.nanoTime();
-        if (windows.due(now)) {
-          if (windows.measuring()) {
-            result(windows.rep(), windows.seconds(now));
-          }
-          if (!windows.next(now)) {
-            break;
-          }
-          done = 0;
-        }
-        selector.select(50);
-        var ready = selector.selectedKeys();
-        for (SelectionKey key : ready) {
-          var c = (TlsClientChannel) key.attachment();
-          if (!key.isValid()) {
-            continue;
-          }
-          try {
-            c.ready();
-          } catch (IOException | RuntimeException e) {
-            errors++;
-            out.accept("WARN connection failed: " + e);
+          @Override
+          public void received(TlsClientChannel c, ByteBuffer data) {
             c.close();
           }
-        }
-        ready.clear();
-        // Cancelled keys leave the key set on the next select; flush them before counting.
-        selector.selectNow();
-      }
-      for (SelectionKey key : selector.keys()) {
-        ((TlsClientChannel) key.attachment()).close();
-      }
-    }
-    out.accept("DONE errors=" + errors);
-    return errors;
+
+          @Override
+          public void closed(TlsClientChannel c) {
+            closed[0] = true; // echoed, or failed and counted as an error
+          }
+        });
+    loop.runUntil(() -> closed[0], PRIME_SECONDS);
   }
 
-  private void result(int rep, double secs) {
-    String tls = String.join(",", negotiated);
-    if (mode.equals("handshake")) {
-      out.accept(
-          String.format(
-              Locale.ROOT,
-              "RESULT mode=tls-handshake rep=%d concurrency=%d secs=%.3f handshakes=%d"
-                  + " handshakesPerSec=%.1f %s errors=%d negotiated=%s",
-              rep,
-              concurrency,
-              secs,
-              done,
-              done / secs,
-              windows.latency(),
-              errors,
-              tls));
-    } else {
-      out.accept(
-          String.format(
-              Locale.ROOT,
-              "RESULT mode=tls-bulk rep=%d conns=%d size=%d window=%d secs=%.3f msgs=%d"
-                  + " msgsPerSec=%.1f mbPerSec=%.2f %s errors=%d negotiated=%s",
-              rep,
-              conns,
-              size,
-              window,
-              secs,
-              done,
-              done / secs,
-              done * (double) size / secs / 1e6,
-              windows.latency(),
-              errors,
-              tls));
+  // ---- handshake ----
+
+  /** Each handshake mode connection: 1 byte once handshaken, done and closed when it is back. */
+  private final class HandshakeOnce implements TlsClientChannel.Listener {
+    private final LoadLoop loop;
+    private final Churn churn;
+
+    HandshakeOnce(LoadLoop loop, Churn churn) {
+      this.loop = loop;
+      this.churn = churn;
+    }
+
+    @Override
+    public void handshaken(TlsClientChannel c) {
+      c.send(1);
+    }
+
+    @Override
+    public void received(TlsClientChannel c, ByteBuffer data) throws IOException {
+      if (data.remaining() != 1) {
+        throw new IOException("wrong echo of the byte sent: " + data.remaining() + " bytes");
+      }
+      c.pattern.received(data);
+      noteNegotiated(c);
+      loop.completed(c.began(), System.nanoTime());
+      c.close();
+    }
+
+    @Override
+    public void closed(TlsClientChannel c) {
+      churn.ended();
+    }
+  }
+
+  private long handshakes(Consumer<String> out) throws IOException {
+    try (var loop = new LoadLoop(options, out)) {
+      prime(loop);
+      var churn = new Churn(options.concurrency(), (l, ch) -> open(l, new HandshakeOnce(l, ch)));
+      String params = "concurrency=" + options.concurrency();
+      return loop.run(
+          System.nanoTime(),
+          "mode=handshake " + params,
+          churn,
+          w -> w.result("tls-handshake", params, "handshakes", "") + negotiated());
+    }
+  }
+
+  // ---- bulk ----
+
+  /** A bulk mode connection: its messages are the next {@code size} bytes of its pattern. */
+  private final class BulkEcho extends EchoConnection implements TlsClientChannel.Listener {
+    private TlsClientChannel channel;
+
+    BulkEcho(LoadLoop loop) {
+      super(loop, options.window());
+    }
+
+    @Override
+    public void handshaken(TlsClientChannel c) {
+      channel = c;
+      noteNegotiated(c);
+      fill(System.nanoTime());
+    }
+
+    @Override
+    protected void send() {
+      channel.send(options.size());
+    }
+
+    @Override
+    public void received(TlsClientChannel c, ByteBuffer data) throws IOException {
+      receivedInAll(c.pattern.received(data), options.size());
+    }
+  }
+
+  private long bulk(Consumer<String> out) throws IOException {
+    try (var loop = new LoadLoop(options, out)) {
+      prime(loop);
+      for (int i = 0; i < options.conns(); i++) {
+        open(loop, new BulkEcho(loop));
+      }
+      String params = options.echoLoad();
+      return loop.run(
+          System.nanoTime(),
+          "mode=bulk " + params,
+          l -> {},
+          w ->
+              w.result("tls-bulk", params, "msgs", w.mbPerSec(w.count() * (double) options.size()))
+                  + negotiated());
     }
   }
 }

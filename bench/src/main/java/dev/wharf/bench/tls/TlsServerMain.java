@@ -80,17 +80,17 @@ public final class TlsServerMain {
       System.exit(2);
     }
     ServerControl.runUntilStopped(
-        impl, start(impl, new InetSocketAddress(host, port), loops, new SelfSignedCert(cert, key)));
+        impl, start(impl, new InetSocketAddress(host, port), loops, cert, key));
   }
 
   /** Binds the TLS echo server of {@code impl} (one of {@link #IMPLS}). */
   public static BoundServer start(
-      String impl, InetSocketAddress address, int loops, SelfSignedCert cert) throws Exception {
+      String impl, InetSocketAddress address, int loops, Path cert, Path key) throws Exception {
     if (impl.equals("wharf")) {
-      return startWharf(address, loops, cert);
+      return startWharf(address, loops, cert, key);
     }
     SslContext context =
-        SslContextBuilder.forServer(cert.cert().toFile(), cert.key().toFile())
+        SslContextBuilder.forServer(cert.toFile(), key.toFile())
             .sslProvider(SslProvider.JDK)
             .protocols("TLSv1.3", "TLSv1.2")
             .build();
@@ -108,10 +108,9 @@ public final class TlsServerMain {
   }
 
   /** As the echo benchmark's Wharf server (its defaults, timeouts included), with TLS. */
-  private static BoundServer startWharf(InetSocketAddress address, int loops, SelfSignedCert cert)
+  private static BoundServer startWharf(InetSocketAddress address, int loops, Path cert, Path key)
       throws Exception {
-    TlsServerConfig tls =
-        TlsServerConfig.builder(TlsIdentity.fromPem(cert.cert(), cert.key())).build();
+    TlsServerConfig tls = TlsServerConfig.builder(TlsIdentity.fromPem(cert, key)).build();
     var group = new EventLoopGroup(loops, "wharf-tls", false);
     Server server;
     try {

@@ -1,19 +1,17 @@
-package dev.wharf.bench;
+package dev.wharf.bench.load;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.HdrHistogram.Histogram;
 
 /**
- * The clock and latency histogram every load generator ({@link LoadGen}, {@code WsLoadGen}, {@code
- * TlsLoadGen}) runs by: a warmup, then {@code repeats} windows of {@code duration} seconds,
- * printing the lines {@link GeneratorWindows} reads ({@code PHASE warmup ...}, {@code MEASURE_START
- * r}, and the generator's own {@code RESULT ...}). Latencies are recorded only inside a window. A
- * generator's loop asks {@link #due} each turn; when it is, it prints its RESULT (if {@link
- * #measuring}), then {@link #next} opens the following window or says it was the last.
+ * The clock and latency histogram every load generator runs by (through its {@link LoadLoop}): a
+ * warmup, then {@code repeats} windows of {@code duration} seconds, printing the lines {@link
+ * dev.wharf.bench.GeneratorWindows} reads ({@code PHASE warmup ...}, {@code MEASURE_START r}, and
+ * the generator's own {@code RESULT ...}). Latencies are recorded only inside a window. The loop
+ * asks {@link #due} each turn; when it is, it prints the RESULT (if {@link #measuring}), then
+ * {@link #next} opens the following window or says it was the last.
  *
  * <p>Not thread-safe: the generator's one thread owns it.
  */
@@ -99,30 +97,5 @@ public final class TimedWindows {
 
   public static long nanos(double seconds) {
     return (long) (seconds * 1e9);
-  }
-
-  /**
-   * Blocks until stdin closes (the runner's signal that idle connections may go) or {@code hold}
-   * seconds pass.
-   */
-  public static void holdUntilStdinCloses(double hold) throws InterruptedException {
-    long deadline = System.nanoTime() + nanos(hold);
-    var stdinClosed = new Thread(TimedWindows::waitForStdinEof);
-    stdinClosed.setDaemon(true);
-    stdinClosed.start();
-    while (stdinClosed.isAlive() && System.nanoTime() < deadline) {
-      stdinClosed.join(200);
-    }
-  }
-
-  private static void waitForStdinEof() {
-    try {
-      InputStream in = System.in;
-      while (in.read() >= 0) {
-        // Ignore input; only EOF matters.
-      }
-    } catch (IOException ignored) {
-      // Treat as closed.
-    }
   }
 }

@@ -1,4 +1,4 @@
-package dev.wharf.bench;
+package dev.wharf.bench.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
