@@ -29,8 +29,8 @@ import picocli.CommandLine.Command;
       ConnectCommand.class,
       EchoCommand.class,
       WsCommand.class,
-      ScanCommand.class,
       SocketsCommand.class,
+      ScanCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Callable<Integer> {
