@@ -1,5 +1,8 @@
 package dev.wharf.cli;
 
+import dev.wharf.cli.channels.PubCommand;
+import dev.wharf.cli.channels.SubCommand;
+import dev.wharf.cli.dns.DnsCommand;
 import dev.wharf.cli.get.GetCommand;
 import dev.wharf.cli.scan.ScanCommand;
 import dev.wharf.cli.serve.ServeCommand;
@@ -31,6 +34,9 @@ import picocli.CommandLine.Command;
       WsCommand.class,
       SocketsCommand.class,
       ScanCommand.class,
+      DnsCommand.class,
+      SubCommand.class,
+      PubCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Callable<Integer> {
