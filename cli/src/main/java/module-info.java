@@ -34,6 +34,8 @@ module dev.wharf.cli {
       info.picocli;
   opens dev.wharf.cli.get to
       info.picocli;
+  opens dev.wharf.cli.scan to
+      info.picocli;
   opens dev.wharf.cli.serve to
       info.picocli;
   opens dev.wharf.cli.socket to

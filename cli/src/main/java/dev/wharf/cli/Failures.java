@@ -76,7 +76,7 @@ public final class Failures
   }
 
   /** The commands the README announces but that are not built yet. */
-  private static final java.util.Set<String> PLANNED = java.util.Set.of("scan");
+  private static final java.util.Set<String> PLANNED = java.util.Set.of("audit");
 
   /** What to say about a first word that is no command: planned, a typo, or unknown. */
   private static String unknownCommand(

@@ -1,9 +1,10 @@
 package dev.wharf.cli;
 
-import dev.wharf.cli.dns.DnsCommand;
 import dev.wharf.cli.channels.PubCommand;
 import dev.wharf.cli.channels.SubCommand;
+import dev.wharf.cli.dns.DnsCommand;
 import dev.wharf.cli.get.GetCommand;
+import dev.wharf.cli.scan.ScanCommand;
 import dev.wharf.cli.serve.ServeCommand;
 import dev.wharf.cli.socket.ConnectCommand;
 import dev.wharf.cli.socket.EchoCommand;
@@ -32,6 +33,7 @@ import picocli.CommandLine.Command;
       EchoCommand.class,
       WsCommand.class,
       SocketsCommand.class,
+      ScanCommand.class,
       DnsCommand.class,
       SubCommand.class,
       PubCommand.class,

@@ -1,9 +1,5 @@
 package dev.wharf.core;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -46,34 +42,12 @@ final class ConnectionLimit {
    * process out of descriptors.
    */
   static int defaultMax() {
-    return defaultMax(descriptorLimit().orElse(ASSUMED_DESCRIPTOR_LIMIT));
+    return defaultMax(ProcessLimits.openFiles().orElse(ASSUMED_DESCRIPTOR_LIMIT));
   }
 
   static int defaultMax(long descriptorLimit) {
     long reserve = Math.max(descriptorLimit / 4, Math.min(256, descriptorLimit / 2));
     return Math.clamp(descriptorLimit - reserve, 1, Integer.MAX_VALUE);
-  }
-
-  /**
-   * The soft limit on open files (RLIMIT_NOFILE) from Linux's {@code /proc/self/limits}, which the
-   * JVM has already raised to the hard limit at start. Read there rather than through {@code
-   * com.sun.management.UnixOperatingSystemMXBean}, which would need the {@code jdk.management}
-   * module; empty where there is no such file or no limit.
-   */
-  static OptionalLong descriptorLimit() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
-        if (line.startsWith("Max open files")) {
-          String[] fields = line.substring("Max open files".length()).trim().split("\\s+");
-          return fields[0].chars().allMatch(Character::isDigit)
-              ? OptionalLong.of(Long.parseLong(fields[0]))
-              : OptionalLong.empty();
-        }
-      }
-    } catch (IOException | RuntimeException notLinux) {
-      // Fall through to the assumed limit.
-    }
-    return OptionalLong.empty();
   }
 
   int max() {

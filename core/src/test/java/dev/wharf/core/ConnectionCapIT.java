@@ -89,7 +89,7 @@ class ConnectionCapIT {
     assertThat(ConnectionLimit.defaultMax(256)).isEqualTo(128);
     assertThat(ConnectionLimit.defaultMax(1)).isEqualTo(1);
     if (System.getProperty("os.name").equals("Linux")) {
-      assertThat(ConnectionLimit.descriptorLimit()).isPresent();
+      assertThat(ProcessLimits.openFiles()).isPresent();
     }
   }
 

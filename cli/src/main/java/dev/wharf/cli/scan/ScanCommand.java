@@ -1,0 +1,213 @@
+package dev.wharf.cli.scan;
+
+import dev.wharf.core.EventLoopGroup;
+import dev.wharf.core.ProcessLimits;
+import dev.wharf.scan.PortList;
+import dev.wharf.scan.PortResult;
+import dev.wharf.scan.Services;
+import dev.wharf.scan.TcpScanner;
+import dev.wharf.scan.TopPorts;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code wharf scan}: a TCP connect scan of one host, as {@code nmap -sT}. */
+@Command(
+    name = "scan",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Scans TCP ports of HOST with full connects, as nmap -sT does (no privileges needed): open"
+          + " (the connect completed), closed (refused: RST) or filtered (no answer within"
+          + " --timeout, or an ICMP error).",
+      "Without PORTS, the 1000 ports nmap finds open most often (its --top-ports 1000). Lists"
+          + " only open ports and counts the rest, unless -v. A progress line is shown on stderr"
+          + " when it is a terminal."
+    })
+public final class ScanCommand implements Callable<Integer> {
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "HOST", description = "Host name or address (IPv4, IPv6).")
+  String host;
+
+  @Parameters(
+      index = "1",
+      arity = "0..1",
+      paramLabel = "PORTS",
+      description = "Ports: 22,80,8000-8100; - for all 65535 (or -p-).")
+  String portsArgument;
+
+  @Option(
+      names = {"-p", "--ports"},
+      paramLabel = "PORTS",
+      description = "Ports, as PORTS (-p- for all).")
+  String portsOption;
+
+  @Option(
+      names = "--top-ports",
+      paramLabel = "N",
+      description = "The N ports nmap finds open most often (default: 1000).")
+  Integer topPorts;
+
+  @Option(
+      names = "--concurrency",
+      paramLabel = "N",
+      description = "Connects in flight at once (default: 1000, or less under a low ulimit -n).")
+  Integer concurrency;
+
+  @Option(
+      names = "--rate",
+      paramLabel = "N",
+      description = "New connects per second at most (default: no limit).")
+  Double rate;
+
+  @Option(
+      names = "--timeout",
+      paramLabel = "SECONDS",
+      description = "How long a port may take to answer before it counts as filtered (default: 1).")
+  double timeoutSeconds = 1;
+
+  @Option(
+      names = "--banner",
+      description = "Read what each open port says first (up to a line, for --banner-wait).")
+  boolean banner;
+
+  @Option(
+      names = "--banner-wait",
+      paramLabel = "SECONDS",
+      description = "How long --banner waits for a service to speak (default: 2).")
+  double bannerSeconds = 2;
+
+  @Option(names = "--json", description = "One JSON object on stdout instead of the table.")
+  boolean json;
+
+  @Option(
+      names = {"-v", "--verbose"},
+      description = "List every port, closed and filtered too, and where the port list came from.")
+  boolean verbose;
+
+  /** What the command line asked for, checked. */
+  record Options(
+      String host,
+      PortList ports,
+      String portsOrigin,
+      TcpScanner.Settings settings,
+      boolean json,
+      boolean verbose) {}
+
+  /** Parses and checks the arguments; starts nothing. */
+  Options options() {
+    if (portsArgument != null && portsOption != null) {
+      throw new IllegalArgumentException("give the ports once: as PORTS or with -p");
+    }
+    String text = portsArgument != null ? portsArgument : portsOption;
+    if (text != null && topPorts != null) {
+      throw new IllegalArgumentException("--top-ports and a port list exclude each other");
+    }
+    PortList ports;
+    String origin;
+    if (text != null) {
+      ports = PortList.parse(text);
+      origin = "the command line";
+    } else {
+      int count = topPorts == null ? 1000 : topPorts;
+      if (count < 1 || count > 8000) {
+        throw new IllegalArgumentException("--top-ports must be 1 to 8000, got " + count);
+      }
+      var top = TopPorts.top(count);
+      ports = top.ports();
+      origin = top.origin();
+    }
+    int parallel = concurrency == null ? defaultConcurrency() : concurrency;
+    if (parallel < 1 || parallel > 100_000) {
+      throw new IllegalArgumentException("--concurrency must be 1 to 100000, got " + parallel);
+    }
+    if (rate != null && !(rate > 0 && rate <= 10_000_000)) {
+      throw new IllegalArgumentException("--rate must be above 0 (per second), got " + rate);
+    }
+    var settings =
+        new TcpScanner.Settings(
+            parallel,
+            rate == null ? 0 : rate,
+            seconds("--timeout", timeoutSeconds),
+            banner ? seconds("--banner-wait", bannerSeconds) : Duration.ZERO);
+    return new Options(host, ports, origin, settings, json, verbose);
+  }
+
+  private static Duration seconds(String option, double value) {
+    if (!(value > 0) || value > 3600) {
+      throw new IllegalArgumentException(option + " must be above 0 and at most 3600 seconds");
+    }
+    return Duration.ofNanos(Math.round(value * 1e9));
+  }
+
+  /** 1000, or half the descriptors this process may open, keeping the rest for everything else. */
+  static int defaultConcurrency() {
+    OptionalLong limit = ProcessLimits.openFiles();
+    return limit.isPresent()
+        ? (int) Math.max(1, Math.min(1000, (limit.getAsLong() - 64) / 2))
+        : 256;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Options options = options();
+    InetAddress address = resolve(options.host());
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    boolean terminal = System.console() != null && System.console().isTerminal();
+    int loops = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    var group = new EventLoopGroup(loops, "wharf-scan", true);
+    Services services = Services.system(); // Read before the clock starts.
+    ProgressLine progress = terminal && !options.json() ? new ProgressLine(err) : null;
+    try {
+      long start = System.nanoTime();
+      List<PortResult> results =
+          new TcpScanner(group, options.settings())
+              .scan(
+                  address, options.ports(), progress == null ? TcpScanner.Progress.NONE : progress);
+      if (progress != null) {
+        progress.close();
+      }
+      var report =
+          new ScanReport(
+              options.host(),
+              address,
+              results,
+              services,
+              Duration.ofNanos(System.nanoTime() - start));
+      if (options.json()) {
+        out.println(report.json(options.verbose()));
+      } else {
+        if (options.verbose()) {
+          err.println(
+              "wharf scan: " + options.ports().size() + " ports from " + options.portsOrigin());
+        }
+        report.printTable(out, options.verbose());
+      }
+      out.flush();
+      return 0;
+    } finally {
+      if (progress != null) {
+        progress.close();
+      }
+      group.shutdownGracefully(Duration.ofSeconds(1)).join();
+    }
+  }
+
+  private static InetAddress resolve(String host) throws UnknownHostException {
+    try {
+      return InetAddress.getAllByName(host)[0];
+    } catch (UnknownHostException e) {
+      throw new UnknownHostException("cannot resolve " + host);
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package dev.wharf.scan;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The TCP ports most often found open, as nmap's {@code --top-ports} picks them: ordered by the
+ * open frequency nmap measured (the third column of {@code nmap-services}). Read from nmap's file
+ * when it is installed, else from a list generated from it and shipped in the jar ({@code
+ * top-tcp-ports.txt}). Stateless; thread-safe.
+ */
+public final class TopPorts {
+  /** Where Debian's nmap keeps its service table. */
+  public static final Path NMAP_SERVICES = Path.of("/usr/share/nmap/nmap-services");
+
+  private static final String BUILT_IN = "top-tcp-ports.txt";
+
+  private TopPorts() {}
+
+  /** Where a list came from, for {@code -v}. */
+  public record Source(PortList ports, String origin) {}
+
+  /** The {@code count} most common TCP ports, from nmap's file if present, else built in. */
+  public static Source top(int count) {
+    if (Files.isReadable(NMAP_SERVICES)) {
+      try (BufferedReader in = Files.newBufferedReader(NMAP_SERVICES, StandardCharsets.UTF_8)) {
+        return new Source(PortList.of(fromNmapServices(in, count)), NMAP_SERVICES.toString());
+      } catch (IOException | RuntimeException unreadable) {
+        // A damaged file: the built-in list says the same, as of when it was generated.
+      }
+    }
+    return new Source(PortList.of(builtIn(count)), "built-in list from nmap-services");
+  }
+
+  /**
+   * The {@code count} TCP ports of highest open frequency in an {@code nmap-services} file ({@code
+   * name port/proto frequency [# comment]}), most frequent first; ties keep the file's order (by
+   * port), as nmap's stable sort does.
+   */
+  public static int[] fromNmapServices(BufferedReader in, int count) throws IOException {
+    record Entry(int port, double frequency) {}
+    var entries = new ArrayList<Entry>();
+    for (String line = in.readLine(); line != null; line = in.readLine()) {
+      if (line.isBlank() || line.startsWith("#")) {
+        continue;
+      }
+      String[] fields = line.split("\\s+");
+      if (fields.length < 3 || !fields[1].endsWith("/tcp")) {
+        continue;
+      }
+      int port = Integer.parseInt(fields[1].substring(0, fields[1].indexOf('/')));
+      entries.add(new Entry(port, Double.parseDouble(fields[2])));
+    }
+    List<Entry> sorted =
+        entries.stream()
+            .sorted(Comparator.comparingDouble(Entry::frequency).reversed())
+            .limit(count)
+            .toList();
+    return sorted.stream().mapToInt(Entry::port).toArray();
+  }
+
+  private static int[] builtIn(int count) {
+    var stream = TopPorts.class.getResourceAsStream(BUILT_IN);
+    if (stream == null) {
+      throw new IllegalStateException(BUILT_IN + " is missing from the jar");
+    }
+    try (var in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.US_ASCII))) {
+      return in.lines()
+          .filter(line -> !line.isBlank() && !line.startsWith("#"))
+          .limit(count)
+          .mapToInt(line -> Integer.parseInt(line.strip()))
+          .toArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
