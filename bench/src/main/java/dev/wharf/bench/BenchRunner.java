@@ -102,7 +102,7 @@ public final class BenchRunner implements Harness.Kind {
   private static List<String> serverCommand(BenchSettings settings, String impl, int port) {
     return settings.serverCommand(
         EchoServerMain.class.getName(),
-        List.of("--impl", impl, "--port", Integer.toString(port), "--threads", "1"));
+        List.of("--impl", impl, "--port", Integer.toString(port), "--loops", "1"));
   }
 
   /** The server's RSS and used heap before and with {@code idleConns} idle connections open. */
