@@ -20,6 +20,9 @@ import java.util.Locale;
  * bench.idleConns}.
  */
 public final class BenchRunner implements Harness.Kind {
+  private static final String TITLE = "Wharf vs Netty echo benchmark";
+  private static final String DEFAULT_SCENARIOS =
+      "echo-64-w1,echo-64-w16,echo-16384-w1,echo-16384-w16,accept,idle";
   private final int conns = BenchSettings.intProp("bench.conns", 100);
   private final int idleConns = BenchSettings.intProp("bench.idleConns", 10000);
 
@@ -39,12 +42,7 @@ public final class BenchRunner implements Harness.Kind {
 
   @Override
   public Harness.Plan plan() {
-    return new Harness.Plan(
-        "Wharf vs Netty echo benchmark",
-        ServerArgs.WHARF_AND_NETTY,
-        "echo-64-w1,echo-64-w16,echo-16384-w1,echo-16384-w16,accept,idle",
-        7100,
-        LEGEND);
+    return new Harness.Plan(TITLE, ServerArgs.WHARF_AND_NETTY, DEFAULT_SCENARIOS, 7100, LEGEND);
   }
 
   @Override

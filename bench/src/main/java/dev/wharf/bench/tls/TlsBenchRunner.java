@@ -27,6 +27,8 @@ import java.util.regex.Pattern;
  * those of {@link Harness}.
  */
 public final class TlsBenchRunner implements Harness.Kind {
+  private static final String TITLE = "Wharf vs Netty TLS benchmark";
+  private static final String DEFAULT_SCENARIOS = "handshake,bulk-16k-w4";
   private static final Pattern BULK = Pattern.compile("bulk-(\\d+)(k?)-w(\\d+)");
 
   private final int conns = BenchSettings.intProp("bench.conns", 16);
@@ -50,12 +52,7 @@ public final class TlsBenchRunner implements Harness.Kind {
 
   @Override
   public Harness.Plan plan() {
-    return new Harness.Plan(
-        "Wharf vs Netty TLS benchmark",
-        ServerArgs.WHARF_AND_NETTY,
-        "handshake,bulk-16k-w4",
-        7500,
-        LEGEND);
+    return new Harness.Plan(TITLE, ServerArgs.WHARF_AND_NETTY, DEFAULT_SCENARIOS, 7500, LEGEND);
   }
 
   @Override

@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
  * {@code bench.conns} (connections for the echo scenarios), {@code bench.idleConns}.
  */
 public final class WsBenchRunner implements Harness.Kind {
+  private static final String TITLE = "Wharf vs Netty WebSocket benchmark";
   static final String DEFAULT_SCENARIOS =
       "text-64-w1,text-64-w16,binary-64k-w1,text-64-w16-deflate,binary-64k-w1-deflate,idle";
   private static final Pattern SCENARIO =
@@ -57,12 +58,7 @@ public final class WsBenchRunner implements Harness.Kind {
 
   @Override
   public Harness.Plan plan() {
-    return new Harness.Plan(
-        "Wharf vs Netty WebSocket benchmark",
-        ServerArgs.WHARF_AND_NETTY,
-        DEFAULT_SCENARIOS,
-        7300,
-        LEGEND);
+    return new Harness.Plan(TITLE, ServerArgs.WHARF_AND_NETTY, DEFAULT_SCENARIOS, 7300, LEGEND);
   }
 
   @Override
