@@ -76,7 +76,7 @@ public final class Failures
   }
 
   /** The commands the README announces but that are not built yet. */
-  private static final java.util.Set<String> PLANNED = java.util.Set.of("dns", "sockets", "scan");
+  private static final java.util.Set<String> PLANNED = java.util.Set.of("scan");
 
   /** What to say about a first word that is no command: planned, a typo, or unknown. */
   private static String unknownCommand(
@@ -120,9 +120,16 @@ public final class Failures
     return previous[b.length()];
   }
 
-  /** How a command calls itself in messages: {@code wharf}, {@code wharf get}. */
+  /**
+   * How a command calls itself in messages: {@code wharf}, {@code wharf get}, {@code wharf dns
+   * serve}.
+   */
   static String name(CommandLine commandLine) {
-    return commandLine.getParent() == null ? "wharf" : "wharf " + commandLine.getCommandName();
+    // The whole path of a nested command: "wharf dns serve", not "wharf serve". A command run
+    // on its own (a test's) speaks as the tool.
+    return commandLine.getParent() == null
+        ? "wharf"
+        : commandLine.getCommandSpec().qualifiedName(" ");
   }
 
   public static Throwable unwrap(Throwable e) {

@@ -1,10 +1,14 @@
 package dev.wharf.cli;
 
+import dev.wharf.cli.dns.DnsCommand;
+import dev.wharf.cli.channels.PubCommand;
+import dev.wharf.cli.channels.SubCommand;
 import dev.wharf.cli.get.GetCommand;
 import dev.wharf.cli.serve.ServeCommand;
 import dev.wharf.cli.socket.ConnectCommand;
 import dev.wharf.cli.socket.EchoCommand;
 import dev.wharf.cli.socket.ListenCommand;
+import dev.wharf.cli.sockets.SocketsCommand;
 import dev.wharf.cli.ws.WsCommand;
 import java.util.concurrent.Callable;
 import java.util.logging.Handler;
@@ -27,6 +31,10 @@ import picocli.CommandLine.Command;
       ConnectCommand.class,
       EchoCommand.class,
       WsCommand.class,
+      SocketsCommand.class,
+      DnsCommand.class,
+      SubCommand.class,
+      PubCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Callable<Integer> {

@@ -41,8 +41,11 @@ public final class Story {
     }
   }
 
-  /** A line told even without {@code -v}: one the user has no other way to learn. */
-  void announce(String line) {
+  /**
+   * A line told even without {@code -v}: one the user has no other way to learn, such as a TLS
+   * option's warning.
+   */
+  public void announce(String line) {
     synchronized (err) {
       err.println("wharf " + command + ": " + line);
       err.flush();

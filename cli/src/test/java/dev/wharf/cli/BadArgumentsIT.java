@@ -88,8 +88,12 @@ class BadArgumentsIT extends EndToEnd {
         mistake(2, "ws"),
         mistake(2, "--frobnicate"),
         mistake(2, "serv"),
-        mistake(2, "dns", "example.com"),
-        mistake(2, "help", "dns"));
+        mistake(2, "scan", "127.0.0.1"),
+        mistake(2, "help", "scan"),
+        mistake(2, "dns"),
+        mistake(2, "dns", "example.com", "+frobnicate"),
+        mistake(2, "dns", "-x", "not-an-address"),
+        mistake(2, "dns", "example.com", "@127.0.0.1:99999"));
   }
 
   private static Arguments mistake(int exitCode, String... args) {

@@ -1,5 +1,8 @@
 package dev.wharf.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wharf.testkit.Await;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -10,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -107,7 +111,6 @@ public final class Child {
       for (String line; (line = reader.readLine()) != null; ) {
         synchronized (errLines) {
           errLines.add(line);
-          errLines.notifyAll();
         }
       }
     } catch (IOException e) {
@@ -115,7 +118,6 @@ public final class Child {
     } finally {
       synchronized (errLines) {
         errEnded = true;
-        errLines.notifyAll();
       }
     }
   }
@@ -129,39 +131,39 @@ public final class Child {
   /** Waits for a stderr line that contains a match of {@code regex} and returns the match. */
   public Matcher awaitErr(String regex) throws InterruptedException {
     Pattern pattern = Pattern.compile(regex);
-    long deadline = System.nanoTime() + DEFAULT_WAIT.toNanos();
-    synchronized (errLines) {
-      int seen = 0;
-      while (true) {
-        for (; seen < errLines.size(); seen++) {
-          Matcher matcher = pattern.matcher(errLines.get(seen));
-          if (matcher.find()) {
-            return matcher;
-          }
-        }
-        long left = deadline - System.nanoTime();
-        if (left <= 0 || errEnded) {
-          throw new AssertionError(
-              name + " printed no line matching " + regex + "; stderr: " + errLines);
-        }
-        TimeUnit.NANOSECONDS.timedWait(errLines, Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
-      }
+    if (!awaitErrUnlessEnded(() -> !matches(pattern).isEmpty())) {
+      throw new AssertionError(
+          name + " printed no line matching " + regex + "; stderr: " + errLines());
     }
+    return matches(pattern).getFirst();
   }
 
   /** Waits until {@code count} stderr lines contain a match of {@code regex}. */
   public void awaitErr(String regex, int count) throws InterruptedException {
     Pattern pattern = Pattern.compile(regex);
-    long deadline = System.nanoTime() + DEFAULT_WAIT.toNanos();
+    if (!awaitErrUnlessEnded(() -> matches(pattern).size() >= count)) {
+      throw new AssertionError(
+          name + " printed fewer than " + count + " lines matching " + regex + ": " + errLines());
+    }
+  }
+
+  /** The stderr lines so far that contain a match, each matcher on its first match. */
+  private List<Matcher> matches(Pattern pattern) {
+    return errLines().stream().map(pattern::matcher).filter(Matcher::find).toList();
+  }
+
+  /**
+   * Whether {@code condition} on stderr holds within the default wait. Once stderr has ended no
+   * line can come to make it hold, so the wait stops there rather than at the deadline.
+   */
+  private boolean awaitErrUnlessEnded(BooleanSupplier condition) {
+    Await.within(DEFAULT_WAIT, () -> condition.getAsBoolean() || errEnded());
+    return condition.getAsBoolean();
+  }
+
+  private boolean errEnded() {
     synchronized (errLines) {
-      while (errLines.stream().filter(line -> pattern.matcher(line).find()).count() < count) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0 || errEnded) {
-          throw new AssertionError(
-              name + " printed fewer than " + count + " lines matching " + regex + ": " + errLines);
-        }
-        TimeUnit.NANOSECONDS.timedWait(errLines, Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
-      }
+      return errEnded;
     }
   }
 
@@ -176,14 +178,14 @@ public final class Child {
       throw new AssertionError(name + " did not exit; stderr: " + errLines());
     }
     // Let the stderr reader catch up with the last lines.
-    long deadline = System.nanoTime() + DEFAULT_WAIT.toNanos();
-    synchronized (errLines) {
-      long left;
-      while (!errEnded && (left = deadline - System.nanoTime()) > 0) {
-        TimeUnit.NANOSECONDS.timedWait(errLines, left);
-      }
-    }
+    Await.within(DEFAULT_WAIT, this::errEnded);
     return process.exitValue();
+  }
+
+  /** Waits for the process to exit and checks its code and that stderr said exactly this. */
+  public void assertExitsWith(int code, String... stderr) throws InterruptedException {
+    assertThat(awaitExit()).as("exit code; stderr: %s", errLines()).isEqualTo(code);
+    assertThat(errLines()).containsExactly(stderr);
   }
 
   /** Sends a signal by name (INT, TERM), as kill(1) does. */

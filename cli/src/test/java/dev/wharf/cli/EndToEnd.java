@@ -66,14 +66,31 @@ public abstract class EndToEnd {
   protected int serveOnLoopback(
       Path out, Map<String, String> environment, Path root, String... more)
       throws IOException, InterruptedException {
+    wharf(environment, null, out, serveOnLoopbackArgs(root, more));
+    return servedPort(out, "http");
+  }
+
+  /** The arguments of {@code wharf serve ROOT} on a free port of 127.0.0.1, then {@code more}. */
+  protected static String[] serveOnLoopbackArgs(Path root, String... more) {
     var args =
         new ArrayList<>(List.of("serve", root.toString(), "--port", "0", "--bind", "127.0.0.1"));
     args.addAll(List.of(more));
-    wharf(environment, null, out, args.toArray(String[]::new));
-    return Integer.parseInt(awaitMatch(out, LOOPBACK_URL));
+    return args.toArray(String[]::new);
   }
 
-  private static final Pattern LOOPBACK_URL = Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)/");
+  /** The port in the startup line that serve on 127.0.0.1 writes to {@code out}, once written. */
+  protected static int servedPort(Path out, String scheme) {
+    return Integer.parseInt(
+        awaitMatch(out, Pattern.compile("on " + scheme + "://127\\.0\\.0\\.1:(\\d+)/")));
+  }
+
+  /** Starts {@code wharf ws args}; stdout goes to {@code out}. */
+  protected Child ws(Path stdin, Path out, String... args) throws IOException {
+    var all = new ArrayList<String>();
+    all.add("ws");
+    all.addAll(List.of(args));
+    return wharf(stdin, out, all.toArray(String[]::new));
+  }
 
   /** Starts wharf with at most {@code openFiles} file descriptors (as {@code ulimit -n}). */
   protected Child wharfWithOpenFiles(int openFiles, Path stdout, String... args)
@@ -149,23 +166,39 @@ public abstract class EndToEnd {
   }
 
   /**
+   * The file {@code curl -sS -f} downloaded from {@code path} on 127.0.0.1:{@code port}, after it
+   * exited 0.
+   */
+  protected Path curlDownload(int port, String path) throws Exception {
+    return curlToFile(port, path, Duration.ofSeconds(10), "-f");
+  }
+
+  /**
    * What {@code curl -sS -m seconds} got from {@code path} on 127.0.0.1:{@code port}, after it
    * ended (within 5 s more) with exit 0.
    */
   protected String curlLoopback(int port, String path, int seconds) throws Exception {
-    Path body = Files.createTempFile(dir, "curl", ".out");
-    Child curl =
-        peer(
-            null,
-            body,
-            "curl",
-            "-sS",
-            "-m",
-            Integer.toString(seconds),
-            "http://127.0.0.1:" + port + path);
-    assertThat(curl.process().waitFor(seconds + 5, TimeUnit.SECONDS)).as("curl ended").isTrue();
-    assertThat(curl.awaitExit()).as("curl exit; stderr: %s", curl.errLines()).isZero();
+    Path body =
+        curlToFile(port, path, Duration.ofSeconds(seconds + 5), "-m", Integer.toString(seconds));
     return Files.readString(body, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Runs {@code curl -sS options} on {@code path} of 127.0.0.1:{@code port}, its stdout into a new
+   * file; checks that it ended within {@code wait} with exit 0, and returns the file.
+   */
+  private Path curlToFile(int port, String path, Duration wait, String... options)
+      throws Exception {
+    Path body = Files.createTempFile(dir, "curl", ".out");
+    var command = new ArrayList<>(List.of("curl", "-sS"));
+    command.addAll(List.of(options));
+    command.add("http://127.0.0.1:" + port + path);
+    Child curl = peer(null, body, command.toArray(String[]::new));
+    assertThat(curl.process().waitFor(wait.toMillis(), TimeUnit.MILLISECONDS))
+        .as("curl ended")
+        .isTrue();
+    assertThat(curl.awaitExit()).as("curl exit; stderr: %s", curl.errLines()).isZero();
+    return body;
   }
 
   protected static String sha256(Path file) throws IOException {

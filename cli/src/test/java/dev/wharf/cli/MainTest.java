@@ -101,12 +101,12 @@ public class MainTest {
 
   @Test
   void aPlannedCommandIsSaidToBePlannedWithoutTheNameTwice() {
-    Run run = run("dns", "x");
+    Run run = run("scan", "x");
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err())
         .containsExactly(
-            "wharf: 'dns' is planned but not built yet; the commands are serve, get, listen,"
-                + " connect, echo, ws",
+            "wharf: 'scan' is planned but not built yet; the commands are serve, get, listen,"
+                + " connect, echo, ws, sockets, dns, sub, pub",
             "Try 'wharf --help' for more.");
   }
 
@@ -119,7 +119,7 @@ public class MainTest {
         .first()
         .isEqualTo(
             "wharf: unknown command 'frobnicate'; the commands are serve, get, listen, connect,"
-                + " echo, ws");
+                + " echo, ws, sockets, dns, sub, pub");
     assertThat(run("--frobnicate").err())
         .first()
         .isEqualTo("wharf: Unknown option: '--frobnicate'");

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.testkit.ExternalProcess;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,17 +15,21 @@ import java.util.regex.Pattern;
 
 /**
  * What the WebSocket end-to-end tests share: python3-websockets (Debian's, under /usr/bin/python3)
- * as the peer through {@code ws_peer.py}, {@code wharf serve} on a free port, and JSON lines read
- * back by Python's own json module.
+ * as the peer through the websocket module's {@code websockets_peer.py}, {@code wharf serve} on a
+ * free port, and JSON lines read back by Python's own json module.
  */
 public abstract class WebSocketEndToEnd extends EndToEnd {
   public static final Path NULL = Path.of("/dev/null");
 
-  public static Path script() throws URISyntaxException {
-    return Path.of(WebSocketEndToEnd.class.getResource("/ws_peer.py").toURI());
+  /**
+   * The websocket module's python3-websockets peer: one script for both modules' tests, reached by
+   * path as ServeWebSocketIT reaches autobahn_cases.py (tests run in the module's directory).
+   */
+  public static Path script() {
+    return Path.of("../websocket/src/test/python/websockets_peer.py").toAbsolutePath().normalize();
   }
 
-  /** Runs {@code ws_peer.py args}, its stdout to {@code out}. */
+  /** Runs {@code websockets_peer.py args}, its stdout to {@code out}. */
   protected Child python(Path out, String... args) throws Exception {
     var command = new ArrayList<>(List.of("/usr/bin/python3", "-u", script().toString()));
     command.addAll(List.of(args));
@@ -43,14 +46,6 @@ public abstract class WebSocketEndToEnd extends EndToEnd {
   /** Starts {@code wharf serve root extra...} on 127.0.0.1 and returns its port. */
   protected int serve(Path root, String... extra) throws Exception {
     return serveOnLoopback(dir.resolve("serve.out"), Map.of(), root, extra);
-  }
-
-  /** Runs {@code wharf ws args} to its end; stdout goes to {@code out}. */
-  protected Child ws(Path stdin, Path out, String... args) throws IOException {
-    var all = new ArrayList<String>();
-    all.add("ws");
-    all.addAll(List.of(args));
-    return wharf(stdin, out, all.toArray(String[]::new));
   }
 
   /**

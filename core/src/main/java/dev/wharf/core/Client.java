@@ -53,30 +53,16 @@ public final class Client {
   }
 
   /** Configures a {@link Client}. */
-  public static final class Builder {
-    private final EventLoopGroup group;
-    private SocketOptions options = SocketOptions.DEFAULTS;
-    private Timeouts timeouts = Timeouts.DEFAULTS;
-    private Watermarks watermarks = Watermarks.DEFAULTS;
+  public static final class Builder extends ConnectionSettingsBuilder<Builder> {
     private Layer layer;
     private NameResolver resolver = NameResolver.SYSTEM;
 
     private Builder(EventLoopGroup group) {
-      this.group = Objects.requireNonNull(group, "group");
+      super(group);
     }
 
-    public Builder options(SocketOptions value) {
-      this.options = Objects.requireNonNull(value);
-      return this;
-    }
-
-    public Builder timeouts(Timeouts value) {
-      this.timeouts = Objects.requireNonNull(value);
-      return this;
-    }
-
-    public Builder watermarks(Watermarks value) {
-      this.watermarks = Objects.requireNonNull(value);
+    @Override
+    Builder self() {
       return this;
     }
 
@@ -114,7 +100,7 @@ public final class Client {
     this.group = builder.group;
     this.layer = builder.layer;
     this.resolver = builder.resolver;
-    this.settings = new ConnectionSettings(builder.options, builder.timeouts, builder.watermarks);
+    this.settings = builder.settings();
   }
 
   /** Resolves {@code host} and connects to the first of its addresses that answers. */
@@ -331,15 +317,16 @@ public final class Client {
 
     /** A client's connection counts against no server's limit. */
     private StreamConnection open(Transport transport, Protocol speaking) throws IOException {
-      return StreamConnection.open(
-          loop,
-          channel,
-          key,
-          transport,
-          ConnectionInfo.Side.CLIENT,
-          settings,
-          ConnectionLimit.NONE,
-          speaking);
+      return new StreamConnection(
+              loop,
+              channel,
+              key,
+              transport,
+              ConnectionInfo.Side.CLIENT,
+              settings,
+              ConnectionLimit.NONE,
+              speaking)
+          .open();
     }
 
     private void failed(Throwable error) {

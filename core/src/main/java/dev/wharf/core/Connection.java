@@ -91,7 +91,10 @@ public interface Connection extends Executor {
   /** Closes once everything queued has been written, then lingers (see {@link Timeouts}). */
   void closeAfterFlush();
 
-  boolean isOpen();
+  /** Whether it has not closed yet: every implementation answers from {@link #state()}. */
+  default boolean isOpen() {
+    return state() != ConnectionState.CLOSED;
+  }
 
   ConnectionState state();
 

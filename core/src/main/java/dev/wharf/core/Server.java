@@ -68,32 +68,18 @@ public final class Server implements AutoCloseable {
   }
 
   /** Configures and binds a {@link Server}. */
-  public static final class Builder {
-    private final EventLoopGroup group;
-    private SocketOptions options = SocketOptions.DEFAULTS;
-    private Timeouts timeouts = Timeouts.DEFAULTS;
-    private Watermarks watermarks = Watermarks.DEFAULTS;
+  public static final class Builder extends ConnectionSettingsBuilder<Builder> {
     private boolean acceptorPerLoop;
     private int maxConnections;
     private String name = "";
     private Layer layer;
 
     private Builder(EventLoopGroup group) {
-      this.group = Objects.requireNonNull(group, "group");
+      super(group);
     }
 
-    public Builder options(SocketOptions value) {
-      this.options = Objects.requireNonNull(value);
-      return this;
-    }
-
-    public Builder timeouts(Timeouts value) {
-      this.timeouts = Objects.requireNonNull(value);
-      return this;
-    }
-
-    public Builder watermarks(Watermarks value) {
-      this.watermarks = Objects.requireNonNull(value);
+    @Override
+    Builder self() {
       return this;
     }
 
@@ -173,7 +159,7 @@ public final class Server implements AutoCloseable {
     Objects.requireNonNull(protocols, "protocols");
     Layer layer = builder.layer;
     this.protocols = layer == null ? protocols : () -> layer.wrap(protocols.get());
-    this.settings = new ConnectionSettings(builder.options, builder.timeouts, builder.watermarks);
+    this.settings = builder.settings();
     this.name = builder.name;
     this.limit =
         new ConnectionLimit(
@@ -526,15 +512,16 @@ public final class Server implements AutoCloseable {
         if (transport == Transport.TCP) {
           SocketOptionsApplier.onStream(accepted, settings.options());
         }
-        StreamConnection.open(
-            target,
-            accepted,
-            null,
-            transport,
-            ConnectionInfo.Side.SERVER,
-            settings,
-            limit,
-            protocols.get());
+        new StreamConnection(
+                target,
+                accepted,
+                null,
+                transport,
+                ConnectionInfo.Side.SERVER,
+                settings,
+                limit,
+                protocols.get())
+            .open();
       } catch (Throwable e) {
         abandon(accepted, e);
       }

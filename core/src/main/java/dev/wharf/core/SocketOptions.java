@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Consumer;
 
 /**
  * The socket options Wharf sets, typed. Unset options keep the kernel's defaults; an option the
@@ -92,130 +93,94 @@ public final class SocketOptions {
   }
 
   public SocketOptions withReuseAddress(boolean on) {
-    return new SocketOptions(
-        on,
-        reusePort,
-        keepAlive,
-        tcpNoDelay,
-        receiveBufferSize,
-        sendBufferSize,
-        linger,
-        ipTos,
-        backlog);
+    return with(copy -> copy.reuseAddress = on);
   }
 
   /** SO_REUSEPORT: several sockets may listen on one port and the kernel spreads connections. */
   public SocketOptions withReusePort(boolean on) {
-    return new SocketOptions(
-        reuseAddress,
-        on,
-        keepAlive,
-        tcpNoDelay,
-        receiveBufferSize,
-        sendBufferSize,
-        linger,
-        ipTos,
-        backlog);
+    return with(copy -> copy.reusePort = on);
   }
 
   public SocketOptions withKeepAlive(KeepAlive value) {
-    return new SocketOptions(
-        reuseAddress,
-        reusePort,
-        value,
-        tcpNoDelay,
-        receiveBufferSize,
-        sendBufferSize,
-        linger,
-        ipTos,
-        backlog);
+    return with(copy -> copy.keepAlive = value);
   }
 
   public SocketOptions withTcpNoDelay(boolean on) {
-    return new SocketOptions(
-        reuseAddress,
-        reusePort,
-        keepAlive,
-        on,
-        receiveBufferSize,
-        sendBufferSize,
-        linger,
-        ipTos,
-        backlog);
+    return with(copy -> copy.tcpNoDelay = on);
   }
 
   public SocketOptions withReceiveBufferSize(int bytes) {
     positive(bytes, "receive buffer size");
-    return new SocketOptions(
-        reuseAddress,
-        reusePort,
-        keepAlive,
-        tcpNoDelay,
-        bytes,
-        sendBufferSize,
-        linger,
-        ipTos,
-        backlog);
+    return with(copy -> copy.receiveBufferSize = bytes);
   }
 
   public SocketOptions withSendBufferSize(int bytes) {
     positive(bytes, "send buffer size");
-    return new SocketOptions(
-        reuseAddress,
-        reusePort,
-        keepAlive,
-        tcpNoDelay,
-        receiveBufferSize,
-        bytes,
-        linger,
-        ipTos,
-        backlog);
+    return with(copy -> copy.sendBufferSize = bytes);
   }
 
   public SocketOptions withLinger(Duration value) {
     if (value.isNegative()) {
       throw new IllegalArgumentException("linger must not be negative: " + value);
     }
-    return new SocketOptions(
-        reuseAddress,
-        reusePort,
-        keepAlive,
-        tcpNoDelay,
-        receiveBufferSize,
-        sendBufferSize,
-        value,
-        ipTos,
-        backlog);
+    return with(copy -> copy.linger = value);
   }
 
   public SocketOptions withIpTos(int tos) {
     if (tos < 0 || tos > 255) {
       throw new IllegalArgumentException("IP_TOS is one byte (0-255): " + tos);
     }
-    return new SocketOptions(
-        reuseAddress,
-        reusePort,
-        keepAlive,
-        tcpNoDelay,
-        receiveBufferSize,
-        sendBufferSize,
-        linger,
-        tos,
-        backlog);
+    return with(copy -> copy.ipTos = tos);
   }
 
   public SocketOptions withBacklog(int value) {
     positive(value, "backlog");
-    return new SocketOptions(
-        reuseAddress,
-        reusePort,
-        keepAlive,
-        tcpNoDelay,
-        receiveBufferSize,
-        sendBufferSize,
-        linger,
-        ipTos,
-        value);
+    return with(copy -> copy.backlog = value);
+  }
+
+  /** A copy with one change: each {@code withX} names only the field it sets. */
+  private SocketOptions with(Consumer<Copy> change) {
+    var copy = new Copy(this);
+    change.accept(copy);
+    return copy.build();
+  }
+
+  /** The fields of a {@link SocketOptions} while a {@code withX} changes one of them. */
+  private static final class Copy {
+    boolean reuseAddress;
+    boolean reusePort;
+    KeepAlive keepAlive;
+    Boolean tcpNoDelay;
+    Integer receiveBufferSize;
+    Integer sendBufferSize;
+    Duration linger;
+    Integer ipTos;
+    int backlog;
+
+    Copy(SocketOptions from) {
+      reuseAddress = from.reuseAddress;
+      reusePort = from.reusePort;
+      keepAlive = from.keepAlive;
+      tcpNoDelay = from.tcpNoDelay;
+      receiveBufferSize = from.receiveBufferSize;
+      sendBufferSize = from.sendBufferSize;
+      linger = from.linger;
+      ipTos = from.ipTos;
+      backlog = from.backlog;
+    }
+
+    SocketOptions build() {
+      return new SocketOptions(
+          reuseAddress,
+          reusePort,
+          keepAlive,
+          tcpNoDelay,
+          receiveBufferSize,
+          sendBufferSize,
+          linger,
+          ipTos,
+          backlog);
+    }
   }
 
   /** The options as name-value pairs, as {@code -v} prints them. */

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * A TCP or Unix-domain connection on an event loop: reads into the loop's buffer and hands it to
@@ -113,7 +114,12 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
   /** When the queue last made progress (or became non-empty); for the write-stall timeout. */
   private long writeProgressNanos;
 
-  private StreamConnection(
+  /**
+   * A connection that does nothing until {@link #open()} (call on {@code loop}). {@code key} is the
+   * channel's key if it was already registered (a client's connect), or null to register it here.
+   * The connection gives its slot back to {@code limit} when its socket closes; the caller took it.
+   */
+  StreamConnection(
       EventLoop loop,
       SocketChannel channel,
       SelectionKey key,
@@ -125,7 +131,7 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
       throws IOException {
     this.loop = loop;
     this.channel = channel;
-    this.key = key;
+    this.key = key != null ? key : loop.register(channel, SelectionKey.OP_READ, null);
     this.transport = transport;
     this.side = side;
     this.settings = settings;
@@ -142,36 +148,21 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
   }
 
   /**
-   * Starts a connection on its loop (call on {@code loop}): registers for reads, arms the timeouts
-   * and tells the protocol it is open. {@code key} is the channel's key if it was already
-   * registered (a client's connect), or null. The connection gives its slot back to {@code limit}
-   * when its socket closes; the caller took it.
+   * Starts the connection on its loop (call on it): registers for reads, arms the timeouts and
+   * tells the protocol it is open.
    */
-  static StreamConnection open(
-      EventLoop loop,
-      SocketChannel channel,
-      SelectionKey key,
-      Transport transport,
-      ConnectionInfo.Side side,
-      ConnectionSettings settings,
-      ConnectionLimit limit,
-      Protocol protocol)
-      throws IOException {
-    SelectionKey registered =
-        key != null ? key : loop.register(channel, SelectionKey.OP_READ, null);
-    var connection =
-        new StreamConnection(loop, channel, registered, transport, side, settings, limit, protocol);
-    registered.attach(connection);
-    registered.interestOps(SelectionKey.OP_READ);
-    loop.added(connection);
+  StreamConnection open() {
+    key.attach(this);
+    key.interestOps(SelectionKey.OP_READ);
+    loop.added(this);
     loop.group().registry().opened();
-    connection.armTimeouts();
-    connection.callOpened();
+    armTimeouts();
+    callOpened();
     if (loop.group().isShuttingDown()) {
       // Accepted just as a graceful shutdown began: wind down like the others.
-      connection.requestShutdown();
+      requestShutdown();
     }
-    return connection;
+    return this;
   }
 
   // ---- events from the selector ----
@@ -212,20 +203,17 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
       ByteBuffer buffer = loop.readBuffer();
       int n;
       try {
-        n = channel.read(buffer);
+        n = readCounted(buffer);
       } catch (IOException e) {
         closeOnIoError(e);
         return;
       }
-      if (n < 0) {
-        onEndOfInput();
+      if (n <= 0) {
+        if (n < 0) {
+          onEndOfInput();
+        }
         return;
       }
-      if (n == 0) {
-        return;
-      }
-      bytesIn += n;
-      lastReadNanos = loop.now();
       buffer.flip();
       callReceived(buffer);
       if (n < buffer.capacity()) {
@@ -717,7 +705,7 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
       ByteBuffer buffer = loop.readBuffer();
       int n;
       try {
-        n = channel.read(buffer);
+        n = readCounted(buffer);
       } catch (IOException e) {
         LOG.log(Level.DEBUG, () -> this + ": lingering ended: " + e);
         closeSocket();
@@ -727,15 +715,23 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
         closeSocket();
         return;
       }
-      if (n == 0) {
-        return;
-      }
-      bytesIn += n;
-      lastReadNanos = loop.now();
       if (n < buffer.capacity()) {
-        return;
+        return; // Drained (or nothing came): wait for the next read event.
       }
     }
+  }
+
+  /**
+   * Reads once into {@code buffer}; -1 for the peer's FIN. What came counts in {@code bytesIn} and
+   * moves the read clock, for the read and idle timeouts and for the linger's silence alike.
+   */
+  private int readCounted(ByteBuffer buffer) throws IOException {
+    int n = channel.read(buffer);
+    if (n > 0) {
+      bytesIn += n;
+      lastReadNanos = loop.now();
+    }
+    return n;
   }
 
   /** The sooner of the silence and the total deadline. */
@@ -744,11 +740,6 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
     long start = lastWriteNanos;
     long quietEnd = Math.max(lastReadNanos, start) + timeouts.lingeringTimeout().toNanos();
     return Math.min(quietEnd, start + timeouts.lingeringTime().toNanos());
-  }
-
-  @Override
-  public boolean isOpen() {
-    return state != ConnectionState.CLOSED;
   }
 
   @Override
@@ -871,13 +862,13 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
   // ---- protocol calls, each isolated ----
 
   private void callOpened() {
-    try {
-      protocol.opened(this);
-    } catch (Throwable t) {
-      closeOnHandlerFailure(t);
-    }
+    callProtocol(p -> p.opened(this));
   }
 
+  /**
+   * Hands a read to the protocol. Not through {@link #callProtocol}: it runs for every read, and a
+   * capturing lambda there would allocate each time.
+   */
   private void callReceived(ByteBuffer data) {
     try {
       protocol.received(this, data);
@@ -887,19 +878,11 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
   }
 
   private void callWakeUp() {
-    try {
-      protocol.wakeUp(this);
-    } catch (Throwable t) {
-      closeOnHandlerFailure(t);
-    }
+    callProtocol(p -> p.wakeUp(this));
   }
 
   private void callWritabilityChanged(boolean nowWritable) {
-    try {
-      protocol.writabilityChanged(this, nowWritable);
-    } catch (Throwable t) {
-      closeOnHandlerFailure(t);
-    }
+    callProtocol(p -> p.writabilityChanged(this, nowWritable));
   }
 
   /** Asks the protocol to wind down for a graceful shutdown. */
@@ -907,8 +890,13 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
     if (state == ConnectionState.CLOSED) {
       return;
     }
+    callProtocol(p -> p.shutdownRequested(this));
+  }
+
+  /** Calls the protocol; a throw closes this connection only, never the loop it shares. */
+  private void callProtocol(Consumer<Protocol> call) {
     try {
-      protocol.shutdownRequested(this);
+      call.accept(protocol);
     } catch (Throwable t) {
       closeOnHandlerFailure(t);
     }

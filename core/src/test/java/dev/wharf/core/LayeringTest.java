@@ -69,6 +69,32 @@ class LayeringTest {
   }
 
   @Test
+  void theDnsCodecDoesNoIoStartsNoThreadAndReadsNoClock() {
+    assertThat(
+            referencesUnder(
+                ROOT.resolve("dns/src/main/java/dev/wharf/dns/codec"),
+                null,
+                Pattern.compile(
+                    "\\bdev\\.wharf\\.(?!dns\\.codec\\b)\\w+|\\bjava\\.nio\\.channels\\b"
+                        + "|\\bThread\\b|\\bnanoTime\\b|\\bcurrentTimeMillis\\b|\\bClock\\b")))
+        .as("files of dev.wharf.dns.codec naming the engine, channels, threads or clocks")
+        .isEmpty();
+  }
+
+  @Test
+  void theChannelsCodecDoesNoIoAndKnowsNoSession() {
+    // dev.wharf.channels itself holds the values the codec writes (Publication, positions).
+    assertThat(
+            referencesUnder(
+                ROOT.resolve("channels/src/main/java/dev/wharf/channels/protocol"),
+                null,
+                Pattern.compile(
+                    "\\bdev\\.wharf\\.(channels\\.internal|websocket|http|core)\\b|\\bjava\\.nio\\.channels\\b")))
+        .as("files of dev.wharf.channels.protocol naming sessions, sockets or the transport")
+        .isEmpty();
+  }
+
+  @Test
   void hpackIsACodecOfTheJdkOnly() {
     // No other Wharf package, and no channel: HPACK does no I/O (house style: a codec).
     assertThat(

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -63,6 +64,22 @@ abstract class StreamTransportContract {
         .timeouts(timeouts)
         .name("echo")
         .bind(listenAddress(), EchoProtocol::new);
+  }
+
+  /** A server whose connections run {@code onOpen} and leave what they read unread. */
+  Server serverThatOnOpen(Consumer<Connection> onOpen) throws IOException {
+    return Server.builder(serverGroup).bind(listenAddress(), () -> new OnOpen(onOpen));
+  }
+
+  /** Runs a task when its connection opens; reads nothing (the peer's bytes stay unread). */
+  private record OnOpen(Consumer<Connection> task) implements Protocol {
+    @Override
+    public void opened(Connection c) {
+      task.accept(c);
+    }
+
+    @Override
+    public void received(Connection c, ByteBuffer data) {}
   }
 
   Connection connect(Server server, Protocol protocol) throws Exception {
@@ -361,9 +378,7 @@ abstract class StreamTransportContract {
     int chunk = 64 * 1024;
     byte[] payload = new byte[4 << 20];
     new Random(11).nextBytes(payload);
-    var handedOver = new AtomicLong();
-    var maxPending = new AtomicLong();
-    var paused = new java.util.concurrent.CountDownLatch(1);
+    var writer = new PausedWriter();
     var loopBusy = new java.util.concurrent.CountDownLatch(1);
     var releaseLoop = new java.util.concurrent.CountDownLatch(1);
     Object writableAgain = new Object();
@@ -389,7 +404,7 @@ abstract class StreamTransportContract {
                         for (int at = 0; at < payload.length; at += chunk) {
                           synchronized (writableAgain) {
                             while (!c.isWritable() && c.isOpen()) {
-                              paused.countDown();
+                              writer.paused.countDown();
                               try {
                                 writableAgain.wait();
                               } catch (InterruptedException e) {
@@ -398,8 +413,7 @@ abstract class StreamTransportContract {
                             }
                           }
                           c.write(payload, at, chunk);
-                          handedOver.addAndGet(chunk);
-                          maxPending.accumulateAndGet(c.pendingBytes(), Math::max);
+                          writer.wrote(c, chunk);
                         }
                       }
 
@@ -415,16 +429,7 @@ abstract class StreamTransportContract {
                     });
     try (SocketChannel peer = openBlocking(server.localAddress())) {
       // The loop is held: every write is a copy in transit. The writer must stop at the watermark.
-      Await.until(
-          "the writer to pause or to hand over everything",
-          () -> paused.getCount() == 0 || handedOver.get() == payload.length);
-      assertThat(handedOver.get())
-          .as("bytes handed to a busy loop")
-          .isLessThanOrEqualTo(Watermarks.DEFAULTS.high() + chunk);
-      assertThat(maxPending.get())
-          .as("pending bytes as the writer saw them")
-          .isGreaterThan(Watermarks.DEFAULTS.high())
-          .isLessThanOrEqualTo(Watermarks.DEFAULTS.high() + chunk);
+      writer.assertStoppedAtHighWatermark(payload.length, chunk);
 
       // The loop goes on: the writer is woken as the peer reads, and everything arrives intact.
       releaseLoop.countDown();
@@ -453,19 +458,10 @@ abstract class StreamTransportContract {
     byte[] payload = new byte[8 << 20];
     new Random(3).nextBytes(payload);
     var server =
-        Server.builder(serverGroup)
-            .bind(
-                listenAddress(),
-                () ->
-                    new Protocol() {
-                      @Override
-                      public void opened(Connection c) {
-                        c.write(payload);
-                      }
-
-                      @Override
-                      public void received(Connection c, ByteBuffer data) {}
-                    });
+        serverThatOnOpen(
+            c -> {
+              c.write(payload);
+            });
     try (SocketChannel peer = openBlocking(server.localAddress())) {
       Await.until("server connection", () -> serverGroup.registry().openCount() == 1);
       CompletableFuture<Void> shutdown = serverGroup.shutdownGracefully(Duration.ofSeconds(20));
@@ -544,26 +540,16 @@ abstract class StreamTransportContract {
       new Random(5).nextBytes(content);
       java.nio.file.Files.write(file, content);
       var server =
-          Server.builder(serverGroup)
-              .bind(
-                  listenAddress(),
-                  () ->
-                      new Protocol() {
-                        @Override
-                        public void opened(Connection c) {
-                          try {
-                            c.write("head:".getBytes(StandardCharsets.US_ASCII));
-                            c.writeFile(
-                                java.nio.channels.FileChannel.open(file), 0, content.length);
-                            c.closeAfterFlush();
-                          } catch (IOException e) {
-                            throw new java.io.UncheckedIOException(e);
-                          }
-                        }
-
-                        @Override
-                        public void received(Connection c, ByteBuffer data) {}
-                      });
+          serverThatOnOpen(
+              c -> {
+                try {
+                  c.write("head:".getBytes(StandardCharsets.US_ASCII));
+                  c.writeFile(java.nio.channels.FileChannel.open(file), 0, content.length);
+                  c.closeAfterFlush();
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
       var client = new RecordingProtocol();
       connect(server, client);
       client.closed.get(20, TimeUnit.SECONDS);
@@ -585,26 +571,17 @@ abstract class StreamTransportContract {
     new Random(7).nextBytes(content);
     int[] cuts = {0, 5, 10_000, 20_000, 20_000, 45_000, 45_001, 70_000};
     var server =
-        Server.builder(serverGroup)
-            .bind(
-                listenAddress(),
-                () ->
-                    new Protocol() {
-                      @Override
-                      public void opened(Connection c) {
-                        for (int i = 1; i < cuts.length; i++) {
-                          if (i % 2 == 0) {
-                            c.write(java.util.Arrays.copyOfRange(content, cuts[i - 1], cuts[i]));
-                          } else {
-                            c.write(content, cuts[i - 1], cuts[i] - cuts[i - 1]);
-                          }
-                        }
-                        c.closeAfterFlush();
-                      }
-
-                      @Override
-                      public void received(Connection c, ByteBuffer data) {}
-                    });
+        serverThatOnOpen(
+            c -> {
+              for (int i = 1; i < cuts.length; i++) {
+                if (i % 2 == 0) {
+                  c.write(java.util.Arrays.copyOfRange(content, cuts[i - 1], cuts[i]));
+                } else {
+                  c.write(content, cuts[i - 1], cuts[i] - cuts[i - 1]);
+                }
+              }
+              c.closeAfterFlush();
+            });
     var client = new RecordingProtocol();
     connect(server, client);
     client.closed.get(20, TimeUnit.SECONDS);

@@ -321,6 +321,11 @@ public final class ExternalProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** Its process id: what {@code ss -p} and {@code /proc} know it by. */
+  public long pid() {
+    return process.pid();
+  }
+
   public boolean isAlive() {
     return process.isAlive();
   }

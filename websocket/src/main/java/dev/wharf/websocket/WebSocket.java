@@ -75,4 +75,13 @@ public interface WebSocket {
 
   /** Bytes queued for the peer and not yet taken by the kernel; approximate off the loop. */
   long bufferedBytes();
+
+  /**
+   * Runs a task on this connection's event loop, later (never inside this call, even on the loop),
+   * after the tasks queued before it. With {@link WebSocketConfig.Dispatch#EVENT_LOOP} the task
+   * never runs at the same time as a listener callback, so a listener can keep state without locks
+   * and hand work from other threads to itself; a send made by the task is queued in order with the
+   * loop's other sends.
+   */
+  void execute(Runnable task);
 }

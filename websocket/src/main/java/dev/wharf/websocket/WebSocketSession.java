@@ -785,6 +785,11 @@ final class WebSocketSession
 
   // ---- helpers ----
 
+  @Override
+  public void execute(Runnable task) {
+    connection.execute(task);
+  }
+
   private void onLoop(Runnable action) {
     if (connection.inEventLoop()) {
       action.run();

@@ -4,14 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.http.server.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
@@ -60,47 +64,34 @@ class AutobahnServerIT {
     group.shutdownGracefully(Duration.ofSeconds(2)).join();
   }
 
+  /** A list of Autobahn case families and the path of the listener that must pass them. */
+  private record Cases(String name, String path, String families) {}
+
+  private static final List<Cases> ALL =
+      List.of(
+          new Cases("framing, pings, reserved bits and opcodes", "/echo", "1,2,3,4"),
+          new Cases("fragmentation and UTF-8", "/echo", "5,6"),
+          new Cases("closing handshake", "/echo", "7"),
+          new Cases("messages up to 16 MiB", "/echo", "9,-9.9,-9.10"),
+          new Cases("limits and length encodings", "/limited", "9.9,9.10,10"),
+          new Cases("permessage-deflate", "/echo", "12,13"),
+          new Cases("a blocking listener on virtual threads", "/blocking", "1,2,5,6,7,12"),
+          new Cases("messages received and sent as streams", "/streaming", "1,5,6,7,12"));
+
+  /**
+   * One container of tests per entry of {@link #ALL}, a test per case. Lazily: each entry's python
+   * client runs when JUnit reaches its container, so an entry that fails fails on its own.
+   */
   @TestFactory
-  List<DynamicTest> framingPingsReservedBitsAndOpcodes() throws Exception {
-    return run("/echo", "1,2,3,4");
+  Stream<DynamicContainer> autobahnCases() {
+    return ALL.stream()
+        .map(
+            cases ->
+                DynamicContainer.dynamicContainer(
+                    cases.name(), Stream.of(cases).flatMap(c -> run(c.path(), c.families()))));
   }
 
-  @TestFactory
-  List<DynamicTest> fragmentationAndUtf8() throws Exception {
-    return run("/echo", "5,6");
-  }
-
-  @TestFactory
-  List<DynamicTest> closingHandshake() throws Exception {
-    return run("/echo", "7");
-  }
-
-  @TestFactory
-  List<DynamicTest> messagesUpTo16MiB() throws Exception {
-    return run("/echo", "9,-9.9,-9.10");
-  }
-
-  @TestFactory
-  List<DynamicTest> limitsAndLengthEncodings() throws Exception {
-    return run("/limited", "9.9,9.10,10");
-  }
-
-  @TestFactory
-  List<DynamicTest> permessageDeflate() throws Exception {
-    return run("/echo", "12,13");
-  }
-
-  @TestFactory
-  List<DynamicTest> blockingListenerOnVirtualThreads() throws Exception {
-    return run("/blocking", "1,2,5,6,7,12");
-  }
-
-  @TestFactory
-  List<DynamicTest> messagesReceivedAndSentAsStreams() throws Exception {
-    return run("/streaming", "1,5,6,7,12");
-  }
-
-  private List<DynamicTest> run(String path, String families) throws Exception {
+  private Stream<DynamicTest> run(String path, String families) {
     String url = "ws://127.0.0.1:" + server.port() + path;
     List<String> lines;
     String stderr;
@@ -109,6 +100,8 @@ class AutobahnServerIT {
     try (var peer = PythonPeer.start("autobahn_cases.py", "client", url, families, mode)) {
       lines = peer.readAll(480);
       stderr = peer.stderr();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     assertThat(lines).as("python stderr: %s", stderr).isNotEmpty();
     assertThat(lines.get(0)).startsWith("CASES\t");
@@ -126,6 +119,6 @@ class AutobahnServerIT {
                       .as("case %s on %s: %s", parts[0], path, parts.length > 2 ? parts[2] : "")
                       .isEqualTo("ok")));
     }
-    return tests;
+    return tests.stream();
   }
 }

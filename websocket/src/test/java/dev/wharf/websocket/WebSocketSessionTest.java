@@ -248,4 +248,34 @@ class WebSocketSessionTest {
     assertThat(out.length).isLessThan(2 + text.length());
     deflater.close();
   }
+
+  @Test
+  void executeRunsTheTaskLaterOnTheLoopAfterWhatWasQueuedBefore() {
+    var order = new java.util.ArrayList<String>();
+    var opened = new WebSocket[1];
+    var conn =
+        server(
+            WebSocketConfig.DEFAULTS,
+            new WebSocketListener() {
+              @Override
+              public void onOpen(WebSocket ws) {
+                opened[0] = ws;
+              }
+
+              @Override
+              public void onText(WebSocket ws, String text) {
+                ws.execute(() -> order.add("task after " + text));
+                order.add("callback " + text);
+              }
+            });
+    conn.writeInbound(masked(Opcodes.TEXT, true, "a"));
+    assertThat(order).containsExactly("callback a");
+    conn.runPendingTasks();
+    assertThat(order).containsExactly("callback a", "task after a");
+    opened[0].execute(() -> opened[0].sendText("from a task"));
+    assertThat(conn.readOutbound()).isEmpty();
+    conn.runPendingTasks();
+    assertThat(hex(conn.readOutbound()))
+        .isEqualTo(hex(unmasked(Opcodes.TEXT, "from a task".getBytes(StandardCharsets.UTF_8))));
+  }
 }

@@ -3,6 +3,7 @@ package dev.wharf.cli.get;
 import dev.wharf.cli.Failures;
 import dev.wharf.cli.Urls;
 import dev.wharf.cli.UserCredentials;
+import dev.wharf.cli.UserOption;
 import dev.wharf.cli.tls.ClientTlsOptions;
 import dev.wharf.cli.tls.TlsOptionException;
 import dev.wharf.http.Headers;
@@ -135,11 +136,7 @@ public final class GetCommand implements Callable<Integer> {
       description = "Send DATA as JSON (POST, Content-Type and Accept JSON).")
   String json;
 
-  @Option(
-      names = {"-u", "--user"},
-      paramLabel = "USER:PASSWORD",
-      description = "Send Basic credentials (else those of the URL's user:password@, if any).")
-  String user;
+  @Mixin UserOption user = new UserOption();
 
   @Option(
       names = {"-L", "--location"},
@@ -227,7 +224,7 @@ public final class GetCommand implements Callable<Integer> {
   /** The request the arguments describe; starts nothing. */
   ClientRequest request() throws IOException {
     URI uri = parseUrl(url);
-    Optional<BasicAuth.Credentials> credentials = UserCredentials.of(uri, user);
+    Optional<BasicAuth.Credentials> credentials = user.credentials(uri);
     uri = UserCredentials.withoutUserInfo(uri);
     var fields = Headers.builder();
     for (String header : headers) {

@@ -1,8 +1,10 @@
 package dev.wharf.cli.serve;
 
+import dev.wharf.channels.Channels;
 import dev.wharf.cli.ByteSize;
 import dev.wharf.cli.HostPort;
 import dev.wharf.cli.Main;
+import dev.wharf.cli.channels.ChannelsOptions;
 import dev.wharf.cli.tls.ServerTlsOptions;
 import dev.wharf.cli.ws.WsEcho;
 import dev.wharf.core.Addresses;
@@ -181,6 +183,8 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Mixin ServerTlsOptions tls = new ServerTlsOptions();
 
+  @Mixin ChannelsOptions channels = new ChannelsOptions();
+
   /** How long Ctrl-C waits for requests in flight before cutting them. */
   static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
@@ -277,6 +281,7 @@ public final class ServeCommand implements Callable<Integer> {
       }
     }
     ByteSize.messageLimit("--ws-max-message", wsMaxMessage);
+    channels.check();
     tls.check();
     if (tls.alpn != null && !tls.alpn.equals(List.of("http/1.1"))) {
       throw new IllegalArgumentException("serve speaks HTTP/1.1 only: --alpn can only be http/1.1");
@@ -424,6 +429,10 @@ public final class ServeCommand implements Callable<Integer> {
           .routeStreaming("POST", "/*", options.maxUpload(), uploads)
           .routeStreaming("POST", "/", options.maxUpload(), uploads);
     }
+    Channels channelsEndpoint = channels.enabled() ? channels.start() : null;
+    if (channelsEndpoint != null) {
+      builder.route("GET", Channels.PATH, guard(options, channelsEndpoint.handler()));
+    }
     if (https != null) {
       builder.tls(https.config());
     }
@@ -467,6 +476,9 @@ public final class ServeCommand implements Callable<Integer> {
                       }
                       server.close();
                       group.shutdownGracefully(STOP_WAIT).join();
+                      if (channelsEndpoint != null) {
+                        channelsEndpoint.close();
+                      }
                       stopped.countDown();
                     }));
     int actualPort = server.port();
@@ -495,6 +507,11 @@ public final class ServeCommand implements Callable<Integer> {
             + "://localhost:"
             + actualPort
             + "/); Ctrl-C stops.");
+    if (channelsEndpoint != null) {
+      channels.startupLines(scheme, host, actualPort).forEach(out::println);
+      err.println("wharf serve: " + ChannelsOptions.loopbackOnlyWarning());
+      err.flush();
+    }
     options
         .uploads()
         .ifPresent(

@@ -2,6 +2,7 @@ package dev.wharf.cli.socket;
 
 import dev.wharf.cli.Endpoints;
 import dev.wharf.cli.Failures;
+import dev.wharf.cli.Seconds;
 import dev.wharf.cli.Story;
 import dev.wharf.cli.Target;
 import dev.wharf.cli.io.DatagramPipe;
@@ -27,7 +28,6 @@ import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
@@ -109,14 +109,7 @@ public final class ConnectCommand implements Callable<Integer> {
   /** Parses and checks the arguments; starts nothing. */
   public Options options() {
     Target target = socket.clientTarget(args);
-    Duration timeout = Duration.ZERO;
-    if (timeoutSeconds != null) {
-      if (!(timeoutSeconds > 0) || timeoutSeconds > 86_400) {
-        throw new IllegalArgumentException(
-            "-w must be between 0 and 86400 seconds, got " + timeoutSeconds);
-      }
-      timeout = Duration.ofNanos(Math.round(timeoutSeconds * 1e9));
-    }
+    Duration timeout = timeoutSeconds == null ? Duration.ZERO : Seconds.of("-w", timeoutSeconds);
     if (scanOnly && target.transport() == Transport.UDP) {
       throw new IllegalArgumentException("-z checks TCP and Unix ports only");
     }
@@ -163,15 +156,7 @@ public final class ConnectCommand implements Callable<Integer> {
     }
     Client.Builder builder = Client.builder(group).options(socketOptions).timeouts(timeouts);
     if (tls) {
-      PrintWriter err = spec.commandLine().getErr();
-      builder.layer(
-          TlsProtocol.clientLayer(
-              tlsOptions.config(
-                  List.of(),
-                  warning -> {
-                    err.println("wharf connect: " + warning);
-                    err.flush();
-                  })));
+      builder.layer(TlsProtocol.clientLayer(tlsOptions.config(List.of(), story::announce)));
     }
     Client client = builder.build();
     // The name TLS asks for and checks: the host as given (a Unix socket's server is localhost).

@@ -3,10 +3,12 @@ package dev.wharf.cli.ws;
 import dev.wharf.cli.ByteSize;
 import dev.wharf.cli.HostPort;
 import dev.wharf.cli.IpFamily;
+import dev.wharf.cli.Seconds;
 import dev.wharf.cli.Story;
 import dev.wharf.cli.Target;
 import dev.wharf.cli.Urls;
 import dev.wharf.cli.UserCredentials;
+import dev.wharf.cli.UserOption;
 import dev.wharf.cli.io.StdoutSink;
 import dev.wharf.cli.tls.ClientTlsOptions;
 import dev.wharf.cli.tls.ServerTlsOptions;
@@ -127,11 +129,7 @@ public final class WsCommand implements Callable<Integer> {
       description = "Add a header to the upgrade request (Origin, Authorization, cookies...).")
   List<String> headers = new ArrayList<>();
 
-  @Option(
-      names = {"-u", "--user"},
-      paramLabel = "USER:PASSWORD",
-      description = "Send Basic credentials (else those of the URL's user:password@, if any).")
-  String user;
+  @Mixin UserOption user = new UserOption();
 
   @Option(
       names = "--subprotocol",
@@ -258,7 +256,7 @@ public final class WsCommand implements Callable<Integer> {
       if (!headers.isEmpty()) {
         throw new IllegalArgumentException("--header is for a client's request, not with --listen");
       }
-      if (user != null) {
+      if (user.isGiven()) {
         throw new IllegalArgumentException("--user is for a client's request, not with --listen");
       }
       server =
@@ -272,7 +270,7 @@ public final class WsCommand implements Callable<Integer> {
       throw new IllegalArgumentException("give a ws:// URL to connect to, or --listen [HOST:]PORT");
     } else {
       URI parsed = parseUrl(url);
-      credentials = UserCredentials.of(parsed, user);
+      credentials = user.credentials(parsed);
       target = Optional.of(UserCredentials.withoutUserInfo(parsed));
       if (keepOpen) {
         throw new IllegalArgumentException("--keep-open goes with --listen");
@@ -288,14 +286,7 @@ public final class WsCommand implements Callable<Integer> {
         tlsOptions.checked();
       }
     }
-    Duration ping = Duration.ZERO;
-    if (pingSeconds != null) {
-      if (!(pingSeconds > 0) || pingSeconds > 86_400) {
-        throw new IllegalArgumentException(
-            "--ping must be between 0 and 86400 seconds, got " + pingSeconds);
-      }
-      ping = Duration.ofNanos(Math.round(pingSeconds * 1e9));
-    }
+    Duration ping = pingSeconds == null ? Duration.ZERO : Seconds.of("--ping", pingSeconds);
     if (exitAfter != null && exitAfter < 1) {
       throw new IllegalArgumentException("--exit-after must be at least 1, got " + exitAfter);
     }
@@ -426,20 +417,11 @@ public final class WsCommand implements Callable<Integer> {
     var story = new Story(err, "ws", options.verbose());
     // Before any thread starts: a certificate that cannot be used is the whole answer.
     Optional<TlsServerConfig> serverTls =
-        options.tls() ? Optional.of(loadServerTls(options, err, story)) : Optional.empty();
+        options.tls() ? Optional.of(loadServerTls(options, story)) : Optional.empty();
     Optional<TlsClientConfig> clientTls = Optional.empty();
     if (options.url().isPresent() && isSecure(options.url().get())) {
       // A WebSocket handshake is HTTP/1.1: offered by ALPN, as browsers do for wss://.
-      clientTls =
-          Optional.of(
-              tlsOptions.config(
-                  List.of("http/1.1"),
-                  warning -> {
-                    synchronized (err) {
-                      err.println("wharf ws: " + warning);
-                      err.flush();
-                    }
-                  }));
+      clientTls = Optional.of(tlsOptions.config(List.of("http/1.1"), story::announce));
     }
     var sink = new StdoutSink(out);
     MessageOutput output =
@@ -470,18 +452,16 @@ public final class WsCommand implements Callable<Integer> {
    * The server's TLS for --listen --tls. Where a self-signed certificate is, and how to trust it,
    * is always told (clients cannot connect without it); a given certificate only under -v.
    */
-  private TlsServerConfig loadServerTls(Options options, PrintWriter err, Story story)
-      throws Exception {
+  private TlsServerConfig loadServerTls(Options options, Story story) throws Exception {
     List<String> names = ServerTlsOptions.namesFor(options.listen().orElseThrow().address().host());
     ServerTlsOptions.Loaded loaded = serverTls().load(names, List.of("http/1.1"));
     for (String line : loaded.describe(null, false)) {
       if (loaded.selfSigned()) {
-        err.println("wharf ws: " + line);
+        story.announce(line);
       } else {
         story.tell(line);
       }
     }
-    err.flush();
     return loaded.config();
   }
 }

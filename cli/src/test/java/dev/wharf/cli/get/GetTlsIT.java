@@ -47,6 +47,18 @@ class GetTlsIT extends TlsEndToEnd {
     return wharf(null, body, all.toArray(String[]::new));
   }
 
+  /**
+   * Checks that {@code get --cacert} (the test CA) of a status page showing this certificate exits
+   * 60 (curl's) with one line: the handshake with 127.0.0.1 failed, and {@code why}.
+   */
+  private void assertTheCaRejects(Path certificate, Path key, String why) throws Exception {
+    int port = statusPage(certificate, key);
+
+    Child get = get(null, "--cacert", certs.caCert().toString(), url("127.0.0.1", port));
+
+    get.assertExitsWith(60, "wharf get: TLS handshake with 127.0.0.1:" + port + " failed: " + why);
+  }
+
   @Test
   void cacertTrustsTheServerAndVerboseTellsTheHandshake() throws Exception {
     int port = statusPage();
@@ -114,44 +126,30 @@ class GetTlsIT extends TlsEndToEnd {
     Child get =
         get(null, "--cacert", certs.caCert().toString(), "--pin", wrong, url("127.0.0.1", port));
 
-    assertThat(get.awaitExit()).isEqualTo(90);
-    assertThat(get.errLines())
-        .containsExactly(
-            "wharf get: TLS handshake with 127.0.0.1:"
-                + port
-                + " failed: the server's public key is not pinned: it is "
-                + pinOf(certs.serverCert())
-                + ", expected "
-                + wrong);
+    get.assertExitsWith(
+        90,
+        "wharf get: TLS handshake with 127.0.0.1:"
+            + port
+            + " failed: the server's public key is not pinned: it is "
+            + pinOf(certs.serverCert())
+            + ", expected "
+            + wrong);
   }
 
   @Test
   void anExpiredCertificateExitsSixtyAndSaysWhen() throws Exception {
-    int port = statusPage(certs.expiredCert(), certs.serverKey());
-
-    Child get = get(null, "--cacert", certs.caCert().toString(), url("127.0.0.1", port));
-
-    assertThat(get.awaitExit()).isEqualTo(60);
-    assertThat(get.errLines())
-        .containsExactly(
-            "wharf get: TLS handshake with 127.0.0.1:"
-                + port
-                + " failed: the server's certificate expired on 2020-01-02T00:00:00Z"
-                + " (CN=localhost)");
+    assertTheCaRejects(
+        certs.expiredCert(),
+        certs.serverKey(),
+        "the server's certificate expired on 2020-01-02T00:00:00Z (CN=localhost)");
   }
 
   @Test
   void aCertificateForAnotherHostExitsSixtyAndNamesBoth() throws Exception {
-    int port = statusPage(certs.otherCert(), certs.otherKey());
-
-    Child get = get(null, "--cacert", certs.caCert().toString(), url("127.0.0.1", port));
-
-    assertThat(get.awaitExit()).isEqualTo(60);
-    assertThat(get.errLines())
-        .containsExactly(
-            "wharf get: TLS handshake with 127.0.0.1:"
-                + port
-                + " failed: the server's certificate is not for 127.0.0.1 but for other.test");
+    assertTheCaRejects(
+        certs.otherCert(),
+        certs.otherKey(),
+        "the server's certificate is not for 127.0.0.1 but for other.test");
   }
 
   @Test
@@ -176,14 +174,13 @@ class GetTlsIT extends TlsEndToEnd {
 
     Child get = get(null, url("127.0.0.1", port));
 
-    assertThat(get.awaitExit()).isEqualTo(60);
-    assertThat(get.errLines())
-        .containsExactly(
-            "wharf get: TLS handshake with 127.0.0.1:"
-                + port
-                + " failed: the server's certificate is self-signed and not trusted"
-                + " (CN=localhost); trust it with --cacert FILE (its CA, or itself if"
-                + " self-signed)");
+    get.assertExitsWith(
+        60,
+        "wharf get: TLS handshake with 127.0.0.1:"
+            + port
+            + " failed: the server's certificate is self-signed and not trusted"
+            + " (CN=localhost); trust it with --cacert FILE (its CA, or itself if"
+            + " self-signed)");
   }
 
   @Test

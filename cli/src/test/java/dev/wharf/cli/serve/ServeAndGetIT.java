@@ -28,23 +28,11 @@ class ServeAndGetIT extends EndToEnd {
     Path root = Files.createDirectory(dir.resolve("www"));
     Path file = randomFile("www/data.bin", 2 << 20);
     Path out = dir.resolve("serve.out");
-    Child server = wharf(null, out, "serve", root.toString(), "--port", "0", "--bind", "127.0.0.1");
-    int port =
-        Integer.parseInt(awaitMatch(out, Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)/")));
+    Child server = wharf(null, out, serveOnLoopbackArgs(root));
+    int port = servedPort(out, "http");
 
-    Path got = dir.resolve("got");
-    Child curl =
-        peer(
-            null,
-            null,
-            "curl",
-            "-sS",
-            "-f",
-            "-o",
-            got.toString(),
-            "http://127.0.0.1:" + port + "/data.bin");
+    Path got = curlDownload(port, "/data.bin");
 
-    assertThat(curl.awaitExit()).isZero();
     assertThat(sha256(got)).isEqualTo(sha256(file));
     server.awaitErr("\"GET /data.bin HTTP/1.1\" 200 2097152");
   }
@@ -53,7 +41,7 @@ class ServeAndGetIT extends EndToEnd {
   void serveStopsOnSigterm() throws Exception {
     Path root = Files.createDirectory(dir.resolve("www"));
     Path out = dir.resolve("serve.out");
-    Child server = wharf(null, out, "serve", root.toString(), "--port", "0", "--bind", "127.0.0.1");
+    Child server = wharf(null, out, serveOnLoopbackArgs(root));
     awaitMatch(out, Pattern.compile("(Serving)"));
     server.process().destroy();
     assertThat(server.process().waitFor(10, TimeUnit.SECONDS)).isTrue();
@@ -72,9 +60,7 @@ class ServeAndGetIT extends EndToEnd {
             Integer.toString(port),
             "--bind",
             "127.0.0.1");
-    assertThat(second.awaitExit()).isEqualTo(1);
-    assertThat(second.errLines())
-        .containsExactly("wharf serve: address already in use: 127.0.0.1:" + port);
+    second.assertExitsWith(1, "wharf serve: address already in use: 127.0.0.1:" + port);
   }
 
   @Test

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -56,19 +55,8 @@ class ServeRangesFloodIT extends EndToEnd {
     Path out = dir.resolve("serve.out");
     Child server =
         wharf(
-            Map.of("JDK_JAVA_OPTIONS", "-Xmx48m"),
-            null,
-            out,
-            "serve",
-            root.toString(),
-            "--port",
-            "0",
-            "--bind",
-            "127.0.0.1",
-            "--quiet");
-    int port =
-        Integer.parseInt(
-            EndToEnd.awaitMatch(out, Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)/")));
+            Map.of("JDK_JAVA_OPTIONS", "-Xmx48m"), null, out, serveOnLoopbackArgs(root, "--quiet"));
+    int port = servedPort(out, "http");
 
     open(port);
     awaitAnswering(server);

@@ -20,7 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -46,24 +45,18 @@ class ServeStalledUploadsIT extends EndToEnd {
         OPEN_FILES,
         Map.of("JAVA_TOOL_OPTIONS", "-Xmx" + HEAP_MIB + "m"),
         out,
-        "serve",
-        root.toString(),
-        "--port",
-        "0",
-        "--bind",
-        "127.0.0.1",
-        "--quiet",
-        "--upload",
-        // A 2 s window at the default 1 KiB/s: 64 KiB at once buys one window, a byte a second
-        // is too slow.
-        "--header-timeout",
-        "2",
-        // Room for all the bursts (300 x 64 KiB): past it new bodies get 503, not a 408.
-        "--max-buffered",
-        "24M");
-    int port =
-        Integer.parseInt(
-            EndToEnd.awaitMatch(out, Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)/")));
+        serveOnLoopbackArgs(
+            root,
+            "--quiet",
+            "--upload",
+            // A 2 s window at the default 1 KiB/s: 64 KiB at once buys one window, a byte a
+            // second is too slow.
+            "--header-timeout",
+            "2",
+            // Room for all the bursts (300 x 64 KiB): past it new bodies get 503, not a 408.
+            "--max-buffered",
+            "24M"));
+    int port = servedPort(out, "http");
 
     var statuses = new ConcurrentHashMap<String, AtomicInteger>();
     var burstsSent = new CountDownLatch(UPLOADS);

@@ -3,7 +3,6 @@ package dev.wharf.cli.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.cli.Child;
-import dev.wharf.cli.EndToEnd;
 import dev.wharf.cli.TlsEndToEnd;
 import dev.wharf.testkit.Await;
 import dev.wharf.testkit.TestCertificates;
@@ -23,7 +22,6 @@ import org.junit.jupiter.api.Test;
 
 /** {@code wharf serve --tls} with curl and openssl as its clients. */
 class ServeTlsIT extends TlsEndToEnd {
-  private static final Pattern HTTPS_PORT = Pattern.compile("on https://127\\.0\\.0\\.1:(\\d+)/");
   private static final Pattern SELF_SIGNED =
       Pattern.compile("TLS certificate: (\\S+) \\(self-signed; SHA-256 ([0-9A-F:]{95})\\)");
   private static final String REQUEST =
@@ -42,12 +40,38 @@ class ServeTlsIT extends TlsEndToEnd {
 
   /** Starts serve with these options; returns its port once it prints it. */
   private int serve(Path out, Map<String, String> environment, String... tlsArgs) throws Exception {
+    var args = new ArrayList<>(List.of("--tls"));
+    args.addAll(List.of(tlsArgs));
+    lastWharf =
+        wharf(environment, null, out, serveOnLoopbackArgs(www(), args.toArray(String[]::new)));
+    return servedPort(out, "https");
+  }
+
+  /** Starts serve with the test CA's PEM certificate and key for localhost, then {@code more}. */
+  private int serveWithTestCertificate(Path out, String... more) throws Exception {
     var args =
         new ArrayList<>(
-            List.of("serve", www().toString(), "--port", "0", "--bind", "127.0.0.1", "--tls"));
-    args.addAll(List.of(tlsArgs));
-    lastWharf = wharf(environment, null, out, args.toArray(String[]::new));
-    return Integer.parseInt(EndToEnd.awaitMatch(out, HTTPS_PORT));
+            List.of(
+                "--cert", certs.serverCert().toString(), "--key", certs.serverKey().toString()));
+    args.addAll(List.of(more));
+    return serve(out, Map.of(), args.toArray(String[]::new));
+  }
+
+  /** Starts serve with the PKCS#12 file, its password in {@code variable}: for runs that fail. */
+  private Child servePkcs12(Map<String, String> environment, String variable) throws Exception {
+    return wharf(
+        environment,
+        null,
+        null,
+        "serve",
+        www().toString(),
+        "-p",
+        "0",
+        "--tls",
+        "--pkcs12",
+        certs.serverP12().toString(),
+        "--pkcs12-password-env",
+        variable);
   }
 
   private Child curl(String... args) throws Exception {
@@ -136,14 +160,7 @@ class ServeTlsIT extends TlsEndToEnd {
   @Test
   void pemCertificateAgreesOnHttp11ByAlpnWithOpensslSClient() throws Exception {
     Path out = dir.resolve("serve.out");
-    int port =
-        serve(
-            out,
-            Map.of(),
-            "--cert",
-            certs.serverCert().toString(),
-            "--key",
-            certs.serverKey().toString());
+    int port = serveWithTestCertificate(out);
     assertThat(Files.readString(out))
         .containsPattern(
             "TLS certificate: "
@@ -199,39 +216,13 @@ class ServeTlsIT extends TlsEndToEnd {
     assertThat(curl.awaitExit()).as("curl: %s", curl.errLines()).isZero();
     assertThat(Files.readString(got)).isEqualTo("hello over tls\n");
 
-    Child unset =
-        wharf(
-            null,
-            null,
-            "serve",
-            www().toString(),
-            "-p",
-            "0",
-            "--tls",
-            "--pkcs12",
-            certs.serverP12().toString(),
-            "--pkcs12-password-env",
-            "WHARF_TEST_UNSET_VARIABLE");
-    assertThat(unset.awaitExit()).isEqualTo(2);
-    assertThat(unset.errLines())
-        .containsExactly(
-            "wharf serve: --pkcs12-password-env: the environment variable"
-                + " WHARF_TEST_UNSET_VARIABLE is not set");
+    Child unset = servePkcs12(Map.of(), "WHARF_TEST_UNSET_VARIABLE");
+    unset.assertExitsWith(
+        2,
+        "wharf serve: --pkcs12-password-env: the environment variable"
+            + " WHARF_TEST_UNSET_VARIABLE is not set");
 
-    Child wrong =
-        wharf(
-            Map.of("WHARF_TEST_P12", "not the password"),
-            null,
-            null,
-            "serve",
-            www().toString(),
-            "-p",
-            "0",
-            "--tls",
-            "--pkcs12",
-            certs.serverP12().toString(),
-            "--pkcs12-password-env",
-            "WHARF_TEST_P12");
+    Child wrong = servePkcs12(Map.of("WHARF_TEST_P12", "not the password"), "WHARF_TEST_P12");
     assertThat(wrong.awaitExit()).isEqualTo(1);
     assertThat(wrong.errLines()).hasSize(1);
     assertThat(wrong.errLines().getFirst())
@@ -242,16 +233,7 @@ class ServeTlsIT extends TlsEndToEnd {
   @Test
   void clientCaLetsInCurlWithACertificateOnly() throws Exception {
     Path out = dir.resolve("serve.out");
-    int port =
-        serve(
-            out,
-            Map.of(),
-            "--cert",
-            certs.serverCert().toString(),
-            "--key",
-            certs.serverKey().toString(),
-            "--client-ca",
-            certs.caCert().toString());
+    int port = serveWithTestCertificate(out, "--client-ca", certs.caCert().toString());
     String url = "https://localhost:" + port + "/hello.txt";
 
     Child with =

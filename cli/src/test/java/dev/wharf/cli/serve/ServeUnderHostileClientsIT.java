@@ -2,7 +2,6 @@ package dev.wharf.cli.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.wharf.cli.Child;
 import dev.wharf.cli.EndToEnd;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -31,19 +30,7 @@ class ServeUnderHostileClientsIT extends EndToEnd {
   }
 
   private String curl(int port, String path) throws Exception {
-    Path got = Files.createTempFile(dir, "curl", ".out");
-    Child curl =
-        peer(
-            null,
-            null,
-            "curl",
-            "-sS",
-            "-f",
-            "-o",
-            got.toString(),
-            "http://127.0.0.1:" + port + path);
-    assertThat(curl.awaitExit()).as("curl exit; stderr: %s", curl.errLines()).isZero();
-    return Files.readString(got, StandardCharsets.UTF_8);
+    return Files.readString(curlDownload(port, path), StandardCharsets.UTF_8);
   }
 
   @Test

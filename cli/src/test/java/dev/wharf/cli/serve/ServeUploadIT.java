@@ -97,7 +97,6 @@ class ServeUploadIT extends EndToEnd {
   @Test
   void overwriteWithoutUploadIsAOneLineMistake() throws Exception {
     Child serve = wharf(null, null, "serve", "--overwrite", "--port", "0");
-    assertThat(serve.awaitExit()).isEqualTo(2);
-    assertThat(serve.errLines()).containsExactly("wharf serve: --overwrite goes with --upload");
+    serve.assertExitsWith(2, "wharf serve: --overwrite goes with --upload");
   }
 }

@@ -32,8 +32,7 @@ class ServeWebSocketIT extends WebSocketEndToEnd {
     assertThat(sha256(binOut)).isEqualTo(sha256(bin));
 
     Child missing = ws(NULL, null, "ws://127.0.0.1:" + port + "/ws/nope");
-    assertThat(missing.awaitExit()).isEqualTo(1);
-    assertThat(missing.errLines()).containsExactly("wharf ws: handshake refused: 404 Not Found");
+    missing.assertExitsWith(1, "wharf ws: handshake refused: 404 Not Found");
   }
 
   @Test
@@ -63,9 +62,7 @@ class ServeWebSocketIT extends WebSocketEndToEnd {
     int port = serve(Files.createDirectory(dir.resolve("www")), "--auth", "ann:s3cret");
     String url = "ws://127.0.0.1:" + port + "/ws/echo";
     Child anonymous = ws(NULL, null, url);
-    assertThat(anonymous.awaitExit()).isEqualTo(1);
-    assertThat(anonymous.errLines())
-        .containsExactly("wharf ws: handshake refused: 401 Unauthorized");
+    anonymous.assertExitsWith(1, "wharf ws: handshake refused: 401 Unauthorized");
 
     String basic = Base64.getEncoder().encodeToString("ann:wrong".getBytes(StandardCharsets.UTF_8));
     Child wrong = ws(NULL, null, "-H", "Authorization: Basic " + basic, url);

@@ -74,12 +74,11 @@ class ConnectIT extends EndToEnd {
     Child wharf =
         wharf(input, null, "connect", "--udp", "-w", "3", "127.0.0.1", String.valueOf(port));
 
-    assertThat(wharf.awaitExit()).isEqualTo(1);
-    assertThat(wharf.errLines())
-        .containsExactly(
-            "wharf connect: connection refused: udp 127.0.0.1:"
-                + port
-                + " (nothing is listening there)");
+    wharf.assertExitsWith(
+        1,
+        "wharf connect: connection refused: udp 127.0.0.1:"
+            + port
+            + " (nothing is listening there)");
   }
 
   @Test
@@ -100,12 +99,9 @@ class ConnectIT extends EndToEnd {
 
     Child wharf = wharf(null, null, "connect", "-z", "127.0.0.1", String.valueOf(port));
 
-    assertThat(wharf.awaitExit()).isEqualTo(1);
-    assertThat(wharf.errLines())
-        .containsExactly(
-            "wharf connect: connection refused: 127.0.0.1:"
-                + port
-                + " (nothing is listening there)");
+    wharf.assertExitsWith(
+        1,
+        "wharf connect: connection refused: 127.0.0.1:" + port + " (nothing is listening there)");
   }
 
   @Test
@@ -114,20 +110,15 @@ class ConnectIT extends EndToEnd {
 
     Child wharf = wharf(null, null, "connect", "127.0.0.1", String.valueOf(port));
 
-    assertThat(wharf.awaitExit()).isEqualTo(1);
-    assertThat(wharf.errLines())
-        .containsExactly(
-            "wharf connect: connection refused: 127.0.0.1:"
-                + port
-                + " (nothing is listening there)");
+    wharf.assertExitsWith(
+        1,
+        "wharf connect: connection refused: 127.0.0.1:" + port + " (nothing is listening there)");
   }
 
   @Test
   void unknownHostIsOneLine() throws Exception {
     Child wharf = wharf(null, null, "connect", "nosuch.invalid", "80");
 
-    assertThat(wharf.awaitExit()).isEqualTo(1);
-    assertThat(wharf.errLines())
-        .containsExactly("wharf connect: cannot resolve host name: nosuch.invalid");
+    wharf.assertExitsWith(1, "wharf connect: cannot resolve host name: nosuch.invalid");
   }
 }

@@ -6,6 +6,8 @@ import dev.wharf.cli.Child;
 import dev.wharf.cli.TlsEndToEnd;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -16,6 +18,27 @@ import org.junit.jupiter.api.Test;
 class ConnectListenTlsIT extends TlsEndToEnd {
   private static final String HANDSHAKE = "TLSv1\\.3 TLS_AES_\\w+";
 
+  /**
+   * Starts {@code wharf listen --tls -v} with the test CA's server certificate, then {@code more}.
+   */
+  private Child listenWithTestCertificate(Path stdin, Path stdout, String... more)
+      throws Exception {
+    String cert = certs.serverCert().toString();
+    String key = certs.serverKey().toString();
+    var args = new ArrayList<>(List.of("listen", "--tls", "-v", "--cert", cert, "--key", key));
+    args.addAll(List.of(more));
+    return wharf(stdin, stdout, args.toArray(String[]::new));
+  }
+
+  /** Starts {@code wharf connect --tls} to {@code host port}, trusting the test CA. */
+  private Child connectTrustingTheCa(Path stdout, String host, int port, String... more)
+      throws Exception {
+    var args = new ArrayList<>(List.of("connect", "--tls", "--cacert", certs.caCert().toString()));
+    args.addAll(List.of(more));
+    args.addAll(List.of(host, String.valueOf(port)));
+    return wharf(null, stdout, args.toArray(String[]::new));
+  }
+
   @Test
   void connectToOpensslServerIsByteExactBothWays() throws Exception {
     Path toServer = randomFile("to-server", 700 * 1024);
@@ -25,17 +48,7 @@ class ConnectListenTlsIT extends TlsEndToEnd {
     Child server = sServer(serverGot, certs.serverCert(), certs.serverKey());
     int port = listeningPort(server);
 
-    Child wharf =
-        wharf(
-            null,
-            clientGot,
-            "connect",
-            "--tls",
-            "-v",
-            "--cacert",
-            certs.caCert().toString(),
-            "localhost",
-            String.valueOf(port));
+    Child wharf = connectTrustingTheCa(clientGot, "localhost", port, "-v");
     var sent = feed(wharf, toServer);
     var answered = feed(server, toClient);
     awaitSize(serverGot, Files.size(toServer));
@@ -61,20 +74,7 @@ class ConnectListenTlsIT extends TlsEndToEnd {
     Path toClient = randomFile("to-client", 400 * 1024);
     Path heard = dir.resolve("heard");
     Path clientGot = dir.resolve("client-got");
-    Child listen =
-        wharf(
-            null,
-            heard,
-            "listen",
-            "--tls",
-            "-v",
-            "--cert",
-            certs.serverCert().toString(),
-            "--key",
-            certs.serverKey().toString(),
-            "--alpn",
-            "echo,chat",
-            "127.0.0.1:0");
+    Child listen = listenWithTestCertificate(null, heard, "--alpn", "echo,chat", "127.0.0.1:0");
     int port = listeningPort(listen, "tcp");
 
     Child client =
@@ -114,19 +114,8 @@ class ConnectListenTlsIT extends TlsEndToEnd {
     Path toServer = randomFile("to-server", 100 * 1024);
     Path nothing = Files.write(dir.resolve("nothing"), new byte[0]);
     Child listen =
-        wharf(
-            nothing,
-            heard,
-            "listen",
-            "--tls",
-            "-v",
-            "--cert",
-            certs.serverCert().toString(),
-            "--key",
-            certs.serverKey().toString(),
-            "--client-ca",
-            certs.caCert().toString(),
-            "127.0.0.1:0");
+        listenWithTestCertificate(
+            nothing, heard, "--client-ca", certs.caCert().toString(), "127.0.0.1:0");
     int port = listeningPort(listen, "tcp");
     String ca = certs.caCert().toString();
 
@@ -206,22 +195,12 @@ class ConnectListenTlsIT extends TlsEndToEnd {
     Child server = sServer(null, certs.otherCert(), certs.otherKey());
     int port = listeningPort(server);
 
-    Child wharf =
-        wharf(
-            null,
-            null,
-            "connect",
-            "--tls",
-            "--cacert",
-            certs.caCert().toString(),
-            "127.0.0.1",
-            String.valueOf(port));
+    Child wharf = connectTrustingTheCa(null, "127.0.0.1", port);
 
-    assertThat(wharf.awaitExit()).isEqualTo(1);
-    assertThat(wharf.errLines())
-        .containsExactly(
-            "wharf connect: TLS handshake with 127.0.0.1:"
-                + port
-                + " failed: the server's certificate is not for 127.0.0.1 but for other.test");
+    wharf.assertExitsWith(
+        1,
+        "wharf connect: TLS handshake with 127.0.0.1:"
+            + port
+            + " failed: the server's certificate is not for 127.0.0.1 but for other.test");
   }
 }

@@ -109,9 +109,7 @@ class ListenIT extends EndToEnd {
 
     Child second = wharf(null, null, "listen", "127.0.0.1:" + port);
 
-    assertThat(second.awaitExit()).isEqualTo(1);
-    assertThat(second.errLines())
-        .containsExactly("wharf listen: address already in use: 127.0.0.1:" + port);
+    second.assertExitsWith(1, "wharf listen: address already in use: 127.0.0.1:" + port);
   }
 
   @Test

@@ -10,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The real {@code wharf ws} against python3-websockets' server ({@code ws_peer.py server}). */
+/**
+ * The real {@code wharf ws} against python3-websockets' server ({@code websockets_peer.py server}).
+ */
 class WsClientIT extends WebSocketEndToEnd {
   // python3-websockets answers a Close at once, from its reader, while its handler may still hold
   // messages to echo (it then cannot send them): so these tests wait with --exit-after for every
@@ -164,10 +166,8 @@ class WsClientIT extends WebSocketEndToEnd {
   void failuresAreOneLineAndANonZeroExit() throws Exception {
     int closed = closedPort();
     Child refused = ws(NULL, null, "ws://127.0.0.1:" + closed + "/");
-    assertThat(refused.awaitExit()).isEqualTo(1);
-    assertThat(refused.errLines())
-        .containsExactly(
-            "wharf ws: connection refused: 127.0.0.1:" + closed + " (nothing is listening there)");
+    refused.assertExitsWith(
+        1, "wharf ws: connection refused: 127.0.0.1:" + closed + " (nothing is listening there)");
 
     Child badUrl = ws(NULL, null, "http://127.0.0.1/");
     assertThat(badUrl.awaitExit()).isEqualTo(2);
@@ -183,8 +183,7 @@ class WsClientIT extends WebSocketEndToEnd {
     Path out = dir.resolve("http.out");
     int port = pythonHttpServer(root, out);
     Child ws = ws(NULL, null, "ws://127.0.0.1:" + port + "/nothing-here");
-    assertThat(ws.awaitExit()).isEqualTo(1);
-    assertThat(ws.errLines()).containsExactly("wharf ws: handshake refused: 404 File not found");
+    ws.assertExitsWith(1, "wharf ws: handshake refused: 404 File not found");
     assertThat(new String(Files.readAllBytes(out), StandardCharsets.UTF_8)).contains("Serving");
   }
 }

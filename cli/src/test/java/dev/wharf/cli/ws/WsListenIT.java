@@ -110,9 +110,7 @@ class WsListenIT extends WebSocketEndToEnd {
     EndToEnd.awaitMatch(out, Pattern.compile("(from python 2\n)"));
     // While it is served, a third peer is told at once that the server is busy.
     Child third = ws(NULL, null, "--cacert", cert, url);
-    assertThat(third.awaitExit()).isEqualTo(1);
-    assertThat(third.errLines())
-        .containsExactly("wharf ws: handshake refused: 503 Service Unavailable");
+    third.assertExitsWith(1, "wharf ws: handshake refused: 503 Service Unavailable");
     stdin.write("to python 2\n".getBytes(StandardCharsets.UTF_8));
     stdin.flush();
     EndToEnd.awaitMatch(second, Pattern.compile("(closed\t1000)"));

@@ -3,15 +3,10 @@ package dev.wharf.cli.ws;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.cli.Child;
-import dev.wharf.cli.EndToEnd;
 import dev.wharf.cli.TlsEndToEnd;
 import dev.wharf.cli.WebSocketEndToEnd;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,25 +21,14 @@ class WssIT extends TlsEndToEnd {
     wharf(
         null,
         out,
-        "serve",
-        root.toString(),
-        "--port",
-        "0",
-        "--bind",
-        "127.0.0.1",
-        "--tls",
-        "--cert",
-        certs.serverCert().toString(),
-        "--key",
-        certs.serverKey().toString());
-    return Integer.parseInt(
-        EndToEnd.awaitMatch(out, Pattern.compile("on https://127\\.0\\.0\\.1:(\\d+)/")));
-  }
-
-  private Child ws(Path stdin, Path out, String... args) throws Exception {
-    var all = new ArrayList<>(List.of("ws"));
-    all.addAll(List.of(args));
-    return wharf(stdin, out, all.toArray(String[]::new));
+        serveOnLoopbackArgs(
+            root,
+            "--tls",
+            "--cert",
+            certs.serverCert().toString(),
+            "--key",
+            certs.serverKey().toString()));
+    return servedPort(out, "https");
   }
 
   @Test
@@ -97,7 +81,7 @@ class WssIT extends TlsEndToEnd {
             out,
             "/usr/bin/python3",
             "-u",
-            script().toString(),
+            WebSocketEndToEnd.script().toString(),
             "client",
             "wss://localhost:" + port + "/ws/echo",
             "deflate",
@@ -107,9 +91,5 @@ class WssIT extends TlsEndToEnd {
     assertThat(Files.readString(out).lines())
         .hasSize(10)
         .allSatisfy(line -> assertThat(line.split("\t")[1]).as(line).isEqualTo("ok"));
-  }
-
-  private static Path script() throws URISyntaxException {
-    return WebSocketEndToEnd.script();
   }
 }

@@ -304,11 +304,6 @@ public final class EmbeddedConnection implements Connection {
   }
 
   @Override
-  public boolean isOpen() {
-    return state != ConnectionState.CLOSED;
-  }
-
-  @Override
   public ConnectionState state() {
     return state;
   }

@@ -10,20 +10,12 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.logging.Level;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Keys and certificates as openssl writes them, and the mistakes people make with them. */
-class TlsKeyMaterialIT {
-  @TempDir static Path dir;
+class TlsKeyMaterialIT extends TlsFixture {
   @TempDir Path scratch;
-  static TestCertificates certs;
-
-  @BeforeAll
-  static void certificates() throws Exception {
-    certs = TestCertificates.create(dir);
-  }
 
   @Test
   void readsEcKeysInPkcs8AndSec1() throws Exception {

@@ -11,21 +11,15 @@ import dev.wharf.core.Protocol;
 import dev.wharf.core.Server;
 import dev.wharf.core.Timeouts;
 import dev.wharf.testkit.ExternalProcess;
-import dev.wharf.testkit.TestCertificates;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A TLS 1.3 client that the server refuses for want of a certificate has finished its side of the
@@ -33,35 +27,16 @@ import org.junit.jupiter.api.io.TempDir;
  * client reads the alert instead of a reset (a broken pipe, a connection reset).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class TlsLingeringCloseIT {
+class TlsLingeringCloseIT extends TlsFixture {
   private static final Duration WAIT = Duration.ofSeconds(15);
 
   /** More than loopback's socket buffers take, so most of it is unread when the server closes. */
   private static final int SENT_AFTER_HANDSHAKE = 8 * 1024 * 1024;
 
-  @TempDir static Path dir;
-  static TestCertificates certs;
-
-  private final EventLoopGroup group = new EventLoopGroup(1, "tls-linger-it", true);
-  private final List<ExternalProcess> processes = new ArrayList<>();
-  private Server server;
-
-  @BeforeAll
-  static void certificates() throws Exception {
-    certs = TestCertificates.create(dir);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    processes.forEach(ExternalProcess::close);
-    if (server != null) {
-      server.close();
-    }
-    group.shutdownGracefully(Duration.ofSeconds(2)).get(10, TimeUnit.SECONDS);
-  }
+  private final EventLoopGroup group = group("tls-linger-it");
 
   private int serveNeedingClientCertificates() throws Exception {
-    server =
+    Server server =
         Server.builder(group)
             .timeouts(Timeouts.DEFAULTS)
             .layer(
@@ -72,7 +47,7 @@ class TlsLingeringCloseIT {
                             TlsServerConfig.ClientAuth.NEED, TlsTrust.fromPem(certs.caCert()))
                         .build()))
             .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), EchoProtocol::new);
-    return server.port();
+    return closedAfter(server).port();
   }
 
   /** Sends a lot as soon as its handshake is done, and notes why it closed. */
@@ -126,18 +101,18 @@ class TlsLingeringCloseIT {
     // s_client fed from a pipe as fast as it takes it; -ign_eof keeps it reading after the input
     // ends, until the server closes.
     ExternalProcess client =
-        ExternalProcess.start(
-            dir,
-            List.of(
-                "sh",
-                "-c",
-                "head -c "
-                    + SENT_AFTER_HANDSHAKE
-                    + " /dev/zero | openssl s_client -tls1_3 -ign_eof -connect 127.0.0.1:"
-                    + port
-                    + " -CAfile "
-                    + certs.caCert()));
-    processes.add(client);
+        closedAfter(
+            ExternalProcess.start(
+                dir,
+                List.of(
+                    "sh",
+                    "-c",
+                    "head -c "
+                        + SENT_AFTER_HANDSHAKE
+                        + " /dev/zero | openssl s_client -tls1_3 -ign_eof -connect 127.0.0.1:"
+                        + port
+                        + " -CAfile "
+                        + certs.caCert())));
 
     client.awaitExit(WAIT);
     assertThat(client.output())

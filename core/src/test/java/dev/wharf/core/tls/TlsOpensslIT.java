@@ -6,59 +6,32 @@ import dev.wharf.core.CloseReason;
 import dev.wharf.core.Connection;
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.Protocol;
+import dev.wharf.core.RecordingProtocol;
 import dev.wharf.core.Server;
 import dev.wharf.testkit.Await;
 import dev.wharf.testkit.ExternalProcess;
-import dev.wharf.testkit.TestCertificates;
-import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Wharf's TLS against OpenSSL: our server with {@code s_client}, our client with {@code s_server}.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class TlsOpensslIT {
+class TlsOpensslIT extends TlsFixture {
   private static final Duration WAIT = Duration.ofSeconds(15);
 
-  @TempDir static Path dir;
-  static TestCertificates certs;
-
-  private final EventLoopGroup group = new EventLoopGroup(1, "tls-openssl-it", true);
-  private final List<ExternalProcess> processes = new ArrayList<>();
-  private Server server;
-
-  @BeforeAll
-  static void certificates() throws Exception {
-    certs = TestCertificates.create(dir);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    for (ExternalProcess process : processes) {
-      process.close();
-    }
-    if (server != null) {
-      server.close();
-    }
-    group.shutdownGracefully(Duration.ofSeconds(2)).get(10, TimeUnit.SECONDS);
-  }
+  private final EventLoopGroup group = group("tls-openssl-it");
 
   /** Echoes, and notes what each connection's handshake agreed on. */
   static final class SessionEcho implements Protocol {
@@ -84,10 +57,12 @@ class TlsOpensslIT {
   private int serve(TlsServerConfig config) throws Exception {
     SessionEcho.sessions.clear();
     SessionEcho.closes.clear();
-    server =
-        Server.builder(group)
-            .layer(TlsProtocol.serverLayer(config))
-            .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), SessionEcho::new);
+    Server server =
+        closedAfter(
+            Server.builder(group)
+                .layer(TlsProtocol.serverLayer(config))
+                .bind(
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), SessionEcho::new));
     return server.port();
   }
 
@@ -95,9 +70,7 @@ class TlsOpensslIT {
     var command = new ArrayList<String>();
     command.add("openssl");
     command.addAll(List.of(arguments));
-    ExternalProcess process = ExternalProcess.start(dir, command);
-    processes.add(process);
-    return process;
+    return closedAfter(ExternalProcess.start(dir, command));
   }
 
   /** s_client to our server, checking its certificate against the test CA. */
@@ -362,32 +335,6 @@ class TlsOpensslIT {
     return Integer.parseInt(m.group(1));
   }
 
-  /** Collects everything the server says until it closes. */
-  static final class Collecting implements Protocol {
-    final ByteArrayOutputStream received = new ByteArrayOutputStream();
-    final CompletableFuture<CloseReason> closed = new CompletableFuture<>();
-
-    @Override
-    public void received(Connection connection, ByteBuffer data) {
-      byte[] bytes = new byte[data.remaining()];
-      data.get(bytes);
-      synchronized (received) {
-        received.writeBytes(bytes);
-      }
-    }
-
-    @Override
-    public void closed(Connection connection, CloseReason reason) {
-      closed.complete(reason);
-    }
-
-    String text() {
-      synchronized (received) {
-        return received.toString(StandardCharsets.ISO_8859_1);
-      }
-    }
-  }
-
   private dev.wharf.core.Client client(TlsClientConfig config) {
     return dev.wharf.core.Client.builder(group).layer(TlsProtocol.clientLayer(config)).build();
   }
@@ -395,7 +342,7 @@ class TlsOpensslIT {
   @Test
   void wharfClientFetchesOpensslsStatusPage() throws Exception {
     int port = sServer("-www");
-    var page = new Collecting();
+    var page = new RecordingProtocol();
 
     Connection connection =
         client(
@@ -408,7 +355,7 @@ class TlsOpensslIT {
     connection.write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
     CloseReason reason = page.closed.get(15, TimeUnit.SECONDS);
 
-    assertThat(page.text()).startsWith("HTTP/1.0 200 ok").contains("TLSv1.3");
+    assertThat(page.receivedText()).startsWith("HTTP/1.0 200 ok").contains("TLSv1.3");
     assertThat(reason.isFailure()).as("closed with %s", reason).isFalse();
     TlsSession session = TlsSession.of(connection).orElseThrow();
     assertThat(session.protocol()).isEqualTo("TLSv1.3");
@@ -420,7 +367,7 @@ class TlsOpensslIT {
   @Test
   void wharfClientSpeaksTls12ToAnOpensslServerLimitedToIt() throws Exception {
     int port = sServer("-www", "-tls1_2");
-    var page = new Collecting();
+    var page = new RecordingProtocol();
 
     Connection connection =
         client(TlsClientConfig.builder().trust(TlsTrust.fromPem(certs.caCert())).build())
@@ -429,7 +376,7 @@ class TlsOpensslIT {
     connection.write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
     page.closed.get(15, TimeUnit.SECONDS);
 
-    assertThat(page.text()).startsWith("HTTP/1.0 200 ok").contains("TLSv1.2");
+    assertThat(page.receivedText()).startsWith("HTTP/1.0 200 ok").contains("TLSv1.2");
     assertThat(TlsSession.of(connection).orElseThrow().protocol()).isEqualTo("TLSv1.2");
     assertThat(TlsSession.of(connection).orElseThrow().serverName()).isEmpty(); // No SNI for an IP.
   }
@@ -437,7 +384,7 @@ class TlsOpensslIT {
   @Test
   void wharfClientShowsItsCertificateToAnOpensslServerThatAsks() throws Exception {
     int port = sServer("-www", "-Verify", "1", "-CAfile", certs.caCert().toString());
-    var page = new Collecting();
+    var page = new RecordingProtocol();
 
     Connection connection =
         client(
@@ -451,7 +398,7 @@ class TlsOpensslIT {
     page.closed.get(15, TimeUnit.SECONDS);
 
     // -Verify 1 makes a certificate required; the page shows the one it checked.
-    assertThat(page.text())
+    assertThat(page.receivedText())
         .startsWith("HTTP/1.0 200 ok")
         .contains("Verify return code: 0 (ok)")
         .contains("Subject: CN=wharf client");
@@ -460,7 +407,7 @@ class TlsOpensslIT {
   @Test
   void wharfClientEchoesThroughOpensslsReversingServer() throws Exception {
     int port = sServer("-rev");
-    var echo = new Collecting();
+    var echo = new RecordingProtocol();
 
     Connection connection =
         client(TlsClientConfig.builder().trust(TlsTrust.fromPem(certs.caCert())).build())
@@ -468,7 +415,7 @@ class TlsOpensslIT {
             .get(15, TimeUnit.SECONDS);
     connection.write("stressed\n".getBytes(StandardCharsets.US_ASCII));
 
-    Await.until("the reversed line", () -> echo.text().contains("desserts"));
+    Await.until("the reversed line", () -> echo.receivedText().contains("desserts"));
     connection.close();
   }
 }

@@ -7,13 +7,12 @@ import dev.wharf.core.CloseReason;
 import dev.wharf.core.Connection;
 import dev.wharf.core.EchoProtocol;
 import dev.wharf.core.EventLoopGroup;
+import dev.wharf.core.PausedWriter;
 import dev.wharf.core.Protocol;
+import dev.wharf.core.RecordingProtocol;
 import dev.wharf.core.Server;
-import dev.wharf.core.Watermarks;
 import dev.wharf.core.testing.CapturedLog;
 import dev.wharf.testkit.Await;
-import dev.wharf.testkit.TestCertificates;
-import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -31,12 +30,9 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.logging.Level;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,30 +43,13 @@ import org.junit.jupiter.api.io.TempDir;
  * connection.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class TlsTransportIT {
+class TlsTransportIT extends TlsFixture {
   private static final int BULK = 16 << 20;
 
-  @TempDir static Path dir;
   @TempDir Path scratch;
-  static TestCertificates certs;
 
-  private final EventLoopGroup serverGroup = new EventLoopGroup(1, "tls-server", true);
-  private final EventLoopGroup clientGroup = new EventLoopGroup(1, "tls-client", true);
-  private Server server;
-
-  @BeforeAll
-  static void certificates() throws Exception {
-    certs = TestCertificates.create(dir);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (server != null) {
-      server.close();
-    }
-    serverGroup.shutdownGracefully(Duration.ofSeconds(2)).get(10, TimeUnit.SECONDS);
-    clientGroup.shutdownGracefully(Duration.ofSeconds(2)).get(10, TimeUnit.SECONDS);
-  }
+  private final EventLoopGroup serverGroup = group("tls-server");
+  private final EventLoopGroup clientGroup = group("tls-client");
 
   private SocketAddress serve(SocketAddress address, Supplier<Protocol> protocols)
       throws Exception {
@@ -83,9 +62,9 @@ class TlsTransportIT {
   private SocketAddress serve(
       SocketAddress address, TlsServerConfig config, Supplier<Protocol> protocols)
       throws Exception {
-    server =
+    Server server =
         Server.builder(serverGroup).layer(TlsProtocol.serverLayer(config)).bind(address, protocols);
-    return server.localAddress();
+    return closedAfter(server).localAddress();
   }
 
   private Connection connect(SocketAddress address, Protocol protocol) throws Exception {
@@ -180,39 +159,6 @@ class TlsTransportIT {
     bulkEchoBothWays(UnixDomainSocketAddress.of(scratch.resolve("tls.sock")));
   }
 
-  /** Collects everything until the peer is done. */
-  static final class Collecting implements Protocol {
-    final ByteArrayOutputStream received = new ByteArrayOutputStream();
-    final CompletableFuture<Void> inputClosed = new CompletableFuture<>();
-    final CompletableFuture<CloseReason> closed = new CompletableFuture<>();
-
-    @Override
-    public void received(Connection connection, ByteBuffer data) {
-      byte[] bytes = new byte[data.remaining()];
-      data.get(bytes);
-      synchronized (received) {
-        received.writeBytes(bytes);
-      }
-    }
-
-    @Override
-    public void inputClosed(Connection connection) {
-      inputClosed.complete(null);
-      connection.closeAfterFlush();
-    }
-
-    @Override
-    public void closed(Connection connection, CloseReason reason) {
-      closed.complete(reason);
-    }
-
-    byte[] bytes() {
-      synchronized (received) {
-        return received.toByteArray();
-      }
-    }
-  }
-
   @Test
   void aFileIsReadAndEncryptedInOrderWithTheWritesAroundIt() throws Exception {
     byte[] content = new byte[5 * 1024 * 1024 + 123];
@@ -241,7 +187,7 @@ class TlsTransportIT {
                     data.position(data.limit());
                   }
                 });
-    var collecting = new Collecting();
+    var collecting = new RecordingProtocol();
 
     connect(address, collecting);
     collecting.closed.get(30, TimeUnit.SECONDS);
@@ -254,15 +200,16 @@ class TlsTransportIT {
             .array();
     assertThat(collecting.inputClosed).as("the server's close_notify arrived").isDone();
     assertThat(
-            MessageDigest.isEqual(sha256().digest(collecting.bytes()), sha256().digest(expected)))
-        .as("%d bytes received, %d expected", collecting.bytes().length, expected.length)
+            MessageDigest.isEqual(
+                sha256().digest(collecting.receivedBytes()), sha256().digest(expected)))
+        .as("%d bytes received, %d expected", collecting.receivedBytes().length, expected.length)
         .isTrue();
   }
 
   @Test
   void smallWritesFromAnotherThreadArriveInOrderAndShareRecords() throws Exception {
     SocketAddress address = serve(loopback(), EchoProtocol::new);
-    var collecting = new Collecting();
+    var collecting = new RecordingProtocol();
     Connection connection = connect(address, collecting);
     var expected = new StringBuilder();
     for (int i = 0; i < 20_000; i++) {
@@ -281,7 +228,7 @@ class TlsTransportIT {
     writer.join(Duration.ofSeconds(30));
     collecting.closed.get(30, TimeUnit.SECONDS);
 
-    assertThat(new String(collecting.bytes(), StandardCharsets.US_ASCII))
+    assertThat(new String(collecting.receivedBytes(), StandardCharsets.US_ASCII))
         .isEqualTo(expected.toString());
     // One record per write would add 22 bytes to each of the 20 000 writes: ~440 KB.
     long plaintext = expected.length();
@@ -290,7 +237,7 @@ class TlsTransportIT {
 
   @Test
   void aWriterOnAnotherThreadIsPausedAtTheHighWatermarkWhileTheLoopIsBusy() throws Exception {
-    var serverSaw = new Collecting();
+    var serverSaw = new RecordingProtocol();
     SocketAddress address = serve(loopback(), () -> serverSaw);
     Object writableAgain = new Object();
     Connection connection =
@@ -312,9 +259,7 @@ class TlsTransportIT {
     int chunk = 64 * 1024;
     byte[] payload = new byte[4 << 20];
     new Random(12).nextBytes(payload);
-    var handedOver = new AtomicLong();
-    var maxPending = new AtomicLong();
-    var paused = new CountDownLatch(1);
+    var progress = new PausedWriter();
     var loopBusy = new CountDownLatch(1);
     var releaseLoop = new CountDownLatch(1);
     connection.execute(
@@ -331,7 +276,7 @@ class TlsTransportIT {
                   for (int at = 0; at < payload.length; at += chunk) {
                     synchronized (writableAgain) {
                       while (!connection.isWritable() && connection.isOpen()) {
-                        paused.countDown();
+                        progress.paused.countDown();
                         try {
                           writableAgain.wait();
                         } catch (InterruptedException e) {
@@ -340,29 +285,19 @@ class TlsTransportIT {
                       }
                     }
                     connection.write(ByteBuffer.wrap(payload, at, chunk));
-                    handedOver.addAndGet(chunk);
-                    maxPending.accumulateAndGet(connection.pendingBytes(), Math::max);
+                    progress.wrote(connection, chunk);
                   }
                   connection.shutdownOutput();
                 });
     try {
-      Await.until(
-          "the writer to pause or to hand over everything",
-          () -> paused.getCount() == 0 || handedOver.get() == payload.length);
-      assertThat(handedOver.get())
-          .as("bytes handed to a busy loop")
-          .isLessThanOrEqualTo(Watermarks.DEFAULTS.high() + chunk);
-      assertThat(maxPending.get())
-          .as("pending bytes as the writer saw them")
-          .isGreaterThan(Watermarks.DEFAULTS.high())
-          .isLessThanOrEqualTo(Watermarks.DEFAULTS.high() + chunk);
+      progress.assertStoppedAtHighWatermark(payload.length, chunk);
     } finally {
       releaseLoop.countDown();
     }
     // The loop goes on: the writer is woken as the peer reads, and everything arrives in order.
     writer.join(Duration.ofSeconds(30));
     serverSaw.inputClosed.get(30, TimeUnit.SECONDS);
-    assertThat(serverSaw.bytes()).isEqualTo(payload);
+    assertThat(serverSaw.receivedBytes()).isEqualTo(payload);
   }
 
   private static void awaitQuietly(CountDownLatch latch) {
@@ -381,7 +316,7 @@ class TlsTransportIT {
     TlsIdentity identity = TlsIdentity.fromPem(live.resolve("cert.pem"), live.resolve("key.pem"));
     SocketAddress address =
         serve(loopback(), TlsServerConfig.builder(identity).build(), EchoProtocol::new);
-    var first = new Collecting();
+    var first = new RecordingProtocol();
     Connection old = connect(address, first);
     BigInteger oldSerial = serial(old);
 
@@ -432,7 +367,7 @@ class TlsTransportIT {
           Duration.ofSeconds(20),
           Duration.ofMillis(100),
           () -> {
-            Connection probe = connect(address, new Collecting());
+            Connection probe = connect(address, new RecordingProtocol());
             newSerial.set(serial(probe));
             probe.close();
             return !newSerial.get().equals(oldSerial);
@@ -446,7 +381,7 @@ class TlsTransportIT {
     old.write("still here".getBytes(StandardCharsets.US_ASCII));
     Await.until(
         "the old connection's echo",
-        () -> new String(first.bytes(), StandardCharsets.US_ASCII).equals("still here"));
+        () -> new String(first.receivedBytes(), StandardCharsets.US_ASCII).equals("still here"));
     assertThat(serial(old)).isEqualTo(oldSerial);
   }
 
@@ -460,9 +395,9 @@ class TlsTransportIT {
 
   @Test
   void shuttingOutputDownSendsCloseNotifyAndBothSidesEndInOrder() throws Exception {
-    var serverSaw = new Collecting();
+    var serverSaw = new RecordingProtocol();
     SocketAddress address = serve(loopback(), () -> serverSaw);
-    var client = new Collecting();
+    var client = new RecordingProtocol();
     Connection connection = connect(address, client);
 
     // Half-close: close_notify and FIN, then wait for the server's (a full close right away could
@@ -472,7 +407,7 @@ class TlsTransportIT {
 
     CloseReason serverReason = serverSaw.closed.get(15, TimeUnit.SECONDS);
     assertThat(serverSaw.inputClosed).as("the server read our close_notify").isDone();
-    assertThat(new String(serverSaw.bytes(), StandardCharsets.US_ASCII)).isEqualTo("bye");
+    assertThat(new String(serverSaw.receivedBytes(), StandardCharsets.US_ASCII)).isEqualTo("bye");
     assertThat(serverReason).as("%s", serverReason).isEqualTo(CloseReason.PEER);
     CloseReason clientReason = client.closed.get(15, TimeUnit.SECONDS);
     assertThat(client.inputClosed).as("we read the server's close_notify").isDone();

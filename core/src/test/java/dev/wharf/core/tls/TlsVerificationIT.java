@@ -12,7 +12,6 @@ import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.Protocol;
 import dev.wharf.core.Server;
 import dev.wharf.core.testing.CapturedLog;
-import dev.wharf.testkit.TestCertificates;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -30,11 +29,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A certificate that should not be trusted is not, and the message says why in words a person can
@@ -42,31 +38,14 @@ import org.junit.jupiter.api.io.TempDir;
  * that never finish time out.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class TlsVerificationIT {
-  @TempDir static Path dir;
-  static TestCertificates certs;
-
-  private final EventLoopGroup group = new EventLoopGroup(1, "tls-verify-it", true);
+class TlsVerificationIT extends TlsFixture {
+  private final EventLoopGroup group = group("tls-verify-it");
   private final LinkedBlockingQueue<CompletableFuture<Connection>> serverHandshakes =
       new LinkedBlockingQueue<>();
-  private Server server;
-
-  @BeforeAll
-  static void certificates() throws Exception {
-    certs = TestCertificates.create(dir);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (server != null) {
-      server.close();
-    }
-    group.shutdownGracefully(Duration.ofSeconds(2)).get(10, TimeUnit.SECONDS);
-  }
 
   /** An echo server showing this certificate; notes each handshake's outcome. */
   private int serve(TlsServerConfig config) throws Exception {
-    server =
+    Server server =
         Server.builder(group)
             .bind(
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
@@ -75,7 +54,7 @@ class TlsVerificationIT {
                   serverHandshakes.add(tls.handshake());
                   return tls;
                 });
-    return server.port();
+    return closedAfter(server).port();
   }
 
   private int serve(Path cert, Path key) throws Exception {
@@ -364,7 +343,7 @@ class TlsVerificationIT {
 
   @Test
   void aPlainServerIsToldApart() throws Exception {
-    server =
+    Server server =
         Server.builder(group)
             .bind(
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
@@ -379,6 +358,7 @@ class TlsVerificationIT {
                         connection.closeAfterFlush();
                       }
                     });
+    closedAfter(server);
 
     assertThatThrownBy(() -> connect(trustingTheCa(), "localhost", server.port()))
         .isInstanceOf(SSLException.class)

@@ -18,6 +18,8 @@ import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 
 class Http1ServerProtocolTest {
+  private static final String GET_HELLO = "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n";
+
   private final FakeClock clock = new FakeClock();
   private final List<AccessLogEntry> log = new ArrayList<>();
 
@@ -82,8 +84,7 @@ class Http1ServerProtocolTest {
   @Test
   void answersAGetWithLengthDateAndServer() {
     var conn = helloServer();
-    conn.writeInbound("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
-    String response = conn.readOutboundAscii();
+    String response = answer(conn, GET_HELLO);
     assertThat(status(response)).isEqualTo("HTTP/1.1 200 OK");
     assertThat(response)
         .contains("\r\nContent-Length: 13\r\n")
@@ -100,11 +101,12 @@ class Http1ServerProtocolTest {
   @Test
   void pipelinedRequestsAreAnsweredInOrder() {
     var conn = helloServer();
-    conn.writeInbound(
-        "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"
-            + "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
-            + "GET /missing HTTP/1.1\r\nHost: x\r\n\r\n");
-    String out = conn.readOutboundAscii();
+    String out =
+        answer(
+            conn,
+            GET_HELLO
+                + "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
+                + "GET /missing HTTP/1.1\r\nHost: x\r\n\r\n");
     int hello = out.indexOf("Hello, World!");
     int echo = out.indexOf("\r\n\r\nabc");
     int missing = out.indexOf("no /missing");
@@ -141,29 +143,27 @@ class Http1ServerProtocolTest {
   @Test
   void http10ClosesAfterTheResponseUnlessAskedToKeepAlive() {
     var close = helloServer();
-    close.writeInbound("GET /hello HTTP/1.0\r\n\r\n");
-    assertThat(close.readOutboundAscii()).contains("\r\nConnection: close\r\n");
+    assertThat(answer(close, "GET /hello HTTP/1.0\r\n\r\n")).contains("\r\nConnection: close\r\n");
     assertThat(close.isClosed()).isTrue();
 
     var keep = helloServer();
-    keep.writeInbound("GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
-    assertThat(keep.readOutboundAscii()).contains("\r\nConnection: keep-alive\r\n");
+    assertThat(answer(keep, "GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"))
+        .contains("\r\nConnection: keep-alive\r\n");
     assertThat(keep.isClosed()).isFalse();
   }
 
   @Test
   void connectionCloseIsHonoured() {
     var conn = helloServer();
-    conn.writeInbound("GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-    assertThat(conn.readOutboundAscii()).contains("\r\nConnection: close\r\n");
+    assertThat(answer(conn, "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+        .contains("\r\nConnection: close\r\n");
     assertThat(conn.isClosed()).isTrue();
   }
 
   @Test
   void headAnswersLikeGetWithoutTheContent() {
     var conn = helloServer();
-    conn.writeInbound("HEAD /hello HTTP/1.1\r\nHost: x\r\n\r\n");
-    String response = conn.readOutboundAscii();
+    String response = answer(conn, "HEAD /hello HTTP/1.1\r\nHost: x\r\n\r\n");
     assertThat(status(response)).isEqualTo("HTTP/1.1 200 OK");
     assertThat(response).contains("\r\nContent-Length: 13\r\n").endsWith("\r\n\r\n");
   }
@@ -171,8 +171,7 @@ class Http1ServerProtocolTest {
   @Test
   void wrongMethodIs405WithAllow() {
     var conn = helloServer();
-    conn.writeInbound("DELETE /hello HTTP/1.1\r\nHost: x\r\n\r\n");
-    String response = conn.readOutboundAscii();
+    String response = answer(conn, "DELETE /hello HTTP/1.1\r\nHost: x\r\n\r\n");
     assertThat(status(response)).isEqualTo("HTTP/1.1 405 Method Not Allowed");
     assertThat(response).contains("\r\nAllow: GET, HEAD, OPTIONS\r\n");
   }
@@ -193,8 +192,7 @@ class Http1ServerProtocolTest {
     };
     for (String[] c : cases) {
       var conn = helloServer();
-      conn.writeInbound(c[0]);
-      assertThat(conn.readOutboundAscii()).as(c[1]).startsWith(c[1]);
+      assertThat(answer(conn, c[0])).as(c[1]).startsWith(c[1]);
       assertThat(conn.isClosed()).isTrue();
     }
     // Every kind has a status: the switch is exhaustive, and this runs it for each.
@@ -206,19 +204,17 @@ class Http1ServerProtocolTest {
   @Test
   void unknownMethodIs501() {
     var conn = helloServer();
-    conn.writeInbound("BREW /hello HTTP/1.1\r\nHost: x\r\n\r\n");
-    assertThat(status(conn.readOutboundAscii())).isEqualTo("HTTP/1.1 501 Not Implemented");
+    assertThat(status(answer(conn, "BREW /hello HTTP/1.1\r\nHost: x\r\n\r\n")))
+        .isEqualTo("HTTP/1.1 501 Not Implemented");
   }
 
   @Test
   void optionsListsWhatIsAllowed() {
     var conn = helloServer();
-    conn.writeInbound("OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n");
-    String star = conn.readOutboundAscii();
+    String star = answer(conn, "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n");
     assertThat(status(star)).isEqualTo("HTTP/1.1 200 OK");
     assertThat(star).contains("\r\nAllow: GET, HEAD, OPTIONS, POST\r\n");
-    conn.writeInbound("OPTIONS /hello HTTP/1.1\r\nHost: x\r\n\r\n");
-    String path = conn.readOutboundAscii();
+    String path = answer(conn, "OPTIONS /hello HTTP/1.1\r\nHost: x\r\n\r\n");
     assertThat(status(path)).isEqualTo("HTTP/1.1 204 No Content");
     assertThat(path).contains("\r\nAllow: GET, HEAD, OPTIONS\r\n");
   }
@@ -231,15 +227,18 @@ class Http1ServerProtocolTest {
         "*",
         new Routes.Route((request, response) -> response.sendError(401, "who are you?"), false));
     var conn = connection(routes);
-    conn.writeInbound("OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n");
-    assertThat(status(conn.readOutboundAscii())).isEqualTo("HTTP/1.1 401 Unauthorized");
+    assertThat(status(answer(conn, "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n")))
+        .isEqualTo("HTTP/1.1 401 Unauthorized");
   }
 
   @Test
   void aBodyRefusedForItsDeclaredLengthIsLoggedWithItsRequestLine() {
     var conn = helloServer();
-    conn.writeInbound("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\n");
-    assertThat(status(conn.readOutboundAscii())).isEqualTo("HTTP/1.1 413 Content Too Large");
+    assertThat(
+            status(
+                answer(
+                    conn, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\n")))
+        .isEqualTo("HTTP/1.1 413 Content Too Large");
     assertThat(log)
         .singleElement()
         .satisfies(
@@ -252,9 +251,13 @@ class Http1ServerProtocolTest {
   @Test
   void aChunkedBodyOverTheLimitIsLoggedWithItsRequestLine() {
     var conn = helloServer();
-    conn.writeInbound(
-        "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + "FFFFFFFF\r\n");
-    assertThat(status(conn.readOutboundAscii())).startsWith("HTTP/1.1 413");
+    assertThat(
+            status(
+                answer(
+                    conn,
+                    "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + "FFFFFFFF\r\n")))
+        .startsWith("HTTP/1.1 413");
     assertThat(log)
         .singleElement()
         .extracting(AccessLogEntry::requestLine)
@@ -264,16 +267,15 @@ class Http1ServerProtocolTest {
   @Test
   void aHeadThatNeverEndedIsLoggedAsADash() {
     var conn = helloServer();
-    conn.writeInbound("GET /hello HTTP/1.1\r\nHost : x\r\n\r\n");
-    assertThat(status(conn.readOutboundAscii())).isEqualTo("HTTP/1.1 400 Bad Request");
+    assertThat(status(answer(conn, "GET /hello HTTP/1.1\r\nHost : x\r\n\r\n")))
+        .isEqualTo("HTTP/1.1 400 Bad Request");
     assertThat(log).singleElement().extracting(AccessLogEntry::requestLine).isEqualTo("-");
   }
 
   @Test
   void malformedRequestGets400AndTheConnectionCloses() {
     var conn = helloServer();
-    conn.writeInbound("GET /hello HTTP/1.1\r\nHost : x\r\n\r\n");
-    String response = conn.readOutboundAscii();
+    String response = answer(conn, "GET /hello HTTP/1.1\r\nHost : x\r\n\r\n");
     assertThat(status(response)).isEqualTo("HTTP/1.1 400 Bad Request");
     assertThat(response)
         .contains("\r\nConnection: close\r\n")
@@ -284,8 +286,7 @@ class Http1ServerProtocolTest {
   @Test
   void anErrorWaitsForEarlierPipelinedAnswers() {
     var conn = helloServer();
-    conn.writeInbound("GET /hello HTTP/1.1\r\nHost: x\r\n\r\nGET /x HTTP/9.9\r\n\r\n");
-    String out = conn.readOutboundAscii();
+    String out = answer(conn, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\nGET /x HTTP/9.9\r\n\r\n");
     assertThat(out).startsWith("HTTP/1.1 200 OK");
     assertThat(out.indexOf("HTTP/1.1 505 HTTP Version Not Supported"))
         .isGreaterThan(out.indexOf("Hello, World!"));
@@ -295,18 +296,18 @@ class Http1ServerProtocolTest {
   @Test
   void expectContinueGetsAnInterimResponse() {
     var conn = helloServer();
-    conn.writeInbound(
-        "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n");
-    assertThat(conn.readOutboundAscii()).isEqualTo("HTTP/1.1 100 Continue\r\n\r\n");
-    conn.writeInbound("hi");
-    assertThat(conn.readOutboundAscii()).startsWith("HTTP/1.1 200 OK").endsWith("\r\n\r\nhi");
+    assertThat(
+            answer(
+                conn,
+                "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n"))
+        .isEqualTo("HTTP/1.1 100 Continue\r\n\r\n");
+    assertThat(answer(conn, "hi")).startsWith("HTTP/1.1 200 OK").endsWith("\r\n\r\nhi");
   }
 
   @Test
   void streamedResponsesAreChunked() {
     var conn = helloServer();
-    conn.writeInbound("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n");
-    String response = conn.readOutboundAscii();
+    String response = answer(conn, "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n");
     assertThat(response)
         .contains("\r\nTransfer-Encoding: chunked\r\n")
         .endsWith("\r\n\r\na\r\npart one, \r\n8\r\npart two\r\n0\r\n\r\n");
@@ -330,11 +331,9 @@ class Http1ServerProtocolTest {
   void aSlowRequestHeadGets408() {
     var conn = helloServer();
     conn.writeInbound("GET /hello HTTP/1.1\r\nHost: x\r\n");
-    clock.advance(Duration.ofSeconds(9));
-    conn.runPendingTasks();
+    advance(conn, 9);
     assertThat(conn.readOutboundAscii()).isEmpty();
-    clock.advance(Duration.ofSeconds(2));
-    conn.runPendingTasks();
+    advance(conn, 2);
     assertThat(status(conn.readOutboundAscii())).isEqualTo("HTTP/1.1 408 Request Timeout");
     assertThat(conn.isClosed()).isTrue();
   }
@@ -349,11 +348,30 @@ class Http1ServerProtocolTest {
     assertThat(conn.isClosed()).isTrue();
   }
 
+  /** Moves the fake clock on by {@code seconds} at once, then runs what came due. */
+  private void advance(EmbeddedConnection conn, int seconds) {
+    clock.advance(Duration.ofSeconds(seconds));
+    conn.runPendingTasks();
+  }
+
+  /** Sends {@code request} and returns all that the server wrote back since the last read. */
+  private static String answer(EmbeddedConnection conn, String request) {
+    conn.writeInbound(request);
+    return conn.readOutboundAscii();
+  }
+
+  private static void assertClosedByTimeout(EmbeddedConnection conn) {
+    assertThat(conn.isClosed()).isTrue();
+    assertThat(conn.closeReason())
+        .get()
+        .extracting(CloseReason::kind)
+        .isEqualTo(CloseReason.Kind.TIMEOUT);
+  }
+
   /** Lets the fake clock run a second at a time, as the loop's timers would. */
   private void passSeconds(EmbeddedConnection conn, int seconds) {
     for (int i = 0; i < seconds; i++) {
-      clock.advance(Duration.ofSeconds(1));
-      conn.runPendingTasks();
+      advance(conn, 1);
     }
   }
 
@@ -380,25 +398,17 @@ class Http1ServerProtocolTest {
       passSeconds(conn, 1);
       assertThat(conn.readOutboundAscii()).as("after %d s", i + 1).isEmpty();
     }
-    conn.writeInbound("s".repeat(1024));
-    assertThat(status(conn.readOutboundAscii())).isEqualTo("HTTP/1.1 200 OK");
+    assertThat(status(answer(conn, "s".repeat(1024)))).isEqualTo("HTTP/1.1 200 OK");
   }
 
   @Test
   void anIdleKeptAliveConnectionIsClosed() {
     var conn = helloServer();
-    conn.writeInbound("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
-    conn.readOutbound();
-    clock.advance(Duration.ofSeconds(59));
-    conn.runPendingTasks();
+    answer(conn, GET_HELLO);
+    advance(conn, 59);
     assertThat(conn.isClosed()).isFalse();
-    clock.advance(Duration.ofSeconds(2));
-    conn.runPendingTasks();
-    assertThat(conn.isClosed()).isTrue();
-    assertThat(conn.closeReason())
-        .get()
-        .extracting(CloseReason::kind)
-        .isEqualTo(CloseReason.Kind.TIMEOUT);
+    advance(conn, 2);
+    assertClosedByTimeout(conn);
   }
 
   @Test
@@ -406,22 +416,13 @@ class Http1ServerProtocolTest {
     // One check per keep-alive period: when it finds the connection idle for less than the
     // period, it waits for the rest rather than closing.
     var conn = helloServer();
-    conn.writeInbound("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
-    conn.readOutbound();
-    clock.advance(Duration.ofSeconds(50));
-    conn.runPendingTasks();
-    conn.writeInbound("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
-    assertThat(status(conn.readOutboundAscii())).isEqualTo("HTTP/1.1 200 OK");
-    clock.advance(Duration.ofSeconds(50)); // 100 s after the first, 50 s after the second
-    conn.runPendingTasks();
+    answer(conn, GET_HELLO);
+    advance(conn, 50);
+    assertThat(status(answer(conn, GET_HELLO))).isEqualTo("HTTP/1.1 200 OK");
+    advance(conn, 50); // 100 s after the first, 50 s after the second
     assertThat(conn.isClosed()).isFalse();
-    clock.advance(Duration.ofSeconds(11));
-    conn.runPendingTasks();
-    assertThat(conn.isClosed()).isTrue();
-    assertThat(conn.closeReason())
-        .get()
-        .extracting(CloseReason::kind)
-        .isEqualTo(CloseReason.Kind.TIMEOUT);
+    advance(conn, 11);
+    assertClosedByTimeout(conn);
   }
 
   @Test
@@ -431,16 +432,12 @@ class Http1ServerProtocolTest {
     var conn = helloServer();
     clock.advance(Duration.ofSeconds(55));
     conn.writeInbound("GET /hello HTTP/1.1\r\n");
-    clock.advance(Duration.ofSeconds(6));
-    conn.runPendingTasks();
+    advance(conn, 6);
     assertThat(conn.isClosed()).isFalse();
-    conn.writeInbound("Host: x\r\n\r\n");
-    assertThat(status(conn.readOutboundAscii())).isEqualTo("HTTP/1.1 200 OK");
-    clock.advance(Duration.ofSeconds(59));
-    conn.runPendingTasks();
+    assertThat(status(answer(conn, "Host: x\r\n\r\n"))).isEqualTo("HTTP/1.1 200 OK");
+    advance(conn, 59);
     assertThat(conn.isClosed()).isFalse();
-    clock.advance(Duration.ofSeconds(2));
-    conn.runPendingTasks();
+    advance(conn, 2);
     assertThat(conn.isClosed()).isTrue();
   }
 
@@ -457,9 +454,8 @@ class Http1ServerProtocolTest {
             HttpTimeouts.DEFAULTS,
             null);
     var conn = EmbeddedConnection.of(clock, new Http1ServerProtocol(config));
-    conn.writeInbound(
-        "GET /hello HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\n");
-    String out = conn.readOutboundAscii();
+    String out =
+        answer(conn, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\n");
     assertThat(out)
         .startsWith("HTTP/1.1 200 OK\r\n")
         .contains("\r\n\r\nHello")
@@ -476,8 +472,7 @@ class Http1ServerProtocolTest {
     busy.writeInbound("GET /hello HTTP/1.1\r\nHost: x\r\n");
     busy.requestShutdown();
     assertThat(busy.isClosed()).isFalse();
-    busy.writeInbound("\r\n");
-    String response = busy.readOutboundAscii();
+    String response = answer(busy, "\r\n");
     assertThat(response).startsWith("HTTP/1.1 200 OK").contains("\r\nConnection: close\r\n");
     assertThat(busy.isClosed()).isTrue();
   }
@@ -534,8 +529,8 @@ class Http1ServerProtocolTest {
   @Test
   void finBetweenRequestsClosesAtOnce() {
     var conn = laterServer();
-    conn.writeInbound("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi\r\n");
-    assertThat(conn.readOutboundAscii()).endsWith("hi");
+    assertThat(answer(conn, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi\r\n"))
+        .endsWith("hi");
     conn.closeInbound();
     assertThat(conn.isClosed()).isTrue();
     assertThat(conn.readOutboundAscii()).isEmpty();
@@ -620,8 +615,7 @@ class Http1ServerProtocolTest {
   void aResponseEndingAboveTheHighWatermarkIsLoggedOnceTheClientCaughtUp() {
     var conn = helloServer();
     conn.setWritable(false); // A slow client: what the response queued has not gone out.
-    conn.writeInbound("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
-    assertThat(status(conn.readOutboundAscii())).isEqualTo("HTTP/1.1 200 OK");
+    assertThat(status(answer(conn, GET_HELLO))).isEqualTo("HTTP/1.1 200 OK");
     assertThat(log).as("logged before it went out").isEmpty();
 
     conn.setWritable(true);
@@ -640,15 +634,15 @@ class Http1ServerProtocolTest {
 
     var second = helloServer();
     second.writeInbound("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 900\r\n\r\n");
-    second.writeInbound("b".repeat(600));
-    String refused = second.readOutboundAscii();
+    String refused = answer(second, "b".repeat(600));
     assertThat(status(refused)).isEqualTo("HTTP/1.1 503 Service Unavailable");
     assertThat(refused).contains("\r\nRetry-After: 5\r\n");
     assertThat(second.isClosed()).isTrue();
     assertThat(budget.reservedBytes()).as("the refused body holds nothing").isEqualTo(600);
 
-    first.writeInbound("a".repeat(300));
-    assertThat(first.readOutboundAscii()).startsWith("HTTP/1.1 200 OK").endsWith("a".repeat(900));
+    assertThat(answer(first, "a".repeat(300)))
+        .startsWith("HTTP/1.1 200 OK")
+        .endsWith("a".repeat(900));
     assertThat(budget.reservedBytes()).as("released once answered").isZero();
     assertThat(first.isClosed()).isFalse();
   }
@@ -669,8 +663,8 @@ class Http1ServerProtocolTest {
     first.writeInbound("a".repeat(600));
 
     var second = connection(routes);
-    second.writeInbound("PUT /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 65536\r\n\r\n");
-    String refused = second.readOutboundAscii();
+    String refused =
+        answer(second, "PUT /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 65536\r\n\r\n");
     assertThat(status(refused)).isEqualTo("HTTP/1.1 503 Service Unavailable");
     assertThat(refused).contains("\r\nRetry-After: 5\r\n");
     assertThat(started).as("handlers started").hasValue(0);
@@ -710,12 +704,13 @@ class Http1ServerProtocolTest {
     conn.writeInbound("g".repeat(4000));
     assertThat(budget.reservedBytes()).isZero();
     assertThat(conn.readOutboundAscii()).isEmpty();
-    conn.writeInbound("g".repeat(1000) + "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
-    String out = conn.readOutboundAscii();
+    String out = answer(conn, "g".repeat(1000) + GET_HELLO);
     assertThat(out.split("HTTP/1.1 200 OK", -1)).as("two answers").hasSize(3);
     // Still limited: a GET may not send more than any body.
     var over = helloServer();
-    over.writeInbound("GET /hello HTTP/1.1\r\nHost: x\r\nContent-Length: 20000000\r\n\r\n");
-    assertThat(status(over.readOutboundAscii())).isEqualTo("HTTP/1.1 413 Content Too Large");
+    assertThat(
+            status(
+                answer(over, "GET /hello HTTP/1.1\r\nHost: x\r\nContent-Length: 20000000\r\n\r\n")))
+        .isEqualTo("HTTP/1.1 413 Content Too Large");
   }
 }

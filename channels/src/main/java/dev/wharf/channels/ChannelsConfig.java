@@ -1,0 +1,150 @@
+package dev.wharf.channels;
+
+import dev.wharf.websocket.WebSocketConfig;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The limits and policies of a channels endpoint. Immutable; build one with {@link #builder()} or
+ * take {@link #DEFAULTS}: messages up to 64 KiB, 128 channels per connection, 1 MiB queued for a
+ * slow reader (then {@link SlowConsumerAction#CLOSE}), history replies of at most 1000
+ * publications, every channel name allowed, loopback clients only.
+ */
+public final class ChannelsConfig {
+  public static final ChannelsConfig DEFAULTS = builder().build();
+
+  private final long maxMessageBytes;
+  private final int maxChannelsPerConnection;
+  private final long maxQueuedBytes;
+  private final SlowConsumerAction slowConsumerAction;
+  private final int maxHistoryLimit;
+  private final List<String> channelPatterns;
+  private final ClientAuthenticator authenticator;
+  private final WebSocketConfig webSocket;
+
+  private ChannelsConfig(Builder b) {
+    this.maxMessageBytes = b.maxMessageBytes;
+    this.maxChannelsPerConnection = b.maxChannelsPerConnection;
+    this.maxQueuedBytes = b.maxQueuedBytes;
+    this.slowConsumerAction = b.slowConsumerAction;
+    this.maxHistoryLimit = b.maxHistoryLimit;
+    this.channelPatterns = b.channelPatterns;
+    this.authenticator = b.authenticator;
+    this.webSocket = b.webSocket;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The largest request accepted, in UTF-8 bytes (a larger one gets {@code limit_exceeded}). */
+  public long maxMessageBytes() {
+    return maxMessageBytes;
+  }
+
+  public int maxChannelsPerConnection() {
+    return maxChannelsPerConnection;
+  }
+
+  /** What may wait for one client (deliveries, replies) before {@link #slowConsumerAction()}. */
+  public long maxQueuedBytes() {
+    return maxQueuedBytes;
+  }
+
+  public SlowConsumerAction slowConsumerAction() {
+    return slowConsumerAction;
+  }
+
+  /** The most publications one history reply holds, whatever limit the client asks for. */
+  public int maxHistoryLimit() {
+    return maxHistoryLimit;
+  }
+
+  /**
+   * The channel names served, as patterns where {@code *} is any run of characters; a name that
+   * matches none gets {@code unknown_channel}.
+   */
+  public List<String> channelPatterns() {
+    return channelPatterns;
+  }
+
+  public ClientAuthenticator authenticator() {
+    return authenticator;
+  }
+
+  /**
+   * The WebSocket settings the endpoint starts from (pings, idle timeout, origins); it sets the
+   * message and outbound limits itself from this configuration's.
+   */
+  public WebSocketConfig webSocket() {
+    return webSocket;
+  }
+
+  /** Builds a {@link ChannelsConfig}. Not thread-safe. */
+  public static final class Builder {
+    private long maxMessageBytes = 64 * 1024;
+    private int maxChannelsPerConnection = 128;
+    private long maxQueuedBytes = 1L << 20;
+    private SlowConsumerAction slowConsumerAction = SlowConsumerAction.CLOSE;
+    private int maxHistoryLimit = 1000;
+    private List<String> channelPatterns = List.of("*");
+    private ClientAuthenticator authenticator = ClientAuthenticator.loopbackOnly();
+    private WebSocketConfig webSocket = WebSocketConfig.DEFAULTS;
+
+    private Builder() {}
+
+    public Builder maxMessageBytes(long value) {
+      this.maxMessageBytes = atLeast(value, 64, "maxMessageBytes");
+      return this;
+    }
+
+    public Builder maxChannelsPerConnection(int value) {
+      this.maxChannelsPerConnection = (int) atLeast(value, 1, "maxChannelsPerConnection");
+      return this;
+    }
+
+    public Builder maxQueuedBytes(long value) {
+      this.maxQueuedBytes = atLeast(value, 1024, "maxQueuedBytes");
+      return this;
+    }
+
+    public Builder slowConsumerAction(SlowConsumerAction value) {
+      this.slowConsumerAction = Objects.requireNonNull(value);
+      return this;
+    }
+
+    public Builder maxHistoryLimit(int value) {
+      this.maxHistoryLimit = (int) atLeast(value, 1, "maxHistoryLimit");
+      return this;
+    }
+
+    public Builder channelPatterns(List<String> value) {
+      if (value.isEmpty()) {
+        throw new IllegalArgumentException("at least one channel pattern is needed");
+      }
+      this.channelPatterns = List.copyOf(value);
+      return this;
+    }
+
+    public Builder authenticator(ClientAuthenticator value) {
+      this.authenticator = Objects.requireNonNull(value);
+      return this;
+    }
+
+    public Builder webSocket(WebSocketConfig value) {
+      this.webSocket = Objects.requireNonNull(value);
+      return this;
+    }
+
+    public ChannelsConfig build() {
+      return new ChannelsConfig(this);
+    }
+
+    private static long atLeast(long value, long least, String name) {
+      if (value < least) {
+        throw new IllegalArgumentException(name + " must be at least " + least + ", got " + value);
+      }
+      return value;
+    }
+  }
+}

@@ -1,0 +1,501 @@
+package dev.wharf.channels.internal;
+
+import dev.wharf.channels.Broker;
+import dev.wharf.channels.ChannelsConfig;
+import dev.wharf.channels.ClientAuthenticator;
+import dev.wharf.channels.ClientInfo;
+import dev.wharf.channels.History;
+import dev.wharf.channels.Publication;
+import dev.wharf.channels.SlowConsumerAction;
+import dev.wharf.channels.StreamPosition;
+import dev.wharf.channels.protocol.ChannelNames;
+import dev.wharf.channels.protocol.ErrorCode;
+import dev.wharf.channels.protocol.ProtocolException;
+import dev.wharf.channels.protocol.Request;
+import dev.wharf.channels.protocol.RequestDecoder;
+import dev.wharf.channels.protocol.ServerMessages;
+import dev.wharf.websocket.WebSocket;
+import dev.wharf.websocket.WebSocketListener;
+import dev.wharf.websocket.codec.CloseCodes;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One client's channels connection: decodes its requests, keeps its subscriptions and sends it
+ * replies, deliveries and events.
+ *
+ * <p>Its state is confined to the connection's event loop: the listener callbacks run there, and
+ * everything that comes from other threads (the broker's deliveries and presence events, completed
+ * broker calls) enters through the <b>mailbox</b>, a queue drained on the loop ({@link
+ * WebSocket#execute}) in the order it was filled. A channel's publications reach the mailbox in
+ * offset order (the broker's promise), so they leave in that order too, whichever thread published
+ * them. The mailbox's deliveries count against {@link ChannelsConfig#maxQueuedBytes()}, with what
+ * the socket still holds; past it, {@link ChannelsConfig#slowConsumerAction()}.
+ */
+public final class ChannelSession implements WebSocketListener {
+  private static final System.Logger LOG = System.getLogger(ChannelSession.class.getName());
+
+  /** Room above the queue limit for the lag notices and error replies sent on overflow. */
+  public static final long NOTICE_ROOM = 64 * 1024;
+
+  private final Hub hub;
+  private final Broker broker;
+  private final ChannelsConfig config;
+  private final ClientAuthenticator.Grant grant;
+  private final ClientInfo me;
+
+  // Any thread.
+  private final ConcurrentLinkedQueue<Object> mailbox = new ConcurrentLinkedQueue<>();
+  private final AtomicLong mailboxBytes = new AtomicLong();
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private volatile boolean overflowed;
+  private volatile WebSocket webSocket;
+
+  // The event loop only.
+  private final Map<String, Subscription> subscriptions = new HashMap<>();
+  private boolean closed;
+
+  /** A publication for the mailbox, with its delivery's text, written once per node. */
+  private record Incoming(Publication publication, String text) {}
+
+  /** A presence event for the mailbox. */
+  private record Event(String channel, String text) {}
+
+  public ChannelSession(Hub hub, ChannelsConfig config, ClientAuthenticator.Grant grant) {
+    this.hub = hub;
+    this.broker = hub.broker();
+    this.config = config;
+    this.grant = grant;
+    this.me = new ClientInfo(UUID.randomUUID().toString(), grant.user());
+  }
+
+  public ClientInfo client() {
+    return me;
+  }
+
+  // ---- from any thread ----
+
+  /** A publication of a channel this session is subscribed to; from the broker's thread. */
+  void offerPublication(Publication publication, String text) {
+    if (!admit(text)) {
+      return;
+    }
+    mailbox.add(new Incoming(publication, text));
+    scheduleDrain();
+  }
+
+  /** Someone else's join or leave on a channel this session is subscribed to; broker's thread. */
+  void offerEvent(String channel, ClientInfo who, String text) {
+    if (who.client().equals(me.client()) || !admit(text)) {
+      return; // a client is not told of its own join and leave
+    }
+    mailbox.add(new Event(channel, text));
+    scheduleDrain();
+  }
+
+  /** Counts a message into the mailbox, or notes the overflow and drops it. */
+  private boolean admit(String text) {
+    if (overflowed) {
+      return false;
+    }
+    long bytes = text.length();
+    if (mailboxBytes.addAndGet(bytes) > config.maxQueuedBytes()) {
+      mailboxBytes.addAndGet(-bytes);
+      overflowed = true;
+      scheduleDrain();
+      return false;
+    }
+    return true;
+  }
+
+  /** Runs {@code task} on the loop, after what the mailbox holds already. */
+  private void onLoopLater(Runnable task) {
+    mailbox.add(task);
+    scheduleDrain();
+  }
+
+  private void scheduleDrain() {
+    WebSocket ws = webSocket;
+    if (ws != null && drainScheduled.compareAndSet(false, true)) {
+      ws.execute(this::drain);
+    }
+  }
+
+  // ---- on the event loop ----
+
+  private void drain() {
+    drainScheduled.set(false);
+    Object next;
+    while ((next = mailbox.poll()) != null) {
+      switch (next) {
+        case Incoming incoming -> {
+          mailboxBytes.addAndGet(-incoming.text().length());
+          if (!closed) {
+            incoming(incoming.publication(), incoming.text());
+          }
+        }
+        case Event event -> {
+          mailboxBytes.addAndGet(-event.text().length());
+          Subscription sub = subscriptions.get(event.channel());
+          if (!closed && sub != null && sub.live) {
+            send(event.text());
+          }
+        }
+        case Runnable task -> {
+          if (!closed) {
+            task.run();
+          }
+        }
+        default -> throw new IllegalStateException("unexpected mailbox entry " + next);
+      }
+      if (overflowed && !closed) {
+        slowConsumer();
+      }
+    }
+    if (overflowed && !closed) {
+      slowConsumer();
+    }
+  }
+
+  private void incoming(Publication publication, String text) {
+    Subscription sub = subscriptions.get(publication.channel());
+    if (sub == null) {
+      return; // unsubscribed since
+    }
+    if (!sub.live) {
+      sub.buffered.add(publication);
+      sub.bufferedBytes += text.length();
+      if (sub.bufferedBytes > config.maxQueuedBytes()) {
+        overflowed = true;
+      }
+      return;
+    }
+    deliver(sub, publication, text);
+  }
+
+  /**
+   * Sends a publication to a live subscription if it is the next one: an offset already delivered
+   * is skipped (it came both from the history and live), a later one means the broker lost some,
+   * and the client is told to recover.
+   */
+  private void deliver(Subscription sub, Publication publication, String text) {
+    if (!publication.epoch().equals(sub.epoch)) {
+      LOG.log(
+          System.Logger.Level.DEBUG,
+          () -> sub.channel + ": epoch changed from " + sub.epoch + " to " + publication.epoch());
+      lag(sub);
+      return;
+    }
+    if (publication.offset() <= sub.offset) {
+      return;
+    }
+    if (publication.offset() != sub.offset + 1) {
+      LOG.log(
+          System.Logger.Level.DEBUG,
+          () -> sub.channel + ": gap after " + sub.offset + ", got " + publication.offset());
+      lag(sub);
+      return;
+    }
+    if (send(text)) {
+      sub.offset = publication.offset();
+    }
+  }
+
+  /** Queues a message for the client unless that would pass the limit (then: the policy). */
+  private boolean send(String text) {
+    WebSocket ws = webSocket;
+    if (ws.bufferedBytes() + text.length() > config.maxQueuedBytes()) {
+      overflowed = true;
+      return false;
+    }
+    ws.sendText(text);
+    return true;
+  }
+
+  /**
+   * Sends a reply or a notice without the policy's check: a reply is never dropped (a client that
+   * sends requests without reading the replies meets the WebSocket's own limit, set {@link
+   * #NOTICE_ROOM} above the queue limit, and is closed with 1008).
+   */
+  private void sendNotice(String text) {
+    webSocket.sendText(text);
+  }
+
+  private void slowConsumer() {
+    String reason = "slow consumer: more than " + config.maxQueuedBytes() + " bytes queued";
+    if (config.slowConsumerAction() == SlowConsumerAction.CLOSE) {
+      LOG.log(System.Logger.Level.DEBUG, () -> me.client() + ": " + reason + "; closing with 1008");
+      closed = true;
+      webSocket.close(CloseCodes.POLICY_VIOLATION, reason);
+      dropSubscriptions();
+      return;
+    }
+    LOG.log(System.Logger.Level.DEBUG, () -> me.client() + ": " + reason + "; lagging");
+    for (Subscription sub : new ArrayList<>(subscriptions.values())) {
+      if (sub.live) {
+        sendNotice(ServerMessages.lagged(sub.channel, sub.position()));
+      } else {
+        sendNotice(
+            ServerMessages.error(Optional.of(sub.requestId), ErrorCode.LIMIT_EXCEEDED, reason));
+      }
+    }
+    dropSubscriptions();
+    overflowed = false;
+  }
+
+  /** Tells the client to recover this channel, and drops the subscription. */
+  private void lag(Subscription sub) {
+    sendNotice(ServerMessages.lagged(sub.channel, sub.position()));
+    drop(sub);
+  }
+
+  private void dropSubscriptions() {
+    for (Subscription sub : new ArrayList<>(subscriptions.values())) {
+      drop(sub);
+    }
+  }
+
+  private void drop(Subscription sub) {
+    subscriptions.remove(sub.channel, sub);
+    if (sub.live) {
+      broker.leave(sub.channel, me); // before the hub lets go, so the others hear it
+    }
+    hub.remove(sub.channel, this);
+  }
+
+  @Override
+  public void onOpen(WebSocket ws) {
+    this.webSocket = ws;
+  }
+
+  @Override
+  public void onText(WebSocket ws, String text) {
+    if (closed) {
+      return;
+    }
+    Request request;
+    try {
+      if (utf8Length(text) > config.maxMessageBytes()) {
+        // Read for its id only (it is at most twice the limit, the WebSocket's bound).
+        throw new ProtocolException(
+            ErrorCode.LIMIT_EXCEEDED,
+            "message of more than " + config.maxMessageBytes() + " bytes",
+            RequestDecoder.idOf(text).orElse(null));
+      }
+      request = RequestDecoder.decode(text);
+      handle(request);
+    } catch (ProtocolException e) {
+      sendNotice(ServerMessages.error(e.rawId(), e.code(), e.getMessage()));
+    }
+  }
+
+  @Override
+  public void onBinary(WebSocket ws, java.nio.ByteBuffer data) {
+    sendNotice(
+        ServerMessages.error(
+            Optional.empty(), ErrorCode.BAD_REQUEST, "requests are JSON in text messages"));
+  }
+
+  private long utf8Length(String text) {
+    if ((long) text.length() * 3 <= config.maxMessageBytes()) {
+      return text.length(); // cannot be over, whatever it holds
+    }
+    long bytes = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+    }
+    return bytes;
+  }
+
+  private void handle(Request request) {
+    switch (request) {
+      case Request.Subscribe r -> subscribe(r);
+      case Request.Unsubscribe r -> unsubscribe(r);
+      case Request.Publish r -> publish(r);
+      case Request.Presence r -> {
+        checkChannel(r.id(), r.channel(), grant.maySubscribe());
+        broker
+            .presence(r.channel())
+            .whenComplete(
+                (clients, failed) ->
+                    onLoopLater(
+                        () ->
+                            reply(r.id(), failed, () -> ServerMessages.presence(r.id(), clients))));
+      }
+      case Request.History r -> {
+        checkChannel(r.id(), r.channel(), grant.maySubscribe());
+        int limit = Math.min(r.limit().orElse(config.maxHistoryLimit()), config.maxHistoryLimit());
+        broker
+            .history(r.channel(), OptionalLong.empty(), limit)
+            .whenComplete(
+                (history, failed) ->
+                    onLoopLater(
+                        () ->
+                            reply(r.id(), failed, () -> ServerMessages.history(r.id(), history))));
+      }
+      case Request.Ping r -> sendNotice(ServerMessages.ok(r.id()));
+    }
+  }
+
+  private void checkChannel(
+      String id, String channel, java.util.function.Predicate<String> allowed) {
+    if (config.channelPatterns().stream().noneMatch(p -> ChannelNames.matches(p, channel))) {
+      throw new ProtocolException(
+          ErrorCode.UNKNOWN_CHANNEL, "no channel pattern of this server matches " + channel, id);
+    }
+    if (!allowed.test(channel)) {
+      throw new ProtocolException(ErrorCode.UNAUTHORIZED, "not allowed on " + channel, id);
+    }
+  }
+
+  private void reply(String id, Throwable failed, java.util.function.Supplier<String> ok) {
+    if (failed != null) {
+      Throwable cause = failed instanceof CompletionException c ? c.getCause() : failed;
+      LOG.log(System.Logger.Level.WARNING, "broker call failed: " + cause);
+      sendNotice(
+          ServerMessages.error(
+              Optional.of(id), ErrorCode.UNAVAILABLE, "the broker failed: " + cause.getMessage()));
+    } else {
+      sendNotice(ok.get());
+    }
+  }
+
+  private void subscribe(Request.Subscribe r) {
+    checkChannel(r.id(), r.channel(), grant.maySubscribe());
+    if (subscriptions.containsKey(r.channel())) {
+      throw new ProtocolException(
+          ErrorCode.BAD_REQUEST, "already subscribed to " + r.channel(), r.id());
+    }
+    if (subscriptions.size() >= config.maxChannelsPerConnection()) {
+      throw new ProtocolException(
+          ErrorCode.LIMIT_EXCEEDED,
+          "at most " + config.maxChannelsPerConnection() + " channels per connection",
+          r.id());
+    }
+    var sub = new Subscription(r.channel(), r.id(), r.since());
+    subscriptions.put(r.channel(), sub);
+    // Join the live stream first, then read the history: a publication is in the history before
+    // the broker delivers it, so whatever is not in what we read arrives live (buffered until the
+    // history is out). Offsets sort out what came both ways.
+    OptionalLong after =
+        r.since().isPresent() ? OptionalLong.of(r.since().get().offset()) : OptionalLong.empty();
+    int limit = r.since().isPresent() ? Integer.MAX_VALUE : 0;
+    hub.add(r.channel(), this)
+        .thenCompose(subscribed -> broker.history(r.channel(), after, limit))
+        .whenComplete((history, failed) -> onLoopLater(() -> subscribed(sub, history, failed)));
+  }
+
+  /** The history is read: reply, send what was missed, then what arrived meanwhile. */
+  private void subscribed(Subscription sub, History history, Throwable failed) {
+    if (subscriptions.get(sub.channel) != sub) {
+      return; // unsubscribed or dropped meanwhile, and told so then
+    }
+    if (failed != null) {
+      subscriptions.remove(sub.channel);
+      hub.remove(sub.channel, this);
+      reply(sub.requestId, failed, () -> "");
+      return;
+    }
+    StreamPosition top = history.top();
+    sub.epoch = top.epoch();
+    sub.live = true;
+    Optional<Boolean> recovered = Optional.empty();
+    Optional<String> whyNot = Optional.empty();
+    var missed = new ArrayList<Publication>();
+    if (sub.since.isPresent()) {
+      StreamPosition since = sub.since.get();
+      whyNot = whyNotRecovered(since, history);
+      recovered = Optional.of(whyNot.isEmpty());
+      if (whyNot.isEmpty()) {
+        sub.offset = since.offset();
+        missed.addAll(history.publications());
+      } else {
+        sub.offset = top.offset();
+      }
+    } else {
+      sub.offset = top.offset();
+    }
+    sendNotice(ServerMessages.subscribed(sub.requestId, top, recovered, whyNot));
+    for (Publication p : missed) {
+      deliver(sub, p, ServerMessages.delivery(p));
+    }
+    for (Publication p : sub.buffered) {
+      if (subscriptions.get(sub.channel) == sub) {
+        deliver(sub, p, ServerMessages.delivery(p));
+      }
+    }
+    sub.buffered.clear();
+    sub.bufferedBytes = 0;
+    if (subscriptions.get(sub.channel) == sub) {
+      broker.join(sub.channel, me);
+    }
+  }
+
+  private static Optional<String> whyNotRecovered(StreamPosition since, History history) {
+    StreamPosition top = history.top();
+    if (!since.epoch().equals(top.epoch())) {
+      return Optional.of(
+          "the channel's history was lost: epoch " + since.epoch() + " is now " + top.epoch());
+    }
+    if (since.offset() > top.offset()) {
+      return Optional.of(
+          "offset " + since.offset() + " is ahead of the channel, at " + top.offset());
+    }
+    if (!history.covers(since)) {
+      return Optional.of(
+          "publications after offset "
+              + since.offset()
+              + " are no longer kept (the oldest kept is "
+              + history.oldestKept()
+              + ")");
+    }
+    return Optional.empty();
+  }
+
+  private void unsubscribe(Request.Unsubscribe r) {
+    Subscription sub = subscriptions.get(r.channel());
+    if (sub == null) {
+      throw new ProtocolException(
+          ErrorCode.BAD_REQUEST, "not subscribed to " + r.channel(), r.id());
+    }
+    if (!sub.live) {
+      sendNotice(
+          ServerMessages.error(
+              Optional.of(sub.requestId),
+              ErrorCode.BAD_REQUEST,
+              "unsubscribed before the subscription was complete"));
+    }
+    drop(sub);
+    sendNotice(ServerMessages.ok(r.id()));
+  }
+
+  private void publish(Request.Publish r) {
+    checkChannel(r.id(), r.channel(), grant.mayPublish());
+    broker
+        .publish(r.channel(), r.data())
+        .whenComplete(
+            (publication, failed) ->
+                onLoopLater(
+                    () ->
+                        reply(
+                            r.id(),
+                            failed,
+                            () -> ServerMessages.published(r.id(), publication.position()))));
+  }
+
+  @Override
+  public void onClose(WebSocket ws, int code, String reason) {
+    closed = true;
+    dropSubscriptions();
+    mailbox.clear();
+  }
+}

@@ -1,0 +1,112 @@
+package dev.wharf.channels.internal;
+
+import dev.wharf.channels.Broker;
+import dev.wharf.channels.ClientInfo;
+import dev.wharf.channels.Publication;
+import dev.wharf.channels.protocol.ServerMessages;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One node's view of the broker: a single broker subscription per channel while any local session
+ * is subscribed, and the fan-out of what the broker delivers to those sessions' mailboxes.
+ *
+ * <p>Thread-safe. {@link #add} and {@link #remove} run on sessions' event loops, under this
+ * object's lock (so the broker sees subscribe and unsubscribe of a channel in order); the listener
+ * methods run on the broker's threads, without the lock: they read the concurrent sets, which see
+ * every session added before the broker's history read that followed its {@link #add}.
+ */
+public final class Hub implements Broker.Listener {
+
+  /** The local sessions of one channel, and this node's broker subscription for it. */
+  private static final class Local {
+    final Set<ChannelSession> sessions = ConcurrentHashMap.newKeySet();
+    CompletableFuture<Void> subscribed;
+  }
+
+  private final Broker broker;
+  private final ConcurrentHashMap<String, Local> locals = new ConcurrentHashMap<>();
+
+  public Hub(Broker broker) {
+    this.broker = broker;
+  }
+
+  public Broker broker() {
+    return broker;
+  }
+
+  /**
+   * Adds a session to a channel; the future completes once the broker delivers the channel's
+   * publications to this node (at once when another local session had subscribed already).
+   */
+  public synchronized CompletableFuture<Void> add(String channel, ChannelSession session) {
+    Local local = locals.get(channel);
+    if (local == null) {
+      Local created = new Local();
+      locals.put(channel, created);
+      created.subscribed = broker.subscribe(channel, this);
+      created.subscribed.whenComplete(
+          (ok, failed) -> {
+            if (failed != null) {
+              forget(channel, created); // the next subscriber tries the broker again
+            }
+          });
+      local = created;
+    }
+    local.sessions.add(session);
+    return local.subscribed;
+  }
+
+  private synchronized void forget(String channel, Local local) {
+    locals.remove(channel, local);
+  }
+
+  /** Removes a session from a channel; the last one out ends the node's broker subscription. */
+  public synchronized void remove(String channel, ChannelSession session) {
+    Local local = locals.get(channel);
+    if (local != null && local.sessions.remove(session) && local.sessions.isEmpty()) {
+      locals.remove(channel);
+      broker.unsubscribe(channel);
+    }
+  }
+
+  /** How many channels this node is subscribed to. */
+  public int channelCount() {
+    return locals.size();
+  }
+
+  @Override
+  public void publication(Publication publication) {
+    Local local = locals.get(publication.channel());
+    if (local == null) {
+      return;
+    }
+    // Written once for every subscriber of this node.
+    String text = ServerMessages.delivery(publication);
+    for (ChannelSession session : local.sessions) {
+      session.offerPublication(publication, text);
+    }
+  }
+
+  @Override
+  public void joined(String channel, ClientInfo client) {
+    presence(channel, true, client);
+  }
+
+  @Override
+  public void left(String channel, ClientInfo client) {
+    presence(channel, false, client);
+  }
+
+  private void presence(String channel, boolean join, ClientInfo client) {
+    Local local = locals.get(channel);
+    if (local == null) {
+      return;
+    }
+    String text = ServerMessages.presenceEvent(channel, join, client);
+    for (ChannelSession session : local.sessions) {
+      session.offerEvent(channel, client, text);
+    }
+  }
+}

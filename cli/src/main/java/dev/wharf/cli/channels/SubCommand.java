@@ -1,0 +1,310 @@
+package dev.wharf.cli.channels;
+
+import dev.wharf.channels.StreamPosition;
+import dev.wharf.channels.protocol.ChannelNames;
+import dev.wharf.channels.protocol.ErrorCode;
+import dev.wharf.channels.protocol.Json;
+import dev.wharf.channels.protocol.ServerMessage;
+import dev.wharf.channels.protocol.ServerMessages;
+import dev.wharf.cli.Failures;
+import dev.wharf.core.EventLoopGroup;
+import dev.wharf.websocket.WebSocketClient;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code wharf sub URL CHANNEL...}: prints what is published to channels, recovering on reconnect.
+ */
+@Command(
+    name = "sub",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Subscribes to channels of a channels endpoint (wharf serve --channels, ws://HOST:PORT) and"
+          + " prints each publication's data on a line: a string as its text, other JSON as JSON.",
+      "When the connection drops it reconnects, waiting longer each time, and asks for what it"
+          + " missed (since); it says on stderr when the server could not give it all."
+    })
+public final class SubCommand implements Callable<Integer> {
+  static final Duration FIRST_DELAY = Duration.ofMillis(200);
+  static final Duration MAX_DELAY = Duration.ofSeconds(5);
+  static final Duration CONNECT_WAIT = Duration.ofSeconds(15);
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "URL", description = "ws://HOST:PORT[/ws/channels]")
+  String url;
+
+  @Parameters(index = "1..*", arity = "1..*", paramLabel = "CHANNEL", description = "Channels.")
+  List<String> channels;
+
+  @Option(names = "--jsonl", description = "Print each delivery whole, as one JSON line.")
+  boolean jsonl;
+
+  @Option(
+      names = "--since",
+      paramLabel = "EPOCH:OFFSET",
+      description = "Start after this position (of every channel given), as a reconnect would.")
+  String since;
+
+  @Option(
+      names = {"-v", "--verbose"},
+      description = "Say on stderr when each subscription starts, and where (EPOCH:OFFSET).")
+  boolean verbose;
+
+  @Option(
+      names = {"-n", "--count"},
+      paramLabel = "N",
+      description = "Exit after N deliveries.")
+  Long count;
+
+  /** What the command line asked for; starts nothing. */
+  record Options(
+      URI url,
+      List<String> channels,
+      boolean jsonl,
+      Optional<StreamPosition> since,
+      OptionalLong count) {}
+
+  Options options() {
+    for (String channel : channels) {
+      if (!ChannelNames.isValid(channel)) {
+        throw new IllegalArgumentException(
+            "not a channel name: " + channel + " (1 to 255 of A-Z a-z 0-9 _ - . : / @ = +)");
+      }
+    }
+    if (channels.stream().distinct().count() != channels.size()) {
+      throw new IllegalArgumentException("a channel is given twice");
+    }
+    Optional<StreamPosition> position = Optional.empty();
+    if (since != null) {
+      int colon = since.lastIndexOf(':');
+      try {
+        position =
+            Optional.of(
+                new StreamPosition(
+                    since.substring(0, Math.max(colon, 0)),
+                    Long.parseLong(since.substring(colon + 1))));
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("--since takes EPOCH:OFFSET, got " + since);
+      }
+      if (colon <= 0) {
+        throw new IllegalArgumentException("--since takes EPOCH:OFFSET, got " + since);
+      }
+    }
+    if (count != null && count < 1) {
+      throw new IllegalArgumentException("--count must be at least 1");
+    }
+    return new Options(
+        ChannelsUrl.parse(url),
+        List.copyOf(channels),
+        jsonl,
+        position,
+        count == null ? OptionalLong.empty() : OptionalLong.of(count));
+  }
+
+  /** A refusal that reconnecting would not change: reported, and the exit is 1. */
+  private static final class Refused extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    Refused(String message) {
+      super(message);
+    }
+  }
+
+  private PrintWriter out;
+  private PrintWriter err;
+  private Options options;
+  private final Map<String, StreamPosition> positions = new ConcurrentHashMap<>();
+  private final AtomicLong delivered = new AtomicLong();
+  private final CompletableFuture<Void> done = new CompletableFuture<>();
+  private volatile ChannelLink current;
+
+  @Override
+  public Integer call() throws Exception {
+    options = options();
+    out = spec.commandLine().getOut();
+    err = spec.commandLine().getErr();
+    options.since().ifPresent(p -> options.channels().forEach(c -> positions.put(c, p)));
+    try (var group = new EventLoopGroup(1, "wharf-sub", true)) {
+      WebSocketClient client = WebSocketClient.builder(group).build();
+      boolean everOpen = false;
+      Duration delay = FIRST_DELAY;
+      while (true) {
+        var link = new ChannelLink(this::event);
+        current = link;
+        try {
+          client.connect(options.url(), link).get(CONNECT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+          Throwable cause = e instanceof ExecutionException ? Failures.unwrap(e) : e;
+          if (!everOpen) {
+            throw new IOException(
+                "cannot connect to " + options.url() + ": " + Failures.describe(cause));
+          }
+          say(
+              "cannot reconnect: "
+                  + Failures.describe(cause)
+                  + "; trying again in "
+                  + seconds(delay));
+          Thread.sleep(delay.toMillis());
+          delay = longer(delay);
+          continue;
+        }
+        everOpen = true;
+        delay = FIRST_DELAY;
+        for (String channel : options.channels()) {
+          subscribe(link, channel);
+        }
+        // Either enough was printed, or the connection ended, or a refusal failed done.
+        CompletableFuture.anyOf(done, link.ended()).join();
+        if (done.isCompletedExceptionally()) {
+          link.webSocket().close();
+          throw (Exception) Failures.unwrap(done.exceptionNow());
+        }
+        if (done.isDone()) {
+          link.webSocket().close().get(5, TimeUnit.SECONDS);
+          return 0;
+        }
+        ChannelLink.Ending ending = link.ended().join();
+        say(
+            "connection lost ("
+                + ending.code()
+                + ChannelLink.describe(ending.reason())
+                + "); reconnecting in "
+                + seconds(delay));
+        Thread.sleep(delay.toMillis());
+        delay = longer(delay);
+      }
+    } catch (Refused refused) {
+      say(refused.getMessage());
+      return Failures.IO_FAILURE;
+    }
+  }
+
+  private static Duration longer(Duration delay) {
+    Duration next = delay.multipliedBy(2);
+    return next.compareTo(MAX_DELAY) > 0 ? MAX_DELAY : next;
+  }
+
+  private static String seconds(Duration delay) {
+    return String.format(java.util.Locale.ROOT, "%.1f s", delay.toMillis() / 1000.0);
+  }
+
+  /** Subscribes, with since when a position is known; the reply is handled on the loop. */
+  private void subscribe(ChannelLink link, String channel) {
+    StreamPosition known = positions.get(channel);
+    var fields = new ArrayList<String>(List.of("channel", Json.quote(channel)));
+    if (known != null) {
+      fields.addAll(List.of("since", ServerMessages.since(known)));
+    }
+    link.request("subscribe", fields.toArray(String[]::new))
+        .whenComplete(
+            (reply, failed) -> {
+              if (failed != null) {
+                return; // the connection ended; the main thread reconnects
+              }
+              if (reply.error().isPresent()) {
+                ServerMessage.Error e = reply.error().get();
+                String line = channel + ": " + e.wireCode() + ": " + e.message();
+                if (e.code() == ErrorCode.UNAVAILABLE) {
+                  say(line + "; reconnecting");
+                  link.webSocket().abort();
+                } else {
+                  done.completeExceptionally(new Refused(line));
+                }
+                return;
+              }
+              if (reply.recovered().isPresent() && !reply.recovered().get()) {
+                say(
+                    channel
+                        + ": could not recover what was missed: "
+                        + reply.reason().orElse("no reason given"));
+              }
+              // The deliveries that follow the reply start after this (or after since).
+              if (known == null || !reply.recovered().orElse(false)) {
+                reply.position().ifPresent(p -> positions.put(channel, p));
+              }
+              if (verbose) {
+                StreamPosition from = positions.get(channel);
+                say(
+                    channel
+                        + ": subscribed at "
+                        + from.epoch()
+                        + ":"
+                        + from.offset()
+                        + (reply.recovered().orElse(false) ? " (recovering from there)" : ""));
+              }
+            });
+  }
+
+  /** A delivery, presence event or lag notice; on the connection's loop. */
+  private void event(ServerMessage message) {
+    switch (message) {
+      case ServerMessage.Delivery d -> {
+        if (done.isDone()) {
+          return;
+        }
+        positions.put(d.channel(), d.position());
+        String line = options.jsonl() ? oneLine(d.text()) : printable(d.data());
+        synchronized (out) {
+          out.println(line);
+          out.flush();
+        }
+        if (options.count().isPresent()
+            && delivered.incrementAndGet() >= options.count().getAsLong()) {
+          done.complete(null);
+        }
+      }
+      case ServerMessage.Lagged lagged -> {
+        say(
+            lagged.channel()
+                + ": fell behind; recovering from offset "
+                + lagged.lastDelivered().offset());
+        positions.put(lagged.channel(), lagged.lastDelivered());
+        // The server dropped the subscription: nothing more comes for it until this is answered.
+        subscribeAgain(lagged.channel());
+      }
+      default -> {}
+    }
+  }
+
+  private void subscribeAgain(String channel) {
+    ChannelLink link = current;
+    if (link != null) {
+      subscribe(link, channel);
+    }
+  }
+
+  private static String printable(String data) {
+    String text = Json.stringValue(data);
+    return text != null ? text : oneLine(data);
+  }
+
+  private static String oneLine(String json) {
+    return json.indexOf('\n') >= 0 || json.indexOf('\r') >= 0 ? Json.compact(json) : json;
+  }
+
+  private void say(String line) {
+    synchronized (err) {
+      err.println("wharf sub: " + line);
+      err.flush();
+    }
+  }
+}

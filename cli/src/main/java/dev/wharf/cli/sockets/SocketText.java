@@ -1,0 +1,146 @@
+package dev.wharf.cli.sockets;
+
+import dev.wharf.inspect.Endpoint;
+import dev.wharf.inspect.Owner;
+import dev.wharf.inspect.SocketEntry;
+import dev.wharf.inspect.SocketKind;
+import dev.wharf.inspect.SocketTimer;
+import dev.wharf.inspect.TcpInfo;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * How one socket's fields read as text, close to {@code ss}: endpoints (with service names under
+ * {@code -r}), owners, timers and {@code tcp_info}. Stateless but for the services it was given;
+ * any thread.
+ */
+final class SocketText {
+  private final Optional<Services> services;
+
+  /** Text with port numbers, or with service names from {@code services}. */
+  SocketText(Optional<Services> services) {
+    this.services = services;
+  }
+
+  /** {@code 127.0.0.1:80}, {@code [::1]:https} under -r, {@code /run/x.sock 1234}. */
+  String endpoint(SocketKind kind, Endpoint endpoint) {
+    if (services.isEmpty()
+        || !(endpoint instanceof Endpoint.Inet inet)
+        || inet.port() == 0
+        || (kind != SocketKind.TCP && kind != SocketKind.UDP)) {
+      return endpoint.text();
+    }
+    String host = inet.text().substring(0, inet.text().lastIndexOf(':'));
+    String port =
+        services.get().name(kind.netid(), inet.port()).orElse(Integer.toString(inet.port()));
+    return host + ":" + port;
+  }
+
+  /** {@code users:(("sshd",pid=812,fd=3))}, as ss -p; empty when there are none. */
+  static String owners(SocketEntry socket) {
+    if (socket.owners().isEmpty()) {
+      return "";
+    }
+    return socket.owners().stream()
+        .map(SocketText::owner)
+        .collect(Collectors.joining(",", "users:(", ")"));
+  }
+
+  private static String owner(Owner owner) {
+    return "(\"" + owner.command() + "\",pid=" + owner.pid() + ",fd=" + owner.fd() + ")";
+  }
+
+  /** {@code timer:(keepalive,7.1s,0)}, as ss -o with plainer times; empty without a timer. */
+  static String timer(SocketEntry socket) {
+    return socket
+        .timer()
+        .map(
+            timer ->
+                "timer:("
+                    + timer.kind().ssName()
+                    + ","
+                    + duration(timer.remaining().toMillis())
+                    + ","
+                    + timer.retransmits()
+                    + ")")
+        .orElse("");
+  }
+
+  /** {@code 345ms}, {@code 7.1s}, {@code 1min28s}. */
+  static String duration(long millis) {
+    if (millis < 1000) {
+      return millis + "ms";
+    }
+    long minutes = millis / 60_000;
+    long rest = millis % 60_000;
+    if (minutes > 0) {
+      return minutes + "min" + (rest / 1000 == 0 ? "" : rest / 1000 + "s");
+    }
+    long tenths = (millis % 1000) / 100;
+    return millis / 1000 + (tenths == 0 ? "" : "." + tenths) + "s";
+  }
+
+  /** {@code uid:1000 ino:12345}, as ss -e shows them. */
+  static String extended(SocketEntry socket) {
+    return (socket.uid() >= 0 ? "uid:" + socket.uid() + " " : "") + "ino:" + socket.inode();
+  }
+
+  /** ss -i's line: {@code rtt:0.039/0.019 rto:200 mss:32741 cwnd:10 ...}. */
+  static String tcpInfo(TcpInfo info) {
+    return "rtt:"
+        + millis(info.rttMicros())
+        + "/"
+        + millis(info.rttVarMicros())
+        + " rto:"
+        + millis(info.rtoMicros())
+        + " mss:"
+        + info.sendMss()
+        + " cwnd:"
+        + info.congestionWindow()
+        + (info.slowStartThreshold() < Integer.MAX_VALUE
+            ? " ssthresh:" + info.slowStartThreshold()
+            : "")
+        + " retrans:"
+        + info.retransmits()
+        + "/"
+        + info.totalRetransmits()
+        + " lost:"
+        + info.lost()
+        + " unacked:"
+        + info.unacked()
+        + " bytes_acked:"
+        + info.bytesAcked()
+        + " bytes_received:"
+        + info.bytesReceived()
+        + " delivery_rate:"
+        + bitsPerSecond(info.deliveryRateBytesPerSecond())
+        + (info.minRttMicros() != 0xFFFF_FFFFL ? " minrtt:" + millis(info.minRttMicros()) : "");
+  }
+
+  /** Microseconds as milliseconds, as ss writes them ({@code 0.039}, {@code 200}). */
+  private static String millis(long micros) {
+    String text = String.format(Locale.ROOT, "%.3f", micros / 1000.0);
+    text = text.replaceAll("0+$", "");
+    return text.endsWith(".") ? text.substring(0, text.length() - 1) : text;
+  }
+
+  /** ss writes rates in bits per second with a unit: {@code 2.3Gbps}. */
+  static String bitsPerSecond(long bytesPerSecond) {
+    double bits = bytesPerSecond * 8.0;
+    String[] units = {"bps", "Kbps", "Mbps", "Gbps", "Tbps"};
+    int unit = 0;
+    while (bits >= 1000 && unit < units.length - 1) {
+      bits /= 1000;
+      unit++;
+    }
+    return unit == 0
+        ? (long) bits + units[0]
+        : String.format(Locale.ROOT, "%.1f%s", bits, units[unit]);
+  }
+
+  /** The timer's kind as the JSON names it. */
+  static String timerName(SocketTimer timer) {
+    return timer.kind().ssName();
+  }
+}

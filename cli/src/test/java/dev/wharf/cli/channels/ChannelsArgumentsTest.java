@@ -1,0 +1,117 @@
+package dev.wharf.cli.channels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+import dev.wharf.channels.SlowConsumerAction;
+import dev.wharf.channels.StreamPosition;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** {@code wharf sub}, {@code pub} and serve's channels options, parsed; nothing is started. */
+class ChannelsArgumentsTest {
+
+  static SubCommand.Options sub(String... args) {
+    var command = new SubCommand();
+    new CommandLine(command).parseArgs(args);
+    return command.options();
+  }
+
+  static PubCommand.Options pub(String... args) {
+    var command = new PubCommand();
+    new CommandLine(command).parseArgs(args);
+    return command.options();
+  }
+
+  static ChannelsOptions serve(String... args) {
+    var options = new ChannelsOptions();
+    new CommandLine(options).parseArgs(args);
+    return options;
+  }
+
+  @Test
+  void subTakesAUrlWithoutPathAndSeveralChannels() {
+    assertThat(sub("ws://127.0.0.1:8000", "news", "chat:lobby", "--since", "e1:41", "-n", "3"))
+        .isEqualTo(
+            new SubCommand.Options(
+                URI.create("ws://127.0.0.1:8000/ws/channels"),
+                List.of("news", "chat:lobby"),
+                false,
+                Optional.of(new StreamPosition("e1", 41)),
+                OptionalLong.of(3)));
+    assertThat(sub("http://h:1/other/path?x=1", "a", "--jsonl").url())
+        .isEqualTo(URI.create("ws://h:1/other/path?x=1"));
+    assertThat(sub("https://h/", "a").url()).isEqualTo(URI.create("wss://h/ws/channels"));
+  }
+
+  @Test
+  void subRefusesWhatCannotWork() {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> sub("ws://h", "a b"))
+        .withMessageStartingWith("not a channel name: a b");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> sub("ws://h", "a", "a"))
+        .withMessage("a channel is given twice");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> sub("ws://h", "a", "--since", "41"))
+        .withMessage("--since takes EPOCH:OFFSET, got 41");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> sub("ftp://h", "a"))
+        .withMessageStartingWith("expected a ws:// or wss:// URL");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> sub("ws://h", "a", "-n", "0"))
+        .withMessage("--count must be at least 1");
+  }
+
+  @Test
+  void pubTakesDataOrNone() {
+    assertThat(pub("ws://h:2", "news", "{\"a\":1}"))
+        .isEqualTo(
+            new PubCommand.Options(
+                URI.create("ws://h:2/ws/channels"), "news", Optional.of("{\"a\":1}")));
+    assertThat(pub("ws://h:2", "news").data()).isEmpty();
+  }
+
+  @Test
+  void pubSendsJsonAsJsonAndAnythingElseAsAString() {
+    assertThat(PubCommand.asJson(" {\"a\": [1, 2.50]} ")).isEqualTo("{\"a\": [1, 2.50]}");
+    assertThat(PubCommand.asJson("42")).isEqualTo("42");
+    assertThat(PubCommand.asJson("hello \"world\"")).isEqualTo("\"hello \\\"world\\\"\"");
+    assertThat(PubCommand.asJson("1 2")).isEqualTo("\"1 2\"");
+    assertThat(PubCommand.asJson("")).isEqualTo("\"\"");
+  }
+
+  @Test
+  void serveChannelsOptionsBecomeTheConfigAndHistoryPolicy() {
+    var options =
+        serve(
+            "--channels",
+            "--channels-history",
+            "7",
+            "--channels-history-ttl",
+            "9",
+            "--channels-queue",
+            "2M",
+            "--channels-slow-consumer",
+            "lag",
+            "--channels-max-message",
+            "1K");
+    assertThat(options.enabled()).isTrue();
+    assertThat(options.historyPolicy().size()).isEqualTo(7);
+    assertThat(options.historyPolicy().ttl()).isEqualTo(Duration.ofSeconds(9));
+    assertThat(options.config().maxQueuedBytes()).isEqualTo(2L << 20);
+    assertThat(options.config().slowConsumerAction()).isEqualTo(SlowConsumerAction.LAG);
+    assertThat(options.config().maxMessageBytes()).isEqualTo(1024);
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> serve("--channels", "--channels-slow-consumer", "drop").check())
+        .withMessage("--channels-slow-consumer takes close or lag, got drop");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> serve("--channels", "--channels-history-ttl", "0").check())
+        .withMessage("--channels-history-ttl must be at least 1 second");
+  }
+}

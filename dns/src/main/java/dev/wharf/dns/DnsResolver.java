@@ -1,0 +1,209 @@
+package dev.wharf.dns;
+
+import dev.wharf.core.Client;
+import dev.wharf.core.EventLoopGroup;
+import dev.wharf.core.Timeouts;
+import dev.wharf.core.Transport;
+import dev.wharf.dns.codec.DnsMessageWriter;
+import dev.wharf.dns.codec.Edns;
+import dev.wharf.dns.codec.Message;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A stub resolver on Wharf's engine: asks its servers in turn over UDP, each try with a fresh
+ * random id (RFC 5452 §4) and source port and a timeout, for a number of rounds; retries over TCP
+ * (RFC 7766 §5) when an answer comes back truncated; keeps only answers that match the query
+ * ({@link AnswerCheck}).
+ *
+ * <p>Thread-safe: {@link #query} may be called from any thread. Each query runs on a virtual thread
+ * of its own ({@code wharf-dns-query}), which waits for the loops' datagrams and connections; the
+ * returned future completes on it.
+ */
+public final class DnsResolver {
+  private static final System.Logger LOG = System.getLogger(DnsResolver.class.getName());
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** Configures a {@link DnsResolver}. */
+  public static final class Builder {
+    private final EventLoopGroup group;
+    private List<InetSocketAddress> servers = List.of();
+    private Duration timeout = ResolvConf.DEFAULT_TIMEOUT;
+    private int attempts = ResolvConf.DEFAULT_ATTEMPTS;
+
+    private Builder(EventLoopGroup group) {
+      this.group = Objects.requireNonNull(group, "group");
+    }
+
+    /** The servers to ask, in order. */
+    public Builder servers(List<InetSocketAddress> value) {
+      if (value.isEmpty()) {
+        throw new IllegalArgumentException("no server to ask");
+      }
+      this.servers = List.copyOf(value);
+      return this;
+    }
+
+    /** How long each try waits for its answer. */
+    public Builder timeout(Duration value) {
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException("the timeout must be positive");
+      }
+      this.timeout = value;
+      return this;
+    }
+
+    /** How many rounds over all servers (resolv.conf's {@code attempts}, dig's {@code +tries}). */
+    public Builder attempts(int value) {
+      if (value < 1) {
+        throw new IllegalArgumentException("at least one try");
+      }
+      this.attempts = value;
+      return this;
+    }
+
+    /** Servers, timeout and attempts from a resolv.conf. */
+    public Builder configuration(ResolvConf conf) {
+      return servers(conf.servers()).timeout(conf.timeout()).attempts(conf.attempts());
+    }
+
+    public DnsResolver build() {
+      if (servers.isEmpty()) {
+        throw new IllegalStateException("no servers: give them or a resolv.conf");
+      }
+      return new DnsResolver(this);
+    }
+  }
+
+  public static Builder builder(EventLoopGroup group) {
+    return new Builder(group);
+  }
+
+  private final EventLoopGroup group;
+  private final List<InetSocketAddress> servers;
+  private final Duration timeout;
+  private final int attempts;
+  private final Client client;
+
+  private DnsResolver(Builder builder) {
+    this.group = builder.group;
+    this.servers = builder.servers;
+    this.timeout = builder.timeout;
+    this.attempts = builder.attempts;
+    this.client = Client.builder(group).timeouts(Timeouts.INTERACTIVE.withConnect(timeout)).build();
+  }
+
+  public List<InetSocketAddress> servers() {
+    return servers;
+  }
+
+  /** Asks the question; the future fails with {@link NoAnswerException} if no server answered. */
+  public CompletableFuture<DnsResponse> query(DnsQuery query) {
+    var result = new CompletableFuture<DnsResponse>();
+    Thread.ofVirtual()
+        .name("wharf-dns-query")
+        .start(
+            () -> {
+              try {
+                result.complete(run(query));
+              } catch (InterruptedException e) {
+                result.completeExceptionally(e);
+              } catch (IOException | RuntimeException e) {
+                result.completeExceptionally(e);
+              }
+            });
+    return result;
+  }
+
+  private DnsResponse run(DnsQuery query) throws IOException, InterruptedException {
+    var failures = new ArrayList<Exception>();
+    for (int round = 0; round < attempts; round++) {
+      for (InetSocketAddress server : servers) {
+        try {
+          return ask(server, query);
+        } catch (TimeoutException e) {
+          failures.add(
+              new IOException(
+                  "no answer from " + describe(server) + " in " + timeout.toMillis() + " ms"));
+        } catch (IOException e) {
+          failures.add(e);
+        }
+        LOG.log(Level.DEBUG, () -> "try failed: " + failures.getLast().getMessage());
+      }
+    }
+    var noAnswer =
+        new NoAnswerException(
+            (failures.getLast().getMessage().startsWith("no answer")
+                    ? "connection timed out; no servers could be reached"
+                    : failures.getLast().getMessage())
+                + " ("
+                + failures.size()
+                + (failures.size() == 1 ? " try)" : " tries)"));
+    failures.forEach(noAnswer::addSuppressed);
+    throw noAnswer;
+  }
+
+  private DnsResponse ask(InetSocketAddress server, DnsQuery query)
+      throws IOException, InterruptedException, TimeoutException {
+    // RFC 5452 §4: an id nobody can guess, new for each try.
+    Message message = message(query, RANDOM.nextInt(0x10000));
+    byte[] bytes = DnsMessageWriter.write(message);
+    // dig's "Query time": from the query's send (or, over TCP, the connect) to the answer.
+    long[] start = new long[1];
+    if (!query.tcp()) {
+      UdpExchange.Received answer =
+          UdpExchange.exchange(group, server, message, bytes, timeout, start);
+      // RFC 7766 §5 (and RFC 1035 §4.2.1): a truncated answer is asked again over TCP.
+      if (!answer.message().header().isTruncated()) {
+        return response(answer, server, Transport.UDP, start);
+      }
+      LOG.log(
+          Level.DEBUG, () -> "truncated answer from " + describe(server) + ", retrying over TCP");
+      message = message(query, RANDOM.nextInt(0x10000));
+      bytes = DnsMessageWriter.write(message);
+    }
+    UdpExchange.Received answer =
+        TcpExchange.exchange(client, server, message, bytes, timeout, start);
+    return response(answer, server, Transport.TCP, start);
+  }
+
+  private static Message message(DnsQuery query, int id) {
+    return query.ednsPayloadSize() > 0
+        ? Message.query(
+            id,
+            query.question(),
+            query.recursionDesired(),
+            Edns.of(query.ednsPayloadSize(), query.dnssecOk()))
+        : Message.query(id, query.question(), query.recursionDesired());
+  }
+
+  private static DnsResponse response(
+      UdpExchange.Received answer, InetSocketAddress server, Transport transport, long[] start) {
+    return new DnsResponse(
+        answer.message(),
+        server,
+        transport,
+        answer.size(),
+        Duration.ofNanos(answer.arrivedNanos() - start[0]));
+  }
+
+  /** dig's way of naming a server: {@code 127.0.0.1#53}, {@code ::1#5353}. */
+  public static String describe(InetSocketAddress server) {
+    return address(server) + "#" + server.getPort();
+  }
+
+  /** The server's address as dig prints it (IPv6 compressed, RFC 5952). */
+  public static String address(InetSocketAddress server) {
+    return server.getAddress() instanceof java.net.Inet6Address v6
+        ? dev.wharf.dns.codec.Presentation.ipv6(v6.getAddress())
+        : server.getAddress().getHostAddress();
+  }
+}

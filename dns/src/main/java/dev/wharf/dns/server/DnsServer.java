@@ -1,0 +1,150 @@
+package dev.wharf.dns.server;
+
+import dev.wharf.core.Connection;
+import dev.wharf.core.DatagramEndpoint;
+import dev.wharf.core.EventLoopGroup;
+import dev.wharf.core.Protocol;
+import dev.wharf.core.Server;
+import dev.wharf.dns.codec.DnsFormatException;
+import dev.wharf.dns.codec.DnsMessageReader;
+import dev.wharf.dns.codec.DnsMessageWriter;
+import dev.wharf.dns.codec.DnsTcpFrameDecoder;
+import dev.wharf.dns.codec.Edns;
+import dev.wharf.dns.codec.Header;
+import dev.wharf.dns.codec.Message;
+import dev.wharf.dns.codec.Rcode;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * An authoritative DNS server on one address and port, over UDP and TCP (RFC 7766: several queries
+ * per connection, answered in order). A UDP answer that does not fit 512 octets, or the client's
+ * EDNS payload size, goes back empty with TC set (RFC 2181 §9), so the client asks again over TCP.
+ * A query that cannot be parsed gets FORMERR when its id can be read, else nothing.
+ *
+ * <p>Thread-safe: the {@link Authority} is immutable; each datagram and connection is handled on
+ * its loop. {@link #close()} from any thread but a loop.
+ */
+public final class DnsServer implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(DnsServer.class.getName());
+
+  /** RFC 1035 §4.2.1: without EDNS, a UDP message holds at most 512 octets. */
+  private static final int CLASSIC_UDP_LIMIT = 512;
+
+  private final Authority authority;
+  private final DatagramEndpoint udp;
+  private final Server tcp;
+
+  private DnsServer(EventLoopGroup group, InetSocketAddress address, Authority authority)
+      throws IOException {
+    this.authority = authority;
+    this.udp =
+        DatagramEndpoint.builder(group)
+            .name("dns")
+            .bind(address, (endpoint, data, sender) -> answerDatagram(endpoint, data, sender));
+    InetSocketAddress bound = new InetSocketAddress(address.getAddress(), udp.port());
+    try {
+      this.tcp = Server.builder(group).bind(bound, TcpSession::new);
+    } catch (IOException | RuntimeException e) {
+      udp.close();
+      throw e;
+    }
+  }
+
+  /** Serves the zones on {@code address} (port 0: one the kernel picks, the same for TCP). */
+  public static DnsServer start(EventLoopGroup group, InetSocketAddress address, List<Zone> zones)
+      throws IOException {
+    return new DnsServer(group, address, new Authority(zones));
+  }
+
+  public int port() {
+    return udp.port();
+  }
+
+  private void answerDatagram(
+      DatagramEndpoint endpoint, ByteBuffer data, java.net.SocketAddress sender) {
+    byte[] query = new byte[data.remaining()];
+    data.get(query);
+    Message response = respond(query);
+    if (response == null) {
+      return;
+    }
+    int limit =
+        response.edns().isPresent()
+            ? Math.min(Edns.DEFAULT_PAYLOAD, requestedPayload(query))
+            : CLASSIC_UDP_LIMIT;
+    byte[] bytes = DnsMessageWriter.write(response);
+    if (bytes.length > limit) {
+      // RFC 2181 §9: a truncated answer is better empty than missing part of an RRset.
+      Message truncated =
+          new Message(
+              response.header().withFlag(Header.TC, true),
+              response.questions(),
+              List.of(),
+              List.of(),
+              response.edns().map(e -> List.of(e.toRecord())).orElse(List.of()));
+      bytes = DnsMessageWriter.write(truncated);
+    }
+    endpoint.send(ByteBuffer.wrap(bytes), sender);
+  }
+
+  private static int requestedPayload(byte[] query) {
+    try {
+      return DnsMessageReader.read(query).edns().map(Edns::effectivePayloadSize).orElse(512);
+    } catch (DnsFormatException e) {
+      return CLASSIC_UDP_LIMIT;
+    }
+  }
+
+  /** The response to a query's octets, or null when not even its header could be read. */
+  private Message respond(byte[] query) {
+    Message message;
+    try {
+      message = DnsMessageReader.read(query);
+    } catch (DnsFormatException e) {
+      LOG.log(Level.DEBUG, () -> "malformed query: " + e.getMessage());
+      if (query.length < 12) {
+        return null;
+      }
+      int id = ((query[0] & 0xff) << 8) | (query[1] & 0xff);
+      return new Message(
+          new Header(id, Header.QR).withRcode(Rcode.FORMERR),
+          List.of(),
+          List.of(),
+          List.of(),
+          List.of());
+    }
+    if (message.header().isResponse()) {
+      return null; // never answer an answer: that is how reflection loops start
+    }
+    return authority.answer(message);
+  }
+
+  /** One TCP connection: framed queries in, framed answers out, in order. */
+  private final class TcpSession implements Protocol {
+    private final DnsTcpFrameDecoder decoder = new DnsTcpFrameDecoder();
+
+    @Override
+    public void received(Connection connection, ByteBuffer data) {
+      try {
+        for (byte[] frame : decoder.decode(data)) {
+          Message response = respond(frame);
+          if (response != null) {
+            connection.write(DnsTcpFrameDecoder.frame(DnsMessageWriter.write(response)));
+          }
+        }
+      } catch (DnsFormatException e) {
+        connection.close();
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    tcp.close();
+    udp.close();
+  }
+}

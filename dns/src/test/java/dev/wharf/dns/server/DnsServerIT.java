@@ -1,0 +1,72 @@
+package dev.wharf.dns.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wharf.core.EventLoopGroup;
+import dev.wharf.dns.codec.DnsMessageReader;
+import dev.wharf.dns.codec.DnsMessageWriter;
+import dev.wharf.dns.codec.DnsName;
+import dev.wharf.dns.codec.Header;
+import dev.wharf.dns.codec.Message;
+import dev.wharf.dns.codec.Question;
+import dev.wharf.dns.codec.Rcode;
+import dev.wharf.dns.codec.RecordClass;
+import dev.wharf.dns.codec.RecordType;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** What the server does with queries that are not well-formed questions, over UDP. */
+@Timeout(30)
+class DnsServerIT {
+  private static final String ZONE =
+      "$ORIGIN example.test.\n$TTL 60\n@ SOA ns1 host 1 2 3 4 5\n@ NS ns1\nns1 A 127.0.0.1\n";
+
+  @Test
+  void malformedQueriesGetFormerrAndAnswersGetNothing() throws Exception {
+    var zone = Zone.of(ZoneFileParser.parse(Path.of("t.zone"), ZONE, null));
+    try (var group = new EventLoopGroup(1, "dns-test", true);
+        var server =
+            DnsServer.start(
+                group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), List.of(zone));
+        var client = DatagramChannel.open()) {
+      client.socket().setSoTimeout(2000);
+      client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()));
+      // A header and a pointer loop for a name.
+      client.write(
+          ByteBuffer.wrap(
+              new byte[] {0x12, 0x34, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, (byte) 0xc0, 12, 0, 1, 0, 1}));
+      Message formerr = receive(client);
+      assertThat(formerr.header().id()).isEqualTo(0x1234);
+      assertThat(formerr.rcode()).isEqualTo(Rcode.FORMERR);
+
+      // A response sent to the server is not answered (no reflection loops); the query after it is.
+      var question = new Question(DnsName.parse("ns1.example.test"), RecordType.A, RecordClass.IN);
+      Message response =
+          new Message(new Header(7, Header.QR), List.of(question), List.of(), List.of(), List.of());
+      client.write(ByteBuffer.wrap(DnsMessageWriter.write(response)));
+      client.write(ByteBuffer.wrap(DnsMessageWriter.write(Message.query(8, question, false))));
+      Message answer = receive(client);
+      assertThat(answer.header().id()).isEqualTo(8);
+      assertThat(answer.answers().getFirst().data().toText()).isEqualTo("127.0.0.1");
+    }
+  }
+
+  private static Message receive(DatagramChannel client) throws Exception {
+    ByteBuffer in = ByteBuffer.allocate(2048);
+    try {
+      var packet = new java.net.DatagramPacket(new byte[2048], 2048);
+      client.socket().receive(packet);
+      in.put(packet.getData(), 0, packet.getLength());
+    } catch (SocketTimeoutException e) {
+      throw new AssertionError("no answer within 2 s", e);
+    }
+    return DnsMessageReader.read(in.flip());
+  }
+}

@@ -1,0 +1,47 @@
+package dev.wharf.inspect;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+
+/**
+ * One end of a socket: an Internet address and port, or a Unix-domain name and socket inode. {@link
+ * #text} prints it as {@code ss -n} does. Immutable; any thread.
+ */
+public sealed interface Endpoint {
+
+  /**
+   * This end as {@code ss -n} prints it: {@code 127.0.0.1:80}, {@code [::1]:*}, {@code @name 42}.
+   */
+  String text();
+
+  /**
+   * An Internet end: {@code port} 0 is printed {@code *}, as {@code ss} does, and IPv6 addresses go
+   * in brackets.
+   */
+  record Inet(InetAddress address, int port) implements Endpoint {
+    /** The address as ss prints it, without brackets or port ({@code ::1}, {@code 0.0.0.0}). */
+    public String host() {
+      return address instanceof Inet6Address
+          ? Ipv6Text.format(address.getAddress())
+          : address.getHostAddress();
+    }
+
+    @Override
+    public String text() {
+      String host = address instanceof Inet6Address ? "[" + host() + "]" : host();
+      return host + ":" + (port == 0 ? "*" : Integer.toString(port));
+    }
+  }
+
+  /**
+   * A Unix-domain end: its {@code name} (a path, {@code @} and the rest for an abstract name, or
+   * empty when unnamed) and the inode of that socket (0 when not known, as for an unconnected
+   * peer).
+   */
+  record Unix(String name, long inode) implements Endpoint {
+    @Override
+    public String text() {
+      return (name.isEmpty() ? "*" : name) + " " + inode;
+    }
+  }
+}
