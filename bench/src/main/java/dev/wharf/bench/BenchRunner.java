@@ -1,5 +1,6 @@
 package dev.wharf.bench;
 
+import dev.wharf.bench.http.ServerArgs;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,8 +20,19 @@ import java.util.Locale;
  * bench.idleConns}.
  */
 public final class BenchRunner implements Harness.Kind {
-  private final int conns = Integer.parseInt(BenchSettings.prop("bench.conns", "100"));
-  private final int idleConns = Integer.parseInt(BenchSettings.prop("bench.idleConns", "10000"));
+  private static final String TITLE = "Wharf vs Netty echo benchmark";
+  private static final String DEFAULT_SCENARIOS =
+      "echo-64-w1,echo-64-w16,echo-16384-w1,echo-16384-w16,accept,idle";
+  private final int conns = BenchSettings.intProp("bench.conns", 100);
+  private final int idleConns = BenchSettings.intProp("bench.idleConns", 10000);
+
+  private static final String LEGEND =
+      "msgsPerSec/connsPerSec: higher is better; latency (us), CPU and bytes per connection:"
+          + " lower is better. MB/s counts echoed bytes received by the generator. perServerCpuSec:"
+          + " messages (or connections) per CPU-second the server process used, the steadier"
+          + " figure when other work shares the machine. allocPer: heap bytes the server JVM"
+          + " allocated per message (or connection), all threads. otherCpu: CPU used by everything"
+          + " else on the machine during the window (% of one core).";
 
   private BenchRunner() {}
 
@@ -29,18 +41,8 @@ public final class BenchRunner implements Harness.Kind {
   }
 
   @Override
-  public List<String> allImpls() {
-    return List.of("wharf", "netty-nio", "netty-epoll");
-  }
-
-  @Override
-  public String defaultScenarios() {
-    return "echo-64-w1,echo-64-w16,echo-16384-w1,echo-16384-w16,accept,idle";
-  }
-
-  @Override
-  public int firstPort() {
-    return 7100;
+  public Harness.Plan plan() {
+    return new Harness.Plan(TITLE, ServerArgs.WHARF_AND_NETTY, DEFAULT_SCENARIOS, 7100, LEGEND);
   }
 
   @Override
@@ -100,9 +102,7 @@ public final class BenchRunner implements Harness.Kind {
   }
 
   private static List<String> serverCommand(BenchSettings settings, String impl, int port) {
-    return settings.serverCommand(
-        EchoServerMain.class.getName(),
-        List.of("--impl", impl, "--port", Integer.toString(port), "--threads", "1"));
+    return settings.serverCommand(EchoServerMain.class.getName(), Harness.serverFlags(impl, port));
   }
 
   /** The server's RSS and used heap before and with {@code idleConns} idle connections open. */
@@ -141,11 +141,6 @@ public final class BenchRunner implements Harness.Kind {
   }
 
   @Override
-  public String title() {
-    return "Wharf vs Netty echo benchmark";
-  }
-
-  @Override
   public String setup(Harness h) {
     BenchSettings s = h.settings;
     return String.format(
@@ -170,48 +165,12 @@ public final class BenchRunner implements Harness.Kind {
   public List<String> metrics(String scenario) {
     return switch (scenario) {
       case "idle" -> List.of("rssPerConn", "heapPerConn");
-      case "accept" ->
-          List.of(
-              "connsPerSec",
-              "perServerCpuSec",
-              "p50us",
-              "p99us",
-              "serverCpu",
-              "allocPer",
-              "genCpu",
-              "otherCpu");
+      case "accept" -> Harness.loadColumns("connsPerSec", "perServerCpuSec", "p50us", "p99us");
       default ->
           scenario.endsWith("-w1")
-              ? List.of(
-                  "msgsPerSec",
-                  "perServerCpuSec",
-                  "mbPerSec",
-                  "p50us",
-                  "p99us",
-                  "p999us",
-                  "serverCpu",
-                  "allocPer",
-                  "genCpu",
-                  "otherCpu")
-              : List.of(
-                  "msgsPerSec",
-                  "perServerCpuSec",
-                  "mbPerSec",
-                  "p99us",
-                  "serverCpu",
-                  "allocPer",
-                  "genCpu",
-                  "otherCpu");
+              ? Harness.loadColumns(
+                  "msgsPerSec", "perServerCpuSec", "mbPerSec", "p50us", "p99us", "p999us")
+              : Harness.loadColumns("msgsPerSec", "perServerCpuSec", "mbPerSec", "p99us");
     };
-  }
-
-  @Override
-  public String legend() {
-    return "msgsPerSec/connsPerSec: higher is better; latency (us), CPU and bytes per connection:"
-        + " lower is better. MB/s counts echoed bytes received by the generator. perServerCpuSec:"
-        + " messages (or connections) per CPU-second the server process used, the steadier"
-        + " figure when other work shares the machine. allocPer: heap bytes the server JVM"
-        + " allocated per message (or connection), all threads. otherCpu: CPU used by everything"
-        + " else on the machine during the window (% of one core).";
   }
 }

@@ -34,6 +34,22 @@ public final class BenchSettings {
     return v == null || v.isBlank() ? fallback : v;
   }
 
+  /** The integer property {@code name}, or {@code fallback} if it is unset. */
+  public static int intProp(String name, int fallback) {
+    return Integer.parseInt(prop(name, Integer.toString(fallback)));
+  }
+
+  /** The last line of a report's setup: the JVM and the options of servers and generators. */
+  public String jvmLine() {
+    return "JVM "
+        + Runtime.version()
+        + "; server JVM options: "
+        + serverOpts
+        + "; generator JVM options: "
+        + genOpts
+        + "\n";
+  }
+
   public static List<String> split(String s) {
     return s.isBlank() ? List.of() : Arrays.asList(s.trim().split("\\s+"));
   }

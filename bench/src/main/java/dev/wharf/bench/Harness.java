@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -30,15 +31,22 @@ import java.util.concurrent.TimeoutException;
  * this JVM exits.
  */
 public final class Harness {
+  /**
+   * What a kind runs and how its report reads: the report's title (without the start time), every
+   * implementation it knows (in the order of the report's columns), its scenarios when {@code
+   * bench.scenarios} is unset (comma-separated), where its server ports start (each run takes the
+   * next one), and what the metrics mean (under the table).
+   */
+  public record Plan(
+      String title, List<String> allImpls, String defaultScenarios, int firstPort, String legend) {}
+
+  /** The columns of a window driven by one of our generators, after the kind's own. */
+  private static final List<String> LOAD_COLUMNS =
+      List.of("serverCpu", "allocPer", "genCpu", "otherCpu");
+
   /** What one benchmark kind plugs into the harness. */
   public interface Kind {
-    /** Every implementation it knows, in the order of the report's columns. */
-    List<String> allImpls();
-
-    String defaultScenarios();
-
-    /** Where its server ports start (each run takes the next one). */
-    int firstPort();
+    Plan plan();
 
     /** Throws if {@code scenario} is not one of its names, before anything runs. */
     default void check(String scenario) {}
@@ -57,17 +65,11 @@ public final class Harness {
     /** Runs {@code scenario} on a fresh {@code impl} server on {@code port}, recording windows. */
     void measure(Harness harness, String scenario, String impl, int port) throws Exception;
 
-    /** The report's title, without the start time. */
-    String title();
-
     /** The setup paragraph(s) above the table. */
     String setup(Harness harness);
 
     /** The metrics to show for {@code scenario}, in order. */
     List<String> metrics(String scenario);
-
-    /** What the metrics mean, under the table. */
-    String legend();
   }
 
   public final BenchSettings settings = new BenchSettings();
@@ -81,10 +83,11 @@ public final class Harness {
 
   private Harness(Kind kind) {
     this.kind = kind;
-    this.impls = List.of(prop("bench.impls", String.join(",", kind.allImpls())).split(","));
-    this.scenarios = List.of(prop("bench.scenarios", kind.defaultScenarios()).split(","));
+    Plan plan = kind.plan();
+    this.impls = List.of(prop("bench.impls", String.join(",", plan.allImpls())).split(","));
+    this.scenarios = List.of(prop("bench.scenarios", plan.defaultScenarios()).split(","));
     this.out = Path.of(prop("bench.out", "bench/target/latest.md"));
-    this.nextPort = kind.firstPort();
+    this.nextPort = plan.firstPort();
   }
 
   /** Runs {@code kind} to its report; every process it started dies with this JVM. */
@@ -115,14 +118,15 @@ public final class Harness {
     } finally {
       deleteTree(work);
     }
+    Plan plan = kind.plan();
     String text =
         report.render(
-            kind.title() + ", " + started,
+            plan.title() + ", " + started,
             kind.setup(this),
             scenarios,
-            kind.allImpls(),
+            plan.allImpls(),
             kind::metrics,
-            kind.legend());
+            plan.legend());
     System.out.println();
     System.out.println(text);
     Files.createDirectories(out.toAbsolutePath().getParent());
@@ -177,6 +181,26 @@ public final class Harness {
     if (!server.isAlive()) {
       report.note("  SERVER DIED: " + server.drain());
     }
+  }
+
+  /** {@code leading}, then the server's CPU and allocation, the generator's and the rest's CPU. */
+  public static List<String> loadColumns(String... leading) {
+    var columns = new ArrayList<>(List.of(leading));
+    columns.addAll(LOAD_COLUMNS);
+    return columns;
+  }
+
+  /** As {@link #loadColumns}, then the generator's count of errors. */
+  public static List<String> loadColumnsAndErrors(String... leading) {
+    List<String> columns = loadColumns(leading);
+    columns.add("errors");
+    return columns;
+  }
+
+  /** The flags every server main takes, for one event loop on 127.0.0.1:{@code port}. */
+  public static List<String> serverFlags(String impl, int port) {
+    return List.of(
+        "--impl", impl, "--host", "127.0.0.1", "--port", Integer.toString(port), "--loops", "1");
   }
 
   /** The common window arguments of our generators: warmup, duration and repeats. */

@@ -1,5 +1,6 @@
 package dev.wharf.bench.http;
 
+import static dev.wharf.bench.BenchSettings.intProp;
 import static dev.wharf.bench.BenchSettings.prop;
 
 import dev.wharf.bench.BenchSettings;
@@ -50,14 +51,11 @@ public final class HttpBenchRunner implements Harness.Kind {
   private final int warmup = (int) settings.warmup;
   private final int duration = (int) settings.duration;
   private final int repeats = settings.repeats;
-  private final int conns = Integer.parseInt(prop("bench.conns", "64"));
-  private final int depth = Integer.parseInt(prop("bench.depth", "16"));
-  private final int pythonWarmup =
-      Math.min(warmup, Integer.parseInt(prop("bench.pythonWarmup", "3")));
-  private final int pythonDuration =
-      Math.min(duration, Integer.parseInt(prop("bench.pythonDuration", "10")));
-  private final int pythonRepeats =
-      Math.min(repeats, Integer.parseInt(prop("bench.pythonRepeats", "1")));
+  private final int conns = intProp("bench.conns", 64);
+  private final int depth = intProp("bench.depth", 16);
+  private final int pythonWarmup = Math.min(warmup, intProp("bench.pythonWarmup", 3));
+  private final int pythonDuration = Math.min(duration, intProp("bench.pythonDuration", 10));
+  private final int pythonRepeats = Math.min(repeats, intProp("bench.pythonRepeats", 1));
   private final String cliJar = prop("bench.cliJar", "cli/target/wharf-cli.jar");
   private final String nginx = prop("bench.nginx", "nginx");
   private final String python = prop("bench.python", "/usr/bin/python3");
@@ -69,30 +67,24 @@ public final class HttpBenchRunner implements Harness.Kind {
 
   @Override
   public List<String> metrics(String scenario) {
-    return scenario.startsWith("plaintext")
-        ? List.of(
-            "reqPerSec",
-            "perServerCpuSec",
-            "p50us",
-            "p99us",
-            "serverCpuSec",
-            "serverCpu",
-            "allocPerReq",
-            "genCpu",
-            "otherCpu",
-            "errors")
-        : List.of(
-            "reqPerSec",
-            "mbPerSec",
-            "perServerCpuSec",
-            "p50us",
-            "p99us",
-            "serverCpuSec",
-            "serverCpu",
-            "allocPerReq",
-            "genCpu",
-            "otherCpu",
-            "errors");
+    var columns =
+        new ArrayList<>(
+            List.of(
+                "reqPerSec",
+                "mbPerSec",
+                "perServerCpuSec",
+                "p50us",
+                "p99us",
+                "serverCpuSec",
+                "serverCpu",
+                "allocPerReq",
+                "genCpu",
+                "otherCpu",
+                "errors"));
+    if (scenario.startsWith("plaintext")) {
+      columns.remove("mbPerSec"); // all the same small body: requests say it all
+    }
+    return columns;
   }
 
   /** What the columns mean, printed under the table. */
@@ -121,18 +113,13 @@ public final class HttpBenchRunner implements Harness.Kind {
   }
 
   @Override
-  public List<String> allImpls() {
-    return ALL_IMPLS;
-  }
-
-  @Override
-  public String defaultScenarios() {
-    return "plaintext,plaintext-p" + depth + ",static-4k,static-1m";
-  }
-
-  @Override
-  public int firstPort() {
-    return 8100;
+  public Harness.Plan plan() {
+    return new Harness.Plan(
+        "Wharf HTTP benchmark",
+        ALL_IMPLS,
+        "plaintext,plaintext-p" + depth + ",static-4k,static-1m",
+        8100,
+        LEGEND);
   }
 
   @Override
@@ -169,16 +156,6 @@ public final class HttpBenchRunner implements Harness.Kind {
   public List<String> runs(String scenario, List<String> impls) {
     List<String> candidates = scenario.startsWith("plaintext") ? PLAINTEXT_IMPLS : ALL_IMPLS;
     return candidates.stream().filter(impls::contains).toList();
-  }
-
-  @Override
-  public String title() {
-    return "Wharf HTTP benchmark";
-  }
-
-  @Override
-  public String legend() {
-    return LEGEND;
   }
 
   @Override
@@ -294,15 +271,21 @@ public final class HttpBenchRunner implements Harness.Kind {
                   "--directory",
                   www.toString(),
                   p));
-      case "wharf" -> {
+      case "wharf", "netty-nio", "netty-epoll" -> {
         cmd.add(settings.java);
         cmd.addAll(settings.serverOpts);
-        if (plaintext) {
-          cmd.addAll(List.of("-cp", settings.classpath, PlaintextServerMain.class.getName()));
-          cmd.addAll(
-              List.of("--impl", "wharf", "--host", "127.0.0.1", "--port", p, "--loops", "1"));
+        if (plaintext || !impl.equals("wharf")) {
+          String main =
+              plaintext
+                  ? PlaintextServerMain.class.getName()
+                  : StaticFileServerMain.class.getName();
+          cmd.addAll(List.of("-cp", settings.classpath, main));
+          cmd.addAll(Harness.serverFlags(impl, port));
+          if (!plaintext) {
+            cmd.addAll(List.of("--dir", www.toString()));
+          }
         } else {
-          // The real command line tool, as a user runs it (without its access log).
+          // Wharf's files: the real command line tool, as a user runs it (without its access log).
           cmd.addAll(
               List.of(
                   "-jar",
@@ -316,28 +299,6 @@ public final class HttpBenchRunner implements Harness.Kind {
                   "--threads",
                   "1",
                   www.toString()));
-        }
-      }
-      case "netty-nio", "netty-epoll" -> {
-        cmd.add(settings.java);
-        cmd.addAll(settings.serverOpts);
-        String main =
-            plaintext ? PlaintextServerMain.class.getName() : StaticFileServerMain.class.getName();
-        cmd.addAll(
-            List.of(
-                "-cp",
-                settings.classpath,
-                main,
-                "--impl",
-                impl,
-                "--host",
-                "127.0.0.1",
-                "--port",
-                p,
-                "--loops",
-                "1"));
-        if (!plaintext) {
-          cmd.addAll(List.of("--dir", www.toString()));
         }
       }
       default -> throw new IllegalArgumentException("unknown impl " + impl);

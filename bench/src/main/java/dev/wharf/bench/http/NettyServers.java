@@ -3,6 +3,7 @@ package dev.wharf.bench.http;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -11,14 +12,17 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
- * Binds a Netty 4.2 server the way the echo benchmark does: one group of {@code loops} event loops
- * that both accepts and serves, NIO or native epoll, backlog 1024, SO_REUSEADDR and TCP_NODELAY on
- * (Wharf's defaults).
+ * Binds every Netty 4.2 benchmark server the same way: one group of {@code loops} event loops that
+ * both accepts and serves, NIO ({@code netty-nio}) or native epoll ({@code netty-epoll}), backlog
+ * 1024, SO_REUSEADDR and TCP_NODELAY on (Wharf's defaults). Called from a server main's main
+ * thread; the initializers it is given run on the event loops.
  */
 public final class NettyServers {
   private NettyServers() {}
@@ -32,12 +36,29 @@ public final class NettyServers {
     };
   }
 
+  /** Binds {@code impl}'s server, {@code initChannel} building each accepted channel's pipeline. */
   public static BoundServer start(
-      InetSocketAddress address, int loops, boolean epoll, ChannelHandler childInitializer)
+      InetSocketAddress address, int loops, String impl, Consumer<SocketChannel> initChannel)
+      throws InterruptedException {
+    return start(
+        address,
+        loops,
+        impl,
+        new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            initChannel.accept(ch);
+          }
+        });
+  }
+
+  /** Binds {@code impl}'s server with {@code child} as each accepted channel's handler. */
+  public static BoundServer start(
+      InetSocketAddress address, int loops, String impl, ChannelHandler child)
       throws InterruptedException {
     EventLoopGroup group;
     Class<? extends ServerChannel> channelClass;
-    if (epoll) {
+    if (isEpoll(impl)) {
       if (!Epoll.isAvailable()) {
         throw new IllegalStateException("native epoll unavailable", Epoll.unavailabilityCause());
       }
@@ -56,7 +77,7 @@ public final class NettyServers {
               .option(ChannelOption.SO_BACKLOG, 1024)
               .option(ChannelOption.SO_REUSEADDR, true)
               .childOption(ChannelOption.TCP_NODELAY, true)
-              .childHandler(childInitializer)
+              .childHandler(child)
               .bind(address)
               .sync()
               .channel();

@@ -1,10 +1,7 @@
 package dev.wharf.bench.http;
 
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.net.InetSocketAddress;
-import java.util.List;
 
 /**
  * TechEmpower's plaintext server ({@code GET /plaintext} answers {@code Hello, World!} as
@@ -19,19 +16,15 @@ import java.util.List;
  * is answered with the JVM's allocated bytes (see {@link ServerControl}).
  */
 public final class PlaintextServerMain {
-  static final List<String> IMPLS = List.of("wharf", "netty-nio", "netty-epoll");
-  private static final String USAGE =
-      "PlaintextServerMain --impl wharf|netty-nio|netty-epoll [--host 127.0.0.1] [--port 8080]"
-          + " [--loops 1]";
+  private static final ServerArgs.Spec SPEC = ServerArgs.Spec.of(PlaintextServerMain.class, 8080);
 
   private PlaintextServerMain() {}
 
   public static void main(String[] args) throws Exception {
-    ServerArgs a = ServerArgs.parse(args, USAGE, IMPLS, false);
-    ServerControl.runUntilStopped(a.impl(), start(a.impl(), a.address(), a.loops()));
+    ServerControl.main(args, SPEC, a -> start(a.impl(), a.address(), a.loops()));
   }
 
-  /** Binds the plaintext server of {@code impl} (one of {@link #IMPLS}). */
+  /** Binds the plaintext server of {@code impl} (one of {@link ServerArgs#WHARF_AND_NETTY}). */
   static BoundServer start(String impl, InetSocketAddress address, int loops) throws Exception {
     if (impl.equals("wharf")) {
       return WharfPlaintextServer.start(address, loops);
@@ -39,12 +32,7 @@ public final class PlaintextServerMain {
     return NettyServers.start(
         address,
         loops,
-        NettyServers.isEpoll(impl),
-        new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(new HttpServerCodec(), NettyPlaintextHandler.INSTANCE);
-          }
-        });
+        impl,
+        ch -> ch.pipeline().addLast(new HttpServerCodec(), NettyPlaintextHandler.INSTANCE));
   }
 }

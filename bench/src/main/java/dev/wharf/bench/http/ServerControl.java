@@ -18,7 +18,30 @@ import java.util.concurrent.CountDownLatch;
  * channel (a server started from a terminal or with {@code </dev/null} keeps running).
  */
 public final class ServerControl {
+  /** Starts the server a main's parsed command line asks for. */
+  public interface Starter {
+    BoundServer start(ServerArgs args) throws Exception;
+  }
+
   private ServerControl() {}
+
+  /**
+   * The whole of a server main: parses {@code argv} by {@code spec} (on a mistake, prints the
+   * reason and the usage on one line and exits with 2), starts the server and runs it until
+   * stopped.
+   */
+  public static void main(String[] argv, ServerArgs.Spec spec, Starter starter) throws Exception {
+    ServerArgs args = null;
+    try {
+      args = ServerArgs.parse(argv, spec);
+    } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
+      String why =
+          e instanceof ArrayIndexOutOfBoundsException ? "a flag lacks its value" : e.getMessage();
+      System.err.println(why + "; usage: " + spec.usage());
+      System.exit(2);
+    }
+    runUntilStopped(args.impl(), starter.start(args));
+  }
 
   /** Prints READY, serves the side channel, and blocks until the JVM shuts down. */
   public static void runUntilStopped(String impl, BoundServer server) throws InterruptedException {

@@ -1,11 +1,9 @@
 package dev.wharf.bench.http;
 
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * Netty's side of the static file benchmark ({@link NettyStaticFileHandler}); Wharf's side is the
@@ -17,15 +15,19 @@ import java.util.List;
  * </pre>
  */
 public final class StaticFileServerMain {
-  private static final String USAGE =
-      "StaticFileServerMain --impl netty-nio|netty-epoll --dir DIR [--host 127.0.0.1]"
-          + " [--port 8080] [--loops 1]";
+  private static final ServerArgs.Spec SPEC =
+      ServerArgs.Spec.of(StaticFileServerMain.class, 8080)
+          .withImpls("netty-nio", "netty-epoll")
+          .withPaths("--dir")
+          .withCheck(
+              a ->
+                  ServerArgs.require(
+                      Files.isDirectory(a.path("--dir")), "--dir must name a directory"));
 
   private StaticFileServerMain() {}
 
   public static void main(String[] args) throws Exception {
-    ServerArgs a = ServerArgs.parse(args, USAGE, List.of("netty-nio", "netty-epoll"), true);
-    ServerControl.runUntilStopped(a.impl(), start(a.impl(), a.address(), a.loops(), a.dir()));
+    ServerControl.main(args, SPEC, a -> start(a.impl(), a.address(), a.loops(), a.path("--dir")));
   }
 
   /** Binds Netty's static file server ({@code netty-nio} or {@code netty-epoll}) on {@code dir}. */
@@ -35,12 +37,7 @@ public final class StaticFileServerMain {
     return NettyServers.start(
         address,
         loops,
-        NettyServers.isEpoll(impl),
-        new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(new HttpServerCodec(), new NettyStaticFileHandler(root));
-          }
-        });
+        impl,
+        ch -> ch.pipeline().addLast(new HttpServerCodec(), new NettyStaticFileHandler(root)));
   }
 }

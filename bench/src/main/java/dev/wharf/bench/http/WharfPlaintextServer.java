@@ -1,11 +1,8 @@
 package dev.wharf.bench.http;
 
-import dev.wharf.core.EventLoopGroup;
 import dev.wharf.http.server.HttpServer;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 
 /**
  * TechEmpower's plaintext test on Wharf's HTTP API, as a user would write it: one non-blocking
@@ -17,23 +14,14 @@ final class WharfPlaintextServer {
 
   private WharfPlaintextServer() {}
 
-  static BoundServer start(InetSocketAddress address, int loops) throws IOException {
-    var group = new EventLoopGroup(loops, "wharf-http", false);
-    HttpServer server;
-    try {
-      server =
-          HttpServer.builder(group)
-              .get("/plaintext", (request, response) -> response.send(200, "text/plain", HELLO))
-              .bind(address);
-    } catch (IOException | RuntimeException e) {
-      group.close();
-      throw e;
-    }
-    return new BoundServer(
-        server.port(),
-        () -> {
-          server.close();
-          group.shutdownGracefully(Duration.ofSeconds(2)).join();
-        });
+  static BoundServer start(InetSocketAddress address, int loops) throws Exception {
+    return WharfServers.start(
+        loops,
+        "wharf-http",
+        group ->
+            HttpServer.builder(group)
+                .get("/plaintext", (request, response) -> response.send(200, "text/plain", HELLO))
+                .bind(address),
+        HttpServer::port);
   }
 }

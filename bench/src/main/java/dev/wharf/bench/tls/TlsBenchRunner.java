@@ -2,6 +2,7 @@ package dev.wharf.bench.tls;
 
 import dev.wharf.bench.BenchSettings;
 import dev.wharf.bench.Harness;
+import dev.wharf.bench.http.ServerArgs;
 import dev.wharf.testkit.TestCertificates;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,11 +27,12 @@ import java.util.regex.Pattern;
  * those of {@link Harness}.
  */
 public final class TlsBenchRunner implements Harness.Kind {
-  static final List<String> ALL_IMPLS = List.of("wharf", "netty-nio", "netty-epoll");
+  private static final String TITLE = "Wharf vs Netty TLS benchmark";
+  private static final String DEFAULT_SCENARIOS = "handshake,bulk-16k-w4";
   private static final Pattern BULK = Pattern.compile("bulk-(\\d+)(k?)-w(\\d+)");
 
-  private final int conns = Integer.parseInt(BenchSettings.prop("bench.conns", "16"));
-  private final int concurrency = Integer.parseInt(BenchSettings.prop("bench.concurrency", "32"));
+  private final int conns = BenchSettings.intProp("bench.conns", 16);
+  private final int concurrency = BenchSettings.intProp("bench.concurrency", 32);
 
   /**
    * Handshakes need a longer warmup than the echo: at a few hundred a second the JDK's elliptic
@@ -49,18 +51,8 @@ public final class TlsBenchRunner implements Harness.Kind {
   }
 
   @Override
-  public List<String> allImpls() {
-    return ALL_IMPLS;
-  }
-
-  @Override
-  public String defaultScenarios() {
-    return "handshake,bulk-16k-w4";
-  }
-
-  @Override
-  public int firstPort() {
-    return 7500;
+  public Harness.Plan plan() {
+    return new Harness.Plan(TITLE, ServerArgs.WHARF_AND_NETTY, DEFAULT_SCENARIOS, 7500, LEGEND);
   }
 
   @Override
@@ -95,40 +87,11 @@ public final class TlsBenchRunner implements Harness.Kind {
   }
 
   @Override
-  public String title() {
-    return "Wharf vs Netty TLS benchmark";
-  }
-
-  @Override
-  public String legend() {
-    return LEGEND;
-  }
-
-  @Override
   public List<String> metrics(String scenario) {
-    if (scenario.equals("handshake")) {
-      return List.of(
-          "handshakesPerSec",
-          "perServerCpuSec",
-          "p50us",
-          "p99us",
-          "serverCpu",
-          "allocPer",
-          "genCpu",
-          "otherCpu",
-          "errors");
-    }
-    return List.of(
-        "mbPerSec",
-        "msgsPerSec",
-        "perServerCpuSec",
-        "p50us",
-        "p99us",
-        "serverCpu",
-        "allocPer",
-        "genCpu",
-        "otherCpu",
-        "errors");
+    return scenario.equals("handshake")
+        ? Harness.loadColumnsAndErrors("handshakesPerSec", "perServerCpuSec", "p50us", "p99us")
+        : Harness.loadColumnsAndErrors(
+            "mbPerSec", "msgsPerSec", "perServerCpuSec", "p50us", "p99us");
   }
 
   private static final String LEGEND =
@@ -156,8 +119,7 @@ public final class TlsBenchRunner implements Harness.Kind {
             + " (Netty: SslProvider.JDK) with a self-signed ECDSA P-256 certificate; the client"
             + " offers TLS 1.3 with TLS_AES_128_GCM_SHA256 only and no session to resume."
             + " handshake: %d at a time. bulk-SIZE-wK: %d connections, K messages of SIZE in"
-            + " flight on each.\n\n"
-            + "JVM %s; server JVM options: %s; generator JVM options: %s\n",
+            + " flight on each.\n\n%s",
         settings.serverCpu,
         settings.genCpu,
         settings.warmup,
@@ -166,29 +128,16 @@ public final class TlsBenchRunner implements Harness.Kind {
         settings.duration,
         concurrency,
         conns,
-        Runtime.version(),
-        settings.serverOpts,
-        settings.genOpts);
+        settings.jvmLine());
   }
 
   @Override
   public void measure(Harness h, String scenario, String impl, int port) throws Exception {
-    List<String> serverCmd =
-        h.settings.serverCommand(
-            TlsServerMain.class.getName(),
-            List.of(
-                "--impl",
-                impl,
-                "--host",
-                "127.0.0.1",
-                "--port",
-                Integer.toString(port),
-                "--loops",
-                "1",
-                "--cert",
-                cert.selfSignedCert().toString(),
-                "--key",
-                cert.selfSignedKey().toString()));
+    var serverArgs = new ArrayList<>(Harness.serverFlags(impl, port));
+    serverArgs.addAll(
+        List.of(
+            "--cert", cert.selfSignedCert().toString(), "--key", cert.selfSignedKey().toString()));
+    List<String> serverCmd = h.settings.serverCommand(TlsServerMain.class.getName(), serverArgs);
     var args = new ArrayList<String>();
     if (scenario.equals("handshake")) {
       args.addAll(List.of("handshake", "--concurrency", Integer.toString(concurrency)));

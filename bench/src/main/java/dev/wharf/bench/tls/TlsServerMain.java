@@ -1,26 +1,23 @@
 package dev.wharf.bench.tls;
 
-import dev.wharf.bench.EchoServerMain;
+import dev.wharf.bench.NettyEcho;
 import dev.wharf.bench.http.BoundServer;
 import dev.wharf.bench.http.NettyServers;
+import dev.wharf.bench.http.ServerArgs;
 import dev.wharf.bench.http.ServerControl;
+import dev.wharf.bench.http.WharfServers;
 import dev.wharf.core.EchoProtocol;
-import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.Server;
 import dev.wharf.core.SocketOptions;
 import dev.wharf.core.tls.TlsIdentity;
 import dev.wharf.core.tls.TlsProtocol;
 import dev.wharf.core.tls.TlsServerConfig;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 
 /**
  * A TLS echo server on Wharf (core's {@link EchoProtocol} behind {@code Server.Builder.tls}) or on
@@ -38,52 +35,25 @@ import java.util.List;
  * stops it.
  */
 public final class TlsServerMain {
-  static final List<String> IMPLS = List.of("wharf", "netty-nio", "netty-epoll");
-  private static final String USAGE =
-      "TlsServerMain --impl wharf|netty-nio|netty-epoll --cert PEM --key PEM [--host 127.0.0.1]"
-          + " [--port 7500] [--loops 1]";
+  private static final ServerArgs.Spec SPEC =
+      ServerArgs.Spec.of(TlsServerMain.class, 7500)
+          .withPaths("--cert", "--key")
+          .withCheck(
+              a ->
+                  ServerArgs.require(
+                      Files.isReadable(a.path("--cert")) && Files.isReadable(a.path("--key")),
+                      "--cert and --key must name readable PEM files"));
 
   private TlsServerMain() {}
 
   public static void main(String[] args) throws Exception {
-    String impl = null;
-    String host = "127.0.0.1";
-    int port = 7500;
-    int loops = 1;
-    Path cert = null;
-    Path key = null;
-    try {
-      for (int i = 0; i < args.length; i++) {
-        switch (args[i]) {
-          case "--impl" -> impl = args[++i];
-          case "--host" -> host = args[++i];
-          case "--port" -> port = Integer.parseInt(args[++i]);
-          case "--loops" -> loops = Integer.parseInt(args[++i]);
-          case "--cert" -> cert = Path.of(args[++i]);
-          case "--key" -> key = Path.of(args[++i]);
-          default -> throw new IllegalArgumentException("unknown argument " + args[i]);
-        }
-      }
-      if (impl == null || !IMPLS.contains(impl)) {
-        throw new IllegalArgumentException("--impl must be one of " + IMPLS);
-      }
-      if (cert == null || key == null || !Files.isReadable(cert) || !Files.isReadable(key)) {
-        throw new IllegalArgumentException("--cert and --key must name readable PEM files");
-      }
-      if (port < 0 || port > 65535 || loops < 1) {
-        throw new IllegalArgumentException("--port must be 0-65535 and --loops at least 1");
-      }
-    } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
-      String why =
-          e instanceof ArrayIndexOutOfBoundsException ? "a flag lacks its value" : e.getMessage();
-      System.err.println(why + "; usage: " + USAGE);
-      System.exit(2);
-    }
-    ServerControl.runUntilStopped(
-        impl, start(impl, new InetSocketAddress(host, port), loops, cert, key));
+    ServerControl.main(
+        args,
+        SPEC,
+        a -> start(a.impl(), a.address(), a.loops(), a.path("--cert"), a.path("--key")));
   }
 
-  /** Binds the TLS echo server of {@code impl} (one of {@link #IMPLS}). */
+  /** Binds the TLS echo server of {@code impl} (one of {@link ServerArgs#WHARF_AND_NETTY}). */
   public static BoundServer start(
       String impl, InetSocketAddress address, int loops, Path cert, Path key) throws Exception {
     if (impl.equals("wharf")) {
@@ -97,38 +67,23 @@ public final class TlsServerMain {
     return NettyServers.start(
         address,
         loops,
-        NettyServers.isEpoll(impl),
-        new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            ch.pipeline()
-                .addLast(context.newHandler(ch.alloc()), EchoServerMain.NettyEcho.INSTANCE);
-          }
-        });
+        impl,
+        ch -> ch.pipeline().addLast(context.newHandler(ch.alloc()), NettyEcho.INSTANCE));
   }
 
   /** As the echo benchmark's Wharf server (its defaults, timeouts included), with TLS. */
   private static BoundServer startWharf(InetSocketAddress address, int loops, Path cert, Path key)
       throws Exception {
     TlsServerConfig tls = TlsServerConfig.builder(TlsIdentity.fromPem(cert, key)).build();
-    var group = new EventLoopGroup(loops, "wharf-tls", false);
-    Server server;
-    try {
-      server =
-          Server.builder(group)
-              .options(SocketOptions.DEFAULTS.withTcpNoDelay(true).withBacklog(1024))
-              .layer(TlsProtocol.serverLayer(tls))
-              .name("tls-echo")
-              .bind(address, EchoProtocol::new);
-    } catch (Exception e) {
-      group.close();
-      throw e;
-    }
-    return new BoundServer(
-        server.port(),
-        () -> {
-          server.close();
-          group.shutdownGracefully(Duration.ofSeconds(2)).join();
-        });
+    return WharfServers.start(
+        loops,
+        "wharf-tls",
+        group ->
+            Server.builder(group)
+                .options(SocketOptions.DEFAULTS.withTcpNoDelay(true).withBacklog(1024))
+                .layer(TlsProtocol.serverLayer(tls))
+                .name("tls-echo")
+                .bind(address, EchoProtocol::new),
+        Server::port);
   }
 }

@@ -1,8 +1,8 @@
 package dev.wharf.bench.ws;
 
+import dev.wharf.bench.NettyEcho;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -23,7 +23,7 @@ import io.netty.util.ReferenceCountUtil;
  * checked), then a handler that writes every data frame back and flushes once per read batch.
  *
  * <p>Frames and messages up to 4 MiB, Wharf's default limit (Netty's own is 64 KiB). Backpressure
- * as in the echo benchmark: reading stops while the channel is unwritable.
+ * as in the echo benchmark ({@link NettyEcho}): reading stops while the channel is unwritable.
  */
 final class NettyWsEchoInitializer extends ChannelInitializer<SocketChannel> {
   static final int MAX_MESSAGE_BYTES = 4 << 20;
@@ -53,42 +53,18 @@ final class NettyWsEchoInitializer extends ChannelInitializer<SocketChannel> {
 
   /** Writes each data frame back as it came (after the decoder, so decompressed). */
   @Sharable
-  static final class Echo extends ChannelInboundHandlerAdapter {
+  static final class Echo extends NettyEcho {
     static final Echo INSTANCE = new Echo();
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      if (!(msg instanceof TextWebSocketFrame
+      if (msg instanceof TextWebSocketFrame
           || msg instanceof BinaryWebSocketFrame
-          || msg instanceof ContinuationWebSocketFrame)) {
+          || msg instanceof ContinuationWebSocketFrame) {
+        super.channelRead(ctx, msg);
+      } else {
         ReferenceCountUtil.release(msg);
-        return;
       }
-      ctx.write(msg, ctx.voidPromise());
-      if (!ctx.channel().isWritable()) {
-        ctx.flush();
-        if (!ctx.channel().isWritable()) {
-          ctx.channel().config().setAutoRead(false);
-        }
-      }
-    }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-      ctx.flush();
-    }
-
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-      if (ctx.channel().isWritable()) {
-        ctx.channel().config().setAutoRead(true);
-      }
-      ctx.fireChannelWritabilityChanged();
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      ctx.close(); // A peer that resets at the end of a window is normal here.
     }
   }
 }

@@ -1,15 +1,13 @@
 package dev.wharf.bench.ws;
 
 import dev.wharf.bench.http.BoundServer;
-import dev.wharf.core.EventLoopGroup;
+import dev.wharf.bench.http.WharfServers;
 import dev.wharf.http.server.HttpServer;
 import dev.wharf.websocket.DeflateOptions;
 import dev.wharf.websocket.EchoListeners;
 import dev.wharf.websocket.WebSocketConfig;
 import dev.wharf.websocket.WebSocketServer;
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 
 /**
  * WebSocket echo on Wharf, as a user writes it: an {@link HttpServer} route that upgrades with
@@ -22,28 +20,18 @@ import java.time.Duration;
 final class WharfWsEchoServer {
   private WharfWsEchoServer() {}
 
-  static BoundServer start(InetSocketAddress address, int loops, boolean deflate)
-      throws IOException {
+  static BoundServer start(InetSocketAddress address, int loops, boolean deflate) throws Exception {
     WebSocketConfig config =
         deflate
             ? WebSocketConfig.builder().deflate(DeflateOptions.DEFAULTS).build()
             : WebSocketConfig.DEFAULTS;
-    var group = new EventLoopGroup(loops, "wharf-ws", false);
-    HttpServer server;
-    try {
-      server =
-          HttpServer.builder(group)
-              .get(WsServerMain.PATH, WebSocketServer.handler(config, EchoListeners::whole))
-              .bind(address);
-    } catch (IOException | RuntimeException e) {
-      group.close();
-      throw e;
-    }
-    return new BoundServer(
-        server.port(),
-        () -> {
-          server.close();
-          group.shutdownGracefully(Duration.ofSeconds(2)).join();
-        });
+    return WharfServers.start(
+        loops,
+        "wharf-ws",
+        group ->
+            HttpServer.builder(group)
+                .get(WsServerMain.PATH, WebSocketServer.handler(config, EchoListeners::whole))
+                .bind(address),
+        HttpServer::port);
   }
 }

@@ -3,6 +3,7 @@ package dev.wharf.bench.ws;
 import dev.wharf.bench.BenchSettings;
 import dev.wharf.bench.Harness;
 import dev.wharf.bench.ServerProcess;
+import dev.wharf.bench.http.ServerArgs;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -26,14 +27,14 @@ import java.util.regex.Pattern;
  * {@code bench.conns} (connections for the echo scenarios), {@code bench.idleConns}.
  */
 public final class WsBenchRunner implements Harness.Kind {
-  static final List<String> ALL_IMPLS = List.of("wharf", "netty-nio", "netty-epoll");
+  private static final String TITLE = "Wharf vs Netty WebSocket benchmark";
   static final String DEFAULT_SCENARIOS =
       "text-64-w1,text-64-w16,binary-64k-w1,text-64-w16-deflate,binary-64k-w1-deflate,idle";
   private static final Pattern SCENARIO =
       Pattern.compile("(text|binary)-(\\d+)(k?)-w(\\d+)(-deflate)?");
 
-  private final int conns = Integer.parseInt(BenchSettings.prop("bench.conns", "100"));
-  private final int idleConns = Integer.parseInt(BenchSettings.prop("bench.idleConns", "15000"));
+  private final int conns = BenchSettings.intProp("bench.conns", 100);
+  private final int idleConns = BenchSettings.intProp("bench.idleConns", 15000);
   private final int repeats = new BenchSettings().repeats;
 
   private WsBenchRunner() {}
@@ -56,18 +57,8 @@ public final class WsBenchRunner implements Harness.Kind {
   }
 
   @Override
-  public List<String> allImpls() {
-    return ALL_IMPLS;
-  }
-
-  @Override
-  public String defaultScenarios() {
-    return DEFAULT_SCENARIOS;
-  }
-
-  @Override
-  public int firstPort() {
-    return 7300;
+  public Harness.Plan plan() {
+    return new Harness.Plan(TITLE, ServerArgs.WHARF_AND_NETTY, DEFAULT_SCENARIOS, 7300, LEGEND);
   }
 
   @Override
@@ -119,16 +110,6 @@ public final class WsBenchRunner implements Harness.Kind {
   }
 
   @Override
-  public String title() {
-    return "Wharf vs Netty WebSocket benchmark";
-  }
-
-  @Override
-  public String legend() {
-    return LEGEND;
-  }
-
-  @Override
   public List<String> metrics(String scenario) {
     if (scenario.equals("idle")) {
       return List.of(
@@ -141,17 +122,8 @@ public final class WsBenchRunner implements Harness.Kind {
           "rssBeforeMB",
           "rssAfterMB");
     }
-    return List.of(
-        "msgsPerSec",
-        "perServerCpuSec",
-        "mbPerSec",
-        "p50us",
-        "p99us",
-        "serverCpu",
-        "allocPer",
-        "genCpu",
-        "otherCpu",
-        "errors");
+    return Harness.loadColumnsAndErrors(
+        "msgsPerSec", "perServerCpuSec", "mbPerSec", "p50us", "p99us");
   }
 
   private static final String LEGEND =
@@ -184,7 +156,7 @@ public final class WsBenchRunner implements Harness.Kind {
             + " in turn). -deflate: permessage-deflate, context takeover both ways; the servers"
             + " compress at level 6 (both libraries' default), the generator at level 1. idle:"
             + " %d WebSocket connections, each handshaken and one message echoed, then held.\n\n"
-            + "JVM %s; server JVM options: %s; generator JVM options: %s\n",
+            + "%s",
         settings.serverCpu,
         settings.genCpu,
         settings.warmup,
@@ -192,24 +164,12 @@ public final class WsBenchRunner implements Harness.Kind {
         settings.duration,
         conns,
         idleConns,
-        Runtime.version(),
-        settings.serverOpts,
-        settings.genOpts);
+        settings.jvmLine());
   }
 
   private static List<String> serverCommand(
       BenchSettings settings, String impl, int port, boolean deflate) {
-    var args =
-        new ArrayList<>(
-            List.of(
-                "--impl",
-                impl,
-                "--host",
-                "127.0.0.1",
-                "--port",
-                Integer.toString(port),
-                "--loops",
-                "1"));
+    var args = new ArrayList<>(Harness.serverFlags(impl, port));
     if (deflate) {
       args.add("--deflate");
     }

@@ -2,9 +2,9 @@ package dev.wharf.bench.ws;
 
 import dev.wharf.bench.http.BoundServer;
 import dev.wharf.bench.http.NettyServers;
+import dev.wharf.bench.http.ServerArgs;
 import dev.wharf.bench.http.ServerControl;
 import java.net.InetSocketAddress;
-import java.util.List;
 
 /**
  * A WebSocket echo server on Wharf or on Netty 4.2 (NIO or native epoll), one per process, so the
@@ -24,53 +24,22 @@ public final class WsServerMain {
   /** The path both servers upgrade. */
   public static final String PATH = "/ws";
 
-  static final List<String> IMPLS = List.of("wharf", "netty-nio", "netty-epoll");
-  private static final String USAGE =
-      "WsServerMain --impl wharf|netty-nio|netty-epoll [--host 127.0.0.1] [--port 7300]"
-          + " [--loops 1] [--deflate]";
+  private static final ServerArgs.Spec SPEC =
+      ServerArgs.Spec.of(WsServerMain.class, 7300).withSwitches("--deflate");
 
   private WsServerMain() {}
 
   public static void main(String[] args) throws Exception {
-    String impl = null;
-    String host = "127.0.0.1";
-    int port = 7300;
-    int loops = 1;
-    boolean deflate = false;
-    try {
-      for (int i = 0; i < args.length; i++) {
-        switch (args[i]) {
-          case "--impl" -> impl = args[++i];
-          case "--host" -> host = args[++i];
-          case "--port" -> port = Integer.parseInt(args[++i]);
-          case "--loops" -> loops = Integer.parseInt(args[++i]);
-          case "--deflate" -> deflate = true;
-          default -> throw new IllegalArgumentException("unknown argument " + args[i]);
-        }
-      }
-      if (impl == null || !IMPLS.contains(impl)) {
-        throw new IllegalArgumentException("--impl must be one of " + IMPLS);
-      }
-      if (port < 0 || port > 65535 || loops < 1) {
-        throw new IllegalArgumentException("--port must be 0-65535 and --loops at least 1");
-      }
-    } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
-      String why =
-          e instanceof ArrayIndexOutOfBoundsException ? "a flag lacks its value" : e.getMessage();
-      System.err.println(why + "; usage: " + USAGE);
-      System.exit(2);
-    }
-    ServerControl.runUntilStopped(
-        impl, start(impl, new InetSocketAddress(host, port), loops, deflate));
+    ServerControl.main(
+        args, SPEC, a -> start(a.impl(), a.address(), a.loops(), a.has("--deflate")));
   }
 
-  /** Binds the echo server of {@code impl} (one of {@link #IMPLS}). */
+  /** Binds the echo server of {@code impl} (one of {@link ServerArgs#WHARF_AND_NETTY}). */
   public static BoundServer start(
       String impl, InetSocketAddress address, int loops, boolean deflate) throws Exception {
     if (impl.equals("wharf")) {
       return WharfWsEchoServer.start(address, loops, deflate);
     }
-    return NettyServers.start(
-        address, loops, NettyServers.isEpoll(impl), new NettyWsEchoInitializer(deflate));
+    return NettyServers.start(address, loops, impl, new NettyWsEchoInitializer(deflate));
   }
 }
