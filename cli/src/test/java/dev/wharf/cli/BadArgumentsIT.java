@@ -88,8 +88,10 @@ class BadArgumentsIT extends EndToEnd {
         mistake(2, "ws"),
         mistake(2, "--frobnicate"),
         mistake(2, "serv"),
-        mistake(2, "scan", "127.0.0.1"),
-        mistake(2, "help", "scan"),
+        mistake(2, "audit"), // Planned, not built.
+        mistake(2, "help", "audit"),
+        mistake(2, "scan", "127.0.0.1", "-p", "70000"),
+        mistake(2, "scan", "--frobnicate", "127.0.0.1"),
         mistake(2, "dns"),
         mistake(2, "dns", "example.com", "+frobnicate"),
         mistake(2, "dns", "-x", "not-an-address"),

@@ -8,14 +8,12 @@ import dev.wharf.core.SocketOptions;
 import dev.wharf.core.Timeouts;
 import dev.wharf.core.tls.LazyTlsClient;
 import dev.wharf.core.tls.TlsClientConfig;
-import dev.wharf.core.tls.TlsSession;
 import dev.wharf.http.HttpUrl;
 import dev.wharf.http.ResponseHead;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.MalformedURLException;
-import java.net.SocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -304,11 +302,10 @@ public final class HttpClient implements AutoCloseable {
    * before answering ({@link StaleConnectionException}), an idempotent request whose body can be
    * sent again goes once more on a new connection (as curl and OkHttp do); anything else fails.
    */
-  private final class SendAgainIfStale implements ResponseListener {
+  private final class SendAgainIfStale extends ForwardingResponseListener {
     private final ClientRequest request;
     private final byte[] head;
     private final Origin origin;
-    private final ResponseListener target;
     private final long startNanos;
 
     SendAgainIfStale(
@@ -317,36 +314,11 @@ public final class HttpClient implements AutoCloseable {
         Origin origin,
         ResponseListener target,
         long startNanos) {
+      super(target);
       this.request = request;
       this.head = head;
       this.origin = origin;
-      this.target = target;
       this.startNanos = startNanos;
-    }
-
-    @Override
-    public void connected(SocketAddress local, SocketAddress remote, boolean reused) {
-      target.connected(local, remote, reused);
-    }
-
-    @Override
-    public void requestHead(ByteBuffer requestHead) {
-      target.requestHead(requestHead);
-    }
-
-    @Override
-    public void head(ResponseHead responseHead) {
-      target.head(responseHead);
-    }
-
-    @Override
-    public void body(ByteBuffer chunk) {
-      target.body(chunk);
-    }
-
-    @Override
-    public void complete(ExchangeTimings timings) {
-      target.complete(timings);
     }
 
     @Override
@@ -397,31 +369,15 @@ public final class HttpClient implements AutoCloseable {
   }
 
   /** Follows 3xx answers with a Location, up to the limit, as curl -L does. */
-  private final class Redirecting implements ResponseListener {
-    private final ResponseListener target;
+  private final class Redirecting extends ForwardingResponseListener {
     private ClientRequest request;
     private int followed;
     private URI next;
     private int nextStatus;
 
     Redirecting(ClientRequest request, ResponseListener target) {
+      super(target);
       this.request = request;
-      this.target = target;
-    }
-
-    @Override
-    public void connected(SocketAddress local, SocketAddress remote, boolean reused) {
-      target.connected(local, remote, reused);
-    }
-
-    @Override
-    public void tlsEstablished(TlsSession session) {
-      target.tlsEstablished(session);
-    }
-
-    @Override
-    public void requestHead(ByteBuffer head) {
-      target.requestHead(head);
     }
 
     @Override
@@ -474,11 +430,6 @@ public final class HttpClient implements AutoCloseable {
         return;
       }
       exchange(request, this, System.nanoTime());
-    }
-
-    @Override
-    public void failed(Throwable error) {
-      target.failed(error);
     }
   }
 
