@@ -77,7 +77,8 @@ class ScanIT extends EndToEnd {
   void aDroppedPortIsFilteredWithinTheTimeout() throws Exception {
     int dropped = 7777;
     int closed = 7778;
-    // A private network namespace, its loopback up, with a rule that drops SYNs to one port.
+    // A private network namespace, its loopback up, with a rule that drops SYNs to one port. In a
+    // user namespace of its own too (-r), so that it needs no root: CI may run the tests as a user.
     String setup =
         "ip link set lo up && nft add table inet t"
             + " && nft add chain inet t in '{ type filter hook input priority 0; }'"
@@ -87,7 +88,7 @@ class ScanIT extends EndToEnd {
     Path out = dir.resolve("json");
     Child wharf =
         Child.wharfUnder(
-            List.of("unshare", "-n", "sh", "-c", setup),
+            List.of("unshare", "-r", "-n", "sh", "-c", setup),
             Map.of(),
             null,
             out,
@@ -103,9 +104,10 @@ class ScanIT extends EndToEnd {
     assertThat(scanJson(json))
         .containsExactlyEntriesOf(new TreeMap<>(Map.of(dropped, "filtered", closed, "closed")));
     assertThat(json).contains("\"reason\":\"no-response\"").contains("\"filtered\":1");
-    // Honoured: the scan (the JVM's start aside) waits the dropped port's half second, no more.
+    // Honoured: the scan (the JVM's start aside) waits the dropped port's half second; the upper
+    // bound only says it did not hang, loose for a loaded machine.
     assertThat(Double.parseDouble(json.replaceAll(".*\"seconds\":([\\d.]+).*", "$1").strip()))
-        .isBetween(0.45, 2.0);
+        .isBetween(0.45, 5.0);
   }
 
   @Test
