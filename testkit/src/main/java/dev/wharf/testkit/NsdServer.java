@@ -13,8 +13,8 @@ import java.util.Map;
  * NSD (NLnet Labs' authoritative DNS server, Debian package {@code nsd}) serving zones the test
  * gives, on 127.0.0.1 and ::1 at a free port, in the foreground, with its configuration, pid file
  * and state in the test's directory. {@link #close()} stops it (SIGTERM; NSD ends its children).
- * Told {@code username: ""}, NSD drops no privileges, so it runs as whoever runs the tests, root
- * or not (a port above 1023; checked both ways).
+ * Told {@code username: ""}, NSD drops no privileges, so it runs as whoever runs the tests, root or
+ * not (a port above 1023; checked both ways).
  *
  * <p>One per test; the test's thread.
  */

@@ -198,11 +198,7 @@ class HttpClientIT {
     try (var server = java.nio.channels.ServerSocketChannel.open()) {
       server.bind(loopback());
       String base = "http://127.0.0.1:" + server.socket().getLocalPort() + "/";
-      var first = client.send(ClientRequest.get(URI.create(base)));
-      try (var kept = server.accept()) {
-        readHead(kept);
-        kept.write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst"));
-        assertThat(first.get(10, TimeUnit.SECONDS).bodyAsString()).isEqualTo("first");
+      try (var kept = answerOneKeepingTheConnection(server, base)) {
         var second = client.send(ClientRequest.get(URI.create(base)));
         readHead(kept); // Read, and dropped: the keep-alive timeout's race.
         kept.shutdownOutput(); // The server's FIN, with no answer.
@@ -221,11 +217,7 @@ class HttpClientIT {
     try (var server = java.nio.channels.ServerSocketChannel.open()) {
       server.bind(loopback());
       String base = "http://127.0.0.1:" + server.socket().getLocalPort() + "/";
-      var first = client.send(ClientRequest.get(URI.create(base)));
-      try (var kept = server.accept()) {
-        readHead(kept);
-        kept.write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst"));
-        first.get(10, TimeUnit.SECONDS);
+      try (var kept = answerOneKeepingTheConnection(server, base)) {
         var post =
             client.send(
                 new ClientRequest(
@@ -242,6 +234,20 @@ class HttpClientIT {
         assertThat(server.accept()).as("a second connection").isNull();
       }
     }
+  }
+
+  /**
+   * GETs {@code base} through the client and answers on the connection it opened, kept alive: the
+   * client then holds it in its pool. Returns the server's end of it.
+   */
+  private java.nio.channels.SocketChannel answerOneKeepingTheConnection(
+      java.nio.channels.ServerSocketChannel server, String base) throws Exception {
+    var first = client.send(ClientRequest.get(URI.create(base)));
+    var kept = server.accept();
+    readHead(kept);
+    kept.write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst"));
+    assertThat(first.get(10, TimeUnit.SECONDS).bodyAsString()).isEqualTo("first");
+    return kept;
   }
 
   /**
