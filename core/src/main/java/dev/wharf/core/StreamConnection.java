@@ -865,10 +865,12 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
     callProtocol(p -> p.opened(this));
   }
 
-  /**
-   * Hands a read to the protocol. Not through {@link #callProtocol}: it runs for every read, and a
-   * capturing lambda there would allocate each time.
+  /*
+   * Reads, wake-ups and writability changes call the protocol directly, not through
+   * callProtocol: they come many times in a connection's life (every read; every deadline; every
+   * watermark crossed), and the capturing lambda would allocate each time.
    */
+
   private void callReceived(ByteBuffer data) {
     try {
       protocol.received(this, data);
@@ -878,11 +880,19 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
   }
 
   private void callWakeUp() {
-    callProtocol(p -> p.wakeUp(this));
+    try {
+      protocol.wakeUp(this);
+    } catch (Throwable t) {
+      closeOnHandlerFailure(t);
+    }
   }
 
   private void callWritabilityChanged(boolean nowWritable) {
-    callProtocol(p -> p.writabilityChanged(this, nowWritable));
+    try {
+      protocol.writabilityChanged(this, nowWritable);
+    } catch (Throwable t) {
+      closeOnHandlerFailure(t);
+    }
   }
 
   /** Asks the protocol to wind down for a graceful shutdown. */
@@ -893,7 +903,10 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
     callProtocol(p -> p.shutdownRequested(this));
   }
 
-  /** Calls the protocol; a throw closes this connection only, never the loop it shares. */
+  /**
+   * Calls the protocol for the once-per-connection events; a throw closes this connection only,
+   * never the loop it shares.
+   */
   private void callProtocol(Consumer<Protocol> call) {
     try {
       call.accept(protocol);
