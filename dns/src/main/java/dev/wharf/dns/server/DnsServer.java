@@ -25,8 +25,8 @@ import java.util.List;
  * EDNS payload size, goes back empty with TC set (RFC 2181 §9), so the client asks again over TCP.
  * A query that cannot be parsed gets FORMERR when its id can be read, else nothing.
  *
- * <p>Thread-safe: the {@link Authority} is immutable; each datagram and connection is handled on
- * its loop. {@link #close()} from any thread but a loop.
+ * <p>Thread-safe: the {@link Authority} is immutable and {@link #serve(List)} swaps it; each
+ * datagram and connection is handled on its loop. {@link #close()} from any thread but a loop.
  */
 public final class DnsServer implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(DnsServer.class.getName());
@@ -34,7 +34,9 @@ public final class DnsServer implements AutoCloseable {
   /** RFC 1035 §4.2.1: without EDNS, a UDP message holds at most 512 octets. */
   private static final int CLASSIC_UDP_LIMIT = 512;
 
-  private final Authority authority;
+  /** Replaced whole on a reload: a query sees the zones before or after, never a mix. */
+  private volatile Authority authority;
+
   private final DatagramEndpoint udp;
   private final Server tcp;
 
@@ -58,6 +60,13 @@ public final class DnsServer implements AutoCloseable {
   public static DnsServer start(EventLoopGroup group, InetSocketAddress address, List<Zone> zones)
       throws IOException {
     return new DnsServer(group, address, new Authority(zones));
+  }
+
+  /**
+   * Answers from these zones from now on (a reload); queries in flight finish with the old ones.
+   */
+  public void serve(List<Zone> zones) {
+    authority = new Authority(zones);
   }
 
   public int port() {
