@@ -77,13 +77,15 @@ public final class DnsServer implements AutoCloseable {
       DatagramEndpoint endpoint, ByteBuffer data, java.net.SocketAddress sender) {
     byte[] query = new byte[data.remaining()];
     data.get(query);
-    Message response = respond(query);
+    Message message = parse(query);
+    Message response = message == null ? formatError(query) : respond(message);
     if (response == null) {
       return;
     }
+    // RFC 6891 §6.2.5: the client's EDNS size, within ours; without EDNS, 512 (RFC 1035 §4.2.1).
     int limit =
-        response.edns().isPresent()
-            ? Math.min(Edns.DEFAULT_PAYLOAD, requestedPayload(query))
+        message != null && message.edns().isPresent() && response.edns().isPresent()
+            ? Math.min(Edns.DEFAULT_PAYLOAD, message.edns().get().effectivePayloadSize())
             : CLASSIC_UDP_LIMIT;
     byte[] bytes = DnsMessageWriter.write(response);
     if (bytes.length > limit) {
@@ -100,36 +102,42 @@ public final class DnsServer implements AutoCloseable {
     endpoint.send(ByteBuffer.wrap(bytes), sender);
   }
 
-  private static int requestedPayload(byte[] query) {
+  /** The query, or null when it cannot be parsed. */
+  private static Message parse(byte[] query) {
     try {
-      return DnsMessageReader.read(query).edns().map(Edns::effectivePayloadSize).orElse(512);
+      return DnsMessageReader.read(query);
     } catch (DnsFormatException e) {
-      return CLASSIC_UDP_LIMIT;
+      LOG.log(Level.DEBUG, () -> "malformed query: " + e.getMessage());
+      return null;
     }
   }
 
-  /** The response to a query's octets, or null when not even its header could be read. */
-  private Message respond(byte[] query) {
-    Message message;
-    try {
-      message = DnsMessageReader.read(query);
-    } catch (DnsFormatException e) {
-      LOG.log(Level.DEBUG, () -> "malformed query: " + e.getMessage());
-      if (query.length < 12) {
-        return null;
-      }
-      int id = ((query[0] & 0xff) << 8) | (query[1] & 0xff);
-      return new Message(
-          new Header(id, Header.QR).withRcode(Rcode.FORMERR),
-          List.of(),
-          List.of(),
-          List.of(),
-          List.of());
+  /** FORMERR for a query that does not parse, when its id can be read; else null (no answer). */
+  private static Message formatError(byte[] query) {
+    if (query.length < 12) {
+      return null;
     }
+    int id = ((query[0] & 0xff) << 8) | (query[1] & 0xff);
+    return new Message(
+        new Header(id, Header.QR).withRcode(Rcode.FORMERR),
+        List.of(),
+        List.of(),
+        List.of(),
+        List.of());
+  }
+
+  /** The answer to a parsed query; null for a response (never answer one). */
+  private Message respond(Message message) {
     if (message.header().isResponse()) {
       return null; // never answer an answer: that is how reflection loops start
     }
     return authority.answer(message);
+  }
+
+  /** The answer to a query's octets, or null when none is due. */
+  private Message respond(byte[] query) {
+    Message message = parse(query);
+    return message == null ? formatError(query) : respond(message);
   }
 
   /** One TCP connection: framed queries in, framed answers out, in order. */
