@@ -57,6 +57,39 @@ class ScanIT extends EndToEnd {
     assertThat(lastOutput).contains("\"banner\":\"SSH-2.0-Wharf_Test, hello\"");
   }
 
+  /**
+   * Every port, in a network namespace of the test's own where nothing else listens, so the whole
+   * result can be compared: the same open ports as nmap, every other port closed. (A scan of all
+   * ports also meets connects that the kernel gives their own target port as the local one, which
+   * then reach themselves: those ports are closed, not open.)
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(240)
+  void everyPortOfAPrivateLoopbackAgreesWithNmap() throws Exception {
+    try (var peer = dev.wharf.cli.NamespacePeer.start()) {
+      List<Integer> open = List.of(22, 80, 8080, 40000, 65535);
+      for (int port : open) {
+        peer.send("listen l" + port + " " + port);
+      }
+      Path out = dir.resolve("all.json");
+      Child wharf = wharfIn(peer, out, "scan", "127.0.0.1", "-p-", "--json");
+      assertThat(wharf.awaitExit(Duration.ofSeconds(180))).isZero();
+      String json = Files.readString(out);
+      var nmap =
+          ExternalProcess.run(
+              Duration.ofSeconds(180),
+              peer.inside("nmap", "-sT", "-p-", "-T4", "-n", "-Pn", "-oG", "-", "127.0.0.1"));
+      String ports =
+          nmap.out().lines().filter(line -> line.contains("Ports: ")).findFirst().orElseThrow();
+
+      assertThat(scanJson(json).keySet()).containsExactlyElementsOf(open);
+      assertThat(json).contains("\"scanned\":65535", "\"closed\":65530", "\"filtered\":0");
+      assertThat(NMAP_PORT.matcher(ports).results().map(m -> Integer.parseInt(m.group(1))).toList())
+          .containsExactlyElementsOf(open);
+      assertThat(ports).contains("Ignored State: closed (65530)");
+    }
+  }
+
   @Test
   void ipv6LoopbackIsScannedToo() throws Exception {
     int open =
