@@ -139,7 +139,7 @@ final class ConnectProber implements Runnable {
     return wait == Long.MAX_VALUE ? 1000_000_000L : wait;
   }
 
-  private void startProbes() throws IOException {
+  private void startProbes() {
     while (portsLeft && inFlight < limit) {
       long now = intervalNanos > 0 ? System.nanoTime() : 0;
       if (intervalNanos > 0) {
@@ -157,9 +157,18 @@ final class ConnectProber implements Runnable {
     }
   }
 
-  private void start(int index, long now) throws IOException {
+  private void start(int index, long now) {
     int port = shared.ports()[index];
-    SocketChannel channel = SocketChannel.open(family);
+    SocketChannel channel;
+    try {
+      channel = SocketChannel.open(family);
+    } catch (IOException e) {
+      // Out of descriptors, say (--concurrency above the limit): no answer from the host, and
+      // the result says what it was, as for any connect that could not be made.
+      PortResult result = TcpScanner.failed(port, e);
+      finish(index, result.state(), result.reason());
+      return;
+    }
     try {
       channel.configureBlocking(false);
       var target = new InetSocketAddress(shared.address(), port);
