@@ -11,7 +11,7 @@ module dev.wharf.cli {
   requires dev.wharf.http;
   requires dev.wharf.websocket;
   requires dev.wharf.channels; // serve --channels, sub, pub
-  requires dev.wharf.inspect; // wharf sockets
+  requires dev.wharf.inspect; // wharf sockets, wharf audit
   requires dev.wharf.dns; // wharf dns
   requires java.logging; // Main sets up java.util.logging's one-line format
   requires info.picocli;
@@ -27,6 +27,8 @@ module dev.wharf.cli {
   requires jdk.unsupported;
 
   opens dev.wharf.cli to
+      info.picocli;
+  opens dev.wharf.cli.audit to
       info.picocli;
   opens dev.wharf.cli.channels to
       info.picocli;

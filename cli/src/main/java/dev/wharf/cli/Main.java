@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import dev.wharf.cli.audit.AuditCommand;
 import dev.wharf.cli.channels.PubCommand;
 import dev.wharf.cli.channels.SubCommand;
 import dev.wharf.cli.dns.DnsCommand;
@@ -34,6 +35,7 @@ import picocli.CommandLine.Command;
       WsCommand.class,
       SocketsCommand.class,
       ScanCommand.class,
+      AuditCommand.class,
       DnsCommand.class,
       SubCommand.class,
       PubCommand.class,
