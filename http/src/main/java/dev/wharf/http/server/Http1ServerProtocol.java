@@ -13,6 +13,7 @@ import dev.wharf.http.RequestHead;
 import dev.wharf.http.codec.ExpectContinue;
 import dev.wharf.http.codec.Http1RequestDecoder;
 import dev.wharf.http.codec.MessageParseException;
+import dev.wharf.http.h2.frame.ConnectionPreface;
 import java.io.ByteArrayOutputStream;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
@@ -153,8 +154,24 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
    */
   private long unloggedEnd;
 
+  /**
+   * Whether the connection may turn out to be HTTP/2 by prior knowledge (h2c, RFC 9113 §3.3): until
+   * the first bytes tell, up to the preface's 24 are held back.
+   */
+  private boolean h2cPossible;
+
+  private ByteBuffer prefaceHeld;
+
   Http1ServerProtocol(HttpServer.Config config) {
+    this(config, false);
+  }
+
+  /**
+   * @param h2c whether a connection that begins with HTTP/2's preface is handed to HTTP/2
+   */
+  Http1ServerProtocol(HttpServer.Config config, boolean h2c) {
     this.config = config;
+    this.h2cPossible = h2c;
     this.decoder = new Http1RequestDecoder(config.limits());
     this.dispatcher = new Dispatcher(config);
   }
@@ -178,6 +195,12 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
       data.position(data.limit()); // After an error we only finish answering and close.
       return;
     }
+    if (h2cPossible) {
+      data = sniffPreface(data);
+      if (data == null) {
+        return;
+      }
+    }
     try {
       decoder.decode(data, this);
     } catch (HttpException e) {
@@ -198,6 +221,52 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
           c.schedule(
               config.timeouts().requestHead(),
               () -> fail(new HttpException(408, "request head too slow")));
+    }
+  }
+
+  /**
+   * Tells HTTP/2 by prior knowledge from HTTP/1.1 on a connection's first bytes (no request line
+   * begins with {@code PRI * HTTP/2.0}, RFC 9113 §3.4): the preface hands the connection, with the
+   * bytes read, to HTTP/2. Returns what HTTP/1.1 is to decode, or null when there is nothing (yet).
+   */
+  private ByteBuffer sniffPreface(ByteBuffer data) {
+    ByteBuffer probe = data;
+    if (prefaceHeld != null) {
+      prefaceHeld = append(prefaceHeld, data);
+      probe = prefaceHeld.duplicate().flip();
+    }
+    switch (ConnectionPreface.match(probe)) {
+      case NEED_MORE -> {
+        if (prefaceHeld == null) {
+          prefaceHeld = append(null, data);
+        }
+        if (headDeadline == null) {
+          headDeadline =
+              connection.schedule(
+                  config.timeouts().requestHead(),
+                  () -> fail(new HttpException(408, "request head too slow")));
+        }
+        return null;
+      }
+      case PREFACE -> {
+        h2cPossible = false;
+        ByteBuffer leftover = ByteBuffer.allocate(probe.remaining()).put(probe).flip();
+        data.position(data.limit());
+        prefaceHeld = null;
+        upgraded = true;
+        cancelDeadlines();
+        connection.switchProtocol(Http2Exchanges.protocol(config), leftover);
+        return null;
+      }
+      default -> {
+        h2cPossible = false;
+        if (prefaceHeld == null) {
+          return data;
+        }
+        ByteBuffer held = prefaceHeld.flip();
+        prefaceHeld = null;
+        return held;
+      }
     }
   }
 
