@@ -40,6 +40,7 @@ class Peer:
         self.sock = socket.create_connection((host, port), timeout=10)
         self.encoder = hpack.Encoder()
         self.buffer = b""
+        self.marker = True
 
     def send(self, *frames):
         self.sock.sendall(b"".join(frames))
@@ -100,6 +101,8 @@ class Peer:
             if ftype == RST_STREAM:
                 code = struct.unpack(">I", payload[:4])[0]
                 print("RST_STREAM", stream, CODES[code] if code < len(CODES) else hex(code))
+                if not marker:
+                    return
             elif ftype == HEADERS:
                 fields = dict(decoder.decode(payload if not flags & PADDED else payload[1:]))
                 status = fields.get(":status", fields.get(b":status", "?"))
@@ -415,6 +418,12 @@ def case_empty_data_flood(p):
         pass
 
 
+def case_zero_window_stall(p):
+    # The HTTP/2 slowloris: ask for a large answer with a window of 0, and never open it.
+    p.send(PREFACE, settings(initial_window_size=0), p.request(1, "/big"))
+    p.marker = False
+
+
 def main():
     host, port, name = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     peer = Peer(host, port)
@@ -423,7 +432,7 @@ def main():
     except OSError as e:
         print("CLOSED", e)
         return
-    peer.outcome()
+    peer.outcome(marker=peer.marker)
 
 
 if __name__ == "__main__":

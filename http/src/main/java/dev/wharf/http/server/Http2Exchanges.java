@@ -32,7 +32,10 @@ final class Http2Exchanges implements Http2Requests {
     var exchanges = new Http2Exchanges(config);
     var settings =
         Http2ServerSettings.defaults(
-            config.limits().maxHeaderBytes(), config.timeouts().keepAliveIdle(), config.budget());
+            config.limits().maxHeaderBytes(),
+            config.timeouts().keepAliveIdle(),
+            config.timeouts().requestHead(),
+            config.budget());
     return new Http2ServerConnection(settings, exchanges);
   }
 

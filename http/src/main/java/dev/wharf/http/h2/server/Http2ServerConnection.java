@@ -26,6 +26,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -96,6 +97,7 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
   private final ByteBuffer control = ByteBuffer.allocate(64);
 
   private Connection connection;
+  private dev.wharf.core.Cancellable stallCheck;
   private boolean pumping;
   private boolean goAwaySent;
   private boolean closing;
@@ -203,6 +205,9 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
   @Override
   public void closed(Connection c, CloseReason reason) {
     closing = true;
+    if (stallCheck != null) {
+      stallCheck.cancel();
+    }
     IOException cause = new IOException("connection closed: " + reason);
     for (Http2ServerStream stream : streams.values()) {
       stream.close(cause);
@@ -835,7 +840,44 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
       return 0;
     }
     int n = sendWindows.sendable(stream.id(), Math.min(wanted, encoder.maxFrameSize()));
-    return n == 0 ? -1 : n;
+    if (n > 0) {
+      stream.blockedSinceNanos = 0;
+      return n;
+    }
+    if (stream.blockedSinceNanos == 0) {
+      stream.blockedSinceNanos = Math.max(1, connection.nanoTime());
+      if (stallCheck == null) {
+        stallCheck = connection.schedule(Duration.ofSeconds(1), this::checkStalls);
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * The HTTP/2 slowloris: a client that asks for a response and never opens its window would hold
+   * the handler and the stream for ever. A response kept waiting for window past the stall timeout
+   * is reset (CANCEL), which wakes its handler and frees the stream.
+   */
+  private void checkStalls() {
+    stallCheck = null;
+    if (closing) {
+      return;
+    }
+    long now = connection.nanoTime();
+    boolean waiting = false;
+    for (Http2ServerStream stream : new ArrayList<>(ready)) {
+      if (stream.blockedSinceNanos == 0) {
+        continue;
+      }
+      if (now - stream.blockedSinceNanos >= settings.stallTimeout().toNanos()) {
+        resetStream(stream.id(), ErrorCode.CANCEL, "no window for " + settings.stallTimeout());
+      } else {
+        waiting = true;
+      }
+    }
+    if (waiting) {
+      stallCheck = connection.schedule(Duration.ofSeconds(1), this::checkStalls);
+    }
   }
 
   private void writeDataHeader(Http2ServerStream stream, int length, boolean endStream) {

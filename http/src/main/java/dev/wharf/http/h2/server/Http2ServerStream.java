@@ -69,6 +69,9 @@ public final class Http2ServerStream {
   boolean inReadyQueue;
   boolean responseFinished;
 
+  /** When the response began to wait for window, on the loop's clock; 0 while it is not. */
+  long blockedSinceNanos;
+
   /** Bytes queued by the response and not yet handed to the connection, any thread. */
   private volatile long queuedBytes;
 

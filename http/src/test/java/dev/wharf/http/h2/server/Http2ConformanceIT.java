@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.http.server.HttpServer;
+import dev.wharf.http.server.HttpTimeouts;
 import dev.wharf.testkit.ExternalProcess;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -21,8 +22,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * h2spec's case families, rebuilt: a Python peer (h2_cases.py, raw frames and python3-hpack) breaks
  * one rule of RFC 9113 per case, and the server must answer with the exact GOAWAY or RST_STREAM
  * code, or serve a valid variant. Attacks (rapid reset, CONTINUATION, PING, SETTINGS and empty DATA
- * floods, HPACK bomb, too many streams) are cases too. After every case an honest client on a new
- * connection is still served.
+ * floods, HPACK bomb, too many streams, a window never opened) are cases too. After every case an
+ * honest client on a new connection is still served.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class Http2ConformanceIT {
@@ -47,6 +48,9 @@ class Http2ConformanceIT {
                   response.send("slow\n");
                 })
             .post("/echo", (request, response) -> response.send(request.body()))
+            .routeBlocking("GET", "/big", (request, response) -> response.send(new byte[200_000]))
+            // A short stall timeout (the request-head deadline) for the zero-window case.
+            .timeouts(new HttpTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(60), 1024))
             .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
   }
 
@@ -127,6 +131,7 @@ class Http2ConformanceIT {
     "ping_flood, GOAWAY ENHANCE_YOUR_CALM",
     "settings_flood, GOAWAY ENHANCE_YOUR_CALM",
     "empty_data_flood, GOAWAY ENHANCE_YOUR_CALM",
+    "zero_window_stall, RST_STREAM 1 CANCEL",
   })
   void answersWithTheRightCode(String name, String expected) throws Exception {
     Path script = Path.of(getClass().getResource("/h2/h2_cases.py").toURI());
