@@ -41,6 +41,7 @@ class Peer:
         self.encoder = hpack.Encoder()
         self.buffer = b""
         self.marker = True
+        self.through_goaway = False
 
     def send(self, *frames):
         self.sock.sendall(b"".join(frames))
@@ -96,13 +97,20 @@ class Peer:
             ftype, flags, stream, payload = got
             if ftype == GOAWAY:
                 code = struct.unpack(">I", payload[4:8])[0]
+                last = struct.unpack(">I", payload[:4])[0] & 0x7FFFFFFF
                 print("GOAWAY", CODES[code] if code < len(CODES) else hex(code))
-                return
+                sys.stdout.flush()
+                if not (self.through_goaway and code == 0):
+                    return
+                print("LAST", last)
+                continue
             if ftype == RST_STREAM:
                 code = struct.unpack(">I", payload[:4])[0]
                 print("RST_STREAM", stream, CODES[code] if code < len(CODES) else hex(code))
                 if not marker:
                     return
+            elif ftype == DATA and flags & END_STREAM:
+                print("END_STREAM", stream)
             elif ftype == HEADERS:
                 fields = dict(decoder.decode(payload if not flags & PADDED else payload[1:]))
                 status = fields.get(":status", fields.get(b":status", "?"))
@@ -422,6 +430,16 @@ def case_zero_window_stall(p):
     # The HTTP/2 slowloris: ask for a large answer with a window of 0, and never open it.
     p.send(PREFACE, settings(initial_window_size=0), p.request(1, "/big"))
     p.marker = False
+
+
+def case_graceful_shutdown(p):
+    # A request in flight when the server shuts down: GOAWAY NO_ERROR naming it, then its answer.
+    p.start()
+    p.send(p.request(1, "/slow"))
+    print("SENT")
+    sys.stdout.flush()
+    p.marker = False
+    p.through_goaway = True
 
 
 def main():

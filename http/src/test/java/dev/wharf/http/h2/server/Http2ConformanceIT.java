@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.http.server.HttpServer;
 import dev.wharf.http.server.HttpTimeouts;
+import dev.wharf.testkit.Await;
 import dev.wharf.testkit.ExternalProcess;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -31,6 +33,7 @@ class Http2ConformanceIT {
 
   private final EventLoopGroup group = new EventLoopGroup(2, "h2-conformance", true);
   private final CountDownLatch release = new CountDownLatch(1);
+  private final CountDownLatch slowStarted = new CountDownLatch(1);
   private HttpServer server;
 
   @BeforeEach
@@ -44,6 +47,7 @@ class Http2ConformanceIT {
                 "/slow",
                 (request, response) -> {
                   // Holds its stream open until the test ends.
+                  slowStarted.countDown();
                   release.await(WAIT.toSeconds(), TimeUnit.SECONDS);
                   response.send("slow\n");
                 })
@@ -146,6 +150,31 @@ class Http2ConformanceIT {
     assertThat(result.err()).as("the peer's errors").isEmpty();
     assertThat(result.out().lines()).as("what the server answered to " + name).contains(expected);
     assertHonestClientServed();
+  }
+
+  @org.junit.jupiter.api.Test
+  void gracefulShutdownSendsGoAwayAndFinishesTheStreamInFlight() throws Exception {
+    Path script = Path.of(getClass().getResource("/h2/h2_cases.py").toURI());
+    try (var peer =
+        ExternalProcess.start(
+            List.of(
+                "/usr/bin/python3",
+                script.toString(),
+                "127.0.0.1",
+                Integer.toString(server.port()),
+                "graceful_shutdown"))) {
+      assertThat(Await.within(WAIT, () -> slowStarted.getCount() == 0))
+          .as("handler started")
+          .isTrue();
+      var stopped = group.shutdownGracefully(Duration.ofSeconds(20));
+      peer.awaitOutputContaining("GOAWAY NO_ERROR", WAIT);
+      release.countDown(); // The handler answers only now, after the GOAWAY.
+      String out = peer.awaitOutputContaining("CLOSED", WAIT);
+      assertThat(out.lines())
+          .containsSubsequence(
+              "GOAWAY NO_ERROR", "LAST 1", "HEADERS 1 200", "END_STREAM 1", "CLOSED");
+      stopped.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
   }
 
   private void assertHonestClientServed() throws Exception {
