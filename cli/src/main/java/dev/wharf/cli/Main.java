@@ -4,6 +4,7 @@ import dev.wharf.cli.channels.PubCommand;
 import dev.wharf.cli.channels.SubCommand;
 import dev.wharf.cli.dns.DnsCommand;
 import dev.wharf.cli.get.GetCommand;
+import dev.wharf.cli.packets.PingCommand;
 import dev.wharf.cli.scan.ScanCommand;
 import dev.wharf.cli.serve.ServeCommand;
 import dev.wharf.cli.socket.ConnectCommand;
@@ -34,6 +35,7 @@ import picocli.CommandLine.Command;
       WsCommand.class,
       SocketsCommand.class,
       ScanCommand.class,
+      PingCommand.class,
       DnsCommand.class,
       SubCommand.class,
       PubCommand.class,
