@@ -171,7 +171,7 @@ public final class PingCommand implements Callable<Integer> {
       err.flush();
       return OTHER_ERROR;
     }
-    var run = new PingRun(options, address, out);
+    var run = new PingRun(options, address, out, err);
     try {
       return options.tcp() ? run.tcp() : run.icmp();
     } catch (PacketSocketException e) {
@@ -204,15 +204,17 @@ public final class PingCommand implements Callable<Integer> {
     private final Options options;
     private final InetAddress address;
     private final PrintWriter out;
+    private final PrintWriter err;
     private final PingStatistics statistics = new PingStatistics();
     private final boolean literal;
     private volatile long start; // when the first request went, as ping's start_time
     private volatile long lastSend;
 
-    PingRun(Options options, InetAddress address, PrintWriter out) {
+    PingRun(Options options, InetAddress address, PrintWriter out, PrintWriter err) {
       this.options = options;
       this.address = address;
       this.out = out;
+      this.err = err;
       this.literal = isLiteral(options.host());
     }
 
@@ -230,7 +232,16 @@ public final class PingCommand implements Callable<Integer> {
         out.flush();
         return loop(
             sequence -> {
-              pinger.send(sequence);
+              try {
+                pinger.send(sequence);
+              } catch (PacketSocketException e) {
+                // As ping's pinger(): a request the kernel refused (a local firewall's EPERM)
+                // counts as sent and lost; only other errors are said, on stderr.
+                if (!e.isPermissionDenied()) {
+                  err.println("wharf ping: " + e.getMessage());
+                  err.flush();
+                }
+              }
               return null;
             },
             deadline -> pinger.await(deadline));

@@ -70,7 +70,8 @@ final class PingStatistics {
 
   /**
    * The summary as ping prints it: a blank line, the title, the counts, and the round trips when
-   * there were replies and {@code timed} (payloads of 16 bytes and more carry ping's timestamp).
+   * there were replies and {@code timed} (payloads of 16 bytes and more carry ping's timestamp),
+   * else a blank line.
    */
   synchronized String summary(String host, Duration elapsed, boolean timed) {
     var text = new StringBuilder();
@@ -100,8 +101,10 @@ final class PingStatistics {
           .append(millis(maxMicros))
           .append('/')
           .append(millis(mdev))
-          .append(" ms\n");
+          .append(" ms");
     }
+    // ping ends the summary with a newline of its own: after the round trips, or a blank line.
+    text.append('\n');
     return text.toString();
   }
 

@@ -47,7 +47,7 @@ class PingStatisticsTest {
     var statistics = new PingStatistics();
     statistics.sent();
     assertThat(statistics.summary("h", Duration.ZERO, true))
-        .endsWith("1 packets transmitted, 0 received, 100% packet loss, time 0ms\n");
+        .endsWith("1 packets transmitted, 0 received, 100% packet loss, time 0ms\n\n");
     assertThat(statistics.exitCode()).isEqualTo(1);
   }
 }
