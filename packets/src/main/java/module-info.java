@@ -8,4 +8,6 @@
  */
 module dev.wharf.packets {
   exports dev.wharf.packets;
+  exports dev.wharf.packets.decode;
+  exports dev.wharf.packets.pcap;
 }

@@ -106,7 +106,7 @@ public class MainTest {
     assertThat(run.err())
         .containsExactly(
             "wharf: 'audit' is planned but not built yet; the commands are serve, get, listen,"
-                + " connect, echo, ws, sockets, scan, ping, dns, sub, pub",
+                + " connect, echo, ws, sockets, scan, ping, trace, dns, sub, pub",
             "Try 'wharf --help' for more.");
   }
 
@@ -119,7 +119,7 @@ public class MainTest {
         .first()
         .isEqualTo(
             "wharf: unknown command 'frobnicate'; the commands are serve, get, listen, connect,"
-                + " echo, ws, sockets, scan, ping, dns, sub, pub");
+                + " echo, ws, sockets, scan, ping, trace, dns, sub, pub");
     assertThat(run("--frobnicate").err())
         .first()
         .isEqualTo("wharf: Unknown option: '--frobnicate'");
