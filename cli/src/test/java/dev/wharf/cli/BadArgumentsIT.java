@@ -97,6 +97,8 @@ class BadArgumentsIT extends EndToEnd {
         mistake(2, "ping", "--tcp", "127.0.0.1"),
         mistake(2, "ping", "-t", "256", "127.0.0.1"),
         mistake(2, "ping", "nosuch.invalid"),
+        mistake(2, "trace", "-c", "0"),
+        mistake(2, "trace", "-r", "x.pcap", "-i", "lo"),
         mistake(2, "dns"),
         mistake(2, "dns", "example.com", "+frobnicate"),
         mistake(2, "dns", "-x", "not-an-address"),

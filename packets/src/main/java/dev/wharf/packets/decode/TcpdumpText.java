@@ -67,6 +67,9 @@ public final class TcpdumpText {
         case Layer.Ipv6 ip -> {
           text.append("IP6 ");
           ip(text, ip.source(), ip.destination(), next);
+          if (ip.extensionHeaders().contains(0)) {
+            text.append("HBH "); // print-ip6.c names the hop-by-hop header before what follows
+          }
           if (next == null) {
             text.append("ip-proto-").append(ip.protocol()).append(' ').append(ip.payloadLength());
           }

@@ -84,7 +84,8 @@ class PacketDecoderTest {
     assertThat(ip.extensionHeaders()).containsExactly(0);
     assertThat(ip.protocol()).isEqualTo(58);
     assertThat(new TcpdumpText().line(packet))
-        .isEqualTo("vlan 42, IP6 fd00::1 > fd00::2: ICMP6, echo request, id 7, seq 1, length 8");
+        .isEqualTo(
+            "vlan 42, IP6 fd00::1 > fd00::2: HBH ICMP6, echo request, id 7, seq 1, length 8");
   }
 
   @Test
