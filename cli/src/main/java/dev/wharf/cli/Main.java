@@ -5,6 +5,8 @@ import dev.wharf.cli.channels.PubCommand;
 import dev.wharf.cli.channels.SubCommand;
 import dev.wharf.cli.dns.DnsCommand;
 import dev.wharf.cli.get.GetCommand;
+import dev.wharf.cli.packets.PingCommand;
+import dev.wharf.cli.packets.TraceCommand;
 import dev.wharf.cli.scan.ScanCommand;
 import dev.wharf.cli.serve.ServeCommand;
 import dev.wharf.cli.socket.ConnectCommand;
@@ -36,6 +38,8 @@ import picocli.CommandLine.Command;
       SocketsCommand.class,
       ScanCommand.class,
       AuditCommand.class,
+      PingCommand.class,
+      TraceCommand.class,
       DnsCommand.class,
       SubCommand.class,
       PubCommand.class,
