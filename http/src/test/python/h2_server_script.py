@@ -13,7 +13,7 @@ Scenarios (each request's path is its own sub-scenario where that helps):
   trailers    answers with a body, then trailers
   frames      /data0: DATA on stream 0 (connection PROTOCOL_ERROR)
               /upper: a response field name with uppercase (stream PROTOCOL_ERROR)
-              /length: content-length 10 with 5 bytes of body (stream PROTOCOL_ERROR)
+              /length: content-length 3, then 5 bytes of body (stream PROTOCOL_ERROR)
               /ping: a PING first, then the answer
               /push: SETTINGS_ENABLE_PUSH 1 (connection PROTOCOL_ERROR)
               anything else: 200 "ok"
@@ -105,10 +105,11 @@ def serve(sock, scenario, number):
                 elif path == "/data0":
                     sock.sendall(conn.data_to_send() + frame(0x0, 0x1, 0, b"bad"))
                 elif path == "/upper":
-                    answer(conn, stream, b"ok", [("X-Upper", "1")])
+                    # The stream stays open, so that our RST_STREAM is seen.
+                    conn.send_headers(stream, [(":status", "200"), ("X-Upper", "1")])
                 elif path == "/length":
-                    conn.send_headers(stream, [(":status", "200"), ("content-length", "10")])
-                    conn.send_data(stream, b"12345", end_stream=True)
+                    conn.send_headers(stream, [(":status", "200"), ("content-length", "3")])
+                    conn.send_data(stream, b"12345")
                 elif path == "/ping":
                     conn.ping(b"pingpong")
                     answer(conn, stream)

@@ -9,6 +9,7 @@ import dev.wharf.core.SocketOptions;
 import dev.wharf.core.Timeouts;
 import dev.wharf.core.tls.LazyTlsClient;
 import dev.wharf.core.tls.TlsClientConfig;
+import dev.wharf.http.Headers;
 import dev.wharf.http.HttpUrl;
 import dev.wharf.http.ResponseHead;
 import dev.wharf.http.h2.client.Exchange;
@@ -222,6 +223,7 @@ public final class HttpClient implements AutoCloseable {
           private ResponseHead head;
           private final ByteArrayOutputStream body = new ByteArrayOutputStream();
           private boolean tooLarge;
+          private Headers trailers = Headers.EMPTY;
 
           @Override
           public void redirected(URI from, URI to, int status) {
@@ -247,13 +249,19 @@ public final class HttpClient implements AutoCloseable {
           }
 
           @Override
+          public void trailers(Headers value) {
+            trailers = value;
+          }
+
+          @Override
           public void complete(ExchangeTimings timings) {
             if (tooLarge) {
               result.completeExceptionally(
                   new IOException("response body larger than " + maxBodyBytes + " bytes"));
             } else {
               result.complete(
-                  new ClientResponse(head, body.toByteArray(), timings, List.copyOf(redirects)));
+                  new ClientResponse(
+                      head, body.toByteArray(), timings, List.copyOf(redirects), trailers));
             }
           }
 
@@ -608,6 +616,13 @@ public final class HttpClient implements AutoCloseable {
       }
       next = null;
       target.head(head);
+    }
+
+    @Override
+    public void trailers(Headers trailers) {
+      if (next == null) {
+        target.trailers(trailers); // a redirect's own trailers are not wanted either
+      }
     }
 
     @Override
