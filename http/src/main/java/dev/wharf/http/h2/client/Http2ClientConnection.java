@@ -112,6 +112,7 @@ public final class Http2ClientConnection implements Protocol, Http2FrameListener
   private boolean settingsAcked;
   private Cancellable settingsTimer;
   private long pingSentNanos;
+  private boolean pingOutstanding;
   private long roundTripNanos;
   private boolean closing;
 
@@ -172,7 +173,8 @@ public final class Http2ClientConnection implements Protocol, Http2FrameListener
     // RFC 9113 §6.9.2: the connection window starts at 65,535 whatever SETTINGS say; raise it.
     encoder.writeWindowUpdate(out, 0, connectionWindow.growTo(CONNECTION_WINDOW));
     encoder.writePing(out, PING_DATA, false);
-    pingSentNanos = System.nanoTime();
+    pingSentNanos = c.nanoTime();
+    pingOutstanding = true;
     c.write(out.flip());
     settingsTimer = c.schedule(SETTINGS_TIMEOUT, this::settingsTimedOut);
   }
@@ -484,7 +486,7 @@ public final class Http2ClientConnection implements Protocol, Http2FrameListener
     stream.exchange.listener().body(data);
     // The listener has taken the bytes: both windows are given back (no WINDOW_UPDATE for a
     // stream that has ended).
-    int increment = stream.window.consumed(flowControlledLength, System.nanoTime());
+    int increment = stream.window.consumed(flowControlledLength, connection.nanoTime());
     if (increment > 0 && !endStream) {
       writeWindowUpdate(streamId, increment);
     }
@@ -495,7 +497,7 @@ public final class Http2ClientConnection implements Protocol, Http2FrameListener
   }
 
   private void giveBackConnectionWindow(int bytes) {
-    int increment = connectionWindow.consumed(bytes, System.nanoTime());
+    int increment = connectionWindow.consumed(bytes, connection.nanoTime());
     if (increment > 0) {
       writeWindowUpdate(0, increment);
     }
@@ -610,9 +612,9 @@ public final class Http2ClientConnection implements Protocol, Http2FrameListener
       var out = ByteBuffer.allocate(FrameType.HEADER_BYTES + 8);
       encoder.writePing(out, data, true);
       connection.write(out.flip());
-    } else if (data == PING_DATA && pingSentNanos != 0) {
-      roundTripNanos = System.nanoTime() - pingSentNanos;
-      pingSentNanos = 0;
+    } else if (data == PING_DATA && pingOutstanding) {
+      roundTripNanos = connection.nanoTime() - pingSentNanos;
+      pingOutstanding = false;
       connectionWindow.roundTrip(roundTripNanos);
       streams.values().forEach(s -> s.window.roundTrip(roundTripNanos));
     }
