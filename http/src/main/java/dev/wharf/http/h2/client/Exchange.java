@@ -26,11 +26,4 @@ public record Exchange(
     Duration resolve,
     Duration connect,
     long startNanos,
-    Duration responseTimeout) {
-
-  /** The same exchange on a connection that carried others before. */
-  Exchange asReused() {
-    return new Exchange(
-        request, url, listener, true, Duration.ZERO, Duration.ZERO, startNanos, responseTimeout);
-  }
-}
+    Duration responseTimeout) {}
