@@ -8,6 +8,7 @@ import dev.wharf.testkit.Nginx;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -21,6 +22,12 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code -v} tells the protocol and the stream, and several URLs share one connection.
  */
 class GetHttp2IT extends TlsEndToEnd {
+  /**
+   * A TLS client's first handshake loads the JDK's TLS and the providers' classes: seconds of CPU
+   * that a loaded machine stretches past Child's default wait.
+   */
+  private static final Duration EXIT_WAIT = Duration.ofSeconds(45);
+
   @TempDir static Path nginxDir;
   private static Nginx nginx;
 
@@ -59,7 +66,7 @@ class GetHttp2IT extends TlsEndToEnd {
 
     Child get = get(out, "-v", "--http2", "--cacert", certs.caCert().toString(), https("/a.txt"));
 
-    assertThat(get.awaitExit()).as("stderr: %s", get.errLines()).isZero();
+    assertThat(get.awaitExit(EXIT_WAIT)).as("stderr: %s", get.errLines()).isZero();
     assertThat(body(out)).isEqualTo("file a\n");
     assertThat(get.errLines())
         .anyMatch(line -> line.startsWith("* TLSv1.3") && line.contains("ALPN h2,"))
@@ -76,7 +83,7 @@ class GetHttp2IT extends TlsEndToEnd {
 
     Child get = get(out, "-i", "--cacert", certs.caCert().toString(), https("/b.txt"));
 
-    assertThat(get.awaitExit()).as("stderr: %s", get.errLines()).isZero();
+    assertThat(get.awaitExit(EXIT_WAIT)).as("stderr: %s", get.errLines()).isZero();
     assertThat(body(out)).startsWith("HTTP/2 200\r\n").endsWith("\r\n\r\nfile b\n");
   }
 
@@ -86,7 +93,7 @@ class GetHttp2IT extends TlsEndToEnd {
 
     Child get = get(out, "-v", "--http1.1", "--cacert", certs.caCert().toString(), https("/a.txt"));
 
-    assertThat(get.awaitExit()).as("stderr: %s", get.errLines()).isZero();
+    assertThat(get.awaitExit(EXIT_WAIT)).as("stderr: %s", get.errLines()).isZero();
     assertThat(body(out)).isEqualTo("file a\n");
     assertThat(get.errLines())
         .anyMatch(line -> line.contains("ALPN http/1.1,"))
@@ -104,7 +111,7 @@ class GetHttp2IT extends TlsEndToEnd {
             "--http2-prior-knowledge",
             "http://127.0.0.1:" + nginx.cleartextPort() + "/c.txt");
 
-    assertThat(get.awaitExit()).as("stderr: %s", get.errLines()).isZero();
+    assertThat(get.awaitExit(EXIT_WAIT)).as("stderr: %s", get.errLines()).isZero();
     assertThat(body(out)).isEqualTo("file c\n");
     assertThat(get.errLines()).contains("* using HTTP/2", "< HTTP/2 200");
   }
@@ -123,7 +130,7 @@ class GetHttp2IT extends TlsEndToEnd {
             https("/b.txt"),
             https("/c.txt"));
 
-    assertThat(get.awaitExit()).as("stderr: %s", get.errLines()).isZero();
+    assertThat(get.awaitExit(EXIT_WAIT)).as("stderr: %s", get.errLines()).isZero();
     assertThat(body(out)).isEqualTo("file a\nfile b\nfile c\n");
     assertThat(get.errLines().stream().filter(line -> line.startsWith("* Connected to")))
         .hasSize(1);
