@@ -14,6 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -69,7 +70,7 @@ class GetHttp2IT extends TlsEndToEnd {
     assertThat(get.awaitExit(EXIT_WAIT)).as("stderr: %s", get.errLines()).isZero();
     assertThat(body(out)).isEqualTo("file a\n");
     assertThat(get.errLines())
-        .anyMatch(line -> line.startsWith("* TLSv1.3") && line.contains("ALPN h2,"))
+        .anyMatch(line -> line.startsWith("* TLSv1.") && line.contains("ALPN h2,"))
         .contains(
             "* using HTTP/2",
             "* [HTTP/2] [1] OPENED stream for " + https("/a.txt"),
@@ -117,6 +118,7 @@ class GetHttp2IT extends TlsEndToEnd {
   }
 
   @Test
+  @Timeout(120) // three exchanges after a TLS client's first handshake, on a loaded machine
   void severalUrlsShareOneConnectionOnSuccessiveStreams() throws Exception {
     Path out = dir.resolve("out");
 
