@@ -30,14 +30,9 @@ class DnsServerIT {
 
   @Test
   void malformedQueriesGetFormerrAndAnswersGetNothing() throws Exception {
-    var zone = Zone.of(ZoneFileParser.parse(Path.of("t.zone"), ZONE, null));
     try (var group = new EventLoopGroup(1, "dns-test", true);
-        var server =
-            DnsServer.start(
-                group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), List.of(zone));
-        var client = DatagramChannel.open()) {
-      client.socket().setSoTimeout(2000);
-      client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()));
+        var server = startServer(group);
+        var client = clientOf(server)) {
       // A header and a pointer loop for a name.
       client.write(
           ByteBuffer.wrap(
@@ -56,6 +51,46 @@ class DnsServerIT {
       assertThat(answer.header().id()).isEqualTo(8);
       assertThat(answer.answers().getFirst().data().toText()).isEqualTo("127.0.0.1");
     }
+  }
+
+  /**
+   * A question asked again is answered from the answers already written: each copy must still carry
+   * its own query's id, its spelling of the name (letter case, which "0x20" clients check) in the
+   * question and in the answers compressed against it, and its own RD.
+   */
+  @Test
+  void repeatedQuestionsKeepTheirOwnIdSpellingAndFlags() throws Exception {
+    try (var group = new EventLoopGroup(1, "dns-test", true);
+        var server = startServer(group);
+        var client = clientOf(server)) {
+      int id = 100;
+      for (String spelling : List.of("ns1.example.test", "NS1.Example.TEST", "ns1.example.test")) {
+        for (boolean rd : List.of(true, false)) {
+          var question = new Question(DnsName.parse(spelling), RecordType.A, RecordClass.IN);
+          client.write(ByteBuffer.wrap(DnsMessageWriter.write(Message.query(++id, question, rd))));
+          Message answer = receive(client);
+          assertThat(answer.header().id()).isEqualTo(id);
+          assertThat(answer.header().recursionDesired()).isEqualTo(rd);
+          assertThat(answer.questions().getFirst().name().toString()).isEqualTo(spelling + ".");
+          assertThat(answer.answers().getFirst().name().toString()).isEqualTo(spelling + ".");
+          assertThat(answer.answers().getFirst().data().toText()).isEqualTo("127.0.0.1");
+        }
+      }
+    }
+  }
+
+  private static DnsServer startServer(EventLoopGroup group) throws Exception {
+    var zone = Zone.of(ZoneFileParser.parse(Path.of("t.zone"), ZONE, null));
+    return DnsServer.start(
+        group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), List.of(zone));
+  }
+
+  /** A UDP socket connected to the server that waits 2 s at most for each answer. */
+  private static DatagramChannel clientOf(DnsServer server) throws Exception {
+    var client = DatagramChannel.open();
+    client.socket().setSoTimeout(2000);
+    client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()));
+    return client;
   }
 
   private static Message receive(DatagramChannel client) throws Exception {
