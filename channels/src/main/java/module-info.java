@@ -10,6 +10,14 @@ module dev.wharf.channels {
   requires com.fasterxml.jackson.core; // the protocol's JSON, streamed
   requires redis.clients.jedis; // the Redis broker
   requires io.nats.jnats; // the NATS broker
+  // Jedis is an automatic module: the named modules it needs are resolved only when some
+  // descriptor requires them, so this one names them (the pool, the logging API, and the JSON and
+  // token-auth libraries its client classes link to).
+  requires org.apache.commons.pool2;
+  requires org.slf4j;
+  requires com.google.gson;
+  requires org.json;
+  requires redis.clients.authentication.core;
 
   exports dev.wharf.channels;
   exports dev.wharf.channels.protocol;

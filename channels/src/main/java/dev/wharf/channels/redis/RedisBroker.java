@@ -6,6 +6,7 @@ import dev.wharf.channels.History;
 import dev.wharf.channels.InMemoryBroker.HistoryPolicy;
 import dev.wharf.channels.Publication;
 import dev.wharf.channels.StreamPosition;
+import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -126,6 +127,24 @@ public final class RedisBroker implements Broker {
 
   public RedisBroker(URI uri, HistoryPolicy policy) {
     this(uri, policy, DEFAULT_PRESENCE_TTL);
+  }
+
+  /**
+   * A broker that has reached its Redis once (a PING), for a server that should not start without
+   * it.
+   *
+   * @throws IOException if Redis does not answer
+   */
+  public static RedisBroker connect(URI uri, HistoryPolicy policy, Duration presenceTtl)
+      throws IOException {
+    var broker = new RedisBroker(uri, policy, presenceTtl);
+    try {
+      broker.redis.ping();
+      return broker;
+    } catch (JedisException e) {
+      broker.close();
+      throw new IOException("cannot reach Redis at " + uri + ": " + e.getMessage(), e);
+    }
   }
 
   private static String meta(String channel) {
