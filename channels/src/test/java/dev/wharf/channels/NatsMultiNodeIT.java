@@ -4,10 +4,12 @@ import dev.wharf.channels.nats.NatsBroker;
 import dev.wharf.testkit.NatsServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * Two nodes on one NATS server with JetStream of the test's own, storing on disk: a kill and
- * restart keeps the history, so subscribers recover everything.
+ * restart keeps the history, so subscribers recover everything; a restart without the storage loses
+ * it, so they are told they cannot.
  */
 class NatsMultiNodeIT extends MultiNodeContract {
   private NatsServer nats;
@@ -40,5 +42,11 @@ class NatsMultiNodeIT extends MultiNodeContract {
   @Override
   boolean keepsHistoryOverRestart() {
     return true;
+  }
+
+  @Test
+  void aServerThatLostItsStorageStartsANewEpochAndSubscribersAreToldTheyCannotRecover()
+      throws Exception {
+    killAndRestartWhilePublishing(nats::restartWithoutStorage, false);
   }
 }
