@@ -101,6 +101,21 @@ public final class ChannelSession implements WebSocketListener {
     scheduleDrain();
   }
 
+  /**
+   * The broker may have lost publications of the channel (see {@link Broker.Listener#lost}); from
+   * the broker's thread. A live subscription is told to recover; one still reading its history gets
+   * whatever the broker holds after its reconnect.
+   */
+  void offerLost(String channel) {
+    onLoopLater(
+        () -> {
+          Subscription sub = subscriptions.get(channel);
+          if (sub != null && sub.live) {
+            lag(sub);
+          }
+        });
+  }
+
   /** Counts a message into the mailbox, or notes the overflow and drops it. */
   private boolean admit(String text) {
     if (overflowed) {

@@ -99,6 +99,17 @@ public final class Hub implements Broker.Listener {
     presence(channel, false, client);
   }
 
+  @Override
+  public void lost(String channel) {
+    Local local = locals.get(channel);
+    if (local == null) {
+      return;
+    }
+    for (ChannelSession session : local.sessions) {
+      session.offerLost(channel);
+    }
+  }
+
   private void presence(String channel, boolean join, ClientInfo client) {
     Local local = locals.get(channel);
     if (local == null) {

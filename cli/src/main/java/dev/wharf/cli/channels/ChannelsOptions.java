@@ -1,13 +1,20 @@
 package dev.wharf.cli.channels;
 
+import dev.wharf.channels.Broker;
 import dev.wharf.channels.Channels;
 import dev.wharf.channels.ChannelsConfig;
 import dev.wharf.channels.InMemoryBroker;
 import dev.wharf.channels.SlowConsumerAction;
+import dev.wharf.channels.nats.NatsBroker;
+import dev.wharf.channels.redis.RedisBroker;
 import dev.wharf.cli.ByteSize;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /** {@code wharf serve}'s channels options (a picocli mixin): {@code --channels} and its limits. */
@@ -17,9 +24,17 @@ public final class ChannelsOptions {
       names = "--channels",
       description =
           "Serve real-time channels at ws://HOST:PORT/ws/channels (docs/channels.md), with an"
-              + " in-memory broker. Without a JWT key (not yet supported) only clients on this"
-              + " machine (loopback) may connect.")
+              + " in-memory broker unless --broker names one. Without a JWT key (not yet"
+              + " supported) only clients on this machine (loopback) may connect.")
   boolean enabled;
+
+  @Option(
+      names = "--broker",
+      paramLabel = "URL",
+      description =
+          "Share the channels with every node on the same broker: redis://HOST:PORT (Redis 7+)"
+              + " or nats://HOST:PORT (NATS with JetStream). Default: in memory, this node only.")
+  String broker;
 
   @Option(
       names = "--channels-history",
@@ -97,15 +112,57 @@ public final class ChannelsOptions {
 
   /** Checks every value without starting anything. */
   public void check() {
+    if (broker != null && !enabled) {
+      throw new IllegalArgumentException("--broker needs --channels");
+    }
     if (enabled) {
       historyPolicy();
       config();
+      brokerUri();
     }
   }
 
-  /** The endpoint, with its own in-memory broker. */
-  public Channels start() {
-    return Channels.create(config(), new InMemoryBroker(historyPolicy(), System::nanoTime));
+  /** The broker asked for, checked: empty for in-memory. */
+  Optional<URI> brokerUri() {
+    if (broker == null) {
+      return Optional.empty();
+    }
+    String usage = "--broker takes redis://HOST:PORT or nats://HOST:PORT, got " + broker;
+    URI uri;
+    try {
+      uri = new URI(broker);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException(usage, e);
+    }
+    if (uri.getScheme() == null
+        || !List.of("redis", "nats").contains(uri.getScheme().toLowerCase(Locale.ROOT))
+        || uri.getHost() == null
+        || (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/"))
+        || uri.getQuery() != null
+        || uri.getUserInfo() != null) {
+      throw new IllegalArgumentException(usage);
+    }
+    return Optional.of(
+        URI.create(uri.getScheme().toLowerCase(Locale.ROOT) + "://" + uri.getAuthority()));
+  }
+
+  /**
+   * The endpoint, over the broker asked for.
+   *
+   * @throws IOException if the broker cannot be reached
+   */
+  public Channels start() throws IOException {
+    InMemoryBroker.HistoryPolicy policy = historyPolicy();
+    Optional<URI> uri = brokerUri();
+    Broker chosen;
+    if (uri.isEmpty()) {
+      chosen = new InMemoryBroker(policy, System::nanoTime);
+    } else if (uri.get().getScheme().equals("redis")) {
+      chosen = RedisBroker.connect(uri.get(), policy, RedisBroker.DEFAULT_PRESENCE_TTL);
+    } else {
+      chosen = NatsBroker.connect(uri.get(), policy, NatsBroker.DEFAULT_PRESENCE_TTL);
+    }
+    return Channels.create(config(), chosen);
   }
 
   /** What serve prints on stdout once listening: where the endpoint is, and what it keeps. */
@@ -118,7 +175,9 @@ public final class ChannelsOptions {
             + ":"
             + port
             + Channels.PATH
-            + " (in-memory broker; each channel keeps its last "
+            + " ("
+            + (broker == null ? "in-memory" : brokerUri().orElseThrow().toString())
+            + " broker; each channel keeps its last "
             + history
             + " publications for "
             + historySeconds

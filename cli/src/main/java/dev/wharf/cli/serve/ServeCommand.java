@@ -441,7 +441,13 @@ public final class ServeCommand implements Callable<Integer> {
           .routeStreaming("POST", "/*", options.maxUpload(), uploads)
           .routeStreaming("POST", "/", options.maxUpload(), uploads);
     }
-    Channels channelsEndpoint = channels.enabled() ? channels.start() : null;
+    Channels channelsEndpoint;
+    try {
+      channelsEndpoint = channels.enabled() ? channels.start() : null;
+    } catch (IOException e) {
+      group.shutdownGracefully(Duration.ZERO).join(); // the broker is not there: nothing starts
+      throw e;
+    }
     if (channelsEndpoint != null) {
       builder.route("GET", Channels.PATH, guard(options, channelsEndpoint.handler()));
     }

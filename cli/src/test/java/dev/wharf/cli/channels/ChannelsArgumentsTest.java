@@ -114,4 +114,22 @@ class ChannelsArgumentsTest {
         .isThrownBy(() -> serve("--channels", "--channels-history-ttl", "0").check())
         .withMessage("--channels-history-ttl must be at least 1 second");
   }
+
+  @Test
+  void serveBrokerTakesARedisOrNatsUrlAndNeedsChannels() {
+    assertThat(serve("--channels").brokerUri()).isEmpty();
+    assertThat(serve("--channels", "--broker", "redis://127.0.0.1:6379").brokerUri())
+        .contains(URI.create("redis://127.0.0.1:6379"));
+    assertThat(serve("--channels", "--broker", "NATS://h:4222/").brokerUri())
+        .contains(URI.create("nats://h:4222"));
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> serve("--channels", "--broker", "kafka://h:9092").check())
+        .withMessage("--broker takes redis://HOST:PORT or nats://HOST:PORT, got kafka://h:9092");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> serve("--channels", "--broker", "redis://h:1/2").check())
+        .withMessage("--broker takes redis://HOST:PORT or nats://HOST:PORT, got redis://h:1/2");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> serve("--broker", "redis://h:1").check())
+        .withMessage("--broker needs --channels");
+  }
 }
