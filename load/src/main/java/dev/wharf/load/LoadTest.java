@@ -99,7 +99,13 @@ public final class LoadTest {
     long lastSample = measureStart;
     long lastAnswered = 0;
     long lastErrors = 0;
-    long giveUpAt = start + plan.timeout().toNanos();
+    long timeout = plan.timeout().toNanos();
+    // When the last answer came (or the run began), and the errors by then: a run that has had
+    // errors and no answer for a whole timeout (nothing listens, every connection is reset, the
+    // server went silent) stops, or a run of -n requests would never end.
+    long lastAnswer = start;
+    long answeredThen = 0;
+    long errorsThen = 0;
     try {
       while (running.stream().anyMatch(Thread::isAlive)) {
         long now = System.nanoTime();
@@ -121,8 +127,12 @@ public final class LoadTest {
         }
         progress.update(
             new Live(now - measureStart < 0, (now - measureStart) / 1e9, answered, errors, opened));
-        if (stopped || (opened == 0 && now - giveUpAt >= 0)) {
-          // Nothing could connect within the timeout: every connection is failing, so stop.
+        if (answered > answeredThen) {
+          lastAnswer = now;
+          answeredThen = answered;
+          errorsThen = errors;
+        }
+        if (stopped || (now - lastAnswer > timeout && errors > errorsThen)) {
           workers.forEach(Worker::stop);
         }
       }
@@ -134,7 +144,7 @@ public final class LoadTest {
     }
     long finished = System.nanoTime();
     if (end != Long.MAX_VALUE && finished - end > 0) {
-      finished = Math.max(end, lastSample);
+      finished = end; // The workers stop at their next turn after it; nothing counts after it.
     }
     long answered = workers.stream().mapToLong(Worker::answered).sum();
     long errorTotal = 0;

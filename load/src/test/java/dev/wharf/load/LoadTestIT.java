@@ -129,7 +129,7 @@ class LoadTestIT {
   }
 
   @Test
-  void aClosedPortCountsConnectErrorsAndGivesUp() throws Exception {
+  void aClosedPortCountsConnectErrorsAndGivesUpAfterTheTimeout() throws Exception {
     int port;
     try (var s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
@@ -190,7 +190,7 @@ class LoadTestIT {
   }
 
   @Test
-  void aServerThatNeverAnswersTimesOut() throws Exception {
+  void aServerThatNeverAnswersTimesOutAndAnNRunGivesUp() throws Exception {
     var silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     closing.add(silent);
     var held = new ArrayList<Socket>();
@@ -227,17 +227,39 @@ class LoadTestIT {
     assertThat(report.requests()).isZero();
     assertThat(report.errors(ErrorKind.TIMEOUT)).isGreaterThanOrEqualTo(2);
     assertThat(report.errors()).containsOnlyKeys(ErrorKind.TIMEOUT);
+
+    long began = System.nanoTime();
+    LoadReport n = new LoadTest(p.withRequests(10)).run(LoadTest.Progress.NONE);
+    assertThat(n.errors(ErrorKind.TIMEOUT)).isPositive();
+    assertThat(System.nanoTime() - began).isLessThan(Duration.ofSeconds(5).toNanos());
   }
 
   @Test
   void aRateIsHeldAndLatencyCountsFromTheSchedule() throws Exception {
-    LoadPlan p = with(plan(url("/"), 4, 1, 1), 1, 200, Duration.ofSeconds(2));
+    LoadPlan p = plan(url("/"), 4, 1, 1);
+    p =
+        new LoadPlan(
+            p.target(),
+            4,
+            1,
+            Duration.ofSeconds(2),
+            0,
+            Duration.ofSeconds(1),
+            100,
+            1,
+            "GET",
+            List.of(),
+            null,
+            64,
+            Duration.ofSeconds(5),
+            false);
     LoadReport report = new LoadTest(p).run(LoadTest.Progress.NONE);
 
-    // 200/s for 2 s: 400, give or take the requests in flight at either end.
-    assertThat(report.requests()).as("%s", report).isBetween(380L, 410L);
+    // 100/s for 2 s after a second of warmup: 200, give or take the requests in flight at either
+    // end (the machine may be loaded: a late answer still counts, timed from its slot).
+    assertThat(report.requests()).as("%s", report).isBetween(185L, 205L);
     assertThat(report.timeline()).isNotEmpty();
-    assertThat(report.timeline().getFirst().perSecond()).isBetween(180.0, 220.0);
+    assertThat(report.timeline().getFirst().perSecond()).isBetween(85.0, 115.0);
   }
 
   @Test
