@@ -13,6 +13,7 @@ module dev.wharf.cli {
   requires dev.wharf.channels; // serve --channels, sub, pub
   requires dev.wharf.inspect; // wharf sockets
   requires dev.wharf.dns; // wharf dns
+  requires dev.wharf.load; // wharf bench
   requires java.logging; // Main sets up java.util.logging's one-line format
   requires info.picocli;
   // Only to make a self-signed certificate for "serve --tls": the certificate builder (pkix, which
@@ -27,6 +28,8 @@ module dev.wharf.cli {
   requires jdk.unsupported;
 
   opens dev.wharf.cli to
+      info.picocli;
+  opens dev.wharf.cli.bench to
       info.picocli;
   opens dev.wharf.cli.channels to
       info.picocli;

@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import dev.wharf.cli.bench.BenchCommand;
 import dev.wharf.cli.channels.PubCommand;
 import dev.wharf.cli.channels.SubCommand;
 import dev.wharf.cli.dns.DnsCommand;
@@ -37,6 +38,7 @@ import picocli.CommandLine.Command;
       DnsCommand.class,
       SubCommand.class,
       PubCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Callable<Integer> {

@@ -106,7 +106,7 @@ public class MainTest {
     assertThat(run.err())
         .containsExactly(
             "wharf: 'audit' is planned but not built yet; the commands are serve, get, listen,"
-                + " connect, echo, ws, sockets, scan, dns, sub, pub",
+                + " connect, echo, ws, sockets, scan, dns, sub, pub, bench",
             "Try 'wharf --help' for more.");
   }
 
@@ -119,7 +119,7 @@ public class MainTest {
         .first()
         .isEqualTo(
             "wharf: unknown command 'frobnicate'; the commands are serve, get, listen, connect,"
-                + " echo, ws, sockets, scan, dns, sub, pub");
+                + " echo, ws, sockets, scan, dns, sub, pub, bench");
     assertThat(run("--frobnicate").err())
         .first()
         .isEqualTo("wharf: Unknown option: '--frobnicate'");
