@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.wharf.cli.Child;
 import dev.wharf.cli.EndToEnd;
 import dev.wharf.testkit.Await;
+import dev.wharf.testkit.TestCertificates;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * {@code wharf bench} run for real against {@code wharf serve}: the counts agree with the server's
@@ -104,7 +106,9 @@ class BenchIT extends EndToEnd {
     int code =
         bench(
             "-d",
-            "1",
+            "2",
+            "--warmup",
+            "2", // a cold server's first answers take seconds on a loaded machine
             "-c",
             "2",
             "--json",
@@ -145,7 +149,16 @@ class BenchIT extends EndToEnd {
 
     int code =
         bench(
-            "--rate", "100", "-c", "4", "-d", "2", "--json", "http://127.0.0.1:" + port + "/a.txt");
+            "--rate",
+            "100",
+            "-c",
+            "20", // each connection every 200 ms: a loaded machine's server keeps up
+            "-d",
+            "2",
+            "--warmup",
+            "2",
+            "--json",
+            "http://127.0.0.1:" + port + "/a.txt");
 
     assertThat(code).as(lastOutput).isZero();
     assertThat(lastOutput).contains("\"mode\":\"rate\"", "\"rate\":100,");
@@ -155,14 +168,35 @@ class BenchIT extends EndToEnd {
   }
 
   @Test
+  @Timeout(300) // A cold JVM's first TLS handshakes take seconds on a loaded machine.
   void httpsAndWssGoThroughTlsAndAnUntrustedCertificateIsATlsError() throws Exception {
     Files.writeString(dir.resolve("a.txt"), "hello\n");
     Path log = dir.resolve("tls.log");
-    wharf(null, log, serveOnLoopbackArgs(dir, "--tls"));
+    // The test CA's certificate: serve's own self-signed one would first cost an RSA key.
+    var certs = TestCertificates.create(Files.createDirectory(dir.resolve("certs")));
+    wharf(
+        null,
+        log,
+        serveOnLoopbackArgs(
+            dir,
+            "--tls",
+            "--cert",
+            certs.serverCert().toString(),
+            "--key",
+            certs.serverKey().toString()));
     int port = servedPort(log, "https");
 
     assertThat(
-            bench("-n", "100", "-c", "2", "-k", "--json", "https://127.0.0.1:" + port + "/a.txt"))
+            bench(
+                "-n",
+                "100",
+                "-c",
+                "2",
+                "-k",
+                "--timeout",
+                "60",
+                "--json",
+                "https://127.0.0.1:" + port + "/a.txt"))
         .as(lastOutput)
         .isZero();
     assertThat(requests(lastOutput)).isEqualTo(100);
@@ -181,9 +215,10 @@ class BenchIT extends EndToEnd {
         .isZero();
     assertThat(requests(lastOutput)).isEqualTo(50);
 
-    // Without -k the self-signed certificate is refused, and nothing else is tried for long.
+    // Without -k the test CA's certificate is refused: every handshake fails, until the run gives
+    // up (errors and no answer for the timeout).
     assertThat(
-            bench("-n", "5", "-c", "1", "--timeout", "3", "https://127.0.0.1:" + port + "/a.txt"))
+            bench("-n", "1", "-c", "1", "--timeout", "30", "https://127.0.0.1:" + port + "/a.txt"))
         .isEqualTo(1);
     assertThat(lastOutput).containsPattern("errors +tls \\d+ \\(TLS: ");
   }

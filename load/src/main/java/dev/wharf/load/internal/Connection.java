@@ -262,6 +262,11 @@ final class Connection {
     if (state != State.OPEN) {
       return interval == 0 ? 0 : nextDue;
     }
+    if (interval == 0 && inFlight > 0) {
+      // Closed loop, a pipeline is sent again as a whole once all of it is answered, as wrk's
+      // pipeline script does: one write per batch, not one per answer.
+      return 0;
+    }
     while (inFlight < due.length) {
       long when;
       if (interval == 0) {
