@@ -24,6 +24,7 @@ public final class DnsName {
 
   private final byte[][] labels;
   private final int hash;
+  private String canonicalKey; // made on first use
 
   private DnsName(byte[][] labels) {
     this.labels = labels;
@@ -168,6 +169,17 @@ public final class DnsName {
     return new DnsName(Arrays.copyOfRange(labels, count, labels.length));
   }
 
+  /**
+   * This name with {@code label} in front: {@code child("*")} of {@code example.} is {@code
+   * *.example.}.
+   */
+  public DnsName child(byte[] label) {
+    var labels = new ArrayList<byte[]>(this.labels.length + 1);
+    labels.add(label.clone());
+    labels.addAll(Arrays.asList(this.labels));
+    return of(labels);
+  }
+
   /** The octets the name takes on the wire uncompressed, the root's zero included. */
   public int wireLength() {
     int n = 1;
@@ -177,9 +189,21 @@ public final class DnsName {
     return n;
   }
 
-  /** The name with its letters in lower case: the key compression and comparisons use. */
-  String canonicalKey() {
-    var out = new StringBuilder();
+  /**
+   * The name with its letters in lower case: the key compression, comparisons and the server's
+   * answer cache use. Made once per name (a benign race: every thread computes the same string).
+   */
+  public String canonicalKey() {
+    String key = canonicalKey;
+    if (key == null) {
+      key = makeCanonicalKey();
+      canonicalKey = key;
+    }
+    return key;
+  }
+
+  private String makeCanonicalKey() {
+    var out = new StringBuilder(wireLength());
     for (byte[] label : labels) {
       out.append((char) label.length);
       for (byte b : label) {
