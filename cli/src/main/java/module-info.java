@@ -14,6 +14,7 @@ module dev.wharf.cli {
   requires dev.wharf.inspect; // wharf sockets, wharf audit
   requires dev.wharf.dns; // wharf dns
   requires dev.wharf.packets; // wharf ping, wharf trace
+  requires dev.wharf.load; // wharf bench
   requires java.logging; // Main sets up java.util.logging's one-line format
   requires info.picocli;
   // Only to make a self-signed certificate for "serve --tls": the certificate builder (pkix, which
@@ -30,6 +31,7 @@ module dev.wharf.cli {
   opens dev.wharf.cli to
       info.picocli;
   opens dev.wharf.cli.audit to
+  opens dev.wharf.cli.bench to
       info.picocli;
   opens dev.wharf.cli.channels to
       info.picocli;

@@ -1,6 +1,7 @@
 package dev.wharf.cli;
 
 import dev.wharf.cli.audit.AuditCommand;
+import dev.wharf.cli.bench.BenchCommand;
 import dev.wharf.cli.channels.PubCommand;
 import dev.wharf.cli.channels.SubCommand;
 import dev.wharf.cli.dns.DnsCommand;
@@ -43,6 +44,7 @@ import picocli.CommandLine.Command;
       DnsCommand.class,
       SubCommand.class,
       PubCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Callable<Integer> {

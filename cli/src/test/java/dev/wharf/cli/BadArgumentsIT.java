@@ -104,7 +104,17 @@ class BadArgumentsIT extends EndToEnd {
         mistake(2, "dns"),
         mistake(2, "dns", "example.com", "+frobnicate"),
         mistake(2, "dns", "-x", "not-an-address"),
-        mistake(2, "dns", "example.com", "@127.0.0.1:99999"));
+        mistake(2, "dns", "example.com", "@127.0.0.1:99999"),
+        mistake(2, "bench"),
+        mistake(2, "bench", "ftp://127.0.0.1/"),
+        mistake(2, "bench", "tcp://127.0.0.1"),
+        mistake(2, "bench", "-d", "1", "-n", "5", "http://127.0.0.1:1/"),
+        mistake(2, "bench", "-c", "0", "http://127.0.0.1:1/"),
+        mistake(2, "bench", "-d", "soon", "http://127.0.0.1:1/"),
+        mistake(2, "bench", "--rate", "-5", "http://127.0.0.1:1/"),
+        mistake(2, "bench", "--body", "x", "ws://127.0.0.1:1/"),
+        mistake(2, "bench", "-H", "no colon", "http://127.0.0.1:1/"),
+        mistake(2, "bench", "--frobnicate", "http://127.0.0.1:1/"));
   }
 
   private static Arguments mistake(int exitCode, String... args) {

@@ -115,7 +115,7 @@ public class MainTest {
         .first()
         .isEqualTo(
             "wharf: unknown command 'frobnicate'; the commands are serve, get, listen, connect,"
-                + " echo, ws, sockets, scan, audit, ping, trace, dns, sub, pub");
+                + " echo, ws, sockets, scan, audit, ping, trace, dns, sub, pub, bench");
     assertThat(run("--frobnicate").err())
         .first()
         .isEqualTo("wharf: Unknown option: '--frobnicate'");

@@ -122,6 +122,19 @@ class LayeringTest {
         .isEmpty();
   }
 
+  @Test
+  void theLoadEngineNamesNoOtherWharfModule() {
+    // wharf bench's engine runs its own selectors: it stays free of core, http and websocket, so
+    // that it loads nothing of the servers it measures, and bench can share its wire pieces.
+    assertThat(
+            referencesUnder(
+                ROOT.resolve("load/src/main/java/dev/wharf/load"),
+                null,
+                Pattern.compile("\\bdev\\.wharf\\.(?!load\\b)\\w+")))
+        .as("files of dev.wharf.load naming another Wharf module")
+        .isEmpty();
+  }
+
   /** Each {@code file: reference} under {@code directory} (but under {@code exceptUnder}). */
   private static List<String> referencesUnder(Path directory, String exceptUnder, Pattern banned) {
     assertThat(directory).isDirectory();

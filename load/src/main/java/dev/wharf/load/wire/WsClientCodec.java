@@ -1,4 +1,4 @@
-package dev.wharf.bench.ws;
+package dev.wharf.load.wire;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -14,31 +14,31 @@ import java.util.concurrent.ThreadLocalRandom;
  * The client half of RFC 6455 the generator needs, written out so it costs the generator as little
  * as possible: the opening handshake over a blocking channel, and masked frames put into buffers.
  */
-final class WsClientCodec {
-  static final int OP_CONTINUATION = 0;
-  static final int OP_TEXT = 1;
-  static final int OP_BINARY = 2;
-  static final int OP_CLOSE = 8;
+public final class WsClientCodec {
+  public static final int OP_CONTINUATION = 0;
+  public static final int OP_TEXT = 1;
+  public static final int OP_BINARY = 2;
+  public static final int OP_CLOSE = 8;
 
   /** The bytes a permessage-deflate sender removes from each message's end (RFC 7692 §7.2.1). */
-  static final byte[] DEFLATE_TAIL = {0, 0, (byte) 0xff, (byte) 0xff};
+  public static final byte[] DEFLATE_TAIL = {0, 0, (byte) 0xff, (byte) 0xff};
 
   private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
   private WsClientCodec() {}
 
   /** What the server agreed to in its 101 answer. */
-  record Agreement(String extensions) {
-    boolean deflate() {
+  public record Agreement(String extensions) {
+    public boolean deflate() {
       return extensions.contains("permessage-deflate");
     }
 
     /** The server asks the client to compress each message afresh. */
-    boolean clientNoContextTakeover() {
+    public boolean clientNoContextTakeover() {
       return extensions.contains("client_no_context_takeover");
     }
 
-    boolean serverNoContextTakeover() {
+    public boolean serverNoContextTakeover() {
       return extensions.contains("server_no_context_takeover");
     }
   }
@@ -47,8 +47,8 @@ final class WsClientCodec {
    * Runs the opening handshake on a connected blocking channel and checks the answer: 101,
    * Sec-WebSocket-Accept, and permessage-deflate exactly when offered.
    */
-  static Agreement handshake(SocketChannel ch, String host, int port, String path, boolean deflate)
-      throws IOException {
+  public static Agreement handshake(
+      SocketChannel ch, String host, int port, String path, boolean deflate) throws IOException {
     byte[] nonce = new byte[16];
     ThreadLocalRandom.current().nextBytes(nonce);
     String key = Base64.getEncoder().encodeToString(nonce);
@@ -115,7 +115,7 @@ final class WsClientCodec {
     return null;
   }
 
-  static String acceptFor(String key) {
+  public static String acceptFor(String key) {
     try {
       byte[] sha1 =
           MessageDigest.getInstance("SHA-1")
@@ -127,7 +127,7 @@ final class WsClientCodec {
   }
 
   /** Bytes of a client frame's header (with the mask key) for a payload of {@code length}. */
-  static int headerLength(int length) {
+  public static int headerLength(int length) {
     return (length < 126 ? 2 : length < 65536 ? 4 : 10) + 4;
   }
 
@@ -135,7 +135,7 @@ final class WsClientCodec {
    * Puts one final, masked client frame into {@code out}: header, mask key, {@code length} bytes of
    * {@code payload} from {@code offset} XORed with the key.
    */
-  static void putFrame(
+  public static void putFrame(
       ByteBuffer out,
       int opcode,
       boolean rsv1,
@@ -158,7 +158,7 @@ final class WsClientCodec {
   }
 
   /** A whole masked frame as bytes. */
-  static byte[] frame(int opcode, boolean rsv1, byte[] payload, int maskKey) {
+  public static byte[] frame(int opcode, boolean rsv1, byte[] payload, int maskKey) {
     ByteBuffer b = ByteBuffer.allocate(headerLength(payload.length) + payload.length);
     putFrame(b, opcode, rsv1, payload, 0, payload.length, maskKey);
     return b.array();

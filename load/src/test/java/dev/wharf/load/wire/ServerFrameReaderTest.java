@@ -1,4 +1,4 @@
-package dev.wharf.bench.ws;
+package dev.wharf.load.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

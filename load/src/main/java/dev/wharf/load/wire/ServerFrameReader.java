@@ -1,4 +1,4 @@
-package dev.wharf.bench.ws;
+package dev.wharf.load.wire;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -6,12 +6,12 @@ import java.nio.ByteBuffer;
 /**
  * Splits the bytes a server sends (unmasked frames, RFC 6455 §5.2) into messages, in whatever
  * pieces they arrive: tells its {@link Sink} when a message starts, hands it each piece of payload
- * as a slice of the read buffer, and says when the message ends. Control frames are skipped, except
- * Close, which is an error here (the servers never close first in a benchmark).
+ * as a slice of the read buffer, and says when the message ends. Control frames are skipped; Close
+ * is an error unless the sink decides otherwise (the servers never close first in a benchmark).
  */
-final class ServerFrameReader {
+public final class ServerFrameReader {
   /** Receives one connection's messages. */
-  interface Sink {
+  public interface Sink {
     /** A data message starts: its opcode (text or binary) and whether it is compressed (RSV1). */
     void messageStart(int opcode, boolean compressed) throws IOException;
 
@@ -20,6 +20,11 @@ final class ServerFrameReader {
 
     /** The current message's last frame ended. */
     void messageEnd() throws IOException;
+
+    /** The server sent Close: an error unless the sink says otherwise by returning. */
+    default void closeReceived() throws IOException {
+      throw new IOException("the server sent Close");
+    }
   }
 
   private final Sink sink;
@@ -32,12 +37,12 @@ final class ServerFrameReader {
   private boolean fin;
   private boolean inMessage;
 
-  ServerFrameReader(Sink sink) {
+  public ServerFrameReader(Sink sink) {
     this.sink = sink;
   }
 
   /** Consumes all of {@code in}. */
-  void read(ByteBuffer in) throws IOException {
+  public void read(ByteBuffer in) throws IOException {
     while (in.hasRemaining()) {
       if (!inPayload) {
         while (have < need && in.hasRemaining()) {
@@ -94,9 +99,10 @@ final class ServerFrameReader {
     inPayload = true;
     control = opcode >= 8;
     if (opcode == WsClientCodec.OP_CLOSE) {
-      throw new IOException("the server sent Close");
-    } else if (control) {
-      return; // Ping or Pong: nothing to count.
+      sink.closeReceived();
+    }
+    if (control) {
+      return; // A control frame: nothing to count.
     } else if (opcode == WsClientCodec.OP_CONTINUATION) {
       if (!inMessage) {
         throw new IOException("a continuation frame outside a message");

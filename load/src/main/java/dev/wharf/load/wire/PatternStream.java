@@ -1,4 +1,4 @@
-package dev.wharf.bench.load;
+package dev.wharf.load.wire;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
