@@ -31,6 +31,7 @@ module dev.wharf.cli {
   opens dev.wharf.cli to
       info.picocli;
   opens dev.wharf.cli.audit to
+      info.picocli;
   opens dev.wharf.cli.bench to
       info.picocli;
   opens dev.wharf.cli.channels to
