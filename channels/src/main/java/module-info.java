@@ -8,6 +8,7 @@
 module dev.wharf.channels {
   requires transitive dev.wharf.websocket; // Channels hands out an HTTP handler that upgrades
   requires com.fasterxml.jackson.core; // the protocol's JSON, streamed
+  requires com.nimbusds.jose.jwt; // JwtVerifier: JWT parsing and HS256/RS256 signatures
 
   exports dev.wharf.channels;
   exports dev.wharf.channels.protocol;

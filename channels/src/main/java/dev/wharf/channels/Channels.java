@@ -1,14 +1,19 @@
 package dev.wharf.channels;
 
+import dev.wharf.channels.internal.Admission;
 import dev.wharf.channels.internal.ChannelSession;
 import dev.wharf.channels.internal.Hub;
 import dev.wharf.channels.protocol.ChannelNames;
 import dev.wharf.channels.protocol.Json;
 import dev.wharf.http.server.Handler;
+import dev.wharf.http.server.ServerRequest;
 import dev.wharf.websocket.SlowConsumerPolicy;
 import dev.wharf.websocket.WebSocketConfig;
 import dev.wharf.websocket.WebSocketServer;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -26,6 +31,9 @@ import java.util.concurrent.CompletableFuture;
 public final class Channels implements AutoCloseable {
   /** Where {@code wharf serve --channels} serves the endpoint. */
   public static final String PATH = "/ws/channels";
+
+  /** The query parameter of the upgrade that may carry the token: {@code ?token=eyJ...}. */
+  public static final String TOKEN_PARAMETER = "token";
 
   private final ChannelsConfig config;
   private final Hub hub;
@@ -51,15 +59,56 @@ public final class Channels implements AutoCloseable {
     return new Channels(config, broker);
   }
 
-  /** The upgrade handler to put on a GET route ({@link #PATH}); runs on the event loop. */
+  /**
+   * The upgrade handler to put on a GET route ({@link #PATH}); runs on the event loop. Refuses the
+   * upgrade with 403 when neither the authenticator admits the request nor a token verifier is
+   * configured (docs/channels.md, "Who may connect").
+   */
   public Handler handler() {
     return WebSocketServer.handlerPerRequest(
         webSocket,
-        request ->
-            config
-                .authenticator()
-                .admit(request)
-                .map(grant -> new ChannelSession(hub, config, grant)));
+        request -> admit(request).map(admission -> new ChannelSession(hub, config, admission)));
+  }
+
+  /**
+   * A {@code token} query parameter decides if there is one and tokens are checked; else the
+   * authenticator; else, with a verifier, the connection must connect with a token.
+   */
+  private Optional<Admission> admit(ServerRequest request) {
+    Optional<TokenVerifier> verifier = config.tokenVerifier();
+    Optional<String> token = verifier.isPresent() ? tokenParameter(request) : Optional.empty();
+    if (token.isPresent()) {
+      try {
+        return Optional.of(new Admission.Admitted(verifier.get().verify(token.get())));
+      } catch (InvalidTokenException e) {
+        // Upgraded all the same: a browser sees a close code and reason, never an HTTP status.
+        return Optional.of(new Admission.Refused(e));
+      }
+    }
+    Optional<ClientAuthenticator.Grant> grant = config.authenticator().admit(request);
+    if (grant.isPresent()) {
+      return Optional.of(new Admission.Admitted(grant.get()));
+    }
+    return verifier.isPresent() ? Optional.of(new Admission.Pending()) : Optional.empty();
+  }
+
+  private static Optional<String> tokenParameter(ServerRequest request) {
+    if (request.query().isEmpty()) {
+      return Optional.empty();
+    }
+    for (String pair : request.query().get().split("&")) {
+      if (pair.startsWith(TOKEN_PARAMETER + "=")) {
+        try {
+          return Optional.of(
+                  URLDecoder.decode(
+                      pair.substring(TOKEN_PARAMETER.length() + 1), StandardCharsets.UTF_8))
+              .filter(token -> !token.isEmpty());
+        } catch (IllegalArgumentException e) {
+          return Optional.of(pair); // not a JWT either: the verifier says so
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   /**
