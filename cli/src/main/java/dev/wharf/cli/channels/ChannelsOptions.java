@@ -8,6 +8,7 @@ import dev.wharf.cli.ByteSize;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code wharf serve}'s channels options (a picocli mixin): {@code --channels} and its limits. */
@@ -17,9 +18,11 @@ public final class ChannelsOptions {
       names = "--channels",
       description =
           "Serve real-time channels at ws://HOST:PORT/ws/channels (docs/channels.md), with an"
-              + " in-memory broker. Without a JWT key (not yet supported) only clients on this"
-              + " machine (loopback) may connect.")
+              + " in-memory broker. Without a JWT key (--jwt-secret-env, --jwt-public-key) only"
+              + " clients on this machine (loopback) may connect.")
   boolean enabled;
+
+  @Mixin JwtOptions jwt = new JwtOptions();
 
   @Option(
       names = "--channels-history",
@@ -88,11 +91,13 @@ public final class ChannelsOptions {
     if (maxMessage < 64 || maxMessage > (64L << 20)) {
       throw new IllegalArgumentException("--channels-max-message must be between 64 and 64M");
     }
-    return ChannelsConfig.builder()
-        .maxQueuedBytes(queue)
-        .slowConsumerAction(action)
-        .maxMessageBytes(maxMessage)
-        .build();
+    var builder =
+        ChannelsConfig.builder()
+            .maxQueuedBytes(queue)
+            .slowConsumerAction(action)
+            .maxMessageBytes(maxMessage);
+    jwt.verifier().ifPresent(builder::tokenVerifier);
+    return builder.build();
   }
 
   /** Checks every value without starting anything. */
@@ -100,6 +105,9 @@ public final class ChannelsOptions {
     if (enabled) {
       historyPolicy();
       config();
+    } else if (jwt.isConfigured()) {
+      throw new IllegalArgumentException(
+          "--jwt-secret-env and --jwt-public-key go with --channels");
     }
   }
 
@@ -125,8 +133,16 @@ public final class ChannelsOptions {
             + " s).");
   }
 
-  /** What serve says on stderr at start: who may connect. */
-  public static String loopbackOnlyWarning() {
-    return "channels: no JWT key configured: only clients on this machine (loopback) may connect";
+  /** What serve says on stderr at start: who may connect (never the key). */
+  public String whoMayConnect() {
+    return jwt.verifier()
+        .map(
+            verifier ->
+                "channels: clients connect with a JWT signed with "
+                    + verifier.algorithms()
+                    + " (connect request or ?token=)")
+        .orElse(
+            "channels: no JWT key configured: only clients on this machine (loopback) may"
+                + " connect");
   }
 }

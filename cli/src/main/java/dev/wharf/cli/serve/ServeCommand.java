@@ -509,7 +509,7 @@ public final class ServeCommand implements Callable<Integer> {
             + "/); Ctrl-C stops.");
     if (channelsEndpoint != null) {
       channels.startupLines(scheme, host, actualPort).forEach(out::println);
-      err.println("wharf serve: " + ChannelsOptions.loopbackOnlyWarning());
+      err.println("wharf serve: " + channels.whoMayConnect());
       err.flush();
     }
     options
