@@ -40,7 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * them. The mailbox's deliveries count against {@link ChannelsConfig#maxQueuedBytes()}, with what
  * the socket still holds; past it, {@link ChannelsConfig#slowConsumerAction()}.
  */
-public final class ChannelSession implements WebSocketListener {
+public final class ChannelSession implements WebSocketListener, Hub.Member {
   private static final System.Logger LOG = System.getLogger(ChannelSession.class.getName());
 
   /** Room above the queue limit for the lag notices and error replies sent on overflow. */
@@ -80,7 +80,8 @@ public final class ChannelSession implements WebSocketListener {
   // ---- from any thread ----
 
   /** A publication of a channel this session is subscribed to; from the broker's thread. */
-  void offerPublication(Publication publication, String text) {
+  @Override
+  public void offerPublication(Publication publication, String text) {
     if (!admit(text)) {
       return;
     }
@@ -89,7 +90,8 @@ public final class ChannelSession implements WebSocketListener {
   }
 
   /** Someone else's join or leave on a channel this session is subscribed to; broker's thread. */
-  void offerEvent(String channel, ClientInfo who, String text) {
+  @Override
+  public void offerEvent(String channel, boolean join, ClientInfo who, String text) {
     if (who.client().equals(clientId) || !admit(text)) {
       return; // a client is not told of its own join and leave
     }
