@@ -1,5 +1,6 @@
 package dev.wharf.cli.channels;
 
+import dev.wharf.channels.BrowserClient;
 import dev.wharf.channels.Channels;
 import dev.wharf.channels.ChannelsConfig;
 import dev.wharf.channels.InMemoryBroker;
@@ -130,7 +131,17 @@ public final class ChannelsOptions {
             + history
             + " publications for "
             + historySeconds
-            + " s).");
+            + " s).",
+        "Chat demo on "
+            + scheme
+            + "://"
+            + host
+            + ":"
+            + port
+            + BrowserClient.CHAT_PATH
+            + "; browser client at "
+            + BrowserClient.SCRIPT_PATH
+            + ".");
   }
 
   /** What serve says on stderr at start: who may connect (never the key). */

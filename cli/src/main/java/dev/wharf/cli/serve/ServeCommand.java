@@ -1,5 +1,6 @@
 package dev.wharf.cli.serve;
 
+import dev.wharf.channels.BrowserClient;
 import dev.wharf.channels.Channels;
 import dev.wharf.cli.ByteSize;
 import dev.wharf.cli.HostPort;
@@ -431,7 +432,10 @@ public final class ServeCommand implements Callable<Integer> {
     }
     Channels channelsEndpoint = channels.enabled() ? channels.start() : null;
     if (channelsEndpoint != null) {
-      builder.route("GET", Channels.PATH, guard(options, channelsEndpoint.handler()));
+      builder
+          .route("GET", Channels.PATH, guard(options, channelsEndpoint.handler()))
+          .route("GET", BrowserClient.SCRIPT_PATH, guard(options, BrowserClient.script()))
+          .route("GET", BrowserClient.CHAT_PATH, guard(options, BrowserClient.chatPage()));
     }
     if (https != null) {
       builder.tls(https.config());
