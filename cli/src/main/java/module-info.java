@@ -20,10 +20,10 @@ module dev.wharf.cli {
   // but does not pass on).
   requires org.bouncycastle.pkix;
   requires org.bouncycastle.provider;
-  // serve.CtrlCTwice's sun.misc.Signal, reached by reflection. Not "requires static": a static
-  // dependency is not resolved at run time, and on the module path only modules some descriptor
-  // requires are, so without this line Class.forName would not find it and a second Ctrl-C would no
-  // longer stop at once.
+  // Signals: sun.misc.Signal, reached by reflection (serve's second Ctrl-C, dns serve's SIGHUP).
+  // Not "requires static": a static dependency is not resolved at run time, and on the module path
+  // only modules some descriptor requires are, so without this line Class.forName would not find
+  // it and those signals would keep their default effect.
   requires jdk.unsupported;
 
   opens dev.wharf.cli to

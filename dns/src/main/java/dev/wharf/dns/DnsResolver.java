@@ -14,21 +14,31 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 
 /**
  * A stub resolver on Wharf's engine: asks its servers in turn over UDP, each try with a fresh
  * random id (RFC 5452 §4) and source port and a timeout, for a number of rounds; retries over TCP
  * (RFC 7766 §5) when an answer comes back truncated; keeps only answers that match the query
- * ({@link AnswerCheck}).
+ * ({@link AnswerCheck}). TCP connections are kept per server and shared by the queries that go over
+ * TCP, sent without waiting for each other's answers (RFC 7766 §6.2.1.1, {@link TcpSession}); one
+ * is closed after {@value #TCP_IDLE_SECONDS} s without traffic, or by {@link #close()}.
  *
  * <p>Thread-safe: {@link #query} may be called from any thread. Each query runs on a virtual thread
  * of its own ({@code wharf-dns-query}), which waits for the loops' datagrams and connections; the
  * returned future completes on it.
  */
-public final class DnsResolver {
+public final class DnsResolver implements AutoCloseable {
+  /**
+   * How long a TCP connection may wait for the next query. RFC 7766 §6.2.3 leaves it to the client
+   * and asks it not to hold connections long; servers close theirs after some seconds anyway.
+   */
+  static final int TCP_IDLE_SECONDS = 10;
+
   private static final System.Logger LOG = System.getLogger(DnsResolver.class.getName());
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -92,13 +102,20 @@ public final class DnsResolver {
   private final Duration timeout;
   private final int attempts;
   private final Client client;
+  private final Map<InetSocketAddress, TcpSession> sessions = new ConcurrentHashMap<>();
 
   private DnsResolver(Builder builder) {
     this.group = builder.group;
     this.servers = builder.servers;
     this.timeout = builder.timeout;
     this.attempts = builder.attempts;
-    this.client = Client.builder(group).timeouts(Timeouts.INTERACTIVE.withConnect(timeout)).build();
+    this.client =
+        Client.builder(group)
+            .timeouts(
+                Timeouts.INTERACTIVE
+                    .withConnect(timeout)
+                    .withIdle(Duration.ofSeconds(TCP_IDLE_SECONDS)))
+            .build();
   }
 
   public List<InetSocketAddress> servers() {
@@ -170,9 +187,44 @@ public final class DnsResolver {
       message = message(query, RANDOM.nextInt(0x10000));
       bytes = DnsMessageWriter.write(message);
     }
-    UdpExchange.Received answer =
-        TcpExchange.exchange(client, server, message, bytes, timeout, start);
-    return response(answer, server, Transport.TCP, start);
+    return response(overTcp(server, message, bytes, start), server, Transport.TCP, start);
+  }
+
+  /**
+   * Asks on the server's open connection, or a new one. When a connection that has answered before
+   * ends before answering (the server closed it while idle, RFC 7766 §6.2.3), the query goes once
+   * more on a new connection: it cannot have been answered, and asking again is harmless.
+   */
+  private UdpExchange.Received overTcp(
+      InetSocketAddress server, Message message, byte[] bytes, long[] start)
+      throws IOException, InterruptedException, TimeoutException {
+    for (int attempt = 0; ; attempt++) {
+      TcpSession session =
+          sessions.compute(
+              server,
+              (key, open) -> open == null || open.ended() ? new TcpSession(client, key) : open);
+      try {
+        return session.exchange(message, bytes, timeout, start);
+      } catch (IOException e) {
+        if (attempt == 0 && session.reused() && session.ended()) {
+          LOG.log(
+              Level.DEBUG, () -> "reused connection ended, asking on a new one: " + e.getMessage());
+          continue;
+        }
+        throw e;
+      } finally {
+        if (session.ended()) {
+          sessions.remove(server, session);
+        }
+      }
+    }
+  }
+
+  /** Closes the TCP connections kept open; queries in flight on them fail. */
+  @Override
+  public void close() {
+    sessions.values().forEach(TcpSession::close);
+    sessions.clear();
   }
 
   private static Message message(DnsQuery query, int id) {

@@ -4,8 +4,9 @@ import java.util.Map;
 
 /**
  * The zones the DNS tests serve: a record of every type {@code wharf dns} prints, a TXT set too
- * large for a UDP answer (so it must come over TCP), and a reverse zone. Names under {@code
- * example.test.} (RFC 6761 reserves {@code .test}).
+ * large for a UDP answer (so it must come over TCP), wildcards (with a name beside them that
+ * exists, and an empty non-terminal below them, which both block the wildcard), and a reverse zone.
+ * Names under {@code example.test.} (RFC 6761 reserves {@code .test}).
  */
 public final class DnsTestZones {
   private DnsTestZones() {}
@@ -42,6 +43,11 @@ public final class DnsTestZones {
       ptr IN PTR www
       sub IN NS ns.sub
       ns.sub IN A 192.0.2.53
+      *.wild IN A 192.0.2.80
+      *.wild IN TXT "from the wildcard"
+      here.wild IN TXT "not from the wildcard"
+      deep.below.wild IN A 192.0.2.81
+      *.walias IN CNAME www
       """
           + bigTxt();
 

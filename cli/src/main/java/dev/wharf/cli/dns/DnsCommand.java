@@ -76,16 +76,16 @@ public final class DnsCommand implements Callable<Integer> {
             ? servers(args.server().get(), args.port())
             : withPort(conf, args);
     PrintWriter out = spec.commandLine().getOut();
-    try (var group = new EventLoopGroup(1, "wharf-dns", true)) {
-      DnsResolver resolver =
-          DnsResolver.builder(group)
-              .servers(servers)
-              .timeout(
-                  args.timeoutSeconds() > 0
-                      ? Duration.ofSeconds(args.timeoutSeconds())
-                      : conf.timeout())
-              .attempts(args.tries() > 0 ? args.tries() : conf.attempts())
-              .build();
+    try (var group = new EventLoopGroup(1, "wharf-dns", true);
+        DnsResolver resolver =
+            DnsResolver.builder(group)
+                .servers(servers)
+                .timeout(
+                    args.timeoutSeconds() > 0
+                        ? Duration.ofSeconds(args.timeoutSeconds())
+                        : conf.timeout())
+                .attempts(args.tries() > 0 ? args.tries() : conf.attempts())
+                .build()) {
       DnsQuery query =
           DnsQuery.of(new Question(args.name(), args.type(), args.dnsClass()))
               .withRecursionDesired(args.recurse())

@@ -1,5 +1,6 @@
 package dev.wharf.cli.dns;
 
+import dev.wharf.cli.Signals;
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.dns.server.DnsServer;
 import dev.wharf.dns.server.Zone;
@@ -8,7 +9,6 @@ import dev.wharf.dns.server.ZoneFileParser;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,9 +26,11 @@ import picocli.CommandLine.Spec;
       "Serves the zones of RFC 1035 master files, authoritatively, over UDP and TCP on one port:"
           + " answers with AA, CNAMEs followed within the zone, NXDOMAIN and NODATA with the SOA"
           + " in authority, referrals with glue below a zone cut, REFUSED outside its zones, and"
-          + " TC when a UDP answer does not fit 512 octets or the client's EDNS size.",
-      "Not yet: wildcards, $INCLUDE, SVCB/HTTPS in key=value form (write \\# data), reload on"
-          + " SIGHUP."
+          + " TC when a UDP answer does not fit 512 octets or the client's EDNS size, answers"
+          + " from wildcards (RFC 4592).",
+      "Master files may use $ORIGIN, $TTL and $INCLUDE. SIGHUP reads them again: the new zones"
+          + " are served once all of them read well; a mistake is reported and the old zones"
+          + " stay."
     })
 public final class DnsServeCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -53,14 +55,7 @@ public final class DnsServeCommand implements Callable<Integer> {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0-65535, got " + port);
     }
-    var zones = new ArrayList<Zone>();
-    for (Path file : zoneFiles) {
-      try {
-        zones.add(Zone.of(ZoneFileParser.parse(file, Files.readString(file), null)));
-      } catch (IllegalArgumentException e) {
-        throw new ZoneFileException(file, e.getMessage());
-      }
-    }
+    List<Zone> zones = readZones();
     InetAddress address;
     try {
       address = InetAddress.ofLiteral(bind);
@@ -79,7 +74,34 @@ public final class DnsServeCommand implements Callable<Integer> {
             + ":"
             + server.port());
     err.flush();
+    Signals.on("HUP", () -> reload(server, err));
     new CountDownLatch(1).await();
     return 0;
+  }
+
+  private List<Zone> readZones() throws ZoneFileException {
+    var zones = new ArrayList<Zone>();
+    for (Path file : zoneFiles) {
+      try {
+        zones.add(Zone.of(ZoneFileParser.read(file, null)));
+      } catch (IllegalArgumentException e) {
+        throw new ZoneFileException(file, e.getMessage());
+      }
+    }
+    return zones;
+  }
+
+  /** SIGHUP, as NSD and BIND take it: all zones read again, or none replaced. */
+  private synchronized void reload(DnsServer server, PrintWriter err) {
+    try {
+      List<Zone> zones = readZones();
+      server.serve(zones);
+      err.println(
+          "wharf dns serve: reloaded " + zones.size() + (zones.size() == 1 ? " zone" : " zones"));
+    } catch (ZoneFileException e) {
+      err.println(
+          "wharf dns serve: reload failed, still serving the zones before: " + e.getMessage());
+    }
+    err.flush();
   }
 }

@@ -1,7 +1,6 @@
 package dev.wharf.cli.serve;
 
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.Proxy;
+import dev.wharf.cli.Signals;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -11,9 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * servers do. Both exit with 130, as shells expect after SIGINT. SIGTERM keeps the JVM's handling.
  *
  * <p>A shutdown hook cannot see the second SIGINT (the JVM ignores signals once it is exiting);
- * only a signal handler can, and the one API for it is {@code sun.misc.Signal} (module
- * jdk.unsupported). It is reached by reflection because javac warns of any use of it, and {@code
- * -Werror} makes that an error; where it is missing the first Ctrl-C still stops gracefully.
+ * only a signal handler can ({@link Signals}); where none can be installed the first Ctrl-C still
+ * stops gracefully.
  */
 final class CtrlCTwice {
   /** The exit status after SIGINT: 128 + its number 2. */
@@ -27,29 +25,7 @@ final class CtrlCTwice {
    */
   static boolean install() {
     var count = new AtomicInteger();
-    try {
-      Class<?> signalType = Class.forName("sun.misc.Signal");
-      Class<?> handlerType = Class.forName("sun.misc.SignalHandler");
-      InvocationHandler onSignal =
-          (proxy, method, args) ->
-              switch (method.getName()) {
-                case "handle" -> {
-                  interrupted(count.incrementAndGet());
-                  yield null;
-                }
-                case "equals" -> proxy == args[0];
-                case "hashCode" -> System.identityHashCode(proxy);
-                default -> "Ctrl-C twice";
-              };
-      Object handler =
-          Proxy.newProxyInstance(
-              handlerType.getClassLoader(), new Class<?>[] {handlerType}, onSignal);
-      Object interrupt = signalType.getConstructor(String.class).newInstance("INT");
-      signalType.getMethod("handle", signalType, handlerType).invoke(null, interrupt, handler);
-      return true;
-    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-      return false;
-    }
+    return Signals.on("INT", () -> interrupted(count.incrementAndGet()));
   }
 
   /** On a thread of its own for each signal, so a second one comes while the first exits. */

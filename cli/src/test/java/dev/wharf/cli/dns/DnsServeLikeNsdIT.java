@@ -13,31 +13,19 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code wharf dns serve} and NSD serve the same zones; dig asks both the same questions and their
- * answers must agree field by field (status, flags, counts, EDNS, sections, transport). The zones
- * without their SVCB and HTTPS records, which the zone parser does not read yet.
+ * answers must agree field by field (status, flags, counts, EDNS, sections, transport).
  */
 class DnsServeLikeNsdIT extends EndToEnd {
-
-  private static String withoutSvcb(String zone) {
-    return zone.lines()
-        .filter(line -> !line.contains(" SVCB ") && !line.contains(" HTTPS "))
-        .collect(Collectors.joining("\n", "", "\n"));
-  }
 
   @Test
   void digGetsFromWharfWhatItGetsFromNsd() throws Exception {
     Map<String, String> zones =
-        Map.of(
-            "example.test",
-            withoutSvcb(DnsTestZones.EXAMPLE),
-            "2.0.192.in-addr.arpa",
-            DnsTestZones.REVERSE);
+        Map.of("example.test", DnsTestZones.EXAMPLE, "2.0.192.in-addr.arpa", DnsTestZones.REVERSE);
     Path nsdDir = Files.createDirectories(dir.resolve("nsd"));
     try (NsdServer nsd = NsdServer.start(nsdDir, zones)) {
       var args = new ArrayList<String>(List.of("dns", "serve", "-p", "0"));
@@ -71,7 +59,25 @@ class DnsServeLikeNsdIT extends EndToEnd {
                   "_tcp.example.test A",
                   "www.example.test +dnssec",
                   "www.example.test +norec",
-                  "-x 192.0.2.1")
+                  "-x 192.0.2.1",
+                  "svc.example.test HTTPS",
+                  "svc2.example.test SVCB",
+                  "svc3.example.test SVCB",
+                  // RFC 4592: one label or several below the wildcard's parent, any type it has,
+                  // NODATA for one it lacks, a CNAME from a wildcard followed, and the names that
+                  // block it: one that exists, an empty non-terminal, the parent itself.
+                  "a.wild.example.test A",
+                  "x.y.wild.example.test TXT",
+                  "a.wild.example.test AAAA",
+                  "a.wild.example.test ANY",
+                  "foo.walias.example.test A",
+                  "here.wild.example.test A",
+                  "below.wild.example.test A",
+                  "wild.example.test A",
+                  "*.wild.example.test A",
+                  "www.example.test ANY",
+                  "example.test ANY",
+                  "nope.example.test ANY")
               .map(q -> List.of(q.split(" ")))
               .toList();
       for (List<String> query : queries) {
@@ -84,6 +90,47 @@ class DnsServeLikeNsdIT extends EndToEnd {
       DigOutput refused = DigOutput.parse(dig("127.0.0.1", port, List.of("example.org")));
       assertThat(refused.status()).isEqualTo("REFUSED");
     }
+  }
+
+  /**
+   * SIGHUP reads the master files again, an included one too; a reload whose file has a mistake
+   * names it and keeps serving the zones before, as NSD does.
+   */
+  @Test
+  void sighupReloadsTheZonesAndKeepsThemWhenTheNewOnesAreWrong() throws Exception {
+    Path hosts = Files.writeString(dir.resolve("hosts.inc"), "www IN A 192.0.2.1\n");
+    Path zone =
+        Files.writeString(
+            dir.resolve("reload.test.zone"),
+            """
+            $ORIGIN reload.test.
+            $TTL 60
+            @ IN SOA ns1 hostmaster 1 7200 3600 1209600 60
+            @ IN NS ns1
+            ns1 IN A 127.0.0.1
+            $INCLUDE hosts.inc
+            """);
+    Child serve =
+        wharf(null, dir.resolve("serve.out"), "dns", "serve", "-p", "0", "--zone", zone.toString());
+    int port = Integer.parseInt(serve.awaitErr("on udp and tcp 127\\.0\\.0\\.1:(\\d+)").group(1));
+    assertThat(shortAnswer(port, "www.reload.test")).isEqualTo("192.0.2.1");
+
+    Files.writeString(hosts, "www IN A 192.0.2.2\nnew IN A 192.0.2.3\n");
+    serve.signal("HUP");
+    serve.awaitErr("reloaded 1 zone");
+    assertThat(shortAnswer(port, "www.reload.test")).isEqualTo("192.0.2.2");
+    assertThat(shortAnswer(port, "new.reload.test")).isEqualTo("192.0.2.3");
+
+    Files.writeString(hosts, "www IN A 192.0.2.999\n");
+    serve.signal("HUP");
+    serve.awaitErr(
+        "reload failed, still serving the zones before: .*hosts.inc:1: '192.0.2.999' is not an address");
+    assertThat(shortAnswer(port, "www.reload.test")).isEqualTo("192.0.2.2");
+    assertThat(serve.process().isAlive()).isTrue();
+  }
+
+  private static String shortAnswer(int port, String name) throws Exception {
+    return dig("127.0.0.1", port, List.of(name, "+short")).strip();
   }
 
   private static String dig(String server, int port, List<String> words) throws Exception {

@@ -168,6 +168,17 @@ public final class DnsName {
     return new DnsName(Arrays.copyOfRange(labels, count, labels.length));
   }
 
+  /**
+   * This name with {@code label} in front: {@code child("*")} of {@code example.} is {@code
+   * *.example.}.
+   */
+  public DnsName child(byte[] label) {
+    var labels = new ArrayList<byte[]>(this.labels.length + 1);
+    labels.add(label.clone());
+    labels.addAll(Arrays.asList(this.labels));
+    return of(labels);
+  }
+
   /** The octets the name takes on the wire uncompressed, the root's zero included. */
   public int wireLength() {
     int n = 1;

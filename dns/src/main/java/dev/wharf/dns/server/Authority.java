@@ -16,15 +16,16 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The answers of an authoritative server for its zones (RFC 1034 §4.3.2's algorithm, without
- * wildcards): the records asked for with AA set; a CNAME and what it leads to in the zone; NODATA
- * or NXDOMAIN with the SOA in authority (RFC 2308 §3); a referral below a zone cut, with glue;
- * REFUSED for names outside every zone.
+ * The answers of an authoritative server for its zones (RFC 1034 §4.3.2's algorithm): the records
+ * asked for with AA set; a CNAME and what it leads to in the zone; answers made from a wildcard for
+ * names that do not exist (RFC 4592); NODATA or NXDOMAIN with the SOA in authority (RFC 2308 §3); a
+ * referral below a zone cut, with glue; REFUSED for names outside every zone.
  *
  * <p>Immutable; any thread.
  */
 public final class Authority {
   private static final int MAX_CNAME_CHAIN = 8;
+  private static final byte[] WILDCARD_LABEL = {'*'};
 
   private final List<Zone> zones;
 
@@ -74,13 +75,14 @@ public final class Authority {
             authority,
             additional);
       }
-      List<ResourceRecord> exact = zone.at(name, question.type());
+      Owned owned = owned(zone, name);
+      List<ResourceRecord> exact = owned.of(question.type());
       if (!exact.isEmpty()) {
         answers.addAll(exact);
         glue(zone, answers, additional);
         break;
       }
-      List<ResourceRecord> cname = zone.at(name, RecordType.CNAME);
+      List<ResourceRecord> cname = owned.of(RecordType.CNAME);
       if (!cname.isEmpty() && question.type() != RecordType.CNAME) {
         answers.add(cname.getFirst());
         name = ((RData.Target) cname.getFirst().data()).name();
@@ -89,20 +91,22 @@ public final class Authority {
         }
         continue;
       }
-      if (!answers.isEmpty() && !zone.exists(name)) {
+      if (!answers.isEmpty() && !owned.exists()) {
         break;
       }
       // RFC 2308 §3: the SOA in authority, its TTL the lesser of its own and its MINIMUM.
       ResourceRecord soa = zone.soa();
       long ttl = Math.min(soa.ttl(), ((RData.Soa) soa.data()).minimum());
       authority.add(new ResourceRecord(soa.name(), soa.type(), soa.dnsClass(), ttl, soa.data()));
-      if (!zone.exists(name) && answers.isEmpty()) {
+      if (!owned.exists() && answers.isEmpty()) {
         header = header.withRcode(Rcode.NXDOMAIN);
       }
       break;
     }
     List<ResourceRecord> apexNs = zone.at(zone.apex(), RecordType.NS);
-    if (authority.isEmpty() && !answers.containsAll(apexNs)) {
+    // The zone's NS go along with an answer, as NSD sends them; not with ANY's one RRset, kept
+    // small.
+    if (authority.isEmpty() && !answers.containsAll(apexNs) && question.type() != RecordType.ANY) {
       authority.addAll(apexNs);
       glue(zone, authority, additional);
     }
@@ -117,6 +121,46 @@ public final class Authority {
       List<ResourceRecord> authority,
       List<ResourceRecord> additional) {
     return new Message(header, query.questions(), answers, authority, additional);
+  }
+
+  /** The records a name owns, and whether it exists, in the zone or by a wildcard's synthesis. */
+  private record Owned(boolean exists, List<ResourceRecord> records) {
+    /**
+     * The RRset of this type. For ANY, one RRset, the first the zone lists (RFC 8482 §4.1, as NSD
+     * answers): the whole of a name is no longer handed to whoever asks, which ANY amplification
+     * attacks relied on.
+     */
+    List<ResourceRecord> of(int type) {
+      int wanted = type == RecordType.ANY && !records.isEmpty() ? records.getFirst().type() : type;
+      return records.stream().filter(r -> r.type() == wanted).toList();
+    }
+  }
+
+  /**
+   * What {@code name} owns. A name that does not exist is answered from the wildcard {@code *.} of
+   * its closest encloser, the deepest ancestor that exists, when there is one (RFC 4592 §3.3.1):
+   * the wildcard's records with {@code name} as their owner. A name that exists, even as an empty
+   * non-terminal, never matches a wildcard.
+   */
+  private static Owned owned(Zone zone, DnsName name) {
+    if (zone.exists(name)) {
+      return new Owned(true, zone.at(name));
+    }
+    for (int i = 1; i <= name.labelCount() - zone.apex().labelCount(); i++) {
+      DnsName encloser = name.suffix(i);
+      if (zone.exists(encloser)) {
+        DnsName source = encloser.child(WILDCARD_LABEL);
+        if (!zone.exists(source)) {
+          break;
+        }
+        var synthesized = new ArrayList<ResourceRecord>();
+        for (ResourceRecord r : zone.at(source)) {
+          synthesized.add(new ResourceRecord(name, r.type(), r.dnsClass(), r.ttl(), r.data()));
+        }
+        return new Owned(true, synthesized);
+      }
+    }
+    return new Owned(false, List.of());
   }
 
   private Optional<Zone> zoneFor(DnsName name) {

@@ -25,8 +25,8 @@ import java.util.List;
  * EDNS payload size, goes back empty with TC set (RFC 2181 §9), so the client asks again over TCP.
  * A query that cannot be parsed gets FORMERR when its id can be read, else nothing.
  *
- * <p>Thread-safe: the {@link Authority} is immutable; each datagram and connection is handled on
- * its loop. {@link #close()} from any thread but a loop.
+ * <p>Thread-safe: the {@link Authority} is immutable and {@link #serve(List)} swaps it; each
+ * datagram and connection is handled on its loop. {@link #close()} from any thread but a loop.
  */
 public final class DnsServer implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(DnsServer.class.getName());
@@ -34,7 +34,9 @@ public final class DnsServer implements AutoCloseable {
   /** RFC 1035 §4.2.1: without EDNS, a UDP message holds at most 512 octets. */
   private static final int CLASSIC_UDP_LIMIT = 512;
 
-  private final Authority authority;
+  /** Replaced whole on a reload: a query sees the zones before or after, never a mix. */
+  private volatile Authority authority;
+
   private final DatagramEndpoint udp;
   private final Server tcp;
 
@@ -60,6 +62,13 @@ public final class DnsServer implements AutoCloseable {
     return new DnsServer(group, address, new Authority(zones));
   }
 
+  /**
+   * Answers from these zones from now on (a reload); queries in flight finish with the old ones.
+   */
+  public void serve(List<Zone> zones) {
+    authority = new Authority(zones);
+  }
+
   public int port() {
     return udp.port();
   }
@@ -68,13 +77,15 @@ public final class DnsServer implements AutoCloseable {
       DatagramEndpoint endpoint, ByteBuffer data, java.net.SocketAddress sender) {
     byte[] query = new byte[data.remaining()];
     data.get(query);
-    Message response = respond(query);
+    Message message = parse(query);
+    Message response = message == null ? formatError(query) : respond(message);
     if (response == null) {
       return;
     }
+    // RFC 6891 §6.2.5: the client's EDNS size, within ours; without EDNS, 512 (RFC 1035 §4.2.1).
     int limit =
-        response.edns().isPresent()
-            ? Math.min(Edns.DEFAULT_PAYLOAD, requestedPayload(query))
+        message != null && message.edns().isPresent() && response.edns().isPresent()
+            ? Math.min(Edns.DEFAULT_PAYLOAD, message.edns().get().effectivePayloadSize())
             : CLASSIC_UDP_LIMIT;
     byte[] bytes = DnsMessageWriter.write(response);
     if (bytes.length > limit) {
@@ -91,36 +102,42 @@ public final class DnsServer implements AutoCloseable {
     endpoint.send(ByteBuffer.wrap(bytes), sender);
   }
 
-  private static int requestedPayload(byte[] query) {
+  /** The query, or null when it cannot be parsed. */
+  private static Message parse(byte[] query) {
     try {
-      return DnsMessageReader.read(query).edns().map(Edns::effectivePayloadSize).orElse(512);
+      return DnsMessageReader.read(query);
     } catch (DnsFormatException e) {
-      return CLASSIC_UDP_LIMIT;
+      LOG.log(Level.DEBUG, () -> "malformed query: " + e.getMessage());
+      return null;
     }
   }
 
-  /** The response to a query's octets, or null when not even its header could be read. */
-  private Message respond(byte[] query) {
-    Message message;
-    try {
-      message = DnsMessageReader.read(query);
-    } catch (DnsFormatException e) {
-      LOG.log(Level.DEBUG, () -> "malformed query: " + e.getMessage());
-      if (query.length < 12) {
-        return null;
-      }
-      int id = ((query[0] & 0xff) << 8) | (query[1] & 0xff);
-      return new Message(
-          new Header(id, Header.QR).withRcode(Rcode.FORMERR),
-          List.of(),
-          List.of(),
-          List.of(),
-          List.of());
+  /** FORMERR for a query that does not parse, when its id can be read; else null (no answer). */
+  private static Message formatError(byte[] query) {
+    if (query.length < 12) {
+      return null;
     }
+    int id = ((query[0] & 0xff) << 8) | (query[1] & 0xff);
+    return new Message(
+        new Header(id, Header.QR).withRcode(Rcode.FORMERR),
+        List.of(),
+        List.of(),
+        List.of(),
+        List.of());
+  }
+
+  /** The answer to a parsed query; null for a response (never answer one). */
+  private Message respond(Message message) {
     if (message.header().isResponse()) {
       return null; // never answer an answer: that is how reflection loops start
     }
     return authority.answer(message);
+  }
+
+  /** The answer to a query's octets, or null when none is due. */
+  private Message respond(byte[] query) {
+    Message message = parse(query);
+    return message == null ? formatError(query) : respond(message);
   }
 
   /** One TCP connection: framed queries in, framed answers out, in order. */

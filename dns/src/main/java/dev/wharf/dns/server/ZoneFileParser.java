@@ -9,9 +9,13 @@ import dev.wharf.dns.codec.RecordClass;
 import dev.wharf.dns.codec.RecordType;
 import dev.wharf.dns.codec.ResourceRecord;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -20,32 +24,58 @@ import java.util.List;
 /**
  * Reads an RFC 1035 §5 master file: {@code $ORIGIN}, {@code $TTL} (RFC 2308 §4), relative and
  * absolute names, {@code @}, a blank owner for the previous one, optional TTL and class in either
- * order, parentheses across lines, comments, quoted strings, and the data of A, AAAA, NS, CNAME,
- * PTR, SOA, MX, TXT, SRV, CAA and any type in RFC 3597's {@code \# length hex}. Not yet: {@code
- * $INCLUDE} and SVCB/HTTPS parameters in key=value form (write them as {@code \#}).
+ * order, parentheses across lines, comments, quoted strings, {@code $INCLUDE file [origin]} (a
+ * relative path from the including file's folder; the including file's origin and owner are
+ * restored after it, RFC 1035 §5.1; nested at most {@value #MAX_INCLUDE_DEPTH} deep, so a file that
+ * includes itself fails plainly), and the data of A, AAAA, NS, CNAME, PTR, SOA, MX, TXT, SRV, CAA,
+ * SVCB and HTTPS (RFC 9460's key=value parameters) and any type in RFC 3597's {@code \# length
+ * hex}.
  *
  * <p>Not thread-safe: one parse on one thread.
  */
 public final class ZoneFileParser {
+  /** How deep {@code $INCLUDE}s may nest: enough for any real layout, and it ends include loops. */
+  static final int MAX_INCLUDE_DEPTH = 8;
+
   private final Path file;
+  private final int depth;
   private DnsName origin;
-  private long defaultTtl = -1;
+  private long defaultTtl;
   private DnsName previousOwner;
   private int line;
+  private List<ResourceRecord> records;
 
-  private ZoneFileParser(Path file, DnsName origin) {
+  private ZoneFileParser(Path file, DnsName origin, long defaultTtl, int depth) {
     this.file = file;
     this.origin = origin;
+    this.defaultTtl = defaultTtl;
+    this.depth = depth;
   }
 
   /** The records of {@code text}, read as the file {@code file} with {@code origin}. */
   public static List<ResourceRecord> parse(Path file, String text, DnsName origin)
       throws ZoneFileException {
-    return new ZoneFileParser(file, origin).records(text);
+    return new ZoneFileParser(file, origin, -1, 0).records(text);
+  }
+
+  /** The records of the master file {@code file} and the files it includes. */
+  public static List<ResourceRecord> read(Path file, DnsName origin) throws ZoneFileException {
+    try {
+      return parse(file, Files.readString(file, StandardCharsets.ISO_8859_1), origin);
+    } catch (IOException e) {
+      throw new ZoneFileException(file, "cannot read it: " + why(e));
+    }
+  }
+
+  private static String why(IOException e) {
+    if (e instanceof NoSuchFileException) {
+      return "no such file";
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   private List<ResourceRecord> records(String text) throws ZoneFileException {
-    var records = new ArrayList<ResourceRecord>();
+    records = new ArrayList<>();
     List<String> lines = text.lines().toList();
     for (int i = 0; i < lines.size(); i++) {
       line = i + 1;
@@ -90,6 +120,10 @@ public final class ZoneFileParser {
       defaultTtl = ttl(tokens.get(1));
       return null;
     }
+    if (first.equalsIgnoreCase("$INCLUDE")) {
+      include(tokens);
+      return null;
+    }
     if (first.startsWith("$")) {
       throw fail("the directive " + first + " is not supported");
     }
@@ -129,6 +163,32 @@ public final class ZoneFileParser {
     return new ResourceRecord(owner, type, dnsClass, ttl, rdata);
   }
 
+  /**
+   * Reads an included file into the records, with the origin it names (else ours); our origin and
+   * owner stay as they were (RFC 1035 §5.1), the $TTL it sets does not come back either.
+   */
+  private void include(List<String> tokens) throws ZoneFileException {
+    if (tokens.size() < 2 || tokens.size() > 3) {
+      throw fail("$INCLUDE takes a file name and an optional origin");
+    }
+    if (depth + 1 > MAX_INCLUDE_DEPTH) {
+      throw fail(
+          "$INCLUDE nests more than " + MAX_INCLUDE_DEPTH + " deep (does a file include itself?)");
+    }
+    String name = new String(characterString(tokens.get(1)), StandardCharsets.ISO_8859_1);
+    Path parent = file.toAbsolutePath().getParent();
+    Path included = parent == null ? Path.of(name) : parent.resolve(name);
+    DnsName includedOrigin = tokens.size() == 3 ? absolute(tokens.get(2)) : origin;
+    String text;
+    try {
+      text = Files.readString(included, StandardCharsets.ISO_8859_1);
+    } catch (IOException e) {
+      throw fail("cannot read " + included + ": " + why(e));
+    }
+    records.addAll(
+        new ZoneFileParser(included, includedOrigin, defaultTtl, depth + 1).records(text));
+  }
+
   private RData rdata(int type, List<String> d) {
     if (!d.isEmpty() && d.getFirst().equals("\\#")) {
       int length = Integer.parseInt(d.get(1));
@@ -148,6 +208,7 @@ public final class ZoneFileParser {
           case RecordType.CAA -> 3;
           case RecordType.SRV -> 4;
           case RecordType.SOA -> 7;
+          case RecordType.SVCB, RecordType.HTTPS -> d.size() < 2 ? 2 : -1;
           default -> -1;
         });
     return switch (type) {
@@ -178,6 +239,9 @@ public final class ZoneFileParser {
       }
       case RecordType.CAA ->
           new RData.Caa(u8(d.get(0)), Octets.of(unquote(d.get(1))), Octets.of(unquote(d.get(2))));
+      case RecordType.SVCB, RecordType.HTTPS ->
+          new RData.Svcb(
+              u16(d.get(0)), name(d.get(1)), SvcParamsText.parse(d.subList(2, d.size())));
       default ->
           throw new IllegalArgumentException(
               RecordType.name(type) + " data must be written as \\# LENGTH HEX here");
@@ -268,7 +332,7 @@ public final class ZoneFileParser {
     return value;
   }
 
-  private static int u16(String text) {
+  static int u16(String text) {
     int value = Integer.parseInt(text);
     if (value < 0 || value > 0xffff) {
       throw new IllegalArgumentException("'" + text + "' is not a 16-bit number");
@@ -284,8 +348,17 @@ public final class ZoneFileParser {
     return value;
   }
 
-  /** A token's octets: quotes removed, {@code \X} and {@code \DDD} escapes resolved. */
+  /** A character-string's octets, at most 255 of them (RFC 1035 §3.3). */
   private static byte[] unquote(String token) {
+    byte[] octets = characterString(token);
+    if (octets.length > 255) {
+      throw new IllegalArgumentException("a character-string holds at most 255 octets");
+    }
+    return octets;
+  }
+
+  /** A token's octets: quotes removed, {@code \X} and {@code \DDD} escapes resolved. */
+  static byte[] characterString(String token) {
     String body =
         token.length() >= 2 && token.startsWith("\"") && token.endsWith("\"")
             ? token.substring(1, token.length() - 1)
@@ -306,10 +379,19 @@ public final class ZoneFileParser {
         out.write(c);
       }
     }
-    if (out.size() > 255) {
-      throw new IllegalArgumentException("a character-string holds at most 255 octets");
-    }
     return out.toByteArray();
+  }
+
+  /** The index of the quote that closes the one at {@code open}, on the same line. */
+  private int closingQuote(String text, int open) throws ZoneFileException {
+    int end = open + 1;
+    while (end < text.length() && text.charAt(end) != '"') {
+      end += text.charAt(end) == '\\' ? 2 : 1;
+    }
+    if (end >= text.length()) {
+      throw fail("a quoted string is not closed on its line");
+    }
+    return end;
   }
 
   private int tokenize(String text, List<String> tokens) throws ZoneFileException {
@@ -334,13 +416,7 @@ public final class ZoneFileParser {
         }
         i++;
       } else if (c == '"') {
-        int end = i + 1;
-        while (end < text.length() && text.charAt(end) != '"') {
-          end += text.charAt(end) == '\\' ? 2 : 1;
-        }
-        if (end >= text.length()) {
-          throw fail("a quoted string is not closed on its line");
-        }
+        int end = closingQuote(text, i);
         tokens.add(text.substring(i, end + 1));
         i = end + 1;
       } else {
@@ -348,6 +424,10 @@ public final class ZoneFileParser {
         while (end < text.length()
             && !Character.isWhitespace(text.charAt(end))
             && "();".indexOf(text.charAt(end)) < 0) {
+          if (text.charAt(end) == '"') {
+            // A quoted part inside a token, as in alpn="h2,h3": it may hold blanks.
+            end = closingQuote(text, end);
+          }
           end += text.charAt(end) == '\\' ? 2 : 1;
         }
         end = Math.min(end, text.length());
