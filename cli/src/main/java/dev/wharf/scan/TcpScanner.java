@@ -7,23 +7,24 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 
 /**
- * A TCP connect scan (nmap's {@code -sT}): a full, unprivileged connect to each port, non-blocking
- * on the engine's event loops, at most {@code concurrency} at a time and at most {@code rate} new
- * ones a second. A port is open when the connect completes, closed when it is refused (RST), and
- * filtered when nothing answers within the timeout or an ICMP error comes back.
+ * A TCP connect scan (nmap's {@code -sT}): a full, unprivileged connect to each port, non-blocking,
+ * at most {@code concurrency} at a time and at most {@code rate} new ones a second. A port is open
+ * when the connect completes, closed when it is refused (RST), and filtered when nothing answers
+ * within the timeout or an ICMP error comes back. The connects run on {@link ConnectProber}
+ * threads; the banners of open ports ({@link Settings#bannerWait}) are read afterwards, over a
+ * second connect each, on the engine's loops.
  *
- * <p>{@link #scan} blocks the calling thread, which paces the connects; it may be called from any
- * thread but not from an event loop of the group. Each probe runs on one loop.
+ * <p>{@link #scan} blocks the calling thread until the scan is done; it may be called from any
+ * thread but not from an event loop of the group.
  */
 public final class TcpScanner {
 
@@ -50,7 +51,9 @@ public final class TcpScanner {
     }
   }
 
-  /** Hears each finished probe; called on event loops, so it must be quick and thread-safe. */
+  /**
+   * Hears each finished probe; called on the scan's threads, so it must be quick and thread-safe.
+   */
   @FunctionalInterface
   public interface Progress {
     Progress NONE = (finished, total) -> {};
@@ -59,111 +62,102 @@ public final class TcpScanner {
   }
 
   private final Settings settings;
-  private final Client client;
+  private final EventLoopGroup group;
 
+  /**
+   * @param group the loops that read banners ({@link Settings#bannerWait}); the connects of the
+   *     scan itself run on threads of the scanner's own
+   */
   public TcpScanner(EventLoopGroup group, Settings settings) {
     this.settings = Objects.requireNonNull(settings, "settings");
-    this.client =
-        Client.builder(group).timeouts(Timeouts.DEFAULTS.withConnect(settings.timeout())).build();
+    this.group = Objects.requireNonNull(group, "group");
   }
 
   /** Probes every port of {@code ports} on {@code address}; the results sorted by port. */
   public List<PortResult> scan(InetAddress address, PortList ports, Progress progress)
-      throws InterruptedException {
-    var run = new Run(address, ports.ports(), progress);
-    if (settings.rate() > 0) {
-      run.paced();
-    } else {
-      run.chained();
+      throws InterruptedException, IOException {
+    int[] list = ports.ports();
+    var shared =
+        new ConnectProber.Shared(
+            address,
+            list,
+            new PortResult[list.length],
+            new AtomicInteger(),
+            new AtomicInteger(),
+            progress);
+    // With a rate, one thread paces every connect; without, one per core (two at most: the
+    // kernel's work per connect is the larger part, and it is shared).
+    int threads =
+        settings.rate() > 0
+            ? 1
+            : Math.max(
+                1,
+                Math.min(
+                    Math.min(2, Runtime.getRuntime().availableProcessors()),
+                    Math.min(settings.concurrency(), list.length)));
+    long interval = settings.rate() > 0 ? (long) (1e9 / settings.rate()) : 0;
+    var probers = new ArrayList<ConnectProber>(threads);
+    var running = new ArrayList<Thread>(threads);
+    try {
+      for (int i = 0; i < threads; i++) {
+        int limit =
+            settings.concurrency() / threads + (i < settings.concurrency() % threads ? 1 : 0);
+        var prober = new ConnectProber(shared, limit, settings.timeout().toNanos(), interval);
+        probers.add(prober);
+        running.add(Thread.ofPlatform().daemon().name("wharf-scan-probe-" + i).start(prober));
+      }
+      for (Thread thread : running) {
+        thread.join(); // Publishes the probers' writes of the results array.
+      }
+    } finally {
+      probers.forEach(ConnectProber::stop);
     }
-    return run.results();
+    for (ConnectProber prober : probers) {
+      if (prober.failure() instanceof IOException e) {
+        throw e;
+      } else if (prober.failure() instanceof RuntimeException e) {
+        throw e;
+      }
+    }
+    PortResult[] results = shared.results();
+    if (!settings.bannerWait().isZero()) {
+      readBanners(address, results);
+    }
+    return List.of(results);
   }
 
-  /** One scan's ports, results and counters; see the package's threads. */
-  private final class Run {
-    final InetAddress address;
-    final int[] ports;
-    final Progress progress;
-    final PortResult[] results;
-    final AtomicInteger next = new AtomicInteger();
-    final AtomicInteger finished = new AtomicInteger();
-    final CountDownLatch done;
-    final Semaphore permits = new Semaphore(settings.concurrency());
-
-    Run(InetAddress address, int[] ports, Progress progress) {
-      this.address = address;
-      this.ports = ports;
-      this.progress = progress;
-      this.results = new PortResult[ports.length];
-      this.done = new CountDownLatch(ports.length);
-    }
-
-    /**
-     * Without a rate: starts {@code concurrency} probes, and each finished probe starts the next on
-     * its own loop, so the caller only waits (no wake-up of it per port).
-     */
-    void chained() throws InterruptedException {
-      for (int i = 0; i < settings.concurrency(); i++) {
-        launchNext();
+  /**
+   * Connects again to each open port and reads what it says first, {@code concurrency} at a time:
+   * on the engine, as these connections carry data.
+   */
+  private void readBanners(InetAddress address, PortResult[] results) throws InterruptedException {
+    var client =
+        Client.builder(group).timeouts(Timeouts.DEFAULTS.withConnect(settings.timeout())).build();
+    var permits = new Semaphore(settings.concurrency());
+    var pending = new ArrayList<CompletableFuture<Void>>();
+    for (int i = 0; i < results.length; i++) {
+      if (results[i].state() != PortState.OPEN) {
+        continue;
       }
-      done.await();
+      int index = i;
+      int port = results[i].port();
+      permits.acquire();
+      var banner = new BannerReader(port, settings.bannerWait());
+      pending.add(
+          client
+              .connect(List.of(new InetSocketAddress(address, port)), banner)
+              .thenCompose(connection -> banner.result())
+              .handle(
+                  (result, error) -> {
+                    // Gone between the two connects: still open by the first, with no banner.
+                    if (result != null) {
+                      results[index] = result;
+                    }
+                    permits.release();
+                    return null;
+                  }));
     }
-
-    private void launchNext() {
-      int index = next.getAndIncrement();
-      if (index < ports.length) {
-        launch(index, this::launchNext);
-      }
-    }
-
-    /** With a rate: the caller starts each probe at its time, within the concurrency limit. */
-    void paced() throws InterruptedException {
-      long interval = (long) (1e9 / settings.rate());
-      long slot = System.nanoTime();
-      for (int i = 0; i < ports.length; i++) {
-        permits.acquire();
-        // Bounded: each pass parks until the slot's time, which only comes nearer.
-        for (long wait = slot - System.nanoTime(); wait > 0; wait = slot - System.nanoTime()) {
-          LockSupport.parkNanos(wait);
-          if (Thread.interrupted()) {
-            throw new InterruptedException();
-          }
-        }
-        slot = Math.max(slot, System.nanoTime() - interval) + interval;
-        launch(i, permits::release);
-      }
-      done.await();
-    }
-
-    private void launch(int index, Runnable then) {
-      probe(new InetSocketAddress(address, ports[index]))
-          .whenComplete(
-              (result, bug) -> {
-                results[index] =
-                    result != null
-                        ? result
-                        : new PortResult(ports[index], PortState.FILTERED, String.valueOf(bug), "");
-                progress.finished(finished.incrementAndGet(), ports.length);
-                done.countDown(); // Publishes results[index] to the waiting caller.
-                then.run();
-              });
-    }
-
-    List<PortResult> results() {
-      return List.of(results);
-    }
-  }
-
-  private CompletableFuture<PortResult> probe(InetSocketAddress target) {
-    var banner = new BannerReader(target.getPort(), settings.bannerWait());
-    return client
-        .connect(List.of(target), banner)
-        .handle(
-            (connection, error) ->
-                error == null
-                    ? banner.result()
-                    : CompletableFuture.completedFuture(failed(target.getPort(), error)))
-        .thenCompose(result -> result);
+    CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
   }
 
   /** The port's state from why its connect failed. */

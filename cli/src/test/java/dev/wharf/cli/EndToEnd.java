@@ -115,6 +115,19 @@ public abstract class EndToEnd {
     return child;
   }
 
+  /**
+   * Starts wharf in {@code peer}'s namespaces, so that it sees the sockets there and only those,
+   * hearing SIGINT whatever this JVM inherited.
+   */
+  protected Child wharfIn(NamespacePeer peer, Path stdout, String... args) throws IOException {
+    var prefix = new ArrayList<>(peer.inside("/usr/bin/env", "--default-signal=INT"));
+    Child child =
+        Child.wharfUnder(
+            prefix, Map.of("XDG_DATA_HOME", dataHome().toString()), null, stdout, args);
+    children.add(child);
+    return child;
+  }
+
   /** Starts wharf so that it hears SIGINT, whatever this JVM inherited; see {@link Child}. */
   protected Child wharfHearingSigint(Path stdin, Path stdout, String... args) throws IOException {
     return start(Map.of(), stdin, stdout, true, args);

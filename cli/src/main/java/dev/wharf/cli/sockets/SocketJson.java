@@ -79,7 +79,7 @@ final class SocketJson {
   }
 
   /** {@code {"address":"::1","port":80}} or {@code {"path":"/run/x.sock","inode":42}}. */
-  private static String endpoint(Endpoint endpoint) {
+  static String endpoint(Endpoint endpoint) {
     return switch (endpoint) {
       case Endpoint.Inet inet ->
           "{\"address\":" + Json.quote(inet.host()) + ",\"port\":" + inet.port() + "}";

@@ -31,8 +31,40 @@ final class SocketTable {
     this.tcpInfo = tcpInfo;
   }
 
+  /**
+   * How {@code --watch} marks a socket: a sign in a first column and, on a terminal, a colour (an
+   * ANSI SGR code).
+   */
+  enum Mark {
+    NONE(" ", ""),
+    APPEARED("+", "32"),
+    STATE_CHANGED("~", "33"),
+    VANISHED("-", "31");
+
+    final String sign;
+    final String colour;
+
+    Mark(String sign, String colour) {
+      this.sign = sign;
+      this.colour = colour;
+    }
+  }
+
   /** Writes {@code sockets}, with the header line unless {@code header} is false. */
   void write(List<SocketEntry> sockets, boolean header, PrintWriter out) {
+    write(sockets, null, false, header, out);
+  }
+
+  /**
+   * Writes {@code sockets}, each marked as {@code marks} says (null: no mark column), in colour
+   * when {@code colour}.
+   */
+  void write(
+      List<SocketEntry> sockets,
+      List<Mark> marks,
+      boolean colour,
+      boolean header,
+      PrintWriter out) {
     var rows = new ArrayList<String[]>(sockets.size() + 1);
     if (header) {
       String[] first = HEADER.clone();
@@ -60,7 +92,12 @@ final class SocketTable {
     }
     for (int r = 0; r < rows.size(); r++) {
       String[] row = rows.get(r);
+      int index = header ? r - 1 : r;
+      Mark mark = marks == null || index < 0 ? Mark.NONE : marks.get(index);
       var line = new StringBuilder();
+      if (marks != null) {
+        line.append(mark.sign).append(' ');
+      }
       for (int i = 0; i < row.length; i++) {
         if (i > 0) {
           line.append("  ");
@@ -68,8 +105,11 @@ final class SocketTable {
         String pad = " ".repeat(widths[i] - row[i].length());
         line.append(RIGHT[i] ? pad + row[i] : row[i] + (i == row.length - 1 ? "" : pad));
       }
-      out.println(line.toString().stripTrailing());
-      int index = header ? r - 1 : r;
+      String text = line.toString().stripTrailing();
+      out.println(
+          colour && !mark.colour.isEmpty()
+              ? "\u001b[" + mark.colour + "m" + text + "\u001b[0m"
+              : text);
       // A listener's tcp_info is all zeroes but the initial window: ss shows little of it either.
       if (tcpInfo && index >= 0 && sockets.get(index).state() != SocketState.LISTEN) {
         sockets

@@ -9,12 +9,14 @@ import dev.wharf.inspect.Sockets;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -106,9 +108,48 @@ public final class SocketsCommand implements Callable<Integer> {
   Integer pid;
 
   @Option(
-      names = {"-n", "--numeric"},
-      description = "Ports as numbers (the default; for ss's habits).")
+      names = "--numeric",
+      description = "Ports as numbers (the default; for ss's habits, as -n).")
   boolean numeric;
+
+  /** ss's {@code -n} alone; with a value, watch's {@code -n SECONDS}. */
+  @Option(
+      names = "-n",
+      arity = "0..1",
+      fallbackValue = "",
+      paramLabel = "SECONDS",
+      description =
+          "Alone: ports as numbers, as ss -n (the default). With a value and --watch or"
+              + " --follow: the interval, as watch -n.")
+  String numericOrInterval;
+
+  @Option(
+      names = "--watch",
+      description =
+          "List again every interval (default 2 s), redrawn in place on a terminal, marking the"
+              + " sockets that appeared (+), changed state (~) or vanished (-) since the last.")
+  boolean watch;
+
+  @Option(
+      names = "--follow",
+      paramLabel = "PORT",
+      description =
+          "Print each state change of the TCP sockets on PORT (local or peer) as it happens, with"
+              + " the time, by listing them every interval (default 0.02 s); with --json, one"
+              + " object a line.")
+  Integer follow;
+
+  @Option(
+      names = "--interval",
+      paramLabel = "SECONDS",
+      description = "How often --watch and --follow list the sockets (as -n SECONDS).")
+  Double interval;
+
+  @Option(
+      names = "--count",
+      paramLabel = "N",
+      description = "With --watch or --follow: stop after N listings (default: until Ctrl-C).")
+  Integer count;
 
   @Option(
       names = {"-r", "--resolve"},
@@ -147,6 +188,9 @@ public final class SocketsCommand implements Callable<Integer> {
   /** Why sockets cannot be listed here; a test stands in for another OS. */
   Supplier<Optional<String>> unsupported = Sockets::unsupportedReason;
 
+  /** Whether stdout is a terminal (redrawn in place, in colour); a test says. */
+  BooleanSupplier terminal = () -> System.console() != null && System.console().isTerminal();
+
   /** What the command line asked for. */
   record Options(
       SocketFilter filter,
@@ -157,7 +201,11 @@ public final class SocketsCommand implements Callable<Integer> {
       boolean tcpInfo,
       boolean summary,
       boolean json,
-      boolean header) {}
+      boolean header,
+      Optional<Repeat> repeat) {}
+
+  /** {@code --watch} or {@code --follow}: how to list again and again. */
+  record Repeat(boolean watch, int followPort, Duration interval, int count) {}
 
   /** Parses and checks the arguments; reads nothing. */
   public Options options() {
@@ -208,6 +256,16 @@ public final class SocketsCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "--state and " + (all ? "-a" : "-l") + " contradict each other: pick one");
     }
+    Optional<Repeat> repeat = repeat();
+    if (repeat.isPresent() && repeat.get().followPort() > 0) {
+      if (!states.isEmpty() || listening || all || udp || unix || raw || summary) {
+        throw new IllegalArgumentException(
+            "--follow follows TCP sockets in every state: leave out -l, -a, --state, -u, -x, -w"
+                + " and -s");
+      }
+      kinds = EnumSet.of(SocketKind.TCP);
+      wanted = EnumSet.allOf(SocketState.class);
+    }
     if (pid != null && pid <= 0) {
       throw new IllegalArgumentException("--pid must be a process id above 0, got " + pid);
     }
@@ -228,7 +286,58 @@ public final class SocketsCommand implements Callable<Integer> {
         info,
         summary,
         json,
-        !noHeader);
+        !noHeader,
+        repeat);
+  }
+
+  /** {@code --watch}, {@code --follow}, their interval and count, checked. */
+  private Optional<Repeat> repeat() {
+    String intervalText = numericOrInterval == null ? "" : numericOrInterval.trim();
+    if (!intervalText.isEmpty() && interval != null) {
+      throw new IllegalArgumentException("give the interval once: -n SECONDS or --interval");
+    }
+    Double seconds = interval;
+    if (!intervalText.isEmpty()) {
+      try {
+        seconds = Double.valueOf(intervalText);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            "-n takes a number of seconds (with --watch), got '" + intervalText + "'");
+      }
+    }
+    if (!watch && follow == null) {
+      if (seconds != null || count != null) {
+        throw new IllegalArgumentException(
+            (count != null ? "--count" : "an interval") + " needs --watch or --follow");
+      }
+      return Optional.empty();
+    }
+    if (watch && follow != null) {
+      throw new IllegalArgumentException("--watch and --follow exclude each other: pick one");
+    }
+    if (follow != null && (follow < 1 || follow > 65535)) {
+      throw new IllegalArgumentException("--follow takes a port from 1 to 65535, got " + follow);
+    }
+    if (watch && (json || summary)) {
+      throw new IllegalArgumentException(
+          "--watch draws the table: leave out "
+              + (json ? "--json (--follow PORT --json writes changes as JSON lines)" : "-s"));
+    }
+    double minimum = watch ? 0.1 : 0.001;
+    double value = seconds == null ? (watch ? 2 : 0.02) : seconds;
+    if (!(value >= minimum) || value > 3600) {
+      throw new IllegalArgumentException(
+          "the interval must be " + minimum + " to 3600 seconds, got " + value);
+    }
+    if (count != null && count < 1) {
+      throw new IllegalArgumentException("--count must be at least 1, got " + count);
+    }
+    return Optional.of(
+        new Repeat(
+            watch,
+            follow == null ? 0 : follow,
+            Duration.ofNanos(Math.round(value * 1e9)),
+            count == null ? 0 : count));
   }
 
   @Override
@@ -241,6 +350,9 @@ public final class SocketsCommand implements Callable<Integer> {
       err.println("wharf sockets: " + reason.get());
       err.flush();
       return 1;
+    }
+    if (options.repeat().isPresent()) {
+      return repeat(options, options.repeat().get(), out);
     }
     SocketListing listing =
         Sockets.list(options.filter().query(options.tcpInfo(), options.owners()));
@@ -255,14 +367,57 @@ public final class SocketsCommand implements Callable<Integer> {
     } else if (options.json()) {
       SocketJson.write(listing.source(), shown, out);
     } else {
-      var text =
-          new SocketText(
-              options.resolve()
-                  ? Optional.of(Services.read(Path.of("/etc/services")))
-                  : Optional.empty());
-      new SocketTable(
-              text, options.owners(), options.timers(), options.extended(), options.tcpInfo())
-          .write(shown, options.header(), out);
+      table(options).write(shown, options.header(), out);
+    }
+    out.flush();
+    return 0;
+  }
+
+  private static SocketTable table(Options options) throws IOException {
+    var text =
+        new SocketText(
+            options.resolve()
+                ? Optional.of(Services.read(Path.of("/etc/services")))
+                : Optional.empty());
+    return new SocketTable(
+        text, options.owners(), options.timers(), options.extended(), options.tcpInfo());
+  }
+
+  /** {@code --watch} or {@code --follow}: until Ctrl-C (the JVM's exit) or {@code --count}. */
+  private int repeat(Options options, Repeat repeat, PrintWriter out) throws IOException {
+    var query = options.filter().query(options.tcpInfo(), options.owners());
+    try {
+      if (repeat.watch()) {
+        // As watch's header: the command as typed (its arguments after the command's name).
+        List<String> typed = spec.commandLine().getParseResult().originalArgs();
+        int from = typed.indexOf(spec.name());
+        String title =
+            String.join(" ", List.of("wharf", spec.name()))
+                + typed.subList(from + 1, typed.size()).stream()
+                    .map(arg -> " " + arg)
+                    .reduce("", String::concat);
+        new SocketWatch(
+                table(options), terminal.getAsBoolean(), options.header(), repeat.interval(), title)
+            .run(
+                () ->
+                    Sockets.list(query).sockets().stream()
+                        .filter(options.filter()::matches)
+                        .toList(),
+                repeat.count(),
+                out);
+      } else {
+        var follow = new SocketFollow(repeat.followPort(), repeat.interval(), options.json());
+        follow.run(
+            () ->
+                Sockets.list(query).sockets().stream()
+                    .filter(socket -> options.filter().matches(socket) && follow.onPort(socket))
+                    .toList(),
+            repeat.count(),
+            out,
+            spec.commandLine().getErr());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     out.flush();
     return 0;

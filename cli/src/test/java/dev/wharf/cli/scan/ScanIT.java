@@ -57,6 +57,42 @@ class ScanIT extends EndToEnd {
     assertThat(lastOutput).contains("\"banner\":\"SSH-2.0-Wharf_Test, hello\"");
   }
 
+  /**
+   * Every port, in a network namespace of the test's own where nothing else listens, so the whole
+   * result is known: the listeners open, every other port closed. (A scan of all ports also meets
+   * connects that the kernel gives their own target port as the local one, which then reach
+   * themselves: those ports are closed, not open.) nmap scans the ranges around the listeners the
+   * same way: all 65,535 would take it minutes on a loaded machine, and bench/scan compares all.
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(300)
+  void everyPortOfAPrivateLoopbackAgreesWithNmap() throws Exception {
+    try (var peer = dev.wharf.cli.NamespacePeer.start()) {
+      List<Integer> open = List.of(22, 80, 8080, 40000, 65535);
+      for (int port : open) {
+        peer.send("listen l" + port + " " + port);
+      }
+      Path out = dir.resolve("all.json");
+      Child wharf = wharfIn(peer, out, "scan", "127.0.0.1", "-p-", "--json");
+      assertThat(wharf.awaitExit(Duration.ofSeconds(180))).isZero();
+      String json = Files.readString(out);
+      assertThat(scanJson(json).keySet()).containsExactlyElementsOf(open);
+      assertThat(json).contains("\"scanned\":65535", "\"closed\":65530", "\"filtered\":0");
+
+      String ranges = "1-2000,8000-8100,39000-41000,65000-65535"; // 4,638 ports, 5 open
+      var nmap =
+          ExternalProcess.run(
+              Duration.ofSeconds(180),
+              peer.inside(
+                  "nmap", "-sT", "-p", ranges, "-T4", "-n", "-Pn", "-oG", "-", "127.0.0.1"));
+      String ports =
+          nmap.out().lines().filter(line -> line.contains("Ports: ")).findFirst().orElseThrow();
+      assertThat(NMAP_PORT.matcher(ports).results().map(m -> Integer.parseInt(m.group(1))).toList())
+          .containsExactlyElementsOf(open);
+      assertThat(ports).contains("Ignored State: closed (4633)");
+    }
+  }
+
   @Test
   void ipv6LoopbackIsScannedToo() throws Exception {
     int open =

@@ -195,4 +195,85 @@ class SocketsArgumentsTest {
     assertThat(SocketText.duration(88_000)).isEqualTo("1min28s");
     assertThat(SocketText.bitsPerSecond(1_000_000)).isEqualTo("8.0Mbps");
   }
+
+  @Test
+  void watchAndFollowTakeAnIntervalAsWatchDoes() {
+    var watch = sockets("-ta", "--watch").repeat().orElseThrow();
+    assertThat(watch.watch()).isTrue();
+    assertThat(watch.interval()).isEqualTo(java.time.Duration.ofSeconds(2));
+    assertThat(sockets("-tan", "--watch").repeat().orElseThrow().interval())
+        .as("-n alone stays ss's --numeric")
+        .isEqualTo(java.time.Duration.ofSeconds(2));
+    assertThat(sockets("--watch", "-n", "0.5").repeat().orElseThrow().interval())
+        .isEqualTo(java.time.Duration.ofMillis(500));
+    assertThat(sockets("--watch", "--interval", "1", "--count", "3").repeat().orElseThrow().count())
+        .isEqualTo(3);
+    var follow = sockets("--follow", "8080", "--json").repeat().orElseThrow();
+    assertThat(follow.followPort()).isEqualTo(8080);
+    assertThat(follow.interval()).isEqualTo(java.time.Duration.ofMillis(20));
+    assertThat(sockets("--follow", "8080").filter().kinds()).containsExactly(SocketKind.TCP);
+    assertThat(sockets("--follow", "8080").filter().states())
+        .isEqualTo(EnumSet.allOf(SocketState.class));
+    assertThat(sockets("-ta").repeat()).isEmpty();
+  }
+
+  @Test
+  void watchAndFollowMistakesAreNamed() {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> sockets("--watch", "--follow", "80"))
+        .withMessage("--watch and --follow exclude each other: pick one");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> sockets("--watch", "--json"))
+        .withMessageStartingWith("--watch draws the table: leave out --json");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> sockets("-n", "2"))
+        .withMessage("an interval needs --watch or --follow");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> sockets("--watch", "-n", "0.01"))
+        .withMessage("the interval must be 0.1 to 3600 seconds, got 0.01");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> sockets("--follow", "0"))
+        .withMessage("--follow takes a port from 1 to 65535, got 0");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> sockets("--follow", "80", "-l"))
+        .withMessageStartingWith("--follow follows TCP sockets in every state");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> sockets("--watch", "-n", "soon"))
+        .withMessage("-n takes a number of seconds (with --watch), got 'soon'");
+  }
+
+  @Test
+  void watchMarksWhatAppearedChangedStateOrVanished() throws Exception {
+    var samples =
+        new java.util.ArrayDeque<>(
+            List.of(
+                List.of(
+                    tcp(SocketState.ESTABLISHED, 5000, 80), tcp(SocketState.SYN_SENT, 5001, 80)),
+                List.of(
+                    tcp(SocketState.ESTABLISHED, 5000, 80),
+                    tcp(SocketState.ESTABLISHED, 5001, 80),
+                    tcp(SocketState.SYN_SENT, 5002, 80))));
+    var table = new SocketTable(new SocketText(Optional.empty()), false, false, false, false);
+    var out = new StringWriter();
+    new SocketWatch(table, false, true, java.time.Duration.ofMillis(1), "wharf sockets")
+        .run(samples::removeFirst, 2, new PrintWriter(out));
+    List<String> frames = List.of(out.toString().split("\n\n(?=Every)"));
+    assertThat(frames).hasSize(2);
+    assertThat(frames.get(0)).startsWith("Every 1ms: wharf sockets    ");
+    assertThat(frames.get(0).lines()).noneMatch(line -> line.matches("[+~-] .*"));
+    assertThat(frames.get(1).lines())
+        .anyMatch(line -> line.matches("  tcp +ESTAB .*127\\.0\\.0\\.1:5000 .*"))
+        .anyMatch(line -> line.matches("~ tcp +ESTAB .*127\\.0\\.0\\.1:5001 .*"))
+        .anyMatch(line -> line.matches("\\+ tcp +SYN-SENT .*127\\.0\\.0\\.1:5002 .*"));
+
+    samples.add(List.of(tcp(SocketState.ESTABLISHED, 5000, 80)));
+    samples.add(List.of());
+    var terminal = new StringWriter();
+    new SocketWatch(table, true, true, java.time.Duration.ofMillis(1), "wharf sockets")
+        .run(samples::removeFirst, 2, new PrintWriter(terminal));
+    assertThat(terminal.toString())
+        .as("redrawn in place, the vanished socket in red")
+        .startsWith("\u001b[H\u001b[2J")
+        .containsPattern("\u001b\\[31m- tcp +ESTAB .*\u001b\\[0m");
+  }
 }

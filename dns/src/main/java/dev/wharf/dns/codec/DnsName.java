@@ -24,6 +24,7 @@ public final class DnsName {
 
   private final byte[][] labels;
   private final int hash;
+  private String canonicalKey; // made on first use
 
   private DnsName(byte[][] labels) {
     this.labels = labels;
@@ -188,9 +189,21 @@ public final class DnsName {
     return n;
   }
 
-  /** The name with its letters in lower case: the key compression and comparisons use. */
-  String canonicalKey() {
-    var out = new StringBuilder();
+  /**
+   * The name with its letters in lower case: the key compression, comparisons and the server's
+   * answer cache use. Made once per name (a benign race: every thread computes the same string).
+   */
+  public String canonicalKey() {
+    String key = canonicalKey;
+    if (key == null) {
+      key = makeCanonicalKey();
+      canonicalKey = key;
+    }
+    return key;
+  }
+
+  private String makeCanonicalKey() {
+    var out = new StringBuilder(wireLength());
     for (byte[] label : labels) {
       out.append((char) label.length);
       for (byte b : label) {

@@ -34,15 +34,25 @@ public final class DnsServer implements AutoCloseable {
   /** RFC 1035 §4.2.1: without EDNS, a UDP message holds at most 512 octets. */
   private static final int CLASSIC_UDP_LIMIT = 512;
 
+  /** TCP answers are never cut: a message there holds up to 65,535 octets (RFC 1035 §4.2.2). */
+  private static final int TCP_LIMIT = 65_535;
+
+  /** The zones' answers and the answers already written: replaced together on a reload. */
+  private record Served(Authority authority, AnswerCache cache) {
+    Served(List<Zone> zones) {
+      this(new Authority(zones), new AnswerCache());
+    }
+  }
+
   /** Replaced whole on a reload: a query sees the zones before or after, never a mix. */
-  private volatile Authority authority;
+  private volatile Served served;
 
   private final DatagramEndpoint udp;
   private final Server tcp;
 
-  private DnsServer(EventLoopGroup group, InetSocketAddress address, Authority authority)
+  private DnsServer(EventLoopGroup group, InetSocketAddress address, List<Zone> zones)
       throws IOException {
-    this.authority = authority;
+    this.served = new Served(zones);
     this.udp =
         DatagramEndpoint.builder(group)
             .name("dns")
@@ -59,14 +69,14 @@ public final class DnsServer implements AutoCloseable {
   /** Serves the zones on {@code address} (port 0: one the kernel picks, the same for TCP). */
   public static DnsServer start(EventLoopGroup group, InetSocketAddress address, List<Zone> zones)
       throws IOException {
-    return new DnsServer(group, address, new Authority(zones));
+    return new DnsServer(group, address, zones);
   }
 
   /**
    * Answers from these zones from now on (a reload); queries in flight finish with the old ones.
    */
   public void serve(List<Zone> zones) {
-    authority = new Authority(zones);
+    served = new Served(zones);
   }
 
   public int port() {
@@ -78,28 +88,45 @@ public final class DnsServer implements AutoCloseable {
     byte[] query = new byte[data.remaining()];
     data.get(query);
     Message message = parse(query);
-    Message response = message == null ? formatError(query) : respond(message);
-    if (response == null) {
-      return;
-    }
     // RFC 6891 §6.2.5: the client's EDNS size, within ours; without EDNS, 512 (RFC 1035 §4.2.1).
     int limit =
-        message != null && message.edns().isPresent() && response.edns().isPresent()
+        message != null && message.edns().isPresent()
             ? Math.min(Edns.DEFAULT_PAYLOAD, message.edns().get().effectivePayloadSize())
             : CLASSIC_UDP_LIMIT;
-    byte[] bytes = DnsMessageWriter.write(response);
-    if (bytes.length > limit) {
-      // RFC 2181 §9: a truncated answer is better empty than missing part of an RRset.
-      Message truncated =
-          new Message(
-              response.header().withFlag(Header.TC, true),
-              response.questions(),
-              List.of(),
-              List.of(),
-              response.edns().map(e -> List.of(e.toRecord())).orElse(List.of()));
-      bytes = DnsMessageWriter.write(truncated);
+    byte[] answer = answer(query, message, limit);
+    if (answer != null) {
+      endpoint.send(ByteBuffer.wrap(answer), sender);
     }
-    endpoint.send(ByteBuffer.wrap(bytes), sender);
+  }
+
+  /** The octets to send back to a query (null: none), cut to {@code limit}. */
+  private byte[] answer(byte[] query, Message message, int limit) {
+    if (message == null) {
+      Message error = formatError(query);
+      return error == null ? null : DnsMessageWriter.write(error);
+    }
+    if (message.header().isResponse()) {
+      return null; // never answer an answer: that is how reflection loops start
+    }
+    Served now = served;
+    return now.cache().answer(message, limit, q -> encode(now.authority().answer(q), limit));
+  }
+
+  /** The response's octets; an empty one with TC when it does not fit {@code limit}. */
+  private static byte[] encode(Message response, int limit) {
+    byte[] bytes = DnsMessageWriter.write(response);
+    if (bytes.length <= limit) {
+      return bytes;
+    }
+    // RFC 2181 §9: a truncated answer is better empty than missing part of an RRset.
+    Message truncated =
+        new Message(
+            response.header().withFlag(Header.TC, true),
+            response.questions(),
+            List.of(),
+            List.of(),
+            response.edns().map(e -> List.of(e.toRecord())).orElse(List.of()));
+    return DnsMessageWriter.write(truncated);
   }
 
   /** The query, or null when it cannot be parsed. */
@@ -126,20 +153,6 @@ public final class DnsServer implements AutoCloseable {
         List.of());
   }
 
-  /** The answer to a parsed query; null for a response (never answer one). */
-  private Message respond(Message message) {
-    if (message.header().isResponse()) {
-      return null; // never answer an answer: that is how reflection loops start
-    }
-    return authority.answer(message);
-  }
-
-  /** The answer to a query's octets, or null when none is due. */
-  private Message respond(byte[] query) {
-    Message message = parse(query);
-    return message == null ? formatError(query) : respond(message);
-  }
-
   /** One TCP connection: framed queries in, framed answers out, in order. */
   private final class TcpSession implements Protocol {
     private final DnsTcpFrameDecoder decoder = new DnsTcpFrameDecoder();
@@ -148,9 +161,9 @@ public final class DnsServer implements AutoCloseable {
     public void received(Connection connection, ByteBuffer data) {
       try {
         for (byte[] frame : decoder.decode(data)) {
-          Message response = respond(frame);
-          if (response != null) {
-            connection.write(DnsTcpFrameDecoder.frame(DnsMessageWriter.write(response)));
+          byte[] answer = answer(frame, parse(frame), TCP_LIMIT);
+          if (answer != null) {
+            connection.write(DnsTcpFrameDecoder.frame(answer));
           }
         }
       } catch (DnsFormatException e) {

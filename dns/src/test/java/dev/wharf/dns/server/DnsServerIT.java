@@ -58,6 +58,37 @@ class DnsServerIT {
     }
   }
 
+  /**
+   * A question asked again is answered from the answers already written: each copy must still carry
+   * its own query's id, its spelling of the name (letter case, which "0x20" clients check) in the
+   * question and in the answers compressed against it, and its own RD.
+   */
+  @Test
+  void repeatedQuestionsKeepTheirOwnIdSpellingAndFlags() throws Exception {
+    var zone = Zone.of(ZoneFileParser.parse(Path.of("t.zone"), ZONE, null));
+    try (var group = new EventLoopGroup(1, "dns-test", true);
+        var server =
+            DnsServer.start(
+                group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), List.of(zone));
+        var client = DatagramChannel.open()) {
+      client.socket().setSoTimeout(2000);
+      client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()));
+      int id = 100;
+      for (String spelling : List.of("ns1.example.test", "NS1.Example.TEST", "ns1.example.test")) {
+        for (boolean rd : List.of(true, false)) {
+          var question = new Question(DnsName.parse(spelling), RecordType.A, RecordClass.IN);
+          client.write(ByteBuffer.wrap(DnsMessageWriter.write(Message.query(++id, question, rd))));
+          Message answer = receive(client);
+          assertThat(answer.header().id()).isEqualTo(id);
+          assertThat(answer.header().recursionDesired()).isEqualTo(rd);
+          assertThat(answer.questions().getFirst().name().toString()).isEqualTo(spelling + ".");
+          assertThat(answer.answers().getFirst().name().toString()).isEqualTo(spelling + ".");
+          assertThat(answer.answers().getFirst().data().toText()).isEqualTo("127.0.0.1");
+        }
+      }
+    }
+  }
+
   private static Message receive(DatagramChannel client) throws Exception {
     ByteBuffer in = ByteBuffer.allocate(2048);
     try {
