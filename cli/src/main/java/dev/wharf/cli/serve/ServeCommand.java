@@ -365,6 +365,17 @@ public final class ServeCommand implements Callable<Integer> {
             + " 127.0.0.1");
   }
 
+  private static final java.util.regex.Pattern TOKEN_PARAMETER =
+      java.util.regex.Pattern.compile("([?&]" + Channels.TOKEN_PARAMETER + "=)[^&\\s\"]+");
+
+  /**
+   * An access log line with the value of a channels {@code token} query parameter hidden: a JWT in
+   * a log is a credential anyone who reads the log can use until it expires.
+   */
+  static String withoutTokens(String line) {
+    return TOKEN_PARAMETER.matcher(line).replaceAll("$1(hidden)");
+  }
+
   /** OPTIONS on a path: what it allows. A route of ours, so that --auth and --cors apply. */
   private static Handler answerOptions(List<String> methods) {
     String allow = String.join(", ", methods);
@@ -449,7 +460,7 @@ public final class ServeCommand implements Callable<Integer> {
       builder.accessLog(
           entry -> {
             synchronized (err) {
-              err.println(entry.commonLogFormat());
+              err.println(withoutTokens(entry.commonLogFormat()));
               err.flush();
             }
           });

@@ -178,8 +178,7 @@ class ChannelsAuthIT extends EndToEnd {
         wharf(
             null,
             serveOut,
-            serveOnLoopbackArgs(
-                dir, "--channels", "--quiet", "--jwt-public-key", publicKey.toString()));
+            serveOnLoopbackArgs(dir, "--channels", "--jwt-public-key", publicKey.toString()));
     int port = servedPort(serveOut, "http");
     String url = "ws://127.0.0.1:" + port + "/ws/channels";
     serve.awaitErr("channels: clients connect with a JWT signed with RS256");
@@ -188,6 +187,9 @@ class ChannelsAuthIT extends EndToEnd {
     Path out = dir.resolve("query.out");
     assertThat(python(out, "query", url, bob, "room:1").awaitExit(SLOW)).isZero();
     assertThat(Files.readAllLines(out)).containsExactly("subscribed", "presence bob");
+    // The access log shows the upgrade, not the token (a credential until it expires).
+    serve.awaitErr("GET /ws/channels\\?token=\\(hidden\\) HTTP/1.1");
+    assertThat(String.join("\n", serve.errLines())).doesNotContain(bob);
 
     // HS256 with the public key's PEM as the secret: the algorithm-confusion forgery, made by hand
     // (PyJWT itself refuses to use a PEM key as an HMAC secret).
