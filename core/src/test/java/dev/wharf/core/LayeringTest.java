@@ -95,6 +95,21 @@ class LayeringTest {
   }
 
   @Test
+  void thePacketDecodersDoNoIoCallNoNativeCodeAndReadNoClock() {
+    // Fed with captures and fuzz alike: bytes in, layers out, nothing else (house style: a codec).
+    assertThat(
+            referencesUnder(
+                ROOT.resolve("packets/src/main/java/dev/wharf/packets/decode"),
+                null,
+                Pattern.compile(
+                    "\\bdev\\.wharf\\.(?!packets\\.(decode|AddressText)\\b)[\\w.]+|\\bjava\\.nio\\.channels\\b"
+                        + "|\\bjava\\.lang\\.foreign\\b|\\bThread\\b|\\bnanoTime\\b"
+                        + "|\\bcurrentTimeMillis\\b|\\bClock\\b")))
+        .as("files of dev.wharf.packets.decode naming I/O, native code, threads or clocks")
+        .isEmpty();
+  }
+
+  @Test
   void hpackIsACodecOfTheJdkOnly() {
     // No other Wharf package, and no channel: HPACK does no I/O (house style: a codec).
     assertThat(

@@ -83,6 +83,13 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "No access log.")
   boolean quiet;
 
+  @Option(
+      names = "--http1-only",
+      description =
+          "Speak HTTP/1.1 only. By default HTTP/2 is spoken too: over --tls when the client picks"
+              + " h2 by ALPN, in clear text when it starts with HTTP/2's preface (prior knowledge).")
+  boolean http1Only;
+
   @Option(names = "--no-listing", description = "Answer 403 for directories without index.html.")
   boolean noListing;
 
@@ -407,7 +414,11 @@ public final class ServeCommand implements Callable<Integer> {
     Options options = options();
     // Before any thread starts: a certificate that cannot be used is the whole answer.
     ServerTlsOptions.Loaded https =
-        options.tls() ? tls.load(ServerTlsOptions.namesFor(bind), List.of("http/1.1")) : null;
+        options.tls()
+            ? tls.load(
+                ServerTlsOptions.namesFor(bind),
+                http1Only ? List.of("http/1.1") : List.of("h2", "http/1.1"))
+            : null;
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter out = spec.commandLine().getOut();
     var files = new StaticFiles(options.directory(), options.files());
@@ -418,6 +429,7 @@ public final class ServeCommand implements Callable<Integer> {
     var budget = MemoryBudget.of(options.maxBuffered());
     var builder =
         HttpServer.builder(group)
+            .http2(!http1Only)
             .timeouts(options.timeouts())
             .memoryBudget(budget)
             .route(

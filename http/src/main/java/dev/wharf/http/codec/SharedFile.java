@@ -1,4 +1,4 @@
-package dev.wharf.http.files;
+package dev.wharf.http.codec;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -12,28 +12,28 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One open file lent to several writes queued on a connection. {@link
- * dev.wharf.http.server.ServerResponse#writeFile} closes the channel it is given once that stretch
- * is sent (or the connection closes), so a multi-range answer that queues each part as a stretch of
- * the same file gives each a {@link #lend() lease}: a channel onto the file whose close gives its
- * share back. The file closes when the last share is given back, the lender's own ({@link
+ * One open file lent to several writes queued on a connection. A queued file write (a response's
+ * {@code writeFile}, core's {@code Connection.writeFile}) closes the channel it is given once that
+ * stretch is sent (or the connection closes), so a multi-range answer that queues each part as a
+ * stretch of the same file gives each a {@link #lend() lease}: a channel onto the file whose close
+ * gives its share back. The file closes when the last share is given back, the lender's own ({@link
  * #close()}) included: one descriptor a request, however many parts, and none left once the parts
- * are sent or dropped with their connection.
+ * are sent or dropped with their connection. HTTP/2 lends one for each DATA frame cut from a file.
  *
  * <p>Leases are for positional use (transferTo, read at a position), as queued writes make; their
  * relative position is the file's own, shared. Thread-safe.
  */
-final class SharedFile implements Closeable {
+public final class SharedFile implements Closeable {
   private final FileChannel file;
   private final AtomicInteger shares = new AtomicInteger(1); // The lender's own.
   private final AtomicBoolean lenderDone = new AtomicBoolean();
 
-  SharedFile(FileChannel file) {
+  public SharedFile(FileChannel file) {
     this.file = file;
   }
 
   /** A channel onto the file for one queued write; closing it gives its share back. */
-  FileChannel lend() {
+  public FileChannel lend() {
     if (lenderDone.get()) {
       throw new IllegalStateException("the lender has given the file back");
     }

@@ -1,4 +1,4 @@
-package dev.wharf.http.files;
+package dev.wharf.http.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
