@@ -18,6 +18,7 @@ module dev.wharf.channels {
   requires com.google.gson;
   requires org.json;
   requires redis.clients.authentication.core;
+  requires com.nimbusds.jose.jwt; // JwtVerifier: JWT parsing and HS256/RS256 signatures
 
   exports dev.wharf.channels;
   exports dev.wharf.channels.protocol;

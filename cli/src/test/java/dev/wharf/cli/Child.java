@@ -206,6 +206,15 @@ public final class Child {
     return start(command[0], new ProcessBuilder(command), stdin, stdout);
   }
 
+  /** Starts any program with these environment variables too (a secret kept off its arguments). */
+  public static Child start(
+      Map<String, String> environment, Path stdin, Path stdout, String... command)
+      throws IOException {
+    var builder = new ProcessBuilder(command);
+    builder.environment().putAll(environment);
+    return start(command[0], builder, stdin, stdout);
+  }
+
   private static Child start(String name, ProcessBuilder builder, Path stdin, Path stdout)
       throws IOException {
     if (stdin != null) {

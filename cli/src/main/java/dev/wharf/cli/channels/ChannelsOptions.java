@@ -1,6 +1,7 @@
 package dev.wharf.cli.channels;
 
 import dev.wharf.channels.Broker;
+import dev.wharf.channels.BrowserClient;
 import dev.wharf.channels.Channels;
 import dev.wharf.channels.ChannelsConfig;
 import dev.wharf.channels.InMemoryBroker;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code wharf serve}'s channels options (a picocli mixin): {@code --channels} and its limits. */
@@ -24,9 +26,11 @@ public final class ChannelsOptions {
       names = "--channels",
       description =
           "Serve real-time channels at ws://HOST:PORT/ws/channels (docs/channels.md), with an"
-              + " in-memory broker unless --broker names one. Without a JWT key (not yet"
-              + " supported) only clients on this machine (loopback) may connect.")
+              + " in-memory broker unless --broker names one. Without a JWT key (--jwt-secret-env,"
+              + " --jwt-public-key) only clients on this machine (loopback) may connect.")
   boolean enabled;
+
+  @Mixin JwtOptions jwt = new JwtOptions();
 
   @Option(
       names = "--broker",
@@ -103,11 +107,13 @@ public final class ChannelsOptions {
     if (maxMessage < 64 || maxMessage > (64L << 20)) {
       throw new IllegalArgumentException("--channels-max-message must be between 64 and 64M");
     }
-    return ChannelsConfig.builder()
-        .maxQueuedBytes(queue)
-        .slowConsumerAction(action)
-        .maxMessageBytes(maxMessage)
-        .build();
+    var builder =
+        ChannelsConfig.builder()
+            .maxQueuedBytes(queue)
+            .slowConsumerAction(action)
+            .maxMessageBytes(maxMessage);
+    jwt.verifier().ifPresent(builder::tokenVerifier);
+    return builder.build();
   }
 
   /** Checks every value without starting anything. */
@@ -119,6 +125,9 @@ public final class ChannelsOptions {
       historyPolicy();
       config();
       brokerUri();
+    } else if (jwt.isConfigured()) {
+      throw new IllegalArgumentException(
+          "--jwt-secret-env and --jwt-public-key go with --channels");
     }
   }
 
@@ -181,11 +190,29 @@ public final class ChannelsOptions {
             + history
             + " publications for "
             + historySeconds
-            + " s).");
+            + " s).",
+        "Chat demo on "
+            + scheme
+            + "://"
+            + host
+            + ":"
+            + port
+            + BrowserClient.CHAT_PATH
+            + "; browser client at "
+            + BrowserClient.SCRIPT_PATH
+            + ".");
   }
 
-  /** What serve says on stderr at start: who may connect. */
-  public static String loopbackOnlyWarning() {
-    return "channels: no JWT key configured: only clients on this machine (loopback) may connect";
+  /** What serve says on stderr at start: who may connect (never the key). */
+  public String whoMayConnect() {
+    return jwt.verifier()
+        .map(
+            verifier ->
+                "channels: clients connect with a JWT signed with "
+                    + verifier.algorithms()
+                    + " (connect request or ?token=)")
+        .orElse(
+            "channels: no JWT key configured: only clients on this machine (loopback) may"
+                + " connect");
   }
 }

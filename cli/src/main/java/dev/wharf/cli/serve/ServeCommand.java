@@ -1,5 +1,6 @@
 package dev.wharf.cli.serve;
 
+import dev.wharf.channels.BrowserClient;
 import dev.wharf.channels.Channels;
 import dev.wharf.cli.ByteSize;
 import dev.wharf.cli.HostPort;
@@ -371,6 +372,17 @@ public final class ServeCommand implements Callable<Integer> {
             + " 127.0.0.1");
   }
 
+  private static final java.util.regex.Pattern TOKEN_PARAMETER =
+      java.util.regex.Pattern.compile("([?&]" + Channels.TOKEN_PARAMETER + "=)[^&\\s\"]+");
+
+  /**
+   * An access log line with the value of a channels {@code token} query parameter hidden: a JWT in
+   * a log is a credential anyone who reads the log can use until it expires.
+   */
+  static String withoutTokens(String line) {
+    return TOKEN_PARAMETER.matcher(line).replaceAll("$1(hidden)");
+  }
+
   /** OPTIONS on a path: what it allows. A route of ours, so that --auth and --cors apply. */
   private static Handler answerOptions(List<String> methods) {
     String allow = String.join(", ", methods);
@@ -449,7 +461,10 @@ public final class ServeCommand implements Callable<Integer> {
       throw e;
     }
     if (channelsEndpoint != null) {
-      builder.route("GET", Channels.PATH, guard(options, channelsEndpoint.handler()));
+      builder
+          .route("GET", Channels.PATH, guard(options, channelsEndpoint.handler()))
+          .route("GET", BrowserClient.SCRIPT_PATH, guard(options, BrowserClient.script()))
+          .route("GET", BrowserClient.CHAT_PATH, guard(options, BrowserClient.chatPage()));
     }
     if (https != null) {
       builder.tls(https.config());
@@ -463,7 +478,7 @@ public final class ServeCommand implements Callable<Integer> {
       builder.accessLog(
           entry -> {
             synchronized (err) {
-              err.println(entry.commonLogFormat());
+              err.println(withoutTokens(entry.commonLogFormat()));
               err.flush();
             }
           });
@@ -527,7 +542,7 @@ public final class ServeCommand implements Callable<Integer> {
             + "/); Ctrl-C stops.");
     if (channelsEndpoint != null) {
       channels.startupLines(scheme, host, actualPort).forEach(out::println);
-      err.println("wharf serve: " + ChannelsOptions.loopbackOnlyWarning());
+      err.println("wharf serve: " + channels.whoMayConnect());
       err.flush();
     }
     options

@@ -8,6 +8,7 @@ import dev.wharf.channels.StreamPosition;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
@@ -131,5 +132,39 @@ class ChannelsArgumentsTest {
     assertThatIllegalArgumentException()
         .isThrownBy(() -> serve("--broker", "redis://h:1").check())
         .withMessage("--broker needs --channels");
+  }
+
+  @Test
+  void serveJwtOptionsMakeAVerifierFromTheEnvironment() {
+    var secret = Map.of("S", "a secret of thirty-two bytes, no less");
+    var options = serve("--channels", "--jwt-secret-env", "S", "--jwt-audience", "wharf");
+    options.jwt.withEnvironment(secret::get);
+    assertThat(options.config().tokenVerifier()).isPresent();
+    assertThat(options.config().authenticator().admit(null)).isEmpty(); // every client: a token
+    assertThat(options.whoMayConnect())
+        .isEqualTo(
+            "channels: clients connect with a JWT signed with HS256 (connect request or ?token=)");
+    assertThat(serve("--channels").config().tokenVerifier()).isEmpty();
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> serve("--channels", "--jwt-issuer", "x").check())
+        .withMessage(
+            "--jwt-issuer and --jwt-audience go with --jwt-secret-env or --jwt-public-key");
+  }
+
+  @Test
+  void subAndPubTakeATokenOrAVariableNotBoth() {
+    var tokens = new TokenOptions().withEnvironment(Map.of("T", " eyJ.a.b \n")::get);
+    new CommandLine(tokens).parseArgs("--token-env", "T");
+    assertThat(tokens.token()).contains("eyJ.a.b");
+    var both = new TokenOptions();
+    new CommandLine(both).parseArgs("--token", "x", "--token-env", "T");
+    assertThatIllegalArgumentException()
+        .isThrownBy(both::token)
+        .withMessage("give --token or --token-env, not both");
+    var unset = new TokenOptions().withEnvironment(name -> null);
+    new CommandLine(unset).parseArgs("--token-env", "NOPE");
+    assertThatIllegalArgumentException()
+        .isThrownBy(unset::token)
+        .withMessage("--token-env: the environment variable NOPE is not set");
   }
 }
