@@ -14,4 +14,10 @@ public interface ChannelObserver {
 
   /** A client left the channel (unsubscribed, disconnected, or its node died). */
   default void left(ClientInfo client) {}
+
+  /**
+   * The broker lost the channel's history (it restarted without it): publications may have been
+   * missed, and the next ones come under a new epoch.
+   */
+  default void lost() {}
 }

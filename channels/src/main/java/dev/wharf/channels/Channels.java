@@ -178,6 +178,11 @@ public final class Channels implements AutoCloseable {
               observer.left(who);
             }
           }
+
+          @Override
+          public void offerLost(String channel) {
+            observer.lost();
+          }
         };
     return hub.add(channel, member).thenApply(subscribed -> () -> hub.remove(channel, member));
   }

@@ -104,7 +104,8 @@ public final class ChannelSession implements WebSocketListener, Hub.Member {
    * the broker's thread. A live subscription is told to recover; one still reading its history gets
    * whatever the broker holds after its reconnect.
    */
-  void offerLost(String channel) {
+  @Override
+  public void offerLost(String channel) {
     onLoopLater(
         () -> {
           Subscription sub = subscriptions.get(channel);

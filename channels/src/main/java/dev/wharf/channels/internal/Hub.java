@@ -29,6 +29,9 @@ public final class Hub implements Broker.Listener {
 
     /** A join (or a leave) on the channel, with the event's text. */
     void offerEvent(String channel, boolean join, ClientInfo who, String text);
+
+    /** The broker lost the channel's history: what was missed cannot be recovered. */
+    void offerLost(String channel);
   }
 
   /** The local members of one channel, and this node's broker subscription for it. */
@@ -117,8 +120,8 @@ public final class Hub implements Broker.Listener {
     if (local == null) {
       return;
     }
-    for (ChannelSession session : local.sessions) {
-      session.offerLost(channel);
+    for (Member member : local.sessions) {
+      member.offerLost(channel);
     }
   }
 
