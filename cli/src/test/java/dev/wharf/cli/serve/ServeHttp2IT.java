@@ -84,6 +84,42 @@ class ServeHttp2IT extends EndToEnd {
     server.awaitErr("\"GET /data.bin HTTP/2.0\" 200 1048576", 101);
   }
 
+  /**
+   * Our client against our server, the pairing every user of both meets: h2c by prior knowledge and
+   * h2 by ALPN over serve's self-signed TLS, two URLs on one connection (streams 1 and 3).
+   */
+  @Test
+  void wharfGetSpeaksHttp2ToWharfServeInTheClearAndOverTls() throws Exception {
+    Path root = Files.createDirectory(dir.resolve("www"));
+    Path data = randomFile("www/data.bin", 300_000);
+    Child plain = serve(root);
+    int port = servedPort(dir.resolve("serve.out"), "http");
+    String url = "http://127.0.0.1:" + port + "/data.bin";
+    Path got = dir.resolve("got.bin");
+    Child get = wharf(null, got, "get", "-v", "--http2-prior-knowledge", url, url);
+    assertThat(get.awaitExit(WAIT)).as("stderr: %s", get.errLines()).isZero();
+    assertThat(Files.size(got)).isEqualTo(2L * Files.size(data));
+    assertThat(get.errLines())
+        .contains(
+            "* [HTTP/2] [1] OPENED stream for " + url,
+            "* [HTTP/2] [3] OPENED stream for " + url,
+            "< HTTP/2 200");
+    plain.awaitErr("\"GET /data.bin HTTP/2.0\" 200 300000", 2);
+    plain.end();
+
+    Child tls = wharf(null, dir.resolve("tls.out"), serveOnLoopbackArgs(root, "--tls"));
+    int tlsPort = servedPort(dir.resolve("tls.out"), "https");
+    String secure = "https://127.0.0.1:" + tlsPort + "/data.bin";
+    Path gotTls = dir.resolve("got-tls.bin");
+    Child getTls = wharf(null, gotTls, "get", "-v", "-k", secure);
+    assertThat(getTls.awaitExit(WAIT)).as("stderr: %s", getTls.errLines()).isZero();
+    assertThat(sha256(gotTls)).isEqualTo(sha256(data));
+    assertThat(getTls.errLines())
+        .anyMatch(line -> line.startsWith("* TLSv1.") && line.contains("ALPN h2,"))
+        .contains("* using HTTP/2", "< HTTP/2 200");
+    tls.awaitErr("\"GET /data.bin HTTP/2.0\" 200 300000");
+  }
+
   @Test
   void http1OnlyAnswersThePrefaceAsABadHttp11Request() throws Exception {
     Path root = Files.createDirectory(dir.resolve("www"));
