@@ -175,6 +175,36 @@ abstract class MultiNodeContract {
         .hasSize(1);
   }
 
+  /**
+   * A client that sends its publishes without waiting for each reply (as {@code wharf pub} does
+   * with stdin's lines) gets offsets in the order it sent them, though the broker runs calls on
+   * several threads.
+   */
+  @Test
+  void publishesSentWithoutWaitingKeepTheirOrder() throws Exception {
+    Node a = node();
+    Node b = node();
+    Peer subscriber = peer(b);
+    assertThat(subscriber.subscribe(CHANNEL, Optional.empty()).error()).isEmpty();
+    Peer publisher = peer(a);
+    int count = 200;
+    var replies = new ArrayList<java.util.concurrent.CompletableFuture<ServerMessage.Reply>>();
+    for (int i = 0; i < count; i++) {
+      replies.add(publisher.send("publish", "channel", Peer.quoted(CHANNEL), "data", data(0, i)));
+    }
+    for (var reply : replies) {
+      assertThat(reply.get(60, java.util.concurrent.TimeUnit.SECONDS).error()).isEmpty();
+    }
+    Await.until("every publication delivered", () -> subscriber.deliveries().size() >= count);
+    var expected = new ArrayList<String>();
+    for (int i = 0; i < count; i++) {
+      expected.add(data(0, i));
+    }
+    assertThat(subscriber.deliveries().stream().map(ServerMessage.Delivery::data).toList())
+        .isEqualTo(expected);
+    assertThat(offsets(subscriber)).isEqualTo(range(1, count));
+  }
+
   @Test
   void aClientThatReconnectsToTheOtherNodeRecoversExactlyWhatItMissed() throws Exception {
     Node a = node();

@@ -81,11 +81,16 @@ final class Peer implements WebSocketListener, AutoCloseable {
 
   /** Sends a request and returns its reply (which may be an error). */
   ServerMessage.Reply request(String op, String... namesAndRawValues) throws Exception {
+    return send(op, namesAndRawValues).get(15, TimeUnit.SECONDS);
+  }
+
+  /** Sends a request without waiting: its reply, when it comes. */
+  CompletableFuture<ServerMessage.Reply> send(String op, String... namesAndRawValues) {
     String id = Integer.toString(ids.incrementAndGet());
     var reply = new CompletableFuture<ServerMessage.Reply>();
     replies.put(id, reply);
     webSocket.sendText(ServerMessages.request(op, id, namesAndRawValues));
-    return reply.get(15, TimeUnit.SECONDS);
+    return reply;
   }
 
   /** Subscribes (recording the reply in the trace); returns the reply. */

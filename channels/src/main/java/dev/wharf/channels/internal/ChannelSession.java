@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -62,6 +63,9 @@ public final class ChannelSession implements WebSocketListener, Hub.Member {
   // The event loop only.
   private final Map<String, Subscription> subscriptions = new HashMap<>();
   private boolean closed;
+
+  /** This connection's last publish (loop only): the next one waits for it. */
+  private CompletableFuture<Publication> lastPublish = CompletableFuture.completedFuture(null);
 
   /** A publication for the mailbox, with its delivery's text, written once per node. */
   private record Incoming(Publication publication, String text) {}
@@ -505,16 +509,22 @@ public final class ChannelSession implements WebSocketListener, Hub.Member {
 
   private void publish(Request.Publish r, ClientAuthenticator.Grant grant) {
     checkChannel(r.id(), r.channel(), grant.mayPublish());
-    broker
-        .publish(r.channel(), r.data())
-        .whenComplete(
-            (publication, failed) ->
-                onLoopLater(
-                    () ->
-                        reply(
-                            r.id(),
-                            failed,
-                            () -> ServerMessages.published(r.id(), publication.position()))));
+    // One publish of this connection at a time, in the order they came: a broker may run calls
+    // on several threads (Redis, NATS), and a client that publishes 1, 2, 3 expects those offsets
+    // in that order. Another connection's publishes interleave freely.
+    CompletableFuture<Publication> published =
+        lastPublish
+            .handle((previous, failure) -> null)
+            .thenCompose(ignored -> broker.publish(r.channel(), r.data()));
+    lastPublish = published;
+    published.whenComplete(
+        (publication, failed) ->
+            onLoopLater(
+                () ->
+                    reply(
+                        r.id(),
+                        failed,
+                        () -> ServerMessages.published(r.id(), publication.position()))));
   }
 
   @Override
