@@ -11,8 +11,10 @@ module dev.wharf.cli {
   requires dev.wharf.http;
   requires dev.wharf.websocket;
   requires dev.wharf.channels; // serve --channels, sub, pub
-  requires dev.wharf.inspect; // wharf sockets
+  requires dev.wharf.inspect; // wharf sockets, wharf audit
   requires dev.wharf.dns; // wharf dns
+  requires dev.wharf.packets; // wharf ping, wharf trace
+  requires dev.wharf.load; // wharf bench
   requires java.logging; // Main sets up java.util.logging's one-line format
   requires info.picocli;
   // Only to make a self-signed certificate for "serve --tls": the certificate builder (pkix, which
@@ -28,11 +30,17 @@ module dev.wharf.cli {
 
   opens dev.wharf.cli to
       info.picocli;
+  opens dev.wharf.cli.audit to
+      info.picocli;
+  opens dev.wharf.cli.bench to
+      info.picocli;
   opens dev.wharf.cli.channels to
       info.picocli;
   opens dev.wharf.cli.dns to
       info.picocli;
   opens dev.wharf.cli.get to
+      info.picocli;
+  opens dev.wharf.cli.packets to
       info.picocli;
   opens dev.wharf.cli.scan to
       info.picocli;

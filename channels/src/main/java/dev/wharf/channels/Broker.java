@@ -41,6 +41,13 @@ public interface Broker extends AutoCloseable {
 
     /** A client left the channel on some node (or its node was declared dead). */
     default void left(String channel, ClientInfo client) {}
+
+    /**
+     * The broker may have lost publications of the channel for this node and cannot say which by a
+     * later one: it was cut off from its server and found, on reconnecting, the channel's history
+     * gone (a new epoch). The node tells the channel's subscribers to recover, as after a gap.
+     */
+    default void lost(String channel) {}
   }
 
   /**

@@ -1,24 +1,40 @@
 package dev.wharf.channels;
 
+import dev.wharf.channels.internal.Admission;
 import dev.wharf.channels.internal.ChannelSession;
 import dev.wharf.channels.internal.Hub;
 import dev.wharf.channels.protocol.ChannelNames;
 import dev.wharf.channels.protocol.Json;
 import dev.wharf.http.server.Handler;
+import dev.wharf.http.server.ServerRequest;
 import dev.wharf.websocket.SlowConsumerPolicy;
 import dev.wharf.websocket.WebSocketConfig;
 import dev.wharf.websocket.WebSocketServer;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * One node's channels endpoint: the WebSocket {@link #handler()} that speaks the protocol of
- * docs/channels.md, over a {@link Broker}, and {@link #publish} for Java code on the server.
+ * docs/channels.md over a {@link Broker}, and the calls a Java server makes itself: {@link
+ * #publish}, {@link #presence}, {@link #history} and {@link #observe}. Who may connect and what
+ * they may do is {@link ChannelsConfig}'s {@link TokenVerifier} (a callback, or {@link
+ * JwtVerifier}) and {@link ClientAuthenticator}.
  *
  * <pre>{@code
- * var channels = Channels.create(ChannelsConfig.DEFAULTS, new InMemoryBroker());
+ * var config = ChannelsConfig.builder()
+ *     .tokenVerifier(token -> sessions.grantFor(token)) // or JwtVerifier.builder().hs256(key).build()
+ *     .build();
+ * var channels = Channels.create(config, new InMemoryBroker());
  * HttpServer.builder(group).get(Channels.PATH, channels.handler()).bind(address);
  * channels.publish("news", "{\"title\":\"hello\"}");
+ * channels.observe("chat:lobby", new ChannelObserver() {
+ *   public void joined(ClientInfo who) { log.info(who.user() + " joined"); }
+ * });
  * }</pre>
  *
  * <p>Thread-safe. The sessions run on their connections' event loops; see docs/CONCURRENCY.md.
@@ -26,6 +42,9 @@ import java.util.concurrent.CompletableFuture;
 public final class Channels implements AutoCloseable {
   /** Where {@code wharf serve --channels} serves the endpoint. */
   public static final String PATH = "/ws/channels";
+
+  /** The query parameter of the upgrade that may carry the token: {@code ?token=eyJ...}. */
+  public static final String TOKEN_PARAMETER = "token";
 
   private final ChannelsConfig config;
   private final Hub hub;
@@ -51,15 +70,56 @@ public final class Channels implements AutoCloseable {
     return new Channels(config, broker);
   }
 
-  /** The upgrade handler to put on a GET route ({@link #PATH}); runs on the event loop. */
+  /**
+   * The upgrade handler to put on a GET route ({@link #PATH}); runs on the event loop. Refuses the
+   * upgrade with 403 when neither the authenticator admits the request nor a token verifier is
+   * configured (docs/channels.md, "Who may connect").
+   */
   public Handler handler() {
     return WebSocketServer.handlerPerRequest(
         webSocket,
-        request ->
-            config
-                .authenticator()
-                .admit(request)
-                .map(grant -> new ChannelSession(hub, config, grant)));
+        request -> admit(request).map(admission -> new ChannelSession(hub, config, admission)));
+  }
+
+  /**
+   * A {@code token} query parameter decides if there is one and tokens are checked; else the
+   * authenticator; else, with a verifier, the connection must connect with a token.
+   */
+  private Optional<Admission> admit(ServerRequest request) {
+    Optional<TokenVerifier> verifier = config.tokenVerifier();
+    Optional<String> token = verifier.isPresent() ? tokenParameter(request) : Optional.empty();
+    if (token.isPresent()) {
+      try {
+        return Optional.of(new Admission.Admitted(verifier.get().verify(token.get())));
+      } catch (InvalidTokenException e) {
+        // Upgraded all the same: a browser sees a close code and reason, never an HTTP status.
+        return Optional.of(new Admission.Refused(e));
+      }
+    }
+    Optional<ClientAuthenticator.Grant> grant = config.authenticator().admit(request);
+    if (grant.isPresent()) {
+      return Optional.of(new Admission.Admitted(grant.get()));
+    }
+    return verifier.isPresent() ? Optional.of(new Admission.Pending()) : Optional.empty();
+  }
+
+  private static Optional<String> tokenParameter(ServerRequest request) {
+    if (request.query().isEmpty()) {
+      return Optional.empty();
+    }
+    for (String pair : request.query().get().split("&")) {
+      if (pair.startsWith(TOKEN_PARAMETER + "=")) {
+        try {
+          return Optional.of(
+                  URLDecoder.decode(
+                      pair.substring(TOKEN_PARAMETER.length() + 1), StandardCharsets.UTF_8))
+              .filter(token -> !token.isEmpty());
+        } catch (IllegalArgumentException e) {
+          return Optional.of(pair); // not a JWT either: the verifier says so
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   /**
@@ -77,6 +137,66 @@ public final class Channels implements AutoCloseable {
       throw new IllegalArgumentException("not one JSON value: " + json);
     }
     return hub.broker().publish(channel, json.strip());
+  }
+
+  /** The clients subscribed to a channel, on every node. */
+  public CompletableFuture<List<ClientInfo>> presence(String channel) {
+    checkName(channel);
+    return hub.broker().presence(channel);
+  }
+
+  /** The channel's position and its newest {@code limit} publications, oldest first. */
+  public CompletableFuture<History> history(String channel, int limit) {
+    checkName(channel);
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit must be 0 or more, got " + limit);
+    }
+    return hub.broker().history(channel, OptionalLong.empty(), limit);
+  }
+
+  /**
+   * Starts watching a channel from server code: its publications and its presence events (see
+   * {@link ChannelObserver} for the threads). Completes once every later publication will reach the
+   * observer; closing the {@link Observation} stops it. An observer is not a client: it is not in
+   * the channel's presence.
+   */
+  public CompletableFuture<Observation> observe(String channel, ChannelObserver observer) {
+    checkName(channel);
+    Objects.requireNonNull(observer, "observer");
+    Hub.Member member =
+        new Hub.Member() {
+          @Override
+          public void offerPublication(Publication publication, String text) {
+            observer.publication(publication);
+          }
+
+          @Override
+          public void offerEvent(String channel, boolean join, ClientInfo who, String text) {
+            if (join) {
+              observer.joined(who);
+            } else {
+              observer.left(who);
+            }
+          }
+
+          @Override
+          public void offerLost(String channel) {
+            observer.lost();
+          }
+        };
+    return hub.add(channel, member).thenApply(subscribed -> () -> hub.remove(channel, member));
+  }
+
+  /** A running {@link #observe}; {@link #close} stops it (at once, idempotent). */
+  public interface Observation extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  private static void checkName(String channel) {
+    if (!ChannelNames.isValid(channel)) {
+      throw new IllegalArgumentException("not a valid channel name: " + channel);
+    }
   }
 
   public ChannelsConfig config() {

@@ -1,14 +1,17 @@
 package dev.wharf.channels;
 
 import dev.wharf.websocket.WebSocketConfig;
+import java.time.Duration;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The limits and policies of a channels endpoint. Immutable; build one with {@link #builder()} or
  * take {@link #DEFAULTS}: messages up to 64 KiB, 128 channels per connection, 1 MiB queued for a
  * slow reader (then {@link SlowConsumerAction#CLOSE}), history replies of at most 1000
- * publications, every channel name allowed, loopback clients only.
+ * publications, every channel name allowed, loopback clients only (no token verifier).
  */
 public final class ChannelsConfig {
   public static final ChannelsConfig DEFAULTS = builder().build();
@@ -20,6 +23,9 @@ public final class ChannelsConfig {
   private final int maxHistoryLimit;
   private final List<String> channelPatterns;
   private final ClientAuthenticator authenticator;
+  private final TokenVerifier tokenVerifier;
+  private final Duration connectTimeout;
+  private final InstantSource clock;
   private final WebSocketConfig webSocket;
 
   private ChannelsConfig(Builder b) {
@@ -29,7 +35,15 @@ public final class ChannelsConfig {
     this.slowConsumerAction = b.slowConsumerAction;
     this.maxHistoryLimit = b.maxHistoryLimit;
     this.channelPatterns = b.channelPatterns;
-    this.authenticator = b.authenticator;
+    this.tokenVerifier = b.tokenVerifier;
+    this.authenticator =
+        b.authenticator != null
+            ? b.authenticator
+            : b.tokenVerifier != null
+                ? ClientAuthenticator.nobody()
+                : ClientAuthenticator.loopbackOnly();
+    this.connectTimeout = b.connectTimeout;
+    this.clock = b.clock;
     this.webSocket = b.webSocket;
   }
 
@@ -68,8 +82,34 @@ public final class ChannelsConfig {
     return channelPatterns;
   }
 
+  /**
+   * Who is admitted by the upgrade request alone; by default {@link
+   * ClientAuthenticator#loopbackOnly()}, or {@link ClientAuthenticator#nobody()} when there is a
+   * {@link #tokenVerifier()}.
+   */
   public ClientAuthenticator authenticator() {
     return authenticator;
+  }
+
+  /**
+   * What checks the tokens clients present ({@code connect} request or {@code token} query
+   * parameter); empty when the endpoint takes none.
+   */
+  public Optional<TokenVerifier> tokenVerifier() {
+    return Optional.ofNullable(tokenVerifier);
+  }
+
+  /**
+   * How long a connection the upgrade did not admit has to present a token (default 10 s); then it
+   * is closed with {@link dev.wharf.channels.protocol.ChannelsCloseCodes#UNAUTHORIZED}.
+   */
+  public Duration connectTimeout() {
+    return connectTimeout;
+  }
+
+  /** The wall clock a grant's {@link ClientAuthenticator.Grant#validUntil()} is measured on. */
+  public InstantSource clock() {
+    return clock;
   }
 
   /**
@@ -88,7 +128,10 @@ public final class ChannelsConfig {
     private SlowConsumerAction slowConsumerAction = SlowConsumerAction.CLOSE;
     private int maxHistoryLimit = 1000;
     private List<String> channelPatterns = List.of("*");
-    private ClientAuthenticator authenticator = ClientAuthenticator.loopbackOnly();
+    private ClientAuthenticator authenticator;
+    private TokenVerifier tokenVerifier;
+    private Duration connectTimeout = Duration.ofSeconds(10);
+    private InstantSource clock = InstantSource.system();
     private WebSocketConfig webSocket = WebSocketConfig.DEFAULTS;
 
     private Builder() {}
@@ -128,6 +171,29 @@ public final class ChannelsConfig {
 
     public Builder authenticator(ClientAuthenticator value) {
       this.authenticator = Objects.requireNonNull(value);
+      return this;
+    }
+
+    /**
+     * Checks tokens: a client the {@link #authenticator} does not admit connects with one (and one
+     * that it does may still present one, which then decides). Setting it makes the default
+     * authenticator {@link ClientAuthenticator#nobody()}.
+     */
+    public Builder tokenVerifier(TokenVerifier value) {
+      this.tokenVerifier = Objects.requireNonNull(value);
+      return this;
+    }
+
+    public Builder connectTimeout(Duration value) {
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException("connectTimeout must be positive, got " + value);
+      }
+      this.connectTimeout = value;
+      return this;
+    }
+
+    public Builder clock(InstantSource value) {
+      this.clock = Objects.requireNonNull(value);
       return this;
     }
 

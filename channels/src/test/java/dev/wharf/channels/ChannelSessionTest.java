@@ -303,7 +303,7 @@ class ChannelSessionTest {
           cut short              | {"op":"ping","id":1                                   | {"error":{"code":"bad_request","message":"malformed JSON: Unexpected end-of-input: expected close marker for Object at character 19"}}
           two objects            | {"op":"ping","id":1} {}                               | {"error":{"code":"bad_request","message":"a message must be one JSON object, with nothing after it"}}
           duplicate field        | {"op":"ping","id":1,"id":2}                           | {"error":{"code":"bad_request","message":"malformed JSON: Duplicate field 'id' at character 24"}}
-          unknown op             | {"op":"dance","id":1}                                 | {"id":1,"error":{"code":"bad_request","message":"unknown op \\"dance\\"; expected subscribe, unsubscribe, publish, presence, history or ping"}}
+          unknown op             | {"op":"dance","id":1}                                 | {"id":1,"error":{"code":"bad_request","message":"unknown op \\"dance\\"; expected connect, subscribe, unsubscribe, publish, presence, history or ping"}}
           no id                  | {"op":"ping"}                                         | {"error":{"code":"bad_request","message":"\\"id\\" is required: a number or a string the reply echoes"}}
           object id              | {"op":"ping","id":{}}                                 | {"error":{"code":"bad_request","message":"\\"id\\" must be a number or a string of at most 64 characters"}}
           no op                  | {"id":1}                                              | {"id":1,"error":{"code":"bad_request","message":"\\"op\\" is required"}}

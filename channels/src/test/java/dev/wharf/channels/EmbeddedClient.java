@@ -25,20 +25,31 @@ final class EmbeddedClient {
   }
 
   static EmbeddedClient connect(EventLoopGroup unused, FakeClock clock, Channels channels) {
+    return connect(unused, clock, channels, Channels.PATH);
+  }
+
+  /** Upgrades at {@code target} (the path with a query, as {@code /ws/channels?token=...}). */
+  static EmbeddedClient connect(
+      EventLoopGroup unused, FakeClock clock, Channels channels, String target) {
     var server = HttpServer.builder(unused).get(Channels.PATH, channels.handler());
     var connection = EmbeddedConnection.of(clock, server.protocol());
     connection.writeInbound(
         "GET "
-            + Channels.PATH
+            + target
             + " HTTP/1.1\r\nHost: test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
     connection.runPendingTasks();
     connection.checkException();
-    String answer = connection.readOutboundAscii();
+    byte[] out = connection.readOutbound();
+    String answer = new String(out, StandardCharsets.ISO_8859_1);
     if (!answer.startsWith("HTTP/1.1 101")) {
       throw new AssertionError("not upgraded: " + answer);
     }
-    return new EmbeddedClient(connection);
+    // Frames sent as the connection opened (a refusal) follow the handshake's answer.
+    int end = answer.indexOf("\r\n\r\n") + 4;
+    var client = new EmbeddedClient(connection);
+    client.pending.add(java.util.Arrays.copyOfRange(out, end, out.length));
+    return client;
   }
 
   void send(String text) {

@@ -1,9 +1,13 @@
 package dev.wharf.cli;
 
+import dev.wharf.cli.audit.AuditCommand;
+import dev.wharf.cli.bench.BenchCommand;
 import dev.wharf.cli.channels.PubCommand;
 import dev.wharf.cli.channels.SubCommand;
 import dev.wharf.cli.dns.DnsCommand;
 import dev.wharf.cli.get.GetCommand;
+import dev.wharf.cli.packets.PingCommand;
+import dev.wharf.cli.packets.TraceCommand;
 import dev.wharf.cli.scan.ScanCommand;
 import dev.wharf.cli.serve.ServeCommand;
 import dev.wharf.cli.socket.ConnectCommand;
@@ -38,9 +42,13 @@ import picocli.CommandLine.Model.CommandSpec;
       WsCommand.class,
       SocketsCommand.class,
       ScanCommand.class,
+      AuditCommand.class,
+      PingCommand.class,
+      TraceCommand.class,
       DnsCommand.class,
       SubCommand.class,
       PubCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Callable<Integer> {

@@ -28,14 +28,37 @@ public final class TopPorts {
   /** Where a list came from, for {@code -v}. */
   public record Source(PortList ports, String origin) {}
 
+  /**
+   * Common UDP ports, for a machine without nmap's file: DNS, DHCP, TFTP, NTP, NetBIOS, SNMP, IKE,
+   * syslog, RIP, IPP, MS SQL, SSDP, NAT-T, mDNS, LLMNR, in nmap's order of frequency.
+   */
+  private static final int[] COMMON_UDP = {
+    631, 161, 137, 123, 138, 1434, 445, 135, 67, 53, 139, 500, 68, 520, 1900, 4500, 514, 49152, 162,
+    69, 5353, 111, 5355
+  };
+
   /** The {@code count} most common TCP ports, from nmap's file if present, else built in. */
   public static Source top(int count) {
+    return top(count, "tcp");
+  }
+
+  /**
+   * The {@code count} most common ports of {@code protocol} ({@code tcp} or {@code udp}), from
+   * nmap's file if present, else built in (for UDP, a short list of the commonest).
+   */
+  public static Source top(int count, String protocol) {
     if (Files.isReadable(NMAP_SERVICES)) {
       try (BufferedReader in = Files.newBufferedReader(NMAP_SERVICES, StandardCharsets.UTF_8)) {
-        return new Source(PortList.of(fromNmapServices(in, count)), NMAP_SERVICES.toString());
+        return new Source(
+            PortList.of(fromNmapServices(in, count, protocol)), NMAP_SERVICES.toString());
       } catch (IOException | RuntimeException unreadable) {
         // A damaged file: the built-in list says the same, as of when it was generated.
       }
+    }
+    if (protocol.equals("udp")) {
+      return new Source(
+          PortList.of(java.util.Arrays.copyOf(COMMON_UDP, Math.min(count, COMMON_UDP.length))),
+          "a built-in list of common UDP ports (nmap's file is not installed)");
     }
     return new Source(PortList.of(builtIn(count)), "built-in list from nmap-services");
   }
@@ -46,6 +69,12 @@ public final class TopPorts {
    * port), as nmap's stable sort does.
    */
   public static int[] fromNmapServices(BufferedReader in, int count) throws IOException {
+    return fromNmapServices(in, count, "tcp");
+  }
+
+  /** As {@link #fromNmapServices(BufferedReader, int)}, for the ports of {@code protocol}. */
+  public static int[] fromNmapServices(BufferedReader in, int count, String protocol)
+      throws IOException {
     record Entry(int port, double frequency) {}
     var entries = new ArrayList<Entry>();
     for (String line = in.readLine(); line != null; line = in.readLine()) {
@@ -53,7 +82,7 @@ public final class TopPorts {
         continue;
       }
       String[] fields = line.split("\\s+");
-      if (fields.length < 3 || !fields[1].endsWith("/tcp")) {
+      if (fields.length < 3 || !fields[1].endsWith("/" + protocol)) {
         continue;
       }
       int port = Integer.parseInt(fields[1].substring(0, fields[1].indexOf('/')));

@@ -52,6 +52,7 @@ class BadArgumentsIT extends EndToEnd {
         mistake(2, "serve", MISSING.toString()),
         mistake(2, "serve", "--directory", MISSING.toString()),
         mistake(1, "serve", "--tls", "--cert", pem),
+        mistake(2, "audit", "--config", MISSING.resolve("audit.conf").toString()),
         mistake(1, "serve", "--tls", "--pkcs12", pem),
         mistake(26, "get", "-d", "@" + MISSING.resolve("body.txt"), "http://127.0.0.1:1/"),
         mistake(23, "get", "-o", MISSING.resolve("out").toString(), "http://127.0.0.1:1/"),
@@ -88,14 +89,32 @@ class BadArgumentsIT extends EndToEnd {
         mistake(2, "ws"),
         mistake(2, "--frobnicate"),
         mistake(2, "serv"),
-        mistake(2, "audit"), // Planned, not built.
-        mistake(2, "help", "audit"),
+        mistake(2, "audit", "--allow", "70000"),
+        mistake(2, "audit", "--allow", "22/sctp"),
+        mistake(2, "help", "frobnicate"),
         mistake(2, "scan", "127.0.0.1", "-p", "70000"),
         mistake(2, "scan", "--frobnicate", "127.0.0.1"),
+        mistake(2, "ping", "-c", "0", "127.0.0.1"),
+        mistake(2, "ping", "-4", "-6", "127.0.0.1"),
+        mistake(2, "ping", "--tcp", "127.0.0.1"),
+        mistake(2, "ping", "-t", "256", "127.0.0.1"),
+        mistake(2, "ping", "nosuch.invalid"),
+        mistake(2, "trace", "-c", "0"),
+        mistake(2, "trace", "-r", "x.pcap", "-i", "lo"),
         mistake(2, "dns"),
         mistake(2, "dns", "example.com", "+frobnicate"),
         mistake(2, "dns", "-x", "not-an-address"),
-        mistake(2, "dns", "example.com", "@127.0.0.1:99999"));
+        mistake(2, "dns", "example.com", "@127.0.0.1:99999"),
+        mistake(2, "bench"),
+        mistake(2, "bench", "ftp://127.0.0.1/"),
+        mistake(2, "bench", "tcp://127.0.0.1"),
+        mistake(2, "bench", "-d", "1", "-n", "5", "http://127.0.0.1:1/"),
+        mistake(2, "bench", "-c", "0", "http://127.0.0.1:1/"),
+        mistake(2, "bench", "-d", "soon", "http://127.0.0.1:1/"),
+        mistake(2, "bench", "--rate", "-5", "http://127.0.0.1:1/"),
+        mistake(2, "bench", "--body", "x", "ws://127.0.0.1:1/"),
+        mistake(2, "bench", "-H", "no colon", "http://127.0.0.1:1/"),
+        mistake(2, "bench", "--frobnicate", "http://127.0.0.1:1/"));
   }
 
   private static Arguments mistake(int exitCode, String... args) {

@@ -127,7 +127,7 @@ public final class Child {
   /** What runs dev.wharf.cli from this JVM's module path, but the main class. */
   private static List<String> moduleOptions() {
     return List.of(
-        "--enable-native-access=dev.wharf.websocket,dev.wharf.inspect",
+        "--enable-native-access=dev.wharf.websocket,dev.wharf.inspect,dev.wharf.packets",
         "-p",
         System.getProperty("jdk.module.path"));
   }
@@ -204,6 +204,15 @@ public final class Child {
   /** Starts any program, such as socat. */
   public static Child start(Path stdin, Path stdout, String... command) throws IOException {
     return start(command[0], new ProcessBuilder(command), stdin, stdout);
+  }
+
+  /** Starts any program with these environment variables too (a secret kept off its arguments). */
+  public static Child start(
+      Map<String, String> environment, Path stdin, Path stdout, String... command)
+      throws IOException {
+    var builder = new ProcessBuilder(command);
+    builder.environment().putAll(environment);
+    return start(command[0], builder, stdin, stdout);
   }
 
   private static Child start(String name, ProcessBuilder builder, Path stdin, Path stdout)

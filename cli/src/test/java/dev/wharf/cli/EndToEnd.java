@@ -150,7 +150,13 @@ public abstract class EndToEnd {
   }
 
   protected Child peer(Path stdin, Path stdout, String... command) throws IOException {
-    Child child = Child.start(stdin, stdout, command);
+    return peer(Map.of(), stdin, stdout, command);
+  }
+
+  /** Starts a peer with these environment variables too. */
+  protected Child peer(Map<String, String> environment, Path stdin, Path stdout, String... command)
+      throws IOException {
+    Child child = Child.start(environment, stdin, stdout, command);
     children.add(child);
     return child;
   }

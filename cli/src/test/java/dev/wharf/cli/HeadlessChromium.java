@@ -33,6 +33,12 @@ public final class HeadlessChromium {
    */
   public static HeadlessChromium open(String url, Path profile, Path log)
       throws IOException, InterruptedException {
+    return open(url, profile, log, List.of());
+  }
+
+  /** As {@link #open(String, Path, Path)}, with more of Chromium's flags. */
+  public static HeadlessChromium open(String url, Path profile, Path log, List<String> flags)
+      throws IOException, InterruptedException {
     // Chromium puts its singleton socket in a new directory under TMPDIR and links to it from the
     // profile; killed, it leaves that directory behind. Beside the profile it goes with it.
     Path tmp = Files.createDirectories(profile.resolveSibling(profile.getFileName() + "-tmp"));
@@ -58,8 +64,9 @@ public final class HeadlessChromium {
                 "--no-pings",
                 "--disable-domain-reliability",
                 "--disable-breakpad",
-                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-                url));
+                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"));
+    command.addAll(flags);
+    command.add(url);
     var builder =
         new ProcessBuilder(command)
             .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))

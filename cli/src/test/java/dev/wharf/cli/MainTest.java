@@ -137,14 +137,10 @@ public class MainTest {
   }
 
   @Test
-  void aPlannedCommandIsSaidToBePlannedWithoutTheNameTwice() {
-    Run run = run("audit", "x");
-    assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.err())
-        .containsExactly(
-            "wharf: 'audit' is planned but not built yet; the commands are serve, get, listen,"
-                + " connect, echo, ws, sockets, scan, dns, sub, pub",
-            "Try 'wharf --help' for more.");
+  void helpAuditPrintsItsUsageNotAnUnknownCommand() {
+    Run run = run("help", "audit");
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out()).startsWith("Usage: wharf audit ").contains("--allow=PORT|PROCESS");
   }
 
   @Test
@@ -156,7 +152,7 @@ public class MainTest {
         .first()
         .isEqualTo(
             "wharf: unknown command 'frobnicate'; the commands are serve, get, listen, connect,"
-                + " echo, ws, sockets, scan, dns, sub, pub");
+                + " echo, ws, sockets, scan, audit, ping, trace, dns, sub, pub, bench");
     assertThat(run("--frobnicate").err())
         .first()
         .isEqualTo("wharf: Unknown option: '--frobnicate'");

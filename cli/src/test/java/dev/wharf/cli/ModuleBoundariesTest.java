@@ -140,12 +140,15 @@ class ModuleBoundariesTest {
   }
 
   @Test
-  void nativeAccessIsEnabledForTheDeflaterAndTheNetlinkSocket() {
-    // As the launcher grants it (--enable-native-access=dev.wharf.websocket,dev.wharf.inspect);
-    // without it the first small-window deflate prints a warning, and sockets falls back to /proc.
+  void nativeAccessIsEnabledForTheDeflaterTheNetlinkSocketAndThePacketSockets() {
+    // As the launcher grants it (--enable-native-access=dev.wharf.websocket,dev.wharf.inspect,
+    // dev.wharf.packets); without it the first small-window deflate prints a warning, sockets
+    // falls back to /proc, and ping cannot open its socket.
     assertThat(WebSocket.class.getModule().isNativeAccessEnabled()).isTrue();
     assertThat(ModuleLayer.boot().findModule("dev.wharf.inspect"))
         .hasValueSatisfying(inspect -> assertThat(inspect.isNativeAccessEnabled()).isTrue());
+    assertThat(ModuleLayer.boot().findModule("dev.wharf.packets"))
+        .hasValueSatisfying(packets -> assertThat(packets.isNativeAccessEnabled()).isTrue());
   }
 
   /** Picocli instantiates it (a command, mixin, converter, version provider) or sets its fields. */

@@ -136,6 +136,14 @@ public final class DatagramEndpoint implements AutoCloseable {
     return localAddress;
   }
 
+  /**
+   * The loop this endpoint's handler runs on: a timer scheduled there runs one at a time with the
+   * handler's calls, and may {@link #close} the endpoint without waiting for another loop.
+   */
+  public EventLoop loop() {
+    return loop;
+  }
+
   /** The bound port. */
   public int port() {
     return ((InetSocketAddress) localAddress).getPort();
@@ -166,7 +174,10 @@ public final class DatagramEndpoint implements AutoCloseable {
     }
   }
 
-  /** Sends to the connected peer. */
+  /**
+   * Sends to the connected peer. An empty datagram cannot be sent there (the JDK's connected
+   * channel skips it) and is counted as dropped.
+   */
   public void send(ByteBuffer data) {
     SocketAddress peer = connectedTo;
     if (peer == null) {
@@ -275,8 +286,15 @@ public final class DatagramEndpoint implements AutoCloseable {
   /** True when the datagram is gone (sent, or refused for good and counted as dropped). */
   private boolean trySend(Outgoing outgoing) {
     try {
+      boolean toPeer = connectedTo != null && outgoing.target().equals(connectedTo);
+      if (toPeer && !outgoing.data().hasRemaining()) {
+        // A connected DatagramChannel writes nothing for an empty buffer, send() included (both
+        // return 0 without a system call): count it as dropped rather than as sent.
+        dropped.incrementAndGet();
+        return true;
+      }
       int n =
-          connectedTo != null && outgoing.target().equals(connectedTo)
+          toPeer
               ? channel.write(outgoing.data())
               : channel.send(outgoing.data(), outgoing.target());
       if (n == 0 && outgoing.data().hasRemaining()) {

@@ -144,6 +144,26 @@ class DatagramEndpointIT {
   }
 
   @Test
+  void anEmptyDatagramToTheConnectedPeerIsCountedAsDroppedNotSent() throws Exception {
+    try (var peer = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0))) {
+      var endpoint =
+          DatagramEndpoint.builder(group)
+              .bind(new InetSocketAddress(LOOPBACK, 0), (e, data, sender) -> {});
+      endpoint.connect(peer.getLocalSocketAddress());
+
+      endpoint.send(ByteBuffer.allocate(0));
+      endpoint.send(utf8("x"));
+
+      peer.setSoTimeout(5000);
+      var in = new DatagramPacket(new byte[10], 10);
+      peer.receive(in);
+      assertThat(in.getLength()).isOne(); // The empty one never left.
+      Await.until("counters", () -> endpoint.sentCount() == 1);
+      assertThat(endpoint.droppedCount()).isOne();
+    }
+  }
+
+  @Test
   void multicastReachesMembersUntilTheyLeave() throws Exception {
     NetworkInterface loopback =
         NetworkInterface.getByInetAddress(InetAddress.getByName("127.0.0.1"));

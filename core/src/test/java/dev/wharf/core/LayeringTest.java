@@ -95,6 +95,21 @@ class LayeringTest {
   }
 
   @Test
+  void thePacketDecodersDoNoIoCallNoNativeCodeAndReadNoClock() {
+    // Fed with captures and fuzz alike: bytes in, layers out, nothing else (house style: a codec).
+    assertThat(
+            referencesUnder(
+                ROOT.resolve("packets/src/main/java/dev/wharf/packets/decode"),
+                null,
+                Pattern.compile(
+                    "\\bdev\\.wharf\\.(?!packets\\.(decode|AddressText)\\b)[\\w.]+|\\bjava\\.nio\\.channels\\b"
+                        + "|\\bjava\\.lang\\.foreign\\b|\\bThread\\b|\\bnanoTime\\b"
+                        + "|\\bcurrentTimeMillis\\b|\\bClock\\b")))
+        .as("files of dev.wharf.packets.decode naming I/O, native code, threads or clocks")
+        .isEmpty();
+  }
+
+  @Test
   void hpackIsACodecOfTheJdkOnly() {
     // No other Wharf package, and no channel: HPACK does no I/O (house style: a codec).
     assertThat(
@@ -104,6 +119,19 @@ class LayeringTest {
                 Pattern.compile(
                     "\\bdev\\.wharf\\.(?!http\\.h2\\.hpack\\b)[\\w.]+|\\bjava\\.nio\\.channels\\b")))
         .as("files of dev.wharf.http.h2.hpack naming another Wharf package or java.nio.channels")
+        .isEmpty();
+  }
+
+  @Test
+  void theLoadEngineNamesNoOtherWharfModule() {
+    // wharf bench's engine runs its own selectors: it stays free of core, http and websocket, so
+    // that it loads nothing of the servers it measures, and bench can share its wire pieces.
+    assertThat(
+            referencesUnder(
+                ROOT.resolve("load/src/main/java/dev/wharf/load"),
+                null,
+                Pattern.compile("\\bdev\\.wharf\\.(?!load\\b)\\w+")))
+        .as("files of dev.wharf.load naming another Wharf module")
         .isEmpty();
   }
 

@@ -3,7 +3,7 @@ package dev.wharf.http;
 /**
  * A status line and its header fields.
  *
- * @param version {@code HTTP/1.1} or {@code HTTP/1.0}
+ * @param version {@code HTTP/1.1}, {@code HTTP/1.0} or {@code HTTP/2}
  * @param status the three-digit status code
  * @param reason the reason phrase, possibly empty
  * @param headers the header fields

@@ -1,9 +1,11 @@
 package dev.wharf.websocket;
 
+import dev.wharf.core.Cancellable;
 import dev.wharf.websocket.codec.CloseCodes;
 import java.io.OutputStream;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -84,4 +86,11 @@ public interface WebSocket {
    * loop's other sends.
    */
   void execute(Runnable task);
+
+  /**
+   * Runs a task on this connection's event loop after a delay, by the loop's clock (a deadline of
+   * the application's: a login that must come in time, a credential that expires). The task is
+   * dropped if the connection has closed by then; {@link Cancellable#cancel} drops it sooner.
+   */
+  Cancellable schedule(Duration delay, Runnable task);
 }

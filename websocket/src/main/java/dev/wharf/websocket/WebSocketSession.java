@@ -790,6 +790,17 @@ final class WebSocketSession
     connection.execute(task);
   }
 
+  @Override
+  public Cancellable schedule(Duration delay, Runnable task) {
+    return connection.schedule(
+        delay,
+        () -> {
+          if (connection.isOpen()) {
+            task.run();
+          }
+        });
+  }
+
   private void onLoop(Runnable action) {
     if (connection.inEventLoop()) {
       action.run();

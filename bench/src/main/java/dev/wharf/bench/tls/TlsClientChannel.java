@@ -2,7 +2,7 @@ package dev.wharf.bench.tls;
 
 import dev.wharf.bench.load.ConnectingEndpoint;
 import dev.wharf.bench.load.LoadLoop;
-import dev.wharf.bench.load.PatternStream;
+import dev.wharf.load.wire.PatternStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;

@@ -4,7 +4,7 @@ import dev.wharf.bench.load.Churn;
 import dev.wharf.bench.load.EchoConnection;
 import dev.wharf.bench.load.LoadLoop;
 import dev.wharf.bench.load.LoadOptions;
-import dev.wharf.bench.load.PatternStream;
+import dev.wharf.load.wire.PatternStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;

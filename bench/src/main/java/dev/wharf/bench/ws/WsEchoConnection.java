@@ -2,6 +2,8 @@ package dev.wharf.bench.ws;
 
 import dev.wharf.bench.load.LoadLoop;
 import dev.wharf.bench.load.SocketEchoConnection;
+import dev.wharf.load.wire.ServerFrameReader;
+import dev.wharf.load.wire.WsClientCodec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;

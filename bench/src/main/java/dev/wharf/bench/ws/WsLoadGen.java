@@ -4,6 +4,8 @@ import dev.wharf.bench.load.IdleConnections;
 import dev.wharf.bench.load.LoadLoop;
 import dev.wharf.bench.load.LoadOptions;
 import dev.wharf.bench.load.SocketEchoConnection;
+import dev.wharf.load.wire.ServerFrameReader;
+import dev.wharf.load.wire.WsClientCodec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;

@@ -40,7 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * them. The mailbox's deliveries count against {@link ChannelsConfig#maxQueuedBytes()}, with what
  * the socket still holds; past it, {@link ChannelsConfig#slowConsumerAction()}.
  */
-public final class ChannelSession implements WebSocketListener {
+public final class ChannelSession implements WebSocketListener, Hub.Member {
   private static final System.Logger LOG = System.getLogger(ChannelSession.class.getName());
 
   /** Room above the queue limit for the lag notices and error replies sent on overflow. */
@@ -49,8 +49,8 @@ public final class ChannelSession implements WebSocketListener {
   private final Hub hub;
   private final Broker broker;
   private final ChannelsConfig config;
-  private final ClientAuthenticator.Grant grant;
-  private final ClientInfo me;
+  private final String clientId;
+  private final ConnectGate gate; // the event loop only
 
   // Any thread.
   private final ConcurrentLinkedQueue<Object> mailbox = new ConcurrentLinkedQueue<>();
@@ -69,22 +69,19 @@ public final class ChannelSession implements WebSocketListener {
   /** A presence event for the mailbox. */
   private record Event(String channel, String text) {}
 
-  public ChannelSession(Hub hub, ChannelsConfig config, ClientAuthenticator.Grant grant) {
+  public ChannelSession(Hub hub, ChannelsConfig config, Admission admission) {
     this.hub = hub;
     this.broker = hub.broker();
     this.config = config;
-    this.grant = grant;
-    this.me = new ClientInfo(UUID.randomUUID().toString(), grant.user());
-  }
-
-  public ClientInfo client() {
-    return me;
+    this.clientId = UUID.randomUUID().toString();
+    this.gate = new ConnectGate(config, admission, clientId);
   }
 
   // ---- from any thread ----
 
   /** A publication of a channel this session is subscribed to; from the broker's thread. */
-  void offerPublication(Publication publication, String text) {
+  @Override
+  public void offerPublication(Publication publication, String text) {
     if (!admit(text)) {
       return;
     }
@@ -93,12 +90,29 @@ public final class ChannelSession implements WebSocketListener {
   }
 
   /** Someone else's join or leave on a channel this session is subscribed to; broker's thread. */
-  void offerEvent(String channel, ClientInfo who, String text) {
-    if (who.client().equals(me.client()) || !admit(text)) {
+  @Override
+  public void offerEvent(String channel, boolean join, ClientInfo who, String text) {
+    if (who.client().equals(clientId) || !admit(text)) {
       return; // a client is not told of its own join and leave
     }
     mailbox.add(new Event(channel, text));
     scheduleDrain();
+  }
+
+  /**
+   * The broker may have lost publications of the channel (see {@link Broker.Listener#lost}); from
+   * the broker's thread. A live subscription is told to recover; one still reading its history gets
+   * whatever the broker holds after its reconnect.
+   */
+  @Override
+  public void offerLost(String channel) {
+    onLoopLater(
+        () -> {
+          Subscription sub = subscriptions.get(channel);
+          if (sub != null && sub.live) {
+            lag(sub);
+          }
+        });
   }
 
   /** Counts a message into the mailbox, or notes the overflow and drops it. */
@@ -232,13 +246,13 @@ public final class ChannelSession implements WebSocketListener {
   private void slowConsumer() {
     String reason = "slow consumer: more than " + config.maxQueuedBytes() + " bytes queued";
     if (config.slowConsumerAction() == SlowConsumerAction.CLOSE) {
-      LOG.log(System.Logger.Level.DEBUG, () -> me.client() + ": " + reason + "; closing with 1008");
+      LOG.log(System.Logger.Level.DEBUG, () -> clientId + ": " + reason + "; closing with 1008");
       closed = true;
       webSocket.close(CloseCodes.POLICY_VIOLATION, reason);
       dropSubscriptions();
       return;
     }
-    LOG.log(System.Logger.Level.DEBUG, () -> me.client() + ": " + reason + "; lagging");
+    LOG.log(System.Logger.Level.DEBUG, () -> clientId + ": " + reason + "; lagging");
     for (Subscription sub : new ArrayList<>(subscriptions.values())) {
       if (sub.live) {
         sendNotice(ServerMessages.lagged(sub.channel, sub.position()));
@@ -266,7 +280,7 @@ public final class ChannelSession implements WebSocketListener {
   private void drop(Subscription sub) {
     subscriptions.remove(sub.channel, sub);
     if (sub.live) {
-      broker.leave(sub.channel, me); // before the hub lets go, so the others hear it
+      broker.leave(sub.channel, gate.me()); // before the hub lets go, so the others hear it
     }
     hub.remove(sub.channel, this);
   }
@@ -274,11 +288,12 @@ public final class ChannelSession implements WebSocketListener {
   @Override
   public void onOpen(WebSocket ws) {
     this.webSocket = ws;
+    gate.open(ws);
   }
 
   @Override
   public void onText(WebSocket ws, String text) {
-    if (closed) {
+    if (closed || gate.hasRefused()) {
       return;
     }
     Request request;
@@ -317,10 +332,20 @@ public final class ChannelSession implements WebSocketListener {
   }
 
   private void handle(Request request) {
+    if (request instanceof Request.Connect connect) {
+      gate.connect(connect);
+      return;
+    }
+    Optional<ClientAuthenticator.Grant> granted = gate.grantFor(request);
+    if (granted.isEmpty()) {
+      return; // refused: the gate answered and is closing the connection
+    }
+    ClientAuthenticator.Grant grant = granted.get();
     switch (request) {
-      case Request.Subscribe r -> subscribe(r);
+      case Request.Connect r -> throw new IllegalStateException("handled above");
+      case Request.Subscribe r -> subscribe(r, grant);
       case Request.Unsubscribe r -> unsubscribe(r);
-      case Request.Publish r -> publish(r);
+      case Request.Publish r -> publish(r, grant);
       case Request.Presence r -> {
         checkChannel(r.id(), r.channel(), grant.maySubscribe());
         broker
@@ -369,7 +394,7 @@ public final class ChannelSession implements WebSocketListener {
     }
   }
 
-  private void subscribe(Request.Subscribe r) {
+  private void subscribe(Request.Subscribe r, ClientAuthenticator.Grant grant) {
     checkChannel(r.id(), r.channel(), grant.maySubscribe());
     if (subscriptions.containsKey(r.channel())) {
       throw new ProtocolException(
@@ -436,7 +461,7 @@ public final class ChannelSession implements WebSocketListener {
     sub.buffered.clear();
     sub.bufferedBytes = 0;
     if (subscriptions.get(sub.channel) == sub) {
-      broker.join(sub.channel, me);
+      broker.join(sub.channel, gate.me());
     }
   }
 
@@ -478,7 +503,7 @@ public final class ChannelSession implements WebSocketListener {
     sendNotice(ServerMessages.ok(r.id()));
   }
 
-  private void publish(Request.Publish r) {
+  private void publish(Request.Publish r, ClientAuthenticator.Grant grant) {
     checkChannel(r.id(), r.channel(), grant.mayPublish());
     broker
         .publish(r.channel(), r.data())
@@ -495,6 +520,7 @@ public final class ChannelSession implements WebSocketListener {
   @Override
   public void onClose(WebSocket ws, int code, String reason) {
     closed = true;
+    gate.closed();
     dropSubscriptions();
     mailbox.clear();
   }

@@ -19,9 +19,24 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Hub implements Broker.Listener {
 
-  /** The local sessions of one channel, and this node's broker subscription for it. */
+  /**
+   * What the hub fans out to: a client's session, or an observer in the server's own code. Called
+   * on the broker's threads, in offset order per channel; must not block.
+   */
+  public interface Member {
+    /** A publication of the channel, with its delivery's text (written once per node). */
+    void offerPublication(Publication publication, String text);
+
+    /** A join (or a leave) on the channel, with the event's text. */
+    void offerEvent(String channel, boolean join, ClientInfo who, String text);
+
+    /** The broker lost the channel's history: what was missed cannot be recovered. */
+    void offerLost(String channel);
+  }
+
+  /** The local members of one channel, and this node's broker subscription for it. */
   private static final class Local {
-    final Set<ChannelSession> sessions = ConcurrentHashMap.newKeySet();
+    final Set<Member> sessions = ConcurrentHashMap.newKeySet();
     CompletableFuture<Void> subscribed;
   }
 
@@ -40,7 +55,7 @@ public final class Hub implements Broker.Listener {
    * Adds a session to a channel; the future completes once the broker delivers the channel's
    * publications to this node (at once when another local session had subscribed already).
    */
-  public synchronized CompletableFuture<Void> add(String channel, ChannelSession session) {
+  public synchronized CompletableFuture<Void> add(String channel, Member session) {
     Local local = locals.get(channel);
     if (local == null) {
       Local created = new Local();
@@ -63,7 +78,7 @@ public final class Hub implements Broker.Listener {
   }
 
   /** Removes a session from a channel; the last one out ends the node's broker subscription. */
-  public synchronized void remove(String channel, ChannelSession session) {
+  public synchronized void remove(String channel, Member session) {
     Local local = locals.get(channel);
     if (local != null && local.sessions.remove(session) && local.sessions.isEmpty()) {
       locals.remove(channel);
@@ -84,7 +99,7 @@ public final class Hub implements Broker.Listener {
     }
     // Written once for every subscriber of this node.
     String text = ServerMessages.delivery(publication);
-    for (ChannelSession session : local.sessions) {
+    for (Member session : local.sessions) {
       session.offerPublication(publication, text);
     }
   }
@@ -99,14 +114,25 @@ public final class Hub implements Broker.Listener {
     presence(channel, false, client);
   }
 
+  @Override
+  public void lost(String channel) {
+    Local local = locals.get(channel);
+    if (local == null) {
+      return;
+    }
+    for (Member member : local.sessions) {
+      member.offerLost(channel);
+    }
+  }
+
   private void presence(String channel, boolean join, ClientInfo client) {
     Local local = locals.get(channel);
     if (local == null) {
       return;
     }
     String text = ServerMessages.presenceEvent(channel, join, client);
-    for (ChannelSession session : local.sessions) {
-      session.offerEvent(channel, client, text);
+    for (Member session : local.sessions) {
+      session.offerEvent(channel, join, client, text);
     }
   }
 }

@@ -7,8 +7,17 @@ package dev.wharf.channels.protocol;
 public enum ErrorCode {
   /** Not JSON, not an object, an unknown op, a field missing or of the wrong type or syntax. */
   BAD_REQUEST("bad_request"),
-  /** The connection may not do this on this channel. */
+  /**
+   * The connection may not do this on this channel; or its token is missing, malformed, forged or
+   * not valid for this server (then the connection closes with {@link
+   * ChannelsCloseCodes#UNAUTHORIZED}).
+   */
   UNAUTHORIZED("unauthorized"),
+  /**
+   * The token has expired (then the connection closes with {@link
+   * ChannelsCloseCodes#TOKEN_EXPIRED}): get a fresh one and connect again.
+   */
+  TOKEN_EXPIRED("token_expired"),
   /** The channel's name matches none of the server's channel patterns. */
   UNKNOWN_CHANNEL("unknown_channel"),
   /** A message too large, too many channels on one connection. */

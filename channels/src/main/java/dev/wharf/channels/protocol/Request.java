@@ -11,6 +11,12 @@ import java.util.OptionalInt;
 public sealed interface Request {
   String id();
 
+  /**
+   * {@code {"op":"connect","id":0,"token":"eyJ..."}}: the connection's first request, with a JWT
+   * when the server checks tokens; empty token when none was given.
+   */
+  record Connect(String id, Optional<String> token) implements Request {}
+
   /** {@code {"op":"subscribe","id":1,"channel":"news","since":{"epoch":"e","offset":41}}} */
   record Subscribe(String id, String channel, Optional<StreamPosition> since) implements Request {}
 

@@ -53,6 +53,7 @@ public final class RequestDecoder {
       throw bad("\"id\" must be a number or a string of at most " + MAX_ID_LENGTH + " characters");
     }
     return switch (op) {
+      case "connect" -> new Request.Connect(id, token(fields));
       case "subscribe" -> new Request.Subscribe(id, channel(fields), since(fields));
       case "unsubscribe" -> new Request.Unsubscribe(id, channel(fields));
       case "publish" -> new Request.Publish(id, channel(fields), data(fields));
@@ -63,7 +64,7 @@ public final class RequestDecoder {
           throw bad(
               "unknown op \""
                   + shorten(op)
-                  + "\"; expected subscribe, unsubscribe, publish, presence, history or ping");
+                  + "\"; expected connect, subscribe, unsubscribe, publish, presence, history or ping");
     };
   }
 
@@ -76,6 +77,18 @@ public final class RequestDecoder {
               + "\" is not a valid name: 1 to 255 of the characters A-Z a-z 0-9 _ - . : / @ = +");
     }
     return channel;
+  }
+
+  private static Optional<String> token(Map<String, String> fields) {
+    String token = fields.get("token");
+    if (token == null || token.equals("null")) {
+      return Optional.empty();
+    }
+    String value = Json.stringValue(token);
+    if (value == null || value.isEmpty()) {
+      throw bad("\"token\" must be a non-empty string (a JWT)");
+    }
+    return Optional.of(value);
   }
 
   private static String data(Map<String, String> fields) {

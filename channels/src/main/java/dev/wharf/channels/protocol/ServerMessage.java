@@ -45,6 +45,12 @@ public sealed interface ServerMessage {
   record Delivery(String channel, StreamPosition position, String data, String text)
       implements ServerMessage {}
 
+  /**
+   * An error without an id: the server refused the connection (its token) or could not read a
+   * request's id.
+   */
+  record Failure(Error error) implements ServerMessage {}
+
   /** A client joined or left a channel. */
   record PresenceEvent(String channel, boolean join, String client, String user)
       implements ServerMessage {}

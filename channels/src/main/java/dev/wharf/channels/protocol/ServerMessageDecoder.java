@@ -16,17 +16,20 @@ public final class ServerMessageDecoder {
    */
   public static ServerMessage decode(String text) {
     Map<String, String> fields = Json.fields(text);
+    Optional<ServerMessage.Error> error = Optional.empty();
+    String raw = fields.get("error");
+    if (raw != null && raw.startsWith("{")) {
+      Map<String, String> e = Json.fields(raw);
+      String code = string(e, "code");
+      error =
+          Optional.of(
+              new ServerMessage.Error(ErrorCode.ofWireName(code), code, string(e, "message")));
+    }
     if (fields.containsKey("id")) {
-      Optional<ServerMessage.Error> error = Optional.empty();
-      String raw = fields.get("error");
-      if (raw != null && raw.startsWith("{")) {
-        Map<String, String> e = Json.fields(raw);
-        String code = string(e, "code");
-        error =
-            Optional.of(
-                new ServerMessage.Error(ErrorCode.ofWireName(code), code, string(e, "message")));
-      }
       return new ServerMessage.Reply(fields.get("id"), error, fields);
+    }
+    if (error.isPresent()) {
+      return new ServerMessage.Failure(error.get());
     }
     String channel = fields.containsKey("channel") ? string(fields, "channel") : null;
     if (channel == null) {

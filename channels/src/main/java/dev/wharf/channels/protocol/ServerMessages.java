@@ -53,6 +53,16 @@ public final class ServerMessages {
     return object(out -> ok(out, id));
   }
 
+  /** A connect reply: {@code {"id":0,"ok":true,"client":"...","user":"alice"}}. */
+  public static String connected(String id, ClientInfo me) {
+    return object(
+        out -> {
+          ok(out, id);
+          out.writeStringField("client", me.client());
+          out.writeStringField("user", me.user());
+        });
+  }
+
   /**
    * A subscribe reply: the channel's position; with {@code since}, whether it was recovered, and if
    * not why.

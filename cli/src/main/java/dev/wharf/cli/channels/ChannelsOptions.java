@@ -1,13 +1,22 @@
 package dev.wharf.cli.channels;
 
+import dev.wharf.channels.Broker;
+import dev.wharf.channels.BrowserClient;
 import dev.wharf.channels.Channels;
 import dev.wharf.channels.ChannelsConfig;
 import dev.wharf.channels.InMemoryBroker;
 import dev.wharf.channels.SlowConsumerAction;
+import dev.wharf.channels.nats.NatsBroker;
+import dev.wharf.channels.redis.RedisBroker;
 import dev.wharf.cli.ByteSize;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code wharf serve}'s channels options (a picocli mixin): {@code --channels} and its limits. */
@@ -17,9 +26,19 @@ public final class ChannelsOptions {
       names = "--channels",
       description =
           "Serve real-time channels at ws://HOST:PORT/ws/channels (docs/channels.md), with an"
-              + " in-memory broker. Without a JWT key (not yet supported) only clients on this"
-              + " machine (loopback) may connect.")
+              + " in-memory broker unless --broker names one. Without a JWT key (--jwt-secret-env,"
+              + " --jwt-public-key) only clients on this machine (loopback) may connect.")
   boolean enabled;
+
+  @Mixin JwtOptions jwt = new JwtOptions();
+
+  @Option(
+      names = "--broker",
+      paramLabel = "URL",
+      description =
+          "Share the channels with every node on the same broker: redis://HOST:PORT (Redis 7+)"
+              + " or nats://HOST:PORT (NATS with JetStream). Default: in memory, this node only.")
+  String broker;
 
   @Option(
       names = "--channels-history",
@@ -88,24 +107,71 @@ public final class ChannelsOptions {
     if (maxMessage < 64 || maxMessage > (64L << 20)) {
       throw new IllegalArgumentException("--channels-max-message must be between 64 and 64M");
     }
-    return ChannelsConfig.builder()
-        .maxQueuedBytes(queue)
-        .slowConsumerAction(action)
-        .maxMessageBytes(maxMessage)
-        .build();
+    var builder =
+        ChannelsConfig.builder()
+            .maxQueuedBytes(queue)
+            .slowConsumerAction(action)
+            .maxMessageBytes(maxMessage);
+    jwt.verifier().ifPresent(builder::tokenVerifier);
+    return builder.build();
   }
 
   /** Checks every value without starting anything. */
   public void check() {
+    if (broker != null && !enabled) {
+      throw new IllegalArgumentException("--broker needs --channels");
+    }
     if (enabled) {
       historyPolicy();
       config();
+      brokerUri();
+    } else if (jwt.isConfigured()) {
+      throw new IllegalArgumentException(
+          "--jwt-secret-env and --jwt-public-key go with --channels");
     }
   }
 
-  /** The endpoint, with its own in-memory broker. */
-  public Channels start() {
-    return Channels.create(config(), new InMemoryBroker(historyPolicy(), System::nanoTime));
+  /** The broker asked for, checked: empty for in-memory. */
+  Optional<URI> brokerUri() {
+    if (broker == null) {
+      return Optional.empty();
+    }
+    String usage = "--broker takes redis://HOST:PORT or nats://HOST:PORT, got " + broker;
+    URI uri;
+    try {
+      uri = new URI(broker);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException(usage, e);
+    }
+    if (uri.getScheme() == null
+        || !List.of("redis", "nats").contains(uri.getScheme().toLowerCase(Locale.ROOT))
+        || uri.getHost() == null
+        || (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/"))
+        || uri.getQuery() != null
+        || uri.getUserInfo() != null) {
+      throw new IllegalArgumentException(usage);
+    }
+    return Optional.of(
+        URI.create(uri.getScheme().toLowerCase(Locale.ROOT) + "://" + uri.getAuthority()));
+  }
+
+  /**
+   * The endpoint, over the broker asked for.
+   *
+   * @throws IOException if the broker cannot be reached
+   */
+  public Channels start() throws IOException {
+    InMemoryBroker.HistoryPolicy policy = historyPolicy();
+    Optional<URI> uri = brokerUri();
+    Broker chosen;
+    if (uri.isEmpty()) {
+      chosen = new InMemoryBroker(policy, System::nanoTime);
+    } else if (uri.get().getScheme().equals("redis")) {
+      chosen = RedisBroker.connect(uri.get(), policy, RedisBroker.DEFAULT_PRESENCE_TTL);
+    } else {
+      chosen = NatsBroker.connect(uri.get(), policy, NatsBroker.DEFAULT_PRESENCE_TTL);
+    }
+    return Channels.create(config(), chosen);
   }
 
   /** What serve prints on stdout once listening: where the endpoint is, and what it keeps. */
@@ -118,15 +184,35 @@ public final class ChannelsOptions {
             + ":"
             + port
             + Channels.PATH
-            + " (in-memory broker; each channel keeps its last "
+            + " ("
+            + (broker == null ? "in-memory" : brokerUri().orElseThrow().toString())
+            + " broker; each channel keeps its last "
             + history
             + " publications for "
             + historySeconds
-            + " s).");
+            + " s).",
+        "Chat demo on "
+            + scheme
+            + "://"
+            + host
+            + ":"
+            + port
+            + BrowserClient.CHAT_PATH
+            + "; browser client at "
+            + BrowserClient.SCRIPT_PATH
+            + ".");
   }
 
-  /** What serve says on stderr at start: who may connect. */
-  public static String loopbackOnlyWarning() {
-    return "channels: no JWT key configured: only clients on this machine (loopback) may connect";
+  /** What serve says on stderr at start: who may connect (never the key). */
+  public String whoMayConnect() {
+    return jwt.verifier()
+        .map(
+            verifier ->
+                "channels: clients connect with a JWT signed with "
+                    + verifier.algorithms()
+                    + " (connect request or ?token=)")
+        .orElse(
+            "channels: no JWT key configured: only clients on this machine (loopback) may"
+                + " connect");
   }
 }

@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -53,6 +54,8 @@ public final class PubCommand implements Callable<Integer> {
       description = "What to publish (default: each line of stdin).")
   String data;
 
+  @Mixin TokenOptions tokens = new TokenOptions();
+
   /** What the command line asked for; starts nothing. */
   record Options(URI url, String channel, Optional<String> data) {}
 
@@ -79,6 +82,7 @@ public final class PubCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Options options = options();
+    Optional<String> token = tokens.token();
     try (var group = new EventLoopGroup(1, "wharf-pub", true)) {
       var link = new ChannelLink(message -> {});
       try {
@@ -92,6 +96,10 @@ public final class PubCommand implements Callable<Integer> {
             "cannot connect to " + options.url() + ": " + Failures.describe(cause));
       }
       var waiting = new ArrayDeque<CompletableFuture<ServerMessage.Reply>>();
+      if (token.isPresent()) {
+        // First, and confirmed like a publication: a refusal is the one line pub prints.
+        waiting.add(link.request("connect", "token", Json.quote(token.get())));
+      }
       String quoted = Json.quote(options.channel());
       if (options.data().isPresent()) {
         waiting.add(

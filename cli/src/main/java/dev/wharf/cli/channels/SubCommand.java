@@ -2,6 +2,7 @@ package dev.wharf.cli.channels;
 
 import dev.wharf.channels.StreamPosition;
 import dev.wharf.channels.protocol.ChannelNames;
+import dev.wharf.channels.protocol.ChannelsCloseCodes;
 import dev.wharf.channels.protocol.ErrorCode;
 import dev.wharf.channels.protocol.Json;
 import dev.wharf.channels.protocol.ServerMessage;
@@ -26,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -74,6 +76,8 @@ public final class SubCommand implements Callable<Integer> {
       paramLabel = "N",
       description = "Exit after N deliveries.")
   Long count;
+
+  @Mixin TokenOptions tokens = new TokenOptions();
 
   /** What the command line asked for; starts nothing. */
   record Options(
@@ -136,10 +140,13 @@ public final class SubCommand implements Callable<Integer> {
   private final AtomicLong delivered = new AtomicLong();
   private final CompletableFuture<Void> done = new CompletableFuture<>();
   private volatile ChannelLink current;
+  private volatile ServerMessage.Error lastFailure;
+  private Optional<String> token = Optional.empty();
 
   @Override
   public Integer call() throws Exception {
     options = options();
+    token = tokens.token();
     out = spec.commandLine().getOut();
     err = spec.commandLine().getErr();
     options.since().ifPresent(p -> options.channels().forEach(c -> positions.put(c, p)));
@@ -169,6 +176,9 @@ public final class SubCommand implements Callable<Integer> {
         }
         everOpen = true;
         delay = FIRST_DELAY;
+        // The connect request goes first; the server answers requests in order, so the
+        // subscriptions after it run under its token.
+        token.ifPresent(t -> connect(link, t));
         for (String channel : options.channels()) {
           subscribe(link, channel);
         }
@@ -183,6 +193,16 @@ public final class SubCommand implements Callable<Integer> {
           return 0;
         }
         ChannelLink.Ending ending = link.ended().join();
+        if (ending.code() == ChannelsCloseCodes.UNAUTHORIZED
+            || ending.code() == ChannelsCloseCodes.TOKEN_EXPIRED) {
+          ServerMessage.Error why = lastFailure;
+          throw new Refused(
+              why != null
+                  ? why.wireCode() + ": " + why.message()
+                  : "the server closed the connection: "
+                      + ending.code()
+                      + ChannelLink.describe(ending.reason()));
+        }
         say(
             "connection lost ("
                 + ending.code()
@@ -205,6 +225,18 @@ public final class SubCommand implements Callable<Integer> {
 
   private static String seconds(Duration delay) {
     return String.format(java.util.Locale.ROOT, "%.1f s", delay.toMillis() / 1000.0);
+  }
+
+  /** Sends the token; a refusal ends the command (the server closes the connection too). */
+  private void connect(ChannelLink link, String jwt) {
+    link.request("connect", "token", Json.quote(jwt))
+        .whenComplete(
+            (reply, failed) -> {
+              if (failed == null && reply.error().isPresent()) {
+                ServerMessage.Error e = reply.error().get();
+                done.completeExceptionally(new Refused(e.wireCode() + ": " + e.message()));
+              }
+            });
   }
 
   /** Subscribes, with since when a position is known; the reply is handled on the loop. */
@@ -281,6 +313,7 @@ public final class SubCommand implements Callable<Integer> {
         // The server dropped the subscription: nothing more comes for it until this is answered.
         subscribeAgain(lagged.channel());
       }
+      case ServerMessage.Failure failure -> lastFailure = failure.error();
       default -> {}
     }
   }

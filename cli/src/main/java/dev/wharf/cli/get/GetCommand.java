@@ -46,7 +46,9 @@ import picocli.CommandLine.Spec;
     name = "get",
     mixinStandardHelpOptions = true,
     description = {
-      "Fetches a URL over HTTP/1.1 or HTTPS, as curl does; the body goes to stdout or -o FILE.",
+      "Fetches URLs over HTTP/1.1 or HTTP/2, as curl does; the body goes to stdout or -o FILE.",
+      "HTTPS offers HTTP/2 (h2) and HTTP/1.1 by ALPN; several URLs go one after another, sharing"
+          + " a connection where they share an origin.",
       "HTTPS checks the server's certificate against the system's CAs and the host name, unless"
           + " --cacert, --pin, --servername or --insecure say otherwise.",
       "Exit codes as curl's: 6 unknown host, 7 cannot connect, 22 HTTP error with -f, 28"
@@ -59,8 +61,27 @@ public final class GetCommand implements Callable<Integer> {
 
   @Parameters(
       paramLabel = "URL",
-      description = "An http:// or https:// URL (http:// is assumed if missing).")
+      arity = "1..*",
+      description =
+          "An http:// or https:// URL (http:// is assumed if missing); several are fetched in"
+              + " turn, on one connection per origin.")
+  List<String> urls = new ArrayList<>();
+
+  /** The URL being fetched (one of {@link #urls}). */
   String url;
+
+  @Option(names = "--http1.1", description = "Speak HTTP/1.1 only (ALPN offers http/1.1).")
+  boolean http11;
+
+  @Option(
+      names = "--http2",
+      description = "Speak HTTP/2 where the server agrees by ALPN over TLS (the default).")
+  boolean http2;
+
+  @Option(
+      names = "--http2-prior-knowledge",
+      description = "Speak HTTP/2 at once on http:// URLs too (h2c by prior knowledge).")
+  boolean http2PriorKnowledge;
 
   @Mixin ClientTlsOptions tls = new ClientTlsOptions();
 
@@ -221,8 +242,32 @@ public final class GetCommand implements Callable<Integer> {
    */
   OutputStream out = new FileOutputStream(FileDescriptor.out);
 
-  /** The request the arguments describe; starts nothing. */
+  /**
+   * The HTTP versions the options ask for.
+   *
+   * @throws IllegalArgumentException when more than one is given
+   */
+  HttpClient.Version version() {
+    int given = (http11 ? 1 : 0) + (http2 ? 1 : 0) + (http2PriorKnowledge ? 1 : 0);
+    if (given > 1) {
+      throw new IllegalArgumentException(
+          "give one of --http1.1, --http2 and --http2-prior-knowledge");
+    }
+    return http11
+        ? HttpClient.Version.HTTP_1_1
+        : http2PriorKnowledge
+            ? HttpClient.Version.HTTP_2_PRIOR_KNOWLEDGE
+            : HttpClient.Version.HTTP_2;
+  }
+
+  /** The request the arguments describe for the first URL; starts nothing. */
   ClientRequest request() throws IOException {
+    url = urls.getFirst();
+    return requestFor();
+  }
+
+  /** The request the arguments describe for {@link #url}. */
+  private ClientRequest requestFor() throws IOException {
     URI uri = parseUrl(url);
     Optional<BasicAuth.Credentials> credentials = user.credentials(uri);
     uri = UserCredentials.withoutUserInfo(uri);
@@ -308,9 +353,56 @@ public final class GetCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
+    HttpClient.Version version = version();
+    if (urls.size() > 1 && (output != null || continueAt != null)) {
+      throw new IllegalArgumentException("-o and -C go with one URL; -O names each file");
+    }
+    boolean anyHttps =
+        urls.stream().anyMatch(u -> u.regionMatches(true, 0, "https://", 0, "https://".length()));
+    var builder =
+        HttpClient.builder()
+            .version(version)
+            .connectTimeout(Duration.ofMillis((long) (connectTimeout * 1000)))
+            .responseTimeout(
+                maxTime > 0 ? Duration.ofMillis((long) (maxTime * 1000)) : Duration.ZERO)
+            .followRedirects(follow ? maxRedirects : 0);
+    if (tls.anyGiven() || anyHttps) {
+      try {
+        builder.tls(
+            tls.config(
+                HttpClient.alpn(version),
+                warning -> {
+                  if (!silent) {
+                    err.println("wharf get: " + warning);
+                    err.flush();
+                  }
+                }));
+      } catch (TlsOptionException e) {
+        complain(err, e.getMessage());
+        return e.option.equals("--cacert")
+            ? CurlExit.CA_FILE_PROBLEM
+            : CurlExit.CLIENT_CERTIFICATE_PROBLEM;
+      }
+    }
+    int exit = 0;
+    try (var client = builder.build()) {
+      // As curl: each URL in turn, the later ones on the connection the earlier ones left.
+      for (String each : urls) {
+        url = each;
+        int code = fetch(client, err);
+        if (code != 0) {
+          exit = code;
+        }
+      }
+    }
+    return exit;
+  }
+
+  /** Fetches {@link #url} with {@code client}; the exit code of its transfer. */
+  private int fetch(HttpClient client, PrintWriter err) throws Exception {
     ClientRequest request;
     try {
-      request = request();
+      request = requestFor();
     } catch (Urls.Malformed e) {
       complain(err, e.getMessage());
       return CurlExit.MALFORMED_URL;
@@ -338,30 +430,6 @@ public final class GetCommand implements Callable<Integer> {
       request = request.withHeaders(fields.set("Range", "bytes=" + resumeFrom + "-").build());
     }
     String format = writeOutFormat();
-    var builder =
-        HttpClient.builder()
-            .connectTimeout(Duration.ofMillis((long) (connectTimeout * 1000)))
-            .responseTimeout(
-                maxTime > 0 ? Duration.ofMillis((long) (maxTime * 1000)) : Duration.ZERO)
-            .followRedirects(follow ? maxRedirects : 0);
-    if (tls.anyGiven() || request.uri().getScheme().equalsIgnoreCase("https")) {
-      try {
-        builder.tls(
-            tls.config(
-                List.of("http/1.1"),
-                warning -> {
-                  if (!silent) {
-                    err.println("wharf get: " + warning);
-                    err.flush();
-                  }
-                }));
-      } catch (TlsOptionException e) {
-        complain(err, e.getMessage());
-        return e.option.equals("--cacert")
-            ? CurlExit.CA_FILE_PROBLEM
-            : CurlExit.CLIENT_CERTIFICATE_PROBLEM;
-      }
-    }
     OutputStream file;
     try {
       file =
@@ -375,7 +443,6 @@ public final class GetCommand implements Callable<Integer> {
       complain(err, Failures.describe(e)); // Nowhere to write the body: curl's 23.
       return CurlExit.WRITE_ERROR;
     }
-    var client = builder.build();
     OutputStream sink = new BufferedOutputStream(file == null ? out : file, 64 * 1024);
     boolean terminal = System.console() != null && System.console().isTerminal();
     var settings =
@@ -412,8 +479,9 @@ public final class GetCommand implements Callable<Integer> {
     } finally {
       if (file != null) {
         sink.close();
+      } else {
+        sink.flush();
       }
-      client.close();
     }
   }
 

@@ -210,6 +210,18 @@ final class Transfer implements ResponseListener {
   }
 
   @Override
+  public void streamOpened(String version, int streamId) {
+    if (verbose) {
+      err.println("* using " + version);
+      if (streamId != 0) {
+        // As curl -v tells a multiplexed exchange.
+        err.println("* [" + version + "] [" + streamId + "] OPENED stream for " + current);
+      }
+      err.flush();
+    }
+  }
+
+  @Override
   public void requestHead(ByteBuffer head) {
     if (verbose) {
       String text = StandardCharsets.ISO_8859_1.decode(head).toString();
@@ -238,7 +250,7 @@ final class Transfer implements ResponseListener {
   public void head(ResponseHead responseHead) {
     status = responseHead.status();
     if (verbose) {
-      err.println("< " + responseHead.version() + " " + status + " " + responseHead.reason());
+      err.println("< " + statusLine(responseHead));
       for (Headers.Field field : responseHead.headers().fields()) {
         err.println("< " + field.name() + ": " + field.value());
       }
@@ -259,12 +271,7 @@ final class Transfer implements ResponseListener {
     }
     if (settings.includeHead()) {
       var text = new StringBuilder();
-      text.append(responseHead.version())
-          .append(' ')
-          .append(status)
-          .append(' ')
-          .append(responseHead.reason())
-          .append("\r\n");
+      text.append(statusLine(responseHead)).append("\r\n");
       for (Headers.Field field : responseHead.headers().fields()) {
         text.append(field.name()).append(": ").append(field.value()).append("\r\n");
       }
@@ -284,6 +291,12 @@ final class Transfer implements ResponseListener {
               .flatMap(encoding -> ContentDecoding.decoder(encoding, sink))
               .orElse(null);
     }
+  }
+
+  /** "HTTP/1.1 200 OK", or "HTTP/2 200": HTTP/2 has no reason phrase (RFC 9113 §8.3.2). */
+  private static String statusLine(ResponseHead head) {
+    String line = head.version() + " " + head.status();
+    return head.reason().isEmpty() ? line : line + " " + head.reason();
   }
 
   private static java.util.Optional<Long> length(String value) {

@@ -91,8 +91,13 @@ public final class DatagramPipe implements DatagramHandler, StdinPump.Sink {
     synchronized (this) {
       client = fixedPeer;
     }
+    // ncat's "Connection refused", and what the kernel heard: an ICMP port unreachable.
     String line =
-        "connection refused: udp " + Story.format(refused) + " (nothing is listening there)";
+        "connection refused: udp "
+            + Story.format(refused)
+            + (error instanceof java.net.PortUnreachableException
+                ? " (port unreachable: nothing is listening there)"
+                : " (" + dev.wharf.cli.Failures.describe(error) + ")");
     if (client) {
       failed.complete(new java.net.PortUnreachableException(line));
     } else {

@@ -7,6 +7,7 @@ import dev.wharf.scan.PortResult;
 import dev.wharf.scan.Services;
 import dev.wharf.scan.TcpScanner;
 import dev.wharf.scan.TopPorts;
+import dev.wharf.scan.UdpScanner;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -19,7 +20,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code wharf scan}: a TCP connect scan of one host, as {@code nmap -sT}. */
+/**
+ * {@code wharf scan}: a TCP connect scan of one host, as {@code nmap -sT}, or a UDP scan, as {@code
+ * nmap -sU}, both unprivileged.
+ */
 @Command(
     name = "scan",
     mixinStandardHelpOptions = true,
@@ -27,6 +31,10 @@ import picocli.CommandLine.Spec;
       "Scans TCP ports of HOST with full connects, as nmap -sT does (no privileges needed): open"
           + " (the connect completed), closed (refused: RST) or filtered (no answer within"
           + " --timeout, or an ICMP error).",
+      "With -sU (--udp), UDP ports, as nmap -sU does but from a connected socket per port: open"
+          + " (a reply came), closed (ICMP port unreachable), filtered (another ICMP error) or"
+          + " open|filtered (silence, after --retries more tries). DNS and NTP ports get a real"
+          + " request, others an empty datagram.",
       "Without PORTS, the 1000 ports nmap finds open most often (its --top-ports 1000). Lists"
           + " only open ports and counts the rest, unless -v. A progress line is shown on stderr"
           + " when it is a terminal."
@@ -50,6 +58,22 @@ public final class ScanCommand implements Callable<Integer> {
       paramLabel = "PORTS",
       description = "Ports, as PORTS (-p- for all).")
   String portsOption;
+
+  @Option(
+      names = {"-sU", "--udp"},
+      description = "Scan UDP ports instead of TCP.")
+  boolean udp;
+
+  @Option(names = "-sT", description = "Scan TCP ports with full connects (the default).")
+  boolean tcp;
+
+  @Option(
+      names = "--retries",
+      paramLabel = "N",
+      description =
+          "UDP: probe a silent port N more times before calling it open|filtered"
+              + " (default: 2).")
+  Integer retries;
 
   @Option(
       names = "--top-ports",
@@ -94,14 +118,22 @@ public final class ScanCommand implements Callable<Integer> {
       description = "List every port, closed and filtered too, and where the port list came from.")
   boolean verbose;
 
-  /** What the command line asked for, checked. */
+  /**
+   * What the command line asked for, checked: TCP {@code settings}, or UDP {@code udpSettings} when
+   * {@code -sU} (the other empty).
+   */
   record Options(
       String host,
       PortList ports,
       String portsOrigin,
-      TcpScanner.Settings settings,
+      java.util.Optional<TcpScanner.Settings> settings,
+      java.util.Optional<UdpScanner.Settings> udpSettings,
       boolean json,
-      boolean verbose) {}
+      boolean verbose) {
+    String protocol() {
+      return udpSettings.isPresent() ? "udp" : "tcp";
+    }
+  }
 
   /** Parses and checks the arguments; starts nothing. */
   Options options() {
@@ -109,6 +141,15 @@ public final class ScanCommand implements Callable<Integer> {
       throw new IllegalArgumentException("give the ports once: as PORTS or with -p");
     }
     String text = portsArgument != null ? portsArgument : portsOption;
+    if (udp && tcp) {
+      throw new IllegalArgumentException("-sU and -sT exclude each other: scan one at a time");
+    }
+    if (!udp && retries != null) {
+      throw new IllegalArgumentException("--retries is for UDP scans (-sU)");
+    }
+    if (udp && banner) {
+      throw new IllegalArgumentException("--banner is for TCP scans: a UDP reply is not kept");
+    }
     if (text != null && topPorts != null) {
       throw new IllegalArgumentException("--top-ports and a port list exclude each other");
     }
@@ -122,7 +163,7 @@ public final class ScanCommand implements Callable<Integer> {
       if (count < 1 || count > 8000) {
         throw new IllegalArgumentException("--top-ports must be 1 to 8000, got " + count);
       }
-      var top = TopPorts.top(count);
+      var top = TopPorts.top(count, udp ? "udp" : "tcp");
       ports = top.ports();
       origin = top.origin();
     }
@@ -133,13 +174,37 @@ public final class ScanCommand implements Callable<Integer> {
     if (rate != null && !(rate > 0 && rate <= 10_000_000)) {
       throw new IllegalArgumentException("--rate must be above 0 (per second), got " + rate);
     }
+    if (udp) {
+      int tries = retries == null ? 2 : retries;
+      if (tries < 0 || tries > 50) {
+        throw new IllegalArgumentException("--retries must be 0 to 50, got " + tries);
+      }
+      var settings =
+          new UdpScanner.Settings(
+              parallel, rate == null ? 0 : rate, seconds("--timeout", timeoutSeconds), tries);
+      return new Options(
+          host,
+          ports,
+          origin,
+          java.util.Optional.empty(),
+          java.util.Optional.of(settings),
+          json,
+          verbose);
+    }
     var settings =
         new TcpScanner.Settings(
             parallel,
             rate == null ? 0 : rate,
             seconds("--timeout", timeoutSeconds),
             banner ? seconds("--banner-wait", bannerSeconds) : Duration.ZERO);
-    return new Options(host, ports, origin, settings, json, verbose);
+    return new Options(
+        host,
+        ports,
+        origin,
+        java.util.Optional.of(settings),
+        java.util.Optional.empty(),
+        json,
+        verbose);
   }
 
   private static Duration seconds(String option, double value) {
@@ -170,15 +235,28 @@ public final class ScanCommand implements Callable<Integer> {
     ProgressLine progress = terminal && !options.json() ? new ProgressLine(err) : null;
     try {
       long start = System.nanoTime();
+      TcpScanner.Progress shown = progress == null ? TcpScanner.Progress.NONE : progress;
       List<PortResult> results =
-          new TcpScanner(group, options.settings())
-              .scan(
-                  address, options.ports(), progress == null ? TcpScanner.Progress.NONE : progress);
+          options.udpSettings().isPresent()
+              ? new UdpScanner(group, options.udpSettings().get())
+                  .scan(
+                      address,
+                      options.ports(),
+                      shown,
+                      note -> {
+                        if (options.verbose()) {
+                          err.println("wharf scan: " + note);
+                          err.flush();
+                        }
+                      })
+              : new TcpScanner(group, options.settings().orElseThrow())
+                  .scan(address, options.ports(), shown);
       if (progress != null) {
         progress.close();
       }
       var report =
           new ScanReport(
+              options.protocol(),
               options.host(),
               address,
               results,

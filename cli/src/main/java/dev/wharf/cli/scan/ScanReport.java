@@ -17,9 +17,23 @@ import java.util.TreeMap;
 /**
  * A finished scan as the user reads it: nmap's table (open ports, the rest counted) or one JSON
  * object. Immutable; used on the command's thread.
+ *
+ * @param protocol {@code tcp} or {@code udp}
  */
 record ScanReport(
-    String host, InetAddress address, List<PortResult> results, Services services, Duration took) {
+    String protocol,
+    String host,
+    InetAddress address,
+    List<PortResult> results,
+    Services services,
+    Duration took) {
+
+  /** The states this protocol's scan can find: open|filtered for UDP only. */
+  private List<PortState> states() {
+    return protocol.equals("udp")
+        ? List.of(PortState.values())
+        : List.of(PortState.OPEN, PortState.CLOSED, PortState.FILTERED);
+  }
 
   /** The ports listed: every one when verbose, else the open ones (as nmap hides the rest). */
   List<PortResult> listed(boolean verbose) {
@@ -74,7 +88,7 @@ record ScanReport(
     out.println("wharf scan report for " + target());
     if (!verbose) {
       var hidden = new StringJoiner(", ");
-      for (PortState state : List.of(PortState.CLOSED, PortState.FILTERED)) {
+      for (PortState state : states().subList(1, states().size())) {
         var reasons = new TreeMap<String, Integer>();
         results.stream()
             .filter(r -> r.state() == state)
@@ -85,7 +99,9 @@ record ScanReport(
               count
                   + " "
                   + state.label()
-                  + " tcp port"
+                  + " "
+                  + protocol
+                  + " port"
                   + (count == 1 ? "" : "s")
                   + " ("
                   + String.join(", ", reasons.keySet())
@@ -99,7 +115,7 @@ record ScanReport(
     List<PortResult> listed = listed(verbose);
     if (!listed.isEmpty()) {
       boolean banners = listed.stream().anyMatch(r -> !r.banner().isEmpty());
-      String format = "%-9s %-8s %-15s%s%n";
+      String format = protocol.equals("udp") ? "%-9s %-13s %-15s%s%n" : "%-9s %-8s %-15s%s%n";
       out.print(
           String.format(format, "PORT", "STATE", "SERVICE", banners ? " BANNER" : "").strip()
               + "\n");
@@ -107,9 +123,9 @@ record ScanReport(
         String line =
             String.format(
                 format,
-                r.port() + "/tcp",
+                r.port() + "/" + protocol,
                 r.state().label(),
-                services.name(r.port()),
+                services.name(protocol, r.port()),
                 r.banner().isEmpty() ? "" : " " + r.banner());
         out.print(line.strip() + "\n");
       }
@@ -128,7 +144,10 @@ record ScanReport(
             + counts.get(PortState.CLOSED)
             + " closed, "
             + counts.get(PortState.FILTERED)
-            + " filtered");
+            + " filtered"
+            + (states().contains(PortState.OPEN_FILTERED)
+                ? ", " + counts.get(PortState.OPEN_FILTERED) + " open|filtered"
+                : ""));
   }
 
   private String seconds() {
@@ -141,18 +160,22 @@ record ScanReport(
       ports.add(
           "{\"port\":"
               + r.port()
-              + ",\"protocol\":\"tcp\",\"state\":\""
+              + ",\"protocol\":\""
+              + protocol
+              + "\",\"state\":\""
               + r.state().label()
               + "\",\"reason\":"
               + Json.quote(r.reason())
               + ",\"service\":"
-              + Json.quote(services.name(r.port()))
+              + Json.quote(services.name(protocol, r.port()))
               + (r.banner().isEmpty() ? "" : ",\"banner\":" + Json.quote(r.banner()))
               + "}");
     }
     Map<PortState, Integer> counts = counts();
     return "{\"host\":"
         + Json.quote(host)
+        + ",\"protocol\":"
+        + Json.quote(protocol)
         + ",\"address\":"
         + Json.quote(literal(address))
         + ",\"scanned\":"
@@ -163,6 +186,9 @@ record ScanReport(
         + counts.get(PortState.CLOSED)
         + ",\"filtered\":"
         + counts.get(PortState.FILTERED)
+        + (states().contains(PortState.OPEN_FILTERED)
+            ? ",\"open_filtered\":" + counts.get(PortState.OPEN_FILTERED)
+            : "")
         + ",\"seconds\":"
         + seconds()
         + ",\"ports\":"

@@ -1,5 +1,6 @@
 package dev.wharf.cli.serve;
 
+import dev.wharf.channels.BrowserClient;
 import dev.wharf.channels.Channels;
 import dev.wharf.cli.ByteSize;
 import dev.wharf.cli.HostPort;
@@ -81,6 +82,13 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--quiet", description = "No access log.")
   boolean quiet;
+
+  @Option(
+      names = "--http1-only",
+      description =
+          "Speak HTTP/1.1 only. By default HTTP/2 is spoken too: over --tls when the client picks"
+              + " h2 by ALPN, in clear text when it starts with HTTP/2's preface (prior knowledge).")
+  boolean http1Only;
 
   @Option(names = "--no-listing", description = "Answer 403 for directories without index.html.")
   boolean noListing;
@@ -364,6 +372,17 @@ public final class ServeCommand implements Callable<Integer> {
             + " 127.0.0.1");
   }
 
+  private static final java.util.regex.Pattern TOKEN_PARAMETER =
+      java.util.regex.Pattern.compile("([?&]" + Channels.TOKEN_PARAMETER + "=)[^&\\s\"]+");
+
+  /**
+   * An access log line with the value of a channels {@code token} query parameter hidden: a JWT in
+   * a log is a credential anyone who reads the log can use until it expires.
+   */
+  static String withoutTokens(String line) {
+    return TOKEN_PARAMETER.matcher(line).replaceAll("$1(hidden)");
+  }
+
   /** OPTIONS on a path: what it allows. A route of ours, so that --auth and --cors apply. */
   private static Handler answerOptions(List<String> methods) {
     String allow = String.join(", ", methods);
@@ -395,7 +414,11 @@ public final class ServeCommand implements Callable<Integer> {
     Options options = options();
     // Before any thread starts: a certificate that cannot be used is the whole answer.
     ServerTlsOptions.Loaded https =
-        options.tls() ? tls.load(ServerTlsOptions.namesFor(bind), List.of("http/1.1")) : null;
+        options.tls()
+            ? tls.load(
+                ServerTlsOptions.namesFor(bind),
+                http1Only ? List.of("http/1.1") : List.of("h2", "http/1.1"))
+            : null;
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter out = spec.commandLine().getOut();
     var files = new StaticFiles(options.directory(), options.files());
@@ -406,6 +429,7 @@ public final class ServeCommand implements Callable<Integer> {
     var budget = MemoryBudget.of(options.maxBuffered());
     var builder =
         HttpServer.builder(group)
+            .http2(!http1Only)
             .timeouts(options.timeouts())
             .memoryBudget(budget)
             .route(
@@ -429,9 +453,18 @@ public final class ServeCommand implements Callable<Integer> {
           .routeStreaming("POST", "/*", options.maxUpload(), uploads)
           .routeStreaming("POST", "/", options.maxUpload(), uploads);
     }
-    Channels channelsEndpoint = channels.enabled() ? channels.start() : null;
+    Channels channelsEndpoint;
+    try {
+      channelsEndpoint = channels.enabled() ? channels.start() : null;
+    } catch (IOException e) {
+      group.shutdownGracefully(Duration.ZERO).join(); // the broker is not there: nothing starts
+      throw e;
+    }
     if (channelsEndpoint != null) {
-      builder.route("GET", Channels.PATH, guard(options, channelsEndpoint.handler()));
+      builder
+          .route("GET", Channels.PATH, guard(options, channelsEndpoint.handler()))
+          .route("GET", BrowserClient.SCRIPT_PATH, guard(options, BrowserClient.script()))
+          .route("GET", BrowserClient.CHAT_PATH, guard(options, BrowserClient.chatPage()));
     }
     if (https != null) {
       builder.tls(https.config());
@@ -445,7 +478,7 @@ public final class ServeCommand implements Callable<Integer> {
       builder.accessLog(
           entry -> {
             synchronized (err) {
-              err.println(entry.commonLogFormat());
+              err.println(withoutTokens(entry.commonLogFormat()));
               err.flush();
             }
           });
@@ -509,7 +542,7 @@ public final class ServeCommand implements Callable<Integer> {
             + "/); Ctrl-C stops.");
     if (channelsEndpoint != null) {
       channels.startupLines(scheme, host, actualPort).forEach(out::println);
-      err.println("wharf serve: " + ChannelsOptions.loopbackOnlyWarning());
+      err.println("wharf serve: " + channels.whoMayConnect());
       err.flush();
     }
     options

@@ -8,6 +8,7 @@ import dev.wharf.channels.StreamPosition;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
@@ -113,5 +114,57 @@ class ChannelsArgumentsTest {
     assertThatIllegalArgumentException()
         .isThrownBy(() -> serve("--channels", "--channels-history-ttl", "0").check())
         .withMessage("--channels-history-ttl must be at least 1 second");
+  }
+
+  @Test
+  void serveBrokerTakesARedisOrNatsUrlAndNeedsChannels() {
+    assertThat(serve("--channels").brokerUri()).isEmpty();
+    assertThat(serve("--channels", "--broker", "redis://127.0.0.1:6379").brokerUri())
+        .contains(URI.create("redis://127.0.0.1:6379"));
+    assertThat(serve("--channels", "--broker", "NATS://h:4222/").brokerUri())
+        .contains(URI.create("nats://h:4222"));
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> serve("--channels", "--broker", "kafka://h:9092").check())
+        .withMessage("--broker takes redis://HOST:PORT or nats://HOST:PORT, got kafka://h:9092");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> serve("--channels", "--broker", "redis://h:1/2").check())
+        .withMessage("--broker takes redis://HOST:PORT or nats://HOST:PORT, got redis://h:1/2");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> serve("--broker", "redis://h:1").check())
+        .withMessage("--broker needs --channels");
+  }
+
+  @Test
+  void serveJwtOptionsMakeAVerifierFromTheEnvironment() {
+    var secret = Map.of("S", "a secret of thirty-two bytes, no less");
+    var options = serve("--channels", "--jwt-secret-env", "S", "--jwt-audience", "wharf");
+    options.jwt.withEnvironment(secret::get);
+    assertThat(options.config().tokenVerifier()).isPresent();
+    assertThat(options.config().authenticator().admit(null)).isEmpty(); // every client: a token
+    assertThat(options.whoMayConnect())
+        .isEqualTo(
+            "channels: clients connect with a JWT signed with HS256 (connect request or ?token=)");
+    assertThat(serve("--channels").config().tokenVerifier()).isEmpty();
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> serve("--channels", "--jwt-issuer", "x").check())
+        .withMessage(
+            "--jwt-issuer and --jwt-audience go with --jwt-secret-env or --jwt-public-key");
+  }
+
+  @Test
+  void subAndPubTakeATokenOrAVariableNotBoth() {
+    var tokens = new TokenOptions().withEnvironment(Map.of("T", " eyJ.a.b \n")::get);
+    new CommandLine(tokens).parseArgs("--token-env", "T");
+    assertThat(tokens.token()).contains("eyJ.a.b");
+    var both = new TokenOptions();
+    new CommandLine(both).parseArgs("--token", "x", "--token-env", "T");
+    assertThatIllegalArgumentException()
+        .isThrownBy(both::token)
+        .withMessage("give --token or --token-env, not both");
+    var unset = new TokenOptions().withEnvironment(name -> null);
+    new CommandLine(unset).parseArgs("--token-env", "NOPE");
+    assertThatIllegalArgumentException()
+        .isThrownBy(unset::token)
+        .withMessage("--token-env: the environment variable NOPE is not set");
   }
 }

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.cli.Child;
 import dev.wharf.cli.EndToEnd;
+import dev.wharf.testkit.NatsServer;
+import dev.wharf.testkit.RedisServer;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,6 +82,78 @@ class ChannelsIT extends EndToEnd {
     assertThat(got).contains("gapless").doesNotContain("FAIL");
     // The data as published: {"n": offset} (one publisher, in order).
     assertThat(got).contains("delivery 17 {\"n\": 17}");
+  }
+
+  /**
+   * Two serve processes on one broker: what is published on one reaches a subscriber on the other,
+   * and the other's history holds it.
+   */
+  private void twoNodesShareAChannel(URI broker) throws Exception {
+    String first = serveChannels("--broker", broker.toString());
+    String second = serveChannels("--broker", broker.toString());
+    Path subOut = dir.resolve("sub.out");
+    Child sub = wharf(null, subOut, "sub", "-v", first, "news", "--jsonl", "--count", "3");
+    sub.awaitErr("news: subscribed at \\w+:0");
+    Path lines = Files.writeString(dir.resolve("lines.txt"), "1\n2\n3\n");
+    assertThat(wharf(lines, dir.resolve("pub.out"), "pub", second, "news").awaitExit(SLOW))
+        .isZero();
+    assertThat(sub.awaitExit(SLOW)).isZero();
+    List<String> deliveries = read(subOut).lines().toList();
+    assertThat(deliveries).hasSize(3);
+    String epoch = deliveries.get(0).replaceAll(".*\"epoch\":\"(\\w+)\".*", "$1");
+    for (int i = 0; i < 3; i++) {
+      assertThat(deliveries.get(i))
+          .isEqualTo(
+              "{\"channel\":\"news\",\"epoch\":\""
+                  + epoch
+                  + "\",\"offset\":"
+                  + (i + 1)
+                  + ",\"data\":"
+                  + (i + 1)
+                  + "}");
+    }
+    Path sinceOut = dir.resolve("since.out");
+    Child since =
+        wharf(null, sinceOut, "sub", second, "news", "--since", epoch + ":1", "--count", "2");
+    assertThat(since.awaitExit(SLOW)).isZero();
+    assertThat(read(sinceOut).lines()).containsExactly("2", "3");
+  }
+
+  @Test
+  void twoServeNodesOnOneRedisShareAChannelAndItsHistory() throws Exception {
+    try (var redis = RedisServer.start(Files.createDirectories(dir.resolve("redis")))) {
+      twoNodesShareAChannel(redis.uri());
+    }
+  }
+
+  @Test
+  void twoServeNodesOnOneNatsShareAChannelAndItsHistory() throws Exception {
+    try (var nats = NatsServer.start(Files.createDirectories(dir.resolve("nats")))) {
+      twoNodesShareAChannel(nats.uri());
+    }
+  }
+
+  @Test
+  void aBrokerThatIsNotThereIsOneLineAndExit1() throws Exception {
+    int port = closedPort();
+    for (String scheme : List.of("redis", "nats")) {
+      Child serve =
+          wharf(
+              null,
+              dir.resolve(scheme + ".out"),
+              "serve",
+              dir.toString(),
+              "--bind",
+              "127.0.0.1",
+              "--port",
+              "0",
+              "--channels",
+              "--broker",
+              scheme + "://127.0.0.1:" + port);
+      assertThat(serve.awaitExit(SLOW)).isEqualTo(1);
+      assertThat(serve.errLines()).hasSize(1);
+      assertThat(serve.errLines().get(0)).startsWith("wharf serve: ").contains("127.0.0.1:" + port);
+    }
   }
 
   @Test

@@ -142,10 +142,10 @@ class ServeTlsIT extends TlsEndToEnd {
     assertThat(Files.readString(hello)).isEqualTo("hello over tls\n");
     assertThat(curl.errLines())
         .anyMatch(line -> line.contains("SSL connection using TLSv1.3"))
-        .anyMatch(line -> line.contains("ALPN: server accepted http/1.1"))
+        .anyMatch(line -> line.contains("ALPN: server accepted h2"))
         .anyMatch(line -> line.contains("Re-using existing connection"));
     Child server = lastWharf;
-    server.awaitErr("\"GET /hello.txt HTTP/1.1\" 200 15");
+    server.awaitErr("\"GET /hello.txt HTTP/2.0\" 200 15");
     server.end();
 
     // The next run finds the kept certificate: same file, same fingerprint, nothing made.
@@ -155,6 +155,24 @@ class ServeTlsIT extends TlsEndToEnd {
     assertThat(second.group(1)).isEqualTo(certificate.toString());
     assertThat(second.group(2)).isEqualTo(fingerprint);
     assertThat(Files.readString(again)).doesNotContain("Made a self-signed");
+  }
+
+  @Test
+  void http1OnlyAgreesOnHttp11WithACurlThatOffersH2() throws Exception {
+    Path out = dir.resolve("serve.out");
+    int port = serveWithTestCertificate(out, "--http1-only");
+    Child curl =
+        curl(
+            "-v",
+            "--http2",
+            "--cacert",
+            certs.caCert().toString(),
+            "https://localhost:" + port + "/hello.txt");
+    assertThat(curl.awaitExit()).as("curl: %s", curl.errLines()).isZero();
+    assertThat(curl.errLines())
+        .anyMatch(line -> line.contains("ALPN: server accepted http/1.1"))
+        .noneMatch(line -> line.contains("ALPN: server accepted h2"));
+    lastWharf.awaitErr("\"GET /hello.txt HTTP/1.1\" 200 15");
   }
 
   @Test

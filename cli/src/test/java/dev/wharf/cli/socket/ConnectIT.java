@@ -78,7 +78,7 @@ class ConnectIT extends EndToEnd {
         1,
         "wharf connect: connection refused: udp 127.0.0.1:"
             + port
-            + " (nothing is listening there)");
+            + " (port unreachable: nothing is listening there)");
   }
 
   @Test

@@ -30,14 +30,9 @@ class DnsServerIT {
 
   @Test
   void malformedQueriesGetFormerrAndAnswersGetNothing() throws Exception {
-    var zone = Zone.of(ZoneFileParser.parse(Path.of("t.zone"), ZONE, null));
     try (var group = new EventLoopGroup(1, "dns-test", true);
-        var server =
-            DnsServer.start(
-                group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), List.of(zone));
-        var client = DatagramChannel.open()) {
-      client.socket().setSoTimeout(2000);
-      client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()));
+        var server = startServer(group);
+        var client = clientOf(server)) {
       // A header and a pointer loop for a name.
       client.write(
           ByteBuffer.wrap(
@@ -65,14 +60,9 @@ class DnsServerIT {
    */
   @Test
   void repeatedQuestionsKeepTheirOwnIdSpellingAndFlags() throws Exception {
-    var zone = Zone.of(ZoneFileParser.parse(Path.of("t.zone"), ZONE, null));
     try (var group = new EventLoopGroup(1, "dns-test", true);
-        var server =
-            DnsServer.start(
-                group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), List.of(zone));
-        var client = DatagramChannel.open()) {
-      client.socket().setSoTimeout(2000);
-      client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()));
+        var server = startServer(group);
+        var client = clientOf(server)) {
       int id = 100;
       for (String spelling : List.of("ns1.example.test", "NS1.Example.TEST", "ns1.example.test")) {
         for (boolean rd : List.of(true, false)) {
@@ -87,6 +77,20 @@ class DnsServerIT {
         }
       }
     }
+  }
+
+  private static DnsServer startServer(EventLoopGroup group) throws Exception {
+    var zone = Zone.of(ZoneFileParser.parse(Path.of("t.zone"), ZONE, null));
+    return DnsServer.start(
+        group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), List.of(zone));
+  }
+
+  /** A UDP socket connected to the server that waits 2 s at most for each answer. */
+  private static DatagramChannel clientOf(DnsServer server) throws Exception {
+    var client = DatagramChannel.open();
+    client.socket().setSoTimeout(2000);
+    client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()));
+    return client;
   }
 
   private static Message receive(DatagramChannel client) throws Exception {

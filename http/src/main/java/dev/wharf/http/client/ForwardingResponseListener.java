@@ -1,6 +1,7 @@
 package dev.wharf.http.client;
 
 import dev.wharf.core.tls.TlsSession;
+import dev.wharf.http.Headers;
 import dev.wharf.http.ResponseHead;
 import java.net.SocketAddress;
 import java.net.URI;
@@ -29,6 +30,11 @@ abstract class ForwardingResponseListener implements ResponseListener {
   }
 
   @Override
+  public void streamOpened(String version, int streamId) {
+    target.streamOpened(version, streamId);
+  }
+
+  @Override
   public void requestHead(ByteBuffer head) {
     target.requestHead(head);
   }
@@ -46,6 +52,11 @@ abstract class ForwardingResponseListener implements ResponseListener {
   @Override
   public void body(ByteBuffer chunk) {
     target.body(chunk);
+  }
+
+  @Override
+  public void trailers(Headers trailers) {
+    target.trailers(trailers);
   }
 
   @Override

@@ -121,6 +121,7 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
           if (!reused) {
             TlsSession.of(connection).ifPresent(listener::tlsEstablished);
           }
+          listener.streamOpened("HTTP/1.1", 0);
           listener.requestHead(ByteBuffer.wrap(requestHead).asReadOnlyBuffer());
           connection.write(requestHead);
           try {
@@ -241,6 +242,9 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
     Exchange done = current;
     current = null;
     cancelTimer();
+    if (trailers.size() > 0) {
+      done.listener().trailers(trailers);
+    }
     long now = System.nanoTime();
     var timings =
         new ExchangeTimings(

@@ -4,12 +4,17 @@ import dev.wharf.core.Client;
 import dev.wharf.core.ConnectListener;
 import dev.wharf.core.Connection;
 import dev.wharf.core.EventLoopGroup;
+import dev.wharf.core.Protocol;
 import dev.wharf.core.SocketOptions;
 import dev.wharf.core.Timeouts;
 import dev.wharf.core.tls.LazyTlsClient;
 import dev.wharf.core.tls.TlsClientConfig;
+import dev.wharf.http.Headers;
 import dev.wharf.http.HttpUrl;
 import dev.wharf.http.ResponseHead;
+import dev.wharf.http.h2.client.Exchange;
+import dev.wharf.http.h2.client.Http2ClientConnection;
+import dev.wharf.http.h2.client.UnprocessedRequestException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -27,8 +32,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 
 /**
- * An HTTP/1.1 client over the engine: a pool of kept-alive connections per origin, redirects up to
- * a limit, connect and response timeouts.
+ * An HTTP client over the engine, HTTP/1.1 and HTTP/2: a pool of kept-alive HTTP/1.1 connections
+ * per origin, one HTTP/2 connection per origin shared by every exchange to it, redirects up to a
+ * limit, connect and response timeouts.
  *
  * <pre>{@code
  * try (var client = HttpClient.builder().build()) {
@@ -38,7 +44,10 @@ import java.util.concurrent.ConcurrentLinkedDeque;
  * }</pre>
  *
  * <p>{@code https://} URLs are fetched over TLS, checking the server's certificate against the
- * system's CAs unless {@link Builder#tls} says otherwise.
+ * system's CAs unless {@link Builder#tls} says otherwise, and offering {@code h2} and {@code
+ * http/1.1} by ALPN ({@link Version}). Requests to an origin that arrive while its first connection
+ * is being made wait for it, so that they share it if it turns out to speak HTTP/2 (curl's
+ * "pipewait").
  *
  * <p>Thread-safe.
  */
@@ -51,6 +60,25 @@ public final class HttpClient implements AutoCloseable {
     }
   }
 
+  /** Which HTTP versions the client speaks, as curl's {@code --http1.1}, {@code --http2}... */
+  public enum Version {
+    /** HTTP/1.1 only; ALPN offers {@code http/1.1}. */
+    HTTP_1_1,
+    /**
+     * HTTP/2 where the server agrees by ALPN ({@code h2}, then {@code http/1.1}); HTTP/1.1 for
+     * {@code http://}. The default.
+     */
+    HTTP_2,
+    /**
+     * HTTP/2 for {@code http://} too, without asking (h2c by prior knowledge, RFC 9113 §3.3); over
+     * TLS, as {@link #HTTP_2}.
+     */
+    HTTP_2_PRIOR_KNOWLEDGE
+  }
+
+  /** How often a request the server did not process is sent again before it fails. */
+  private static final int MAX_UNPROCESSED_RETRIES = 3;
+
   /** Configures an {@link HttpClient}. */
   public static final class Builder {
     private EventLoopGroup group;
@@ -59,8 +87,15 @@ public final class HttpClient implements AutoCloseable {
     private int maxRedirects = 0;
     private long maxBodyBytes = 64L << 20;
     private TlsClientConfig tls;
+    private Version version = Version.HTTP_2;
 
     private Builder() {}
+
+    /** Which versions to speak; {@link Version#HTTP_2} by default. */
+    public Builder version(Version value) {
+      this.version = Objects.requireNonNull(value);
+      return this;
+    }
 
     /** The loops to run on; by default the client makes one loop of its own. */
     public Builder group(EventLoopGroup value) {
@@ -95,8 +130,10 @@ public final class HttpClient implements AutoCloseable {
     }
 
     /**
-     * How {@code https://} connections speak TLS: which CAs to trust, pins, a client certificate.
-     * By default the system's CAs, checking the host name, offering {@code http/1.1} by ALPN.
+     * How {@code https://} connections speak TLS: which CAs to trust, pins, a client certificate,
+     * and what ALPN offers, which this config decides: {@link #alpn} gives the list that goes with
+     * the version. By default the system's CAs, checking the host name, offering what {@link
+     * #version} asks for.
      */
     public Builder tls(TlsClientConfig value) {
       this.tls = Objects.requireNonNull(value);
@@ -112,6 +149,11 @@ public final class HttpClient implements AutoCloseable {
     return new Builder();
   }
 
+  /** What ALPN offers for {@code version}: {@code h2} first unless HTTP/1.1 only. */
+  public static List<String> alpn(Version version) {
+    return version == Version.HTTP_1_1 ? List.of("http/1.1") : List.of("h2", "http/1.1");
+  }
+
   private final EventLoopGroup group;
   private final boolean ownsGroup;
   private final Client client;
@@ -119,8 +161,20 @@ public final class HttpClient implements AutoCloseable {
   private final Duration responseTimeout;
   private final int maxRedirects;
   private final long maxBodyBytes;
+  private final Version version;
   private final Map<Origin, ConcurrentLinkedDeque<Http1ClientProtocol>> idle =
       new ConcurrentHashMap<>();
+
+  /**
+   * The HTTP/2 connection of each origin: pending while it is made (null if it turned out to speak
+   * HTTP/1.1), removed once it takes no more exchanges.
+   */
+  private final Map<Origin, CompletableFuture<Http2ClientConnection>> http2 =
+      new ConcurrentHashMap<>();
+
+  private final Http2ClientConnection.Owner http2Owner =
+      connection -> http2.values().removeIf(future -> future.getNow(null) == connection);
+
   private final Http1ClientProtocol.Pool pool =
       new Http1ClientProtocol.Pool() {
         @Override
@@ -152,7 +206,8 @@ public final class HttpClient implements AutoCloseable {
                 .options(SocketOptions.DEFAULTS)
                 .timeouts(Timeouts.DEFAULTS.withConnect(builder.connectTimeout)),
             builder.tls,
-            List.of("http/1.1"));
+            alpn(builder.version));
+    this.version = builder.version;
     this.responseTimeout = builder.responseTimeout;
     this.maxRedirects = builder.maxRedirects;
     this.maxBodyBytes = builder.maxBodyBytes;
@@ -168,6 +223,7 @@ public final class HttpClient implements AutoCloseable {
           private ResponseHead head;
           private final ByteArrayOutputStream body = new ByteArrayOutputStream();
           private boolean tooLarge;
+          private Headers trailers = Headers.EMPTY;
 
           @Override
           public void redirected(URI from, URI to, int status) {
@@ -193,13 +249,19 @@ public final class HttpClient implements AutoCloseable {
           }
 
           @Override
+          public void trailers(Headers value) {
+            trailers = value;
+          }
+
+          @Override
           public void complete(ExchangeTimings timings) {
             if (tooLarge) {
               result.completeExceptionally(
                   new IOException("response body larger than " + maxBodyBytes + " bytes"));
             } else {
               result.complete(
-                  new ClientResponse(head, body.toByteArray(), timings, List.copyOf(redirects)));
+                  new ClientResponse(
+                      head, body.toByteArray(), timings, List.copyOf(redirects), trailers));
             }
           }
 
@@ -242,6 +304,65 @@ public final class HttpClient implements AutoCloseable {
       return;
     }
     Origin origin = Origin.of(url);
+    if (mayUseHttp2(origin)) {
+      CompletableFuture<Http2ClientConnection> shared = http2.get(origin);
+      if (shared != null) {
+        sendOnShared(shared, request, url, head, origin, listener, startNanos);
+        return;
+      }
+    }
+    exchangeHttp1(request, url, head, origin, listener, startNanos);
+  }
+
+  /** Whether a connection to {@code origin} may speak HTTP/2. */
+  private boolean mayUseHttp2(Origin origin) {
+    return switch (version) {
+      case HTTP_1_1 -> false;
+      case HTTP_2 -> origin.scheme().equals("https");
+      case HTTP_2_PRIOR_KNOWLEDGE -> true;
+    };
+  }
+
+  /**
+   * Sends on the origin's HTTP/2 connection once it is made; if it is gone, or spoke HTTP/1.1, the
+   * exchange goes the HTTP/1.1 way (which makes a new connection, offering h2 again).
+   */
+  private void sendOnShared(
+      CompletableFuture<Http2ClientConnection> shared,
+      ClientRequest request,
+      HttpUrl url,
+      byte[] head,
+      Origin origin,
+      ResponseListener listener,
+      long startNanos) {
+    shared.whenComplete(
+        (connection, error) -> {
+          if (connection != null && connection.isUsable()) {
+            connection.send(
+                new Exchange(
+                    request,
+                    url,
+                    new SendAgainIfUnprocessed(request, listener, startNanos),
+                    true,
+                    Duration.ZERO,
+                    Duration.ZERO,
+                    startNanos,
+                    responseTimeout));
+          } else {
+            http2.remove(origin, shared);
+            exchangeHttp1(request, url, head, origin, listener, startNanos);
+          }
+        });
+  }
+
+  /** Sends on a kept-alive HTTP/1.1 connection, or on a new connection. */
+  private void exchangeHttp1(
+      ClientRequest request,
+      HttpUrl url,
+      byte[] head,
+      Origin origin,
+      ResponseListener listener,
+      long startNanos) {
     var deque = idle.get(origin);
     while (deque != null) {
       Http1ClientProtocol pooled = deque.pollFirst();
@@ -261,28 +382,75 @@ public final class HttpClient implements AutoCloseable {
         return;
       }
     }
-    connectAndSend(request, head, origin, listener, startNanos);
+    connectAndSend(request, url, head, origin, listener, startNanos);
   }
 
-  /** Sends on a new connection to {@code origin}. */
+  /**
+   * Sends on a new connection to {@code origin}: HTTP/1.1, or one that may speak HTTP/2, which
+   * later requests to the origin then wait for and share.
+   */
   private void connectAndSend(
       ClientRequest request,
+      HttpUrl url,
       byte[] head,
       Origin origin,
       ResponseListener listener,
       long startNanos) {
     var protocol = new Http1ClientProtocol(origin, pool);
+    Protocol chosen = protocol;
+    Http2ClientConnection h2 = null;
+    AlpnChoice alpn = null;
+    CompletableFuture<Http2ClientConnection> mine = null;
+    if (mayUseHttp2(origin)) {
+      mine = new CompletableFuture<>();
+      CompletableFuture<Http2ClientConnection> other = claimHttp2(origin, mine);
+      if (other != null) {
+        sendOnShared(other, request, url, head, origin, listener, startNanos);
+        return;
+      }
+      h2 = new Http2ClientConnection(http2Owner);
+      boolean tls = origin.scheme().equals("https");
+      alpn = tls ? new AlpnChoice(protocol, h2) : null;
+      chosen = tls ? alpn : h2;
+    }
     var timing = new ConnectTiming();
     CompletableFuture<Client> connector =
         origin.scheme().equals("https")
             ? tlsClient.get()
             : CompletableFuture.completedFuture(client);
+    Protocol connectWith = chosen;
+    Http2ClientConnection http2Connection = h2;
+    AlpnChoice choice = alpn;
+    CompletableFuture<Http2ClientConnection> pending = mine;
     connector
-        .thenCompose(c -> c.connect(origin.host(), origin.port(), protocol, timing))
+        .thenCompose(c -> c.connect(origin.host(), origin.port(), connectWith, timing))
         .whenComplete(
             (Connection connection, Throwable error) -> {
+              boolean isHttp2 =
+                  error == null
+                      && http2Connection != null
+                      && (choice == null || choice.choseHttp2());
+              if (pending != null) {
+                if (!isHttp2) {
+                  http2.remove(origin, pending);
+                }
+                pending.complete(isHttp2 ? http2Connection : null);
+              }
               if (error != null) {
                 listener.failed(unwrap(error));
+                return;
+              }
+              if (isHttp2) {
+                http2Connection.send(
+                    new Exchange(
+                        request,
+                        url,
+                        new SendAgainIfUnprocessed(request, listener, startNanos),
+                        false,
+                        timing.resolve(),
+                        timing.connect(),
+                        startNanos,
+                        responseTimeout));
                 return;
               }
               protocol.send(
@@ -295,6 +463,62 @@ public final class HttpClient implements AutoCloseable {
                   startNanos,
                   responseTimeout);
             });
+  }
+
+  /**
+   * Makes {@code mine} the origin's HTTP/2 connection to be, unless another is being made or is
+   * usable: that one is returned, to share. A finished one that cannot be used is replaced.
+   */
+  private CompletableFuture<Http2ClientConnection> claimHttp2(
+      Origin origin, CompletableFuture<Http2ClientConnection> mine) {
+    while (true) {
+      CompletableFuture<Http2ClientConnection> existing = http2.putIfAbsent(origin, mine);
+      if (existing == null) {
+        return null;
+      }
+      boolean dead =
+          existing.isDone()
+              && (existing.isCompletedExceptionally()
+                  || existing.getNow(null) == null
+                  || !existing.getNow(null).isUsable());
+      if (!dead) {
+        return existing;
+      }
+      if (http2.replace(origin, existing, mine)) {
+        return null;
+      }
+    }
+  }
+
+  /**
+   * The listener of a request sent on an HTTP/2 connection: if the server did not process it
+   * (REFUSED_STREAM, a stream past its GOAWAY's last id, RFC 9113 §8.7), it goes again on another
+   * connection, a few times at most; so does an idempotent one the connection's close cut off
+   * before any answer. A streamed body cannot be sent again.
+   */
+  private final class SendAgainIfUnprocessed extends ForwardingResponseListener {
+    private final ClientRequest request;
+    private final long startNanos;
+    private int retries;
+
+    SendAgainIfUnprocessed(ClientRequest request, ResponseListener target, long startNanos) {
+      super(target);
+      this.request = request;
+      this.startNanos = startNanos;
+    }
+
+    @Override
+    public void failed(Throwable error) {
+      boolean replayable = !(request.body() instanceof RequestBody.Streamed);
+      if (error instanceof UnprocessedRequestException unprocessed
+          && replayable
+          && (unprocessed.isCertain() || StaleConnectionException.isIdempotent(request.method()))
+          && retries++ < MAX_UNPROCESSED_RETRIES) {
+        HttpClient.this.exchange(request, this, startNanos);
+      } else {
+        target.failed(error);
+      }
+    }
   }
 
   /**
@@ -327,7 +551,7 @@ public final class HttpClient implements AutoCloseable {
       if (error instanceof StaleConnectionException
           && StaleConnectionException.isIdempotent(request.method())
           && replayable) {
-        connectAndSend(request, head, origin, target, startNanos);
+        connectAndSend(request, HttpUrl.of(request.uri()), head, origin, target, startNanos);
       } else {
         target.failed(error);
       }
@@ -395,6 +619,13 @@ public final class HttpClient implements AutoCloseable {
     }
 
     @Override
+    public void trailers(Headers trailers) {
+      if (next == null) {
+        target.trailers(trailers); // a redirect's own trailers are not wanted either
+      }
+    }
+
+    @Override
     public void body(ByteBuffer chunk) {
       if (next == null) {
         target.body(chunk);
@@ -451,6 +682,13 @@ public final class HttpClient implements AutoCloseable {
   public void close() {
     idle.values().forEach(deque -> deque.forEach(Http1ClientProtocol::close));
     idle.clear();
+    for (CompletableFuture<Http2ClientConnection> future : http2.values()) {
+      Http2ClientConnection connection = future.getNow(null);
+      if (connection != null) {
+        connection.shutdown();
+      }
+    }
+    http2.clear();
     if (ownsGroup) {
       group.shutdownGracefully(Duration.ofSeconds(1)).join();
     }

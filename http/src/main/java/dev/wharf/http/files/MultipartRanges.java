@@ -1,5 +1,6 @@
 package dev.wharf.http.files;
 
+import dev.wharf.http.codec.SharedFile;
 import dev.wharf.http.server.ServerResponse;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -13,6 +13,7 @@ import dev.wharf.http.RequestHead;
 import dev.wharf.http.codec.ExpectContinue;
 import dev.wharf.http.codec.Http1RequestDecoder;
 import dev.wharf.http.codec.MessageParseException;
+import dev.wharf.http.h2.frame.ConnectionPreface;
 import java.io.ByteArrayOutputStream;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
@@ -48,17 +49,13 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   /** Pipelined requests waiting beyond this stop reading until the queue drains. */
   private static final int MAX_QUEUED = 64;
 
-  private static final Set<String> KNOWN_METHODS =
-      Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
-
   /**
    * Methods whose content means nothing (RFC 9110 §9.3.1, §9.3.2, §9.3.8): such a body is read (and
    * counted against the limit) but not kept, so it costs no heap.
    */
   private static final Set<String> BODY_IGNORED = Set.of("GET", "HEAD", "TRACE");
 
-  /** How long a client refused for want of memory is asked to wait (RFC 9110 §10.2.3). */
-  private static final String RETRY_AFTER_SECONDS = "5";
+  private static final String RETRY_AFTER_SECONDS = Dispatcher.RETRY_AFTER_SECONDS;
 
   /**
    * A streamed body buffered past this much stops reading from the socket until the handler has
@@ -89,6 +86,8 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
 
   /** Made once: every response reports back through it. */
   private final ServerResponse.Completion completion = this::completed;
+
+  private final Dispatcher dispatcher;
 
   private Connection connection;
   private TlsSession tls;
@@ -155,9 +154,26 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
    */
   private long unloggedEnd;
 
+  /**
+   * Whether the connection may turn out to be HTTP/2 by prior knowledge (h2c, RFC 9113 §3.3): until
+   * the first bytes tell, up to the preface's 24 are held back.
+   */
+  private boolean h2cPossible;
+
+  private ByteBuffer prefaceHeld;
+
   Http1ServerProtocol(HttpServer.Config config) {
+    this(config, false);
+  }
+
+  /**
+   * @param h2c whether a connection that begins with HTTP/2's preface is handed to HTTP/2
+   */
+  Http1ServerProtocol(HttpServer.Config config, boolean h2c) {
     this.config = config;
+    this.h2cPossible = h2c;
     this.decoder = new Http1RequestDecoder(config.limits());
+    this.dispatcher = new Dispatcher(config);
   }
 
   @Override
@@ -179,6 +195,12 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
       data.position(data.limit()); // After an error we only finish answering and close.
       return;
     }
+    if (h2cPossible) {
+      data = sniffPreface(data);
+      if (data == null) {
+        return;
+      }
+    }
     try {
       decoder.decode(data, this);
     } catch (HttpException e) {
@@ -199,6 +221,52 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
           c.schedule(
               config.timeouts().requestHead(),
               () -> fail(new HttpException(408, "request head too slow")));
+    }
+  }
+
+  /**
+   * Tells HTTP/2 by prior knowledge from HTTP/1.1 on a connection's first bytes (no request line
+   * begins with {@code PRI * HTTP/2.0}, RFC 9113 §3.4): the preface hands the connection, with the
+   * bytes read, to HTTP/2. Returns what HTTP/1.1 is to decode, or null when there is nothing (yet).
+   */
+  private ByteBuffer sniffPreface(ByteBuffer data) {
+    ByteBuffer probe = data;
+    if (prefaceHeld != null) {
+      prefaceHeld = append(prefaceHeld, data);
+      probe = prefaceHeld.duplicate().flip();
+    }
+    switch (ConnectionPreface.match(probe)) {
+      case NEED_MORE -> {
+        if (prefaceHeld == null) {
+          prefaceHeld = append(null, data);
+        }
+        if (headDeadline == null) {
+          headDeadline =
+              connection.schedule(
+                  config.timeouts().requestHead(),
+                  () -> fail(new HttpException(408, "request head too slow")));
+        }
+        return null;
+      }
+      case PREFACE -> {
+        h2cPossible = false;
+        ByteBuffer leftover = ByteBuffer.allocate(probe.remaining()).put(probe).flip();
+        data.position(data.limit());
+        prefaceHeld = null;
+        upgraded = true;
+        cancelDeadlines();
+        connection.switchProtocol(Http2Exchanges.protocol(config), leftover);
+        return null;
+      }
+      default -> {
+        h2cPossible = false;
+        if (prefaceHeld == null) {
+          return data;
+        }
+        ByteBuffer held = prefaceHeld.flip();
+        prefaceHeld = null;
+        return held;
+      }
     }
   }
 
@@ -401,74 +469,7 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   }
 
   private void dispatch(ServerRequest request, ServerResponse response) {
-    String method = request.method();
-    if (!KNOWN_METHODS.contains(method) && !config.routes().allMethods().contains(method)) {
-      response.sendError(501, "method not implemented: " + method);
-      return;
-    }
-    // OPTIONS * is answered here unless a route for "*" takes it (one that asks for credentials).
-    if (method.equals("OPTIONS")
-        && request.target().equals("*")
-        && !(config.routes().find(method, "*") instanceof Routes.Found)) {
-      response.header("Allow", String.join(", ", config.routes().allMethods()));
-      response.header("Content-Length", "0");
-      response.status(200).end();
-      return;
-    }
-    switch (config.routes().find(method, request.path())) {
-      case Routes.Found found -> run(found.route(), request, response);
-      case Routes.WrongMethod wrong -> {
-        String allow = String.join(", ", wrong.allowed());
-        response.header("Allow", allow);
-        if (method.equals("OPTIONS")) {
-          response.status(204).end();
-        } else {
-          response.sendError(405, "method " + method + " not allowed; allowed: " + allow);
-        }
-      }
-      case Routes.NotFound notFound -> run(config.fallback(), request, response);
-    }
-  }
-
-  private void run(Routes.Route route, ServerRequest request, ServerResponse response) {
-    if (route.blocking()) {
-      Thread.ofVirtual()
-          .name("wharf-http-handler")
-          .start(() -> invoke(route.handler(), request, response));
-    } else {
-      invoke(route.handler(), request, response);
-    }
-  }
-
-  private void invoke(Handler handler, ServerRequest request, ServerResponse response) {
-    try {
-      handler.handle(request, response);
-    } catch (Throwable t) {
-      if (bodyFailure(t, request) instanceof RequestBodyException failure) {
-        // The client broke off, was too slow or broke the protocol mid-body: answer its error,
-        // not a 500, even when the handler wrapped or replaced the exception its read threw.
-        if (!response.isCommitted()) {
-          response.header("Connection", "close");
-          if (failure.status() == 503) {
-            response.header("Retry-After", RETRY_AFTER_SECONDS);
-          }
-          response.sendError(failure.status(), failure.getMessage());
-        } else {
-          connection.close(CloseReason.error(t));
-        }
-        return;
-      }
-      LOG.log(
-          Level.WARNING,
-          () -> "handler failed on " + request + " from " + request.remoteAddress(),
-          t);
-      if (!response.isCommitted()) {
-        response.header("Connection", "close");
-        response.sendError(500, "internal server error");
-      } else {
-        connection.close(CloseReason.error(t));
-      }
-    }
+    dispatcher.dispatch(request, response, failure -> connection.close(CloseReason.error(failure)));
   }
 
   /** Called on the loop when a response has ended. */
@@ -850,24 +851,6 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
       into = ByteBuffer.allocate(into.position() + data.remaining()).put(into.flip());
     }
     return into.put(data);
-  }
-
-  private static Throwable bodyFailure(Throwable t, ServerRequest request) {
-    for (Throwable cause = t; cause != null; cause = cause.getCause()) {
-      if (cause instanceof RequestBodyException) {
-        return cause;
-      }
-    }
-    // Why the loop failed the body, if because of the client (too slow, broke off, broke the
-    // framing): whatever the handler then threw, that is the answer.
-    Pipe stream = request.stream();
-    return stream == null
-        ? t
-        : stream
-            .failure()
-            .filter(RequestBodyException.class::isInstance)
-            .<Throwable>map(e -> e)
-            .orElse(t);
   }
 
   private static void cancel(Cancellable timer) {

@@ -66,6 +66,7 @@ public final class HttpServer implements AutoCloseable {
     private MemoryBudget budget = MemoryBudget.processDefault();
     private TlsServerConfig tls;
     private int maxConnections; // 0: the transport's default, from the descriptor limit.
+    private boolean http2;
 
     private Builder(EventLoopGroup group) {
       this.group = Objects.requireNonNull(group, "group");
@@ -155,6 +156,16 @@ public final class HttpServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Speaks HTTP/2 as well (off by default): over TLS when ALPN picks {@code h2} (offered first:
+     * servers prefer it, RFC 9113 §3.2), and in cleartext by prior knowledge (h2c) on the same port
+     * as HTTP/1.1, told apart by the connection preface. The same routes answer both versions.
+     */
+    public Builder http2(boolean value) {
+      this.http2 = value;
+      return this;
+    }
+
     /** The most connections held at once: see {@link Server.Builder#maxConnections}. */
     public Builder maxConnections(int value) {
       if (value < 1) {
@@ -170,7 +181,7 @@ public final class HttpServer implements AutoCloseable {
      * benchmarks do). TLS and the connection limit are the listener's and do not apply.
      */
     public Protocol protocol() {
-      return new Http1ServerProtocol(config());
+      return new Http1ServerProtocol(config(), http2);
     }
 
     /** What the builder holds now; later calls to the builder do not change it. */
@@ -192,13 +203,16 @@ public final class HttpServer implements AutoCloseable {
         server.maxConnections(maxConnections);
       }
       if (tls != null) {
+        List<String> alpn = http2 ? List.of("h2", "http/1.1") : List.of("http/1.1");
         server
             .name("https")
-            .layer(
-                TlsProtocol.serverLayer(
-                    tls.alpn().isEmpty() ? tls.withAlpn(List.of("http/1.1")) : tls));
+            .layer(TlsProtocol.serverLayer(tls.alpn().isEmpty() ? tls.withAlpn(alpn) : tls));
+        if (http2) {
+          return new HttpServer(server.bind(address, () -> new ProtocolByAlpn(config)));
+        }
       }
-      return new HttpServer(server.bind(address, () -> new Http1ServerProtocol(config)));
+      boolean h2c = http2;
+      return new HttpServer(server.bind(address, () -> new Http1ServerProtocol(config, h2c)));
     }
   }
 

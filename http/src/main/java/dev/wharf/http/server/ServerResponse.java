@@ -4,9 +4,6 @@ import dev.wharf.core.Connection;
 import dev.wharf.core.Protocol;
 import dev.wharf.http.Headers;
 import dev.wharf.http.HttpStatus;
-import dev.wharf.http.codec.ChunkedEncoder;
-import dev.wharf.http.codec.Http1ResponseEncoder;
-import dev.wharf.http.codec.HttpDate;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +16,8 @@ import java.time.Instant;
  * <p>May be used from the loop or from the handler's virtual thread, but from one thread at a time.
  * Streaming from a virtual thread blocks while the client is not reading (backpressure); on the
  * loop, check {@link #isWritable()} instead.
+ *
+ * <p>The same for every protocol version: what differs, the framing, is its {@link ResponseSink}'s.
  */
 public final class ServerResponse {
   /** Told when the response is complete; called on the connection's loop. */
@@ -27,6 +26,7 @@ public final class ServerResponse {
   }
 
   private final Connection connection;
+  private final ResponseSink sink;
   private final ServerRequest request;
   private final boolean headOnly;
   private final Completion completion;
@@ -41,7 +41,6 @@ public final class ServerResponse {
   private final Headers.Builder headers = Headers.builder();
   private boolean committed;
   private boolean ended;
-  private boolean chunked;
   private boolean keepAlive;
   private long bodyBytes;
 
@@ -72,7 +71,18 @@ public final class ServerResponse {
       boolean keepAlive,
       Instant started,
       Completion completion) {
+    this(connection, new Http1ResponseSink(connection), request, keepAlive, started, completion);
+  }
+
+  ServerResponse(
+      Connection connection,
+      ResponseSink sink,
+      ServerRequest request,
+      boolean keepAlive,
+      Instant started,
+      Completion completion) {
     this.connection = connection;
+    this.sink = sink;
     this.request = request;
     this.headOnly = request.method().equals("HEAD");
     this.keepAlive = keepAlive;
@@ -111,9 +121,10 @@ public final class ServerResponse {
       headers.remove("Content-Length");
       contentLength = body.length;
     }
-    commit();
-    if (content && !headOnly && body.length > 0) {
-      connection.write(body);
+    boolean hasBody = content && !headOnly && body.length > 0;
+    commit(false, !hasBody);
+    if (hasBody) {
+      sink.data(ByteBuffer.wrap(body), true);
       bodyBytes = body.length;
     }
     finish();
@@ -151,15 +162,16 @@ public final class ServerResponse {
     checkNotCommitted();
     headers.remove("Content-Length");
     contentLength = count;
-    commit();
-    if (headOnly || count == 0) {
+    boolean hasBody = !headOnly && count > 0;
+    commit(false, !hasBody);
+    if (!hasBody) {
       try {
         file.close();
       } catch (java.io.IOException ignored) {
         // Only read; nothing lost.
       }
     } else {
-      connection.writeFile(file, position, count);
+      sink.file(file, position, count, true);
       bodyBytes = count;
     }
     finish();
@@ -174,15 +186,7 @@ public final class ServerResponse {
       throw new IllegalStateException("response already ended");
     }
     if (!committed) {
-      if (!hasHeader("Content-Length") && !HttpStatus.hasNoContent(status)) {
-        if (request.version().equals("HTTP/1.1")) {
-          chunked = true;
-          headers.set("Transfer-Encoding", "chunked");
-        } else {
-          keepAlive = false; // HTTP/1.0 without a length: the close marks the end.
-        }
-      }
-      commit();
+      commit(true, false);
     }
     awaitWritable();
     int n = data.remaining();
@@ -191,13 +195,7 @@ public final class ServerResponse {
       return;
     }
     bodyBytes += n;
-    if (chunked) {
-      connection.write(ChunkedEncoder.chunkStart(n));
-      connection.write(data);
-      connection.write(ChunkedEncoder.chunkEnd());
-    } else {
-      connection.write(data);
-    }
+    sink.data(data, false);
   }
 
   /**
@@ -209,7 +207,7 @@ public final class ServerResponse {
       if (!hasHeader("Content-Length")) {
         throw new IllegalStateException("set Content-Length before streaming a file");
       }
-      commit();
+      commit(true, false);
     }
     if (headOnly || count == 0) {
       try {
@@ -220,7 +218,7 @@ public final class ServerResponse {
       return;
     }
     bodyBytes += count;
-    connection.writeFile(file, position, count);
+    sink.file(file, position, count, false);
   }
 
   /** Ends a streamed body (or sends an empty one if nothing was written). */
@@ -232,9 +230,7 @@ public final class ServerResponse {
       send(new byte[0]);
       return;
     }
-    if (chunked && !headOnly) {
-      connection.write(ChunkedEncoder.lastChunk());
-    }
+    sink.end(headOnly);
     finish();
   }
 
@@ -253,7 +249,7 @@ public final class ServerResponse {
     status = 101;
     upgradedTo = next;
     keepAlive = true; // The connection lives on, under the next protocol.
-    commit();
+    commit(false, true);
     finish();
   }
 
@@ -276,7 +272,7 @@ public final class ServerResponse {
 
   /** False while the client is behind on reading what we sent. */
   public boolean isWritable() {
-    return connection.isWritable();
+    return sink.isWritable();
   }
 
   /** Whether the connection stays open for another request after this response. */
@@ -286,6 +282,11 @@ public final class ServerResponse {
 
   ServerRequest request() {
     return request;
+  }
+
+  /** The connection ends with this response (HTTP/1.x). */
+  void noKeepAlive() {
+    keepAlive = false;
   }
 
   Instant started() {
@@ -310,7 +311,7 @@ public final class ServerResponse {
     }
     synchronized (writableMonitor) {
       try {
-        while (!connection.isWritable() && connection.isOpen()) {
+        while (!sink.isWritable() && sink.isOpen()) {
           writableMonitor.wait(1000); // Also rechecks if a notification raced us.
         }
       } catch (InterruptedException e) {
@@ -323,31 +324,8 @@ public final class ServerResponse {
     return headers.contains(name);
   }
 
-  private void commit() {
-    if (!request.bodyComplete() && upgradedTo == null) {
-      // The handler answers before the client finished sending: the rest cannot be skipped
-      // safely, so the connection ends with this response.
-      keepAlive = false;
-    }
-    if (!hasHeader("Date")) {
-      headers.add("Date", HttpDate.now(connection.nanoTime()));
-    }
-    if (!hasHeader("Server")) {
-      headers.add("Server", "wharf");
-    }
-    if (upgradedTo != null) {
-      // The caller's Upgrade and Connection headers stand.
-    } else if (!keepAlive) {
-      headers.add("Connection", "close");
-    } else if (request.version().equals("HTTP/1.0")) {
-      headers.add("Connection", "keep-alive");
-    }
-    Headers fields = headers.build();
-    int length = Http1ResponseEncoder.headLength(status, fields, contentLength);
-    byte[] head = HeadScratch.forHead(length, connection.inEventLoop());
-    Http1ResponseEncoder.encodeHead(status, fields, contentLength, head);
-    connection.write(head, 0, length);
-    headBytes = length;
+  private void commit(boolean streamed, boolean endStream) {
+    headBytes = sink.head(this, status, headers, contentLength, streamed, endStream);
     committed = true;
   }
 

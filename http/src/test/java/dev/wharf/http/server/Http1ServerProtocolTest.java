@@ -317,7 +317,7 @@ class Http1ServerProtocolTest {
   void aThrowingHandlerGets500AndOnlyItsConnectionCloses() {
     var conn = helloServer();
     try (var log =
-        CapturedLog.expect(Http1ServerProtocol.class, Level.WARNING, IllegalStateException.class)) {
+        CapturedLog.expect(Dispatcher.class, Level.WARNING, IllegalStateException.class)) {
       conn.writeInbound("GET /boom HTTP/1.1\r\nHost: x\r\n\r\n");
       assertThat(log.records())
           .singleElement()

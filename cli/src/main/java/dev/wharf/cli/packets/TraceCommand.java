@@ -1,0 +1,281 @@
+package dev.wharf.cli.packets;
+
+import dev.wharf.packets.Capture;
+import dev.wharf.packets.PacketSocketException;
+import dev.wharf.packets.decode.DecodedPacket;
+import dev.wharf.packets.decode.PacketDecoder;
+import dev.wharf.packets.decode.PacketJson;
+import dev.wharf.packets.decode.TcpdumpText;
+import dev.wharf.packets.pcap.CaptureFileReader;
+import dev.wharf.packets.pcap.CapturedPacket;
+import dev.wharf.packets.pcap.PcapWriter;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code wharf trace}: packet capture and decoding, as tcpdump. */
+@Command(
+    name = "trace",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Captures packets on an interface (-i; 'any' for all) through an AF_PACKET socket, or reads"
+          + " a pcap or pcapng file (-r), and prints one line per packet as tcpdump -n does, or"
+          + " JSON (--json), or writes pcap (-w). Linux only; capturing needs CAP_NET_RAW.",
+      "FILTER is tcpdump's expression language ('tcp port 8080', 'not arp'), compiled by the"
+          + " system's libpcap into classic BPF that runs in the kernel (on 'any' and -r, here)."
+    })
+public final class TraceCommand implements Callable<Integer> {
+  /** tcpdump's exit code for a capture that could not start or a file it could not read. */
+  static final int FAILED = 1;
+
+  static final int USAGE = 2;
+  private static final DateTimeFormatter CLOCK =
+      DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSS").withZone(ZoneId.systemDefault());
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Parameters(paramLabel = "FILTER", arity = "0..*", description = "A tcpdump filter expression.")
+  List<String> filterWords = List.of();
+
+  @Option(
+      names = "-i",
+      paramLabel = "IFACE",
+      description = "Interface, or any (default: the first up and not loopback).")
+  String interfaceName;
+
+  @Option(names = "-c", paramLabel = "N", description = "Stop after N packets.")
+  Long count;
+
+  @Option(names = "-n", description = "Numeric addresses and ports (always, for now).")
+  boolean numeric;
+
+  @Option(
+      names = "-s",
+      paramLabel = "SNAPLEN",
+      description = "Bytes kept of each packet (default: 262144).")
+  int snapLength = 262_144;
+
+  @Option(names = "-w", paramLabel = "FILE", description = "Write the packets to FILE as pcap.")
+  Path writeFile;
+
+  @Option(names = "-r", paramLabel = "FILE", description = "Read packets from a pcap/pcapng file.")
+  Path readFile;
+
+  @Option(names = "--json", description = "One JSON object per packet, every layer.")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (count != null && count < 1) {
+      return mistake(err, "-c must be at least 1, got " + count);
+    }
+    if (snapLength < 64 || snapLength > 262_144) {
+      return mistake(err, "-s must be 64 to 262144, got " + snapLength);
+    }
+    if (readFile != null && interfaceName != null) {
+      return mistake(err, "-r and -i exclude each other");
+    }
+    String filter = String.join(" ", filterWords);
+    try {
+      return readFile != null ? read(filter, out, err) : capture(filter, out, err);
+    } catch (IllegalArgumentException e) {
+      return mistake(err, e.getMessage());
+    } catch (PacketSocketException e) {
+      err.println("wharf trace: " + describe(e));
+      err.flush();
+      return FAILED;
+    } catch (IOException e) {
+      err.println("wharf trace: " + e.getMessage());
+      err.flush();
+      return FAILED;
+    }
+  }
+
+  private static String describe(PacketSocketException e) {
+    return e.isPermissionDenied()
+        ? "permission denied: capturing needs CAP_NET_RAW (sudo, or setcap cap_net_raw+ep on the"
+            + " java binary)"
+        : e.getMessage();
+  }
+
+  private static int mistake(PrintWriter err, String message) {
+    err.println("wharf trace: " + message);
+    err.flush();
+    return USAGE;
+  }
+
+  private int read(String filter, PrintWriter out, PrintWriter err) throws IOException {
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(readFile))) {
+      var reader = new CaptureFileReader(in);
+      int linkType = reader.linkType();
+      byte[] program = filter.isBlank() ? new byte[0] : compile(linkType, filter);
+      err.println("reading from file " + readFile + ", link-type " + linkTypeName(linkType));
+      err.flush();
+      var sink = sink(out, linkType);
+      long seen = 0;
+      for (Optional<CapturedPacket> next = reader.next(); next.isPresent(); next = reader.next()) {
+        CapturedPacket packet = next.get();
+        if (program.length > 0 && !matches(program, packet)) {
+          continue;
+        }
+        sink.accept(packet);
+        if (count != null && ++seen >= count) {
+          break;
+        }
+      }
+      sink.close();
+      return 0;
+    }
+  }
+
+  private int capture(String filter, PrintWriter out, PrintWriter err) throws IOException {
+    String name = interfaceName;
+    if (name == null) {
+      name =
+          Capture.defaultInterface()
+              .orElseThrow(() -> new IOException("no suitable device found (try -i any)"));
+    }
+    try (Capture capture = Capture.open(name, snapLength, filter)) {
+      err.println(
+          "wharf trace: listening on "
+              + name
+              + ", link-type "
+              + linkTypeName(capture.linkType())
+              + ", snapshot length "
+              + snapLength
+              + " bytes");
+      err.flush();
+      var sink = sink(out, capture.linkType());
+      var counts = new long[1];
+      Thread onCtrlC =
+          new Thread(
+              () -> {
+                synchronized (counts) {
+                  sink.close();
+                  report(err, counts[0], capture);
+                  Runtime.getRuntime().halt(0);
+                }
+              },
+              "wharf-trace-summary");
+      Runtime.getRuntime().addShutdownHook(onCtrlC);
+      while (count == null || counts[0] < count) {
+        Optional<CapturedPacket> packet = capture.next(System.nanoTime() + 1_000_000_000L);
+        if (packet.isPresent()) {
+          synchronized (counts) {
+            sink.accept(packet.get());
+            counts[0]++;
+          }
+        }
+      }
+      try {
+        Runtime.getRuntime().removeShutdownHook(onCtrlC);
+      } catch (IllegalStateException shuttingDown) {
+        return 0; // The hook reports.
+      }
+      synchronized (counts) {
+        sink.close();
+        report(err, counts[0], capture);
+      }
+      return 0;
+    }
+  }
+
+  /** tcpdump's closing counts, on stderr. */
+  private static void report(PrintWriter err, long captured, Capture capture) {
+    try {
+      Capture.Statistics statistics = capture.statistics();
+      err.println(captured + " packets captured");
+      err.println(statistics.received() + " packets received by filter");
+      err.println(statistics.dropped() + " packets dropped by kernel");
+    } catch (PacketSocketException e) {
+      err.println(captured + " packets captured");
+    }
+    err.flush();
+  }
+
+  private static byte[] compile(int linkType, String filter) throws PacketSocketException {
+    return dev.wharf.packets.Filters.compile(linkType, 262_144, filter);
+  }
+
+  private static boolean matches(byte[] program, CapturedPacket packet)
+      throws PacketSocketException {
+    return dev.wharf.packets.Filters.matches(program, packet);
+  }
+
+  /** Where packets go: a pcap file, JSON lines, or tcpdump lines. */
+  private interface Sink {
+    void accept(CapturedPacket packet);
+
+    void close();
+  }
+
+  private Sink sink(PrintWriter out, int linkType) throws IOException {
+    if (writeFile != null) {
+      OutputStream file = new BufferedOutputStream(Files.newOutputStream(writeFile));
+      var writer = new PcapWriter(file, linkType, snapLength);
+      return new Sink() {
+        @Override
+        public void accept(CapturedPacket packet) {
+          try {
+            writer.write(packet);
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }
+
+        @Override
+        public void close() {
+          try {
+            file.close();
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }
+      };
+    }
+    var text = new TcpdumpText();
+    return new Sink() {
+      @Override
+      public void accept(CapturedPacket packet) {
+        DecodedPacket decoded = PacketDecoder.decode(linkType, packet.data(), packet.wireLength());
+        if (json) {
+          out.println(PacketJson.of(decoded, "\"time\":\"" + packet.time() + "\","));
+        } else {
+          out.println(CLOCK.format(packet.time()) + " " + text.line(decoded));
+        }
+        out.flush();
+      }
+
+      @Override
+      public void close() {
+        out.flush();
+      }
+    };
+  }
+
+  static String linkTypeName(int linkType) {
+    return switch (linkType) {
+      case PacketDecoder.LINKTYPE_ETHERNET -> "EN10MB (Ethernet)";
+      case PacketDecoder.LINKTYPE_LINUX_SLL -> "LINUX_SLL (Linux cooked v1)";
+      case PacketDecoder.LINKTYPE_LINUX_SLL2 -> "LINUX_SLL2 (Linux cooked v2)";
+      case PacketDecoder.LINKTYPE_RAW -> "RAW (Raw IP)";
+      default -> Integer.toString(linkType);
+    };
+  }
+}

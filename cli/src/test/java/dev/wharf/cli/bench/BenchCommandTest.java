@@ -1,0 +1,103 @@
+package dev.wharf.cli.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.wharf.load.LoadPlan;
+import dev.wharf.load.Target;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** {@code wharf bench}'s options read into a plan, without starting anything. */
+class BenchCommandTest {
+
+  private static LoadPlan plan(String... args) throws Exception {
+    var command = new BenchCommand();
+    new CommandLine(command).parseArgs(args);
+    return command.plan();
+  }
+
+  @Test
+  void theDefaultsAreTenConnectionsForTenSecondsClosedLoop() throws Exception {
+    LoadPlan p = plan("http://127.0.0.1:8000/");
+    assertThat(p.connections()).isEqualTo(10);
+    assertThat(p.duration()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(p.requests()).isZero();
+    assertThat(p.rate()).isZero();
+    assertThat(p.method()).isEqualTo("GET");
+    assertThat(p.target()).isEqualTo(new Target(Target.Scheme.HTTP, "127.0.0.1", 8000, "/"));
+  }
+
+  @Test
+  void everyOptionReachesThePlan() throws Exception {
+    LoadPlan p =
+        plan(
+            "-c",
+            "64",
+            "-t",
+            "2",
+            "-n",
+            "5000",
+            "--warmup",
+            "500ms",
+            "--rate",
+            "2000",
+            "--pipeline",
+            "4",
+            "-H",
+            "X-A: 1",
+            "--body",
+            "hi",
+            "--timeout",
+            "2s",
+            "-k",
+            "https://example.test/x?y=1");
+    assertThat(p.connections()).isEqualTo(64);
+    assertThat(p.threads()).isEqualTo(2);
+    assertThat(p.requests()).isEqualTo(5000);
+    assertThat(p.duration()).isNull();
+    assertThat(p.warmup()).isEqualTo(Duration.ofMillis(500));
+    assertThat(p.rate()).isEqualTo(2000);
+    assertThat(p.pipeline()).isEqualTo(4);
+    assertThat(p.headers()).containsExactly("X-A: 1");
+    assertThat(p.method()).isEqualTo("POST"); // a body without -m
+    assertThat(new String(p.body(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("hi");
+    assertThat(p.timeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(p.insecure()).isTrue();
+    assertThat(p.target().port()).isEqualTo(443);
+    assertThat(p.target().path()).isEqualTo("/x?y=1");
+  }
+
+  @Test
+  void timesTakeUnits() {
+    assertThat(BenchCommand.time("-d", "30", false)).isEqualTo(Duration.ofSeconds(30));
+    assertThat(BenchCommand.time("-d", "1.5s", false)).isEqualTo(Duration.ofMillis(1500));
+    assertThat(BenchCommand.time("-d", "2m", false)).isEqualTo(Duration.ofMinutes(2));
+    assertThat(BenchCommand.time("--warmup", "0", true)).isEqualTo(Duration.ZERO);
+    assertThatThrownBy(() -> BenchCommand.time("-d", "0", false))
+        .hasMessage("-d must be above 0 and at most a day, got 0");
+    assertThatThrownBy(() -> BenchCommand.time("-d", "soon", false))
+        .hasMessage("-d takes a time such as 30, 30s, 500ms or 2m, got 'soon'");
+  }
+
+  @Test
+  void mistakesSayWhatIsWrong() {
+    assertThatThrownBy(() -> plan("-d", "1", "-n", "2", "http://h/"))
+        .hasMessage("give -d or -n, not both");
+    assertThatThrownBy(() -> plan("ftp://h/"))
+        .hasMessage("unsupported scheme ftp: use http, https, ws, wss or tcp");
+    assertThatThrownBy(() -> plan("tcp://h")).hasMessage("tcp:// needs a port: tcp://HOST:PORT");
+    assertThatThrownBy(() -> plan("-m", "PUT", "ws://h/"))
+        .hasMessage("-m and --body are for http:// and https://; ws sends --size");
+    assertThatThrownBy(() -> plan("-H", "x", "http://h/"))
+        .hasMessage("-H takes 'Name: value', got 'x'");
+  }
+
+  @Test
+  void latenciesReadInTheirUnit() {
+    assertThat(BenchText.micros(87.4)).isEqualTo("87us");
+    assertThat(BenchText.micros(1250)).isEqualTo("1.25ms");
+    assertThat(BenchText.micros(2_100_000)).isEqualTo("2.10s");
+  }
+}

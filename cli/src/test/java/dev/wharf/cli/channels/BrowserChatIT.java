@@ -1,0 +1,104 @@
+package dev.wharf.cli.channels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wharf.channels.protocol.Json;
+import dev.wharf.cli.DevTools;
+import dev.wharf.cli.EndToEnd;
+import dev.wharf.cli.HeadlessChromium;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The chat demo of {@code wharf serve --channels} in headless Chromium: two browser contexts (two
+ * people's browsers: separate storage and connections) chat through the ES module client, and one
+ * that loses its connection reconnects by itself and recovers, with nothing lost or doubled. The
+ * test reads the pages' content over the DevTools protocol.
+ */
+@Timeout(180)
+class BrowserChatIT extends EndToEnd {
+
+  private static String lines(DevTools devTools, String session) throws Exception {
+    return Json.stringValue(
+        devTools.evaluate(
+            session,
+            "[...document.querySelectorAll('#log li')].map(li => li.textContent).join('|')"));
+  }
+
+  private static void say(DevTools devTools, String session, String text) throws Exception {
+    devTools.evaluate(
+        session,
+        "document.getElementById('text').value = '"
+            + text
+            + "'; document.getElementById('send').click(); true");
+  }
+
+  @Test
+  void twoBrowsersChatAndOneRecoversWhatItMissedAfterLosingItsConnection() throws Exception {
+    int port = serveOnLoopback(Map.of(), dir, "--channels", "--quiet");
+    String chat = "http://127.0.0.1:" + port + "/_wharf/chat?channel=chat:test&name=";
+    Path profile = Files.createDirectory(dir.resolve("chromium-profile"));
+    var chromium =
+        HeadlessChromium.open(
+            "about:blank",
+            profile,
+            dir.resolve("chromium.log"),
+            List.of("--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1"));
+    try (DevTools devTools = DevTools.attach(profile)) {
+      String ann = devTools.openInNewContext(chat + "Ann");
+      String bob = devTools.openInNewContext(chat + "Bob");
+      for (String page : List.of(ann, bob)) {
+        devTools.await(
+            page, "connected", "document.getElementById('status').textContent === 'connected'");
+      }
+      devTools.await(ann, "two here", "document.getElementById('who').textContent === '2'");
+
+      say(devTools, ann, "hello Bob");
+      devTools.await(
+          bob,
+          "Ann's message at Bob's",
+          "document.getElementById('log').textContent.includes('hello Bob')");
+      say(devTools, bob, "hi Ann");
+      devTools.await(
+          ann,
+          "Bob's reply at Ann's",
+          "document.getElementById('log').textContent.includes('hi Ann')");
+      assertThat(lines(devTools, ann)).isEqualTo("Ann: hello Bob|Bob: hi Ann");
+      assertThat(lines(devTools, bob)).isEqualTo("Ann: hello Bob|Bob: hi Ann");
+
+      // Bob's connection drops (closed from his side, not by the client's close()): Ann goes on
+      // talking, and Bob's client reconnects and subscribes with since.
+      devTools.evaluate(
+          bob,
+          "window.recoveries = 0; window.wharfChat.client.subscriptions.get('chat:test')"
+              + ".handlers.recovered = (ok) => { if (ok) window.recoveries++; };"
+              + " window.wharfChat.client.socket.close(); true");
+      for (int i = 1; i <= 5; i++) {
+        say(devTools, ann, "while away " + i);
+      }
+      devTools.await(bob, "Bob recovered", "window.recoveries === 1");
+      devTools.await(
+          bob,
+          "all at Bob's",
+          "document.getElementById('log').textContent.includes('while away 5')");
+      String expected =
+          "Ann: hello Bob|Bob: hi Ann|Ann: while away 1|Ann: while away 2|Ann: while away 3"
+              + "|Ann: while away 4|Ann: while away 5";
+      devTools.await(
+          ann,
+          "all at Ann's",
+          "document.getElementById('log').textContent.includes('while away 5')");
+      assertThat(lines(devTools, bob)).isEqualTo(expected);
+      assertThat(lines(devTools, ann)).isEqualTo(expected);
+      assertThat(devTools.evaluate(bob, "document.getElementById('status').textContent"))
+          .isEqualTo("\"connected\"");
+    } finally {
+      chromium.stop();
+    }
+    assertThat(chromium.members()).isEmpty();
+  }
+}

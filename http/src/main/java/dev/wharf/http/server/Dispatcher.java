@@ -1,0 +1,130 @@
+package dev.wharf.http.server;
+
+import dev.wharf.core.Pipe;
+import java.lang.System.Logger.Level;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Hands a request to its handler, the same for HTTP/1.1 and HTTP/2: the routes, the server's own
+ * answers, and what a failing handler gets.
+ */
+final class Dispatcher {
+  private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
+
+  static final Set<String> KNOWN_METHODS =
+      Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
+
+  /** How long a client refused for want of memory is asked to wait (RFC 9110 §10.2.3). */
+  static final String RETRY_AFTER_SECONDS = "5";
+
+  private final HttpServer.Config config;
+
+  Dispatcher(HttpServer.Config config) {
+    this.config = config;
+  }
+
+  /**
+   * Answers one request: the server's own answers (501, OPTIONS *, 405), else the route's handler,
+   * on the loop or on a virtual thread. A handler that fails before answering gets 500 (or the
+   * status of the body's failure); one that fails after its head went out ends in {@code
+   * failedAfterCommit}, which cuts the response off.
+   */
+  void dispatch(
+      ServerRequest request, ServerResponse response, Consumer<Throwable> failedAfterCommit) {
+    String method = request.method();
+    if (!KNOWN_METHODS.contains(method) && !config.routes().allMethods().contains(method)) {
+      response.sendError(501, "method not implemented: " + method);
+      return;
+    }
+    // OPTIONS * is answered here unless a route for "*" takes it (one that asks for credentials).
+    if (method.equals("OPTIONS")
+        && request.target().equals("*")
+        && !(config.routes().find(method, "*") instanceof Routes.Found)) {
+      response.header("Allow", String.join(", ", config.routes().allMethods()));
+      response.header("Content-Length", "0");
+      response.status(200).end();
+      return;
+    }
+    switch (config.routes().find(method, request.path())) {
+      case Routes.Found found -> run(found.route(), request, response, failedAfterCommit);
+      case Routes.WrongMethod wrong -> {
+        String allow = String.join(", ", wrong.allowed());
+        response.header("Allow", allow);
+        if (method.equals("OPTIONS")) {
+          response.status(204).end();
+        } else {
+          response.sendError(405, "method " + method + " not allowed; allowed: " + allow);
+        }
+      }
+      case Routes.NotFound notFound -> run(config.fallback(), request, response, failedAfterCommit);
+    }
+  }
+
+  private void run(
+      Routes.Route route,
+      ServerRequest request,
+      ServerResponse response,
+      Consumer<Throwable> failedAfterCommit) {
+    if (route.blocking()) {
+      Thread.ofVirtual()
+          .name("wharf-http-handler")
+          .start(() -> invoke(route.handler(), request, response, failedAfterCommit));
+    } else {
+      invoke(route.handler(), request, response, failedAfterCommit);
+    }
+  }
+
+  private void invoke(
+      Handler handler,
+      ServerRequest request,
+      ServerResponse response,
+      Consumer<Throwable> failedAfterCommit) {
+    try {
+      handler.handle(request, response);
+    } catch (Throwable t) {
+      if (bodyFailure(t, request) instanceof RequestBodyException failure) {
+        // The client broke off, was too slow or broke the protocol mid-body: answer its error,
+        // not a 500, even when the handler wrapped or replaced the exception its read threw.
+        if (!response.isCommitted()) {
+          response.header("Connection", "close");
+          if (failure.status() == 503) {
+            response.header("Retry-After", RETRY_AFTER_SECONDS);
+          }
+          response.sendError(failure.status(), failure.getMessage());
+        } else {
+          failedAfterCommit.accept(t);
+        }
+        return;
+      }
+      LOG.log(
+          Level.WARNING,
+          () -> "handler failed on " + request + " from " + request.remoteAddress(),
+          t);
+      if (!response.isCommitted()) {
+        response.header("Connection", "close");
+        response.sendError(500, "internal server error");
+      } else {
+        failedAfterCommit.accept(t);
+      }
+    }
+  }
+
+  private static Throwable bodyFailure(Throwable t, ServerRequest request) {
+    for (Throwable cause = t; cause != null; cause = cause.getCause()) {
+      if (cause instanceof RequestBodyException) {
+        return cause;
+      }
+    }
+    // Why the loop failed the body, if because of the client (too slow, broke off, broke the
+    // framing): whatever the handler then threw, that is the answer.
+    Pipe stream = request.stream();
+    return stream == null
+        ? t
+        : stream
+            .failure()
+            .filter(RequestBodyException.class::isInstance)
+            .<Throwable>map(e -> e)
+            .orElse(t);
+  }
+}

@@ -1,0 +1,102 @@
+package dev.wharf.http.server;
+
+import dev.wharf.core.Connection;
+import dev.wharf.http.Headers;
+import dev.wharf.http.codec.ChunkedEncoder;
+import dev.wharf.http.codec.Http1ResponseEncoder;
+import dev.wharf.http.codec.HttpDate;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+
+/**
+ * A response in HTTP/1.1's framing (RFC 9112 §6): a head, then a body delimited by its
+ * Content-Length, by chunks, or (HTTP/1.0 with no length) by the close; the connection headers say
+ * whether the connection lives on.
+ */
+final class Http1ResponseSink implements ResponseSink {
+  private final Connection connection;
+  private boolean chunked;
+
+  Http1ResponseSink(Connection connection) {
+    this.connection = connection;
+  }
+
+  @Override
+  public int head(
+      ServerResponse response,
+      int status,
+      Headers.Builder headers,
+      long contentLength,
+      boolean streamed,
+      boolean endStream) {
+    ServerRequest request = response.request();
+    if (streamed
+        && !headers.contains("Content-Length")
+        && !dev.wharf.http.HttpStatus.hasNoContent(status)) {
+      if (request.version().equals("HTTP/1.1")) {
+        chunked = true;
+        headers.set("Transfer-Encoding", "chunked");
+      } else {
+        response.noKeepAlive(); // HTTP/1.0 without a length: the close marks the end.
+      }
+    }
+    boolean upgrading = response.upgradedTo() != null;
+    if (!request.bodyComplete() && !upgrading) {
+      // The handler answers before the client finished sending: the rest cannot be skipped
+      // safely, so the connection ends with this response.
+      response.noKeepAlive();
+    }
+    if (!headers.contains("Date")) {
+      headers.add("Date", HttpDate.now(connection.nanoTime()));
+    }
+    if (!headers.contains("Server")) {
+      headers.add("Server", "wharf");
+    }
+    if (upgrading) {
+      // The caller's Upgrade and Connection headers stand.
+    } else if (!response.keepAlive()) {
+      headers.add("Connection", "close");
+    } else if (request.version().equals("HTTP/1.0")) {
+      headers.add("Connection", "keep-alive");
+    }
+    Headers fields = headers.build();
+    int length = Http1ResponseEncoder.headLength(status, fields, contentLength);
+    byte[] head = HeadScratch.forHead(length, connection.inEventLoop());
+    Http1ResponseEncoder.encodeHead(status, fields, contentLength, head);
+    connection.write(head, 0, length);
+    return length;
+  }
+
+  @Override
+  public void data(ByteBuffer data, boolean last) {
+    if (chunked) {
+      connection.write(ChunkedEncoder.chunkStart(data.remaining()));
+      connection.write(data);
+      connection.write(ChunkedEncoder.chunkEnd());
+    } else {
+      connection.write(data);
+    }
+  }
+
+  @Override
+  public void file(FileChannel file, long position, long count, boolean last) {
+    connection.writeFile(file, position, count);
+  }
+
+  @Override
+  public void end(boolean headOnly) {
+    if (chunked && !headOnly) {
+      connection.write(ChunkedEncoder.lastChunk());
+    }
+  }
+
+  @Override
+  public boolean isWritable() {
+    return connection.isWritable();
+  }
+
+  @Override
+  public boolean isOpen() {
+    return connection.isOpen();
+  }
+}

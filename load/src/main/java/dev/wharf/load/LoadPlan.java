@@ -1,0 +1,117 @@
+package dev.wharf.load;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What to run: the {@link Target}, {@code connections} spread over {@code threads} workers, for
+ * {@code duration} or until {@code requests} have been answered (whichever is set; the other is
+ * {@code null} or 0), after {@code warmup} whose results are dropped.
+ *
+ * <p>{@code rate} above 0 sends that many requests per second in all, on a fixed schedule, and
+ * measures each latency from when its request should have gone out (coordinated-omission
+ * correction, as wrk2); 0 is closed-loop (as wrk): each connection sends its next request the
+ * moment an answer comes. {@code pipeline} requests may be in flight on one connection.
+ *
+ * <p>HTTP: {@code method}, extra {@code headers} ({@code "Name: value"}) and {@code body}.
+ * WebSocket and TCP: messages of {@code messageSize} bytes, echoed. {@code timeout} bounds a
+ * connect and the wait for an answer. {@code insecure} accepts any certificate (for self-signed
+ * test servers). Immutable; the constructor checks every bound.
+ */
+public record LoadPlan(
+    Target target,
+    int connections,
+    int threads,
+    Duration duration,
+    long requests,
+    Duration warmup,
+    double rate,
+    int pipeline,
+    String method,
+    List<String> headers,
+    byte[] body,
+    int messageSize,
+    Duration timeout,
+    boolean insecure) {
+
+  /** The most connections one run opens: far above what a process's descriptors allow here. */
+  public static final int MAX_CONNECTIONS = 1_000_000;
+
+  public LoadPlan {
+    if (connections < 1 || connections > MAX_CONNECTIONS) {
+      throw new IllegalArgumentException(
+          "connections must be 1 to " + MAX_CONNECTIONS + ", got " + connections);
+    }
+    if (threads < 1 || threads > 1024) {
+      throw new IllegalArgumentException("threads must be 1 to 1024, got " + threads);
+    }
+    if ((duration == null) == (requests <= 0)) {
+      throw new IllegalArgumentException("give either a duration or a number of requests");
+    }
+    if (duration != null && (duration.isNegative() || duration.isZero())) {
+      throw new IllegalArgumentException("duration must be above 0");
+    }
+    if (warmup.isNegative()) {
+      throw new IllegalArgumentException("warmup must not be negative");
+    }
+    if (!(rate >= 0) || rate > 100_000_000) {
+      throw new IllegalArgumentException("rate must be 0 (closed loop) to 1e8 per second");
+    }
+    if (pipeline < 1 || pipeline > 1024) {
+      throw new IllegalArgumentException("pipeline must be 1 to 1024, got " + pipeline);
+    }
+    if (messageSize < 1 || messageSize > 16 * 1024 * 1024) {
+      throw new IllegalArgumentException(
+          "message size must be 1 byte to 16 MiB, got " + messageSize);
+    }
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("timeout must be above 0");
+    }
+    headers = List.copyOf(headers);
+    body = body == null ? new byte[0] : body.clone();
+    threads = Math.min(threads, connections);
+  }
+
+  /** A closed-loop plan of {@code connections} for {@code duration}, HTTP GET, 64-byte messages. */
+  public static LoadPlan of(Target target, int connections, Duration duration) {
+    return new LoadPlan(
+        target,
+        connections,
+        1,
+        duration,
+        0,
+        Duration.ZERO,
+        0,
+        1,
+        "GET",
+        List.of(),
+        new byte[0],
+        64,
+        Duration.ofSeconds(10),
+        false);
+  }
+
+  /** This plan with {@code n} requests instead of a duration. */
+  public LoadPlan withRequests(long n) {
+    return new LoadPlan(
+        target,
+        connections,
+        threads,
+        null,
+        n,
+        warmup,
+        rate,
+        pipeline,
+        method,
+        headers,
+        body,
+        messageSize,
+        timeout,
+        insecure);
+  }
+
+  @Override
+  public byte[] body() {
+    return body.clone();
+  }
+}

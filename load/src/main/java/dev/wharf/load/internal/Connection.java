@@ -1,0 +1,351 @@
+package dev.wharf.load.internal;
+
+import dev.wharf.load.ErrorKind;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+
+/**
+ * One connection of the load, for the whole run: it connects, handshakes (TLS, a WebSocket
+ * upgrade), then keeps up to the plan's pipeline of requests in flight, and when it fails it is
+ * counted and connects again. A request in flight is remembered by the time it was due: when it was
+ * issued (closed loop) or its slot in the fixed schedule (at a rate), so that its latency counts
+ * the time it waited to be sent (coordinated-omission correction, as wrk2).
+ *
+ * <pre>
+ *   IDLE --connect--> CONNECTING --connected--> STARTING (TLS, upgrade) --open()--> OPEN
+ *     ^                                                                              |
+ *     +------------------------------ failed or closed ------------------------------+
+ * </pre>
+ *
+ * <p>Not thread-safe: its worker's thread owns it.
+ */
+final class Connection {
+  private enum State {
+    IDLE,
+    CONNECTING,
+    STARTING,
+    OPEN
+  }
+
+  private final Worker worker;
+  private final Exchange exchange;
+
+  /**
+   * Due times of the requests in flight, oldest at {@code head}: a ring of the pipeline's depth.
+   */
+  private final long[] due;
+
+  private final long interval;
+  private int head;
+  private int inFlight;
+  private long nextDue;
+  private State state = State.IDLE;
+  private SocketChannel channel;
+  private SelectionKey key;
+  private TlsLink tls;
+  private long since;
+  private long retryAt;
+  private boolean closeAfterAnswer;
+
+  /**
+   * {@code firstDue} and {@code interval} place its requests on the schedule (nanoseconds; an
+   * interval of 0 is closed loop).
+   */
+  Connection(Worker worker, Plan plan, long firstDue, long interval) {
+    this.worker = worker;
+    this.due = new long[plan.pipeline()];
+    this.nextDue = firstDue;
+    this.interval = interval;
+    this.exchange = plan.exchange(this);
+  }
+
+  boolean isClosed() {
+    return state == State.IDLE;
+  }
+
+  /** Starts connecting if it is idle and its back-off after a failed connect has passed. */
+  void connectIfIdle(long now) {
+    if (state != State.IDLE || now - retryAt < 0 || !worker.mayConnect()) {
+      return;
+    }
+    try {
+      channel = SocketChannel.open();
+      channel.configureBlocking(false);
+      channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+      since = now;
+      state = State.CONNECTING;
+      boolean atOnce = channel.connect(worker.address());
+      key = channel.register(worker.selector(), SelectionKey.OP_CONNECT, this);
+      if (atOnce) {
+        connected(now);
+      }
+    } catch (IOException | RuntimeException e) {
+      failed(new LoadFailure(ErrorKind.CONNECT, e.toString()), now);
+    }
+  }
+
+  private void connected(long now) throws IOException {
+    key.interestOps(SelectionKey.OP_READ);
+    worker.connectionOpened();
+    state = State.STARTING;
+    since = now;
+    if (worker.plan().tls()) {
+      tls = new TlsLink(worker.plan().sslEngine(), channel);
+      tls.begin();
+      flush();
+    } else {
+      exchange.start();
+      flush();
+    }
+  }
+
+  /** The exchange is ready for requests: fills the pipeline, or what the schedule allows. */
+  void open() {
+    state = State.OPEN;
+    since = System.nanoTime();
+    issueWhatIsDue(since);
+  }
+
+  /** Its key was selected. */
+  void selected() {
+    long now = System.nanoTime();
+    try {
+      if (state == State.CONNECTING) {
+        if (key.isConnectable()) {
+          try {
+            channel.finishConnect();
+          } catch (ConnectException e) {
+            throw new LoadFailure(ErrorKind.CONNECT, e.getMessage());
+          } catch (IOException e) {
+            throw new LoadFailure(ErrorKind.CONNECT, e.toString());
+          }
+          connected(now);
+        }
+        return;
+      }
+      if (tls != null) {
+        setWriteInterest(tls.progress(this, exchange));
+      } else {
+        if (key.isReadable()) {
+          readPlain();
+        }
+        flush();
+      }
+      if (closeAfterAnswer) {
+        closeQuietly();
+      }
+    } catch (IOException | RuntimeException e) {
+      failed(e, now);
+    }
+  }
+
+  private void readPlain() throws IOException {
+    ByteBuffer buffer = worker.readBuffer();
+    while (state != State.IDLE) {
+      buffer.clear();
+      int n = readFrom(buffer);
+      if (n < 0) {
+        endOfStream();
+        return;
+      }
+      if (n == 0) {
+        return;
+      }
+      buffer.flip();
+      exchange.received(buffer);
+      if (closeAfterAnswer) {
+        return;
+      }
+      if (n < buffer.capacity()) {
+        return;
+      }
+    }
+  }
+
+  /** Reads from the socket into {@code buffer}; a failed read is a reset. */
+  int readFrom(ByteBuffer buffer) throws IOException {
+    int n;
+    try {
+      n = channel.read(buffer);
+    } catch (IOException e) {
+      throw new LoadFailure(ErrorKind.RESET, e.getMessage());
+    }
+    if (n > 0) {
+      worker.read(n);
+    }
+    return n;
+  }
+
+  /** The server closed its side: an error if an answer was still owed. */
+  void endOfStream() throws IOException {
+    exchange.endOfStream();
+    if (state == State.IDLE) {
+      return; // The exchange's last answer closed it.
+    }
+    if (inFlight > 0 || state != State.OPEN) {
+      throw new LoadFailure(ErrorKind.CLOSED, "the server closed the connection");
+    }
+    closeQuietly();
+  }
+
+  /** Sends what the exchange has queued, until done or the socket is full. */
+  void flush() throws IOException {
+    if (state == State.IDLE || state == State.CONNECTING) {
+      return;
+    }
+    if (tls != null) {
+      setWriteInterest(tls.progress(this, exchange));
+      return;
+    }
+    boolean full = false;
+    while (true) {
+      ByteBuffer src = exchange.outbound(Integer.MAX_VALUE);
+      int n = src.remaining();
+      if (n == 0) {
+        break;
+      }
+      int w;
+      try {
+        w = channel.write(src);
+      } catch (IOException e) {
+        throw new LoadFailure(ErrorKind.RESET, e.getMessage());
+      }
+      exchange.sent(w);
+      worker.wrote(w);
+      if (w < n) {
+        full = true;
+        break;
+      }
+    }
+    setWriteInterest(full);
+  }
+
+  private void setWriteInterest(boolean full) {
+    if (state == State.IDLE || state == State.CONNECTING) {
+      return;
+    }
+    int ops = full ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ;
+    if (key.interestOps() != ops) {
+      key.interestOps(ops);
+    }
+  }
+
+  /** The oldest request in flight has its whole answer ({@code status} 0 when not HTTP). */
+  void answered(int status) throws LoadFailure {
+    if (inFlight == 0) {
+      throw new LoadFailure(ErrorKind.PROTOCOL, "an answer to no request");
+    }
+    long now = System.nanoTime();
+    worker.answered(due[head], now, status);
+    head = (head + 1) % due.length;
+    inFlight--;
+    since = now;
+    if (!closeAfterAnswer) {
+      issueWhatIsDue(now);
+    }
+  }
+
+  /** The server will close after the answer just read: stop sending, then open again. */
+  void closeAfterAnswer() {
+    closeAfterAnswer = true;
+  }
+
+  /**
+   * Issues requests while the pipeline has room: closed loop, all it can, due now; at a rate, those
+   * whose slot in the schedule has come. Returns the next slot (0 in closed loop).
+   */
+  long issueWhatIsDue(long now) {
+    if (state != State.OPEN) {
+      return interval == 0 ? 0 : nextDue;
+    }
+    if (interval == 0 && inFlight > 0) {
+      // Closed loop, a pipeline is sent again as a whole once all of it is answered, as wrk's
+      // pipeline script does: one write per batch, not one per answer.
+      return 0;
+    }
+    while (inFlight < due.length) {
+      long when;
+      if (interval == 0) {
+        when = now;
+      } else if (nextDue - now <= 0) {
+        when = nextDue;
+      } else {
+        break;
+      }
+      if (!worker.mayIssue(when)) {
+        break;
+      }
+      if (interval != 0) {
+        nextDue += interval;
+      }
+      if (inFlight == 0) {
+        since = now;
+      }
+      due[(head + inFlight) % due.length] = when;
+      inFlight++;
+      exchange.issue();
+    }
+    return interval == 0 ? 0 : nextDue;
+  }
+
+  /** Whether it is open with room in its pipeline, so that its next slot matters. */
+  boolean waitsForSlot() {
+    return state == State.OPEN && inFlight < due.length && !closeAfterAnswer;
+  }
+
+  /** Counts a timeout if the connect, handshake or oldest answer is late, and fails it. */
+  void checkTimeout(long now, long timeout) {
+    boolean waiting = state == State.CONNECTING || state == State.STARTING || inFlight > 0;
+    if (waiting && now - since > timeout) {
+      failed(
+          new LoadFailure(
+              state == State.CONNECTING ? ErrorKind.CONNECT : ErrorKind.TIMEOUT,
+              "no answer within the timeout"),
+          now);
+    }
+  }
+
+  /** Counts the failure by kind and closes; a failed connect backs off before trying again. */
+  void failed(Throwable failure, long now) {
+    ErrorKind kind =
+        failure instanceof LoadFailure f
+            ? f.kind
+            : state == State.CONNECTING ? ErrorKind.CONNECT : ErrorKind.PROTOCOL;
+    boolean connecting = kind == ErrorKind.CONNECT;
+    worker.failed(kind, failure, now);
+    closeQuietly();
+    if (connecting) {
+      retryAt = now + Worker.CONNECT_BACKOFF;
+    }
+  }
+
+  /** Closes the socket; the requests in flight are lost (counted as done for a request budget). */
+  void closeQuietly() {
+    if (state == State.IDLE) {
+      return;
+    }
+    state = State.IDLE;
+    closeAfterAnswer = false;
+    for (int i = 0; i < inFlight; i++) {
+      worker.lost(due[(head + i) % due.length]);
+    }
+    head = 0;
+    inFlight = 0;
+    tls = null;
+    if (key != null) {
+      key.cancel();
+    }
+    try {
+      channel.close();
+    } catch (IOException ignored) {
+      // Done with it either way.
+    }
+    // At a rate, the slots that pass while it is down stay due: once open again it sends them
+    // as fast as its pipeline allows, each timed from its slot, as the server's users would wait.
+    exchange.reset();
+  }
+}

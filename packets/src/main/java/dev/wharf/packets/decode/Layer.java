@@ -1,0 +1,71 @@
+package dev.wharf.packets.decode;
+
+import java.util.List;
+
+/** One decoded layer of a packet. Values; any thread. */
+public sealed interface Layer {
+
+  /** Ethernet II (IEEE 802.3), with its 802.1Q tags outermost first. */
+  record Ethernet(String source, String destination, int etherType, List<Integer> vlanIds)
+      implements Layer {}
+
+  /** Linux cooked capture (SLL, or SLL2 with the interface index; 0 for SLL). */
+  record LinuxCooked(int packetType, int hardwareType, String address, int protocol, int ifIndex)
+      implements Layer {}
+
+  /** ARP over Ethernet and IPv4 (RFC 826). */
+  record Arp(int operation, String senderMac, String senderIp, String targetMac, String targetIp)
+      implements Layer {}
+
+  /** IPv4 (RFC 791): {@code payloadLength} is the total length less the header. */
+  record Ipv4(
+      String source,
+      String destination,
+      int protocol,
+      int ttl,
+      int identification,
+      boolean dontFragment,
+      boolean moreFragments,
+      int fragmentOffset,
+      int headerLength,
+      int payloadLength)
+      implements Layer {}
+
+  /**
+   * IPv6 (RFC 8200): {@code protocol} is the last next-header after the extension headers, whose
+   * numbers are listed; {@code payloadLength} counts what follows them.
+   */
+  record Ipv6(
+      String source,
+      String destination,
+      int protocol,
+      int hopLimit,
+      int flowLabel,
+      List<Integer> extensionHeaders,
+      int payloadLength)
+      implements Layer {}
+
+  /** ICMP or ICMPv6; {@code identifier} and {@code sequence} are -1 but for echo. */
+  record Icmp(
+      boolean v6, int type, int code, int identifier, int sequence, String target, int length)
+      implements Layer {}
+
+  /** TCP (RFC 9293) with its options in tcpdump's words. */
+  record Tcp(
+      int sourcePort,
+      int destinationPort,
+      long sequence,
+      long acknowledgement,
+      int flags,
+      int window,
+      int urgent,
+      List<String> options,
+      int payloadLength)
+      implements Layer {}
+
+  /** UDP (RFC 768); {@code payloadLength} as the UDP length field says, less the header. */
+  record Udp(int sourcePort, int destinationPort, int payloadLength) implements Layer {}
+
+  /** A layer that could not be read: truncated (the capture ended) or malformed. */
+  record Problem(String layer, boolean truncated, String detail) implements Layer {}
+}

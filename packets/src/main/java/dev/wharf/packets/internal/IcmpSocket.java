@@ -1,0 +1,184 @@
+package dev.wharf.packets.internal;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import dev.wharf.packets.PacketSocketException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.Optional;
+
+/**
+ * An ICMP or ICMPv6 socket for echo: an unprivileged ping socket ({@code SOCK_DGRAM}, Linux 3.0+)
+ * where {@code net.ipv4.ping_group_range} admits the process's group, else a raw one (needs {@code
+ * CAP_NET_RAW}), as iputils' ping chooses. Asks the kernel for the TTL or hop limit of what it
+ * receives. Not thread-safe: one thread sends and receives.
+ */
+public final class IcmpSocket implements AutoCloseable {
+  private static final int IPPROTO_ICMP = 1;
+  private static final int IPPROTO_ICMPV6 = 58;
+  // <netinet/in.h>, <linux/in6.h>
+  private static final int SOL_IP = 0;
+  private static final int IP_TTL = 2;
+  private static final int IP_RECVTTL = 12;
+  private static final int SOL_IPV6 = 41;
+  private static final int IPV6_UNICAST_HOPS = 16;
+  private static final int IPV6_RECVHOPLIMIT = 51;
+  private static final int IPV6_HOPLIMIT = 52;
+  private static final int BUFFER = 65_536 + 128;
+  private static final int CONTROL = 256;
+
+  /** What one receive gave: the packet as the socket returns it, its sender, and its TTL. */
+  public record Received(byte[] data, InetAddress from, int ttl) {}
+
+  private final Libc libc;
+  private final int fd;
+  private final boolean v6;
+  private final boolean raw;
+  private final Arena arena = Arena.ofShared();
+  private final MemorySegment target;
+  private final MemorySegment buffer;
+  private final MemorySegment control;
+  private final MemorySegment from;
+  private final MemorySegment iov;
+  private final MemorySegment message;
+  private boolean closed;
+
+  private IcmpSocket(Libc libc, int fd, InetAddress target, boolean raw) {
+    this.libc = libc;
+    this.fd = fd;
+    this.v6 = target instanceof Inet6Address;
+    this.raw = raw;
+    this.target = SocketAddresses.of(arena, target, 0);
+    this.buffer = arena.allocate(BUFFER, 8);
+    this.control = arena.allocate(CONTROL, 8);
+    this.from = arena.allocate(SocketAddresses.MAX_SIZE, 8);
+    this.iov = arena.allocate(16, 8);
+    this.message = arena.allocate(56, 8);
+  }
+
+  /**
+   * A socket for echo to {@code target}: a ping socket where allowed, else a raw one.
+   *
+   * @param ttl the TTL (hop limit) of what it sends, 0 for the system's default
+   * @throws PacketSocketException where neither may be had (permission denied: no CAP_NET_RAW)
+   */
+  public static IcmpSocket open(InetAddress target, int ttl) throws PacketSocketException {
+    Libc libc = Libc.get();
+    boolean v6 = target instanceof Inet6Address;
+    int family = v6 ? Libc.AF_INET6 : Libc.AF_INET;
+    int protocol = v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
+    int fd;
+    boolean raw;
+    try {
+      fd = libc.socket(family, Libc.SOCK_DGRAM, protocol);
+      raw = false;
+    } catch (PacketSocketException denied) {
+      if (!denied.isPermissionDenied()) {
+        throw denied;
+      }
+      try {
+        fd = libc.socket(family, Libc.SOCK_RAW, protocol);
+        raw = true;
+      } catch (PacketSocketException alsoDenied) {
+        if (alsoDenied.isPermissionDenied()) {
+          throw new PacketSocketException(
+              alsoDenied.errno(),
+              "permission denied: ping needs CAP_NET_RAW (sudo, or setcap cap_net_raw+ep on the"
+                  + " java binary) or a group in net.ipv4.ping_group_range");
+        }
+        throw alsoDenied;
+      }
+    }
+    var socket = new IcmpSocket(libc, fd, target, raw);
+    try {
+      if (v6) {
+        libc.setsockopt(fd, SOL_IPV6, IPV6_RECVHOPLIMIT, 1);
+        if (ttl > 0) {
+          libc.setsockopt(fd, SOL_IPV6, IPV6_UNICAST_HOPS, ttl);
+        }
+      } else {
+        libc.setsockopt(fd, SOL_IP, IP_RECVTTL, 1);
+        if (ttl > 0) {
+          libc.setsockopt(fd, SOL_IP, IP_TTL, ttl);
+        }
+      }
+    } catch (PacketSocketException e) {
+      socket.close();
+      throw e;
+    }
+    return socket;
+  }
+
+  /** A raw socket (sees every ICMP message, IPv4 ones with their IP header), not a ping socket. */
+  public boolean isRaw() {
+    return raw;
+  }
+
+  public boolean isIpv6() {
+    return v6;
+  }
+
+  /** Sends one ICMP message (header and data) to the target. */
+  public void send(byte[] icmp) throws PacketSocketException {
+    try (Arena scratch = Arena.ofConfined()) {
+      libc.sendto(fd, scratch.allocateFrom(ValueLayout.JAVA_BYTE, icmp), target);
+    }
+  }
+
+  /** Waits up to {@code timeoutMillis} for the socket to have something to read. */
+  public boolean awaitReadable(int timeoutMillis) throws PacketSocketException {
+    return libc.pollIn(fd, timeoutMillis);
+  }
+
+  /** The next waiting message, or empty when none is. */
+  public Optional<Received> receiveNow() throws PacketSocketException {
+    iov.set(ADDRESS, 0, buffer);
+    iov.set(JAVA_LONG, 8, (long) BUFFER);
+    message.fill((byte) 0);
+    message.set(ADDRESS, 0, from);
+    message.set(JAVA_INT, 8, SocketAddresses.MAX_SIZE);
+    message.set(ADDRESS, 16, iov);
+    message.set(JAVA_LONG, 24, 1L);
+    message.set(ADDRESS, 32, control);
+    message.set(JAVA_LONG, 40, (long) CONTROL);
+    long length = libc.recvmsgNow(fd, message);
+    if (length < 0) {
+      return Optional.empty();
+    }
+    byte[] data = buffer.asSlice(0, Math.min(length, BUFFER)).toArray(ValueLayout.JAVA_BYTE);
+    InetAddress sender = SocketAddresses.read(from).orElse(null);
+    return Optional.of(new Received(data, sender, ttl(message.get(JAVA_LONG, 40))));
+  }
+
+  /** The TTL or hop limit in the control messages (struct cmsghdr, 8-byte aligned), or -1. */
+  private int ttl(long controlLength) {
+    long offset = 0;
+    while (offset + 16 <= controlLength) {
+      long length = control.get(JAVA_LONG, offset);
+      int level = control.get(JAVA_INT, offset + 8);
+      int type = control.get(JAVA_INT, offset + 12);
+      if (length < 16) {
+        break;
+      }
+      if ((level == SOL_IP && type == IP_TTL) || (level == SOL_IPV6 && type == IPV6_HOPLIMIT)) {
+        return control.get(JAVA_INT, offset + 16);
+      }
+      offset += (length + 7) & ~7L;
+    }
+    return -1;
+  }
+
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      libc.close(fd);
+      arena.close();
+    }
+  }
+}

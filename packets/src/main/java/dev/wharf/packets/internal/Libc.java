@@ -1,0 +1,335 @@
+package dev.wharf.packets.internal;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import dev.wharf.packets.PacketSocketException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * libc's socket calls, linked once with {@code errno} captured, for x86-64 and aarch64 Linux (LP64:
+ * {@code size_t} and {@code ssize_t} are Java longs). Each method throws {@link
+ * PacketSocketException} with the errno where the call fails, and retries on {@code EINTR}. Safe
+ * from any thread: the call state each call captures errno into is the caller's.
+ */
+public final class Libc {
+  // <bits/socket.h>, <netinet/in.h>, <asm-generic/errno-base.h>, <poll.h>
+  public static final int AF_INET = 2;
+  public static final int AF_INET6 = 10;
+  public static final int AF_PACKET = 17;
+  public static final int SOCK_DGRAM = 2;
+  public static final int SOCK_RAW = 3;
+  public static final int SOCK_CLOEXEC = 0x80000;
+  public static final int EPERM = 1;
+  public static final int EINTR = 4;
+  public static final int EAGAIN = 11;
+  public static final int EACCES = 13;
+  public static final int MSG_DONTWAIT = 0x40;
+  static final short POLLIN = 0x1;
+
+  static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+  private static final VarHandle ERRNO =
+      CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+
+  private static Libc linked;
+
+  private final MethodHandle socket;
+  private final MethodHandle setsockopt;
+  private final MethodHandle getsockopt;
+  private final MethodHandle bind;
+  private final MethodHandle sendto;
+  private final MethodHandle recvmsg;
+  private final MethodHandle recvfrom;
+  private final MethodHandle poll;
+  private final MethodHandle close;
+  private final MethodHandle strerror;
+
+  @SuppressWarnings("restricted") // the reason for this class; the launcher grants it
+  private Libc(Linker linker) {
+    var errno = Linker.Option.captureCallState("errno");
+    var lookup = linker.defaultLookup();
+    socket =
+        linker.downcallHandle(
+            lookup.findOrThrow("socket"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+            errno);
+    var sockopt = FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    setsockopt =
+        linker.downcallHandle(
+            lookup.findOrThrow("setsockopt"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT),
+            errno);
+    getsockopt = linker.downcallHandle(lookup.findOrThrow("getsockopt"), sockopt, errno);
+    bind =
+        linker.downcallHandle(
+            lookup.findOrThrow("bind"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT),
+            errno);
+    sendto =
+        linker.downcallHandle(
+            lookup.findOrThrow("sendto"),
+            FunctionDescriptor.of(
+                JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT),
+            errno);
+    recvmsg =
+        linker.downcallHandle(
+            lookup.findOrThrow("recvmsg"),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT),
+            errno);
+    recvfrom =
+        linker.downcallHandle(
+            lookup.findOrThrow("recvfrom"),
+            FunctionDescriptor.of(
+                JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS),
+            errno);
+    poll =
+        linker.downcallHandle(
+            lookup.findOrThrow("poll"),
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT),
+            errno);
+    close =
+        linker.downcallHandle(
+            lookup.findOrThrow("close"), FunctionDescriptor.of(JAVA_INT, JAVA_INT), errno);
+    strerror =
+        linker.downcallHandle(
+            lookup.findOrThrow("strerror"), FunctionDescriptor.of(ADDRESS, JAVA_INT));
+  }
+
+  /**
+   * libc, linked on first use.
+   *
+   * @throws PacketSocketException where the JVM refuses native access or is not on Linux
+   */
+  public static synchronized Libc get() throws PacketSocketException {
+    if (!System.getProperty("os.name", "").startsWith("Linux")) {
+      throw new PacketSocketException(0, "packet sockets are Linux-only for now");
+    }
+    if (linked == null) {
+      try {
+        linked = new Libc(Linker.nativeLinker());
+      } catch (RuntimeException | LinkageError e) {
+        throw new PacketSocketException(
+            0,
+            "cannot call libc (start Java with --enable-native-access=dev.wharf.packets): "
+                + e.getMessage());
+      }
+    }
+    return linked;
+  }
+
+  public int socket(int domain, int type, int protocol) throws PacketSocketException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = arena.allocate(CALL_STATE);
+      int fd = (int) socket.invokeExact(state, domain, type | SOCK_CLOEXEC, protocol);
+      if (fd < 0) {
+        throw failure("socket", errno(state));
+      }
+      return fd;
+    } catch (PacketSocketException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public void setsockopt(int fd, int level, int name, MemorySegment value)
+      throws PacketSocketException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = arena.allocate(CALL_STATE);
+      int rc = (int) setsockopt.invokeExact(state, fd, level, name, value, (int) value.byteSize());
+      if (rc != 0) {
+        throw failure("setsockopt(" + level + ", " + name + ")", errno(state));
+      }
+    } catch (PacketSocketException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public void setsockopt(int fd, int level, int name, int value) throws PacketSocketException {
+    try (Arena arena = Arena.ofConfined()) {
+      setsockopt(fd, level, name, arena.allocateFrom(JAVA_INT, value));
+    }
+  }
+
+  /** Reads an option into {@code value} and returns how many bytes the kernel wrote. */
+  public int getsockopt(int fd, int level, int name, MemorySegment value)
+      throws PacketSocketException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment length = arena.allocateFrom(JAVA_INT, (int) value.byteSize());
+      int rc = (int) getsockopt.invokeExact(state, fd, level, name, value, length);
+      if (rc != 0) {
+        throw failure("getsockopt(" + level + ", " + name + ")", errno(state));
+      }
+      return length.get(JAVA_INT, 0);
+    } catch (PacketSocketException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public void bind(int fd, MemorySegment address) throws PacketSocketException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = arena.allocate(CALL_STATE);
+      int rc = (int) bind.invokeExact(state, fd, address, (int) address.byteSize());
+      if (rc != 0) {
+        throw failure("bind", errno(state));
+      }
+    } catch (PacketSocketException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Sends one datagram to {@code address}; returns the bytes sent. */
+  public long sendto(int fd, MemorySegment data, MemorySegment address)
+      throws PacketSocketException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = arena.allocate(CALL_STATE);
+      while (true) {
+        long sent =
+            (long)
+                sendto.invokeExact(
+                    state, fd, data, data.byteSize(), 0, address, (int) address.byteSize());
+        if (sent >= 0) {
+          return sent;
+        }
+        if (errno(state) != EINTR) {
+          throw failure("sendto", errno(state));
+        }
+      }
+    } catch (PacketSocketException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** {@code recvmsg} with {@code MSG_DONTWAIT}: the bytes read, or -1 when nothing is waiting. */
+  public long recvmsgNow(int fd, MemorySegment message) throws PacketSocketException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = arena.allocate(CALL_STATE);
+      while (true) {
+        long received = (long) recvmsg.invokeExact(state, fd, message, MSG_DONTWAIT);
+        if (received >= 0) {
+          return received;
+        }
+        int errno = errno(state);
+        if (errno == EAGAIN) {
+          return -1;
+        }
+        if (errno != EINTR) {
+          throw failure("recvmsg", errno);
+        }
+      }
+    } catch (PacketSocketException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * {@code recvfrom} with {@code MSG_DONTWAIT} and {@code flags}: the bytes read (the packet's
+   * whole length under {@code MSG_TRUNC}), or -1 when nothing is waiting.
+   */
+  public long recvfromNow(int fd, MemorySegment buffer, int flags, MemorySegment from)
+      throws PacketSocketException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment fromLength = arena.allocateFrom(JAVA_INT, (int) from.byteSize());
+      while (true) {
+        long received =
+            (long)
+                recvfrom.invokeExact(
+                    state, fd, buffer, buffer.byteSize(), flags | MSG_DONTWAIT, from, fromLength);
+        if (received >= 0) {
+          return received;
+        }
+        int errno = errno(state);
+        if (errno == EAGAIN) {
+          return -1;
+        }
+        if (errno != EINTR) {
+          throw failure("recvfrom", errno);
+        }
+      }
+    } catch (PacketSocketException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Waits up to {@code timeoutMillis} for {@code fd} to be readable; true when it is. An
+   * interrupted wait (a signal) counts as a timeout: the caller's loop looks at the clock again.
+   */
+  public boolean pollIn(int fd, int timeoutMillis) throws PacketSocketException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = arena.allocate(CALL_STATE);
+      // struct pollfd { int fd; short events; short revents; }
+      MemorySegment pollfd = arena.allocate(8, 4);
+      pollfd.set(JAVA_INT, 0, fd);
+      pollfd.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 4, POLLIN);
+      int rc = (int) poll.invokeExact(state, pollfd, 1L, timeoutMillis);
+      if (rc < 0) {
+        if (errno(state) == EINTR) {
+          return false;
+        }
+        throw failure("poll", errno(state));
+      }
+      return rc > 0;
+    } catch (PacketSocketException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public void close(int fd) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = arena.allocate(CALL_STATE);
+      int rc = (int) close.invokeExact(state, fd);
+      // close(2): even on an error the descriptor is released; nothing to retry.
+      assert rc == 0 || rc == -1;
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** libc's text for an errno ("Operation not permitted"). */
+  @SuppressWarnings("restricted") // strerror's static buffer, read at once
+  public String strerror(int errno) {
+    try {
+      MemorySegment text = (MemorySegment) strerror.invokeExact(errno);
+      return text.reinterpret(256).getString(0);
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private PacketSocketException failure(String call, int errno) {
+    return new PacketSocketException(errno, call + ": " + strerror(errno));
+  }
+
+  private static int errno(MemorySegment state) {
+    return (int) ERRNO.get(state, 0L);
+  }
+}

@@ -1,0 +1,157 @@
+package dev.wharf.packets.decode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class PacketDecoderTest {
+  /** A SYN from 10.0.0.1:41234 to 10.0.0.2:8080 with Linux's options, as captured on Ethernet. */
+  static final byte[] SYN =
+      HexFormat.of()
+          .parseHex(
+              "020000000002020000000001"
+                  + "0800"
+                  + "4500003c1c4640004006"
+                  + "0a6f"
+                  + "0a000001"
+                  + "0a000002"
+                  + "a1121f90"
+                  + "000003e8"
+                  + "00000000"
+                  + "a002"
+                  + "faf0"
+                  + "0000"
+                  + "0000"
+                  + "020405b4"
+                  + "0402"
+                  + "080a0000000100000000"
+                  + "01"
+                  + "030307");
+
+  /** An ICMPv6 echo request behind a hop-by-hop header, in a VLAN 42 tag. */
+  static final byte[] VLAN_IPV6_ECHO =
+      HexFormat.of()
+          .parseHex(
+              "333300000001020000000001"
+                  + "8100002a"
+                  + "86dd"
+                  + "60000000"
+                  + "0010"
+                  + "00"
+                  + "40"
+                  + "fd000000000000000000000000000001"
+                  + "fd000000000000000000000000000002"
+                  + "3a00010400000000"
+                  + "80000000"
+                  + "00070001");
+
+  /** An ARP request: who has 10.0.0.2, tell 10.0.0.1. */
+  static final byte[] ARP =
+      HexFormat.of()
+          .parseHex(
+              "ffffffffffff020000000001"
+                  + "0806"
+                  + "0001080006040001"
+                  + "020000000001"
+                  + "0a000001"
+                  + "000000000000"
+                  + "0a000002");
+
+  static final List<byte[]> CORPUS = List.of(SYN, VLAN_IPV6_ECHO, ARP);
+
+  @Test
+  void aSynIsPrintedAsTcpdumpPrintsIt() {
+    DecodedPacket packet = PacketDecoder.decode(PacketDecoder.LINKTYPE_ETHERNET, SYN, SYN.length);
+    assertThat(packet.problem()).isEmpty();
+    assertThat(new TcpdumpText().line(packet))
+        .isEqualTo(
+            "IP 10.0.0.1.41234 > 10.0.0.2.8080: Flags [S], seq 1000, win 64240, options [mss"
+                + " 1460,sackOK,TS val 1 ecr 0,nop,wscale 7], length 0");
+  }
+
+  @Test
+  void vlanTagsAndIpv6ExtensionHeadersAreWalked() {
+    DecodedPacket packet =
+        PacketDecoder.decode(
+            PacketDecoder.LINKTYPE_ETHERNET, VLAN_IPV6_ECHO, VLAN_IPV6_ECHO.length);
+    assertThat(packet.layer(Layer.Ethernet.class).orElseThrow().vlanIds()).containsExactly(42);
+    Layer.Ipv6 ip = packet.layer(Layer.Ipv6.class).orElseThrow();
+    assertThat(ip.extensionHeaders()).containsExactly(0);
+    assertThat(ip.protocol()).isEqualTo(58);
+    assertThat(new TcpdumpText().line(packet))
+        .isEqualTo(
+            "vlan 42, IP6 fd00::1 > fd00::2: HBH ICMP6, echo request, id 7, seq 1, length 8");
+  }
+
+  @Test
+  void anArpRequestAsksWhoHas() {
+    assertThat(
+            new TcpdumpText()
+                .line(PacketDecoder.decode(PacketDecoder.LINKTYPE_ETHERNET, ARP, ARP.length)))
+        .isEqualTo("ARP, Request who-has 10.0.0.2 tell 10.0.0.1, length 28");
+  }
+
+  @Test
+  void aCutPacketEndsWithATruncatedMark() {
+    byte[] cut = Arrays.copyOf(SYN, 14 + 20 + 10);
+    DecodedPacket packet = PacketDecoder.decode(PacketDecoder.LINKTYPE_ETHERNET, cut, SYN.length);
+    assertThat(packet.problem()).hasValueSatisfying(p -> assertThat(p.truncated()).isTrue());
+    assertThat(new TcpdumpText().line(packet)).isEqualTo("IP 10.0.0.1 > 10.0.0.2:  [|tcp]");
+  }
+
+  @Test
+  void aBadHeaderLengthIsMalformed() {
+    byte[] bad = SYN.clone();
+    bad[14] = 0x43; // IHL 3: 12 bytes, less than the 20 of any IPv4 header
+    DecodedPacket packet = PacketDecoder.decode(PacketDecoder.LINKTYPE_ETHERNET, bad, bad.length);
+    assertThat(packet.problem())
+        .hasValueSatisfying(p -> assertThat(p.truncated()).isFalse())
+        .hasValueSatisfying(p -> assertThat(p.layer()).isEqualTo("ip"));
+  }
+
+  /**
+   * The fuzz corpus: every prefix of every sample, and seeded random mutations of them, under every
+   * link type, through the decoder, the text and the JSON: nothing escapes.
+   */
+  @Test
+  void truncatedAndMutatedPacketsNeverThrow() {
+    var random = new Random(1717);
+    int[] linkTypes = {
+      PacketDecoder.LINKTYPE_ETHERNET,
+      PacketDecoder.LINKTYPE_LINUX_SLL,
+      PacketDecoder.LINKTYPE_LINUX_SLL2,
+      PacketDecoder.LINKTYPE_RAW,
+      999
+    };
+    var text = new TcpdumpText();
+    for (byte[] sample : CORPUS) {
+      for (int linkType : linkTypes) {
+        for (int length = 0; length <= sample.length; length++) {
+          byte[] cut = Arrays.copyOf(sample, length);
+          assertThatCode(() -> decodeAll(text, linkType, cut)).doesNotThrowAnyException();
+        }
+      }
+      for (int round = 0; round < 5_000; round++) {
+        byte[] mutated = Arrays.copyOf(sample, random.nextInt(sample.length + 8));
+        for (int flips = random.nextInt(6); flips >= 0; flips--) {
+          if (mutated.length > 0) {
+            mutated[random.nextInt(mutated.length)] = (byte) random.nextInt(256);
+          }
+        }
+        int linkType = linkTypes[random.nextInt(linkTypes.length)];
+        assertThatCode(() -> decodeAll(text, linkType, mutated)).doesNotThrowAnyException();
+      }
+    }
+  }
+
+  private static void decodeAll(TcpdumpText text, int linkType, byte[] data) {
+    DecodedPacket packet = PacketDecoder.decode(linkType, data, data.length + 3);
+    text.line(packet);
+    PacketJson.of(packet, "");
+  }
+}
