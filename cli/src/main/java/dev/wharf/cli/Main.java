@@ -15,13 +15,17 @@ import dev.wharf.cli.socket.EchoCommand;
 import dev.wharf.cli.socket.ListenCommand;
 import dev.wharf.cli.sockets.SocketsCommand;
 import dev.wharf.cli.ws.WsCommand;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** The {@code wharf} command: parses arguments and runs one subcommand. */
 @Command(
@@ -82,11 +86,61 @@ public final class Main implements Callable<Integer> {
 
   /** Runs the command and returns its exit code (for tests and the launcher). */
   public static int run(String... args) {
-    return commandLine().execute(args);
+    return commandLine(args).execute(args);
   }
 
+  /** The whole command line: every subcommand, as --help lists them. */
   static CommandLine commandLine() {
-    var commandLine = new CommandLine(new Main());
+    return configure(new CommandLine(new Main()));
+  }
+
+  /**
+   * The command line these arguments need: when they name a subcommand (other than help), the root
+   * with that one alone; for a bare --version, the root alone; for anything else (--help, no
+   * command, a mistyped one) the whole. picocli builds a command's model by reflection over every
+   * option of it, which for all of them cost most of a start (issue 16); the root alone has the
+   * same name, -h and -V, so the chosen command parses, reports and names itself as in the whole.
+   */
+  static CommandLine commandLine(String... args) {
+    String word = null;
+    for (String arg : args) {
+      if (arg.equals("--")) {
+        return commandLine();
+      }
+      if (!arg.startsWith("-")) {
+        word = arg;
+        break;
+      }
+    }
+    if (word == null) {
+      return args.length > 0 && Stream.of(args).allMatch(VERSION::contains)
+          ? configure(new CommandLine(root()))
+          : commandLine();
+    }
+    for (Class<?> command : Main.class.getAnnotation(Command.class).subcommands()) {
+      Command about = command.getAnnotation(Command.class);
+      if (command != CommandLine.HelpCommand.class
+          && (about.name().equals(word) || List.of(about.aliases()).contains(word))) {
+        var commandLine = new CommandLine(root());
+        commandLine.addSubcommand(command);
+        return configure(commandLine);
+      }
+    }
+    return commandLine();
+  }
+
+  private static final Set<String> VERSION = Set.of("-V", "--version");
+
+  /** Main's command without its subcommands, for parsing only: what a chosen one sees of it. */
+  private static CommandSpec root() {
+    Command about = Main.class.getAnnotation(Command.class);
+    return CommandSpec.create()
+        .name(about.name())
+        .mixinStandardHelpOptions(about.mixinStandardHelpOptions())
+        .versionProvider(new Version());
+  }
+
+  private static CommandLine configure(CommandLine commandLine) {
     // curl's -d @FILE and a file name that starts with @ are the command's to read: picocli's
     // @argfile expansion would read arguments, even options, from them instead.
     commandLine.setExpandAtFiles(false);

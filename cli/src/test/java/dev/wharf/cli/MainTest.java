@@ -10,6 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** Mistakes on the command line: exit 2 and a clear line on stderr, nothing started. */
 @Timeout(30)
@@ -17,13 +18,49 @@ public class MainTest {
   public record Run(int exitCode, List<String> err, String out) {}
 
   public static Run run(String... args) {
+    return run(Main.commandLine(), args);
+  }
+
+  private static Run run(CommandLine commandLine, String... args) {
     var err = new StringWriter();
     var out = new StringWriter();
-    var commandLine = Main.commandLine();
     commandLine.setErr(new PrintWriter(err));
     commandLine.setOut(new PrintWriter(out));
     int code = commandLine.execute(args);
     return new Run(code, err.toString().lines().toList(), out.toString());
+  }
+
+  /**
+   * {@code wharf CMD ...} builds only CMD's model (start-up, issue 16); what it parses, prints and
+   * returns must be what the whole command line does.
+   */
+  @Test
+  void theCommandAloneAnswersAsTheWholeCommandLine() {
+    List<List<String>> cases =
+        List.of(
+            List.of("--version"),
+            List.of("-V"),
+            List.of("-V", "serve"),
+            List.of("get", "--help"),
+            List.of("get", "http://127.0.0.1:99999/"),
+            List.of("serve", "--port", "x"),
+            List.of("listen", "70000"),
+            List.of("connect", "--frobnicate", "localhost", "80"),
+            List.of("dns", "--help"),
+            List.of("sockets", "--count=x"),
+            List.of("scan"));
+    for (List<String> args : cases) {
+      String[] argv = args.toArray(String[]::new);
+      assertThat(run(Main.commandLine(argv), argv)).as("%s", args).isEqualTo(run(argv));
+    }
+    assertThat(Main.commandLine("-V", "get", "x").getSubcommands().keySet()).containsExactly("get");
+    assertThat(Main.commandLine("--version").getSubcommands()).isEmpty();
+    for (String[] whole :
+        new String[][] {{}, {"--help"}, {"help", "get"}, {"serv"}, {"--", "get"}, {"-x"}}) {
+      assertThat(Main.commandLine(whole).getSubcommands())
+          .as("%s", List.of(whole))
+          .hasSize(Main.class.getAnnotation(CommandLine.Command.class).subcommands().length);
+    }
   }
 
   @Test

@@ -1,0 +1,96 @@
+package dev.wharf.cli;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The training run of the {@code ./wharf} launcher's AOT cache (JEP 483, 514): the cache holds the
+ * classes one run loaded and linked, and a run of {@code --version} alone loads little of what the
+ * commands use. This one runs what people run most, in one JVM: {@code --version}, {@code --help}
+ * (every command's model), {@code serve} answering {@code get}, and {@code scan} of its port, all
+ * on the loopback, then exits. Any failure only makes the cache smaller: the launcher then starts
+ * without what was missed.
+ */
+final class AotTraining {
+  private AotTraining() {}
+
+  /** The longest a training run may take: the launcher waits for it before the first command. */
+  private static final Duration LIMIT = Duration.ofMinutes(2);
+
+  public static void main(String[] args) throws Exception {
+    Thread.ofPlatform()
+        .daemon()
+        .name("aot-training-limit")
+        .start(
+            () -> {
+              try {
+                Thread.sleep(LIMIT);
+              } catch (InterruptedException e) {
+                return;
+              }
+              // No cache rather than a launcher that waits: halt skips the cache's writing.
+              Runtime.getRuntime().halt(1);
+            });
+    Main.run("--version");
+    Main.run("--help");
+    Path www = Files.createTempDirectory("wharf-aot-training");
+    try {
+      Path file = Files.writeString(www.resolve("index.html"), "<!doctype html><p>trained\n");
+      int port = freePort();
+      Thread.ofPlatform()
+          .daemon()
+          .name("aot-training-serve")
+          .start(
+              () ->
+                  Main.run(
+                      "serve",
+                      "-b",
+                      "127.0.0.1",
+                      "-p",
+                      String.valueOf(port),
+                      "--quiet",
+                      www.toString()));
+      if (acceptsWithin(port, Duration.ofSeconds(20))) {
+        String base = "http://127.0.0.1:" + port + "/";
+        Main.run("get", "-s", "-o", "/dev/null", base + file.getFileName());
+        Main.run("get", "-s", "-o", "/dev/null", base);
+        Main.run("scan", "127.0.0.1", "-p", String.valueOf(port));
+      }
+    } finally {
+      try (var files = Files.list(www)) {
+        for (Path p : (Iterable<Path>) files::iterator) {
+          Files.deleteIfExists(p);
+        }
+      }
+      Files.deleteIfExists(www);
+    }
+    // The cache is written as the JVM exits; serve's shutdown hook stops it on the way.
+    System.exit(0);
+  }
+
+  private static int freePort() throws IOException {
+    try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static boolean acceptsWithin(int port, Duration limit) throws InterruptedException {
+    Instant deadline = Instant.now().plus(limit);
+    while (Instant.now().isBefore(deadline)) {
+      try (var socket = new Socket()) {
+        socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+        return true;
+      } catch (IOException notYet) {
+        Thread.sleep(10);
+      }
+    }
+    return false;
+  }
+}
