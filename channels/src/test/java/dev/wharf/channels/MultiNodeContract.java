@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.channels.protocol.ServerMessage;
 import dev.wharf.core.EventLoopGroup;
+import dev.wharf.core.testing.CapturedLog;
 import dev.wharf.http.server.HttpServer;
 import dev.wharf.testkit.Await;
 import dev.wharf.websocket.WebSocketClient;
@@ -70,12 +71,16 @@ abstract class MultiNodeContract {
     client = WebSocketClient.builder(clientLoops).build();
   }
 
+  /** Stops the broker server; called last, once no node is left to warn that it went. */
+  abstract void stopBroker();
+
   @AfterEach
   void stopEverything() {
     peers.forEach(Peer::close);
     nodes.forEach(Node::close);
     clientLoops.close();
     serverLoops.close();
+    stopBroker();
   }
 
   Node node() throws Exception {
@@ -276,6 +281,18 @@ abstract class MultiNodeContract {
     killAndRestartWhilePublishing(this::restartBroker, keepsHistoryOverRestart());
   }
 
+  /**
+   * Runs a test that takes the broker away: the nodes' warnings of the outage ("lost ...;
+   * reconnecting with backoff") are expected, so they are taken here rather than printed, and must
+   * have been said.
+   */
+  static void withBrokerOutageLogged(Step test) throws Exception {
+    try (var log = CapturedLog.under("dev.wharf.channels")) {
+      test.run();
+      assertThat(log.messages()).anyMatch(m -> m.contains("reconnecting with backoff"));
+    }
+  }
+
   /** A step of the test that may throw. */
   interface Step {
     void run() throws Exception;
@@ -287,6 +304,10 @@ abstract class MultiNodeContract {
    * recovered:false}.
    */
   void killAndRestartWhilePublishing(Step restart, boolean keepsHistory) throws Exception {
+    withBrokerOutageLogged(() -> killAndRestart(restart, keepsHistory));
+  }
+
+  private void killAndRestart(Step restart, boolean keepsHistory) throws Exception {
     Node a = node();
     Node b = node();
     var subscribers = List.of(peer(a), peer(b));

@@ -2,7 +2,6 @@ package dev.wharf.channels;
 
 import dev.wharf.channels.nats.NatsBroker;
 import dev.wharf.testkit.NatsServer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -19,8 +18,8 @@ class NatsMultiNodeIT extends MultiNodeContract {
     nats = NatsServer.start(dir);
   }
 
-  @AfterEach
-  void stopNats() {
+  @Override
+  void stopBroker() {
     nats.close();
   }
 

@@ -2,7 +2,6 @@ package dev.wharf.channels;
 
 import dev.wharf.channels.redis.RedisBroker;
 import dev.wharf.testkit.RedisServer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
@@ -17,8 +16,8 @@ class RedisMultiNodeIT extends MultiNodeContract {
     redis = RedisServer.start(dir);
   }
 
-  @AfterEach
-  void stopRedis() {
+  @Override
+  void stopBroker() {
     redis.close();
   }
 

@@ -3,6 +3,7 @@ package dev.wharf.http.server;
 import dev.wharf.core.Pipe;
 import java.lang.System.Logger.Level;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
 /**
@@ -95,6 +96,12 @@ final class Dispatcher {
         } else {
           failedAfterCommit.accept(t);
         }
+        return;
+      }
+      if (t instanceof RejectedExecutionException) {
+        // The connection's loop has stopped (the server shut down while a blocking handler still
+        // ran): nothing is left to answer on, and the handler did nothing wrong.
+        LOG.log(Level.DEBUG, () -> "the loop stopped before " + request + " was answered");
         return;
       }
       LOG.log(
