@@ -477,7 +477,12 @@ public final class NatsBroker implements Broker {
   @Override
   public CompletableFuture<Void> unsubscribe(String channel) {
     if (feeds.remove(channel) != null && !closed) {
-      dispatcher.unsubscribe(fanOutSubject(channel));
+      try {
+        dispatcher.unsubscribe(fanOutSubject(channel));
+      } catch (IllegalStateException connectionClosed) {
+        // The connection closed meanwhile (the node is stopping): its subscriptions went with it.
+        LOG.log(System.Logger.Level.DEBUG, () -> "nats: unsubscribe " + channel + " after close");
+      }
     }
     return CompletableFuture.completedFuture(null);
   }
