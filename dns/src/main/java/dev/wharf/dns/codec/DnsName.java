@@ -180,6 +180,19 @@ public final class DnsName {
     return of(labels);
   }
 
+  /**
+   * Writes the labels (length octet, then the label, as sent) at {@code at} in {@code out}, without
+   * the root's zero: the uncompressed wire form less its last octet. Returns the index after them.
+   */
+  public int writeLabels(byte[] out, int at) {
+    for (byte[] label : labels) {
+      out[at++] = (byte) label.length;
+      System.arraycopy(label, 0, out, at, label.length);
+      at += label.length;
+    }
+    return at;
+  }
+
   /** The octets the name takes on the wire uncompressed, the root's zero included. */
   public int wireLength() {
     int n = 1;

@@ -71,12 +71,6 @@ final class AnswerCache {
 
   /** Writes the query's name, letter case as sent, over the question's (the same length). */
   private static void spellAsAsked(byte[] answer, DnsName name) {
-    int at = HEADER_LENGTH;
-    for (int i = 0; i < name.labelCount(); i++) {
-      byte[] label = name.label(i);
-      answer[at++] = (byte) label.length;
-      System.arraycopy(label, 0, answer, at, label.length);
-      at += label.length;
-    }
+    name.writeLabels(answer, HEADER_LENGTH);
   }
 }
