@@ -4,8 +4,8 @@
  * dev.wharf.core.Client} on the engine's loops), an unprivileged UDP scan ({@link
  * dev.wharf.scan.UdpScanner}: a connected {@link dev.wharf.core.DatagramEndpoint} per port, which
  * hears ICMP port unreachable), a half-open SYN scan ({@link dev.wharf.scan.SynScanner}, over
- * {@code dev.wharf.packets.SynProber}'s raw socket and capture), the port lists they take (lists, ranges, nmap's most common ports)
- * and the service names they print.
+ * {@code dev.wharf.packets.SynProber}'s raw socket and capture), the port lists they take (lists,
+ * ranges, nmap's most common ports) and the service names they print.
  *
  * <p>Threads: {@link dev.wharf.scan.TcpScanner#scan} runs on the caller's thread, which starts the
  * probers (one per core, two at most; one under a rate), waits for them, then reads banners; each

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -91,6 +92,103 @@ class SynScanIT extends EndToEnd {
               peer.inside("nmap", "-6", "-sS", "-Pn", "-n", "-p", list, "-oG", "-", "::1"));
       assertThat(nmapStates(nmap.out())).isEqualTo(stateNames(ours));
     }
+  }
+
+  /**
+   * Across a veth pair between two named namespaces (a real Ethernet link, ARP first, and a target
+   * kernel that checks every TCP checksum): the same states as nmap's, the probes' checksums
+   * accepted. Needs root (CI runs as root) for the named namespaces.
+   */
+  @Test
+  void acrossAVethPairTheStatesAreNmapsToo() throws Exception {
+    String id = Integer.toString(ThreadLocalRandom.current().nextInt(10_000, 99_999));
+    String scanner = "wsA" + id;
+    String target = "wsB" + id;
+    try {
+      sh(
+          String.join(
+              " && ",
+              "ip netns add " + scanner,
+              "ip netns add " + target,
+              "ip link add sa" + id + " type veth peer name sb" + id,
+              "ip link set sa" + id + " netns " + scanner,
+              "ip link set sb" + id + " netns " + target,
+              "ip -n " + scanner + " addr add 10.78.0.1/24 dev sa" + id,
+              "ip -n " + target + " addr add 10.78.0.2/24 dev sb" + id,
+              "ip -n " + scanner + " link set sa" + id + " up",
+              "ip -n " + target + " link set sb" + id + " up",
+              "ip -n " + scanner + " link set lo up",
+              "ip -n " + target + " link set lo up",
+              "ip netns exec " + target + " nft add table inet t",
+              "ip netns exec "
+                  + target
+                  + " nft add chain inet t in '{ type filter hook input priority 0; }'",
+              "ip netns exec " + target + " nft add rule inet t in tcp dport 7777 drop"));
+      Child socat =
+          peer(
+              null,
+              null,
+              "ip",
+              "netns",
+              "exec",
+              target,
+              "socat",
+              "-d",
+              "-d",
+              "TCP-LISTEN:22,bind=10.78.0.2,fork",
+              "PIPE");
+      socat.awaitErr("listening on");
+      String list = "22,23,7777";
+      Path out = dir.resolve("veth.json");
+      Child wharf =
+          Child.wharfUnder(
+              List.of("ip", "netns", "exec", scanner),
+              Map.of(),
+              null,
+              out,
+              "scan",
+              "-sS",
+              "10.78.0.2",
+              list,
+              "--timeout",
+              "0.5",
+              "-v",
+              "--json");
+      assertThat(wharf.awaitExit(Duration.ofSeconds(120))).isZero();
+      Map<Integer, String> ours = states(Files.readString(out));
+      assertThat(ours)
+          .containsExactlyEntriesOf(
+              new TreeMap<>(
+                  Map.of(22, "open syn-ack", 23, "closed reset", 7777, "filtered no-response")));
+      var nmap =
+          ExternalProcess.run(
+              Duration.ofSeconds(120),
+              "ip",
+              "netns",
+              "exec",
+              scanner,
+              "nmap",
+              "-sS",
+              "-Pn",
+              "-n",
+              "-T4",
+              "-p",
+              list,
+              "-oG",
+              "-",
+              "10.78.0.2");
+      assertThat(nmapStates(nmap.out())).isEqualTo(stateNames(ours));
+    } finally {
+      endChildren();
+      // Deleting a namespace removes its end of the veth pair, and with it the other end.
+      ExternalProcess.run(Duration.ofSeconds(10), "ip", "netns", "del", scanner);
+      ExternalProcess.run(Duration.ofSeconds(10), "ip", "netns", "del", target);
+    }
+  }
+
+  private static void sh(String script) throws java.io.IOException {
+    var result = ExternalProcess.run(Duration.ofSeconds(20), "sh", "-c", script);
+    assertThat(result.exit()).as("%s: %s", script, result.err()).isZero();
   }
 
   /** A user namespace of its own holds no capability over the machine's network namespace. */
