@@ -36,7 +36,8 @@ class SynScanIT extends EndToEnd {
       peer.send("listen ssh 22");
       peer.send("listen web 8080");
       peer.send("nft add rule inet t in tcp dport 7777 drop");
-      String list = "22,23,7777,8080,9999";
+      peer.send("nft add rule inet t in tcp dport 7778 reject with icmpx type admin-prohibited");
+      String list = "22,23,7777,7778,8080,9999";
 
       Path out = dir.resolve("syn.json");
       Child wharf =
@@ -50,6 +51,7 @@ class SynScanIT extends EndToEnd {
                       22, "open syn-ack",
                       23, "closed reset",
                       7777, "filtered no-response",
+                      7778, "filtered admin-prohibited",
                       8080, "open syn-ack",
                       9999, "closed reset")));
 
