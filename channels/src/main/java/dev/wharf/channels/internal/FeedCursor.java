@@ -6,12 +6,12 @@ import dev.wharf.channels.Publication;
 import dev.wharf.channels.StreamPosition;
 
 /**
- * Where one node's feed of a channel stands, for a broker that relays publications both live
- * (Redis pub/sub, NATS subjects) and from a stored history (a Redis stream, JetStream): the epoch
- * and offset last handed to the listener. It hands each publication on once, takes a gap's
- * missing publications from the history before the one that showed the gap, and after a reconnect
- * either catches up from the history or, when the history is gone (a new epoch), tells the
- * listener it {@link Broker.Listener#lost lost} the channel.
+ * Where one node's feed of a channel stands, for a broker that relays publications both live (Redis
+ * pub/sub, NATS subjects) and from a stored history (a Redis stream, JetStream): the epoch and
+ * offset last handed to the listener. It hands each publication on once, takes a gap's missing
+ * publications from the history before the one that showed the gap, and after a reconnect either
+ * catches up from the history or, when the history is gone (a new epoch), tells the listener it
+ * {@link Broker.Listener#lost lost} the channel.
  *
  * <p>A gap or an epoch change that remains is passed on as it is: the sessions notice it and tell
  * their clients to recover.
@@ -60,8 +60,8 @@ public final class FeedCursor {
   }
 
   /**
-   * Whether a live publication comes after a gap in this epoch, which the history may fill: read
-   * it after {@link #last()} and give it to {@link #fill} before delivering the publication.
+   * Whether a live publication comes after a gap in this epoch, which the history may fill: read it
+   * after {@link #last()} and give it to {@link #fill} before delivering the publication.
    */
   public boolean hasGapBefore(Publication publication) {
     return epoch != null
