@@ -81,7 +81,7 @@ public final class SynProber implements AutoCloseable {
       InetAddress source = sourceFor(target);
       holder = new Socket();
       holder.bind(new InetSocketAddress(source, 0));
-      String interfaceName = interfaceOf(source);
+      String interfaceName = interfaceFor(target, source);
       capture = Capture.open(interfaceName, SNAP_LENGTH, filter(target, source, holder));
       return new SynProber(target, source, holder, interfaceName, sender, capture);
     } catch (IOException | RuntimeException e) {
@@ -127,10 +127,30 @@ public final class SynProber implements AutoCloseable {
     }
   }
 
-  /** The interface holding {@code source}; answers come in there. */
-  private static String interfaceOf(InetAddress source) throws SocketException {
+  /**
+   * Where the answers come in: the loopback when the target is this host (any of its addresses:
+   * Linux routes those through {@code lo} whatever interface holds them), else the interface
+   * holding {@code source}; all of them when neither is known.
+   */
+  private static String interfaceFor(InetAddress target, InetAddress source)
+      throws SocketException {
+    if (target.isLoopbackAddress() || NetworkInterface.getByInetAddress(target) != null) {
+      return NetworkInterface.networkInterfaces()
+          .filter(SynProber::isLoopback)
+          .map(NetworkInterface::getName)
+          .findFirst()
+          .orElse("any");
+    }
     NetworkInterface nic = NetworkInterface.getByInetAddress(source);
     return nic == null ? "any" : nic.getName();
+  }
+
+  private static boolean isLoopback(NetworkInterface nic) {
+    try {
+      return nic.isLoopback();
+    } catch (SocketException e) {
+      return false;
+    }
   }
 
   /** Sends a SYN to {@code port}; false when the kernel's queue was full and it was not sent. */

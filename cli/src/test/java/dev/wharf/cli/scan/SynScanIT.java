@@ -180,6 +180,24 @@ class SynScanIT extends EndToEnd {
               "-",
               "10.78.0.2");
       assertThat(nmapStates(nmap.out())).isEqualTo(stateNames(ours));
+
+      // This host's own address on the veth: Linux routes that through lo, where the answers are.
+      Path self = dir.resolve("self.json");
+      Child own =
+          Child.wharfUnder(
+              List.of("ip", "netns", "exec", scanner),
+              Map.of(),
+              null,
+              self,
+              "scan",
+              "-sS",
+              "10.78.0.1",
+              "22",
+              "-v",
+              "--json");
+      assertThat(own.awaitExit(Duration.ofSeconds(120))).isZero();
+      assertThat(states(Files.readString(self)))
+          .containsExactlyEntriesOf(Map.of(22, "closed reset"));
     } finally {
       endChildren();
       // Deleting a namespace removes its end of the veth pair, and with it the other end.
