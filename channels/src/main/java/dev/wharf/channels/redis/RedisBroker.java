@@ -495,7 +495,14 @@ public final class RedisBroker implements Broker {
    * the stream kept since the last delivery, or news of a lost history.
    */
   private void catchUp(String channel, Feed feed) {
-    UnifiedJedis jedis = redis;
+    onConnection(
+        jedis -> {
+          catchUp(channel, feed, jedis);
+          return null;
+        });
+  }
+
+  private void catchUp(String channel, Feed feed, UnifiedJedis jedis) {
     if (!feed.subscribed.isDone() || feed.last < 0) {
       History history = readHistory(jedis, channel, OptionalLong.empty(), 0);
       feed.epoch = history.top().epoch();
@@ -525,12 +532,9 @@ public final class RedisBroker implements Broker {
       }
       if (feed.last >= 0 && publication.offset() > feed.last + 1) {
         try {
+          int count = (int) Math.min(Integer.MAX_VALUE, publication.offset() - feed.last - 1);
           History missed =
-              readHistory(
-                  redis,
-                  channel,
-                  OptionalLong.of(feed.last),
-                  (int) Math.min(Integer.MAX_VALUE, publication.offset() - feed.last - 1));
+              onConnection(jedis -> readHistory(jedis, channel, OptionalLong.of(feed.last), count));
           for (Publication p : missed.publications()) {
             if (p.epoch().equals(feed.epoch) && p.offset() < publication.offset()) {
               deliver(feed, p);
