@@ -12,6 +12,7 @@ import io.nats.client.Dispatcher;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
+import io.nats.client.JetStreamOptions;
 import io.nats.client.KeyValue;
 import io.nats.client.Message;
 import io.nats.client.Nats;
@@ -96,6 +97,7 @@ public final class NatsBroker implements Broker {
   private static final int STREAM_NOT_FOUND = 10059;
   private static final int WRONG_LAST_SEQUENCE = 10071;
   private static final int MAX_ATTEMPTS = 50;
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
 
   /** One channel this node subscribed to; every field guarded by the object's lock. */
   private static final class Feed {
@@ -136,10 +138,15 @@ public final class NatsBroker implements Broker {
     this.policy = policy;
     this.presenceTtl = presenceTtl;
     this.connection = connection;
-    this.jetStream = connection.jetStream();
-    this.management = connection.jetStreamManagement();
+    // JetStream's default of 2 s per request is short for a server just restarted on a busy
+    // machine; a call that fails still fails within a bound.
+    var jetStreamOptions = JetStreamOptions.builder().requestTimeout(REQUEST_TIMEOUT).build();
+    this.jetStream = connection.jetStream(jetStreamOptions);
+    this.management = connection.jetStreamManagement(jetStreamOptions);
     streamEpoch();
-    var kvm = connection.keyValueManagement();
+    var kvm =
+        connection.keyValueManagement(
+            io.nats.client.KeyValueOptions.builder().jetStreamOptions(jetStreamOptions).build());
     if (!kvm.getBucketNames().contains(PRESENCE_BUCKET)) {
       try {
         kvm.create(
@@ -152,7 +159,10 @@ public final class NatsBroker implements Broker {
         // another node created it meanwhile
       }
     }
-    this.presenceBucket = connection.keyValue(PRESENCE_BUCKET);
+    this.presenceBucket =
+        connection.keyValue(
+            PRESENCE_BUCKET,
+            io.nats.client.KeyValueOptions.builder().jetStreamOptions(jetStreamOptions).build());
     this.dispatcher = connection.createDispatcher(this::received);
     long period = Math.max(100, presenceTtl.toMillis() / 3);
     heartbeat.scheduleWithFixedDelay(this::beat, period, period, TimeUnit.MILLISECONDS);
