@@ -19,11 +19,9 @@ import dev.wharf.websocket.WebSocketListener;
 import dev.wharf.websocket.codec.CloseCodes;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -62,12 +60,6 @@ public final class ChannelSession implements WebSocketListener, Hub.Member {
   private volatile boolean overflowed;
   private volatile WebSocket webSocket;
 
-  /**
-   * Channels subscribed with {@code joinLeave:false}: written on the loop (copy on write), read by
-   * the broker's thread so that an unwanted event costs no mailbox entry. Empty for most sessions.
-   */
-  private volatile Set<String> withoutJoinLeave = Set.of();
-
   // The event loop only.
   private final Map<String, Subscription> subscriptions = new HashMap<>();
   private boolean closed;
@@ -104,7 +96,7 @@ public final class ChannelSession implements WebSocketListener, Hub.Member {
   /** Someone else's join or leave on a channel this session is subscribed to; broker's thread. */
   @Override
   public void offerEvent(String channel, boolean join, ClientInfo who, String text) {
-    if (withoutJoinLeave.contains(channel) || who.client().equals(clientId) || !admit(text)) {
+    if (who.client().equals(clientId) || !admit(text)) {
       return; // a client is not told of its own join and leave
     }
     mailbox.add(new Event(channel, text));
@@ -291,11 +283,7 @@ public final class ChannelSession implements WebSocketListener, Hub.Member {
 
   private void drop(Subscription sub) {
     subscriptions.remove(sub.channel, sub);
-    if (withoutJoinLeave.contains(sub.channel)) {
-      var quiet = new HashSet<>(withoutJoinLeave);
-      quiet.remove(sub.channel);
-      withoutJoinLeave = Set.copyOf(quiet);
-    }
+
     if (sub.live) {
       broker.leave(sub.channel, gate.me()); // before the hub lets go, so the others hear it
     }
@@ -425,18 +413,14 @@ public final class ChannelSession implements WebSocketListener, Hub.Member {
     }
     var sub = new Subscription(r.channel(), r.id(), r.since());
     subscriptions.put(r.channel(), sub);
-    if (!r.joinLeave()) {
-      var quiet = new HashSet<>(withoutJoinLeave);
-      quiet.add(r.channel());
-      withoutJoinLeave = Set.copyOf(quiet);
-    }
+
     // Join the live stream first, then read the history: a publication is in the history before
     // the broker delivers it, so whatever is not in what we read arrives live (buffered until the
     // history is out). Offsets sort out what came both ways.
     OptionalLong after =
         r.since().isPresent() ? OptionalLong.of(r.since().get().offset()) : OptionalLong.empty();
     int limit = r.since().isPresent() ? Integer.MAX_VALUE : 0;
-    hub.add(r.channel(), this)
+    hub.add(r.channel(), this, r.joinLeave())
         .thenCompose(subscribed -> broker.history(r.channel(), after, limit))
         .whenComplete((history, failed) -> onLoopLater(() -> subscribed(sub, history, failed)));
   }
