@@ -85,6 +85,7 @@ final class Connection {
       channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
       since = now;
       state = State.CONNECTING;
+      worker.handshakeStarted();
       boolean atOnce = channel.connect(worker.address());
       key = channel.register(worker.selector(), SelectionKey.OP_CONNECT, this);
       if (atOnce) {
@@ -112,6 +113,7 @@ final class Connection {
 
   /** The exchange is ready for requests: fills the pipeline, or what the schedule allows. */
   void open() {
+    worker.handshakeEnded();
     state = State.OPEN;
     since = System.nanoTime();
     if (pingEvery > 0) {
@@ -364,6 +366,9 @@ final class Connection {
   void closeQuietly() {
     if (state == State.IDLE) {
       return;
+    }
+    if (state != State.OPEN) {
+      worker.handshakeEnded();
     }
     state = State.IDLE;
     closeAfterAnswer = false;

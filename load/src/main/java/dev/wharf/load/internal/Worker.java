@@ -26,6 +26,13 @@ public final class Worker implements Runnable {
   /** The longest latency recorded as itself; longer ones are recorded as this. */
   public static final long MAX_LATENCY = TimeUnit.HOURS.toNanos(1);
 
+  /**
+   * Held runs: the most connections of one worker between connect and open at once. Thousands of
+   * connects at once overflow the server's accept queue and its first handshakes wait behind the
+   * rest; past the timeout they fail and come again, and the run never settles. A ramp gets there.
+   */
+  static final int MAX_HANDSHAKING = 500;
+
   private static final int READ_BUFFER = 256 * 1024;
   private static final long TIMEOUT_CHECK = TimeUnit.MILLISECONDS.toNanos(50);
   private static final long IDLE_SELECT_MILLIS = 10;
@@ -47,6 +54,7 @@ public final class Worker implements Runnable {
 
   private long messages;
   private long openAtEnd;
+  private int handshaking;
   private final long[] errors = new long[ErrorKind.values().length];
   private final String[] firstErrors = new String[ErrorKind.values().length];
   private final long[] statusClasses = new long[6];
@@ -227,7 +235,15 @@ public final class Worker implements Runnable {
   }
 
   boolean mayConnect() {
-    return !stopped;
+    return !stopped && (!plan.plan().hold().isOn() || handshaking < MAX_HANDSHAKING);
+  }
+
+  void handshakeStarted() {
+    handshaking++;
+  }
+
+  void handshakeEnded() {
+    handshaking--;
   }
 
   void connectionOpened() {
