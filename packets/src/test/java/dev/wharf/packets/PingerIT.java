@@ -45,14 +45,16 @@ class PingerIT {
 
   /**
    * The round trip ends when the kernel received the reply (SO_TIMESTAMPNS), not when this thread
-   * got round to reading it: a reader 300 ms late still sees loopback's sub-millisecond trip (under
-   * 100 ms, for a loaded machine's scheduling of the kernel's own softirq work).
+   * got round to reading it: a reader two seconds late still sees a trip of well under one. (On a
+   * quiet machine loopback's trip is a few microseconds; on a loaded one the kernel's own softirq
+   * work, which makes the reply, may wait for a CPU a few hundred milliseconds, as it does for
+   * iputils' ping.)
    */
   @Test
   void theRoundTripIsTheKernelsReceiveTimeNotTheReadersTime() throws Exception {
     try (Pinger pinger = Pinger.open(InetAddress.getByName("127.0.0.1"), 56, 0)) {
       pinger.send(1);
-      long lateBy = System.nanoTime() + Duration.ofMillis(300).toNanos();
+      long lateBy = System.nanoTime() + Duration.ofSeconds(2).toNanos();
       while (System.nanoTime() < lateBy) {
         Thread.sleep(Duration.ofNanos(Math.max(1, lateBy - System.nanoTime())));
       }
@@ -60,7 +62,7 @@ class PingerIT {
       assertThat(event).isInstanceOf(PingEvent.EchoReply.class);
       var reply = (PingEvent.EchoReply) event;
       assertThat(reply.kernelTimed()).isTrue();
-      assertThat(reply.roundTrip()).isLessThan(Duration.ofMillis(100));
+      assertThat(reply.roundTrip()).isLessThan(Duration.ofSeconds(1));
     }
   }
 
