@@ -7,13 +7,11 @@ import dev.wharf.cli.Child;
 import dev.wharf.cli.DevTools;
 import dev.wharf.cli.EndToEnd;
 import dev.wharf.cli.HeadlessChromium;
-import dev.wharf.testkit.ExternalProcess;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.cert.CertificateFactory;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -121,24 +119,15 @@ class ChromiumHttp2IT extends EndToEnd {
           .as("the connections that carried the page and its assets")
           .hasSize(1);
 
-      // The server's view: each request logged as HTTP/2.0, over one connection.
+      // The server's view: each request logged as HTTP/2.0. (Counting serve's sockets with ss
+      // would flake: Chromium may open a spare connection it never uses; the connection ids above
+      // are the browser's own account of what carried the requests.)
       serve.awaitErr("\"GET /a/[^ ]+ HTTP/2\\.0\" 200 ", 100);
       assertThat(serve.errLines().stream().filter(l -> l.contains("\"GET / HTTP/2.0\" 200 ")))
           .hasSize(1);
       assertThat(serve.errLines().stream().filter(l -> l.contains(" HTTP/1.1\"")))
           .as("nothing over HTTP/1.1")
           .isEmpty();
-      var sockets =
-          ExternalProcess.run(
-              Duration.ofSeconds(30),
-              "ss",
-              "-tnH",
-              "state",
-              "established",
-              "( sport = :" + port + " )");
-      assertThat(sockets.out().lines().toList())
-          .as("serve's connections on its port: %s", sockets.out())
-          .hasSize(1);
     } finally {
       chromium.stop(); // before JUnit removes the profile it writes to
     }
