@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Runs on its own thread ({@link #run}); {@link #stop} may be called from any thread. The
  * results array is shared, each slot written by the one prober that took its index.
  */
-final class ConnectProber implements Runnable {
+final class ConnectProber implements Prober {
   static final String SYN_ACK = "syn-ack";
   static final String CONN_REFUSED = "conn-refused";
   static final String NO_RESPONSE = "no-response";
@@ -42,7 +42,14 @@ final class ConnectProber implements Runnable {
       PortResult[] results,
       AtomicInteger next,
       AtomicInteger finished,
-      TcpScanner.Progress progress) {}
+      TcpScanner.Progress progress) {
+
+    /** Records the answer of port {@code index}; called once per index, by its prober. */
+    void finish(int index, PortState state, String reason) {
+      results[index] = new PortResult(ports[index], state, reason, "");
+      progress.finished(finished.incrementAndGet(), ports.length);
+    }
+  }
 
   /** A probe in flight; loop-confined. */
   private static final class Probe {
@@ -88,13 +95,13 @@ final class ConnectProber implements Runnable {
     this.byDeadline = new ArrayDeque<>(Math.min(limit, 4096) * 2);
   }
 
-  /** What ended the run other than its end: a failure the caller rethrows; empty otherwise. */
-  Throwable failure() {
+  @Override
+  public Throwable failure() {
     return failure;
   }
 
-  /** Asks the run to end early; its channels close. */
-  void stop() {
+  @Override
+  public void stop() {
     stopped = true;
     selector.wakeup();
   }
@@ -258,8 +265,7 @@ final class ConnectProber implements Runnable {
   }
 
   private void finish(int index, PortState state, String reason) {
-    shared.results()[index] = new PortResult(shared.ports()[index], state, reason, "");
-    shared.progress().finished(shared.finished().incrementAndGet(), shared.ports().length);
+    shared.finish(index, state, reason);
   }
 
   private static void close(SocketChannel channel) {

@@ -61,6 +61,14 @@ public final class TcpScanner {
     void finished(int finished, int total);
   }
 
+  /**
+   * Which prober scans: "epoll" (the default: {@link EpollConnectProber} where Linux and native
+   * access allow, NIO's {@link ConnectProber} elsewhere) or "nio" (always NIO), from the system
+   * property wharf.scan.prober: for tests that compare the two, and a way out should the first
+   * misbehave somewhere.
+   */
+  private static final String PROBER = System.getProperty("wharf.scan.prober", "epoll");
+
   private final Settings settings;
   private final EventLoopGroup group;
 
@@ -96,13 +104,18 @@ public final class TcpScanner {
                     Math.min(2, Runtime.getRuntime().availableProcessors()),
                     Math.min(settings.concurrency(), list.length)));
     long interval = settings.rate() > 0 ? (long) (1e9 / settings.rate()) : 0;
-    var probers = new ArrayList<ConnectProber>(threads);
+    var probers = new ArrayList<Prober>(threads);
+    var libc = PROBER.equals("nio") ? java.util.Optional.<ScanLibc>empty() : ScanLibc.get();
     var running = new ArrayList<Thread>(threads);
     try {
       for (int i = 0; i < threads; i++) {
         int limit =
             settings.concurrency() / threads + (i < settings.concurrency() % threads ? 1 : 0);
-        var prober = new ConnectProber(shared, limit, settings.timeout().toNanos(), interval);
+        long timeout = settings.timeout().toNanos();
+        Prober prober =
+            libc.isPresent()
+                ? new EpollConnectProber(libc.get(), shared, limit, timeout, interval)
+                : new ConnectProber(shared, limit, timeout, interval);
         probers.add(prober);
         running.add(Thread.ofPlatform().daemon().name("wharf-scan-probe-" + i).start(prober));
       }
@@ -110,9 +123,9 @@ public final class TcpScanner {
         thread.join(); // Publishes the probers' writes of the results array.
       }
     } finally {
-      probers.forEach(ConnectProber::stop);
+      probers.forEach(Prober::stop);
     }
-    for (ConnectProber prober : probers) {
+    for (Prober prober : probers) {
       if (prober.failure() instanceof IOException e) {
         throw e;
       } else if (prober.failure() instanceof RuntimeException e) {
