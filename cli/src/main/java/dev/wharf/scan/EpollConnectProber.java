@@ -2,7 +2,6 @@ package dev.wharf.scan;
 
 import static dev.wharf.scan.ScanLibc.AF_INET;
 import static dev.wharf.scan.ScanLibc.AF_INET6;
-import static dev.wharf.scan.ScanLibc.AF_UNSPEC;
 import static dev.wharf.scan.ScanLibc.EALREADY;
 import static dev.wharf.scan.ScanLibc.ECONNREFUSED;
 import static dev.wharf.scan.ScanLibc.EHOSTUNREACH;
@@ -33,10 +32,11 @@ import java.net.Inet6Address;
  * each (nine to ten system calls a port; nmap makes nine). Here a socket whose connect was refused
  * is connected again to the next port: Linux lets a TCP socket in the CLOSE state connect anew
  * (connect(2) with AF_UNSPEC is the documented way to get there; a refused connect leaves it
- * there). The answer is read by calling connect once more on the same target, which returns 0
- * when it opened and the pending error when it failed, and resets the socket for the next port. So
- * a closed port costs two connects and a share of one epoll_wait: no socket, close, fcntl or
- * epoll_ctl. A socket that opened (or whose state is unsure) is closed, and its slot gets a new one.
+ * there). The answer is read by calling connect once more on the same target, which returns 0 when
+ * it opened and the pending error when it failed, and resets the socket for the next port. So a
+ * closed port costs two connects and a share of one epoll_wait: no socket, close, fcntl or
+ * epoll_ctl. A socket that opened (or whose state is unsure) is closed, and its slot gets a new
+ * one.
  *
  * <p>Slots: {@code limit} sockets, each registered once (level-triggered, its slot number as the
  * event's data). A socket never sits idle in the set (its CLOSE state would report ready again and
@@ -44,8 +44,8 @@ import java.net.Inet6Address;
  * ConnectProber}: one timeout for all, so the probes in the order they started are in the order
  * their deadlines fall; a queue of (slot, generation) entries, stale once the slot moves on.
  *
- * <p>Runs on its own thread ({@link #run}), which owns every socket and segment here; {@link
- * #stop} may be called from any thread.
+ * <p>Runs on its own thread ({@link #run}), which owns every socket and segment here; {@link #stop}
+ * may be called from any thread.
  */
 final class EpollConnectProber implements Prober {
   private static final int MAX_EVENTS = 1024;
@@ -90,7 +90,11 @@ final class EpollConnectProber implements Prober {
   private int epfd = -1;
 
   EpollConnectProber(
-      ScanLibc libc, ConnectProber.Shared shared, int limit, long timeoutNanos, long intervalNanos) {
+      ScanLibc libc,
+      ConnectProber.Shared shared,
+      int limit,
+      long timeoutNanos,
+      long intervalNanos) {
     this.libc = libc;
     this.shared = shared;
     this.limit = limit;
@@ -209,9 +213,9 @@ final class EpollConnectProber implements Prober {
   }
 
   /**
-   * Starts ports on {@code slot} until one is in flight (true), or until none may start now
-   * (false: the slot's socket is closed, for the caller to free the slot). A loop, not a recursion:
-   * an unreachable host may refuse every connect at once.
+   * Starts ports on {@code slot} until one is in flight (true), or until none may start now (false:
+   * the slot's socket is closed, for the caller to free the slot). A loop, not a recursion: an
+   * unreachable host may refuse every connect at once.
    */
   private boolean fill(int slot) {
     for (int index = nextIndex(); index >= 0; index = nextIndex()) {
@@ -317,7 +321,9 @@ final class EpollConnectProber implements Prober {
     return true;
   }
 
-  /** The probe on {@code slot} is over: it leaves the count in flight (its queue entry goes stale). */
+  /**
+   * The probe on {@code slot} is over: it leaves the count in flight (its queue entry goes stale).
+   */
   private void settle(int slot) {
     busy[slot] = false;
     inFlight--;

@@ -71,14 +71,26 @@ public final class TcpScanner {
 
   private final Settings settings;
   private final EventLoopGroup group;
+  private final boolean epoll;
 
   /**
    * @param group the loops that read banners ({@link Settings#bannerWait}); the connects of the
    *     scan itself run on threads of the scanner's own
    */
   public TcpScanner(EventLoopGroup group, Settings settings) {
+    this(group, settings, !PROBER.equals("nio"));
+  }
+
+  /** With {@code epoll} false, NIO's prober even where the epoll one could run: for tests. */
+  TcpScanner(EventLoopGroup group, Settings settings, boolean epoll) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.group = Objects.requireNonNull(group, "group");
+    this.epoll = epoll;
+  }
+
+  /** Whether scans here run on {@link EpollConnectProber} (Linux, with native access). */
+  static boolean epollAvailable() {
+    return ScanLibc.get().isPresent();
   }
 
   /** Probes every port of {@code ports} on {@code address}; the results sorted by port. */
@@ -105,7 +117,7 @@ public final class TcpScanner {
                     Math.min(settings.concurrency(), list.length)));
     long interval = settings.rate() > 0 ? (long) (1e9 / settings.rate()) : 0;
     var probers = new ArrayList<Prober>(threads);
-    var libc = PROBER.equals("nio") ? java.util.Optional.<ScanLibc>empty() : ScanLibc.get();
+    var libc = epoll ? ScanLibc.get() : java.util.Optional.<ScanLibc>empty();
     var running = new ArrayList<Thread>(threads);
     try {
       for (int i = 0; i < threads; i++) {

@@ -62,7 +62,8 @@ class ScanIT extends EndToEnd {
    * result is known: the listeners open, every other port closed. (A scan of all ports also meets
    * connects that the kernel gives their own target port as the local one, which then reach
    * themselves: those ports are closed, not open.) nmap scans the ranges around the listeners the
-   * same way: all 65,535 would take it minutes on a loaded machine, and bench/scan/run compares all.
+   * same way: all 65,535 would take it minutes on a loaded machine, and bench/scan/run compares
+   * all.
    */
   @Test
   @org.junit.jupiter.api.Timeout(300)
