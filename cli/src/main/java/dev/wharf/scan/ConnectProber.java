@@ -55,11 +55,13 @@ final class ConnectProber implements Prober {
   private static final class Probe {
     final int index;
     final long deadline;
+    final int retry;
     SelectionKey key;
 
-    Probe(int index, long deadline) {
+    Probe(int index, long deadline, int retry) {
       this.index = index;
       this.deadline = deadline;
+      this.retry = retry;
     }
   }
 
@@ -67,6 +69,7 @@ final class ConnectProber implements Prober {
   private final int limit;
   private final long timeoutNanos;
   private final long intervalNanos;
+  private final int retries;
   private final StandardProtocolFamily family;
   private final Selector selector;
   private final ArrayDeque<Probe> byDeadline;
@@ -80,9 +83,11 @@ final class ConnectProber implements Prober {
    * @param limit the most connects in flight on this thread
    * @param timeoutNanos how long a connect may take before its port counts as filtered
    * @param intervalNanos the least time between two connects this thread starts; 0 for none
+   * @param retries how many more connects a port without an answer gets before it is filtered
    */
-  ConnectProber(Shared shared, int limit, long timeoutNanos, long intervalNanos)
+  ConnectProber(Shared shared, int limit, long timeoutNanos, long intervalNanos, int retries)
       throws IOException {
+    this.retries = retries;
     this.shared = shared;
     this.limit = limit;
     this.timeoutNanos = timeoutNanos;
@@ -160,11 +165,11 @@ final class ConnectProber implements Prober {
         portsLeft = false;
         return;
       }
-      start(index, intervalNanos > 0 ? now : System.nanoTime());
+      start(index, intervalNanos > 0 ? now : System.nanoTime(), 0);
     }
   }
 
-  private void start(int index, long now) {
+  private void start(int index, long now, int retry) {
     int port = shared.ports()[index];
     SocketChannel channel;
     try {
@@ -185,7 +190,7 @@ final class ConnectProber implements Prober {
         finish(index, self ? PortState.CLOSED : PortState.OPEN, self ? CONN_REFUSED : SYN_ACK);
         return;
       }
-      var probe = new Probe(index, now + timeoutNanos);
+      var probe = new Probe(index, now + timeoutNanos, retry);
       probe.key = channel.register(selector, SelectionKey.OP_CONNECT, probe);
       byDeadline.addLast(probe);
       inFlight++;
@@ -258,7 +263,13 @@ final class ConnectProber implements Prober {
         close((SocketChannel) head.key.channel());
         head.key = null;
         inFlight--;
-        finish(head.index, PortState.FILTERED, NO_RESPONSE);
+        byDeadline.pollFirst();
+        if (head.retry < retries) {
+          start(head.index, now, head.retry + 1); // A new connect: a new SYN.
+        } else {
+          finish(head.index, PortState.FILTERED, NO_RESPONSE);
+        }
+        continue;
       }
       byDeadline.pollFirst();
     }

@@ -57,10 +57,12 @@ final class EpollConnectProber implements Prober {
   private final long intervalNanos;
   private final boolean ipv6;
   private final int addressLength;
+  private final int retries;
 
   // Per slot, all indexed by slot number.
   private final int[] fds;
   private final int[] portIndex;
+  private final int[] attempt;
   private final long[] deadline;
   private final int[] generation;
   private final boolean[] busy;
@@ -94,7 +96,8 @@ final class EpollConnectProber implements Prober {
       ConnectProber.Shared shared,
       int limit,
       long timeoutNanos,
-      long intervalNanos) {
+      long intervalNanos,
+      int retries) {
     this.libc = libc;
     this.shared = shared;
     this.limit = limit;
@@ -102,6 +105,8 @@ final class EpollConnectProber implements Prober {
     this.intervalNanos = intervalNanos;
     this.ipv6 = shared.address() instanceof Inet6Address;
     this.addressLength = ipv6 ? 28 : 16;
+    this.retries = retries;
+    this.attempt = new int[limit];
     this.fds = new int[limit];
     this.portIndex = new int[limit];
     this.deadline = new long[limit];
@@ -219,7 +224,7 @@ final class EpollConnectProber implements Prober {
    */
   private boolean fill(int slot) {
     for (int index = nextIndex(); index >= 0; index = nextIndex()) {
-      if (begin(slot, index)) {
+      if (begin(slot, index, 0)) {
         return true;
       }
     }
@@ -255,12 +260,14 @@ final class EpollConnectProber implements Prober {
   }
 
   /**
-   * Starts the probe of port {@code index} on {@code slot}, which is not busy: true when its
-   * connect is in flight, false when it was answered at once (the result is recorded).
+   * Starts the probe of port {@code index} on {@code slot}, which is not busy ({@code retry} 0 for
+   * the first try): true when its connect is in flight, false when it was answered at once (the
+   * result is recorded).
    */
-  private boolean begin(int slot, int index) {
+  private boolean begin(int slot, int index, int retry) {
     int port = shared.ports()[index];
     portIndex[slot] = index;
+    attempt[slot] = retry;
     if (fds[slot] < 0) {
       int errno = openSocket(slot);
       if (errno != 0) {
@@ -390,16 +397,25 @@ final class EpollConnectProber implements Prober {
     }
   }
 
-  /** No answer within the timeout: filtered, unless the answer came just now. */
+  /**
+   * No answer within the timeout: the port is tried again (a new connect, with a new SYN) while it
+   * has retries left, and is filtered after the last, unless the answer came just now.
+   */
   private void timedOut(int slot) {
     if (!outcome(slot)) {
       settle(slot);
       int index = portIndex[slot];
-      // AF_UNSPEC disconnects: the SYN_SENT socket goes back to CLOSE, ready for the next port.
+      // AF_UNSPEC disconnects: the SYN_SENT socket goes back to CLOSE, ready for the next try.
       if (libc.connect(state, fds[slot], unspec, (int) unspec.byteSize()) != 0) {
         closeSocket(slot);
       }
-      shared.finish(index, PortState.FILTERED, ConnectProber.NO_RESPONSE);
+      if (attempt[slot] < retries) {
+        if (begin(slot, index, attempt[slot] + 1)) {
+          return;
+        }
+      } else {
+        shared.finish(index, PortState.FILTERED, ConnectProber.NO_RESPONSE);
+      }
     }
     refill(slot);
   }

@@ -19,9 +19,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A TCP connect scan (nmap's {@code -sT}): a full, unprivileged connect to each port, non-blocking,
  * at most {@code concurrency} at a time and at most {@code rate} new ones a second. A port is open
  * when the connect completes, closed when it is refused (RST), and filtered when nothing answers
- * within the timeout or an ICMP error comes back. The connects run on {@link ConnectProber}
- * threads; the banners of open ports ({@link Settings#bannerWait}) are read afterwards, over a
- * second connect each, on the engine's loops.
+ * within the timeout, {@link Settings#retries} more times, or an ICMP error comes back. The
+ * connects run on {@link ConnectProber} threads; the banners of open ports ({@link
+ * Settings#bannerWait}) are read afterwards, over a second connect each, on the engine's loops.
  *
  * <p>{@link #scan} blocks the calling thread until the scan is done; it may be called from any
  * thread but not from an event loop of the group.
@@ -35,9 +35,22 @@ public final class TcpScanner {
    * @param rate the most connects started per second; 0 for no limit
    * @param timeout how long a connect may take before the port counts as filtered
    * @param bannerWait how long to read what an open port says first; zero to close at once
+   * @param retries how many more connects a port that did not answer within the timeout gets before
+   *     it counts as filtered (nmap's --max-retries): one dropped SYN is not a filter
    */
-  public record Settings(int concurrency, double rate, Duration timeout, Duration bannerWait) {
+  public record Settings(
+      int concurrency, double rate, Duration timeout, Duration bannerWait, int retries) {
+    /** One retry, as nmap makes when it has seen no drops. */
+    public static final int DEFAULT_RETRIES = 1;
+
+    public Settings(int concurrency, double rate, Duration timeout, Duration bannerWait) {
+      this(concurrency, rate, timeout, bannerWait, DEFAULT_RETRIES);
+    }
+
     public Settings {
+      if (retries < 0) {
+        throw new IllegalArgumentException("retries must be 0 or more, got " + retries);
+      }
       if (concurrency < 1) {
         throw new IllegalArgumentException("concurrency must be at least 1, got " + concurrency);
       }
@@ -126,8 +139,9 @@ public final class TcpScanner {
         long timeout = settings.timeout().toNanos();
         Prober prober =
             libc.isPresent()
-                ? new EpollConnectProber(libc.get(), shared, limit, timeout, interval)
-                : new ConnectProber(shared, limit, timeout, interval);
+                ? new EpollConnectProber(
+                    libc.get(), shared, limit, timeout, interval, settings.retries())
+                : new ConnectProber(shared, limit, timeout, interval, settings.retries());
         probers.add(prober);
         running.add(Thread.ofPlatform().daemon().name("wharf-scan-probe-" + i).start(prober));
       }

@@ -68,11 +68,11 @@ public final class ScanCommand implements Callable<Integer> {
   boolean tcp;
 
   @Option(
-      names = "--retries",
+      names = {"--retries", "--max-retries"},
       paramLabel = "N",
       description =
-          "UDP: probe a silent port N more times before calling it open|filtered"
-              + " (default: 2).")
+          "Probe a port that did not answer N more times before calling it filtered (TCP,"
+              + " default: 1) or open|filtered (UDP, default: 2).")
   Integer retries;
 
   @Option(
@@ -144,9 +144,6 @@ public final class ScanCommand implements Callable<Integer> {
     if (udp && tcp) {
       throw new IllegalArgumentException("-sU and -sT exclude each other: scan one at a time");
     }
-    if (!udp && retries != null) {
-      throw new IllegalArgumentException("--retries is for UDP scans (-sU)");
-    }
     if (udp && banner) {
       throw new IllegalArgumentException("--banner is for TCP scans: a UDP reply is not kept");
     }
@@ -196,7 +193,8 @@ public final class ScanCommand implements Callable<Integer> {
             parallel,
             rate == null ? 0 : rate,
             seconds("--timeout", timeoutSeconds),
-            banner ? seconds("--banner-wait", bannerSeconds) : Duration.ZERO);
+            banner ? seconds("--banner-wait", bannerSeconds) : Duration.ZERO,
+            tcpRetries());
     return new Options(
         host,
         ports,
@@ -205,6 +203,14 @@ public final class ScanCommand implements Callable<Integer> {
         java.util.Optional.empty(),
         json,
         verbose);
+  }
+
+  private int tcpRetries() {
+    int tries = retries == null ? TcpScanner.Settings.DEFAULT_RETRIES : retries;
+    if (tries < 0 || tries > 50) {
+      throw new IllegalArgumentException("--retries must be 0 to 50, got " + tries);
+    }
+    return tries;
   }
 
   private static Duration seconds(String option, double value) {
