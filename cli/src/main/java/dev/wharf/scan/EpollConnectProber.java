@@ -83,7 +83,10 @@ final class EpollConnectProber implements Prober {
 
   // Owned by the run's thread, made in run().
   private MemorySegment state;
-  private MemorySegment addresses;
+
+  /** Each slot's target, a slice made once: the compiler the command runs with allocates slices. */
+  private final MemorySegment[] addresses;
+
   private MemorySegment events;
   private MemorySegment unspec;
   private MemorySegment ctlEvent;
@@ -107,6 +110,7 @@ final class EpollConnectProber implements Prober {
     this.addressLength = ipv6 ? 28 : 16;
     this.retries = retries;
     this.attempt = new int[limit];
+    this.addresses = new MemorySegment[limit];
     this.fds = new int[limit];
     this.portIndex = new int[limit];
     this.deadline = new long[limit];
@@ -158,10 +162,11 @@ final class EpollConnectProber implements Prober {
     ctlEvent = arena.allocate(16, 8);
     local = arena.allocate(28, 8);
     localLength = arena.allocate(JAVA_INT);
-    addresses = arena.allocate((long) addressLength * limit, 8);
+    MemorySegment all = arena.allocate((long) addressLength * limit, 8);
     byte[] raw = shared.address().getAddress();
     for (int slot = 0; slot < limit; slot++) {
-      MemorySegment address = address(slot);
+      MemorySegment address = all.asSlice((long) slot * addressLength, addressLength);
+      addresses[slot] = address;
       address.set(JAVA_SHORT, 0, (short) (ipv6 ? AF_INET6 : AF_INET));
       MemorySegment.copy(raw, 0, address, JAVA_BYTE, ipv6 ? 8 : 4, raw.length);
       if (ipv6 && shared.address() instanceof Inet6Address v6 && v6.getScopeId() != 0) {
@@ -451,7 +456,7 @@ final class EpollConnectProber implements Prober {
   }
 
   private MemorySegment address(int slot) {
-    return addresses.asSlice((long) slot * addressLength, addressLength);
+    return addresses[slot];
   }
 
   private static int slotOf(long entry) {

@@ -56,17 +56,21 @@ final class ScanLibc {
 
   private static Optional<ScanLibc> linked;
 
+  private final Linker linker;
   private final MethodHandle socket;
   private final MethodHandle connect;
-  private final MethodHandle getsockname;
   private final MethodHandle close;
   private final MethodHandle epollCreate1;
   private final MethodHandle epollCtl;
   private final MethodHandle epollWait;
-  private final MethodHandle strerror;
+  // Linked when first needed: each handle costs the JVM some milliseconds of code generation at
+  // the start, and these two serve open ports and failures only.
+  private volatile MethodHandle getsockname;
+  private volatile MethodHandle strerror;
 
   @SuppressWarnings("restricted") // the reason for this class; the launcher grants it
   private ScanLibc(Linker linker) {
+    this.linker = linker;
     var errno = Linker.Option.captureCallState("errno");
     var lookup = linker.defaultLookup();
     socket =
@@ -76,11 +80,6 @@ final class ScanLibc {
             errno);
     var addressCall = FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     connect = linker.downcallHandle(lookup.findOrThrow("connect"), addressCall, errno);
-    getsockname =
-        linker.downcallHandle(
-            lookup.findOrThrow("getsockname"),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS),
-            errno);
     close =
         linker.downcallHandle(
             lookup.findOrThrow("close"), FunctionDescriptor.of(JAVA_INT, JAVA_INT), errno);
@@ -97,9 +96,37 @@ final class ScanLibc {
             lookup.findOrThrow("epoll_wait"),
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
             errno);
-    strerror =
-        linker.downcallHandle(
-            lookup.findOrThrow("strerror"), FunctionDescriptor.of(ADDRESS, JAVA_INT));
+  }
+
+  @SuppressWarnings("restricted") // as the constructor
+  private synchronized MethodHandle getsocknameHandle() {
+    if (getsockname == null) {
+      getsockname =
+          linker.downcallHandle(
+              linker.defaultLookup().findOrThrow("getsockname"),
+              FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS),
+              Linker.Option.captureCallState("errno"));
+    }
+    return getsockname;
+  }
+
+  @SuppressWarnings("restricted") // as the constructor
+  private synchronized MethodHandle strerrorHandle() {
+    if (strerror == null) {
+      strerror =
+          linker.downcallHandle(
+              linker.defaultLookup().findOrThrow("strerror"),
+              FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    }
+    return strerror;
+  }
+
+  /**
+   * Links libc on a thread of its own, so that the code generation it takes runs while the command
+   * does the rest of its start; {@link #get} then waits for it, if it is not done.
+   */
+  static void linkAhead() {
+    Thread.ofPlatform().daemon().name("wharf-scan-link").start(ScanLibc::get);
   }
 
   /**
@@ -146,7 +173,11 @@ final class ScanLibc {
   /** {@code length} holds the buffer's size on the way in, the address's on the way out. */
   int getsockname(MemorySegment state, int fd, MemorySegment address, MemorySegment length) {
     try {
-      return (int) getsockname.invokeExact(state, fd, address, length);
+      MethodHandle handle = getsockname;
+      if (handle == null) {
+        handle = getsocknameHandle();
+      }
+      return (int) handle.invokeExact(state, fd, address, length);
     } catch (Throwable e) {
       throw rethrown(e);
     }
@@ -188,7 +219,11 @@ final class ScanLibc {
   @SuppressWarnings("restricted") // strerror's string, which lives as long as the process
   String describe(int errno) {
     try {
-      var text = (MemorySegment) strerror.invokeExact(errno);
+      MethodHandle handle = strerror;
+      if (handle == null) {
+        handle = strerrorHandle();
+      }
+      var text = (MemorySegment) handle.invokeExact(errno);
       return text.reinterpret(256).getString(0);
     } catch (Throwable e) {
       return "errno " + errno;

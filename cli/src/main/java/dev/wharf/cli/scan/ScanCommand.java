@@ -231,11 +231,18 @@ public final class ScanCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Options options = options();
+    if (options.settings().isPresent()) {
+      TcpScanner.prepare(options.ports());
+    }
     InetAddress address = resolve(options.host());
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     boolean terminal = System.console() != null && System.console().isTerminal();
-    int loops = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    // The loops read banners and carry UDP probes; a plain TCP scan needs none but the group's one.
+    boolean loopsWork =
+        options.udpSettings().isPresent() || !options.settings().get().bannerWait().isZero();
+    int loops =
+        loopsWork ? Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())) : 1;
     var group = new EventLoopGroup(loops, "wharf-scan", true);
     Services services = Services.system(); // Read before the clock starts.
     ProgressLine progress = terminal && !options.json() ? new ProgressLine(err) : null;
