@@ -96,6 +96,7 @@ class BadArgumentsIT extends EndToEnd {
         mistake(2, "scan", "--frobnicate", "127.0.0.1"),
         mistake(2, "scan", "-sS", "-sU", "127.0.0.1"),
         mistake(2, "scan", "-sS", "--retries", "51", "127.0.0.1"),
+        mistake(2, "scan", "127.0.0.1", "1", "--max-retries", "-1"),
         mistake(2, "ping", "-c", "0", "127.0.0.1"),
         mistake(2, "ping", "-4", "-6", "127.0.0.1"),
         mistake(2, "ping", "--tcp", "127.0.0.1"),

@@ -80,11 +80,11 @@ public final class ScanCommand implements Callable<Integer> {
   boolean syn;
 
   @Option(
-      names = "--retries",
+      names = {"--retries", "--max-retries"},
       paramLabel = "N",
       description =
-          "UDP and SYN scans: probe a silent port N more times before calling it open|filtered"
-              + " (UDP) or filtered (SYN) (default: 2).")
+          "Probe a port that did not answer N more times before calling it filtered (TCP connect,"
+              + " default: 1; SYN, default: 2) or open|filtered (UDP, default: 2).")
   Integer retries;
 
   @Option(
@@ -157,9 +157,6 @@ public final class ScanCommand implements Callable<Integer> {
     String text = portsArgument != null ? portsArgument : portsOption;
     if ((udp ? 1 : 0) + (tcp ? 1 : 0) + (syn ? 1 : 0) > 1) {
       throw new IllegalArgumentException("-sU, -sT and -sS exclude each other: scan one at a time");
-    }
-    if (!udp && !syn && retries != null) {
-      throw new IllegalArgumentException("--retries is for UDP (-sU) and SYN (-sS) scans");
     }
     if (udp && banner) {
       throw new IllegalArgumentException("--banner is for TCP scans: a UDP reply is not kept");
@@ -235,7 +232,8 @@ public final class ScanCommand implements Callable<Integer> {
             parallel,
             rate == null ? 0 : rate,
             seconds("--timeout", timeoutSeconds),
-            banner ? seconds("--banner-wait", bannerSeconds) : Duration.ZERO);
+            banner ? seconds("--banner-wait", bannerSeconds) : Duration.ZERO,
+            tcpRetries());
     return new Options(
         host,
         ports,
@@ -245,6 +243,14 @@ public final class ScanCommand implements Callable<Integer> {
         java.util.Optional.empty(),
         json,
         verbose);
+  }
+
+  private int tcpRetries() {
+    int tries = retries == null ? TcpScanner.Settings.DEFAULT_RETRIES : retries;
+    if (tries < 0 || tries > 50) {
+      throw new IllegalArgumentException("--retries must be 0 to 50, got " + tries);
+    }
+    return tries;
   }
 
   private static Duration seconds(String option, double value) {
@@ -265,11 +271,18 @@ public final class ScanCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Options options = options();
+    if (options.settings().isPresent()) {
+      TcpScanner.prepare(options.ports());
+    }
     InetAddress address = resolve(options.host());
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     boolean terminal = System.console() != null && System.console().isTerminal();
-    int loops = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    // The loops read banners and carry UDP probes; a plain TCP scan needs none but the group's one.
+    boolean loopsWork =
+        options.udpSettings().isPresent() || !options.settings().get().bannerWait().isZero();
+    int loops =
+        loopsWork ? Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())) : 1;
     var group = new EventLoopGroup(loops, "wharf-scan", true);
     Services services = Services.system(); // Read before the clock starts.
     ProgressLine progress = terminal && !options.json() ? new ProgressLine(err) : null;
