@@ -15,7 +15,7 @@ import java.util.Optional;
 
 /**
  * A live capture on one interface or on all ({@code "any"}), as tcpdump's: frames with their link
- * header (Ethernet; Linux cooked SLL for {@code any} and devices without one), read from a
+ * header (Ethernet; Linux cooked SLL2 for {@code any}, SLL for devices without one), read from a
  * memory-mapped TPACKET_V3 ring ({@link PacketRing}), filtered by a tcpdump expression that the
  * system's libpcap compiles to classic BPF. The program runs in the kernel, attached to the socket
  * (on {@code any}, rewritten for a cooked socket's packets as libpcap does); only a program that
@@ -67,10 +67,31 @@ public final class Capture implements AutoCloseable {
    */
   public static Capture open(String interfaceName, int snapLength, String filter, int bufferBytes)
       throws PacketSocketException {
+    return open(interfaceName, snapLength, filter, bufferBytes, 0);
+  }
+
+  /**
+   * Opens a capture with link type {@code linkType} ({@code LINKTYPE_LINUX_SLL} or {@code
+   * LINKTYPE_LINUX_SLL2}, as tcpdump's -y; 0 for the default: the interface's own, and SLL2 on
+   * {@code any}, as tcpdump 4.99).
+   */
+  public static Capture open(
+      String interfaceName, int snapLength, String filter, int bufferBytes, int linkTypeWanted)
+      throws PacketSocketException {
     boolean any = interfaceName.equals("any");
     int ifIndex = any ? 0 : ifIndex(interfaceName);
-    int linkType = any ? PacketDecoder.LINKTYPE_LINUX_SLL : linkType(interfaceName);
-    boolean cooked = linkType == PacketDecoder.LINKTYPE_LINUX_SLL;
+    int linkType =
+        linkTypeWanted != 0
+            ? linkTypeWanted
+            : any ? PacketDecoder.LINKTYPE_LINUX_SLL2 : linkType(interfaceName);
+    if (linkType != PacketDecoder.LINKTYPE_LINUX_SLL
+        && linkType != PacketDecoder.LINKTYPE_LINUX_SLL2
+        && (any || linkType != linkType(interfaceName))) {
+      throw new IllegalArgumentException(
+          interfaceName + " cannot give link type " + linkType + " (LINUX_SLL or LINUX_SLL2 can)");
+    }
+    boolean sll2 = linkType == PacketDecoder.LINKTYPE_LINUX_SLL2;
+    boolean cooked = sll2 || linkType == PacketDecoder.LINKTYPE_LINUX_SLL;
     byte[] program = KernelFilters.acceptAll(snapLength);
     byte[] userSpace = new byte[0];
     if (!filter.isBlank()) {
@@ -80,7 +101,7 @@ public final class Capture implements AutoCloseable {
       } else {
         // A cooked socket's packets reach the kernel's filter without the SLL header the program
         // reads; rewritten as libpcap does, it runs there, or (reading the address) here.
-        var rewritten = KernelFilters.forCookedSocket(compiled, false);
+        var rewritten = KernelFilters.forCookedSocket(compiled, sll2);
         if (rewritten.isPresent()) {
           program = rewritten.get();
         } else {
@@ -93,7 +114,9 @@ public final class Capture implements AutoCloseable {
       program = KernelFilters.skippingLoopbackEchoes(program, loopback);
     }
     var settings = new PacketRing.Settings(snapLength, bufferBytes, 10);
-    var ring = PacketRing.open(ifIndex, cooked, program, loopback, settings);
+    var framing =
+        sll2 ? PacketRing.Framing.SLL2 : cooked ? PacketRing.Framing.SLL : PacketRing.Framing.LINK;
+    var ring = PacketRing.open(ifIndex, framing, program, loopback, settings);
     return new Capture(ring, linkType, userSpace);
   }
 

@@ -107,6 +107,14 @@ public final class TraceCommand implements Callable<Integer> {
   Long rotateSeconds;
 
   @Option(
+      names = "-y",
+      paramLabel = "TYPE",
+      description =
+          "Link type: LINUX_SLL or LINUX_SLL2 (cooked headers; default on any: LINUX_SLL2,"
+              + " as tcpdump), or EN10MB.")
+  String linkTypeName;
+
+  @Option(
       names = "-B",
       paramLabel = "KiB",
       description = "The capture ring's size in KiB (default: 2048, as tcpdump).")
@@ -203,7 +211,17 @@ public final class TraceCommand implements Callable<Integer> {
           Capture.defaultInterface()
               .orElseThrow(() -> new IOException("no suitable device found (try -i any)"));
     }
-    try (Capture capture = Capture.open(name, snapLength, filter, bufferKib * 1024)) {
+    int wanted =
+        switch (linkTypeName == null ? "" : linkTypeName.toUpperCase(java.util.Locale.ROOT)) {
+          case "" -> 0;
+          case "LINUX_SLL" -> PacketDecoder.LINKTYPE_LINUX_SLL;
+          case "LINUX_SLL2" -> PacketDecoder.LINKTYPE_LINUX_SLL2;
+          case "EN10MB" -> PacketDecoder.LINKTYPE_ETHERNET;
+          default ->
+              throw new IllegalArgumentException(
+                  "-y must be LINUX_SLL, LINUX_SLL2 or EN10MB, got " + linkTypeName);
+        };
+    try (Capture capture = Capture.open(name, snapLength, filter, bufferKib * 1024, wanted)) {
       err.println(
           "wharf trace: listening on "
               + name

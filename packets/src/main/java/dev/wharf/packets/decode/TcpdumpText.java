@@ -56,6 +56,11 @@ public final class TcpdumpText {
         }
         case Layer.LinuxCooked cooked -> {
           linkLength = cooked.ifIndex() == 0 ? 16 : 20;
+          if (cooked.ifIndex() != 0) {
+            // print-sll.c: SLL2 names the interface (as this host knows the index) and direction.
+            text.append(
+                String.format("%-5s %-3s ", interfaceName(cooked.ifIndex()), direction(cooked)));
+          }
           if (next == null) {
             text.append(etherType(cooked.protocol(), packet.wireLength() - linkLength));
           }
@@ -250,6 +255,27 @@ public final class TcpdumpText {
       case Layer.Ethernet ethernet -> 14 + 4 * ethernet.vlanIds().size();
       case Layer.LinuxCooked cooked -> cooked.ifIndex() == 0 ? 16 : 20;
       case null, default -> 0;
+    };
+  }
+
+  private static String interfaceName(int index) {
+    try {
+      var nic = java.net.NetworkInterface.getByIndex(index);
+      return nic == null ? "?" : nic.getName();
+    } catch (java.net.SocketException e) {
+      return "?";
+    }
+  }
+
+  /** print-sll.c's sll_pkttype_values. */
+  private static String direction(Layer.LinuxCooked cooked) {
+    return switch (cooked.packetType()) {
+      case 0 -> "In";
+      case 1 -> "B";
+      case 2 -> "M";
+      case 3 -> "P";
+      case 4 -> "Out";
+      default -> "Unknown (" + cooked.packetType() + ")";
     };
   }
 

@@ -67,6 +67,16 @@ public final class PacketRing implements AutoCloseable {
 
   private static final VarHandle INT = JAVA_INT.varHandle();
 
+  /** What a frame starts with: its own link header, or a Linux cooked one made here. */
+  public enum Framing {
+    /** {@code SOCK_RAW}: the frame as the interface has it (Ethernet). */
+    LINK,
+    /** {@code SOCK_DGRAM}, behind LINKTYPE_LINUX_SLL's 16-byte header. */
+    SLL,
+    /** {@code SOCK_DGRAM}, behind LINKTYPE_LINUX_SLL2's 20-byte header (with the ifindex). */
+    SLL2
+  }
+
   /** How big the ring is and how long a block waits for more packets before it is handed over. */
   public record Settings(int snapLength, int bufferBytes, int retireMillis) {
     /** libpcap's defaults: 2 MiB of buffer, and a short timeout, for a capture printed live. */
@@ -80,7 +90,7 @@ public final class PacketRing implements AutoCloseable {
 
   private final Libc libc;
   private final int fd;
-  private final boolean cooked;
+  private final Framing framing;
   private final int loopbackIndex;
   private final int snapLength;
   private final int blockSize;
@@ -96,10 +106,10 @@ public final class PacketRing implements AutoCloseable {
   private boolean closed;
 
   private PacketRing(
-      Libc libc, int fd, boolean cooked, int loopbackIndex, int snapLength, int blockSize, int n) {
+      Libc libc, int fd, Framing framing, int loopbackIndex, int snapLength, int blockSize, int n) {
     this.libc = libc;
     this.fd = fd;
-    this.cooked = cooked;
+    this.framing = framing;
     this.loopbackIndex = loopbackIndex;
     this.snapLength = snapLength;
     this.blockSize = blockSize;
@@ -107,15 +117,16 @@ public final class PacketRing implements AutoCloseable {
   }
 
   /**
-   * A ring on interface {@code ifIndex} (0: all), {@code cooked} for SOCK_DGRAM, with {@code
+   * A ring on interface {@code ifIndex} (0: all), framed as {@code framing} says, with {@code
    * filter} (classic BPF; empty for none) attached before it receives anything.
    *
    * @param loopbackIndex the loopback's index, whose outgoing copies are skipped as libpcap does
    *     (-1: none); a filter may already drop them in the kernel ({@link KernelFilters})
    */
   public static PacketRing open(
-      int ifIndex, boolean cooked, byte[] filter, int loopbackIndex, Settings settings)
+      int ifIndex, Framing framing, byte[] filter, int loopbackIndex, Settings settings)
       throws PacketSocketException {
+    boolean cooked = framing != Framing.LINK;
     Libc libc = Libc.get();
     // As libpcap sizes it: a frame holds the largest packet kept, a block at least one frame.
     int frameSize = align16(FRAME_OVERHEAD + 4 + settings.snapLength());
@@ -127,7 +138,7 @@ public final class PacketRing implements AutoCloseable {
     // Protocol 0: nothing is received until bind names ETH_P_ALL, after the filter is in place.
     int fd = libc.socket(Libc.AF_PACKET, cooked ? Libc.SOCK_DGRAM : Libc.SOCK_RAW, 0);
     var ring =
-        new PacketRing(libc, fd, cooked, loopbackIndex, settings.snapLength(), blockSize, blocks);
+        new PacketRing(libc, fd, framing, loopbackIndex, settings.snapLength(), blockSize, blocks);
     try (Arena scratch = Arena.ofConfined()) {
       libc.setsockopt(fd, SOL_PACKET, PACKET_VERSION, TPACKET_V3);
       // struct tpacket_req3 { block_size, block_nr, frame_size, frame_nr, retire_blk_tov,
@@ -225,7 +236,23 @@ public final class PacketRing implements AutoCloseable {
     byte[] tag = {(byte) (tpid >>> 8), (byte) tpid, (byte) (tci >>> 8), (byte) tci};
     int wire;
     byte[] bytes;
-    if (cooked) {
+    if (framing == Framing.SLL2) {
+      // SLL2 has the protocol first: a tag goes in front of the packet, its type in the header.
+      int linkHeader = KernelFilters.SLL2_HEADER + (vlan ? 4 : 0);
+      wire = linkHeader + length;
+      bytes = new byte[Math.min(snapLength, linkHeader + kept)];
+      byte[] sll = sll2Header(descriptor, address, vlan ? tpid : -1);
+      put(sll, bytes, 0);
+      if (vlan) {
+        // The tag's TCI, then the packet's own protocol, as an 802.1Q header has them.
+        put(new byte[] {tag[2], tag[3]}, bytes, KernelFilters.SLL2_HEADER);
+        byte[] protocol = {
+          descriptor.get(JAVA_BYTE, address + 2), descriptor.get(JAVA_BYTE, address + 3)
+        };
+        put(protocol, bytes, KernelFilters.SLL2_HEADER + 2);
+      }
+      copy(descriptor, data, bytes, linkHeader, kept);
+    } else if (framing == Framing.SLL) {
       // SLL's first 14 bytes, [the tag], its protocol field, then the packet.
       int linkHeader = KernelFilters.SLL_HEADER + (vlan ? 4 : 0);
       wire = linkHeader + length;
@@ -285,6 +312,37 @@ public final class PacketRing implements AutoCloseable {
     }
     header[14] = descriptor.get(JAVA_BYTE, address + 2); // sll_protocol, in network order
     header[15] = descriptor.get(JAVA_BYTE, address + 3);
+    return header;
+  }
+
+  /**
+   * LINKTYPE_LINUX_SLL2's 20-byte header (all big-endian): protocol ({@code tpid} where a VLAN tag
+   * follows, else the sender's), reserved, interface index, hardware type, packet type, address
+   * length and address.
+   */
+  private static byte[] sll2Header(MemorySegment descriptor, long address, int tpid) {
+    byte[] header = new byte[KernelFilters.SLL2_HEADER];
+    if (tpid >= 0) {
+      header[0] = (byte) (tpid >>> 8);
+      header[1] = (byte) tpid;
+    } else {
+      header[0] = descriptor.get(JAVA_BYTE, address + 2); // sll_protocol, in network order
+      header[1] = descriptor.get(JAVA_BYTE, address + 3);
+    }
+    int ifIndex = descriptor.get(JAVA_INT, address + 4);
+    header[4] = (byte) (ifIndex >>> 24);
+    header[5] = (byte) (ifIndex >>> 16);
+    header[6] = (byte) (ifIndex >>> 8);
+    header[7] = (byte) ifIndex;
+    int hardwareType = descriptor.get(JAVA_SHORT, address + 8) & 0xffff;
+    header[8] = (byte) (hardwareType >>> 8);
+    header[9] = (byte) hardwareType;
+    header[10] = descriptor.get(JAVA_BYTE, address + 10);
+    int addressLength = descriptor.get(JAVA_BYTE, address + 11) & 0xff;
+    header[11] = (byte) addressLength;
+    for (int i = 0; i < Math.min(8, addressLength); i++) {
+      header[12 + i] = descriptor.get(JAVA_BYTE, address + 12 + i);
+    }
     return header;
   }
 
