@@ -258,7 +258,11 @@ public final class TcpdumpText {
     };
   }
 
+  /** The name this host gives interface {@code index}, "?" as tcpdump's where there is none. */
   private static String interfaceName(int index) {
+    if (index <= 0) {
+      return "?"; // A damaged header: getByIndex refuses negative indexes.
+    }
     try {
       var nic = java.net.NetworkInterface.getByIndex(index);
       return nic == null ? "?" : nic.getName();
