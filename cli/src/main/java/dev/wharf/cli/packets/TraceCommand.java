@@ -314,7 +314,7 @@ public final class TraceCommand implements Callable<Integer> {
         @Override
         public void accept(CapturedPacket packet) {
           try {
-            files.write(packet, java.time.Instant.now());
+            files.write(packet, packet.time()); // the kernel's clock, read once per packet
           } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
           }

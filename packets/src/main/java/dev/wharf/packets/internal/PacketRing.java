@@ -96,6 +96,7 @@ public final class PacketRing implements AutoCloseable {
   private final int blockSize;
   private final int blockCount;
   private MemorySegment ring;
+  private MemorySegment descriptor; // the block being read, null until the next is looked at
   private int block;
   private boolean walking;
   private int left;
@@ -184,7 +185,9 @@ public final class PacketRing implements AutoCloseable {
    */
   public CapturedPacket next(long deadlineNanos) throws PacketSocketException {
     while (true) {
-      MemorySegment descriptor = ring.asSlice((long) block * blockSize, blockSize);
+      if (descriptor == null) {
+        descriptor = ring.asSlice((long) block * blockSize, blockSize);
+      }
       if (!walking) {
         int status = (int) INT.getAcquire(descriptor, BLOCK_STATUS);
         if ((status & TP_STATUS_USER) == 0) {
@@ -203,6 +206,7 @@ public final class PacketRing implements AutoCloseable {
         INT.setRelease(descriptor, BLOCK_STATUS, TP_STATUS_KERNEL);
         walking = false;
         block = (block + 1) % blockCount;
+        descriptor = null;
         continue;
       }
       long header = at;
