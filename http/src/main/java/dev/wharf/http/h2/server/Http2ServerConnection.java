@@ -91,8 +91,8 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
       new ReceiveWindow(0, SendWindows.DEFAULT_WINDOW, MAX_STREAM_WINDOW);
   private final Map<Integer, Http2ServerStream> streams = new HashMap<>();
   private final ArrayDeque<Http2ServerStream> ready = new ArrayDeque<>();
-  private final int[] recentlyReset = new int[RESET_MEMORY];
-  private int recentlyResetNext;
+  private final RecentStreamIds recentlyReset = new RecentStreamIds(RESET_MEMORY);
+  private final RecentStreamIds recentlyClosed = new RecentStreamIds(RESET_MEMORY);
   private final ByteBuffer frameHeader = ByteBuffer.allocate(FrameType.HEADER_BYTES);
   private final ByteBuffer control = ByteBuffer.allocate(64);
 
@@ -264,10 +264,15 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
       if (streamIds.isPeerInitiated(streamId) && wasReset(streamId)) {
         return; // Trailers in flight when we reset the stream (§5.1 "closed").
       }
-      streamIds.acceptPeerStream(streamId); // Throws PROTOCOL_ERROR for an id of ours.
-      // RFC 9113 §5.1: HEADERS on a stream that closed is a connection error STREAM_CLOSED.
+      if (recentlyClosed.contains(streamId)) {
+        // RFC 9113 §5.1: HEADERS on a stream that closed is a connection error STREAM_CLOSED.
+        throw Http2Exception.connectionError(
+            ErrorCode.STREAM_CLOSED, "HEADERS on closed stream " + streamId);
+      }
+      // An id of ours, or one the peer skipped (§5.1.1): PROTOCOL_ERROR.
+      streamIds.acceptPeerStream(streamId);
       throw Http2Exception.connectionError(
-          ErrorCode.STREAM_CLOSED, "HEADERS on closed stream " + streamId);
+          ErrorCode.PROTOCOL_ERROR, "HEADERS on stream " + streamId + ", never opened");
     }
     streamIds.acceptPeerStream(streamId);
     RequestFields fields = new RequestFields(false);
@@ -684,6 +689,7 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
 
   private void forget(Http2ServerStream stream) {
     if (streams.remove(stream.id(), stream)) {
+      recentlyClosed.remember(stream.id());
       sendWindows.close(stream.id());
       if (streams.isEmpty()) {
         armIdle();
@@ -700,17 +706,11 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
   }
 
   private void rememberReset(int streamId) {
-    recentlyReset[recentlyResetNext] = streamId;
-    recentlyResetNext = (recentlyResetNext + 1) % RESET_MEMORY;
+    recentlyReset.remember(streamId);
   }
 
   private boolean wasReset(int streamId) {
-    for (int id : recentlyReset) {
-      if (id == streamId) {
-        return true;
-      }
-    }
-    return false;
+    return recentlyReset.contains(streamId);
   }
 
   // ---- output ----
