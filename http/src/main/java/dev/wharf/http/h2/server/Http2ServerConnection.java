@@ -4,6 +4,7 @@ import dev.wharf.core.CloseReason;
 import dev.wharf.core.Connection;
 import dev.wharf.core.Pipe;
 import dev.wharf.core.Protocol;
+import dev.wharf.core.tls.TlsSession;
 import dev.wharf.http.Headers;
 import dev.wharf.http.RequestHead;
 import dev.wharf.http.h2.ReceiveWindow;
@@ -147,6 +148,12 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
     }
     connection.write(out.flip());
     windowStartNanos = c.nanoTime();
+    var weakTls = TlsSession.of(c).flatMap(TlsRequirements::shortfall);
+    if (weakTls.isPresent()) {
+      // RFC 9113 §9.2: a connection below the TLS floor ends with INADEQUATE_SECURITY.
+      connectionError(ErrorCode.INADEQUATE_SECURITY, weakTls.get());
+      return;
+    }
     armIdle();
   }
 
