@@ -45,6 +45,11 @@ class Peer:
         self.through_goaway = False
         self.until_closed = False
         self.stop_at = None  # A line that ends the reading once printed (see emit).
+        # HEADERS blocks are decoded as they are read, even those a case skips, so that HPACK's
+        # table stays the server's.
+        self.decoder = hpack.Decoder()
+        self.decoder.max_header_list_size = 1 << 20
+        self.fields = {}
 
     def send(self, *frames):
         self.sock.sendall(b"".join(frames))
@@ -72,6 +77,8 @@ class Peer:
         ftype, flags, stream = self.buffer[3], self.buffer[4], struct.unpack(">I", self.buffer[5:9])[0] & 0x7FFFFFFF
         payload = self.buffer[9:9 + length]
         self.buffer = self.buffer[9 + length:]
+        if ftype == HEADERS:
+            self.fields = dict(self.decoder.decode(payload if not flags & PADDED else payload[1:]))
         return ftype, flags, stream, payload
 
     def emit(self, *words):
@@ -95,8 +102,6 @@ class Peer:
                 self.send(frame(PING, 0, 0, MARKER))
             except OSError:
                 pass
-        decoder = hpack.Decoder()
-        decoder.max_header_list_size = 1 << 20
         deadline = time.time() + seconds
         headers_seen = 0
         while True:
@@ -132,7 +137,7 @@ class Peer:
                 if flags & END_STREAM:
                     self.emit("END_STREAM", stream)
             elif ftype == HEADERS:
-                fields = dict(decoder.decode(payload if not flags & PADDED else payload[1:]))
+                fields = self.fields
                 status = fields.get(":status", fields.get(b":status", "?"))
                 self.emit("HEADERS", stream, status.decode() if isinstance(status, bytes) else status)
                 headers_seen += 1
@@ -393,6 +398,23 @@ def case_push_promise(p):
 def case_too_many_streams(p):
     p.start()
     p.send(*[p.request(2 * i + 1, "/slow") for i in range(101)])
+
+
+def case_ended_streams_do_not_count(p):
+    # 100 responses end while their handlers still run; the client saw them close (§5.1.2), so
+    # its next stream is within the limit and must be served, not refused.
+    p.start()
+    p.send(*[p.request(2 * i + 1, "/linger") for i in range(100)])
+    ended = 0
+    deadline = time.time() + 20
+    while ended < 100:
+        got = p.read_frame(deadline)
+        if got is None:
+            raise OSError("closed with %d responses ended" % ended)
+        ftype, flags, _, _ = got
+        if ftype == DATA and flags & END_STREAM:
+            ended += 1
+    p.send(p.request(201, "/hello"))
 
 
 def case_rapid_reset(p):

@@ -94,6 +94,7 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
   private final ArrayDeque<Http2ServerStream> ready = new ArrayDeque<>();
   private final RecentStreamIds recentlyReset = new RecentStreamIds(RESET_MEMORY);
   private final RecentStreamIds recentlyClosed = new RecentStreamIds(RESET_MEMORY);
+  private int closedButHeld; // streams in the map that are closed on the wire (holdAfterClose)
   private final ByteBuffer frameHeader = ByteBuffer.allocate(FrameType.HEADER_BYTES);
   private final ByteBuffer control = ByteBuffer.allocate(64);
 
@@ -287,8 +288,10 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
     if (goAwaySent) {
       return; // RFC 9113 §6.8: streams above the GOAWAY's last one are not processed.
     }
-    if (streams.size() >= settings.maxConcurrentStreams()) {
-      // RFC 9113 §5.1.2: past our limit, a stream is refused; the client may retry it.
+    if (streams.size() - closedButHeld >= settings.maxConcurrentStreams()) {
+      // RFC 9113 §5.1.2: past our limit, a stream is refused; the client may retry it. Streams
+      // whose response ended while their handler still runs do not count: the client saw them
+      // close, and may open the next (h2load -m 100 was refused a few without this).
       countReset();
       writeRstStream(streamId, ErrorCode.REFUSED_STREAM);
       rememberReset(streamId);
@@ -667,6 +670,8 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
     if (!stream.dispatched || stream.responseFinished) {
       forget(stream);
     }
+    // A reset stream whose handler still runs keeps counting against the limit: it bounds the
+    // work a client can start by resetting streams (CVE-2023-44487).
   }
 
   /** Called by the stream when its response is complete and its handler done. */
@@ -691,11 +696,25 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
     }
     if (stream.responseFinished) {
       forget(stream);
+    } else {
+      holdAfterClose(stream);
+    }
+  }
+
+  /** A stream whose END_STREAM is out stays until its handler is done, outside the limit. */
+  private void holdAfterClose(Http2ServerStream stream) {
+    if (!stream.heldAfterClose && streams.get(stream.id()) == stream) {
+      stream.heldAfterClose = true;
+      closedButHeld++;
     }
   }
 
   private void forget(Http2ServerStream stream) {
     if (streams.remove(stream.id(), stream)) {
+      if (stream.heldAfterClose) {
+        stream.heldAfterClose = false;
+        closedButHeld--;
+      }
       recentlyClosed.remember(stream.id());
       sendWindows.close(stream.id());
       if (streams.isEmpty()) {
