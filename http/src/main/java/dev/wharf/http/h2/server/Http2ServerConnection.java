@@ -78,6 +78,9 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
 
   private static final long SECOND = 1_000_000_000L;
 
+  /** The PING after a shutdown's first GOAWAY; its ACK says the client saw that GOAWAY. */
+  private static final long SHUTDOWN_PING = 0x7768_6172_6620_3638L; // "wharf 68" (§6.8)
+
   private final Http2ServerSettings settings;
   private final Http2Requests requests;
   private final ConnectionPreface preface = new ConnectionPreface();
@@ -100,8 +103,16 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
 
   private Connection connection;
   private dev.wharf.core.Cancellable stallCheck;
+  private dev.wharf.core.Cancellable settingsDeadline;
+  private dev.wharf.core.Cancellable shutdownPingDeadline;
   private boolean pumping;
+
+  /** A GOAWAY with the real last stream id went out: later streams are refused. */
   private boolean goAwaySent;
+
+  /** A shutdown's first GOAWAY (last stream 2^31-1) went out; the second waits for the PING. */
+  private boolean draining;
+
   private boolean closing;
   private boolean inputDone;
   private boolean idleCheckPending;
@@ -155,7 +166,18 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
       connectionError(ErrorCode.INADEQUATE_SECURITY, weakTls.get());
       return;
     }
+    // RFC 9113 §6.5.3: a client that never acknowledges our SETTINGS gets SETTINGS_TIMEOUT.
+    settingsDeadline = c.schedule(settings.settingsTimeout(), this::settingsTimedOut);
     armIdle();
+  }
+
+  private void settingsTimedOut() {
+    settingsDeadline = null;
+    if (!closing) {
+      connectionError(
+          ErrorCode.SETTINGS_TIMEOUT,
+          "SETTINGS not acknowledged within " + settings.settingsTimeout().toMillis() + " ms");
+    }
   }
 
   @Override
@@ -196,9 +218,33 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
     closeIfDone();
   }
 
+  /**
+   * Graceful shutdown as RFC 9113 §6.8 has it: a first GOAWAY with the largest stream id (no new
+   * stream after this, but those in flight are still taken) and a PING; once the PING comes back,
+   * or after {@code shutdownPingTimeout}, every stream the client had sent before it has arrived,
+   * and a second GOAWAY names the last one. Streams up to it finish (the group's drain bounds how
+   * long); later ones are refused; the connection closes with its last stream.
+   */
   @Override
   public void shutdownRequested(Connection c) {
-    // Graceful: the streams begun are finished, no new one is taken.
+    if (draining || goAwaySent || closing) {
+      return;
+    }
+    draining = true;
+    byte[] text = "shutting down".getBytes(StandardCharsets.UTF_8);
+    ByteBuffer out = ByteBuffer.allocate(2 * FrameType.HEADER_BYTES + 16 + text.length);
+    encoder.writeGoAway(out, Integer.MAX_VALUE, ErrorCode.NO_ERROR, ByteBuffer.wrap(text));
+    encoder.writePing(out, SHUTDOWN_PING, false);
+    connection.write(out.flip());
+    shutdownPingDeadline = c.schedule(settings.shutdownPingTimeout(), this::finalGoAway);
+  }
+
+  /** The shutdown's second GOAWAY, with the last stream taken. */
+  private void finalGoAway() {
+    shutdownPingDeadline = null;
+    if (closing || goAwaySent) {
+      return;
+    }
     goAway(ErrorCode.NO_ERROR, "shutting down");
     closeIfDone();
   }
@@ -213,8 +259,11 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
   @Override
   public void closed(Connection c, CloseReason reason) {
     closing = true;
-    if (stallCheck != null) {
-      stallCheck.cancel();
+    for (var timer :
+        new dev.wharf.core.Cancellable[] {stallCheck, settingsDeadline, shutdownPingDeadline}) {
+      if (timer != null) {
+        timer.cancel();
+      }
     }
     IOException cause = new IOException("connection closed: " + reason);
     for (Http2ServerStream stream : streams.values()) {
@@ -286,7 +335,12 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
     RequestFields fields = new RequestFields(false);
     HpackDecoder.Outcome outcome = hpackDecoder.decode(fieldBlock, fields);
     if (goAwaySent) {
-      return; // RFC 9113 §6.8: streams above the GOAWAY's last one are not processed.
+      // RFC 9113 §6.8: streams above the GOAWAY's last one are not processed. Refused rather
+      // than ignored, so that the client can retry it elsewhere at once (§8.7).
+      countReset();
+      writeRstStream(streamId, ErrorCode.REFUSED_STREAM);
+      rememberReset(streamId);
+      return;
     }
     if (streams.size() - closedButHeld >= settings.maxConcurrentStreams()) {
       // RFC 9113 §5.1.2: past our limit, a stream is refused; the client may retry it. Streams
@@ -370,6 +424,7 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
       throw Http2Exception.streamError(id, ErrorCode.PROTOCOL_ERROR, fields.malformed());
     }
     checkLength(stream, true);
+    stream.requestTrailers(fields.trailerFields()); // Before a streamed body's reader sees its end.
     requestEnded(stream);
   }
 
@@ -581,7 +636,11 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
 
   @Override
   public void onSettingsAck() {
-    // Our limits were in force from the start: nothing waits on the ACK.
+    // Our limits were in force from the start: the ACK only stops the SETTINGS_TIMEOUT clock.
+    if (settingsDeadline != null) {
+      settingsDeadline.cancel();
+      settingsDeadline = null;
+    }
   }
 
   @Override
@@ -593,6 +652,12 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
   @Override
   public void onPing(long data, boolean ack) {
     if (ack) {
+      if (data == SHUTDOWN_PING && draining) {
+        if (shutdownPingDeadline != null) {
+          shutdownPingDeadline.cancel();
+        }
+        finalGoAway();
+      }
       return;
     }
     countControlFrame();
