@@ -32,7 +32,6 @@ class ChunkedEncoderTest {
                 ChunkedEncoder.lastChunk(
                     Headers.builder().add("X-Evil", "a\r\nHTTP/1.1 200 OK").build()));
     assertThatIllegalArgumentException()
-        .isThrownBy(
-            () -> ChunkedEncoder.lastChunk(Headers.builder().add("Bad Name", "x").build()));
+        .isThrownBy(() -> ChunkedEncoder.lastChunk(Headers.builder().add("Bad Name", "x").build()));
   }
 }

@@ -4,6 +4,7 @@ import dev.wharf.core.CloseReason;
 import dev.wharf.core.Connection;
 import dev.wharf.core.Pipe;
 import dev.wharf.core.Protocol;
+import dev.wharf.core.tls.TlsSession;
 import dev.wharf.http.Headers;
 import dev.wharf.http.RequestHead;
 import dev.wharf.http.h2.ReceiveWindow;
@@ -94,8 +95,9 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
       new ReceiveWindow(0, SendWindows.DEFAULT_WINDOW, MAX_STREAM_WINDOW);
   private final Map<Integer, Http2ServerStream> streams = new HashMap<>();
   private final ArrayDeque<Http2ServerStream> ready = new ArrayDeque<>();
-  private final int[] recentlyReset = new int[RESET_MEMORY];
-  private int recentlyResetNext;
+  private final RecentStreamIds recentlyReset = new RecentStreamIds(RESET_MEMORY);
+  private final RecentStreamIds recentlyClosed = new RecentStreamIds(RESET_MEMORY);
+  private int closedButHeld; // streams in the map that are closed on the wire (holdAfterClose)
   private final ByteBuffer frameHeader = ByteBuffer.allocate(FrameType.HEADER_BYTES);
   private final ByteBuffer control = ByteBuffer.allocate(64);
 
@@ -158,6 +160,12 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
     }
     connection.write(out.flip());
     windowStartNanos = c.nanoTime();
+    var weakTls = TlsSession.of(c).flatMap(TlsRequirements::shortfall);
+    if (weakTls.isPresent()) {
+      // RFC 9113 §9.2: a connection below the TLS floor ends with INADEQUATE_SECURITY.
+      connectionError(ErrorCode.INADEQUATE_SECURITY, weakTls.get());
+      return;
+    }
     // RFC 9113 §6.5.3: a client that never acknowledges our SETTINGS gets SETTINGS_TIMEOUT.
     settingsDeadline = c.schedule(settings.settingsTimeout(), this::settingsTimedOut);
     armIdle();
@@ -313,10 +321,15 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
       if (streamIds.isPeerInitiated(streamId) && wasReset(streamId)) {
         return; // Trailers in flight when we reset the stream (§5.1 "closed").
       }
-      streamIds.acceptPeerStream(streamId); // Throws PROTOCOL_ERROR for an id of ours.
-      // RFC 9113 §5.1: HEADERS on a stream that closed is a connection error STREAM_CLOSED.
+      if (recentlyClosed.contains(streamId)) {
+        // RFC 9113 §5.1: HEADERS on a stream that closed is a connection error STREAM_CLOSED.
+        throw Http2Exception.connectionError(
+            ErrorCode.STREAM_CLOSED, "HEADERS on closed stream " + streamId);
+      }
+      // An id of ours, or one the peer skipped (§5.1.1): PROTOCOL_ERROR.
+      streamIds.acceptPeerStream(streamId);
       throw Http2Exception.connectionError(
-          ErrorCode.STREAM_CLOSED, "HEADERS on closed stream " + streamId);
+          ErrorCode.PROTOCOL_ERROR, "HEADERS on stream " + streamId + ", never opened");
     }
     streamIds.acceptPeerStream(streamId);
     RequestFields fields = new RequestFields(false);
@@ -329,8 +342,10 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
       rememberReset(streamId);
       return;
     }
-    if (streams.size() >= settings.maxConcurrentStreams()) {
-      // RFC 9113 §5.1.2: past our limit, a stream is refused; the client may retry it.
+    if (streams.size() - closedButHeld >= settings.maxConcurrentStreams()) {
+      // RFC 9113 §5.1.2: past our limit, a stream is refused; the client may retry it. Streams
+      // whose response ended while their handler still runs do not count: the client saw them
+      // close, and may open the next (h2load -m 100 was refused a few without this).
       countReset();
       writeRstStream(streamId, ErrorCode.REFUSED_STREAM);
       rememberReset(streamId);
@@ -720,6 +735,8 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
     if (!stream.dispatched || stream.responseFinished) {
       forget(stream);
     }
+    // A reset stream whose handler still runs keeps counting against the limit: it bounds the
+    // work a client can start by resetting streams (CVE-2023-44487).
   }
 
   /** Called by the stream when its response is complete and its handler done. */
@@ -744,11 +761,26 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
     }
     if (stream.responseFinished) {
       forget(stream);
+    } else {
+      holdAfterClose(stream);
+    }
+  }
+
+  /** A stream whose END_STREAM is out stays until its handler is done, outside the limit. */
+  private void holdAfterClose(Http2ServerStream stream) {
+    if (!stream.heldAfterClose && streams.get(stream.id()) == stream) {
+      stream.heldAfterClose = true;
+      closedButHeld++;
     }
   }
 
   private void forget(Http2ServerStream stream) {
     if (streams.remove(stream.id(), stream)) {
+      if (stream.heldAfterClose) {
+        stream.heldAfterClose = false;
+        closedButHeld--;
+      }
+      recentlyClosed.remember(stream.id());
       sendWindows.close(stream.id());
       if (streams.isEmpty()) {
         armIdle();
@@ -765,17 +797,11 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
   }
 
   private void rememberReset(int streamId) {
-    recentlyReset[recentlyResetNext] = streamId;
-    recentlyResetNext = (recentlyResetNext + 1) % RESET_MEMORY;
+    recentlyReset.remember(streamId);
   }
 
   private boolean wasReset(int streamId) {
-    for (int id : recentlyReset) {
-      if (id == streamId) {
-        return true;
-      }
-    }
-    return false;
+    return recentlyReset.contains(streamId);
   }
 
   // ---- output ----

@@ -73,6 +73,7 @@ public final class Http2ServerStream {
   boolean endSent;
   boolean inReadyQueue;
   boolean responseFinished;
+  boolean heldAfterClose; // closed on the wire, kept until its handler is done (counted apart)
 
   /** When the response began to wait for window, on the loop's clock; 0 while it is not. */
   long blockedSinceNanos;
