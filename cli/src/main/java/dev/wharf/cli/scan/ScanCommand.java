@@ -278,9 +278,11 @@ public final class ScanCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     boolean terminal = System.console() != null && System.console().isTerminal();
-    // The loops read banners and carry UDP probes; a plain TCP scan needs none but the group's one.
+    // The loops read banners and carry UDP probes; a plain TCP scan (and a SYN scan, which has its
+    // own thread) needs none but the group's one.
     boolean loopsWork =
-        options.udpSettings().isPresent() || !options.settings().get().bannerWait().isZero();
+        options.udpSettings().isPresent()
+            || options.settings().map(s -> !s.bannerWait().isZero()).orElse(false);
     int loops =
         loopsWork ? Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())) : 1;
     var group = new EventLoopGroup(loops, "wharf-scan", true);
