@@ -199,6 +199,14 @@ public final class Channels implements AutoCloseable {
     }
   }
 
+  /**
+   * The channels this node is subscribed to, by name, with their local members and the publications
+   * received: what the dashboard and /metrics show. Any thread; cheap.
+   */
+  public List<ChannelActivity> activity() {
+    return hub.activity();
+  }
+
   public ChannelsConfig config() {
     return config;
   }

@@ -1,12 +1,17 @@
 package dev.wharf.channels.internal;
 
 import dev.wharf.channels.Broker;
+import dev.wharf.channels.ChannelActivity;
 import dev.wharf.channels.ClientInfo;
 import dev.wharf.channels.Publication;
 import dev.wharf.channels.protocol.ServerMessages;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One node's view of the broker: a single broker subscription per channel while any local session
@@ -37,6 +42,8 @@ public final class Hub implements Broker.Listener {
   /** The local members of one channel, and this node's broker subscription for it. */
   private static final class Local {
     final Set<Member> sessions = ConcurrentHashMap.newKeySet();
+    // Publications this node received for the channel; one add per publication, not per member.
+    final AtomicLong publications = new AtomicLong();
     CompletableFuture<Void> subscribed;
   }
 
@@ -86,6 +93,16 @@ public final class Hub implements Broker.Listener {
     }
   }
 
+  /** The channels this node is subscribed to, by name: local members and publications heard. */
+  public List<ChannelActivity> activity() {
+    var all = new ArrayList<ChannelActivity>();
+    locals.forEach(
+        (channel, local) ->
+            all.add(new ChannelActivity(channel, local.sessions.size(), local.publications.get())));
+    all.sort(Comparator.comparing(ChannelActivity::channel));
+    return all;
+  }
+
   /** How many channels this node is subscribed to. */
   public int channelCount() {
     return locals.size();
@@ -97,6 +114,7 @@ public final class Hub implements Broker.Listener {
     if (local == null) {
       return;
     }
+    local.publications.incrementAndGet();
     // Written once for every subscriber of this node.
     String text = ServerMessages.delivery(publication);
     for (Member session : local.sessions) {
