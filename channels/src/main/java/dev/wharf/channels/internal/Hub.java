@@ -5,9 +5,13 @@ import dev.wharf.channels.ChannelActivity;
 import dev.wharf.channels.ClientInfo;
 import dev.wharf.channels.Publication;
 import dev.wharf.channels.protocol.ServerMessages;
+import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,6 +41,11 @@ public final class Hub implements Broker.Listener {
 
     /** The broker lost the channel's history: what was missed cannot be recovered. */
     void offerLost(String channel);
+
+    /** The client's address, for a member that is a client's connection (dashboards). */
+    default Optional<SocketAddress> remote() {
+      return Optional.empty();
+    }
   }
 
   /** The local members of one channel, and this node's broker subscription for it. */
@@ -101,6 +110,23 @@ public final class Hub implements Broker.Listener {
             all.add(new ChannelActivity(channel, local.sessions.size(), local.publications.get())));
     all.sort(Comparator.comparing(ChannelActivity::channel));
     return all;
+  }
+
+  /** The channels each local client (by its address) has subscribed to, in name order. */
+  public Map<SocketAddress, List<String>> subscriptionsByClient() {
+    var byClient = new HashMap<SocketAddress, List<String>>();
+    locals.forEach(
+        (channel, local) -> {
+          for (Member member : local.sessions) {
+            member
+                .remote()
+                .ifPresent(
+                    remote ->
+                        byClient.computeIfAbsent(remote, r -> new ArrayList<>()).add(channel));
+          }
+        });
+    byClient.values().forEach(channels -> channels.sort(null));
+    return byClient;
   }
 
   /** How many channels this node is subscribed to. */

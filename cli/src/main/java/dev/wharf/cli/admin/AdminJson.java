@@ -8,6 +8,7 @@ import dev.wharf.core.ListenerInfo;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.BiConsumer;
 
@@ -25,8 +26,12 @@ final class AdminJson {
     return address == null ? "" : Addresses.format(address);
   }
 
-  /** A connection: {@code {"id":7,"transport":"tcp",...,"ageMs":1500,"idleMs":20}}. */
-  static void connection(StringBuilder out, ConnectionInfo info, long nowMillis) {
+  /**
+   * A connection: {@code {"id":7,"transport":"tcp",...,"ageMs":1500,"idleMs":20,"channels":[]}},
+   * with the channels its client subscribed to (none for a connection that is no channels client).
+   */
+  static void connection(
+      StringBuilder out, ConnectionInfo info, long nowMillis, List<String> channels) {
     out.append("{\"id\":").append(info.id());
     field(out, "transport", info.transport().name().toLowerCase(Locale.ROOT));
     field(out, "side", info.side().name().toLowerCase(Locale.ROOT));
@@ -40,6 +45,8 @@ final class AdminJson {
     out.append(",\"opened\":").append(info.opened().toEpochMilli());
     out.append(",\"ageMs\":").append(Math.max(0, nowMillis - info.opened().toEpochMilli()));
     out.append(",\"idleMs\":").append(info.idle().toMillis());
+    out.append(",\"channels\":");
+    array(out, channels, (o, channel) -> o.append(Json.quote(channel)));
     out.append('}');
   }
 

@@ -15,9 +15,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 
@@ -98,7 +100,7 @@ public final class AdminServer implements AutoCloseable {
               .route("GET", "/uplot.css", guard(auth, realm, webJar("uPlot.min.css", "text/css")))
               .route("GET", LIVE_PATH, guard(auth, realm, live))
               .routeBlocking("GET", METRICS_PATH, guard(auth, realm, metrics(metrics)))
-              .routeBlocking("GET", SOCKETS_PATH, guard(auth, realm, sockets(registry)));
+              .routeBlocking("GET", SOCKETS_PATH, guard(auth, realm, sockets(registry, channels)));
       table.start();
       return new AdminServer(group, builder.bind(address));
     } catch (IOException | RuntimeException e) {
@@ -131,14 +133,21 @@ public final class AdminServer implements AutoCloseable {
   }
 
   /** {@code {"listeners":[...],"connections":[...]}}, read from every served loop now. */
-  private static Handler sockets(SocketRegistry registry) {
+  private static Handler sockets(SocketRegistry registry, Optional<Channels> channels) {
     return (request, response) -> {
       List<ConnectionInfo> connections = registry.connections();
+      Map<SocketAddress, List<String>> subscriptions =
+          channels.map(Channels::subscriptionsByClient).orElse(Map.of());
       long now = System.currentTimeMillis();
       var out = new StringBuilder("{\"listeners\":");
       AdminJson.array(out, registry.listeners(), AdminJson::listener);
       out.append(",\"connections\":");
-      AdminJson.array(out, connections, (o, info) -> AdminJson.connection(o, info, now));
+      AdminJson.array(
+          out,
+          connections,
+          (o, info) ->
+              AdminJson.connection(
+                  o, info, now, subscriptions.getOrDefault(info.remote(), List.of())));
       out.append("}\n");
       response
           .header("Cache-Control", "no-store")

@@ -7,6 +7,7 @@ import dev.wharf.core.EventLoop;
 import dev.wharf.core.ListenerInfo;
 import dev.wharf.core.SocketRegistry;
 import dev.wharf.websocket.WebSocket;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,6 +45,7 @@ final class LiveTable implements SocketRegistry.Observer {
   private final Timeline timeline = new Timeline();
   private final Map<String, Long> lastPublications = new HashMap<>();
   private List<String> channelsJson = List.of();
+  private Map<SocketAddress, List<String>> subscriptions = Map.of();
 
   // Written on the admin loop only; read by /metrics on any thread.
   private volatile long bytesIn;
@@ -113,7 +115,7 @@ final class LiveTable implements SocketRegistry.Observer {
             bytesIn += connection.bytesIn();
             bytesOut += connection.bytesOut();
             var out = new StringBuilder("{\"type\":\"open\",\"row\":");
-            AdminJson.connection(out, connection, System.currentTimeMillis());
+            AdminJson.connection(out, connection, System.currentTimeMillis(), List.of());
             broadcast(out.append('}').toString());
           }
         });
@@ -184,6 +186,7 @@ final class LiveTable implements SocketRegistry.Observer {
     lastBytesOut = out;
     timeline.add(sample);
     channelsJson = channelRows(seconds);
+    subscriptions = channels.map(Channels::subscriptionsByClient).orElse(Map.of());
     if (!dashboards.isEmpty()) {
       var message = new StringBuilder("{\"type\":\"tick\",\"sample\":");
       AdminJson.sample(message, sample);
@@ -236,7 +239,11 @@ final class LiveTable implements SocketRegistry.Observer {
 
   private void rowsJson(StringBuilder out) {
     long now = System.currentTimeMillis();
-    AdminJson.array(out, rows.values(), (o, row) -> AdminJson.connection(o, row, now));
+    AdminJson.array(
+        out,
+        rows.values(),
+        (o, row) ->
+            AdminJson.connection(o, row, now, subscriptions.getOrDefault(row.remote(), List.of())));
   }
 
   private void channelsJson(StringBuilder out) {

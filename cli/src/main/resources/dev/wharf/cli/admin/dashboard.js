@@ -32,7 +32,8 @@
   function rowCells(r) {
     return [[String(r.id), true], [r.local], [r.remote], [r.protocol], [r.state],
       [bytes(r.bytesIn), true], [bytes(r.bytesOut), true],
-      [duration(Date.now() - r.opened), true], [duration(r.idleMs), true]];
+      [duration(Date.now() - r.opened), true], [duration(r.idleMs), true],
+      [(r.channels || []).join(", ")]];
   }
 
   function upsert(r, fresh) {

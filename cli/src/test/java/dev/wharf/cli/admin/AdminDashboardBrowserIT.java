@@ -113,6 +113,11 @@ class AdminDashboardBrowserIT extends EndToEnd {
           "document.querySelector('#channels tr[data-channel=\"news\"]') !== null"
               + " && document.querySelector('#channels tr[data-channel=\"news\"]')"
               + ".cells[1].textContent === '1'");
+      devTools.await(
+          page,
+          "the subscriber's connection with its channel",
+          "[...document.querySelectorAll('#connections tr')].some(tr => tr.cells.length === 10"
+              + " && tr.cells[3].textContent === 'websocket' && tr.cells[9].textContent === 'news')");
       for (int i = 1; i <= 3; i++) {
         Child publisher =
             wharf(
