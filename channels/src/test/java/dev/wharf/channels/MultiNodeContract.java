@@ -288,7 +288,13 @@ abstract class MultiNodeContract {
    */
   static void withBrokerOutageLogged(Step test) throws Exception {
     try (var log = CapturedLog.under("dev.wharf.channels")) {
-      test.run();
+      try {
+        test.run();
+      } catch (AssertionError failed) {
+        // The nodes' log was taken from the output: give it back with the failure.
+        failed.addSuppressed(new AssertionError("the nodes logged: " + log.messages()));
+        throw failed;
+      }
       assertThat(log.messages()).anyMatch(m -> m.contains("reconnecting with backoff"));
     }
   }
@@ -350,13 +356,7 @@ abstract class MultiNodeContract {
     for (Thread t : publishers) {
       assertThat(t.join(Duration.ofSeconds(30))).isTrue();
     }
-    // The last publication, as both nodes see it.
-    var top =
-        a.channels()
-            .broker()
-            .history(CHANNEL, java.util.OptionalLong.empty(), 0)
-            .get(10, TimeUnit.SECONDS)
-            .top();
+    StreamPosition top = lastPublication(a);
     for (Peer s : subscribers) {
       boolean reached =
           Await.within(
@@ -375,6 +375,32 @@ abstract class MultiNodeContract {
         assertThat(s.trace()).anyMatch(t -> t.startsWith("S ") && t.endsWith(" false"));
       }
     }
+  }
+
+  /**
+   * The last publication, as both nodes see it; read again while the broker, just restarted on a
+   * loaded machine, lets a request time out.
+   */
+  private static StreamPosition lastPublication(Node node) {
+    var top = new java.util.concurrent.atomic.AtomicReference<StreamPosition>();
+    Await.until(
+        "the broker answering a history read",
+        Duration.ofSeconds(60),
+        () -> {
+          try {
+            top.set(
+                node.channels()
+                    .broker()
+                    .history(CHANNEL, java.util.OptionalLong.empty(), 0)
+                    .get(10, TimeUnit.SECONDS)
+                    .top());
+            return true;
+          } catch (java.util.concurrent.ExecutionException
+              | java.util.concurrent.TimeoutException notYet) {
+            return false;
+          }
+        });
+    return top.get();
   }
 
   /** On a lag notice, subscribes again with since (retrying while the broker is away). */

@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A channels client over a real WebSocket for multi-node tests: sends requests and waits for their
  * replies, and records, in arrival order, every delivery, subscribe reply, lag notice and presence
  * event as a line of its {@link #trace()}: {@code D epoch offset data}, {@code S epoch offset
- * recovered}, {@code L epoch offset}, {@code J client} and {@code X client} (a leave).
+ * recovered}, {@code E code message} (an error reply), {@code L epoch offset}, {@code J client} and
+ * {@code X client} (a leave).
  *
  * <p>Thread-safe: records on the client's event loop, read from the test's thread.
  */
@@ -49,6 +50,7 @@ final class Peer implements WebSocketListener, AutoCloseable {
         trace.add("D " + d.position().epoch() + " " + d.position().offset() + " " + d.data());
       }
       case ServerMessage.Reply r -> {
+        r.error().ifPresent(e -> trace.add("E " + e.code() + " " + e.message()));
         if (r.recovered().isPresent()) {
           trace.add(subscribed(r));
           if (!r.recovered().get()) {

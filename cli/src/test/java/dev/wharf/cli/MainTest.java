@@ -172,4 +172,23 @@ public class MainTest {
     assertThat(run.exitCode()).isZero();
     assertThat(run.out()).contains("listen", "connect", "echo");
   }
+
+  /**
+   * A '%' in a description is a format character to picocli: an unescaped one prints "[picocli
+   * WARN] Could not format" on stderr above the help (as {@code get -w}'s did).
+   */
+  @Test
+  void everyCommandsHelpFormatsWithoutPicocliWarnings() throws Exception {
+    var stderr = new java.io.ByteArrayOutputStream();
+    var original = System.err;
+    System.setErr(new java.io.PrintStream(stderr, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      for (CommandLine command : Main.commandLine().getSubcommands().values()) {
+        assertThat(command.getUsageMessage()).isNotBlank();
+      }
+    } finally {
+      System.setErr(original);
+    }
+    assertThat(stderr.toString(java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("WARN");
+  }
 }

@@ -4,7 +4,6 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.Arrays;
 
 /**
  * Addresses as people write them: {@code ::1} rather than the JDK's {@code 0:0:0:0:0:0:0:1}, and
@@ -13,10 +12,14 @@ import java.util.Arrays;
 public final class Addresses {
   private Addresses() {}
 
-  /** An address literal, IPv6 in its compressed form (RFC 5952). */
+  /** An address literal, IPv6 as {@link #ipv6(byte[])} writes it, with its scope if it has one. */
   public static String host(InetAddress address) {
-    String text = address.getHostAddress();
-    return address instanceof Inet6Address ? compactIpv6(text) : text;
+    if (address instanceof Inet6Address v6) {
+      String jdk = v6.getHostAddress();
+      int scope = jdk.indexOf('%');
+      return ipv6(v6.getAddress()) + (scope < 0 ? "" : jdk.substring(scope));
+    }
+    return address.getHostAddress();
   }
 
   /**
@@ -32,31 +35,78 @@ public final class Addresses {
   }
 
   /**
-   * The JDK's {@code 0:0:0:0:0:0:0:1} as people write it, {@code ::1}: the longest run of zero
-   * groups becomes {@code ::} (RFC 5952 §4.2).
+   * The JDK's {@code 0:0:0:0:0:0:0:1} as people write it, {@code ::1} (see {@link #ipv6(byte[])});
+   * text that is not an IPv6 literal is returned as it is.
    */
   public static String compactIpv6(String address) {
     int scope = address.indexOf('%');
-    String suffix = scope < 0 ? "" : address.substring(scope);
-    String[] groups = (scope < 0 ? address : address.substring(0, scope)).split(":");
-    int bestStart = -1;
-    int bestLength = 1; // RFC 5952 §4.2.2: a single zero group is not shortened.
-    for (int i = 0; i < groups.length; i++) {
-      int j = i;
-      while (j < groups.length && groups[j].equals("0")) {
-        j++;
-      }
-      if (j - i > bestLength) {
-        bestStart = i;
-        bestLength = j - i;
-      }
-    }
-    if (bestStart < 0) {
+    String literal = scope < 0 ? address : address.substring(0, scope);
+    InetAddress parsed;
+    try {
+      parsed = Inet6Address.ofLiteral(literal);
+    } catch (IllegalArgumentException notIpv6) {
       return address;
     }
-    String head = String.join(":", Arrays.copyOfRange(groups, 0, bestStart));
-    String tail =
-        String.join(":", Arrays.copyOfRange(groups, bestStart + bestLength, groups.length));
-    return head + "::" + tail + suffix;
+    byte[] bytes = parsed.getAddress();
+    if (bytes.length != 16) {
+      return address; // an IPv4-mapped literal, which the JDK hands back as IPv4
+    }
+    return ipv6(bytes) + (scope < 0 ? "" : address.substring(scope));
+  }
+
+  /**
+   * Sixteen bytes as {@code inet_ntop} writes them (and so ss, ping, tcpdump and dig): RFC 5952
+   * §4's canonical form (lower case, no leading zeros, the longest run of two or more zero groups
+   * as {@code ::}, the first of equal runs) and, as §5 and glibc, an IPv4 tail for IPv4-mapped
+   * ({@code ::ffff:192.0.2.5}) and IPv4-compatible ({@code ::192.0.2.5}) addresses. The one IPv6
+   * formatter of Wharf's modules.
+   */
+  public static String ipv6(byte[] address) {
+    if (address.length != 16) {
+      throw new IllegalArgumentException("an IPv6 address has 16 bytes, not " + address.length);
+    }
+    int[] words = new int[8];
+    for (int i = 0; i < 8; i++) {
+      words[i] = ((address[2 * i] & 0xff) << 8) | (address[2 * i + 1] & 0xff);
+    }
+    int bestStart = -1;
+    int bestLength = 0;
+    for (int i = 0; i < 8; ) {
+      if (words[i] != 0) {
+        i++;
+        continue;
+      }
+      int start = i;
+      while (i < 8 && words[i] == 0) {
+        i++;
+      }
+      if (i - start > bestLength && i - start >= 2) {
+        bestStart = start;
+        bestLength = i - start;
+      }
+    }
+    boolean embedsIpv4 =
+        bestStart == 0 && (bestLength == 6 || (bestLength == 5 && words[5] == 0xffff));
+    var text = new StringBuilder(40);
+    for (int i = 0; i < 8; i++) {
+      if (i == bestStart) {
+        text.append("::");
+        i += bestLength - 1;
+        continue;
+      }
+      if (embedsIpv4 && i == 6) {
+        if (text.charAt(text.length() - 1) != ':') {
+          text.append(':');
+        }
+        text.append(address[12] & 0xff).append('.').append(address[13] & 0xff).append('.');
+        text.append(address[14] & 0xff).append('.').append(address[15] & 0xff);
+        break;
+      }
+      if (text.length() > 0 && text.charAt(text.length() - 1) != ':') {
+        text.append(':');
+      }
+      text.append(Integer.toHexString(words[i]));
+    }
+    return text.toString();
   }
 }

@@ -255,7 +255,7 @@ public final class DnsResolver implements AutoCloseable {
   /** The server's address as dig prints it (IPv6 compressed, RFC 5952). */
   public static String address(InetSocketAddress server) {
     return server.getAddress() instanceof java.net.Inet6Address v6
-        ? dev.wharf.dns.codec.Presentation.ipv6(v6.getAddress())
+        ? dev.wharf.core.Addresses.ipv6(v6.getAddress())
         : server.getAddress().getHostAddress();
   }
 }

@@ -22,7 +22,7 @@ public sealed interface Endpoint {
     /** The address as ss prints it, without brackets or port ({@code ::1}, {@code 0.0.0.0}). */
     public String host() {
       return address instanceof Inet6Address
-          ? Ipv6Text.format(address.getAddress())
+          ? dev.wharf.core.Addresses.ipv6(address.getAddress())
           : address.getHostAddress();
     }
 

@@ -76,7 +76,7 @@ public final class Hub implements Broker.Listener {
     if (local == null) {
       Local created = new Local();
       locals.put(channel, created);
-      created.subscribed = broker.subscribe(channel, this);
+      created.subscribed = subscribeSafely(channel);
       created.subscribed.whenComplete(
           (ok, failed) -> {
             if (failed != null) {
@@ -89,8 +89,23 @@ public final class Hub implements Broker.Listener {
     return local.subscribed;
   }
 
+  /**
+   * The broker's subscription as a future, also when the broker throws instead of failing it (a
+   * client library refusing while it reconnects): a subscriber must get its error reply, never be
+   * left waiting on a channel it can no longer subscribe to.
+   */
+  private CompletableFuture<Void> subscribeSafely(String channel) {
+    try {
+      return broker.subscribe(channel, this);
+    } catch (RuntimeException refused) {
+      return CompletableFuture.failedFuture(refused);
+    }
+  }
+
   private synchronized void forget(String channel, Local local) {
-    locals.remove(channel, local);
+    if (locals.remove(channel, local)) {
+      broker.unsubscribe(channel); // whatever the failed attempt left behind in the broker
+    }
   }
 
   /** Removes a session from a channel; the last one out ends the node's broker subscription. */

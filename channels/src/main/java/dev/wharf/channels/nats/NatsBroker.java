@@ -6,12 +6,14 @@ import dev.wharf.channels.History;
 import dev.wharf.channels.InMemoryBroker.HistoryPolicy;
 import dev.wharf.channels.Publication;
 import dev.wharf.channels.StreamPosition;
+import dev.wharf.channels.internal.FeedCursor;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
 import io.nats.client.Dispatcher;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
+import io.nats.client.JetStreamOptions;
 import io.nats.client.KeyValue;
 import io.nats.client.Message;
 import io.nats.client.Nats;
@@ -96,18 +98,17 @@ public final class NatsBroker implements Broker {
   private static final int STREAM_NOT_FOUND = 10059;
   private static final int WRONG_LAST_SEQUENCE = 10071;
   private static final int MAX_ATTEMPTS = 50;
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
 
   /** One channel this node subscribed to; every field guarded by the object's lock. */
   private static final class Feed {
-    final Listener listener;
     final CompletableFuture<Void> subscribed = new CompletableFuture<>();
-    String epoch;
-    long last = -1; // unknown until the first read or delivery
+    final FeedCursor cursor; // unpositioned until the first read or delivery
     final Map<String, ClientInfo> present = new HashMap<>(); // as last told to the listener
     final Map<String, Long> presentSince = new HashMap<>(); // System.nanoTime() when told
 
-    Feed(Listener listener) {
-      this.listener = listener;
+    Feed(String channel, Listener listener) {
+      this.cursor = new FeedCursor(channel, listener);
     }
   }
 
@@ -136,10 +137,15 @@ public final class NatsBroker implements Broker {
     this.policy = policy;
     this.presenceTtl = presenceTtl;
     this.connection = connection;
-    this.jetStream = connection.jetStream();
-    this.management = connection.jetStreamManagement();
+    // JetStream's default of 2 s per request is short for a server just restarted on a busy
+    // machine; a call that fails still fails within a bound.
+    var jetStreamOptions = JetStreamOptions.builder().requestTimeout(REQUEST_TIMEOUT).build();
+    this.jetStream = connection.jetStream(jetStreamOptions);
+    this.management = connection.jetStreamManagement(jetStreamOptions);
     streamEpoch();
-    var kvm = connection.keyValueManagement();
+    var kvm =
+        connection.keyValueManagement(
+            io.nats.client.KeyValueOptions.builder().jetStreamOptions(jetStreamOptions).build());
     if (!kvm.getBucketNames().contains(PRESENCE_BUCKET)) {
       try {
         kvm.create(
@@ -152,7 +158,10 @@ public final class NatsBroker implements Broker {
         // another node created it meanwhile
       }
     }
-    this.presenceBucket = connection.keyValue(PRESENCE_BUCKET);
+    this.presenceBucket =
+        connection.keyValue(
+            PRESENCE_BUCKET,
+            io.nats.client.KeyValueOptions.builder().jetStreamOptions(jetStreamOptions).build());
     this.dispatcher = connection.createDispatcher(this::received);
     long period = Math.max(100, presenceTtl.toMillis() / 3);
     heartbeat.scheduleWithFixedDelay(this::beat, period, period, TimeUnit.MILLISECONDS);
@@ -449,16 +458,15 @@ public final class NatsBroker implements Broker {
 
   @Override
   public CompletableFuture<Void> subscribe(String channel, Listener listener) {
-    var feed = new Feed(Objects.requireNonNull(listener, "listener"));
+    var feed = new Feed(channel, Objects.requireNonNull(listener, "listener"));
     feeds.put(channel, feed);
     dispatcher.subscribe(fanOutSubject(channel));
     call(() -> {
           connection.flush(Duration.ofSeconds(5)); // the server has the subscription
           History history = readHistory(channel, OptionalLong.empty(), 0);
           synchronized (feed) {
-            if (feed.last < 0) {
-              feed.epoch = history.top().epoch();
-              feed.last = history.top().offset();
+            if (!feed.cursor.isPositioned()) {
+              feed.cursor.startAt(history.top());
             }
           }
           return null;
@@ -511,38 +519,20 @@ public final class NatsBroker implements Broker {
             Long.parseLong(headers.getFirst(OFFSET)),
             new String(message.getData(), StandardCharsets.UTF_8));
     synchronized (feed) {
-      if (feed.epoch != null
-          && feed.epoch.equals(publication.epoch())
-          && feed.last >= 0
-          && publication.offset() > feed.last + 1) {
-        fill(channel, feed, publication.offset());
+      if (feed.cursor.hasGapBefore(publication)) {
+        fill(channel, feed.cursor, publication.offset());
       }
-      deliver(feed, publication);
+      feed.cursor.deliver(publication);
     }
   }
 
   /** Delivers what the stream holds between the feed's last delivery and {@code before}. */
-  private void fill(String channel, Feed feed, long before) {
+  private void fill(String channel, FeedCursor cursor, long before) {
     try {
-      History missed = readHistory(channel, OptionalLong.of(feed.last), Integer.MAX_VALUE);
-      for (Publication p : missed.publications()) {
-        if (p.offset() < before) {
-          deliver(feed, p);
-        }
-      }
+      cursor.fill(readHistory(channel, OptionalLong.of(cursor.last()), Integer.MAX_VALUE), before);
     } catch (IOException | JetStreamApiException e) {
       LOG.log(System.Logger.Level.DEBUG, () -> "nats: filling a gap in " + channel + ": " + e);
     }
-  }
-
-  /** Hands a publication on, once; a gap or a new epoch left is the session's to notice. */
-  private static void deliver(Feed feed, Publication publication) {
-    if (publication.epoch().equals(feed.epoch) && publication.offset() <= feed.last) {
-      return;
-    }
-    feed.epoch = publication.epoch();
-    feed.last = publication.offset();
-    feed.listener.publication(publication);
   }
 
   /** Tells the listener of a join or leave it has not heard yet; under the feed's lock. */
@@ -550,11 +540,11 @@ public final class NatsBroker implements Broker {
     if (joined) {
       if (feed.present.put(client.client(), client) == null) {
         feed.presentSince.put(client.client(), System.nanoTime());
-        feed.listener.joined(channel, client);
+        feed.cursor.listener().joined(channel, client);
       }
     } else if (feed.present.remove(client.client()) != null) {
       feed.presentSince.remove(client.client());
-      feed.listener.left(channel, client);
+      feed.cursor.listener().left(channel, client);
     }
   }
 
@@ -583,21 +573,15 @@ public final class NatsBroker implements Broker {
       try {
         connection.flush(Duration.ofSeconds(5)); // resubscribed before reading
         synchronized (feed) {
-          if (feed.last < 0) {
+          if (!feed.cursor.isPositioned()) {
             continue;
           }
-          History history = readHistory(channel, OptionalLong.of(feed.last), Integer.MAX_VALUE);
-          if (!history.top().epoch().equals(feed.epoch)) {
+          History history =
+              readHistory(channel, OptionalLong.of(feed.cursor.last()), Integer.MAX_VALUE);
+          if (!feed.cursor.catchUp(history)) {
             LOG.log(
                 System.Logger.Level.INFO,
                 "nats: channel " + channel + " lost its history (new epoch); subscribers recover");
-            feed.epoch = history.top().epoch();
-            feed.last = history.top().offset();
-            feed.listener.lost(channel);
-            continue;
-          }
-          for (Publication p : history.publications()) {
-            deliver(feed, p);
           }
         }
       } catch (IOException | JetStreamApiException | java.util.concurrent.TimeoutException e) {

@@ -6,6 +6,7 @@ import dev.wharf.channels.History;
 import dev.wharf.channels.InMemoryBroker.HistoryPolicy;
 import dev.wharf.channels.Publication;
 import dev.wharf.channels.StreamPosition;
+import dev.wharf.channels.internal.FeedCursor;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -64,14 +65,11 @@ public final class RedisBroker implements Broker {
 
   /** One channel this node subscribed to: its listener and what was delivered to it last. */
   private static final class Feed {
-    final Listener listener;
     final CompletableFuture<Void> subscribed = new CompletableFuture<>();
-    // The pub/sub thread only.
-    String epoch;
-    long last = -1; // unknown until the subscription is confirmed
+    final FeedCursor cursor; // the pub/sub thread only; unpositioned until confirmed
 
-    Feed(Listener listener) {
-      this.listener = listener;
+    Feed(String channel, Listener listener) {
+      this.cursor = new FeedCursor(channel, listener);
     }
   }
 
@@ -204,7 +202,7 @@ public final class RedisBroker implements Broker {
 
   @Override
   public CompletableFuture<Void> subscribe(String channel, Listener listener) {
-    var feed = new Feed(Objects.requireNonNull(listener, "listener"));
+    var feed = new Feed(channel, Objects.requireNonNull(listener, "listener"));
     feeds.put(channel, feed);
     synchronized (pubsub) {
       if (connected) {
@@ -463,8 +461,8 @@ public final class RedisBroker implements Broker {
           received(
               channel, feed, new Publication(channel, epoch, offset, body.substring(space2 + 1)));
         }
-        case 'J' -> feed.listener.joined(channel, parseMember(body));
-        case 'L' -> feed.listener.left(channel, parseMember(body));
+        case 'J' -> feed.cursor.listener().joined(channel, parseMember(body));
+        case 'L' -> feed.cursor.listener().left(channel, parseMember(body));
         default -> LOG.log(System.Logger.Level.DEBUG, () -> "redis: unknown message on " + topic);
       }
     }
@@ -476,62 +474,37 @@ public final class RedisBroker implements Broker {
    */
   private void catchUp(String channel, Feed feed) {
     UnifiedJedis jedis = redis;
-    if (!feed.subscribed.isDone() || feed.last < 0) {
-      History history = readHistory(jedis, channel, OptionalLong.empty(), 0);
-      feed.epoch = history.top().epoch();
-      feed.last = history.top().offset();
+    if (!feed.subscribed.isDone() || !feed.cursor.isPositioned()) {
+      feed.cursor.startAt(readHistory(jedis, channel, OptionalLong.empty(), 0).top());
       return;
     }
-    History history = readHistory(jedis, channel, OptionalLong.of(feed.last), Integer.MAX_VALUE);
-    if (!history.top().epoch().equals(feed.epoch)) {
+    History history =
+        readHistory(jedis, channel, OptionalLong.of(feed.cursor.last()), Integer.MAX_VALUE);
+    if (!feed.cursor.catchUp(history)) {
       LOG.log(
           System.Logger.Level.INFO,
           "redis: channel " + channel + " lost its history (new epoch); subscribers recover");
-      feed.epoch = history.top().epoch();
-      feed.last = history.top().offset();
-      feed.listener.lost(channel);
-      return;
-    }
-    for (Publication p : history.publications()) {
-      deliver(feed, p);
     }
   }
 
   /** A publication from pub/sub: in order, after any the stream holds that pub/sub missed. */
   private void received(String channel, Feed feed, Publication publication) {
-    if (feed.epoch != null && feed.epoch.equals(publication.epoch())) {
-      if (publication.offset() <= feed.last) {
-        return; // delivered already, from the stream
-      }
-      if (feed.last >= 0 && publication.offset() > feed.last + 1) {
-        try {
-          History missed =
-              readHistory(
-                  redis,
-                  channel,
-                  OptionalLong.of(feed.last),
-                  (int) Math.min(Integer.MAX_VALUE, publication.offset() - feed.last - 1));
-          for (Publication p : missed.publications()) {
-            if (p.epoch().equals(feed.epoch) && p.offset() < publication.offset()) {
-              deliver(feed, p);
-            }
-          }
-        } catch (JedisException e) {
-          LOG.log(System.Logger.Level.DEBUG, () -> "redis: filling a gap in " + channel + ": " + e);
-        }
+    FeedCursor cursor = feed.cursor;
+    if (cursor.hasGapBefore(publication)) {
+      try {
+        long missing = publication.offset() - cursor.last() - 1;
+        cursor.fill(
+            readHistory(
+                redis,
+                channel,
+                OptionalLong.of(cursor.last()),
+                (int) Math.min(Integer.MAX_VALUE, missing)),
+            publication.offset());
+      } catch (JedisException e) {
+        LOG.log(System.Logger.Level.DEBUG, () -> "redis: filling a gap in " + channel + ": " + e);
       }
     }
-    deliver(feed, publication);
-  }
-
-  /** Hands a publication on; a gap or a new epoch left here is the session's to notice. */
-  private static void deliver(Feed feed, Publication publication) {
-    if (publication.epoch().equals(feed.epoch) && publication.offset() <= feed.last) {
-      return;
-    }
-    feed.epoch = publication.epoch();
-    feed.last = publication.offset();
-    feed.listener.publication(publication);
+    cursor.deliver(publication);
   }
 
   @Override

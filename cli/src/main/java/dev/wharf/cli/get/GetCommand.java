@@ -231,8 +231,9 @@ public final class GetCommand implements Callable<Integer> {
       names = {"-w", "--write-out"},
       paramLabel = "FORMAT",
       description =
-          "After the transfer, print FORMAT with curl's variables (%{http_code},"
-              + " %{time_total}, %header{name}, %{json}...); json for %{json}; @FILE reads it.")
+          "After the transfer, print FORMAT with curl's variables (%%{http_code},"
+              + " %%{time_total}, %%header{name}, %%{json}...); json for %%{json}; @FILE reads"
+              + " it.")
   String writeOut;
 
   /**

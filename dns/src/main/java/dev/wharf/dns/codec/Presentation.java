@@ -42,60 +42,6 @@ public final class Presentation {
         + (bytes[offset + 3] & 0xff);
   }
 
-  /**
-   * An IPv6 address as inet_ntop writes it (RFC 5952 §4): lower case, no leading zeros, the longest
-   * run of two or more zero groups as {@code ::} (the first of equal runs), and an IPv4 tail for
-   * IPv4-mapped and -compatible addresses.
-   */
-  public static String ipv6(byte[] bytes) {
-    int[] words = new int[8];
-    for (int i = 0; i < 8; i++) {
-      words[i] = ((bytes[2 * i] & 0xff) << 8) | (bytes[2 * i + 1] & 0xff);
-    }
-    int bestStart = -1;
-    int bestLength = 0;
-    for (int i = 0; i < 8; ) {
-      if (words[i] != 0) {
-        i++;
-        continue;
-      }
-      int start = i;
-      while (i < 8 && words[i] == 0) {
-        i++;
-      }
-      if (i - start > bestLength) {
-        bestStart = start;
-        bestLength = i - start;
-      }
-    }
-    if (bestLength < 2) {
-      bestStart = -1;
-    }
-    var out = new StringBuilder();
-    for (int i = 0; i < 8; i++) {
-      if (i == bestStart) {
-        out.append("::");
-        i += bestLength - 1;
-        continue;
-      }
-      // inet_ntop's rule: a run of six zero groups from the start, or five then ffff, is IPv4.
-      if (i == 6
-          && bestStart == 0
-          && (bestLength == 6 || (bestLength == 5 && words[5] == 0xffff))) {
-        if (out.charAt(out.length() - 1) != ':') {
-          out.append(':');
-        }
-        out.append(ipv4(bytes, 12));
-        break;
-      }
-      if (i > 0 && !(i == bestStart + bestLength && bestStart >= 0)) {
-        out.append(':');
-      }
-      out.append(Integer.toHexString(words[i]));
-    }
-    return out.toString();
-  }
-
   public static String base64(Octets data) {
     return Base64.getEncoder().encodeToString(data.unsafe());
   }

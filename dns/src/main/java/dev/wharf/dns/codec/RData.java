@@ -49,7 +49,7 @@ public sealed interface RData
 
     @Override
     public String toText() {
-      return Presentation.ipv6(address.unsafe());
+      return dev.wharf.core.Addresses.ipv6(address.unsafe());
     }
   }
 

@@ -95,7 +95,7 @@ public record SvcParam(int key, Octets value) {
               .append(
                   size == 4
                       ? Presentation.ipv4(v, i)
-                      : Presentation.ipv6(java.util.Arrays.copyOfRange(v, i, i + 16)));
+                      : dev.wharf.core.Addresses.ipv6(java.util.Arrays.copyOfRange(v, i, i + 16)));
         }
         return out.toString();
       }

@@ -43,31 +43,4 @@ class DnsNameTest {
     assertThat(DnsName.reverse(InetAddress.ofLiteral("2001:db8::1")).toString())
         .isEqualTo("1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.");
   }
-
-  @Test
-  void ipv6IsPrintedAsInetNtopPrintsIt() {
-    assertThat(ipv6("2001:db8::1")).isEqualTo("2001:db8::1");
-    assertThat(ipv6("::1")).isEqualTo("::1");
-    assertThat(ipv6("::")).isEqualTo("::");
-    assertThat(ipv6("1::")).isEqualTo("1::");
-    assertThat(ipv6("2001:db8:0:1:0:0:0:1")).isEqualTo("2001:db8:0:1::1");
-    assertThat(ipv6("2001:0:0:1:0:0:0:1")).isEqualTo("2001:0:0:1::1");
-    assertThat(ipv6("2001:db8:0:1:1:1:1:1")).isEqualTo("2001:db8:0:1:1:1:1:1");
-    assertThat(ipv6("::ffff:192.0.2.5")).isEqualTo("::ffff:192.0.2.5");
-    assertThat(ipv6("::192.0.2.5")).isEqualTo("::192.0.2.5");
-  }
-
-  private static String ipv6(String literal) {
-    byte[] bytes = new byte[16];
-    byte[] parsed = InetAddress.ofLiteral(literal).getAddress();
-    if (parsed.length == 4) {
-      // Java turns ::ffff:a.b.c.d into an IPv4 address; put the mapping back.
-      bytes[10] = (byte) 0xff;
-      bytes[11] = (byte) 0xff;
-      System.arraycopy(parsed, 0, bytes, 12, 4);
-    } else {
-      bytes = parsed;
-    }
-    return Presentation.ipv6(bytes);
-  }
 }
