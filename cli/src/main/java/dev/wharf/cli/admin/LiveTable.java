@@ -17,8 +17,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The dashboard's picture of the served sockets, kept up to date on the admin loop: the registry's
@@ -38,6 +40,10 @@ final class LiveTable implements SocketRegistry.Observer {
   private final SocketRegistry registry;
   private final RequestCounter requests;
   private final Optional<Channels> channels;
+
+  // Any thread -> the admin loop, in each producer's order.
+  private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
 
   private final Map<Long, ConnectionInfo> rows = new TreeMap<>();
   private final Set<ListenerInfo> listeners = new LinkedHashSet<>();
@@ -114,9 +120,11 @@ final class LiveTable implements SocketRegistry.Observer {
           if (rows.putIfAbsent(connection.id(), connection) == null) {
             bytesIn += connection.bytesIn();
             bytesOut += connection.bytesOut();
-            var out = new StringBuilder("{\"type\":\"open\",\"row\":");
-            AdminJson.connection(out, connection, System.currentTimeMillis(), List.of());
-            broadcast(out.append('}').toString());
+            if (!dashboards.isEmpty()) {
+              var out = new StringBuilder("{\"type\":\"open\",\"row\":");
+              AdminJson.connection(out, connection, System.currentTimeMillis(), List.of());
+              broadcast(out.append('}').toString());
+            }
           }
         });
   }
@@ -128,15 +136,33 @@ final class LiveTable implements SocketRegistry.Observer {
           ConnectionInfo before = rows.remove(connection.id());
           bytesIn += connection.bytesIn() - (before == null ? 0 : before.bytesIn());
           bytesOut += connection.bytesOut() - (before == null ? 0 : before.bytesOut());
-          broadcast("{\"type\":\"close\",\"id\":" + connection.id() + "}");
+          if (!dashboards.isEmpty()) {
+            broadcast("{\"type\":\"close\",\"id\":" + connection.id() + "}");
+          }
         });
   }
 
+  /**
+   * Hands an event to the admin loop. Events wait in {@link #inbox} and one drain task at a time is
+   * queued for them, so a burst of connections costs the served loops one queue append each and the
+   * admin loop one wakeup per turn, not one per event.
+   */
   private void onAdminLoop(Runnable task) {
-    try {
-      loop.execute(task);
-    } catch (RejectedExecutionException stopped) {
-      // The admin listener is shutting down with the server: nobody is watching any more.
+    inbox.add(task);
+    if (drainScheduled.compareAndSet(false, true)) {
+      try {
+        loop.execute(this::drain);
+      } catch (RejectedExecutionException stopped) {
+        // The admin listener is shutting down with the server: nobody is watching any more.
+      }
+    }
+  }
+
+  private void drain() {
+    drainScheduled.set(false); // before polling: an event added from now on schedules another
+    Runnable task;
+    while ((task = inbox.poll()) != null) {
+      task.run();
     }
   }
 
