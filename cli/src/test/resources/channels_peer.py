@@ -20,6 +20,10 @@
       Subscribes, prints "subscribed", then reads nothing until a line arrives on stdin; then
       reads everything and prints "lagged <offset>" or "delivery <offset>" lines and finally
       "closed <code> <reason>".
+
+  channels_peer.py presence URL CHANNEL
+      Asks for CHANNEL's presence every 100 ms and prints "presence <client ids, sorted>" each
+      time the answer differs from the last one, until killed.
 """
 
 import asyncio
@@ -123,6 +127,20 @@ async def slow(url, channel):
         print("closed", ws.close_code, ws.close_reason, flush=True)
 
 
+async def presence(url, channel):
+    async with websockets.connect(url) as ws:
+        last = None
+        n = 0
+        while True:
+            n += 1
+            reply = await request(ws, {"op": "presence", "id": n, "channel": channel})
+            clients = sorted(c["client"] for c in reply["clients"])
+            if clients != last:
+                print("presence", " ".join(clients), flush=True)
+                last = clients
+            await asyncio.sleep(0.1)
+
+
 def main():
     mode, url = sys.argv[1], sys.argv[2]
     if mode == "subscriber":
@@ -134,6 +152,8 @@ def main():
         asyncio.run(malformed(url))
     elif mode == "slow":
         asyncio.run(slow(url, sys.argv[3]))
+    elif mode == "presence":
+        asyncio.run(presence(url, sys.argv[3]))
     else:
         sys.exit("unknown mode " + mode)
 

@@ -293,6 +293,34 @@ class ChannelSessionTest {
     assertThat(a.received()).containsExactly("{\"id\":4,\"ok\":true,\"clients\":[]}");
   }
 
+  @Test
+  void subscriptionWithoutJoinLeaveGetsPublicationsButNoPresenceEvents() {
+    var quiet = client();
+    var other = client();
+    quiet.send("{\"op\":\"subscribe\",\"id\":1,\"channel\":\"news\",\"joinLeave\":false}");
+    assertThat(quiet.received()).singleElement().asString().startsWith("{\"id\":1,\"ok\":true");
+    other.send("{\"op\":\"subscribe\",\"id\":1,\"channel\":\"news\"}");
+    other.received();
+    other.send("{\"op\":\"publish\",\"id\":2,\"channel\":\"news\",\"data\":7}");
+    other.received();
+    other.connection.close();
+    // No join, no leave: only the publication.
+    assertThat(quiet.received()).singleElement().asString().endsWith(",\"offset\":1,\"data\":7}");
+    // It is still in the presence list: the flag is about what it hears, not whether it is seen.
+    quiet.send("{\"op\":\"presence\",\"id\":3,\"channel\":\"news\"}");
+    assertThat(quiet.received()).singleElement().asString().contains("\"clients\":[{\"client\":");
+  }
+
+  @Test
+  void joinLeaveMustBeABoolean() {
+    var a = client();
+    a.send("{\"op\":\"subscribe\",\"id\":1,\"channel\":\"news\",\"joinLeave\":\"no\"}");
+    assertThat(a.received())
+        .containsExactly(
+            "{\"id\":1,\"error\":{\"code\":\"bad_request\",\"message\":\"\\\"joinLeave\\\" must be"
+                + " true or false\"}}");
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(
       delimiter = '|',

@@ -62,6 +62,8 @@ final class AotTraining {
         Main.run("get", "-s", "-o", "/dev/null", base + file.getFileName());
         Main.run("get", "-s", "-o", "/dev/null", base);
         Main.run("scan", "127.0.0.1", "-p", String.valueOf(port));
+        // A scan of many ports links libc through FFM (EpollConnectProber): its classes too.
+        dev.wharf.scan.TcpScanner.linkNow();
       }
     } finally {
       try (var files = Files.list(www)) {

@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Runs on its own thread ({@link #run}); {@link #stop} may be called from any thread. The
  * results array is shared, each slot written by the one prober that took its index.
  */
-final class ConnectProber implements Runnable {
+final class ConnectProber implements Prober {
   static final String SYN_ACK = "syn-ack";
   static final String CONN_REFUSED = "conn-refused";
   static final String NO_RESPONSE = "no-response";
@@ -42,17 +42,26 @@ final class ConnectProber implements Runnable {
       PortResult[] results,
       AtomicInteger next,
       AtomicInteger finished,
-      TcpScanner.Progress progress) {}
+      TcpScanner.Progress progress) {
+
+    /** Records the answer of port {@code index}; called once per index, by its prober. */
+    void finish(int index, PortState state, String reason) {
+      results[index] = new PortResult(ports[index], state, reason, "");
+      progress.finished(finished.incrementAndGet(), ports.length);
+    }
+  }
 
   /** A probe in flight; loop-confined. */
   private static final class Probe {
     final int index;
     final long deadline;
+    final int retry;
     SelectionKey key;
 
-    Probe(int index, long deadline) {
+    Probe(int index, long deadline, int retry) {
       this.index = index;
       this.deadline = deadline;
+      this.retry = retry;
     }
   }
 
@@ -60,6 +69,7 @@ final class ConnectProber implements Runnable {
   private final int limit;
   private final long timeoutNanos;
   private final long intervalNanos;
+  private final int retries;
   private final StandardProtocolFamily family;
   private final Selector selector;
   private final ArrayDeque<Probe> byDeadline;
@@ -73,9 +83,11 @@ final class ConnectProber implements Runnable {
    * @param limit the most connects in flight on this thread
    * @param timeoutNanos how long a connect may take before its port counts as filtered
    * @param intervalNanos the least time between two connects this thread starts; 0 for none
+   * @param retries how many more connects a port without an answer gets before it is filtered
    */
-  ConnectProber(Shared shared, int limit, long timeoutNanos, long intervalNanos)
+  ConnectProber(Shared shared, int limit, long timeoutNanos, long intervalNanos, int retries)
       throws IOException {
+    this.retries = retries;
     this.shared = shared;
     this.limit = limit;
     this.timeoutNanos = timeoutNanos;
@@ -88,13 +100,13 @@ final class ConnectProber implements Runnable {
     this.byDeadline = new ArrayDeque<>(Math.min(limit, 4096) * 2);
   }
 
-  /** What ended the run other than its end: a failure the caller rethrows; empty otherwise. */
-  Throwable failure() {
+  @Override
+  public Throwable failure() {
     return failure;
   }
 
-  /** Asks the run to end early; its channels close. */
-  void stop() {
+  @Override
+  public void stop() {
     stopped = true;
     selector.wakeup();
   }
@@ -153,11 +165,11 @@ final class ConnectProber implements Runnable {
         portsLeft = false;
         return;
       }
-      start(index, intervalNanos > 0 ? now : System.nanoTime());
+      start(index, intervalNanos > 0 ? now : System.nanoTime(), 0);
     }
   }
 
-  private void start(int index, long now) {
+  private void start(int index, long now, int retry) {
     int port = shared.ports()[index];
     SocketChannel channel;
     try {
@@ -178,7 +190,7 @@ final class ConnectProber implements Runnable {
         finish(index, self ? PortState.CLOSED : PortState.OPEN, self ? CONN_REFUSED : SYN_ACK);
         return;
       }
-      var probe = new Probe(index, now + timeoutNanos);
+      var probe = new Probe(index, now + timeoutNanos, retry);
       probe.key = channel.register(selector, SelectionKey.OP_CONNECT, probe);
       byDeadline.addLast(probe);
       inFlight++;
@@ -251,15 +263,20 @@ final class ConnectProber implements Runnable {
         close((SocketChannel) head.key.channel());
         head.key = null;
         inFlight--;
-        finish(head.index, PortState.FILTERED, NO_RESPONSE);
+        byDeadline.pollFirst();
+        if (head.retry < retries) {
+          start(head.index, now, head.retry + 1); // A new connect: a new SYN.
+        } else {
+          finish(head.index, PortState.FILTERED, NO_RESPONSE);
+        }
+        continue;
       }
       byDeadline.pollFirst();
     }
   }
 
   private void finish(int index, PortState state, String reason) {
-    shared.results()[index] = new PortResult(shared.ports()[index], state, reason, "");
-    shared.progress().finished(shared.finished().incrementAndGet(), shared.ports().length);
+    shared.finish(index, state, reason);
   }
 
   private static void close(SocketChannel channel) {

@@ -13,8 +13,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -32,6 +34,7 @@ public final class DevTools implements AutoCloseable {
   private final AtomicLong ids = new AtomicLong();
   private final Map<String, CompletableFuture<Map<String, String>>> pending =
       new ConcurrentHashMap<>();
+  private final Queue<Map<String, String>> events = new ConcurrentLinkedQueue<>();
   private final WebSocket socket;
 
   private DevTools(URI browser) throws Exception {
@@ -44,6 +47,8 @@ public final class DevTools implements AutoCloseable {
             var waiting = id == null ? null : pending.remove(id);
             if (waiting != null) {
               waiting.complete(fields);
+            } else if (id == null && fields.containsKey("method")) {
+              events.add(fields); // An event of a domain enabled (Network.enable, ...).
             }
           }
         };
@@ -87,6 +92,16 @@ public final class DevTools implements AutoCloseable {
       throw new IOException(method + " failed: " + fields.get("error"));
     }
     return Json.fields(fields.get("result"));
+  }
+
+  /**
+   * The events named {@code method} (such as {@code Network.responseReceived}) received so far, in
+   * order, each as the raw JSON fields of its message ({@code params}, {@code sessionId}); only the
+   * domains enabled in a session send any.
+   */
+  public List<Map<String, String>> events(String method) {
+    String quoted = Json.quote(method);
+    return events.stream().filter(event -> quoted.equals(event.get("method"))).toList();
   }
 
   /** A new browser context (an incognito-like profile) with a page at {@code url}; its session. */

@@ -16,7 +16,8 @@ import java.util.List;
  * <p>HTTP: {@code method}, extra {@code headers} ({@code "Name: value"}) and {@code body}.
  * WebSocket and TCP: messages of {@code messageSize} bytes, echoed. {@code timeout} bounds a
  * connect and the wait for an answer. {@code insecure} accepts any certificate (for self-signed
- * test servers). Immutable; the constructor checks every bound.
+ * test servers). {@code hold}, for ws:// and wss:// only, holds the connections open instead of
+ * echoing (see {@link Hold}). Immutable; the constructor checks every bound.
  */
 public record LoadPlan(
     Target target,
@@ -32,7 +33,39 @@ public record LoadPlan(
     byte[] body,
     int messageSize,
     Duration timeout,
-    boolean insecure) {
+    boolean insecure,
+    Hold hold) {
+
+  /**
+   * A WebSocket load that holds its connections rather than echoing (C10K): each connection sends
+   * {@code greeting} once after the upgrade (a text message, such as a channels subscribe; none
+   * when empty), then a Ping every {@code pingEvery}; a request is a Ping and its answer the Pong,
+   * timed. Every text message the server sends is counted, and one carrying {@code "sentMicros":N}
+   * (N: microseconds since the epoch, when it was sent) is timed from then: the latency of a
+   * broadcast to every connection. {@link #OFF} echoes as usual.
+   */
+  public record Hold(Duration pingEvery, String greeting) {
+    /** No holding: the usual echo. */
+    public static final Hold OFF = new Hold(Duration.ZERO, "");
+
+    public Hold {
+      if (pingEvery.isNegative()) {
+        throw new IllegalArgumentException("the ping interval must not be negative");
+      }
+    }
+
+    /** A hold that pings every {@code pingEvery} (above 0) after sending {@code greeting}. */
+    public static Hold pinging(Duration pingEvery, String greeting) {
+      if (pingEvery.isZero()) {
+        throw new IllegalArgumentException("the ping interval must be above 0");
+      }
+      return new Hold(pingEvery, greeting);
+    }
+
+    public boolean isOn() {
+      return !pingEvery.isZero();
+    }
+  }
 
   /** The most connections one run opens: far above what a process's descriptors allow here. */
   public static final int MAX_CONNECTIONS = 1_000_000;
@@ -67,6 +100,14 @@ public record LoadPlan(
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be above 0");
     }
+    if (hold.isOn()) {
+      if (!target.scheme().isWebSocket()) {
+        throw new IllegalArgumentException("holding connections is for ws:// and wss:// only");
+      }
+      if (rate > 0 || pipeline != 1) {
+        throw new IllegalArgumentException("a hold sends one ping at a time: no rate, no pipeline");
+      }
+    }
     headers = List.copyOf(headers);
     body = body == null ? new byte[0] : body.clone();
     threads = Math.min(threads, connections);
@@ -88,7 +129,8 @@ public record LoadPlan(
         new byte[0],
         64,
         Duration.ofSeconds(10),
-        false);
+        false,
+        Hold.OFF);
   }
 
   /** This plan with {@code n} requests instead of a duration. */
@@ -107,7 +149,28 @@ public record LoadPlan(
         body,
         messageSize,
         timeout,
-        insecure);
+        insecure,
+        hold);
+  }
+
+  /** This plan holding its connections as {@code hold} says. */
+  public LoadPlan withHold(Hold hold) {
+    return new LoadPlan(
+        target,
+        connections,
+        threads,
+        duration,
+        requests,
+        warmup,
+        rate,
+        pipeline,
+        method,
+        headers,
+        body,
+        messageSize,
+        timeout,
+        insecure,
+        hold);
   }
 
   @Override

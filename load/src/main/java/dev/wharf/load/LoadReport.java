@@ -7,7 +7,10 @@ import java.util.Map;
  * What a run measured, after its warmup: {@code requests} answered in {@code seconds}, their {@link
  * Latency}, the bytes read and written, the HTTP status classes seen ({@code statusClasses[k]}
  * counts kxx, k = 1 to 5), the {@link ErrorKind errors} (and what the first of each kind said), the
- * connections opened, and the throughput second by second ({@code timeline}). Immutable.
+ * connections opened, those still open at the end, and the throughput second by second ({@code
+ * timeline}). A {@link LoadPlan.Hold held} run's requests are pings; it also counts the text {@code
+ * messages} the server sent and times those stamped with when they were sent ({@code
+ * messageLatency}). Immutable.
  */
 public record LoadReport(
     LoadPlan plan,
@@ -20,7 +23,10 @@ public record LoadReport(
     Map<ErrorKind, Long> errors,
     Map<ErrorKind, String> firstErrors,
     long connectionsOpened,
-    List<Sample> timeline) {
+    long connectionsOpenAtEnd,
+    List<Sample> timeline,
+    long messages,
+    Latency messageLatency) {
 
   public LoadReport {
     statusClasses = statusClasses.clone();

@@ -132,7 +132,9 @@ public final class LoadTest {
           answeredThen = answered;
           errorsThen = errors;
         }
-        if (stopped || (now - lastAnswer > timeout && errors > errorsThen)) {
+        // A held run answers only its sparse pings: its errors are for the report, not a stop.
+        boolean failing = !plan.hold().isOn() && now - lastAnswer > timeout && errors > errorsThen;
+        if (stopped || failing) {
           workers.forEach(Worker::stop);
         }
       }
@@ -171,6 +173,9 @@ public final class LoadTest {
 
   private LoadReport report(List<Worker> workers, double seconds, List<Sample> timeline) {
     var histogram = new Histogram(Worker.MAX_LATENCY, 3);
+    var messageLatency = new Histogram(Worker.MAX_LATENCY, 3);
+    long messages = 0;
+    long openAtEnd = 0;
     long[] statusClasses = new long[6];
     long bytesRead = 0;
     long bytesWritten = 0;
@@ -180,6 +185,9 @@ public final class LoadTest {
     Map<ErrorKind, String> firstErrors = new EnumMap<>(ErrorKind.class);
     for (Worker w : workers) {
       histogram.add(w.histogram());
+      messageLatency.add(w.messageLatency());
+      messages += w.messages();
+      openAtEnd += w.openAtEnd();
       for (int k = 1; k <= 5; k++) {
         statusClasses[k] += w.statusClass(k);
       }
@@ -207,7 +215,10 @@ public final class LoadTest {
         errors,
         firstErrors,
         opened,
-        timeline);
+        openAtEnd,
+        timeline,
+        messages,
+        latency(messageLatency));
   }
 
   /** Percentiles in microseconds, and the distribution with 5 points per halving of the tail. */

@@ -68,7 +68,8 @@ class LoadTestIT {
         new byte[0],
         64,
         Duration.ofSeconds(5),
-        false);
+        false,
+        LoadPlan.Hold.OFF);
   }
 
   private static LoadPlan with(LoadPlan p, int pipeline, double rate, Duration duration) {
@@ -86,7 +87,8 @@ class LoadTestIT {
         p.body(),
         p.messageSize(),
         p.timeout(),
-        p.insecure());
+        p.insecure(),
+        LoadPlan.Hold.OFF);
   }
 
   private String url(String path) {
@@ -150,7 +152,8 @@ class LoadTestIT {
             null,
             64,
             Duration.ofSeconds(1),
-            false);
+            false,
+            LoadPlan.Hold.OFF);
     long began = System.nanoTime();
     LoadReport report = new LoadTest(p).run(LoadTest.Progress.NONE);
 
@@ -221,7 +224,8 @@ class LoadTestIT {
             null,
             64,
             Duration.ofMillis(300),
-            false);
+            false,
+            LoadPlan.Hold.OFF);
     LoadReport report = new LoadTest(p).run(LoadTest.Progress.NONE);
 
     assertThat(report.requests()).isZero();
@@ -252,7 +256,8 @@ class LoadTestIT {
             null,
             64,
             Duration.ofSeconds(5),
-            false);
+            false,
+            LoadPlan.Hold.OFF);
     LoadReport report = new LoadTest(p).run(LoadTest.Progress.NONE);
 
     // 100/s for 2 s after a second of warmup: 200, give or take the requests in flight at either
@@ -280,7 +285,8 @@ class LoadTestIT {
             "0123456789".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
             64,
             Duration.ofSeconds(5),
-            false);
+            false,
+            LoadPlan.Hold.OFF);
     LoadReport report = new LoadTest(p).run(LoadTest.Progress.NONE);
 
     assertThat(report.requests()).isEqualTo(10);

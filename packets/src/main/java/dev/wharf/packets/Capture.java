@@ -1,42 +1,58 @@
 package dev.wharf.packets;
 
 import dev.wharf.packets.decode.PacketDecoder;
+import dev.wharf.packets.internal.KernelFilters;
 import dev.wharf.packets.internal.Libpcap;
-import dev.wharf.packets.internal.PacketSocket;
+import dev.wharf.packets.internal.PacketRing;
 import dev.wharf.packets.pcap.CapturedPacket;
 import java.io.IOException;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.Comparator;
 import java.util.Optional;
 
 /**
  * A live capture on one interface or on all ({@code "any"}), as tcpdump's: frames with their link
- * header (Ethernet; Linux cooked SLL for {@code any} and devices without one), filtered by a
- * tcpdump expression that the system's libpcap compiles to classic BPF. On one interface the
- * program runs in the kernel, attached to the socket; on {@code any} it runs here, on each frame.
- * Linux only; needs CAP_NET_RAW. Not thread-safe: one thread reads; {@link #statistics} and {@link
- * #close} from that thread or after it stopped.
+ * header (Ethernet; Linux cooked SLL2 for {@code any}, SLL for devices without one), read from a
+ * memory-mapped TPACKET_V3 ring ({@link PacketRing}), filtered by a tcpdump expression that the
+ * system's libpcap compiles to classic BPF. The program runs in the kernel, attached to the socket
+ * (on {@code any}, rewritten for a cooked socket's packets as libpcap does); only a program that
+ * reads the link-layer address of a cooked header runs here instead. Linux only; needs CAP_NET_RAW.
+ * Not thread-safe: one thread reads; {@link #statistics} from any thread, {@link #close} from the
+ * reading thread or after it stopped.
  */
 public final class Capture implements AutoCloseable {
   private static final int ARPHRD_ETHER = 1;
   private static final int ARPHRD_LOOPBACK = 772;
   private static final int ARPHRD_NONE = 65_534;
 
-  /** What the kernel counted: packets its filter passed, and packets it dropped. */
-  public record Statistics(long received, long dropped) {}
+  /**
+   * What the kernel counted: packets its filter passed (dropped ones included, as tcpdump's
+   * "received by filter"), packets it dropped for want of room in the ring, and how often the ring
+   * was full.
+   */
+  public record Statistics(long received, long dropped, long queueFreezes) {}
 
-  private final PacketSocket socket;
+  private final PacketRing ring;
   private final int linkType;
   private final byte[] userSpaceFilter;
 
-  private Capture(PacketSocket socket, int linkType, byte[] userSpaceFilter) {
-    this.socket = socket;
+  private Capture(PacketRing ring, int linkType, byte[] userSpaceFilter) {
+    this.ring = ring;
     this.linkType = linkType;
     this.userSpaceFilter = userSpaceFilter;
+  }
+
+  /**
+   * Opens a capture with libpcap's default ring (2 MiB).
+   *
+   * @see #open(String, int, String, int)
+   */
+  public static Capture open(String interfaceName, int snapLength, String filter)
+      throws PacketSocketException {
+    return open(interfaceName, snapLength, filter, 2 << 20);
   }
 
   /**
@@ -44,26 +60,64 @@ public final class Capture implements AutoCloseable {
    *
    * @param interfaceName an interface's name, or {@code any}
    * @param filter a tcpdump filter expression, empty for every packet
+   * @param bufferBytes the ring's size (tcpdump's -B, in bytes)
    * @throws IllegalArgumentException for an unknown interface or a bad filter (libpcap's words)
    * @throws PacketSocketException where the kernel refuses (see {@link
    *     PacketSocketException#isPermissionDenied()}), or libpcap is missing for a filter
    */
-  public static Capture open(String interfaceName, int snapLength, String filter)
+  public static Capture open(String interfaceName, int snapLength, String filter, int bufferBytes)
+      throws PacketSocketException {
+    return open(interfaceName, snapLength, filter, bufferBytes, 0);
+  }
+
+  /**
+   * Opens a capture with link type {@code linkType} ({@code LINKTYPE_LINUX_SLL} or {@code
+   * LINKTYPE_LINUX_SLL2}, as tcpdump's -y; 0 for the default: the interface's own, and SLL2 on
+   * {@code any}, as tcpdump 4.99).
+   */
+  public static Capture open(
+      String interfaceName, int snapLength, String filter, int bufferBytes, int linkTypeWanted)
       throws PacketSocketException {
     boolean any = interfaceName.equals("any");
     int ifIndex = any ? 0 : ifIndex(interfaceName);
-    int linkType = any ? PacketDecoder.LINKTYPE_LINUX_SLL : linkType(interfaceName);
-    boolean cooked = linkType == PacketDecoder.LINKTYPE_LINUX_SLL;
-    byte[] program = new byte[0];
+    int linkType =
+        linkTypeWanted != 0
+            ? linkTypeWanted
+            : any ? PacketDecoder.LINKTYPE_LINUX_SLL2 : linkType(interfaceName);
+    if (linkType != PacketDecoder.LINKTYPE_LINUX_SLL
+        && linkType != PacketDecoder.LINKTYPE_LINUX_SLL2
+        && (any || linkType != linkType(interfaceName))) {
+      throw new IllegalArgumentException(
+          interfaceName + " cannot give link type " + linkType + " (LINUX_SLL or LINUX_SLL2 can)");
+    }
+    boolean sll2 = linkType == PacketDecoder.LINKTYPE_LINUX_SLL2;
+    boolean cooked = sll2 || linkType == PacketDecoder.LINKTYPE_LINUX_SLL;
+    byte[] program = KernelFilters.acceptAll(snapLength);
+    byte[] userSpace = new byte[0];
     if (!filter.isBlank()) {
-      program = Libpcap.get().compile(linkType, snapLength, filter);
+      byte[] compiled = Libpcap.get().compile(linkType, snapLength, filter);
+      if (!cooked) {
+        program = compiled;
+      } else {
+        // A cooked socket's packets reach the kernel's filter without the SLL header the program
+        // reads; rewritten as libpcap does, it runs there, or (reading the address) here.
+        var rewritten = KernelFilters.forCookedSocket(compiled, sll2);
+        if (rewritten.isPresent()) {
+          program = rewritten.get();
+        } else {
+          userSpace = compiled;
+        }
+      }
     }
     int loopback = loopbackIndex();
-    // A cooked socket's frames reach the kernel's filter without the SLL header the program
-    // expects (libpcap rewrites such programs); ours runs it here instead.
-    var socket =
-        PacketSocket.open(ifIndex, cooked, snapLength, cooked ? new byte[0] : program, loopback);
-    return new Capture(socket, linkType, cooked ? program : new byte[0]);
+    if (any || ifIndex == loopback) {
+      program = KernelFilters.skippingLoopbackEchoes(program, loopback);
+    }
+    var settings = new PacketRing.Settings(snapLength, bufferBytes, 10);
+    var framing =
+        sll2 ? PacketRing.Framing.SLL2 : cooked ? PacketRing.Framing.SLL : PacketRing.Framing.LINK;
+    var ring = PacketRing.open(ifIndex, framing, program, loopback, settings);
+    return new Capture(ring, linkType, userSpace);
   }
 
   /** The pcap link type of the frames: 1 (Ethernet), 113 (Linux SLL) or 101 (raw IP). */
@@ -74,25 +128,25 @@ public final class Capture implements AutoCloseable {
   /** The next frame the filter passes, waiting until {@code deadlineNanos}; empty by then. */
   public Optional<CapturedPacket> next(long deadlineNanos) throws PacketSocketException {
     while (true) {
-      PacketSocket.Frame frame = socket.receiveNow();
-      if (frame != null) {
-        if (userSpaceFilter.length > 0
-            && !Libpcap.get().matches(userSpaceFilter, frame.data(), frame.wireLength())) {
-          continue;
-        }
-        return Optional.of(new CapturedPacket(Instant.now(), frame.data(), frame.wireLength()));
-      }
-      long left = deadlineNanos - System.nanoTime();
-      if (left <= 0) {
+      CapturedPacket packet = ring.next(deadlineNanos);
+      if (packet == null) {
         return Optional.empty();
       }
-      socket.awaitReadable((int) Math.min(1000, Math.max(1, left / 1_000_000)));
+      if (userSpaceFilter.length == 0
+          || Libpcap.get().matches(userSpaceFilter, packet.data(), packet.wireLength())) {
+        return Optional.of(packet);
+      }
     }
   }
 
+  /** True when the filter runs in the kernel, so that unwanted packets never reach Java. */
+  public boolean filtersInKernel() {
+    return userSpaceFilter.length == 0;
+  }
+
   public Statistics statistics() throws PacketSocketException {
-    long[] counts = socket.statistics();
-    return new Statistics(counts[0], counts[1]);
+    PacketRing.Statistics counts = ring.statistics();
+    return new Statistics(counts.received(), counts.dropped(), counts.queueFreezes());
   }
 
   /** tcpdump's default: the first interface that is up and not loopback, by index. */
@@ -148,7 +202,7 @@ public final class Capture implements AutoCloseable {
 
   @Override
   public void close() {
-    socket.close();
+    ring.close();
   }
 
   /** NetworkInterface's checked predicates as plain ones. */

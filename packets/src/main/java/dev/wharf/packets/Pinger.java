@@ -3,6 +3,7 @@ package dev.wharf.packets;
 import dev.wharf.packets.internal.IcmpSocket;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -26,7 +27,13 @@ public final class Pinger implements AutoCloseable {
   private final boolean v6;
   private final int payloadBytes;
   private final int identifier;
-  private final Map<Integer, Long> sentAt = new HashMap<>();
+
+  /**
+   * When each request went, on the monotonic clock and (to match the kernel's stamps) the wall's.
+   */
+  private record Sent(long nanoTime, long epochNanos) {}
+
+  private final Map<Integer, Sent> sentAt = new HashMap<>();
 
   private Pinger(IcmpSocket socket, int payloadBytes) {
     this.socket = socket;
@@ -63,7 +70,9 @@ public final class Pinger implements AutoCloseable {
     int wire = sequence & 0xffff;
     long epochMicros = System.currentTimeMillis() * 1000;
     byte[] request = EchoMessages.request(v6, identifier, wire, payloadBytes, epochMicros);
-    sentAt.put(wire, System.nanoTime());
+    Instant wall = Instant.now();
+    sentAt.put(
+        wire, new Sent(System.nanoTime(), wall.getEpochSecond() * 1_000_000_000L + wall.getNano()));
     socket.send(request);
   }
 
@@ -101,7 +110,7 @@ public final class Pinger implements AutoCloseable {
     if (socket.isRaw() && message.identifier() != identifier) {
       return Optional.empty(); // another ping's, seen by every raw socket
     }
-    Long sent = sentAt.get(message.sequence());
+    Sent sent = sentAt.get(message.sequence());
     if (sent == null) {
       return Optional.empty();
     }
@@ -113,9 +122,20 @@ public final class Pinger implements AutoCloseable {
     if (ttl < 0 && withIpHeader) {
       ttl = received.data()[8] & 0xff;
     }
+    // The kernel's receive stamp is on the wall clock: a step of that clock (NTP) between send and
+    // receive could make it negative, and then the monotonic clock's reading time is the better.
+    long kernelRoundTrip =
+        received.kernelEpochNanos() < 0 ? -1 : received.kernelEpochNanos() - sent.epochNanos();
+    boolean kernelTimed = kernelRoundTrip >= 0 && kernelRoundTrip <= now - sent.nanoTime();
+    long roundTrip = kernelTimed ? kernelRoundTrip : now - sent.nanoTime();
     return Optional.of(
         new PingEvent.EchoReply(
-            from, message.sequence(), message.icmpLength(), ttl, Duration.ofNanos(now - sent)));
+            from,
+            message.sequence(),
+            message.icmpLength(),
+            ttl,
+            Duration.ofNanos(roundTrip),
+            kernelTimed));
   }
 
   /** True when the target is IPv6 (ICMPv6). */

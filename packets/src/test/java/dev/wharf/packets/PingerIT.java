@@ -43,6 +43,29 @@ class PingerIT {
         .satisfies(reply -> assertThat(reply.bytes()).isEqualTo(8));
   }
 
+  /**
+   * The round trip ends when the kernel received the reply (SO_TIMESTAMPNS), not when this thread
+   * got round to reading it: a reader two seconds late still sees a trip of well under one. (On a
+   * quiet machine loopback's trip is a few microseconds; on a loaded one the kernel's own softirq
+   * work, which makes the reply, may wait for a CPU a few hundred milliseconds, as it does for
+   * iputils' ping.)
+   */
+  @Test
+  void theRoundTripIsTheKernelsReceiveTimeNotTheReadersTime() throws Exception {
+    try (Pinger pinger = Pinger.open(InetAddress.getByName("127.0.0.1"), 56, 0)) {
+      pinger.send(1);
+      long lateBy = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+      while (System.nanoTime() < lateBy) {
+        Thread.sleep(Duration.ofNanos(Math.max(1, lateBy - System.nanoTime())));
+      }
+      PingEvent event = pinger.await(System.nanoTime() + Duration.ofSeconds(5).toNanos()).get();
+      assertThat(event).isInstanceOf(PingEvent.EchoReply.class);
+      var reply = (PingEvent.EchoReply) event;
+      assertThat(reply.kernelTimed()).isTrue();
+      assertThat(reply.roundTrip()).isLessThan(Duration.ofSeconds(1));
+    }
+  }
+
   private static List<PingEvent.EchoReply> replies(String host, int payload, int count)
       throws Exception {
     var replies = new ArrayList<PingEvent.EchoReply>();
@@ -53,6 +76,7 @@ class PingerIT {
         PingEvent event = pinger.await(deadline).orElseThrow();
         assertThat(event).isInstanceOf(PingEvent.EchoReply.class);
         assertThat(event.sequence()).isEqualTo(sequence);
+        assertThat(((PingEvent.EchoReply) event).kernelTimed()).isTrue();
         replies.add((PingEvent.EchoReply) event);
       }
     }

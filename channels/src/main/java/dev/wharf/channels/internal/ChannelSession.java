@@ -284,6 +284,7 @@ public final class ChannelSession implements WebSocketListener, Hub.Member {
 
   private void drop(Subscription sub) {
     subscriptions.remove(sub.channel, sub);
+
     if (sub.live) {
       broker.leave(sub.channel, gate.me()); // before the hub lets go, so the others hear it
     }
@@ -419,13 +420,14 @@ public final class ChannelSession implements WebSocketListener, Hub.Member {
     }
     var sub = new Subscription(r.channel(), r.id(), r.since());
     subscriptions.put(r.channel(), sub);
+
     // Join the live stream first, then read the history: a publication is in the history before
     // the broker delivers it, so whatever is not in what we read arrives live (buffered until the
     // history is out). Offsets sort out what came both ways.
     OptionalLong after =
         r.since().isPresent() ? OptionalLong.of(r.since().get().offset()) : OptionalLong.empty();
     int limit = r.since().isPresent() ? Integer.MAX_VALUE : 0;
-    hub.add(r.channel(), this)
+    hub.add(r.channel(), this, r.joinLeave())
         .thenCompose(subscribed -> broker.history(r.channel(), after, limit))
         .whenComplete((history, failed) -> onLoopLater(() -> subscribed(sub, history, failed)));
   }

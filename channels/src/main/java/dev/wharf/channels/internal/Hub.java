@@ -48,11 +48,21 @@ public final class Hub implements Broker.Listener {
     }
   }
 
-  /** The local members of one channel, and this node's broker subscription for it. */
+  /**
+   * The local members of one channel, those of them that hear joins and leaves, and this node's
+   * broker subscription for it.
+   */
   private static final class Local {
     final Set<Member> sessions = ConcurrentHashMap.newKeySet();
     // Publications this node received for the channel; one add per publication, not per member.
     final AtomicLong publications = new AtomicLong();
+
+    /**
+     * The members that hear presence events: a join costs one event per member in here, not per
+     * member of the channel (15,000 subscribers without events: no n-squared work per join).
+     */
+    final Set<Member> hearingPresence = ConcurrentHashMap.newKeySet();
+
     CompletableFuture<Void> subscribed;
   }
 
@@ -71,7 +81,13 @@ public final class Hub implements Broker.Listener {
    * Adds a session to a channel; the future completes once the broker delivers the channel's
    * publications to this node (at once when another local session had subscribed already).
    */
-  public synchronized CompletableFuture<Void> add(String channel, Member session) {
+  public CompletableFuture<Void> add(String channel, Member session) {
+    return add(channel, session, true);
+  }
+
+  /** As {@link #add(String, Member)}; {@code joinLeave} false: it hears no presence events. */
+  public synchronized CompletableFuture<Void> add(
+      String channel, Member session, boolean joinLeave) {
     Local local = locals.get(channel);
     if (local == null) {
       Local created = new Local();
@@ -86,6 +102,9 @@ public final class Hub implements Broker.Listener {
       local = created;
     }
     local.sessions.add(session);
+    if (joinLeave) {
+      local.hearingPresence.add(session);
+    }
     return local.subscribed;
   }
 
@@ -111,6 +130,9 @@ public final class Hub implements Broker.Listener {
   /** Removes a session from a channel; the last one out ends the node's broker subscription. */
   public synchronized void remove(String channel, Member session) {
     Local local = locals.get(channel);
+    if (local != null) {
+      local.hearingPresence.remove(session);
+    }
     if (local != null && local.sessions.remove(session) && local.sessions.isEmpty()) {
       locals.remove(channel);
       broker.unsubscribe(channel);
@@ -189,8 +211,11 @@ public final class Hub implements Broker.Listener {
     if (local == null) {
       return;
     }
+    if (local.hearingPresence.isEmpty()) {
+      return;
+    }
     String text = ServerMessages.presenceEvent(channel, join, client);
-    for (Member session : local.sessions) {
+    for (Member session : local.hearingPresence) {
       session.offerEvent(channel, join, client, text);
     }
   }

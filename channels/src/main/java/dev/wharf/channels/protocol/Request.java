@@ -17,8 +17,12 @@ public sealed interface Request {
    */
   record Connect(String id, Optional<String> token) implements Request {}
 
-  /** {@code {"op":"subscribe","id":1,"channel":"news","since":{"epoch":"e","offset":41}}} */
-  record Subscribe(String id, String channel, Optional<StreamPosition> since) implements Request {}
+  /**
+   * {@code {"op":"subscribe","id":1,"channel":"news","since":{"epoch":"e","offset":41}}}; with
+   * {@code "joinLeave":false} the subscription gets no presence events (the default is true).
+   */
+  record Subscribe(String id, String channel, Optional<StreamPosition> since, boolean joinLeave)
+      implements Request {}
 
   /** {@code {"op":"unsubscribe","id":2,"channel":"news"}} */
   record Unsubscribe(String id, String channel) implements Request {}

@@ -54,7 +54,8 @@ public final class RequestDecoder {
     }
     return switch (op) {
       case "connect" -> new Request.Connect(id, token(fields));
-      case "subscribe" -> new Request.Subscribe(id, channel(fields), since(fields));
+      case "subscribe" ->
+          new Request.Subscribe(id, channel(fields), since(fields), joinLeave(fields));
       case "unsubscribe" -> new Request.Unsubscribe(id, channel(fields));
       case "publish" -> new Request.Publish(id, channel(fields), data(fields));
       case "presence" -> new Request.Presence(id, channel(fields));
@@ -114,6 +115,21 @@ public final class RequestDecoder {
       throw bad("\"since.offset\" must be an integer, 0 or more");
     }
     return Optional.of(new StreamPosition(epoch, offset));
+  }
+
+  /**
+   * Whether a subscription wants join and leave events: off for a channel of thousands, where every
+   * join would otherwise be sent to every other subscriber (n squared messages).
+   */
+  private static boolean joinLeave(Map<String, String> fields) {
+    String raw = fields.get("joinLeave");
+    if (raw == null || raw.equals("null") || raw.equals("true")) {
+      return true;
+    }
+    if (raw.equals("false")) {
+      return false;
+    }
+    throw bad("\"joinLeave\" must be true or false");
   }
 
   private static OptionalInt limit(Map<String, String> fields) {

@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -80,6 +81,16 @@ public final class RedisBroker implements Broker {
   private final Duration presenceTtl;
   private final RedisClient redis; // pooled, thread-safe
   private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
+
+  /**
+   * As many permits as Jedis's pool has connections (commons-pool2's default maxTotal, 8): a
+   * command takes one before it borrows a connection, so that nobody ever waits inside the pool.
+   * Its create() waits in a synchronized loop that, with more virtual threads than connections (300
+   * subscribes at once), spun and pinned every carrier: the node stopped answering for good. A
+   * virtual thread parks on this semaphore properly.
+   */
+  private final Semaphore connections = new Semaphore(8, true);
+
   private final ScheduledExecutorService heartbeat;
   private final String controlChannel = "wharf:node:" + UUID.randomUUID();
   private final ConcurrentHashMap<String, Feed> feeds = new ConcurrentHashMap<>();
@@ -190,7 +201,17 @@ public final class RedisBroker implements Broker {
     if (closed) {
       return CompletableFuture.failedFuture(new IllegalStateException("broker closed"));
     }
-    return CompletableFuture.supplyAsync(() -> command.apply(redis), calls);
+    return CompletableFuture.supplyAsync(() -> onConnection(command), calls);
+  }
+
+  /** Runs a command on a pooled connection once one is free; see {@link #connections}. */
+  private <T> T onConnection(Function<UnifiedJedis, T> command) {
+    connections.acquireUninterruptibly();
+    try {
+      return command.apply(redis);
+    } finally {
+      connections.release();
+    }
   }
 
   private static Object eval(
@@ -350,12 +371,20 @@ public final class RedisBroker implements Broker {
     try {
       for (var entry : members.entrySet()) {
         for (ClientInfo client : entry.getValue()) {
-          joinScript(redis, entry.getKey(), client);
+          onConnection(
+              jedis -> {
+                joinScript(jedis, entry.getKey(), client);
+                return null;
+              });
         }
       }
       for (String channel : feeds.keySet()) {
-        redis.pexpire(meta(channel), stateTtlMillis());
-        eval(redis, RedisScripts.REAP, List.of(presenceKey(channel)), List.of(topic(channel)));
+        onConnection(
+            jedis -> {
+              jedis.pexpire(meta(channel), stateTtlMillis());
+              return eval(
+                  jedis, RedisScripts.REAP, List.of(presenceKey(channel)), List.of(topic(channel)));
+            });
       }
     } catch (JedisException e) {
       LOG.log(System.Logger.Level.DEBUG, () -> "redis: heartbeat failed: " + e);
@@ -473,7 +502,14 @@ public final class RedisBroker implements Broker {
    * the stream kept since the last delivery, or news of a lost history.
    */
   private void catchUp(String channel, Feed feed) {
-    UnifiedJedis jedis = redis;
+    onConnection(
+        jedis -> {
+          catchUp(channel, feed, jedis);
+          return null;
+        });
+  }
+
+  private void catchUp(String channel, Feed feed, UnifiedJedis jedis) {
     if (!feed.subscribed.isDone() || !feed.cursor.isPositioned()) {
       feed.cursor.startAt(readHistory(jedis, channel, OptionalLong.empty(), 0).top());
       return;
@@ -492,13 +528,10 @@ public final class RedisBroker implements Broker {
     FeedCursor cursor = feed.cursor;
     if (cursor.hasGapBefore(publication)) {
       try {
-        long missing = publication.offset() - cursor.last() - 1;
+        long after = cursor.last();
+        int missing = (int) Math.min(Integer.MAX_VALUE, publication.offset() - after - 1);
         cursor.fill(
-            readHistory(
-                redis,
-                channel,
-                OptionalLong.of(cursor.last()),
-                (int) Math.min(Integer.MAX_VALUE, missing)),
+            onConnection(jedis -> readHistory(jedis, channel, OptionalLong.of(after), missing)),
             publication.offset());
       } catch (JedisException e) {
         LOG.log(System.Logger.Level.DEBUG, () -> "redis: filling a gap in " + channel + ": " + e);

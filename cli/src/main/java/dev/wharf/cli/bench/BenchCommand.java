@@ -131,6 +131,29 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Accept any TLS certificate (a test server's self-signed one).")
   boolean insecure;
 
+  @Option(
+      names = "--hold",
+      description =
+          "ws:// and wss://: hold the connections open instead of echoing (C10K): each pings every"
+              + " --ping-every and its pongs are the requests timed; text messages from the server"
+              + " are counted, and those carrying \"sentMicros\":N (microseconds since the epoch)"
+              + " are timed from N, as a broadcast's delivery.")
+  boolean hold;
+
+  @Option(
+      names = "--ping-every",
+      paramLabel = "TIME",
+      description = "With --hold: how often each connection pings (default: 30s).")
+  String pingEvery;
+
+  @Option(
+      names = "--send",
+      paramLabel = "TEXT",
+      description =
+          "With --hold: a text message each connection sends once after the upgrade, such as"
+              + " a channels subscribe.")
+  String send;
+
   @Option(names = "--json", description = "The report as one JSON object on stdout.")
   boolean json;
 
@@ -199,7 +222,27 @@ public final class BenchCommand implements Callable<Integer> {
         body(),
         (int) size,
         timeout == null ? Duration.ofSeconds(10) : time("--timeout", timeout, false),
-        insecure);
+        insecure,
+        hold());
+  }
+
+  private LoadPlan.Hold hold() {
+    if (!hold) {
+      if (pingEvery != null || send != null) {
+        throw new IllegalArgumentException("--ping-every and --send go with --hold");
+      }
+      return LoadPlan.Hold.OFF;
+    }
+    if (!Target.parse(url).scheme().isWebSocket()) {
+      throw new IllegalArgumentException("--hold is for ws:// and wss:// URLs");
+    }
+    if (rate != null || pipeline != 1) {
+      throw new IllegalArgumentException(
+          "--hold sends one ping at a time: no --rate or --pipeline");
+    }
+    return LoadPlan.Hold.pinging(
+        time("--ping-every", pingEvery == null ? "30s" : pingEvery, false),
+        send == null ? "" : send);
   }
 
   /** {@code 30}, {@code 30s}, {@code 500ms}, {@code 2m}, {@code 1h}: at most a day. */
@@ -268,7 +311,12 @@ public final class BenchCommand implements Callable<Integer> {
       if (html != null) {
         Files.writeString(html, BenchHtml.of(report), StandardCharsets.UTF_8);
       }
-      if (report.requests() == 0) {
+      if (plan.hold().isOn() && report.connectionsOpenAtEnd() == 0) {
+        err.println("wharf bench: no connection was held" + BenchText.firstError(report));
+        err.flush();
+        return 1;
+      }
+      if (report.requests() == 0 && !plan.hold().isOn()) {
         err.println("wharf bench: no request was answered" + BenchText.firstError(report));
         err.flush();
         return 1;
@@ -287,7 +335,8 @@ public final class BenchCommand implements Callable<Integer> {
   private static void stopAndWait(LoadTest test, CountDownLatch written) {
     test.stop();
     try {
-      written.await(5, TimeUnit.SECONDS);
+      // Long enough for the workers to close thousands of held connections on a busy machine.
+      written.await(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -22,7 +22,8 @@ final class BenchJson {
     o.append(",\"connections\":").append(p.connections());
     o.append(",\"threads\":").append(p.threads());
     o.append(",\"pipeline\":").append(p.pipeline());
-    o.append(",\"mode\":").append(Json.quote(p.rate() > 0 ? "rate" : "closed"));
+    o.append(",\"mode\":")
+        .append(Json.quote(p.hold().isOn() ? "hold" : p.rate() > 0 ? "rate" : "closed"));
     o.append(",\"rate\":").append(number(p.rate()));
     o.append(",\"warmup_seconds\":").append(number(p.warmup().toNanos() / 1e9));
     o.append(",\"seconds\":").append(number(r.seconds()));
@@ -31,23 +32,12 @@ final class BenchJson {
     o.append(",\"bytes_read\":").append(r.bytesRead());
     o.append(",\"bytes_written\":").append(r.bytesWritten());
     o.append(",\"connections_opened\":").append(r.connectionsOpened());
+    o.append(",\"connections_open_at_end\":").append(r.connectionsOpenAtEnd());
     var l = r.latency();
-    o.append(",\"latency_us\":{")
-        .append("\"mean\":")
-        .append(number(l.mean()))
-        .append(",\"p50\":")
-        .append(number(l.p50()))
-        .append(",\"p90\":")
-        .append(number(l.p90()))
-        .append(",\"p99\":")
-        .append(number(l.p99()))
-        .append(",\"p99_9\":")
-        .append(number(l.p999()))
-        .append(",\"p99_99\":")
-        .append(number(l.p9999()))
-        .append(",\"max\":")
-        .append(number(l.max()))
-        .append('}');
+    o.append(",\"latency_us\":").append(latency(l));
+    o.append(",\"messages\":").append(r.messages());
+    o.append(",\"message_latency_count\":").append(r.messageLatency().count());
+    o.append(",\"message_latency_us\":").append(latency(r.messageLatency()));
     long[] classes = r.statusClasses();
     var status = new StringJoiner(",", "{", "}");
     for (int k = 1; k <= 5; k++) {
@@ -79,6 +69,24 @@ final class BenchJson {
     }
     o.append(",\"percentiles\":").append(distribution);
     return o.append('}').toString();
+  }
+
+  private static String latency(LoadReport.Latency l) {
+    return "{\"mean\":"
+        + number(l.mean())
+        + ",\"p50\":"
+        + number(l.p50())
+        + ",\"p90\":"
+        + number(l.p90())
+        + ",\"p99\":"
+        + number(l.p99())
+        + ",\"p99_9\":"
+        + number(l.p999())
+        + ",\"p99_99\":"
+        + number(l.p9999())
+        + ",\"max\":"
+        + number(l.max())
+        + "}";
   }
 
   /** A JSON number: finite, at most three decimals, no exponent. */

@@ -23,17 +23,22 @@ final class BenchText {
         r.throughput(),
         ByteSize.format(r.bytesRead()),
         ByteSize.format(r.bytesWritten()));
-    var l = r.latency();
-    out.printf(
-        Locale.ROOT,
-        "  latency    p50 %s  p90 %s  p99 %s  p99.9 %s  p99.99 %s  max %s  (mean %s)%n",
-        micros(l.p50()),
-        micros(l.p90()),
-        micros(l.p99()),
-        micros(l.p999()),
-        micros(l.p9999()),
-        micros(l.max()),
-        micros(l.mean()));
+    out.println("  latency    " + percentiles(r.latency()));
+    if (p.hold().isOn()) {
+      out.printf(
+          Locale.ROOT,
+          "  held       %d of %d open at the end%n",
+          r.connectionsOpenAtEnd(),
+          p.connections());
+      out.printf(
+          Locale.ROOT,
+          "  messages   %d received, %d stamped with sentMicros%n",
+          r.messages(),
+          r.messageLatency().count());
+      if (r.messageLatency().count() > 0) {
+        out.println("  delivery   " + percentiles(r.messageLatency()));
+      }
+    }
     if (p.target().scheme().isHttp()) {
       var status = new StringJoiner("  ");
       long[] classes = r.statusClasses();
@@ -48,21 +53,39 @@ final class BenchText {
     out.printf(Locale.ROOT, "  connects   %d%n", r.connectionsOpened());
   }
 
+  private static String percentiles(LoadReport.Latency l) {
+    return String.format(
+        Locale.ROOT,
+        "p50 %s  p90 %s  p99 %s  p99.9 %s  p99.99 %s  max %s  (mean %s)",
+        micros(l.p50()),
+        micros(l.p90()),
+        micros(l.p99()),
+        micros(l.p999()),
+        micros(l.p9999()),
+        micros(l.max()),
+        micros(l.mean()));
+  }
+
   static String describe(LoadPlan p) {
     String how =
-        p.rate() > 0
-            ? String.format(Locale.ROOT, "at %.0f requests/s (latency from the schedule)", p.rate())
-            : "closed loop";
+        p.hold().isOn()
+            ? "pings timed"
+            : p.rate() > 0
+                ? String.format(
+                    Locale.ROOT, "at %.0f requests/s (latency from the schedule)", p.rate())
+                : "closed loop";
     String length =
         p.duration() != null
             ? String.format(Locale.ROOT, "%.1fs", p.duration().toMillis() / 1000.0)
             : p.requests() + " requests";
     String what =
-        p.target().scheme().isHttp()
-            ? p.method()
-            : p.messageSize()
-                + "-byte "
-                + (p.target().scheme().isWebSocket() ? "messages" : "echoes");
+        p.hold().isOn()
+            ? "held, a ping every " + p.hold().pingEvery().toMillis() / 1000.0 + "s"
+            : p.target().scheme().isHttp()
+                ? p.method()
+                : p.messageSize()
+                    + "-byte "
+                    + (p.target().scheme().isWebSocket() ? "messages" : "echoes");
     return String.format(
         Locale.ROOT,
         "%s, %d connections on %d threads, %s, %s%s%s",

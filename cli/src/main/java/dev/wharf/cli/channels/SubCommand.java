@@ -42,7 +42,9 @@ import picocli.CommandLine.Spec;
       "Subscribes to channels of a channels endpoint (wharf serve --channels, ws://HOST:PORT) and"
           + " prints each publication's data on a line: a string as its text, other JSON as JSON.",
       "When the connection drops it reconnects, waiting longer each time, and asks for what it"
-          + " missed (since); it says on stderr when the server could not give it all."
+          + " missed (since); it says on stderr when the server could not give it all.",
+      "Several URLs, separated by commas, name nodes of one broker: it connects to the first that"
+          + " answers and, when that connection drops, goes on to the next."
     })
 public final class SubCommand implements Callable<Integer> {
   static final Duration FIRST_DELAY = Duration.ofMillis(200);
@@ -51,7 +53,10 @@ public final class SubCommand implements Callable<Integer> {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "URL", description = "ws://HOST:PORT[/ws/channels]")
+  @Parameters(
+      index = "0",
+      paramLabel = "URL[,URL...]",
+      description = "ws://HOST:PORT[/ws/channels]; several: nodes to fall over to, in turn.")
   String url;
 
   @Parameters(index = "1..*", arity = "1..*", paramLabel = "CHANNEL", description = "Channels.")
@@ -81,7 +86,7 @@ public final class SubCommand implements Callable<Integer> {
 
   /** What the command line asked for; starts nothing. */
   record Options(
-      URI url,
+      List<URI> urls,
       List<String> channels,
       boolean jsonl,
       Optional<StreamPosition> since,
@@ -116,8 +121,15 @@ public final class SubCommand implements Callable<Integer> {
     if (count != null && count < 1) {
       throw new IllegalArgumentException("--count must be at least 1");
     }
+    List<URI> urls = new ArrayList<>();
+    for (String one : url.split(",", -1)) {
+      urls.add(ChannelsUrl.parse(one.strip()));
+    }
+    if (urls.stream().distinct().count() != urls.size()) {
+      throw new IllegalArgumentException("a URL is given twice");
+    }
     return new Options(
-        ChannelsUrl.parse(url),
+        List.copyOf(urls),
         List.copyOf(channels),
         jsonl,
         position,
@@ -152,23 +164,34 @@ public final class SubCommand implements Callable<Integer> {
     options.since().ifPresent(p -> options.channels().forEach(c -> positions.put(c, p)));
     try (var group = new EventLoopGroup(1, "wharf-sub", true)) {
       WebSocketClient client = WebSocketClient.builder(group).build();
+      List<URI> urls = options.urls();
+      int node = 0; // the index in urls of the node to connect to next
       boolean everOpen = false;
       Duration delay = FIRST_DELAY;
       while (true) {
         var link = new ChannelLink(this::event);
         current = link;
+        URI target = urls.get(node);
         try {
-          client.connect(options.url(), link).get(CONNECT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+          client.connect(target, link).get(CONNECT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
           Throwable cause = e instanceof ExecutionException ? Failures.unwrap(e) : e;
+          node = (node + 1) % urls.size();
           if (!everOpen) {
+            if (node != 0) {
+              continue; // the first round tries each node once, at once
+            }
             throw new IOException(
-                "cannot connect to " + options.url() + ": " + Failures.describe(cause));
+                "cannot connect to " + describe(urls) + ": " + Failures.describe(cause));
           }
           say(
-              "cannot reconnect: "
+              "cannot reconnect"
+                  + (urls.size() > 1 ? " to " + target : "")
+                  + ": "
                   + Failures.describe(cause)
-                  + "; trying again in "
+                  + "; trying again"
+                  + (urls.size() > 1 ? " with " + urls.get(node) : "")
+                  + " in "
                   + seconds(delay));
           Thread.sleep(delay.toMillis());
           delay = longer(delay);
@@ -176,6 +199,9 @@ public final class SubCommand implements Callable<Integer> {
         }
         everOpen = true;
         delay = FIRST_DELAY;
+        if (verbose && urls.size() > 1) {
+          say("connected to " + target);
+        }
         // The connect request goes first; the server answers requests in order, so the
         // subscriptions after it run under its token.
         token.ifPresent(t -> connect(link, t));
@@ -203,11 +229,15 @@ public final class SubCommand implements Callable<Integer> {
                       + ending.code()
                       + ChannelLink.describe(ending.reason()));
         }
+        // A node that dropped its clients may be going away: the next one is likelier to answer.
+        node = (node + 1) % urls.size();
         say(
             "connection lost ("
                 + ending.code()
                 + ChannelLink.describe(ending.reason())
-                + "); reconnecting in "
+                + "); reconnecting"
+                + (urls.size() > 1 ? " to " + urls.get(node) : "")
+                + " in "
                 + seconds(delay));
         Thread.sleep(delay.toMillis());
         delay = longer(delay);
@@ -216,6 +246,12 @@ public final class SubCommand implements Callable<Integer> {
       say(refused.getMessage());
       return Failures.IO_FAILURE;
     }
+  }
+
+  private static String describe(List<URI> urls) {
+    return urls.size() == 1
+        ? urls.getFirst().toString()
+        : "any of " + String.join(", ", urls.stream().map(URI::toString).toList());
   }
 
   private static Duration longer(Duration delay) {

@@ -2,18 +2,16 @@ package dev.wharf.cli.packets;
 
 import dev.wharf.packets.Capture;
 import dev.wharf.packets.PacketSocketException;
+import dev.wharf.packets.decode.ConnectionStory;
 import dev.wharf.packets.decode.DecodedPacket;
 import dev.wharf.packets.decode.PacketDecoder;
 import dev.wharf.packets.decode.PacketJson;
 import dev.wharf.packets.decode.TcpdumpText;
 import dev.wharf.packets.pcap.CaptureFileReader;
 import dev.wharf.packets.pcap.CapturedPacket;
-import dev.wharf.packets.pcap.PcapWriter;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,6 +76,50 @@ public final class TraceCommand implements Callable<Integer> {
   @Option(names = "--json", description = "One JSON object per packet, every layer.")
   boolean json;
 
+  @Option(
+      names = "-v",
+      description =
+          "Every header field as tcpdump -v prints them: TTL, id, offset, flags,"
+              + " protocol, length, checksums verified.")
+  boolean verbose;
+
+  @Option(names = "-X", description = "Each packet's bytes past the link header in hex and ASCII.")
+  boolean hex;
+
+  @Option(
+      names = "--follow",
+      description =
+          "TCP connections as stories: SYN, SYN-ACK, ACK, data, FIN, TIME-WAIT, with the"
+              + " handshake's round-trip time and retransmissions marked.")
+  boolean follow;
+
+  @Option(
+      names = "-C",
+      paramLabel = "SIZE",
+      description = "With -w: a new file (FILE1, FILE2, ...) once one is over SIZE million bytes.")
+  Long fileSize;
+
+  @Option(
+      names = "-G",
+      paramLabel = "SECONDS",
+      description =
+          "With -w: a new file every SECONDS, FILE's strftime %%Y%%m%%d %%H%%M%%S filled in.")
+  Long rotateSeconds;
+
+  @Option(
+      names = "-y",
+      paramLabel = "TYPE",
+      description =
+          "Link type: LINUX_SLL or LINUX_SLL2 (cooked headers; default on any: LINUX_SLL2,"
+              + " as tcpdump), or EN10MB.")
+  String linkTypeName;
+
+  @Option(
+      names = "-B",
+      paramLabel = "KiB",
+      description = "The capture ring's size in KiB (default: 2048, as tcpdump).")
+  int bufferKib = 2048;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -85,11 +127,29 @@ public final class TraceCommand implements Callable<Integer> {
     if (count != null && count < 1) {
       return mistake(err, "-c must be at least 1, got " + count);
     }
-    if (snapLength < 64 || snapLength > 262_144) {
-      return mistake(err, "-s must be 64 to 262144, got " + snapLength);
+    if (snapLength == 0) {
+      snapLength = 262_144; // tcpdump's -s 0: the default
+    }
+    if (snapLength < 0 || snapLength > 262_144) {
+      return mistake(err, "-s must be 0 to 262144, got " + snapLength);
     }
     if (readFile != null && interfaceName != null) {
       return mistake(err, "-r and -i exclude each other");
+    }
+    if ((fileSize != null || rotateSeconds != null) && writeFile == null) {
+      return mistake(err, "-C and -G need -w FILE");
+    }
+    if (fileSize != null && fileSize < 1 || rotateSeconds != null && rotateSeconds < 1) {
+      return mistake(err, "-C and -G must be at least 1");
+    }
+    if (bufferKib < 64 || bufferKib > 1 << 20) {
+      return mistake(err, "-B must be 64 to 1048576 KiB, got " + bufferKib);
+    }
+    if (writeFile != null && (json || follow || hex || verbose)) {
+      return mistake(err, "-w writes packets, not text: --json, --follow, -v and -X print");
+    }
+    if (json && (follow || hex)) {
+      return mistake(err, "--json excludes --follow and -X");
     }
     String filter = String.join(" ", filterWords);
     try {
@@ -151,7 +211,17 @@ public final class TraceCommand implements Callable<Integer> {
           Capture.defaultInterface()
               .orElseThrow(() -> new IOException("no suitable device found (try -i any)"));
     }
-    try (Capture capture = Capture.open(name, snapLength, filter)) {
+    int wanted =
+        switch (linkTypeName == null ? "" : linkTypeName.toUpperCase(java.util.Locale.ROOT)) {
+          case "" -> 0;
+          case "LINUX_SLL" -> PacketDecoder.LINKTYPE_LINUX_SLL;
+          case "LINUX_SLL2" -> PacketDecoder.LINKTYPE_LINUX_SLL2;
+          case "EN10MB" -> PacketDecoder.LINKTYPE_ETHERNET;
+          default ->
+              throw new IllegalArgumentException(
+                  "-y must be LINUX_SLL, LINUX_SLL2 or EN10MB, got " + linkTypeName);
+        };
+    try (Capture capture = Capture.open(name, snapLength, filter, bufferKib * 1024, wanted)) {
       err.println(
           "wharf trace: listening on "
               + name
@@ -196,17 +266,21 @@ public final class TraceCommand implements Callable<Integer> {
     }
   }
 
-  /** tcpdump's closing counts, on stderr. */
+  /** tcpdump's closing counts, on stderr, "1 packet" and "2 packets" as its are. */
   private static void report(PrintWriter err, long captured, Capture capture) {
     try {
       Capture.Statistics statistics = capture.statistics();
-      err.println(captured + " packets captured");
-      err.println(statistics.received() + " packets received by filter");
-      err.println(statistics.dropped() + " packets dropped by kernel");
+      err.println(packets(captured) + " captured");
+      err.println(packets(statistics.received()) + " received by filter");
+      err.println(packets(statistics.dropped()) + " dropped by kernel");
     } catch (PacketSocketException e) {
-      err.println(captured + " packets captured");
+      err.println(packets(captured) + " captured");
     }
     err.flush();
+  }
+
+  private static String packets(long count) {
+    return count + (count == 1 ? " packet" : " packets");
   }
 
   private static byte[] compile(int linkType, String filter) throws PacketSocketException {
@@ -227,13 +301,20 @@ public final class TraceCommand implements Callable<Integer> {
 
   private Sink sink(PrintWriter out, int linkType) throws IOException {
     if (writeFile != null) {
-      OutputStream file = new BufferedOutputStream(Files.newOutputStream(writeFile));
-      var writer = new PcapWriter(file, linkType, snapLength);
+      var files =
+          new RotatingPcap(
+              writeFile.toString(),
+              linkType,
+              snapLength,
+              fileSize == null ? 0 : fileSize * 1_000_000,
+              rotateSeconds == null ? 0 : rotateSeconds,
+              ZoneId.systemDefault());
+      files.start(java.time.Instant.now());
       return new Sink() {
         @Override
         public void accept(CapturedPacket packet) {
           try {
-            writer.write(packet);
+            files.write(packet, packet.time()); // the kernel's clock, read once per packet
           } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
           }
@@ -242,22 +323,32 @@ public final class TraceCommand implements Callable<Integer> {
         @Override
         public void close() {
           try {
-            file.close();
+            files.close();
           } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
           }
         }
       };
     }
-    var text = new TcpdumpText();
+    var text = new TcpdumpText(verbose);
+    var story = new ConnectionStory();
     return new Sink() {
       @Override
       public void accept(CapturedPacket packet) {
         DecodedPacket decoded = PacketDecoder.decode(linkType, packet.data(), packet.wireLength());
         if (json) {
           out.println(PacketJson.of(decoded, "\"time\":\"" + packet.time() + "\","));
+        } else if (follow) {
+          story
+              .next(packet.time(), decoded)
+              .ifPresent(line -> out.println(CLOCK.format(packet.time()) + " " + line));
         } else {
-          out.println(CLOCK.format(packet.time()) + " " + text.line(decoded));
+          out.print(CLOCK.format(packet.time()) + " " + text.line(decoded));
+          if (hex) {
+            out.print(
+                TcpdumpText.hexAndAscii(packet.data(), TcpdumpText.linkHeaderLength(decoded)));
+          }
+          out.println();
         }
         out.flush();
       }

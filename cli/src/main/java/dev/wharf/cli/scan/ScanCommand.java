@@ -2,9 +2,12 @@ package dev.wharf.cli.scan;
 
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.ProcessLimits;
+import dev.wharf.packets.AddressText;
+import dev.wharf.packets.SynProber;
 import dev.wharf.scan.PortList;
 import dev.wharf.scan.PortResult;
 import dev.wharf.scan.Services;
+import dev.wharf.scan.SynScanner;
 import dev.wharf.scan.TcpScanner;
 import dev.wharf.scan.TopPorts;
 import dev.wharf.scan.UdpScanner;
@@ -22,7 +25,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code wharf scan}: a TCP connect scan of one host, as {@code nmap -sT}, or a UDP scan, as {@code
- * nmap -sU}, both unprivileged.
+ * nmap -sU}, both unprivileged; or a half-open SYN scan, as {@code nmap -sS}, on raw sockets.
  */
 @Command(
     name = "scan",
@@ -35,6 +38,10 @@ import picocli.CommandLine.Spec;
           + " (a reply came), closed (ICMP port unreachable), filtered (another ICMP error) or"
           + " open|filtered (silence, after --retries more tries). DNS and NTP ports get a real"
           + " request, others an empty datagram.",
+      "With -sS (--syn), a half-open scan on raw sockets, as nmap -sS does (needs CAP_NET_RAW):"
+          + " a SYN to each port; open on SYN-ACK (this host's kernel, which holds no socket for"
+          + " it, answers with a RST: the connection is never completed), closed on RST, filtered"
+          + " on an ICMP unreachable or on silence after --retries more SYNs.",
       "Without PORTS, the 1000 ports nmap finds open most often (its --top-ports 1000). Lists"
           + " only open ports and counts the rest, unless -v. A progress line is shown on stderr"
           + " when it is a terminal."
@@ -68,11 +75,16 @@ public final class ScanCommand implements Callable<Integer> {
   boolean tcp;
 
   @Option(
-      names = "--retries",
+      names = {"-sS", "--syn"},
+      description = "Scan TCP ports half-open with SYNs from a raw socket (needs CAP_NET_RAW).")
+  boolean syn;
+
+  @Option(
+      names = {"--retries", "--max-retries"},
       paramLabel = "N",
       description =
-          "UDP: probe a silent port N more times before calling it open|filtered"
-              + " (default: 2).")
+          "Probe a port that did not answer N more times before calling it filtered (TCP connect,"
+              + " default: 1; SYN, default: 2) or open|filtered (UDP, default: 2).")
   Integer retries;
 
   @Option(
@@ -119,8 +131,8 @@ public final class ScanCommand implements Callable<Integer> {
   boolean verbose;
 
   /**
-   * What the command line asked for, checked: TCP {@code settings}, or UDP {@code udpSettings} when
-   * {@code -sU} (the other empty).
+   * What the command line asked for, checked: TCP {@code settings}, UDP {@code udpSettings} when
+   * {@code -sU}, or SYN {@code synSettings} when {@code -sS} (the others empty).
    */
   record Options(
       String host,
@@ -128,8 +140,10 @@ public final class ScanCommand implements Callable<Integer> {
       String portsOrigin,
       java.util.Optional<TcpScanner.Settings> settings,
       java.util.Optional<UdpScanner.Settings> udpSettings,
+      java.util.Optional<SynScanner.Settings> synSettings,
       boolean json,
       boolean verbose) {
+
     String protocol() {
       return udpSettings.isPresent() ? "udp" : "tcp";
     }
@@ -141,14 +155,15 @@ public final class ScanCommand implements Callable<Integer> {
       throw new IllegalArgumentException("give the ports once: as PORTS or with -p");
     }
     String text = portsArgument != null ? portsArgument : portsOption;
-    if (udp && tcp) {
-      throw new IllegalArgumentException("-sU and -sT exclude each other: scan one at a time");
-    }
-    if (!udp && retries != null) {
-      throw new IllegalArgumentException("--retries is for UDP scans (-sU)");
+    if ((udp ? 1 : 0) + (tcp ? 1 : 0) + (syn ? 1 : 0) > 1) {
+      throw new IllegalArgumentException("-sU, -sT and -sS exclude each other: scan one at a time");
     }
     if (udp && banner) {
       throw new IllegalArgumentException("--banner is for TCP scans: a UDP reply is not kept");
+    }
+    if (syn && banner) {
+      throw new IllegalArgumentException(
+          "--banner needs a completed connection: use the connect scan (-sT)");
     }
     if (text != null && topPorts != null) {
       throw new IllegalArgumentException("--top-ports and a port list exclude each other");
@@ -174,6 +189,26 @@ public final class ScanCommand implements Callable<Integer> {
     if (rate != null && !(rate > 0 && rate <= 10_000_000)) {
       throw new IllegalArgumentException("--rate must be above 0 (per second), got " + rate);
     }
+    if (syn) {
+      int tries = retries == null ? 2 : retries;
+      if (tries < 0 || tries > 50) {
+        throw new IllegalArgumentException("--retries must be 0 to 50, got " + tries);
+      }
+      // No descriptor per probe: the window is not bounded by ulimit -n.
+      int window = concurrency == null ? 1000 : parallel;
+      var settings =
+          new SynScanner.Settings(
+              window, rate == null ? 0 : rate, seconds("--timeout", timeoutSeconds), tries);
+      return new Options(
+          host,
+          ports,
+          origin,
+          java.util.Optional.empty(),
+          java.util.Optional.empty(),
+          java.util.Optional.of(settings),
+          json,
+          verbose);
+    }
     if (udp) {
       int tries = retries == null ? 2 : retries;
       if (tries < 0 || tries > 50) {
@@ -188,6 +223,7 @@ public final class ScanCommand implements Callable<Integer> {
           origin,
           java.util.Optional.empty(),
           java.util.Optional.of(settings),
+          java.util.Optional.empty(),
           json,
           verbose);
     }
@@ -196,15 +232,25 @@ public final class ScanCommand implements Callable<Integer> {
             parallel,
             rate == null ? 0 : rate,
             seconds("--timeout", timeoutSeconds),
-            banner ? seconds("--banner-wait", bannerSeconds) : Duration.ZERO);
+            banner ? seconds("--banner-wait", bannerSeconds) : Duration.ZERO,
+            tcpRetries());
     return new Options(
         host,
         ports,
         origin,
         java.util.Optional.of(settings),
         java.util.Optional.empty(),
+        java.util.Optional.empty(),
         json,
         verbose);
+  }
+
+  private int tcpRetries() {
+    int tries = retries == null ? TcpScanner.Settings.DEFAULT_RETRIES : retries;
+    if (tries < 0 || tries > 50) {
+      throw new IllegalArgumentException("--retries must be 0 to 50, got " + tries);
+    }
+    return tries;
   }
 
   private static Duration seconds(String option, double value) {
@@ -225,11 +271,18 @@ public final class ScanCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Options options = options();
+    if (options.settings().isPresent()) {
+      TcpScanner.prepare(options.ports());
+    }
     InetAddress address = resolve(options.host());
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     boolean terminal = System.console() != null && System.console().isTerminal();
-    int loops = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    // The loops read banners and carry UDP probes; a plain TCP scan needs none but the group's one.
+    boolean loopsWork =
+        options.udpSettings().isPresent() || !options.settings().get().bannerWait().isZero();
+    int loops =
+        loopsWork ? Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())) : 1;
     var group = new EventLoopGroup(loops, "wharf-scan", true);
     Services services = Services.system(); // Read before the clock starts.
     ProgressLine progress = terminal && !options.json() ? new ProgressLine(err) : null;
@@ -237,20 +290,22 @@ public final class ScanCommand implements Callable<Integer> {
       long start = System.nanoTime();
       TcpScanner.Progress shown = progress == null ? TcpScanner.Progress.NONE : progress;
       List<PortResult> results =
-          options.udpSettings().isPresent()
-              ? new UdpScanner(group, options.udpSettings().get())
-                  .scan(
-                      address,
-                      options.ports(),
-                      shown,
-                      note -> {
-                        if (options.verbose()) {
-                          err.println("wharf scan: " + note);
-                          err.flush();
-                        }
-                      })
-              : new TcpScanner(group, options.settings().orElseThrow())
-                  .scan(address, options.ports(), shown);
+          options.synSettings().isPresent()
+              ? synScan(address, options, shown, err)
+              : options.udpSettings().isPresent()
+                  ? new UdpScanner(group, options.udpSettings().get())
+                      .scan(
+                          address,
+                          options.ports(),
+                          shown,
+                          note -> {
+                            if (options.verbose()) {
+                              err.println("wharf scan: " + note);
+                              err.flush();
+                            }
+                          })
+                  : new TcpScanner(group, options.settings().orElseThrow())
+                      .scan(address, options.ports(), shown);
       if (progress != null) {
         progress.close();
       }
@@ -278,6 +333,39 @@ public final class ScanCommand implements Callable<Integer> {
         progress.close();
       }
       group.shutdownGracefully(Duration.ofSeconds(1)).join();
+    }
+  }
+
+  /**
+   * The SYN scan: the raw socket and the capture are opened before the clock's first probe, and a
+   * capture that dropped answers (its buffer full) is said on stderr, as tcpdump says it.
+   */
+  private static List<PortResult> synScan(
+      InetAddress address, Options options, TcpScanner.Progress shown, PrintWriter err)
+      throws java.io.IOException {
+    try (var prober = SynProber.open(address)) {
+      if (options.verbose()) {
+        err.println(
+            "wharf scan: SYNs from "
+                + AddressText.of(prober.source().getAddress())
+                + " port "
+                + prober.source().getPort()
+                + ", answers read on "
+                + prober.interfaceName());
+        err.flush();
+      }
+      List<PortResult> results =
+          new SynScanner(options.synSettings().orElseThrow())
+              .scan(SynScanner.Wire.of(prober), options.ports(), shown);
+      long dropped = prober.statistics().dropped();
+      if (dropped > 0) {
+        err.println(
+            "wharf scan: the capture dropped "
+                + dropped
+                + " answers (its buffer was full): their ports were tried again");
+        err.flush();
+      }
+      return results;
     }
   }
 

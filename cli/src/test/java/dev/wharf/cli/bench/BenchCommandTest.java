@@ -95,6 +95,29 @@ class BenchCommandTest {
   }
 
   @Test
+  void holdReachesThePlanWithItsPingAndGreeting() throws Exception {
+    LoadPlan p =
+        plan("--hold", "--ping-every", "20s", "--send", "{\"op\":\"subscribe\"}", "ws://h/x");
+    assertThat(p.hold().isOn()).isTrue();
+    assertThat(p.hold().pingEvery()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(p.hold().greeting()).isEqualTo("{\"op\":\"subscribe\"}");
+    assertThat(plan("--hold", "ws://h/").hold().pingEvery()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(plan("ws://h/").hold().isOn()).isFalse();
+  }
+
+  @Test
+  void holdMistakesSayWhatIsWrong() {
+    assertThatThrownBy(() -> plan("--hold", "http://h/"))
+        .hasMessage("--hold is for ws:// and wss:// URLs");
+    assertThatThrownBy(() -> plan("--send", "x", "ws://h/"))
+        .hasMessage("--ping-every and --send go with --hold");
+    assertThatThrownBy(() -> plan("--hold", "--rate", "10", "ws://h/"))
+        .hasMessage("--hold sends one ping at a time: no --rate or --pipeline");
+    assertThatThrownBy(() -> plan("--hold", "--ping-every", "0", "ws://h/"))
+        .hasMessage("--ping-every must be above 0 and at most a day, got 0");
+  }
+
+  @Test
   void latenciesReadInTheirUnit() {
     assertThat(BenchText.micros(87.4)).isEqualTo("87us");
     assertThat(BenchText.micros(1250)).isEqualTo("1.25ms");

@@ -99,6 +99,71 @@ class BenchIT extends EndToEnd {
   }
 
   @Test
+  @Timeout(300) // three JVMs (serve, bench, pub) start one after the other on a loaded machine
+  void heldConnectionsGetEveryChannelsBroadcastAndNoneIsLost() throws Exception {
+    Path log = dir.resolve("serve.out");
+    server = wharf(null, log, serveOnLoopbackArgs(dir, "--channels"));
+    int port = servedPort(log, "http");
+    String url = "ws://127.0.0.1:" + port + "/ws/channels";
+    Path out = dir.resolve("bench.json");
+    Child bench =
+        wharfHearingSigint(
+            null,
+            out,
+            "bench",
+            "--hold",
+            "--ping-every",
+            "1s",
+            "--send",
+            "{\"op\":\"subscribe\",\"id\":1,\"channel\":\"news\",\"joinLeave\":false}",
+            "-c",
+            "20",
+            "-d",
+            "5m",
+            "--json",
+            url);
+    Await.until("20 held connections", Duration.ofSeconds(60), () -> established(port) >= 20);
+
+    // One pub, three publications (stamped before its JVM starts: the latency is not the point).
+    long micros = System.currentTimeMillis() * 1000;
+    Path lines = dir.resolve("publications");
+    Files.writeString(
+        lines,
+        ("{\"sentMicros\":" + micros + "}\n").repeat(3),
+        java.nio.charset.StandardCharsets.UTF_8);
+    Child pub = wharf(lines, dir.resolve("pub.out"), "pub", url, "news");
+    assertThat(pub.awaitExit(Duration.ofSeconds(120))).isZero();
+    bench.signal("INT");
+    // Ctrl-C ends a held run: the report is written, and the JVM exits as interrupted (128 + 2).
+    assertThat(bench.awaitExit(Duration.ofSeconds(60))).isEqualTo(130);
+    String json = Files.readString(out);
+
+    assertThat(json)
+        .contains(
+            "\"mode\":\"hold\"", "\"connections_opened\":20,", "\"connections_open_at_end\":20,")
+        .contains(
+            "\"errors\":{\"connect\":0,\"timeout\":0,\"reset\":0,\"closed\":0,\"protocol\":0,"
+                + "\"tls\":0,\"status_4xx\":0,\"status_5xx\":0}");
+    // Each publication is timed at every subscriber it reached. The subscribes went out well before
+    // pub's JVM had started, so all three reach all 20; the bounds allow a first one that did not.
+    long timed = number(json, "message_latency_count");
+    assertThat(timed).isBetween(40L, 60L);
+    assertThat(number(json, "requests")).isPositive(); // pings answered
+  }
+
+  private static long established(int port) throws java.io.IOException {
+    return dev.wharf.testkit.SsListing.read().stream()
+        .filter(s -> s.state().equals("ESTAB") && s.local().endsWith(":" + port))
+        .count();
+  }
+
+  private static long number(String json, String key) {
+    Matcher m = Pattern.compile("\"" + key + "\":(\\d+)").matcher(json);
+    assertThat(m.find()).as(json).isTrue();
+    return Long.parseLong(m.group(1));
+  }
+
+  @Test
   void jsonHasItsWholeShapeAndStatusClassesAndTheHtmlReportIsSelfContained() throws Exception {
     int port = serve(dir.resolve("access.log"));
     Path html = dir.resolve("report.html");

@@ -40,14 +40,26 @@ class ChannelsArgumentsTest {
     assertThat(sub("ws://127.0.0.1:8000", "news", "chat:lobby", "--since", "e1:41", "-n", "3"))
         .isEqualTo(
             new SubCommand.Options(
-                URI.create("ws://127.0.0.1:8000/ws/channels"),
+                List.of(URI.create("ws://127.0.0.1:8000/ws/channels")),
                 List.of("news", "chat:lobby"),
                 false,
                 Optional.of(new StreamPosition("e1", 41)),
                 OptionalLong.of(3)));
-    assertThat(sub("http://h:1/other/path?x=1", "a", "--jsonl").url())
-        .isEqualTo(URI.create("ws://h:1/other/path?x=1"));
-    assertThat(sub("https://h/", "a").url()).isEqualTo(URI.create("wss://h/ws/channels"));
+    assertThat(sub("http://h:1/other/path?x=1", "a", "--jsonl").urls())
+        .containsExactly(URI.create("ws://h:1/other/path?x=1"));
+    assertThat(sub("https://h/", "a").urls()).containsExactly(URI.create("wss://h/ws/channels"));
+  }
+
+  @Test
+  void subTakesSeveralNodesToFallOverTo() {
+    assertThat(sub("ws://a:1,ws://b:2/ws/channels", "news").urls())
+        .containsExactly(URI.create("ws://a:1/ws/channels"), URI.create("ws://b:2/ws/channels"));
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> sub("ws://a:1,ws://a:1/ws/channels", "news"))
+        .withMessage("a URL is given twice");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> sub("ws://a:1,", "news"))
+        .withMessageStartingWith("expected a ws:// or wss:// URL");
   }
 
   @Test

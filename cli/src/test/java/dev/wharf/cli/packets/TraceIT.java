@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.cli.Child;
 import dev.wharf.cli.EndToEnd;
+import dev.wharf.testkit.Await;
 import dev.wharf.testkit.ExternalProcess;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -239,6 +240,324 @@ class TraceIT extends EndToEnd {
         .startsWith("wharf trace: bad filter expression: ");
   }
 
+  @Test
+  void onAnyTheFilterRunsInTheKernelAndTheFileIsTcpdumps() throws Exception {
+    Path ours = dir.resolve("any-ours.pcap");
+    Path theirs = dir.resolve("any-theirs.pcap");
+    String filter = "udp port 4444";
+    Child tcpdump = tcpdumpIn(theirs, "-i", "any", filter);
+    Child wharf = wharfIn("trace", "-i", "any", "-w", ours.toString(), filter);
+    try {
+      awaitListening(tcpdump, "any");
+      awaitListening(wharf, "any");
+      // Pings the filter does not want: on a cooked socket too, the kernel keeps them from us.
+      inThere("ping -c 3 -i 0.2 10.77.0.1");
+      for (int i = 0; i < 3; i++) {
+        inThere("echo datagram | socat -u - UDP:10.77.0.1:4444");
+      }
+      inThere("sleep 1");
+    } finally {
+      wharf.signal("TERM");
+      tcpdump.signal("TERM");
+    }
+    assertThat(wharf.awaitExit(Duration.ofSeconds(30))).isZero();
+    tcpdump.awaitExit(Duration.ofSeconds(30));
+    assertThat(wharf.errLines())
+        .contains(
+            "wharf trace: listening on any, link-type LINUX_SLL2 (Linux cooked v2), snapshot"
+                + " length 262144 bytes",
+            "3 packets captured",
+            "3 packets received by filter",
+            "0 packets dropped by kernel");
+    List<String> theirLines = tcpdumpRead(theirs);
+    assertThat(theirLines).hasSize(3).allMatch(line -> line.contains("UDP, length 9"));
+    assertThat(tcpdumpRead(ours)).isEqualTo(theirLines);
+    assertThat(wharfRead("-r", ours.toString())).isEqualTo(theirLines);
+  }
+
+  @Test
+  void verboseAndHexPrintWhatTcpdumpPrints() throws Exception {
+    Path theirs = dir.resolve("v.pcap");
+    Child tcpdump = tcpdumpIn(theirs, "-i", link, FILTER);
+    try {
+      awaitListening(tcpdump, link);
+      inThere("ping -c 2 -i 0.2 10.77.0.1");
+      inThere("ping -6 -c 2 -i 0.2 fd77::1");
+      peer(
+          null,
+          null,
+          "ip",
+          "netns",
+          "exec",
+          here,
+          "socat",
+          "-u",
+          "UDP6-RECV:4444",
+          "OPEN:/dev/null");
+      peer(
+          null,
+          null,
+          "ip",
+          "netns",
+          "exec",
+          here,
+          "socat",
+          "-u",
+          "TCP-LISTEN:5555,reuseaddr",
+          "OPEN:/dev/null");
+      inThere("sleep 0.5; head -c 3000 /dev/zero | socat -u - TCP:10.77.0.1:5555");
+      inThere("echo datagram | socat -u - UDP6:[fd77::1]:4444");
+      inThere("sleep 1");
+    } finally {
+      tcpdump.signal("TERM");
+    }
+    tcpdump.awaitExit(Duration.ofSeconds(30));
+    // Not neighbour discovery, whose -v options lines Wharf does not print yet.
+    String shown = "not (icmp6 and ip6[40] >= 133 and ip6[40] <= 137)";
+    var v = tcpdumpRead(theirs, "-v", shown);
+    assertThat(v)
+        .anyMatch(line -> line.startsWith("IP (tos 0x0, ttl 64, id "))
+        .anyMatch(line -> line.contains("cksum 0x"))
+        .anyMatch(line -> line.contains("[udp sum ok]") || line.contains("[bad udp cksum"))
+        .anyMatch(line -> line.contains("[icmp6 sum ok]"));
+    assertThat(wharfRead("-v", "-r", theirs.toString(), shown)).isEqualTo(v);
+    var x = tcpdumpRead(theirs, "-X");
+    assertThat(x).anyMatch(line -> line.startsWith("\t0x0000:  4500 "));
+    assertThat(wharfRead("-X", "-r", theirs.toString())).isEqualTo(x);
+  }
+
+  @Test
+  void snapLengthAndCountAsTcpdumps() throws Exception {
+    Path ours = dir.resolve("s-ours.pcap");
+    Path theirs = dir.resolve("s-theirs.pcap");
+    String filter = "tcp port 5555";
+    Child tcpdump = tcpdumpIn(theirs, "-s", "96", "-c", "5", "-i", link, filter);
+    Child wharf =
+        wharfIn("trace", "-s", "96", "-c", "5", "-i", link, "-w", ours.toString(), filter);
+    awaitListening(tcpdump, link);
+    awaitListening(wharf, link);
+    peer(
+        null,
+        null,
+        "ip",
+        "netns",
+        "exec",
+        here,
+        "socat",
+        "-u",
+        "TCP-LISTEN:5555,reuseaddr",
+        "OPEN:/dev/null");
+    inThere("sleep 0.5; head -c 3000 /dev/zero | socat -u - TCP:10.77.0.1:5555");
+    // Both stop by themselves after five packets.
+    assertThat(wharf.awaitExit(Duration.ofSeconds(30))).isZero();
+    assertThat(tcpdump.awaitExit(Duration.ofSeconds(30))).isZero();
+    assertThat(wharf.errLines()).contains("5 packets captured");
+    List<String> theirLines = tcpdumpRead(theirs);
+    assertThat(theirLines).hasSize(5).anyMatch(line -> line.contains("length 3000"));
+    assertThat(tcpdumpRead(ours)).isEqualTo(theirLines);
+    // What each file kept of each packet: at most 96 bytes, as tcpdump's.
+    assertThat(capturedLengths(ours)).isEqualTo(capturedLengths(theirs)).allMatch(n -> n <= 96);
+  }
+
+  @Test
+  void sizeRotationNamesTheFilesAsTcpdump() throws Exception {
+    Files.createDirectories(dir.resolve("ours"));
+    Files.createDirectories(dir.resolve("theirs"));
+    String filter = "tcp port 5555";
+    Child tcpdump =
+        // -Z root: tcpdump would otherwise drop to its own user and fail to make the next file.
+        // -B: a ring big enough for the whole transfer, so that neither drops a packet.
+        tcpdumpIn(
+            dir.resolve("theirs/c.pcap"),
+            "-Z",
+            "root",
+            "-B",
+            "65536",
+            "-C",
+            "1",
+            "-i",
+            link,
+            filter);
+    Child wharf =
+        wharfIn(
+            "trace",
+            "-B",
+            "65536",
+            "-C",
+            "1",
+            "-i",
+            link,
+            "-w",
+            dir.resolve("ours/c.pcap").toString(),
+            filter);
+    try {
+      awaitListening(tcpdump, link);
+      awaitListening(wharf, link);
+      peer(
+          null,
+          null,
+          "ip",
+          "netns",
+          "exec",
+          here,
+          "socat",
+          "-u",
+          "TCP-LISTEN:5555,reuseaddr",
+          "OPEN:/dev/null");
+      inThere("sleep 0.5; head -c 2500000 /dev/zero | socat -u - TCP:10.77.0.1:5555");
+      inThere("sleep 1");
+    } finally {
+      wharf.signal("TERM");
+      tcpdump.signal("TERM");
+    }
+    assertThat(wharf.awaitExit(Duration.ofSeconds(30))).isZero();
+    tcpdump.awaitExit(Duration.ofSeconds(30));
+    assertThat(wharf.errLines()).contains("0 packets dropped by kernel");
+    assertThat(tcpdump.errLines()).contains("0 packets dropped by kernel");
+    List<String> names = fileNames(dir.resolve("theirs"));
+    assertThat(names).contains("c.pcap", "c.pcap1", "c.pcap2");
+    assertThat(fileNames(dir.resolve("ours"))).isEqualTo(names);
+    // Two sockets may see packets that cross on two CPUs in either order, which can move a packet
+    // across a file boundary: each file obeys the rule (over 1,000,000 bytes, by less than its
+    // last packet), and all of them hold the same packets (absolute sequence numbers, -S).
+    var ours = new ArrayList<String>();
+    var theirs = new ArrayList<String>();
+    for (String name : names) {
+      Path file = dir.resolve("ours", name);
+      if (!name.equals(names.getLast())) {
+        assertThat(Files.size(file)).as(name).isBetween(1_000_001L, 1_000_000L + 65_536 + 16);
+      }
+      ours.addAll(tcpdumpRead(file, "-S"));
+      theirs.addAll(tcpdumpRead(dir.resolve("theirs", name), "-S"));
+    }
+    assertThat(theirs).hasSizeGreaterThan(20);
+    assertThat(ours).containsExactlyInAnyOrderElementsOf(theirs);
+  }
+
+  @Test
+  void followTellsAConnectionsStoryWithItsRetransmission() throws Exception {
+    // The first segment with data is dropped on its way in (after the capture saw it), once:
+    // the sender sends it again.
+    sh(
+        "ip netns exec "
+            + here
+            + " nft add table inet wt"
+            + " && ip netns exec "
+            + here
+            + " nft add chain inet wt in '{ type filter hook input priority 0; }'"
+            + " && ip netns exec "
+            + here
+            + " nft add rule inet wt in tcp dport 5555 tcp flags '&' psh == psh"
+            + " quota until 100 bytes drop");
+    Path story = dir.resolve("story.txt");
+    Child wharf =
+        Child.wharfUnder(
+            List.of("ip", "netns", "exec", here),
+            Map.of(),
+            null,
+            story,
+            "trace",
+            "--follow",
+            "-i",
+            link,
+            "tcp port 5555");
+    try {
+      awaitListening(wharf, link);
+      peer(
+          null,
+          null,
+          "ip",
+          "netns",
+          "exec",
+          here,
+          "socat",
+          "-u",
+          "TCP-LISTEN:5555,reuseaddr",
+          "OPEN:/dev/null");
+      inThere("sleep 0.5; echo hello | socat -u - TCP:10.77.0.1:5555");
+      Await.until(
+          "the connection's end in the story",
+          Duration.ofSeconds(30),
+          () -> Files.readString(story).contains("TIME-WAIT"));
+    } finally {
+      wharf.signal("TERM");
+    }
+    assertThat(wharf.awaitExit(Duration.ofSeconds(30))).isZero();
+    List<String> lines = withoutTimes(Files.readAllLines(story));
+    assertThat(lines.getFirst())
+        .matches("\\[1\\] client 10\\.77\\.0\\.2\\.\\d+ > 10\\.77\\.0\\.1\\.5555: SYN: opens.*");
+    assertThat(lines.get(1)).contains("server", "SYN-ACK: accepts", "after the SYN");
+    assertThat(lines.get(2)).contains("client", "ACK: established, handshake RTT ");
+    assertThat(lines)
+        .anyMatch(
+            line ->
+                line.endsWith(
+                    "client 10.77.0.2."
+                        + clientPort(lines)
+                        + " > 10.77.0.1.5555: 6 bytes (seq 1:7)"))
+        .anyMatch(line -> line.contains("RETRANSMISSION, 6 bytes (seq 1:7)"))
+        .anyMatch(line -> line.contains("FIN: closes its side (active close)"))
+        .anyMatch(line -> line.contains("FIN: closes its side too (passive close)"));
+    assertThat(lines.getLast())
+        .contains("ACK of the last FIN: closed; the client (first to close) waits in TIME-WAIT");
+  }
+
+  private static String clientPort(List<String> lines) {
+    var matcher =
+        java.util.regex.Pattern.compile("10\\.77\\.0\\.2\\.(\\d+)").matcher(lines.getFirst());
+    assertThat(matcher.find()).isTrue();
+    return matcher.group(1);
+  }
+
+  private Child tcpdumpIn(Path file, String... args) throws IOException {
+    var command =
+        new ArrayList<>(
+            List.of("ip", "netns", "exec", here, "tcpdump", "--immediate-mode", "-U", "-n"));
+    command.addAll(List.of("-w", file.toString()));
+    command.addAll(List.of(args));
+    return peer(null, null, command.toArray(String[]::new));
+  }
+
+  private Child wharfIn(String... args) throws IOException {
+    return Child.wharfUnder(List.of("ip", "netns", "exec", here), Map.of(), null, null, args);
+  }
+
+  /** A JVM starting on a loaded machine may take longer than Child's default wait. */
+  private static void awaitListening(Child child, String iface) {
+    Await.until(
+        "listening on " + iface,
+        Duration.ofSeconds(60),
+        () -> child.errLines().stream().anyMatch(line -> line.contains("listening on " + iface)));
+  }
+
+  private List<String> wharfRead(String... args) throws Exception {
+    Path text = Files.createTempFile(dir, "read", ".txt");
+    var command = new ArrayList<>(List.of("trace"));
+    command.addAll(List.of(args));
+    Child reader = wharf(null, text, command.toArray(String[]::new));
+    assertThat(reader.awaitExit(Duration.ofSeconds(60))).as("%s", reader.errLines()).isZero();
+    return withoutTimes(Files.readAllLines(text));
+  }
+
+  private static List<String> fileNames(Path folder) throws IOException {
+    try (var files = Files.list(folder)) {
+      return files.map(file -> file.getFileName().toString()).sorted().toList();
+    }
+  }
+
+  /** Each packet's captured length, from the pcap record headers (little-endian, as written). */
+  private static List<Integer> capturedLengths(Path pcap) throws IOException {
+    var buffer = java.nio.ByteBuffer.wrap(Files.readAllBytes(pcap));
+    buffer.order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    var lengths = new ArrayList<Integer>();
+    for (int at = 24; at + 16 <= buffer.limit(); ) {
+      int captured = buffer.getInt(at + 8);
+      lengths.add(captured);
+      at += 16 + captured;
+    }
+    return lengths;
+  }
+
   private void inThere(String command) throws IOException {
     var result =
         ExternalProcess.run(
@@ -246,9 +565,10 @@ class TraceIT extends EndToEnd {
     assertThat(result.exit()).as("%s: %s", command, result.err()).isZero();
   }
 
-  private static List<String> tcpdumpRead(Path file) throws IOException {
-    var result =
-        ExternalProcess.run(Duration.ofSeconds(30), "tcpdump", "-n", "-r", file.toString());
+  private static List<String> tcpdumpRead(Path file, String... more) throws IOException {
+    var command = new ArrayList<>(List.of("tcpdump", "-n", "-r", file.toString()));
+    command.addAll(List.of(more));
+    var result = ExternalProcess.run(Duration.ofSeconds(30), command);
     return withoutTimes(result.out().lines().toList());
   }
 

@@ -65,6 +65,11 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
   private Cancellable responseTimer;
   private BodyPump pump; // the streamed body being sent, if any
 
+  /** The body waits for {@code 100 Continue}, or {@link #continueTimer}, or a final answer. */
+  private boolean awaitingContinue;
+
+  private Cancellable continueTimer;
+
   Http1ClientProtocol(HttpClient.Origin origin, Pool pool) {
     this.origin = origin;
     this.pool = pool;
@@ -114,6 +119,7 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
             return;
           }
           current = new Exchange(request, listener, reused, resolve, connect, startNanos);
+          awaitingContinue = false;
           head = null;
           firstByteNanos = 0;
           decoder.expect(request.method());
@@ -124,10 +130,12 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
           listener.streamOpened("HTTP/1.1", 0);
           listener.requestHead(ByteBuffer.wrap(requestHead).asReadOnlyBuffer());
           connection.write(requestHead);
-          try {
-            sendBody(request.body());
-          } catch (IOException e) {
-            fail(e);
+          if (request.expectsContinue() && request.body().length() != 0) {
+            // RFC 9110 §10.1.1: the body follows the server's 100, or a short wait for it.
+            awaitingContinue = true;
+            continueTimer =
+                connection.schedule(ClientRequest.EXPECT_CONTINUE_TIMEOUT, this::continueBody);
+          } else if (!sendBodyOrFail(request.body())) {
             return;
           }
           sentNanos = System.nanoTime();
@@ -142,6 +150,33 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
                                     + Durations.format(responseTimeout))));
           }
         });
+  }
+
+  /** The server said 100, or did not answer in time: the body goes now. */
+  private void continueBody() {
+    if (!awaitingContinue || current == null) {
+      return;
+    }
+    awaitingContinue = false;
+    cancelContinueTimer();
+    sendBodyOrFail(current.request().body());
+  }
+
+  private boolean sendBodyOrFail(RequestBody body) {
+    try {
+      sendBody(body);
+      return true;
+    } catch (IOException e) {
+      fail(e);
+      return false;
+    }
+  }
+
+  private void cancelContinueTimer() {
+    if (continueTimer != null) {
+      continueTimer.cancel();
+      continueTimer = null;
+    }
   }
 
   /** Queues the body after the head: bytes as they are, a file by sendfile, a stream pumped. */
@@ -218,11 +253,21 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
   }
 
   @Override
+  public void informational(ResponseHead interim) {
+    if (current != null && interim.status() == 100) {
+      continueBody();
+    }
+  }
+
+  @Override
   public void head(ResponseHead responseHead) {
     if (current == null) {
       unasked = true;
       return;
     }
+    // RFC 9110 §10.1.1: a final answer before the 100 means the body is not wanted; the
+    // connection then goes (end), since the server may still be reading a body.
+    cancelContinueTimer();
     head = responseHead;
     current.listener().head(responseHead);
   }
@@ -258,7 +303,8 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
             TlsSession.of(connection));
     boolean keepAlive =
         head.keepAlive() && !done.request().headers().hasToken("Connection", "close");
-    boolean bodySent = pump == null || pump.isFinished();
+    boolean bodySent = !awaitingContinue && (pump == null || pump.isFinished());
+    awaitingContinue = false;
     stopPump();
     if (!bodySent) {
       // The server answered before the body was all sent; the rest would be taken for the next
@@ -343,6 +389,7 @@ final class Http1ClientProtocol implements Protocol, Http1ResponseDecoder.Sink {
   }
 
   private void cancelTimer() {
+    cancelContinueTimer();
     if (responseTimer != null) {
       responseTimer.cancel();
       responseTimer = null;

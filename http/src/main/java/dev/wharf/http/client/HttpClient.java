@@ -284,7 +284,9 @@ public final class HttpClient implements AutoCloseable {
               "unsupported URL scheme: " + request.uri().getScheme() + " (http and https only)"));
       return;
     }
-    exchange(request, new Redirecting(request, listener), System.nanoTime());
+    // RFC 9110 §10.1.1: a large upload asks first (curl's rule), on either version.
+    ClientRequest sent = request.withExpectContinueIfLarge();
+    exchange(sent, new Redirecting(sent, listener), System.nanoTime());
   }
 
   private void exchange(ClientRequest request, ResponseListener listener, long startNanos) {

@@ -5,7 +5,7 @@ import java.nio.ByteBuffer;
 /**
  * The chunked transfer coding (RFC 9112 §7.1) for a body sent as it comes, the other half of what
  * {@link BodyDecoder} reads: each chunk is its size in hex and CRLF, the data, CRLF; the body ends
- * with a zero-size chunk and an empty trailer section.
+ * with a zero-size chunk and a trailer section, often empty.
  *
  * <p>The data itself is not copied here: a sender writes {@link #chunkStart}, then its buffer, then
  * {@link #chunkEnd}, so a chunk of any size costs one small array. The server's streamed responses
@@ -48,5 +48,25 @@ public final class ChunkedEncoder {
   /** The end of the body: the last chunk and no trailers (read-only; writers copy it). */
   public static ByteBuffer lastChunk() {
     return ByteBuffer.wrap(LAST_CHUNK).asReadOnlyBuffer();
+  }
+
+  /**
+   * The end of the body with a trailer section (RFC 9112 §7.1.2): the last chunk, {@code trailers}
+   * as field lines, the empty line. Names and values are checked as a head's are.
+   *
+   * @throws IllegalArgumentException for a name that is not a token or a value with a control
+   */
+  public static ByteBuffer lastChunk(dev.wharf.http.Headers trailers) {
+    if (trailers.size() == 0) {
+      return lastChunk();
+    }
+    byte[] out = new byte[3 + FieldLines.length(trailers) + 2];
+    out[0] = '0';
+    out[1] = '\r';
+    out[2] = '\n';
+    int at = FieldLines.put(out, 3, trailers);
+    out[at++] = '\r';
+    out[at] = '\n';
+    return ByteBuffer.wrap(out);
   }
 }

@@ -17,6 +17,9 @@ final class Http1ResponseSink implements ResponseSink {
   private final Connection connection;
   private boolean chunked;
 
+  /** The client said {@code TE: trailers}: a chunked body may end with a trailer section. */
+  private boolean trailersAccepted;
+
   Http1ResponseSink(Connection connection) {
     this.connection = connection;
   }
@@ -36,6 +39,7 @@ final class Http1ResponseSink implements ResponseSink {
       if (request.version().equals("HTTP/1.1")) {
         chunked = true;
         headers.set("Transfer-Encoding", "chunked");
+        trailersAccepted = request.headers().hasToken("TE", "trailers");
       } else {
         response.noKeepAlive(); // HTTP/1.0 without a length: the close marks the end.
       }
@@ -84,9 +88,12 @@ final class Http1ResponseSink implements ResponseSink {
   }
 
   @Override
-  public void end(boolean headOnly) {
+  public void end(boolean headOnly, Headers trailers) {
     if (chunked && !headOnly) {
-      connection.write(ChunkedEncoder.lastChunk());
+      // RFC 9110 §6.5.1: trailers are optional metadata a recipient may discard; they go to a
+      // client that said it takes them, and are dropped (not an error) for one that did not.
+      connection.write(
+          trailersAccepted ? ChunkedEncoder.lastChunk(trailers) : ChunkedEncoder.lastChunk());
     }
   }
 

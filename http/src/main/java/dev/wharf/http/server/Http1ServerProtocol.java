@@ -103,6 +103,9 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   /** The body being received on a streaming route, from the loop to the handler's thread. */
   private Pipe receiving;
 
+  /** The request whose body {@link #receiving} is, told its trailers at the end. */
+  private ServerRequest receivingRequest;
+
   private ByteBuffer held;
   private ServerResponse current;
   private Cancellable headDeadline;
@@ -311,14 +314,15 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
       // The handler starts now and reads the body as it comes; it is queued like any request.
       receiving =
           new Pipe(BODY_HIGH_WATER, BODY_LOW_WATER, config.budget(), new BodyFlow(requestHead));
-      enqueue(
+      receivingRequest =
           new ServerRequest(
               requestHead,
               EMPTY,
               receiving,
               connection.remoteAddress(),
               connection.localAddress(),
-              tls));
+              tls);
+      enqueue(receivingRequest);
       if (!hasBody) {
         receiving.finish(); // end() follows at once.
       }
@@ -395,15 +399,19 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
       suspend(UPGRADE_PENDING);
     }
     if (receiving != null) {
+      receivingRequest.trailers(trailers); // Before the reader can see the body's end.
+      receivingRequest = null;
       receiving.finish();
       receiving = null;
       return;
     }
     byte[] bytes = body == null ? EMPTY : body.toByteArray();
     body = null;
-    enqueue(
+    var request =
         new ServerRequest(
-            ended, bytes, null, connection.remoteAddress(), connection.localAddress(), tls));
+            ended, bytes, null, connection.remoteAddress(), connection.localAddress(), tls);
+    request.trailers(trailers);
+    enqueue(request);
   }
 
   private void enqueue(ServerRequest request) {
@@ -664,6 +672,7 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
       // answers with the error's status. If it never answers, the connection still ends.
       receiving.fail(new RequestBodyException(error.status(), error.getMessage()));
       receiving = null;
+      receivingRequest = null;
       connection.schedule(
           config.timeouts().requestHead(),
           () -> connection.close(CloseReason.local("no answer to " + error.getMessage())));
@@ -800,6 +809,7 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
       receiving.fail(
           new RequestBodyException(400, "connection closed before the request body ended"));
       receiving = null;
+      receivingRequest = null;
     }
     if (current != null) {
       current.writableAgain(); // Wake a handler blocked on a connection that is gone.

@@ -35,6 +35,7 @@ final class Http2Exchanges implements Http2Requests {
             config.limits().maxHeaderBytes(),
             config.timeouts().keepAliveIdle(),
             config.timeouts().requestHead(),
+            config.timeouts().http2SettingsAck(),
             config.budget());
     return new Http2ServerConnection(settings, exchanges);
   }
@@ -90,6 +91,7 @@ final class Http2Exchanges implements Http2Requests {
             config.accessLog() == null ? null : Instant.now(),
             completion);
     stream.onWritable(response::writableAgain);
+    stream.onRequestTrailers(request::trailers);
     streams.put(response, stream);
     return response;
   }

@@ -47,8 +47,12 @@ final class Http2ResponseSink implements ResponseSink {
   }
 
   @Override
-  public void end(boolean headOnly) {
-    stream.end();
+  public void end(boolean headOnly, Headers trailers) {
+    if (trailers.size() > 0) {
+      stream.trailers(trailers); // RFC 9113 §8.1: a HEADERS frame with END_STREAM after the DATA.
+    } else {
+      stream.end();
+    }
   }
 
   @Override

@@ -10,10 +10,20 @@ import java.time.Duration;
  * @param minBodyBytesPerSecond the slowest a body may arrive, measured each second over the last
  *     window the size of {@code requestHead} in whole seconds (at least 1), so a fast start buys no
  *     more than one window of silence (408 after); 0 turns it off
+ * @param http2SettingsAck time an HTTP/2 client has to acknowledge our SETTINGS (RFC 9113 §6.5.3:
+ *     GOAWAY SETTINGS_TIMEOUT after)
  */
 public record HttpTimeouts(
-    Duration requestHead, Duration keepAliveIdle, long minBodyBytesPerSecond) {
-  /** 10 s for a head, 60 s between requests, bodies at 1 KiB/s at least. */
+    Duration requestHead,
+    Duration keepAliveIdle,
+    long minBodyBytesPerSecond,
+    Duration http2SettingsAck) {
+  // Before DEFAULTS, which uses it.
+  private static final Duration DEFAULT_SETTINGS_ACK = Duration.ofSeconds(10);
+
+  /**
+   * 10 s for a head, 60 s between requests, bodies at 1 KiB/s at least, 10 s for a SETTINGS ACK.
+   */
   public static final HttpTimeouts DEFAULTS =
       new HttpTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(60), 1024);
 
@@ -22,8 +32,20 @@ public record HttpTimeouts(
         || requestHead.isZero()
         || keepAliveIdle.isNegative()
         || keepAliveIdle.isZero()
-        || minBodyBytesPerSecond < 0) {
+        || minBodyBytesPerSecond < 0
+        || http2SettingsAck.isNegative()
+        || http2SettingsAck.isZero()) {
       throw new IllegalArgumentException("HTTP timeouts must be positive");
     }
+  }
+
+  /** With the default 10 s for an HTTP/2 client to acknowledge our SETTINGS. */
+  public HttpTimeouts(Duration requestHead, Duration keepAliveIdle, long minBodyBytesPerSecond) {
+    this(requestHead, keepAliveIdle, minBodyBytesPerSecond, DEFAULT_SETTINGS_ACK);
+  }
+
+  /** These timeouts with {@code value} for the HTTP/2 SETTINGS acknowledgement. */
+  public HttpTimeouts withHttp2SettingsAck(Duration value) {
+    return new HttpTimeouts(requestHead, keepAliveIdle, minBodyBytesPerSecond, value);
   }
 }

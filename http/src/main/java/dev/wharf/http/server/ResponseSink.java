@@ -36,8 +36,11 @@ interface ResponseSink {
   /** Part of the body from a file, closed once sent; {@code last} when nothing follows. */
   void file(FileChannel file, long position, long count, boolean last);
 
-  /** Ends a streamed body whose last part went out without {@code last}. */
-  void end(boolean headOnly);
+  /**
+   * Ends a streamed body whose last part went out without {@code last}, with {@code trailers}
+   * (empty: none) after it where the version can carry them.
+   */
+  void end(boolean headOnly, Headers trailers);
 
   /** False while the peer is behind on reading (or, on HTTP/2, the stream is out of window). */
   boolean isWritable();

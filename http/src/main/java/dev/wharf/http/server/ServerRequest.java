@@ -23,6 +23,9 @@ public final class ServerRequest {
   private final SocketAddress localAddress;
   private final TlsSession tls;
 
+  /** Set on the loop once the body has ended, before a streamed body's reader sees its end. */
+  private volatile Headers trailers = Headers.EMPTY;
+
   public ServerRequest(
       RequestHead head, byte[] body, SocketAddress remoteAddress, SocketAddress localAddress) {
     this(head, body, null, remoteAddress, localAddress, null);
@@ -108,6 +111,20 @@ public final class ServerRequest {
    */
   public InputStream bodyStream() {
     return stream != null ? stream : new ByteArrayInputStream(body);
+  }
+
+  /**
+   * The trailer fields the client sent after the body (RFC 9110 §6.5): a chunked body's trailer
+   * section on HTTP/1.1, a HEADERS frame ending the stream on HTTP/2; empty when none came. On a
+   * streaming route they are known once {@link #bodyStream()} has been read to its end.
+   */
+  public Headers trailers() {
+    return trailers;
+  }
+
+  /** The body ended with these trailers; on the loop, before a streamed body is finished. */
+  void trailers(Headers fields) {
+    this.trailers = fields;
   }
 
   /** True on a streaming route, where the body has to be read from {@link #bodyStream()}. */

@@ -230,9 +230,43 @@ public final class ServerResponse {
       send(new byte[0]);
       return;
     }
-    sink.end(headOnly);
+    sink.end(headOnly, Headers.EMPTY);
     finish();
   }
+
+  /**
+   * Ends a streamed body with trailer fields after it (RFC 9110 §6.5), such as a checksum known
+   * only once the body went out: on HTTP/2 a HEADERS frame that ends the stream; on HTTP/1.1 the
+   * chunked body's trailer section, sent when the request said {@code TE: trailers} and the body is
+   * chunked (no Content-Length was set), and otherwise dropped, as a recipient may drop them.
+   * Fields that frame or route a message (Content-Length, Transfer-Encoding, Host, Trailer and the
+   * connection's own) are never sent as trailers. A HEAD request, or a status without content, gets
+   * no trailers. Names and values are checked as a head's are.
+   */
+  public void end(Headers trailers) {
+    if (ended) {
+      return;
+    }
+    if (!committed) {
+      commit(true, false);
+    }
+    boolean noBody = headOnly || HttpStatus.hasNoContent(status);
+    sink.end(headOnly, noBody ? Headers.EMPTY : trailers.without(NOT_TRAILERS));
+    finish();
+  }
+
+  /** RFC 9110 §6.5.1: fields that frame, route or control a message have no place in trailers. */
+  private static final String[] NOT_TRAILERS = {
+    "Content-Length",
+    "Transfer-Encoding",
+    "Host",
+    "Trailer",
+    "TE",
+    "Connection",
+    "Keep-Alive",
+    "Proxy-Connection",
+    "Upgrade"
+  };
 
   /**
    * Switches the connection to another protocol (RFC 9110 §7.8): sends {@code 101 Switching

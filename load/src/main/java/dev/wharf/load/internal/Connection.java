@@ -7,6 +7,7 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One connection of the load, for the whole run: it connects, handshakes (TLS, a WebSocket
@@ -40,6 +41,11 @@ final class Connection {
   private final long[] due;
 
   private final long interval;
+
+  /** Held (C10K): nanoseconds between its pings; 0 for an echo or HTTP load. */
+  private final long pingEvery;
+
+  private long nextPing;
   private int head;
   private int inFlight;
   private long nextDue;
@@ -60,6 +66,7 @@ final class Connection {
     this.due = new long[plan.pipeline()];
     this.nextDue = firstDue;
     this.interval = interval;
+    this.pingEvery = plan.plan().hold().pingEvery().toNanos();
     this.exchange = plan.exchange(this);
   }
 
@@ -78,6 +85,7 @@ final class Connection {
       channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
       since = now;
       state = State.CONNECTING;
+      worker.handshakeStarted();
       boolean atOnce = channel.connect(worker.address());
       key = channel.register(worker.selector(), SelectionKey.OP_CONNECT, this);
       if (atOnce) {
@@ -105,9 +113,40 @@ final class Connection {
 
   /** The exchange is ready for requests: fills the pipeline, or what the schedule allows. */
   void open() {
+    worker.handshakeEnded();
     state = State.OPEN;
     since = System.nanoTime();
+    if (pingEvery > 0) {
+      // Held: its first ping at a random point of the interval, so that thousands of connections
+      // opened together do not ping together ever after.
+      nextPing = since + ThreadLocalRandom.current().nextLong(pingEvery);
+      return;
+    }
     issueWhatIsDue(since);
+  }
+
+  /** Whether it is open: handshaken, and not closed since. */
+  boolean isOpen() {
+    return state == State.OPEN;
+  }
+
+  /** Held: sends its ping if its time has come and the last one was answered. */
+  void pingIfDue(long now) {
+    if (pingEvery == 0 || state != State.OPEN || inFlight > 0 || now - nextPing < 0) {
+      return;
+    }
+    nextPing = now + pingEvery;
+    issueWhatIsDue(now);
+    try {
+      flush();
+    } catch (IOException | RuntimeException e) {
+      failed(e, now);
+    }
+  }
+
+  /** Held: a text message came from the server, stamped with when it was sent (or -1). */
+  void messageReceived(long sentMicros) {
+    worker.messageReceived(sentMicros);
   }
 
   /** Its key was selected. */
@@ -244,7 +283,7 @@ final class Connection {
     head = (head + 1) % due.length;
     inFlight--;
     since = now;
-    if (!closeAfterAnswer) {
+    if (!closeAfterAnswer && pingEvery == 0) {
       issueWhatIsDue(now);
     }
   }
@@ -327,6 +366,9 @@ final class Connection {
   void closeQuietly() {
     if (state == State.IDLE) {
       return;
+    }
+    if (state != State.OPEN) {
+      worker.handshakeEnded();
     }
     state = State.IDLE;
     closeAfterAnswer = false;

@@ -33,6 +33,8 @@ public final class Plan {
   private final int length;
   private final ByteBuffer upgradeSource;
   private final int upgradeLength;
+  private final ByteBuffer greetingSource;
+  private final int greetingLength;
 
   public Plan(LoadPlan plan, InetSocketAddress address, SSLContext tls) {
     this.plan = plan;
@@ -44,8 +46,11 @@ public final class Plan {
       byte[] request = httpRequest(plan);
       source = RepeatedMessage.source(request, copies);
       length = request.length;
-      upgradeSource = null;
-      upgradeLength = 0;
+    } else if (plan.hold().isOn()) {
+      // A request is an empty masked Ping (RFC 6455 §5.5.2).
+      byte[] ping = WsClientCodec.frame(WsClientCodec.OP_PING, false, new byte[0], MASK_KEY);
+      source = RepeatedMessage.source(ping, 1);
+      length = ping.length;
     } else if (target.scheme().isWebSocket()) {
       byte[] message = new byte[plan.messageSize()];
       byte[] words = "wharf bench ".getBytes(StandardCharsets.US_ASCII);
@@ -55,14 +60,26 @@ public final class Plan {
       byte[] frame = WsClientCodec.frame(WsClientCodec.OP_TEXT, false, message, MASK_KEY);
       source = RepeatedMessage.source(frame, copies);
       length = frame.length;
+    } else {
+      source = PatternStream.source(Math.max(64 * 1024, plan.messageSize() * copies));
+      length = plan.messageSize();
+    }
+    if (target.scheme().isWebSocket()) {
       byte[] upgrade = upgradeRequest(plan);
       upgradeSource = RepeatedMessage.source(upgrade, 1);
       upgradeLength = upgrade.length;
     } else {
-      source = PatternStream.source(Math.max(64 * 1024, plan.messageSize() * copies));
-      length = plan.messageSize();
       upgradeSource = null;
       upgradeLength = 0;
+    }
+    byte[] text = plan.hold().greeting().getBytes(StandardCharsets.UTF_8);
+    if (plan.hold().isOn() && text.length > 0) {
+      byte[] greeting = WsClientCodec.frame(WsClientCodec.OP_TEXT, false, text, MASK_KEY);
+      greetingSource = RepeatedMessage.source(greeting, 1);
+      greetingLength = greeting.length;
+    } else {
+      greetingSource = RepeatedMessage.source(new byte[1], 1);
+      greetingLength = 0;
     }
   }
 
@@ -103,6 +120,9 @@ public final class Plan {
     var scheme = plan.target().scheme();
     if (scheme.isHttp()) {
       return new HttpExchange(connection, source, length, plan.method().equals("HEAD"));
+    } else if (plan.hold().isOn()) {
+      return new WsHoldExchange(
+          connection, upgradeSource, upgradeLength, greetingSource, greetingLength, source, length);
     } else if (scheme.isWebSocket()) {
       return new WsExchange(
           connection, upgradeSource, upgradeLength, source, length, plan.messageSize());

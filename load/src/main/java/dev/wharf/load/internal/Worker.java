@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
@@ -25,6 +26,13 @@ public final class Worker implements Runnable {
   /** The longest latency recorded as itself; longer ones are recorded as this. */
   public static final long MAX_LATENCY = TimeUnit.HOURS.toNanos(1);
 
+  /**
+   * Held runs: the most connections of one worker between connect and open at once. Thousands of
+   * connects at once overflow the server's accept queue and its first handshakes wait behind the
+   * rest; past the timeout they fail and come again, and the run never settles. A ramp gets there.
+   */
+  static final int MAX_HANDSHAKING = 500;
+
   private static final int READ_BUFFER = 256 * 1024;
   private static final long TIMEOUT_CHECK = TimeUnit.MILLISECONDS.toNanos(50);
   private static final long IDLE_SELECT_MILLIS = 10;
@@ -40,6 +48,13 @@ public final class Worker implements Runnable {
   private final boolean atRate;
 
   private final Histogram histogram = new Histogram(MAX_LATENCY, 3);
+
+  /** Held: from the {@code sentMicros} in a message to its arrival, in nanoseconds. */
+  private final Histogram messageLatency = new Histogram(MAX_LATENCY, 3);
+
+  private long messages;
+  private long openAtEnd;
+  private int handshaking;
   private final long[] errors = new long[ErrorKind.values().length];
   private final String[] firstErrors = new String[ErrorKind.values().length];
   private final long[] statusClasses = new long[6];
@@ -98,6 +113,9 @@ public final class Worker implements Runnable {
       throw new UncheckedIOException(e);
     } finally {
       for (Connection c : connections) {
+        if (c.isOpen()) {
+          openAtEnd++;
+        }
         c.closeQuietly();
       }
       try {
@@ -126,6 +144,7 @@ public final class Worker implements Runnable {
         for (Connection c : connections) {
           c.checkTimeout(now, timeout);
           c.connectIfIdle(now);
+          c.pingIfDue(now);
         }
         nextCheck = now + TIMEOUT_CHECK;
       }
@@ -216,7 +235,15 @@ public final class Worker implements Runnable {
   }
 
   boolean mayConnect() {
-    return !stopped;
+    return !stopped && (!plan.plan().hold().isOn() || handshaking < MAX_HANDSHAKING);
+  }
+
+  void handshakeStarted() {
+    handshaking++;
+  }
+
+  void handshakeEnded() {
+    handshaking--;
   }
 
   void connectionOpened() {
@@ -274,6 +301,23 @@ public final class Worker implements Runnable {
     }
   }
 
+  /**
+   * A held connection got a text message; one stamped with {@code sentMicros} (its sender's clock,
+   * microseconds since the epoch: comparable on one machine) is timed to now.
+   */
+  void messageReceived(long sentMicros) {
+    if (!measuring) {
+      return;
+    }
+    messages++;
+    if (sentMicros >= 0) {
+      Instant now = Instant.now();
+      long nowMicros = now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
+      long nanos = (nowMicros - sentMicros) * 1_000;
+      messageLatency.recordValue(Math.min(Math.max(0, nanos), MAX_LATENCY));
+    }
+  }
+
   void read(int n) {
     if (measuring) {
       bytesRead += n;
@@ -294,6 +338,20 @@ public final class Worker implements Runnable {
 
   public long answered() {
     return answered;
+  }
+
+  public Histogram messageLatency() {
+    return messageLatency;
+  }
+
+  /** Held: text messages received while measuring. */
+  public long messages() {
+    return messages;
+  }
+
+  /** Connections open when it stopped. */
+  public long openAtEnd() {
+    return openAtEnd;
   }
 
   public long errors(ErrorKind kind) {

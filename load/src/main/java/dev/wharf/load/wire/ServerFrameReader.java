@@ -6,8 +6,9 @@ import java.nio.ByteBuffer;
 /**
  * Splits the bytes a server sends (unmasked frames, RFC 6455 §5.2) into messages, in whatever
  * pieces they arrive: tells its {@link Sink} when a message starts, hands it each piece of payload
- * as a slice of the read buffer, and says when the message ends. Control frames are skipped; Close
- * is an error unless the sink decides otherwise (the servers never close first in a benchmark).
+ * as a slice of the read buffer, and says when the message ends. Control frames are skipped but for
+ * Pong, which is told (the answer to a client's Ping), and Close, which is an error unless the sink
+ * decides otherwise (the servers never close first in a benchmark).
  */
 public final class ServerFrameReader {
   /** Receives one connection's messages. */
@@ -20,6 +21,9 @@ public final class ServerFrameReader {
 
     /** The current message's last frame ended. */
     void messageEnd() throws IOException;
+
+    /** A Pong frame ended (RFC 6455 §5.5.3: the answer to a Ping). */
+    default void pong() throws IOException {}
 
     /** The server sent Close: an error unless the sink says otherwise by returning. */
     default void closeReceived() throws IOException {
@@ -34,6 +38,7 @@ public final class ServerFrameReader {
   private boolean inPayload;
   private long payloadLeft;
   private boolean control;
+  private int opcode;
   private boolean fin;
   private boolean inMessage;
 
@@ -86,7 +91,7 @@ public final class ServerFrameReader {
     int b0 = header[0] & 0xff;
     fin = (b0 & 0x80) != 0;
     boolean rsv1 = (b0 & 0x40) != 0;
-    int opcode = b0 & 0x0f;
+    opcode = b0 & 0x0f;
     int len7 = header[1] & 0x7f;
     payloadLeft =
         len7 < 126
@@ -118,7 +123,9 @@ public final class ServerFrameReader {
 
   private void endFrame() throws IOException {
     inPayload = false;
-    if (!control && fin) {
+    if (opcode == WsClientCodec.OP_PONG) {
+      sink.pong();
+    } else if (!control && fin) {
       inMessage = false;
       sink.messageEnd();
     }

@@ -19,6 +19,8 @@ public final class WsClientCodec {
   public static final int OP_TEXT = 1;
   public static final int OP_BINARY = 2;
   public static final int OP_CLOSE = 8;
+  public static final int OP_PING = 9;
+  public static final int OP_PONG = 10;
 
   /** The bytes a permessage-deflate sender removes from each message's end (RFC 7692 §7.2.1). */
   public static final byte[] DEFLATE_TAIL = {0, 0, (byte) 0xff, (byte) 0xff};

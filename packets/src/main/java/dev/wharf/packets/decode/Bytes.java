@@ -30,6 +30,33 @@ final class Bytes {
     return ((long) u16(offset) << 16) | u16(offset + 2);
   }
 
+  /**
+   * The one's-complement sum (RFC 1071) of {@code count} bytes from {@code offset}, added to {@code
+   * sum}, not yet folded or complemented.
+   */
+  long sum(int offset, int count, long sum) {
+    int end = offset + count;
+    for (int at = offset; at + 1 < end; at += 2) {
+      sum += u16(at);
+    }
+    if ((count & 1) != 0) {
+      sum += u8(end - 1) << 8;
+    }
+    return sum;
+  }
+
+  /**
+   * The checksum that belongs at {@code checksumAt}, over {@code count} bytes from {@code offset}
+   * and a pseudo-header's {@code sum}: the stored one is left out.
+   */
+  int expectedChecksum(int offset, int count, long sum, int checksumAt) {
+    sum = sum(offset, count, sum) - u16(checksumAt);
+    while ((sum >>> 16) != 0) {
+      sum = (sum & 0xffff) + (sum >>> 16);
+    }
+    return (int) (~sum & 0xffff);
+  }
+
   String mac(int offset) {
     var text = new StringBuilder(17);
     for (int i = 0; i < 6; i++) {

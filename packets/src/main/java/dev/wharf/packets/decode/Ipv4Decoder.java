@@ -23,6 +23,8 @@ final class Ipv4Decoder {
       return;
     }
     int flagsAndOffset = b.u16(offset + 6);
+    int expected =
+        b.has(offset, headerLength) ? b.expectedChecksum(offset, headerLength, 0, offset + 10) : -1;
     var ip =
         new Layer.Ipv4(
             b.ipv4(offset + 12),
@@ -34,7 +36,11 @@ final class Ipv4Decoder {
             (flagsAndOffset & 0x2000) != 0,
             (flagsAndOffset & 0x1fff) * 8,
             headerLength,
-            totalLength - headerLength);
+            totalLength - headerLength,
+            b.u8(offset + 1),
+            totalLength,
+            b.u16(offset + 10),
+            expected);
     layers.add(ip);
     if (!b.has(offset, headerLength)) {
       layers.add(PacketDecoder.truncated("ip options"));
@@ -43,6 +49,10 @@ final class Ipv4Decoder {
     if (ip.fragmentOffset() > 0) {
       return; // A later fragment: its transport header is in the first one.
     }
-    Transport.decode(b, offset + headerLength, ip.protocol(), ip.payloadLength(), false, layers);
+    // RFC 9293 §3.1, RFC 768: the pseudo-header is the addresses, the protocol and the length.
+    long pseudo =
+        ip.moreFragments() ? -1 : b.sum(offset + 12, 8, ip.protocol() + (long) ip.payloadLength());
+    Transport.decode(
+        b, offset + headerLength, ip.protocol(), ip.payloadLength(), false, pseudo, layers);
   }
 }

@@ -56,7 +56,9 @@ final class Ipv6Decoder {
     }
     layers.add(ipv6(b, offset, next, flowLabel, extensions, remaining));
     if (!laterFragment) {
-      Transport.decode(b, at, next, remaining, true, layers);
+      // RFC 8200 §8.1: the pseudo-header is the addresses, the upper-layer length and protocol.
+      long pseudo = extensions.contains(FRAGMENT) ? -1 : b.sum(offset + 8, 32, next + remaining);
+      Transport.decode(b, at, next, remaining, true, pseudo, layers);
     }
   }
 
@@ -69,7 +71,10 @@ final class Ipv6Decoder {
         b.u8(offset + 7),
         flowLabel,
         extensions,
-        remaining);
+        remaining,
+        (int) (b.u32(offset) >>> 20) & 0xff,
+        b.u8(offset + 6),
+        b.u16(offset + 4));
   }
 
   private static boolean isExtension(int next) {

@@ -17,7 +17,10 @@ public sealed interface Layer {
   record Arp(int operation, String senderMac, String senderIp, String targetMac, String targetIp)
       implements Layer {}
 
-  /** IPv4 (RFC 791): {@code payloadLength} is the total length less the header. */
+  /**
+   * IPv4 (RFC 791): {@code payloadLength} is the total length less the header; {@code
+   * expectedChecksum} is what the header checksum should be (-1 where the header was cut short).
+   */
   record Ipv4(
       String source,
       String destination,
@@ -28,12 +31,17 @@ public sealed interface Layer {
       boolean moreFragments,
       int fragmentOffset,
       int headerLength,
-      int payloadLength)
+      int payloadLength,
+      int tos,
+      int totalLength,
+      int checksum,
+      int expectedChecksum)
       implements Layer {}
 
   /**
    * IPv6 (RFC 8200): {@code protocol} is the last next-header after the extension headers, whose
-   * numbers are listed; {@code payloadLength} counts what follows them.
+   * numbers are listed; {@code payloadLength} counts what follows them, {@code payloadLengthField}
+   * all of it, as the header says; {@code nextHeader} is the header's own.
    */
   record Ipv6(
       String source,
@@ -42,12 +50,26 @@ public sealed interface Layer {
       int hopLimit,
       int flowLabel,
       List<Integer> extensionHeaders,
-      int payloadLength)
+      int payloadLength,
+      int trafficClass,
+      int nextHeader,
+      int payloadLengthField)
       implements Layer {}
 
-  /** ICMP or ICMPv6; {@code identifier} and {@code sequence} are -1 but for echo. */
+  /**
+   * ICMP or ICMPv6; {@code identifier} and {@code sequence} are -1 but for echo. Checksums here and
+   * below: the packet's, and what it should be (-1 where the capture cut the message short).
+   */
   record Icmp(
-      boolean v6, int type, int code, int identifier, int sequence, String target, int length)
+      boolean v6,
+      int type,
+      int code,
+      int identifier,
+      int sequence,
+      String target,
+      int length,
+      int checksum,
+      int expectedChecksum)
       implements Layer {}
 
   /** TCP (RFC 9293) with its options in tcpdump's words. */
@@ -60,11 +82,15 @@ public sealed interface Layer {
       int window,
       int urgent,
       List<String> options,
-      int payloadLength)
+      int payloadLength,
+      int checksum,
+      int expectedChecksum)
       implements Layer {}
 
   /** UDP (RFC 768); {@code payloadLength} as the UDP length field says, less the header. */
-  record Udp(int sourcePort, int destinationPort, int payloadLength) implements Layer {}
+  record Udp(
+      int sourcePort, int destinationPort, int payloadLength, int checksum, int expectedChecksum)
+      implements Layer {}
 
   /** A layer that could not be read: truncated (the capture ended) or malformed. */
   record Problem(String layer, boolean truncated, String detail) implements Layer {}

@@ -20,8 +20,23 @@ public final class TcpdumpText {
   }
 
   private final Map<Connection, Initial> connections = new HashMap<>();
+  private final boolean verbose;
 
-  /** The line of {@code packet}, without its timestamp. */
+  /** As tcpdump prints without -v. */
+  public TcpdumpText() {
+    this(false);
+  }
+
+  /**
+   * As tcpdump prints with {@code -v} where {@code verbose}: every IP header field, checksums
+   * verified (TCP, UDP over IPv6, ICMPv6; IP and ICMP ones only named when wrong), ARP's address
+   * sizes. Not yet: IP options, ICMP's quoted datagram, neighbour discovery's options.
+   */
+  public TcpdumpText(boolean verbose) {
+    this.verbose = verbose;
+  }
+
+  /** The line of {@code packet}, without its timestamp (more than one line with -v over IPv4). */
   public String line(DecodedPacket packet) {
     var text = new StringBuilder();
     List<Layer> layers = packet.layers();
@@ -41,31 +56,45 @@ public final class TcpdumpText {
         }
         case Layer.LinuxCooked cooked -> {
           linkLength = cooked.ifIndex() == 0 ? 16 : 20;
+          if (cooked.ifIndex() != 0) {
+            // print-sll.c: SLL2 names the interface (as this host knows the index) and direction.
+            text.append(
+                String.format("%-5s %-3s ", interfaceName(cooked.ifIndex()), direction(cooked)));
+          }
           if (next == null) {
             text.append(etherType(cooked.protocol(), packet.wireLength() - linkLength));
           }
         }
         case Layer.Arp arp -> {
           int length = packet.wireLength() - linkLength;
+          text.append(verbose ? "ARP, Ethernet (len 6), IPv4 (len 4), " : "ARP, ");
           text.append(
               switch (arp.operation()) {
-                case 1 -> "ARP, Request who-has " + arp.targetIp() + " tell " + arp.senderIp();
-                case 2 -> "ARP, Reply " + arp.senderIp() + " is-at " + arp.senderMac();
-                default -> "ARP, op " + arp.operation();
+                case 1 -> "Request who-has " + arp.targetIp() + " tell " + arp.senderIp();
+                case 2 -> "Reply " + arp.senderIp() + " is-at " + arp.senderMac();
+                default -> "op " + arp.operation();
               });
           text.append(", length ").append(length);
         }
         case Layer.Ipv4 ip -> {
           text.append("IP ");
+          if (verbose) {
+            ipv4Fields(text, ip);
+          }
           ip(text, ip.source(), ip.destination(), next);
-          if (ip.fragmentOffset() > 0 || (next == null && !ip.moreFragments())) {
-            if (next == null) {
-              text.append("ip-proto-").append(ip.protocol()).append(' ').append(ip.payloadLength());
+          if (next == null) {
+            // print-ip.c: a later fragment names its protocol only; another protocol, its length.
+            text.append("ip-proto-").append(ip.protocol());
+            if (ip.fragmentOffset() == 0) {
+              text.append(' ').append(ip.payloadLength());
             }
           }
         }
         case Layer.Ipv6 ip -> {
           text.append("IP6 ");
+          if (verbose) {
+            ipv6Fields(text, ip);
+          }
           ip(text, ip.source(), ip.destination(), next);
           if (ip.extensionHeaders().contains(0)) {
             text.append("HBH "); // print-ip6.c names the hop-by-hop header before what follows
@@ -75,8 +104,30 @@ public final class TcpdumpText {
           }
         }
         case Layer.Tcp tcp -> tcp(text, packet, tcp);
-        case Layer.Udp udp -> text.append("UDP, length ").append(udp.payloadLength());
-        case Layer.Icmp icmp -> text.append(icmp.v6() ? icmp6(icmp) : icmp4(icmp));
+        case Layer.Udp udp -> {
+          // print-udp.c checks IPv4's optional checksum only from -vv; IPv6's at -v.
+          if (verbose && layers.get(i - 1) instanceof Layer.Ipv6) {
+            checksumMark(text, "udp", udp.checksum(), udp.expectedChecksum());
+          }
+          text.append("UDP, length ").append(udp.payloadLength());
+        }
+        case Layer.Icmp icmp -> {
+          if (icmp.v6()) {
+            if (verbose) {
+              checksumMark(text, "icmp6", icmp.checksum(), icmp.expectedChecksum());
+            }
+            text.append(icmp6(icmp, verbose));
+          } else {
+            text.append(icmp4(icmp));
+            if (verbose
+                && icmp.expectedChecksum() >= 0
+                && icmp.expectedChecksum() != icmp.checksum()) {
+              text.append(
+                  String.format(
+                      " (wrong icmp cksum %x (->%x)!)", icmp.checksum(), icmp.expectedChecksum()));
+            }
+          }
+        }
         case Layer.Problem problem ->
             text.append(
                 problem.truncated()
@@ -85,6 +136,151 @@ public final class TcpdumpText {
       }
     }
     return text.toString();
+  }
+
+  /** print-ip.c's -v header: "(tos 0x0, ttl 64, id 1, offset 0, flags [DF], ...)". */
+  private static void ipv4Fields(StringBuilder text, Layer.Ipv4 ip) {
+    text.append(String.format("(tos 0x%x", ip.tos()));
+    switch (ip.tos() & 0x03) {
+      case 1 -> text.append(",ECT(1)");
+      case 2 -> text.append(",ECT(0)");
+      case 3 -> text.append(",CE");
+      default -> {
+        // Not ECN-capable: nothing to say.
+      }
+    }
+    if (ip.ttl() >= 1) {
+      text.append(", ttl ").append(ip.ttl());
+    }
+    var flags = new StringBuilder();
+    if (ip.moreFragments()) {
+      flags.append('+');
+    }
+    if (ip.dontFragment()) {
+      flags.append(flags.isEmpty() ? "" : ", ").append("DF");
+    }
+    text.append(", id ").append(ip.identification());
+    text.append(", offset ").append(ip.fragmentOffset());
+    text.append(", flags [").append(flags.isEmpty() ? "none" : flags).append(']');
+    text.append(", proto ").append(protocolName(ip.protocol()));
+    text.append(" (").append(ip.protocol()).append(')');
+    text.append(", length ").append(ip.totalLength());
+    if (ip.expectedChecksum() >= 0 && ip.expectedChecksum() != ip.checksum()) {
+      text.append(String.format(", bad cksum %x (->%x)!", ip.checksum(), ip.expectedChecksum()));
+    }
+    text.append(")\n    ");
+  }
+
+  /**
+   * print-ip6.c's -v header: "(flowlabel 0x1, hlim 64, next-header TCP (6) payload length: 40) ".
+   */
+  private static void ipv6Fields(StringBuilder text, Layer.Ipv6 ip) {
+    text.append('(');
+    if (ip.trafficClass() != 0) {
+      text.append(String.format("class 0x%02x, ", ip.trafficClass()));
+    }
+    if (ip.flowLabel() != 0) {
+      text.append(String.format("flowlabel 0x%05x, ", ip.flowLabel()));
+    }
+    text.append("hlim ").append(ip.hopLimit());
+    text.append(", next-header ").append(protocolName(ip.nextHeader()));
+    text.append(" (").append(ip.nextHeader()).append(')');
+    text.append(" payload length: ").append(ip.payloadLengthField()).append(") ");
+  }
+
+  /** "[udp sum ok] " or "[bad udp cksum 0x1234 -> 0x5678!] ", where it could be checked. */
+  private static void checksumMark(StringBuilder text, String protocol, int sum, int expected) {
+    if (expected < 0) {
+      return;
+    }
+    if (sum == expected) {
+      text.append('[').append(protocol).append(" sum ok] ");
+    } else {
+      text.append(String.format("[bad %s cksum 0x%04x -> 0x%04x!] ", protocol, sum, expected));
+    }
+  }
+
+  /** tcpdump's ipproto.c names. */
+  static String protocolName(int protocol) {
+    return switch (protocol) {
+      case 0 -> "Options";
+      case 1 -> "ICMP";
+      case 2 -> "IGMP";
+      case 4 -> "IPIP";
+      case 6 -> "TCP";
+      case 17 -> "UDP";
+      case 33 -> "DCCP";
+      case 41 -> "IPv6";
+      case 43 -> "Routing";
+      case 44 -> "Fragment";
+      case 46 -> "RSVP";
+      case 47 -> "GRE";
+      case 50 -> "ESP";
+      case 51 -> "AH";
+      case 58 -> "ICMPv6";
+      case 89 -> "OSPF";
+      case 103 -> "PIM";
+      case 112 -> "VRRP";
+      case 132 -> "SCTP";
+      default -> "unknown";
+    };
+  }
+
+  /**
+   * tcpdump -X's dump of {@code data} from {@code from} (past the link header): lines of "\t0x0010:
+   * " then eight groups of two bytes in hex, then the printable ASCII, '.' for the rest.
+   */
+  public static String hexAndAscii(byte[] data, int from) {
+    var out = new StringBuilder();
+    for (int line = from; line < data.length; line += 16) {
+      var hex = new StringBuilder();
+      var ascii = new StringBuilder();
+      int end = Math.min(data.length, line + 16);
+      for (int at = line; at < end; at++) {
+        if ((at - line) % 2 == 0) {
+          hex.append(' ');
+        }
+        int value = data[at] & 0xff;
+        hex.append(String.format("%02x", value));
+        ascii.append(value > 0x20 && value < 0x7f ? (char) value : '.');
+      }
+      out.append(String.format("\n\t0x%04x: %-40s  %s", line - from, hex, ascii));
+    }
+    return out.toString();
+  }
+
+  /** How long the link-layer header of {@code packet} is: what tcpdump -X leaves out. */
+  public static int linkHeaderLength(DecodedPacket packet) {
+    return switch (packet.layers().isEmpty() ? null : packet.layers().getFirst()) {
+      case Layer.Ethernet ethernet -> 14 + 4 * ethernet.vlanIds().size();
+      case Layer.LinuxCooked cooked -> cooked.ifIndex() == 0 ? 16 : 20;
+      case null, default -> 0;
+    };
+  }
+
+  /** The name this host gives interface {@code index}, "?" as tcpdump's where there is none. */
+  private static String interfaceName(int index) {
+    if (index <= 0) {
+      return "?"; // A damaged header: getByIndex refuses negative indexes.
+    }
+    try {
+      var nic = java.net.NetworkInterface.getByIndex(index);
+      return nic == null ? "?" : nic.getName();
+    } catch (java.net.SocketException e) {
+      return "?";
+    }
+  }
+
+  /** print-sll.c's sll_pkttype_values. */
+  private static String direction(Layer.LinuxCooked cooked) {
+    return switch (cooked.packetType()) {
+      case 0 -> "In";
+      case 1 -> "B";
+      case 2 -> "M";
+      case 3 -> "P";
+      case 4 -> "Out";
+      default -> "Unknown (" + cooked.packetType() + ")";
+    };
   }
 
   private static String etherType(int type, int length) {
@@ -167,6 +363,13 @@ public final class TcpdumpText {
       }
     }
     text.append("Flags [").append(flags(flags)).append(']');
+    if (verbose && tcp.expectedChecksum() >= 0) {
+      text.append(String.format(", cksum 0x%04x", tcp.checksum()));
+      text.append(
+          tcp.checksum() == tcp.expectedChecksum()
+              ? " (correct)"
+              : String.format(" (incorrect -> 0x%04x)", tcp.expectedChecksum()));
+    }
     int length = tcp.payloadLength();
     if (length > 0 || (flags & 0x07) != 0) {
       text.append(", seq ").append(seq);
@@ -220,10 +423,13 @@ public final class TcpdumpText {
   }
 
   /** print-icmp6.c's words for the common types. */
-  private static String icmp6(Layer.Icmp icmp) {
+  private static String icmp6(Layer.Icmp icmp, boolean verbose) {
     String body =
         switch (icmp.type()) {
-          case 1 -> "destination unreachable";
+          case 1 ->
+              icmp.code() == 4 && icmp.target() != null
+                  ? "destination unreachable, unreachable port, " + icmp.target()
+                  : "destination unreachable";
           case 2 -> "packet too big";
           case 3 -> "time exceeded in-transit";
           case 4 -> "parameter problem";
@@ -240,6 +446,13 @@ public final class TcpdumpText {
           case 143 -> "multicast listener report v2";
           default -> "type " + icmp.type();
         };
-    return "ICMP6, " + body + ", length " + icmp.length();
+    // print-icmp6.c gives the length last without -v; with it, after the type, or not at all.
+    if (!verbose) {
+      return "ICMP6, " + body + ", length " + icmp.length();
+    }
+    return switch (icmp.type()) {
+      case 135, 136 -> "ICMP6, " + body.replaceFirst(", ", ", length " + icmp.length() + ", ");
+      default -> "ICMP6, " + body;
+    };
   }
 }

@@ -14,21 +14,36 @@ final class Transport {
 
   /**
    * Decodes what {@code protocol} names at {@code offset}, {@code length} bytes by the IP header.
+   *
+   * @param pseudoSum the pseudo-header's sum for checksums, -1 where there is none (a fragment)
    */
   static void decode(
-      Bytes b, int offset, int protocol, int length, boolean v6, List<Layer> layers) {
+      Bytes b,
+      int offset,
+      int protocol,
+      int length,
+      boolean v6,
+      long pseudoSum,
+      List<Layer> layers) {
     switch (protocol) {
-      case TCP -> tcp(b, offset, length, layers);
-      case UDP -> udp(b, offset, layers);
-      case ICMP -> icmp(b, offset, length, false, layers);
-      case ICMPV6 -> icmp(b, offset, length, true, layers);
+      case TCP -> tcp(b, offset, length, pseudoSum, layers);
+      case UDP -> udp(b, offset, pseudoSum, layers);
+      case ICMP -> icmp(b, offset, length, false, pseudoSum < 0 ? -1 : 0, layers);
+      case ICMPV6 -> icmp(b, offset, length, true, pseudoSum, layers);
       default -> {
         // Another protocol: the IP layer names it.
       }
     }
   }
 
-  private static void tcp(Bytes b, int offset, int length, List<Layer> layers) {
+  /** What the checksum at {@code checksumAt} should be, -1 where it cannot be told. */
+  private static int expected(Bytes b, int offset, int length, long pseudoSum, int checksumAt) {
+    return pseudoSum < 0 || !b.has(offset, length)
+        ? -1
+        : b.expectedChecksum(offset, length, pseudoSum, checksumAt);
+  }
+
+  private static void tcp(Bytes b, int offset, int length, long pseudoSum, List<Layer> layers) {
     if (!b.has(offset, 20)) {
       layers.add(PacketDecoder.truncated("tcp"));
       return;
@@ -54,7 +69,9 @@ final class Transport {
             b.u16(offset + 14),
             b.u16(offset + 18),
             options,
-            length - headerLength));
+            length - headerLength,
+            b.u16(offset + 16),
+            expected(b, offset, length, pseudoSum, offset + 16)));
   }
 
   /** RFC 9293 §3.1 options, in tcpdump's words (print-tcp.c). */
@@ -105,7 +122,7 @@ final class Transport {
     return text.toString();
   }
 
-  private static void udp(Bytes b, int offset, List<Layer> layers) {
+  private static void udp(Bytes b, int offset, long pseudoSum, List<Layer> layers) {
     if (!b.has(offset, 8)) {
       layers.add(PacketDecoder.truncated("udp"));
       return;
@@ -115,10 +132,17 @@ final class Transport {
       layers.add(new Layer.Problem("udp", false, "bad length " + length));
       return;
     }
-    layers.add(new Layer.Udp(b.u16(offset), b.u16(offset + 2), length - 8));
+    layers.add(
+        new Layer.Udp(
+            b.u16(offset),
+            b.u16(offset + 2),
+            length - 8,
+            b.u16(offset + 6),
+            expected(b, offset, length, pseudoSum, offset + 6)));
   }
 
-  private static void icmp(Bytes b, int offset, int length, boolean v6, List<Layer> layers) {
+  private static void icmp(
+      Bytes b, int offset, int length, boolean v6, long pseudoSum, List<Layer> layers) {
     if (!b.has(offset, 4)) {
       layers.add(PacketDecoder.truncated(v6 ? "icmp6" : "icmp"));
       return;
@@ -137,6 +161,14 @@ final class Transport {
     if (v6 && (type == 135 || type == 136) && b.has(offset + 8, 16)) {
       target = b.ipv6(offset + 8);
     }
+    // RFC 4443 §3.1: a port unreachable quotes the offending packet, its IPv6 header first.
+    if (v6 && type == 1 && code == 4 && b.has(offset + 8, 40)) {
+      target = b.ipv6(offset + 8 + 24);
+      int quoted = b.u8(offset + 8 + 6);
+      if ((quoted == UDP || quoted == TCP) && b.has(offset + 48, 4)) {
+        target += (quoted == UDP ? " udp" : " tcp") + " port " + b.u16(offset + 48 + 2);
+      }
+    }
     // RFC 792: unreachable and time exceeded quote the offending datagram's header after 8 bytes.
     if (!v6 && (type == 3 || type == 11) && b.has(offset + 8, 20)) {
       target = b.ipv4(offset + 8 + 16);
@@ -147,6 +179,10 @@ final class Transport {
         target += " " + proto + " port " + b.u16(offset + 8 + quotedHeader + 2);
       }
     }
-    layers.add(new Layer.Icmp(v6, type, code, identifier, sequence, target, length));
+    // RFC 4443 §2.3 (a pseudo-header, as UDP's) and RFC 792 (the message only).
+    int expected = expected(b, offset, length, pseudoSum, offset + 2);
+    layers.add(
+        new Layer.Icmp(
+            v6, type, code, identifier, sequence, target, length, b.u16(offset + 2), expected));
   }
 }

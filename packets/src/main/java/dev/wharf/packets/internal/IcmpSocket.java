@@ -29,11 +29,18 @@ public final class IcmpSocket implements AutoCloseable {
   private static final int IPV6_UNICAST_HOPS = 16;
   private static final int IPV6_RECVHOPLIMIT = 51;
   private static final int IPV6_HOPLIMIT = 52;
+  // <asm-generic/socket.h>: SO_TIMESTAMPNS_OLD, whose control message (SCM_TIMESTAMPNS) carries a
+  // struct timespec of two longs on LP64.
+  private static final int SOL_SOCKET = 1;
+  private static final int SO_TIMESTAMPNS = 35;
   private static final int BUFFER = 65_536 + 128;
   private static final int CONTROL = 256;
 
-  /** What one receive gave: the packet as the socket returns it, its sender, and its TTL. */
-  public record Received(byte[] data, InetAddress from, int ttl) {}
+  /**
+   * What one receive gave: the packet as the socket returns it, its sender, its TTL, and when the
+   * kernel received it ({@code CLOCK_REALTIME} nanoseconds since the epoch; -1 where it gave none).
+   */
+  public record Received(byte[] data, InetAddress from, int ttl, long kernelEpochNanos) {}
 
   private final Libc libc;
   private final int fd;
@@ -96,6 +103,9 @@ public final class IcmpSocket implements AutoCloseable {
     }
     var socket = new IcmpSocket(libc, fd, target, raw);
     try {
+      // As iputils' ping: the kernel stamps each packet as it arrives, so the round trip does not
+      // include the time this process took to be scheduled and read it.
+      libc.setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1);
       if (v6) {
         libc.setsockopt(fd, SOL_IPV6, IPV6_RECVHOPLIMIT, 1);
         if (ttl > 0) {
@@ -152,7 +162,28 @@ public final class IcmpSocket implements AutoCloseable {
     }
     byte[] data = buffer.asSlice(0, Math.min(length, BUFFER)).toArray(ValueLayout.JAVA_BYTE);
     InetAddress sender = SocketAddresses.read(from).orElse(null);
-    return Optional.of(new Received(data, sender, ttl(message.get(JAVA_LONG, 40))));
+    long controlLength = message.get(JAVA_LONG, 40);
+    return Optional.of(new Received(data, sender, ttl(controlLength), receivedAt(controlLength)));
+  }
+
+  /** The SCM_TIMESTAMPNS control message's time in epoch nanoseconds, or -1 where none came. */
+  private long receivedAt(long controlLength) {
+    long offset = 0;
+    while (offset + 16 <= controlLength) {
+      long length = control.get(JAVA_LONG, offset);
+      if (length < 16) {
+        break;
+      }
+      int level = control.get(JAVA_INT, offset + 8);
+      int type = control.get(JAVA_INT, offset + 12);
+      if (level == SOL_SOCKET && type == SO_TIMESTAMPNS && length >= 32) {
+        long seconds = control.get(JAVA_LONG, offset + 16);
+        long nanos = control.get(JAVA_LONG, offset + 24);
+        return seconds * 1_000_000_000L + nanos;
+      }
+      offset += (length + 7) & ~7L;
+    }
+    return -1;
   }
 
   /** The TTL or hop limit in the control messages (struct cmsghdr, 8-byte aligned), or -1. */

@@ -34,6 +34,10 @@ public final class Libc {
   public static final int EACCES = 13;
   public static final int MSG_DONTWAIT = 0x40;
   static final short POLLIN = 0x1;
+  // <sys/mman.h>
+  static final int PROT_READ = 0x1;
+  static final int PROT_WRITE = 0x2;
+  static final int MAP_SHARED = 0x1;
 
   static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
   private static final VarHandle ERRNO =
@@ -51,6 +55,8 @@ public final class Libc {
   private final MethodHandle poll;
   private final MethodHandle close;
   private final MethodHandle strerror;
+  private final MethodHandle mmap;
+  private final MethodHandle munmap;
 
   @SuppressWarnings("restricted") // the reason for this class; the launcher grants it
   private Libc(Linker linker) {
@@ -101,6 +107,17 @@ public final class Libc {
     strerror =
         linker.downcallHandle(
             lookup.findOrThrow("strerror"), FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    mmap =
+        linker.downcallHandle(
+            lookup.findOrThrow("mmap"),
+            FunctionDescriptor.of(
+                ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
+            errno);
+    munmap =
+        linker.downcallHandle(
+            lookup.findOrThrow("munmap"),
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG),
+            errno);
   }
 
   /**
@@ -305,6 +322,44 @@ public final class Libc {
       int rc = (int) close.invokeExact(state, fd);
       // close(2): even on an error the descriptor is released; nothing to retry.
       assert rc == 0 || rc == -1;
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Maps {@code length} bytes of {@code fd} shared, readable and writable (a packet socket's ring):
+   * the mapping, sized, until {@link #munmap}.
+   */
+  @SuppressWarnings("restricted") // the kernel's mapping, exactly length bytes long
+  public MemorySegment mmapShared(int fd, long length) throws PacketSocketException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment address =
+          (MemorySegment)
+              mmap.invokeExact(
+                  state, MemorySegment.NULL, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0L);
+      if (address.address() == -1L) {
+        throw failure("mmap", errno(state));
+      }
+      return address.reinterpret(length);
+    } catch (PacketSocketException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public void munmap(MemorySegment mapping) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = arena.allocate(CALL_STATE);
+      int rc = (int) munmap.invokeExact(state, mapping, mapping.byteSize());
+      // munmap(2) fails only for an address that was never mapped: a bug here, not the caller's.
+      if (rc != 0) {
+        throw new IllegalStateException("munmap: " + strerror(errno(state)));
+      }
     } catch (RuntimeException | Error e) {
       throw e;
     } catch (Throwable e) {

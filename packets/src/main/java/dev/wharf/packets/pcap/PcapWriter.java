@@ -14,6 +14,8 @@ public final class PcapWriter {
   static final int MAGIC_MICROS = 0xa1b2c3d4;
 
   private final OutputStream out;
+  // Each record's header, reused: a capture writes one per packet.
+  private final ByteBuffer header = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
 
   /** Writes the file header at once. */
   public PcapWriter(OutputStream out, int linkType, int snapLength) throws IOException {
@@ -25,7 +27,7 @@ public final class PcapWriter {
   }
 
   public void write(CapturedPacket packet) throws IOException {
-    ByteBuffer header = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+    header.clear();
     header.putInt((int) packet.time().getEpochSecond());
     header.putInt(packet.time().getNano() / 1000);
     header.putInt(packet.data().length).putInt(packet.wireLength());

@@ -20,6 +20,8 @@ final class ClientStream {
   long sentNanos;
   long firstByteNanos;
   Cancellable timer;
+  boolean awaitingContinue; // the body waits for 100 Continue, continueTimer or a final answer
+  Cancellable continueTimer;
 
   ClientStream(int id, Exchange exchange, ReceiveWindow window) {
     this.id = id;
@@ -30,6 +32,7 @@ final class ClientStream {
 
   /** Stops what the stream still does: its timer and its body's reading. */
   void stop() {
+    stopWaitingForContinue();
     if (timer != null) {
       timer.cancel();
       timer = null;
@@ -37,6 +40,14 @@ final class ClientStream {
     if (body != null) {
       body.cancel();
       body = null;
+    }
+  }
+
+  void stopWaitingForContinue() {
+    awaitingContinue = false;
+    if (continueTimer != null) {
+      continueTimer.cancel();
+      continueTimer = null;
     }
   }
 }

@@ -9,6 +9,7 @@ import dev.wharf.core.Protocol;
 import dev.wharf.core.tls.TlsSession;
 import dev.wharf.http.Headers;
 import dev.wharf.http.ResponseHead;
+import dev.wharf.http.client.ClientRequest;
 import dev.wharf.http.client.ExchangeTimings;
 import dev.wharf.http.h2.ReceiveWindow;
 import dev.wharf.http.h2.SendWindows;
@@ -321,13 +322,29 @@ public final class Http2ClientConnection implements Protocol, Http2FrameListener
                       new ConnectionTimeoutException(
                           "no complete response within " + Durations.format(timeout))));
     }
-    if (stream.body != null) {
+    if (stream.body != null && exchange.request().expectsContinue()) {
+      // RFC 9110 §10.1.1: the body follows the server's 100, or a short wait for it.
+      stream.awaitingContinue = true;
+      stream.continueTimer =
+          connection.schedule(ClientRequest.EXPECT_CONTINUE_TIMEOUT, () -> continueBody(stream));
+    } else if (stream.body != null) {
+      sendData(stream);
+    }
+  }
+
+  /** The server said 100, or did not answer in time: the body goes now. */
+  private void continueBody(ClientStream stream) {
+    if (stream.awaitingContinue && streams.get(stream.id) == stream) {
+      stream.stopWaitingForContinue();
       sendData(stream);
     }
   }
 
   /** Sends what the stream's body has ready, as far as the windows and the socket allow. */
   private void sendData(ClientStream stream) {
+    if (stream.awaitingContinue) {
+      return; // continueBody sends it
+    }
     while (stream.body != null && streams.get(stream.id) == stream) {
       int room =
           sendWindows.sendable(stream.id, Math.min(DATA_FRAME_BYTES, encoder.maxFrameSize()));
@@ -415,8 +432,14 @@ public final class Http2ClientConnection implements Protocol, Http2FrameListener
         throw Http2Exception.streamError(
             streamId, ErrorCode.PROTOCOL_ERROR, "informational status " + status + " ends it");
       }
+      if (status == 100) {
+        continueBody(stream);
+      }
       return;
     }
+    // RFC 9110 §10.1.1: a final answer before the 100 means the body is not wanted; once the
+    // response ends, responseEnded resets our side.
+    stream.stopWaitingForContinue();
     stream.headReceived = true;
     stream.firstByteNanos = System.nanoTime();
     Headers headers = fields.headers();

@@ -4,6 +4,7 @@ import dev.wharf.core.CloseReason;
 import dev.wharf.core.Connection;
 import dev.wharf.core.Pipe;
 import dev.wharf.core.Protocol;
+import dev.wharf.core.tls.TlsSession;
 import dev.wharf.http.Headers;
 import dev.wharf.http.RequestHead;
 import dev.wharf.http.h2.ReceiveWindow;
@@ -77,6 +78,9 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
 
   private static final long SECOND = 1_000_000_000L;
 
+  /** The PING after a shutdown's first GOAWAY; its ACK says the client saw that GOAWAY. */
+  private static final long SHUTDOWN_PING = 0x7768_6172_6620_3638L; // "wharf 68" (§6.8)
+
   private final Http2ServerSettings settings;
   private final Http2Requests requests;
   private final ConnectionPreface preface = new ConnectionPreface();
@@ -91,15 +95,24 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
       new ReceiveWindow(0, SendWindows.DEFAULT_WINDOW, MAX_STREAM_WINDOW);
   private final Map<Integer, Http2ServerStream> streams = new HashMap<>();
   private final ArrayDeque<Http2ServerStream> ready = new ArrayDeque<>();
-  private final int[] recentlyReset = new int[RESET_MEMORY];
-  private int recentlyResetNext;
+  private final RecentStreamIds recentlyReset = new RecentStreamIds(RESET_MEMORY);
+  private final RecentStreamIds recentlyClosed = new RecentStreamIds(RESET_MEMORY);
+  private int closedButHeld; // streams in the map that are closed on the wire (holdAfterClose)
   private final ByteBuffer frameHeader = ByteBuffer.allocate(FrameType.HEADER_BYTES);
   private final ByteBuffer control = ByteBuffer.allocate(64);
 
   private Connection connection;
   private dev.wharf.core.Cancellable stallCheck;
+  private dev.wharf.core.Cancellable settingsDeadline;
+  private dev.wharf.core.Cancellable shutdownPingDeadline;
   private boolean pumping;
+
+  /** A GOAWAY with the real last stream id went out: later streams are refused. */
   private boolean goAwaySent;
+
+  /** A shutdown's first GOAWAY (last stream 2^31-1) went out; the second waits for the PING. */
+  private boolean draining;
+
   private boolean closing;
   private boolean inputDone;
   private boolean idleCheckPending;
@@ -147,7 +160,24 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
     }
     connection.write(out.flip());
     windowStartNanos = c.nanoTime();
+    var weakTls = TlsSession.of(c).flatMap(TlsRequirements::shortfall);
+    if (weakTls.isPresent()) {
+      // RFC 9113 §9.2: a connection below the TLS floor ends with INADEQUATE_SECURITY.
+      connectionError(ErrorCode.INADEQUATE_SECURITY, weakTls.get());
+      return;
+    }
+    // RFC 9113 §6.5.3: a client that never acknowledges our SETTINGS gets SETTINGS_TIMEOUT.
+    settingsDeadline = c.schedule(settings.settingsTimeout(), this::settingsTimedOut);
     armIdle();
+  }
+
+  private void settingsTimedOut() {
+    settingsDeadline = null;
+    if (!closing) {
+      connectionError(
+          ErrorCode.SETTINGS_TIMEOUT,
+          "SETTINGS not acknowledged within " + settings.settingsTimeout().toMillis() + " ms");
+    }
   }
 
   @Override
@@ -188,9 +218,33 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
     closeIfDone();
   }
 
+  /**
+   * Graceful shutdown as RFC 9113 §6.8 has it: a first GOAWAY with the largest stream id (no new
+   * stream after this, but those in flight are still taken) and a PING; once the PING comes back,
+   * or after {@code shutdownPingTimeout}, every stream the client had sent before it has arrived,
+   * and a second GOAWAY names the last one. Streams up to it finish (the group's drain bounds how
+   * long); later ones are refused; the connection closes with its last stream.
+   */
   @Override
   public void shutdownRequested(Connection c) {
-    // Graceful: the streams begun are finished, no new one is taken.
+    if (draining || goAwaySent || closing) {
+      return;
+    }
+    draining = true;
+    byte[] text = "shutting down".getBytes(StandardCharsets.UTF_8);
+    ByteBuffer out = ByteBuffer.allocate(2 * FrameType.HEADER_BYTES + 16 + text.length);
+    encoder.writeGoAway(out, Integer.MAX_VALUE, ErrorCode.NO_ERROR, ByteBuffer.wrap(text));
+    encoder.writePing(out, SHUTDOWN_PING, false);
+    connection.write(out.flip());
+    shutdownPingDeadline = c.schedule(settings.shutdownPingTimeout(), this::finalGoAway);
+  }
+
+  /** The shutdown's second GOAWAY, with the last stream taken. */
+  private void finalGoAway() {
+    shutdownPingDeadline = null;
+    if (closing || goAwaySent) {
+      return;
+    }
     goAway(ErrorCode.NO_ERROR, "shutting down");
     closeIfDone();
   }
@@ -205,8 +259,11 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
   @Override
   public void closed(Connection c, CloseReason reason) {
     closing = true;
-    if (stallCheck != null) {
-      stallCheck.cancel();
+    for (var timer :
+        new dev.wharf.core.Cancellable[] {stallCheck, settingsDeadline, shutdownPingDeadline}) {
+      if (timer != null) {
+        timer.cancel();
+      }
     }
     IOException cause = new IOException("connection closed: " + reason);
     for (Http2ServerStream stream : streams.values()) {
@@ -264,19 +321,31 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
       if (streamIds.isPeerInitiated(streamId) && wasReset(streamId)) {
         return; // Trailers in flight when we reset the stream (§5.1 "closed").
       }
-      streamIds.acceptPeerStream(streamId); // Throws PROTOCOL_ERROR for an id of ours.
-      // RFC 9113 §5.1: HEADERS on a stream that closed is a connection error STREAM_CLOSED.
+      if (recentlyClosed.contains(streamId)) {
+        // RFC 9113 §5.1: HEADERS on a stream that closed is a connection error STREAM_CLOSED.
+        throw Http2Exception.connectionError(
+            ErrorCode.STREAM_CLOSED, "HEADERS on closed stream " + streamId);
+      }
+      // An id of ours, or one the peer skipped (§5.1.1): PROTOCOL_ERROR.
+      streamIds.acceptPeerStream(streamId);
       throw Http2Exception.connectionError(
-          ErrorCode.STREAM_CLOSED, "HEADERS on closed stream " + streamId);
+          ErrorCode.PROTOCOL_ERROR, "HEADERS on stream " + streamId + ", never opened");
     }
     streamIds.acceptPeerStream(streamId);
     RequestFields fields = new RequestFields(false);
     HpackDecoder.Outcome outcome = hpackDecoder.decode(fieldBlock, fields);
     if (goAwaySent) {
-      return; // RFC 9113 §6.8: streams above the GOAWAY's last one are not processed.
+      // RFC 9113 §6.8: streams above the GOAWAY's last one are not processed. Refused rather
+      // than ignored, so that the client can retry it elsewhere at once (§8.7).
+      countReset();
+      writeRstStream(streamId, ErrorCode.REFUSED_STREAM);
+      rememberReset(streamId);
+      return;
     }
-    if (streams.size() >= settings.maxConcurrentStreams()) {
-      // RFC 9113 §5.1.2: past our limit, a stream is refused; the client may retry it.
+    if (streams.size() - closedButHeld >= settings.maxConcurrentStreams()) {
+      // RFC 9113 §5.1.2: past our limit, a stream is refused; the client may retry it. Streams
+      // whose response ended while their handler still runs do not count: the client saw them
+      // close, and may open the next (h2load -m 100 was refused a few without this).
       countReset();
       writeRstStream(streamId, ErrorCode.REFUSED_STREAM);
       rememberReset(streamId);
@@ -355,6 +424,7 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
       throw Http2Exception.streamError(id, ErrorCode.PROTOCOL_ERROR, fields.malformed());
     }
     checkLength(stream, true);
+    stream.requestTrailers(fields.trailerFields()); // Before a streamed body's reader sees its end.
     requestEnded(stream);
   }
 
@@ -566,7 +636,11 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
 
   @Override
   public void onSettingsAck() {
-    // Our limits were in force from the start: nothing waits on the ACK.
+    // Our limits were in force from the start: the ACK only stops the SETTINGS_TIMEOUT clock.
+    if (settingsDeadline != null) {
+      settingsDeadline.cancel();
+      settingsDeadline = null;
+    }
   }
 
   @Override
@@ -578,6 +652,12 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
   @Override
   public void onPing(long data, boolean ack) {
     if (ack) {
+      if (data == SHUTDOWN_PING && draining) {
+        if (shutdownPingDeadline != null) {
+          shutdownPingDeadline.cancel();
+        }
+        finalGoAway();
+      }
       return;
     }
     countControlFrame();
@@ -655,6 +735,8 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
     if (!stream.dispatched || stream.responseFinished) {
       forget(stream);
     }
+    // A reset stream whose handler still runs keeps counting against the limit: it bounds the
+    // work a client can start by resetting streams (CVE-2023-44487).
   }
 
   /** Called by the stream when its response is complete and its handler done. */
@@ -679,11 +761,26 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
     }
     if (stream.responseFinished) {
       forget(stream);
+    } else {
+      holdAfterClose(stream);
+    }
+  }
+
+  /** A stream whose END_STREAM is out stays until its handler is done, outside the limit. */
+  private void holdAfterClose(Http2ServerStream stream) {
+    if (!stream.heldAfterClose && streams.get(stream.id()) == stream) {
+      stream.heldAfterClose = true;
+      closedButHeld++;
     }
   }
 
   private void forget(Http2ServerStream stream) {
     if (streams.remove(stream.id(), stream)) {
+      if (stream.heldAfterClose) {
+        stream.heldAfterClose = false;
+        closedButHeld--;
+      }
+      recentlyClosed.remember(stream.id());
       sendWindows.close(stream.id());
       if (streams.isEmpty()) {
         armIdle();
@@ -700,17 +797,11 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
   }
 
   private void rememberReset(int streamId) {
-    recentlyReset[recentlyResetNext] = streamId;
-    recentlyResetNext = (recentlyResetNext + 1) % RESET_MEMORY;
+    recentlyReset.remember(streamId);
   }
 
   private boolean wasReset(int streamId) {
-    for (int id : recentlyReset) {
-      if (id == streamId) {
-        return true;
-      }
-    }
-    return false;
+    return recentlyReset.contains(streamId);
   }
 
   // ---- output ----

@@ -15,6 +15,10 @@ import java.time.Duration;
  * @param idleTimeout how long a connection with no stream open may stay (then GOAWAY)
  * @param stallTimeout how long a response may wait for the client to open its window (the HTTP/2
  *     slowloris) before its stream is reset with CANCEL
+ * @param settingsTimeout how long the client has to acknowledge our SETTINGS before the connection
+ *     ends with GOAWAY SETTINGS_TIMEOUT (RFC 9113 §6.5.3)
+ * @param shutdownPingTimeout on a graceful shutdown, how long to wait for the PING that follows the
+ *     first GOAWAY to come back before the second GOAWAY names the last stream taken
  * @param budget what buffered request bodies of all connections may hold together
  */
 public record Http2ServerSettings(
@@ -24,12 +28,26 @@ public record Http2ServerSettings(
     long maxHeaderListSize,
     Duration idleTimeout,
     Duration stallTimeout,
+    Duration settingsTimeout,
+    Duration shutdownPingTimeout,
     MemoryBudget budget) {
 
-  /** 100 streams, 1 MiB stream windows, a 16 MiB connection window. */
+  /** 100 streams, 1 MiB stream windows, a 16 MiB connection window, 1 s for the shutdown PING. */
   public static Http2ServerSettings defaults(
-      long maxHeaderListSize, Duration idleTimeout, Duration stallTimeout, MemoryBudget budget) {
+      long maxHeaderListSize,
+      Duration idleTimeout,
+      Duration stallTimeout,
+      Duration settingsTimeout,
+      MemoryBudget budget) {
     return new Http2ServerSettings(
-        100, 1 << 20, 16 << 20, maxHeaderListSize, idleTimeout, stallTimeout, budget);
+        100,
+        1 << 20,
+        16 << 20,
+        maxHeaderListSize,
+        idleTimeout,
+        stallTimeout,
+        settingsTimeout,
+        Duration.ofSeconds(1),
+        budget);
   }
 }

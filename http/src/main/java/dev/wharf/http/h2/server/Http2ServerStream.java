@@ -63,11 +63,17 @@ public final class Http2ServerStream {
 
   boolean expectsContinue;
 
+  /** The request's trailer section, once it came; and who is told of it. Loop only. */
+  private Headers requestTrailers = Headers.EMPTY;
+
+  private java.util.function.Consumer<Headers> trailersListener = fields -> {};
+
   // ---- the response, queued on the loop ----
   final ArrayDeque<Output> output = new ArrayDeque<>();
   boolean endSent;
   boolean inReadyQueue;
   boolean responseFinished;
+  boolean heldAfterClose; // closed on the wire, kept until its handler is done (counted apart)
 
   /** When the response began to wait for window, on the loop's clock; 0 while it is not. */
   long blockedSinceNanos;
@@ -103,6 +109,24 @@ public final class Http2ServerStream {
   /** The body of a request on a streamed route, read as it comes; null otherwise. */
   public Pipe bodyPipe() {
     return pipe;
+  }
+
+  /**
+   * Calls {@code listener} with the request's trailers (RFC 9113 §8.1: a HEADERS frame that ends
+   * the stream) when they come, or at once if they came already; before a streamed body ends. Loop
+   * only.
+   */
+  public void onRequestTrailers(java.util.function.Consumer<Headers> listener) {
+    this.trailersListener = listener;
+    if (requestTrailers.size() > 0) {
+      listener.accept(requestTrailers);
+    }
+  }
+
+  /** The request's trailers arrived (on the loop). */
+  void requestTrailers(Headers fields) {
+    this.requestTrailers = fields;
+    trailersListener.accept(fields);
   }
 
   /** The connection, as the protocol sees it (the TLS view under TLS). */

@@ -1,0 +1,208 @@
+package dev.wharf.packets;
+
+import dev.wharf.packets.internal.RawTcpSocket;
+import dev.wharf.packets.pcap.CapturedPacket;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
+import java.net.SocketException;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Half-open TCP probes of one host, as {@code nmap -sS} sends them: a SYN from a raw socket, and
+ * the answers (SYN-ACK, RST, ICMP unreachable) read from a {@link Capture} whose kernel-side BPF
+ * filter passes only what comes back to the probes' source port. Linux only; needs CAP_NET_RAW.
+ *
+ * <p>An open port answers SYN-ACK, and this host's kernel, which holds no socket for that
+ * connection, answers that with a RST of its own: the connection is never completed, and the
+ * listening application never sees it (its accept queue does not grow). The source port is held by
+ * a bound, unconnected TCP socket for the probe's life, so that no local connect is given it.
+ *
+ * <p>Not thread-safe: one thread sends and awaits; {@link #close} after it stopped.
+ */
+public final class SynProber implements AutoCloseable {
+  private static final int SNAP_LENGTH = 256; // the IP and TCP headers, or an ICMP error's quote
+
+  private final InetAddress target;
+  private final InetAddress source;
+  private final int sourcePort;
+  private final int sequenceBase;
+  private final String interfaceName;
+  private final Socket portHolder;
+  private final RawTcpSocket sender;
+  private final Capture capture;
+
+  private SynProber(
+      InetAddress target,
+      InetAddress source,
+      Socket portHolder,
+      String interfaceName,
+      RawTcpSocket sender,
+      Capture capture) {
+    this.target = target;
+    this.source = source;
+    this.portHolder = portHolder;
+    this.sourcePort = portHolder.getLocalPort();
+    this.interfaceName = interfaceName;
+    this.sender = sender;
+    this.capture = capture;
+    this.sequenceBase = ThreadLocalRandom.current().nextInt();
+  }
+
+  /**
+   * Probes of {@code target}, from the address and interface the routing table picks for it.
+   *
+   * @throws PacketSocketException where the kernel refuses a raw or packet socket (see {@link
+   *     PacketSocketException#isPermissionDenied()}, whose message says what is needed), or
+   *     libpcap, which compiles the filter, is missing
+   * @throws IOException where no route leads to {@code target}
+   */
+  public static SynProber open(InetAddress target) throws IOException {
+    RawTcpSocket sender;
+    try {
+      sender = RawTcpSocket.open(target);
+    } catch (PacketSocketException e) {
+      if (e.isPermissionDenied()) {
+        throw new PacketSocketException(
+            e.errno(),
+            "permission denied: a SYN scan needs CAP_NET_RAW (sudo, or setcap cap_net_raw+ep on"
+                + " the java binary); the connect scan (-sT) needs none");
+      }
+      throw e;
+    }
+    Socket holder = null;
+    Capture capture = null;
+    try {
+      InetAddress source = sourceFor(target);
+      holder = new Socket();
+      holder.bind(new InetSocketAddress(source, 0));
+      String interfaceName = interfaceFor(target, source);
+      capture = Capture.open(interfaceName, SNAP_LENGTH, filter(target, source, holder));
+      return new SynProber(target, source, holder, interfaceName, sender, capture);
+    } catch (IOException | RuntimeException e) {
+      sender.close();
+      if (capture != null) {
+        capture.close();
+      }
+      if (holder != null) {
+        holder.close();
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * The kernel's answers to this host's probes only: TCP from the target to the source port, and
+   * ICMP errors to this host (checked against the quoted probe when read).
+   */
+  private static String filter(InetAddress target, InetAddress source, Socket holder) {
+    String icmp = target instanceof Inet6Address ? "icmp6" : "icmp";
+    return "(tcp and src host "
+        + AddressText.of(target)
+        + " and dst port "
+        + holder.getLocalPort()
+        + ") or ("
+        + icmp
+        + " and dst host "
+        + AddressText.of(source)
+        + ")";
+  }
+
+  /** The local address a packet to {@code target} leaves from: a connected UDP socket's. */
+  private static InetAddress sourceFor(InetAddress target) throws IOException {
+    try (var probe = new DatagramSocket()) {
+      probe.connect(new InetSocketAddress(target, 9)); // sends nothing: only a route lookup
+      InetAddress local = probe.getLocalAddress();
+      if (local == null || local.isAnyLocalAddress()) {
+        throw new IOException("no route to " + AddressText.of(target));
+      }
+      return local;
+    } catch (SocketException e) {
+      throw new IOException("no route to " + AddressText.of(target) + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Where the answers come in: the loopback when the target is this host (any of its addresses:
+   * Linux routes those through {@code lo} whatever interface holds them), else the interface
+   * holding {@code source}; all of them when neither is known.
+   */
+  private static String interfaceFor(InetAddress target, InetAddress source)
+      throws SocketException {
+    if (target.isLoopbackAddress() || NetworkInterface.getByInetAddress(target) != null) {
+      return NetworkInterface.networkInterfaces()
+          .filter(SynProber::isLoopback)
+          .map(NetworkInterface::getName)
+          .findFirst()
+          .orElse("any");
+    }
+    NetworkInterface nic = NetworkInterface.getByInetAddress(source);
+    return nic == null ? "any" : nic.getName();
+  }
+
+  private static boolean isLoopback(NetworkInterface nic) {
+    try {
+      return nic.isLoopback();
+    } catch (SocketException e) {
+      return false;
+    }
+  }
+
+  /** Sends a SYN to {@code port}; false when the kernel's queue was full and it was not sent. */
+  public boolean send(int port) throws PacketSocketException {
+    return sender.send(SynSegments.syn(source, target, sourcePort, port, sequenceOf(port)));
+  }
+
+  /** The next answer to a probe, waiting until {@code deadlineNanos}; empty by then. */
+  public Optional<SynAnswer> next(long deadlineNanos) throws PacketSocketException {
+    while (true) {
+      // The one place frames come in: a memory-mapped ring would take Capture's place here.
+      Optional<CapturedPacket> frame = capture.next(deadlineNanos);
+      if (frame.isEmpty()) {
+        return Optional.empty();
+      }
+      Optional<SynAnswer> answer =
+          SynSegments.answer(
+              frame.get().data(), capture.linkType(), source, target, sourcePort, this::sequenceOf);
+      if (answer.isPresent()) {
+        return answer;
+      }
+    }
+  }
+
+  /** Each port's own initial sequence number, so that an answer proves which probe it answers. */
+  private int sequenceOf(int port) {
+    return sequenceBase + port * 0x9e3779b1;
+  }
+
+  /** The interface the answers are read on ({@code lo}, {@code eth0}; {@code any} if unknown). */
+  public String interfaceName() {
+    return interfaceName;
+  }
+
+  /** The probes' source address and port. */
+  public InetSocketAddress source() {
+    return new InetSocketAddress(source, sourcePort);
+  }
+
+  /** What the kernel counted on the capture: answers passed by the filter, and dropped. */
+  public Capture.Statistics statistics() throws PacketSocketException {
+    return capture.statistics();
+  }
+
+  @Override
+  public void close() {
+    sender.close();
+    capture.close();
+    try {
+      portHolder.close();
+    } catch (IOException e) {
+      // A bound socket that never connected has nothing to flush: nothing to report.
+    }
+  }
+}
