@@ -6,6 +6,7 @@
  * (annotated fields, mixins, the version provider, the size converter) are opened to picocli alone,
  * {@code dev.wharf.cli.io} to no one.
  */
+@SuppressWarnings("requires-automatic")
 module dev.wharf.cli {
   requires dev.wharf.core;
   requires dev.wharf.http;
@@ -27,8 +28,18 @@ module dev.wharf.cli {
   // only modules some descriptor requires are, so without this line Class.forName would not find
   // it and those signals would keep their default effect.
   requires jdk.unsupported;
+  // serve --admin: /metrics through the Prometheus Java client (automatic modules: their jars
+  // name themselves in the manifest), and uPlot's WebJar, whose files the dashboard serves (a
+  // jar of resources only, named after its file; required so that it is resolved at run time).
+  requires io.prometheus.metrics.core;
+  requires io.prometheus.metrics.config; // the metric builders and the writer read it
+  requires io.prometheus.metrics.model;
+  requires io.prometheus.writer.text;
+  requires uplot;
 
   opens dev.wharf.cli to
+      info.picocli;
+  opens dev.wharf.cli.admin to
       info.picocli;
   opens dev.wharf.cli.audit to
       info.picocli;

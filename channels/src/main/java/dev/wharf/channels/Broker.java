@@ -81,6 +81,14 @@ public interface Broker extends AutoCloseable {
   /** The clients subscribed to the channel, on every node. */
   CompletableFuture<List<ClientInfo>> presence(String channel);
 
+  /**
+   * Whether the broker is reachable now: false while a remote broker's connection is lost and being
+   * reopened (for dashboards; any thread, cheap). The in-memory broker always is.
+   */
+  default boolean connected() {
+    return true;
+  }
+
   /** A short name for logs and the start-up line: {@code "in-memory"}, {@code "redis://..."}. */
   String describe();
 

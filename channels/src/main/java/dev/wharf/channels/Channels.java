@@ -10,9 +10,11 @@ import dev.wharf.http.server.ServerRequest;
 import dev.wharf.websocket.SlowConsumerPolicy;
 import dev.wharf.websocket.WebSocketConfig;
 import dev.wharf.websocket.WebSocketServer;
+import java.net.SocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -197,6 +199,22 @@ public final class Channels implements AutoCloseable {
     if (!ChannelNames.isValid(channel)) {
       throw new IllegalArgumentException("not a valid channel name: " + channel);
     }
+  }
+
+  /**
+   * The channels this node is subscribed to, by name, with their local members and the publications
+   * received: what the dashboard and /metrics show. Any thread; cheap.
+   */
+  public List<ChannelActivity> activity() {
+    return hub.activity();
+  }
+
+  /**
+   * The channels each client of this node has subscribed to, by the client's address (the remote
+   * address of its connection): what the dashboard shows beside each connection. Any thread.
+   */
+  public Map<SocketAddress, List<String>> subscriptionsByClient() {
+    return hub.subscriptionsByClient();
   }
 
   public ChannelsConfig config() {

@@ -118,4 +118,22 @@ class ChannelsApiTest {
         .isThrownBy(() -> channels.observe("no spaces", new ChannelObserver() {}))
         .withMessage("not a valid channel name: no spaces");
   }
+
+  @Test
+  void activityCountsEachChannelsLocalMembersAndPublicationsForTheDashboard() throws Exception {
+    assertThat(channels.activity()).isEmpty();
+    assertThat(channels.broker().connected()).isTrue();
+    var ann = connect("s3cr3t-ann");
+    ann.send("{\"op\":\"subscribe\",\"id\":1,\"channel\":\"room:ann\"}");
+    Channels.Observation observation = channels.observe("room:ann", new ChannelObserver() {}).get();
+    assertThat(channels.activity()).containsExactly(new ChannelActivity("room:ann", 2, 0));
+
+    channels.publish("room:ann", "1").get();
+    channels.publish("room:ann", "2").get();
+    assertThat(channels.activity()).containsExactly(new ChannelActivity("room:ann", 2, 2));
+
+    observation.close();
+    ann.send("{\"op\":\"unsubscribe\",\"id\":2,\"channel\":\"room:ann\"}");
+    assertThat(channels.activity()).isEmpty();
+  }
 }

@@ -76,6 +76,8 @@ class BadArgumentsIT extends EndToEnd {
         // Unknown options, commands and values.
         mistake(2, "serve", "--frobnicate"),
         mistake(2, "serve", "--threads", "0"),
+        mistake(2, "serve", "--admin", "0.0.0.0:9000"),
+        mistake(2, "serve", "--admin", "127.0.0.1:x"),
         mistake(2, "get", "--frobnicate", "http://127.0.0.1/"),
         mistake(2, "get", "--max-redirs", "x", "http://127.0.0.1/"),
         mistake(2, "get"),

@@ -15,9 +15,32 @@ import java.util.concurrent.atomic.AtomicLong;
  * wharf sockets --own} and the dashboard show them.
  *
  * <p>Thread-safe. Connections are read on their own loops, so a snapshot is exact per loop and
- * costs the hot path nothing.
+ * costs the hot path nothing. {@link #observe Observers} hear of every listener and connection as
+ * it opens and closes; without any, opening and closing cost one volatile read more.
  */
 public final class SocketRegistry {
+
+  /**
+   * Hears the registry's events. Connection events come on the connection's own loop (a listener's
+   * on the thread that bound or closed it): an observer must be quick and must not block, and it
+   * must be thread-safe, as several loops call it at once. What it throws is logged and ignored.
+   */
+  public interface Observer {
+    /** A listening endpoint was bound. */
+    default void listening(ListenerInfo listener) {}
+
+    /** A listening endpoint was closed. */
+    default void stoppedListening(ListenerInfo listener) {}
+
+    /** A connection was accepted or connected: its first snapshot. */
+    void opened(ConnectionInfo connection);
+
+    /** A connection's socket was released: its last snapshot, with its final byte counts. */
+    void closed(ConnectionInfo connection);
+  }
+
+  private static final System.Logger LOG = System.getLogger(SocketRegistry.class.getName());
+  private static final Observer[] NONE = {};
 
   /** Something that listens: a stream server or a datagram endpoint. */
   interface Listening {
@@ -30,6 +53,8 @@ public final class SocketRegistry {
   private final Set<Listening> listeners = ConcurrentHashMap.newKeySet();
   private final AtomicLong open = new AtomicLong();
   private final AtomicLong total = new AtomicLong();
+  // Copied on change (rare), read once per open and close (often): no lock on the loops.
+  private volatile Observer[] observers = NONE;
 
   SocketRegistry(EventLoopGroup group) {
     this.group = group;
@@ -107,21 +132,83 @@ public final class SocketRegistry {
     return total.get();
   }
 
+  /**
+   * Starts telling {@code observer} of every listener and connection that opens or closes from now
+   * on (those open already are in {@link #listeners()} and {@link #connections()}); cancel to stop.
+   */
+  public Cancellable observe(Observer observer) {
+    java.util.Objects.requireNonNull(observer);
+    synchronized (this) {
+      var more = java.util.Arrays.copyOf(observers, observers.length + 1);
+      more[more.length - 1] = observer;
+      observers = more;
+    }
+    return () -> {
+      synchronized (this) {
+        observers =
+            java.util.Arrays.stream(observers).filter(o -> o != observer).toArray(Observer[]::new);
+      }
+    };
+  }
+
   void add(Listening listening) {
     listeners.add(listening);
+    tell(listening, true);
   }
 
   void remove(Listening listening) {
-    listeners.remove(listening);
+    if (listeners.remove(listening)) {
+      tell(listening, false);
+    }
   }
 
-  void opened() {
+  void opened(Connection connection) {
     open.incrementAndGet();
     total.incrementAndGet();
+    tell(connection, true);
   }
 
-  void closed() {
+  void closed(Connection connection) {
     open.decrementAndGet();
+    tell(connection, false);
+  }
+
+  private void tell(Listening listening, boolean bound) {
+    Observer[] now = observers;
+    if (now.length == 0) {
+      return;
+    }
+    ListenerInfo info = listening.info();
+    for (Observer observer : now) {
+      try {
+        if (bound) {
+          observer.listening(info);
+        } else {
+          observer.stoppedListening(info);
+        }
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "socket registry observer failed", e);
+      }
+    }
+  }
+
+  private void tell(Connection connection, boolean opened) {
+    Observer[] now = observers;
+    if (now.length == 0) {
+      return; // the hot path: no snapshot made
+    }
+    ConnectionInfo info = connection.info();
+    for (Observer observer : now) {
+      try {
+        if (opened) {
+          observer.opened(info);
+        } else {
+          observer.closed(info);
+        }
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "socket registry observer failed", e);
+      }
+    }
   }
 
   void closeListeners() {

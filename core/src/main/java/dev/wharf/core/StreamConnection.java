@@ -155,7 +155,7 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
     key.attach(this);
     key.interestOps(SelectionKey.OP_READ);
     loop.added(this);
-    loop.group().registry().opened();
+    loop.group().registry().opened(this);
     armTimeouts();
     callOpened();
     if (loop.group().isShuttingDown()) {
@@ -621,7 +621,7 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
       LOG.log(Level.DEBUG, () -> "closing connection " + id, e);
     }
     loop.removed(this);
-    loop.group().registry().closed();
+    loop.group().registry().closed(this);
     limit.release();
   }
 

@@ -17,6 +17,7 @@ import dev.wharf.channels.protocol.ServerMessages;
 import dev.wharf.websocket.WebSocket;
 import dev.wharf.websocket.WebSocketListener;
 import dev.wharf.websocket.codec.CloseCodes;
+import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
@@ -288,6 +289,12 @@ public final class ChannelSession implements WebSocketListener, Hub.Member {
       broker.leave(sub.channel, gate.me()); // before the hub lets go, so the others hear it
     }
     hub.remove(sub.channel, this);
+  }
+
+  @Override
+  public Optional<SocketAddress> remote() {
+    WebSocket ws = webSocket;
+    return ws == null ? Optional.empty() : Optional.ofNullable(ws.remoteAddress());
   }
 
   @Override

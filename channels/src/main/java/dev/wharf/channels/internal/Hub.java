@@ -1,12 +1,21 @@
 package dev.wharf.channels.internal;
 
 import dev.wharf.channels.Broker;
+import dev.wharf.channels.ChannelActivity;
 import dev.wharf.channels.ClientInfo;
 import dev.wharf.channels.Publication;
 import dev.wharf.channels.protocol.ServerMessages;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One node's view of the broker: a single broker subscription per channel while any local session
@@ -32,6 +41,11 @@ public final class Hub implements Broker.Listener {
 
     /** The broker lost the channel's history: what was missed cannot be recovered. */
     void offerLost(String channel);
+
+    /** The client's address, for a member that is a client's connection (dashboards). */
+    default Optional<SocketAddress> remote() {
+      return Optional.empty();
+    }
   }
 
   /**
@@ -40,6 +54,8 @@ public final class Hub implements Broker.Listener {
    */
   private static final class Local {
     final Set<Member> sessions = ConcurrentHashMap.newKeySet();
+    // Publications this node received for the channel; one add per publication, not per member.
+    final AtomicLong publications = new AtomicLong();
 
     /**
      * The members that hear presence events: a join costs one event per member in here, not per
@@ -123,6 +139,33 @@ public final class Hub implements Broker.Listener {
     }
   }
 
+  /** The channels this node is subscribed to, by name: local members and publications heard. */
+  public List<ChannelActivity> activity() {
+    var all = new ArrayList<ChannelActivity>();
+    locals.forEach(
+        (channel, local) ->
+            all.add(new ChannelActivity(channel, local.sessions.size(), local.publications.get())));
+    all.sort(Comparator.comparing(ChannelActivity::channel));
+    return all;
+  }
+
+  /** The channels each local client (by its address) has subscribed to, in name order. */
+  public Map<SocketAddress, List<String>> subscriptionsByClient() {
+    var byClient = new HashMap<SocketAddress, List<String>>();
+    locals.forEach(
+        (channel, local) -> {
+          for (Member member : local.sessions) {
+            member
+                .remote()
+                .ifPresent(
+                    remote ->
+                        byClient.computeIfAbsent(remote, r -> new ArrayList<>()).add(channel));
+          }
+        });
+    byClient.values().forEach(channels -> channels.sort(null));
+    return byClient;
+  }
+
   /** How many channels this node is subscribed to. */
   public int channelCount() {
     return locals.size();
@@ -134,6 +177,7 @@ public final class Hub implements Broker.Listener {
     if (local == null) {
       return;
     }
+    local.publications.incrementAndGet();
     // Written once for every subscriber of this node.
     String text = ServerMessages.delivery(publication);
     for (Member session : local.sessions) {

@@ -548,6 +548,11 @@ public final class NatsBroker implements Broker {
     }
   }
 
+  @Override
+  public boolean connected() {
+    return !closed && connection.getStatus() == Connection.Status.CONNECTED;
+  }
+
   private void connectionEvent(ConnectionListener.Events event) {
     switch (event) {
       case DISCONNECTED ->

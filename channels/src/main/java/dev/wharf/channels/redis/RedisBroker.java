@@ -100,6 +100,8 @@ public final class RedisBroker implements Broker {
 
   // Guarded by pubsub (sending on its connection is not thread-safe).
   private boolean connected;
+  // What connected() reports: written with connected, read by any thread without the lock.
+  private volatile boolean reachable;
   private volatile boolean closed;
 
   /**
@@ -398,6 +400,11 @@ public final class RedisBroker implements Broker {
     }
   }
 
+  @Override
+  public boolean connected() {
+    return reachable && !closed;
+  }
+
   // ---- the pub/sub thread ----
 
   /** Holds the pub/sub connection open, reopening it with backoff. */
@@ -415,6 +422,7 @@ public final class RedisBroker implements Broker {
       } catch (JedisException e) {
         synchronized (pubsub) {
           connected = false;
+          reachable = false;
         }
         if (closed) {
           return;
@@ -442,6 +450,7 @@ public final class RedisBroker implements Broker {
       if (topic.equals(controlChannel)) {
         synchronized (this) {
           connected = true;
+          reachable = true;
           if (!feeds.isEmpty()) {
             subscribe(feeds.keySet().stream().map(RedisBroker::topic).toArray(String[]::new));
           }

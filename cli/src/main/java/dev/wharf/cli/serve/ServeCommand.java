@@ -5,6 +5,9 @@ import dev.wharf.channels.Channels;
 import dev.wharf.cli.ByteSize;
 import dev.wharf.cli.HostPort;
 import dev.wharf.cli.Main;
+import dev.wharf.cli.admin.AdminOptions;
+import dev.wharf.cli.admin.AdminServer;
+import dev.wharf.cli.admin.RequestCounter;
 import dev.wharf.cli.channels.ChannelsOptions;
 import dev.wharf.cli.tls.ServerTlsOptions;
 import dev.wharf.cli.ws.WsEcho;
@@ -193,6 +196,8 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Mixin ChannelsOptions channels = new ChannelsOptions();
 
+  @Mixin AdminOptions admin = new AdminOptions();
+
   /** How long Ctrl-C waits for requests in flight before cutting them. */
   static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
@@ -226,7 +231,8 @@ public final class ServeCommand implements Callable<Integer> {
       Optional<BasicAuth.Credentials> auth,
       Optional<String> corsOrigin,
       boolean tls,
-      WebSocketConfig wsEcho) {}
+      WebSocketConfig wsEcho,
+      Optional<InetSocketAddress> admin) {}
 
   Options options() throws IOException {
     Path served = directory == null ? Path.of(".") : directory;
@@ -298,6 +304,7 @@ public final class ServeCommand implements Callable<Integer> {
         bind == null
             ? new InetSocketAddress(listenPort)
             : new InetSocketAddress(InetAddress.getByName(bind), listenPort);
+    Optional<InetSocketAddress> adminAddress = admin.address(credentials.isPresent());
     return new Options(
         served.toAbsolutePath().normalize(),
         address,
@@ -316,7 +323,8 @@ public final class ServeCommand implements Callable<Integer> {
         tls.enabled(),
         WsEcho.config(
             ByteSize.messageLimit("--ws-max-frame", wsMaxFrame != null ? wsMaxFrame : wsMaxMessage),
-            wsMaxMessage));
+            wsMaxMessage),
+        adminAddress);
   }
 
   private static boolean isPortNumber(String text) {
@@ -473,23 +481,45 @@ public final class ServeCommand implements Callable<Integer> {
       builder.maxConnections(maxConnections);
     }
     Main.prepareLogging();
+    var requests = new RequestCounter();
     if (!options.quiet()) {
       // One line per request in Common Log Format, on stderr as python's http.server does.
       builder.accessLog(
           entry -> {
+            if (options.admin().isPresent()) {
+              requests.accept(entry);
+            }
             synchronized (err) {
               err.println(withoutTokens(entry.commonLogFormat()));
               err.flush();
             }
           });
+    } else if (options.admin().isPresent()) {
+      builder.accessLog(requests); // the dashboard's requests per second
     }
+    AdminServer adminServer = null;
     HttpServer server;
     try {
+      if (options.admin().isPresent()) {
+        // Before the served server binds, so that the dashboard sees its listener open.
+        adminServer =
+            AdminServer.start(
+                options.admin().get(),
+                group.registry(),
+                requests,
+                Optional.ofNullable(channelsEndpoint),
+                options.auth(),
+                REALM);
+      }
       server = builder.bind(options.address());
     } catch (IOException e) {
+      if (adminServer != null) {
+        adminServer.close();
+      }
       group.shutdownGracefully(Duration.ZERO).join();
       throw e;
     }
+    AdminServer adminListener = adminServer;
     // Before the startup line: a Ctrl-C the moment it shows must find the graceful stop.
     String again = CtrlCTwice.install() ? "; Ctrl-C again stops at once" : "";
     Runtime.getRuntime()
@@ -509,6 +539,9 @@ public final class ServeCommand implements Callable<Integer> {
                       }
                       server.close();
                       group.shutdownGracefully(STOP_WAIT).join();
+                      if (adminListener != null) {
+                        adminListener.close();
+                      }
                       if (channelsEndpoint != null) {
                         channelsEndpoint.close();
                       }
@@ -540,6 +573,14 @@ public final class ServeCommand implements Callable<Integer> {
             + "://localhost:"
             + actualPort
             + "/); Ctrl-C stops.");
+    if (adminListener != null) {
+      out.println(
+          "Admin dashboard on http://"
+              + AdminOptions.urlHost(options.admin().get())
+              + ":"
+              + adminListener.port()
+              + "/ (Prometheus metrics at /metrics, the socket table as JSON at /api/sockets).");
+    }
     if (channelsEndpoint != null) {
       channels.startupLines(scheme, host, actualPort).forEach(out::println);
       err.println("wharf serve: " + channels.whoMayConnect());

@@ -188,4 +188,26 @@ class ServeArgumentsTest {
         .isThrownBy(command::options)
         .withMessage("serve speaks HTTP/1.1 only: --alpn can only be http/1.1");
   }
+
+  @Test
+  void theAdminListenerIsOnLoopbackUnlessAskedAndElsewhereOnlyWithAPassword() throws Exception {
+    assertThat(serve(dir.toString()).admin()).isEmpty();
+    assertThat(serve(dir.toString(), "--admin").admin())
+        .contains(new java.net.InetSocketAddress("127.0.0.1", 9000));
+    assertThat(serve(dir.toString(), "--admin", "9001").admin())
+        .contains(new java.net.InetSocketAddress("127.0.0.1", 9001));
+    assertThat(serve(dir.toString(), "--admin=[::1]:9002").admin())
+        .contains(new java.net.InetSocketAddress("::1", 9002));
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> serve(dir.toString(), "--admin", "0.0.0.0:9000"))
+        .withMessage(
+            "--admin 0.0.0.0:9000 can be reached from other machines and shows every client: add"
+                + " --auth USER:PASSWORD, or bind it to 127.0.0.1");
+    assertThat(serve(dir.toString(), "--admin", "0.0.0.0:9000", "--auth", "ann:s3cret").admin())
+        .contains(new java.net.InetSocketAddress("0.0.0.0", 9000));
+    // DIR after a bare --admin is taken for its address: the message says how to write it.
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> serve("--admin", dir.toString()))
+        .withMessageEndingWith("; put DIR before --admin or write --admin=ADDR");
+  }
 }
