@@ -139,17 +139,7 @@ class TraceIT extends EndToEnd {
 
       inThere("ping -c 3 -i 0.2 10.77.0.1");
       inThere("ping -6 -c 2 -i 0.2 fd77::1");
-      peer(
-          null,
-          null,
-          "ip",
-          "netns",
-          "exec",
-          here,
-          "socat",
-          "-u",
-          "TCP-LISTEN:5555,reuseaddr",
-          "OPEN:/dev/null");
+      tcpSinkHere();
       inThere("sleep 0.5; echo hello | socat -u - TCP:10.77.0.1:5555");
       inThere("echo datagram | socat -u - UDP:10.77.0.1:4444");
       inThere("sleep 1");
@@ -294,17 +284,7 @@ class TraceIT extends EndToEnd {
           "-u",
           "UDP6-RECV:4444",
           "OPEN:/dev/null");
-      peer(
-          null,
-          null,
-          "ip",
-          "netns",
-          "exec",
-          here,
-          "socat",
-          "-u",
-          "TCP-LISTEN:5555,reuseaddr",
-          "OPEN:/dev/null");
+      tcpSinkHere();
       inThere("sleep 0.5; head -c 3000 /dev/zero | socat -u - TCP:10.77.0.1:5555");
       inThere("echo datagram | socat -u - UDP6:[fd77::1]:4444");
       inThere("sleep 1");
@@ -336,17 +316,7 @@ class TraceIT extends EndToEnd {
         wharfIn("trace", "-s", "96", "-c", "5", "-i", link, "-w", ours.toString(), filter);
     awaitListening(tcpdump, link);
     awaitListening(wharf, link);
-    peer(
-        null,
-        null,
-        "ip",
-        "netns",
-        "exec",
-        here,
-        "socat",
-        "-u",
-        "TCP-LISTEN:5555,reuseaddr",
-        "OPEN:/dev/null");
+    tcpSinkHere();
     inThere("sleep 0.5; head -c 3000 /dev/zero | socat -u - TCP:10.77.0.1:5555");
     // Both stop by themselves after five packets.
     assertThat(wharf.awaitExit(Duration.ofSeconds(30))).isZero();
@@ -393,17 +363,7 @@ class TraceIT extends EndToEnd {
     try {
       awaitListening(tcpdump, link);
       awaitListening(wharf, link);
-      peer(
-          null,
-          null,
-          "ip",
-          "netns",
-          "exec",
-          here,
-          "socat",
-          "-u",
-          "TCP-LISTEN:5555,reuseaddr",
-          "OPEN:/dev/null");
+      tcpSinkHere();
       inThere("sleep 0.5; head -c 2500000 /dev/zero | socat -u - TCP:10.77.0.1:5555");
       inThere("sleep 1");
     } finally {
@@ -463,17 +423,7 @@ class TraceIT extends EndToEnd {
             "tcp port 5555");
     try {
       awaitListening(wharf, link);
-      peer(
-          null,
-          null,
-          "ip",
-          "netns",
-          "exec",
-          here,
-          "socat",
-          "-u",
-          "TCP-LISTEN:5555,reuseaddr",
-          "OPEN:/dev/null");
+      tcpSinkHere();
       inThere("sleep 0.5; echo hello | socat -u - TCP:10.77.0.1:5555");
       Await.until(
           "the connection's end in the story",
@@ -556,6 +506,21 @@ class TraceIT extends EndToEnd {
       at += 16 + captured;
     }
     return lengths;
+  }
+
+  /** A TCP listener on 10.77.0.1:5555 in this side's namespace that reads and drops what comes. */
+  private void tcpSinkHere() throws Exception {
+    peer(
+        null,
+        null,
+        "ip",
+        "netns",
+        "exec",
+        here,
+        "socat",
+        "-u",
+        "TCP-LISTEN:5555,reuseaddr",
+        "OPEN:/dev/null");
   }
 
   private void inThere(String command) throws IOException {
