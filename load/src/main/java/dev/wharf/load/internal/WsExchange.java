@@ -1,9 +1,7 @@
 package dev.wharf.load.internal;
 
 import dev.wharf.load.ErrorKind;
-import dev.wharf.load.wire.HttpResponseReader;
 import dev.wharf.load.wire.RepeatedMessage;
-import dev.wharf.load.wire.ServerFrameReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
@@ -12,15 +10,9 @@ import java.nio.ByteBuffer;
  * of the plan's size (one frame, made once per worker with a fixed mask key, so sending is a slice
  * of a shared buffer) and it is answered when a whole message of that size comes back.
  */
-final class WsExchange extends Exchange implements HttpResponseReader.Sink, ServerFrameReader.Sink {
-  private final ByteBuffer upgradeSource;
-  private final int upgradeLength;
+final class WsExchange extends WsUpgradeExchange {
   private final RepeatedMessage frames;
   private final int size;
-  private final HttpResponseReader handshake = new HttpResponseReader(this);
-  private ServerFrameReader frameReader = new ServerFrameReader(this);
-  private RepeatedMessage upgrade;
-  private boolean upgraded;
   private long messageBytes;
 
   WsExchange(
@@ -30,17 +22,10 @@ final class WsExchange extends Exchange implements HttpResponseReader.Sink, Serv
       ByteBuffer frameSource,
       int frameLength,
       int size) {
-    super(connection);
-    this.upgradeSource = upgradeSource;
-    this.upgradeLength = upgradeLength;
+    super(connection, upgradeSource, upgradeLength);
     this.frames = new RepeatedMessage(frameSource, frameLength);
     this.size = size;
     reset();
-  }
-
-  @Override
-  void start() {
-    upgrade.add();
   }
 
   @Override
@@ -49,44 +34,13 @@ final class WsExchange extends Exchange implements HttpResponseReader.Sink, Serv
   }
 
   @Override
-  ByteBuffer outbound(int max) {
-    return upgrade.hasToSend() ? upgrade.next(max) : frames.next(max);
+  ByteBuffer messagesOutbound(int max) {
+    return frames.next(max);
   }
 
   @Override
-  void sent(int n) {
-    if (upgrade.hasToSend()) {
-      upgrade.sent(n);
-    } else {
-      frames.sent(n);
-    }
-  }
-
-  @Override
-  void received(ByteBuffer data) throws IOException {
-    try {
-      if (!upgraded) {
-        handshake.read(data);
-        if (!upgraded) {
-          return;
-        }
-      }
-      frameReader.read(data);
-    } catch (LoadFailure e) {
-      throw e;
-    } catch (IOException e) {
-      throw new LoadFailure(ErrorKind.PROTOCOL, e.getMessage());
-    }
-  }
-
-  /** The answer to the upgrade request. */
-  @Override
-  public void response(int status, boolean close) throws IOException {
-    if (status != 101) {
-      throw new LoadFailure(ErrorKind.PROTOCOL, "the upgrade was refused with status " + status);
-    }
-    upgraded = true;
-    connection.open();
+  void messagesSent(int n) {
+    frames.sent(n);
   }
 
   @Override
@@ -110,16 +64,7 @@ final class WsExchange extends Exchange implements HttpResponseReader.Sink, Serv
   }
 
   @Override
-  public void closeReceived() throws IOException {
-    throw new LoadFailure(ErrorKind.CLOSED, "the server sent Close");
-  }
-
-  @Override
-  void reset() {
-    upgrade = new RepeatedMessage(upgradeSource, upgradeLength);
+  void resetMessages() {
     frames.reset();
-    handshake.reset();
-    frameReader = new ServerFrameReader(this);
-    upgraded = false;
   }
 }

@@ -1,10 +1,8 @@
 package dev.wharf.load.internal;
 
 import dev.wharf.load.ErrorKind;
-import dev.wharf.load.wire.HttpResponseReader;
 import dev.wharf.load.wire.RepeatedMessage;
 import dev.wharf.load.wire.SentMicrosScanner;
-import dev.wharf.load.wire.ServerFrameReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
@@ -16,19 +14,12 @@ import java.nio.ByteBuffer;
  *
  * <p>Not thread-safe: the connection's worker thread owns it.
  */
-final class WsHoldExchange extends Exchange
-    implements HttpResponseReader.Sink, ServerFrameReader.Sink {
-  private final ByteBuffer upgradeSource;
-  private final int upgradeLength;
+final class WsHoldExchange extends WsUpgradeExchange {
   private final ByteBuffer greetingSource;
   private final int greetingLength;
   private final RepeatedMessage pings;
-  private final HttpResponseReader handshake = new HttpResponseReader(this);
   private final SentMicrosScanner stamp = new SentMicrosScanner();
-  private ServerFrameReader frameReader = new ServerFrameReader(this);
-  private RepeatedMessage upgrade;
   private RepeatedMessage greeting;
-  private boolean upgraded;
   private boolean text;
 
   WsHoldExchange(
@@ -39,18 +30,11 @@ final class WsHoldExchange extends Exchange
       int greetingLength,
       ByteBuffer pingSource,
       int pingLength) {
-    super(connection);
-    this.upgradeSource = upgradeSource;
-    this.upgradeLength = upgradeLength;
+    super(connection, upgradeSource, upgradeLength);
     this.greetingSource = greetingSource;
     this.greetingLength = greetingLength;
     this.pings = new RepeatedMessage(pingSource, pingLength);
     reset();
-  }
-
-  @Override
-  void start() {
-    upgrade.add();
   }
 
   @Override
@@ -59,38 +43,16 @@ final class WsHoldExchange extends Exchange
   }
 
   @Override
-  ByteBuffer outbound(int max) {
-    if (upgrade.hasToSend()) {
-      return upgrade.next(max);
-    }
+  ByteBuffer messagesOutbound(int max) {
     return greeting.hasToSend() ? greeting.next(max) : pings.next(max);
   }
 
   @Override
-  void sent(int n) {
-    if (upgrade.hasToSend()) {
-      upgrade.sent(n);
-    } else if (greeting.hasToSend()) {
+  void messagesSent(int n) {
+    if (greeting.hasToSend()) {
       greeting.sent(n);
     } else {
       pings.sent(n);
-    }
-  }
-
-  @Override
-  void received(ByteBuffer data) throws IOException {
-    try {
-      if (!upgraded) {
-        handshake.read(data);
-        if (!upgraded) {
-          return;
-        }
-      }
-      frameReader.read(data);
-    } catch (LoadFailure e) {
-      throw e;
-    } catch (IOException e) {
-      throw new LoadFailure(ErrorKind.PROTOCOL, e.getMessage());
     }
   }
 
@@ -100,17 +62,12 @@ final class WsHoldExchange extends Exchange
     throw new LoadFailure(ErrorKind.CLOSED, "the server closed a held connection");
   }
 
-  /** The answer to the upgrade request: then the greeting goes out, before any ping. */
+  /** Upgraded: the greeting goes out, before any ping. */
   @Override
-  public void response(int status, boolean close) throws IOException {
-    if (status != 101) {
-      throw new LoadFailure(ErrorKind.PROTOCOL, "the upgrade was refused with status " + status);
-    }
-    upgraded = true;
+  void upgraded() {
     if (greetingLength > 0) {
       greeting.add();
     }
-    connection.open();
   }
 
   @Override
@@ -140,17 +97,8 @@ final class WsHoldExchange extends Exchange
   }
 
   @Override
-  public void closeReceived() throws IOException {
-    throw new LoadFailure(ErrorKind.CLOSED, "the server sent Close");
-  }
-
-  @Override
-  void reset() {
-    upgrade = new RepeatedMessage(upgradeSource, upgradeLength);
+  void resetMessages() {
     greeting = new RepeatedMessage(greetingSource, Math.max(1, greetingLength));
     pings.reset();
-    handshake.reset();
-    frameReader = new ServerFrameReader(this);
-    upgraded = false;
   }
 }
