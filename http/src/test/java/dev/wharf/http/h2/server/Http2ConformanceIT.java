@@ -2,17 +2,12 @@ package dev.wharf.http.h2.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.wharf.core.EventLoopGroup;
-import dev.wharf.http.server.HttpServer;
 import dev.wharf.http.server.HttpTimeouts;
 import dev.wharf.testkit.Await;
 import dev.wharf.testkit.ExternalProcess;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,46 +26,21 @@ import org.junit.jupiter.params.provider.CsvSource;
 class Http2ConformanceIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  private final EventLoopGroup group = new EventLoopGroup(2, "h2-conformance", true);
-  private final CountDownLatch release = new CountDownLatch(1);
-  private final CountDownLatch slowStarted = new CountDownLatch(1);
-  private HttpServer server;
+  private RawFrameServer server;
 
   @BeforeEach
   void start() throws Exception {
+    // A short stall timeout (the request-head deadline) for the zero-window case.
     server =
-        HttpServer.builder(group)
-            .http2(true)
-            .get("/hello", (request, response) -> response.send("hello\n"))
-            .routeBlocking(
-                "GET",
-                "/slow",
-                (request, response) -> {
-                  // Holds its stream open until the test ends.
-                  slowStarted.countDown();
-                  release.await(WAIT.toSeconds(), TimeUnit.SECONDS);
-                  response.send("slow\n");
-                })
-            .routeBlocking(
-                "GET",
-                "/linger",
-                (request, response) -> {
-                  // Answers at once, then its handler runs on until the test ends.
-                  response.send("linger\n");
-                  release.await(WAIT.toSeconds(), TimeUnit.SECONDS);
-                })
-            .post("/echo", (request, response) -> response.send(request.body()))
-            .routeBlocking("GET", "/big", (request, response) -> response.send(new byte[200_000]))
-            // A short stall timeout (the request-head deadline) for the zero-window case.
-            .timeouts(new HttpTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(60), 1024))
-            .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        new RawFrameServer(
+            "h2-conformance",
+            WAIT,
+            new HttpTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(60), 1024));
   }
 
   @AfterEach
   void stop() {
-    release.countDown();
     server.close();
-    group.shutdownGracefully(Duration.ofSeconds(2)).join();
   }
 
   @ParameterizedTest(name = "{0} -> {1}")
@@ -172,12 +142,12 @@ class Http2ConformanceIT {
                 "127.0.0.1",
                 Integer.toString(server.port()),
                 "graceful_shutdown"))) {
-      assertThat(Await.within(WAIT, () -> slowStarted.getCount() == 0))
+      assertThat(Await.within(WAIT, () -> server.slowStarted.getCount() == 0))
           .as("handler started")
           .isTrue();
-      var stopped = group.shutdownGracefully(Duration.ofSeconds(20));
+      var stopped = server.shutdownGracefully(Duration.ofSeconds(20));
       peer.awaitOutputContaining("GOAWAY NO_ERROR", WAIT);
-      release.countDown(); // The handler answers only now, after the GOAWAY.
+      server.release.countDown(); // The handler answers only now, after the GOAWAY.
       String out = peer.awaitOutputContaining("CLOSED", WAIT);
       // RFC 9113 §6.8: GOAWAY(2^31-1) first, then (this peer answers no PING: after the bound)
       // GOAWAY naming stream 1, which is answered. Http2LifecycleIT follows the dance closely.

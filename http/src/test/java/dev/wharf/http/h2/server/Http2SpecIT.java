@@ -2,17 +2,13 @@ package dev.wharf.http.h2.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.wharf.core.EventLoopGroup;
-import dev.wharf.http.server.HttpServer;
+import dev.wharf.http.server.HttpTimeouts;
 import dev.wharf.testkit.ExternalProcess;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,33 +31,16 @@ import org.junit.jupiter.params.provider.CsvSource;
 class Http2SpecIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  private final EventLoopGroup group = new EventLoopGroup(2, "h2spec", true);
-  private final CountDownLatch release = new CountDownLatch(1);
-  private HttpServer server;
+  private RawFrameServer server;
 
   @BeforeEach
   void start() throws Exception {
-    server =
-        HttpServer.builder(group)
-            .http2(true)
-            .get("/hello", (request, response) -> response.send("hello\n"))
-            .routeBlocking(
-                "GET",
-                "/slow",
-                (request, response) -> {
-                  // Holds its stream open (half-closed remote) until the test ends.
-                  release.await(WAIT.toSeconds(), TimeUnit.SECONDS);
-                  response.send("slow\n");
-                })
-            .post("/echo", (request, response) -> response.send(request.body()))
-            .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    server = new RawFrameServer("h2spec", WAIT, HttpTimeouts.DEFAULTS);
   }
 
   @AfterEach
   void stop() {
-    release.countDown();
     server.close();
-    group.shutdownGracefully(Duration.ofSeconds(2)).join();
   }
 
   @ParameterizedTest(name = "{0} -> {1}")
