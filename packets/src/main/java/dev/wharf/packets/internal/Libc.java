@@ -51,7 +51,6 @@ public final class Libc {
   private final MethodHandle bind;
   private final MethodHandle sendto;
   private final MethodHandle recvmsg;
-  private final MethodHandle recvfrom;
   private final MethodHandle poll;
   private final MethodHandle close;
   private final MethodHandle strerror;
@@ -89,12 +88,6 @@ public final class Libc {
         linker.downcallHandle(
             lookup.findOrThrow("recvmsg"),
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT),
-            errno);
-    recvfrom =
-        linker.downcallHandle(
-            lookup.findOrThrow("recvfrom"),
-            FunctionDescriptor.of(
-                JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS),
             errno);
     poll =
         linker.downcallHandle(
@@ -249,38 +242,6 @@ public final class Libc {
         }
         if (errno != EINTR) {
           throw failure("recvmsg", errno);
-        }
-      }
-    } catch (PacketSocketException | RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /**
-   * {@code recvfrom} with {@code MSG_DONTWAIT} and {@code flags}: the bytes read (the packet's
-   * whole length under {@code MSG_TRUNC}), or -1 when nothing is waiting.
-   */
-  public long recvfromNow(int fd, MemorySegment buffer, int flags, MemorySegment from)
-      throws PacketSocketException {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CALL_STATE);
-      MemorySegment fromLength = arena.allocateFrom(JAVA_INT, (int) from.byteSize());
-      while (true) {
-        long received =
-            (long)
-                recvfrom.invokeExact(
-                    state, fd, buffer, buffer.byteSize(), flags | MSG_DONTWAIT, from, fromLength);
-        if (received >= 0) {
-          return received;
-        }
-        int errno = errno(state);
-        if (errno == EAGAIN) {
-          return -1;
-        }
-        if (errno != EINTR) {
-          throw failure("recvfrom", errno);
         }
       }
     } catch (PacketSocketException | RuntimeException | Error e) {
