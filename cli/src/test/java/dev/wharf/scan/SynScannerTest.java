@@ -47,6 +47,9 @@ class SynScannerTest {
     @Override
     public Optional<SynAnswer> next(long deadlineNanos) throws java.io.IOException {
       if (pending.isEmpty()) {
+        // A silent wire: the real one blocks in poll until the deadline; nothing can arrive
+        // meanwhile (answers are queued only by send, on this thread), so waiting is the contract,
+        // not a hope that something happens.
         long left = deadlineNanos - System.nanoTime();
         if (left > 0) {
           try {
