@@ -103,24 +103,7 @@ class TraceIT extends EndToEnd {
   void wharfAndTcpdumpCaptureTheSamePacketsAndPrintThemAlike() throws Exception {
     Path ours = dir.resolve("ours.pcap");
     Path theirs = dir.resolve("theirs.pcap");
-    Child tcpdump =
-        peer(
-            null,
-            null,
-            "ip",
-            "netns",
-            "exec",
-            here,
-            "tcpdump",
-            // Without it, TPACKET_V3 hands packets over a block at a time, up to a second late.
-            "--immediate-mode",
-            "-U",
-            "-n",
-            "-i",
-            link,
-            "-w",
-            theirs.toString(),
-            FILTER);
+    Child tcpdump = tcpdumpIn(theirs, "-i", link, FILTER);
     Child wharf =
         Child.wharfUnder(
             List.of("ip", "netns", "exec", here),
@@ -169,23 +152,7 @@ class TraceIT extends EndToEnd {
   @Test
   void aFilterReadingAFileKeepsWhatTcpdumpKeeps() throws Exception {
     Path all = dir.resolve("all.pcap");
-    Child tcpdump =
-        peer(
-            null,
-            null,
-            "ip",
-            "netns",
-            "exec",
-            here,
-            "tcpdump",
-            // Without it, TPACKET_V3 hands packets over a block at a time, up to a second late.
-            "--immediate-mode",
-            "-U",
-            "-n",
-            "-i",
-            link,
-            "-w",
-            all.toString());
+    Child tcpdump = tcpdumpIn(all, "-i", link);
     tcpdump.awaitErr("listening on " + link);
     inThere("ping -c 2 -i 0.2 10.77.0.1");
     inThere("echo datagram | socat -u - UDP:10.77.0.1:4444");
@@ -459,6 +426,10 @@ class TraceIT extends EndToEnd {
     return matcher.group(1);
   }
 
+  /**
+   * tcpdump in this side's namespace writing {@code file}; --immediate-mode, or TPACKET_V3 hands
+   * packets over a block at a time, up to a second late.
+   */
   private Child tcpdumpIn(Path file, String... args) throws IOException {
     var command =
         new ArrayList<>(
