@@ -71,6 +71,13 @@ public final class EventLoop implements Executor {
   private final AtomicBoolean wakeupPending = new AtomicBoolean();
   private final TimerWheel timers;
   private final BufferPool segments = new BufferPool(SEGMENT_SIZE, 1024);
+
+  /**
+   * One empty write queue lent between the loop's connections: a connection holds a queue only
+   * while it has bytes queued, so an idle one holds none and a busy loop allocates none.
+   */
+  private WriteQueue spareWriteQueue;
+
   private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
 
   /** Segments for one gathering write; shared by the loop's connections to save 272 B each. */
@@ -223,6 +230,21 @@ public final class EventLoop implements Executor {
 
   BufferPool segments() {
     return segments;
+  }
+
+  /** An empty write queue for a connection about to queue bytes: the spare one, or a new one. */
+  WriteQueue takeWriteQueue() {
+    WriteQueue q = spareWriteQueue;
+    if (q == null) {
+      return new WriteQueue();
+    }
+    spareWriteQueue = null;
+    return q;
+  }
+
+  /** Keeps a connection's emptied write queue (and its ring) for the next that writes. */
+  void giveWriteQueue(WriteQueue emptied) {
+    spareWriteQueue = emptied;
   }
 
   /** The shared read buffer, cleared; lent to one protocol call at a time. */

@@ -60,19 +60,19 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
   private final SocketChannel channel;
   private final SelectionKey key;
   private final Transport transport;
-  private final ConnectionInfo.Side side;
+  // Which side, as a boolean: one byte, not a four-byte reference (heap per idle connection).
+  private final boolean serverSide;
   private final ConnectionSettings settings;
   private final ConnectionLimit limit;
   private final SocketAddress local;
   private final SocketAddress remote;
   // Millis, not an Instant: one object fewer on every connection, idle or not.
   private final long openedAtMillis = System.currentTimeMillis();
-  // Its own class, but no object more than the ArrayDeque it replaced: see WriteQueue.
-  private final WriteQueue queue = new WriteQueue();
-  // The timeouts in nanoseconds, read on every write and timer check; 0 means off.
+  // Null while nothing is queued: lent by the loop for a write and given back when it empties
+  // (EventLoop#takeWriteQueue), so an idle connection holds no queue and a busy loop makes none.
+  private WriteQueue queue;
+  // The idle timeout in nanoseconds (it may change), read on every write and timer check; 0: off.
   private long idleNanos;
-  private final long readNanos;
-  private final long stallNanos;
 
   /** Position in the loop's connection list, for O(1) removal; loop thread only. */
   int loopIndex;
@@ -133,15 +133,13 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
     this.channel = channel;
     this.key = key != null ? key : loop.register(channel, SelectionKey.OP_READ, null);
     this.transport = transport;
-    this.side = side;
+    this.serverSide = side == ConnectionInfo.Side.SERVER;
     this.settings = settings;
     this.limit = limit;
     this.protocol = protocol;
     this.local = channel.getLocalAddress();
     this.remote = channel.getRemoteAddress();
     this.idleNanos = settings.timeouts().idle().toNanos();
-    this.readNanos = settings.timeouts().read().toNanos();
-    this.stallNanos = settings.timeouts().writeStall().toNanos();
     long now = loop.now();
     this.lastReadNanos = now;
     this.lastWriteNanos = now;
@@ -258,7 +256,7 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
     if (count == 0) {
       return;
     }
-    if (queue.isEmpty() && count >= EventLoop.SEGMENT_SIZE) {
+    if (queueEmpty() && count >= EventLoop.SEGMENT_SIZE) {
       // A large write to an empty queue: try the socket first and copy only what it refuses.
       try {
         sent(channel.write(data));
@@ -289,7 +287,7 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
       return;
     }
     startOfQueuedWrite();
-    queue.append(data, offset, length, loop.segments());
+    queueForWrite().append(data, offset, length, loop.segments());
     queued(length);
   }
 
@@ -299,13 +297,51 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
       return;
     }
     startOfQueuedWrite();
-    queue.append(data, loop.segments());
+    queueForWrite().append(data, loop.segments());
     queued(added);
+  }
+
+  // The read and write-stall timeouts in nanoseconds (0: off), from the settings the connections of
+  // a listener share rather than two fields more on every connection.
+  private long readNanos() {
+    return settings.timeouts().read().toNanos();
+  }
+
+  private long stallNanos() {
+    return settings.timeouts().writeStall().toNanos();
+  }
+
+  /** Bytes queued; on any thread a racy read, as the count of a queue the loop owns. */
+  private long queuedBytes() {
+    WriteQueue q = queue;
+    return q == null ? 0 : q.pendingBytes();
+  }
+
+  private boolean queueEmpty() {
+    WriteQueue q = queue;
+    return q == null || q.isEmpty();
+  }
+
+  /** The queue to append to, borrowed from the loop if the connection has none. Loop only. */
+  private WriteQueue queueForWrite() {
+    if (queue == null) {
+      queue = loop.takeWriteQueue();
+    }
+    return queue;
+  }
+
+  /** An emptied queue goes back to the loop for the next connection that writes. Loop only. */
+  private void releaseQueueIfEmpty() {
+    WriteQueue q = queue;
+    if (q != null && q.isEmpty()) {
+      queue = null;
+      loop.giveWriteQueue(q);
+    }
   }
 
   /** An empty queue starts the write-stall clock. */
   private void startOfQueuedWrite() {
-    if (queue.pendingBytes() == 0) {
+    if (queuedBytes() == 0) {
       writeProgressNanos = loop.now();
     }
   }
@@ -329,7 +365,7 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
       return;
     }
     long transit = (long) IN_TRANSIT.getAndAdd(this, n) + n;
-    boolean crossed = transit + queue.pendingBytes() > settings.watermarks().high();
+    boolean crossed = transit + queuedBytes() > settings.watermarks().high();
     if (crossed) {
       transitFull = true;
     }
@@ -368,23 +404,23 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
       return;
     }
     startOfQueuedWrite();
-    queue.append(new FileRegion(file, position, count), count);
+    queueForWrite().append(new FileRegion(file, position, count), count);
     queued(count);
   }
 
   /** {@code count} bytes were just added to the queue. */
   private void queued(long count) {
-    boolean wasEmpty = queue.pendingBytes() == count;
-    if (wasEmpty && stallNanos > 0) {
+    boolean wasEmpty = queuedBytes() == count;
+    if (wasEmpty && stallNanos() > 0) {
       // The write-stall deadline starts now. The timer moves only if it would otherwise fire
       // after it: a connection answering request after request would else move it every time.
-      loop.timers().scheduleBy(this, writeProgressNanos + stallNanos);
+      loop.timers().scheduleBy(this, writeProgressNanos + stallNanos());
     }
     if (!flushScheduled) {
       flushScheduled = true;
       loop.flushLater(this);
     }
-    if (writable && queue.pendingBytes() + inTransit > settings.watermarks().high()) {
+    if (writable && queuedBytes() + inTransit > settings.watermarks().high()) {
       writable = false;
       callWritabilityChanged(false);
     }
@@ -412,16 +448,20 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
     if (state == ConnectionState.CLOSED) {
       return;
     }
-    long before = queue.pendingBytes();
-    try {
-      // The loop's scratch array: flushes never nest, and the queue clears it before returning.
-      queue.writeTo(channel, loop.gatherScratch(), loop.segments());
-    } catch (IOException e) {
-      sent(before - queue.pendingBytes());
-      closeOnIoError(e);
-      return;
+    WriteQueue q = queue;
+    if (q != null) {
+      long before = q.pendingBytes();
+      try {
+        // The loop's scratch array: flushes never nest, and the queue clears it before returning.
+        q.writeTo(channel, loop.gatherScratch(), loop.segments());
+      } catch (IOException e) {
+        sent(before - q.pendingBytes());
+        closeOnIoError(e);
+        return;
+      }
+      sent(before - q.pendingBytes());
+      releaseQueueIfEmpty();
     }
-    sent(before - queue.pendingBytes());
     afterFlush();
   }
 
@@ -437,7 +477,7 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
 
   /** Once the queue and the bytes in transit are down to the low watermark: writable again. */
   private void writableAgainIfDrained() {
-    if (!writable && queue.pendingBytes() + inTransit <= settings.watermarks().low()) {
+    if (!writable && queuedBytes() + inTransit <= settings.watermarks().low()) {
       writable = true;
       callWritabilityChanged(true);
     }
@@ -448,7 +488,7 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
     if (state == ConnectionState.CLOSED) {
       return;
     }
-    if (queue.isEmpty()) {
+    if (queueEmpty()) {
       if (closeWhenFlushed) {
         close(CloseReason.LOCAL);
         return;
@@ -463,7 +503,7 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
   /** Queued, and handed over by other threads but not queued yet (see {@link #handOver}). */
   @Override
   public long pendingBytes() {
-    return queue.pendingBytes() + inTransit;
+    return queuedBytes() + inTransit;
   }
 
   @Override
@@ -504,7 +544,7 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
     if (!inputShut && (!readsSuspended || lingering)) { // A lingering close reads regardless.
       ops |= SelectionKey.OP_READ;
     }
-    if (!queue.isEmpty()) {
+    if (!queueEmpty()) {
       ops |= SelectionKey.OP_WRITE;
     }
     if (key.interestOps() != ops) {
@@ -519,7 +559,7 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
           if (state == ConnectionState.CLOSED || outputShut) {
             return;
           }
-          if (queue.isEmpty()) {
+          if (queueEmpty()) {
             shutdownOutputNow();
           } else {
             shutdownWhenFlushed = true;
@@ -557,7 +597,7 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
           if (state == ConnectionState.CLOSED) {
             return;
           }
-          if (queue.isEmpty()) {
+          if (queueEmpty()) {
             close(CloseReason.LOCAL);
           } else {
             closeWhenFlushed = true;
@@ -599,7 +639,10 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
               ? ConnectionInfo.ClosedFirst.PEER
               : ConnectionInfo.ClosedFirst.LOCAL;
     }
-    queue.clear(loop.segments());
+    if (queue != null) {
+      queue.clear(loop.segments());
+      releaseQueueIfEmpty();
+    }
     if (!(reason.kind() == CloseReason.Kind.LOCAL && shouldLinger() && startLingering())) {
       closeSocket();
     }
@@ -766,11 +809,11 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
     if (idleNanos > 0) {
       deadline = Math.min(deadline, Math.max(lastReadNanos, lastWriteNanos) + idleNanos);
     }
-    if (readNanos > 0 && !inputShut) {
-      deadline = Math.min(deadline, lastReadNanos + readNanos);
+    if (readNanos() > 0 && !inputShut) {
+      deadline = Math.min(deadline, lastReadNanos + readNanos());
     }
-    if (stallNanos > 0 && queue.pendingBytes() > 0) {
-      deadline = Math.min(deadline, writeProgressNanos + stallNanos);
+    if (stallNanos() > 0 && queuedBytes() > 0) {
+      deadline = Math.min(deadline, writeProgressNanos + stallNanos());
     }
     deadline = Math.min(deadline, wakeUpNanos);
     if (deadline == Long.MAX_VALUE) {
@@ -812,14 +855,14 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
     }
     Timeouts timeouts = settings.timeouts();
     long now = loop.now();
-    if (stallNanos > 0 && queue.pendingBytes() > 0 && now - writeProgressNanos >= stallNanos) {
+    if (stallNanos() > 0 && queuedBytes() > 0 && now - writeProgressNanos >= stallNanos()) {
       close(
           CloseReason.timeout(
               "write stalled: the peer took none of "
-                  + queue.pendingBytes()
+                  + queuedBytes()
                   + " queued bytes for "
                   + format(timeouts.writeStall())));
-    } else if (readNanos > 0 && !inputShut && now - lastReadNanos >= readNanos) {
+    } else if (readNanos() > 0 && !inputShut && now - lastReadNanos >= readNanos()) {
       close(CloseReason.timeout("read timeout: nothing received for " + format(timeouts.read())));
     } else if (idleNanos > 0 && now - Math.max(lastReadNanos, lastWriteNanos) >= idleNanos) {
       close(CloseReason.timeout("idle timeout: no traffic for " + format(idleNanos)));
@@ -993,7 +1036,7 @@ final class StreamConnection extends TimerWheel.Timer implements Connection, Eve
     return new ConnectionInfo(
         id,
         transport,
-        side,
+        serverSide ? ConnectionInfo.Side.SERVER : ConnectionInfo.Side.CLIENT,
         local,
         remote,
         protocol.name(),

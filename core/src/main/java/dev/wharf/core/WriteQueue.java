@@ -12,8 +12,9 @@ import java.nio.channels.GatheringByteChannel;
  *
  * <p>It keeps its entries in a ring of its own rather than in an {@code ArrayDeque}: the queue
  * takes the place of the deque a connection used to hold, one object for one, so splitting the
- * queue out of {@link StreamConnection} costs no object per connection. The ring is allocated on
- * the first write, so a connection that never wrote holds none.
+ * queue out of {@link StreamConnection} costs no object per connection. A connection holds a queue
+ * only while bytes are queued: an emptied queue, with its ring, goes back to the loop for the next
+ * connection that writes ({@code EventLoop.takeWriteQueue}), so an idle connection holds none.
  *
  * <p>Not thread-safe: a connection's loop owns its queue. The caller passes the loop's segment pool
  * and gather array rather than the queue keeping them, for the same reason.
