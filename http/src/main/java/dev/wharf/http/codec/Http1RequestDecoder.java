@@ -88,6 +88,19 @@ public final class Http1RequestDecoder {
   }
 
   /**
+   * True between messages with nothing carried over to the next: not paused, not failed, no empty
+   * lines counted before a request line. A decoder at rest may serve another connection next.
+   */
+  public boolean isAtRest() {
+    return isIdle() && !paused && leadingEmptyLines == 0;
+  }
+
+  /** The limits it enforces. */
+  public HttpLimits limits() {
+    return limits;
+  }
+
+  /**
    * Stops {@link #decode} after the current event: the rest of the input stays in the buffer. A
    * server pauses after a request that asks to upgrade, since what follows may not be HTTP.
    */

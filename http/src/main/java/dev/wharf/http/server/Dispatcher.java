@@ -21,8 +21,24 @@ final class Dispatcher {
 
   private final HttpServer.Config config;
 
+  /** The last one made, shared by the connections of its server (it keeps no other state). */
+  private static volatile Dispatcher last;
+
   Dispatcher(HttpServer.Config config) {
     this.config = config;
+  }
+
+  /**
+   * A dispatcher for {@code config}: the last one made if it is for the same, so the connections of
+   * a server share one rather than each holding its own.
+   */
+  static Dispatcher of(HttpServer.Config config) {
+    Dispatcher d = last;
+    if (d == null || d.config != config) {
+      d = new Dispatcher(config);
+      last = d;
+    }
+    return d;
   }
 
   /**

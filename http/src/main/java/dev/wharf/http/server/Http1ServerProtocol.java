@@ -43,7 +43,8 @@ import java.util.Set;
  *
  * <p>Runs on the connection's loop; handler threads come back through {@link Connection#execute}.
  */
-final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
+final class Http1ServerProtocol
+    implements Protocol, Http1RequestDecoder.Sink, ServerResponse.Completion {
   private static final System.Logger LOG = System.getLogger(Http1ServerProtocol.class.getName());
 
   /** Pipelined requests waiting beyond this stop reading until the queue drains. */
@@ -73,10 +74,17 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   private static final int FAILED = 8;
 
   private final HttpServer.Config config;
-  private final Http1RequestDecoder decoder;
+
+  /**
+   * Null while the connection is between requests: an idle connection holds no decoder (its line
+   * buffer, field section, remembered headers); it borrows its loop's spare when bytes come.
+   */
+  private Http1RequestDecoder decoder;
 
   /** Requests waiting for their turn to be answered (pipelining). */
-  private final ArrayDeque<ServerRequest> queue = new ArrayDeque<>();
+  // Null while empty between requests: borrowed from the loop's LoopSpares for a request and given
+  // back when the connection goes idle, so an idle connection holds no queue.
+  private ArrayDeque<ServerRequest> queue;
 
   /**
    * A protocol error to answer once the queued requests are answered; the connection then closes,
@@ -85,8 +93,6 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   private HttpException errorAfterQueue;
 
   /** Made once: every response reports back through it. */
-  private final ServerResponse.Completion completion = this::completed;
-
   private final Dispatcher dispatcher;
 
   private Connection connection;
@@ -175,8 +181,7 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   Http1ServerProtocol(HttpServer.Config config, boolean h2c) {
     this.config = config;
     this.h2cPossible = h2c;
-    this.decoder = new Http1RequestDecoder(config.limits());
-    this.dispatcher = new Dispatcher(config);
+    this.dispatcher = Dispatcher.of(config);
   }
 
   @Override
@@ -204,6 +209,9 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
         return;
       }
     }
+    if (decoder == null) {
+      decoder = LoopSpares.decoder(config.limits());
+    }
     try {
       decoder.decode(data, this);
     } catch (HttpException e) {
@@ -213,18 +221,34 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
       fail(new HttpException(status(e.kind()), e.getMessage()));
       return;
     }
-    if (decoder.isPaused() && data.hasRemaining()) {
+    if (decoderPaused() && data.hasRemaining()) {
       // Bytes after a request to upgrade wait for the handler's decision: they may not be HTTP.
       held = append(held, data);
       return;
     }
-    if (!decoder.isIdle() && head == null && headDeadline == null) {
+    if (!decoderIdle() && head == null && headDeadline == null) {
       // Part of a request head arrived: it must be complete within the deadline (slowloris).
       headDeadline =
           c.schedule(
               config.timeouts().requestHead(),
               () -> fail(new HttpException(408, "request head too slow")));
     }
+    if (decoder != null && decoder.isAtRest()) {
+      LoopSpares.give(decoder); // Between requests: the loop's next reader takes it.
+      decoder = null;
+    }
+  }
+
+  private boolean queueEmpty() {
+    return queue == null || queue.isEmpty();
+  }
+
+  private boolean decoderIdle() {
+    return decoder == null || decoder.isIdle();
+  }
+
+  private boolean decoderPaused() {
+    return decoder != null && decoder.isPaused();
   }
 
   /**
@@ -329,7 +353,7 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
       return;
     }
     // RFC 9110 §10.1.1: tell a client that waits for it to send the body.
-    if (hasBody && ExpectContinue.isExpected(requestHead) && current == null && queue.isEmpty()) {
+    if (hasBody && ExpectContinue.isExpected(requestHead) && current == null && queueEmpty()) {
       connection.write(ExpectContinue.interimResponse());
     }
   }
@@ -415,6 +439,9 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   }
 
   private void enqueue(ServerRequest request) {
+    if (queue == null) {
+      queue = LoopSpares.queue();
+    }
     queue.add(request);
     if (queue.size() > MAX_QUEUED) {
       suspend(QUEUE_FULL);
@@ -454,24 +481,28 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   // ---- answering, one at a time ----
 
   private void next() {
-    ServerRequest request = queue.poll();
-    if (queue.size() <= MAX_QUEUED) {
+    ServerRequest request = queue == null ? null : queue.poll();
+    if (queue == null || queue.size() <= MAX_QUEUED) {
       resume(QUEUE_FULL);
     }
     if (request == null) {
+      if (queue != null) {
+        LoopSpares.give(queue); // Empty: the loop's next request takes it.
+        queue = null;
+      }
       if (errorAfterQueue != null) {
         HttpException error = errorAfterQueue;
         errorAfterQueue = null;
         answerError(error);
-      } else if (inputDone && !decoder.isPaused()) {
+      } else if (inputDone && !decoderPaused()) {
         connection.closeAfterFlush(); // The last request received is answered.
-      } else if (decoder.isIdle() && !failed && !decoder.isPaused()) {
+      } else if (decoderIdle() && !failed && !decoderPaused()) {
         armIdle();
       }
       return;
     }
     boolean keepAlive = request.head().keepAlive() && !shuttingDown;
-    var response = new ServerResponse(connection, request, keepAlive, startTime(), completion);
+    var response = new ServerResponse(connection, request, keepAlive, startTime(), this);
     current = response;
     dispatch(request, response);
   }
@@ -480,8 +511,12 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     dispatcher.dispatch(request, response, failure -> connection.close(CloseReason.error(failure)));
   }
 
-  /** Called on the loop when a response has ended. */
-  private void completed(ServerResponse response) {
+  /**
+   * Called on the loop when a response has ended. This protocol is its responses' completion
+   * itself, not through a method reference: one object fewer on every connection.
+   */
+  @Override
+  public void completed(ServerResponse response) {
     if (response != current) {
       return;
     }
@@ -500,7 +535,7 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
       connection.execute(() -> switchTo(next));
       return;
     }
-    if (decoder.isPaused()) {
+    if (decoderPaused()) {
       // The upgrade was declined: go on reading HTTP, from the bytes held back, once this turn
       // (still inside the decoder's call) is over.
       connection.execute(this::resumeAfterDeclinedUpgrade);
@@ -601,14 +636,16 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     if (upgraded || !connection.isOpen()) {
       return;
     }
-    decoder.resume();
+    if (decoder != null) { // Paused, so kept: only a decoder at rest goes back to the loop.
+      decoder.resume();
+    }
     resume(UPGRADE_PENDING);
     ByteBuffer pending = held;
     held = null;
     if (pending != null && !failed) {
       received(connection, pending.flip());
     }
-    if (inputDone && !decoder.isPaused()) {
+    if (inputDone && !decoderPaused()) {
       endOfRequests();
     }
   }
@@ -618,7 +655,7 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   @Override
   public void inputClosed(Connection c) {
     inputDone = true;
-    if (!decoder.isPaused()) { // Else after the upgrade is decided: the bytes held may be HTTP.
+    if (!decoderPaused()) { // Else after the upgrade is decided: the bytes held may be HTTP.
       endOfRequests();
     }
   }
@@ -633,9 +670,9 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
     }
     if (head != null) {
       fail(HttpException.badRequest("connection closed before the request body ended"));
-    } else if (!decoder.isIdle()) {
+    } else if (!decoderIdle()) {
       fail(HttpException.badRequest("connection closed before the request head ended"));
-    } else if (current == null && queue.isEmpty()) {
+    } else if (current == null && queueEmpty()) {
       connection.closeAfterFlush(); // Idle between requests: nothing to answer.
     }
     // Else the response to the last request received closes the connection (next()).
@@ -691,7 +728,7 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
             EMPTY,
             connection.remoteAddress(),
             connection.localAddress());
-    var response = new ServerResponse(connection, request, false, startTime(), completion);
+    var response = new ServerResponse(connection, request, false, startTime(), this);
     current = response;
     if (error.status() == 503) {
       response.header("Retry-After", RETRY_AFTER_SECONDS);
@@ -715,7 +752,7 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   @Override
   public void wakeUp(Connection c) {
     idleCheckPending = false;
-    if (!decoder.isIdle() || current != null || !queue.isEmpty()) {
+    if (!decoderIdle() || current != null || !queueEmpty()) {
       return; // Busy: the next armIdle, when the work is done, starts a new check.
     }
     Duration keepAlive = config.timeouts().keepAliveIdle();
@@ -792,7 +829,7 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   @Override
   public void shutdownRequested(Connection c) {
     shuttingDown = true;
-    if (current == null && decoder.isIdle() && queue.isEmpty()) {
+    if (current == null && decoderIdle() && queueEmpty()) {
       c.closeAfterFlush();
     }
   }
@@ -801,7 +838,9 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   public void closed(Connection c, CloseReason reason) {
     closeReason = reason;
     logUnlogged();
-    queue.clear(); // Pipelined requests not begun: nobody is left to answer.
+    if (queue != null) {
+      queue.clear(); // Pipelined requests not begun: nobody is left to answer.
+    }
     cancelDeadlines();
     body = null;
     releaseBudget(budgeted); // Bodies cut short, and those of requests never answered.
