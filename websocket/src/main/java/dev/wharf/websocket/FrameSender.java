@@ -15,7 +15,9 @@ import java.security.SecureRandom;
  * as it can (one for a small frame).
  *
  * <p>Runs on the connection's loop only. The scratch buffer belongs to the loop thread, shared by
- * its connections, since nothing keeps it past a call.
+ * its connections, since nothing keeps it past a call. Without compression a sender keeps no state
+ * of a connection (the connection is an argument), so all sessions of a side share one ({@link
+ * #plain}) and a session holds none of its own; with compression each has its deflater.
  */
 final class FrameSender {
   private static final int SCRATCH_BYTES = 16 * 1024;
@@ -26,36 +28,42 @@ final class FrameSender {
   private static final ThreadLocal<SecureRandom> MASK_KEYS =
       ThreadLocal.withInitial(SecureRandom::new);
 
-  private final Connection connection;
-  private final boolean mask;
-  private MessageDeflater deflater;
-  private int minCompressBytes;
+  private static final FrameSender UNMASKED = new FrameSender(false, null, 0);
+  private static final FrameSender MASKED = new FrameSender(true, null, 0);
 
-  FrameSender(Connection connection, boolean mask) {
-    this.connection = connection;
+  private final boolean mask;
+  private final MessageDeflater deflater;
+  private final int minCompressBytes;
+
+  /**
+   * A sender that compresses data messages of {@code minMessageBytes} or more with {@code deflater}
+   * (permessage-deflate agreed; null for none), masking frames if {@code mask} (a client).
+   */
+  FrameSender(boolean mask, MessageDeflater deflater, int minMessageBytes) {
     this.mask = mask;
+    this.deflater = deflater;
+    this.minCompressBytes = minMessageBytes;
   }
 
-  /** Compresses data messages from now on (permessage-deflate agreed). */
-  void compressWith(MessageDeflater value, int minMessageBytes) {
-    this.deflater = value;
-    this.minCompressBytes = minMessageBytes;
+  /** The shared sender without compression: masking ({@code mask}, a client's) or not. */
+  static FrameSender plain(boolean mask) {
+    return mask ? MASKED : UNMASKED;
   }
 
   /**
    * Sends a whole message in one frame, compressed when that was agreed and it is long enough.
    * Consumes {@code payload}. Returns the bytes queued.
    */
-  long sendMessage(int opcode, ByteBuffer payload) {
+  long sendMessage(Connection connection, int opcode, ByteBuffer payload) {
     if (deflater != null && payload.remaining() >= minCompressBytes) {
       ByteBuffer compressed = deflater.compress(payload);
-      return sendFrame(opcode, true, true, compressed);
+      return sendFrame(connection, opcode, true, true, compressed);
     }
-    return sendFrame(opcode, true, false, payload);
+    return sendFrame(connection, opcode, true, false, payload);
   }
 
   /** Sends one frame with the payload's remaining bytes (consumed). Returns the bytes queued. */
-  long sendFrame(int opcode, boolean fin, boolean rsv1, ByteBuffer payload) {
+  long sendFrame(Connection connection, int opcode, boolean fin, boolean rsv1, ByteBuffer payload) {
     int length = payload.remaining();
     int key = mask ? MASK_KEYS.get().nextInt() : 0;
     ByteBuffer scratch = SCRATCH.get().clear();
@@ -88,7 +96,7 @@ final class FrameSender {
   }
 
   /** Sends a Close frame: the code (unless 1005, meaning none) and a reason cut to fit. */
-  void sendClose(int code, String reason) {
+  void sendClose(Connection connection, int code, String reason) {
     ByteBuffer payload;
     if (code == CloseCodes.NO_STATUS) {
       payload = ByteBuffer.allocate(0);
@@ -96,7 +104,7 @@ final class FrameSender {
       byte[] text = closeReasonBytes(reason);
       payload = ByteBuffer.allocate(2 + text.length).putShort((short) code).put(text).flip();
     }
-    sendFrame(Opcodes.CLOSE, true, false, payload);
+    sendFrame(connection, Opcodes.CLOSE, true, false, payload);
   }
 
   void release() {

@@ -53,7 +53,7 @@ final class InboundMessages implements WebSocketFrameReader.Sink, MessageInflate
    */
   private static final int COMPRESSION_GUESS = 4;
 
-  private final Session session;
+  private Session session; // Rebound when a loop's spare passes to another session.
   private final long maxMessageBytes;
   private final MemoryBudget budget;
   private MessageInflater inflater;
@@ -81,6 +81,27 @@ final class InboundMessages implements WebSocketFrameReader.Sink, MessageInflate
     this.session = session;
     this.maxMessageBytes = maxMessageBytes;
     this.budget = budget;
+  }
+
+  long maxMessageBytes() {
+    return maxMessageBytes;
+  }
+
+  MemoryBudget budget() {
+    return budget;
+  }
+
+  void rebind(Session value) {
+    this.session = value;
+  }
+
+  /** Between messages, with nothing borrowed and no inflater: it may serve another session. */
+  boolean isAtRest() {
+    return type == null
+        && gathered == null
+        && stream == null
+        && controlPayload == null
+        && inflater == null;
   }
 
   void inflateWith(MessageInflater value) {

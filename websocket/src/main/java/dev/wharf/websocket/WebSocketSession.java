@@ -67,9 +67,14 @@ final class WebSocketSession
   private final WebSocketListener listener;
   private final Optional<String> subprotocol;
   private final Optional<PerMessageDeflate.Agreement> deflate;
-  private final WebSocketFrameReader reader;
-  private final InboundMessages inbound;
-  private final Dispatcher dispatcher;
+  // Null between messages unless deflate was agreed: borrowed from the loop's SpareReaders when
+  // bytes come, given back at rest, so a quiet session holds neither.
+  private WebSocketFrameReader reader;
+  private InboundMessages inbound;
+  // For listeners on the event loop, made only when an event must queue (a message stream's
+  // listener runs on a virtual thread): until then events run inline and a session holds none.
+  // Volatile: made on the loop, read where events are dispatched.
+  private volatile Dispatcher dispatcher;
 
   /** Made when someone asks for it: most connections never do. */
   private volatile CompletableFuture<Void> closeFuture;
@@ -114,10 +119,9 @@ final class WebSocketSession
     this.listener = listener;
     this.subprotocol = subprotocol;
     this.deflate = deflate;
-    this.reader = new WebSocketFrameReader(server, config.maxFrameBytes());
-    this.inbound = new InboundMessages(this, config.maxMessageBytes(), config.memoryBudget());
-    this.dispatcher =
-        new Dispatcher(config.dispatch() == WebSocketConfig.Dispatch.VIRTUAL_THREAD, this);
+    if (config.dispatch() == WebSocketConfig.Dispatch.VIRTUAL_THREAD) {
+      this.dispatcher = new Dispatcher(true, this);
+    }
   }
 
   @Override
@@ -130,17 +134,21 @@ final class WebSocketSession
   @Override
   public void opened(Connection c) {
     this.connection = c;
-    this.sender = new FrameSender(c, !server);
+    this.sender = FrameSender.plain(!server);
     deflate.ifPresent(
         agreed -> {
           DeflateOptions options = config.deflate().orElse(DeflateOptions.DEFAULTS);
+          reader = new WebSocketFrameReader(server, config.maxFrameBytes());
+          inbound = new InboundMessages(this, config.maxMessageBytes(), config.memoryBudget());
           reader.allowCompression(true);
           inbound.inflateWith(
               new MessageInflater(agreed.peerNoContextTakeover(), config.maxMessageBytes()));
-          sender.compressWith(
-              new MessageDeflater(
-                  options.level(), agreed.localNoContextTakeover(), agreed.localWindowBits()),
-              options.minMessageBytes());
+          sender =
+              new FrameSender(
+                  !server,
+                  new MessageDeflater(
+                      options.level(), agreed.localNoContextTakeover(), agreed.localWindowBits()),
+                  options.minMessageBytes());
         });
     lastReceivedNanos = c.nanoTime();
     lastPingNanos = lastReceivedNanos;
@@ -154,14 +162,24 @@ final class WebSocketSession
   @Override
   public void received(Connection c, ByteBuffer data) {
     lastReceivedNanos = c.nanoTime();
-    if (reader.isStopped() || closeReceived) {
+    if ((reader != null && reader.isStopped()) || closeReceived) {
       data.position(data.limit()); // After the peer's Close nothing counts (RFC 6455 §5.5.1).
       return;
+    }
+    if (reader == null) {
+      reader = SpareReaders.reader(server, config.maxFrameBytes());
+      inbound = SpareReaders.inbound(this, config);
     }
     try {
       reader.decode(data, inbound);
     } catch (WebSocketException e) {
       fail(e);
+      return;
+    }
+    if (reader.isAtRest() && inbound.isAtRest() && !closeReceived) {
+      SpareReaders.give(reader, inbound);
+      reader = null;
+      inbound = null;
     }
   }
 
@@ -193,7 +211,9 @@ final class WebSocketSession
     open = false;
     cancel(closeTimer);
     var gone = new IOException("connection closed (" + reason + ")");
-    inbound.closed(gone);
+    if (inbound != null) {
+      inbound.closed(gone);
+    }
     if (sender != null) {
       sender.release();
     }
@@ -227,7 +247,7 @@ final class WebSocketSession
       case Opcodes.PING -> {
         // RFC 6455 §5.5.2: answer a Ping with a Pong carrying the same data, unless closing.
         if (!closeSent) {
-          sender.sendFrame(Opcodes.PONG, true, false, ByteBuffer.wrap(payload));
+          sender.sendFrame(connection, Opcodes.PONG, true, false, ByteBuffer.wrap(payload));
         }
         dispatch(() -> listener.onPing(this, ByteBuffer.wrap(payload)), payload.length);
       }
@@ -255,13 +275,15 @@ final class WebSocketSession
       }
       reason = new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8);
     }
-    reader.stop();
+    if (reader != null) {
+      reader.stop();
+    }
     closeReceived = true;
     open = false;
     if (!closeSent) {
       // RFC 6455 §5.5.1: answer with a Close, echoing the code.
       closeSent = true;
-      sender.sendClose(code, "");
+      sender.sendClose(connection, code, "");
     }
     reportClose(code, reason);
     finishAfterHandshake();
@@ -287,11 +309,13 @@ final class WebSocketSession
     LOG.log(
         Level.DEBUG,
         () -> "websocket peer " + connection.remoteAddress() + " failed: " + e.getMessage());
-    reader.stop();
+    if (reader != null) {
+      reader.stop();
+    }
     open = false;
     if (!closeSent) {
       closeSent = true;
-      sender.sendClose(e.closeCode(), e.getMessage());
+      sender.sendClose(connection, e.closeCode(), e.getMessage());
     }
     if (!closeReported) {
       dispatch(() -> listener.onError(this, e), 0);
@@ -328,7 +352,8 @@ final class WebSocketSession
 
   @Override
   public void deliverBinary(ByteBuffer data) {
-    if (dispatcher.runsInline()) {
+    Dispatcher d = dispatcher;
+    if (d == null || d.runsInline()) {
       guard(() -> listener.onBinary(this, data));
       return;
     }
@@ -352,15 +377,16 @@ final class WebSocketSession
     long limit = config.maxInboundBufferedBytes();
     var stream = new Pipe(limit, limit / 2 + 1, config.memoryBudget(), () -> drained(0));
     streaming = stream;
-    dispatcher.dispatchBlocking(
-        () -> {
-          try {
-            guardChecked(() -> listener.onStream(this, type, stream));
-          } finally {
-            stream.close(); // What the listener left unread is dropped.
-          }
-        },
-        0);
+    queueingDispatcher()
+        .dispatchBlocking(
+            () -> {
+              try {
+                guardChecked(() -> listener.onStream(this, type, stream));
+              } finally {
+                stream.close(); // What the listener left unread is dropped.
+              }
+            },
+            0);
     return stream;
   }
 
@@ -373,17 +399,45 @@ final class WebSocketSession
   }
 
   private void dispatch(Runnable event, long bytes) {
-    dispatcher.dispatch(() -> guard(event), bytes);
+    Dispatcher d = dispatcher;
+    if (d == null) {
+      guard(event); // Nothing waits: an event-loop listener runs now, as Dispatcher would.
+      return;
+    }
+    d.dispatch(() -> guard(event), bytes);
     if (bytes > 0) {
       pauseReadsIfBehind();
     }
   }
 
+  /** Whether the session holds read state of its own now (tests: none between messages). */
+  boolean holdsReader() {
+    return reader != null || inbound != null;
+  }
+
+  /** Whether the session holds a dispatcher (tests: none for a quiet event-loop listener). */
+  boolean holdsDispatcher() {
+    return dispatcher != null;
+  }
+
+  private long queuedBytes() {
+    Dispatcher d = dispatcher;
+    return d == null ? 0 : d.queuedBytes();
+  }
+
+  /** The dispatcher, made now if the session had none (loop only). */
+  private Dispatcher queueingDispatcher() {
+    Dispatcher d = dispatcher;
+    if (d == null) {
+      d = new Dispatcher(false, this);
+      dispatcher = d;
+    }
+    return d;
+  }
+
   /** Backpressure on the peer while the listener's thread is behind. Loop only. */
   private void pauseReadsIfBehind() {
-    if (!readsPaused
-        && dispatcher.queuedBytes() > config.maxInboundBufferedBytes()
-        && connection.isOpen()) {
+    if (!readsPaused && queuedBytes() > config.maxInboundBufferedBytes() && connection.isOpen()) {
       readsPaused = true;
       connection.suspendReads();
     }
@@ -396,7 +450,7 @@ final class WebSocketSession
       connection.execute(
           () -> {
             if (readsPaused
-                && dispatcher.queuedBytes() <= config.maxInboundBufferedBytes() / 2
+                && queuedBytes() <= config.maxInboundBufferedBytes() / 2
                 && (streaming == null || !streaming.isPaused())) {
               readsPaused = false;
               connection.resumeReads();
@@ -486,7 +540,7 @@ final class WebSocketSession
             future.completeExceptionally(closing());
             return;
           }
-          sender.sendFrame(opcode, true, false, payload);
+          sender.sendFrame(connection, opcode, true, false, payload);
           completeWhenWritable(future);
         });
     return future;
@@ -536,7 +590,7 @@ final class WebSocketSession
       slowConsumer(future);
       return;
     }
-    sender.sendMessage(opcode, payload);
+    sender.sendMessage(connection, opcode, payload);
     completeWhenWritable(future);
   }
 
@@ -622,7 +676,7 @@ final class WebSocketSession
       future.completeExceptionally(closing());
       return;
     }
-    sender.sendFrame(opcode, fin, false, payload);
+    sender.sendFrame(connection, opcode, fin, false, payload);
     completeWhenWritable(future);
     if (fin && sendingStream == stream) {
       sendingStream = null;
@@ -687,7 +741,7 @@ final class WebSocketSession
       return;
     }
     closeSent = true;
-    sender.sendClose(code, reason);
+    sender.sendClose(connection, code, reason);
     if (!closeReported) {
       // Reported with the peer's answer; this is what stands if none comes.
       closeTimer =
@@ -778,7 +832,7 @@ final class WebSocketSession
     }
     if (ping > 0 && silent >= ping && now - lastPingNanos >= ping && !closeSent) {
       lastPingNanos = now;
-      sender.sendFrame(Opcodes.PING, true, false, ByteBuffer.allocate(0));
+      sender.sendFrame(connection, Opcodes.PING, true, false, ByteBuffer.allocate(0));
     }
     armKeepalive();
   }

@@ -71,6 +71,19 @@ public final class WebSocketFrameReader {
     this.maxFrameBytes = maxFrameBytes;
   }
 
+  public boolean expectsMasked() {
+    return expectMasked;
+  }
+
+  public long maxFrameBytes() {
+    return maxFrameBytes;
+  }
+
+  /** True between frames, outside any fragmented message: it may read another connection's next. */
+  public boolean isAtRest() {
+    return state == FIRST_BYTE && !inMessage && !rsv1Allowed;
+  }
+
   /** Lets the first frame of a data message carry RSV1 (permessage-deflate, RFC 7692 §6). */
   public void allowCompression(boolean allowed) {
     this.rsv1Allowed = allowed;
