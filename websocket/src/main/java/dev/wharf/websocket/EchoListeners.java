@@ -12,24 +12,32 @@ import java.nio.ByteBuffer;
  * HttpServer.builder(group).get("/echo", WebSocketServer.handler(config, EchoListeners::whole))
  * }</pre>
  *
- * <p>Each call makes a new listener, for one connection; it runs where the listener runs.
+ * <p>Each call makes a new listener, for one connection, except {@link #whole}: it keeps no state,
+ * so all connections share one (as Netty's echo handler is {@code @Sharable}), and an idle echo
+ * connection holds no listener of its own.
  */
 public final class EchoListeners {
   private EchoListeners() {}
 
-  /** Echoes whole messages; on the loop the binary buffer is sent back before the call returns. */
-  public static WebSocketListener whole() {
-    return new WebSocketListener() {
-      @Override
-      public void onText(WebSocket ws, String text) {
-        ws.sendText(text);
-      }
+  private static final WebSocketListener WHOLE =
+      new WebSocketListener() {
+        @Override
+        public void onText(WebSocket ws, String text) {
+          ws.sendText(text);
+        }
 
-      @Override
-      public void onBinary(WebSocket ws, ByteBuffer data) {
-        ws.sendBinary(data);
-      }
-    };
+        @Override
+        public void onBinary(WebSocket ws, ByteBuffer data) {
+          ws.sendBinary(data);
+        }
+      };
+
+  /**
+   * Echoes whole messages; on the loop the binary buffer is sent back before the call returns. One
+   * shared listener: it keeps no state.
+   */
+  public static WebSocketListener whole() {
+    return WHOLE;
   }
 
   /** Echoes from a virtual thread, waiting for each send (a blocking handler). */
