@@ -453,8 +453,8 @@ public final class ScanCommand implements Callable<Integer> {
             : String.format(java.util.Locale.ROOT, "round trip %.3f ms", summary.srttNanos() / 1e6);
     return String.format(
         java.util.Locale.ROOT,
-        "%d SYNs (%d retries); %s, timeout %d ms; window %d (largest %d); a silent port got %d"
-            + " retries",
+        "%d SYNs (%d retries); %s, timeout %d ms; window %d (largest %d); retries allowed a"
+            + " silent port: %d",
         summary.probes(),
         summary.retries(),
         rtt,

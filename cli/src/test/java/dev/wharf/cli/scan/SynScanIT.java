@@ -58,7 +58,8 @@ class SynScanIT extends EndToEnd {
                       7778, "filtered admin-prohibited",
                       8080, "open syn-ack",
                       9999, "closed reset")));
-      assertThat(wharf.errLines()).anyMatch(line -> line.contains("a silent port got 1 retries"));
+      assertThat(wharf.errLines())
+          .anyMatch(line -> line.contains("retries allowed a silent port: 1"));
       var rules =
           ExternalProcess.run(Duration.ofSeconds(30), peer.inside("nft", "list", "ruleset"));
       assertThat(rules.out()).contains("tcp dport 7777 counter packets 2 ");
