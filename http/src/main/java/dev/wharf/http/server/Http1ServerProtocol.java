@@ -89,6 +89,13 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
 
   private final Dispatcher dispatcher;
 
+  /** Made once: a handler that fails after its head went out cuts the connection off. */
+  private final java.util.function.Consumer<Throwable> failedAfterCommit =
+      failure -> this.connection.close(CloseReason.error(failure));
+
+  /** Frames every response on this connection, one after another; made when it opens. */
+  private Http1ResponseSink sink;
+
   private Connection connection;
   private TlsSession tls;
   private RequestHead head;
@@ -187,6 +194,7 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
   @Override
   public void opened(Connection c) {
     this.connection = c;
+    this.sink = new Http1ResponseSink(c);
     // Under TLS the handshake is over before the application's protocol opens: read it once.
     this.tls = TlsSession.of(c).orElse(null);
     armIdle();
@@ -471,13 +479,14 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
       return;
     }
     boolean keepAlive = request.head().keepAlive() && !shuttingDown;
-    var response = new ServerResponse(connection, request, keepAlive, startTime(), completion);
+    var response =
+        new ServerResponse(connection, sink, request, keepAlive, startTime(), completion);
     current = response;
     dispatch(request, response);
   }
 
   private void dispatch(ServerRequest request, ServerResponse response) {
-    dispatcher.dispatch(request, response, failure -> connection.close(CloseReason.error(failure)));
+    dispatcher.dispatch(request, response, failedAfterCommit);
   }
 
   /** Called on the loop when a response has ended. */
@@ -691,7 +700,7 @@ final class Http1ServerProtocol implements Protocol, Http1RequestDecoder.Sink {
             EMPTY,
             connection.remoteAddress(),
             connection.localAddress());
-    var response = new ServerResponse(connection, request, false, startTime(), completion);
+    var response = new ServerResponse(connection, sink, request, false, startTime(), completion);
     current = response;
     if (error.status() == 503) {
       response.header("Retry-After", RETRY_AFTER_SECONDS);
