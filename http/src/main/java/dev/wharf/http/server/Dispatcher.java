@@ -8,7 +8,7 @@ import java.util.function.Consumer;
 
 /**
  * Hands a request to its handler, the same for HTTP/1.1 and HTTP/2: the routes, the server's own
- * answers, and what a failing handler gets.
+ * answers, and what a failing handler gets. One per connection, used on its loop.
  */
 final class Dispatcher {
   private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
@@ -20,6 +20,16 @@ final class Dispatcher {
   static final String RETRY_AFTER_SECONDS = "5";
 
   private final HttpServer.Config config;
+
+  /**
+   * The last lookup that found a route, by the identity of its method and path: a keep-alive client
+   * asks for the same target again and again, and the decoder then hands over the same Strings, so
+   * the lookup (two hash maps) is skipped. The routes never change, so the answer stays right.
+   */
+  private String lastMethod;
+
+  private String lastPath;
+  private Routes.Found lastFound;
 
   Dispatcher(HttpServer.Config config) {
     this.config = config;
@@ -47,7 +57,7 @@ final class Dispatcher {
       response.status(200).end();
       return;
     }
-    switch (config.routes().find(method, request.path())) {
+    switch (find(method, request.path())) {
       case Routes.Found found -> run(found.route(), request, response, failedAfterCommit);
       case Routes.WrongMethod wrong -> {
         String allow = String.join(", ", wrong.allowed());
@@ -60,6 +70,19 @@ final class Dispatcher {
       }
       case Routes.NotFound notFound -> run(config.fallback(), request, response, failedAfterCommit);
     }
+  }
+
+  private Routes.Match find(String method, String path) {
+    if (method == lastMethod && path == lastPath) {
+      return lastFound;
+    }
+    Routes.Match match = config.routes().find(method, path);
+    if (match instanceof Routes.Found found) {
+      lastMethod = method;
+      lastPath = path;
+      lastFound = found;
+    }
+    return match;
   }
 
   private void run(

@@ -374,6 +374,36 @@ class Http1ServerProtocolTest {
   }
 
   @Test
+  void theRouteOfOneRequestIsNotTakenForTheNextOnTheConnection() {
+    // The connection remembers the last route it found; other methods and paths look up their own.
+    var conn = helloServer();
+    String out =
+        answer(
+            conn,
+            GET_HELLO
+                + "POST /hello HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"
+                + GET_HELLO
+                + "GET /missing HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "HEAD /hello HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "GET /hello?again HTTP/1.1\r\nHost: x\r\n\r\n");
+    // Bodies end without a line break: find the status lines wherever they start.
+    assertThat(
+            java.util.regex.Pattern.compile("HTTP/1\\.1 \\d{3} [^\r]*")
+                .matcher(out)
+                .results()
+                .map(java.util.regex.MatchResult::group)
+                .toList())
+        .containsExactly(
+            "HTTP/1.1 200 OK",
+            "HTTP/1.1 405 Method Not Allowed",
+            "HTTP/1.1 200 OK",
+            "HTTP/1.1 404 Not Found",
+            "HTTP/1.1 200 OK",
+            "HTTP/1.1 200 OK");
+    assertThat(out.split("Hello, World!", -1)).as("HEAD sends no content").hasSize(4);
+  }
+
+  @Test
   void aThrowingHandlerGets500AndOnlyItsConnectionCloses() {
     var conn = helloServer();
     try (var log =
