@@ -180,6 +180,21 @@ public final class Headers {
       return indexOf(namesAndValues, used, name) >= 0;
     }
 
+    /** How many fields are collected so far. */
+    public int size() {
+      return used / 2;
+    }
+
+    /** The name of field {@code index} (0 to {@link #size()} - 1), as added. */
+    public String name(int index) {
+      return namesAndValues[2 * index];
+    }
+
+    /** The value of field {@code index} (0 to {@link #size()} - 1). */
+    public String value(int index) {
+      return namesAndValues[2 * index + 1];
+    }
+
     /** Forgets every field, keeping the room, to collect the next set. */
     public Builder clear() {
       Arrays.fill(namesAndValues, 0, used, null);

@@ -29,7 +29,8 @@ import java.util.Random;
  * requests per write), {@code static-4k} and {@code static-1m} (GET of a 4 KiB and a 1 MiB file).
  * Servers: Wharf ({@link PlaintextServerMain}; for files the real {@code wharf serve}), Netty NIO
  * and epoll ({@link PlaintextServerMain}, {@link StaticFileServerMain}), nginx, and for files
- * {@code python3 -m http.server}.
+ * {@code python3 -m http.server}; for plaintext also {@code c-epoll}, a one-thread epoll server in
+ * C (bench/c/plaintext-epoll.c), the floor of what one core can do.
  *
  * <p>Per window: requests/s, MB/s, wrk's p50/p99, the server's CPU seconds (utime + stime of it and
  * its workers, from /proc), requests per server CPU-second, and for the JVM servers of Wharf and
@@ -44,8 +45,10 @@ import java.util.Random;
  */
 public final class HttpBenchRunner implements Harness.Kind {
   static final List<String> ALL_IMPLS =
-      List.of("wharf", "netty-nio", "netty-epoll", "nginx", "python");
-  private static final List<String> PLAINTEXT_IMPLS = ALL_IMPLS.subList(0, 4);
+      List.of("wharf", "netty-nio", "netty-epoll", "nginx", "python", "c-epoll");
+  private static final List<String> PLAINTEXT_IMPLS =
+      List.of("wharf", "netty-nio", "netty-epoll", "nginx", "c-epoll");
+  private static final List<String> FILE_IMPLS = ALL_IMPLS.subList(0, 5);
 
   private final BenchSettings settings = new BenchSettings();
   private final int warmup = (int) settings.warmup;
@@ -59,6 +62,7 @@ public final class HttpBenchRunner implements Harness.Kind {
   private final String cliJar = prop("bench.cliJar", "cli/target/wharf-cli.jar");
   private final String nginx = prop("bench.nginx", "nginx");
   private final String python = prop("bench.python", "/usr/bin/python3");
+  private final String cEpoll = prop("bench.cEpoll", "bench/target/plaintext-epoll");
   private final Wrk wrk =
       new Wrk(
           prop("bench.wrk", "wrk"),
@@ -99,7 +103,9 @@ public final class HttpBenchRunner implements Harness.Kind {
         allocPerReq: heap bytes the server JVM allocated per request during the window (all \
         threads; Wharf and Netty JVMs only). genCpu: wrk's CPU, % of one core (near 100: the \
         rate is wrk's limit, compare perServerCpuSec). otherCpu: everything else on the machine \
-        during the window, % of one core. errors: wrk's socket errors, timeouts and 4xx/5xx.
+        during the window, % of one core. errors: wrk's socket errors, timeouts and 4xx/5xx. \
+        c-epoll (plaintext only): bench/c/plaintext-epoll.c, one thread, one epoll loop, one \
+        write per read's worth of requests, Date cached per second.
         """;
 
   private Report report;
@@ -154,7 +160,7 @@ public final class HttpBenchRunner implements Harness.Kind {
   /** Plaintext on the servers that have a route for it; files on all. */
   @Override
   public List<String> runs(String scenario, List<String> impls) {
-    List<String> candidates = scenario.startsWith("plaintext") ? PLAINTEXT_IMPLS : ALL_IMPLS;
+    List<String> candidates = scenario.startsWith("plaintext") ? PLAINTEXT_IMPLS : FILE_IMPLS;
     return candidates.stream().filter(impls::contains).toList();
   }
 
@@ -260,6 +266,7 @@ public final class HttpBenchRunner implements Harness.Kind {
                 "-e",
                 prefix.resolve("error.log").toString()));
       }
+      case "c-epoll" -> cmd.addAll(List.of(cEpoll, "--host", "127.0.0.1", "--port", p));
       case "python" ->
           cmd.addAll(
               List.of(

@@ -22,6 +22,36 @@ final class FieldLines {
     return size;
   }
 
+  /** The size in bytes of the fields collected in {@code headers} as field lines. */
+  static int length(Headers.Builder headers) {
+    int size = 0;
+    for (int i = 0; i < headers.size(); i++) {
+      size += headers.name(i).length() + 2 + headers.value(i).length() + 2;
+    }
+    return size;
+  }
+
+  /**
+   * As {@link #put(byte[], int, Headers)}, from a builder: a server encodes the fields it collected
+   * without building (copying) them first.
+   */
+  static int put(byte[] out, int at, Headers.Builder headers) {
+    for (int i = 0; i < headers.size(); i++) {
+      at = putLine(out, at, headers.name(i), headers.value(i));
+    }
+    return at;
+  }
+
+  private static int putLine(byte[] out, int at, String name, String value) {
+    at = putName(out, at, name);
+    out[at++] = ':';
+    out[at++] = ' ';
+    at = putValue(out, at, name, value);
+    out[at++] = '\r';
+    out[at++] = '\n';
+    return at;
+  }
+
   /**
    * Writes {@code headers} as field lines into {@code out} from {@code at}, checking each character
    * as it is copied, and returns where they end.
@@ -30,13 +60,7 @@ final class FieldLines {
    */
   static int put(byte[] out, int at, Headers headers) {
     for (int i = 0; i < headers.size(); i++) {
-      String name = headers.name(i);
-      at = putName(out, at, name);
-      out[at++] = ':';
-      out[at++] = ' ';
-      at = putValue(out, at, name, headers.value(i));
-      out[at++] = '\r';
-      out[at++] = '\n';
+      at = putLine(out, at, headers.name(i), headers.value(i));
     }
     return at;
   }

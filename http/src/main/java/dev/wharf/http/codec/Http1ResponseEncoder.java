@@ -63,6 +63,39 @@ public final class Http1ResponseEncoder {
     byte[] statusLine = statusLine(status);
     System.arraycopy(statusLine, 0, out, 0, statusLine.length);
     int at = FieldLines.put(out, statusLine.length, headers);
+    return endHead(out, at, contentLength);
+  }
+
+  /**
+   * The size of the head {@link #encodeHead(int, Headers.Builder, byte[], long, byte[])} writes.
+   */
+  public static int headLength(
+      int status, Headers.Builder headers, byte[] encodedLines, long contentLength) {
+    int size = statusLine(status).length + FieldLines.length(headers) + encodedLines.length + 2;
+    if (contentLength >= 0) {
+      size += CONTENT_LENGTH.length + digitCount(contentLength) + 2;
+    }
+    return size;
+  }
+
+  /**
+   * A server's head: the status line, the fields collected in {@code headers} (checked as they are
+   * copied, without building a {@link Headers} of them first), then {@code encodedLines}, field
+   * lines the caller encoded once and keeps (the current second's Date and the Server field, say;
+   * they are copied unchecked, so they must be the caller's own, never a peer's), then
+   * Content-Length when not negative, and the empty line. Returns the head's length.
+   */
+  public static int encodeHead(
+      int status, Headers.Builder headers, byte[] encodedLines, long contentLength, byte[] out) {
+    byte[] statusLine = statusLine(status);
+    System.arraycopy(statusLine, 0, out, 0, statusLine.length);
+    int at = FieldLines.put(out, statusLine.length, headers);
+    System.arraycopy(encodedLines, 0, out, at, encodedLines.length);
+    return endHead(out, at + encodedLines.length, contentLength);
+  }
+
+  /** Content-Length when not negative, then the empty line; returns where the head ends. */
+  private static int endHead(byte[] out, int at, long contentLength) {
     if (contentLength >= 0) {
       System.arraycopy(CONTENT_LENGTH, 0, out, at, CONTENT_LENGTH.length);
       at += CONTENT_LENGTH.length;

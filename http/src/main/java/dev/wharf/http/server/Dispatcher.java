@@ -8,7 +8,7 @@ import java.util.function.Consumer;
 
 /**
  * Hands a request to its handler, the same for HTTP/1.1 and HTTP/2: the routes, the server's own
- * answers, and what a failing handler gets.
+ * answers, and what a failing handler gets. One per connection, used on its loop.
  */
 final class Dispatcher {
   private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
@@ -23,6 +23,18 @@ final class Dispatcher {
 
   /** The last one made, shared by the connections of its server (it keeps no other state). */
   private static volatile Dispatcher last;
+
+  /**
+   * The last lookup that found a route: a keep-alive client asks for the same target again and
+   * again (the decoder then hands over the same Strings), so the lookup (two hash maps) is skipped.
+   * The routes never change, so the answer stays right. Shared by the connections of every loop: an
+   * immutable {@link RouteMemo} (safe to read from any thread through its final fields), replaced
+   * only when the target really changes, so loops asking for one target do not keep writing the
+   * field.
+   */
+  private RouteMemo memo;
+
+  private record RouteMemo(String method, String path, Routes.Found found) {}
 
   Dispatcher(HttpServer.Config config) {
     this.config = config;
@@ -63,7 +75,7 @@ final class Dispatcher {
       response.status(200).end();
       return;
     }
-    switch (config.routes().find(method, request.path())) {
+    switch (find(method, request.path())) {
       case Routes.Found found -> run(found.route(), request, response, failedAfterCommit);
       case Routes.WrongMethod wrong -> {
         String allow = String.join(", ", wrong.allowed());
@@ -76,6 +88,18 @@ final class Dispatcher {
       }
       case Routes.NotFound notFound -> run(config.fallback(), request, response, failedAfterCommit);
     }
+  }
+
+  private Routes.Match find(String method, String path) {
+    RouteMemo last = memo;
+    if (last != null && last.method().equals(method) && last.path().equals(path)) {
+      return last.found();
+    }
+    Routes.Match match = config.routes().find(method, path);
+    if (match instanceof Routes.Found found) {
+      memo = new RouteMemo(method, path, found);
+    }
+    return match;
   }
 
   private void run(

@@ -14,6 +14,9 @@ import java.nio.channels.FileChannel;
  * whether the connection lives on.
  */
 final class Http1ResponseSink implements ResponseSink {
+  // One per connection, made with its first response: HTTP/1.1 answers one request at a time, and
+  // a response's sink is done with once the response ended (a response that ended refuses writes).
+
   private final Connection connection;
   private boolean chunked;
 
@@ -33,6 +36,8 @@ final class Http1ResponseSink implements ResponseSink {
       boolean streamed,
       boolean endStream) {
     ServerRequest request = response.request();
+    chunked = false; // One sink serves the connection's responses, one after another.
+    trailersAccepted = false;
     if (streamed
         && !headers.contains("Content-Length")
         && !dev.wharf.http.HttpStatus.hasNoContent(status)) {
@@ -50,23 +55,32 @@ final class Http1ResponseSink implements ResponseSink {
       // safely, so the connection ends with this response.
       response.noKeepAlive();
     }
-    if (!headers.contains("Date")) {
-      headers.add("Date", HttpDate.now(connection.nanoTime()));
+    CommonFieldLines.ConnectionField connectionField =
+        upgrading
+            ? CommonFieldLines.ConnectionField.NONE // The caller's Upgrade and Connection stand.
+            : !response.keepAlive()
+                ? CommonFieldLines.ConnectionField.CLOSE
+                : request.version().equals("HTTP/1.0")
+                    ? CommonFieldLines.ConnectionField.KEEP_ALIVE
+                    : CommonFieldLines.ConnectionField.NONE;
+    byte[] common;
+    boolean ownDate = headers.contains("Date");
+    boolean ownServer = headers.contains("Server");
+    if (!ownDate && !ownServer) {
+      // Nearly every response: Date, Server and Connection from bytes made once a second.
+      common = CommonFieldLines.dateServerAnd(connection.nanoTime(), connectionField);
+    } else {
+      if (!ownDate) {
+        headers.add("Date", HttpDate.now(connection.nanoTime()));
+      }
+      if (!ownServer) {
+        headers.add("Server", CommonFieldLines.SERVER);
+      }
+      common = CommonFieldLines.connectionOnly(connectionField);
     }
-    if (!headers.contains("Server")) {
-      headers.add("Server", "wharf");
-    }
-    if (upgrading) {
-      // The caller's Upgrade and Connection headers stand.
-    } else if (!response.keepAlive()) {
-      headers.add("Connection", "close");
-    } else if (request.version().equals("HTTP/1.0")) {
-      headers.add("Connection", "keep-alive");
-    }
-    Headers fields = headers.build();
-    int length = Http1ResponseEncoder.headLength(status, fields, contentLength);
+    int length = Http1ResponseEncoder.headLength(status, headers, common, contentLength);
     byte[] head = HeadScratch.forHead(length, connection.inEventLoop());
-    Http1ResponseEncoder.encodeHead(status, fields, contentLength, head);
+    Http1ResponseEncoder.encodeHead(status, headers, common, contentLength, head);
     connection.write(head, 0, length);
     return length;
   }
@@ -79,6 +93,15 @@ final class Http1ResponseSink implements ResponseSink {
       connection.write(ChunkedEncoder.chunkEnd());
     } else {
       connection.write(data);
+    }
+  }
+
+  @Override
+  public void data(byte[] body) {
+    if (chunked) {
+      data(ByteBuffer.wrap(body), true);
+    } else {
+      connection.write(body, 0, body.length); // Copied straight from the array: no wrapper.
     }
   }
 

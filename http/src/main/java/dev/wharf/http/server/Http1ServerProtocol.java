@@ -44,7 +44,10 @@ import java.util.Set;
  * <p>Runs on the connection's loop; handler threads come back through {@link Connection#execute}.
  */
 final class Http1ServerProtocol
-    implements Protocol, Http1RequestDecoder.Sink, ServerResponse.Completion {
+    implements Protocol,
+        Http1RequestDecoder.Sink,
+        ServerResponse.Completion,
+        java.util.function.Consumer<Throwable> {
   private static final System.Logger LOG = System.getLogger(Http1ServerProtocol.class.getName());
 
   /** Pipelined requests waiting beyond this stop reading until the queue drains. */
@@ -94,6 +97,9 @@ final class Http1ServerProtocol
 
   /** Made once: every response reports back through it. */
   private final Dispatcher dispatcher;
+
+  /** Frames every response on this connection, one after another; made when it opens. */
+  private Http1ResponseSink sink;
 
   private Connection connection;
   private TlsSession tls;
@@ -192,6 +198,7 @@ final class Http1ServerProtocol
   @Override
   public void opened(Connection c) {
     this.connection = c;
+    this.sink = new Http1ResponseSink(c);
     // Under TLS the handshake is over before the application's protocol opens: read it once.
     this.tls = TlsSession.of(c).orElse(null);
     armIdle();
@@ -502,13 +509,22 @@ final class Http1ServerProtocol
       return;
     }
     boolean keepAlive = request.head().keepAlive() && !shuttingDown;
-    var response = new ServerResponse(connection, request, keepAlive, startTime(), this);
+    var response = new ServerResponse(connection, sink, request, keepAlive, startTime(), this);
     current = response;
     dispatch(request, response);
   }
 
   private void dispatch(ServerRequest request, ServerResponse response) {
-    dispatcher.dispatch(request, response, failure -> connection.close(CloseReason.error(failure)));
+    dispatcher.dispatch(request, response, this);
+  }
+
+  /**
+   * A handler failed after its response's head went out: the connection is cut off. This protocol
+   * is that callback itself (not a lambda made once per connection or per request).
+   */
+  @Override
+  public void accept(Throwable failure) {
+    connection.close(CloseReason.error(failure));
   }
 
   /**
@@ -728,7 +744,7 @@ final class Http1ServerProtocol
             EMPTY,
             connection.remoteAddress(),
             connection.localAddress());
-    var response = new ServerResponse(connection, request, false, startTime(), this);
+    var response = new ServerResponse(connection, sink, request, false, startTime(), this);
     current = response;
     if (error.status() == 503) {
       response.header("Retry-After", RETRY_AFTER_SECONDS);

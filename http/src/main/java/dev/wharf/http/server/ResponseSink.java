@@ -33,6 +33,11 @@ interface ResponseSink {
   /** Part of the body; {@code last} when nothing follows. Consumes {@code data}. */
   void data(ByteBuffer data, boolean last);
 
+  /** A whole body, the last part; the array is not changed. */
+  default void data(byte[] body) {
+    data(ByteBuffer.wrap(body), true);
+  }
+
   /** Part of the body from a file, closed once sent; {@code last} when nothing follows. */
   void file(FileChannel file, long position, long count, boolean last);
 

@@ -67,15 +67,6 @@ public final class ServerResponse {
 
   ServerResponse(
       Connection connection,
-      ServerRequest request,
-      boolean keepAlive,
-      Instant started,
-      Completion completion) {
-    this(connection, new Http1ResponseSink(connection), request, keepAlive, started, completion);
-  }
-
-  ServerResponse(
-      Connection connection,
       ResponseSink sink,
       ServerRequest request,
       boolean keepAlive,
@@ -124,7 +115,7 @@ public final class ServerResponse {
     boolean hasBody = content && !headOnly && body.length > 0;
     commit(false, !hasBody);
     if (hasBody) {
-      sink.data(ByteBuffer.wrap(body), true);
+      sink.data(body);
       bodyBytes = body.length;
     }
     finish();

@@ -34,6 +34,35 @@ class Http1ResponseEncoderTest {
   }
 
   @Test
+  void aServerHeadFromABuilderPutsItsEncodedLinesAfterTheFields() {
+    var fields = Headers.builder().add("Content-Type", "text/plain");
+    byte[] encoded =
+        "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\nServer: wharf\r\n"
+            .getBytes(StandardCharsets.ISO_8859_1);
+    int length = Http1ResponseEncoder.headLength(200, fields, encoded, 13);
+    byte[] out = new byte[length + 5];
+
+    int written = Http1ResponseEncoder.encodeHead(200, fields, encoded, 13, out);
+
+    assertThat(written).isEqualTo(length);
+    assertThat(new String(out, 0, written, StandardCharsets.ISO_8859_1))
+        .isEqualTo(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                + "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\nServer: wharf\r\n"
+                + "Content-Length: 13\r\n\r\n");
+    assertThat(fields.size()).as("the builder is read, not changed").isEqualTo(1);
+  }
+
+  @Test
+  void aServerHeadFromABuilderStillRefusesWhatCouldSplitIt() {
+    var fields = Headers.builder().add("X-A", "a\r\nSet-Cookie: x");
+    byte[] out = new byte[256];
+    assertThatThrownBy(() -> Http1ResponseEncoder.encodeHead(200, fields, new byte[0], -1, out))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("X-A");
+  }
+
+  @Test
   void aStatusWithoutAReasonKeepsItsSpace() {
     assertThat(head(299, Headers.EMPTY, -1)).isEqualTo("HTTP/1.1 299 \r\n\r\n");
   }

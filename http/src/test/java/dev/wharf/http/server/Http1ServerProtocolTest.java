@@ -314,6 +314,96 @@ class Http1ServerProtocolTest {
   }
 
   @Test
+  void aChunkedResponseLeavesTheNextPipelinedOneUnchunked() {
+    // One framing object serves the connection's responses in turn: its state must not carry over.
+    var conn = helloServer();
+    String out =
+        answer(
+            conn,
+            "GET /stream HTTP/1.1\r\nHost: x\r\nTE: trailers\r\n\r\n"
+                + GET_HELLO
+                + "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n");
+    int second = out.indexOf("HTTP/1.1 200 OK", 1);
+    int third = out.indexOf("HTTP/1.1 200 OK", second + 1);
+    String hello = out.substring(second, third);
+    assertThat(out.substring(0, second))
+        .contains("\r\nTransfer-Encoding: chunked\r\n")
+        .endsWith("\r\n0\r\n\r\n");
+    assertThat(hello)
+        .doesNotContain("Transfer-Encoding")
+        .contains("\r\nContent-Length: 13\r\n")
+        .endsWith("\r\n\r\nHello, World!");
+    assertThat(out.substring(third))
+        .contains("\r\nTransfer-Encoding: chunked\r\n")
+        .endsWith("\r\npart two\r\n0\r\n\r\n");
+  }
+
+  @Test
+  void aHandlersOwnDateAndServerReplaceTheSharedOnesForItsResponseOnly() {
+    var routes = helloRoutes();
+    routes.add(
+        "GET",
+        "/own",
+        new Routes.Route(
+            (request, response) ->
+                response
+                    .header("Date", "Sun, 06 Nov 1994 08:49:37 GMT")
+                    .header("Server", "own")
+                    .send("mine"),
+            false));
+    var conn = connection(routes);
+    String out =
+        answer(
+            conn,
+            "GET /own HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+    int second = out.indexOf("HTTP/1.1 200 OK", 1);
+    String own = out.substring(0, second);
+    String next = out.substring(second);
+    assertThat(own)
+        .contains("\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n")
+        .contains("\r\nServer: own\r\n")
+        .doesNotContain("wharf")
+        .doesNotContain("Connection");
+    assertThat(own.split("Date: ", -1)).hasSize(2);
+    assertThat(next)
+        .doesNotContain("1994")
+        .contains("\r\nServer: wharf\r\n")
+        .contains("\r\nConnection: keep-alive\r\n")
+        .containsPattern("\r\nDate: \\w{3}, \\d{2} \\w{3} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT\r\n");
+  }
+
+  @Test
+  void theRouteOfOneRequestIsNotTakenForTheNextOnTheConnection() {
+    // The connection remembers the last route it found; other methods and paths look up their own.
+    var conn = helloServer();
+    String out =
+        answer(
+            conn,
+            GET_HELLO
+                + "POST /hello HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"
+                + GET_HELLO
+                + "GET /missing HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "HEAD /hello HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "GET /hello?again HTTP/1.1\r\nHost: x\r\n\r\n");
+    // Bodies end without a line break: find the status lines wherever they start.
+    assertThat(
+            java.util.regex.Pattern.compile("HTTP/1\\.1 \\d{3} [^\r]*")
+                .matcher(out)
+                .results()
+                .map(java.util.regex.MatchResult::group)
+                .toList())
+        .containsExactly(
+            "HTTP/1.1 200 OK",
+            "HTTP/1.1 405 Method Not Allowed",
+            "HTTP/1.1 200 OK",
+            "HTTP/1.1 404 Not Found",
+            "HTTP/1.1 200 OK",
+            "HTTP/1.1 200 OK");
+    assertThat(out.split("Hello, World!", -1)).as("HEAD sends no content").hasSize(4);
+  }
+
+  @Test
   void aThrowingHandlerGets500AndOnlyItsConnectionCloses() {
     var conn = helloServer();
     try (var log =
