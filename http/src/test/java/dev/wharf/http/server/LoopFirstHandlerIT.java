@@ -40,7 +40,10 @@ class LoopFirstHandlerIT {
     }
 
     @Override
-    public void handle(ServerRequest request, ServerResponse response) {
+    public void handle(ServerRequest request, ServerResponse response) throws InterruptedException {
+      if (request.path().equals("/slower")) {
+        Thread.sleep(300); // Slow on purpose: the pipelined requests behind it pile up.
+      }
       response.send("slow, " + thread());
     }
 
@@ -69,6 +72,47 @@ class LoopFirstHandlerIT {
     Result run = curl("-sS", url("/fast"), "-w", "|", url("/slow"), "-w", "|", url("/fast"));
     assertThat(run.outLatin1())
         .isEqualTo("fast, on the loop|slow, on a virtual thread|fast, on the loop|");
+  }
+
+  /**
+   * The requests queued behind a slow one are then answered on the loop, each completion starting
+   * the next: thousands of them must not nest as deep (they overflowed the loop's stack, and the
+   * connection stalled).
+   */
+  @Test
+  void thousandsOfPipelinedRequestsBehindASlowOneAreAllAnsweredInOrder() throws Exception {
+    int fast = 5_000;
+    var requests = new StringBuilder("GET /slower HTTP/1.1\r\nHost: x\r\n\r\n");
+    for (int i = 0; i < fast; i++) {
+      requests.append("GET /fast HTTP/1.1\r\nHost: x\r\n");
+      requests.append(i == fast - 1 ? "Connection: close\r\n\r\n" : "\r\n");
+    }
+    try (var socket = new java.net.Socket(InetAddress.getLoopbackAddress(), server.port())) {
+      socket.setSoTimeout(30_000);
+      var writer =
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    try {
+                      socket
+                          .getOutputStream()
+                          .write(
+                              requests
+                                  .toString()
+                                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    } catch (java.io.IOException e) {
+                      // The reader below fails the test.
+                    }
+                  });
+      String answers =
+          new String(
+              socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+      writer.join();
+      assertThat(answers.split("HTTP/1.1 200 OK", -1)).hasSize(fast + 2);
+      assertThat(answers.indexOf("slow, on a virtual thread"))
+          .isLessThan(answers.indexOf("fast, on the loop"));
+      assertThat(answers).endsWith("fast, on the loop");
+    }
   }
 
   @Test
