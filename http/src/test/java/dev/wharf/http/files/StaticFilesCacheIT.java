@@ -236,6 +236,29 @@ class StaticFilesCacheIT {
     assertThat(body("/note.txt")).isEqualTo("uploaded\n");
   }
 
+  @Test
+  void behindBasicAuthACachedFileGoesOnlyToTheRightCredentials() throws Exception {
+    var files =
+        new StaticFiles(
+            root, StaticFiles.Options.DEFAULTS, StaticFiles.Caching.DEFAULTS.withTtl(LONG_TTL));
+    var guarded = BasicAuth.protect("files", BasicAuth.Credentials.parse("ann:s3cret"), files);
+    server =
+        HttpServer.builder(group)
+            .routeBlocking("GET", "/*", guarded)
+            .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    base = "http://127.0.0.1:" + server.port();
+    // The first fills the cache; the next ones are answered from it, on the loop.
+    for (int i = 0; i < 3; i++) {
+      assertThat(curl("-u", "ann:s3cret", base + "/note.txt").outLatin1())
+          .isEqualTo("first version\n");
+      assertThat(status("/note.txt")).isEqualTo("401");
+      assertThat(
+              curl("-o", "/dev/null", "-w", "%{http_code}", "-u", "ann:wrong", base + "/note.txt")
+                  .outLatin1())
+          .isEqualTo("401");
+    }
+  }
+
   private String url() {
     return base + "/small.bin";
   }
