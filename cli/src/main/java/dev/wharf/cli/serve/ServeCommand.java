@@ -131,6 +131,16 @@ public final class ServeCommand implements Callable<Integer> {
   double headerTimeout = HttpTimeouts.DEFAULTS.requestHead().toMillis() / 1000.0;
 
   @Option(
+      names = "--file-cache",
+      paramLabel = "SECONDS",
+      description =
+          "How long what was learned of a served file (its place, validators, and the bytes of"
+              + " one up to 16 KiB) is used before the file is looked at again, as nginx's"
+              + " open_file_cache (default: 2; 0 turns it off). A change on disk shows after at"
+              + " most this; uploads show at once.")
+  double fileCache = StaticFiles.Caching.DEFAULTS.ttl().toMillis() / 1000.0;
+
+  @Option(
       names = "--max-buffered",
       paramLabel = "SIZE",
       converter = ByteSize.class,
@@ -217,6 +227,7 @@ public final class ServeCommand implements Callable<Integer> {
    * @param corsOrigin the origin allowed to read responses from scripts, if asked
    * @param tls whether to serve HTTPS
    * @param wsEcho the settings of /ws/echo (--ws-max-message, --ws-max-frame)
+   * @param fileCache what the static files keep of what they served, and how long (--file-cache)
    */
   record Options(
       Path directory,
@@ -232,7 +243,8 @@ public final class ServeCommand implements Callable<Integer> {
       Optional<String> corsOrigin,
       boolean tls,
       WebSocketConfig wsEcho,
-      Optional<InetSocketAddress> admin) {}
+      Optional<InetSocketAddress> admin,
+      StaticFiles.Caching fileCache) {}
 
   Options options() throws IOException {
     Path served = directory == null ? Path.of(".") : directory;
@@ -257,6 +269,10 @@ public final class ServeCommand implements Callable<Integer> {
     if (!(headerTimeout > 0 && headerTimeout <= 86_400)) {
       throw new IllegalArgumentException(
           "--header-timeout must be above 0 and at most 86400 seconds, got " + headerTimeout);
+    }
+    if (!(fileCache >= 0 && fileCache <= 3600)) {
+      throw new IllegalArgumentException(
+          "--file-cache must be 0 to 3600 seconds, got " + fileCache);
     }
     if (maxBuffered < 1) {
       throw new IllegalArgumentException("--max-buffered must be at least 1 byte");
@@ -324,7 +340,8 @@ public final class ServeCommand implements Callable<Integer> {
         WsEcho.config(
             ByteSize.messageLimit("--ws-max-frame", wsMaxFrame != null ? wsMaxFrame : wsMaxMessage),
             wsMaxMessage),
-        adminAddress);
+        adminAddress,
+        StaticFiles.Caching.DEFAULTS.withTtl(Duration.ofMillis(Math.round(fileCache * 1000))));
   }
 
   private static boolean isPortNumber(String text) {
@@ -429,7 +446,7 @@ public final class ServeCommand implements Callable<Integer> {
             : null;
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter out = spec.commandLine().getOut();
-    var files = new StaticFiles(options.directory(), options.files());
+    var files = new StaticFiles(options.directory(), options.files(), options.fileCache());
     var group = new EventLoopGroup(options.threads(), "wharf-serve", true);
     var stopped = new CountDownLatch(1);
     Handler guardedFiles = guard(options, files);
@@ -453,7 +470,7 @@ public final class ServeCommand implements Callable<Integer> {
             // The server-wide OPTIONS * too: --auth asks every request for the password.
             .route("OPTIONS", "*", guardedOptions);
     if (options.uploads().isPresent()) {
-      var receiver = new Uploads(options.directory(), options.uploads().get());
+      var receiver = new Uploads(options.directory(), options.uploads().get(), files::forgetCached);
       removeStaleParts(receiver, err);
       Handler uploads = guard(options, receiver);
       builder

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.cli.Child;
 import dev.wharf.cli.EndToEnd;
+import dev.wharf.testkit.Await;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -35,6 +37,26 @@ class ServeAndGetIT extends EndToEnd {
 
     assertThat(sha256(got)).isEqualTo(sha256(file));
     server.awaitErr("\"GET /data.bin HTTP/1.1\" 200 2097152");
+  }
+
+  @Test
+  void aFileChangedOnDiskIsServedFreshOnceItsFileCacheTimeIsOver() throws Exception {
+    Path root = Files.createDirectory(dir.resolve("www"));
+    Files.writeString(root.resolve("note.txt"), "first\n");
+    int port = serve(root, "--file-cache", "0.3");
+    String url = "http://127.0.0.1:" + port + "/note.txt";
+    assertThat(curlWithStatus(url)).isEqualTo("first\n 200");
+    Files.writeString(root.resolve("note.txt"), "second, longer\n");
+    // Polled: a loaded machine may take longer than the 0.3 s, never less.
+    Await.until(
+        "the changed file is served",
+        Duration.ofSeconds(30),
+        () -> curlWithStatus(url).equals("second, longer\n 200"));
+    Files.delete(root.resolve("note.txt"));
+    Await.until(
+        "the deleted file is 404",
+        Duration.ofSeconds(30),
+        () -> curlWithStatus("-o", "/dev/null", url).equals(" 404"));
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 
 import dev.wharf.cli.MainTest;
 import dev.wharf.http.files.BasicAuth;
+import dev.wharf.http.files.StaticFiles;
 import dev.wharf.http.server.HttpTimeouts;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -98,6 +99,17 @@ class ServeArgumentsTest {
     assertThatIllegalArgumentException()
         .isThrownBy(() -> serve(dir.toString(), "--header-timeout", "0"))
         .withMessage("--header-timeout must be above 0 and at most 86400 seconds, got 0.0");
+  }
+
+  @Test
+  void fileCacheTakesSecondsDefaultsToTwoAndZeroTurnsItOff() throws Exception {
+    assertThat(serve(dir.toString()).fileCache()).isEqualTo(StaticFiles.Caching.DEFAULTS);
+    assertThat(serve(dir.toString(), "--file-cache", "0.5").fileCache().ttl())
+        .isEqualTo(Duration.ofMillis(500));
+    assertThat(serve(dir.toString(), "--file-cache", "0").fileCache().ttl()).isZero();
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> serve(dir.toString(), "--file-cache", "-1"))
+        .withMessage("--file-cache must be 0 to 3600 seconds, got -1.0");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.wharf.http.files;
 
 import dev.wharf.http.server.Handler;
+import dev.wharf.http.server.LoopFirstHandler;
 import dev.wharf.http.server.ServerRequest;
 import dev.wharf.http.server.ServerResponse;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +23,7 @@ import java.util.Objects;
  * <p>The password goes over the wire merely base64-encoded: use it over TLS or on a trusted
  * network. Immutable and thread-safe.
  */
-public final class BasicAuth implements Handler {
+public final class BasicAuth implements LoopFirstHandler {
 
   /**
    * One user's credentials.
@@ -92,12 +93,31 @@ public final class BasicAuth implements Handler {
     return new BasicAuth(realm, credentials, handler);
   }
 
+  /**
+   * On the loop: a 401 at once (the check blocks on nothing), and for a request with the right
+   * credentials whatever the protected handler answers without blocking, if it is a {@link
+   * LoopFirstHandler} (a cached static file), so a password costs no thread hand-off.
+   */
+  @Override
+  public boolean handleWithoutBlocking(ServerRequest request, ServerResponse response)
+      throws Exception {
+    if (!authorized(request.headers().all("Authorization"))) {
+      refuse(response);
+      return true;
+    }
+    return next instanceof LoopFirstHandler first && first.handleWithoutBlocking(request, response);
+  }
+
   @Override
   public void handle(ServerRequest request, ServerResponse response) throws Exception {
     if (authorized(request.headers().all("Authorization"))) {
       next.handle(request, response);
       return;
     }
+    refuse(response);
+  }
+
+  private void refuse(ServerResponse response) {
     response.header("WWW-Authenticate", challenge);
     response.sendError(401, "authentication required");
   }

@@ -33,12 +33,39 @@ final class MultipartRanges {
     }
   }
 
+  /** Sends {@code ranges} of a small file held in memory, each part copied from {@code body}. */
+  static void send(
+      ServerResponse response, byte[] body, List<ByteRanges.Range> ranges, String type) {
+    send(
+        response,
+        ranges,
+        body.length,
+        type,
+        part -> response.write(ByteBuffer.wrap(body, (int) part.first(), (int) part.length())));
+  }
+
   private static void send(
       ServerResponse response,
       SharedFile file,
       List<ByteRanges.Range> ranges,
       long size,
       String type) {
+    // The part goes out from the file (sendfile on plain TCP): a client that does not read holds
+    // a queued stretch of the file, not a copy of it.
+    send(
+        response,
+        ranges,
+        size,
+        type,
+        part -> response.writeFile(file.lend(), part.first(), part.length()));
+  }
+
+  private static void send(
+      ServerResponse response,
+      List<ByteRanges.Range> ranges,
+      long size,
+      String type,
+      java.util.function.Consumer<ByteRanges.Range> writePart) {
     String boundary = "wharf-" + Long.toHexString(System.nanoTime());
     var heads = new ArrayList<byte[]>();
     long total = 0;
@@ -67,9 +94,7 @@ final class MultipartRanges {
     for (int i = 0; i < ranges.size(); i++) {
       ByteRanges.Range part = ranges.get(i);
       response.write(ByteBuffer.wrap(heads.get(i)));
-      // The part goes out from the file (sendfile on plain TCP): a client that does not read
-      // holds a queued stretch of the file, not a copy of it.
-      response.writeFile(file.lend(), part.first(), part.length());
+      writePart.accept(part);
     }
     response.write(ByteBuffer.wrap(tail));
     response.end();

@@ -2,9 +2,8 @@ package dev.wharf.http.files;
 
 import dev.wharf.http.Headers;
 import dev.wharf.http.MediaTypes;
-import dev.wharf.http.codec.HttpDate;
 import dev.wharf.http.fields.FieldValues;
-import dev.wharf.http.server.Handler;
+import dev.wharf.http.server.LoopFirstHandler;
 import dev.wharf.http.server.ServerRequest;
 import dev.wharf.http.server.ServerResponse;
 import java.io.IOException;
@@ -15,9 +14,10 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.time.Instant;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -26,9 +26,11 @@ import java.util.Optional;
  * pre-compressed {@code .br}/{@code .gz} siblings. Nothing outside the root is ever served.
  *
  * <p>It touches the file system, so register it as a blocking route (it runs on virtual threads).
- * Thread-safe.
+ * With {@link Caching} on, it keeps what it found out about a path for a short time, as nginx's
+ * {@code open_file_cache} does, and answers a small file it holds in memory on the event loop
+ * ({@link LoopFirstHandler}): no thread hand-off, no system call but the socket's. Thread-safe.
  */
-public final class StaticFiles implements Handler {
+public final class StaticFiles implements LoopFirstHandler {
 
   /**
    * What a static server shows.
@@ -47,17 +49,92 @@ public final class StaticFiles implements Handler {
     }
   }
 
+  /**
+   * What a static server keeps of the files it served (nginx's {@code open_file_cache}): for each
+   * request path that led to a regular file, the file found, its validators and type, and the bytes
+   * of a small one. A change on disk (new content, a deletion, a link put in its place) is seen
+   * after at most {@code ttl}; what an entry skips are the checks that let the file in, so nothing
+   * outside the root is served from it either.
+   *
+   * @param ttl how long an entry is used before the file is looked at again; zero turns caching off
+   * @param maxEntries how many paths are kept at most
+   * @param maxBodyBytes how many bytes of file bodies are kept at most, all files together
+   * @param maxFileBytes the largest file kept in memory; a larger one goes out from disk (sendfile)
+   */
+  public record Caching(Duration ttl, int maxEntries, long maxBodyBytes, int maxFileBytes) {
+    /** Nothing kept: every request looks at the file system. */
+    public static final Caching OFF = new Caching(Duration.ZERO, 0, 0, 0);
+
+    /** Two seconds, 10,000 paths, 32 MiB of bodies, files up to 16 KiB in memory. */
+    public static final Caching DEFAULTS =
+        new Caching(Duration.ofSeconds(2), 10_000, 32L << 20, 16 << 10);
+
+    public Caching {
+      Objects.requireNonNull(ttl, "ttl");
+      if (ttl.isNegative() || maxEntries < 0 || maxBodyBytes < 0 || maxFileBytes < 0) {
+        throw new IllegalArgumentException("caching limits must not be negative");
+      }
+    }
+
+    /** These limits with another time to live. */
+    public Caching withTtl(Duration value) {
+      return new Caching(value, maxEntries, maxBodyBytes, maxFileBytes);
+    }
+
+    boolean isOn() {
+      return ttl.isPositive() && maxEntries > 0;
+    }
+  }
+
   private final Path root;
   private final Path realRoot;
   private final Options options;
 
+  /** What is known of paths served lately; null when caching is off. */
+  private final FileCache cache;
+
+  /** Serves {@code root} with nothing cached: each request looks at the file system. */
   public StaticFiles(Path root, Options options) throws IOException {
+    this(root, options, Caching.OFF);
+  }
+
+  public StaticFiles(Path root, Options options, Caching caching) throws IOException {
     this.root = root.toAbsolutePath().normalize();
     this.realRoot = this.root.toRealPath();
     if (!Files.isDirectory(realRoot)) {
       throw new NoSuchFileException(root + " is not a directory");
     }
     this.options = options;
+    this.cache = caching.isOn() ? new FileCache(caching, System::nanoTime) : null;
+  }
+
+  /**
+   * Forgets what is cached, for a change made through the server (an upload): the next request sees
+   * the file system as it is now.
+   */
+  public void forgetCached() {
+    if (cache != null) {
+      cache.clear();
+    }
+  }
+
+  /**
+   * Answers a GET or HEAD of a small file held in memory, on the loop; anything else (a file not
+   * known or sent from disk, a range request, whose multipart answer may want the disk) declines.
+   */
+  @Override
+  public boolean handleWithoutBlocking(ServerRequest request, ServerResponse response)
+      throws IOException {
+    if (cache == null) {
+      return false;
+    }
+    FileCache.Entry known = cache.find(request.path());
+    if (known == null || !known.file().inMemory() || request.header("Range").isPresent()) {
+      return false;
+    }
+    response.header("X-Content-Type-Options", "nosniff");
+    serve(request, response, known.file(), known.type());
+    return true;
   }
 
   public Path root() {
@@ -69,6 +146,9 @@ public final class StaticFiles implements Handler {
     // Browsers must take a file for what its type says, not guess from its bytes: a text file
     // that looks like HTML must not run as a page (nginx's hardening guides send it everywhere).
     response.header("X-Content-Type-Options", "nosniff");
+    if (cache != null && serveKnown(request, response)) {
+      return;
+    }
     Optional<List<String>> segments = SafePaths.segments(request.path());
     if (segments.isEmpty()) {
       response.sendError(403, "forbidden path");
@@ -119,7 +199,7 @@ public final class StaticFiles implements Handler {
       }
       Path index = file.resolve("index.html");
       if (Files.isRegularFile(index) && check(index) == Place.SERVABLE) {
-        serveFile(request, response, index);
+        serveRegular(request, response, index);
       } else if (options.listings()) {
         DirectoryListing.send(request, response, file, options.showHidden(), options.uploadForm());
       } else {
@@ -136,7 +216,72 @@ public final class StaticFiles implements Handler {
       response.sendError(403, "not a regular file");
       return;
     }
+    serveRegular(request, response, file);
+  }
+
+  /**
+   * Serves what the cache knows of the request's path, if it knows it: from memory, or from the
+   * file when it is still the one checked (the same file system object; a link put in its place
+   * since is not). Returns false when the path must be looked at afresh.
+   */
+  private boolean serveKnown(ServerRequest request, ServerResponse response) throws IOException {
+    FileCache.Entry known = cache.find(request.path());
+    if (known == null) {
+      return false;
+    }
+    Representation file = known.file();
+    if (!file.inMemory()) {
+      Representation now;
+      try {
+        now = Representation.of(file.path(), Optional.empty());
+      } catch (IOException gone) {
+        return false;
+      }
+      if (now.fileKey() == null || !now.fileKey().equals(file.fileKey())) {
+        return false;
+      }
+      file = now; // The same file, with its size and time as they are now.
+    }
+    serve(request, response, file, known.type());
+    return true;
+  }
+
+  /**
+   * Serves a regular file the checks let through, and remembers it for its path when caching is on
+   * and it has no pre-compressed sibling (whose choice depends on each request's Accept-Encoding).
+   */
+  private void serveRegular(ServerRequest request, ServerResponse response, Path file)
+      throws IOException {
+    if (cache != null && !hasPrecompressedSibling(file)) {
+      Optional<Representation> read;
+      try {
+        read = Representation.read(file, cache.maxFileBytes());
+        if (read.isEmpty() && Files.size(file) > cache.maxFileBytes()) {
+          read = Optional.of(Representation.of(file, Optional.empty()));
+        }
+      } catch (IOException e) {
+        read = Optional.empty(); // Served (or refused) below as without a cache.
+      }
+      if (read.isPresent() && (read.get().inMemory() || read.get().fileKey() != null)) {
+        var entry =
+            new FileCache.Entry(
+                read.get(), MediaTypes.forName(file.getFileName().toString()), cache.expiry());
+        cache.put(request.path(), entry);
+        serve(request, response, entry.file(), entry.type());
+        return;
+      }
+    }
     serveFile(request, response, file);
+  }
+
+  private static boolean hasPrecompressedSibling(Path file) {
+    try {
+      String name = FileNames.name(file);
+      return Files.exists(FileNames.resolve(file.getParent(), name + ".br"))
+          || Files.exists(FileNames.resolve(file.getParent(), name + ".gz"));
+    } catch (InvalidPathException e) {
+      return true; // Not known to have none: not cached.
+    }
   }
 
   /** Whether a name is kept from clients: a dot name, unless asked, and a partial upload. */
@@ -180,27 +325,6 @@ public final class StaticFiles implements Handler {
     return Place.SERVABLE;
   }
 
-  /** One representation of a file: the file itself, or a pre-compressed sibling. */
-  private record Representation(
-      Path path, long size, Instant modified, String etag, Optional<String> coding) {
-
-    static Representation of(Path path, Optional<String> coding) throws IOException {
-      var attributes = Files.readAttributes(path, BasicFileAttributes.class);
-      long size = attributes.size();
-      long millis = attributes.lastModifiedTime().toMillis();
-      // RFC 9110 §8.8.3: representations with different content codings need different tags.
-      String etag =
-          "\""
-              + Long.toHexString(size)
-              + "-"
-              + Long.toHexString(millis)
-              + coding.map(c -> "-" + c).orElse("")
-              + "\"";
-      return new Representation(
-          path, size, attributes.lastModifiedTime().toInstant(), etag, coding);
-    }
-  }
-
   private void serveFile(ServerRequest request, ServerResponse response, Path file)
       throws IOException {
     Representation whole;
@@ -210,19 +334,30 @@ public final class StaticFiles implements Handler {
       response.sendError(404, "not found");
       return;
     }
+    serve(request, response, whole, MediaTypes.forName(file.getFileName().toString()));
+  }
+
+  /**
+   * Answers with {@code whole} or, for a client that takes it and asks no range, a pre-compressed
+   * sibling: validators, conditions, ranges, then the bytes, from memory or from the file.
+   */
+  private void serve(
+      ServerRequest request, ServerResponse response, Representation whole, String type)
+      throws IOException {
+    Path file = whole.path();
     Optional<String> range =
         request
             .header("Range")
             .filter(r -> Preconditions.ifRangeHolds(request, whole.etag(), whole.modified()));
     Representation chosen = whole;
-    if (range.isEmpty()) {
+    if (range.isEmpty() && !whole.inMemory()) {
       Optional<Representation> compressed = precompressed(request, file);
       if (compressed.isPresent()) {
         chosen = compressed.get();
       }
     }
     response.header("ETag", chosen.etag());
-    response.header("Last-Modified", HttpDate.of(chosen.modified().toEpochMilli()));
+    response.header("Last-Modified", chosen.lastModified());
     response.header("Accept-Ranges", "bytes");
     response.header("Vary", "Accept-Encoding");
     switch (Preconditions.evaluate(request, chosen.etag(), chosen.modified())) {
@@ -236,12 +371,15 @@ public final class StaticFiles implements Handler {
       }
       case PROCEED -> {}
     }
-    String type = MediaTypes.forName(file.getFileName().toString());
     long size = chosen.size();
     Optional<List<ByteRanges.Range>> ranges = range.flatMap(r -> ByteRanges.parse(r, size));
     if (ranges.isPresent() && ranges.get().isEmpty()) {
       response.header("Content-Range", "bytes */" + size);
       response.sendError(416, "range not satisfiable");
+      return;
+    }
+    if (chosen.inMemory()) {
+      sendFromMemory(response, chosen.body(), ranges, type);
       return;
     }
     FileChannel channel;
@@ -265,6 +403,26 @@ public final class StaticFiles implements Handler {
       response.status(206);
       response.header("Content-Range", "bytes " + only.first() + "-" + only.last() + "/" + size);
       response.sendFile(channel, only.first(), only.length());
+    }
+  }
+
+  /** Sends a body held in memory, whole or the ranges asked for: one write with its head. */
+  private static void sendFromMemory(
+      ServerResponse response, byte[] body, Optional<List<ByteRanges.Range>> ranges, String type) {
+    if (ranges.isPresent() && ranges.get().size() > 1) {
+      MultipartRanges.send(response, body, ranges.get(), type);
+      return;
+    }
+    response.header("Content-Type", type);
+    if (ranges.isEmpty()) {
+      response.send(body);
+    } else {
+      ByteRanges.Range only = ranges.get().getFirst();
+      response.status(206);
+      response.header(
+          "Content-Range", "bytes " + only.first() + "-" + only.last() + "/" + body.length);
+      response.send(
+          Arrays.copyOfRange(body, (int) only.first(), (int) (only.first() + only.length())));
     }
   }
 

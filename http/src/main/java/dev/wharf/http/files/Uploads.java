@@ -67,10 +67,22 @@ public final class Uploads implements Handler {
   private final Path realRoot;
   private final Options options;
 
+  /** Told when a file was put in place, before the answer goes out (a cache to empty). */
+  private final Runnable stored;
+
   public Uploads(Path root, Options options) throws IOException {
+    this(root, options, () -> {});
+  }
+
+  /**
+   * Uploads that call {@code stored} each time a file is put in place, before the client hears of
+   * it: a {@link StaticFiles#forgetCached()} there makes the next GET see the new file.
+   */
+  public Uploads(Path root, Options options, Runnable stored) throws IOException {
     this.root = root.toAbsolutePath().normalize();
     this.realRoot = this.root.toRealPath();
     this.options = options;
+    this.stored = java.util.Objects.requireNonNull(stored, "stored");
   }
 
   @Override
@@ -286,6 +298,7 @@ public final class Uploads implements Handler {
           return null;
         }
       }
+      stored.run();
       return new Saved(bytes);
     } finally {
       Files.deleteIfExists(temp);

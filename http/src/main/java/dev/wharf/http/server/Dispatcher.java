@@ -108,6 +108,16 @@ final class Dispatcher {
       ServerResponse response,
       Consumer<Throwable> failedAfterCommit) {
     if (route.blocking()) {
+      if (route.handler() instanceof LoopFirstHandler first) {
+        try {
+          if (first.handleWithoutBlocking(request, response)) {
+            return; // Answered on the loop: no virtual thread needed.
+          }
+        } catch (Throwable t) {
+          failed(t, request, response, failedAfterCommit);
+          return;
+        }
+      }
       Thread.ofVirtual()
           .name("wharf-http-handler")
           .start(() -> invoke(route.handler(), request, response, failedAfterCommit));
@@ -124,36 +134,45 @@ final class Dispatcher {
     try {
       handler.handle(request, response);
     } catch (Throwable t) {
-      if (bodyFailure(t, request) instanceof RequestBodyException failure) {
-        // The client broke off, was too slow or broke the protocol mid-body: answer its error,
-        // not a 500, even when the handler wrapped or replaced the exception its read threw.
-        if (!response.isCommitted()) {
-          response.header("Connection", "close");
-          if (failure.status() == 503) {
-            response.header("Retry-After", RETRY_AFTER_SECONDS);
-          }
-          response.sendError(failure.status(), failure.getMessage());
-        } else {
-          failedAfterCommit.accept(t);
-        }
-        return;
-      }
-      if (t instanceof RejectedExecutionException) {
-        // The connection's loop has stopped (the server shut down while a blocking handler still
-        // ran): nothing is left to answer on, and the handler did nothing wrong.
-        LOG.log(Level.DEBUG, () -> "the loop stopped before " + request + " was answered");
-        return;
-      }
-      LOG.log(
-          Level.WARNING,
-          () -> "handler failed on " + request + " from " + request.remoteAddress(),
-          t);
+      failed(t, request, response, failedAfterCommit);
+    }
+  }
+
+  /** What a handler that threw {@code t} leaves to answer: the client's error, a 500, or a cut. */
+  private static void failed(
+      Throwable t,
+      ServerRequest request,
+      ServerResponse response,
+      Consumer<Throwable> failedAfterCommit) {
+    if (bodyFailure(t, request) instanceof RequestBodyException failure) {
+      // The client broke off, was too slow or broke the protocol mid-body: answer its error,
+      // not a 500, even when the handler wrapped or replaced the exception its read threw.
       if (!response.isCommitted()) {
         response.header("Connection", "close");
-        response.sendError(500, "internal server error");
+        if (failure.status() == 503) {
+          response.header("Retry-After", RETRY_AFTER_SECONDS);
+        }
+        response.sendError(failure.status(), failure.getMessage());
       } else {
         failedAfterCommit.accept(t);
       }
+      return;
+    }
+    if (t instanceof RejectedExecutionException) {
+      // The connection's loop has stopped (the server shut down while a blocking handler still
+      // ran): nothing is left to answer on, and the handler did nothing wrong.
+      LOG.log(Level.DEBUG, () -> "the loop stopped before " + request + " was answered");
+      return;
+    }
+    LOG.log(
+        Level.WARNING,
+        () -> "handler failed on " + request + " from " + request.remoteAddress(),
+        t);
+    if (!response.isCommitted()) {
+      response.header("Connection", "close");
+      response.sendError(500, "internal server error");
+    } else {
+      failedAfterCommit.accept(t);
     }
   }
 

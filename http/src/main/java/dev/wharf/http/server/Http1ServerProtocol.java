@@ -120,6 +120,11 @@ final class Http1ServerProtocol
 
   private ByteBuffer held;
   private ServerResponse current;
+
+  /** Inside {@link #next}; and whether a completion inside it asked for the next one. */
+  private boolean inNext;
+
+  private boolean nextAgain;
   private Cancellable headDeadline;
 
   /**
@@ -487,7 +492,29 @@ final class Http1ServerProtocol
 
   // ---- answering, one at a time ----
 
+  /**
+   * Starts the next queued request. A handler that answers at once (on the loop) completes inside
+   * {@link #dispatch}, and its completion asks for the next again: that call only notes it, and the
+   * outermost one goes round, so a long pipelined queue answered from a cache is a loop, not a
+   * recursion as deep as the queue (which overflowed the loop's stack).
+   */
   private void next() {
+    if (inNext) {
+      nextAgain = true;
+      return;
+    }
+    inNext = true;
+    try {
+      do {
+        nextAgain = false;
+        startNext();
+      } while (nextAgain);
+    } finally {
+      inNext = false;
+    }
+  }
+
+  private void startNext() {
     ServerRequest request = queue == null ? null : queue.poll();
     if (queue == null || queue.size() <= MAX_QUEUED) {
       resume(QUEUE_FULL);

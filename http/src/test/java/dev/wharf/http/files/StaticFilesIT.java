@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@link StaticFiles} behind a real server, spoken to by curl, Python and raw sockets. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class StaticFilesIT {
+  // Not final: StaticFilesCachedIT runs these tests again with the cache on.
   @TempDir Path dir;
   private Path root;
   private byte[] blob;
@@ -56,8 +57,13 @@ class StaticFilesIT {
     try (var gz = new GZIPOutputStream(Files.newOutputStream(root.resolve("app.js.gz")))) {
       gz.write("console.log('plain')".getBytes(StandardCharsets.UTF_8));
     }
-    server = serve(group, new StaticFiles(root, StaticFiles.Options.DEFAULTS));
+    server = serve(group, files(root));
     base = "http://127.0.0.1:" + server.port();
+  }
+
+  /** The handler under test; {@link StaticFilesCachedIT} runs every test with its cache on. */
+  StaticFiles files(Path root) throws IOException {
+    return new StaticFiles(root, StaticFiles.Options.DEFAULTS);
   }
 
   /** A server of {@code files} for GET and HEAD of every path, on a loopback port. */
