@@ -10,7 +10,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * connection-specific set). Thread-safe; shared by all connections.
  */
 final class LowercaseNames {
-  /** Names remembered at most: a handler that makes up names cannot grow the map without bound. */
+  /**
+   * Names remembered at most (give or take one per racing thread): a handler that makes up names
+   * cannot grow the map without bound.
+   */
   static final int MAX_REMEMBERED = 512;
 
   private static final ConcurrentHashMap<String, String> REMEMBERED = new ConcurrentHashMap<>();
