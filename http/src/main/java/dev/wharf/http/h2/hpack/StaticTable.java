@@ -104,13 +104,13 @@ final class StaticTable {
     return index == null ? 0 : index;
   }
 
-  /** The index whose name and value are these, or 0. */
-  static int indexOf(String name, String value) {
-    int index = indexOfName(name);
-    if (index == 0) {
-      return 0;
-    }
-    for (int i = index; i <= LENGTH && ENTRIES[i - 1][0].equals(name); i++) {
+  /**
+   * The index of {@code value} among the entries that share the name at {@code firstIndex} (as
+   * {@link #indexOfName} gave it), or 0: the name is not looked up again.
+   */
+  static int indexOfValue(int firstIndex, String value) {
+    String name = ENTRIES[firstIndex - 1][0];
+    for (int i = firstIndex; i <= LENGTH && ENTRIES[i - 1][0].equals(name); i++) {
       if (ENTRIES[i - 1][1].equals(value)) {
         return i;
       }

@@ -31,9 +31,10 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The server side of one HTTP/2 connection (RFC 9113), a core {@link Protocol} that runs on the
@@ -100,6 +101,24 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
   private int closedButHeld; // streams in the map that are closed on the wire (holdAfterClose)
   private final ByteBuffer frameHeader = ByteBuffer.allocate(FrameType.HEADER_BYTES);
   private final ByteBuffer control = ByteBuffer.allocate(64);
+
+  /**
+   * HEADERS frames are built here and copied into the connection's queue: a buffer per response was
+   * among the largest allocations of a JFR profile of static files over h2c. Made on first use, so
+   * an idle connection does not hold it; a block past its size gets a buffer of its own.
+   */
+  private static final int HEADERS_SCRATCH_BYTES = 512;
+
+  private ByteBuffer headersScratch;
+
+  // Output handed over by handlers on other threads (handOver); the flag is set while a task to
+  // take it over is on its way to the loop.
+  private final ConcurrentLinkedQueue<HandedOver> handedOver = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean takeOverScheduled = new AtomicBoolean();
+  private final Runnable takeOver = this::takeOverHanded;
+
+  /** Items are being taken over: streams queue output without a pump each (one pump after). */
+  private boolean takingOver;
 
   private Connection connection;
   private dev.wharf.core.Cancellable stallCheck;
@@ -812,8 +831,39 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
       stream.inReadyQueue = true;
       ready.add(stream);
     }
+    if (!takingOver) {
+      pump();
+    }
+  }
+
+  /**
+   * Output a handler queued from its own thread (any thread): the loop takes it over in batches,
+   * one task for whatever the handlers of all streams queued meanwhile, then sends it in one pump,
+   * so that the frames of many streams go out in one gathering write. A task per item (three per
+   * static file) made the loop's work grow with the streams rather than with the batches.
+   */
+  void handOver(Http2ServerStream stream, Http2ServerStream.Output item) {
+    handedOver.add(new HandedOver(stream, item));
+    if (takeOverScheduled.compareAndSet(false, true)) {
+      connection.execute(takeOver);
+    }
+  }
+
+  private void takeOverHanded() {
+    // Cleared before the queue is read: an item added after the last poll schedules a new task.
+    takeOverScheduled.set(false);
+    takingOver = true;
+    try {
+      for (HandedOver next; (next = handedOver.poll()) != null; ) {
+        next.stream().queueOnLoop(next.item(), -1);
+      }
+    } finally {
+      takingOver = false;
+    }
     pump();
   }
+
+  private record HandedOver(Http2ServerStream stream, Http2ServerStream.Output item) {}
 
   /**
    * Sends what the streams queued, a frame per stream in turn (round robin), while the socket takes
@@ -986,7 +1036,7 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
     hpackEncoder.field(":status", Integer.toString(head.status()));
     Headers headers = head.headers();
     for (int i = 0; i < headers.size(); i++) {
-      String name = headers.name(i).toLowerCase(Locale.ROOT);
+      String name = LowercaseNames.of(headers.name(i));
       if (CONNECTION_SPECIFIC.contains(name)
           || (head.contentLength() >= 0 && name.equals("content-length"))) {
         continue;
@@ -1002,7 +1052,7 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
   private ByteBuffer trailerBlock(Headers trailers) {
     hpackEncoder.beginBlock();
     for (int i = 0; i < trailers.size(); i++) {
-      String name = trailers.name(i).toLowerCase(Locale.ROOT);
+      String name = LowercaseNames.of(trailers.name(i));
       if (!CONNECTION_SPECIFIC.contains(name)) {
         hpackEncoder.field(name, trailers.value(i));
       }
@@ -1012,12 +1062,23 @@ public final class Http2ServerConnection implements Protocol, Http2FrameListener
 
   private void writeHeaderBlock(Http2ServerStream stream, ByteBuffer block, boolean endStream) {
     stream.state.sendHeaders(endStream);
-    ByteBuffer out = ByteBuffer.allocate(encoder.headersBytes(block.remaining()));
+    ByteBuffer out = headersScratch(encoder.headersBytes(block.remaining()));
     encoder.writeHeaders(out, stream.id(), block, endStream);
-    connection.write(out.flip());
+    connection.write(out.flip()); // The connection copies: the scratch is free again.
+    if (out.capacity() > HEADERS_SCRATCH_BYTES) {
+      headersScratch = null; // A rare large block does not stay with the connection.
+    }
     if (endStream) {
       afterEnd(stream);
     }
+  }
+
+  /** A cleared buffer of at least {@code bytes} for HEADERS frames, reused while small. */
+  private ByteBuffer headersScratch(int bytes) {
+    if (headersScratch == null || headersScratch.capacity() < bytes) {
+      headersScratch = ByteBuffer.allocate(Math.max(bytes, HEADERS_SCRATCH_BYTES));
+    }
+    return headersScratch.clear();
   }
 
   private void writeContinue(Http2ServerStream stream) {

@@ -24,6 +24,9 @@ public final class Http2ServerStream {
   /** Queued response bytes past which a handler is asked to wait ({@link #isWritable()}). */
   static final int OUTPUT_HIGH_WATER = 64 * 1024;
 
+  /** File regions up to this size are read and queued as bytes: one DATA frame's default size. */
+  static final int READ_WHOLE_BYTES = 16 * 1024;
+
   /** What the response queued and the connection has yet to send, in order. */
   sealed interface Output {}
 
@@ -148,9 +151,46 @@ public final class Http2ServerStream {
     queue(new Bytes(copy, endStream), n);
   }
 
-  /** Part of the body from a file, sent one DATA frame per region (sendfile on plaintext). */
+  /**
+   * Part of the body from a file, sent one DATA frame per region (sendfile on plaintext). A region
+   * that fits one DATA frame of the default size is read here, by the caller (a blocking handler's
+   * own thread), and queued as bytes: the loop then writes the frames of many streams in one
+   * gathering write, where a region of its own cost a sendfile (and the JDK's failed
+   * copy_file_range before it) per stream, and under TLS a read on the loop.
+   */
   public void file(FileChannel file, long position, long count, boolean endStream) {
+    if (count > 0 && count <= READ_WHOLE_BYTES) {
+      ByteBuffer bytes = readWhole(file, position, (int) count);
+      if (bytes != null) {
+        closeQuietly(file);
+        queue(new Bytes(bytes, endStream), bytes.remaining());
+        return;
+      }
+    }
     queue(new FilePart(new SharedFile(file), position, count, endStream), 0);
+  }
+
+  /** The region, or null if it could not be read whole (the file shrank, a read failed). */
+  private static ByteBuffer readWhole(FileChannel file, long position, int count) {
+    ByteBuffer bytes = ByteBuffer.allocate(count);
+    try {
+      while (bytes.hasRemaining()) {
+        if (file.read(bytes, position + bytes.position()) < 0) {
+          return null; // Sent as a region, as before: the connection deals with a short file.
+        }
+      }
+    } catch (IOException e) {
+      return null;
+    }
+    return bytes.flip();
+  }
+
+  private static void closeQuietly(FileChannel file) {
+    try {
+      file.close();
+    } catch (IOException ignored) {
+      // Only read; nothing lost.
+    }
   }
 
   /** Trailers, which end the stream. */
@@ -192,11 +232,12 @@ public final class Http2ServerStream {
       queueOnLoop(item, bytes);
     } else {
       addQueued(bytes);
-      owner.connection().execute(() -> queueOnLoop(item, -1));
+      owner.handOver(this, item);
     }
   }
 
-  private void queueOnLoop(Output item, int bytes) {
+  /** Queues {@code item}, whose {@code bytes} are counted already if negative. Loop only. */
+  void queueOnLoop(Output item, int bytes) {
     if (bytes >= 0) {
       addQueued(bytes);
     }

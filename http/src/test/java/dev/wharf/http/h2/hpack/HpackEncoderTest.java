@@ -41,6 +41,26 @@ class HpackEncoderTest {
   }
 
   @Test
+  void staticEntriesGoAsIndexesAndStaticNamesAsNameIndexes() {
+    var encoder = new HpackEncoder(4096);
+    // RFC 7541 Appendix A: :status 200 is 8, :status 404 is 13 (the fifth of its name), age is 21.
+    assertThat(Hex.encode(encoder.encode(List.of(new HeaderField(":status", "200")))))
+        .isEqualTo("88");
+    assertThat(Hex.encode(encoder.encode(List.of(new HeaderField(":status", "404")))))
+        .isEqualTo("8d");
+    assertThat(
+            Hex.encode(
+                encoder.encode(List.of(new HeaderField("accept-encoding", "gzip, deflate")))))
+        .isEqualTo("90");
+    // Not in the table: a literal with the name's first index (8), added to the dynamic table.
+    assertThat(Hex.encode(encoder.encode(List.of(new HeaderField(":status", "418")))))
+        .isEqualTo("48" + "03" + "343138");
+    // §6.2.2: a literal without indexing, name index 21 past the 4-bit prefix (15 + 6).
+    assertThat(Hex.encode(encoder.encode(List.of(new HeaderField("age", "1")))))
+        .isEqualTo("0f06" + "0131");
+  }
+
+  @Test
   void sensitiveFieldsAreNeverIndexed() {
     var encoder = new HpackEncoder(4096);
     for (var field :
