@@ -1,0 +1,86 @@
+package dev.wharf.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wharf.testkit.ExternalProcess;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The {@code ./wharf} launcher's choice of compilers for {@code get} (issue 16): without TLS it
+ * runs without the optimizing compiler (C1 alone: less CPU for a small file and for a plain bulk
+ * transfer), with an https:// URL it keeps it (AES-GCM is fast only in C2's code). The launcher
+ * execs Java, so the JVM's options are read from the command line of the very process, while the
+ * test's server holds its answer back.
+ */
+@Timeout(180)
+class LauncherJvmOptionsIT {
+  private static final Path LAUNCHER = Path.of("").toAbsolutePath().getParent().resolve("wharf");
+
+  /** A first start may build or train the cache; on a loaded machine that takes its time. */
+  private static final Duration START = Duration.ofSeconds(120);
+
+  @Test
+  void plainHttpGetRunsWithoutTheOptimizingCompiler() throws Exception {
+    try (var server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        var get =
+            ExternalProcess.command(
+                    LAUNCHER.toString(),
+                    "get",
+                    "-s",
+                    "http://127.0.0.1:" + server.getLocalPort() + "/small")
+                .start()) {
+      server.setSoTimeout((int) START.toMillis());
+      try (Socket client = server.accept()) {
+        assertThat(jvmOptions(get.pid())).contains("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+        client
+            .getOutputStream()
+            .write(
+                "HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\nsmall\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+      }
+      assertThat(get.awaitExit(START)).as("exit; stderr: %s", get.errors()).isZero();
+      assertThat(get.output()).isEqualTo("small\n");
+    }
+  }
+
+  @Test
+  void httpsGetKeepsTheOptimizingCompiler() throws Exception {
+    try (var server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        var get =
+            ExternalProcess.command(
+                    LAUNCHER.toString(),
+                    "get",
+                    "-s",
+                    "HTTPS://127.0.0.1:" + server.getLocalPort() + "/large")
+                .start()) {
+      server.setSoTimeout((int) START.toMillis());
+      Socket client = server.accept();
+      try {
+        assertThat(jvmOptions(get.pid()))
+            .contains("-XX:+UseSerialGC")
+            .noneMatch(option -> option.startsWith("-XX:TieredStopAtLevel"));
+      } finally {
+        client.close(); // before the handshake: get fails, as it should
+      }
+      assertThat(get.awaitExit(START)).isNotZero();
+    }
+  }
+
+  /** The arguments of a running process (after the launcher's exec, java's). */
+  private static List<String> jvmOptions(long pid) throws IOException {
+    byte[] raw = Files.readAllBytes(Path.of("/proc", String.valueOf(pid), "cmdline"));
+    List<String> args = List.of(new String(raw, StandardCharsets.UTF_8).split("\0"));
+    assertThat(args.getFirst()).as("the launcher has exec'ed java").endsWith("java");
+    return args;
+  }
+}
