@@ -180,7 +180,10 @@ public final class TraceCommand implements Callable<Integer> {
     }
     String filter = String.join(" ", filterWords);
     try {
-      return readFile != null ? read(filter, out, err) : capture(filter, out, err);
+      // picocli's writer flushes on each println: a write per packet. Lines are gathered here and
+      // written a block of packets at a time (capture) or at the end (-r).
+      PrintWriter lines = new PrintWriter(new java.io.BufferedWriter(out, 1 << 16), false);
+      return readFile != null ? read(filter, lines, err) : capture(filter, lines, err);
     } catch (IllegalArgumentException e) {
       return mistake(err, e.getMessage());
     } catch (PacketSocketException e) {
@@ -274,12 +277,22 @@ public final class TraceCommand implements Callable<Integer> {
               },
               "wharf-trace-summary");
       Runtime.getRuntime().addShutdownHook(onCtrlC);
-      while (count == null || counts[0] < count) {
-        Optional<CapturedPacket> packet = capture.next(System.nanoTime() + 1_000_000_000L);
-        if (packet.isPresent()) {
-          synchronized (counts) {
-            sink.accept(packet.get());
+      // A block at a time, as -w: the lines of a block, then one flush (a write per block, not
+      // per packet; a block is handed over within 10 ms, so the lines stay live).
+      FrameConsumer printed =
+          (memory, offset, captured, wire, seconds, nanos) -> {
+            byte[] data = new byte[captured];
+            memory.get(offset, data);
+            sink.accept(
+                new CapturedPacket(java.time.Instant.ofEpochSecond(seconds, nanos), data, wire));
             counts[0]++;
+            return count == null || counts[0] < count;
+          };
+      while (count == null || counts[0] < count) {
+        if (capture.await(System.nanoTime() + 1_000_000_000L)) {
+          synchronized (counts) {
+            capture.drain(System.nanoTime(), printed); // a block is ready: no wait
+            out.flush();
           }
         }
       }
@@ -448,7 +461,6 @@ public final class TraceCommand implements Callable<Integer> {
           }
           out.println();
         }
-        out.flush();
       }
 
       @Override
