@@ -7,6 +7,7 @@ import dev.wharf.channels.protocol.ChannelNames;
 import dev.wharf.channels.protocol.Json;
 import dev.wharf.http.server.Handler;
 import dev.wharf.http.server.ServerRequest;
+import dev.wharf.websocket.PreparedMessage;
 import dev.wharf.websocket.SlowConsumerPolicy;
 import dev.wharf.websocket.WebSocketConfig;
 import dev.wharf.websocket.WebSocketServer;
@@ -168,12 +169,13 @@ public final class Channels implements AutoCloseable {
     Hub.Member member =
         new Hub.Member() {
           @Override
-          public void offerPublication(Publication publication, String text) {
+          public void offerPublication(Publication publication, PreparedMessage delivery) {
             observer.publication(publication);
           }
 
           @Override
-          public void offerEvent(String channel, boolean join, ClientInfo who, String text) {
+          public void offerEvent(
+              String channel, boolean join, ClientInfo who, PreparedMessage event) {
             if (join) {
               observer.joined(who);
             } else {

@@ -99,6 +99,12 @@ class BadArgumentsIT extends EndToEnd {
         mistake(2, "scan", "-sS", "-sU", "127.0.0.1"),
         mistake(2, "scan", "-sS", "--retries", "51", "127.0.0.1"),
         mistake(2, "scan", "127.0.0.1", "1", "--max-retries", "-1"),
+        mistake(2, "scan", "-sS", "127.0.0.1", "--timeout", "1", "--max-rtt-timeout", "2s"),
+        mistake(2, "scan", "-sS", "127.0.0.1", "--max-rtt-timeout", "fast"),
+        mistake(
+            2, "scan", "-sS", "127.0.0.1", "--min-rtt-timeout", "2s", "--max-rtt-timeout", "1s"),
+        mistake(2, "scan", "-sS", "127.0.0.1", "--min-rate", "500", "--max-rate", "100"),
+        mistake(2, "scan", "127.0.0.1", "--min-rate", "100"),
         mistake(2, "ping", "-c", "0", "127.0.0.1"),
         mistake(2, "ping", "-4", "-6", "127.0.0.1"),
         mistake(2, "ping", "--tcp", "127.0.0.1"),

@@ -36,6 +36,8 @@ public final class SynProber implements AutoCloseable {
   private final Socket portHolder;
   private final RawTcpSocket sender;
   private final Capture capture;
+  private final SynSegments.Template template;
+  private final byte[] batch = new byte[SynSegments.TCP_HEADER * RawTcpSocket.MAX_BATCH];
 
   private SynProber(
       InetAddress target,
@@ -52,6 +54,7 @@ public final class SynProber implements AutoCloseable {
     this.sender = sender;
     this.capture = capture;
     this.sequenceBase = ThreadLocalRandom.current().nextInt();
+    this.template = new SynSegments.Template(source, target, sourcePort);
   }
 
   /**
@@ -156,6 +159,28 @@ public final class SynProber implements AutoCloseable {
   /** Sends a SYN to {@code port}; false when the kernel's queue was full and it was not sent. */
   public boolean send(int port) throws PacketSocketException {
     return sender.send(SynSegments.syn(source, target, sourcePort, port, sequenceOf(port)));
+  }
+
+  /**
+   * Sends SYNs to {@code ports[0]} to {@code ports[count - 1]}, in that order, up to {@link
+   * RawTcpSocket#MAX_BATCH} to a system call; how many went (the first ones): fewer when the
+   * kernel's queue was full.
+   */
+  public int send(int[] ports, int count) throws PacketSocketException {
+    int sent = 0;
+    while (sent < count) {
+      int chunk = Math.min(count - sent, RawTcpSocket.MAX_BATCH);
+      for (int i = 0; i < chunk; i++) {
+        int port = ports[sent + i];
+        template.write(batch, i * SynSegments.TCP_HEADER, port, sequenceOf(port));
+      }
+      int went = sender.sendAll(batch, SynSegments.TCP_HEADER, chunk);
+      sent += went;
+      if (went < chunk) {
+        break;
+      }
+    }
+    return sent;
   }
 
   /** The next answer to a probe, waiting until {@code deadlineNanos}; empty by then. */

@@ -47,6 +47,42 @@ final class SynSegments {
   }
 
   /**
+   * SYNs from one source address and port to one target, as {@link #syn} builds them, made from a
+   * template: a probe copies it, writes its port and sequence number, and finishes the checksum
+   * from the template's own sum (pseudo-header and fixed fields) and those two fields alone (RFC
+   * 1071: the ones' complement sum is commutative), so that no probe allocates or sums the rest
+   * again. Immutable; any thread.
+   */
+  static final class Template {
+    private final byte[] fixed;
+    private final long fixedSum;
+
+    Template(InetAddress source, InetAddress target, int sourcePort) {
+      fixed = syn(source, target, sourcePort, 0, 0);
+      fixed[16] = 0;
+      fixed[17] = 0;
+      byte[] from = source.getAddress();
+      byte[] to = target.getAddress();
+      long sum = sum(from, from.length) + sum(to, to.length) + PROTOCOL_TCP + TCP_HEADER;
+      fixedSum = sum + sum(fixed, fixed.length);
+    }
+
+    /**
+     * Writes the SYN to {@code targetPort} with {@code sequence} into {@code into} at {@code at}.
+     */
+    void write(byte[] into, int at, int targetPort, int sequence) {
+      System.arraycopy(fixed, 0, into, at, TCP_HEADER);
+      put16(into, at + 2, targetPort);
+      put32(into, at + 4, sequence);
+      long sum = fixedSum + targetPort + (sequence >>> 16) + (sequence & 0xffff);
+      while ((sum >>> 16) != 0) {
+        sum = (sum & 0xffff) + (sum >>> 16);
+      }
+      put16(into, at + 16, (int) (~sum & 0xffff));
+    }
+  }
+
+  /**
    * RFC 9293 §3.1 (IPv4) and RFC 8200 §8.1 (IPv6): the ones' complement sum of the pseudo-header
    * (addresses, protocol, TCP length) and the segment, with the checksum field read as zero.
    */

@@ -44,6 +44,30 @@ class SynSegmentsTest {
     }
   }
 
+  /** The template's SYNs, port and checksum patched in, are byte for byte the ones built whole. */
+  @Test
+  void aTemplatedSynIsTheSynBuiltWhole() {
+    var random = new Random(17);
+    for (String[] pair : new String[][] {{"10.0.0.1", "10.0.0.2"}, {"fd77::1", "fd77::2"}}) {
+      InetAddress from = address(pair[0]);
+      InetAddress to = address(pair[1]);
+      var template = new SynSegments.Template(from, to, SOURCE_PORT);
+      byte[] batch = new byte[3 * SynSegments.TCP_HEADER];
+      for (int round = 0; round < 2000; round++) {
+        int port =
+            round < 3 ? new int[] {1, 65_535, 0xffff - 1}[round] : 1 + random.nextInt(65_535);
+        int sequence = round == 0 ? 0xffff_ffff : random.nextInt();
+        int slot = round % 3;
+        template.write(batch, slot * SynSegments.TCP_HEADER, port, sequence);
+        byte[] whole = SynSegments.syn(from, to, SOURCE_PORT, port, sequence);
+        byte[] written =
+            java.util.Arrays.copyOfRange(
+                batch, slot * SynSegments.TCP_HEADER, (slot + 1) * SynSegments.TCP_HEADER);
+        assertThat(written).as(pair[0] + " port " + port + " seq " + sequence).isEqualTo(whole);
+      }
+    }
+  }
+
   /**
    * A fixed vector: the SYN from 10.0.0.1:40000 to 10.0.0.2:80, seq 1, window 1024, MSS 1460; its
    * checksum, 0xe392, worked out apart from this code (the 16-bit words summed, folded, inverted).

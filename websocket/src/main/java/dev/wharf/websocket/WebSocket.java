@@ -28,6 +28,12 @@ public interface WebSocket {
 
   CompletableFuture<Void> sendBinary(ByteBuffer data);
 
+  /**
+   * Sends a message encoded once for many connections (a broadcast): as {@link #sendText} or {@link
+   * #sendBinary}, without encoding or copying it again for this connection.
+   */
+  CompletableFuture<Void> send(PreparedMessage message);
+
   default CompletableFuture<Void> sendBinary(byte[] data) {
     return sendBinary(ByteBuffer.wrap(data));
   }

@@ -450,16 +450,17 @@ final class WebSocketSession
 
   @Override
   public CompletableFuture<Void> sendText(CharSequence text) {
-    ByteBuffer payload =
-        text instanceof String s
-            ? ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8))
-            : StandardCharsets.UTF_8.encode(java.nio.CharBuffer.wrap(text));
-    return send(Opcodes.TEXT, payload);
+    return send(Opcodes.TEXT, PreparedMessage.utf8(text));
   }
 
   @Override
   public CompletableFuture<Void> sendBinary(ByteBuffer data) {
     return send(Opcodes.BINARY, data.duplicate());
+  }
+
+  @Override
+  public CompletableFuture<Void> send(PreparedMessage message) {
+    return send(message.opcode(), message.payload());
   }
 
   @Override

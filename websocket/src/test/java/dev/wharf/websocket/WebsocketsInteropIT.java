@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -129,5 +130,82 @@ class WebsocketsInteropIT {
       peer.closeInput();
       assertThat(peer.waitFor(10)).isZero();
     }
+  }
+
+  /**
+   * One message prepared once and sent to two connections, one that agreed to permessage-deflate
+   * (python's websockets) and one that did not (our client): both read the same message.
+   */
+  @Test
+  void aPreparedMessageReachesADeflatingAndAPlainConnectionAlike() throws Exception {
+    var opened = new LinkedBlockingQueue<WebSocket>();
+    var config = WebSocketConfig.builder().deflate(DeflateOptions.DEFAULTS).build();
+    try (var server =
+            HttpServer.builder(group)
+                .get(
+                    "/fanout",
+                    WebSocketServer.handler(
+                        config,
+                        () ->
+                            new WebSocketListener() {
+                              @Override
+                              public void onOpen(WebSocket ws) {
+                                opened.add(ws);
+                              }
+                            }))
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        var python =
+            PythonPeer.start(
+                "websockets_peer.py", "talk", "ws://127.0.0.1:" + server.port() + "/fanout")) {
+      var received = new LinkedBlockingQueue<Object>();
+      WebSocketClient.builder(group)
+          .build()
+          .connect(
+              URI.create("ws://127.0.0.1:" + server.port() + "/fanout"),
+              new WebSocketListener() {
+                @Override
+                public void onText(WebSocket w, String text) {
+                  received.add(text);
+                }
+
+                @Override
+                public void onBinary(WebSocket w, ByteBuffer data) {
+                  byte[] copy = new byte[data.remaining()];
+                  data.get(copy);
+                  received.add(copy);
+                }
+              })
+          .get(10, TimeUnit.SECONDS);
+      List<WebSocket> both = List.of(take(opened), take(opened));
+      assertThat(both).extracting(WebSocket::extensions).anyMatch(String::isEmpty);
+      assertThat(both)
+          .extracting(WebSocket::extensions)
+          .anyMatch(e -> e.startsWith("permessage-deflate"));
+
+      String text = "κόσμε, broadcast! ".repeat(300);
+      PreparedMessage textMessage = PreparedMessage.text(text);
+      PreparedMessage binaryMessage =
+          PreparedMessage.binary(ByteBuffer.wrap(new byte[] {0, 1, -1}));
+      for (WebSocket ws : both) {
+        ws.send(textMessage).get(10, TimeUnit.SECONDS);
+        ws.send(binaryMessage).get(10, TimeUnit.SECONDS);
+      }
+      for (WebSocket ws : both) {
+        ws.close(1000, "done");
+      }
+
+      assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo(text);
+      assertThat((byte[]) received.poll(10, TimeUnit.SECONDS)).containsExactly(0, 1, -1);
+      List<String> lines = python.readAll(30);
+      assertThat(lines)
+          .as("python stderr: %s", python.stderr())
+          .containsExactly("text\t" + text, "binary\t0001ff", "closed\t1000\tdone");
+    }
+  }
+
+  private static WebSocket take(LinkedBlockingQueue<WebSocket> opened) throws InterruptedException {
+    WebSocket ws = opened.poll(30, TimeUnit.SECONDS);
+    assertThat(ws).as("a connection opened within 30 s").isNotNull();
+    return ws;
   }
 }

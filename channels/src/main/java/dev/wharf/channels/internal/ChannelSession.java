@@ -14,6 +14,7 @@ import dev.wharf.channels.protocol.ProtocolException;
 import dev.wharf.channels.protocol.Request;
 import dev.wharf.channels.protocol.RequestDecoder;
 import dev.wharf.channels.protocol.ServerMessages;
+import dev.wharf.websocket.PreparedMessage;
 import dev.wharf.websocket.WebSocket;
 import dev.wharf.websocket.WebSocketListener;
 import dev.wharf.websocket.codec.CloseCodes;
@@ -68,11 +69,11 @@ public final class ChannelSession implements WebSocketListener, Hub.Member {
   /** This connection's last publish (loop only): the next one waits for it. */
   private CompletableFuture<Publication> lastPublish = CompletableFuture.completedFuture(null);
 
-  /** A publication for the mailbox, with its delivery's text, written once per node. */
-  private record Incoming(Publication publication, String text) {}
+  /** A publication for the mailbox, with its delivery message, encoded once per node. */
+  private record Incoming(Publication publication, PreparedMessage delivery) {}
 
   /** A presence event for the mailbox. */
-  private record Event(String channel, String text) {}
+  private record Event(String channel, PreparedMessage message) {}
 
   public ChannelSession(Hub hub, ChannelsConfig config, Admission admission) {
     this.hub = hub;
@@ -86,21 +87,21 @@ public final class ChannelSession implements WebSocketListener, Hub.Member {
 
   /** A publication of a channel this session is subscribed to; from the broker's thread. */
   @Override
-  public void offerPublication(Publication publication, String text) {
-    if (!admit(text)) {
+  public void offerPublication(Publication publication, PreparedMessage delivery) {
+    if (!admit(delivery)) {
       return;
     }
-    mailbox.add(new Incoming(publication, text));
+    mailbox.add(new Incoming(publication, delivery));
     scheduleDrain();
   }
 
   /** Someone else's join or leave on a channel this session is subscribed to; broker's thread. */
   @Override
-  public void offerEvent(String channel, boolean join, ClientInfo who, String text) {
-    if (who.client().equals(clientId) || !admit(text)) {
+  public void offerEvent(String channel, boolean join, ClientInfo who, PreparedMessage event) {
+    if (who.client().equals(clientId) || !admit(event)) {
       return; // a client is not told of its own join and leave
     }
-    mailbox.add(new Event(channel, text));
+    mailbox.add(new Event(channel, event));
     scheduleDrain();
   }
 
@@ -121,11 +122,11 @@ public final class ChannelSession implements WebSocketListener, Hub.Member {
   }
 
   /** Counts a message into the mailbox, or notes the overflow and drops it. */
-  private boolean admit(String text) {
+  private boolean admit(PreparedMessage message) {
     if (overflowed) {
       return false;
     }
-    long bytes = text.length();
+    long bytes = message.length();
     if (mailboxBytes.addAndGet(bytes) > config.maxQueuedBytes()) {
       mailboxBytes.addAndGet(-bytes);
       overflowed = true;
@@ -156,16 +157,16 @@ public final class ChannelSession implements WebSocketListener, Hub.Member {
     while ((next = mailbox.poll()) != null) {
       switch (next) {
         case Incoming incoming -> {
-          mailboxBytes.addAndGet(-incoming.text().length());
+          mailboxBytes.addAndGet(-incoming.delivery().length());
           if (!closed) {
-            incoming(incoming.publication(), incoming.text());
+            incoming(incoming.publication(), incoming.delivery());
           }
         }
         case Event event -> {
-          mailboxBytes.addAndGet(-event.text().length());
+          mailboxBytes.addAndGet(-event.message().length());
           Subscription sub = subscriptions.get(event.channel());
           if (!closed && sub != null && sub.live) {
-            send(event.text());
+            send(event.message());
           }
         }
         case Runnable task -> {
@@ -184,20 +185,20 @@ public final class ChannelSession implements WebSocketListener, Hub.Member {
     }
   }
 
-  private void incoming(Publication publication, String text) {
+  private void incoming(Publication publication, PreparedMessage delivery) {
     Subscription sub = subscriptions.get(publication.channel());
     if (sub == null) {
       return; // unsubscribed since
     }
     if (!sub.live) {
       sub.buffered.add(publication);
-      sub.bufferedBytes += text.length();
+      sub.bufferedBytes += delivery.length();
       if (sub.bufferedBytes > config.maxQueuedBytes()) {
         overflowed = true;
       }
       return;
     }
-    deliver(sub, publication, text);
+    deliver(sub, publication, delivery);
   }
 
   /**
@@ -205,7 +206,7 @@ public final class ChannelSession implements WebSocketListener, Hub.Member {
    * is skipped (it came both from the history and live), a later one means the broker lost some,
    * and the client is told to recover.
    */
-  private void deliver(Subscription sub, Publication publication, String text) {
+  private void deliver(Subscription sub, Publication publication, PreparedMessage delivery) {
     if (!publication.epoch().equals(sub.epoch)) {
       LOG.log(
           System.Logger.Level.DEBUG,
@@ -223,19 +224,19 @@ public final class ChannelSession implements WebSocketListener, Hub.Member {
       lag(sub);
       return;
     }
-    if (send(text)) {
+    if (send(delivery)) {
       sub.offset = publication.offset();
     }
   }
 
   /** Queues a message for the client unless that would pass the limit (then: the policy). */
-  private boolean send(String text) {
+  private boolean send(PreparedMessage message) {
     WebSocket ws = webSocket;
-    if (ws.bufferedBytes() + text.length() > config.maxQueuedBytes()) {
+    if (ws.bufferedBytes() + message.length() > config.maxQueuedBytes()) {
       overflowed = true;
       return false;
     }
-    ws.sendText(text);
+    ws.send(message);
     return true;
   }
 
@@ -464,11 +465,11 @@ public final class ChannelSession implements WebSocketListener, Hub.Member {
     }
     sendNotice(ServerMessages.subscribed(sub.requestId, top, recovered, whyNot));
     for (Publication p : missed) {
-      deliver(sub, p, ServerMessages.delivery(p));
+      deliver(sub, p, PreparedMessage.text(ServerMessages.delivery(p)));
     }
     for (Publication p : sub.buffered) {
       if (subscriptions.get(sub.channel) == sub) {
-        deliver(sub, p, ServerMessages.delivery(p));
+        deliver(sub, p, PreparedMessage.text(ServerMessages.delivery(p)));
       }
     }
     sub.buffered.clear();

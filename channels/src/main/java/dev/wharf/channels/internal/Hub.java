@@ -5,6 +5,7 @@ import dev.wharf.channels.ChannelActivity;
 import dev.wharf.channels.ClientInfo;
 import dev.wharf.channels.Publication;
 import dev.wharf.channels.protocol.ServerMessages;
+import dev.wharf.websocket.PreparedMessage;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -33,11 +34,11 @@ public final class Hub implements Broker.Listener {
    * on the broker's threads, in offset order per channel; must not block.
    */
   public interface Member {
-    /** A publication of the channel, with its delivery's text (written once per node). */
-    void offerPublication(Publication publication, String text);
+    /** A publication of the channel, with its delivery message (encoded once per node). */
+    void offerPublication(Publication publication, PreparedMessage delivery);
 
-    /** A join (or a leave) on the channel, with the event's text. */
-    void offerEvent(String channel, boolean join, ClientInfo who, String text);
+    /** A join (or a leave) on the channel, with the event's message (encoded once per node). */
+    void offerEvent(String channel, boolean join, ClientInfo who, PreparedMessage event);
 
     /** The broker lost the channel's history: what was missed cannot be recovered. */
     void offerLost(String channel);
@@ -178,10 +179,10 @@ public final class Hub implements Broker.Listener {
       return;
     }
     local.publications.incrementAndGet();
-    // Written once for every subscriber of this node.
-    String text = ServerMessages.delivery(publication);
+    // Written and encoded once for every subscriber of this node.
+    PreparedMessage delivery = PreparedMessage.text(ServerMessages.delivery(publication));
     for (Member session : local.sessions) {
-      session.offerPublication(publication, text);
+      session.offerPublication(publication, delivery);
     }
   }
 
@@ -214,9 +215,10 @@ public final class Hub implements Broker.Listener {
     if (local.hearingPresence.isEmpty()) {
       return;
     }
-    String text = ServerMessages.presenceEvent(channel, join, client);
+    PreparedMessage event =
+        PreparedMessage.text(ServerMessages.presenceEvent(channel, join, client));
     for (Member session : local.hearingPresence) {
-      session.offerEvent(channel, join, client, text);
+      session.offerEvent(channel, join, client, event);
     }
   }
 }

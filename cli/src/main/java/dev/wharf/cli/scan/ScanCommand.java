@@ -6,6 +6,7 @@ import dev.wharf.packets.AddressText;
 import dev.wharf.packets.SynProber;
 import dev.wharf.scan.PortList;
 import dev.wharf.scan.PortResult;
+import dev.wharf.scan.RttEstimator;
 import dev.wharf.scan.Services;
 import dev.wharf.scan.SynScanner;
 import dev.wharf.scan.TcpScanner;
@@ -41,7 +42,11 @@ import picocli.CommandLine.Spec;
       "With -sS (--syn), a half-open scan on raw sockets, as nmap -sS does (needs CAP_NET_RAW):"
           + " a SYN to each port; open on SYN-ACK (this host's kernel, which holds no socket for"
           + " it, answers with a RST: the connection is never completed), closed on RST, filtered"
-          + " on an ICMP unreachable or on silence after --retries more SYNs.",
+          + " on an ICMP unreachable or on silence. Its timing is nmap -T4's, adaptive: each SYN"
+          + " waits a timeout learnt from the answers' round trips (--initial-rtt-timeout,"
+          + " --min-rtt-timeout, --max-rtt-timeout), a window of SYNs awaiting answers grows with"
+          + " answers and shrinks on silence (up to --concurrency), and a silent port gets one"
+          + " retry more than any answered port needed (up to --retries).",
       "Without PORTS, the 1000 ports nmap finds open most often (its --top-ports 1000). Lists"
           + " only open ports and counts the rest, unless -v. A progress line is shown on stderr"
           + " when it is a terminal."
@@ -84,7 +89,8 @@ public final class ScanCommand implements Callable<Integer> {
       paramLabel = "N",
       description =
           "Probe a port that did not answer N more times before calling it filtered (TCP connect,"
-              + " default: 1; SYN, default: 2) or open|filtered (UDP, default: 2).")
+              + " default: 1; SYN, at most, default: 6, as nmap -T4) or open|filtered (UDP,"
+              + " default: 2).")
   Integer retries;
 
   @Option(
@@ -96,20 +102,50 @@ public final class ScanCommand implements Callable<Integer> {
   @Option(
       names = "--concurrency",
       paramLabel = "N",
-      description = "Connects in flight at once (default: 1000, or less under a low ulimit -n).")
+      description =
+          "Connects in flight at once (default: 1000, or less under a low ulimit -n); with -sS, the"
+              + " most SYNs awaiting answers (default: 1000).")
   Integer concurrency;
 
   @Option(
-      names = "--rate",
+      names = {"--rate", "--max-rate"},
       paramLabel = "N",
-      description = "New connects per second at most (default: no limit).")
+      description = "New connects (or SYNs) per second at most (default: no limit).")
   Double rate;
+
+  @Option(
+      names = "--min-rate",
+      paramLabel = "N",
+      description = "With -sS: SYNs per second at least, past the window if need be, as nmap's.")
+  Double minRate;
+
+  @Option(
+      names = "--initial-rtt-timeout",
+      paramLabel = "TIME",
+      description = "With -sS: a SYN's timeout until a round trip is measured (default: 500ms).")
+  String initialRtt;
+
+  @Option(
+      names = "--min-rtt-timeout",
+      paramLabel = "TIME",
+      description = "With -sS: the learnt timeout's floor (default: 100ms).")
+  String minRtt;
+
+  @Option(
+      names = "--max-rtt-timeout",
+      paramLabel = "TIME",
+      description =
+          "With -sS: the learnt timeout's ceiling (default: 1250ms). TIME as nmap's: 250ms, 1.5s,"
+              + " 2m, or seconds.")
+  String maxRtt;
 
   @Option(
       names = "--timeout",
       paramLabel = "SECONDS",
-      description = "How long a port may take to answer before it counts as filtered (default: 1).")
-  double timeoutSeconds = 1;
+      description =
+          "How long a port may take to answer before it counts as filtered (default: 1); with -sS,"
+              + " a fixed timeout for every SYN instead of the learnt one.")
+  Double timeoutSeconds;
 
   @Option(
       names = "--banner",
@@ -189,16 +225,24 @@ public final class ScanCommand implements Callable<Integer> {
     if (rate != null && !(rate > 0 && rate <= 10_000_000)) {
       throw new IllegalArgumentException("--rate must be above 0 (per second), got " + rate);
     }
+    if (!syn && (minRate != null || initialRtt != null || minRtt != null || maxRtt != null)) {
+      throw new IllegalArgumentException(
+          "--min-rate and the --*-rtt-timeout options are for the SYN scan (-sS)");
+    }
     if (syn) {
-      int tries = retries == null ? 2 : retries;
+      int tries = retries == null ? 6 : retries;
       if (tries < 0 || tries > 50) {
         throw new IllegalArgumentException("--retries must be 0 to 50, got " + tries);
+      }
+      if (minRate != null && !(minRate > 0 && minRate <= 10_000_000)) {
+        throw new IllegalArgumentException(
+            "--min-rate must be above 0 (per second), got " + minRate);
       }
       // No descriptor per probe: the window is not bounded by ulimit -n.
       int window = concurrency == null ? 1000 : parallel;
       var settings =
           new SynScanner.Settings(
-              window, rate == null ? 0 : rate, seconds("--timeout", timeoutSeconds), tries);
+              window, minRate == null ? 0 : minRate, rate == null ? 0 : rate, synTiming(), tries);
       return new Options(
           host,
           ports,
@@ -216,7 +260,10 @@ public final class ScanCommand implements Callable<Integer> {
       }
       var settings =
           new UdpScanner.Settings(
-              parallel, rate == null ? 0 : rate, seconds("--timeout", timeoutSeconds), tries);
+              parallel,
+              rate == null ? 0 : rate,
+              seconds("--timeout", timeoutSeconds == null ? 1 : timeoutSeconds),
+              tries);
       return new Options(
           host,
           ports,
@@ -231,7 +278,7 @@ public final class ScanCommand implements Callable<Integer> {
         new TcpScanner.Settings(
             parallel,
             rate == null ? 0 : rate,
-            seconds("--timeout", timeoutSeconds),
+            seconds("--timeout", timeoutSeconds == null ? 1 : timeoutSeconds),
             banner ? seconds("--banner-wait", bannerSeconds) : Duration.ZERO,
             tcpRetries());
     return new Options(
@@ -243,6 +290,31 @@ public final class ScanCommand implements Callable<Integer> {
         java.util.Optional.empty(),
         json,
         verbose);
+  }
+
+  /** nmap -T4's round-trip timeouts, with what the command line changed; or a fixed --timeout. */
+  private RttEstimator.Limits synTiming() {
+    if (timeoutSeconds != null) {
+      if (initialRtt != null || minRtt != null || maxRtt != null) {
+        throw new IllegalArgumentException(
+            "--timeout fixes the SYN's timeout: give it or the --*-rtt-timeout options, not both");
+      }
+      return RttEstimator.Limits.fixed(seconds("--timeout", timeoutSeconds));
+    }
+    var t4 = RttEstimator.Limits.NMAP_T4;
+    Duration min = minRtt == null ? t4.min() : NmapTime.parse("--min-rtt-timeout", minRtt);
+    Duration max = maxRtt == null ? t4.max() : NmapTime.parse("--max-rtt-timeout", maxRtt);
+    Duration initial =
+        initialRtt == null ? t4.initial() : NmapTime.parse("--initial-rtt-timeout", initialRtt);
+    if (min.compareTo(max) > 0) {
+      throw new IllegalArgumentException(
+          "--min-rtt-timeout ("
+              + min.toMillis()
+              + " ms) is above --max-rtt-timeout ("
+              + max.toMillis()
+              + " ms)");
+    }
+    return new RttEstimator.Limits(initial, min, max);
   }
 
   private int tcpRetries() {
@@ -356,9 +428,11 @@ public final class ScanCommand implements Callable<Integer> {
                 + prober.interfaceName());
         err.flush();
       }
-      List<PortResult> results =
-          new SynScanner(options.synSettings().orElseThrow())
-              .scan(SynScanner.Wire.of(prober), options.ports(), shown);
+      var scanner = new SynScanner(options.synSettings().orElseThrow());
+      List<PortResult> results = scanner.scan(SynScanner.Wire.of(prober), options.ports(), shown);
+      if (options.verbose()) {
+        scanner.summary().ifPresent(summary -> err.println("wharf scan: " + describe(summary)));
+      }
       long dropped = prober.statistics().dropped();
       if (dropped > 0) {
         err.println(
@@ -369,6 +443,25 @@ public final class ScanCommand implements Callable<Integer> {
       }
       return results;
     }
+  }
+
+  /** The SYN scan's timing, as {@code -v} tells it. */
+  static String describe(SynScanner.Summary summary) {
+    String rtt =
+        summary.srttNanos() < 0
+            ? "no round trip measured"
+            : String.format(java.util.Locale.ROOT, "round trip %.3f ms", summary.srttNanos() / 1e6);
+    return String.format(
+        java.util.Locale.ROOT,
+        "%d SYNs (%d retries); %s, timeout %d ms; window %d (largest %d); retries allowed a"
+            + " silent port: %d",
+        summary.probes(),
+        summary.retries(),
+        rtt,
+        summary.timeoutNanos() / 1_000_000,
+        summary.window(),
+        summary.largestWindow(),
+        summary.retriesAllowed());
   }
 
   private static InetAddress resolve(String host) throws UnknownHostException {

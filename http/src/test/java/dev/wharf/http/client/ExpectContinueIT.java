@@ -3,8 +3,6 @@ package dev.wharf.http.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.core.EventLoopGroup;
-import dev.wharf.core.tls.TlsClientConfig;
-import dev.wharf.core.tls.TlsTrust;
 import dev.wharf.http.Headers;
 import dev.wharf.http.ResponseHead;
 import dev.wharf.testkit.ExternalProcess;
@@ -76,16 +74,7 @@ class ExpectContinueIT {
   }
 
   private HttpClient client(HttpClient.Version version) throws Exception {
-    client =
-        HttpClient.builder()
-            .group(group)
-            .version(version)
-            .tls(
-                TlsClientConfig.builder()
-                    .trust(TlsTrust.fromPem(certs.caCert()))
-                    .alpn(HttpClient.alpn(version))
-                    .build())
-            .build();
+    client = TestClients.trustingTestCa(group, version, certs.caCert()).build();
     return client;
   }
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wharf.core.EventLoopGroup;
-import dev.wharf.core.tls.TlsClientConfig;
 import dev.wharf.core.tls.TlsIdentity;
 import dev.wharf.core.tls.TlsServerConfig;
 import dev.wharf.core.tls.TlsSession;
@@ -12,6 +11,7 @@ import dev.wharf.core.tls.TlsTrust;
 import dev.wharf.http.client.ClientRequest;
 import dev.wharf.http.client.ClientResponse;
 import dev.wharf.http.client.HttpClient;
+import dev.wharf.http.client.TestClients;
 import dev.wharf.http.files.StaticFiles;
 import dev.wharf.testkit.ExternalProcess;
 import dev.wharf.testkit.TestCertificates;
@@ -104,15 +104,7 @@ class HttpsIT {
                   response.send(total + " " + java.util.HexFormat.of().formatHex(digest.digest()));
                 })
             .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-    client =
-        HttpClient.builder()
-            .group(group)
-            .tls(
-                TlsClientConfig.builder()
-                    .trust(TlsTrust.fromPem(certs.caCert()))
-                    .alpn("http/1.1")
-                    .build())
-            .build();
+    client = TestClients.trustingTestCa(group, HttpClient.Version.HTTP_1_1, certs.caCert()).build();
   }
 
   @AfterEach

@@ -50,6 +50,7 @@ public final class Libc {
   private final MethodHandle getsockopt;
   private final MethodHandle bind;
   private final MethodHandle sendto;
+  private final MethodHandle sendmmsg;
   private final MethodHandle recvmsg;
   private final MethodHandle poll;
   private final MethodHandle close;
@@ -83,6 +84,11 @@ public final class Libc {
             lookup.findOrThrow("sendto"),
             FunctionDescriptor.of(
                 JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT),
+            errno);
+    sendmmsg =
+        linker.downcallHandle(
+            lookup.findOrThrow("sendmmsg"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
             errno);
     recvmsg =
         linker.downcallHandle(
@@ -218,6 +224,31 @@ public final class Libc {
         }
         if (errno(state) != EINTR) {
           throw failure("sendto", errno(state));
+        }
+      }
+    } catch (PacketSocketException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Sends the first {@code count} messages of {@code messages} (an array of {@code struct mmsghdr})
+   * in one call; how many went, from the first. A failure on the first message is thrown (the
+   * caller may treat {@code ENOBUFS} as "none went"); one on a later message ends the call early,
+   * as sendmmsg(2) reports it, and the caller learns of it by trying that message again.
+   */
+  public int sendmmsg(int fd, MemorySegment messages, int count) throws PacketSocketException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = arena.allocate(CALL_STATE);
+      while (true) {
+        int sent = (int) sendmmsg.invokeExact(state, fd, messages, count, 0);
+        if (sent >= 0) {
+          return sent;
+        }
+        if (errno(state) != EINTR) {
+          throw failure("sendmmsg", errno(state));
         }
       }
     } catch (PacketSocketException | RuntimeException | Error e) {

@@ -3,13 +3,12 @@ package dev.wharf.http.h2.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.core.EventLoopGroup;
-import dev.wharf.core.tls.TlsClientConfig;
-import dev.wharf.core.tls.TlsTrust;
 import dev.wharf.http.Headers;
 import dev.wharf.http.client.ClientRequest;
 import dev.wharf.http.client.ClientResponse;
 import dev.wharf.http.client.HttpClient;
 import dev.wharf.http.client.RequestBody;
+import dev.wharf.http.client.TestClients;
 import dev.wharf.testkit.Nginx;
 import dev.wharf.testkit.TestCertificates;
 import java.net.URI;
@@ -77,16 +76,7 @@ class Http2ClientNginxIT {
 
   private HttpClient client(HttpClient.Version version) throws Exception {
     client =
-        HttpClient.builder()
-            .group(group)
-            .version(version)
-            .maxBodyBytes(64L << 20)
-            .tls(
-                TlsClientConfig.builder()
-                    .trust(TlsTrust.fromPem(certs.caCert()))
-                    .alpn(HttpClient.alpn(version))
-                    .build())
-            .build();
+        TestClients.trustingTestCa(group, version, certs.caCert()).maxBodyBytes(64L << 20).build();
     return client;
   }
 
