@@ -431,6 +431,10 @@ class TraceIT extends EndToEnd {
     assertThat(theirLines).hasSize(3).allMatch(line -> line.contains("UDP, length 9"));
     assertThat(tcpdumpRead(ours)).isEqualTo(theirLines);
     assertThat(wharfRead("-r", ours.toString())).isEqualTo(theirLines);
+    // -e on cooked v2 headers: direction, interface index, address, protocol, as tcpdump -e.
+    List<String> theirLinkLines = tcpdumpRead(theirs, "-e");
+    assertThat(theirLinkLines).allMatch(line -> line.contains(" ifindex "));
+    assertThat(wharfRead("-e", "-r", theirs.toString())).isEqualTo(theirLinkLines);
   }
 
   @Test

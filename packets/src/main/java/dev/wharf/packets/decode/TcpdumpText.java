@@ -40,7 +40,8 @@ public final class TcpdumpText {
    * sizes. Not yet: IP options, ICMP's quoted datagram, neighbour discovery's options. With {@code
    * linkLevel} (tcpdump's {@code -e}), an Ethernet frame's header first: "02:00:00:00:00:01 >
    * 02:00:00:00:00:02, ethertype IPv4 (0x0800), length 98: ", and the protocol's name ("IP ") it
-   * makes redundant left out. Not yet: a VLAN tag's priority, cooked headers' -e fields.
+   * makes redundant left out; a Linux cooked header's direction, interface index, address and
+   * protocol likewise. Not yet: a VLAN tag's priority.
    */
   public TcpdumpText(boolean verbose, boolean linkLevel) {
     this(verbose, linkLevel, PayloadText.NONE);
@@ -100,6 +101,21 @@ public final class TcpdumpText {
             // print-sll.c: SLL2 names the interface (as this host knows the index) and direction.
             text.append(
                 String.format("%-5s %-3s ", interfaceName(cooked.ifIndex()), direction(cooked)));
+          }
+          if (linkLevel) {
+            // print-sll.c with -e: SLL's direction (SLL2 said it above, then its ifindex), the
+            // sender's link address, the protocol and the frame's length.
+            if (cooked.ifIndex() == 0) {
+              text.append(String.format("%3s ", direction(cooked)));
+            } else {
+              text.append("ifindex ").append(cooked.ifIndex()).append(' ');
+            }
+            text.append(cooked.address()).append(' ');
+            text.append(etherType(cooked.protocol(), packet.wireLength())).append(": ");
+            typeShown = true;
+            if (next == null) {
+              continue;
+            }
           }
           if (next == null) {
             text.append(etherType(cooked.protocol(), packet.wireLength() - linkLength));
