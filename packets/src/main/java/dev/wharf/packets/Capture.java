@@ -5,6 +5,7 @@ import dev.wharf.packets.internal.KernelFilters;
 import dev.wharf.packets.internal.Libpcap;
 import dev.wharf.packets.internal.PacketRing;
 import dev.wharf.packets.pcap.CapturedPacket;
+import dev.wharf.packets.pcap.FrameConsumer;
 import java.io.IOException;
 import java.net.NetworkInterface;
 import java.net.SocketException;
@@ -137,6 +138,34 @@ public final class Capture implements AutoCloseable {
         return Optional.of(packet);
       }
     }
+  }
+
+  /** Waits until {@code deadlineNanos} for a block of frames to {@link #drain}; false by then. */
+  public boolean await(long deadlineNanos) throws PacketSocketException {
+    return ring.awaitBlock(deadlineNanos);
+  }
+
+  /**
+   * Hands {@code frames} the frames of the next block the kernel filled, where they lie in the
+   * ring's memory (see {@link PacketRing#drain}), waiting until {@code deadlineNanos} for one: the
+   * way to write a file without a copy or an object per packet.
+   *
+   * @return how many frames {@code frames} took; 0 when none came by the deadline
+   */
+  public int drain(long deadlineNanos, FrameConsumer frames)
+      throws PacketSocketException, IOException {
+    if (userSpaceFilter.length == 0) {
+      return ring.drain(deadlineNanos, frames);
+    }
+    // A filter that runs here reads the frame from the heap, as next() gives it.
+    return ring.drain(
+        deadlineNanos,
+        (memory, offset, captured, wire, seconds, nanos) -> {
+          byte[] data = new byte[captured];
+          memory.get(offset, data);
+          return !Libpcap.get().matches(userSpaceFilter, data, wire)
+              || frames.accept(memory, offset, captured, wire, seconds, nanos);
+        });
   }
 
   /** True when the filter runs in the kernel, so that unwanted packets never reach Java. */

@@ -6,9 +6,12 @@ import dev.wharf.packets.decode.ConnectionStory;
 import dev.wharf.packets.decode.DecodedPacket;
 import dev.wharf.packets.decode.PacketDecoder;
 import dev.wharf.packets.decode.PacketJson;
+import dev.wharf.packets.decode.PayloadText;
 import dev.wharf.packets.decode.TcpdumpText;
 import dev.wharf.packets.pcap.CaptureFileReader;
+import dev.wharf.packets.pcap.CaptureFileWriter;
 import dev.wharf.packets.pcap.CapturedPacket;
+import dev.wharf.packets.pcap.FrameConsumer;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -69,6 +72,24 @@ public final class TraceCommand implements Callable<Integer> {
 
   @Option(names = "-w", paramLabel = "FILE", description = "Write the packets to FILE as pcap.")
   Path writeFile;
+
+  @Option(
+      names = "--pcapng",
+      description = "With -w: write pcapng (nanosecond timestamps, the interface named) not pcap.")
+  boolean pcapng;
+
+  @Option(
+      names = "-W",
+      paramLabel = "N",
+      description =
+          "With -C: a ring of N files (FILE0.., the oldest overwritten); with -G: stop after N"
+              + " files.")
+  Integer fileLimit;
+
+  @Option(
+      names = "-e",
+      description = "The link-level header too: MAC addresses, EtherType, length (as tcpdump -e).")
+  boolean linkLevel;
 
   @Option(names = "-r", paramLabel = "FILE", description = "Read packets from a pcap/pcapng file.")
   Path readFile;
@@ -142,18 +163,27 @@ public final class TraceCommand implements Callable<Integer> {
     if (fileSize != null && fileSize < 1 || rotateSeconds != null && rotateSeconds < 1) {
       return mistake(err, "-C and -G must be at least 1");
     }
+    if (fileLimit != null && (fileSize == null && rotateSeconds == null || fileLimit < 1)) {
+      return mistake(err, "-W needs -C or -G, and must be at least 1");
+    }
+    if (pcapng && writeFile == null) {
+      return mistake(err, "--pcapng needs -w FILE");
+    }
     if (bufferKib < 64 || bufferKib > 1 << 20) {
       return mistake(err, "-B must be 64 to 1048576 KiB, got " + bufferKib);
     }
-    if (writeFile != null && (json || follow || hex || verbose)) {
-      return mistake(err, "-w writes packets, not text: --json, --follow, -v and -X print");
+    if (writeFile != null && (json || follow || hex || verbose || linkLevel)) {
+      return mistake(err, "-w writes packets, not text: --json, --follow, -v, -X and -e print");
     }
     if (json && (follow || hex)) {
       return mistake(err, "--json excludes --follow and -X");
     }
     String filter = String.join(" ", filterWords);
     try {
-      return readFile != null ? read(filter, out, err) : capture(filter, out, err);
+      // picocli's writer flushes on each println: a write per packet. Lines are gathered here and
+      // written a block of packets at a time (capture) or at the end (-r).
+      PrintWriter lines = new PrintWriter(new java.io.BufferedWriter(out, 1 << 16), false);
+      return readFile != null ? read(filter, lines, err) : capture(filter, lines, err);
     } catch (IllegalArgumentException e) {
       return mistake(err, e.getMessage());
     } catch (PacketSocketException e) {
@@ -187,7 +217,7 @@ public final class TraceCommand implements Callable<Integer> {
       byte[] program = filter.isBlank() ? new byte[0] : compile(linkType, filter);
       err.println("reading from file " + readFile + ", link-type " + linkTypeName(linkType));
       err.flush();
-      var sink = sink(out, linkType);
+      var sink = sink(out, linkType, null);
       long seen = 0;
       for (Optional<CapturedPacket> next = reader.next(); next.isPresent(); next = reader.next()) {
         CapturedPacket packet = next.get();
@@ -231,7 +261,10 @@ public final class TraceCommand implements Callable<Integer> {
               + snapLength
               + " bytes");
       err.flush();
-      var sink = sink(out, capture.linkType());
+      if (writeFile != null) {
+        return captureToFile(capture, name, err);
+      }
+      var sink = sink(out, capture.linkType(), name);
       var counts = new long[1];
       Thread onCtrlC =
           new Thread(
@@ -244,12 +277,22 @@ public final class TraceCommand implements Callable<Integer> {
               },
               "wharf-trace-summary");
       Runtime.getRuntime().addShutdownHook(onCtrlC);
-      while (count == null || counts[0] < count) {
-        Optional<CapturedPacket> packet = capture.next(System.nanoTime() + 1_000_000_000L);
-        if (packet.isPresent()) {
-          synchronized (counts) {
-            sink.accept(packet.get());
+      // A block at a time, as -w: the lines of a block, then one flush (a write per block, not
+      // per packet; a block is handed over within 10 ms, so the lines stay live).
+      FrameConsumer printed =
+          (memory, offset, captured, wire, seconds, nanos) -> {
+            byte[] data = new byte[captured];
+            memory.get(offset, data);
+            sink.accept(
+                new CapturedPacket(java.time.Instant.ofEpochSecond(seconds, nanos), data, wire));
             counts[0]++;
+            return count == null || counts[0] < count;
+          };
+      while (count == null || counts[0] < count) {
+        if (capture.await(System.nanoTime() + 1_000_000_000L)) {
+          synchronized (counts) {
+            capture.drain(System.nanoTime(), printed); // a block is ready: no wait
+            out.flush();
           }
         }
       }
@@ -264,6 +307,80 @@ public final class TraceCommand implements Callable<Integer> {
       }
       return 0;
     }
+  }
+
+  /**
+   * -w: frames go from the ring to the file as they lie in its memory ({@link Capture#drain}),
+   * decoded never, gathered in a buffer written once it holds a megabyte (and at the end).
+   */
+  private int captureToFile(Capture capture, String name, PrintWriter err) throws IOException {
+    RotatingPcap files = files(capture.linkType(), name);
+    var counts = new long[1];
+    FrameConsumer counted =
+        (memory, offset, captured, wire, seconds, nanos) -> {
+          if (!files.accept(memory, offset, captured, wire, seconds, nanos)) {
+            return false; // -G's files reached -W's limit
+          }
+          counts[0]++;
+          return count == null || counts[0] < count;
+        };
+    Thread onCtrlC =
+        new Thread(
+            () -> {
+              synchronized (counts) {
+                closeQuietly(files, err);
+                report(err, counts[0], capture);
+                Runtime.getRuntime().halt(0);
+              }
+            },
+            "wharf-trace-summary");
+    Runtime.getRuntime().addShutdownHook(onCtrlC);
+    while ((count == null || counts[0] < count) && !files.limitReached()) {
+      // The wait is outside the lock, so that Ctrl-C's summary does not wait for a block.
+      if (capture.await(System.nanoTime() + 1_000_000_000L)) {
+        synchronized (counts) {
+          capture.drain(System.nanoTime(), counted); // a block is ready: no wait
+        }
+      }
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(onCtrlC);
+    } catch (IllegalStateException shuttingDown) {
+      return 0; // The hook reports.
+    }
+    synchronized (counts) {
+      files.close();
+      if (files.limitReached()) {
+        err.println("Maximum file limit reached: " + files.fileLimit());
+      }
+      report(err, counts[0], capture);
+    }
+    return 0;
+  }
+
+  private static void closeQuietly(RotatingPcap files, PrintWriter err) {
+    try {
+      files.close();
+    } catch (IOException e) {
+      err.println("wharf trace: " + e.getMessage());
+    }
+  }
+
+  /** The -w files, the first opened now: -C, -G, -W, --pcapng as given. */
+  private RotatingPcap files(int linkType, String interfaceName) throws IOException {
+    var files =
+        new RotatingPcap(
+            writeFile.toString(),
+            pcapng ? CaptureFileWriter.Format.PCAPNG : CaptureFileWriter.Format.PCAP,
+            linkType,
+            snapLength,
+            interfaceName,
+            fileSize == null ? 0 : fileSize * 1_000_000,
+            rotateSeconds == null ? 0 : rotateSeconds,
+            fileLimit == null ? 0 : fileLimit,
+            ZoneId.systemDefault());
+    files.start(java.time.Instant.now());
+    return files;
   }
 
   /** tcpdump's closing counts, on stderr, "1 packet" and "2 packets" as its are. */
@@ -299,17 +416,9 @@ public final class TraceCommand implements Callable<Integer> {
     void close();
   }
 
-  private Sink sink(PrintWriter out, int linkType) throws IOException {
+  private Sink sink(PrintWriter out, int linkType, String interfaceName) throws IOException {
     if (writeFile != null) {
-      var files =
-          new RotatingPcap(
-              writeFile.toString(),
-              linkType,
-              snapLength,
-              fileSize == null ? 0 : fileSize * 1_000_000,
-              rotateSeconds == null ? 0 : rotateSeconds,
-              ZoneId.systemDefault());
-      files.start(java.time.Instant.now());
+      var files = files(linkType, interfaceName);
       return new Sink() {
         @Override
         public void accept(CapturedPacket packet) {
@@ -330,7 +439,9 @@ public final class TraceCommand implements Callable<Integer> {
         }
       };
     }
-    var text = new TcpdumpText(verbose);
+    // DNS and HTTP words as tcpdump prints them without -v (with it, tcpdump says more: not yet).
+    var text =
+        new TcpdumpText(verbose, linkLevel, verbose ? PayloadText.NONE : new ApplicationWords());
     var story = new ConnectionStory();
     return new Sink() {
       @Override
@@ -343,14 +454,13 @@ public final class TraceCommand implements Callable<Integer> {
               .next(packet.time(), decoded)
               .ifPresent(line -> out.println(CLOCK.format(packet.time()) + " " + line));
         } else {
-          out.print(CLOCK.format(packet.time()) + " " + text.line(decoded));
+          out.print(CLOCK.format(packet.time()) + " " + text.line(decoded, packet.data()));
           if (hex) {
             out.print(
                 TcpdumpText.hexAndAscii(packet.data(), TcpdumpText.linkHeaderLength(decoded)));
           }
           out.println();
         }
-        out.flush();
       }
 
       @Override

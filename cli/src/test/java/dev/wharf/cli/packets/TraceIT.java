@@ -147,6 +147,207 @@ class TraceIT extends EndToEnd {
     Child reader = wharf(null, text, "trace", "-r", theirs.toString());
     assertThat(reader.awaitExit(Duration.ofSeconds(30))).isZero();
     assertThat(withoutTimes(Files.readAllLines(text))).isEqualTo(theirLines);
+
+    // -e: the Ethernet header first, as tcpdump -e prints it for the same packets.
+    List<String> theirLinkLines = tcpdumpRead(theirs, "-e");
+    assertThat(theirLinkLines)
+        .allMatch(line -> line.matches("^([0-9a-f]{2}:){5}[0-9a-f]{2} > .*, ethertype .*"));
+    assertThat(wharfRead("-e", "-r", theirs.toString())).isEqualTo(theirLinkLines);
+  }
+
+  @Test
+  void pcapngIsWhatTcpdumpReadsAsItsOwnCapture() throws Exception {
+    Path ours = dir.resolve("ours.pcapng");
+    Path theirs = dir.resolve("theirs-ng.pcap");
+    Child tcpdump = tcpdumpIn(theirs, "-i", link, FILTER);
+    Child wharf = wharfIn("trace", "-i", link, "--pcapng", "-w", ours.toString(), FILTER);
+    try {
+      awaitListening(tcpdump, link);
+      awaitListening(wharf, link);
+      inThere("ping -c 2 -i 0.2 10.77.0.1");
+      inThere("ping -6 -c 2 -i 0.2 fd77::1");
+      inThere("echo datagram | socat -u - UDP:10.77.0.1:4444");
+      inThere("sleep 1");
+    } finally {
+      wharf.signal("TERM");
+      tcpdump.signal("TERM");
+    }
+    assertThat(wharf.awaitExit(Duration.ofSeconds(30))).isZero();
+    tcpdump.awaitExit(Duration.ofSeconds(30));
+    // A section header, then the interface's block (EN10MB, named), then packets.
+    var file = java.nio.ByteBuffer.wrap(Files.readAllBytes(ours));
+    file.order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    assertThat(file.getInt(0)).isEqualTo(0x0a0d0d0a);
+    assertThat(file.getInt(28)).isEqualTo(1);
+    assertThat(file.getShort(36)).isEqualTo((short) 1);
+    List<String> theirLines = tcpdumpRead(theirs);
+    assertThat(theirLines).hasSizeGreaterThanOrEqualTo(9);
+    // Nanosecond timestamps: tcpdump prints them, and they are the kernel's, to the nanosecond.
+    var nanos =
+        ExternalProcess.run(
+            Duration.ofSeconds(30), "tcpdump", "-n", "--nano", "-r", ours.toString());
+    assertThat(nanos.out().lines().toList())
+        .allMatch(line -> line.matches("^\\d\\d:\\d\\d:\\d\\d\\.\\d{9} .*"));
+    assertThat(tcpdumpRead(ours)).isEqualTo(theirLines);
+    assertThat(wharfRead("-r", ours.toString())).isEqualTo(theirLines);
+  }
+
+  @Test
+  void withWTheFilesAreARingNamedAsTcpdumpNamesItsAlsoInPcapng() throws Exception {
+    Files.createDirectories(dir.resolve("ours"));
+    Files.createDirectories(dir.resolve("theirs"));
+    String filter = "tcp port 5555";
+    Child tcpdump =
+        tcpdumpIn(
+            dir.resolve("theirs/r.pcap"),
+            "-Z",
+            "root",
+            "-B",
+            "65536",
+            "-C",
+            "1",
+            "-W",
+            "2",
+            "-i",
+            link,
+            filter);
+    Child wharf =
+        wharfIn(
+            "trace",
+            "-B",
+            "65536",
+            "-C",
+            "1",
+            "-W",
+            "2",
+            "--pcapng",
+            "-i",
+            link,
+            "-w",
+            dir.resolve("ours/r.pcap").toString(),
+            filter);
+    try {
+      awaitListening(tcpdump, link);
+      awaitListening(wharf, link);
+      tcpSinkHere();
+      // About 3.5 MB on the wire: four files' worth, so that the ring of two wraps around.
+      inThere("sleep 0.5; head -c 3400000 /dev/zero | socat -u - TCP:10.77.0.1:5555");
+      inThere("sleep 1");
+    } finally {
+      wharf.signal("TERM");
+      tcpdump.signal("TERM");
+    }
+    assertThat(wharf.awaitExit(Duration.ofSeconds(30))).isZero();
+    tcpdump.awaitExit(Duration.ofSeconds(30));
+    assertThat(wharf.errLines()).contains("0 packets dropped by kernel");
+    List<String> names = fileNames(dir.resolve("theirs"));
+    assertThat(names).containsExactly("r.pcap0", "r.pcap1");
+    assertThat(fileNames(dir.resolve("ours"))).isEqualTo(names);
+    for (String name : names) {
+      // Each pcapng file stands alone (its own section and interface): tcpdump reads it.
+      var read =
+          ExternalProcess.run(
+              Duration.ofSeconds(30), "tcpdump", "-n", "-r", dir.resolve("ours", name).toString());
+      assertThat(read.exit()).as(read.err()).isZero();
+      assertThat(read.out().lines()).isNotEmpty().allMatch(line -> line.contains(".5555"));
+    }
+  }
+
+  @Test
+  void aGFileLimitEndsTheCaptureAsTcpdumps() throws Exception {
+    Path ours = dir.resolve("g.pcap");
+    Child wharf = wharfIn("trace", "-G", "1", "-W", "2", "-i", link, "-w", ours.toString(), "icmp");
+    awaitListening(wharf, link);
+    // Pings for up to 20 s: a packet 1 s after the second file opened would start a third.
+    Child pinger =
+        peer(
+            null,
+            null,
+            "ip",
+            "netns",
+            "exec",
+            there,
+            "ping",
+            "-c",
+            "100",
+            "-i",
+            "0.2",
+            "10.77.0.1");
+    try {
+      assertThat(wharf.awaitExit(Duration.ofSeconds(60))).isZero();
+    } finally {
+      pinger.signal("TERM");
+    }
+    assertThat(wharf.errLines()).contains("Maximum file limit reached: 2");
+    assertThat(tcpdumpRead(ours)).isNotEmpty().allMatch(line -> line.contains("ICMP echo"));
+  }
+
+  @Test
+  void dnsAndHttpLinesAreTcpdumps() throws Exception {
+    // A DNS server of a few lines: one A record for any question, recursion available.
+    String answer =
+        "import socket\n"
+            + "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+            + "s.bind(('10.77.0.1', 53))\n"
+            + "while True:\n"
+            + "    q, a = s.recvfrom(512)\n"
+            + "    end = 12\n"
+            + "    while q[end]: end += q[end] + 1\n"
+            + "    end += 5\n"
+            + "    head = q[:2] + bytes([0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0])\n"
+            + "    rr = bytes([0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 77, 0, 9])\n"
+            + "    s.sendto(head + q[12:end] + rr, a)\n";
+    Path server = dir.resolve("dns.py");
+    Files.writeString(server, answer);
+    peer(null, null, "ip", "netns", "exec", here, "/usr/bin/python3", server.toString());
+    peer(
+        null,
+        null,
+        "ip",
+        "netns",
+        "exec",
+        here,
+        "/usr/bin/python3",
+        "-m",
+        "http.server",
+        "--bind",
+        "10.77.0.1",
+        "80",
+        "--directory",
+        dir.toString());
+    Path theirs = dir.resolve("app.pcap");
+    Child tcpdump = tcpdumpIn(theirs, "-i", link, "udp port 53 or tcp port 80");
+    try {
+      awaitListening(tcpdump, link);
+      Await.until(
+          "the servers answer",
+          Duration.ofSeconds(60),
+          () ->
+              ExternalProcess.run(
+                          Duration.ofSeconds(20),
+                          "ip",
+                          "netns",
+                          "exec",
+                          there,
+                          "sh",
+                          "-c",
+                          "dig +tries=1 +time=2 @10.77.0.1 example.com A"
+                              + " && curl -sf -o /dev/null http://10.77.0.1/dns.py")
+                      .exit()
+                  == 0);
+      inThere("sleep 1");
+    } finally {
+      tcpdump.signal("TERM");
+    }
+    tcpdump.awaitExit(Duration.ofSeconds(30));
+    List<String> theirLines = tcpdumpRead(theirs);
+    assertThat(theirLines)
+        .anyMatch(
+            line -> line.matches(".*\\.53: \\d+\\+ \\[1au\\] A\\? example\\.com\\. \\(\\d+\\)"))
+        .anyMatch(line -> line.matches(".*: \\d+ 1/0/0 A 10\\.77\\.0\\.9 \\(\\d+\\)"))
+        .anyMatch(line -> line.endsWith(": HTTP: GET /dns.py HTTP/1.1"))
+        .anyMatch(line -> line.contains(": HTTP: HTTP/1.0 200 OK"));
+    assertThat(wharfRead("-r", theirs.toString())).isEqualTo(theirLines);
   }
 
   @Test
@@ -230,6 +431,10 @@ class TraceIT extends EndToEnd {
     assertThat(theirLines).hasSize(3).allMatch(line -> line.contains("UDP, length 9"));
     assertThat(tcpdumpRead(ours)).isEqualTo(theirLines);
     assertThat(wharfRead("-r", ours.toString())).isEqualTo(theirLines);
+    // -e on cooked v2 headers: direction, interface index, address, protocol, as tcpdump -e.
+    List<String> theirLinkLines = tcpdumpRead(theirs, "-e");
+    assertThat(theirLinkLines).allMatch(line -> line.contains(" ifindex "));
+    assertThat(wharfRead("-e", "-r", theirs.toString())).isEqualTo(theirLinkLines);
   }
 
   @Test

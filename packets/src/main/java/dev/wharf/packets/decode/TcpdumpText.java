@@ -21,32 +21,73 @@ public final class TcpdumpText {
 
   private final Map<Connection, Initial> connections = new HashMap<>();
   private final boolean verbose;
+  private final boolean linkLevel;
+  private final PayloadText payloads;
 
   /** As tcpdump prints without -v. */
   public TcpdumpText() {
     this(false);
   }
 
+  /** As tcpdump prints with {@code -v} where {@code verbose}. */
+  public TcpdumpText(boolean verbose) {
+    this(verbose, false);
+  }
+
   /**
    * As tcpdump prints with {@code -v} where {@code verbose}: every IP header field, checksums
    * verified (TCP, UDP over IPv6, ICMPv6; IP and ICMP ones only named when wrong), ARP's address
-   * sizes. Not yet: IP options, ICMP's quoted datagram, neighbour discovery's options.
+   * sizes. Not yet: IP options, ICMP's quoted datagram, neighbour discovery's options. With {@code
+   * linkLevel} (tcpdump's {@code -e}), an Ethernet frame's header first: "02:00:00:00:00:01 >
+   * 02:00:00:00:00:02, ethertype IPv4 (0x0800), length 98: ", and the protocol's name ("IP ") it
+   * makes redundant left out; a Linux cooked header's direction, interface index, address and
+   * protocol likewise. Not yet: a VLAN tag's priority.
    */
-  public TcpdumpText(boolean verbose) {
+  public TcpdumpText(boolean verbose, boolean linkLevel) {
+    this(verbose, linkLevel, PayloadText.NONE);
+  }
+
+  /**
+   * As above, with {@code payloads}' words for the application protocols it knows (tcpdump's DNS
+   * and HTTP lines), given the packet's bytes ({@link #line(DecodedPacket, byte[])}).
+   */
+  public TcpdumpText(boolean verbose, boolean linkLevel, PayloadText payloads) {
     this.verbose = verbose;
+    this.linkLevel = linkLevel;
+    this.payloads = payloads;
   }
 
   /** The line of {@code packet}, without its timestamp (more than one line with -v over IPv4). */
   public String line(DecodedPacket packet) {
+    return line(packet, null);
+  }
+
+  /**
+   * The line of {@code packet}, decoded from {@code data}, with the words of this text's {@link
+   * PayloadText} for its UDP or TCP payload where it has some.
+   */
+  public String line(DecodedPacket packet, byte[] data) {
     var text = new StringBuilder();
     List<Layer> layers = packet.layers();
     int linkLength = 0;
+    boolean typeShown = false; // -e printed the EtherType: "IP " and "ARP, " would repeat it
     for (int i = 0; i < layers.size(); i++) {
       Layer layer = layers.get(i);
       Layer next = i + 1 < layers.size() ? layers.get(i + 1) : null;
       switch (layer) {
         case Layer.Ethernet ethernet -> {
           linkLength = 14 + 4 * ethernet.vlanIds().size();
+          if (linkLevel) {
+            // print-ether.c: addresses, the outer EtherType and the frame's length.
+            int outer =
+                ethernet.vlanIds().isEmpty() ? ethernet.etherType() : PacketDecoder.ETHERTYPE_VLAN;
+            text.append(ethernet.source()).append(" > ").append(ethernet.destination());
+            text.append(", ").append(etherType(outer, packet.wireLength())).append(": ");
+            typeShown = ethernet.vlanIds().isEmpty();
+            if (next == null) {
+              continue;
+            }
+          }
           for (int vlan : ethernet.vlanIds()) {
             text.append("vlan ").append(vlan).append(", ");
           }
@@ -61,13 +102,31 @@ public final class TcpdumpText {
             text.append(
                 String.format("%-5s %-3s ", interfaceName(cooked.ifIndex()), direction(cooked)));
           }
+          if (linkLevel) {
+            // print-sll.c with -e: SLL's direction (SLL2 said it above, then its ifindex), the
+            // sender's link address, the protocol and the frame's length.
+            if (cooked.ifIndex() == 0) {
+              text.append(String.format("%3s ", direction(cooked)));
+            } else {
+              text.append("ifindex ").append(cooked.ifIndex()).append(' ');
+            }
+            text.append(cooked.address()).append(' ');
+            text.append(etherType(cooked.protocol(), packet.wireLength())).append(": ");
+            typeShown = true;
+            if (next == null) {
+              continue;
+            }
+          }
           if (next == null) {
             text.append(etherType(cooked.protocol(), packet.wireLength() - linkLength));
           }
         }
         case Layer.Arp arp -> {
           int length = packet.wireLength() - linkLength;
-          text.append(verbose ? "ARP, Ethernet (len 6), IPv4 (len 4), " : "ARP, ");
+          if (!typeShown) {
+            text.append("ARP, ");
+          }
+          text.append(verbose ? "Ethernet (len 6), IPv4 (len 4), " : "");
           text.append(
               switch (arp.operation()) {
                 case 1 -> "Request who-has " + arp.targetIp() + " tell " + arp.senderIp();
@@ -77,7 +136,7 @@ public final class TcpdumpText {
           text.append(", length ").append(length);
         }
         case Layer.Ipv4 ip -> {
-          text.append("IP ");
+          text.append(typeShown ? "" : "IP ");
           if (verbose) {
             ipv4Fields(text, ip);
           }
@@ -91,7 +150,7 @@ public final class TcpdumpText {
           }
         }
         case Layer.Ipv6 ip -> {
-          text.append("IP6 ");
+          text.append(typeShown ? "" : "IP6 ");
           if (verbose) {
             ipv6Fields(text, ip);
           }
@@ -103,13 +162,16 @@ public final class TcpdumpText {
             text.append("ip-proto-").append(ip.protocol()).append(' ').append(ip.payloadLength());
           }
         }
-        case Layer.Tcp tcp -> tcp(text, packet, tcp);
+        case Layer.Tcp tcp -> {
+          tcp(text, packet, tcp);
+          payloadWords(packet, data, tcp).ifPresent(words -> text.append(": ").append(words));
+        }
         case Layer.Udp udp -> {
           // print-udp.c checks IPv4's optional checksum only from -vv; IPv6's at -v.
           if (verbose && layers.get(i - 1) instanceof Layer.Ipv6) {
             checksumMark(text, "udp", udp.checksum(), udp.expectedChecksum());
           }
-          text.append("UDP, length ").append(udp.payloadLength());
+          text.append(payloadWords(packet, data, udp).orElse("UDP, length " + udp.payloadLength()));
         }
         case Layer.Icmp icmp -> {
           if (icmp.v6()) {
@@ -136,6 +198,63 @@ public final class TcpdumpText {
       }
     }
     return text.toString();
+  }
+
+  /** The payload text's words for what {@code transport} carries, where they can be had. */
+  private java.util.Optional<String> payloadWords(
+      DecodedPacket packet, byte[] data, Layer transport) {
+    if (data == null || payloads == PayloadText.NONE) {
+      return java.util.Optional.empty();
+    }
+    int offset = payloadOffset(packet);
+    int length =
+        switch (transport) {
+          case Layer.Udp udp -> udp.payloadLength();
+          case Layer.Tcp tcp -> tcp.payloadLength();
+          default -> 0;
+        };
+    if (offset < 0 || length <= 0 || offset >= data.length) {
+      return java.util.Optional.empty();
+    }
+    return payloads.describe(transport, data, offset, Math.min(length, data.length - offset));
+  }
+
+  /**
+   * Where the UDP or TCP payload of {@code packet} starts in its bytes: past the link header, the
+   * IP header (and IPv6's extension headers) and the transport's; -1 for a fragment or where a
+   * layer is missing.
+   */
+  static int payloadOffset(DecodedPacket packet) {
+    int at = linkHeaderLength(packet);
+    int transportBytes = -1; // what follows the IP headers, as IP says
+    for (Layer layer : packet.layers()) {
+      switch (layer) {
+        case Layer.Ipv4 ip -> {
+          if (ip.fragmentOffset() != 0 || ip.moreFragments()) {
+            return -1;
+          }
+          at += ip.headerLength();
+          transportBytes = ip.payloadLength();
+        }
+        case Layer.Ipv6 ip -> {
+          if (ip.extensionHeaders().contains(44)) {
+            return -1; // a fragment header
+          }
+          at += 40 + ip.payloadLengthField() - ip.payloadLength();
+          transportBytes = ip.payloadLength();
+        }
+        case Layer.Udp udp -> {
+          return transportBytes < 0 ? -1 : at + 8;
+        }
+        case Layer.Tcp tcp -> {
+          return transportBytes < 0 ? -1 : at + transportBytes - tcp.payloadLength();
+        }
+        default -> {
+          // The link layer is counted above; nothing else comes before a transport.
+        }
+      }
+    }
+    return -1;
   }
 
   /** print-ip.c's -v header: "(tos 0x0, ttl 64, id 1, offset 0, flags [DF], ...)". */
@@ -289,6 +408,8 @@ public final class TcpdumpText {
           case PacketDecoder.ETHERTYPE_IPV4 -> "IPv4";
           case PacketDecoder.ETHERTYPE_IPV6 -> "IPv6";
           case PacketDecoder.ETHERTYPE_ARP -> "ARP";
+          case PacketDecoder.ETHERTYPE_VLAN -> "802.1Q";
+          case PacketDecoder.ETHERTYPE_QINQ -> "802.1Q-QinQ";
           default -> "Unknown";
         };
     return String.format("ethertype %s (0x%04x), length %d", name, type, length);

@@ -7,9 +7,13 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import dev.wharf.packets.PacketSocketException;
 import dev.wharf.packets.pcap.CapturedPacket;
+import dev.wharf.packets.pcap.FrameConsumer;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.time.Instant;
 
 /**
@@ -67,6 +71,11 @@ public final class PacketRing implements AutoCloseable {
 
   private static final VarHandle INT = JAVA_INT.varHandle();
 
+  // What deliver() tells drain().
+  private static final int SKIPPED = 0;
+  private static final int MORE = 1;
+  private static final int STOP = 2;
+
   /** What a frame starts with: its own link header, or a Linux cooked one made here. */
   public enum Framing {
     /** {@code SOCK_RAW}: the frame as the interface has it (Ethernet). */
@@ -96,6 +105,7 @@ public final class PacketRing implements AutoCloseable {
   private final int blockSize;
   private final int blockCount;
   private MemorySegment ring;
+  private ByteBuffer[] blockViews; // each block as a buffer in the host's byte order, for drain
   private MemorySegment descriptor; // the block being read, null until the next is looked at
   private int block;
   private boolean walking;
@@ -152,6 +162,14 @@ public final class PacketRing implements AutoCloseable {
       request.set(JAVA_INT, 16, settings.retireMillis());
       libc.setsockopt(fd, SOL_PACKET, PACKET_RX_RING, request);
       ring.ring = libc.mmapShared(fd, (long) blockSize * blocks);
+      ring.blockViews = new ByteBuffer[blocks];
+      for (int i = 0; i < blocks; i++) {
+        ring.blockViews[i] =
+            ring.ring
+                .asSlice((long) i * blockSize, blockSize)
+                .asByteBuffer()
+                .order(ByteOrder.nativeOrder());
+      }
       if (filter.length > 0) {
         // struct sock_fprog { unsigned short len; struct sock_filter *filter; }
         MemorySegment program = scratch.allocate(16, 8);
@@ -184,29 +202,9 @@ public final class PacketRing implements AutoCloseable {
    * then. The block it came from goes back to the kernel on the call that finds it empty.
    */
   public CapturedPacket next(long deadlineNanos) throws PacketSocketException {
-    while (true) {
-      if (descriptor == null) {
-        descriptor = ring.asSlice((long) block * blockSize, blockSize);
-      }
-      if (!walking) {
-        int status = (int) INT.getAcquire(descriptor, BLOCK_STATUS);
-        if ((status & TP_STATUS_USER) == 0) {
-          long wait = deadlineNanos - System.nanoTime();
-          if (wait <= 0) {
-            return null;
-          }
-          libc.pollIn(fd, (int) Math.min(1000, Math.max(1, wait / 1_000_000)));
-          continue;
-        }
-        walking = true;
-        left = descriptor.get(JAVA_INT, BLOCK_PACKETS);
-        at = descriptor.get(JAVA_INT, BLOCK_FIRST) & 0xffffffffL;
-      }
+    while (awaitBlock(deadlineNanos)) {
       if (left == 0) {
-        INT.setRelease(descriptor, BLOCK_STATUS, TP_STATUS_KERNEL);
-        walking = false;
-        block = (block + 1) % blockCount;
-        descriptor = null;
+        releaseBlock();
         continue;
       }
       long header = at;
@@ -217,16 +215,126 @@ public final class PacketRing implements AutoCloseable {
         return packet;
       }
     }
+    return null;
+  }
+
+  /**
+   * Hands {@code frames} every packet of the next block the kernel filled, waiting until {@code
+   * deadlineNanos} for one, then gives the block back: the frames stay where the kernel wrote them
+   * (a frame whose link header is made here, cooked or with its VLAN tag put back, comes from the
+   * heap). Stops early where {@code frames} says so; the next call goes on from there.
+   *
+   * @return how many frames {@code frames} took; 0 when no block came by the deadline
+   */
+  public int drain(long deadlineNanos, FrameConsumer frames)
+      throws PacketSocketException, IOException {
+    if (!awaitBlock(deadlineNanos)) {
+      return 0;
+    }
+    int taken = 0;
+    // A buffer over the block, made once: no slice, no object per frame.
+    ByteBuffer view = blockViews[block];
+    while (left > 0) {
+      int header = (int) at;
+      at += view.getInt(header) & 0xffffffffL;
+      left--;
+      // The work per frame is a method of its own, compiled after a few hundred frames: this
+      // loop, run once a block, would wait for tens of thousands of them in the interpreter.
+      int delivered = deliver(view, header, frames);
+      if (delivered != SKIPPED) {
+        taken++;
+        if (delivered == STOP) {
+          return taken;
+        }
+      }
+    }
+    releaseBlock();
+    return taken;
+  }
+
+  /** Hands {@code frames} the frame whose tpacket3_hdr is at {@code header} of {@code view}. */
+  private int deliver(ByteBuffer view, int header, FrameConsumer frames) throws IOException {
+    boolean more;
+    if (framing == Framing.LINK
+        && (view.getInt(header + (int) STATUS) & TP_STATUS_VLAN_VALID) == 0
+        && (view.getInt(header + (int) VLAN_TCI) & 0xffff) == 0) {
+      int address = header + (int) ADDRESS_LL;
+      if (view.get(address + 10) == PACKET_OUTGOING && view.getInt(address + 4) == loopbackIndex) {
+        return SKIPPED; // loopback's outgoing copy, as isLoopbackEcho
+      }
+      more =
+          frames.accept(
+              view,
+              header + (view.getShort(header + (int) MAC) & 0xffff),
+              view.getInt(header + (int) SNAP),
+              view.getInt(header + (int) LENGTH),
+              view.getInt(header + (int) SECONDS) & 0xffffffffL,
+              view.getInt(header + (int) NANOS));
+    } else {
+      CapturedPacket packet = packet(descriptor, header);
+      if (packet == null) {
+        return SKIPPED;
+      }
+      byte[] bytes = packet.data();
+      more =
+          frames.accept(
+              ByteBuffer.wrap(bytes),
+              0,
+              bytes.length,
+              packet.wireLength(),
+              packet.time().getEpochSecond(),
+              packet.time().getNano());
+    }
+    return more ? MORE : STOP;
+  }
+
+  /**
+   * True once a block is ours to read (the one being read, or the next, waited for until {@code
+   * deadlineNanos}); false at the deadline.
+   */
+  public boolean awaitBlock(long deadlineNanos) throws PacketSocketException {
+    while (!walking) {
+      if (descriptor == null) {
+        descriptor = ring.asSlice((long) block * blockSize, blockSize);
+      }
+      int status = (int) INT.getAcquire(descriptor, BLOCK_STATUS);
+      if ((status & TP_STATUS_USER) != 0) {
+        walking = true;
+        left = descriptor.get(JAVA_INT, BLOCK_PACKETS);
+        at = descriptor.get(JAVA_INT, BLOCK_FIRST) & 0xffffffffL;
+        return true;
+      }
+      long wait = deadlineNanos - System.nanoTime();
+      if (wait <= 0) {
+        return false;
+      }
+      // Wakes when the kernel hands a block over (full, or its retire timeout ended).
+      libc.pollIn(fd, (int) Math.min(1000, Math.max(1, wait / 1_000_000)));
+    }
+    return true;
+  }
+
+  /** Gives the block read back to the kernel, and moves on to the next. */
+  private void releaseBlock() {
+    INT.setRelease(descriptor, BLOCK_STATUS, TP_STATUS_KERNEL);
+    walking = false;
+    block = (block + 1) % blockCount;
+    descriptor = null;
+  }
+
+  /** pcap-linux.c: on loopback each packet is seen going out and coming in; keep one. */
+  private boolean isLoopbackEcho(MemorySegment descriptor, long header) {
+    long address = header + ADDRESS_LL;
+    int packetType = descriptor.get(JAVA_BYTE, address + 10) & 0xff;
+    return packetType == PACKET_OUTGOING && descriptor.get(JAVA_INT, address + 4) == loopbackIndex;
   }
 
   /** The packet whose tpacket3_hdr is at {@code header}; null for loopback's outgoing copy. */
   private CapturedPacket packet(MemorySegment descriptor, long header) {
-    long address = header + ADDRESS_LL;
-    int packetType = descriptor.get(JAVA_BYTE, address + 10) & 0xff;
-    // pcap-linux.c: on loopback each packet is seen going out and coming in; keep one.
-    if (packetType == PACKET_OUTGOING && descriptor.get(JAVA_INT, address + 4) == loopbackIndex) {
+    if (isLoopbackEcho(descriptor, header)) {
       return null;
     }
+    long address = header + ADDRESS_LL;
     int status = descriptor.get(JAVA_INT, header + STATUS);
     int kept = descriptor.get(JAVA_INT, header + SNAP);
     int length = descriptor.get(JAVA_INT, header + LENGTH);

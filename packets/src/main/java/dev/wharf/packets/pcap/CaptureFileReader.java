@@ -28,6 +28,8 @@ public final class CaptureFileReader {
   private ByteOrder order;
   private boolean nanos;
   private int linkType;
+  private boolean stopAtInterface;
+  private CapturedPacket pending; // read while looking for the first interface block
 
   /** pcapng: each interface's link type and ticks per second, in the order of their blocks. */
   private final List<long[]> interfaces = new ArrayList<>();
@@ -41,6 +43,16 @@ public final class CaptureFileReader {
     if (big == PCAPNG_SECTION) {
       pcapng = true;
       section(magic);
+      // The first interface block (which follows the section's at once in files tcpdump, Wireshark
+      // and Wharf write) says the link type: read it now, for linkType() before the first packet.
+      try {
+        stopAtInterface = true;
+        pending = nextBlock().orElse(null);
+      } catch (EOFException e) {
+        pending = null;
+      } finally {
+        stopAtInterface = false;
+      }
       return;
     }
     pcapng = false;
@@ -64,6 +76,11 @@ public final class CaptureFileReader {
 
   /** The next packet, or empty at the end of the file. */
   public Optional<CapturedPacket> next() throws IOException {
+    if (pending != null) {
+      CapturedPacket packet = pending;
+      pending = null;
+      return Optional.of(packet);
+    }
     try {
       return pcapng ? nextBlock() : nextRecord();
     } catch (EOFException e) {
@@ -112,7 +129,12 @@ public final class CaptureFileReader {
       ByteBuffer body = read(length - 12);
       read(4); // The trailing copy of the length.
       switch (type) {
-        case 1 -> interfaces.add(interfaceDescription(body));
+        case 1 -> {
+          interfaces.add(interfaceDescription(body));
+          if (stopAtInterface) {
+            return Optional.empty();
+          }
+        }
         case 6 -> {
           // Enhanced packet block: interface, timestamp (high, low), captured, original, data.
           int id = body.getInt(0);

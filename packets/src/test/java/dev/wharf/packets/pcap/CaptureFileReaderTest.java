@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,22 +18,56 @@ import org.junit.jupiter.api.Test;
 class CaptureFileReaderTest {
 
   @Test
-  void whatThePcapWriterWritesIsReadBack() throws IOException {
+  void whatTheWriterWritesAsPcapIsReadBack() throws IOException {
+    List<CapturedPacket> read = writtenAndReadBack(CaptureFileWriter.Format.PCAP, 113);
+    assertThat(read.getFirst().time()).isEqualTo(Instant.parse("2026-12-03T10:00:00.123456Z"));
+  }
+
+  @Test
+  void whatTheWriterWritesAsPcapngIsReadBackWithNanoseconds() throws IOException {
+    List<CapturedPacket> read = writtenAndReadBack(CaptureFileWriter.Format.PCAPNG, 276);
+    assertThat(read.getFirst().time()).isEqualTo(Instant.parse("2026-12-03T10:00:00.123456789Z"));
+  }
+
+  @Test
+  void aSmallBufferIsWrittenWhenFullAndTheSizeCountsIt() throws IOException {
     var bytes = new ByteArrayOutputStream();
-    var writer = new PcapWriter(bytes, 1, 262_144);
+    var writer =
+        new CaptureFileWriter(
+            Channels.newChannel(bytes), CaptureFileWriter.Format.PCAP, 1, 100, null, 0);
+    for (int i = 0; i < 50; i++) {
+      writer.write(new CapturedPacket(Instant.EPOCH, new byte[100], 100));
+    }
+    assertThat(writer.size()).isEqualTo(24 + 50 * 116);
+    assertThat(bytes.size()).isPositive().isLessThan(24 + 50 * 116);
+    writer.close();
+    assertThat(bytes.size()).isEqualTo(24 + 50 * 116);
+    assertThat(readAll(new CaptureFileReader(new ByteArrayInputStream(bytes.toByteArray()))))
+        .hasSize(50);
+  }
+
+  /** Two packets written (one 5 bytes long: pcapng pads it) with {@code linkType}, read back. */
+  private static List<CapturedPacket> writtenAndReadBack(
+      CaptureFileWriter.Format format, int linkType) throws IOException {
+    var bytes = new ByteArrayOutputStream();
     var first =
-        new CapturedPacket(Instant.parse("2026-12-03T10:00:00.123456Z"), new byte[] {1, 2}, 60);
+        new CapturedPacket(
+            Instant.parse("2026-12-03T10:00:00.123456789Z"), new byte[] {1, 2, 3, 4, 5}, 60);
     var second = new CapturedPacket(Instant.parse("2026-12-03T10:00:01Z"), new byte[] {3}, 1);
-    writer.write(first);
-    writer.write(second);
+    try (var writer =
+        new CaptureFileWriter(Channels.newChannel(bytes), format, linkType, 262_144, "eth0", 0)) {
+      writer.write(first);
+      writer.write(second);
+    }
     var reader = new CaptureFileReader(new ByteArrayInputStream(bytes.toByteArray()));
-    assertThat(reader.linkType()).isEqualTo(1);
+    assertThat(reader.linkType()).isEqualTo(linkType);
     List<CapturedPacket> read = readAll(reader);
     assertThat(read).hasSize(2);
-    assertThat(read.getFirst().time()).isEqualTo(first.time());
-    assertThat(read.getFirst().data()).containsExactly(1, 2);
+    assertThat(read.getFirst().data()).containsExactly(1, 2, 3, 4, 5);
     assertThat(read.getFirst().wireLength()).isEqualTo(60);
     assertThat(read.get(1).data()).containsExactly(3);
+    assertThat(read.get(1).time()).isEqualTo(second.time());
+    return read;
   }
 
   @Test

@@ -1,0 +1,95 @@
+package dev.wharf.cli.packets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wharf.dns.codec.DnsMessageWriter;
+import dev.wharf.dns.codec.DnsName;
+import dev.wharf.dns.codec.Edns;
+import dev.wharf.dns.codec.Header;
+import dev.wharf.dns.codec.Message;
+import dev.wharf.dns.codec.Octets;
+import dev.wharf.dns.codec.Question;
+import dev.wharf.dns.codec.RData;
+import dev.wharf.dns.codec.RecordClass;
+import dev.wharf.dns.codec.RecordType;
+import dev.wharf.dns.codec.ResourceRecord;
+import dev.wharf.packets.decode.Layer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** tcpdump's DNS and HTTP words (print-domain.c, print-http.c without -v); TraceIT compares. */
+class ApplicationWordsTest {
+  private static final Question QUESTION =
+      new Question(DnsName.parse("example.com."), RecordType.A, RecordClass.IN);
+  private final ApplicationWords words = new ApplicationWords();
+
+  @Test
+  void aQueryAsDigSendsIt() {
+    byte[] query =
+        DnsMessageWriter.write(Message.query(4660, QUESTION, true, Edns.of(1232, false)));
+    assertThat(words.describe(udp(41234, 53, query.length), query, 0, query.length))
+        .contains("4660+ [1au] A? example.com. (" + query.length + ")");
+  }
+
+  @Test
+  void anAnswerWithRecursionNotAvailableAndAnError() {
+    var record =
+        new ResourceRecord(
+            QUESTION.name(),
+            RecordType.A,
+            RecordClass.IN,
+            60,
+            new RData.A(Octets.of(new byte[] {10, 77, 0, 9})));
+    var answer =
+        new Message(
+            new Header(7, Header.QR | Header.AA),
+            List.of(QUESTION),
+            List.of(record),
+            List.of(),
+            List.of());
+    byte[] bytes = DnsMessageWriter.write(answer);
+    assertThat(words.describe(udp(53, 41234, bytes.length), bytes, 0, bytes.length))
+        .contains("7*- 1/0/0 A 10.77.0.9 (" + bytes.length + ")");
+    var refused =
+        new Message(
+            new Header(8, Header.QR | Header.RA | 5),
+            List.of(QUESTION),
+            List.of(),
+            List.of(),
+            List.of());
+    byte[] no = DnsMessageWriter.write(refused);
+    assertThat(words.describe(udp(53, 1, no.length), no, 0, no.length))
+        .contains("8 Refused 0/0/0 (" + no.length + ")");
+  }
+
+  @Test
+  void aShortOrBrokenMessageIsMarkedNotThrown() {
+    assertThat(words.describe(udp(1, 53, 2), new byte[] {1, 2}, 0, 2))
+        .contains("domain [length 2 < 12] (invalid)");
+    byte[] broken = {0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 63, 'a'};
+    assertThat(words.describe(udp(1, 53, broken.length), broken, 0, broken.length))
+        .contains("[|domain]");
+  }
+
+  @Test
+  void httpsFirstLineOnItsPortsOnly() {
+    byte[] get = "GET /a HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    assertThat(words.describe(tcp(50000, 80, get.length), get, 0, get.length))
+        .contains("HTTP: GET /a HTTP/1.1");
+    byte[] status = "HTTP/1.0 200 OK\r\n".getBytes(StandardCharsets.US_ASCII);
+    assertThat(words.describe(tcp(8080, 50000, status.length), status, 0, status.length))
+        .contains("HTTP: HTTP/1.0 200 OK");
+    byte[] body = "hello\r\n".getBytes(StandardCharsets.US_ASCII);
+    assertThat(words.describe(tcp(80, 50000, body.length), body, 0, body.length)).contains("HTTP");
+    assertThat(words.describe(tcp(5555, 50000, get.length), get, 0, get.length)).isEmpty();
+  }
+
+  private static Layer.Udp udp(int from, int to, int length) {
+    return new Layer.Udp(from, to, length, 0, -1);
+  }
+
+  private static Layer.Tcp tcp(int from, int to, int length) {
+    return new Layer.Tcp(from, to, 1, 1, 0x18, 512, 0, List.of(), length, 0, -1);
+  }
+}
