@@ -460,29 +460,64 @@ public final class GetCommand implements Callable<Integer> {
             target != null && !silent && terminal,
             target == null && !explicitStdout && terminal,
             resumeFrom);
+    int code;
     try {
-      Transfer transfer = new Fetch(client, request, sink, err, settings, retry, maxTime).run();
-      int code = transfer.exitCode;
-      if (code != 0 && transfer.errorMessage != null) {
-        complain(err, transfer.errorMessage);
-      }
-      if (format != null) {
-        try {
-          WriteOut figures = transfer.writeOut(code);
-          sink.flush();
-          out.write(figures.format(format).getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-          complain(err, CurlExit.writeFailure(e).getMessage());
-          return code == 0 ? CurlExit.WRITE_ERROR : code;
-        }
-      }
-      return code;
-    } finally {
+      code = transfer(client, request, sink, err, settings, format);
+    } catch (Exception | Error e) {
+      closeQuietly(file == null ? null : sink);
+      throw e;
+    }
+    try {
       if (file != null) {
         sink.close();
       } else {
         sink.flush();
       }
+    } catch (IOException e) {
+      if (code == 0) {
+        complain(err, CurlExit.writeFailure(e).getMessage());
+        return CurlExit.WRITE_ERROR;
+      }
+      // The transfer failed and said why already (a closed pipe, written to once more here): one
+      // line for one failure, as curl prints.
+    }
+    return code;
+  }
+
+  private int transfer(
+      HttpClient client,
+      ClientRequest request,
+      OutputStream sink,
+      PrintWriter err,
+      Transfer.Settings settings,
+      String format)
+      throws Exception {
+    Transfer transfer = new Fetch(client, request, sink, err, settings, retry, maxTime).run();
+    int code = transfer.exitCode;
+    if (code != 0 && transfer.errorMessage != null) {
+      complain(err, transfer.errorMessage);
+    }
+    if (format != null) {
+      try {
+        WriteOut figures = transfer.writeOut(code);
+        sink.flush();
+        out.write(figures.format(format).getBytes(StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        complain(err, CurlExit.writeFailure(e).getMessage());
+        return code == 0 ? CurlExit.WRITE_ERROR : code;
+      }
+    }
+    return code;
+  }
+
+  private static void closeQuietly(OutputStream stream) {
+    if (stream == null) {
+      return;
+    }
+    try {
+      stream.close();
+    } catch (IOException alreadyFailing) {
+      // The exception on its way up says what went wrong.
     }
   }
 
