@@ -111,6 +111,7 @@ class BadArgumentsIT extends EndToEnd {
         mistake(2, "ping", "-t", "256", "127.0.0.1"),
         mistake(2, "ping", "nosuch.invalid"),
         mistake(2, "trace", "-c", "0"),
+        mistake(1, "trace", "-r", "/dev/null"), // an empty file: it said "wharf trace: null"
         mistake(2, "trace", "-r", "x.pcap", "-i", "lo"),
         mistake(2, "trace", "-C", "1", "-i", "lo"),
         mistake(2, "trace", "-w", "x.pcap", "-v", "-i", "lo"),
@@ -193,5 +194,7 @@ class BadArgumentsIT extends EndToEnd {
         .as("stderr of wharf %s after its line", line)
         .allMatch(hint -> HINT.matcher(hint).matches());
     assertThat(err).as("stderr of wharf %s", line).noneMatch(text -> JAVA.matcher(text).find());
+    // An exception without a message must not reach the user as the word "null".
+    assertThat(err).as("stderr of wharf %s", line).noneMatch(text -> text.endsWith(": null"));
   }
 }

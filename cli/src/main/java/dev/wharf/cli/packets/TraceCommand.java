@@ -1,5 +1,6 @@
 package dev.wharf.cli.packets;
 
+import dev.wharf.cli.Failures;
 import dev.wharf.packets.Capture;
 import dev.wharf.packets.PacketSocketException;
 import dev.wharf.packets.decode.ConnectionStory;
@@ -191,7 +192,7 @@ public final class TraceCommand implements Callable<Integer> {
       err.flush();
       return FAILED;
     } catch (IOException e) {
-      err.println("wharf trace: " + e.getMessage());
+      err.println("wharf trace: " + Failures.describe(e));
       err.flush();
       return FAILED;
     }
@@ -362,7 +363,7 @@ public final class TraceCommand implements Callable<Integer> {
     try {
       files.close();
     } catch (IOException e) {
-      err.println("wharf trace: " + e.getMessage());
+      err.println("wharf trace: " + Failures.describe(e));
     }
   }
 

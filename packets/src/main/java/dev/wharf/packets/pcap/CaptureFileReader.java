@@ -24,7 +24,7 @@ public final class CaptureFileReader {
   private static final int PCAPNG_SECTION = 0x0a0d0d0a;
 
   private final DataInputStream in;
-  private final boolean pcapng;
+  private boolean pcapng; // set once, by the file header
   private ByteOrder order;
   private boolean nanos;
   private int linkType;
@@ -36,6 +36,15 @@ public final class CaptureFileReader {
 
   public CaptureFileReader(InputStream in) throws IOException {
     this.in = new DataInputStream(in);
+    try {
+      readFileHeader();
+    } catch (EOFException e) {
+      // readFully's EOFException says nothing; say what tcpdump says of such a file.
+      throw new IOException("truncated capture file: it ends inside its file header");
+    }
+  }
+
+  private void readFileHeader() throws IOException {
     byte[] magic = new byte[4];
     this.in.readFully(magic);
     int big = ByteBuffer.wrap(magic).getInt();

@@ -101,6 +101,16 @@ class CaptureFileReaderTest {
   }
 
   @Test
+  void aFileThatEndsInsideItsHeaderSaysSo() {
+    byte[] pcapHeaderCut = {(byte) 0xd4, (byte) 0xc3, (byte) 0xb2, (byte) 0xa1, 2, 0, 4, 0, 0, 0};
+    for (byte[] file : List.of(new byte[0], pcapHeaderCut)) {
+      assertThatThrownBy(() -> new CaptureFileReader(new ByteArrayInputStream(file)))
+          .isInstanceOf(IOException.class)
+          .hasMessage("truncated capture file: it ends inside its file header");
+    }
+  }
+
+  @Test
   void anAbsurdRecordLengthIsMalformedNotAnAllocation() throws IOException {
     ByteBuffer file = ByteBuffer.allocate(40).order(ByteOrder.LITTLE_ENDIAN);
     file.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0);
