@@ -8,7 +8,8 @@ import java.util.function.Consumer;
 
 /**
  * Hands a request to its handler, the same for HTTP/1.1 and HTTP/2: the routes, the server's own
- * answers, and what a failing handler gets. One per connection, used on its loop.
+ * answers, and what a failing handler gets. One per bound server, shared by its connections on
+ * every loop: it keeps no state but its route memo.
  */
 final class Dispatcher {
   private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
@@ -20,9 +21,6 @@ final class Dispatcher {
   static final String RETRY_AFTER_SECONDS = "5";
 
   private final HttpServer.Config config;
-
-  /** The last one made, shared by the connections of its server (it keeps no other state). */
-  private static volatile Dispatcher last;
 
   /**
    * The last lookup that found a route: a keep-alive client asks for the same target again and
@@ -40,17 +38,8 @@ final class Dispatcher {
     this.config = config;
   }
 
-  /**
-   * A dispatcher for {@code config}: the last one made if it is for the same, so the connections of
-   * a server share one rather than each holding its own.
-   */
-  static Dispatcher of(HttpServer.Config config) {
-    Dispatcher d = last;
-    if (d == null || d.config != config) {
-      d = new Dispatcher(config);
-      last = d;
-    }
-    return d;
+  HttpServer.Config config() {
+    return config;
   }
 
   /**

@@ -183,16 +183,16 @@ final class Http1ServerProtocol
   private ByteBuffer prefaceHeld;
 
   Http1ServerProtocol(HttpServer.Config config) {
-    this(config, false);
+    this(new Dispatcher(config), false);
   }
 
   /**
    * @param h2c whether a connection that begins with HTTP/2's preface is handed to HTTP/2
    */
-  Http1ServerProtocol(HttpServer.Config config, boolean h2c) {
-    this.config = config;
+  Http1ServerProtocol(Dispatcher dispatcher, boolean h2c) {
+    this.config = dispatcher.config();
     this.h2cPossible = h2c;
-    this.dispatcher = Dispatcher.of(config);
+    this.dispatcher = dispatcher;
   }
 
   @Override

@@ -181,7 +181,7 @@ public final class HttpServer implements AutoCloseable {
      * benchmarks do). TLS and the connection limit are the listener's and do not apply.
      */
     public Protocol protocol() {
-      return new Http1ServerProtocol(config(), http2);
+      return new Http1ServerProtocol(new Dispatcher(config()), http2);
     }
 
     /** What the builder holds now; later calls to the builder do not change it. */
@@ -195,7 +195,8 @@ public final class HttpServer implements AutoCloseable {
      * them).
      */
     public HttpServer bind(SocketAddress address) throws IOException {
-      var config = config();
+      // One dispatcher for all the server's HTTP/1.1 connections (its route memo is shared).
+      var dispatcher = new Dispatcher(config());
       // HTTP keeps its own, finer deadlines; the transport's idle timeout backs them up.
       Server.Builder server =
           Server.builder(group).options(options).timeouts(Timeouts.DEFAULTS).name("http");
@@ -208,11 +209,11 @@ public final class HttpServer implements AutoCloseable {
             .name("https")
             .layer(TlsProtocol.serverLayer(tls.alpn().isEmpty() ? tls.withAlpn(alpn) : tls));
         if (http2) {
-          return new HttpServer(server.bind(address, () -> new ProtocolByAlpn(config)));
+          return new HttpServer(server.bind(address, () -> new ProtocolByAlpn(dispatcher)));
         }
       }
       boolean h2c = http2;
-      return new HttpServer(server.bind(address, () -> new Http1ServerProtocol(config, h2c)));
+      return new HttpServer(server.bind(address, () -> new Http1ServerProtocol(dispatcher, h2c)));
     }
   }
 

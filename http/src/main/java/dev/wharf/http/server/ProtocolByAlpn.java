@@ -13,10 +13,10 @@ import java.nio.ByteBuffer;
 final class ProtocolByAlpn implements Protocol {
   private static final ByteBuffer NOTHING = ByteBuffer.allocate(0);
 
-  private final HttpServer.Config config;
+  private final Dispatcher dispatcher; // the server's, for HTTP/1.1
 
-  ProtocolByAlpn(HttpServer.Config config) {
-    this.config = config;
+  ProtocolByAlpn(Dispatcher dispatcher) {
+    this.dispatcher = dispatcher;
   }
 
   @Override
@@ -26,7 +26,10 @@ final class ProtocolByAlpn implements Protocol {
             .flatMap(TlsSession::applicationProtocol)
             .filter("h2"::equals)
             .isPresent();
-    Protocol next = h2 ? Http2Exchanges.protocol(config) : new Http1ServerProtocol(config);
+    Protocol next =
+        h2
+            ? Http2Exchanges.protocol(dispatcher.config())
+            : new Http1ServerProtocol(dispatcher, false);
     connection.switchProtocol(next, NOTHING);
   }
 

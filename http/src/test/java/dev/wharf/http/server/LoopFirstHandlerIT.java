@@ -3,12 +3,14 @@ package dev.wharf.http.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.core.EventLoopGroup;
+import dev.wharf.core.testing.CapturedLog;
 import dev.wharf.testkit.ExternalProcess;
 import dev.wharf.testkit.ExternalProcess.Result;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -117,8 +119,15 @@ class LoopFirstHandlerIT {
 
   @Test
   void aFailureOnTheLoopIs500() throws Exception {
-    Result run = curl("-sS", "-i", url("/boom"));
-    assertThat(run.outLatin1()).startsWith("HTTP/1.1 500");
+    // The failure is logged as a warning: captured here, so a green build reads green.
+    try (var log =
+        CapturedLog.expect(Dispatcher.class, Level.WARNING, IllegalStateException.class)) {
+      Result run = curl("-sS", "-i", url("/boom"));
+      assertThat(run.outLatin1()).startsWith("HTTP/1.1 500");
+      assertThat(log.records())
+          .singleElement()
+          .satisfies(r -> assertThat(r.getThrown()).hasMessage("failed on the loop"));
+    }
   }
 
   @Test
