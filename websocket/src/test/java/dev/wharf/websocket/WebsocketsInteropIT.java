@@ -82,19 +82,7 @@ class WebsocketsInteropIT {
           client
               .connect(
                   URI.create("ws://127.0.0.1:" + hello[1] + "/"),
-                  new WebSocketListener() {
-                    @Override
-                    public void onText(WebSocket w, String text) {
-                      received.add(text);
-                    }
-
-                    @Override
-                    public void onBinary(WebSocket w, ByteBuffer data) {
-                      byte[] copy = new byte[data.remaining()];
-                      data.get(copy);
-                      received.add(copy);
-                    }
-
+                  new Collecting(received) {
                     @Override
                     public void onClose(WebSocket w, int code, String reason) {
                       closed.complete(code);
@@ -161,20 +149,7 @@ class WebsocketsInteropIT {
       WebSocketClient.builder(group)
           .build()
           .connect(
-              URI.create("ws://127.0.0.1:" + server.port() + "/fanout"),
-              new WebSocketListener() {
-                @Override
-                public void onText(WebSocket w, String text) {
-                  received.add(text);
-                }
-
-                @Override
-                public void onBinary(WebSocket w, ByteBuffer data) {
-                  byte[] copy = new byte[data.remaining()];
-                  data.get(copy);
-                  received.add(copy);
-                }
-              })
+              URI.create("ws://127.0.0.1:" + server.port() + "/fanout"), new Collecting(received))
           .get(10, TimeUnit.SECONDS);
       List<WebSocket> both = List.of(take(opened), take(opened));
       assertThat(both).extracting(WebSocket::extensions).anyMatch(String::isEmpty);
@@ -207,5 +182,26 @@ class WebsocketsInteropIT {
     WebSocket ws = opened.poll(30, TimeUnit.SECONDS);
     assertThat(ws).as("a connection opened within 30 s").isNotNull();
     return ws;
+  }
+
+  /** Puts each message it receives in a queue: the text, or a copy of the binary's bytes. */
+  private static class Collecting implements WebSocketListener {
+    private final LinkedBlockingQueue<Object> received;
+
+    Collecting(LinkedBlockingQueue<Object> received) {
+      this.received = received;
+    }
+
+    @Override
+    public void onText(WebSocket w, String text) {
+      received.add(text);
+    }
+
+    @Override
+    public void onBinary(WebSocket w, ByteBuffer data) {
+      byte[] copy = new byte[data.remaining()];
+      data.get(copy);
+      received.add(copy);
+    }
   }
 }
