@@ -1,6 +1,7 @@
 package dev.wharf.cli.audit;
 
 import dev.wharf.cli.Failures;
+import dev.wharf.cli.io.BufferedLines;
 import dev.wharf.inspect.Endpoint;
 import dev.wharf.inspect.SocketEntry;
 import dev.wharf.inspect.SocketKind;
@@ -126,11 +127,13 @@ public final class AuditCommand implements Callable<Integer> {
       }
     }
     var report = new AuditReport(exposures);
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = BufferedLines.over(spec.commandLine().getOut());
     if (options.json()) {
       report.writeJson(out);
+      out.flush();
     } else {
       report.writeText(out, options.quiet());
+      out.flush(); // The report first, then what it could not see.
       long unseen = exposures.stream().filter(e -> e.owners().isEmpty()).count();
       if (unseen > 0 && !isRoot()) {
         PrintWriter err = spec.commandLine().getErr();
@@ -143,7 +146,6 @@ public final class AuditCommand implements Callable<Integer> {
         err.flush();
       }
     }
-    out.flush();
     return report.forbidden() > 0 ? EXPOSED : 0;
   }
 

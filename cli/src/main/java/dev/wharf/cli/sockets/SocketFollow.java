@@ -96,6 +96,9 @@ final class SocketFollow {
         }
       }
       out.flush();
+      if (out.checkError()) {
+        return; // Stdout closed (| head): nobody reads what follows.
+      }
       before = after;
     }
   }

@@ -59,6 +59,9 @@ final class SocketWatch {
       }
       var after = SocketChanges.byKey(sampler.sample());
       draw(before == null ? null : SocketChanges.between(before, after), after, out);
+      if (out.checkError()) {
+        return; // Stdout closed (| head): nobody reads what follows.
+      }
       before = after;
     }
   }

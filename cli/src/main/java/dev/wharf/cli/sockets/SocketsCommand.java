@@ -1,5 +1,6 @@
 package dev.wharf.cli.sockets;
 
+import dev.wharf.cli.io.BufferedLines;
 import dev.wharf.inspect.SocketEntry;
 import dev.wharf.inspect.SocketFamily;
 import dev.wharf.inspect.SocketKind;
@@ -343,7 +344,8 @@ public final class SocketsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     Options options = options();
-    PrintWriter out = spec.commandLine().getOut();
+    // Tables and --follow's rounds go out whole: each flush below is one write.
+    PrintWriter out = BufferedLines.over(spec.commandLine().getOut());
     Optional<String> reason = unsupported.get();
     if (reason.isPresent()) {
       PrintWriter err = spec.commandLine().getErr();
