@@ -54,6 +54,15 @@ final class FieldSection {
   private int[] ends = new int[16];
   private boolean diverged;
 
+  /**
+   * How many Host, Content-Length and Transfer-Encoding lines this section has, counted as the
+   * lines are split, so that framing a request needs no second pass over its fields.
+   */
+  private int hosts;
+
+  private int contentLengths;
+  private int transferEncodings;
+
   FieldSection(HttpLimits limits) {
     this.limits = limits;
   }
@@ -63,6 +72,19 @@ final class FieldSection {
     count = 0;
     bytes = 0;
     diverged = false;
+    hosts = 0;
+    contentLengths = 0;
+    transferEncodings = 0;
+  }
+
+  /** Host lines in the section read since {@link #reset()}. */
+  int hosts() {
+    return hosts;
+  }
+
+  /** Whether the section has a Content-Length or Transfer-Encoding line: a body may follow. */
+  boolean hasFramingFields() {
+    return contentLengths + transferEncodings > 0;
   }
 
   /**
@@ -169,7 +191,18 @@ final class FieldSection {
     } else {
       parseNew(bytes, length);
     }
+    note(fields.name(index));
     record(index, bytes, length, same);
+  }
+
+  private void note(String name) {
+    // Field names are case-insensitive (RFC 9110 §5.1); the length rules out most at once.
+    switch (name.length()) {
+      case 4 -> hosts += name.equalsIgnoreCase("Host") ? 1 : 0;
+      case 14 -> contentLengths += name.equalsIgnoreCase("Content-Length") ? 1 : 0;
+      case 17 -> transferEncodings += name.equalsIgnoreCase("Transfer-Encoding") ? 1 : 0;
+      default -> {}
+    }
   }
 
   /** RFC 9112 §5: field-line = field-name ":" OWS field-value OWS. */

@@ -262,7 +262,7 @@ public final class Http1RequestDecoder {
 
   private void endOfHeaders(Sink sink) {
     Headers headers = section.build();
-    int hosts = headers.count("Host");
+    int hosts = section.hosts();
     // RFC 9112 §3.2: a 1.1 request without Host, or with more than one, gets 400.
     if (version.equals("HTTP/1.1") && hosts == 0) {
       throw MessageParseException.malformed("missing Host header");
@@ -272,7 +272,8 @@ public final class Http1RequestDecoder {
     }
     var head = new RequestHead(method, target, version, headers);
     long maxBody = sink.maxBodyBytes(head, limits.maxBodyBytes());
-    BodyFraming framing = BodyFraming.of(headers, version, maxBody);
+    BodyFraming framing =
+        section.hasFramingFields() ? BodyFraming.of(headers, version, maxBody) : BodyFraming.NONE;
     sink.head(head);
     switch (framing.kind()) {
       case NONE -> finishMessage(sink, Headers.EMPTY);

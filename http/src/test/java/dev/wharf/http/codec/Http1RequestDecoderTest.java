@@ -283,6 +283,33 @@ class Http1RequestDecoderTest {
   }
 
   @Test
+  void hostAndFramingFieldsCountWhateverTheirCaseAndWhetherReused() {
+    assertRejected("GET / HTTP/1.1\r\nhost: x\r\nHOST: x\r\n\r\n", 400);
+    assertDecodes(
+        "POST / HTTP/1.1\r\nhOsT: x\r\ncontent-LENGTH: 2\r\n\r\nhi"
+            + "POST / HTTP/1.1\r\nhOsT: x\r\ncontent-LENGTH: 2\r\n\r\nho"
+            + "POST / HTTP/1.1\r\nhOsT: x\r\ntransfer-encoding: CHUNKED\r\n\r\n1\r\nc\r\n0\r\n\r\n"
+            + "GET / HTTP/1.1\r\nhOsT: x\r\n\r\n",
+        "head POST / HTTP/1.1 [Field[name=hOsT, value=x], Field[name=content-LENGTH, value=2]]",
+        "body hi",
+        "end []",
+        "head POST / HTTP/1.1 [Field[name=hOsT, value=x], Field[name=content-LENGTH, value=2]]",
+        "body ho",
+        "end []",
+        "head POST / HTTP/1.1 [Field[name=hOsT, value=x], Field[name=transfer-encoding, value=CHUNKED]]",
+        "body c",
+        "end []",
+        "head GET / HTTP/1.1 [Field[name=hOsT, value=x]]",
+        "body ",
+        "end []");
+    // A trailer section in between counts for nothing in the next request's header section.
+    assertRejected(
+        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nHost: t\r\n\r\n"
+            + "GET / HTTP/1.1\r\n\r\n",
+        400);
+  }
+
+  @Test
   void pipelinedRequestsComeOutInOrder() {
     assertDecodes(
         "GET /1 HTTP/1.1\r\nHost: x\r\n\r\nPOST /2 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhelloGET /3 HTTP/1.0\r\n\r\n",
