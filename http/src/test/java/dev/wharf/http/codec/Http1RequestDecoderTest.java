@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -166,6 +167,146 @@ class Http1RequestDecoderTest {
     assertThat(first.method()).isSameAs("GET");
     assertThat(first.version()).isSameAs("HTTP/1.1");
     assertThat(first.headers().name(0)).isSameAs("Host");
+  }
+
+  @Test
+  void everyRequestDecodesAsItWouldAloneWhateverCameBefore() {
+    // Lines equal to the previous request's reuse its parse; one byte of difference (case,
+    // whitespace, a longer value, another position) must give the parse of the new bytes.
+    var random = new Random(16);
+    String[] requestLines = {
+      "GET /a HTTP/1.1", "GET /b HTTP/1.1", "GET /a HTTP/1.0", "get /a HTTP/1.1", "POST /a HTTP/1.1"
+    };
+    String[] hosts = {"Host: a", "Host: b", "Host:a", "Host: a ", "host: a", "Host: ab"};
+    String[] others = {
+      "Accept: */*",
+      "Accept: text/plain",
+      "X-Seq: 1",
+      "X-Seq: 11",
+      "X-Seq: 1\t",
+      "Content-Length: 0"
+    };
+    for (int round = 0; round < 150; round++) {
+      var input = new StringBuilder();
+      var expected = new ArrayList<String>();
+      for (int i = 0; i < 6; i++) {
+        var fields = new ArrayList<String>();
+        fields.add(hosts[random.nextInt(hosts.length)]);
+        for (int n = random.nextInt(3); n > 0; n--) {
+          String other = others[random.nextInt(others.length)];
+          if (other.startsWith("Content-Length") && fields.contains(other)) {
+            continue;
+          }
+          fields.add(random.nextInt(fields.size() + 1), other);
+        }
+        var request = new StringBuilder(requestLines[random.nextInt(requestLines.length)] + "\r\n");
+        fields.forEach(field -> request.append(field).append("\r\n"));
+        request.append("\r\n");
+        var alone =
+            run(
+                List.of(ByteBuffer.wrap(request.toString().getBytes(StandardCharsets.ISO_8859_1))),
+                HttpLimits.DEFAULTS);
+        assertThat(alone.failure()).as("%s", request).isNull();
+        expected.addAll(alone.events());
+        input.append(request);
+      }
+      underEveryFeed(
+          input.toString(),
+          HttpLimits.DEFAULTS,
+          result -> {
+            assertThat(result.failure()).as("failure").isNull();
+            assertThat(result.events()).as("%s", input).containsExactlyElementsOf(expected);
+          });
+    }
+  }
+
+  @Test
+  void aRepeatedRequestSharesItsParseAndAChangedValueIsParsedAgain() {
+    var decoder = new Http1RequestDecoder(HttpLimits.DEFAULTS);
+    var sink = new HeadsOnly();
+    String same = "GET /same HTTP/1.1\r\nHost: h\r\nX-Value: 12\r\n\r\n";
+    String changed = "GET /same HTTP/1.1\r\nHost: h\r\nX-Value: 13\r\n\r\n";
+    for (String request : List.of(same, same, changed, same)) {
+      decoder.decode(ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII)), sink);
+    }
+    List<RequestHead> heads = sink.heads;
+    assertThat(heads.get(1).target()).isSameAs(heads.get(0).target());
+    assertThat(heads.get(1).headers().value(1)).isSameAs(heads.get(0).headers().value(1));
+    assertThat(heads.get(1).headers())
+        .as("a new Headers each time")
+        .isNotSameAs(heads.get(0).headers());
+    assertThat(heads.get(2).headers().value(1)).isEqualTo("13");
+    assertThat(heads.get(2).headers().value(0)).isSameAs(heads.get(0).headers().value(0));
+    assertThat(heads.get(3).headers().value(1)).isEqualTo("12");
+    assertThat(heads.stream().map(head -> head.headers().size())).containsOnly(2);
+  }
+
+  @Test
+  void aLineEqualToLastTimesButAtAnotherPositionOrCountIsParsedAgain() {
+    assertDecodes(
+        "GET / HTTP/1.1\r\nHost: a\r\nX: 1\r\n\r\n"
+            + "GET / HTTP/1.1\r\nX: 1\r\nHost: a\r\n\r\n"
+            + "GET / HTTP/1.1\r\nX: 1\r\nHost: a\r\nY: 2\r\n\r\n"
+            + "GET / HTTP/1.1\r\nX: 1\r\nHost: a\r\n\r\n",
+        "head GET / HTTP/1.1 [Field[name=Host, value=a], Field[name=X, value=1]]",
+        "body ",
+        "end []",
+        "head GET / HTTP/1.1 [Field[name=X, value=1], Field[name=Host, value=a]]",
+        "body ",
+        "end []",
+        "head GET / HTTP/1.1 [Field[name=X, value=1], Field[name=Host, value=a], Field[name=Y, value=2]]",
+        "body ",
+        "end []",
+        "head GET / HTTP/1.1 [Field[name=X, value=1], Field[name=Host, value=a]]",
+        "body ",
+        "end []");
+  }
+
+  @Test
+  void aMalformedRequestAfterAValidOneIsRefusedAsIfAlone() {
+    String valid = "GET / HTTP/1.1\r\nHost: x\r\nX-Long: a\r\n\r\n";
+    assertRejected(valid + "GET / HTTP/1.1\r\nHost: x\r\nX-Long: a\r\n  b\r\n\r\n", 400);
+    assertRejected(valid + "GET / HTTP/1.1\r\nHost : x\r\n\r\n", 400);
+    assertRejected(valid + "GET / HTTP/1.1\r\nHost: x\r\nHost: x\r\n\r\n", 400);
+    assertRejected(valid + "GET / HTTP/1.1\r\nX-Long: a\r\n\r\n", 400);
+    assertRejected(valid + "GET / HTTP/1.1\r\nHost: x\r\nX-Long: a\u0000\r\n\r\n", 400);
+    assertRejected(valid + "GET /  HTTP/1.1\r\nHost: x\r\n\r\n", 400);
+    assertRejected(valid + "GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505);
+    String withLength = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nb";
+    assertRejected(
+        withLength
+            + "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
+        400);
+    assertRejected(
+        withLength + "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+        400);
+  }
+
+  @Test
+  void hostAndFramingFieldsCountWhateverTheirCaseAndWhetherReused() {
+    assertRejected("GET / HTTP/1.1\r\nhost: x\r\nHOST: x\r\n\r\n", 400);
+    assertDecodes(
+        "POST / HTTP/1.1\r\nhOsT: x\r\ncontent-LENGTH: 2\r\n\r\nhi"
+            + "POST / HTTP/1.1\r\nhOsT: x\r\ncontent-LENGTH: 2\r\n\r\nho"
+            + "POST / HTTP/1.1\r\nhOsT: x\r\ntransfer-encoding: CHUNKED\r\n\r\n1\r\nc\r\n0\r\n\r\n"
+            + "GET / HTTP/1.1\r\nhOsT: x\r\n\r\n",
+        "head POST / HTTP/1.1 [Field[name=hOsT, value=x], Field[name=content-LENGTH, value=2]]",
+        "body hi",
+        "end []",
+        "head POST / HTTP/1.1 [Field[name=hOsT, value=x], Field[name=content-LENGTH, value=2]]",
+        "body ho",
+        "end []",
+        "head POST / HTTP/1.1 [Field[name=hOsT, value=x], Field[name=transfer-encoding, value=CHUNKED]]",
+        "body c",
+        "end []",
+        "head GET / HTTP/1.1 [Field[name=hOsT, value=x]]",
+        "body ",
+        "end []");
+    // A trailer section in between counts for nothing in the next request's header section.
+    assertRejected(
+        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nHost: t\r\n\r\n"
+            + "GET / HTTP/1.1\r\n\r\n",
+        400);
   }
 
   @Test

@@ -206,6 +206,19 @@ class Http1ServerProtocolTest {
     var conn = helloServer();
     assertThat(status(answer(conn, "BREW /hello HTTP/1.1\r\nHost: x\r\n\r\n")))
         .isEqualTo("HTTP/1.1 501 Not Implemented");
+    // Methods are case-sensitive (RFC 9110 §9.1): "get" is not GET.
+    assertThat(status(answer(helloServer(), "get /hello HTTP/1.1\r\nHost: x\r\n\r\n")))
+        .isEqualTo("HTTP/1.1 501 Not Implemented");
+    for (String known :
+        new String[] {
+          "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"
+        }) {
+      // A String made here, not the decoder's shared one: the check must not rest on identity.
+      assertThat(Dispatcher.isKnownMethod(new String(known))).as(known).isTrue();
+      assertThat(status(answer(helloServer(), known + " /hello HTTP/1.1\r\nHost: x\r\n\r\n")))
+          .as(known)
+          .isNotEqualTo("HTTP/1.1 501 Not Implemented");
+    }
   }
 
   @Test

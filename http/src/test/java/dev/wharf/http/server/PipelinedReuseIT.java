@@ -27,10 +27,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What one response leaves behind on its connection does not reach the next: the HTTP/1.1 framing
- * object is reused from response to response (chunked or not), and the Date, Server and Connection
- * lines come from bytes shared by every connection. Pipelined requests from OpenBSD {@code nc -N},
- * each response parsed on its own.
+ * What one exchange leaves behind on its connection does not reach the next: the HTTP/1.1 framing
+ * object is reused from response to response (chunked or not), the Date, Server and Connection
+ * lines come from bytes shared by every connection, and request lines and fields equal to the last
+ * request's reuse its parse. Pipelined requests from OpenBSD {@code nc -N}, each response parsed on
+ * its own.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PipelinedReuseIT {
@@ -57,7 +58,18 @@ class PipelinedReuseIT {
                   response.header("Server", "own");
                   response.send(200, "text/plain", hello());
                 })
+            .get("/echo", (request, response) -> response.send(200, "text/plain", echo(request)))
             .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+  }
+
+  /** What the handler saw: the method, the target, then each field as name=value. */
+  private static byte[] echo(ServerRequest request) {
+    var text = new StringBuilder(request.method() + " " + request.target() + "\n");
+    request
+        .headers()
+        .fields()
+        .forEach(f -> text.append(f.name()).append('=').append(f.value()).append('\n'));
+    return text.toString().getBytes(StandardCharsets.ISO_8859_1);
   }
 
   private static byte[] hello() {
@@ -111,6 +123,53 @@ class PipelinedReuseIT {
     }
     assertThat(responses.get(5).fields()).containsEntry("connection", List.of("keep-alive"));
     assertThat(responses.get(6).fields()).containsEntry("connection", List.of("close"));
+  }
+
+  @Test
+  void pipelinedRequestsWithVaryingFieldsEachSeeTheirOwn() throws Exception {
+    // The decoder reuses the parse of a line equal to the last request's: repeated, changed,
+    // moved, added and dropped lines, one request after another on one connection, each must
+    // reach the handler as sent.
+    var random = new java.util.Random(16);
+    String[] targets = {"/echo", "/echo?n=1", "/echo?n=12"};
+    String[][] variants = {
+      {"Host: x", "Host: y", "host: x", "Host:x", "Host: x  "},
+      {"Accept: */*", "Accept: text/plain", "accept: */*"},
+      {"X-Seq: 1", "X-Seq: 2", "X-Seq: 12", "X-Seq:\t1"},
+      {"User-Agent: nc", "User-Agent: nc/1", "Cookie: a=1"}
+    };
+    var requests = new StringBuilder();
+    var expected = new ArrayList<String>();
+    for (int i = 0; i < 60; i++) {
+      // Often the same request again, as a pipelining client sends it; else a variation.
+      var lines = new ArrayList<String>();
+      for (String[] options : variants) {
+        if (options == variants[0] || random.nextInt(4) > 0) {
+          lines.add(options[random.nextInt(4) == 0 ? random.nextInt(options.length) : 0]);
+        }
+      }
+      if (random.nextInt(5) == 0) {
+        java.util.Collections.swap(lines, 0, lines.size() - 1);
+      }
+      String target = targets[random.nextInt(5) == 0 ? random.nextInt(targets.length) : 0];
+      requests.append("GET ").append(target).append(" HTTP/1.1\r\n");
+      var echo = new StringBuilder("GET " + target + "\n");
+      for (String line : lines) {
+        requests.append(line).append("\r\n");
+        int colon = line.indexOf(':');
+        echo.append(line, 0, colon)
+            .append('=')
+            .append(line.substring(colon + 1).strip())
+            .append('\n');
+      }
+      requests.append("\r\n");
+      expected.add(echo.toString());
+    }
+
+    List<Response> responses = exchange(requests.toString());
+
+    assertThat(responses.stream().map(Response::body)).containsExactlyElementsOf(expected);
+    assertThat(responses.stream().map(Response::statusLine)).containsOnly("HTTP/1.1 200 OK");
   }
 
   private static String get(String path, String version, String fields) {
