@@ -229,15 +229,18 @@ public final class ChannelSession implements WebSocketListener, Hub.Member {
     }
   }
 
-  /** Queues a message for the client unless that would pass the limit (then: the policy). */
+  /**
+   * Queues a message for the client unless that would pass the limit (then: the policy) or the
+   * connection is closing. With {@code trySend}: a broadcast reaches every subscriber through here,
+   * and a future per delivery, never looked at, was most of what a delivery allocated.
+   */
   private boolean send(PreparedMessage message) {
     WebSocket ws = webSocket;
     if (ws.bufferedBytes() + message.length() > config.maxQueuedBytes()) {
       overflowed = true;
       return false;
     }
-    ws.send(message);
-    return true;
+    return ws.trySend(message);
   }
 
   /**
