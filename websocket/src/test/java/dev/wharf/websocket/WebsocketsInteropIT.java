@@ -186,6 +186,7 @@ class WebsocketsInteropIT {
   @Test
   void trySendReachesThePeerInOrderAndIsRefusedOnceClosing() throws Exception {
     var opened = new LinkedBlockingQueue<WebSocket>();
+    var fromPython = new LinkedBlockingQueue<Object>();
     try (var server =
             HttpServer.builder(group)
                 .get(
@@ -193,7 +194,7 @@ class WebsocketsInteropIT {
                     WebSocketServer.handler(
                         WebSocketConfig.builder().build(),
                         () ->
-                            new WebSocketListener() {
+                            new Collecting(fromPython) {
                               @Override
                               public void onOpen(WebSocket ws) {
                                 opened.add(ws);
@@ -204,6 +205,13 @@ class WebsocketsInteropIT {
             PythonPeer.start(
                 "websockets_peer.py", "talk", "ws://127.0.0.1:" + server.port() + "/try")) {
       WebSocket ws = take(opened);
+      // The peer sends its three messages before it reads: a close that came first would fail
+      // its sends, so ours wait for them.
+      for (int i = 0; i < 3; i++) {
+        assertThat(fromPython.poll(30, TimeUnit.SECONDS))
+            .as("python message %d; python stderr: %s", i + 1, python.stderr())
+            .isNotNull();
+      }
       var answers = new CompletableFuture<List<Boolean>>();
       // On the loop, where trySend's answer is final and the close starts at once.
       ws.execute(
