@@ -83,10 +83,14 @@ public final class EventLoop implements Executor {
   private final BufferPool segments = new BufferPool(SEGMENT_SIZE, 1024);
 
   /**
-   * One empty write queue lent between the loop's connections: a connection holds a queue only
-   * while it has bytes queued, so an idle one holds none and a busy loop allocates none.
+   * Empty write queues lent between the loop's connections: a connection holds a queue only while
+   * it has bytes queued, so an idle one holds none and a busy loop allocates none. Up to {@link
+   * #FLUSH_BATCH} are kept, as many as a broadcast has waiting between flushes; with one spare, all
+   * but one of those made a new queue (and grew its ring) each time.
    */
-  private WriteQueue spareWriteQueue;
+  private final WriteQueue[] spareWriteQueues = new WriteQueue[FLUSH_BATCH];
+
+  private int spareWriteQueueCount;
 
   private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
 
@@ -250,19 +254,21 @@ public final class EventLoop implements Executor {
     return segments;
   }
 
-  /** An empty write queue for a connection about to queue bytes: the spare one, or a new one. */
+  /** An empty write queue for a connection about to queue bytes: a spare one, or a new one. */
   WriteQueue takeWriteQueue() {
-    WriteQueue q = spareWriteQueue;
-    if (q == null) {
+    if (spareWriteQueueCount == 0) {
       return new WriteQueue();
     }
-    spareWriteQueue = null;
+    WriteQueue q = spareWriteQueues[--spareWriteQueueCount];
+    spareWriteQueues[spareWriteQueueCount] = null;
     return q;
   }
 
   /** Keeps a connection's emptied write queue (and its ring) for the next that writes. */
   void giveWriteQueue(WriteQueue emptied) {
-    spareWriteQueue = emptied;
+    if (spareWriteQueueCount < spareWriteQueues.length) {
+      spareWriteQueues[spareWriteQueueCount++] = emptied;
+    }
   }
 
   /** The shared read buffer, cleared; lent to one protocol call at a time. */
