@@ -45,6 +45,26 @@ class EventLoopIT {
   }
 
   @Test
+  void aPendingTimerDoesNotSpinTheLoop() throws Exception {
+    EventLoop loop = group.loops().getFirst();
+    var turns = new CompletableFuture<Long>();
+    // Ten timers one after the other, 15 ms apart: each wait ends in a fraction of a millisecond.
+    loop.execute(() -> chainTimers(loop, 10, loop.turnsOnLoop(), turns));
+    // Rounded up, a select sleeps until the timer is due: about one turn a timer. Rounded down to
+    // 0, the loop spun on selectNow through the last millisecond before each: hundreds of turns.
+    assertThat(turns.get(10, TimeUnit.SECONDS)).isLessThanOrEqualTo(30);
+  }
+
+  private static void chainTimers(
+      EventLoop loop, int left, long firstTurn, CompletableFuture<Long> turns) {
+    if (left == 0) {
+      turns.complete(loop.turnsOnLoop() - firstTurn);
+      return;
+    }
+    loop.schedule(Duration.ofMillis(15), () -> chainTimers(loop, left - 1, firstTurn, turns));
+  }
+
+  @Test
   void aThrowingTaskDoesNotStopTheLoop() throws Exception {
     EventLoop loop = group.loops().getFirst();
     try (var log =

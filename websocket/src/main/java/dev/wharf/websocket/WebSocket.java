@@ -34,6 +34,17 @@ public interface WebSocket {
    */
   CompletableFuture<Void> send(PreparedMessage message);
 
+  /**
+   * Sends a prepared message as {@link #send(PreparedMessage)} does, but with no future: a
+   * broadcast's thousands of deliveries then allocate none each. Returns false, sending nothing,
+   * once the connection is closing, or when {@link WebSocketConfig#maxOutboundBytes()} would be
+   * exceeded (the slow-consumer policy applies as for {@code send}). The answer is final on the
+   * connection's loop (in a listener's callback or an {@link #execute} task); from another thread
+   * true means only that the message was queued for the loop, where a close that came first drops
+   * it.
+   */
+  boolean trySend(PreparedMessage message);
+
   default CompletableFuture<Void> sendBinary(byte[] data) {
     return sendBinary(ByteBuffer.wrap(data));
   }

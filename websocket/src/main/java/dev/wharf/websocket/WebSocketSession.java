@@ -518,6 +518,17 @@ final class WebSocketSession
   }
 
   @Override
+  public boolean trySend(PreparedMessage message) {
+    if (connection == null || !open) {
+      return false;
+    }
+    if (connection.inEventLoop()) {
+      return sendOnLoop(message.opcode(), message.payload(), null);
+    }
+    return send(message.opcode(), message.payload(), null);
+  }
+
+  @Override
   public CompletableFuture<Void> sendPing(ByteBuffer data) {
     return sendControl(Opcodes.PING, data);
   }
@@ -557,11 +568,20 @@ final class WebSocketSession
       sendOnLoop(opcode, payload, future);
       return future;
     }
+    send(opcode, payload, future);
+    return future;
+  }
+
+  /**
+   * Hands a send from another thread to the loop; {@code future} may be null (a {@link #trySend}).
+   * False when refused here already.
+   */
+  private boolean send(int opcode, ByteBuffer payload, CompletableFuture<Void> future) {
     long n = payload.remaining();
     // Checked here too, so a thread that sends without waiting cannot fill the loop's task queue.
     if (inFlight + connection.pendingBytes() >= config.maxOutboundBytes()) {
       slowConsumer(future);
-      return future;
+      return false;
     }
     IN_FLIGHT.getAndAdd(this, n);
     onLoop(
@@ -569,13 +589,19 @@ final class WebSocketSession
           IN_FLIGHT.getAndAdd(this, -n);
           sendOnLoop(opcode, payload, future);
         });
-    return future;
+    return true;
   }
 
-  private void sendOnLoop(int opcode, ByteBuffer payload, CompletableFuture<Void> future) {
+  /**
+   * Sends a message, or holds it behind a streamed one; {@code future} may be null (a {@link
+   * #trySend}). False when refused: closing, or the peer too far behind.
+   */
+  private boolean sendOnLoop(int opcode, ByteBuffer payload, CompletableFuture<Void> future) {
     if (closeSent || !connection.isOpen()) {
-      future.completeExceptionally(closing());
-      return;
+      if (future != null) {
+        future.completeExceptionally(closing());
+      }
+      return false;
     }
     if (sendingStream != null) {
       // A fragmented message is going out; this one follows it (RFC 6455 §5.4: no interleaving).
@@ -585,16 +611,20 @@ final class WebSocketSession
       }
       ByteBuffer kept = ByteBuffer.allocate(payload.remaining()).put(payload).flip();
       heldSends.add(() -> sendOnLoop(opcode, kept, future));
-      return;
+      return true;
     }
     if (connection.pendingBytes() >= config.maxOutboundBytes()) {
       slowConsumer(future);
-      return;
+      return false;
     }
     sender.sendMessage(connection, opcode, payload);
-    completeWhenWritable(future);
+    if (future != null) {
+      completeWhenWritable(future);
+    }
+    return true;
   }
 
+  /** The peer is too far behind: fail {@code future} (if any) and apply the policy. */
   private void slowConsumer(CompletableFuture<Void> future) {
     SlowConsumerPolicy policy = config.slowConsumerPolicy();
     String message =
@@ -605,7 +635,9 @@ final class WebSocketSession
             + " bytes queued (limit "
             + config.maxOutboundBytes()
             + ")";
-    future.completeExceptionally(new SlowConsumerException(policy, message));
+    if (future != null) {
+      future.completeExceptionally(new SlowConsumerException(policy, message));
+    }
     if (policy == SlowConsumerPolicy.CLOSE) {
       onLoop(
           () -> {

@@ -178,6 +178,60 @@ class WebsocketsInteropIT {
     }
   }
 
+  /**
+   * A broadcast's deliveries go out with {@code trySend}, no future each: python's websockets reads
+   * them in the order sent, and once our close has started a trySend is refused (false) and sends
+   * nothing.
+   */
+  @Test
+  void trySendReachesThePeerInOrderAndIsRefusedOnceClosing() throws Exception {
+    var opened = new LinkedBlockingQueue<WebSocket>();
+    var fromPython = new LinkedBlockingQueue<Object>();
+    try (var server =
+            HttpServer.builder(group)
+                .get(
+                    "/try",
+                    WebSocketServer.handler(
+                        WebSocketConfig.builder().build(),
+                        () ->
+                            new Collecting(fromPython) {
+                              @Override
+                              public void onOpen(WebSocket ws) {
+                                opened.add(ws);
+                              }
+                            }))
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        var python =
+            PythonPeer.start(
+                "websockets_peer.py", "talk", "ws://127.0.0.1:" + server.port() + "/try")) {
+      WebSocket ws = take(opened);
+      // The peer sends its three messages before it reads: a close that came first would fail
+      // its sends, so ours wait for them.
+      for (int i = 0; i < 3; i++) {
+        assertThat(fromPython.poll(30, TimeUnit.SECONDS))
+            .as("python message %d; python stderr: %s", i + 1, python.stderr())
+            .isNotNull();
+      }
+      var answers = new CompletableFuture<List<Boolean>>();
+      // On the loop, where trySend's answer is final and the close starts at once.
+      ws.execute(
+          () -> {
+            boolean first = ws.trySend(PreparedMessage.text("first"));
+            boolean second = ws.trySend(PreparedMessage.text("second"));
+            boolean third = ws.trySend(PreparedMessage.binary(ByteBuffer.wrap(new byte[] {3})));
+            ws.close(1000, "done");
+            boolean afterClose = ws.trySend(PreparedMessage.text("after the close"));
+            answers.complete(List.of(first, second, third, afterClose));
+          });
+
+      assertThat(answers.get(10, TimeUnit.SECONDS)).containsExactly(true, true, true, false);
+      assertThat(ws.trySend(PreparedMessage.text("from another thread, closing"))).isFalse();
+      assertThat(python.readAll(30))
+          .as("python stderr: %s", python.stderr())
+          .containsExactly("text\tfirst", "text\tsecond", "binary\t03", "closed\t1000\tdone");
+    }
+  }
+
   private static WebSocket take(LinkedBlockingQueue<WebSocket> opened) throws InterruptedException {
     WebSocket ws = opened.poll(30, TimeUnit.SECONDS);
     assertThat(ws).as("a connection opened within 30 s").isNotNull();

@@ -43,7 +43,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * them. The mailbox's deliveries count against {@link ChannelsConfig#maxQueuedBytes()}, with what
  * the socket still holds; past it, {@link ChannelsConfig#slowConsumerAction()}.
  */
-public final class ChannelSession implements WebSocketListener, Hub.Member {
+public final class ChannelSession implements WebSocketListener, Hub.Member, Runnable {
   private static final System.Logger LOG = System.getLogger(ChannelSession.class.getName());
 
   /** Room above the queue limit for the lag notices and error replies sent on overflow. */
@@ -145,11 +145,21 @@ public final class ChannelSession implements WebSocketListener, Hub.Member {
   private void scheduleDrain() {
     WebSocket ws = webSocket;
     if (ws != null && drainScheduled.compareAndSet(false, true)) {
-      ws.execute(this::drain);
+      ws.execute(this); // run() drains: this::drain made an object a delivery
     }
   }
 
   // ---- on the event loop ----
+
+  /**
+   * Drains the mailbox; on the loop only, as the task {@link #scheduleDrain} hands it. The session
+   * is its own task so that scheduling a drain allocates nothing (a field holding a {@code
+   * this::drain} would cost every connection its 16 B).
+   */
+  @Override
+  public void run() {
+    drain();
+  }
 
   private void drain() {
     drainScheduled.set(false);
@@ -229,15 +239,18 @@ public final class ChannelSession implements WebSocketListener, Hub.Member {
     }
   }
 
-  /** Queues a message for the client unless that would pass the limit (then: the policy). */
+  /**
+   * Queues a message for the client unless that would pass the limit (then: the policy) or the
+   * connection is closing. With {@code trySend}: a broadcast reaches every subscriber through here,
+   * and a future per delivery, never looked at, was most of what a delivery allocated.
+   */
   private boolean send(PreparedMessage message) {
     WebSocket ws = webSocket;
     if (ws.bufferedBytes() + message.length() > config.maxQueuedBytes()) {
       overflowed = true;
       return false;
     }
-    ws.send(message);
-    return true;
+    return ws.trySend(message);
   }
 
   /**
