@@ -63,14 +63,24 @@ public final class Main implements Callable<Integer> {
     }
   }
 
+  private static final LoggingSetUp LOGGING = new LoggingSetUp(Main::loadLogging);
+
+  /** The commands that bind a server, and so call {@link #prepareLogging()} before they bind. */
+  private static final Set<String> SERVERS = Set.of("serve", "listen", "echo");
+
   /**
    * Loads now what logging loads for its first message, for commands that serve: the formatter
    * stamps every record with the local time, and the time-zone rules come from a file ({@code
    * lib/tzdb.dat}). A server's first message may come when a flood of connections has used up the
    * descriptors; the file cannot be opened then, and the {@link Error} that followed ended the
-   * accepting loop. Costs tens of milliseconds, once.
+   * accepting loop. Costs tens of milliseconds, once; for a server named on the command line it was
+   * begun on a thread of its own at start (main), and this waits for it.
    */
   public static void prepareLogging() {
+    LOGGING.await();
+  }
+
+  private static void loadLogging() {
     var record = new LogRecord(Level.INFO, "");
     for (Handler handler : Logger.getLogger("").getHandlers()) {
       if (handler.getFormatter() != null) {
@@ -81,7 +91,26 @@ public final class Main implements Callable<Integer> {
 
   public static void main(String[] args) {
     Failures.exitOnUncaught();
+    if (startsAServer(args)) {
+      // java.util.logging's set-up (its configuration, handler, formatter and the time-zone rules)
+      // took tens of ms of a serve start on the main thread; on its own it overlaps picocli's
+      // model.
+      LOGGING.begin();
+    }
     System.exit(run(args));
+  }
+
+  /** True when the arguments name a command that binds a server (its first word, as picocli's). */
+  static boolean startsAServer(String... args) {
+    for (String arg : args) {
+      if (arg.equals("--")) {
+        return false;
+      }
+      if (!arg.startsWith("-")) {
+        return SERVERS.contains(arg);
+      }
+    }
+    return false;
   }
 
   /** Runs the command and returns its exit code (for tests and the launcher). */

@@ -14,13 +14,14 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The {@code ./wharf} launcher's choice of compilers for {@code get} (issue 16): without TLS it
  * runs without the optimizing compiler (C1 alone: less CPU for a small file and for a plain bulk
  * transfer), with an https:// URL it keeps it (AES-GCM is fast only in C2's code). The launcher
  * execs Java, so the JVM's options are read from the command line of the very process, while the
- * test's server holds its answer back.
+ * test's server holds its answer back. {@code serve} compiles later (less JIT work at start).
  */
 @Timeout(180)
 class LauncherJvmOptionsIT {
@@ -41,7 +42,9 @@ class LauncherJvmOptionsIT {
                 .start()) {
       server.setSoTimeout((int) START.toMillis());
       try (Socket client = server.accept()) {
-        assertThat(jvmOptions(get.pid())).contains("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+        assertThat(jvmOptions(get.pid()))
+            .contains("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")
+            .noneMatch(option -> option.startsWith("-XX:CompileThresholdScaling"));
         client
             .getOutputStream()
             .write(
@@ -73,6 +76,30 @@ class LauncherJvmOptionsIT {
         client.close(); // before the handshake: get fails, as it should
       }
       assertThat(get.awaitExit(START)).isNotZero();
+    }
+  }
+
+  /**
+   * {@code serve} compiles later than the JVM's default (less compiler work at start,
+   * bench/startup) and keeps both compilers for its throughput.
+   */
+  @Test
+  void serveCompilesLaterWithBothCompilers(@TempDir Path root) throws Exception {
+    try (var serve =
+        ExternalProcess.command(
+                LAUNCHER.toString(),
+                "serve",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                "0",
+                "--quiet",
+                root.toString())
+            .start()) {
+      serve.awaitOutputContaining("Serving", START);
+      assertThat(jvmOptions(serve.pid()))
+          .contains("-XX:+UseSerialGC", "-XX:CompileThresholdScaling=4")
+          .noneMatch(option -> option.startsWith("-XX:TieredStopAtLevel"));
     }
   }
 

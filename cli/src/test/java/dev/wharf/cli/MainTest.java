@@ -191,4 +191,74 @@ public class MainTest {
     }
     assertThat(stderr.toString(java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("WARN");
   }
+
+  /** Logging's set-up is begun at start for the commands that bind a server, and only for them. */
+  @Test
+  void loggingIsSetUpAheadForServersOnly() {
+    assertThat(Main.startsAServer("serve", "--quiet", ".")).isTrue();
+    assertThat(Main.startsAServer("-V", "listen", "7000")).isTrue();
+    assertThat(Main.startsAServer("echo", "--udp", "7")).isTrue();
+    assertThat(Main.startsAServer("--version")).isFalse();
+    assertThat(Main.startsAServer("get", "http://127.0.0.1/")).isFalse();
+    assertThat(Main.startsAServer("help", "serve")).isFalse();
+    assertThat(Main.startsAServer("--", "serve")).isFalse();
+    assertThat(Main.startsAServer()).isFalse();
+  }
+
+  /**
+   * A server awaits the set-up begun on its own thread before it binds (no line it logs is lost),
+   * and does it itself when nobody began it.
+   */
+  @Test
+  void aServerAwaitsTheLoggingSetUpBegunOnItsOwnThread() throws Exception {
+    var release = new java.util.concurrent.CountDownLatch(1);
+    var ranOn = new java.util.concurrent.atomic.AtomicReference<String>();
+    var setUp =
+        new LoggingSetUp(
+            () -> {
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+              ranOn.set(Thread.currentThread().getName());
+            });
+    setUp.begin();
+    var done = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread server =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  setUp.await();
+                  done.set(ranOn.get() != null);
+                });
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+    while (server.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertThat(server.getState())
+        .as("the server waits for the set-up")
+        .isEqualTo(Thread.State.WAITING);
+    release.countDown();
+    assertThat(server.join(java.time.Duration.ofSeconds(10))).isTrue();
+    assertThat(done).as("the set-up was done when the server went on").isTrue();
+    assertThat(ranOn).hasValue("wharf-logging");
+
+    var here = new java.util.concurrent.atomic.AtomicReference<Thread>();
+    new LoggingSetUp(() -> here.set(Thread.currentThread())).await();
+    assertThat(here).hasValue(Thread.currentThread());
+  }
+
+  @Test
+  void aLoggingSetUpThatFailedFailsTheServerThatAwaitsIt() {
+    var setUp =
+        new LoggingSetUp(
+            () -> {
+              throw new IllegalStateException("no time-zone rules");
+            });
+    setUp.begin();
+    org.assertj.core.api.Assertions.assertThatThrownBy(setUp::await)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("no time-zone rules");
+  }
 }
