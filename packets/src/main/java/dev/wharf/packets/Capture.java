@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Optional;
+import java.util.function.IntFunction;
 
 /**
  * A live capture on one interface or on all ({@code "any"}), as tcpdump's: frames with their link
@@ -79,6 +80,21 @@ public final class Capture implements AutoCloseable {
   public static Capture open(
       String interfaceName, int snapLength, String filter, int bufferBytes, int linkTypeWanted)
       throws PacketSocketException {
+    return open(interfaceName, snapLength, filter, bufferBytes, linkTypeWanted, none -> null);
+  }
+
+  /**
+   * As {@link #open(String, int, String, int, int)}, with {@code programs} giving {@code filter}'s
+   * program for the link type it is called with, compiled already (or null: libpcap compiles it).
+   */
+  static Capture open(
+      String interfaceName,
+      int snapLength,
+      String filter,
+      int bufferBytes,
+      int linkTypeWanted,
+      IntFunction<byte[]> programs)
+      throws PacketSocketException {
     boolean any = interfaceName.equals("any");
     int ifIndex = any ? 0 : ifIndex(interfaceName);
     int linkType =
@@ -96,7 +112,8 @@ public final class Capture implements AutoCloseable {
     byte[] program = KernelFilters.acceptAll(snapLength);
     byte[] userSpace = new byte[0];
     if (!filter.isBlank()) {
-      byte[] compiled = Libpcap.get().compile(linkType, snapLength, filter);
+      byte[] given = programs.apply(linkType);
+      byte[] compiled = given != null ? given : Libpcap.get().compile(linkType, snapLength, filter);
       if (!cooked) {
         program = compiled;
       } else {
