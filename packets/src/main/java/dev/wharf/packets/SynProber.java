@@ -1,6 +1,8 @@
 package dev.wharf.packets;
 
 import dev.wharf.packets.decode.PacketDecoder;
+import dev.wharf.packets.internal.Libc;
+import dev.wharf.packets.internal.PacketRing;
 import dev.wharf.packets.internal.RawTcpSocket;
 import dev.wharf.packets.pcap.CapturedPacket;
 import java.io.IOException;
@@ -168,6 +170,28 @@ public final class SynProber implements AutoCloseable {
       return nic.isLoopback();
     } catch (SocketException e) {
       return false;
+    }
+  }
+
+  /**
+   * Links what a probe calls, opening nothing: libc's downcalls and the classes of the raw socket,
+   * the capture's ring and the filter, for a startup cache's training run, which may not be allowed
+   * a raw socket (the JVM's AOT cache then holds them, and a scan starts without linking them).
+   *
+   * @throws PacketSocketException where the JVM refuses native access or is not on Linux
+   */
+  public static void linkNow() throws PacketSocketException {
+    Libc.get();
+    InetAddress loopback = InetAddress.getLoopbackAddress();
+    SynFilter.ethernet(loopback, loopback, 1, SNAP_LENGTH);
+    new SynSegments.Template(loopback, loopback, 1)
+        .write(new byte[SynSegments.TCP_HEADER], 0, 2, 0);
+    for (Class<?> type : new Class<?>[] {RawTcpSocket.class, PacketRing.class, Capture.class}) {
+      try {
+        Class.forName(type.getName(), true, type.getClassLoader());
+      } catch (ClassNotFoundException impossible) {
+        throw new AssertionError(impossible);
+      }
     }
   }
 
