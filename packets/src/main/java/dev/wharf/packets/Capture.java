@@ -80,12 +80,14 @@ public final class Capture implements AutoCloseable {
   public static Capture open(
       String interfaceName, int snapLength, String filter, int bufferBytes, int linkTypeWanted)
       throws PacketSocketException {
-    return open(interfaceName, snapLength, filter, bufferBytes, linkTypeWanted, none -> null);
+    return open(interfaceName, snapLength, filter, bufferBytes, linkTypeWanted, none -> null, 10);
   }
 
   /**
    * As {@link #open(String, int, String, int, int)}, with {@code programs} giving {@code filter}'s
-   * program for the link type it is called with, compiled already (or null: libpcap compiles it).
+   * program for the link type it is called with, compiled already (or null: libpcap compiles it),
+   * and a block handed over at the latest {@code retireMillis} after its first frame (libpcap's 10
+   * for a capture printed live).
    */
   static Capture open(
       String interfaceName,
@@ -93,7 +95,8 @@ public final class Capture implements AutoCloseable {
       String filter,
       int bufferBytes,
       int linkTypeWanted,
-      IntFunction<byte[]> programs)
+      IntFunction<byte[]> programs,
+      int retireMillis)
       throws PacketSocketException {
     boolean any = interfaceName.equals("any");
     int ifIndex = any ? 0 : ifIndex(interfaceName);
@@ -131,7 +134,7 @@ public final class Capture implements AutoCloseable {
     if (any || ifIndex == loopback) {
       program = KernelFilters.skippingLoopbackEchoes(program, loopback);
     }
-    var settings = new PacketRing.Settings(snapLength, bufferBytes, 10);
+    var settings = new PacketRing.Settings(snapLength, bufferBytes, retireMillis);
     var framing =
         sll2 ? PacketRing.Framing.SLL2 : cooked ? PacketRing.Framing.SLL : PacketRing.Framing.LINK;
     var ring = PacketRing.open(ifIndex, framing, program, loopback, settings);
