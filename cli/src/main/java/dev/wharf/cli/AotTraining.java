@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import dev.wharf.packets.SynProber;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -14,9 +15,9 @@ import java.time.Instant;
  * The training run of the {@code ./wharf} launcher's AOT cache (JEP 483, 514): the cache holds the
  * classes one run loaded and linked, and a run of {@code --version} alone loads little of what the
  * commands use. This one runs what people run most, in one JVM: {@code --version}, {@code --help}
- * (every command's model), {@code serve} answering {@code get}, and {@code scan} of its port, all
- * on the loopback, then exits. Any failure only makes the cache smaller: the launcher then starts
- * without what was missed.
+ * (every command's model), {@code serve} answering {@code get}, and {@code scan} of its port (with
+ * {@code -sS} too where a raw socket is allowed), all on the loopback, then exits. Any failure only
+ * makes the cache smaller: the launcher then starts without what was missed.
  */
 final class AotTraining {
   private AotTraining() {}
@@ -64,6 +65,16 @@ final class AotTraining {
         Main.run("scan", "127.0.0.1", "-p", String.valueOf(port));
         // A scan of many ports links libc through FFM (EpollConnectProber): its classes too.
         dev.wharf.scan.TcpScanner.linkNow();
+        // The SYN scan's downcalls and classes link without privilege; its whole path runs where
+        // a raw socket is allowed (root, CAP_NET_RAW), and is left out, silently, elsewhere.
+        try {
+          SynProber.linkNow();
+        } catch (IOException noNativeAccess) {
+          // The cache goes without them: a SYN scan links them at its start.
+        }
+        if (rawSocketAllowed()) {
+          Main.run("scan", "-sS", "127.0.0.1", "-p", String.valueOf(port));
+        }
       }
     } finally {
       try (var files = Files.list(www)) {
@@ -75,6 +86,15 @@ final class AotTraining {
     }
     // The cache is written as the JVM exits; serve's shutdown hook stops it on the way.
     System.exit(0);
+  }
+
+  private static boolean rawSocketAllowed() {
+    try {
+      SynProber.open(InetAddress.getLoopbackAddress()).close();
+      return true;
+    } catch (IOException | RuntimeException refused) {
+      return false;
+    }
   }
 
   private static int freePort() throws IOException {

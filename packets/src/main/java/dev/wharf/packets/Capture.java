@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Optional;
+import java.util.function.IntFunction;
 
 /**
  * A live capture on one interface or on all ({@code "any"}), as tcpdump's: frames with their link
@@ -79,6 +80,24 @@ public final class Capture implements AutoCloseable {
   public static Capture open(
       String interfaceName, int snapLength, String filter, int bufferBytes, int linkTypeWanted)
       throws PacketSocketException {
+    return open(interfaceName, snapLength, filter, bufferBytes, linkTypeWanted, none -> null, 10);
+  }
+
+  /**
+   * As {@link #open(String, int, String, int, int)}, with {@code programs} giving {@code filter}'s
+   * program for the link type it is called with, compiled already (or null: libpcap compiles it),
+   * and a block handed over at the latest {@code retireMillis} after its first frame (libpcap's 10
+   * for a capture printed live).
+   */
+  static Capture open(
+      String interfaceName,
+      int snapLength,
+      String filter,
+      int bufferBytes,
+      int linkTypeWanted,
+      IntFunction<byte[]> programs,
+      int retireMillis)
+      throws PacketSocketException {
     boolean any = interfaceName.equals("any");
     int ifIndex = any ? 0 : ifIndex(interfaceName);
     int linkType =
@@ -96,7 +115,8 @@ public final class Capture implements AutoCloseable {
     byte[] program = KernelFilters.acceptAll(snapLength);
     byte[] userSpace = new byte[0];
     if (!filter.isBlank()) {
-      byte[] compiled = Libpcap.get().compile(linkType, snapLength, filter);
+      byte[] given = programs.apply(linkType);
+      byte[] compiled = given != null ? given : Libpcap.get().compile(linkType, snapLength, filter);
       if (!cooked) {
         program = compiled;
       } else {
@@ -114,7 +134,7 @@ public final class Capture implements AutoCloseable {
     if (any || ifIndex == loopback) {
       program = KernelFilters.skippingLoopbackEchoes(program, loopback);
     }
-    var settings = new PacketRing.Settings(snapLength, bufferBytes, 10);
+    var settings = new PacketRing.Settings(snapLength, bufferBytes, retireMillis);
     var framing =
         sll2 ? PacketRing.Framing.SLL2 : cooked ? PacketRing.Framing.SLL : PacketRing.Framing.LINK;
     var ring = PacketRing.open(ifIndex, framing, program, loopback, settings);

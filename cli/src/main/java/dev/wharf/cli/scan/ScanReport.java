@@ -37,6 +37,11 @@ record ScanReport(
 
   /** The ports listed: every one when verbose, else the open ones (as nmap hides the rest). */
   List<PortResult> listed(boolean verbose) {
+    return listed(results, verbose);
+  }
+
+  /** The {@code results} a report lists: every one when verbose, else the open ones. */
+  static List<PortResult> listed(List<PortResult> results, boolean verbose) {
     return results.stream().filter(r -> verbose || r.state() == PortState.OPEN).toList();
   }
 
