@@ -6,6 +6,7 @@ import dev.wharf.cli.Child;
 import dev.wharf.cli.EndToEnd;
 import dev.wharf.testkit.Await;
 import dev.wharf.testkit.ExternalProcess;
+import dev.wharf.testkit.VethPair;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,70 +33,25 @@ class TraceIT extends EndToEnd {
   private static final String FILTER =
       "icmp or (icmp6 and net fd77::/64) or udp port 4444 or tcp port 5555";
 
-  private final String id = Integer.toString(ThreadLocalRandom.current().nextInt(10_000, 99_999));
-  private final String here = "wtA" + id;
-  private final String there = "wtB" + id;
-  private final String link = "wa" + id;
+  private VethPair veth;
+  private String here;
+  private String there;
+  private String link;
 
   @BeforeEach
   void makeTheNamespaces() throws IOException {
-    sh(
-        "ip netns add "
-            + here
-            + " && ip netns add "
-            + there
-            + " && ip link add "
-            + link
-            + " type veth peer name wb"
-            + id
-            + " && ip link set "
-            + link
-            + " netns "
-            + here
-            + " && ip link set wb"
-            + id
-            + " netns "
-            + there
-            + " && ip -n "
-            + here
-            + " addr add 10.77.0.1/24 dev "
-            + link
-            + " && ip -n "
-            + here
-            + " addr add fd77::1/64 dev "
-            + link
-            + " nodad"
-            + " && ip -n "
-            + there
-            + " addr add 10.77.0.2/24 dev wb"
-            + id
-            + " && ip -n "
-            + there
-            + " addr add fd77::2/64 dev wb"
-            + id
-            + " nodad"
-            + " && ip -n "
-            + here
-            + " link set "
-            + link
-            + " up && ip -n "
-            + here
-            + " link set lo up"
-            + " && ip -n "
-            + there
-            + " link set wb"
-            + id
-            + " up && ip -n "
-            + there
-            + " link set lo up");
+    veth =
+        VethPair.create(
+            "wt", List.of("10.77.0.1/24", "fd77::1/64"), List.of("10.77.0.2/24", "fd77::2/64"));
+    here = veth.here();
+    there = veth.there();
+    link = veth.hereLink();
   }
 
   @AfterEach
   void removeTheNamespaces() throws Exception {
     endChildren();
-    // Deleting a namespace removes its end of the veth pair, and with it the other end.
-    ExternalProcess.run(Duration.ofSeconds(10), "ip", "netns", "del", here);
-    ExternalProcess.run(Duration.ofSeconds(10), "ip", "netns", "del", there);
+    veth.close();
   }
 
   @Test
