@@ -110,6 +110,30 @@ class TraceIT extends EndToEnd {
     assertThat(wharfRead("-e", "-r", theirs.toString())).isEqualTo(theirLinkLines);
   }
 
+  /**
+   * -w's blocks are handed over 1 s after they began to fill: a TERM right after the last packet
+   * finds it in the block the kernel still holds, and the capture reads on until it has it.
+   */
+  @Test
+  void termRightAfterTheLastPacketLosesNoneOfTheBlockTheKernelHolds() throws Exception {
+    Path ours = dir.resolve("term.pcap");
+    Child wharf = wharfIn("trace", "-i", link, "-w", ours.toString(), "udp port 4444");
+    awaitListening(wharf, link);
+    inThere("ping -c 1 10.77.0.1"); // the neighbour known: no datagram waits for ARP
+    int sent = 25;
+    inThere(
+        "/usr/bin/python3 -c 'import socket; s = socket.socket(socket.AF_INET,"
+            + " socket.SOCK_DGRAM); [s.sendto(b\"datagram\", (\"10.77.0.1\", 4444)) for _ in"
+            + " range("
+            + sent
+            + ")]'");
+    wharf.signal("TERM");
+    assertThat(wharf.awaitExit(Duration.ofSeconds(30))).isZero();
+    assertThat(wharf.errLines())
+        .contains(sent + " packets captured", "0 packets dropped by kernel");
+    assertThat(tcpdumpRead(ours)).hasSize(sent).allMatch(line -> line.contains("UDP, length 8"));
+  }
+
   @Test
   void pcapngIsWhatTcpdumpReadsAsItsOwnCapture() throws Exception {
     Path ours = dir.resolve("ours.pcapng");
