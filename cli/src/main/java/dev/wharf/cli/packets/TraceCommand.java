@@ -7,7 +7,6 @@ import dev.wharf.packets.decode.ConnectionStory;
 import dev.wharf.packets.decode.DecodedPacket;
 import dev.wharf.packets.decode.PacketDecoder;
 import dev.wharf.packets.decode.PacketJson;
-import dev.wharf.packets.decode.PayloadText;
 import dev.wharf.packets.decode.TcpdumpText;
 import dev.wharf.packets.pcap.CaptureFileReader;
 import dev.wharf.packets.pcap.CaptureFileWriter;
@@ -407,9 +406,8 @@ public final class TraceCommand implements Callable<Integer> {
         }
       };
     }
-    // DNS and HTTP words as tcpdump prints them without -v (with it, tcpdump says more: not yet).
-    var text =
-        new TcpdumpText(verbose, linkLevel, verbose ? PayloadText.NONE : new ApplicationWords());
+    // DNS and HTTP words as tcpdump prints them, with -v and without.
+    var text = new TcpdumpText(verbose, linkLevel, new ApplicationWords(verbose));
     var story = new ConnectionStory();
     return new Sink() {
       @Override

@@ -327,6 +327,12 @@ class TraceIT extends EndToEnd {
         .anyMatch(line -> line.endsWith(": HTTP: GET /dns.py HTTP/1.1"))
         .anyMatch(line -> line.contains(": HTTP: HTTP/1.0 200 OK"));
     assertThat(wharfRead("-r", theirs.toString())).isEqualTo(theirLines);
+    // -v: the answer's owner name; the HTTP head's length and every line of it.
+    List<String> theirVerbose = tcpdumpRead(theirs, "-v");
+    assertThat(String.join("\n", theirVerbose))
+        .containsPattern(": \\d+ 1/0/0 example\\.com\\. A 10\\.77\\.0\\.9 \\(\\d+\\)")
+        .containsPattern(": HTTP, length: \\d+\n\tGET /dns.py HTTP/1.1\n\tHost: 10.77.0.1\n");
+    assertThat(wharfRead("-v", "-r", theirs.toString())).isEqualTo(theirVerbose);
   }
 
   @Test
