@@ -335,6 +335,64 @@ class TraceIT extends EndToEnd {
     assertThat(wharfRead("-v", "-r", theirs.toString())).isEqualTo(theirVerbose);
   }
 
+  /**
+   * Two 802.1Q-tagged frames (VLAN 5 priority 3; VLAN 7 priority 1 with DEI) sent as raw bytes on
+   * the other end: the kernel takes the tag off on the way in (no 802.1Q module needed), both
+   * captures put it back, and -e prints it as tcpdump -e; without -e, as tcpdump, no word of it.
+   */
+  @Test
+  void withETheVlanTagsPriorityIsTcpdumps() throws Exception {
+    String mac = veth.shHere("cat /sys/class/net/" + link + "/address").out().strip();
+    Path sender = dir.resolve("tagged.py");
+    Files.writeString(
+        sender,
+        """
+        import socket, struct, sys
+        def checksum(b):
+            b += b"\\0" * (len(b) % 2)
+            total = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+            while total >> 16:
+                total = (total & 0xffff) + (total >> 16)
+            return ~total & 0xffff
+        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+        s.bind((sys.argv[1], 0))
+        payload = b"tagged"
+        udp = struct.pack("!HHHH", 4445, 4444, 8 + len(payload), 0) + payload
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0,
+                         socket.inet_aton("10.77.0.2"), socket.inet_aton("10.77.0.1"))
+        ip = ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:]
+        pseudo = ip[12:20] + struct.pack("!BBH", 0, 17, len(udp))
+        udp = udp[:6] + struct.pack("!H", checksum(pseudo + udp) or 0xffff) + udp[8:]
+        for tci in (3 << 13 | 5, 1 << 13 | 1 << 12 | 7):
+            head = bytes.fromhex(sys.argv[2].replace(":", "")) + s.getsockname()[4]
+            s.send(head + struct.pack("!HH", 0x8100, tci) + b"\\x08\\x00" + ip + udp)
+        """);
+    Path ours = dir.resolve("vlan-ours.pcap");
+    Path theirs = dir.resolve("vlan-theirs.pcap");
+    Child tcpdump = tcpdumpIn(theirs, "-i", link, "udp port 4444");
+    Child wharf = wharfIn("trace", "-i", link, "-w", ours.toString(), "udp port 4444");
+    try {
+      awaitListening(tcpdump, link);
+      awaitListening(wharf, link);
+      inThere("/usr/bin/python3 " + sender + " " + veth.thereLink() + " " + mac);
+    } finally {
+      wharf.signal("TERM");
+      tcpdump.signal("TERM");
+    }
+    assertThat(wharf.awaitExit(Duration.ofSeconds(30))).isZero();
+    tcpdump.awaitExit(Duration.ofSeconds(30));
+    List<String> theirLinkLines = tcpdumpRead(theirs, "-e");
+    assertThat(theirLinkLines)
+        .hasSize(2)
+        .anyMatch(line -> line.contains(": vlan 5, p 3, ethertype IPv4 (0x0800), 10.77.0.2.4445"))
+        .anyMatch(line -> line.contains(": vlan 7, p 1, DEI, ethertype IPv4 (0x0800), "));
+    assertThat(tcpdumpRead(ours, "-e")).isEqualTo(theirLinkLines);
+    assertThat(wharfRead("-e", "-r", theirs.toString())).isEqualTo(theirLinkLines);
+    List<String> theirLines = tcpdumpRead(theirs);
+    assertThat(theirLines).hasSize(2).noneMatch(line -> line.contains("vlan"));
+    assertThat(wharfRead("-r", theirs.toString())).isEqualTo(theirLines);
+  }
+
   @Test
   void aFilterReadingAFileKeepsWhatTcpdumpKeeps() throws Exception {
     Path all = dir.resolve("all.pcap");
