@@ -52,6 +52,12 @@ public final class TraceCommand implements Callable<Integer> {
   /** Short enough that printed lines seem to come at once, long enough for fuller blocks. */
   static final Duration PRINTING_BLOCK_TIMEOUT = Duration.ofMillis(100);
 
+  /**
+   * How long a wait for a block lasts at most before the loop looks whether a signal asked it to
+   * stop: the handler cannot wake a thread in poll(2), and an idle link hands over no block.
+   */
+  private static final Duration STOP_CHECK = Duration.ofMillis(100);
+
   private static final DateTimeFormatter CLOCK =
       DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSS").withZone(ZoneId.systemDefault());
 
@@ -291,7 +297,7 @@ public final class TraceCommand implements Callable<Integer> {
       // A block at a time, as -w: the lines of a block, then one flush (a write per block, not
       // per packet).
       while ((count == null || counts[0] < count) && !stop.isOver()) {
-        if (capture.await(stop.waitUntil(Duration.ofSeconds(1)))) {
+        if (capture.await(stop.waitUntil(STOP_CHECK))) {
           capture.drain(System.nanoTime(), printed); // a block is ready: no wait
           out.flush();
         }
@@ -320,7 +326,7 @@ public final class TraceCommand implements Callable<Integer> {
           return count == null || counts[0] < count;
         };
     while ((count == null || counts[0] < count) && !files.limitReached() && !stop.isOver()) {
-      if (capture.await(stop.waitUntil(Duration.ofSeconds(1)))) {
+      if (capture.await(stop.waitUntil(STOP_CHECK))) {
         capture.drain(System.nanoTime(), counted); // a block is ready: no wait
       }
     }
