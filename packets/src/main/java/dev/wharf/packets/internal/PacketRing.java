@@ -86,8 +86,8 @@ public final class PacketRing implements AutoCloseable {
 
   /**
    * How big the ring is and how long a block waits for more packets before it is handed over
-   * (tcpdump's libpcap 1.10 asks for 1000 ms; a shorter wait hands over fuller blocks less often
-   * only when the traffic is heavy, and costs a wake-up per block when it is light).
+   * (tcpdump's libpcap 1.10 asks for 1000 ms). A block goes when full or at its timeout: a short
+   * timeout hands over many part-filled blocks, a wake-up and a walk each, unless traffic is heavy.
    */
   public record Settings(int snapLength, int bufferBytes, int retireMillis) {
     /** libpcap's defaults: 2 MiB of buffer, and a short timeout, for packets wanted at once. */
