@@ -11,6 +11,7 @@ import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.function.IntFunction;
@@ -40,12 +41,20 @@ public final class Capture implements AutoCloseable {
   private final PacketRing ring;
   private final int linkType;
   private final byte[] userSpaceFilter;
+  private final Duration blockTimeout;
 
-  private Capture(PacketRing ring, int linkType, byte[] userSpaceFilter) {
+  private Capture(PacketRing ring, int linkType, byte[] userSpaceFilter, Duration blockTimeout) {
     this.ring = ring;
     this.linkType = linkType;
     this.userSpaceFilter = userSpaceFilter;
+    this.blockTimeout = blockTimeout;
   }
+
+  /**
+   * How long the kernel holds a block that is not full before it hands it over, when not told: a
+   * short wait, for packets wanted as soon as they come (a scan's answers).
+   */
+  public static final Duration SHORT_BLOCK_TIMEOUT = Duration.ofMillis(10);
 
   /**
    * Opens a capture with libpcap's default ring (2 MiB).
@@ -69,25 +78,42 @@ public final class Capture implements AutoCloseable {
    */
   public static Capture open(String interfaceName, int snapLength, String filter, int bufferBytes)
       throws PacketSocketException {
-    return open(interfaceName, snapLength, filter, bufferBytes, 0);
+    return open(interfaceName, snapLength, filter, bufferBytes, 0, SHORT_BLOCK_TIMEOUT);
   }
 
   /**
    * Opens a capture with link type {@code linkType} ({@code LINKTYPE_LINUX_SLL} or {@code
    * LINKTYPE_LINUX_SLL2}, as tcpdump's -y; 0 for the default: the interface's own, and SLL2 on
-   * {@code any}, as tcpdump 4.99).
+   * {@code any}, as tcpdump 4.99), whose blocks the kernel hands over when full or {@code
+   * blockTimeout} after it began to fill one (tcpdump's libpcap: 1 s; longer means fewer, fuller
+   * blocks and less work per packet, shorter that packets come sooner).
    */
   public static Capture open(
-      String interfaceName, int snapLength, String filter, int bufferBytes, int linkTypeWanted)
+      String interfaceName,
+      int snapLength,
+      String filter,
+      int bufferBytes,
+      int linkTypeWanted,
+      Duration blockTimeout)
       throws PacketSocketException {
-    return open(interfaceName, snapLength, filter, bufferBytes, linkTypeWanted, none -> null, 10);
+    if (blockTimeout.toMillis() < 1 || blockTimeout.toMillis() > 60_000) {
+      throw new IllegalArgumentException(
+          "the block timeout must be 1 ms to 60 s, got " + blockTimeout);
+    }
+    return open(
+        interfaceName,
+        snapLength,
+        filter,
+        bufferBytes,
+        linkTypeWanted,
+        none -> null,
+        (int) blockTimeout.toMillis());
   }
 
   /**
-   * As {@link #open(String, int, String, int, int)}, with {@code programs} giving {@code filter}'s
-   * program for the link type it is called with, compiled already (or null: libpcap compiles it),
-   * and a block handed over at the latest {@code retireMillis} after its first frame (libpcap's 10
-   * for a capture printed live).
+   * As {@link #open(String, int, String, int, int, Duration)}, with {@code programs} giving {@code
+   * filter}'s program for the link type it is called with, compiled already (or null: libpcap
+   * compiles it), and a block handed over at the latest {@code retireMillis} after its first frame.
    */
   static Capture open(
       String interfaceName,
@@ -138,7 +164,7 @@ public final class Capture implements AutoCloseable {
     var framing =
         sll2 ? PacketRing.Framing.SLL2 : cooked ? PacketRing.Framing.SLL : PacketRing.Framing.LINK;
     var ring = PacketRing.open(ifIndex, framing, program, loopback, settings);
-    return new Capture(ring, linkType, userSpace);
+    return new Capture(ring, linkType, userSpace, blockTimeout);
   }
 
   /** The pcap link type of the frames: 1 (Ethernet), 113 (Linux SLL) or 101 (raw IP). */
@@ -186,6 +212,21 @@ public final class Capture implements AutoCloseable {
           return !Libpcap.get().matches(userSpaceFilter, data, wire)
               || frames.accept(memory, offset, captured, wire, seconds, nanos);
         });
+  }
+
+  /** How long the kernel holds a block that is not full before it hands it over. */
+  public Duration blockTimeout() {
+    return blockTimeout;
+  }
+
+  /**
+   * How many packets the kernel wrote into the ring that have not been read yet (dropped ones
+   * aside): those of the block it is filling among them, which it hands over at the latest when the
+   * block's timeout ends. 0 once everything the filter passed is read.
+   */
+  public long unread() throws PacketSocketException {
+    PacketRing.Statistics counts = ring.statistics();
+    return counts.received() - counts.dropped() - ring.framesRead();
   }
 
   /** True when the filter runs in the kernel, so that unwanted packets never reach Java. */

@@ -18,11 +18,13 @@ import java.util.Set;
 
 /**
  * tcpdump's words for DNS over UDP on port 53 (print-domain.c, without -v: "1234+ [1au] A?
- * example.com. (40)", "1234 1/0/1 A 10.0.0.1 (56)") read with Wharf's DNS codec, and for the first
- * line of an HTTP/1 request or response on TCP ports 80, 8080 and 3128 (print-http.c: "HTTP: GET /
- * HTTP/1.1"). Here in the command line, not in the packets module: its decoders depend on no other
- * Wharf module (LayeringTest), and the command line is where the DNS codec and the packets meet.
- * Stateless; any thread.
+ * example.com. (40)", "1234 1/0/1 A 10.0.0.1 (56)"; with -v each answer's owner name too: "1234
+ * 1/0/1 example.com. A 10.0.0.1 (56)") read with Wharf's DNS codec, and for an HTTP/1 request or
+ * response on TCP ports 80, 8080 and 3128 (print-http.c: "HTTP: GET / HTTP/1.1"; with -v its length
+ * and every text line, each on a line of its own after a tab, as txtproto_print). Here in the
+ * command line, not in the packets module: its decoders depend on no other Wharf module
+ * (LayeringTest), and the command line is where the DNS codec and the packets meet. Immutable; any
+ * thread.
  */
 final class ApplicationWords implements PayloadText {
   private static final int DNS = 53;
@@ -70,21 +72,35 @@ final class ApplicationWords implements PayloadText {
     " zoneRef"
   };
 
+  private final boolean verbose;
+
+  /** tcpdump's words without -v. */
+  ApplicationWords() {
+    this(false);
+  }
+
+  /** tcpdump's words, with -v's where {@code verbose}. */
+  ApplicationWords(boolean verbose) {
+    this.verbose = verbose;
+  }
+
   @Override
   public Optional<String> describe(Layer transport, byte[] data, int offset, int length) {
     return switch (transport) {
       case Layer.Udp udp when udp.sourcePort() == DNS || udp.destinationPort() == DNS ->
-          Optional.of(dns(data, offset, length, udp.payloadLength()));
+          Optional.of(dns(data, offset, length, udp.payloadLength(), verbose));
       case Layer.Tcp tcp
           when HTTP_PORTS.contains(tcp.sourcePort())
               || HTTP_PORTS.contains(tcp.destinationPort()) ->
-          http(data, offset, length);
+          verbose
+              ? httpVerbose(data, offset, length, tcp.payloadLength())
+              : http(data, offset, length);
       default -> Optional.empty();
     };
   }
 
   /** The DNS message's line, its length in parentheses; tcpdump's marks where it is cut short. */
-  static String dns(byte[] data, int offset, int length, int wireLength) {
+  static String dns(byte[] data, int offset, int length, int wireLength, boolean verbose) {
     if (wireLength < 12) {
       return "domain [length " + wireLength + " < 12] (invalid)";
     }
@@ -108,7 +124,7 @@ final class ApplicationWords implements PayloadText {
       text.append(' ').append(message.answers().size()).append('/');
       text.append(message.authority().size()).append('/').append(additional);
       for (int i = 0; i < message.answers().size(); i++) {
-        text.append(i == 0 ? "" : ",").append(record(message.answers().get(i)));
+        text.append(i == 0 ? "" : ",").append(record(message.answers().get(i), verbose));
       }
     } else {
       text.append(header.recursionDesired() ? "+" : "");
@@ -147,9 +163,15 @@ final class ApplicationWords implements PayloadText {
     return type + dnsClass + " " + question.name();
   }
 
-  /** ns_rprint without -v: " A 10.0.0.1", " CNAME www.example.com.", others by type only. */
-  private static String record(ResourceRecord record) {
+  /**
+   * ns_rprint: " A 10.0.0.1", " CNAME www.example.com.", others by type only; with -v the owner
+   * name first (" example.com. A 10.0.0.1"). (-v's SOA fields and -vv's TTL are not printed yet.)
+   */
+  private static String record(ResourceRecord record, boolean verbose) {
     var text = new StringBuilder();
+    if (verbose) {
+      text.append(' ').append(record.name());
+    }
     if (record.dnsClass() != RecordClass.IN && record.type() != RecordType.OPT) {
       text.append(' ').append(RecordClass.name(record.dnsClass()));
     }
@@ -212,5 +234,44 @@ final class ApplicationWords implements PayloadText {
       }
     }
     return Optional.of(text.toString());
+  }
+
+  /**
+   * -v's words for HTTP (txtproto_print): for a request or a response, "HTTP, length: N", then each
+   * text line after a newline and a tab, up to the first that is not printable ASCII (that one not
+   * printed) or the end of what was captured (a last line without its end printed as it is); for
+   * anything else (a body's segment) "HTTP" alone.
+   */
+  static Optional<String> httpVerbose(byte[] data, int offset, int length, int payloadLength) {
+    if (http(data, offset, length).orElse("HTTP").equals("HTTP")) {
+      return Optional.of("HTTP");
+    }
+    var text = new StringBuilder("HTTP, length: ").append(payloadLength);
+    int end = offset + length;
+    int start = offset;
+    int at = offset;
+    while (at < end) {
+      int c = data[at] & 0xff;
+      if (c == '\n' || c == '\r' && at + 1 < end && data[at + 1] == '\n') {
+        // A line ends (LF, or CR LF): printed without its end.
+        appendLine(text, data, start, at);
+        at += c == '\n' ? 1 : 2;
+        start = at;
+      } else if (c == '\r' || (c < 0x20 || c >= 0x7f) && c != '\t') {
+        // A CR at the end of what was captured, or not followed by LF, or a byte that is not
+        // printable text: treated as binary, not printed.
+        return Optional.of(text.toString());
+      } else {
+        at++;
+      }
+    }
+    if (start < end) {
+      appendLine(text, data, start, end); // printable to the end, its line end not captured
+    }
+    return Optional.of(text.toString());
+  }
+
+  private static void appendLine(StringBuilder text, byte[] data, int from, int to) {
+    text.append("\n\t").append(new String(data, from, to - from, StandardCharsets.ISO_8859_1));
   }
 }

@@ -7,7 +7,6 @@ import dev.wharf.packets.decode.ConnectionStory;
 import dev.wharf.packets.decode.DecodedPacket;
 import dev.wharf.packets.decode.PacketDecoder;
 import dev.wharf.packets.decode.PacketJson;
-import dev.wharf.packets.decode.PayloadText;
 import dev.wharf.packets.decode.TcpdumpText;
 import dev.wharf.packets.pcap.CaptureFileReader;
 import dev.wharf.packets.pcap.CaptureFileWriter;
@@ -19,6 +18,7 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -45,6 +45,19 @@ public final class TraceCommand implements Callable<Integer> {
   static final int FAILED = 1;
 
   static final int USAGE = 2;
+
+  /** libpcap's block timeout, as tcpdump asks for it (pcap_set_timeout 1000 ms). */
+  static final Duration WRITING_BLOCK_TIMEOUT = Duration.ofSeconds(1);
+
+  /** Short enough that printed lines seem to come at once, long enough for fuller blocks. */
+  static final Duration PRINTING_BLOCK_TIMEOUT = Duration.ofMillis(100);
+
+  /**
+   * How long a wait for a block lasts at most before the loop looks whether a signal asked it to
+   * stop: the handler cannot wake a thread in poll(2), and an idle link hands over no block.
+   */
+  private static final Duration STOP_CHECK = Duration.ofMillis(100);
+
   private static final DateTimeFormatter CLOCK =
       DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSS").withZone(ZoneId.systemDefault());
 
@@ -252,7 +265,11 @@ public final class TraceCommand implements Callable<Integer> {
               throw new IllegalArgumentException(
                   "-y must be LINUX_SLL, LINUX_SLL2 or EN10MB, got " + linkTypeName);
         };
-    try (Capture capture = Capture.open(name, snapLength, filter, bufferKib * 1024, wanted)) {
+    // Blocks handed over after 1 s when writing, as tcpdump's libpcap asks: fewer, fuller blocks,
+    // less work per packet. Printed lines should come while one watches: 100 ms.
+    Duration blockTimeout = writeFile != null ? WRITING_BLOCK_TIMEOUT : PRINTING_BLOCK_TIMEOUT;
+    try (Capture capture =
+        Capture.open(name, snapLength, filter, bufferKib * 1024, wanted, blockTimeout)) {
       err.println(
           "wharf trace: listening on "
               + name
@@ -262,24 +279,12 @@ public final class TraceCommand implements Callable<Integer> {
               + snapLength
               + " bytes");
       err.flush();
+      var stop = CaptureStop.onSignals(capture, Duration.ofSeconds(10));
       if (writeFile != null) {
-        return captureToFile(capture, name, err);
+        return captureToFile(capture, stop, name, err);
       }
       var sink = sink(out, capture.linkType(), name);
       var counts = new long[1];
-      Thread onCtrlC =
-          new Thread(
-              () -> {
-                synchronized (counts) {
-                  sink.close();
-                  report(err, counts[0], capture);
-                  Runtime.getRuntime().halt(0);
-                }
-              },
-              "wharf-trace-summary");
-      Runtime.getRuntime().addShutdownHook(onCtrlC);
-      // A block at a time, as -w: the lines of a block, then one flush (a write per block, not
-      // per packet; a block is handed over within 10 ms, so the lines stay live).
       FrameConsumer printed =
           (memory, offset, captured, wire, seconds, nanos) -> {
             byte[] data = new byte[captured];
@@ -289,23 +294,17 @@ public final class TraceCommand implements Callable<Integer> {
             counts[0]++;
             return count == null || counts[0] < count;
           };
-      while (count == null || counts[0] < count) {
-        if (capture.await(System.nanoTime() + 1_000_000_000L)) {
-          synchronized (counts) {
-            capture.drain(System.nanoTime(), printed); // a block is ready: no wait
-            out.flush();
-          }
+      // A block at a time, as -w: the lines of a block, then one flush (a write per block, not
+      // per packet).
+      while ((count == null || counts[0] < count) && !stop.isOver()) {
+        if (capture.await(stop.waitUntil(STOP_CHECK))) {
+          capture.drain(System.nanoTime(), printed); // a block is ready: no wait
+          out.flush();
         }
       }
-      try {
-        Runtime.getRuntime().removeShutdownHook(onCtrlC);
-      } catch (IllegalStateException shuttingDown) {
-        return 0; // The hook reports.
-      }
-      synchronized (counts) {
-        sink.close();
-        report(err, counts[0], capture);
-      }
+      sink.close();
+      report(err, counts[0], capture);
+      stop.finished();
       return 0;
     }
   }
@@ -314,7 +313,8 @@ public final class TraceCommand implements Callable<Integer> {
    * -w: frames go from the ring to the file as they lie in its memory ({@link Capture#drain}),
    * decoded never, gathered in a buffer written once it holds a megabyte (and at the end).
    */
-  private int captureToFile(Capture capture, String name, PrintWriter err) throws IOException {
+  private int captureToFile(Capture capture, CaptureStop stop, String name, PrintWriter err)
+      throws IOException {
     RotatingPcap files = files(capture.linkType(), name);
     var counts = new long[1];
     FrameConsumer counted =
@@ -325,46 +325,18 @@ public final class TraceCommand implements Callable<Integer> {
           counts[0]++;
           return count == null || counts[0] < count;
         };
-    Thread onCtrlC =
-        new Thread(
-            () -> {
-              synchronized (counts) {
-                closeQuietly(files, err);
-                report(err, counts[0], capture);
-                Runtime.getRuntime().halt(0);
-              }
-            },
-            "wharf-trace-summary");
-    Runtime.getRuntime().addShutdownHook(onCtrlC);
-    while ((count == null || counts[0] < count) && !files.limitReached()) {
-      // The wait is outside the lock, so that Ctrl-C's summary does not wait for a block.
-      if (capture.await(System.nanoTime() + 1_000_000_000L)) {
-        synchronized (counts) {
-          capture.drain(System.nanoTime(), counted); // a block is ready: no wait
-        }
+    while ((count == null || counts[0] < count) && !files.limitReached() && !stop.isOver()) {
+      if (capture.await(stop.waitUntil(STOP_CHECK))) {
+        capture.drain(System.nanoTime(), counted); // a block is ready: no wait
       }
     }
-    try {
-      Runtime.getRuntime().removeShutdownHook(onCtrlC);
-    } catch (IllegalStateException shuttingDown) {
-      return 0; // The hook reports.
+    files.close();
+    if (files.limitReached()) {
+      err.println("Maximum file limit reached: " + files.fileLimit());
     }
-    synchronized (counts) {
-      files.close();
-      if (files.limitReached()) {
-        err.println("Maximum file limit reached: " + files.fileLimit());
-      }
-      report(err, counts[0], capture);
-    }
+    report(err, counts[0], capture);
+    stop.finished();
     return 0;
-  }
-
-  private static void closeQuietly(RotatingPcap files, PrintWriter err) {
-    try {
-      files.close();
-    } catch (IOException e) {
-      err.println("wharf trace: " + Failures.describe(e));
-    }
   }
 
   /** The -w files, the first opened now: -C, -G, -W, --pcapng as given. */
@@ -440,9 +412,8 @@ public final class TraceCommand implements Callable<Integer> {
         }
       };
     }
-    // DNS and HTTP words as tcpdump prints them without -v (with it, tcpdump says more: not yet).
-    var text =
-        new TcpdumpText(verbose, linkLevel, verbose ? PayloadText.NONE : new ApplicationWords());
+    // DNS and HTTP words as tcpdump prints them, with -v and without.
+    var text = new TcpdumpText(verbose, linkLevel, new ApplicationWords(verbose));
     var story = new ConnectionStory();
     return new Sink() {
       @Override

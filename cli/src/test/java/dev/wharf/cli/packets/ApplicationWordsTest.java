@@ -18,11 +18,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** tcpdump's DNS and HTTP words (print-domain.c, print-http.c without -v); TraceIT compares. */
+/**
+ * tcpdump's DNS and HTTP words (print-domain.c, print-http.c, with -v and without); TraceIT
+ * compares.
+ */
 class ApplicationWordsTest {
   private static final Question QUESTION =
       new Question(DnsName.parse("example.com."), RecordType.A, RecordClass.IN);
   private final ApplicationWords words = new ApplicationWords();
+  private final ApplicationWords verboseWords = new ApplicationWords(true);
 
   @Test
   void aQueryAsDigSendsIt() {
@@ -61,6 +65,49 @@ class ApplicationWordsTest {
     byte[] no = DnsMessageWriter.write(refused);
     assertThat(words.describe(udp(53, 1, no.length), no, 0, no.length))
         .contains("8 Refused 0/0/0 (" + no.length + ")");
+  }
+
+  @Test
+  void withVAnAnswerNamesItsOwner() {
+    var record =
+        new ResourceRecord(
+            QUESTION.name(),
+            RecordType.A,
+            RecordClass.IN,
+            60,
+            new RData.A(Octets.of(new byte[] {10, 77, 0, 9})));
+    var answer =
+        new Message(
+            new Header(7, Header.QR | Header.RA),
+            List.of(QUESTION),
+            List.of(record, record),
+            List.of(),
+            List.of());
+    byte[] bytes = DnsMessageWriter.write(answer);
+    assertThat(verboseWords.describe(udp(53, 41234, bytes.length), bytes, 0, bytes.length))
+        .contains(
+            "7 2/0/0 example.com. A 10.77.0.9, example.com. A 10.77.0.9 (" + bytes.length + ")");
+  }
+
+  @Test
+  void withVHttpIsItsLengthAndEveryTextLine() {
+    byte[] get =
+        "GET /a HTTP/1.1\r\nHost: x\r\nAccept: */*\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    assertThat(verboseWords.describe(tcp(50000, 80, get.length), get, 0, get.length))
+        .contains(
+            "HTTP, length: " + get.length + "\n\tGET /a HTTP/1.1\n\tHost: x\n\tAccept: */*\n\t");
+    // Text up to a byte that is not: the body's binary line is not printed.
+    byte[] status =
+        "HTTP/1.0 200 OK\r\nA: b\r\n\r\n\u0001\u0002".getBytes(StandardCharsets.ISO_8859_1);
+    assertThat(verboseWords.describe(tcp(80, 50000, 900), status, 0, status.length))
+        .contains("HTTP, length: 900\n\tHTTP/1.0 200 OK\n\tA: b\n\t");
+    // A line cut short by the capture, printed as far as it goes.
+    byte[] cut = "GET /long".getBytes(StandardCharsets.US_ASCII);
+    assertThat(verboseWords.describe(tcp(50000, 80, 300), cut, 0, cut.length))
+        .contains("HTTP, length: 300\n\tGET /long");
+    byte[] body = "hello\r\n".getBytes(StandardCharsets.US_ASCII);
+    assertThat(verboseWords.describe(tcp(80, 50000, body.length), body, 0, body.length))
+        .contains("HTTP");
   }
 
   @Test

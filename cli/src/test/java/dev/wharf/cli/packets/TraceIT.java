@@ -6,6 +6,7 @@ import dev.wharf.cli.Child;
 import dev.wharf.cli.EndToEnd;
 import dev.wharf.testkit.Await;
 import dev.wharf.testkit.ExternalProcess;
+import dev.wharf.testkit.VethPair;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,70 +33,25 @@ class TraceIT extends EndToEnd {
   private static final String FILTER =
       "icmp or (icmp6 and net fd77::/64) or udp port 4444 or tcp port 5555";
 
-  private final String id = Integer.toString(ThreadLocalRandom.current().nextInt(10_000, 99_999));
-  private final String here = "wtA" + id;
-  private final String there = "wtB" + id;
-  private final String link = "wa" + id;
+  private VethPair veth;
+  private String here;
+  private String there;
+  private String link;
 
   @BeforeEach
   void makeTheNamespaces() throws IOException {
-    sh(
-        "ip netns add "
-            + here
-            + " && ip netns add "
-            + there
-            + " && ip link add "
-            + link
-            + " type veth peer name wb"
-            + id
-            + " && ip link set "
-            + link
-            + " netns "
-            + here
-            + " && ip link set wb"
-            + id
-            + " netns "
-            + there
-            + " && ip -n "
-            + here
-            + " addr add 10.77.0.1/24 dev "
-            + link
-            + " && ip -n "
-            + here
-            + " addr add fd77::1/64 dev "
-            + link
-            + " nodad"
-            + " && ip -n "
-            + there
-            + " addr add 10.77.0.2/24 dev wb"
-            + id
-            + " && ip -n "
-            + there
-            + " addr add fd77::2/64 dev wb"
-            + id
-            + " nodad"
-            + " && ip -n "
-            + here
-            + " link set "
-            + link
-            + " up && ip -n "
-            + here
-            + " link set lo up"
-            + " && ip -n "
-            + there
-            + " link set wb"
-            + id
-            + " up && ip -n "
-            + there
-            + " link set lo up");
+    veth =
+        VethPair.create(
+            "wt", List.of("10.77.0.1/24", "fd77::1/64"), List.of("10.77.0.2/24", "fd77::2/64"));
+    here = veth.here();
+    there = veth.there();
+    link = veth.hereLink();
   }
 
   @AfterEach
   void removeTheNamespaces() throws Exception {
     endChildren();
-    // Deleting a namespace removes its end of the veth pair, and with it the other end.
-    ExternalProcess.run(Duration.ofSeconds(10), "ip", "netns", "del", here);
-    ExternalProcess.run(Duration.ofSeconds(10), "ip", "netns", "del", there);
+    veth.close();
   }
 
   @Test
@@ -153,6 +108,30 @@ class TraceIT extends EndToEnd {
     assertThat(theirLinkLines)
         .allMatch(line -> line.matches("^([0-9a-f]{2}:){5}[0-9a-f]{2} > .*, ethertype .*"));
     assertThat(wharfRead("-e", "-r", theirs.toString())).isEqualTo(theirLinkLines);
+  }
+
+  /**
+   * -w's blocks are handed over 1 s after they began to fill: a TERM right after the last packet
+   * finds it in the block the kernel still holds, and the capture reads on until it has it.
+   */
+  @Test
+  void termRightAfterTheLastPacketLosesNoneOfTheBlockTheKernelHolds() throws Exception {
+    Path ours = dir.resolve("term.pcap");
+    Child wharf = wharfIn("trace", "-i", link, "-w", ours.toString(), "udp port 4444");
+    awaitListening(wharf, link);
+    inThere("ping -c 1 10.77.0.1"); // the neighbour known: no datagram waits for ARP
+    int sent = 25;
+    inThere(
+        "/usr/bin/python3 -c 'import socket; s = socket.socket(socket.AF_INET,"
+            + " socket.SOCK_DGRAM); [s.sendto(b\"datagram\", (\"10.77.0.1\", 4444)) for _ in"
+            + " range("
+            + sent
+            + ")]'");
+    wharf.signal("TERM");
+    assertThat(wharf.awaitExit(Duration.ofSeconds(30))).isZero();
+    assertThat(wharf.errLines())
+        .contains(sent + " packets captured", "0 packets dropped by kernel");
+    assertThat(tcpdumpRead(ours)).hasSize(sent).allMatch(line -> line.contains("UDP, length 8"));
   }
 
   @Test
@@ -347,6 +326,70 @@ class TraceIT extends EndToEnd {
         .anyMatch(line -> line.matches(".*: \\d+ 1/0/0 A 10\\.77\\.0\\.9 \\(\\d+\\)"))
         .anyMatch(line -> line.endsWith(": HTTP: GET /dns.py HTTP/1.1"))
         .anyMatch(line -> line.contains(": HTTP: HTTP/1.0 200 OK"));
+    assertThat(wharfRead("-r", theirs.toString())).isEqualTo(theirLines);
+    // -v: the answer's owner name; the HTTP head's length and every line of it.
+    List<String> theirVerbose = tcpdumpRead(theirs, "-v");
+    assertThat(String.join("\n", theirVerbose))
+        .containsPattern(": \\d+ 1/0/0 example\\.com\\. A 10\\.77\\.0\\.9 \\(\\d+\\)")
+        .containsPattern(": HTTP, length: \\d+\n\tGET /dns.py HTTP/1.1\n\tHost: 10.77.0.1\n");
+    assertThat(wharfRead("-v", "-r", theirs.toString())).isEqualTo(theirVerbose);
+  }
+
+  /**
+   * Two 802.1Q-tagged frames (VLAN 5 priority 3; VLAN 7 priority 1 with DEI) sent as raw bytes on
+   * the other end: the kernel takes the tag off on the way in (no 802.1Q module needed), both
+   * captures put it back, and -e prints it as tcpdump -e; without -e, as tcpdump, no word of it.
+   */
+  @Test
+  void withETheVlanTagsPriorityIsTcpdumps() throws Exception {
+    String mac = veth.shHere("cat /sys/class/net/" + link + "/address").out().strip();
+    Path sender = dir.resolve("tagged.py");
+    Files.writeString(
+        sender,
+        """
+        import socket, struct, sys
+        def checksum(b):
+            b += b"\\0" * (len(b) % 2)
+            total = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+            while total >> 16:
+                total = (total & 0xffff) + (total >> 16)
+            return ~total & 0xffff
+        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+        s.bind((sys.argv[1], 0))
+        payload = b"tagged"
+        udp = struct.pack("!HHHH", 4445, 4444, 8 + len(payload), 0) + payload
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0,
+                         socket.inet_aton("10.77.0.2"), socket.inet_aton("10.77.0.1"))
+        ip = ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:]
+        pseudo = ip[12:20] + struct.pack("!BBH", 0, 17, len(udp))
+        udp = udp[:6] + struct.pack("!H", checksum(pseudo + udp) or 0xffff) + udp[8:]
+        for tci in (3 << 13 | 5, 1 << 13 | 1 << 12 | 7):
+            head = bytes.fromhex(sys.argv[2].replace(":", "")) + s.getsockname()[4]
+            s.send(head + struct.pack("!HH", 0x8100, tci) + b"\\x08\\x00" + ip + udp)
+        """);
+    Path ours = dir.resolve("vlan-ours.pcap");
+    Path theirs = dir.resolve("vlan-theirs.pcap");
+    Child tcpdump = tcpdumpIn(theirs, "-i", link, "udp port 4444");
+    Child wharf = wharfIn("trace", "-i", link, "-w", ours.toString(), "udp port 4444");
+    try {
+      awaitListening(tcpdump, link);
+      awaitListening(wharf, link);
+      inThere("/usr/bin/python3 " + sender + " " + veth.thereLink() + " " + mac);
+    } finally {
+      wharf.signal("TERM");
+      tcpdump.signal("TERM");
+    }
+    assertThat(wharf.awaitExit(Duration.ofSeconds(30))).isZero();
+    tcpdump.awaitExit(Duration.ofSeconds(30));
+    List<String> theirLinkLines = tcpdumpRead(theirs, "-e");
+    assertThat(theirLinkLines)
+        .hasSize(2)
+        .anyMatch(line -> line.contains(": vlan 5, p 3, ethertype IPv4 (0x0800), 10.77.0.2.4445"))
+        .anyMatch(line -> line.contains(": vlan 7, p 1, DEI, ethertype IPv4 (0x0800), "));
+    assertThat(tcpdumpRead(ours, "-e")).isEqualTo(theirLinkLines);
+    assertThat(wharfRead("-e", "-r", theirs.toString())).isEqualTo(theirLinkLines);
+    List<String> theirLines = tcpdumpRead(theirs);
+    assertThat(theirLines).hasSize(2).noneMatch(line -> line.contains("vlan"));
     assertThat(wharfRead("-r", theirs.toString())).isEqualTo(theirLines);
   }
 

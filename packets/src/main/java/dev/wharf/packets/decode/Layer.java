@@ -5,8 +5,17 @@ import java.util.List;
 /** One decoded layer of a packet. Values; any thread. */
 public sealed interface Layer {
 
-  /** Ethernet II (IEEE 802.3), with its 802.1Q tags outermost first. */
-  record Ethernet(String source, String destination, int etherType, List<Integer> vlanIds)
+  /**
+   * Ethernet II (IEEE 802.3), with its 802.1Q tags outermost first: each tag's VLAN ID, priority
+   * (PCP, 0 to 7) and drop eligible indicator (DEI), the same index in each list.
+   */
+  record Ethernet(
+      String source,
+      String destination,
+      int etherType,
+      List<Integer> vlanIds,
+      List<Integer> vlanPriorities,
+      List<Boolean> vlanDropEligible)
       implements Layer {}
 
   /** Linux cooked capture (SLL, or SLL2 with the interface index; 0 for SLL). */

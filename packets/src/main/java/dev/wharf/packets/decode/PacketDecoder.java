@@ -54,13 +54,19 @@ public final class PacketDecoder {
     int offset = 12;
     int type = b.u16(offset);
     var vlans = new ArrayList<Integer>();
-    // IEEE 802.1Q: a tag is the TPID 0x8100 (0x88a8 outer, 802.1ad), then 12 bits of VLAN ID.
+    var priorities = new ArrayList<Integer>();
+    var dropEligible = new ArrayList<Boolean>();
+    // IEEE 802.1Q: a tag is the TPID 0x8100 (0x88a8 outer, 802.1ad), then the TCI: 3 bits of
+    // priority, the drop eligible bit, 12 bits of VLAN ID.
     while ((type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ) && b.has(offset + 2, 4)) {
-      vlans.add(b.u16(offset + 2) & 0x0fff);
+      int tci = b.u16(offset + 2);
+      vlans.add(tci & 0x0fff);
+      priorities.add(tci >>> 13);
+      dropEligible.add((tci & 0x1000) != 0);
       offset += 4;
       type = b.u16(offset);
     }
-    layers.add(new Layer.Ethernet(b.mac(6), b.mac(0), type, vlans));
+    layers.add(new Layer.Ethernet(b.mac(6), b.mac(0), type, vlans, priorities, dropEligible));
     if (type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ) {
       layers.add(truncated("vlan"));
       return;

@@ -41,7 +41,8 @@ public final class TcpdumpText {
    * linkLevel} (tcpdump's {@code -e}), an Ethernet frame's header first: "02:00:00:00:00:01 >
    * 02:00:00:00:00:02, ethertype IPv4 (0x0800), length 98: ", and the protocol's name ("IP ") it
    * makes redundant left out; a Linux cooked header's direction, interface index, address and
-   * protocol likewise. Not yet: a VLAN tag's priority.
+   * protocol likewise; an 802.1Q tag's VLAN, priority and DEI (without -e, as tcpdump, no word of
+   * the tags).
    */
   public TcpdumpText(boolean verbose, boolean linkLevel) {
     this(verbose, linkLevel, PayloadText.NONE);
@@ -83,13 +84,21 @@ public final class TcpdumpText {
                 ethernet.vlanIds().isEmpty() ? ethernet.etherType() : PacketDecoder.ETHERTYPE_VLAN;
             text.append(ethernet.source()).append(" > ").append(ethernet.destination());
             text.append(", ").append(etherType(outer, packet.wireLength())).append(": ");
-            typeShown = ethernet.vlanIds().isEmpty();
+            typeShown = true;
+            if (!ethernet.vlanIds().isEmpty()) {
+              // print-ether.c: each tag (ieee8021q_tci_string), then the inner EtherType. Without
+              // -e tcpdump prints no word of the tags.
+              for (int t = 0; t < ethernet.vlanIds().size(); t++) {
+                text.append("vlan ").append(ethernet.vlanIds().get(t));
+                text.append(", p ").append(ethernet.vlanPriorities().get(t));
+                text.append(ethernet.vlanDropEligible().get(t) ? ", DEI, " : ", ");
+              }
+              String inner = etherType(ethernet.etherType(), 0);
+              text.append(inner, 0, inner.indexOf(", length")).append(", ");
+            }
             if (next == null) {
               continue;
             }
-          }
-          for (int vlan : ethernet.vlanIds()) {
-            text.append("vlan ").append(vlan).append(", ");
           }
           if (next == null) {
             text.append(etherType(ethernet.etherType(), packet.wireLength() - linkLength));

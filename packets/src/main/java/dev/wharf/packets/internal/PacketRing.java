@@ -49,6 +49,7 @@ public final class PacketRing implements AutoCloseable {
   private static final int PACKET_OUTGOING = 4;
   private static final int ETHERTYPE_VLAN = 0x8100;
   private static final int PAGE = 4096;
+  private static final int MAXIMUM_SNAPLEN = 262_144; // libpcap's, and tcpdump's -s 0
 
   // struct tpacket_block_desc: version, offset_to_priv, then struct tpacket_hdr_v1.
   private static final long BLOCK_STATUS = 8;
@@ -65,9 +66,6 @@ public final class PacketRing implements AutoCloseable {
   private static final long VLAN_TCI = 32;
   private static final long VLAN_TPID = 36;
   private static final long ADDRESS_LL = 48;
-
-  /** TPACKET_ALIGN(sizeof(tpacket3_hdr)) + TPACKET_ALIGN(sizeof(sockaddr_ll)). */
-  private static final int FRAME_OVERHEAD = 48 + 32;
 
   private static final VarHandle INT = JAVA_INT.varHandle();
 
@@ -86,9 +84,13 @@ public final class PacketRing implements AutoCloseable {
     SLL2
   }
 
-  /** How big the ring is and how long a block waits for more packets before it is handed over. */
+  /**
+   * How big the ring is and how long a block waits for more packets before it is handed over
+   * (tcpdump's libpcap 1.10 asks for 1000 ms). A block goes when full or at its timeout: a short
+   * timeout hands over many part-filled blocks, a wake-up and a walk each, unless traffic is heavy.
+   */
   public record Settings(int snapLength, int bufferBytes, int retireMillis) {
-    /** libpcap's defaults: 2 MiB of buffer, and a short timeout, for a capture printed live. */
+    /** libpcap's defaults: 2 MiB of buffer, and a short timeout, for packets wanted at once. */
     public static Settings of(int snapLength) {
       return new Settings(snapLength, 2 << 20, 10);
     }
@@ -114,6 +116,7 @@ public final class PacketRing implements AutoCloseable {
   private long received;
   private long dropped;
   private long freezes;
+  private long framesRead; // every frame walked, skipped ones too: the kernel counted them all
   private boolean closed;
 
   private PacketRing(
@@ -139,13 +142,19 @@ public final class PacketRing implements AutoCloseable {
       throws PacketSocketException {
     boolean cooked = framing != Framing.LINK;
     Libc libc = Libc.get();
-    // As libpcap sizes it: a frame holds the largest packet kept, a block at least one frame.
-    int frameSize = align16(FRAME_OVERHEAD + 4 + settings.snapLength());
+    // As libpcap 1.10 sizes it (pcap-linux.c, create_ring; tcpdump asks for 8 blocks of 256 KiB):
+    // a "frame" of MAXIMUM_SNAPLEN whatever the snap length, as many as the buffer holds rounded
+    // up, a block the smallest power-of-two pages that holds one. Larger blocks than a frame of
+    // the snap length make fewer, fuller blocks: fewer wake-ups and block walks under load. (The
+    // kernel cuts a packet too big for a block's room to fit, as it does for libpcap.) Two at
+    // least, not libpcap's one: with one, the kernel drops everything while we read it.
+    int frameSize = MAXIMUM_SNAPLEN;
     int blockSize = PAGE;
     while (blockSize < frameSize) {
       blockSize <<= 1;
     }
-    int blocks = Math.max(2, settings.bufferBytes() / blockSize);
+    int frames = (int) (((long) settings.bufferBytes() + frameSize - 1) / frameSize);
+    int blocks = Math.max(2, frames / (blockSize / frameSize));
     // Protocol 0: nothing is received until bind names ETH_P_ALL, after the filter is in place.
     int fd = libc.socket(Libc.AF_PACKET, cooked ? Libc.SOCK_DGRAM : Libc.SOCK_RAW, 0);
     var ring =
@@ -192,6 +201,14 @@ public final class PacketRing implements AutoCloseable {
     return ring;
   }
 
+  /**
+   * How many frames have been read from the ring (those skipped here too): with the kernel's count
+   * of those it wrote ({@link #statistics}), how many it holds that are not read yet.
+   */
+  public long framesRead() {
+    return framesRead;
+  }
+
   /** The ring's size in bytes: blocks times block size. */
   public long bytes() {
     return (long) blockSize * blockCount;
@@ -210,6 +227,7 @@ public final class PacketRing implements AutoCloseable {
       long header = at;
       at += descriptor.get(JAVA_INT, header + NEXT_OFFSET) & 0xffffffffL;
       left--;
+      framesRead++;
       CapturedPacket packet = packet(descriptor, header);
       if (packet != null) {
         return packet;
@@ -238,6 +256,7 @@ public final class PacketRing implements AutoCloseable {
       int header = (int) at;
       at += view.getInt(header) & 0xffffffffL;
       left--;
+      framesRead++;
       // The work per frame is a method of its own, compiled after a few hundred frames: this
       // loop, run once a block, would wait for tens of thousands of them in the interpreter.
       int delivered = deliver(view, header, frames);
@@ -473,10 +492,6 @@ public final class PacketRing implements AutoCloseable {
       freezes += stats.get(JAVA_INT, 8) & 0xffffffffL;
       return new Statistics(received, dropped, freezes);
     }
-  }
-
-  private static int align16(int size) {
-    return (size + 15) & ~15;
   }
 
   @Override

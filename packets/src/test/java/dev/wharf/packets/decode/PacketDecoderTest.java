@@ -83,9 +83,27 @@ class PacketDecoderTest {
     Layer.Ipv6 ip = packet.layer(Layer.Ipv6.class).orElseThrow();
     assertThat(ip.extensionHeaders()).containsExactly(0);
     assertThat(ip.protocol()).isEqualTo(58);
+    // tcpdump prints the tag with -e only.
     assertThat(new TcpdumpText().line(packet))
+        .isEqualTo("IP6 fd00::1 > fd00::2: HBH ICMP6, echo request, id 7, seq 1, length 8");
+  }
+
+  @Test
+  void withETheVlanTagsPriorityAndDeiAreTcpdumps() {
+    byte[] frame =
+        HexFormat.of()
+            .parseHex(HexFormat.of().formatHex(VLAN_IPV6_ECHO).replace("8100002a", "8100702a"));
+    DecodedPacket packet =
+        PacketDecoder.decode(PacketDecoder.LINKTYPE_ETHERNET, frame, frame.length);
+    Layer.Ethernet ethernet = packet.layer(Layer.Ethernet.class).orElseThrow();
+    assertThat(ethernet.vlanPriorities()).containsExactly(3);
+    assertThat(ethernet.vlanDropEligible()).containsExactly(true);
+    // As tcpdump 4.99 -e prints the same frame.
+    assertThat(new TcpdumpText(false, true).line(packet))
         .isEqualTo(
-            "vlan 42, IP6 fd00::1 > fd00::2: HBH ICMP6, echo request, id 7, seq 1, length 8");
+            "02:00:00:00:00:01 > 33:33:00:00:00:01, ethertype 802.1Q (0x8100), length 74: vlan 42,"
+                + " p 3, DEI, ethertype IPv6 (0x86dd), fd00::1 > fd00::2: HBH ICMP6, echo request,"
+                + " id 7, seq 1, length 8");
   }
 
   @Test
