@@ -334,6 +334,11 @@ public final class SubCommand implements Callable<Integer> {
         synchronized (out) {
           out.println(line);
           out.flush();
+          // A PrintStream keeps a closed pipe's error to itself: ask System.out too.
+          if (out.checkError() || System.out.checkError()) {
+            done.complete(null); // Stdout closed (| head): nobody reads what follows.
+            return;
+          }
         }
         if (options.count().isPresent()
             && delivered.incrementAndGet() >= options.count().getAsLong()) {

@@ -6,7 +6,9 @@ import dev.wharf.cli.Child;
 import dev.wharf.cli.EndToEnd;
 import dev.wharf.testkit.NatsServer;
 import dev.wharf.testkit.RedisServer;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -239,6 +241,28 @@ class ChannelsIT extends EndToEnd {
     assertThat(refused.awaitExit(SLOW)).isEqualTo(1);
     assertThat(refused.errLines())
         .containsExactly("wharf pub: news: limit_exceeded: message of more than 200 bytes");
+  }
+
+  /**
+   * {@code wharf sub URL news | head -1}: once the reader is gone, the next delivery's write fails
+   * and sub ends quietly (it went on subscribed for ever, printing into a closed pipe).
+   */
+  @Test
+  void subEndsQuietlyAtItsFirstWriteAfterStdoutCloses() throws Exception {
+    String url = serveChannels();
+    Child sub = wharf(null, null, "sub", "-v", url, "news");
+    sub.awaitErr("news: subscribed at \\w+:0");
+    Path pubOut = dir.resolve("pub.out");
+    assertThat(wharf(null, pubOut, "pub", url, "news", "first").awaitExit(SLOW)).isZero();
+    try (var stdout =
+        new BufferedReader(
+            new InputStreamReader(sub.process().getInputStream(), StandardCharsets.UTF_8))) {
+      assertThat(stdout.readLine()).isEqualTo("first");
+    }
+    // A delivery sub writes into the closed pipe.
+    assertThat(wharf(null, pubOut, "pub", url, "news", "second").awaitExit(SLOW)).isZero();
+    assertThat(sub.awaitExit(SLOW)).isZero();
+    assertThat(sub.errLines()).singleElement().asString().contains("news: subscribed at");
   }
 
   @Test
