@@ -139,7 +139,7 @@ record ScanReport(
     out.println(
         "wharf done: "
             + results.size()
-            + " ports of "
+            + (results.size() == 1 ? " port of " : " ports of ")
             + literal(address)
             + " scanned in "
             + seconds()
