@@ -164,7 +164,7 @@ public final class Capture implements AutoCloseable {
     var framing =
         sll2 ? PacketRing.Framing.SLL2 : cooked ? PacketRing.Framing.SLL : PacketRing.Framing.LINK;
     var ring = PacketRing.open(ifIndex, framing, program, loopback, settings);
-    return new Capture(ring, linkType, userSpace, blockTimeout);
+    return new Capture(ring, linkType, userSpace, Duration.ofMillis(retireMillis));
   }
 
   /** The pcap link type of the frames: 1 (Ethernet), 113 (Linux SLL) or 101 (raw IP). */

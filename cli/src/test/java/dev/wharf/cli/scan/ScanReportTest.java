@@ -32,12 +32,14 @@ class ScanReportTest {
     var one = List.of(new PortResult(9, PortState.CLOSED, "conn-refused", ""));
     assertThat(
             summary(
-                new ScanReport("tcp", "127.0.0.1", address, one, Services.system(), Duration.ZERO)))
+                new ScanReport(
+                    "tcp", "127.0.0.1", address, one, Services.system("tcp"), Duration.ZERO)))
         .startsWith("wharf done: 1 port of 127.0.0.1 scanned in ");
     var two = List.of(one.getFirst(), new PortResult(10, PortState.CLOSED, "conn-refused", ""));
     assertThat(
             summary(
-                new ScanReport("tcp", "127.0.0.1", address, two, Services.system(), Duration.ZERO)))
+                new ScanReport(
+                    "tcp", "127.0.0.1", address, two, Services.system("tcp"), Duration.ZERO)))
         .startsWith("wharf done: 2 ports of 127.0.0.1 scanned in ");
   }
 
