@@ -411,13 +411,15 @@ public final class RedisBroker implements Broker {
   private void listen() {
     long backoff = 100;
     boolean wasDown = false;
+    boolean everUp = false;
     while (!closed) {
       try (Jedis jedis = new Jedis(address, clientConfig)) {
-        if (wasDown) {
+        if (wasDown && everUp) {
           LOG.log(System.Logger.Level.INFO, "redis: reconnected to " + address);
         }
         backoff = 100;
         wasDown = false;
+        everUp = true;
         jedis.subscribe(pubsub, controlChannel);
       } catch (JedisException e) {
         synchronized (pubsub) {
@@ -427,9 +429,11 @@ public final class RedisBroker implements Broker {
         if (closed) {
           return;
         }
+        // A Redis never reached is said by whoever started the broker (connect's PING fails
+        // with one clear line); only a connection that was up and went is "lost".
         if (!wasDown) {
           LOG.log(
-              System.Logger.Level.WARNING,
+              everUp ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
               "redis: lost " + address + " (" + e.getMessage() + "); reconnecting with backoff");
         }
         wasDown = true;
