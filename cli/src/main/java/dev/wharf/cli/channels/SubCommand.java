@@ -8,6 +8,7 @@ import dev.wharf.channels.protocol.Json;
 import dev.wharf.channels.protocol.ServerMessage;
 import dev.wharf.channels.protocol.ServerMessages;
 import dev.wharf.cli.Failures;
+import dev.wharf.cli.io.BufferedLines;
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.websocket.WebSocketClient;
 import java.io.IOException;
@@ -334,8 +335,7 @@ public final class SubCommand implements Callable<Integer> {
         synchronized (out) {
           out.println(line);
           out.flush();
-          // A PrintStream keeps a closed pipe's error to itself: ask System.out too.
-          if (out.checkError() || System.out.checkError()) {
+          if (BufferedLines.closed(out)) {
             done.complete(null); // Stdout closed (| head): nobody reads what follows.
             return;
           }

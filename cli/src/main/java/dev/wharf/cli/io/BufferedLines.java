@@ -28,6 +28,15 @@ public final class BufferedLines {
     return new Buffered(out);
   }
 
+  /**
+   * Whether writing to {@code out}, a command's stdout, has failed (a closed pipe): asks {@code
+   * System.out} too, since picocli's writer writes through that {@code PrintStream}, which keeps
+   * the error to itself. Flushes {@code out} first, as {@link PrintWriter#checkError()} does.
+   */
+  public static boolean closed(PrintWriter out) {
+    return out.checkError() || System.out.checkError();
+  }
+
   private static final class Buffered extends PrintWriter {
     private final PrintWriter stdout;
 
@@ -36,13 +45,9 @@ public final class BufferedLines {
       this.stdout = stdout;
     }
 
-    /**
-     * Also asks {@code System.out}: picocli's stdout writes through it, and a {@code PrintStream}
-     * keeps a closed pipe's error to itself.
-     */
     @Override
     public boolean checkError() {
-      return super.checkError() || stdout.checkError() || System.out.checkError();
+      return super.checkError() || closed(stdout);
     }
   }
 }

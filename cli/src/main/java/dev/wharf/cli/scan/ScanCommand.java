@@ -351,8 +351,8 @@ public final class ScanCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     boolean terminal = System.console() != null && System.console().isTerminal();
     // The loops read banners and carry UDP probes; a plain TCP scan needs none but the group's
-    // one, and a SYN scan, which sends and reads on this thread, none at all: starting a loop it
-    // never uses cost it 90-110 ms of CPU, a sixth of a one-port scan's.
+    // one, and a SYN scan, which sends and reads on this thread, none at all (a loop it never
+    // uses would cost CPU at every scan's start).
     boolean loopsWork =
         options.udpSettings().isPresent()
             || options.settings().map(s -> !s.bannerWait().isZero()).orElse(false);
