@@ -28,7 +28,9 @@ import java.util.stream.Stream;
  * ends it.
  */
 public final class Child {
-  private static final Duration DEFAULT_WAIT = Duration.ofSeconds(10);
+  // A deadline, not a pause: a JVM started on a 2-core machine busy with a build and other tests
+  // has taken more than 10 s to exit; a passing test never waits for it.
+  private static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
 
   private final String name;
   private final Process process;
