@@ -51,6 +51,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A broker on one NATS server with JetStream (2.9 or later), shared by every node that names it.
@@ -133,7 +134,8 @@ public final class NatsBroker implements Broker {
   private final ConcurrentHashMap<String, Set<ClientInfo>> members = new ConcurrentHashMap<>();
   private volatile boolean closed;
   private volatile Exception lastError; // jnats's last, for the outage line
-  private volatile long downSince; // System.nanoTime() at the last DISCONNECTED
+  private final AtomicBoolean down = new AtomicBoolean(); // between DISCONNECTED and RECONNECTED
+  private volatile long downSince; // System.nanoTime() when down was set
 
   private NatsBroker(URI uri, HistoryPolicy policy, Duration presenceTtl, Connection connection)
       throws IOException, JetStreamApiException {
@@ -568,6 +570,10 @@ public final class NatsBroker implements Broker {
   private void connectionEvent(ConnectionListener.Events event) {
     switch (event) {
       case DISCONNECTED -> {
+        // jnats says DISCONNECTED again after each failed attempt: one line per outage.
+        if (!down.compareAndSet(false, true)) {
+          return;
+        }
         downSince = System.nanoTime();
         Exception cause = lastError;
         lastError = null;
@@ -577,6 +583,8 @@ public final class NatsBroker implements Broker {
                 describe(), cause != null ? cause : new EOFException("connection closed")));
       }
       case RECONNECTED -> {
+        down.set(false);
+        lastError = null; // the failed attempts' errors are not the next outage's reason
         LOG.log(
             System.Logger.Level.INFO,
             BrokerOutage.reconnected(describe(), Duration.ofNanos(System.nanoTime() - downSince)));
