@@ -2,6 +2,7 @@ package dev.wharf.cli.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wharf.cli.Child;
 import dev.wharf.cli.TlsEndToEnd;
 import dev.wharf.testkit.Await;
 import dev.wharf.testkit.ExternalProcess;
@@ -88,6 +89,51 @@ class AdminTlsChannelsIT extends TlsEndToEnd {
         SLOW,
         Duration.ofMillis(200),
         () -> rows(sockets).lines().anyMatch(row::equals));
+  }
+
+  @Test
+  void subAndPubSpeakWssWithTheCaAndSubIsShownAsWebSocketOverTls() throws Exception {
+    Path out = dir.resolve("serve.out");
+    wharf(
+        null,
+        out,
+        serveOnLoopbackArgs(
+            dir,
+            "--quiet",
+            "--tls",
+            "--cert",
+            certs.serverCert().toString(),
+            "--key",
+            certs.serverKey().toString(),
+            "--channels",
+            "--admin",
+            "127.0.0.1:0"));
+    String url = "wss://127.0.0.1:" + servedPort(out, "https") + "/ws/channels";
+    String sockets =
+        "http://127.0.0.1:"
+            + awaitMatch(out, Pattern.compile("Admin dashboard on http://127\\.0\\.0\\.1:(\\d+)/"))
+            + "/api/sockets";
+    String ca = certs.caCert().toString();
+    Path subOut = dir.resolve("sub.out");
+    Child sub = wharf(null, subOut, "sub", "-v", "--cacert", ca, url, "news", "--count", "1");
+    sub.awaitErr("news: subscribed at \\w+:0");
+    Await.until(
+        "sub's row, websocket+tls on news",
+        SLOW,
+        Duration.ofMillis(200),
+        () -> rows(sockets).lines().anyMatch(l -> l.endsWith(" websocket+tls news")));
+    Child pub = wharf(null, dir.resolve("pub.out"), "pub", "--cacert", ca, url, "news", "hello");
+    assertThat(pub.awaitExit(SLOW)).as("pub: %s", pub.errLines()).isZero();
+    assertThat(sub.awaitExit(SLOW)).as("sub: %s", sub.errLines()).isZero();
+    assertThat(Files.readString(subOut)).isEqualTo("hello\n");
+
+    // Without the CA, a certificate the system does not trust is refused in one line.
+    Child refused = wharf(null, dir.resolve("refused.out"), "sub", url, "news");
+    assertThat(refused.awaitExit(SLOW)).isEqualTo(1);
+    assertThat(refused.errLines())
+        .singleElement()
+        .asString()
+        .startsWith("wharf sub: cannot connect to " + url + ": ");
   }
 
   /** /api/sockets read by curl, its connections as python's json reads them. */
