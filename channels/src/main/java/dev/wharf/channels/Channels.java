@@ -75,13 +75,27 @@ public final class Channels implements AutoCloseable {
 
   /**
    * The upgrade handler to put on a GET route ({@link #PATH}); runs on the event loop. Refuses the
-   * upgrade with 403 when neither the authenticator admits the request nor a token verifier is
-   * configured (docs/channels.md, "Who may connect").
+   * upgrade with 403 and the reason when neither the authenticator admits the request nor a token
+   * verifier is configured (docs/channels.md, "Who may connect").
    */
   public Handler handler() {
-    return WebSocketServer.handlerPerRequest(
-        webSocket,
-        request -> admit(request).map(admission -> new ChannelSession(hub, config, admission)));
+    return (request, response) -> {
+      Optional<Admission> admission = admit(request);
+      if (admission.isEmpty()) {
+        // Said in the body: a client refused for where it connects from should learn why.
+        response.sendError(403, refusal());
+        return;
+      }
+      WebSocketServer.handlerPerRequest(
+              webSocket, upgraded -> Optional.of(new ChannelSession(hub, config, admission.get())))
+          .handle(request, response);
+    };
+  }
+
+  private String refusal() {
+    return config.servesLoopbackOnly()
+        ? "no JWT key is configured, so only clients on this machine (loopback) may connect"
+        : "not authorized to connect";
   }
 
   /**

@@ -24,6 +24,7 @@ public final class ChannelsConfig {
   private final List<String> channelPatterns;
   private final ClientAuthenticator authenticator;
   private final TokenVerifier tokenVerifier;
+  private final boolean loopbackOnly; // the default authenticator, for the refusal's words
   private final Duration connectTimeout;
   private final InstantSource clock;
   private final WebSocketConfig webSocket;
@@ -42,6 +43,7 @@ public final class ChannelsConfig {
             : b.tokenVerifier != null
                 ? ClientAuthenticator.nobody()
                 : ClientAuthenticator.loopbackOnly();
+    this.loopbackOnly = b.authenticator == null && b.tokenVerifier == null;
     this.connectTimeout = b.connectTimeout;
     this.clock = b.clock;
     this.webSocket = b.webSocket;
@@ -89,6 +91,11 @@ public final class ChannelsConfig {
    */
   public ClientAuthenticator authenticator() {
     return authenticator;
+  }
+
+  /** True when neither an authenticator nor a token verifier was given: loopback clients only. */
+  boolean servesLoopbackOnly() {
+    return loopbackOnly;
   }
 
   /**

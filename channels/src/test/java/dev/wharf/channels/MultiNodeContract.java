@@ -282,9 +282,9 @@ abstract class MultiNodeContract {
   }
 
   /**
-   * Runs a test that takes the broker away: the nodes' warnings of the outage ("lost ...;
-   * reconnecting with backoff") are expected, so they are taken here rather than printed, and must
-   * have been said.
+   * Runs a test that takes the broker away: the nodes' warnings of the outage ("broker ...
+   * unreachable (...); retrying with backoff ...") are expected, so they are taken here rather than
+   * printed, and must have been said.
    */
   static void withBrokerOutageLogged(Step test) throws Exception {
     try (var log = CapturedLog.under("dev.wharf.channels")) {
@@ -295,7 +295,8 @@ abstract class MultiNodeContract {
         failed.addSuppressed(new AssertionError("the nodes logged: " + log.messages()));
         throw failed;
       }
-      assertThat(log.messages()).anyMatch(m -> m.contains("reconnecting with backoff"));
+      assertThat(log.messages())
+          .anyMatch(m -> m.contains(" unreachable (") && m.contains("; retrying"));
     }
   }
 

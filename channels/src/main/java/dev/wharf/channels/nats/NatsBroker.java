@@ -6,6 +6,7 @@ import dev.wharf.channels.History;
 import dev.wharf.channels.InMemoryBroker.HistoryPolicy;
 import dev.wharf.channels.Publication;
 import dev.wharf.channels.StreamPosition;
+import dev.wharf.channels.internal.BrokerOutage;
 import dev.wharf.channels.internal.FeedCursor;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
@@ -28,6 +29,7 @@ import io.nats.client.api.StreamConfiguration;
 import io.nats.client.api.StreamInfo;
 import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsMessage;
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -49,6 +51,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A broker on one NATS server with JetStream (2.9 or later), shared by every node that names it.
@@ -130,6 +133,9 @@ public final class NatsBroker implements Broker {
   private final ConcurrentHashMap<String, Feed> feeds = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Set<ClientInfo>> members = new ConcurrentHashMap<>();
   private volatile boolean closed;
+  private volatile Exception lastError; // jnats's last, for the outage line
+  private final AtomicBoolean down = new AtomicBoolean(); // between DISCONNECTED and RECONNECTED
+  private volatile long downSince; // System.nanoTime() when down was set
 
   private NatsBroker(URI uri, HistoryPolicy policy, Duration presenceTtl, Connection connection)
       throws IOException, JetStreamApiException {
@@ -197,7 +203,15 @@ public final class NatsBroker implements Broker {
                     holder[0].connectionEvent(event);
                   }
                 })
-            .errorListener(new io.nats.client.ErrorListener() {})
+            .errorListener(
+                new io.nats.client.ErrorListener() {
+                  @Override
+                  public void exceptionOccurred(Connection conn, Exception exp) {
+                    if (holder[0] != null) {
+                      holder[0].lastError = exp; // the reason the next outage line gives
+                    }
+                  }
+                })
             .build();
     Connection connection;
     try {
@@ -555,10 +569,25 @@ public final class NatsBroker implements Broker {
 
   private void connectionEvent(ConnectionListener.Events event) {
     switch (event) {
-      case DISCONNECTED ->
-          LOG.log(System.Logger.Level.WARNING, "nats: lost " + uri + "; reconnecting with backoff");
+      case DISCONNECTED -> {
+        // jnats says DISCONNECTED again after each failed attempt: one line per outage.
+        if (!down.compareAndSet(false, true)) {
+          return;
+        }
+        downSince = System.nanoTime();
+        Exception cause = lastError;
+        lastError = null;
+        LOG.log(
+            System.Logger.Level.WARNING,
+            BrokerOutage.unreachable(
+                describe(), cause != null ? cause : new EOFException("connection closed")));
+      }
       case RECONNECTED -> {
-        LOG.log(System.Logger.Level.INFO, "nats: reconnected to " + uri);
+        down.set(false);
+        lastError = null; // the failed attempts' errors are not the next outage's reason
+        LOG.log(
+            System.Logger.Level.INFO,
+            BrokerOutage.reconnected(describe(), Duration.ofNanos(System.nanoTime() - downSince)));
         calls.execute(this::catchUpAll);
       }
       default -> {}

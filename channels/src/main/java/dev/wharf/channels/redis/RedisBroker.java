@@ -6,6 +6,7 @@ import dev.wharf.channels.History;
 import dev.wharf.channels.InMemoryBroker.HistoryPolicy;
 import dev.wharf.channels.Publication;
 import dev.wharf.channels.StreamPosition;
+import dev.wharf.channels.internal.BrokerOutage;
 import dev.wharf.channels.internal.FeedCursor;
 import java.io.IOException;
 import java.net.URI;
@@ -412,10 +413,14 @@ public final class RedisBroker implements Broker {
     long backoff = 100;
     boolean wasDown = false;
     boolean everUp = false;
+    long downSince = 0;
     while (!closed) {
       try (Jedis jedis = new Jedis(address, clientConfig)) {
         if (wasDown && everUp) {
-          LOG.log(System.Logger.Level.INFO, "redis: reconnected to " + address);
+          LOG.log(
+              System.Logger.Level.INFO,
+              BrokerOutage.reconnected(
+                  describe(), Duration.ofNanos(System.nanoTime() - downSince)));
         }
         backoff = 100;
         wasDown = false;
@@ -432,9 +437,10 @@ public final class RedisBroker implements Broker {
         // A Redis never reached is said by whoever started the broker (connect's PING fails
         // with one clear line); only a connection that was up and went is "lost".
         if (!wasDown) {
+          downSince = System.nanoTime();
           LOG.log(
               everUp ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
-              "redis: lost " + address + " (" + e.getMessage() + "); reconnecting with backoff");
+              BrokerOutage.unreachable(describe(), e));
         }
         wasDown = true;
         try {

@@ -4,6 +4,7 @@ import dev.wharf.channels.protocol.ChannelNames;
 import dev.wharf.channels.protocol.Json;
 import dev.wharf.channels.protocol.ServerMessage;
 import dev.wharf.cli.Failures;
+import dev.wharf.cli.tls.ClientTlsOptions;
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.websocket.WebSocketClient;
 import java.io.BufferedReader;
@@ -13,6 +14,7 @@ import java.io.InputStreamReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -56,6 +58,8 @@ public final class PubCommand implements Callable<Integer> {
 
   @Mixin TokenOptions tokens = new TokenOptions();
 
+  @Mixin ClientTlsOptions tlsOptions = new ClientTlsOptions();
+
   /** What the command line asked for; starts nothing. */
   record Options(URI url, String channel, Optional<String> data) {}
 
@@ -64,7 +68,9 @@ public final class PubCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "not a channel name: " + channel + " (1 to 255 of A-Z a-z 0-9 _ - . : / @ = +)");
     }
-    return new Options(ChannelsUrl.parse(url), channel, Optional.ofNullable(data));
+    URI parsed = ChannelsUrl.parse(url);
+    ChannelsTls.check(tlsOptions, List.of(parsed));
+    return new Options(parsed, channel, Optional.ofNullable(data));
   }
 
   /** A publication's JSON: the text itself if it is one JSON value, else a JSON string of it. */
@@ -85,8 +91,11 @@ public final class PubCommand implements Callable<Integer> {
     Optional<String> token = tokens.token();
     try (var group = new EventLoopGroup(1, "wharf-pub", true)) {
       var link = new ChannelLink(message -> {});
+      var builder = WebSocketClient.builder(group);
+      ChannelsTls.config(tlsOptions, List.of(options.url()), "pub", spec.commandLine().getErr())
+          .ifPresent(builder::tls);
       try {
-        WebSocketClient.builder(group)
+        builder
             .build()
             .connect(options.url(), link)
             .get(SubCommand.CONNECT_WAIT.toMillis(), TimeUnit.MILLISECONDS);

@@ -9,6 +9,7 @@ import dev.wharf.channels.protocol.ServerMessage;
 import dev.wharf.channels.protocol.ServerMessages;
 import dev.wharf.cli.Failures;
 import dev.wharf.cli.io.BufferedLines;
+import dev.wharf.cli.tls.ClientTlsOptions;
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.websocket.WebSocketClient;
 import java.io.IOException;
@@ -85,6 +86,8 @@ public final class SubCommand implements Callable<Integer> {
 
   @Mixin TokenOptions tokens = new TokenOptions();
 
+  @Mixin ClientTlsOptions tlsOptions = new ClientTlsOptions();
+
   /** What the command line asked for; starts nothing. */
   record Options(
       List<URI> urls,
@@ -129,6 +132,7 @@ public final class SubCommand implements Callable<Integer> {
     if (urls.stream().distinct().count() != urls.size()) {
       throw new IllegalArgumentException("a URL is given twice");
     }
+    ChannelsTls.check(tlsOptions, urls);
     return new Options(
         List.copyOf(urls),
         List.copyOf(channels),
@@ -164,7 +168,9 @@ public final class SubCommand implements Callable<Integer> {
     err = spec.commandLine().getErr();
     options.since().ifPresent(p -> options.channels().forEach(c -> positions.put(c, p)));
     try (var group = new EventLoopGroup(1, "wharf-sub", true)) {
-      WebSocketClient client = WebSocketClient.builder(group).build();
+      var builder = WebSocketClient.builder(group);
+      ChannelsTls.config(tlsOptions, options.urls(), "sub", err).ifPresent(builder::tls);
+      WebSocketClient client = builder.build();
       List<URI> urls = options.urls();
       int node = 0; // the index in urls of the node to connect to next
       boolean everOpen = false;

@@ -138,6 +138,46 @@ class AdminIT extends EndToEnd {
   }
 
   @Test
+  void withChannelsMetricsCountSubscribersAndPublicationsAndSayTheBrokerIsConnected()
+      throws Exception {
+    Ports ports = serveWithAdmin("--channels");
+    String url = "ws://127.0.0.1:" + ports.served() + "/ws/channels";
+    Child sub = wharf(null, dir.resolve("sub.out"), "sub", "-v", url, "news");
+    sub.awaitErr("news: subscribed at \\w+:0");
+    Path lines = Files.writeString(dir.resolve("lines.txt"), "1\n2\n");
+    Child pub = wharf(lines, dir.resolve("pub.out"), "pub", url, "news");
+    assertThat(pub.awaitExit(CURL)).as("pub: %s", pub.errLines()).isZero();
+
+    String metrics = "http://127.0.0.1:" + ports.admin() + "/metrics";
+    Await.until(
+        "the subscriber and both publications counted",
+        Duration.ofSeconds(30),
+        Duration.ofMillis(200),
+        () -> {
+          String text = curl(metrics).out();
+          return text.contains("wharf_channel_members{channel=\"news\"} 1.0")
+              && text.contains("wharf_channel_publications_total{channel=\"news\"} 2.0");
+        });
+    String parsed =
+        python(
+            """
+            import sys
+            from prometheus_client.parser import text_string_to_metric_families
+            for family in text_string_to_metric_families(sys.stdin.read()):
+                if family.name.startswith(("wharf_channel", "wharf_broker")):
+                    for s in family.samples:
+                        labels = ",".join(f"{k}={v}" for k, v in sorted(s.labels.items()))
+                        print(family.type, s.name, labels, int(s.value))
+            """,
+            curl(metrics).out());
+    assertThat(parsed.lines())
+        .containsExactlyInAnyOrder(
+            "gauge wharf_broker_connected  1",
+            "gauge wharf_channel_members channel=news 1",
+            "counter wharf_channel_publications_total channel=news 2");
+  }
+
+  @Test
   void theSocketTableAsJsonShowsAConnectionUntilItCloses() throws Exception {
     Ports ports = serveWithAdmin();
     String sockets = "http://127.0.0.1:" + ports.admin() + "/api/sockets";

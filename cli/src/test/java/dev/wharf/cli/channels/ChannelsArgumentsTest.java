@@ -63,6 +63,22 @@ class ChannelsArgumentsTest {
   }
 
   @Test
+  void tlsOptionsGoWithAWssUrl() {
+    assertThat(sub("wss://h", "a", "--cacert", "/tmp/ca.pem").urls())
+        .containsExactly(URI.create("wss://h/ws/channels"));
+    assertThat(pub("https://h", "a", "-k").url()).isEqualTo(URI.create("wss://h/ws/channels"));
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> sub("ws://h", "a", "--cacert", "/tmp/ca.pem"))
+        .withMessage("--cacert goes with a wss:// URL");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> pub("ws://h", "a", "-k"))
+        .withMessage("--insecure goes with a wss:// URL");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> sub("wss://h", "a", "-k", "--cacert", "/tmp/ca.pem"))
+        .withMessage("--insecure and --cacert exclude each other");
+  }
+
+  @Test
   void subRefusesWhatCannotWork() {
     assertThatIllegalArgumentException()
         .isThrownBy(() -> sub("ws://h", "a b"))
