@@ -5,6 +5,7 @@ import dev.wharf.core.DatagramEndpoint;
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.Protocol;
 import dev.wharf.core.Server;
+import dev.wharf.core.Timeouts;
 import dev.wharf.dns.codec.DnsFormatException;
 import dev.wharf.dns.codec.DnsMessageReader;
 import dev.wharf.dns.codec.DnsMessageWriter;
@@ -17,13 +18,17 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.List;
 
 /**
  * An authoritative DNS server on one address and port, over UDP and TCP (RFC 7766: several queries
  * per connection, answered in order). A UDP answer that does not fit 512 octets, or the client's
  * EDNS payload size, goes back empty with TC set (RFC 2181 §9), so the client asks again over TCP.
- * A query that cannot be parsed gets FORMERR when its id can be read, else nothing.
+ * A query that cannot be parsed gets FORMERR when its id can be read, else nothing; a message with
+ * QR set (an answer) gets nothing. Over TCP, a message that gets nothing, or one too short to hold
+ * a header, closes the connection, as NSD does, and so does {@code tcpIdleTimeout} without a byte
+ * either way (a frame announced and never completed included).
  *
  * <p>Thread-safe: the {@link Authority} is immutable and {@link #serve(List)} swaps it; each
  * datagram and connection is handled on its loop. {@link #close()} from any thread but a loop.
@@ -36,6 +41,15 @@ public final class DnsServer implements AutoCloseable {
 
   /** TCP answers are never cut: a message there holds up to 65,535 octets (RFC 1035 §4.2.2). */
   private static final int TCP_LIMIT = 65_535;
+
+  /** RFC 1035 §4.1.1: the header every message starts with. */
+  private static final int HEADER_LENGTH = 12;
+
+  /**
+   * RFC 7766 §6.2.3: a server should close idle connections; Knot's tcp-idle-timeout is 10 s. The
+   * core's default of 5 minutes would let a silent or half-framed client hold a socket that long.
+   */
+  public static final Duration DEFAULT_TCP_IDLE_TIMEOUT = Duration.ofSeconds(10);
 
   /** The zones' answers and the answers already written: replaced together on a reload. */
   private record Served(Authority authority, AnswerCache cache) {
@@ -50,7 +64,8 @@ public final class DnsServer implements AutoCloseable {
   private final DatagramEndpoint udp;
   private final Server tcp;
 
-  private DnsServer(EventLoopGroup group, InetSocketAddress address, List<Zone> zones)
+  private DnsServer(
+      EventLoopGroup group, InetSocketAddress address, List<Zone> zones, Duration tcpIdleTimeout)
       throws IOException {
     this.served = new Served(zones);
     this.udp =
@@ -59,7 +74,10 @@ public final class DnsServer implements AutoCloseable {
             .bind(address, (endpoint, data, sender) -> answerDatagram(endpoint, data, sender));
     InetSocketAddress bound = new InetSocketAddress(address.getAddress(), udp.port());
     try {
-      this.tcp = Server.builder(group).bind(bound, TcpSession::new);
+      this.tcp =
+          Server.builder(group)
+              .timeouts(Timeouts.DEFAULTS.withIdle(tcpIdleTimeout))
+              .bind(bound, TcpSession::new);
     } catch (IOException | RuntimeException e) {
       udp.close();
       throw e;
@@ -69,7 +87,20 @@ public final class DnsServer implements AutoCloseable {
   /** Serves the zones on {@code address} (port 0: one the kernel picks, the same for TCP). */
   public static DnsServer start(EventLoopGroup group, InetSocketAddress address, List<Zone> zones)
       throws IOException {
-    return new DnsServer(group, address, zones);
+    return start(group, address, zones, DEFAULT_TCP_IDLE_TIMEOUT);
+  }
+
+  /**
+   * As {@link #start(EventLoopGroup, InetSocketAddress, List)}, closing idle TCP sooner or later.
+   */
+  public static DnsServer start(
+      EventLoopGroup group, InetSocketAddress address, List<Zone> zones, Duration tcpIdleTimeout)
+      throws IOException {
+    if (tcpIdleTimeout.isNegative() || tcpIdleTimeout.isZero()) {
+      throw new IllegalArgumentException(
+          "the TCP idle timeout must be positive: " + tcpIdleTimeout);
+    }
+    return new DnsServer(group, address, zones, tcpIdleTimeout);
   }
 
   /**
@@ -101,12 +132,12 @@ public final class DnsServer implements AutoCloseable {
 
   /** The octets to send back to a query (null: none), cut to {@code limit}. */
   private byte[] answer(byte[] query, Message message, int limit) {
+    if (isResponse(query)) {
+      return null; // never answer an answer, parsed or not: that is how reflection loops start
+    }
     if (message == null) {
       Message error = formatError(query);
       return error == null ? null : DnsMessageWriter.write(error);
-    }
-    if (message.header().isResponse()) {
-      return null; // never answer an answer: that is how reflection loops start
     }
     Served now = served;
     return now.cache().answer(message, limit, q -> encode(now.authority().answer(q), limit));
@@ -129,8 +160,16 @@ public final class DnsServer implements AutoCloseable {
     return DnsMessageWriter.write(truncated);
   }
 
+  /** Whether the header's QR bit says this is an answer; NSD drops those before parsing. */
+  private static boolean isResponse(byte[] query) {
+    return query.length > 2 && (query[2] & 0x80) != 0;
+  }
+
   /** The query, or null when it cannot be parsed. */
   private static Message parse(byte[] query) {
+    if (query.length < HEADER_LENGTH || isResponse(query)) {
+      return null;
+    }
     try {
       return DnsMessageReader.read(query);
     } catch (DnsFormatException e) {
@@ -141,7 +180,7 @@ public final class DnsServer implements AutoCloseable {
 
   /** FORMERR for a query that does not parse, when its id can be read; else null (no answer). */
   private static Message formatError(byte[] query) {
-    if (query.length < 12) {
+    if (query.length < HEADER_LENGTH) {
       return null;
     }
     int id = ((query[0] & 0xff) << 8) | (query[1] & 0xff);
@@ -162,11 +201,18 @@ public final class DnsServer implements AutoCloseable {
       try {
         for (byte[] frame : decoder.decode(data)) {
           byte[] answer = answer(frame, parse(frame), TCP_LIMIT);
-          if (answer != null) {
-            connection.write(DnsTcpFrameDecoder.frame(answer));
+          if (answer == null) {
+            // No id to answer with, or an answer sent to us: NSD drops the whole connection
+            // rather than keep one whose client waits for a reply that never comes.
+            LOG.log(
+                Level.DEBUG, "tcp: a message of {0} octets gets no answer: closing", frame.length);
+            connection.closeAfterFlush();
+            return;
           }
+          connection.write(DnsTcpFrameDecoder.frame(answer));
         }
       } catch (DnsFormatException e) {
+        LOG.log(Level.DEBUG, () -> "tcp: broken framing: " + e.getMessage());
         connection.close();
       }
     }
