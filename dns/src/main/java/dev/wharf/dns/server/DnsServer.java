@@ -30,8 +30,15 @@ import java.util.List;
  * a header, closes the connection, as NSD does, and so does {@code tcpIdleTimeout} without a byte
  * either way (a frame announced and never completed included).
  *
- * <p>Thread-safe: the {@link Authority} is immutable and {@link #serve(List)} swaps it; each
- * datagram and connection is handled on its loop. {@link #close()} from any thread but a loop.
+ * <p>UDP on Linux is read and answered in batches by a thread of its own ({@link BatchedUdpLoop}:
+ * recvmmsg and sendmmsg through the FFM API, which wants {@code
+ * --enable-native-access=dev.wharf.dns}); elsewhere, or with {@code -Dwharf.dns.udp=channel}, by a
+ * {@link DatagramEndpoint} on a loop. A plain query asked before is answered from {@link
+ * RawAnswers} without parsing it or allocating.
+ *
+ * <p>Thread-safe: the {@link Authority} is immutable and {@link #serve(List)} swaps it; datagrams
+ * are handled on the UDP thread or loop, each connection on its loop. {@link #close()} from any
+ * thread but those.
  */
 public final class DnsServer implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(DnsServer.class.getName());
@@ -51,36 +58,66 @@ public final class DnsServer implements AutoCloseable {
    */
   public static final Duration DEFAULT_TCP_IDLE_TIMEOUT = Duration.ofSeconds(10);
 
-  /** The zones' answers and the answers already written: replaced together on a reload. */
-  private record Served(Authority authority, AnswerCache cache) {
+  /**
+   * How UDP is read when this is {@code channel}: one datagram at a time through the JDK's
+   * DatagramChannel on an event loop, the way off Linux (and the one to compare with).
+   */
+  static final String UDP_PROPERTY = "wharf.dns.udp";
+
+  /**
+   * The zones' answers and the answers already written: replaced together on a reload. {@code raw}
+   * is touched by the UDP thread only.
+   */
+  private record Served(Authority authority, AnswerCache cache, RawAnswers raw) {
     Served(List<Zone> zones) {
-      this(new Authority(zones), new AnswerCache());
+      this(new Authority(zones), new AnswerCache(), new RawAnswers());
     }
   }
 
   /** Replaced whole on a reload: a query sees the zones before or after, never a mix. */
   private volatile Served served;
 
-  private final DatagramEndpoint udp;
+  /** One of the two is null: UDP through recvmmsg on Linux, else through a DatagramChannel. */
+  private final BatchedUdpLoop batchedUdp;
+
+  private final DatagramEndpoint channelUdp;
+
+  /** The channel path's datagram and answer, reused: confined to its endpoint's loop. */
+  private final byte[] channelQuery = new byte[65_535];
+
+  private final byte[] channelAnswer = new byte[65_535];
   private final Server tcp;
 
   private DnsServer(
       EventLoopGroup group, InetSocketAddress address, List<Zone> zones, Duration tcpIdleTimeout)
       throws IOException {
     this.served = new Served(zones);
-    this.udp =
-        DatagramEndpoint.builder(group)
-            .name("dns")
-            .bind(address, (endpoint, data, sender) -> answerDatagram(endpoint, data, sender));
-    InetSocketAddress bound = new InetSocketAddress(address.getAddress(), udp.port());
+    this.batchedUdp = "channel".equals(System.getProperty(UDP_PROPERTY)) ? null : batched(address);
+    this.channelUdp =
+        batchedUdp != null
+            ? null
+            : DatagramEndpoint.builder(group)
+                .name("dns")
+                .bind(address, (endpoint, data, sender) -> answerDatagram(endpoint, data, sender));
+    InetSocketAddress bound = new InetSocketAddress(address.getAddress(), port());
     try {
       this.tcp =
           Server.builder(group)
               .timeouts(Timeouts.DEFAULTS.withIdle(tcpIdleTimeout))
               .bind(bound, TcpSession::new);
     } catch (IOException | RuntimeException e) {
-      udp.close();
+      closeUdp();
       throw e;
+    }
+  }
+
+  /** UDP in batches, or null where that cannot be had (then the DatagramChannel does). */
+  private BatchedUdpLoop batched(InetSocketAddress address) throws IOException {
+    try {
+      return BatchedUdpLoop.start(address, this::answerDatagram);
+    } catch (UnsupportedOperationException | IllegalCallerException | LinkageError e) {
+      LOG.log(Level.DEBUG, () -> "UDP one datagram at a time: " + e);
+      return null;
     }
   }
 
@@ -110,28 +147,60 @@ public final class DnsServer implements AutoCloseable {
     served = new Served(zones);
   }
 
+  /** Whether UDP is read in batches (recvmmsg) rather than through a DatagramChannel. */
+  boolean isUdpBatched() {
+    return batchedUdp != null;
+  }
+
   public int port() {
-    return udp.port();
+    return batchedUdp != null ? batchedUdp.port() : channelUdp.port();
   }
 
   private void answerDatagram(
       DatagramEndpoint endpoint, ByteBuffer data, java.net.SocketAddress sender) {
-    byte[] query = new byte[data.remaining()];
-    data.get(query);
-    Message message = parse(query);
+    int length = data.remaining();
+    data.get(channelQuery, 0, length);
+    int written = answerDatagram(channelQuery, length, false, channelAnswer);
+    if (written >= 0) {
+      endpoint.send(ByteBuffer.wrap(channelAnswer, 0, written), sender);
+    }
+  }
+
+  /**
+   * Writes the answer to the datagram {@code query[0, length)} into {@code out}; its length, or -1
+   * when none goes back. A plain query asked before is answered from {@link RawAnswers}, without
+   * parsing or allocating; the others are parsed and answered, and kept there. {@code cut}: the
+   * datagram was longer than the buffer, so only its id is worth reading. On the UDP thread.
+   */
+  private int answerDatagram(byte[] query, int length, boolean cut, byte[] out) {
+    Served now = served;
+    int nameEnd = cut ? -1 : RawAnswers.nameEnd(query, length);
+    if (nameEnd > 0) {
+      int written = now.raw().answer(query, length, nameEnd, out);
+      if (written >= 0) {
+        return written;
+      }
+    }
+    byte[] copy = java.util.Arrays.copyOf(query, length);
+    Message message = cut ? null : parse(copy);
     // RFC 6891 §6.2.5: the client's EDNS size, within ours; without EDNS, 512 (RFC 1035 §4.2.1).
     int limit =
         message != null && message.edns().isPresent()
             ? Math.min(Edns.DEFAULT_PAYLOAD, message.edns().get().effectivePayloadSize())
             : CLASSIC_UDP_LIMIT;
-    byte[] answer = answer(query, message, limit);
-    if (answer != null) {
-      endpoint.send(ByteBuffer.wrap(answer), sender);
+    byte[] answer = answer(now, copy, message, limit);
+    if (answer == null || answer.length > out.length) {
+      return -1;
     }
+    if (nameEnd > 0 && message != null) {
+      now.raw().keep(copy, length, nameEnd, answer);
+    }
+    System.arraycopy(answer, 0, out, 0, answer.length);
+    return answer.length;
   }
 
   /** The octets to send back to a query (null: none), cut to {@code limit}. */
-  private byte[] answer(byte[] query, Message message, int limit) {
+  private byte[] answer(Served now, byte[] query, Message message, int limit) {
     if (isResponse(query)) {
       return null; // never answer an answer, parsed or not: that is how reflection loops start
     }
@@ -139,7 +208,6 @@ public final class DnsServer implements AutoCloseable {
       Message error = formatError(query);
       return error == null ? null : DnsMessageWriter.write(error);
     }
-    Served now = served;
     return now.cache().answer(message, limit, q -> encode(now.authority().answer(q), limit));
   }
 
@@ -200,7 +268,7 @@ public final class DnsServer implements AutoCloseable {
     public void received(Connection connection, ByteBuffer data) {
       try {
         for (byte[] frame : decoder.decode(data)) {
-          byte[] answer = answer(frame, parse(frame), TCP_LIMIT);
+          byte[] answer = answer(served, frame, parse(frame), TCP_LIMIT);
           if (answer == null) {
             // No id to answer with, or an answer sent to us: NSD drops the whole connection
             // rather than keep one whose client waits for a reply that never comes.
@@ -221,6 +289,15 @@ public final class DnsServer implements AutoCloseable {
   @Override
   public void close() {
     tcp.close();
-    udp.close();
+    closeUdp();
+  }
+
+  private void closeUdp() {
+    if (batchedUdp != null) {
+      batchedUdp.close();
+    }
+    if (channelUdp != null) {
+      channelUdp.close();
+    }
   }
 }
