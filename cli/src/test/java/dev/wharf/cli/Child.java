@@ -129,7 +129,8 @@ public final class Child {
   /** What runs dev.wharf.cli from this JVM's module path, but the main class. */
   private static List<String> moduleOptions() {
     return List.of(
-        "--enable-native-access=dev.wharf.websocket,dev.wharf.inspect,dev.wharf.packets,dev.wharf.cli",
+        "--enable-native-access=dev.wharf.websocket,dev.wharf.inspect,dev.wharf.packets,dev.wharf.dns,"
+            + "dev.wharf.cli",
         "-p",
         System.getProperty("jdk.module.path"));
   }

@@ -149,6 +149,9 @@ class ModuleBoundariesTest {
         .hasValueSatisfying(inspect -> assertThat(inspect.isNativeAccessEnabled()).isTrue());
     assertThat(ModuleLayer.boot().findModule("dev.wharf.packets"))
         .hasValueSatisfying(packets -> assertThat(packets.isNativeAccessEnabled()).isTrue());
+    // dns serve's UDP loop (recvmmsg): without it, a warning at start.
+    assertThat(ModuleLayer.boot().findModule("dev.wharf.dns"))
+        .hasValueSatisfying(dns -> assertThat(dns.isNativeAccessEnabled()).isTrue());
   }
 
   /** Picocli instantiates it (a command, mixin, converter, version provider) or sets its fields. */

@@ -21,6 +21,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** What the server does with queries that are not well-formed questions, over UDP. */
 @Timeout(30)
@@ -58,10 +60,11 @@ class DnsServerIT {
    * its own query's id, its spelling of the name (letter case, which "0x20" clients check) in the
    * question and in the answers compressed against it, and its own RD.
    */
-  @Test
-  void repeatedQuestionsKeepTheirOwnIdSpellingAndFlags() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"batched", "channel"})
+  void repeatedQuestionsKeepTheirOwnIdSpellingAndFlags(String udp) throws Exception {
     try (var group = new EventLoopGroup(1, "dns-test", true);
-        var server = startServer(group);
+        var server = startServer(group, udp);
         var client = clientOf(server)) {
       int id = 100;
       for (String spelling : List.of("ns1.example.test", "NS1.Example.TEST", "ns1.example.test")) {
@@ -75,6 +78,69 @@ class DnsServerIT {
           assertThat(answer.answers().getFirst().name().toString()).isEqualTo(spelling + ".");
           assertThat(answer.answers().getFirst().data().toText()).isEqualTo("127.0.0.1");
         }
+      }
+    }
+  }
+
+  @Test
+  void onLinuxUdpIsReadInBatchesAndElseThroughTheChannel() throws Exception {
+    try (var group = new EventLoopGroup(1, "dns-test", true);
+        var server = startServer(group)) {
+      assertThat(server.isUdpBatched())
+          .isEqualTo(System.getProperty("os.name").startsWith("Linux"));
+    }
+    try (var group = new EventLoopGroup(1, "dns-test", true);
+        var server = startServer(group, "channel")) {
+      assertThat(server.isUdpBatched()).isFalse();
+    }
+  }
+
+  /**
+   * Many queries at once from two sockets, more than one batch of recvmmsg holds, some asked before
+   * and some not: each answer goes to the socket that asked, with its id and its name.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"batched", "channel"})
+  void aBurstOfQueriesIsAnsweredEachToItsSenderWithItsIdAndName(String udp) throws Exception {
+    try (var group = new EventLoopGroup(1, "dns-test", true);
+        var server = startServer(group, udp);
+        var first = clientOf(server);
+        var second = clientOf(server)) {
+      var spellings = List.of("ns1.example.test", "NS1.example.test", "nope.example.test");
+      int queries = 3 * BatchedUdpLoop.BATCH;
+      for (int id = 0; id < queries; id++) {
+        var question =
+            new Question(
+                DnsName.parse(spellings.get(id % spellings.size())), RecordType.A, RecordClass.IN);
+        var client = id % 2 == 0 ? first : second;
+        client.write(ByteBuffer.wrap(DnsMessageWriter.write(Message.query(id, question, false))));
+      }
+      var seen = new java.util.BitSet();
+      for (int i = 0; i < queries; i++) {
+        var client = i % 2 == 0 ? first : second;
+        Message answer = receive(client);
+        int id = answer.header().id();
+        assertThat(id % 2).isEqualTo(i % 2);
+        assertThat(answer.questions().getFirst().name().toString())
+            .isEqualTo(spellings.get(id % spellings.size()) + ".");
+        assertThat(answer.rcode())
+            .isEqualTo(id % spellings.size() == 2 ? Rcode.NXDOMAIN : Rcode.NOERROR);
+        seen.set(id);
+      }
+      assertThat(seen.cardinality()).isEqualTo(queries);
+    }
+  }
+
+  private static DnsServer startServer(EventLoopGroup group, String udp) throws Exception {
+    String before = System.getProperty(DnsServer.UDP_PROPERTY);
+    System.setProperty(DnsServer.UDP_PROPERTY, udp);
+    try {
+      return startServer(group);
+    } finally {
+      if (before == null) {
+        System.clearProperty(DnsServer.UDP_PROPERTY);
+      } else {
+        System.setProperty(DnsServer.UDP_PROPERTY, before);
       }
     }
   }
