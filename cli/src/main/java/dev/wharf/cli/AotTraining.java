@@ -15,9 +15,10 @@ import java.time.Instant;
  * The training run of the {@code ./wharf} launcher's AOT cache (JEP 483, 514): the cache holds the
  * classes one run loaded and linked, and a run of {@code --version} alone loads little of what the
  * commands use. This one runs what people run most, in one JVM: {@code --version}, {@code --help}
- * (every command's model), {@code serve} answering {@code get}, and {@code scan} of its port (with
- * {@code -sS} too where a raw socket is allowed), all on the loopback, then exits. Any failure only
- * makes the cache smaller: the launcher then starts without what was missed.
+ * (every command's model), {@code sockets}, {@code serve} answering {@code get}, and {@code scan}
+ * of its port (with {@code -sS} too where a raw socket is allowed), all on the loopback, then
+ * exits. Any failure only makes the cache smaller: the launcher then starts without what was
+ * missed.
  */
 final class AotTraining {
   private AotTraining() {}
@@ -41,6 +42,9 @@ final class AotTraining {
             });
     Main.run("--version");
     Main.run("--help");
+    // sockets: inspect's classes, its netlink socket's downcalls (FFM) and the table's code, which
+    // a listing of tens of thousands of sockets otherwise loads and links while it runs.
+    Main.run("sockets", "-tua", "-p", "-e", "-o");
     Path www = Files.createTempDirectory("wharf-aot-training");
     try {
       Path file = Files.writeString(www.resolve("index.html"), "<!doctype html><p>trained\n");

@@ -7,21 +7,29 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Sockets as aligned columns, ss's: {@code Netid State Recv-Q Send-Q Local Peer}, then the owners
- * ({@code -p}), the timer ({@code -o}), inode and uid ({@code -e}), and under {@code -i} the TCP
- * details on an indented line of their own. Not thread-safe; one per listing.
+ * Sockets as aligned columns, ss's: {@code Netid State Recv-Q Send-Q Local Peer}, then a column
+ * each for the owners ({@code -p}, Process), the timer ({@code -o}, Timer), uid and inode ({@code
+ * -e}, Uid and Inode), and under {@code -i} the TCP details on an indented line of their own. Each
+ * optional column has a title of its own, so the header lines up with its cells whichever are asked
+ * for. Not thread-safe; one per listing.
  */
 final class SocketTable {
-  private static final String[] HEADER = {
-    "Netid", "State", "Recv-Q", "Send-Q", "Local Address:Port", "Peer Address:Port", ""
+  private static final String[] BASE = {
+    "Netid", "State", "Recv-Q", "Send-Q", "Local Address:Port", "Peer Address:Port"
   };
-  private static final boolean[] RIGHT = {false, false, true, true, false, false, false};
+
+  /** Columns from here on are text cells kept per row; the first four come from the entry. */
+  private static final int FIRST_TEXT = 4;
+
+  /** Text is handed to the writer in pieces about this long: few calls, little held. */
+  private static final int PIECE = 32 * 1024;
 
   private final SocketText text;
   private final boolean owners;
   private final boolean timers;
   private final boolean extended;
   private final boolean tcpInfo;
+  private final String[] titles;
 
   SocketTable(SocketText text, boolean owners, boolean timers, boolean extended, boolean tcpInfo) {
     this.text = text;
@@ -29,6 +37,18 @@ final class SocketTable {
     this.timers = timers;
     this.extended = extended;
     this.tcpInfo = tcpInfo;
+    var titles = new ArrayList<>(List.of(BASE));
+    if (owners) {
+      titles.add("Process");
+    }
+    if (timers) {
+      titles.add("Timer");
+    }
+    if (extended) {
+      titles.add("Uid");
+      titles.add("Inode");
+    }
+    this.titles = titles.toArray(String[]::new);
   }
 
   /**
@@ -58,6 +78,11 @@ final class SocketTable {
   /**
    * Writes {@code sockets}, each marked as {@code marks} says (null: no mark column), in colour
    * when {@code colour}.
+   *
+   * <p>Two passes: the first makes the text cells and measures every column, the second writes each
+   * line into one builder. A command lists tens of thousands of sockets in a JVM that has just
+   * started, mostly interpreting: what costs is the work per row (strings made and copied, calls),
+   * so each row makes only the cells that are shown and is copied once.
    */
   void write(
       List<SocketEntry> sockets,
@@ -65,72 +90,125 @@ final class SocketTable {
       boolean colour,
       boolean header,
       PrintWriter out) {
-    var rows = new ArrayList<String[]>(sockets.size() + 1);
+    int columns = titles.length;
+    int textColumns = columns - FIRST_TEXT;
+    int rows = sockets.size();
+    var cells = new String[rows * textColumns];
+    int[] widths = new int[columns];
     if (header) {
-      String[] first = HEADER.clone();
-      first[6] = details("Process", "Timer", "Uid Inode");
-      rows.add(first);
-    }
-    for (SocketEntry socket : sockets) {
-      rows.add(
-          new String[] {
-            socket.kind().netid(),
-            socket.state().ssName(),
-            Long.toString(socket.receiveQueue()),
-            Long.toString(socket.sendQueue()),
-            text.endpoint(socket.kind(), socket.local()),
-            text.endpoint(socket.kind(), socket.peer()),
-            details(
-                SocketText.owners(socket), SocketText.timer(socket), SocketText.extended(socket))
-          });
-    }
-    int[] widths = new int[HEADER.length];
-    for (String[] row : rows) {
-      for (int i = 0; i < row.length; i++) {
-        widths[i] = Math.max(widths[i], row[i].length());
+      for (int c = 0; c < columns; c++) {
+        widths[c] = titles[c].length();
       }
     }
-    for (int r = 0; r < rows.size(); r++) {
-      String[] row = rows.get(r);
-      int index = header ? r - 1 : r;
-      Mark mark = marks == null || index < 0 ? Mark.NONE : marks.get(index);
-      var line = new StringBuilder();
+    for (int r = 0; r < rows; r++) {
+      SocketEntry socket = sockets.get(r);
+      int at = r * textColumns;
+      cells[at] = text.endpoint(socket.kind(), socket.local());
+      cells[at + 1] = text.endpoint(socket.kind(), socket.peer());
+      int next = at + 2;
+      if (owners) {
+        cells[next++] = SocketText.owners(socket);
+      }
+      if (timers) {
+        cells[next++] = SocketText.timer(socket);
+      }
+      if (extended) {
+        cells[next++] = socket.uid() >= 0 ? "uid:" + socket.uid() : "";
+        cells[next] = "ino:" + socket.inode();
+      }
+      widths[0] = Math.max(widths[0], socket.kind().netid().length());
+      widths[1] = Math.max(widths[1], socket.state().ssName().length());
+      widths[2] = Math.max(widths[2], digits(socket.receiveQueue()));
+      widths[3] = Math.max(widths[3], digits(socket.sendQueue()));
+      for (int c = 0; c < textColumns; c++) {
+        widths[FIRST_TEXT + c] = Math.max(widths[FIRST_TEXT + c], cells[at + c].length());
+      }
+    }
+
+    var page = new StringBuilder(PIECE + 512);
+    if (header) {
       if (marks != null) {
-        line.append(mark.sign).append(' ');
+        page.append("  ");
       }
-      for (int i = 0; i < row.length; i++) {
-        if (i > 0) {
-          line.append("  ");
-        }
-        String pad = " ".repeat(widths[i] - row[i].length());
-        line.append(RIGHT[i] ? pad + row[i] : row[i] + (i == row.length - 1 ? "" : pad));
+      for (int c = 0; c < columns; c++) {
+        boolean right = c == 2 || c == 3;
+        cell(page, titles[c], widths[c], right, c == columns - 1);
       }
-      String text = line.toString().stripTrailing();
-      out.println(
-          colour && !mark.colour.isEmpty()
-              ? "\u001b[" + mark.colour + "m" + text + "\u001b[0m"
-              : text);
+      page.append('\n');
+    }
+    for (int r = 0; r < rows; r++) {
+      SocketEntry socket = sockets.get(r);
+      Mark mark = marks == null ? Mark.NONE : marks.get(r);
+      boolean coloured = colour && !mark.colour.isEmpty();
+      if (coloured) {
+        page.append("\u001b[").append(mark.colour).append('m');
+      }
+      if (marks != null) {
+        page.append(mark.sign).append(' ');
+      }
+      int at = r * textColumns;
+      // Empty cells at the end of a line are left out, and the last one shown is not padded.
+      int last = columns - 1;
+      while (last >= FIRST_TEXT && cells[at + last - FIRST_TEXT].isEmpty()) {
+        last--;
+      }
+      cell(page, socket.kind().netid(), widths[0], false, false);
+      cell(page, socket.state().ssName(), widths[1], false, false);
+      number(page, socket.receiveQueue(), widths[2]);
+      number(page, socket.sendQueue(), widths[3]);
+      for (int c = FIRST_TEXT; c <= last; c++) {
+        cell(page, cells[at + c - FIRST_TEXT], widths[c], false, c == last);
+      }
+      if (coloured) {
+        page.append("\u001b[0m");
+      }
+      page.append('\n');
       // A listener's tcp_info is all zeroes but the initial window: ss shows little of it either.
-      if (tcpInfo && index >= 0 && sockets.get(index).state() != SocketState.LISTEN) {
-        sockets
-            .get(index)
-            .tcpInfo()
-            .ifPresent(info -> out.println("\t " + SocketText.tcpInfo(info)));
+      if (tcpInfo && socket.state() != SocketState.LISTEN && socket.tcpInfo().isPresent()) {
+        page.append("\t ").append(SocketText.tcpInfo(socket.tcpInfo().get())).append('\n');
       }
+      if (page.length() >= PIECE) {
+        out.append(page);
+        page.setLength(0);
+      }
+    }
+    out.append(page);
+  }
+
+  /** One cell and the two spaces after it; padded to {@code width} unless it ends the line. */
+  private static void cell(StringBuilder line, String cell, int width, boolean right, boolean end) {
+    if (right) {
+      pad(line, width - cell.length());
+    }
+    line.append(cell);
+    if (end) {
+      return;
+    }
+    if (!right) {
+      pad(line, width - cell.length());
+    }
+    line.append("  ");
+  }
+
+  /** A right-aligned number (Recv-Q, Send-Q) and the two spaces after it. */
+  private static void number(StringBuilder line, long value, int width) {
+    pad(line, width - digits(value));
+    line.append(value).append("  ");
+  }
+
+  private static void pad(StringBuilder line, int spaces) {
+    for (int i = 0; i < spaces; i++) {
+      line.append(' ');
     }
   }
 
-  private String details(String ownerText, String timerText, String extendedText) {
-    var parts = new ArrayList<String>(3);
-    if (owners && !ownerText.isEmpty()) {
-      parts.add(ownerText);
+  /** How many characters {@code value} (never negative: a queue) takes in decimal. */
+  static int digits(long value) {
+    int digits = 1;
+    while (value >= 10) {
+      value /= 10;
+      digits++;
     }
-    if (timers && !timerText.isEmpty()) {
-      parts.add(timerText);
-    }
-    if (extended && !extendedText.isEmpty()) {
-      parts.add(extendedText);
-    }
-    return String.join(" ", parts);
+    return digits;
   }
 }

@@ -6,17 +6,27 @@ import dev.wharf.inspect.SocketEntry;
 import dev.wharf.inspect.SocketKind;
 import dev.wharf.inspect.SocketTimer;
 import dev.wharf.inspect.TcpInfo;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
  * How one socket's fields read as text, close to {@code ss}: endpoints (with service names under
- * {@code -r}), owners, timers and {@code tcp_info}. Stateless but for the services it was given;
- * any thread.
+ * {@code -r}), owners, timers and {@code tcp_info}. Keeps the text of each address it has written,
+ * so it is not thread-safe: one thread (a listing, or a {@code --watch}) uses it.
  */
 final class SocketText {
   private final Optional<Services> services;
+
+  /**
+   * Addresses as text, bracketed when IPv6: a machine's tens of thousands of sockets have few
+   * addresses, and formatting one again for each row was a good part of writing the table.
+   */
+  private final Map<InetAddress, String> hosts = new HashMap<>();
 
   /** Text with port numbers, or with service names from {@code services}. */
   SocketText(Optional<Services> services) {
@@ -25,15 +35,24 @@ final class SocketText {
 
   /** {@code 127.0.0.1:80}, {@code [::1]:https} under -r, {@code /run/x.sock 1234}. */
   String endpoint(SocketKind kind, Endpoint endpoint) {
-    if (services.isEmpty()
-        || !(endpoint instanceof Endpoint.Inet inet)
-        || inet.port() == 0
-        || (kind != SocketKind.TCP && kind != SocketKind.UDP)) {
+    if (!(endpoint instanceof Endpoint.Inet inet)) {
       return endpoint.text();
     }
-    String host = inet.text().substring(0, inet.text().lastIndexOf(':'));
-    String port =
-        services.get().name(kind.netid(), inet.port()).orElse(Integer.toString(inet.port()));
+    String host = hosts.get(inet.address());
+    if (host == null) {
+      host = inet.address() instanceof Inet6Address ? "[" + inet.host() + "]" : inet.host();
+      hosts.put(inet.address(), host);
+    }
+    int port = inet.port();
+    if (port == 0) {
+      return host + ":*";
+    }
+    if (services.isPresent() && (kind == SocketKind.TCP || kind == SocketKind.UDP)) {
+      Optional<String> name = services.get().name(kind.netid(), port);
+      if (name.isPresent()) {
+        return host + ":" + name.get();
+      }
+    }
     return host + ":" + port;
   }
 
@@ -79,11 +98,6 @@ final class SocketText {
     }
     long tenths = (millis % 1000) / 100;
     return millis / 1000 + (tenths == 0 ? "" : "." + tenths) + "s";
-  }
-
-  /** {@code uid:1000 ino:12345}, as ss -e shows them. */
-  static String extended(SocketEntry socket) {
-    return (socket.uid() >= 0 ? "uid:" + socket.uid() + " " : "") + "ino:" + socket.inode();
   }
 
   /** ss -i's line: {@code rtt:0.039/0.019 rto:200 mss:32741 cwnd:10 ...}. */

@@ -8,6 +8,9 @@ import dev.wharf.testkit.KnownSockets;
 import dev.wharf.testkit.SsListing;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -163,6 +166,110 @@ class SocketsCommandIT {
                           + me
                           + ",fd=\\d+\\)\\)"))
           .noneMatch(line -> line.startsWith("Netid"));
+    }
+  }
+
+  /**
+   * Each title of the header starts where its cells start (ends where they end, for the queues),
+   * for every combination of -e, -o, -i and -p, on a listener and a connection with a keep-alive
+   * timer (so the Timer column has a cell on one row and none on the other).
+   */
+  @Test
+  void headerLinesUpWithItsColumnsForEveryCombinationOfDetails() throws Exception {
+    var loopback = InetAddress.getLoopbackAddress();
+    try (var listener = new ServerSocket(0, 8, loopback);
+        var client = new Socket()) {
+      client.setKeepAlive(true);
+      client.connect(listener.getLocalSocketAddress(), 5_000);
+      try (Socket accepted = listener.accept()) {
+        accepted.setKeepAlive(true);
+        String port = Integer.toString(listener.getLocalPort());
+        List<String> details = List.of("-e", "-o", "-i", "-p");
+        for (int combination = 0; combination < 16; combination++) {
+          var args = new ArrayList<>(List.of("-ta", "--sport", port));
+          for (int bit = 0; bit < details.size(); bit++) {
+            if ((combination & (1 << bit)) != 0) {
+              args.add(details.get(bit));
+            }
+          }
+          Run run = wharfSockets(args.toArray(String[]::new));
+          assertThat(run.exit()).as(run.err()).isZero();
+          assertColumnsLineUp(args, run.out());
+        }
+      }
+    }
+  }
+
+  /** A column: its title, what its cells start with, and whether it is right-aligned. */
+  private record Column(String title, String cellStart, boolean right) {}
+
+  private static void assertColumnsLineUp(List<String> args, String out) {
+    var columns =
+        new ArrayList<>(
+            List.of(
+                new Column("Netid", "tcp", false),
+                new Column("State", "", false),
+                new Column("Recv-Q", "", true),
+                new Column("Send-Q", "", true),
+                new Column("Local Address:Port", "", false),
+                new Column("Peer Address:Port", "", false)));
+    if (args.contains("-p")) {
+      columns.add(new Column("Process", "users:((\"java\",pid=", false));
+    }
+    if (args.contains("-o")) {
+      columns.add(new Column("Timer", "timer:(keepalive,", false));
+    }
+    if (args.contains("-e")) {
+      columns.add(new Column("Uid", "uid:", false));
+      columns.add(new Column("Inode", "ino:", false));
+    }
+    List<String> lines = out.lines().toList();
+    String header = lines.getFirst();
+    String what = String.join(" ", args) + ":\n" + out;
+    assertThat(header.split(" {2,}"))
+        .as(what)
+        .containsExactly(columns.stream().map(Column::title).toArray(String[]::new));
+    List<String> rows =
+        lines.subList(1, lines.size()).stream().filter(l -> !l.startsWith("\t")).toList();
+    assertThat(rows).as(what).hasSize(2);
+    for (String row : rows) {
+      boolean listening = row.contains("LISTEN");
+      int from = 0;
+      for (Column column : columns) {
+        int start = header.indexOf(column.title(), from);
+        int end = start + column.title().length();
+        from = end;
+        if (column.right()) {
+          assertThat(row.charAt(end - 1))
+              .as(column.title() + " ends with the title: " + what)
+              .isBetween('0', '9');
+          assertThat(row.charAt(end))
+              .as(column.title() + " ends with the title: " + what)
+              .isEqualTo(' ');
+          continue;
+        }
+        if (listening && column.title().equals("Timer")) {
+          // Blank, or the end of the line when no column follows.
+          assertThat(row.substring(Math.min(start, row.length()), Math.min(end, row.length())))
+              .as("a listener has no timer: " + what)
+              .isBlank();
+          continue;
+        }
+        assertThat(row.charAt(start - (start == 0 ? 0 : 1)))
+            .as(column.title() + " starts after a space: " + what)
+            .isEqualTo(start == 0 ? 't' : ' ');
+        assertThat(row.substring(start))
+            .as(column.title() + " starts under its title: " + what)
+            .startsWith(column.cellStart())
+            .doesNotStartWith(" ");
+      }
+    }
+    if (args.contains("-i")) {
+      int established =
+          lines.indexOf(rows.stream().filter(r -> r.contains("ESTAB")).findFirst().orElseThrow());
+      assertThat(lines.get(established + 1)).as(what).startsWith("\t rtt:");
+    } else {
+      assertThat(lines).as(what).noneMatch(line -> line.startsWith("\t"));
     }
   }
 

@@ -131,6 +131,14 @@ final class InetDiag {
 
   /** The socket one {@code inet_diag_msg} (and its attributes) describes, if it can be read. */
   static Optional<SocketEntry> parse(SocketKind kind, ByteBuffer payload) {
+    return parse(kind, payload, true);
+  }
+
+  /**
+   * As {@link #parse(SocketKind, ByteBuffer)}, reading the attributes ({@code tcp_info}) only when
+   * {@code attributes}: a dump not asked for them carries none worth a walk per socket.
+   */
+  static Optional<SocketEntry> parse(SocketKind kind, ByteBuffer payload, boolean attributes) {
     if (payload.limit() < MESSAGE.byteSize()) {
       return Optional.empty();
     }
@@ -148,7 +156,7 @@ final class InetDiag {
     Optional<SocketTimer> timer =
         kind == SocketKind.TCP ? timer(timerCode, expires, retransmits) : Optional.empty();
     TcpInfo[] info = new TcpInfo[1];
-    if (kind == SocketKind.TCP) {
+    if (attributes && kind == SocketKind.TCP) {
       NetlinkMessages.forEachAttribute(
           NetlinkMessages.after(payload, MESSAGE.byteSize()),
           (type, data) -> {

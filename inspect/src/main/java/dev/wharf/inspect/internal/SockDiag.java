@@ -46,7 +46,7 @@ public final class SockDiag {
                 request,
                 InetDiag.SOCK_DIAG_BY_FAMILY,
                 what,
-                payload -> InetDiag.parse(kind, payload).ifPresent(sockets::add));
+                payload -> InetDiag.parse(kind, payload, query.tcpInfo()).ifPresent(sockets::add));
           } catch (NetlinkMessages.NetlinkError e) {
             if (e.errno != ENOENT) {
               throw e;
