@@ -134,6 +134,49 @@ class TraceIT extends EndToEnd {
     assertThat(tcpdumpRead(ours)).hasSize(sent).allMatch(line -> line.contains("UDP, length 8"));
   }
 
+  /**
+   * A second Ctrl-C while the capture stops ends it at once, as tcpdump: here the reading thread is
+   * blocked writing lines to a pipe nobody reads (its stdout), so the first SIGINT alone would
+   * never end it. The closing counts come once, then the exit status of a process SIGINT ended.
+   */
+  @Test
+  void aSecondCtrlCWhileStoppingEndsTheCaptureAtOnceWithItsCountsOnce() throws Exception {
+    Child wharf =
+        Child.wharfUnder(
+            List.of("ip", "netns", "exec", here, "/usr/bin/env", "--default-signal=INT"),
+            Map.of(),
+            null,
+            null, // stdout: a pipe, read by no one
+            "trace",
+            "-i",
+            link,
+            "udp port 4444");
+    try {
+      awaitListening(wharf, link);
+      inThere("ping -c 1 10.77.0.1"); // the neighbour known: no datagram waits for ARP
+      inThere(
+          "/usr/bin/python3 -c 'import socket; s = socket.socket(socket.AF_INET,"
+              + " socket.SOCK_DGRAM); [s.sendto(b\"x\" * 100, (\"10.77.0.1\", 4444)) for _ in"
+              + " range(5000)]'");
+      // 5,000 lines of about 70 bytes do not fit in the pipe (64 KiB) and the command's buffers
+      // (64 KiB and 8 KiB): once the pipe is full, the reading thread is blocked writing.
+      var stdout = wharf.process().getInputStream();
+      Await.until(
+          "wharf's stdout pipe full", Duration.ofSeconds(60), () -> stdout.available() >= 60_000);
+      wharf.signal("INT");
+      wharf.signal("INT");
+      assertThat(wharf.awaitExit(Duration.ofSeconds(10))).isEqualTo(128 + 2);
+    } finally {
+      wharf.process().destroyForcibly();
+    }
+    for (String counted : List.of(" captured", " received by filter", " dropped by kernel")) {
+      assertThat(wharf.errLines())
+          .as("%s", wharf.errLines())
+          .filteredOn(line -> line.matches("\\d+ packets?" + counted))
+          .hasSize(1);
+    }
+  }
+
   @Test
   void pcapngIsWhatTcpdumpReadsAsItsOwnCapture() throws Exception {
     Path ours = dir.resolve("ours.pcapng");
