@@ -20,11 +20,12 @@ import java.util.function.IntFunction;
  * A live capture on one interface or on all ({@code "any"}), as tcpdump's: frames with their link
  * header (Ethernet; Linux cooked SLL2 for {@code any}, SLL for devices without one), read from a
  * memory-mapped TPACKET_V3 ring ({@link PacketRing}), filtered by a tcpdump expression that the
- * system's libpcap compiles to classic BPF. The program runs in the kernel, attached to the socket
- * (on {@code any}, rewritten for a cooked socket's packets as libpcap does); only a program that
- * reads the link-layer address of a cooked header runs here instead. Linux only; needs CAP_NET_RAW.
- * Not thread-safe: one thread reads; {@link #statistics} from any thread, {@link #close} from the
- * reading thread or after it stopped.
+ * system's libpcap compiles to classic BPF (on an interface's own frames, as for tcpdump's live
+ * handle: {@code vlan} reads the tags the kernel took off). The program runs in the kernel,
+ * attached to the socket (on {@code any}, rewritten for a cooked socket's packets as libpcap does);
+ * only a program that reads the link-layer address of a cooked header runs here instead. Linux
+ * only; needs CAP_NET_RAW. Not thread-safe: one thread reads; {@link #statistics} from any thread,
+ * {@link #close} from the reading thread or after it stopped.
  */
 public final class Capture implements AutoCloseable {
   private static final int ARPHRD_ETHER = 1;
@@ -142,7 +143,18 @@ public final class Capture implements AutoCloseable {
     byte[] userSpace = new byte[0];
     if (!filter.isBlank()) {
       byte[] given = programs.apply(linkType);
-      byte[] compiled = given != null ? given : Libpcap.get().compile(linkType, snapLength, filter);
+      byte[] compiled;
+      if (given != null) {
+        compiled = given;
+      } else if (!cooked) {
+        // The interface's own frames: libpcap's program for its live handle, as tcpdump's (the
+        // kernel shows VLAN tags apart from the frame, and only such a program reads them).
+        compiled = Libpcap.get().compileLive(interfaceName, linkType, snapLength, filter);
+      } else {
+        // Cooked frames: libpcap has no VLAN test for them, and its program is the same live or
+        // not; compiled for the SLL header, rewritten below for a socket that shows none.
+        compiled = Libpcap.get().compile(linkType, snapLength, filter);
+      }
       if (!cooked) {
         program = compiled;
       } else {

@@ -4,6 +4,11 @@ import dev.wharf.cli.Signals;
 import dev.wharf.packets.Capture;
 import dev.wharf.packets.PacketSocketException;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
 
 /**
  * When a capture asked to stop (Ctrl-C, SIGTERM) stops reading. The kernel hands a block of the
@@ -13,36 +18,56 @@ import java.time.Duration;
  * block timeouts after the signal at the latest: the kernel's timer retires a block on its second
  * tick after the block opened, if the block opened just after a tick.
  *
- * <p>{@link #request} from any thread (a signal's own); the rest from the thread that reads.
+ * <p>A second signal while it stops (the reading thread blocked writing to a full pipe or disk, or
+ * still draining) ends the process at once, as a second Ctrl-C ends tcpdump: the closing counts
+ * printed (once, whoever prints them first), then exit status 128 + the signal's number, the
+ * shell's for a process a signal ended, since lines or packets not yet written are lost.
+ *
+ * <p>{@link #request} from any thread (a signal's own); the rest from the thread that reads, {@link
+ * #summarize} from either.
  */
 final class CaptureStop {
   private static final Duration MARGIN = Duration.ofMillis(50);
+  private static final int SIGINT = 2;
+  private static final int SIGTERM = 15;
+
+  /** How long a forced exit waits for counts the reading thread is printing already. */
+  private static final Duration SUMMARY_WAIT = Duration.ofSeconds(1);
 
   private final Capture capture;
   private final long graceNanos;
+  private final LongConsumer summary; // prints the closing counts for a number of packets
+  private final AtomicInteger requests = new AtomicInteger();
+  private final AtomicBoolean summarized = new AtomicBoolean();
+  private final CountDownLatch summaryPrinted = new CountDownLatch(1);
   private volatile long deadline; // System.nanoTime() by which to stop; set before requested
   private volatile boolean requested;
+  private volatile long captured; // as the reading thread last published it, for a forced exit
   private boolean finished; // guarded by this
 
-  CaptureStop(Capture capture) {
+  CaptureStop(Capture capture, LongConsumer summary) {
     this.capture = capture;
+    this.summary = summary;
     this.graceNanos = capture.blockTimeout().multipliedBy(2).plus(MARGIN).toNanos();
   }
 
   /**
    * A stop that SIGINT and SIGTERM request, so that the reading thread ends the capture and prints
-   * its summary as the command's last words; where the JVM does not let them be handled, a shutdown
-   * hook requests it and waits (up to {@code longest}) for {@link #finished}.
+   * its summary ({@code summary}) as the command's last words, and that a second one forces; where
+   * the JVM does not let them be handled, a shutdown hook requests it and waits (up to {@code
+   * longest}) for {@link #finished}.
    */
-  static CaptureStop onSignals(Capture capture, Duration longest) {
-    var stop = new CaptureStop(capture);
-    boolean handled = Signals.on("INT", stop::request) & Signals.on("TERM", stop::request);
+  static CaptureStop onSignals(Capture capture, Duration longest, LongConsumer summary) {
+    var stop = new CaptureStop(capture, summary);
+    boolean handled =
+        Signals.on("INT", () -> stop.request(SIGINT))
+            & Signals.on("TERM", () -> stop.request(SIGTERM));
     if (!handled) {
       Runtime.getRuntime()
           .addShutdownHook(
               new Thread(
                   () -> {
-                    stop.request();
+                    stop.request(0);
                     synchronized (stop) {
                       long end = System.nanoTime() + longest.toNanos() + stop.graceNanos;
                       while (!stop.finished && System.nanoTime() < end) {
@@ -59,11 +84,17 @@ final class CaptureStop {
     return stop;
   }
 
-  /** Asks the reading thread to stop; the first request sets the deadline. Any thread. */
-  void request() {
-    if (!requested) {
+  /**
+   * Asks the reading thread to stop: the first request sets the deadline; a second signal ({@code
+   * signal} above 0) ends the process now. Any thread.
+   */
+  void request(int signal) {
+    if (requests.getAndIncrement() == 0) {
       deadline = System.nanoTime() + graceNanos;
       requested = true;
+    } else if (signal > 0) {
+      summarize(captured);
+      Runtime.getRuntime().halt(128 + signal);
     }
   }
 
@@ -80,6 +111,34 @@ final class CaptureStop {
   long waitUntil(Duration wait) {
     long until = System.nanoTime() + wait.toNanos();
     return requested && deadline - until < 0 ? deadline : until;
+  }
+
+  /**
+   * How many packets the capture took so far, for the counts a forced exit prints: the reading
+   * thread says it once a block, not once a packet.
+   */
+  void counted(long packets) {
+    captured = packets;
+  }
+
+  /**
+   * Prints the closing counts unless they were printed already; where another thread is printing
+   * them, waits a little for it to end, so that a forced exit does not cut them short.
+   */
+  void summarize(long packets) {
+    if (summarized.compareAndSet(false, true)) {
+      try {
+        summary.accept(packets);
+      } finally {
+        summaryPrinted.countDown();
+      }
+    } else {
+      try {
+        summaryPrinted.await(SUMMARY_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   /** Says that the summary is out, for a shutdown hook that waits for it. */

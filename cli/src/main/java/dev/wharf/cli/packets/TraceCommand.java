@@ -279,7 +279,9 @@ public final class TraceCommand implements Callable<Integer> {
               + snapLength
               + " bytes");
       err.flush();
-      var stop = CaptureStop.onSignals(capture, Duration.ofSeconds(10));
+      var stop =
+          CaptureStop.onSignals(
+              capture, Duration.ofSeconds(10), captured -> report(err, captured, capture));
       if (writeFile != null) {
         return captureToFile(capture, stop, name, err);
       }
@@ -299,11 +301,12 @@ public final class TraceCommand implements Callable<Integer> {
       while ((count == null || counts[0] < count) && !stop.isOver()) {
         if (capture.await(stop.waitUntil(STOP_CHECK))) {
           capture.drain(System.nanoTime(), printed); // a block is ready: no wait
-          out.flush();
+          stop.counted(counts[0]);
+          out.flush(); // may block on a full pipe: a second signal then ends the process
         }
       }
       sink.close();
-      report(err, counts[0], capture);
+      stop.summarize(counts[0]);
       stop.finished();
       return 0;
     }
@@ -328,13 +331,14 @@ public final class TraceCommand implements Callable<Integer> {
     while ((count == null || counts[0] < count) && !files.limitReached() && !stop.isOver()) {
       if (capture.await(stop.waitUntil(STOP_CHECK))) {
         capture.drain(System.nanoTime(), counted); // a block is ready: no wait
+        stop.counted(counts[0]);
       }
     }
     files.close();
     if (files.limitReached()) {
       err.println("Maximum file limit reached: " + files.fileLimit());
     }
-    report(err, counts[0], capture);
+    stop.summarize(counts[0]);
     stop.finished();
     return 0;
   }

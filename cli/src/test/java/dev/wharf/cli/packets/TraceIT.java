@@ -134,6 +134,49 @@ class TraceIT extends EndToEnd {
     assertThat(tcpdumpRead(ours)).hasSize(sent).allMatch(line -> line.contains("UDP, length 8"));
   }
 
+  /**
+   * A second Ctrl-C while the capture stops ends it at once, as tcpdump: here the reading thread is
+   * blocked writing lines to a pipe nobody reads (its stdout), so the first SIGINT alone would
+   * never end it. The closing counts come once, then the exit status of a process SIGINT ended.
+   */
+  @Test
+  void aSecondCtrlCWhileStoppingEndsTheCaptureAtOnceWithItsCountsOnce() throws Exception {
+    Child wharf =
+        Child.wharfUnder(
+            List.of("ip", "netns", "exec", here, "/usr/bin/env", "--default-signal=INT"),
+            Map.of(),
+            null,
+            null, // stdout: a pipe, read by no one
+            "trace",
+            "-i",
+            link,
+            "udp port 4444");
+    try {
+      awaitListening(wharf, link);
+      inThere("ping -c 1 10.77.0.1"); // the neighbour known: no datagram waits for ARP
+      inThere(
+          "/usr/bin/python3 -c 'import socket; s = socket.socket(socket.AF_INET,"
+              + " socket.SOCK_DGRAM); [s.sendto(b\"x\" * 100, (\"10.77.0.1\", 4444)) for _ in"
+              + " range(5000)]'");
+      // 5,000 lines of about 70 bytes do not fit in the pipe (64 KiB) and the command's buffers
+      // (64 KiB and 8 KiB): once the pipe is full, the reading thread is blocked writing.
+      var stdout = wharf.process().getInputStream();
+      Await.until(
+          "wharf's stdout pipe full", Duration.ofSeconds(60), () -> stdout.available() >= 60_000);
+      wharf.signal("INT");
+      wharf.signal("INT");
+      assertThat(wharf.awaitExit(Duration.ofSeconds(10))).isEqualTo(128 + 2);
+    } finally {
+      wharf.process().destroyForcibly();
+    }
+    for (String counted : List.of(" captured", " received by filter", " dropped by kernel")) {
+      assertThat(wharf.errLines())
+          .as("%s", wharf.errLines())
+          .filteredOn(line -> line.matches("\\d+ packets?" + counted))
+          .hasSize(1);
+    }
+  }
+
   @Test
   void pcapngIsWhatTcpdumpReadsAsItsOwnCapture() throws Exception {
     Path ours = dir.resolve("ours.pcapng");
@@ -393,6 +436,98 @@ class TraceIT extends EndToEnd {
     assertThat(wharfRead("-r", theirs.toString())).isEqualTo(theirLines);
   }
 
+  /**
+   * {@code vlan} on a live capture keeps what tcpdump's keeps: tagged frames coming in, whose tags
+   * the kernel took off into the packet's auxiliary data (the program must be libpcap's for a live
+   * handle, which reads them there), and going out with their tags in the frame. Frames of VLAN 10
+   * and 20 and untagged ones are sent as raw bytes both ways: this kernel has no 802.1Q devices
+   * ({@code ip link add ... type vlan} says "Unknown device type"), and the tags are the wire's
+   * either way.
+   */
+  @Test
+  void vlanFiltersOnALiveCaptureKeepWhatTcpdumpKeeps() throws Exception {
+    String hereMac = veth.shHere("cat /sys/class/net/" + link + "/address").out().strip();
+    String thereMac =
+        veth.shThere("cat /sys/class/net/" + veth.thereLink() + "/address").out().strip();
+    Path sender = dir.resolve("vlans.py");
+    Files.writeString(
+        sender,
+        """
+        import socket, struct, sys
+        def checksum(b):
+            b += b"\\0" * (len(b) % 2)
+            total = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+            while total >> 16:
+                total = (total & 0xffff) + (total >> 16)
+            return ~total & 0xffff
+        iface, to_mac, source, target = sys.argv[1:5]
+        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+        s.bind((iface, 0))
+        head = bytes.fromhex(to_mac.replace(":", "")) + s.getsockname()[4]
+        def ip(protocol, payload):
+            h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 1, 0, 64, protocol, 0,
+                            socket.inet_aton(source), socket.inet_aton(target))
+            return h[:10] + struct.pack("!H", checksum(h)) + h[12:] + payload
+        echo = struct.pack("!BBHHH", 8, 0, 0, 0x4d17, 1) + b"vlan"
+        echo = echo[:2] + struct.pack("!H", checksum(echo)) + echo[4:]
+        udp = struct.pack("!HHHH", 4445, 4444, 12, 0) + b"vlan"
+        for vlan, packet in ((10, ip(1, echo)), (10, ip(17, udp)), (20, ip(1, echo)), (0, ip(1, echo))):
+            tag = struct.pack("!HH", 0x8100, vlan) if vlan else b""
+            s.send(head + tag + b"\\x08\\x00" + packet)
+        """);
+    Map<String, Integer> expected = Map.of("vlan", 6, "vlan 10 and icmp", 2);
+    var captures = new ArrayList<Child[]>();
+    var files = new ArrayList<Path[]>();
+    try {
+      int n = 0;
+      for (String filter : List.of("vlan", "vlan 10 and icmp")) {
+        Path ours = dir.resolve("vlan-ours-" + n + ".pcap");
+        Path theirs = dir.resolve("vlan-theirs-" + n + ".pcap");
+        n++;
+        files.add(new Path[] {ours, theirs});
+        captures.add(
+            new Child[] {
+              wharfIn("trace", "-i", link, "-w", ours.toString(), filter),
+              tcpdumpIn(theirs, "-i", link, filter)
+            });
+      }
+      for (Child[] pair : captures) {
+        awaitListening(pair[0], link);
+        awaitListening(pair[1], link);
+      }
+      // Coming in: the kernel takes the tags off. Going out: they stay in the frame.
+      inThere(
+          "/usr/bin/python3 "
+              + sender
+              + " "
+              + veth.thereLink()
+              + " "
+              + hereMac
+              + " 10.77.0.2 10.77.0.1");
+      var outgoing =
+          veth.shHere(
+              "/usr/bin/python3 " + sender + " " + link + " " + thereMac + " 10.77.0.1 10.77.0.2");
+      assertThat(outgoing.exit()).as(outgoing.err()).isZero();
+      inThere("ping -c 1 10.77.0.1"); // untagged, both ways
+    } finally {
+      for (Child[] pair : captures) {
+        pair[0].signal("TERM");
+        pair[1].signal("TERM");
+      }
+    }
+    for (int i = 0; i < captures.size(); i++) {
+      String filter = i == 0 ? "vlan" : "vlan 10 and icmp";
+      assertThat(captures.get(i)[0].awaitExit(Duration.ofSeconds(30))).as(filter).isZero();
+      captures.get(i)[1].awaitExit(Duration.ofSeconds(30));
+      List<String> theirLines = tcpdumpRead(files.get(i)[1], "-e");
+      assertThat(theirLines)
+          .as(filter)
+          .hasSize(expected.get(filter))
+          .allMatch(line -> line.contains(": vlan "));
+      assertThat(tcpdumpRead(files.get(i)[0], "-e")).as(filter).isEqualTo(theirLines);
+    }
+  }
+
   @Test
   void aFilterReadingAFileKeepsWhatTcpdumpKeeps() throws Exception {
     Path all = dir.resolve("all.pcap");
@@ -429,6 +564,12 @@ class TraceIT extends EndToEnd {
         .containsExactly(
             "wharf trace: permission denied: capturing needs CAP_NET_RAW (sudo, or setcap"
                 + " cap_net_raw+ep on the java binary)");
+    // With a filter, libpcap's live handle (which compiles it) is refused first: the same line.
+    Child filtered =
+        Child.wharfUnder(
+            List.of("unshare", "-U"), Map.of(), null, null, "trace", "-i", "lo", "vlan");
+    assertThat(filtered.awaitExit(Duration.ofSeconds(30))).isEqualTo(1);
+    assertThat(filtered.errLines()).isEqualTo(wharf.errLines());
   }
 
   @Test
