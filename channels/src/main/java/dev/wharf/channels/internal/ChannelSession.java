@@ -19,6 +19,7 @@ import dev.wharf.websocket.WebSocket;
 import dev.wharf.websocket.WebSocketListener;
 import dev.wharf.websocket.codec.CloseCodes;
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
@@ -28,6 +29,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -45,6 +48,15 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ChannelSession implements WebSocketListener, Hub.Member, Runnable {
   private static final System.Logger LOG = System.getLogger(ChannelSession.class.getName());
+
+  /**
+   * How long a subscribe waits for the broker to take the node's subscription to a channel (during
+   * an outage: until the broker is back) before it gets {@code unavailable}: a broker restart
+   * passes unseen, an outage does not leave the client waiting for ever. Commands (publish,
+   * history, presence) do not wait: they fail when the broker's client does (at once on a refused
+   * connection, else within its own timeouts).
+   */
+  public static final Duration SUBSCRIBE_WAIT = Duration.ofSeconds(20);
 
   /** Room above the queue limit for the lag notices and error replies sent on overflow. */
   public static final long NOTICE_ROOM = 64 * 1024;
@@ -410,14 +422,31 @@ public final class ChannelSession implements WebSocketListener, Hub.Member, Runn
 
   private void reply(String id, Throwable failed, java.util.function.Supplier<String> ok) {
     if (failed != null) {
-      Throwable cause = failed instanceof CompletionException c ? c.getCause() : failed;
-      LOG.log(System.Logger.Level.WARNING, "broker call failed: " + cause);
-      sendNotice(
-          ServerMessages.error(
-              Optional.of(id), ErrorCode.UNAVAILABLE, "the broker failed: " + cause.getMessage()));
+      sendNotice(ServerMessages.error(Optional.of(id), ErrorCode.UNAVAILABLE, unavailable(failed)));
     } else {
       sendNotice(ok.get());
     }
+  }
+
+  /**
+   * The message of an {@code unavailable} reply, in words (a client library's exception class names
+   * mean nothing to a client) and without the broker's address (not the client's business). During
+   * an outage the broker's own log line has said it once; a call that fails while the broker is up
+   * is worth a line of its own.
+   */
+  private String unavailable(Throwable failed) {
+    Throwable cause = failed instanceof CompletionException c ? c.getCause() : failed;
+    if (cause instanceof TimeoutException) {
+      return "the broker did not answer within "
+          + SUBSCRIBE_WAIT.toSeconds()
+          + " s; try again later";
+    }
+    if (!broker.connected()) {
+      return "the broker is unreachable; try again later";
+    }
+    String reason = BrokerOutage.reason(cause);
+    LOG.log(System.Logger.Level.WARNING, "broker call failed: " + reason);
+    return "the broker failed (" + reason + "); try again later";
   }
 
   private void subscribe(Request.Subscribe r, ClientAuthenticator.Grant grant) {
@@ -441,7 +470,11 @@ public final class ChannelSession implements WebSocketListener, Hub.Member, Runn
     OptionalLong after =
         r.since().isPresent() ? OptionalLong.of(r.since().get().offset()) : OptionalLong.empty();
     int limit = r.since().isPresent() ? Integer.MAX_VALUE : 0;
+    // Copied: the timeout ends this subscriber's wait, not the node's subscription that others
+    // share.
     hub.add(r.channel(), this, r.joinLeave())
+        .copy()
+        .orTimeout(SUBSCRIBE_WAIT.toMillis(), TimeUnit.MILLISECONDS)
         .thenCompose(subscribed -> broker.history(r.channel(), after, limit))
         .whenComplete((history, failed) -> onLoopLater(() -> subscribed(sub, history, failed)));
   }
