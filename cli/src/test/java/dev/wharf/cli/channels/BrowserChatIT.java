@@ -3,6 +3,7 @@ package dev.wharf.cli.channels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.channels.protocol.Json;
+import dev.wharf.cli.Child;
 import dev.wharf.cli.DevTools;
 import dev.wharf.cli.EndToEnd;
 import dev.wharf.cli.HeadlessChromium;
@@ -96,6 +97,82 @@ class BrowserChatIT extends EndToEnd {
       assertThat(lines(devTools, ann)).isEqualTo(expected);
       assertThat(devTools.evaluate(bob, "document.getElementById('status').textContent"))
           .isEqualTo("\"connected\"");
+    } finally {
+      chromium.stop();
+    }
+    assertThat(chromium.members()).isEmpty();
+  }
+
+  /**
+   * The browser client's promise (docs/channels.md, "Browser client"): when the server goes away it
+   * reconnects by itself with backoff (200 ms doubling to 5 s) and subscribes again. The server is
+   * killed (SIGKILL: no close frame) and started again on the same port; the page says it lost the
+   * connection, then connects again, says what the restart lost (an in-memory broker's history:
+   * {@code recovered(false, reason)}), and chats again. No timing is asserted: each wait's deadline
+   * (30 s) is well past the 5 s longest backoff.
+   */
+  @Test
+  void thePageReconnectsAndChatsAgainAfterTheServerRestarts() throws Exception {
+    Path out = dir.resolve("serve.out");
+    Child first = wharf(null, out, serveOnLoopbackArgs(dir, "--channels", "--quiet"));
+    int port = servedPort(out, "http");
+    Path profile = Files.createDirectory(dir.resolve("chromium-profile"));
+    var chromium =
+        HeadlessChromium.open(
+            "about:blank",
+            profile,
+            dir.resolve("chromium.log"),
+            List.of("--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1"));
+    try (DevTools devTools = DevTools.attach(profile)) {
+      String ann =
+          devTools.openInNewContext(
+              "http://127.0.0.1:" + port + "/_wharf/chat?channel=chat:restart&name=Ann");
+      devTools.await(
+          ann, "connected", "document.getElementById('status').textContent === 'connected'");
+      say(devTools, ann, "before");
+      devTools.await(
+          ann, "before", "document.getElementById('log').textContent.includes('before')");
+      // Every state the page shows from here on, as a person watching it would see them.
+      devTools.evaluate(
+          ann,
+          "window.states = []; new MutationObserver(() => window.states.push("
+              + "document.getElementById('status').textContent)).observe("
+              + "document.getElementById('status'), {childList: true, characterData: true,"
+              + " subtree: true}); true");
+
+      first.signal("KILL");
+      first.awaitExit();
+      devTools.await(
+          ann,
+          "the page says it lost the connection and tries again",
+          "window.states.some(s => s.startsWith('disconnected'))"
+              + " && window.states.includes('connecting')");
+
+      Path againOut = dir.resolve("serve-again.out");
+      wharf(
+          null,
+          againOut,
+          "serve",
+          dir.toString(),
+          "--port",
+          Integer.toString(port),
+          "--bind",
+          "127.0.0.1",
+          "--channels",
+          "--quiet");
+      assertThat(servedPort(againOut, "http")).isEqualTo(port);
+      devTools.await(
+          ann, "connected again", "document.getElementById('status').textContent === 'connected'");
+      // The new server's in-memory broker has a new epoch: the page says what was lost.
+      devTools.await(
+          ann,
+          "told what the restart lost",
+          "document.getElementById('log').textContent.includes('history was lost')");
+      say(devTools, ann, "after");
+      devTools.await(ann, "after", "document.getElementById('log').textContent.includes('after')");
+      assertThat(lines(devTools, ann))
+          .startsWith("Ann: before|some messages were lost while away: ")
+          .endsWith("|Ann: after");
     } finally {
       chromium.stop();
     }
