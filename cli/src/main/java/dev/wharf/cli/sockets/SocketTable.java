@@ -101,28 +101,7 @@ final class SocketTable {
       }
     }
     for (int r = 0; r < rows; r++) {
-      SocketEntry socket = sockets.get(r);
-      int at = r * textColumns;
-      cells[at] = text.endpoint(socket.kind(), socket.local());
-      cells[at + 1] = text.endpoint(socket.kind(), socket.peer());
-      int next = at + 2;
-      if (owners) {
-        cells[next++] = SocketText.owners(socket);
-      }
-      if (timers) {
-        cells[next++] = SocketText.timer(socket);
-      }
-      if (extended) {
-        cells[next++] = socket.uid() >= 0 ? "uid:" + socket.uid() : "";
-        cells[next] = "ino:" + socket.inode();
-      }
-      widths[0] = Math.max(widths[0], socket.kind().netid().length());
-      widths[1] = Math.max(widths[1], socket.state().ssName().length());
-      widths[2] = Math.max(widths[2], digits(socket.receiveQueue()));
-      widths[3] = Math.max(widths[3], digits(socket.sendQueue()));
-      for (int c = 0; c < textColumns; c++) {
-        widths[FIRST_TEXT + c] = Math.max(widths[FIRST_TEXT + c], cells[at + c].length());
-      }
+      measure(sockets.get(r), cells, r * textColumns, widths);
     }
 
     var page = new StringBuilder(PIECE + 512);
@@ -137,42 +116,84 @@ final class SocketTable {
       page.append('\n');
     }
     for (int r = 0; r < rows; r++) {
-      SocketEntry socket = sockets.get(r);
-      Mark mark = marks == null ? Mark.NONE : marks.get(r);
-      boolean coloured = colour && !mark.colour.isEmpty();
-      if (coloured) {
-        page.append("\u001b[").append(mark.colour).append('m');
-      }
-      if (marks != null) {
-        page.append(mark.sign).append(' ');
-      }
-      int at = r * textColumns;
-      // Empty cells at the end of a line are left out, and the last one shown is not padded.
-      int last = columns - 1;
-      while (last >= FIRST_TEXT && cells[at + last - FIRST_TEXT].isEmpty()) {
-        last--;
-      }
-      cell(page, socket.kind().netid(), widths[0], false, false);
-      cell(page, socket.state().ssName(), widths[1], false, false);
-      number(page, socket.receiveQueue(), widths[2]);
-      number(page, socket.sendQueue(), widths[3]);
-      for (int c = FIRST_TEXT; c <= last; c++) {
-        cell(page, cells[at + c - FIRST_TEXT], widths[c], false, c == last);
-      }
-      if (coloured) {
-        page.append("\u001b[0m");
-      }
-      page.append('\n');
-      // A listener's tcp_info is all zeroes but the initial window: ss shows little of it either.
-      if (tcpInfo && socket.state() != SocketState.LISTEN && socket.tcpInfo().isPresent()) {
-        page.append("\t ").append(SocketText.tcpInfo(socket.tcpInfo().get())).append('\n');
-      }
+      Mark mark = marks == null ? null : marks.get(r);
+      row(page, sockets.get(r), mark, colour, cells, r * textColumns, widths);
       if (page.length() >= PIECE) {
         out.append(page);
         page.setLength(0);
       }
     }
     out.append(page);
+  }
+
+  /**
+   * Makes the text cells of {@code socket} into {@code cells} from {@code at} and widens {@code
+   * widths} to fit its row. A method of its own, as {@link #row} is: the JVM compiles a method
+   * after some hundreds of calls, but a loop's body only after tens of thousands of turns, more
+   * than most listings have, so a loop that did the work itself would run interpreted throughout.
+   */
+  private void measure(SocketEntry socket, String[] cells, int at, int[] widths) {
+    cells[at] = text.endpoint(socket.kind(), socket.local());
+    cells[at + 1] = text.endpoint(socket.kind(), socket.peer());
+    int next = at + 2;
+    if (owners) {
+      cells[next++] = SocketText.owners(socket);
+    }
+    if (timers) {
+      cells[next++] = SocketText.timer(socket);
+    }
+    if (extended) {
+      cells[next++] = socket.uid() >= 0 ? "uid:" + socket.uid() : "";
+      cells[next] = "ino:" + socket.inode();
+    }
+    widths[0] = Math.max(widths[0], socket.kind().netid().length());
+    widths[1] = Math.max(widths[1], socket.state().ssName().length());
+    widths[2] = Math.max(widths[2], digits(socket.receiveQueue()));
+    widths[3] = Math.max(widths[3], digits(socket.sendQueue()));
+    for (int c = FIRST_TEXT; c < widths.length; c++) {
+      widths[c] = Math.max(widths[c], cells[at + c - FIRST_TEXT].length());
+    }
+  }
+
+  /**
+   * Appends the line of {@code socket} (marked with {@code mark} unless null), and its {@code
+   * tcp_info} line under {@code -i}.
+   */
+  private void row(
+      StringBuilder page,
+      SocketEntry socket,
+      Mark mark,
+      boolean colour,
+      String[] cells,
+      int at,
+      int[] widths) {
+    boolean coloured = colour && mark != null && !mark.colour.isEmpty();
+    if (coloured) {
+      page.append("\u001b[").append(mark.colour).append('m');
+    }
+    if (mark != null) {
+      page.append(mark.sign).append(' ');
+    }
+    // Empty cells at the end of a line are left out, and the last one shown is not padded.
+    int last = widths.length - 1;
+    while (last >= FIRST_TEXT && cells[at + last - FIRST_TEXT].isEmpty()) {
+      last--;
+    }
+    cell(page, socket.kind().netid(), widths[0], false, false);
+    cell(page, socket.state().ssName(), widths[1], false, false);
+    number(page, socket.receiveQueue(), widths[2]);
+    number(page, socket.sendQueue(), widths[3]);
+    for (int c = FIRST_TEXT; c <= last; c++) {
+      cell(page, cells[at + c - FIRST_TEXT], widths[c], false, c == last);
+    }
+    if (coloured) {
+      page.append("\u001b[0m");
+    }
+    page.append('\n');
+    // A listener's tcp_info is all zeroes but the initial window: ss shows little of it either.
+    if (tcpInfo && socket.state() != SocketState.LISTEN && socket.tcpInfo().isPresent()) {
+      page.append("\t ").append(SocketText.tcpInfo(socket.tcpInfo().get())).append('\n');
+    }
   }
 
   /** One cell and the two spaces after it; padded to {@code width} unless it ends the line. */

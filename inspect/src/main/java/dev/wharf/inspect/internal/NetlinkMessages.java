@@ -94,40 +94,56 @@ final class NetlinkMessages {
       }
       int at = 0;
       while (at + HEADER_SIZE <= size) {
-        long length = Integer.toUnsignedLong(datagram.getInt(at + LENGTH));
-        if (length < HEADER_SIZE || at + length > size) {
-          throw new IOException(
-              what + ": malformed netlink message of " + length + " bytes at " + at);
-        }
-        short messageType = datagram.getShort(at + TYPE);
-        int messageSeq = datagram.getInt(at + SEQ);
-        ByteBuffer payload = slice(datagram, at + HEADER_SIZE, (int) length - HEADER_SIZE);
-        at += (int) align(length);
-        if (messageSeq != seq) {
-          continue; // a late answer to an earlier request: not ours
-        }
-        switch (messageType) {
-          case NLMSG_DONE -> {
-            // Since Linux 4.x NLMSG_DONE carries the dump's result: negative is an errno.
-            if (payload.limit() >= 4 && payload.getInt(0) < 0) {
-              throw new NetlinkError(-payload.getInt(0), what);
-            }
-            return;
-          }
-          case NLMSG_ERROR -> {
-            int error = payload.limit() >= 4 ? payload.getInt(0) : 0;
-            if (error != 0) {
-              throw new NetlinkError(-error, what);
-            }
-          }
-          default -> {
-            if (messageType == type) {
-              handler.message(payload);
-            }
-          }
+        at = message(datagram, at, seq, type, what, handler);
+        if (at < 0) {
+          return;
         }
       }
     }
+  }
+
+  /**
+   * Handles the message at {@code at} of {@code datagram}; returns where the next one starts, or -1
+   * when it ended the dump. A method of its own: the JVM compiles it after some hundreds of calls,
+   * where the loop that calls it once a socket would run interpreted for tens of thousands of
+   * turns.
+   */
+  private static int message(
+      ByteBuffer datagram, int at, int seq, short type, String what, Handler handler)
+      throws IOException {
+    int size = datagram.limit();
+    long length = Integer.toUnsignedLong(datagram.getInt(at + LENGTH));
+    if (length < HEADER_SIZE || at + length > size) {
+      throw new IOException(what + ": malformed netlink message of " + length + " bytes at " + at);
+    }
+    short messageType = datagram.getShort(at + TYPE);
+    int messageSeq = datagram.getInt(at + SEQ);
+    int next = at + (int) align(length);
+    if (messageSeq != seq) {
+      return next; // a late answer to an earlier request: not ours
+    }
+    ByteBuffer payload = slice(datagram, at + HEADER_SIZE, (int) length - HEADER_SIZE);
+    switch (messageType) {
+      case NLMSG_DONE -> {
+        // Since Linux 4.x NLMSG_DONE carries the dump's result: negative is an errno.
+        if (payload.limit() >= 4 && payload.getInt(0) < 0) {
+          throw new NetlinkError(-payload.getInt(0), what);
+        }
+        return -1;
+      }
+      case NLMSG_ERROR -> {
+        int error = payload.limit() >= 4 ? payload.getInt(0) : 0;
+        if (error != 0) {
+          throw new NetlinkError(-error, what);
+        }
+      }
+      default -> {
+        if (messageType == type) {
+          handler.message(payload);
+        }
+      }
+    }
+    return next;
   }
 
   /** Calls {@code visitor} with the type and data of each attribute in {@code attributes}. */
