@@ -34,9 +34,9 @@ final class CaptureStop {
   /** How long a forced exit waits for counts the reading thread is printing already. */
   private static final Duration SUMMARY_WAIT = Duration.ofSeconds(1);
 
-  private final Capture capture;
   private final long graceNanos;
-  private final LongConsumer summary; // prints the closing counts for a number of packets
+  private volatile Capture capture; // null until watch()
+  private volatile LongConsumer summary; // prints the closing counts; null until watch()
   private final AtomicInteger requests = new AtomicInteger();
   private final AtomicBoolean summarized = new AtomicBoolean();
   private final CountDownLatch summaryPrinted = new CountDownLatch(1);
@@ -45,20 +45,20 @@ final class CaptureStop {
   private volatile long captured; // as the reading thread last published it, for a forced exit
   private boolean finished; // guarded by this
 
-  CaptureStop(Capture capture, LongConsumer summary) {
-    this.capture = capture;
-    this.summary = summary;
-    this.graceNanos = capture.blockTimeout().multipliedBy(2).plus(MARGIN).toNanos();
+  /** A stop for a capture whose blocks the kernel hands over {@code blockTimeout} at the latest. */
+  CaptureStop(Duration blockTimeout) {
+    this.graceNanos = blockTimeout.multipliedBy(2).plus(MARGIN).toNanos();
   }
 
   /**
    * A stop that SIGINT and SIGTERM request, so that the reading thread ends the capture and prints
-   * its summary ({@code summary}) as the command's last words, and that a second one forces; where
-   * the JVM does not let them be handled, a shutdown hook requests it and waits (up to {@code
-   * longest}) for {@link #finished}.
+   * its summary as the command's last words, and that a second one forces; where the JVM does not
+   * let them be handled, a shutdown hook requests it and waits (up to {@code longest}) for {@link
+   * #finished}. Made before the capture opens ({@link #watch} then), so that the handlers' set-up
+   * (reflection, a proxy class) is not done while the kernel fills a ring nobody reads yet.
    */
-  static CaptureStop onSignals(Capture capture, Duration longest, LongConsumer summary) {
-    var stop = new CaptureStop(capture, summary);
+  static CaptureStop onSignals(Duration blockTimeout, Duration longest) {
+    var stop = new CaptureStop(blockTimeout);
     boolean handled =
         Signals.on("INT", () -> stop.request(SIGINT))
             & Signals.on("TERM", () -> stop.request(SIGTERM));
@@ -98,6 +98,15 @@ final class CaptureStop {
     }
   }
 
+  /**
+   * The capture this stop ends, and what prints its closing counts for a number of packets. A
+   * forced exit before this prints nothing: nothing was captured.
+   */
+  void watch(Capture capture, LongConsumer summary) {
+    this.summary = summary;
+    this.capture = capture;
+  }
+
   boolean isRequested() {
     return requested;
   }
@@ -126,9 +135,13 @@ final class CaptureStop {
    * them, waits a little for it to end, so that a forced exit does not cut them short.
    */
   void summarize(long packets) {
+    LongConsumer counts = summary;
+    if (counts == null) {
+      return;
+    }
     if (summarized.compareAndSet(false, true)) {
       try {
-        summary.accept(packets);
+        counts.accept(packets);
       } finally {
         summaryPrinted.countDown();
       }

@@ -268,20 +268,12 @@ public final class TraceCommand implements Callable<Integer> {
     // Blocks handed over after 1 s when writing, as tcpdump's libpcap asks: fewer, fuller blocks,
     // less work per packet. Printed lines should come while one watches: 100 ms.
     Duration blockTimeout = writeFile != null ? WRITING_BLOCK_TIMEOUT : PRINTING_BLOCK_TIMEOUT;
+    // What can be made before the socket is bound is made first: from then on the kernel fills
+    // the ring whether or not it is read, and a JVM's first milliseconds are slow.
+    var stop = CaptureStop.onSignals(blockTimeout, Duration.ofSeconds(10));
     try (Capture capture =
         Capture.open(name, snapLength, filter, bufferKib * 1024, wanted, blockTimeout)) {
-      err.println(
-          "wharf trace: listening on "
-              + name
-              + ", link-type "
-              + linkTypeName(capture.linkType())
-              + ", snapshot length "
-              + snapLength
-              + " bytes");
-      err.flush();
-      var stop =
-          CaptureStop.onSignals(
-              capture, Duration.ofSeconds(10), captured -> report(err, captured, capture));
+      stop.watch(capture, captured -> report(err, captured, capture));
       if (writeFile != null) {
         return captureToFile(capture, stop, name, err);
       }
@@ -296,6 +288,7 @@ public final class TraceCommand implements Callable<Integer> {
             counts[0]++;
             return count == null || counts[0] < count;
           };
+      listening(err, name, capture);
       // A block at a time, as -w: the lines of a block, then one flush (a write per block, not
       // per packet).
       while ((count == null || counts[0] < count) && !stop.isOver()) {
@@ -307,9 +300,26 @@ public final class TraceCommand implements Callable<Integer> {
       }
       sink.close();
       stop.summarize(counts[0]);
-      stop.finished();
       return 0;
+    } finally {
+      stop.finished(); // for a shutdown hook that waits, however the capture ended
     }
+  }
+
+  /**
+   * tcpdump's line, once everything is ready and the next thing is reading (tcpdump too prints it
+   * after opening its file, before its loop): one who waits for it to start traffic loses none.
+   */
+  private void listening(PrintWriter err, String name, Capture capture) {
+    err.println(
+        "wharf trace: listening on "
+            + name
+            + ", link-type "
+            + linkTypeName(capture.linkType())
+            + ", snapshot length "
+            + snapLength
+            + " bytes");
+    err.flush();
   }
 
   /**
@@ -328,6 +338,7 @@ public final class TraceCommand implements Callable<Integer> {
           counts[0]++;
           return count == null || counts[0] < count;
         };
+    listening(err, name, capture);
     while ((count == null || counts[0] < count) && !files.limitReached() && !stop.isOver()) {
       if (capture.await(stop.waitUntil(STOP_CHECK))) {
         capture.drain(System.nanoTime(), counted); // a block is ready: no wait
@@ -339,7 +350,6 @@ public final class TraceCommand implements Callable<Integer> {
       err.println("Maximum file limit reached: " + files.fileLimit());
     }
     stop.summarize(counts[0]);
-    stop.finished();
     return 0;
   }
 
