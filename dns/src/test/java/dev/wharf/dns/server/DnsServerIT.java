@@ -1,6 +1,7 @@
 package dev.wharf.dns.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.dns.codec.DnsMessageReader;
@@ -12,6 +13,7 @@ import dev.wharf.dns.codec.Question;
 import dev.wharf.dns.codec.Rcode;
 import dev.wharf.dns.codec.RecordClass;
 import dev.wharf.dns.codec.RecordType;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
@@ -131,11 +133,50 @@ class DnsServerIT {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"batched", "channel"})
+  void aUdpPortInUseIsSaidPlainly(String udp) throws Exception {
+    try (var group = new EventLoopGroup(1, "dns-test", true);
+        var taken =
+            DatagramChannel.open()
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+      var address = (InetSocketAddress) taken.getLocalAddress();
+      assertThatThrownBy(() -> startServer(group, udp, address))
+          .isInstanceOf(BindException.class)
+          .hasMessage("address already in use: 127.0.0.1:" + address.getPort());
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"batched", "channel"})
+  void answersOverIpv6(String udp) throws Exception {
+    var ipv6 = new InetSocketAddress(InetAddress.getByName("::1"), 0);
+    try (var group = new EventLoopGroup(1, "dns-test", true);
+        var server = startServer(group, udp, ipv6);
+        var client = DatagramChannel.open()) {
+      client.socket().setSoTimeout(2000);
+      client.connect(new InetSocketAddress(ipv6.getAddress(), server.port()));
+      var question = new Question(DnsName.parse("ns1.example.test"), RecordType.A, RecordClass.IN);
+      for (int id = 1; id <= 2; id++) { // parsed, then from RawAnswers
+        client.write(ByteBuffer.wrap(DnsMessageWriter.write(Message.query(id, question, false))));
+        Message answer = receive(client);
+        assertThat(answer.header().id()).isEqualTo(id);
+        assertThat(answer.answers().getFirst().data().toText()).isEqualTo("127.0.0.1");
+      }
+    }
+  }
+
   private static DnsServer startServer(EventLoopGroup group, String udp) throws Exception {
+    return startServer(group, udp, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+  }
+
+  private static DnsServer startServer(EventLoopGroup group, String udp, InetSocketAddress address)
+      throws Exception {
     String before = System.getProperty(DnsServer.UDP_PROPERTY);
     System.setProperty(DnsServer.UDP_PROPERTY, udp);
     try {
-      return startServer(group);
+      var zone = Zone.of(ZoneFileParser.parse(Path.of("t.zone"), ZONE, null));
+      return DnsServer.start(group, address, List.of(zone));
     } finally {
       if (before == null) {
         System.clearProperty(DnsServer.UDP_PROPERTY);
