@@ -144,7 +144,7 @@ final class BatchedUdpLoop implements AutoCloseable {
           int length = Math.min(received.get(JAVA_INT, m + MSG_LEN), IN);
           boolean cut = (received.get(JAVA_INT, m + MSG_FLAGS) & LinuxUdp.MSG_TRUNC) != 0;
           MemorySegment.copy(in, JAVA_BYTE, (long) i * IN, query, 0, length);
-          int written = answerer.answer(query, length, cut, answer);
+          int written = answer(query, length, cut, answer);
           if (written < 0 || written > OUT) {
             continue;
           }
@@ -164,6 +164,16 @@ final class BatchedUdpLoop implements AutoCloseable {
     } finally {
       libc.closeQuietly(fd);
       ended.countDown();
+    }
+  }
+
+  /** The answerer's answer; a bug in it costs that query, not the loop (as DatagramEndpoint's). */
+  private int answer(byte[] query, int length, boolean cut, byte[] out) {
+    try {
+      return answerer.answer(query, length, cut, out);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "answering a datagram of " + length + " octets failed", e);
+      return -1;
     }
   }
 

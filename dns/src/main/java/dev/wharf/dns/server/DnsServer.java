@@ -175,8 +175,9 @@ public final class DnsServer implements AutoCloseable {
   private int answerDatagram(byte[] query, int length, boolean cut, byte[] out) {
     Served now = served;
     int nameEnd = cut ? -1 : RawAnswers.nameEnd(query, length);
-    if (nameEnd > 0) {
-      int written = now.raw().answer(query, length, nameEnd, out);
+    int keyEnd = nameEnd > 0 ? RawAnswers.keyEnd(query, length, nameEnd) : -1;
+    if (keyEnd > 0) {
+      int written = now.raw().answer(query, keyEnd, nameEnd, out);
       if (written >= 0) {
         return written;
       }
@@ -192,8 +193,8 @@ public final class DnsServer implements AutoCloseable {
     if (answer == null || answer.length > out.length) {
       return -1;
     }
-    if (nameEnd > 0 && message != null) {
-      now.raw().keep(copy, length, nameEnd, answer);
+    if (keyEnd > 0 && message != null) {
+      now.raw().keep(copy, keyEnd, nameEnd, answer);
     }
     System.arraycopy(answer, 0, out, 0, answer.length);
     return answer.length;

@@ -12,6 +12,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.net.BindException;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.nio.ByteOrder;
@@ -121,10 +122,9 @@ final class LinuxUdp {
             "setsockopt",
             state);
         MemorySegment sockaddr = sockaddr(arena, address);
-        check(
-            (int) bind.invokeExact(state, fd, sockaddr, (int) sockaddr.byteSize()),
-            "bind " + address,
-            state);
+        if ((int) bind.invokeExact(state, fd, sockaddr, (int) sockaddr.byteSize()) != 0) {
+          throw bindFailure(address, (int) ERRNO.get(state, 0L));
+        }
         return fd;
       } catch (IOException | RuntimeException e) {
         closeQuietly(fd);
@@ -204,6 +204,21 @@ final class LinuxUdp {
     return s;
   }
 
+  /** As the core says it for the JDK's channels (BindErrors), so both UDP paths fail alike. */
+  private static IOException bindFailure(InetSocketAddress address, int errno) {
+    String where = dev.wharf.core.Addresses.format(address);
+    return switch (errno) {
+      case 98 -> new BindException("address already in use: " + where); // EADDRINUSE
+      case 13 -> // EACCES
+          new BindException(
+              address.getPort() > 0 && address.getPort() < 1024
+                  ? "permission denied: ports below 1024 need privileges (" + where + ")"
+                  : "permission denied: " + where);
+      case 99 -> new BindException("address not available on this host: " + where);
+      default -> new IOException("cannot listen on " + where + ": errno " + errno);
+    };
+  }
+
   private static void check(int rc, String call, MemorySegment state) throws IOException {
     if (rc != 0) {
       throw failure(call, state);
@@ -212,7 +227,6 @@ final class LinuxUdp {
 
   private static IOException failure(String call, MemorySegment state) {
     int errno = (int) ERRNO.get(state, 0L);
-    return new IOException(
-        call + " failed: errno " + errno + (errno == 98 ? " (address in use)" : ""));
+    return new IOException(call + " failed: errno " + errno);
   }
 }

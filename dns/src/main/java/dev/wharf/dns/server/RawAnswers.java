@@ -3,12 +3,15 @@ package dev.wharf.dns.server;
 import java.util.Arrays;
 
 /**
- * Answers already written, by the octets of the query that made them: everything after the id, the
- * question's name in lower case. A plain query asked again (one question, no answer or authority
- * records, at most one additional: the OPT) is answered by a copy with the query's id and its
- * spelling of the name, without parsing it or allocating anything: NSD answers its precompiled
- * answers as cheaply. Everything that can change an answer (flags, EDNS size, DO, options) is in
- * the key, so a hit is the answer {@link DnsServer} would write, octet for octet.
+ * Answers already written, by the octets of the query that made them: everything after the id up to
+ * the OPT's options, the question's name in lower case. A plain query asked again (one question, no
+ * answer or authority records, at most one additional: the OPT) is answered by a copy with the
+ * query's id and its spelling of the name, without parsing it or allocating anything: NSD answers
+ * its precompiled answers as cheaply. Everything that can change an answer (flags, the question,
+ * EDNS's payload size, version and DO) is in the key, so a hit is the answer {@link DnsServer}
+ * would write, octet for octet. EDNS options are not: {@link Authority} answers none of them, and a
+ * COOKIE (RFC 7873), which dig and resolvers send new for every query, would otherwise make every
+ * query a miss; their framing is checked as the parser checks it.
  *
  * <p>Open addressing over arrays, bounded: at {@value #MAX_ENTRIES} entries it starts again empty,
  * so a flood of ever-new names costs no more memory than that.
@@ -57,13 +60,47 @@ final class RawAnswers {
   }
 
   /**
-   * Writes the answer to {@code query} into {@code out} and returns its length, or -1 when none was
-   * kept for it. {@code nameEnd} is what {@link #nameEnd} said.
+   * Where the key of a plain query ends: after the question when there is no OPT, else after the
+   * OPT's TTL (extended RCODE, version, DO), its options left out; -1 when what follows the name is
+   * not exactly a type, a class and at most one well-framed OPT (the parser's FORMERR cases, which
+   * go the long way). {@code nameEnd} is what {@link #nameEnd} said.
    */
-  int answer(byte[] query, int length, int nameEnd, byte[] out) {
-    int hash = hash(query, length, nameEnd);
+  static int keyEnd(byte[] query, int length, int nameEnd) {
+    int at = nameEnd + 4; // QTYPE, QCLASS
+    if (query[11] == 0) {
+      return at == length ? at : -1;
+    }
+    // RFC 6891 §6.1.2: the root as owner, TYPE 41, CLASS (the payload size), TTL, RDLEN, options.
+    if (at + 11 > length || query[at] != 0 || query[at + 1] != 0 || query[at + 2] != 41) {
+      return -1;
+    }
+    int keyEnd = at + 9;
+    int optionsEnd = at + 11 + u16(query, at + 9);
+    if (optionsEnd != length) {
+      return -1;
+    }
+    // RFC 6891 §6.1.2: each option a code, a length and that many octets, filling RDATA exactly.
+    for (int option = at + 11; option < optionsEnd; ) {
+      if (option + 4 > optionsEnd) {
+        return -1;
+      }
+      option += 4 + u16(query, option + 2);
+      if (option > optionsEnd) {
+        return -1;
+      }
+    }
+    return keyEnd;
+  }
+
+  /**
+   * Writes the answer to {@code query} into {@code out} and returns its length, or -1 when none was
+   * kept for it. {@code nameEnd} and {@code keyEnd} are what {@link #nameEnd} and {@link #keyEnd}
+   * said.
+   */
+  int answer(byte[] query, int keyEnd, int nameEnd, byte[] out) {
+    int hash = hash(query, keyEnd, nameEnd);
     for (int slot = hash & (SLOTS - 1); keys[slot] != null; slot = (slot + 1) & (SLOTS - 1)) {
-      if (hashes[slot] == hash && matches(keys[slot], query, length, nameEnd)) {
+      if (hashes[slot] == hash && matches(keys[slot], query, keyEnd, nameEnd)) {
         byte[] answer = answers[slot];
         if (answer.length > out.length) {
           return -1;
@@ -83,7 +120,7 @@ final class RawAnswers {
    * Keeps {@code answer} for queries like this one, when it starts with this question (a FORMERR
    * without it, or an answer it does not begin, is not kept: the copy could not be patched).
    */
-  void keep(byte[] query, int length, int nameEnd, byte[] answer) {
+  void keep(byte[] query, int keyEnd, int nameEnd, byte[] answer) {
     if (answer.length < nameEnd
         || answer[4] != 0
         || answer[5] != 1
@@ -95,15 +132,15 @@ final class RawAnswers {
       Arrays.fill(answers, null);
       size = 0;
     }
-    int hash = hash(query, length, nameEnd);
+    int hash = hash(query, keyEnd, nameEnd);
     int slot = hash & (SLOTS - 1);
     while (keys[slot] != null) {
-      if (hashes[slot] == hash && matches(keys[slot], query, length, nameEnd)) {
+      if (hashes[slot] == hash && matches(keys[slot], query, keyEnd, nameEnd)) {
         return; // kept already
       }
       slot = (slot + 1) & (SLOTS - 1);
     }
-    byte[] key = Arrays.copyOfRange(query, ID_LENGTH, length);
+    byte[] key = Arrays.copyOfRange(query, ID_LENGTH, keyEnd);
     for (int i = HEADER_LENGTH; i < nameEnd; i++) {
       key[i - ID_LENGTH] = lower(key[i - ID_LENGTH]);
     }
@@ -117,20 +154,24 @@ final class RawAnswers {
     return size;
   }
 
-  private static int hash(byte[] query, int length, int nameEnd) {
+  private static int u16(byte[] bytes, int at) {
+    return ((bytes[at] & 0xff) << 8) | (bytes[at + 1] & 0xff);
+  }
+
+  private static int hash(byte[] query, int keyEnd, int nameEnd) {
     int hash = 1;
-    for (int i = ID_LENGTH; i < length; i++) {
+    for (int i = ID_LENGTH; i < keyEnd; i++) {
       byte b = query[i];
       hash = 31 * hash + (i >= HEADER_LENGTH && i < nameEnd ? lower(b) : b);
     }
     return hash ^ (hash >>> 16);
   }
 
-  private static boolean matches(byte[] key, byte[] query, int length, int nameEnd) {
-    if (key.length != length - ID_LENGTH) {
+  private static boolean matches(byte[] key, byte[] query, int keyEnd, int nameEnd) {
+    if (key.length != keyEnd - ID_LENGTH) {
       return false;
     }
-    for (int i = ID_LENGTH; i < length; i++) {
+    for (int i = ID_LENGTH; i < keyEnd; i++) {
       byte b = query[i];
       if (key[i - ID_LENGTH] != (i >= HEADER_LENGTH && i < nameEnd ? lower(b) : b)) {
         return false;

@@ -1,17 +1,22 @@
 package dev.wharf.dns.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.dns.codec.DnsMessageReader;
 import dev.wharf.dns.codec.DnsMessageWriter;
 import dev.wharf.dns.codec.DnsName;
+import dev.wharf.dns.codec.Edns;
+import dev.wharf.dns.codec.EdnsOption;
 import dev.wharf.dns.codec.Header;
 import dev.wharf.dns.codec.Message;
+import dev.wharf.dns.codec.Octets;
 import dev.wharf.dns.codec.Question;
 import dev.wharf.dns.codec.Rcode;
 import dev.wharf.dns.codec.RecordClass;
 import dev.wharf.dns.codec.RecordType;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
@@ -131,11 +136,122 @@ class DnsServerIT {
     }
   }
 
+  /**
+   * Seeded random queries (names in any case, types, RD, EDNS with sizes, DO and cookies) asked
+   * twice over UDP, the second time answered from RawAnswers, and once over TCP, which never uses
+   * them: the three answers are the same octets but for the id.
+   */
+  @Test
+  void answersFromRawAnswersAreTheParsedAnswersOctetForOctet() throws Exception {
+    var random = new java.util.Random(15);
+    var names =
+        List.of("ns1.example.test", "NS1.EXAMPLE.test", "example.test", "nope.example.test");
+    var types =
+        List.of(RecordType.A, RecordType.NS, RecordType.SOA, RecordType.MX, RecordType.AAAA);
+    try (var group = new EventLoopGroup(1, "dns-test", true);
+        var server = startServer(group);
+        var udp = clientOf(server);
+        var tcp = new java.net.Socket(InetAddress.getLoopbackAddress(), server.port())) {
+      tcp.setSoTimeout(2000);
+      var tcpOut = new java.io.DataOutputStream(tcp.getOutputStream());
+      var tcpIn = new java.io.DataInputStream(tcp.getInputStream());
+      for (int i = 0; i < 200; i++) {
+        var question =
+            new Question(
+                DnsName.parse(names.get(random.nextInt(names.size()))),
+                types.get(random.nextInt(types.size())),
+                RecordClass.IN);
+        var edns =
+            random.nextBoolean()
+                ? null
+                : new Edns(
+                    List.of(0, 512, 1232, 4096).get(random.nextInt(4)),
+                    0,
+                    0,
+                    random.nextBoolean() ? Edns.DO : 0,
+                    random.nextBoolean()
+                        ? List.of()
+                        : List.of(
+                            new EdnsOption(EdnsOption.COOKIE, Octets.of(randomBytes(random, 8)))));
+        boolean rd = random.nextBoolean();
+        byte[][] answers = new byte[3][];
+        for (int ask = 0; ask < 3; ask++) {
+          int id = i * 3 + ask;
+          Message query =
+              edns == null
+                  ? Message.query(id, question, rd)
+                  : Message.query(id, question, rd, edns);
+          byte[] bytes = DnsMessageWriter.write(query);
+          if (ask < 2) {
+            udp.write(ByteBuffer.wrap(bytes));
+            answers[ask] = receiveBytes(udp);
+          } else {
+            tcpOut.writeShort(bytes.length);
+            tcpOut.write(bytes);
+            tcpOut.flush();
+            answers[ask] = new byte[tcpIn.readUnsignedShort()];
+            tcpIn.readFully(answers[ask]);
+          }
+          assertThat(((answers[ask][0] & 0xff) << 8) | (answers[ask][1] & 0xff)).isEqualTo(id);
+          answers[ask][0] = 0;
+          answers[ask][1] = 0;
+        }
+        assertThat(answers[1]).as("query %d, from RawAnswers", i).isEqualTo(answers[0]);
+        assertThat(answers[2]).as("query %d, over TCP", i).isEqualTo(answers[0]);
+      }
+    }
+  }
+
+  private static byte[] randomBytes(java.util.Random random, int n) {
+    byte[] bytes = new byte[n];
+    random.nextBytes(bytes);
+    return bytes;
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"batched", "channel"})
+  void aUdpPortInUseIsSaidPlainly(String udp) throws Exception {
+    try (var group = new EventLoopGroup(1, "dns-test", true);
+        var taken =
+            DatagramChannel.open()
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+      var address = (InetSocketAddress) taken.getLocalAddress();
+      assertThatThrownBy(() -> startServer(group, udp, address))
+          .isInstanceOf(BindException.class)
+          .hasMessage("address already in use: 127.0.0.1:" + address.getPort());
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"batched", "channel"})
+  void answersOverIpv6(String udp) throws Exception {
+    var ipv6 = new InetSocketAddress(InetAddress.getByName("::1"), 0);
+    try (var group = new EventLoopGroup(1, "dns-test", true);
+        var server = startServer(group, udp, ipv6);
+        var client = DatagramChannel.open()) {
+      client.socket().setSoTimeout(2000);
+      client.connect(new InetSocketAddress(ipv6.getAddress(), server.port()));
+      var question = new Question(DnsName.parse("ns1.example.test"), RecordType.A, RecordClass.IN);
+      for (int id = 1; id <= 2; id++) { // parsed, then from RawAnswers
+        client.write(ByteBuffer.wrap(DnsMessageWriter.write(Message.query(id, question, false))));
+        Message answer = receive(client);
+        assertThat(answer.header().id()).isEqualTo(id);
+        assertThat(answer.answers().getFirst().data().toText()).isEqualTo("127.0.0.1");
+      }
+    }
+  }
+
   private static DnsServer startServer(EventLoopGroup group, String udp) throws Exception {
+    return startServer(group, udp, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+  }
+
+  private static DnsServer startServer(EventLoopGroup group, String udp, InetSocketAddress address)
+      throws Exception {
     String before = System.getProperty(DnsServer.UDP_PROPERTY);
     System.setProperty(DnsServer.UDP_PROPERTY, udp);
     try {
-      return startServer(group);
+      var zone = Zone.of(ZoneFileParser.parse(Path.of("t.zone"), ZONE, null));
+      return DnsServer.start(group, address, List.of(zone));
     } finally {
       if (before == null) {
         System.clearProperty(DnsServer.UDP_PROPERTY);
@@ -157,6 +273,16 @@ class DnsServerIT {
     client.socket().setSoTimeout(2000);
     client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()));
     return client;
+  }
+
+  private static byte[] receiveBytes(DatagramChannel client) throws Exception {
+    try {
+      var packet = new java.net.DatagramPacket(new byte[2048], 2048);
+      client.socket().receive(packet);
+      return java.util.Arrays.copyOf(packet.getData(), packet.getLength());
+    } catch (SocketTimeoutException e) {
+      throw new AssertionError("no answer within 2 s", e);
+    }
   }
 
   private static Message receive(DatagramChannel client) throws Exception {

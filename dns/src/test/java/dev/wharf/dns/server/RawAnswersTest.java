@@ -6,8 +6,10 @@ import dev.wharf.dns.codec.DnsMessageReader;
 import dev.wharf.dns.codec.DnsMessageWriter;
 import dev.wharf.dns.codec.DnsName;
 import dev.wharf.dns.codec.Edns;
+import dev.wharf.dns.codec.EdnsOption;
 import dev.wharf.dns.codec.Header;
 import dev.wharf.dns.codec.Message;
+import dev.wharf.dns.codec.Octets;
 import dev.wharf.dns.codec.Question;
 import dev.wharf.dns.codec.RecordClass;
 import dev.wharf.dns.codec.RecordType;
@@ -34,7 +36,7 @@ class RawAnswersTest {
     byte[] first = query(1, "ns1.example.test", true);
     keep(first);
     byte[] again = query(0x4242, "NS1.Example.TEST", true);
-    int length = raw.answer(again, again.length, RawAnswers.nameEnd(again, again.length), out);
+    int length = lookUp(again);
     assertThat(length).isPositive();
     Message answer = DnsMessageReader.read(Arrays.copyOf(out, length));
     assertThat(answer.header().id()).isEqualTo(0x4242);
@@ -52,6 +54,24 @@ class RawAnswersTest {
         DnsMessageWriter.write(
             Message.query(3, question("ns1.example.test"), true, Edns.of(1232, false)));
     assertThat(lookUp(withEdns)).isEqualTo(-1);
+  }
+
+  @Test
+  void ednsOptionsAreLeftOutOfTheKeyButTheirFramingIsChecked() {
+    keep(withCookie(1, new byte[] {1, 2, 3, 4, 5, 6, 7, 8}));
+    byte[] anotherCookie = withCookie(2, new byte[] {8, 7, 6, 5, 4, 3, 2, 1});
+    assertThat(lookUp(anotherCookie)).isPositive();
+    assertThat(DnsMessageReader.read(Arrays.copyOf(out, lookUp(anotherCookie))).header().id())
+        .isEqualTo(2);
+    // An option whose length runs past the OPT's RDATA: the parser's FORMERR, so no key.
+    byte[] overrun = anotherCookie.clone();
+    overrun[overrun.length - 9] = 9;
+    assertThat(keyEnd(overrun)).isEqualTo(-1);
+    // Octets after the OPT, or after a question without one: no key either.
+    assertThat(keyEnd(Arrays.copyOf(anotherCookie, anotherCookie.length + 1))).isEqualTo(-1);
+    byte[] plain = query(3, "ns1.example.test", true);
+    assertThat(keyEnd(plain)).isEqualTo(plain.length);
+    assertThat(keyEnd(Arrays.copyOf(plain, plain.length + 1))).isEqualTo(-1);
   }
 
   @Test
@@ -76,7 +96,7 @@ class RawAnswersTest {
         DnsMessageWriter.write(
             new Message(
                 new Header(1, Header.QR).withRcode(1), List.of(), List.of(), List.of(), List.of()));
-    raw.keep(query, query.length, RawAnswers.nameEnd(query, query.length), formerr);
+    raw.keep(query, keyEnd(query), RawAnswers.nameEnd(query, query.length), formerr);
     assertThat(raw.size()).isZero();
     assertThat(lookUp(query)).isEqualTo(-1);
   }
@@ -91,15 +111,28 @@ class RawAnswersTest {
 
   private void keep(byte[] query) {
     byte[] answer = DnsMessageWriter.write(authority.answer(DnsMessageReader.read(query)));
-    raw.keep(query, query.length, RawAnswers.nameEnd(query, query.length), answer);
+    raw.keep(query, keyEnd(query), RawAnswers.nameEnd(query, query.length), answer);
   }
 
   private int lookUp(byte[] query) {
-    return raw.answer(query, query.length, RawAnswers.nameEnd(query, query.length), out);
+    int nameEnd = RawAnswers.nameEnd(query, query.length);
+    int keyEnd = keyEnd(query);
+    return keyEnd < 0 ? -1 : raw.answer(query, keyEnd, nameEnd, out);
+  }
+
+  private static int keyEnd(byte[] query) {
+    int nameEnd = RawAnswers.nameEnd(query, query.length);
+    return nameEnd < 0 ? -1 : RawAnswers.keyEnd(query, query.length, nameEnd);
   }
 
   private static byte[] query(int id, String name, boolean rd) {
     return DnsMessageWriter.write(Message.query(id, question(name), rd));
+  }
+
+  private static byte[] withCookie(int id, byte[] cookie) {
+    var edns =
+        new Edns(1232, 0, 0, 0, List.of(new EdnsOption(EdnsOption.COOKIE, Octets.of(cookie))));
+    return DnsMessageWriter.write(Message.query(id, question("ns1.example.test"), true, edns));
   }
 
   private static Question question(String name) {
