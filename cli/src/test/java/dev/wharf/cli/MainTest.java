@@ -211,11 +211,13 @@ public class MainTest {
    */
   @Test
   void aServerAwaitsTheLoggingSetUpBegunOnItsOwnThread() throws Exception {
+    var entered = new java.util.concurrent.CountDownLatch(1);
     var release = new java.util.concurrent.CountDownLatch(1);
     var ranOn = new java.util.concurrent.atomic.AtomicReference<String>();
     var setUp =
         new LoggingSetUp(
             () -> {
+              entered.countDown();
               try {
                 release.await();
               } catch (InterruptedException e) {
@@ -224,6 +226,9 @@ public class MainTest {
               ranOn.set(Thread.currentThread().getName());
             });
     setUp.begin();
+    // Under way on its own thread before the server asks: else, on a busy machine, the server's
+    // await() may claim the set-up first and run it itself (correct, but not what is tested here).
+    assertThat(entered.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     var done = new java.util.concurrent.atomic.AtomicBoolean();
     Thread server =
         Thread.ofPlatform()
