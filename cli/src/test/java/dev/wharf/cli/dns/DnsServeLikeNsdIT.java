@@ -89,6 +89,13 @@ class DnsServeLikeNsdIT extends EndToEnd {
       // Outside every zone: REFUSED (NSD adds an extended error, which is not compared).
       DigOutput refused = DigOutput.parse(dig("127.0.0.1", port, List.of("example.org")));
       assertThat(refused.status()).isEqualTo("REFUSED");
+      // Zone transfers: neither serves one (NSD has no provide-xfr here); dig says so alike.
+      for (String transfer : List.of("AXFR", "IXFR=1")) {
+        String theirs = dig("127.0.0.1", nsd.port(), List.of("example.test", transfer));
+        String ours = dig("127.0.0.1", port, List.of("example.test", transfer));
+        assertThat(theirs).as(transfer).contains("; Transfer failed.");
+        assertThat(ours).as(transfer).contains("; Transfer failed.");
+      }
     }
   }
 

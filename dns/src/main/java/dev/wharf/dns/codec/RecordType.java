@@ -23,6 +23,7 @@ public final class RecordType {
   public static final int OPT = 41;
   public static final int SVCB = 64;
   public static final int HTTPS = 65;
+  public static final int IXFR = 251;
   public static final int AXFR = 252;
   public static final int ANY = 255;
   public static final int CAA = 257;
@@ -42,6 +43,7 @@ public final class RecordType {
           Map.entry(OPT, "OPT"),
           Map.entry(SVCB, "SVCB"),
           Map.entry(HTTPS, "HTTPS"),
+          Map.entry(IXFR, "IXFR"),
           Map.entry(AXFR, "AXFR"),
           Map.entry(ANY, "ANY"),
           Map.entry(CAA, "CAA"));

@@ -56,6 +56,11 @@ public final class Authority {
     if (zone == null || question.dnsClass() != RecordClass.IN) {
       return reply(header.withRcode(Rcode.REFUSED), query, List.of(), List.of(), opt);
     }
+    // Zone transfers are not served (no secondaries to allow): REFUSED, as NSD and Knot answer
+    // when no ACL permits one, rather than an empty NOERROR that reads as an empty zone.
+    if (question.type() == RecordType.AXFR || question.type() == RecordType.IXFR) {
+      return reply(header.withRcode(Rcode.REFUSED), query, List.of(), List.of(), opt);
+    }
     var answers = new ArrayList<ResourceRecord>();
     var authority = new ArrayList<ResourceRecord>();
     var additional = new ArrayList<ResourceRecord>();
