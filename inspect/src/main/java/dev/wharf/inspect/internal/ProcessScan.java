@@ -10,13 +10,17 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Finds which processes hold which sockets, as {@code ss -p} does: every {@code /proc/PID/fd/N}
  * that links to {@code socket:[INODE]}. Processes that end during the scan, and those whose
- * descriptors we may not read (another user's, without root), are skipped. Stateless; any thread.
+ * descriptors we may not read (another user's, without root), are skipped. The walk is made in libc
+ * ({@link ProcFdScan}) and, where that cannot be linked, with {@code java.nio.file}. Stateless; any
+ * thread.
  */
 public final class ProcessScan {
+  private static final System.Logger LOG = System.getLogger(ProcessScan.class.getName());
   private static final Path PROC = Path.of("/proc");
   private static final String SOCKET_LINK = "socket:[";
 
@@ -24,6 +28,24 @@ public final class ProcessScan {
 
   /** The owners of each socket inode, in the order the processes were found. */
   public static Map<Long, List<Owner>> socketOwners() {
+    Optional<ProcFdScan> scanner = ProcFdScan.tryCreate();
+    if (scanner.isPresent()) {
+      try (ProcFdScan scan = scanner.get()) {
+        Map<Long, List<Owner>> owners = new HashMap<>();
+        if (scan.scan(owners)) {
+          return owners;
+        }
+      } catch (Error e) {
+        throw e;
+      } catch (Throwable e) {
+        LOG.log(System.Logger.Level.DEBUG, "scanning /proc in libc failed: {0}", e.toString());
+      }
+    }
+    return socketOwnersWithFiles();
+  }
+
+  /** {@link #socketOwners} with {@code java.nio.file}: a String and a Path per descriptor. */
+  static Map<Long, List<Owner>> socketOwnersWithFiles() {
     Map<Long, List<Owner>> owners = new HashMap<>();
     try (DirectoryStream<Path> processes = Files.newDirectoryStream(PROC, ProcessScan::isPid)) {
       for (Path process : processes) {
