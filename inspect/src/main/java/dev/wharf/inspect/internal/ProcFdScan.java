@@ -4,27 +4,32 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import dev.wharf.inspect.Owner;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * {@link ProcessScan}'s walk of {@code /proc/PID/fd} in libc's {@code openat}, {@code getdents64}
- * and {@code readlinkat}, as ss does it: the directory entries and each link are read into native
- * buffers made once, and a link is compared with {@code socket:[} and its inode parsed as bytes, so
- * no String or Path is made per descriptor (the {@code java.nio.file} walk made several, and a
- * third of {@code -p}'s time went to them). Not thread-safe: one instance per scan.
+ * and {@code readlinkat}, as ss does it: the directory entries and each link are read into buffers
+ * made once, and a link is compared with {@code socket:[} and its inode parsed as bytes, so no
+ * String or Path is made per descriptor (the {@code java.nio.file} walk made several). {@code
+ * /proc/PID/comm} is read once for a process that holds a socket. Not thread-safe: one instance per
+ * scan.
  */
 final class ProcFdScan implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ProcFdScan.class.getName());
@@ -41,10 +46,8 @@ final class ProcFdScan implements AutoCloseable {
   private static final int DIRENT_RECLEN = 16;
   private static final int DIRENT_NAME = 19;
 
-  /** "socket:[" as the first eight bytes of a link, read as one long in the machine's order. */
-  private static final long SOCKET_PREFIX =
-      MemorySegment.ofArray("socket:[".getBytes(StandardCharsets.US_ASCII))
-          .get(JAVA_LONG_UNALIGNED, 0);
+  private static final byte[] SOCKET_PREFIX = "socket:[".getBytes(StandardCharsets.US_ASCII);
+  private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
   /** "socket:[" + 20 digits + "]" fits; a longer link is not a socket's. */
   private static final int LINK_BUFFER = 64;
@@ -54,8 +57,11 @@ final class ProcFdScan implements AutoCloseable {
   private final MemorySegment processes = arena.allocate(DIRENT_BUFFER, 8);
   private final MemorySegment descriptors = arena.allocate(DIRENT_BUFFER, 8);
   private final MemorySegment link = arena.allocate(LINK_BUFFER, 8);
-  private final MemorySegment path = arena.allocate(64, 8);
-  private final MemorySegment comm = arena.allocate(64, 8);
+  private final MemorySegment pathSegment = arena.allocate(64, 8);
+  private final byte[] processNames = new byte[DIRENT_BUFFER];
+  private final byte[] descriptorNames = new byte[DIRENT_BUFFER];
+  private final byte[] linkBytes = new byte[LINK_BUFFER];
+  private final byte[] path = new byte[64];
 
   private ProcFdScan(Libc libc) {
     this.libc = libc;
@@ -82,10 +88,13 @@ final class ProcFdScan implements AutoCloseable {
       while ((read = (long) libc.getdents64.invokeExact(proc, processes, (long) DIRENT_BUFFER))
           > 0) {
         listed = true;
-        for (long entry = 0; entry < read; entry += reclen(processes, entry)) {
-          int pid = number(processes, entry + DIRENT_NAME);
+        // A copy on the heap, read with plain array access: a MemorySegment read runs through a
+        // VarHandle's layers, slow until compiled, and a command runs once, mostly interpreted.
+        MemorySegment.copy(processes, JAVA_BYTE, 0, processNames, 0, (int) read);
+        for (int entry = 0; entry < read; entry += reclen(processNames, entry)) {
+          int pid = number(processNames, entry + DIRENT_NAME);
           if (pid >= 0) {
-            scanProcess(proc, processes, entry + DIRENT_NAME, pid, owners);
+            scanProcess(proc, entry + DIRENT_NAME, pid, owners);
           }
         }
       }
@@ -96,29 +105,21 @@ final class ProcFdScan implements AutoCloseable {
   }
 
   /** The descriptors of one process; skipped when its fd directory cannot be read (as ss). */
-  private void scanProcess(
-      int proc, MemorySegment names, long name, int pid, Map<Long, List<Owner>> owners)
+  private void scanProcess(int proc, int name, int pid, Map<Long, List<Owner>> owners)
       throws Throwable {
-    pathOf(names, name, "/fd");
-    int fdDir = (int) libc.openat.invokeExact(proc, path, flags(), 0);
+    int digits = pathOf(name, "/fd");
+    int fdDir = (int) libc.openat.invokeExact(proc, pathSegment, flags(), 0);
     if (fdDir < 0) {
       return; // the process ended, or its descriptors are not ours to read
     }
-    String command = null;
+    Process process = new Process(pid, new String(path, 0, digits, StandardCharsets.US_ASCII));
     try {
       long read;
       while ((read = (long) libc.getdents64.invokeExact(fdDir, descriptors, (long) DIRENT_BUFFER))
           > 0) {
-        for (long entry = 0; entry < read; entry += reclen(descriptors, entry)) {
-          int fd = number(descriptors, entry + DIRENT_NAME);
-          long inode = fd < 0 ? -1 : socketInode(fdDir, entry + DIRENT_NAME);
-          if (inode < 0) {
-            continue;
-          }
-          if (command == null) {
-            command = command(proc, names, name);
-          }
-          owners.computeIfAbsent(inode, key -> new ArrayList<>(1)).add(new Owner(pid, command, fd));
+        MemorySegment.copy(descriptors, JAVA_BYTE, 0, descriptorNames, 0, (int) read);
+        for (int entry = 0; entry < read; entry += reclen(descriptorNames, entry)) {
+          descriptor(fdDir, entry + DIRENT_NAME, process, owners);
         }
       }
     } finally {
@@ -126,20 +127,41 @@ final class ProcFdScan implements AutoCloseable {
     }
   }
 
+  /**
+   * Adds the descriptor whose entry name starts at {@code name} if it is a socket. A method of its
+   * own so that C1 compiles it after a few hundred calls (a loop's body waits for 60,000).
+   */
+  private void descriptor(int fdDir, int name, Process process, Map<Long, List<Owner>> owners)
+      throws Throwable {
+    int fd = number(descriptorNames, name);
+    if (fd < 0) {
+      return; // "." and ".."
+    }
+    long inode = socketInode(fdDir, name);
+    if (inode >= 0) {
+      owners
+          .computeIfAbsent(inode, key -> new ArrayList<>(1))
+          .add(new Owner(process.pid, process.command(), fd));
+    }
+  }
+
   /** The inode of the socket descriptor {@code name} links to, or -1 if it is not a socket's. */
-  private long socketInode(int fdDir, long name) throws Throwable {
-    long length =
-        (long)
-            libc.readlinkat.invokeExact(fdDir, descriptors.asSlice(name), link, (long) LINK_BUFFER);
-    if (length < 10
-        || length >= LINK_BUFFER
-        || link.get(JAVA_LONG_UNALIGNED, 0) != SOCKET_PREFIX
-        || link.get(JAVA_BYTE, length - 1) != ']') {
-      return -1; // closed meanwhile, or a file, pipe or anon_inode
+  private long socketInode(int fdDir, int name) throws Throwable {
+    int length =
+        (int)
+            (long)
+                libc.readlinkat.invokeExact(
+                    fdDir, descriptors.asSlice(name), link, (long) LINK_BUFFER);
+    if (length < 10 || length >= LINK_BUFFER) {
+      return -1; // closed meanwhile, or not a socket's: "socket:[" + digits + "]" is short
+    }
+    MemorySegment.copy(link, JAVA_BYTE, 0, linkBytes, 0, length);
+    if (!Arrays.equals(linkBytes, 0, 8, SOCKET_PREFIX, 0, 8) || linkBytes[length - 1] != ']') {
+      return -1; // a file, pipe or anon_inode
     }
     long inode = 0;
-    for (long i = 8; i < length - 1; i++) {
-      byte digit = link.get(JAVA_BYTE, i);
+    for (int i = 8; i < length - 1; i++) {
+      byte digit = linkBytes[i];
       if (digit < '0' || digit > '9') {
         return -1;
       }
@@ -148,45 +170,29 @@ final class ProcFdScan implements AutoCloseable {
     return inode;
   }
 
-  /** {@code /proc/PID/comm} without its newline; empty if the process has gone. */
-  private String command(int proc, MemorySegment names, long name) throws Throwable {
-    pathOf(names, name, "/comm");
-    int file = (int) libc.openat.invokeExact(proc, path, O_RDONLY | O_CLOEXEC, 0);
-    if (file < 0) {
-      return "";
+  /**
+   * Writes "PID" + {@code suffix} + NUL into {@code path}, the pid's digits from the /proc entry.
+   */
+  private int pathOf(int name, String suffix) {
+    int digits = 0;
+    while (processNames[name + digits] != 0) {
+      path[digits] = processNames[name + digits];
+      digits++;
     }
-    long read;
-    try {
-      read = (long) libc.read.invokeExact(file, comm, comm.byteSize());
-    } finally {
-      int closed = (int) libc.close.invokeExact(file);
-    }
-    if (read <= 0) {
-      return "";
-    }
-    if (comm.get(JAVA_BYTE, read - 1) == '\n') {
-      read--;
-    }
-    return new String(comm.asSlice(0, read).toArray(JAVA_BYTE), StandardCharsets.UTF_8);
-  }
-
-  /** Writes "PID" + {@code suffix} + NUL into {@code path}; the pid's digits are {@code name}'s. */
-  private void pathOf(MemorySegment names, long name, String suffix) {
-    int at = 0;
-    for (byte b; (b = names.get(JAVA_BYTE, name + at)) != 0; at++) {
-      path.set(JAVA_BYTE, at, b);
-    }
+    int at = digits;
     for (int i = 0; i < suffix.length(); i++) {
-      path.set(JAVA_BYTE, at++, (byte) suffix.charAt(i));
+      path[at++] = (byte) suffix.charAt(i);
     }
-    path.set(JAVA_BYTE, at, (byte) 0);
+    path[at++] = 0;
+    MemorySegment.copy(path, 0, pathSegment, JAVA_BYTE, 0, at);
+    return digits;
   }
 
   /** The entry's name as a non-negative int if it is all digits ("." and ".." are not), or -1. */
-  private static int number(MemorySegment names, long name) {
+  private static int number(byte[] names, int name) {
     int value = 0;
     int digits = 0;
-    for (byte b; (b = names.get(JAVA_BYTE, name + digits)) != 0; digits++) {
+    for (byte b; (b = names[name + digits]) != 0; digits++) {
       if (b < '0' || b > '9' || digits == 9) {
         return -1;
       }
@@ -195,12 +201,40 @@ final class ProcFdScan implements AutoCloseable {
     return digits == 0 ? -1 : value;
   }
 
-  private static int reclen(MemorySegment entries, long entry) {
-    return entries.get(JAVA_SHORT_UNALIGNED, entry + DIRENT_RECLEN) & 0xffff;
+  /** d_reclen, a u16 in the machine's order. */
+  private static int reclen(byte[] entries, int entry) {
+    int first = entries[entry + DIRENT_RECLEN] & 0xff;
+    int second = entries[entry + DIRENT_RECLEN + 1] & 0xff;
+    return LITTLE_ENDIAN ? first | second << 8 : first << 8 | second;
   }
 
   private static int flags() {
     return O_RDONLY | O_CLOEXEC;
+  }
+
+  /** A process whose descriptors are being read; its command is read at its first socket. */
+  private static final class Process {
+    final int pid;
+    private final String directory;
+    private String command;
+
+    Process(int pid, String directory) {
+      this.pid = pid;
+      this.directory = directory;
+    }
+
+    /** {@code /proc/PID/comm} without its newline; empty if the process has gone. */
+    String command() {
+      if (command == null) {
+        try {
+          String comm = Files.readString(Path.of("/proc", directory, "comm"));
+          command = comm.endsWith("\n") ? comm.substring(0, comm.length() - 1) : comm;
+        } catch (IOException | UncheckedIOException e) {
+          command = "";
+        }
+      }
+      return command;
+    }
   }
 
   @Override
@@ -215,7 +249,6 @@ final class ProcFdScan implements AutoCloseable {
     final MethodHandle openat;
     final MethodHandle getdents64;
     final MethodHandle readlinkat;
-    final MethodHandle read;
     final MethodHandle close;
 
     @SuppressWarnings("restricted") // the reason for this class; the launcher grants it
@@ -236,10 +269,6 @@ final class ProcFdScan implements AutoCloseable {
           linker.downcallHandle(
               lookup.findOrThrow("readlinkat"),
               FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
-      read =
-          linker.downcallHandle(
-              lookup.findOrThrow("read"),
-              FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
       close =
           linker.downcallHandle(
               lookup.findOrThrow("close"), FunctionDescriptor.of(JAVA_INT, JAVA_INT));
