@@ -10,15 +10,26 @@ import java.net.InetAddress;
 public sealed interface Endpoint {
 
   /**
-   * This end as {@code ss -n} prints it: {@code 127.0.0.1:80}, {@code [::1]:*}, {@code @name 42}.
+   * This end as {@code ss -n} prints it: {@code 127.0.0.1:80}, {@code [::1]:*}, {@code *:80} (a
+   * dual-stack wildcard), {@code @name 42}.
    */
   String text();
 
   /**
    * An Internet end: {@code port} 0 is printed {@code *}, as {@code ss} does, and IPv6 addresses go
-   * in brackets.
+   * in brackets. {@code dualStack} marks the IPv6 wildcard {@code ::} of a socket that takes IPv4
+   * too (not {@code IPV6_V6ONLY}), which ss prints {@code *}; it is false for any other address.
    */
-  record Inet(InetAddress address, int port) implements Endpoint {
+  record Inet(InetAddress address, int port, boolean dualStack) implements Endpoint {
+    public Inet {
+      dualStack = dualStack && address instanceof Inet6Address && address.isAnyLocalAddress();
+    }
+
+    /** An end not known to be dual-stack (IPv4, a specific address, or from /proc/net). */
+    public Inet(InetAddress address, int port) {
+      this(address, port, false);
+    }
+
     /** The address as ss prints it, without brackets or port ({@code ::1}, {@code 0.0.0.0}). */
     public String host() {
       return address instanceof Inet6Address
@@ -28,7 +39,7 @@ public sealed interface Endpoint {
 
     @Override
     public String text() {
-      String host = address instanceof Inet6Address ? "[" + host() + "]" : host();
+      String host = dualStack ? "*" : address instanceof Inet6Address ? "[" + host() + "]" : host();
       return host + ":" + (port == 0 ? "*" : Integer.toString(port));
     }
   }

@@ -40,6 +40,10 @@ final class InetDiag {
   static final byte IPPROTO_UDP = 17;
   static final byte IPPROTO_RAW = (byte) 255;
   private static final int INET_DIAG_INFO = 2;
+
+  /** A u8 the kernel adds for an IPv6 socket in LISTEN or CLOSE: 1 if IPV6_V6ONLY. */
+  private static final int INET_DIAG_SKV6ONLY = 11;
+
   private static final int TCP_NEW_SYN_RECV = 12;
 
   static final StructLayout SOCKID =
@@ -150,21 +154,28 @@ final class InetDiag {
     SocketFamily family = familyCode == AF_INET ? SocketFamily.IPV4 : SocketFamily.IPV6;
     int timerCode = Byte.toUnsignedInt(payload.get(2));
     int retransmits = Byte.toUnsignedInt(payload.get(3));
-    var local = new Endpoint.Inet(address(payload, SRC, family), port(payload, SPORT));
-    var peer = new Endpoint.Inet(address(payload, DST, family), port(payload, DPORT));
+    InetAddress localAddress = address(payload, SRC, family);
     long expires = Integer.toUnsignedLong(payload.getInt(EXPIRES));
     Optional<SocketTimer> timer =
         kind == SocketKind.TCP ? timer(timerCode, expires, retransmits) : Optional.empty();
     TcpInfo[] info = new TcpInfo[1];
-    if (attributes && kind == SocketKind.TCP) {
+    boolean[] dualStack = new boolean[1];
+    boolean wantInfo = attributes && kind == SocketKind.TCP;
+    // An IPv6 wildcard is printed "*" by ss when the socket takes IPv4 too: the attribute says.
+    boolean wildcard = family == SocketFamily.IPV6 && localAddress.isAnyLocalAddress();
+    if (wantInfo || wildcard) {
       NetlinkMessages.forEachAttribute(
           NetlinkMessages.after(payload, MESSAGE.byteSize()),
           (type, data) -> {
-            if (type == INET_DIAG_INFO) {
+            if (type == INET_DIAG_INFO && wantInfo) {
               info[0] = tcpInfo(data);
+            } else if (type == INET_DIAG_SKV6ONLY && data.limit() >= 1) {
+              dualStack[0] = data.get(0) == 0;
             }
           });
     }
+    var local = new Endpoint.Inet(localAddress, port(payload, SPORT), dualStack[0]);
+    var peer = new Endpoint.Inet(address(payload, DST, family), port(payload, DPORT), dualStack[0]);
     return Optional.of(
         new SocketEntry(
             kind,

@@ -116,4 +116,28 @@ class ParsersTest {
     assertThat(entries.get(0).local().text()).isEqualTo("/run/x.sock 3597850");
     assertThat(entries.get(1).local().text()).isEqualTo("* 3597851");
   }
+
+  /** An IPv6 listener on {@code ::} port 8080 with an INET_DIAG_SKV6ONLY of {@code v6only}. */
+  static ByteBuffer v6WildcardListener(int v6only) {
+    ByteBuffer b = ByteBuffer.allocate(72 + 8).order(ByteOrder.nativeOrder());
+    b.put((byte) 10).put((byte) 10).put((byte) 0).put((byte) 0); // AF_INET6, LISTEN
+    b.order(ByteOrder.BIG_ENDIAN).putShort((short) 8080).putShort((short) 0);
+    b.put(new byte[32]); // :: and ::
+    b.order(ByteOrder.nativeOrder()).putInt(0).putInt(0).putInt(0); // if, cookie
+    b.putInt(0).putInt(0).putInt(128).putInt(0).putInt(42); // expires .. inode
+    b.putShort((short) 5).putShort((short) 11).put((byte) v6only); // rtattr: INET_DIAG_SKV6ONLY
+    return b.rewind();
+  }
+
+  @Test
+  void aDualStackWildcardReadsAsSsShowsIt() {
+    SocketEntry dual = InetDiag.parse(SocketKind.TCP, v6WildcardListener(0), false).orElseThrow();
+    assertThat(dual.local().text()).isEqualTo("*:8080");
+    assertThat(dual.peer().text()).isEqualTo("*:*");
+    assertThat(((Endpoint.Inet) dual.local()).host()).isEqualTo("::");
+
+    SocketEntry v6only = InetDiag.parse(SocketKind.TCP, v6WildcardListener(1), false).orElseThrow();
+    assertThat(v6only.local().text()).isEqualTo("[::]:8080");
+    assertThat(v6only.peer().text()).isEqualTo("[::]:*");
+  }
 }
