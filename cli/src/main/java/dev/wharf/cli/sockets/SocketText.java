@@ -38,7 +38,8 @@ final class SocketText {
     if (!(endpoint instanceof Endpoint.Inet inet)) {
       return endpoint.text();
     }
-    String host = hosts.get(inet.address());
+    // ss prints a dual-stack wildcard (:: taking IPv4 too) as "*".
+    String host = inet.dualStack() ? "*" : hosts.get(inet.address());
     if (host == null) {
       host = inet.address() instanceof Inet6Address ? "[" + inet.host() + "]" : inet.host();
       hosts.put(inet.address(), host);

@@ -150,7 +150,7 @@ class AuditIT extends EndToEnd {
           .isEqualTo(
               "java (pid "
                   + ProcessHandle.current().pid()
-                  + ") on [::]:"
+                  + ") on *:" // a dual-stack wildcard, as ss writes it
                   + wildcard.getLocalPort()
                   + " is reachable from every network this host is on");
       // Something not allowed is reachable: whatever else the machine has, the audit fails.
