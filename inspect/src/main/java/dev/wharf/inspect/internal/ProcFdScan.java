@@ -34,12 +34,14 @@ import java.util.Optional;
 final class ProcFdScan implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ProcFdScan.class.getName());
 
-  // <fcntl.h>: the same on every Linux architecture (O_DIRECTORY is not, so it is not used:
-  // getdents64 on anything else fails, and that entry is skipped).
+  // <asm-generic/fcntl.h>, as x86-64 and AArch64 have them (O_DIRECTORY differs between those two,
+  // so it is not used: getdents64 on anything but a directory fails, and that entry is skipped).
   private static final int O_RDONLY = 0;
   private static final int O_CLOEXEC = 0x80000;
 
-  /** A directory read per getdents64: 32 KiB holds about 1,300 descriptors' entries. */
+  /**
+   * A directory read per getdents64: 32 KiB holds about 1,000 descriptors' entries (32 bytes each).
+   */
   private static final int DIRENT_BUFFER = 32 * 1024;
 
   // struct linux_dirent64 { u64 d_ino; s64 d_off; u16 d_reclen; u8 d_type; char d_name[]; }
