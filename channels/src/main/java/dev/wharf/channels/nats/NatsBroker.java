@@ -487,7 +487,12 @@ public final class NatsBroker implements Broker {
         })
         .whenComplete(
             (ok, failed) -> {
-              if (failed != null) {
+              if (failed != null && !connected() && !closed) {
+                // An outage: the subscription waits for the broker, as on Redis; catchUpAll
+                // positions the feed and completes it on reconnect. (How long a client waits is
+                // the session's business.)
+                LOG.log(System.Logger.Level.DEBUG, () -> "nats: subscribe " + channel + " waits");
+              } else if (failed != null) {
                 feed.subscribed.completeExceptionally(failed);
               } else {
                 feed.subscribed.complete(null);
@@ -601,10 +606,18 @@ public final class NatsBroker implements Broker {
       Feed feed = entry.getValue();
       try {
         connection.flush(Duration.ofSeconds(5)); // resubscribed before reading
+        boolean subscribedDuringOutage = false;
         synchronized (feed) {
           if (!feed.cursor.isPositioned()) {
-            continue;
+            feed.cursor.startAt(readHistory(channel, OptionalLong.empty(), 0).top());
+            subscribedDuringOutage = true;
           }
+        }
+        if (subscribedDuringOutage) {
+          feed.subscribed.complete(null); // outside the lock: its dependents run here
+          continue;
+        }
+        synchronized (feed) {
           History history =
               readHistory(channel, OptionalLong.of(feed.cursor.last()), Integer.MAX_VALUE);
           if (!feed.cursor.catchUp(history)) {
