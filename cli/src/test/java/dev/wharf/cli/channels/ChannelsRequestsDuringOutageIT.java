@@ -169,6 +169,13 @@ class ChannelsRequestsDuringOutageIT extends EndToEnd {
     send(fresh, "{\"op\":\"subscribe\",\"id\":\"s2\",\"channel\":\"news\"}");
     assertThat(awaitReply(newOut, "s2", "error")).isEqualTo(DOWN);
 
+    // wharf pub: its refusal is one line and exit 1 (docs/cli.md).
+    Child pub = wharf(null, dir.resolve("pub.out"), "pub", url, "news", "5");
+    assertThat(pub.awaitExit(SLOW)).as("pub; stderr: %s", pub.errLines()).isEqualTo(1);
+    assertThat(pub.errLines())
+        .containsExactly(
+            "wharf pub: news: unavailable: the broker is unreachable; try again later");
+
     // The broker stays down: the waiting subscribe ends after the documented 20 s, not never.
     assertThat(awaitReply(waitOut, "w1", "error"))
         .isEqualTo("error unavailable: the broker did not answer within 20 s; try again later");
