@@ -476,6 +476,12 @@ public final class NatsBroker implements Broker {
     feeds.put(channel, feed);
     dispatcher.subscribe(fanOutSubject(channel));
     call(() -> {
+          if (!connected()) {
+            // No flush during an outage: its ping would stay in jnats's count of pings awaiting
+            // a pong, and the first flushes after the reconnect would then exceed it ("max
+            // outgoing Ping count exceeded"), a second outage. catchUpAll takes this feed on.
+            throw new IOException("not connected");
+          }
           connection.flush(Duration.ofSeconds(5)); // the server has the subscription
           History history = readHistory(channel, OptionalLong.empty(), 0);
           synchronized (feed) {
