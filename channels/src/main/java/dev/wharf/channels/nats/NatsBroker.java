@@ -605,37 +605,64 @@ public final class NatsBroker implements Broker {
     }
   }
 
-  /** After a reconnect: each channel gets what the stream kept since its last delivery. */
+  /**
+   * After a reconnect: each channel gets what the stream kept since its last delivery, and a
+   * subscription made during the outage starts. Tried a few times (100 ms doubling to 3.2 s): just
+   * after a restart the server may not answer JetStream requests yet; a subscription that still
+   * cannot start fails (its subscriber gets {@code unavailable}) rather than wait for ever.
+   */
   private void catchUpAll() {
     for (var entry : feeds.entrySet()) {
       String channel = entry.getKey();
       Feed feed = entry.getValue();
-      try {
-        connection.flush(Duration.ofSeconds(5)); // resubscribed before reading
-        boolean subscribedDuringOutage = false;
-        synchronized (feed) {
-          if (!feed.cursor.isPositioned()) {
-            feed.cursor.startAt(readHistory(channel, OptionalLong.empty(), 0).top());
-            subscribedDuringOutage = true;
+      for (long backoff = 100; ; backoff *= 2) {
+        try {
+          catchUp(channel, feed);
+          break;
+        } catch (IOException | JetStreamApiException | java.util.concurrent.TimeoutException e) {
+          if (backoff < 3200 && connected() && feeds.get(channel) == feed) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "nats: catching up " + channel + ": " + e);
+          } else {
+            LOG.log(System.Logger.Level.DEBUG, () -> "nats: gave up catching up " + channel);
+            feed.subscribed.completeExceptionally(e); // no-op once subscribed
+            break;
           }
+        } catch (InterruptedException e) {
+          return;
         }
-        if (subscribedDuringOutage) {
-          feed.subscribed.complete(null); // outside the lock: its dependents run here
-          continue;
+        try {
+          Thread.sleep(backoff);
+        } catch (InterruptedException e) {
+          return;
         }
-        synchronized (feed) {
-          History history =
-              readHistory(channel, OptionalLong.of(feed.cursor.last()), Integer.MAX_VALUE);
-          if (!feed.cursor.catchUp(history)) {
-            LOG.log(
-                System.Logger.Level.INFO,
-                "nats: channel " + channel + " lost its history (new epoch); subscribers recover");
-          }
-        }
-      } catch (IOException | JetStreamApiException | java.util.concurrent.TimeoutException e) {
-        LOG.log(System.Logger.Level.DEBUG, () -> "nats: catching up " + channel + ": " + e);
-      } catch (InterruptedException e) {
-        return;
+      }
+    }
+  }
+
+  private void catchUp(String channel, Feed feed)
+      throws IOException,
+          JetStreamApiException,
+          java.util.concurrent.TimeoutException,
+          InterruptedException {
+    connection.flush(Duration.ofSeconds(5)); // resubscribed before reading
+    boolean subscribedDuringOutage = false;
+    synchronized (feed) {
+      if (!feed.cursor.isPositioned()) {
+        feed.cursor.startAt(readHistory(channel, OptionalLong.empty(), 0).top());
+        subscribedDuringOutage = true;
+      }
+    }
+    if (subscribedDuringOutage) {
+      feed.subscribed.complete(null); // outside the lock: its dependents run here
+      return;
+    }
+    synchronized (feed) {
+      History history =
+          readHistory(channel, OptionalLong.of(feed.cursor.last()), Integer.MAX_VALUE);
+      if (!feed.cursor.catchUp(history)) {
+        LOG.log(
+            System.Logger.Level.INFO,
+            "nats: channel " + channel + " lost its history (new epoch); subscribers recover");
       }
     }
   }
