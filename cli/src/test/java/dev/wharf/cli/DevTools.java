@@ -148,9 +148,14 @@ public final class DevTools implements AutoCloseable {
    * loading, is not true yet).
    */
   public void await(String session, String what, String expression) {
+    await(session, what, expression, WAIT);
+  }
+
+  /** As {@link #await(String, String, String)}, for as long as {@code wait}. */
+  public void await(String session, String what, String expression, Duration wait) {
     String guarded =
         "(() => { try { return !!(" + expression + "); } catch (e) { return false; } })()";
-    Await.until(what, WAIT, Duration.ofMillis(50), () -> evaluate(session, guarded).equals("true"));
+    Await.until(what, wait, Duration.ofMillis(50), () -> evaluate(session, guarded).equals("true"));
   }
 
   @Override

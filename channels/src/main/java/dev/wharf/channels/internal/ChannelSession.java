@@ -436,7 +436,7 @@ public final class ChannelSession implements WebSocketListener, Hub.Member, Runn
    */
   private String unavailable(Throwable failed) {
     Throwable cause = failed instanceof CompletionException c ? c.getCause() : failed;
-    if (cause instanceof TimeoutException) {
+    if (cause instanceof SubscribeWaitExpired) {
       return "the broker did not answer within "
           + SUBSCRIBE_WAIT.toSeconds()
           + " s; try again later";
@@ -447,6 +447,25 @@ public final class ChannelSession implements WebSocketListener, Hub.Member, Runn
     String reason = BrokerOutage.reason(cause);
     LOG.log(System.Logger.Level.WARNING, "broker call failed: " + reason);
     return "the broker failed (" + reason + "); try again later";
+  }
+
+  /** This subscriber's wait for the broker ran out ({@link #SUBSCRIBE_WAIT}). */
+  private static final class SubscribeWaitExpired extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    SubscribeWaitExpired() {
+      super("waited " + SUBSCRIBE_WAIT.toSeconds() + " s for the broker", null, false, false);
+    }
+  }
+
+  /**
+   * Tells {@link #SUBSCRIBE_WAIT} running out from a broker's own timeout (NATS's flush throws a
+   * TimeoutException too): a copy's failures arrive wrapped in a CompletionException, so a bare
+   * TimeoutException here can only be orTimeout's.
+   */
+  private static CompletableFuture<Void> waitedTooLong(Throwable failed) {
+    return CompletableFuture.failedFuture(
+        failed instanceof TimeoutException ? new SubscribeWaitExpired() : failed);
   }
 
   private void subscribe(Request.Subscribe r, ClientAuthenticator.Grant grant) {
@@ -475,6 +494,7 @@ public final class ChannelSession implements WebSocketListener, Hub.Member, Runn
     hub.add(r.channel(), this, r.joinLeave())
         .copy()
         .orTimeout(SUBSCRIBE_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+        .exceptionallyCompose(ChannelSession::waitedTooLong)
         .thenCompose(subscribed -> broker.history(r.channel(), after, limit))
         .whenComplete((history, failed) -> onLoopLater(() -> subscribed(sub, history, failed)));
   }

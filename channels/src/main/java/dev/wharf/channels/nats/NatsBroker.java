@@ -476,6 +476,12 @@ public final class NatsBroker implements Broker {
     feeds.put(channel, feed);
     dispatcher.subscribe(fanOutSubject(channel));
     call(() -> {
+          if (!connected()) {
+            // No flush during an outage: its ping would stay in jnats's count of pings awaiting
+            // a pong, and the first flushes after the reconnect would then exceed it ("max
+            // outgoing Ping count exceeded"), a second outage. catchUpAll takes this feed on.
+            throw new IOException("not connected");
+          }
           connection.flush(Duration.ofSeconds(5)); // the server has the subscription
           History history = readHistory(channel, OptionalLong.empty(), 0);
           synchronized (feed) {
@@ -487,7 +493,12 @@ public final class NatsBroker implements Broker {
         })
         .whenComplete(
             (ok, failed) -> {
-              if (failed != null) {
+              if (failed != null && !connected() && !closed) {
+                // An outage: the subscription waits for the broker, as on Redis; catchUpAll
+                // positions the feed and completes it on reconnect. (How long a client waits is
+                // the session's business.)
+                LOG.log(System.Logger.Level.DEBUG, () -> "nats: subscribe " + channel + " waits");
+              } else if (failed != null) {
                 feed.subscribed.completeExceptionally(failed);
               } else {
                 feed.subscribed.complete(null);
@@ -594,29 +605,64 @@ public final class NatsBroker implements Broker {
     }
   }
 
-  /** After a reconnect: each channel gets what the stream kept since its last delivery. */
+  /**
+   * After a reconnect: each channel gets what the stream kept since its last delivery, and a
+   * subscription made during the outage starts. Tried a few times (100 ms doubling to 3.2 s): just
+   * after a restart the server may not answer JetStream requests yet; a subscription that still
+   * cannot start fails (its subscriber gets {@code unavailable}) rather than wait for ever.
+   */
   private void catchUpAll() {
     for (var entry : feeds.entrySet()) {
       String channel = entry.getKey();
       Feed feed = entry.getValue();
-      try {
-        connection.flush(Duration.ofSeconds(5)); // resubscribed before reading
-        synchronized (feed) {
-          if (!feed.cursor.isPositioned()) {
-            continue;
+      for (long backoff = 100; ; backoff *= 2) {
+        try {
+          catchUp(channel, feed);
+          break;
+        } catch (IOException | JetStreamApiException | java.util.concurrent.TimeoutException e) {
+          if (backoff < 3200 && connected() && feeds.get(channel) == feed) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "nats: catching up " + channel + ": " + e);
+          } else {
+            LOG.log(System.Logger.Level.DEBUG, () -> "nats: gave up catching up " + channel);
+            feed.subscribed.completeExceptionally(e); // no-op once subscribed
+            break;
           }
-          History history =
-              readHistory(channel, OptionalLong.of(feed.cursor.last()), Integer.MAX_VALUE);
-          if (!feed.cursor.catchUp(history)) {
-            LOG.log(
-                System.Logger.Level.INFO,
-                "nats: channel " + channel + " lost its history (new epoch); subscribers recover");
-          }
+        } catch (InterruptedException e) {
+          return;
         }
-      } catch (IOException | JetStreamApiException | java.util.concurrent.TimeoutException e) {
-        LOG.log(System.Logger.Level.DEBUG, () -> "nats: catching up " + channel + ": " + e);
-      } catch (InterruptedException e) {
-        return;
+        try {
+          Thread.sleep(backoff);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+  }
+
+  private void catchUp(String channel, Feed feed)
+      throws IOException,
+          JetStreamApiException,
+          java.util.concurrent.TimeoutException,
+          InterruptedException {
+    connection.flush(Duration.ofSeconds(5)); // resubscribed before reading
+    boolean subscribedDuringOutage = false;
+    synchronized (feed) {
+      if (!feed.cursor.isPositioned()) {
+        feed.cursor.startAt(readHistory(channel, OptionalLong.empty(), 0).top());
+        subscribedDuringOutage = true;
+      }
+    }
+    if (subscribedDuringOutage) {
+      feed.subscribed.complete(null); // outside the lock: its dependents run here
+      return;
+    }
+    synchronized (feed) {
+      History history =
+          readHistory(channel, OptionalLong.of(feed.cursor.last()), Integer.MAX_VALUE);
+      if (!feed.cursor.catchUp(history)) {
+        LOG.log(
+            System.Logger.Level.INFO,
+            "nats: channel " + channel + " lost its history (new epoch); subscribers recover");
       }
     }
   }

@@ -8,7 +8,8 @@
 // It reconnects by itself, waiting longer each time (200 ms doubling up to 5 s, with jitter),
 // and subscribes again with `since` set to the last position it delivered, so a subscriber gets
 // what it missed, in order, once; when the server cannot give it all (`recovered: false`) the
-// subscription's `recovered` callback says so. Close 4001 (unauthorized) stops it; close 4002
+// subscription's `recovered` callback says so. A subscribe refused with `unavailable` (the
+// server's broker is away) is tried again the same way. Close 4001 (unauthorized) stops it; close 4002
 // (token expired) reconnects only with `getToken`, which it calls for a fresh token.
 
 const UNAUTHORIZED = 4001;
@@ -176,12 +177,32 @@ export class ChannelsClient {
         if (!asked || !reply.recovered) {
           subscription.position = { epoch: reply.epoch, offset: reply.offset };
         }
+        subscription.retryDelay = this.minDelay;
         subscription.handlers.subscribed?.(reply);
         if (asked) {
           subscription.handlers.recovered?.(reply.recovered, reply.reason?.message);
         }
       })
-      .catch((error) => subscription.handlers.error?.(error));
+      .catch((error) => {
+        subscription.handlers.error?.(error);
+        if (error.code === "unavailable") {
+          this.subscribeLater(subscription);
+        }
+      });
+  }
+
+  // The server's broker is away (docs/channels.md, "Outages"): subscribe again on this
+  // connection, waiting longer each time as for a reconnect. A new connection subscribes anyway.
+  subscribeLater(subscription) {
+    const socket = this.socket;
+    const delay = subscription.retryDelay ?? this.minDelay;
+    subscription.retryDelay = Math.min(delay * 2, this.maxDelay);
+    setTimeout(() => {
+      const current = this.subscriptions.get(subscription.channel) === subscription;
+      if (current && this.socket === socket && this.isOpen()) {
+        this.sendSubscribe(subscription);
+      }
+    }, delay / 2 + Math.random() * (delay / 2));
   }
 
   /** Sends a request; with waitForConnection, once connected (else now, or fails). */

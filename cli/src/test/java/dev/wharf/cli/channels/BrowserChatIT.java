@@ -7,10 +7,13 @@ import dev.wharf.cli.Child;
 import dev.wharf.cli.DevTools;
 import dev.wharf.cli.EndToEnd;
 import dev.wharf.cli.HeadlessChromium;
+import dev.wharf.testkit.RedisServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -177,5 +180,58 @@ class BrowserChatIT extends EndToEnd {
       chromium.stop();
     }
     assertThat(chromium.members()).isEmpty();
+  }
+
+  /**
+   * docs/channels.md, "Outages" and "Browser client": a subscribe made while the node's broker is
+   * away gets {@code unavailable} once the node's 20 s wait runs out, and the page's client
+   * subscribes again by itself with backoff; once Redis is back the chat works. Deadlines only.
+   */
+  @Test
+  void thePageSubscribesAgainWhenTheBrokerComesBack() throws Exception {
+    try (var redis = RedisServer.start(Files.createDirectories(dir.resolve("redis")))) {
+      Path out = dir.resolve("serve.out");
+      Child serve =
+          wharf(
+              null,
+              out,
+              serveOnLoopbackArgs(
+                  dir, "--channels", "--quiet", "--broker", redis.uri().toString()));
+      int port = servedPort(out, "http");
+      redis.kill();
+      serve.awaitErr("broker " + Pattern.quote(redis.uri().toString()) + " unreachable");
+      Path profile = Files.createDirectory(dir.resolve("chromium-profile"));
+      var chromium =
+          HeadlessChromium.open(
+              "about:blank",
+              profile,
+              dir.resolve("chromium.log"),
+              List.of("--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1"));
+      try (DevTools devTools = DevTools.attach(profile)) {
+        String ann =
+            devTools.openInNewContext(
+                "http://127.0.0.1:" + port + "/_wharf/chat?channel=chat:outage&name=Ann");
+        devTools.await(
+            ann,
+            "the node's wait for the broker ran out",
+            "document.getElementById('log').textContent.includes("
+                + "'cannot subscribe: unavailable: the broker did not answer within 20 s')",
+            Duration.ofSeconds(90));
+        redis.restart();
+        devTools.await(
+            ann,
+            "subscribed again: presence counts Ann",
+            "document.getElementById('who').textContent === '1'",
+            Duration.ofSeconds(90));
+        say(devTools, ann, "back");
+        devTools.await(
+            ann, "chat works", "document.getElementById('log').textContent.includes('Ann: back')");
+        assertThat(devTools.evaluate(ann, "document.getElementById('status').textContent"))
+            .isEqualTo("\"connected\"");
+      } finally {
+        chromium.stop();
+      }
+      assertThat(chromium.members()).isEmpty();
+    }
   }
 }

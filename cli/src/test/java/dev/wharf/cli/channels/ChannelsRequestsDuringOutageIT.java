@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.wharf.cli.Child;
 import dev.wharf.cli.EndToEnd;
 import dev.wharf.testkit.Await;
+import dev.wharf.testkit.NatsServer;
 import dev.wharf.testkit.RedisServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,16 +22,17 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * What docs/channels.md promises a client while the broker is down ("Outages"), against one {@code
- * wharf serve --channels --broker redis://…} whose Redis is killed with SIGKILL: publish, history,
- * presence and a subscribe to a channel the node follows get {@code unavailable} with the
- * documented message at once; a subscribe to a channel new to the node waits, and gets {@code
- * unavailable} after the documented 20 s if Redis stays down, or its {@code ok} once Redis is back;
- * pings and new connections are answered throughout, and the subscription that stayed open goes on
- * after the outage. The clients are python3-websockets, each request a line on stdin.
+ * wharf serve --channels --broker URL} whose broker (Debian's redis-server, nats-server) is killed
+ * with SIGKILL: publish, history, presence and a subscribe to a channel the node follows get {@code
+ * unavailable} with the documented message at once; a subscribe to a channel new to the node waits,
+ * and gets {@code unavailable} after the documented 20 s if the broker stays down, or its {@code
+ * ok} once it is back; pings and new connections are answered throughout, and the subscription that
+ * stayed open goes on after the outage. The clients are python3-websockets, each request a line on
+ * stdin.
  */
 @Timeout(240)
 class ChannelsRequestsDuringOutageIT extends EndToEnd {
-  /** A loaded two-core machine: the 20 s wait, a Redis restart and the node's reconnect. */
+  /** A loaded two-core machine: the 20 s wait, a broker restart and the node's reconnect. */
   private static final Duration SLOW = Duration.ofSeconds(90);
 
   /**
@@ -66,77 +69,135 @@ class ChannelsRequestsDuringOutageIT extends EndToEnd {
   private static final String DOWN =
       "error unavailable: the broker is unreachable; try again later";
 
+  /** A broker server of the test's own that it may kill and start again, keeping its data. */
+  private interface Broker {
+    URI uri();
+
+    void kill() throws Exception;
+
+    void restart() throws Exception;
+  }
+
   @Test
   void requestsGetTheDocumentedAnswersWhileRedisIsDownAndASubscribeWaitsForItsReturn()
       throws Exception {
     try (var redis = RedisServer.start(Files.createDirectories(dir.resolve("redis")), true)) {
-      String broker = redis.uri().toString();
-      Path serveOut = dir.resolve("serve.out");
-      Child serve =
-          wharf(
-              null,
-              serveOut,
-              serveOnLoopbackArgs(dir, "--quiet", "--channels", "--broker", broker));
-      String url = "ws://127.0.0.1:" + servedPort(serveOut, "http") + "/ws/channels";
-      awaitMatch(serveOut, Pattern.compile("(Channels on)"));
+      outage(
+          new Broker() {
+            @Override
+            public URI uri() {
+              return redis.uri();
+            }
 
-      Path stayOut = dir.resolve("stay.out");
-      Child stay = client(url, stayOut);
-      send(stay, "{\"op\":\"subscribe\",\"id\":\"s1\",\"channel\":\"news\"}");
-      awaitReply(stayOut, "s1", "ok");
-      send(stay, "{\"op\":\"publish\",\"id\":\"p1\",\"channel\":\"news\",\"data\":1}");
-      awaitReply(stayOut, "p1", "ok");
-      awaitLine(stayOut, "delivery news 1");
+            @Override
+            public void kill() throws Exception {
+              redis.kill();
+            }
 
-      redis.kill();
-      serve.awaitErr("broker " + Pattern.quote(broker) + " unreachable");
-
-      // A channel this node does not follow yet: the subscribe waits for the broker.
-      Path waitOut = dir.resolve("wait.out");
-      Child waiting = client(url, waitOut);
-      send(waiting, "{\"op\":\"subscribe\",\"id\":\"w1\",\"channel\":\"later\"}");
-
-      // The rest fail at once, with the documented message; the connection stays usable.
-      send(stay, "{\"op\":\"publish\",\"id\":\"p2\",\"channel\":\"news\",\"data\":2}");
-      send(stay, "{\"op\":\"history\",\"id\":\"h1\",\"channel\":\"news\"}");
-      send(stay, "{\"op\":\"presence\",\"id\":\"r1\",\"channel\":\"news\"}");
-      send(stay, "{\"op\":\"ping\",\"id\":\"g1\"}");
-      assertThat(awaitReply(stayOut, "p2", "error")).isEqualTo(DOWN);
-      assertThat(awaitReply(stayOut, "h1", "error")).isEqualTo(DOWN);
-      assertThat(awaitReply(stayOut, "r1", "error")).isEqualTo(DOWN);
-      assertThat(awaitReply(stayOut, "g1", "ok")).isEqualTo("ok {\"id\": \"g1\", \"ok\": true}");
-      // A connection made during the outage: answered, and a subscribe to a channel the node
-      // follows (it needs the history) gets unavailable at once.
-      Path newOut = dir.resolve("new.out");
-      Child fresh = client(url, newOut);
-      send(fresh, "{\"op\":\"ping\",\"id\":\"g2\"}");
-      awaitReply(newOut, "g2", "ok");
-      send(fresh, "{\"op\":\"subscribe\",\"id\":\"s2\",\"channel\":\"news\"}");
-      assertThat(awaitReply(newOut, "s2", "error")).isEqualTo(DOWN);
-
-      // Redis stays down: the waiting subscribe ends after the documented 20 s, not never.
-      assertThat(awaitReply(waitOut, "w1", "error"))
-          .isEqualTo("error unavailable: the broker did not answer within 20 s; try again later");
-
-      // Redis comes back while a subscribe waits: it ends with its ok.
-      send(waiting, "{\"op\":\"subscribe\",\"id\":\"w2\",\"channel\":\"later\"}");
-      redis.restart();
-      assertThat(awaitReply(waitOut, "w2", "ok")).contains("\"offset\": 0");
-      serve.awaitErr("broker " + Pattern.quote(broker) + " reconnected after");
-
-      // The subscription that stayed open goes on where it was; the new one gets its channel.
-      send(stay, "{\"op\":\"publish\",\"id\":\"p3\",\"channel\":\"news\",\"data\":3}");
-      assertThat(awaitReply(stayOut, "p3", "ok")).contains("\"offset\": 2");
-      awaitLine(stayOut, "delivery news 2");
-      send(stay, "{\"op\":\"publish\",\"id\":\"p4\",\"channel\":\"later\",\"data\":4}");
-      awaitReply(stayOut, "p4", "ok");
-      awaitLine(waitOut, "delivery later 1");
-
-      // The outage is one line of the log; the failed requests added none (no class names).
-      assertThat(serve.errLines()).filteredOn(l -> l.contains("unreachable")).hasSize(1);
-      assertThat(serve.errLines()).noneMatch(l -> l.contains("broker call failed"));
-      assertThat(serve.errLines()).noneMatch(l -> l.contains("Exception"));
+            @Override
+            public void restart() throws Exception {
+              redis.restart();
+            }
+          });
     }
+  }
+
+  @Test
+  void requestsGetTheDocumentedAnswersWhileNatsIsDownAndASubscribeWaitsForItsReturn()
+      throws Exception {
+    try (var nats = NatsServer.start(Files.createDirectories(dir.resolve("nats")))) {
+      outage(
+          new Broker() {
+            @Override
+            public URI uri() {
+              return nats.uri();
+            }
+
+            @Override
+            public void kill() throws Exception {
+              nats.kill();
+            }
+
+            @Override
+            public void restart() throws Exception {
+              nats.restart();
+            }
+          });
+    }
+  }
+
+  private void outage(Broker server) throws Exception {
+    String broker = server.uri().toString();
+    Path serveOut = dir.resolve("serve.out");
+    Child serve =
+        wharf(
+            null, serveOut, serveOnLoopbackArgs(dir, "--quiet", "--channels", "--broker", broker));
+    String url = "ws://127.0.0.1:" + servedPort(serveOut, "http") + "/ws/channels";
+    awaitMatch(serveOut, Pattern.compile("(Channels on)"));
+
+    Path stayOut = dir.resolve("stay.out");
+    Child stay = client(url, stayOut);
+    send(stay, "{\"op\":\"subscribe\",\"id\":\"s1\",\"channel\":\"news\"}");
+    awaitReply(stayOut, "s1", "ok");
+    send(stay, "{\"op\":\"publish\",\"id\":\"p1\",\"channel\":\"news\",\"data\":1}");
+    awaitReply(stayOut, "p1", "ok");
+    awaitLine(stayOut, "delivery news 1");
+
+    server.kill();
+    serve.awaitErr("broker " + Pattern.quote(broker) + " unreachable");
+
+    // A channel this node does not follow yet: the subscribe waits for the broker.
+    Path waitOut = dir.resolve("wait.out");
+    Child waiting = client(url, waitOut);
+    send(waiting, "{\"op\":\"subscribe\",\"id\":\"w1\",\"channel\":\"later\"}");
+
+    // The rest fail at once, with the documented message; the connection stays usable.
+    send(stay, "{\"op\":\"publish\",\"id\":\"p2\",\"channel\":\"news\",\"data\":2}");
+    send(stay, "{\"op\":\"history\",\"id\":\"h1\",\"channel\":\"news\"}");
+    send(stay, "{\"op\":\"presence\",\"id\":\"r1\",\"channel\":\"news\"}");
+    send(stay, "{\"op\":\"ping\",\"id\":\"g1\"}");
+    assertThat(awaitReply(stayOut, "p2", "error")).isEqualTo(DOWN);
+    assertThat(awaitReply(stayOut, "h1", "error")).isEqualTo(DOWN);
+    assertThat(awaitReply(stayOut, "r1", "error")).isEqualTo(DOWN);
+    assertThat(awaitReply(stayOut, "g1", "ok")).isEqualTo("ok {\"id\": \"g1\", \"ok\": true}");
+    // A connection made during the outage: answered, and a subscribe to a channel the node
+    // follows (it needs the history) gets unavailable at once.
+    Path newOut = dir.resolve("new.out");
+    Child fresh = client(url, newOut);
+    send(fresh, "{\"op\":\"ping\",\"id\":\"g2\"}");
+    awaitReply(newOut, "g2", "ok");
+    send(fresh, "{\"op\":\"subscribe\",\"id\":\"s2\",\"channel\":\"news\"}");
+    assertThat(awaitReply(newOut, "s2", "error")).isEqualTo(DOWN);
+
+    // wharf pub: its refusal is one line and exit 1 (docs/cli.md).
+    Child pub = wharf(null, dir.resolve("pub.out"), "pub", url, "news", "5");
+    assertThat(pub.awaitExit(SLOW)).as("pub; stderr: %s", pub.errLines()).isEqualTo(1);
+    assertThat(pub.errLines())
+        .containsExactly(
+            "wharf pub: news: unavailable: the broker is unreachable; try again later");
+
+    // The broker stays down: the waiting subscribe ends after the documented 20 s, not never.
+    assertThat(awaitReply(waitOut, "w1", "error"))
+        .isEqualTo("error unavailable: the broker did not answer within 20 s; try again later");
+
+    // The broker comes back while a subscribe waits: it ends with its ok.
+    send(waiting, "{\"op\":\"subscribe\",\"id\":\"w2\",\"channel\":\"later\"}");
+    server.restart();
+    assertThat(awaitReply(waitOut, "w2", "ok")).contains("\"offset\": 0");
+    serve.awaitErr("broker " + Pattern.quote(broker) + " reconnected after");
+
+    // The subscription that stayed open goes on where it was; the new one gets its channel.
+    send(stay, "{\"op\":\"publish\",\"id\":\"p3\",\"channel\":\"news\",\"data\":3}");
+    assertThat(awaitReply(stayOut, "p3", "ok")).contains("\"offset\": 2");
+    awaitLine(stayOut, "delivery news 2");
+    send(stay, "{\"op\":\"publish\",\"id\":\"p4\",\"channel\":\"later\",\"data\":4}");
+    awaitReply(stayOut, "p4", "ok");
+    awaitLine(waitOut, "delivery later 1");
+
+    // The outage is one line of the log; the failed requests added none (no class names).
+    assertThat(serve.errLines()).filteredOn(l -> l.contains("unreachable")).hasSize(1);
+    assertThat(serve.errLines()).noneMatch(l -> l.contains("broker call failed"));
+    assertThat(serve.errLines()).noneMatch(l -> l.contains("Exception"));
   }
 
   private Child client(String url, Path out) throws IOException {
