@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  *
  * <p>One per test; the test's thread.
  */
-public final class NatsServer implements AutoCloseable {
+public final class NatsServer implements AutoCloseable, RestartableBroker {
   private final BrokerProcess process;
   private final Path storage;
 
@@ -50,16 +50,19 @@ public final class NatsServer implements AutoCloseable {
   }
 
   /** {@code nats://127.0.0.1:PORT}. */
+  @Override
   public URI uri() {
     return URI.create("nats://127.0.0.1:" + port());
   }
 
   /** Kills it with SIGKILL. */
+  @Override
   public void kill() throws InterruptedException {
     process.kill();
   }
 
   /** Starts it again on the same port and storage, after {@link #kill}. */
+  @Override
   public void restart() throws IOException {
     process.restart();
   }

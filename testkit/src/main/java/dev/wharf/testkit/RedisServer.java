@@ -15,7 +15,7 @@ import java.util.List;
  *
  * <p>One per test; the test's thread.
  */
-public final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable, RestartableBroker {
   private final BrokerProcess process;
 
   private RedisServer(BrokerProcess process) {
@@ -64,16 +64,19 @@ public final class RedisServer implements AutoCloseable {
   }
 
   /** {@code redis://127.0.0.1:PORT}. */
+  @Override
   public URI uri() {
     return URI.create("redis://127.0.0.1:" + port());
   }
 
   /** Kills it with SIGKILL. */
+  @Override
   public void kill() throws InterruptedException {
     process.kill();
   }
 
   /** Starts it again on the same port, after {@link #kill}. */
+  @Override
   public void restart() throws IOException {
     process.restart();
   }

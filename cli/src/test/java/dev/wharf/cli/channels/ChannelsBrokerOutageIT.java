@@ -8,9 +8,9 @@ import dev.wharf.testkit.Await;
 import dev.wharf.testkit.ExternalProcess;
 import dev.wharf.testkit.NatsServer;
 import dev.wharf.testkit.RedisServer;
+import dev.wharf.testkit.RestartableBroker;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,63 +59,22 @@ class ChannelsBrokerOutageIT extends EndToEnd {
       asyncio.run(main(sys.argv[1]))
       """;
 
-  /** A broker server of the test's own that it may kill and start again, keeping its data. */
-  private interface Broker {
-    URI uri();
-
-    void kill() throws Exception;
-
-    void restart() throws Exception;
-  }
-
   @Test
   void aRedisOutageIsSaidOnMetricsTheDashboardAndTheLogAndClientsRecover() throws Exception {
     // With persistence, as the docs advise: the restarted Redis keeps the channel's history.
     try (var redis = RedisServer.start(Files.createDirectories(dir.resolve("redis")), true)) {
-      outage(
-          new Broker() {
-            @Override
-            public URI uri() {
-              return redis.uri();
-            }
-
-            @Override
-            public void kill() throws Exception {
-              redis.kill();
-            }
-
-            @Override
-            public void restart() throws Exception {
-              redis.restart();
-            }
-          });
+      outage(redis);
     }
   }
 
   @Test
   void aNatsOutageIsSaidOnMetricsTheDashboardAndTheLogAndClientsRecover() throws Exception {
     try (var nats = NatsServer.start(Files.createDirectories(dir.resolve("nats")))) {
-      outage(
-          new Broker() {
-            @Override
-            public URI uri() {
-              return nats.uri();
-            }
-
-            @Override
-            public void kill() throws Exception {
-              nats.kill();
-            }
-
-            @Override
-            public void restart() throws Exception {
-              nats.restart();
-            }
-          });
+      outage(nats);
     }
   }
 
-  private void outage(Broker broker) throws Exception {
+  private void outage(RestartableBroker broker) throws Exception {
     String name = broker.uri().toString();
     Path out = dir.resolve("serve.out");
     Child serve =

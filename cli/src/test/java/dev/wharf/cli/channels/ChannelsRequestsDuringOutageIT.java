@@ -7,10 +7,10 @@ import dev.wharf.cli.EndToEnd;
 import dev.wharf.testkit.Await;
 import dev.wharf.testkit.NatsServer;
 import dev.wharf.testkit.RedisServer;
+import dev.wharf.testkit.RestartableBroker;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,36 +69,11 @@ class ChannelsRequestsDuringOutageIT extends EndToEnd {
   private static final String DOWN =
       "error unavailable: the broker is unreachable; try again later";
 
-  /** A broker server of the test's own that it may kill and start again, keeping its data. */
-  private interface Broker {
-    URI uri();
-
-    void kill() throws Exception;
-
-    void restart() throws Exception;
-  }
-
   @Test
   void requestsGetTheDocumentedAnswersWhileRedisIsDownAndASubscribeWaitsForItsReturn()
       throws Exception {
     try (var redis = RedisServer.start(Files.createDirectories(dir.resolve("redis")), true)) {
-      outage(
-          new Broker() {
-            @Override
-            public URI uri() {
-              return redis.uri();
-            }
-
-            @Override
-            public void kill() throws Exception {
-              redis.kill();
-            }
-
-            @Override
-            public void restart() throws Exception {
-              redis.restart();
-            }
-          });
+      outage(redis);
     }
   }
 
@@ -106,27 +81,11 @@ class ChannelsRequestsDuringOutageIT extends EndToEnd {
   void requestsGetTheDocumentedAnswersWhileNatsIsDownAndASubscribeWaitsForItsReturn()
       throws Exception {
     try (var nats = NatsServer.start(Files.createDirectories(dir.resolve("nats")))) {
-      outage(
-          new Broker() {
-            @Override
-            public URI uri() {
-              return nats.uri();
-            }
-
-            @Override
-            public void kill() throws Exception {
-              nats.kill();
-            }
-
-            @Override
-            public void restart() throws Exception {
-              nats.restart();
-            }
-          });
+      outage(nats);
     }
   }
 
-  private void outage(Broker server) throws Exception {
+  private void outage(RestartableBroker server) throws Exception {
     String broker = server.uri().toString();
     Path serveOut = dir.resolve("serve.out");
     Child serve =
