@@ -88,6 +88,13 @@ public final class PingCommand implements Callable<Integer> {
   @Option(names = "--tcp", description = "Time TCP handshakes to HOST:PORT instead of ICMP.")
   boolean tcp;
 
+  @Option(
+      names = "-v",
+      description =
+          "Verbose: say on stderr which socket was used (SOCK_DGRAM, a ping socket, or SOCK_RAW),"
+              + " as iputils' ping -v names its sockets' type.")
+  boolean verbose;
+
   /** What the command line asked for, checked. */
   record Options(
       String host,
@@ -100,7 +107,8 @@ public final class PingCommand implements Callable<Integer> {
       boolean ipv4,
       boolean ipv6,
       boolean numeric,
-      boolean tcp) {}
+      boolean tcp,
+      boolean verbose) {}
 
   /** Parses and checks the arguments; starts nothing. */
   Options options() {
@@ -148,7 +156,8 @@ public final class PingCommand implements Callable<Integer> {
         ipv4,
         ipv6,
         numeric,
-        tcp);
+        tcp,
+        verbose);
   }
 
   @Override
@@ -220,6 +229,15 @@ public final class PingCommand implements Callable<Integer> {
 
     int icmp() throws PacketSocketException {
       try (Pinger pinger = Pinger.open(address, options.payloadBytes(), options.ttl())) {
+        if (options.verbose()) {
+          // Which of the two net.ipv4.ping_group_range and CAP_NET_RAW allowed: the first
+          // question when a ping works as root and not as a user, or the other way round.
+          err.println(
+              pinger.isRaw()
+                  ? "wharf ping: socket: SOCK_RAW (a raw socket, CAP_NET_RAW)"
+                  : "wharf ping: socket: SOCK_DGRAM (an unprivileged ping socket)");
+          err.flush();
+        }
         String shown = AddressText.of(address);
         if (pinger.isIpv6()) {
           out.printf(

@@ -582,6 +582,42 @@ class TraceIT extends EndToEnd {
         .startsWith("wharf trace: bad filter expression: ");
   }
 
+  /**
+   * The issue's example of a filter on header bytes, on a live capture beside tcpdump's with the
+   * same expression: only segments with SYN set (the SYN and SYN-ACK of a connection with data, the
+   * SYN a closed port resets), not its ACKs, data, FINs, the RST, pings or UDP.
+   */
+  @Test
+  void theSynFlagFilterKeepsOnALiveCaptureWhatTcpdumpKeeps() throws Exception {
+    Path ours = dir.resolve("syn-ours.pcap");
+    Path theirs = dir.resolve("syn-theirs.pcap");
+    String filter = "tcp[tcpflags] & tcp-syn != 0";
+    Child tcpdump = tcpdumpIn(theirs, "-i", link, filter);
+    Child wharf = wharfIn("trace", "-i", link, "-w", ours.toString(), filter);
+    try {
+      awaitListening(tcpdump, link);
+      awaitListening(wharf, link);
+      inThere("ping -c 2 -i 0.2 10.77.0.1");
+      inThere("echo datagram | socat -u - UDP:10.77.0.1:4444");
+      tcpSinkHere();
+      inThere("sleep 0.5; echo hello | socat -u - TCP:10.77.0.1:5555");
+      inThere("echo refused | socat -u - TCP:10.77.0.1:5556 || true");
+      inThere("sleep 1");
+    } finally {
+      wharf.signal("TERM");
+      tcpdump.signal("TERM");
+    }
+    assertThat(wharf.awaitExit(Duration.ofSeconds(30))).isZero();
+    tcpdump.awaitExit(Duration.ofSeconds(30));
+    assertThat(wharf.errLines()).contains("3 packets captured", "0 packets dropped by kernel");
+    List<String> theirLines = tcpdumpRead(theirs);
+    assertThat(theirLines).hasSize(3);
+    assertThat(theirLines.get(0)).contains("> 10.77.0.1.5555: Flags [S],");
+    assertThat(theirLines.get(1)).contains("10.77.0.1.5555 > ").contains("Flags [S.],");
+    assertThat(theirLines.get(2)).contains("> 10.77.0.1.5556: Flags [S],");
+    assertThat(tcpdumpRead(ours)).isEqualTo(theirLines);
+  }
+
   @Test
   void onAnyTheFilterRunsInTheKernelAndTheFileIsTcpdumps() throws Exception {
     Path ours = dir.resolve("any-ours.pcap");

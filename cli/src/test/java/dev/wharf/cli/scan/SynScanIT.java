@@ -276,6 +276,45 @@ class SynScanIT extends EndToEnd {
     assertThat(result.exit()).as("%s: %s", script, result.err()).isZero();
   }
 
+  /**
+   * A port the test opens is open to both scans; once the test closes it, the same port is closed
+   * to both: the kernel's RST answers the SYN that its SYN-ACK answered before.
+   */
+  @Test
+  void aPortOpenThenClosedIsOpenThenClosedAsNmapSaysToo() throws Exception {
+    try (var peer = NamespacePeer.start()) {
+      peer.send("listen briefly 6001");
+      Map<Integer, String> before = synScan(peer, "before.json", "6001");
+      assertThat(before).containsExactlyEntriesOf(new TreeMap<>(Map.of(6001, "open syn-ack")));
+      assertThat(nmapSyn(peer, "6001"))
+          .isEqualTo(Map.of(6001, "open"))
+          .isEqualTo(stateNames(before));
+
+      peer.send("close briefly");
+      Map<Integer, String> after = synScan(peer, "after.json", "6001");
+      assertThat(after).containsExactlyEntriesOf(new TreeMap<>(Map.of(6001, "closed reset")));
+      assertThat(nmapSyn(peer, "6001"))
+          .isEqualTo(Map.of(6001, "closed"))
+          .isEqualTo(stateNames(after));
+    }
+  }
+
+  private Map<Integer, String> synScan(NamespacePeer peer, String file, String ports)
+      throws Exception {
+    Path out = dir.resolve(file);
+    Child wharf = wharfIn(peer, out, "scan", "--syn", "127.0.0.1", ports, "-v", "--json");
+    assertThat(wharf.awaitExit(Duration.ofSeconds(120))).isZero();
+    return states(Files.readString(out));
+  }
+
+  private static Map<Integer, String> nmapSyn(NamespacePeer peer, String ports) throws Exception {
+    var nmap =
+        ExternalProcess.run(
+            Duration.ofSeconds(120),
+            peer.inside("nmap", "-sS", "-Pn", "-n", "-p", ports, "-oG", "-", "127.0.0.1"));
+    return nmapStates(nmap.out());
+  }
+
   /** A user namespace of its own holds no capability over the machine's network namespace. */
   @Test
   void withoutCapNetRawItSaysWhatIsNeededInOneLine() throws Exception {
