@@ -95,6 +95,12 @@ public final class PingCommand implements Callable<Integer> {
               + " as iputils' ping -v names its sockets' type.")
   boolean verbose;
 
+  @Option(
+      names = "-q",
+      description =
+          "Quiet: no line per reply or error, only the first line and the summary, as ping -q.")
+  boolean quiet;
+
   /** What the command line asked for, checked. */
   record Options(
       String host,
@@ -108,7 +114,8 @@ public final class PingCommand implements Callable<Integer> {
       boolean ipv6,
       boolean numeric,
       boolean tcp,
-      boolean verbose) {}
+      boolean verbose,
+      boolean quiet) {}
 
   /** Parses and checks the arguments; starts nothing. */
   Options options() {
@@ -157,7 +164,8 @@ public final class PingCommand implements Callable<Integer> {
         ipv6,
         numeric,
         tcp,
-        verbose);
+        verbose,
+        quiet);
   }
 
   @Override
@@ -405,17 +413,21 @@ public final class PingCommand implements Callable<Integer> {
             if (duplicate) {
               line.append(" (DUP!)");
             }
-            out.println(line);
+            if (!options.quiet()) {
+              out.println(line);
+            }
           }
           case PingEvent.IcmpError error -> {
             statistics.error();
-            out.println(
-                "From "
-                    + name(error.from())
-                    + (options.tcp() ? " tcp_seq=" : " icmp_seq=")
-                    + error.sequence()
-                    + " "
-                    + error.description());
+            if (!options.quiet()) {
+              out.println(
+                  "From "
+                      + name(error.from())
+                      + (options.tcp() ? " tcp_seq=" : " icmp_seq=")
+                      + error.sequence()
+                      + " "
+                      + error.description());
+            }
           }
         }
         out.flush();

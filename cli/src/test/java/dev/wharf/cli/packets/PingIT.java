@@ -42,6 +42,14 @@ class PingIT extends EndToEnd {
   }
 
   @Test
+  void quietPrintsTheFirstLineAndTheSummaryAsIputils() throws Exception {
+    List<String> args = List.of("-q", "-c", "2", "-i", "0.2", "127.0.0.1");
+    Run ours = wharfPing(List.of(), args);
+    assertThat(ours.out()).doesNotContain("icmp_seq").contains("2 packets transmitted, 2 received");
+    assertThat(timeless(ours)).isEqualTo(timeless(iputils(List.of(), args)));
+  }
+
+  @Test
   void aPayloadTooShortForATimestampIsNotTimed() throws Exception {
     List<String> args = List.of("-c", "2", "-i", "0.2", "-s", "8", "127.0.0.1");
     Run ours = wharfPing(List.of(), args);
