@@ -293,6 +293,9 @@ public final class TcpdumpText {
     text.append(", proto ").append(protocolName(ip.protocol()));
     text.append(" (").append(ip.protocol()).append(')');
     text.append(", length ").append(ip.totalLength());
+    if (!ip.options().isEmpty()) {
+      text.append(", options (").append(String.join(",", ip.options())).append(')');
+    }
     if (ip.expectedChecksum() >= 0 && ip.expectedChecksum() != ip.checksum()) {
       text.append(String.format(", bad cksum %x (->%x)!", ip.checksum(), ip.expectedChecksum()));
     }

@@ -62,7 +62,22 @@ class PacketDecoderTest {
                   + "000000000000"
                   + "0a000002");
 
-  static final List<byte[]> CORPUS = List.of(SYN, VLAN_IPV6_ECHO, ARP);
+  /**
+   * ping -R's echo request as captured on a veth pair: a NOP, then a record route option with its
+   * first address filled in.
+   */
+  static final byte[] RECORD_ROUTE_ECHO =
+      HexFormat.of()
+          .parseHex(
+              "bef6773e71aafa86fcf1c1370800"
+                  + "4f00007c18b040004001d0d70a4d00010a4d0002"
+                  + "010727080a4d0001"
+                  + "0000000000000000000000000000000000000000000000000000000000000000"
+                  + "08002b47379200015de0126b000000006407020000000000"
+                  + "101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f"
+                  + "3031323334353637");
+
+  static final List<byte[]> CORPUS = List.of(SYN, VLAN_IPV6_ECHO, ARP, RECORD_ROUTE_ECHO);
 
   @Test
   void aSynIsPrintedAsTcpdumpPrintsIt() {
@@ -104,6 +119,35 @@ class PacketDecoderTest {
             "02:00:00:00:00:01 > 33:33:00:00:00:01, ethertype 802.1Q (0x8100), length 74: vlan 42,"
                 + " p 3, DEI, ethertype IPv6 (0x86dd), fd00::1 > fd00::2: HBH ICMP6, echo request,"
                 + " id 7, seq 1, length 8");
+  }
+
+  @Test
+  void ipv4OptionsArePrintedAsTcpdumpVPrintsThem() {
+    DecodedPacket packet =
+        PacketDecoder.decode(
+            PacketDecoder.LINKTYPE_ETHERNET, RECORD_ROUTE_ECHO, RECORD_ROUTE_ECHO.length);
+    assertThat(packet.problem()).isEmpty();
+    assertThat(packet.layer(Layer.Ipv4.class).orElseThrow().options())
+        .containsExactly(
+            "NOP", "RR 10.77.0.1, 0.0.0.0 0.0.0.0 0.0.0.0 0.0.0.0 0.0.0.0 0.0.0.0 0.0.0.0 0.0.0.0");
+    // tcpdump 4.99.3 -v on the same frame.
+    assertThat(new TcpdumpText(true).line(packet))
+        .isEqualTo(
+            "IP (tos 0x0, ttl 64, id 6320, offset 0, flags [DF], proto ICMP (1), length 124,"
+                + " options (NOP,RR 10.77.0.1, 0.0.0.0 0.0.0.0 0.0.0.0 0.0.0.0 0.0.0.0 0.0.0.0"
+                + " 0.0.0.0 0.0.0.0))\n"
+                + "    10.77.0.1 > 10.77.0.2: ICMP echo request, id 14226, seq 1, length 64");
+    assertThat(PacketJson.of(packet, ""))
+        .contains("\"options\":[\"NOP\",\"RR 10.77.0.1, 0.0.0.0 0.0.0.0 ");
+  }
+
+  @Test
+  void aBadIpv4OptionLengthIsMarkedAsTcpdumpMarksIt() {
+    byte[] bad = RECORD_ROUTE_ECHO.clone();
+    bad[14 + 20 + 2] = 60; // the RR option says 60 bytes: more than the 39 left in the header
+    DecodedPacket packet = PacketDecoder.decode(PacketDecoder.LINKTYPE_ETHERNET, bad, bad.length);
+    assertThat(packet.layer(Layer.Ipv4.class).orElseThrow().options())
+        .containsExactly("NOP", "RR [bad length 60]");
   }
 
   @Test
