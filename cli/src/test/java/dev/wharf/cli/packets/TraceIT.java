@@ -662,6 +662,52 @@ class TraceIT extends EndToEnd {
     assertThat(wharfRead("-X", "-r", theirs.toString())).isEqualTo(x);
   }
 
+  /**
+   * IPv4 options and fragments, both captures live: ping's record route (-R) and timestamps (-T),
+   * whose options each hop fills in, and a 3000-byte echo that the 1500-byte MTU splits into three
+   * fragments each way. tcpdump reads Wharf's file as its own, and Wharf's -v and --json on
+   * tcpdump's file say what tcpdump -v says.
+   */
+  @Test
+  void ipv4OptionsAndFragmentsAreTcpdumps() throws Exception {
+    Path ours = dir.resolve("ours.pcap");
+    Path theirs = dir.resolve("theirs.pcap");
+    Child tcpdump = tcpdumpIn(theirs, "-i", link, "icmp");
+    Child wharf = wharfIn("trace", "-i", link, "-w", ours.toString(), "icmp");
+    try {
+      awaitListening(tcpdump, link);
+      awaitListening(wharf, link);
+      inThere("ping -R -c 2 -i 0.2 10.77.0.1");
+      inThere("ping -T tsonly -c 1 10.77.0.1");
+      inThere("ping -T tsandaddr -c 1 10.77.0.1");
+      inThere("ping -s 3000 -c 1 10.77.0.1");
+      inThere("sleep 1");
+    } finally {
+      wharf.signal("TERM");
+      tcpdump.signal("TERM");
+    }
+    assertThat(wharf.awaitExit(Duration.ofSeconds(30))).isZero();
+    tcpdump.awaitExit(Duration.ofSeconds(30));
+
+    var v = tcpdumpRead(theirs, "-v");
+    assertThat(v)
+        .anyMatch(line -> line.contains(", options (NOP,RR 10.77.0.2, 0.0.0.0 "))
+        .anyMatch(line -> line.contains(", options (RR 10.77.0.2, 10.77.0.1, 10.77.0.1, 0.0.0.0"))
+        .anyMatch(line -> line.contains("options (timestamp TS{TSONLY "))
+        .anyMatch(line -> line.contains("options (timestamp TS{TS+ADDR "))
+        .anyMatch(line -> line.contains(", offset 1480, flags [+], proto ICMP (1), length 1500)"))
+        .anyMatch(line -> line.endsWith("10.77.0.2 > 10.77.0.1: ip-proto-1"));
+    assertThat(tcpdumpRead(ours, "-v")).isEqualTo(v);
+    assertThat(wharfRead("-v", "-r", theirs.toString())).isEqualTo(v);
+    assertThat(wharfRead("-r", theirs.toString())).isEqualTo(tcpdumpRead(theirs));
+
+    // --json carries the same options, one string per option, as -v prints them.
+    assertThat(wharfRead("--json", "-r", theirs.toString()))
+        .anyMatch(line -> line.contains("\"options\":[\"NOP\",\"RR 10.77.0.2, 0.0.0.0 "))
+        .anyMatch(line -> line.contains("\"options\":[\"timestamp TS{TSONLY "))
+        .anyMatch(line -> line.contains("\"fragmentOffset\":2960"));
+  }
+
   @Test
   void snapLengthAndCountAsTcpdumps() throws Exception {
     Path ours = dir.resolve("s-ours.pcap");
