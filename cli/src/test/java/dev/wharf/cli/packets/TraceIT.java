@@ -708,6 +708,47 @@ class TraceIT extends EndToEnd {
         .anyMatch(line -> line.contains("\"fragmentOffset\":2960"));
   }
 
+  /**
+   * SACK blocks on a live capture: the first 1200-byte segment is dropped by an nftables quota rule
+   * in this side's namespace (after both captures saw it), so the receiver acknowledges the second
+   * one selectively; -v is tcpdump's -v for every packet, the sack block's relative numbers too.
+   */
+  @Test
+  void sackBlocksAreTcpdumps() throws Exception {
+    sh(
+        "ip netns exec "
+            + here
+            + " nft add table inet wt"
+            + " && ip netns exec "
+            + here
+            + " nft add chain inet wt in '{ type filter hook input priority 0; }'"
+            + " && ip netns exec "
+            + here
+            + " nft add rule inet wt in tcp dport 5555 meta length '>' 1000"
+            + " quota until 2000 bytes drop");
+    Path ours = dir.resolve("ours.pcap");
+    Path theirs = dir.resolve("theirs.pcap");
+    Child tcpdump = tcpdumpIn(theirs, "-i", link, "tcp port 5555");
+    Child wharf = wharfIn("trace", "-i", link, "-w", ours.toString(), "tcp port 5555");
+    try {
+      awaitListening(tcpdump, link);
+      awaitListening(wharf, link);
+      tcpSinkHere();
+      // Writes of 1200 bytes, each its own segment (nodelay), the first of them dropped.
+      inThere("sleep 0.5; head -c 6000 /dev/zero | socat -b 1200 -u - TCP:10.77.0.1:5555,nodelay");
+      inThere("sleep 1");
+    } finally {
+      wharf.signal("TERM");
+      tcpdump.signal("TERM");
+    }
+    assertThat(wharf.awaitExit(Duration.ofSeconds(30))).isZero();
+    tcpdump.awaitExit(Duration.ofSeconds(30));
+    var v = tcpdumpRead(theirs, "-v");
+    assertThat(v).anyMatch(line -> line.matches(".*,nop,nop,sack 1 \\{\\d+:\\d+}], length 0"));
+    assertThat(tcpdumpRead(ours, "-v")).isEqualTo(v);
+    assertThat(wharfRead("-v", "-r", theirs.toString())).isEqualTo(v);
+  }
+
   @Test
   void snapLengthAndCountAsTcpdumps() throws Exception {
     Path ours = dir.resolve("s-ours.pcap");
