@@ -749,6 +749,91 @@ class TraceIT extends EndToEnd {
     assertThat(wharfRead("-v", "-r", theirs.toString())).isEqualTo(v);
   }
 
+  /**
+   * --json, read back by Python's json module: a captured TCP SYN and a UDP DNS query have every
+   * layer with the fields tcpdump shows for the same packets (addresses, ports, flags, sequence
+   * number, options).
+   */
+  @Test
+  void jsonHasEveryLayerWithItsFields() throws Exception {
+    Path theirs = dir.resolve("theirs.pcap");
+    String filter = "udp dst port 53 or (tcp port 5555 and tcp[tcpflags] == tcp-syn)";
+    Child tcpdump = tcpdumpIn(theirs, "-i", link, filter);
+    try {
+      awaitListening(tcpdump, link);
+      tcpSinkHere();
+      inThere("sleep 0.5; echo hello | socat -u - TCP:10.77.0.1:5555");
+      inThere("dig +tries=1 +time=1 @10.77.0.1 example.com; true");
+      inThere("sleep 1");
+    } finally {
+      tcpdump.signal("TERM");
+    }
+    tcpdump.awaitExit(Duration.ofSeconds(30));
+    List<String> theirLines = tcpdumpRead(theirs);
+    assertThat(theirLines).hasSize(2);
+    var syn =
+        java.util.regex.Pattern.compile(
+                "IP 10\\.77\\.0\\.2\\.(\\d+) > 10\\.77\\.0\\.1\\.5555: Flags \\[S\\], seq (\\d+),"
+                    + " win (\\d+), options \\[mss 1460,sackOK,TS val (\\d+) ecr 0,nop,wscale (\\d+)\\],"
+                    + " length 0")
+            .matcher(theirLines.getFirst());
+    assertThat(syn.matches()).as(theirLines.getFirst()).isTrue();
+    var dns =
+        java.util.regex.Pattern.compile("IP 10\\.77\\.0\\.2\\.(\\d+) > 10\\.77\\.0\\.1\\.53: .*")
+            .matcher(theirLines.get(1));
+    assertThat(dns.matches()).as(theirLines.get(1)).isTrue();
+
+    Path json = dir.resolve("packets.json");
+    Files.write(json, wharfRead("--json", "-r", theirs.toString()));
+    // One line per layer: the packet's number, the layer's name, its fields as JSON, keys sorted.
+    var parsed =
+        ExternalProcess.run(
+            Duration.ofSeconds(30),
+            "/usr/bin/python3",
+            "-c",
+            "import json,sys\n"
+                + "for n, line in enumerate(open(sys.argv[1])):\n"
+                + "  packet = json.loads(line)\n"
+                + "  for layer in packet['layers']:\n"
+                + "    name = layer.pop('layer')\n"
+                + "    print(n, name, json.dumps(layer, sort_keys=True))\n",
+            json.toString());
+    assertThat(parsed.exit()).as(parsed.err()).isZero();
+    List<String> layers = parsed.out().lines().toList();
+    assertThat(layers).hasSize(6);
+    assertThat(layers.get(0)).startsWith("0 ethernet ").contains("\"etherType\": 2048");
+    assertThat(layers.get(1))
+        .startsWith("0 ipv4 ")
+        .contains(
+            "\"destination\": \"10.77.0.1\"",
+            "\"source\": \"10.77.0.2\"",
+            "\"protocol\": 6",
+            "\"dontFragment\": true",
+            "\"options\": []");
+    assertThat(layers.get(2))
+        .startsWith("0 tcp ")
+        .contains(
+            "\"sourcePort\": " + syn.group(1) + ",",
+            "\"destinationPort\": 5555,",
+            "\"flags\": 2,",
+            "\"sequence\": " + syn.group(2) + ",",
+            "\"acknowledgement\": 0,",
+            "\"window\": " + syn.group(3) + "}",
+            "\"options\": [\"mss 1460\", \"sackOK\", \"TS val "
+                + syn.group(4)
+                + " ecr 0\", \"nop\", \"wscale "
+                + syn.group(5)
+                + "\"]",
+            "\"payloadLength\": 0");
+    assertThat(layers.get(3)).startsWith("1 ethernet ").contains("\"etherType\": 2048");
+    assertThat(layers.get(4))
+        .startsWith("1 ipv4 ")
+        .contains("\"protocol\": 17", "\"source\": \"10.77.0.2\"");
+    assertThat(layers.get(5))
+        .startsWith("1 udp ")
+        .contains("\"sourcePort\": " + dns.group(1) + "}", "\"destinationPort\": 53,");
+  }
+
   @Test
   void snapLengthAndCountAsTcpdumps() throws Exception {
     Path ours = dir.resolve("s-ours.pcap");
