@@ -698,6 +698,178 @@ class TraceIT extends EndToEnd {
     assertThat(wharfRead("-X", "-r", theirs.toString())).isEqualTo(x);
   }
 
+  /**
+   * IPv4 options and fragments, both captures live: ping's record route (-R) and timestamps (-T),
+   * whose options each hop fills in, and a 3000-byte echo that the 1500-byte MTU splits into three
+   * fragments each way. tcpdump reads Wharf's file as its own, and Wharf's -v and --json on
+   * tcpdump's file say what tcpdump -v says.
+   */
+  @Test
+  void ipv4OptionsAndFragmentsAreTcpdumps() throws Exception {
+    Path ours = dir.resolve("ours.pcap");
+    Path theirs = dir.resolve("theirs.pcap");
+    Child tcpdump = tcpdumpIn(theirs, "-i", link, "icmp");
+    Child wharf = wharfIn("trace", "-i", link, "-w", ours.toString(), "icmp");
+    try {
+      awaitListening(tcpdump, link);
+      awaitListening(wharf, link);
+      inThere("ping -R -c 2 -i 0.2 10.77.0.1");
+      inThere("ping -T tsonly -c 1 10.77.0.1");
+      inThere("ping -T tsandaddr -c 1 10.77.0.1");
+      inThere("ping -s 3000 -c 1 10.77.0.1");
+      inThere("sleep 1");
+    } finally {
+      wharf.signal("TERM");
+      tcpdump.signal("TERM");
+    }
+    assertThat(wharf.awaitExit(Duration.ofSeconds(30))).isZero();
+    tcpdump.awaitExit(Duration.ofSeconds(30));
+
+    var v = tcpdumpRead(theirs, "-v");
+    assertThat(v)
+        .anyMatch(line -> line.contains(", options (NOP,RR 10.77.0.2, 0.0.0.0 "))
+        .anyMatch(line -> line.contains(", options (RR 10.77.0.2, 10.77.0.1, 10.77.0.1, 0.0.0.0"))
+        .anyMatch(line -> line.contains("options (timestamp TS{TSONLY "))
+        .anyMatch(line -> line.contains("options (timestamp TS{TS+ADDR "))
+        .anyMatch(line -> line.contains(", offset 1480, flags [+], proto ICMP (1), length 1500)"))
+        .anyMatch(line -> line.endsWith("10.77.0.2 > 10.77.0.1: ip-proto-1"));
+    assertThat(tcpdumpRead(ours, "-v")).isEqualTo(v);
+    assertThat(wharfRead("-v", "-r", theirs.toString())).isEqualTo(v);
+    assertThat(wharfRead("-r", theirs.toString())).isEqualTo(tcpdumpRead(theirs));
+
+    // --json carries the same options, one string per option, as -v prints them.
+    assertThat(wharfRead("--json", "-r", theirs.toString()))
+        .anyMatch(line -> line.contains("\"options\":[\"NOP\",\"RR 10.77.0.2, 0.0.0.0 "))
+        .anyMatch(line -> line.contains("\"options\":[\"timestamp TS{TSONLY "))
+        .anyMatch(line -> line.contains("\"fragmentOffset\":2960"));
+  }
+
+  /**
+   * SACK blocks on a live capture: the first 1200-byte segment is dropped by an nftables quota rule
+   * in this side's namespace (after both captures saw it), so the receiver acknowledges the second
+   * one selectively; -v is tcpdump's -v for every packet, the sack block's relative numbers too.
+   */
+  @Test
+  void sackBlocksAreTcpdumps() throws Exception {
+    sh(
+        "ip netns exec "
+            + here
+            + " nft add table inet wt"
+            + " && ip netns exec "
+            + here
+            + " nft add chain inet wt in '{ type filter hook input priority 0; }'"
+            + " && ip netns exec "
+            + here
+            + " nft add rule inet wt in tcp dport 5555 meta length '>' 1000"
+            + " quota until 2000 bytes drop");
+    Path ours = dir.resolve("ours.pcap");
+    Path theirs = dir.resolve("theirs.pcap");
+    Child tcpdump = tcpdumpIn(theirs, "-i", link, "tcp port 5555");
+    Child wharf = wharfIn("trace", "-i", link, "-w", ours.toString(), "tcp port 5555");
+    try {
+      awaitListening(tcpdump, link);
+      awaitListening(wharf, link);
+      tcpSinkHere();
+      // Writes of 1200 bytes, each its own segment (nodelay), the first of them dropped.
+      inThere("sleep 0.5; head -c 6000 /dev/zero | socat -b 1200 -u - TCP:10.77.0.1:5555,nodelay");
+      inThere("sleep 1");
+    } finally {
+      wharf.signal("TERM");
+      tcpdump.signal("TERM");
+    }
+    assertThat(wharf.awaitExit(Duration.ofSeconds(30))).isZero();
+    tcpdump.awaitExit(Duration.ofSeconds(30));
+    var v = tcpdumpRead(theirs, "-v");
+    assertThat(v).anyMatch(line -> line.matches(".*,nop,nop,sack 1 \\{\\d+:\\d+}], length 0"));
+    assertThat(tcpdumpRead(ours, "-v")).isEqualTo(v);
+    assertThat(wharfRead("-v", "-r", theirs.toString())).isEqualTo(v);
+  }
+
+  /**
+   * --json, read back by Python's json module: a captured TCP SYN and a UDP DNS query have every
+   * layer with the fields tcpdump shows for the same packets (addresses, ports, flags, sequence
+   * number, options).
+   */
+  @Test
+  void jsonHasEveryLayerWithItsFields() throws Exception {
+    Path theirs = dir.resolve("theirs.pcap");
+    String filter = "udp dst port 53 or (tcp port 5555 and tcp[tcpflags] == tcp-syn)";
+    Child tcpdump = tcpdumpIn(theirs, "-i", link, filter);
+    try {
+      awaitListening(tcpdump, link);
+      tcpSinkHere();
+      inThere("sleep 0.5; echo hello | socat -u - TCP:10.77.0.1:5555");
+      inThere("dig +tries=1 +time=1 @10.77.0.1 example.com; true");
+      inThere("sleep 1");
+    } finally {
+      tcpdump.signal("TERM");
+    }
+    tcpdump.awaitExit(Duration.ofSeconds(30));
+    List<String> theirLines = tcpdumpRead(theirs);
+    assertThat(theirLines).hasSize(2);
+    var syn =
+        java.util.regex.Pattern.compile(
+                "IP 10\\.77\\.0\\.2\\.(\\d+) > 10\\.77\\.0\\.1\\.5555: Flags \\[S\\], seq (\\d+),"
+                    + " win (\\d+), options \\[mss 1460,sackOK,TS val (\\d+) ecr 0,nop,wscale (\\d+)\\],"
+                    + " length 0")
+            .matcher(theirLines.getFirst());
+    assertThat(syn.matches()).as(theirLines.getFirst()).isTrue();
+    var dns =
+        java.util.regex.Pattern.compile("IP 10\\.77\\.0\\.2\\.(\\d+) > 10\\.77\\.0\\.1\\.53: .*")
+            .matcher(theirLines.get(1));
+    assertThat(dns.matches()).as(theirLines.get(1)).isTrue();
+
+    Path json = dir.resolve("packets.json");
+    Files.write(json, wharfRead("--json", "-r", theirs.toString()));
+    // One line per layer: the packet's number, the layer's name, its fields as JSON, keys sorted.
+    var parsed =
+        ExternalProcess.run(
+            Duration.ofSeconds(30),
+            "/usr/bin/python3",
+            "-c",
+            "import json,sys\n"
+                + "for n, line in enumerate(open(sys.argv[1])):\n"
+                + "  packet = json.loads(line)\n"
+                + "  for layer in packet['layers']:\n"
+                + "    name = layer.pop('layer')\n"
+                + "    print(n, name, json.dumps(layer, sort_keys=True))\n",
+            json.toString());
+    assertThat(parsed.exit()).as(parsed.err()).isZero();
+    List<String> layers = parsed.out().lines().toList();
+    assertThat(layers).hasSize(6);
+    assertThat(layers.get(0)).startsWith("0 ethernet ").contains("\"etherType\": 2048");
+    assertThat(layers.get(1))
+        .startsWith("0 ipv4 ")
+        .contains(
+            "\"destination\": \"10.77.0.1\"",
+            "\"source\": \"10.77.0.2\"",
+            "\"protocol\": 6",
+            "\"dontFragment\": true",
+            "\"options\": []");
+    assertThat(layers.get(2))
+        .startsWith("0 tcp ")
+        .contains(
+            "\"sourcePort\": " + syn.group(1) + ",",
+            "\"destinationPort\": 5555,",
+            "\"flags\": 2,",
+            "\"sequence\": " + syn.group(2) + ",",
+            "\"acknowledgement\": 0,",
+            "\"window\": " + syn.group(3) + "}",
+            "\"options\": [\"mss 1460\", \"sackOK\", \"TS val "
+                + syn.group(4)
+                + " ecr 0\", \"nop\", \"wscale "
+                + syn.group(5)
+                + "\"]",
+            "\"payloadLength\": 0");
+    assertThat(layers.get(3)).startsWith("1 ethernet ").contains("\"etherType\": 2048");
+    assertThat(layers.get(4))
+        .startsWith("1 ipv4 ")
+        .contains("\"protocol\": 17", "\"source\": \"10.77.0.2\"");
+    assertThat(layers.get(5))
+        .startsWith("1 udp ")
+        .contains("\"sourcePort\": " + dns.group(1) + "}", "\"destinationPort\": 53,");
+  }
+
   @Test
   void snapLengthAndCountAsTcpdumps() throws Exception {
     Path ours = dir.resolve("s-ours.pcap");

@@ -40,7 +40,10 @@ final class Ipv4Decoder {
             b.u8(offset + 1),
             totalLength,
             b.u16(offset + 10),
-            expected);
+            expected,
+            b.has(offset, headerLength)
+                ? Ipv4Options.decode(b, offset + 20, headerLength - 20)
+                : List.of());
     layers.add(ip);
     if (!b.has(offset, headerLength)) {
       layers.add(PacketDecoder.truncated("ip options"));

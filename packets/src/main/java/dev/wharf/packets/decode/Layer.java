@@ -28,7 +28,9 @@ public sealed interface Layer {
 
   /**
    * IPv4 (RFC 791): {@code payloadLength} is the total length less the header; {@code
-   * expectedChecksum} is what the header checksum should be (-1 where the header was cut short).
+   * expectedChecksum} is what the header checksum should be (-1 where the header was cut short);
+   * {@code options} in tcpdump's words ({@code "RR 10.0.0.1, 0.0.0.0"}, {@code "NOP"}), empty where
+   * there are none or the capture cut them short.
    */
   record Ipv4(
       String source,
@@ -44,7 +46,8 @@ public sealed interface Layer {
       int tos,
       int totalLength,
       int checksum,
-      int expectedChecksum)
+      int expectedChecksum,
+      List<String> options)
       implements Layer {}
 
   /**

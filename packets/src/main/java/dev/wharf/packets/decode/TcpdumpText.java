@@ -293,6 +293,9 @@ public final class TcpdumpText {
     text.append(", proto ").append(protocolName(ip.protocol()));
     text.append(" (").append(ip.protocol()).append(')');
     text.append(", length ").append(ip.totalLength());
+    if (!ip.options().isEmpty()) {
+      text.append(", options (").append(String.join(",", ip.options())).append(')');
+    }
     if (ip.expectedChecksum() >= 0 && ip.expectedChecksum() != ip.checksum()) {
       text.append(String.format(", bad cksum %x (->%x)!", ip.checksum(), ip.expectedChecksum()));
     }
@@ -463,6 +466,7 @@ public final class TcpdumpText {
     }
     long seq = tcp.sequence();
     long ack = tcp.acknowledgement();
+    long sackBase = -1; // SACK blocks number what the acknowledgement numbers: relative as it is
     int flags = tcp.flags();
     if ((flags & 0x10) != 0) {
       // print-tcp.c: both directions share one entry, keyed with the lower port first.
@@ -487,9 +491,11 @@ public final class TcpdumpText {
       } else if (reverse) {
         seq = (seq - initial.ack) & 0xffffffffL;
         ack = (ack - initial.seq) & 0xffffffffL;
+        sackBase = initial.seq;
       } else {
         seq = (seq - initial.seq) & 0xffffffffL;
         ack = (ack - initial.ack) & 0xffffffffL;
+        sackBase = initial.ack;
       }
     }
     text.append("Flags [").append(flags(flags)).append(']');
@@ -515,10 +521,36 @@ public final class TcpdumpText {
       text.append(", urg ").append(tcp.urgent());
     }
     if (!tcp.options().isEmpty()) {
-      text.append(", options [").append(String.join(",", tcp.options())).append(']');
+      text.append(", options [");
+      for (int i = 0; i < tcp.options().size(); i++) {
+        text.append(i == 0 ? "" : ",").append(relativeSack(tcp.options().get(i), sackBase));
+      }
+      text.append(']');
     }
     text.append(", length ").append(length);
   }
+
+  /**
+   * print-tcp.c prints each SACK block's edges less the base of the acknowledgement numbers of the
+   * packet's direction: {@code "sack 1 {1201:2401}"}. Other options, and blocks where no base is
+   * known yet (-1), are as decoded.
+   */
+  private static String relativeSack(String option, long base) {
+    if (base < 0 || !option.startsWith("sack ")) {
+      return option;
+    }
+    var matcher = SACK_BLOCK.matcher(option);
+    var text = new StringBuilder();
+    while (matcher.find()) {
+      long start = (Long.parseLong(matcher.group(1)) - base) & 0xffffffffL;
+      long end = (Long.parseLong(matcher.group(2)) - base) & 0xffffffffL;
+      matcher.appendReplacement(text, "{" + start + ":" + end + "}");
+    }
+    return matcher.appendTail(text).toString();
+  }
+
+  private static final java.util.regex.Pattern SACK_BLOCK =
+      java.util.regex.Pattern.compile("\\{(\\d+):(\\d+)\\}");
 
   /** tcpdump's flag letters, in its order: FIN SYN RST PSH ACK URG ECE CWR. */
   static String flags(int flags) {

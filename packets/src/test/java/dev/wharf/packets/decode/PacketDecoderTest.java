@@ -62,7 +62,107 @@ class PacketDecoderTest {
                   + "000000000000"
                   + "0a000002");
 
-  static final List<byte[]> CORPUS = List.of(SYN, VLAN_IPV6_ECHO, ARP);
+  /**
+   * ping -R's echo request as captured on a veth pair: a NOP, then a record route option with its
+   * first address filled in.
+   */
+  static final byte[] RECORD_ROUTE_ECHO =
+      HexFormat.of()
+          .parseHex(
+              "bef6773e71aafa86fcf1c1370800"
+                  + "4f00007c18b040004001d0d70a4d00010a4d0002"
+                  + "010727080a4d0001"
+                  + "0000000000000000000000000000000000000000000000000000000000000000"
+                  + "08002b47379200015de0126b000000006407020000000000"
+                  + "101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f"
+                  + "3031323334353637");
+
+  /** The frames below were captured with tcpdump on a veth pair between two namespaces. */
+  private static byte[] hex(String text) {
+    return HexFormat.of().parseHex(text);
+  }
+
+  /** dig's DNS query (A? example.com. with an OPT record) to 10.77.0.2:53. */
+  static final String DNS_QUERY_IP =
+      "45000050907b00004011d5850a4d00010a4d000297260035003c14ea"
+          + "dc8f01200001000000000001076578616d706c6503636f6d000001000100002904d000000000000c000a00"
+          + "0819cdd61a4d3919a7";
+
+  /** curl's GET /index.html, one segment after the handshake. */
+  static final String HTTP_REQUEST_IP =
+      "45000087412d40004006e4a70a4d00010a4d0002ab88005033a0b52567b4eb518018003f15160000"
+          + "0101080af6a92a9f1eec46e9"
+          + "474554202f696e6465782e68746d6c20485454502f312e310d0a486f73743a2031302e37372e302e320d"
+          + "0a557365722d4167656e743a206375726c2f372e38382e310d0a4163636570743a202a2f2a0d0a0d0a";
+
+  /**
+   * The corpus: each frame with its link type and how far its headers must be whole for a decode
+   * without a truncated mark (for ICMP its type, code and checksum: the decoders read what follows
+   * only where it is there).
+   */
+  record Sample(String name, int linkType, byte[] data, int headersEnd) {}
+
+  static final List<Sample> CORPUS =
+      List.of(
+          new Sample("tcp syn", PacketDecoder.LINKTYPE_ETHERNET, SYN, 14 + 20 + 40),
+          new Sample(
+              "vlan ipv6 hop-by-hop echo",
+              PacketDecoder.LINKTYPE_ETHERNET,
+              VLAN_IPV6_ECHO,
+              18 + 40 + 8 + 4),
+          new Sample("arp", PacketDecoder.LINKTYPE_ETHERNET, ARP, 14 + 28),
+          new Sample(
+              "ipv4 record route echo",
+              PacketDecoder.LINKTYPE_ETHERNET,
+              RECORD_ROUTE_ECHO,
+              14 + 60 + 4),
+          new Sample(
+              "udp dns query",
+              PacketDecoder.LINKTYPE_ETHERNET,
+              hex("bef6773e71aafa86fcf1c1370800" + DNS_QUERY_IP),
+              14 + 20 + 8),
+          new Sample(
+              "http request over tcp",
+              PacketDecoder.LINKTYPE_ETHERNET,
+              hex("bef6773e71aafa86fcf1c1370800" + HTTP_REQUEST_IP),
+              14 + 20 + 32),
+          new Sample(
+              "sll dns query",
+              PacketDecoder.LINKTYPE_LINUX_SLL,
+              hex("000400010006fa86fcf1c13700000800" + DNS_QUERY_IP),
+              16 + 20 + 8),
+          new Sample(
+              "sll2 http request",
+              PacketDecoder.LINKTYPE_LINUX_SLL2,
+              hex("080000000000011e00010406fa86fcf1c1370000" + HTTP_REQUEST_IP),
+              20 + 20 + 32),
+          new Sample(
+              "icmp port unreachable quoting the dns query",
+              PacketDecoder.LINKTYPE_ETHERNET,
+              hex(
+                  "fa86fcf1c137bef6773e71aa080045c0006c298a000040013bab0a4d00020a4d0001"
+                      + "0303487d00000000"
+                      + DNS_QUERY_IP),
+              14 + 20 + 4),
+          new Sample(
+              "ipv4 later fragment (offset 1480), cut at 100 bytes",
+              PacketDecoder.LINKTYPE_ETHERNET,
+              hex(
+                  "bef6773e71aafa86fcf1c1370800450005dc18b220b94001271a0a4d00010a4d0002"
+                      + "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedfe0e1e2e3"
+                      + "e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff0001"),
+              14 + 20),
+          new Sample(
+              "ipv6 fragment header and echo, cut at 126 bytes",
+              PacketDecoder.LINKTYPE_ETHERNET,
+              hex(
+                  "bef6773e71aafa86fcf1c13786dd600c8ed605b02c40"
+                      + "fd780000000000000000000000000001fd780000000000000000000000000002"
+                      + "3a000001094a969b"
+                      + "800040ac4d650001"
+                      + "56e1126b00000000a003020000000000101112131415161718191a1b1c1d1e1f"
+                      + "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"),
+              14 + 40 + 8 + 4));
 
   @Test
   void aSynIsPrintedAsTcpdumpPrintsIt() {
@@ -107,6 +207,35 @@ class PacketDecoderTest {
   }
 
   @Test
+  void ipv4OptionsArePrintedAsTcpdumpVPrintsThem() {
+    DecodedPacket packet =
+        PacketDecoder.decode(
+            PacketDecoder.LINKTYPE_ETHERNET, RECORD_ROUTE_ECHO, RECORD_ROUTE_ECHO.length);
+    assertThat(packet.problem()).isEmpty();
+    assertThat(packet.layer(Layer.Ipv4.class).orElseThrow().options())
+        .containsExactly(
+            "NOP", "RR 10.77.0.1, 0.0.0.0 0.0.0.0 0.0.0.0 0.0.0.0 0.0.0.0 0.0.0.0 0.0.0.0 0.0.0.0");
+    // tcpdump 4.99.3 -v on the same frame.
+    assertThat(new TcpdumpText(true).line(packet))
+        .isEqualTo(
+            "IP (tos 0x0, ttl 64, id 6320, offset 0, flags [DF], proto ICMP (1), length 124,"
+                + " options (NOP,RR 10.77.0.1, 0.0.0.0 0.0.0.0 0.0.0.0 0.0.0.0 0.0.0.0 0.0.0.0"
+                + " 0.0.0.0 0.0.0.0))\n"
+                + "    10.77.0.1 > 10.77.0.2: ICMP echo request, id 14226, seq 1, length 64");
+    assertThat(PacketJson.of(packet, ""))
+        .contains("\"options\":[\"NOP\",\"RR 10.77.0.1, 0.0.0.0 0.0.0.0 ");
+  }
+
+  @Test
+  void aBadIpv4OptionLengthIsMarkedAsTcpdumpMarksIt() {
+    byte[] bad = RECORD_ROUTE_ECHO.clone();
+    bad[14 + 20 + 2] = 60; // the RR option says 60 bytes: more than the 39 left in the header
+    DecodedPacket packet = PacketDecoder.decode(PacketDecoder.LINKTYPE_ETHERNET, bad, bad.length);
+    assertThat(packet.layer(Layer.Ipv4.class).orElseThrow().options())
+        .containsExactly("NOP", "RR [bad length 60]");
+  }
+
+  @Test
   void anArpRequestAsksWhoHas() {
     assertThat(
             new TcpdumpText()
@@ -132,9 +261,21 @@ class PacketDecoderTest {
         .hasValueSatisfying(p -> assertThat(p.layer()).isEqualTo("ip"));
   }
 
+  /** Every sample decodes whole, without a problem: the corpus starts from real packets. */
+  @Test
+  void theCorpusDecodesWholeWithoutAProblem() {
+    for (Sample sample : CORPUS) {
+      DecodedPacket packet =
+          PacketDecoder.decode(sample.linkType(), sample.data(), sample.data().length);
+      assertThat(packet.problem()).as(sample.name()).isEmpty();
+    }
+  }
+
   /**
    * The fuzz corpus: every prefix of every sample, and seeded random mutations of them, under every
-   * link type, through the decoder, the text and the JSON: nothing escapes.
+   * link type, through the decoder, the text (plain, -v, -e), the JSON and the connection story:
+   * nothing escapes. A prefix that cuts a sample's headers short, under its own link type, carries
+   * the truncated mark, in the layers and in the text.
    */
   @Test
   void truncatedAndMutatedPacketsNeverThrow() {
@@ -146,30 +287,59 @@ class PacketDecoderTest {
       PacketDecoder.LINKTYPE_RAW,
       999
     };
-    var text = new TcpdumpText();
-    for (byte[] sample : CORPUS) {
+    var printers = new Printers();
+    for (Sample sample : CORPUS) {
+      byte[] whole = sample.data();
       for (int linkType : linkTypes) {
-        for (int length = 0; length <= sample.length; length++) {
-          byte[] cut = Arrays.copyOf(sample, length);
-          assertThatCode(() -> decodeAll(text, linkType, cut)).doesNotThrowAnyException();
+        for (int length = 0; length <= whole.length; length++) {
+          byte[] cut = Arrays.copyOf(whole, length);
+          assertThatCode(() -> printers.decodeAll(linkType, cut)).doesNotThrowAnyException();
+        }
+      }
+      for (int length = 0; length < sample.headersEnd(); length++) {
+        byte[] cut = Arrays.copyOf(whole, length);
+        DecodedPacket packet = PacketDecoder.decode(sample.linkType(), cut, whole.length);
+        // TCP options cut short are marked among the options, as the Tcp layer is whole.
+        boolean optionsCut =
+            packet.problem().isEmpty()
+                && packet
+                    .layer(Layer.Tcp.class)
+                    .filter(tcp -> tcp.options().contains("truncated"))
+                    .isPresent();
+        if (!optionsCut) {
+          assertThat(packet.problem())
+              .as("%s cut at %d", sample.name(), length)
+              .hasValueSatisfying(problem -> assertThat(problem.truncated()).isTrue());
+          assertThat(new TcpdumpText().line(packet))
+              .as("%s cut at %d", sample.name(), length)
+              .contains(" [|");
         }
       }
       for (int round = 0; round < 5_000; round++) {
-        byte[] mutated = Arrays.copyOf(sample, random.nextInt(sample.length + 8));
+        byte[] mutated = Arrays.copyOf(whole, random.nextInt(whole.length + 8));
         for (int flips = random.nextInt(6); flips >= 0; flips--) {
           if (mutated.length > 0) {
             mutated[random.nextInt(mutated.length)] = (byte) random.nextInt(256);
           }
         }
         int linkType = linkTypes[random.nextInt(linkTypes.length)];
-        assertThatCode(() -> decodeAll(text, linkType, mutated)).doesNotThrowAnyException();
+        assertThatCode(() -> printers.decodeAll(linkType, mutated)).doesNotThrowAnyException();
       }
     }
   }
 
-  private static void decodeAll(TcpdumpText text, int linkType, byte[] data) {
-    DecodedPacket packet = PacketDecoder.decode(linkType, data, data.length + 3);
-    text.line(packet);
-    PacketJson.of(packet, "");
+  /** Everything that prints a decoded packet, kept across packets as a capture keeps them. */
+  private static final class Printers {
+    private final TcpdumpText plain = new TcpdumpText();
+    private final TcpdumpText verbose = new TcpdumpText(true, true);
+    private final ConnectionStory story = new ConnectionStory();
+
+    void decodeAll(int linkType, byte[] data) {
+      DecodedPacket packet = PacketDecoder.decode(linkType, data, data.length + 3);
+      plain.line(packet, data);
+      verbose.line(packet, data);
+      PacketJson.of(packet, "");
+      story.next(java.time.Instant.EPOCH, packet);
+    }
   }
 }
