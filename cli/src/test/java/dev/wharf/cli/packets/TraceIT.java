@@ -26,6 +26,18 @@ import org.junit.jupiter.api.Test;
  * root), for the named namespaces.
  */
 class TraceIT extends EndToEnd {
+  /** The start of the Python senders of hand-made frames: imports and the Internet checksum. */
+  private static final String RAW_FRAME_PY =
+      """
+        import socket, struct, sys
+        def checksum(b):
+            b += b"\\0" * (len(b) % 2)
+            total = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+            while total >> 16:
+                total = (total & 0xffff) + (total >> 16)
+            return ~total & 0xffff
+        """;
+
   /**
    * What the test sends; not the router solicitations and duplicate address detection of the links
    * coming up, which may come before either capture starts.
@@ -389,14 +401,8 @@ class TraceIT extends EndToEnd {
     Path sender = dir.resolve("tagged.py");
     Files.writeString(
         sender,
-        """
-        import socket, struct, sys
-        def checksum(b):
-            b += b"\\0" * (len(b) % 2)
-            total = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-            while total >> 16:
-                total = (total & 0xffff) + (total >> 16)
-            return ~total & 0xffff
+        RAW_FRAME_PY
+            + """
         s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
         s.bind((sys.argv[1], 0))
         payload = b"tagged"
@@ -452,14 +458,8 @@ class TraceIT extends EndToEnd {
     Path sender = dir.resolve("vlans.py");
     Files.writeString(
         sender,
-        """
-        import socket, struct, sys
-        def checksum(b):
-            b += b"\\0" * (len(b) % 2)
-            total = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-            while total >> 16:
-                total = (total & 0xffff) + (total >> 16)
-            return ~total & 0xffff
+        RAW_FRAME_PY
+            + """
         iface, to_mac, source, target = sys.argv[1:5]
         s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
         s.bind((iface, 0))
