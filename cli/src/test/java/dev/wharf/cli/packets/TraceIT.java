@@ -423,18 +423,14 @@ class TraceIT extends EndToEnd {
         """);
     Path ours = dir.resolve("vlan-ours.pcap");
     Path theirs = dir.resolve("vlan-theirs.pcap");
-    Child tcpdump = tcpdumpIn(theirs, "-i", link, "udp port 4444");
-    Child wharf = wharfIn("trace", "-i", link, "-w", ours.toString(), "udp port 4444");
-    try {
-      awaitListening(tcpdump, link);
-      awaitListening(wharf, link);
-      inThere("/usr/bin/python3 " + sender + " " + veth.thereLink() + " " + mac);
-    } finally {
-      wharf.signal("TERM");
-      tcpdump.signal("TERM");
-    }
-    assertThat(wharf.awaitExit(Duration.ofSeconds(30))).isZero();
-    tcpdump.awaitExit(Duration.ofSeconds(30));
+    captureBoth(
+        link,
+        "udp port 4444",
+        ours,
+        theirs,
+        () -> {
+          inThere("/usr/bin/python3 " + sender + " " + veth.thereLink() + " " + mac);
+        });
     List<String> theirLinkLines = tcpdumpRead(theirs, "-e");
     assertThat(theirLinkLines)
         .hasSize(2)
@@ -597,23 +593,20 @@ class TraceIT extends EndToEnd {
     Path ours = dir.resolve("syn-ours.pcap");
     Path theirs = dir.resolve("syn-theirs.pcap");
     String filter = "tcp[tcpflags] & tcp-syn != 0";
-    Child tcpdump = tcpdumpIn(theirs, "-i", link, filter);
-    Child wharf = wharfIn("trace", "-i", link, "-w", ours.toString(), filter);
-    try {
-      awaitListening(tcpdump, link);
-      awaitListening(wharf, link);
-      inThere("ping -c 2 -i 0.2 10.77.0.1");
-      inThere("echo datagram | socat -u - UDP:10.77.0.1:4444");
-      tcpSinkHere();
-      inThere("sleep 0.5; echo hello | socat -u - TCP:10.77.0.1:5555");
-      inThere("echo refused | socat -u - TCP:10.77.0.1:5556 || true");
-      inThere("sleep 1");
-    } finally {
-      wharf.signal("TERM");
-      tcpdump.signal("TERM");
-    }
-    assertThat(wharf.awaitExit(Duration.ofSeconds(30))).isZero();
-    tcpdump.awaitExit(Duration.ofSeconds(30));
+    Child wharf =
+        captureBoth(
+            link,
+            filter,
+            ours,
+            theirs,
+            () -> {
+              inThere("ping -c 2 -i 0.2 10.77.0.1");
+              inThere("echo datagram | socat -u - UDP:10.77.0.1:4444");
+              tcpSinkHere();
+              inThere("sleep 0.5; echo hello | socat -u - TCP:10.77.0.1:5555");
+              inThere("echo refused | socat -u - TCP:10.77.0.1:5556 || true");
+              inThere("sleep 1");
+            });
     assertThat(wharf.errLines()).contains("3 packets captured", "0 packets dropped by kernel");
     List<String> theirLines = tcpdumpRead(theirs);
     assertThat(theirLines).hasSize(3);
@@ -628,23 +621,21 @@ class TraceIT extends EndToEnd {
     Path ours = dir.resolve("any-ours.pcap");
     Path theirs = dir.resolve("any-theirs.pcap");
     String filter = "udp port 4444";
-    Child tcpdump = tcpdumpIn(theirs, "-i", "any", filter);
-    Child wharf = wharfIn("trace", "-i", "any", "-w", ours.toString(), filter);
-    try {
-      awaitListening(tcpdump, "any");
-      awaitListening(wharf, "any");
-      // Pings the filter does not want: on a cooked socket too, the kernel keeps them from us.
-      inThere("ping -c 3 -i 0.2 10.77.0.1");
-      for (int i = 0; i < 3; i++) {
-        inThere("echo datagram | socat -u - UDP:10.77.0.1:4444");
-      }
-      inThere("sleep 1");
-    } finally {
-      wharf.signal("TERM");
-      tcpdump.signal("TERM");
-    }
-    assertThat(wharf.awaitExit(Duration.ofSeconds(30))).isZero();
-    tcpdump.awaitExit(Duration.ofSeconds(30));
+    Child wharf =
+        captureBoth(
+            "any",
+            filter,
+            ours,
+            theirs,
+            () -> {
+              // Pings the filter does not want: on a cooked socket too, the kernel keeps them from
+              // us.
+              inThere("ping -c 3 -i 0.2 10.77.0.1");
+              for (int i = 0; i < 3; i++) {
+                inThere("echo datagram | socat -u - UDP:10.77.0.1:4444");
+              }
+              inThere("sleep 1");
+            });
     assertThat(wharf.errLines())
         .contains(
             "wharf trace: listening on any, link-type LINUX_SLL2 (Linux cooked v2), snapshot"
@@ -713,22 +704,18 @@ class TraceIT extends EndToEnd {
   void ipv4OptionsAndFragmentsAreTcpdumps() throws Exception {
     Path ours = dir.resolve("ours.pcap");
     Path theirs = dir.resolve("theirs.pcap");
-    Child tcpdump = tcpdumpIn(theirs, "-i", link, "icmp");
-    Child wharf = wharfIn("trace", "-i", link, "-w", ours.toString(), "icmp");
-    try {
-      awaitListening(tcpdump, link);
-      awaitListening(wharf, link);
-      inThere("ping -R -c 2 -i 0.2 10.77.0.1");
-      inThere("ping -T tsonly -c 1 10.77.0.1");
-      inThere("ping -T tsandaddr -c 1 10.77.0.1");
-      inThere("ping -s 3000 -c 1 10.77.0.1");
-      inThere("sleep 1");
-    } finally {
-      wharf.signal("TERM");
-      tcpdump.signal("TERM");
-    }
-    assertThat(wharf.awaitExit(Duration.ofSeconds(30))).isZero();
-    tcpdump.awaitExit(Duration.ofSeconds(30));
+    captureBoth(
+        link,
+        "icmp",
+        ours,
+        theirs,
+        () -> {
+          inThere("ping -R -c 2 -i 0.2 10.77.0.1");
+          inThere("ping -T tsonly -c 1 10.77.0.1");
+          inThere("ping -T tsandaddr -c 1 10.77.0.1");
+          inThere("ping -s 3000 -c 1 10.77.0.1");
+          inThere("sleep 1");
+        });
 
     var v = tcpdumpRead(theirs, "-v");
     assertThat(v)
@@ -769,21 +756,18 @@ class TraceIT extends EndToEnd {
             + " quota until 2000 bytes drop");
     Path ours = dir.resolve("ours.pcap");
     Path theirs = dir.resolve("theirs.pcap");
-    Child tcpdump = tcpdumpIn(theirs, "-i", link, "tcp port 5555");
-    Child wharf = wharfIn("trace", "-i", link, "-w", ours.toString(), "tcp port 5555");
-    try {
-      awaitListening(tcpdump, link);
-      awaitListening(wharf, link);
-      tcpSinkHere();
-      // Writes of 1200 bytes, each its own segment (nodelay), the first of them dropped.
-      inThere("sleep 0.5; head -c 6000 /dev/zero | socat -b 1200 -u - TCP:10.77.0.1:5555,nodelay");
-      inThere("sleep 1");
-    } finally {
-      wharf.signal("TERM");
-      tcpdump.signal("TERM");
-    }
-    assertThat(wharf.awaitExit(Duration.ofSeconds(30))).isZero();
-    tcpdump.awaitExit(Duration.ofSeconds(30));
+    captureBoth(
+        link,
+        "tcp port 5555",
+        ours,
+        theirs,
+        () -> {
+          tcpSinkHere();
+          // Writes of 1200 bytes, each its own segment (nodelay), the first of them dropped.
+          inThere(
+              "sleep 0.5; head -c 6000 /dev/zero | socat -b 1200 -u - TCP:10.77.0.1:5555,nodelay");
+          inThere("sleep 1");
+        });
     var v = tcpdumpRead(theirs, "-v");
     assertThat(v).anyMatch(line -> line.matches(".*,nop,nop,sack 1 \\{\\d+:\\d+}], length 0"));
     assertThat(tcpdumpRead(ours, "-v")).isEqualTo(v);
@@ -1119,6 +1103,33 @@ class TraceIT extends EndToEnd {
   private static void sh(String script) throws IOException {
     var result = ExternalProcess.run(Duration.ofSeconds(20), "sh", "-c", script);
     assertThat(result.exit()).as("%s: %s", script, result.err()).isZero();
+  }
+
+  /** What a test sends while two captures run. */
+  private interface Traffic {
+    void send() throws Exception;
+  }
+
+  /**
+   * tcpdump writing {@code theirs} and wharf trace writing {@code ours}, on the same interface with
+   * the same filter, both listening before the traffic is sent and both stopped with SIGTERM after
+   * it; wharf must exit 0. Returns wharf's child, for its closing counts.
+   */
+  private Child captureBoth(String iface, String filter, Path ours, Path theirs, Traffic traffic)
+      throws Exception {
+    Child tcpdump = tcpdumpIn(theirs, "-i", iface, filter);
+    Child wharf = wharfIn("trace", "-i", iface, "-w", ours.toString(), filter);
+    try {
+      awaitListening(tcpdump, iface);
+      awaitListening(wharf, iface);
+      traffic.send();
+    } finally {
+      wharf.signal("TERM");
+      tcpdump.signal("TERM");
+    }
+    assertThat(wharf.awaitExit(Duration.ofSeconds(30))).isZero();
+    tcpdump.awaitExit(Duration.ofSeconds(30));
+    return wharf;
   }
 
   /** Whether SIGINT waits to be delivered to the process (its thread-shared or own pending set). */
