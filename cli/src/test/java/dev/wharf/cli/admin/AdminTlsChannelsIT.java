@@ -48,8 +48,11 @@ class AdminTlsChannelsIT extends TlsEndToEnd {
           print(c["remote"], c["protocol"], ",".join(c["channels"]))
       """;
 
-  @Test
-  void aWssChannelsClientIsShownAsWebSocketOverTlsWithItsChannel() throws Exception {
+  /** A started serve: its HTTPS port and its admin listener's socket table. */
+  private record Served(int port, String socketsUrl) {}
+
+  /** serve --tls --channels --admin on loopback, with the test CA's server certificate. */
+  private Served serveTlsChannelsWithAdmin() throws Exception {
     Path out = dir.resolve("serve.out");
     wharf(
         null,
@@ -66,10 +69,16 @@ class AdminTlsChannelsIT extends TlsEndToEnd {
             "--admin",
             "127.0.0.1:0"));
     int port = servedPort(out, "https");
-    String sockets =
-        "http://127.0.0.1:"
-            + awaitMatch(out, Pattern.compile("Admin dashboard on http://127\\.0\\.0\\.1:(\\d+)/"))
-            + "/api/sockets";
+    String admin =
+        awaitMatch(out, Pattern.compile("Admin dashboard on http://127\\.0\\.0\\.1:(\\d+)/"));
+    return new Served(port, "http://127.0.0.1:" + admin + "/api/sockets");
+  }
+
+  @Test
+  void aWssChannelsClientIsShownAsWebSocketOverTlsWithItsChannel() throws Exception {
+    Served served = serveTlsChannelsWithAdmin();
+    int port = served.port();
+    String sockets = served.socketsUrl();
 
     Path script = Files.writeString(dir.resolve("wss_subscriber.py"), WSS_SUBSCRIBER);
     Path subOut = dir.resolve("sub.out");
@@ -93,26 +102,9 @@ class AdminTlsChannelsIT extends TlsEndToEnd {
 
   @Test
   void subAndPubSpeakWssWithTheCaAndSubIsShownAsWebSocketOverTls() throws Exception {
-    Path out = dir.resolve("serve.out");
-    wharf(
-        null,
-        out,
-        serveOnLoopbackArgs(
-            dir,
-            "--quiet",
-            "--tls",
-            "--cert",
-            certs.serverCert().toString(),
-            "--key",
-            certs.serverKey().toString(),
-            "--channels",
-            "--admin",
-            "127.0.0.1:0"));
-    String url = "wss://127.0.0.1:" + servedPort(out, "https") + "/ws/channels";
-    String sockets =
-        "http://127.0.0.1:"
-            + awaitMatch(out, Pattern.compile("Admin dashboard on http://127\\.0\\.0\\.1:(\\d+)/"))
-            + "/api/sockets";
+    Served served = serveTlsChannelsWithAdmin();
+    String url = "wss://127.0.0.1:" + served.port() + "/ws/channels";
+    String sockets = served.socketsUrl();
     String ca = certs.caCert().toString();
     Path subOut = dir.resolve("sub.out");
     Child sub = wharf(null, subOut, "sub", "-v", "--cacert", ca, url, "news", "--count", "1");
