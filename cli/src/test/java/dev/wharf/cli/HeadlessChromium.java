@@ -20,11 +20,13 @@ public final class HeadlessChromium {
   private final Process process;
   private final long group;
   private final Path log;
+  private final Path profile;
 
-  private HeadlessChromium(Process process, long group, Path log) {
+  private HeadlessChromium(Process process, long group, Path log, Path profile) {
     this.process = process;
     this.group = group;
     this.log = log;
+    this.profile = profile;
   }
 
   /**
@@ -34,6 +36,19 @@ public final class HeadlessChromium {
   public static HeadlessChromium open(String url, Path profile, Path log)
       throws IOException, InterruptedException {
     return open(url, profile, log, List.of());
+  }
+
+  /**
+   * A blank page for {@link DevTools} to drive: the profile is {@code dir/chromium-profile} (what
+   * {@link DevTools#attach} reads the debugging port from), the log {@code dir/chromium.log}, and
+   * the debugging port one the system picks, on loopback only.
+   */
+  public static HeadlessChromium forDevTools(Path dir) throws IOException, InterruptedException {
+    return open(
+        "about:blank",
+        Files.createDirectory(dir.resolve("chromium-profile")),
+        dir.resolve("chromium.log"),
+        List.of("--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1"));
   }
 
   /** As {@link #open(String, Path, Path)}, with more of Chromium's flags. */
@@ -83,7 +98,12 @@ public final class HeadlessChromium {
       throw new IllegalStateException(
           "setsid did not make Chromium a group leader (alive: " + process.isAlive() + ")");
     }
-    return new HeadlessChromium(process, process.pid(), log);
+    return new HeadlessChromium(process, process.pid(), log, profile);
+  }
+
+  /** Its user data directory ({@code --user-data-dir}). */
+  public Path profile() {
+    return profile;
   }
 
   /** Waits until {@code file} exists or Chromium exits or the time is up; true if it exists. */

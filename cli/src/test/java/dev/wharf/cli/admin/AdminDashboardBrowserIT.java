@@ -12,7 +12,6 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -47,14 +46,8 @@ class AdminDashboardBrowserIT extends EndToEnd {
         Integer.parseInt(
             awaitMatch(out, Pattern.compile("Admin dashboard on http://127\\.0\\.0\\.1:(\\d+)/")));
 
-    Path profile = Files.createDirectory(dir.resolve("chromium-profile"));
-    var chromium =
-        HeadlessChromium.open(
-            "about:blank",
-            profile,
-            dir.resolve("chromium.log"),
-            List.of("--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1"));
-    try (DevTools devTools = DevTools.attach(profile)) {
+    var chromium = HeadlessChromium.forDevTools(dir);
+    try (DevTools devTools = DevTools.attach(chromium.profile())) {
       String page = devTools.openInNewContext("http://127.0.0.1:" + admin + "/");
       devTools.await(page, "live", "document.getElementById('status').textContent === 'live'");
       devTools.await(

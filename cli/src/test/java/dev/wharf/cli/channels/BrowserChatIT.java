@@ -45,14 +45,8 @@ class BrowserChatIT extends EndToEnd {
   void twoBrowsersChatAndOneRecoversWhatItMissedAfterLosingItsConnection() throws Exception {
     int port = serveOnLoopback(Map.of(), dir, "--channels", "--quiet");
     String chat = "http://127.0.0.1:" + port + "/_wharf/chat?channel=chat:test&name=";
-    Path profile = Files.createDirectory(dir.resolve("chromium-profile"));
-    var chromium =
-        HeadlessChromium.open(
-            "about:blank",
-            profile,
-            dir.resolve("chromium.log"),
-            List.of("--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1"));
-    try (DevTools devTools = DevTools.attach(profile)) {
+    var chromium = HeadlessChromium.forDevTools(dir);
+    try (DevTools devTools = DevTools.attach(chromium.profile())) {
       String ann = devTools.openInNewContext(chat + "Ann");
       String bob = devTools.openInNewContext(chat + "Bob");
       for (String page : List.of(ann, bob)) {
@@ -119,14 +113,8 @@ class BrowserChatIT extends EndToEnd {
     Path out = dir.resolve("serve.out");
     Child first = wharf(null, out, serveOnLoopbackArgs(dir, "--channels", "--quiet"));
     int port = servedPort(out, "http");
-    Path profile = Files.createDirectory(dir.resolve("chromium-profile"));
-    var chromium =
-        HeadlessChromium.open(
-            "about:blank",
-            profile,
-            dir.resolve("chromium.log"),
-            List.of("--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1"));
-    try (DevTools devTools = DevTools.attach(profile)) {
+    var chromium = HeadlessChromium.forDevTools(dir);
+    try (DevTools devTools = DevTools.attach(chromium.profile())) {
       String ann =
           devTools.openInNewContext(
               "http://127.0.0.1:" + port + "/_wharf/chat?channel=chat:restart&name=Ann");
@@ -200,14 +188,8 @@ class BrowserChatIT extends EndToEnd {
       int port = servedPort(out, "http");
       redis.kill();
       serve.awaitErr("broker " + Pattern.quote(redis.uri().toString()) + " unreachable");
-      Path profile = Files.createDirectory(dir.resolve("chromium-profile"));
-      var chromium =
-          HeadlessChromium.open(
-              "about:blank",
-              profile,
-              dir.resolve("chromium.log"),
-              List.of("--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1"));
-      try (DevTools devTools = DevTools.attach(profile)) {
+      var chromium = HeadlessChromium.forDevTools(dir);
+      try (DevTools devTools = DevTools.attach(chromium.profile())) {
         String ann =
             devTools.openInNewContext(
                 "http://127.0.0.1:" + port + "/_wharf/chat?channel=chat:outage&name=Ann");
