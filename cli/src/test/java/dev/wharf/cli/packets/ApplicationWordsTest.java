@@ -45,13 +45,7 @@ class ApplicationWordsTest {
 
   @Test
   void anAnswerWithRecursionNotAvailableAndAnError() {
-    var record =
-        new ResourceRecord(
-            QUESTION.name(),
-            RecordType.A,
-            RecordClass.IN,
-            60,
-            new RData.A(Octets.of(new byte[] {10, 77, 0, 9})));
+    ResourceRecord record = answerRecord();
     var answer =
         new Message(
             new Header(7, Header.QR | Header.AA),
@@ -76,13 +70,7 @@ class ApplicationWordsTest {
 
   @Test
   void withVAnAnswerNamesItsOwner() {
-    var record =
-        new ResourceRecord(
-            QUESTION.name(),
-            RecordType.A,
-            RecordClass.IN,
-            60,
-            new RData.A(Octets.of(new byte[] {10, 77, 0, 9})));
+    ResourceRecord record = answerRecord();
     var answer =
         new Message(
             new Header(7, Header.QR | Header.RA),
@@ -198,5 +186,15 @@ class ApplicationWordsTest {
 
   private static Layer.Tcp tcp(int from, int to, int length) {
     return new Layer.Tcp(from, to, 1, 1, 0x18, 512, 0, List.of(), length, 0, -1);
+  }
+
+  /** QUESTION's answer: 10.77.0.9, for 60 s. */
+  private static ResourceRecord answerRecord() {
+    return new ResourceRecord(
+        QUESTION.name(),
+        RecordType.A,
+        RecordClass.IN,
+        60,
+        new RData.A(Octets.of(new byte[] {10, 77, 0, 9})));
   }
 }
