@@ -426,15 +426,17 @@ public final class TraceCommand implements Callable<Integer> {
         }
       };
     }
-    // DNS and HTTP words as tcpdump prints them, with -v and without.
-    var text = new TcpdumpText(verbose, linkLevel, new ApplicationWords(verbose));
+    // DNS and HTTP words as tcpdump prints them, with -v and without, and their --json layers.
+    var words = new ApplicationWords(verbose);
+    var text = new TcpdumpText(verbose, linkLevel, words);
     var story = new ConnectionStory();
     return new Sink() {
       @Override
       public void accept(CapturedPacket packet) {
         DecodedPacket decoded = PacketDecoder.decode(linkType, packet.data(), packet.wireLength());
         if (json) {
-          out.println(PacketJson.of(decoded, "\"time\":\"" + packet.time() + "\","));
+          out.println(
+              PacketJson.of(decoded, packet.data(), words, "\"time\":\"" + packet.time() + "\","));
         } else if (follow) {
           story
               .next(packet.time(), decoded)

@@ -215,17 +215,8 @@ public final class TcpdumpText {
     if (data == null || payloads == PayloadText.NONE) {
       return java.util.Optional.empty();
     }
-    int offset = payloadOffset(packet);
-    int length =
-        switch (transport) {
-          case Layer.Udp udp -> udp.payloadLength();
-          case Layer.Tcp tcp -> tcp.payloadLength();
-          default -> 0;
-        };
-    if (offset < 0 || length <= 0 || offset >= data.length) {
-      return java.util.Optional.empty();
-    }
-    return payloads.describe(transport, data, offset, Math.min(length, data.length - offset));
+    return Payload.of(packet, data, transport)
+        .flatMap(p -> payloads.describe(transport, data, p.offset(), p.length()));
   }
 
   /**
