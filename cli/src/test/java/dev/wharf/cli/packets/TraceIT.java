@@ -902,7 +902,7 @@ class TraceIT extends EndToEnd {
   /**
    * --json, read back by Python's json module: a captured TCP SYN and a UDP DNS query have every
    * layer with the fields tcpdump shows for the same packets (addresses, ports, flags, sequence
-   * number, options).
+   * number, options), and the query its DNS layer.
    */
   @Test
   void jsonHasEveryLayerWithItsFields() throws Exception {
@@ -950,7 +950,7 @@ class TraceIT extends EndToEnd {
             json.toString());
     assertThat(parsed.exit()).as(parsed.err()).isZero();
     List<String> layers = parsed.out().lines().toList();
-    assertThat(layers).hasSize(6);
+    assertThat(layers).hasSize(7);
     assertThat(layers.get(0)).startsWith("0 ethernet ").contains("\"etherType\": 2048");
     assertThat(layers.get(1))
         .startsWith("0 ipv4 ")
@@ -982,6 +982,12 @@ class TraceIT extends EndToEnd {
     assertThat(layers.get(5))
         .startsWith("1 udp ")
         .contains("\"sourcePort\": " + dns.group(1) + "}", "\"destinationPort\": 53,");
+    // The query itself, after UDP: Wharf's DNS codec's reading.
+    assertThat(layers.get(6))
+        .startsWith("1 dns ")
+        .contains(
+            "\"qr\": false,",
+            "\"questions\": [{\"class\": \"IN\", \"name\": \"example.com.\", \"type\": \"A\"}]");
   }
 
   @Test
