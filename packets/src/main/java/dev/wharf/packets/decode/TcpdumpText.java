@@ -72,6 +72,14 @@ public final class TcpdumpText {
     List<Layer> layers = packet.layers();
     int linkLength = 0;
     boolean typeShown = false; // -e printed the EtherType: "IP " and "ARP, " would repeat it
+    if (linkLevel
+        && !layers.isEmpty()
+        && (layers.getFirst() instanceof Layer.Ipv4 || layers.getFirst() instanceof Layer.Ipv6)) {
+      // print-raw.c with -e: a raw IP frame (no link layer) says "ip: ", and ip_print and
+      // ip6_print then leave out their "IP "/"IP6 ", as after any link header -e printed.
+      text.append("ip: ");
+      typeShown = true;
+    }
     for (int i = 0; i < layers.size(); i++) {
       Layer layer = layers.get(i);
       Layer next = i + 1 < layers.size() ? layers.get(i + 1) : null;
@@ -119,7 +127,11 @@ public final class TcpdumpText {
             } else {
               text.append("ifindex ").append(cooked.ifIndex()).append(' ');
             }
-            text.append(cooked.address()).append(' ');
+            if (cooked.address().length() == 17) {
+              // print-sll.c prints the address only when it is 6 bytes long (a tun device's has
+              // none, an ipip tunnel's 4).
+              text.append(cooked.address()).append(' ');
+            }
             text.append(etherType(cooked.protocol(), packet.wireLength())).append(": ");
             typeShown = true;
             if (next == null) {

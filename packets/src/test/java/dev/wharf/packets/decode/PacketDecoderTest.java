@@ -206,6 +206,30 @@ class PacketDecoderTest {
                 + " id 7, seq 1, length 8");
   }
 
+  /**
+   * -e on frames with no link address: raw IP (a tun device's) says "ip: " (print-raw.c), and a
+   * cooked header with an address of length 0 prints none (print-sll.c prints only 6-byte ones).
+   */
+  @Test
+  void withELinkHeadersWithoutAnAddressAreTcpdumps() {
+    byte[] ip = Arrays.copyOfRange(SYN, 14, SYN.length);
+    String tcp =
+        "10.0.0.1.41234 > 10.0.0.2.8080: Flags [S], seq 1000, win 64240, options [mss"
+            + " 1460,sackOK,TS val 1 ecr 0,nop,wscale 7], length 0";
+    var withE = new TcpdumpText(false, true);
+    assertThat(withE.line(PacketDecoder.decode(PacketDecoder.LINKTYPE_RAW, ip, ip.length)))
+        .isEqualTo("ip: " + tcp);
+    // Outgoing (4), ARPHRD_NONE (0xfffe), address length 0, 8 bytes of address, IPv4.
+    byte[] cooked = new byte[16 + ip.length];
+    byte[] header = HexFormat.of().parseHex("0004fffe000000000000000000000800");
+    System.arraycopy(header, 0, cooked, 0, 16);
+    System.arraycopy(ip, 0, cooked, 16, ip.length);
+    assertThat(
+            withE.line(
+                PacketDecoder.decode(PacketDecoder.LINKTYPE_LINUX_SLL, cooked, cooked.length)))
+        .isEqualTo("Out ethertype IPv4 (0x0800), length " + cooked.length + ": " + tcp);
+  }
+
   @Test
   void ipv4OptionsArePrintedAsTcpdumpVPrintsThem() {
     DecodedPacket packet =
