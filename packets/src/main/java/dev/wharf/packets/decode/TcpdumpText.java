@@ -185,7 +185,12 @@ public final class TcpdumpText {
         }
         case Layer.Tcp tcp -> {
           tcp(text, packet, tcp);
-          payloadWords(packet, data, tcp).ifPresent(words -> text.append(": ").append(words));
+          if (tcp.optionsEnd() == Layer.Tcp.OptionsEnd.WHOLE) {
+            payloadWords(packet, data, tcp).ifPresent(words -> text.append(": ").append(words));
+          }
+        }
+        case Layer.Ports ports -> {
+          // ip() printed them with the addresses; the truncated mark follows.
         }
         case Layer.Udp udp -> {
           // print-udp.c checks IPv4's optional checksum only from -vv; IPv6's at -v.
@@ -193,6 +198,14 @@ public final class TcpdumpText {
             checksumMark(text, "udp", udp.checksum(), udp.expectedChecksum());
           }
           text.append(payloadWords(packet, data, udp).orElse("UDP, length " + udp.payloadLength()));
+        }
+        case Layer.Icmp icmp when next instanceof Layer.Problem cut && cut.truncated() -> {
+          // print-icmp6.c's words before it found the rest missing: the type, the code of a port
+          // unreachable.
+          text.append("ICMP6, ").append(icmp6Body(icmp).replaceFirst(",.*", ""));
+          if (icmp.type() == 1 && icmp.code() == 4) {
+            text.append(", unreachable port");
+          }
         }
         case Layer.Icmp icmp -> {
           if (icmp.v6()) {
@@ -211,11 +224,29 @@ public final class TcpdumpText {
             }
           }
         }
-        case Layer.Problem problem ->
-            text.append(
-                problem.truncated()
-                    ? " [|" + problem.layer() + "]"
-                    : " [malformed " + problem.layer() + ": " + problem.detail() + "]");
+        case Layer.Problem problem -> {
+          if (problem.truncated()
+              && problem.layer().equals("ip")
+              && i > 0
+              && !typeShown
+              && packet.capturedLength() > linkLength) {
+            // print-ip.c prints "IP " before it finds the header short, if a byte of it came.
+            text.append("IP ");
+          }
+          text.append(
+              problem.truncated()
+                  ? " [|" + problem.layer() + "]"
+                  : " [malformed " + problem.layer() + ": " + problem.detail() + "]");
+          // print-tcp.c's trunc label: a ">" where an option was printed whole before the cut one
+          // (its "ch" was set), when the cut came inside an option's data (ND_TCHECK's goto, not a
+          // GET_ macro's longjmp, which prints the mark alone).
+          if (i > 0
+              && layers.get(i - 1) instanceof Layer.Tcp tcp
+              && tcp.optionsEnd() == Layer.Tcp.OptionsEnd.CUT_INSIDE
+              && tcp.options().size() > 1) {
+            text.append('>');
+          }
+        }
       }
     }
     return text.toString();
@@ -460,6 +491,18 @@ public final class TcpdumpText {
               .append('.')
               .append(udp.destinationPort())
               .append(": ");
+      case Layer.Ports ports ->
+          text.append(source)
+              .append('.')
+              .append(ports.sourcePort())
+              .append(" > ")
+              .append(destination)
+              .append('.')
+              .append(ports.destinationPort())
+              .append(": ");
+      // print-tcp.c, ports not captured: "%s > %s:" then the mark, one space; others put a space.
+      case Layer.Problem problem when problem.truncated() && problem.layer().equals("tcp") ->
+          text.append(source).append(" > ").append(destination).append(':');
       case null, default -> text.append(source).append(" > ").append(destination).append(": ");
     }
   }
@@ -532,12 +575,23 @@ public final class TcpdumpText {
     if ((flags & 0x20) != 0) {
       text.append(", urg ").append(tcp.urgent());
     }
-    if (!tcp.options().isEmpty()) {
+    if (!tcp.options().isEmpty() || tcp.optionsEnd() != Layer.Tcp.OptionsEnd.WHOLE) {
       text.append(", options [");
       for (int i = 0; i < tcp.options().size(); i++) {
         text.append(i == 0 ? "" : ",").append(relativeSack(tcp.options().get(i), sackBase));
       }
-      text.append(']');
+      switch (tcp.optionsEnd()) {
+        case WHOLE -> text.append(']');
+        // print-tcp.c prints the separator before it reads the next option's kind: the cut finds
+        // it printed. It prints nothing after the mark: no "]", no length.
+        case CUT_BETWEEN -> {
+          text.append(tcp.options().isEmpty() ? "" : ",");
+          return;
+        }
+        case CUT_INSIDE -> {
+          return;
+        }
+      }
     }
     text.append(", length ").append(length);
   }
@@ -598,28 +652,7 @@ public final class TcpdumpText {
 
   /** print-icmp6.c's words for the common types. */
   private static String icmp6(Layer.Icmp icmp, boolean verbose) {
-    String body =
-        switch (icmp.type()) {
-          case 1 ->
-              icmp.code() == 4 && icmp.target() != null
-                  ? "destination unreachable, unreachable port, " + icmp.target()
-                  : "destination unreachable";
-          case 2 -> "packet too big";
-          case 3 -> "time exceeded in-transit";
-          case 4 -> "parameter problem";
-          case 128 -> "echo request, id " + icmp.identifier() + ", seq " + icmp.sequence();
-          case 129 -> "echo reply, id " + icmp.identifier() + ", seq " + icmp.sequence();
-          case 130 -> "multicast listener query";
-          case 131 -> "multicast listener report";
-          case 132 -> "multicast listener done";
-          case 133 -> "router solicitation";
-          case 134 -> "router advertisement";
-          case 135 -> "neighbor solicitation, who has " + icmp.target();
-          case 136 -> "neighbor advertisement, tgt is " + icmp.target();
-          case 137 -> "redirect";
-          case 143 -> "multicast listener report v2";
-          default -> "type " + icmp.type();
-        };
+    String body = icmp6Body(icmp);
     // print-icmp6.c gives the length last without -v; with it, after the type, or not at all.
     if (!verbose) {
       return "ICMP6, " + body + ", length " + icmp.length();
@@ -627,6 +660,31 @@ public final class TcpdumpText {
     return switch (icmp.type()) {
       case 135, 136 -> "ICMP6, " + body.replaceFirst(", ", ", length " + icmp.length() + ", ");
       default -> "ICMP6, " + body;
+    };
+  }
+
+  /** print-icmp6.c's words for the type (and what follows it) of {@code icmp}. */
+  private static String icmp6Body(Layer.Icmp icmp) {
+    return switch (icmp.type()) {
+      case 1 ->
+          icmp.code() == 4 && icmp.target() != null
+              ? "destination unreachable, unreachable port, " + icmp.target()
+              : "destination unreachable";
+      case 2 -> "packet too big";
+      case 3 -> "time exceeded in-transit";
+      case 4 -> "parameter problem";
+      case 128 -> "echo request, id " + icmp.identifier() + ", seq " + icmp.sequence();
+      case 129 -> "echo reply, id " + icmp.identifier() + ", seq " + icmp.sequence();
+      case 130 -> "multicast listener query";
+      case 131 -> "multicast listener report";
+      case 132 -> "multicast listener done";
+      case 133 -> "router solicitation";
+      case 134 -> "router advertisement";
+      case 135 -> "neighbor solicitation, who has " + icmp.target();
+      case 136 -> "neighbor advertisement, tgt is " + icmp.target();
+      case 137 -> "redirect";
+      case 143 -> "multicast listener report v2";
+      default -> "type " + icmp.type();
     };
   }
 }
