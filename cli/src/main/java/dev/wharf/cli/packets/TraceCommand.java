@@ -233,17 +233,40 @@ public final class TraceCommand implements Callable<Integer> {
     try (InputStream in = new BufferedInputStream(Files.newInputStream(readFile))) {
       var reader = new CaptureFileReader(in);
       int linkType = reader.linkType();
-      byte[] program = filter.isBlank() ? new byte[0] : compile(linkType, filter);
+      // A pcapng file may hold interfaces of several link types (dumpcap -i eth0 -i any): each
+      // packet is decoded, and filtered, as its own interface's. libpcap compiles a filter for one
+      // link type: one program per link type met.
+      var programs = new java.util.HashMap<Integer, byte[]>();
+      if (!filter.isBlank()) {
+        programs.put(linkType, compile(linkType, filter));
+      }
       err.println("reading from file " + readFile + ", link-type " + linkTypeName(linkType));
       err.flush();
       var sink = sink(out, linkType, null);
       long seen = 0;
       for (Optional<CapturedPacket> next = reader.next(); next.isPresent(); next = reader.next()) {
         CapturedPacket packet = next.get();
-        if (program.length > 0 && !matches(program, packet)) {
-          continue;
+        int itsLinkType = reader.interfaceOf(packet).linkType();
+        if (writeFile != null && itsLinkType != linkType) {
+          throw new IOException(
+              readFile
+                  + " holds packets of link types "
+                  + linkTypeName(linkType)
+                  + " and "
+                  + linkTypeName(itsLinkType)
+                  + ": -w writes a file of one");
         }
-        sink.accept(packet);
+        if (!filter.isBlank()) {
+          byte[] program = programs.get(itsLinkType);
+          if (program == null) {
+            program = compile(itsLinkType, filter);
+            programs.put(itsLinkType, program);
+          }
+          if (!matches(program, packet)) {
+            continue;
+          }
+        }
+        sink.accept(packet, itsLinkType);
         if (count != null && ++seen >= count) {
           break;
         }
@@ -289,7 +312,8 @@ public final class TraceCommand implements Callable<Integer> {
             byte[] data = new byte[captured];
             memory.get(offset, data);
             sink.accept(
-                new CapturedPacket(java.time.Instant.ofEpochSecond(seconds, nanos), data, wire));
+                new CapturedPacket(java.time.Instant.ofEpochSecond(seconds, nanos), data, wire),
+                capture.linkType());
             counts[0]++;
             return count == null || counts[0] < count;
           };
@@ -403,17 +427,19 @@ public final class TraceCommand implements Callable<Integer> {
 
   /** Where packets go: a pcap file, JSON lines, or tcpdump lines. */
   private interface Sink {
-    void accept(CapturedPacket packet);
+    /** {@code packet}, whose frame is of {@code linkType}. */
+    void accept(CapturedPacket packet, int linkType);
 
     void close();
   }
 
-  private Sink sink(PrintWriter out, int linkType, String interfaceName) throws IOException {
+  /** The packets' sink; a -w file's link type is {@code fileLinkType}. */
+  private Sink sink(PrintWriter out, int fileLinkType, String interfaceName) throws IOException {
     if (writeFile != null) {
-      var files = files(linkType, interfaceName);
+      var files = files(fileLinkType, interfaceName);
       return new Sink() {
         @Override
-        public void accept(CapturedPacket packet) {
+        public void accept(CapturedPacket packet, int linkType) {
           try {
             files.write(packet, packet.time()); // the kernel's clock, read once per packet
           } catch (IOException e) {
@@ -439,7 +465,7 @@ public final class TraceCommand implements Callable<Integer> {
     var story = new ConnectionStory();
     return new Sink() {
       @Override
-      public void accept(CapturedPacket packet) {
+      public void accept(CapturedPacket packet, int linkType) {
         DecodedPacket decoded = PacketDecoder.decode(linkType, packet.data(), packet.wireLength());
         if (json) {
           out.println(

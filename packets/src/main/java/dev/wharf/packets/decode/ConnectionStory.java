@@ -225,7 +225,12 @@ public final class ConnectionStory {
 
   private static String options(Layer.Tcp tcp) {
     var kept = new ArrayList<String>();
-    for (String option : tcp.options()) {
+    // An option the capture cut inside is only its name: not said.
+    int whole =
+        tcp.optionsEnd() == Layer.Tcp.OptionsEnd.CUT_INSIDE
+            ? tcp.options().size() - 1
+            : tcp.options().size();
+    for (String option : tcp.options().subList(0, whole)) {
       if (option.startsWith("mss") || option.startsWith("wscale") || option.equals("sackOK")) {
         kept.add(option);
       }

@@ -32,7 +32,7 @@ final class Ipv6Decoder {
     while (isExtension(next)) {
       if (!b.has(at, 8)) {
         layers.add(ipv6(b, offset, next, flowLabel, extensions, remaining));
-        layers.add(PacketDecoder.truncated("ip6 extension header"));
+        layers.add(PacketDecoder.truncated(extensionName(next)));
         return;
       }
       int length =
@@ -75,6 +75,17 @@ final class Ipv6Decoder {
         (int) (b.u32(offset) >>> 20) & 0xff,
         b.u8(offset + 6),
         b.u16(offset + 4));
+  }
+
+  /** The names tcpdump's printers give the extension headers (their ndo_protocol). */
+  private static String extensionName(int next) {
+    return switch (next) {
+      case HOP_BY_HOP -> "hbhopt";
+      case ROUTING -> "rt6";
+      case FRAGMENT -> "frag6";
+      case AUTHENTICATION -> "ah";
+      default -> "dstopt";
+    };
   }
 
   private static boolean isExtension(int next) {

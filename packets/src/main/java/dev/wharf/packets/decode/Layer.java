@@ -70,7 +70,9 @@ public sealed interface Layer {
 
   /**
    * ICMP or ICMPv6; {@code identifier} and {@code sequence} are -1 but for echo. Checksums here and
-   * below: the packet's, and what it should be (-1 where the capture cut the message short).
+   * below: the packet's, and what it should be (-1 where the capture cut the message short). An
+   * ICMPv6 message the capture cut short is followed by a truncated {@link Problem}: its type is
+   * known, its code -1 where it was not captured, its checksum -1 where it was not.
    */
   record Icmp(
       boolean v6,
@@ -84,7 +86,11 @@ public sealed interface Layer {
       int expectedChecksum)
       implements Layer {}
 
-  /** TCP (RFC 9293) with its options in tcpdump's words. */
+  /**
+   * TCP (RFC 9293) with its options in tcpdump's words, as far as the capture has them: {@code
+   * optionsEnd} says whether and where the capture cut them short (a truncated {@link Problem}
+   * follows the layer then).
+   */
   record Tcp(
       int sourcePort,
       int destinationPort,
@@ -94,10 +100,59 @@ public sealed interface Layer {
       int window,
       int urgent,
       List<String> options,
+      OptionsEnd optionsEnd,
       int payloadLength,
       int checksum,
       int expectedChecksum)
-      implements Layer {}
+      implements Layer {
+
+    /** A TCP header whose options, if any, were captured whole. */
+    public Tcp(
+        int sourcePort,
+        int destinationPort,
+        long sequence,
+        long acknowledgement,
+        int flags,
+        int window,
+        int urgent,
+        List<String> options,
+        int payloadLength,
+        int checksum,
+        int expectedChecksum) {
+      this(
+          sourcePort,
+          destinationPort,
+          sequence,
+          acknowledgement,
+          flags,
+          window,
+          urgent,
+          options,
+          OptionsEnd.WHOLE,
+          payloadLength,
+          checksum,
+          expectedChecksum);
+    }
+
+    /** Where the options end: whole, or where the capture cut them short. */
+    public enum OptionsEnd {
+      /** Every option the header has, or up to a malformed one ("bad opt"). */
+      WHOLE,
+      /** Cut at an option's kind or length byte: the options listed are all whole. */
+      CUT_BETWEEN,
+      /**
+       * Cut inside an option's data: the last option listed is what tcpdump prints of it before it
+       * finds its data missing ("TS", "mss", "sack 1 {1:2}").
+       */
+      CUT_INSIDE
+    }
+  }
+
+  /**
+   * The ports of a TCP or UDP header the capture cut short after them (tcpdump prints them): a
+   * truncated {@link Problem} follows.
+   */
+  record Ports(int sourcePort, int destinationPort) implements Layer {}
 
   /** UDP (RFC 768); {@code payloadLength} as the UDP length field says, less the header. */
   record Udp(

@@ -83,6 +83,14 @@ public final class TcpdumpText {
     List<Layer> layers = packet.layers();
     int linkLength = 0;
     boolean typeShown = false; // -e printed the EtherType: "IP " and "ARP, " would repeat it
+    if (linkLevel
+        && !layers.isEmpty()
+        && (layers.getFirst() instanceof Layer.Ipv4 || layers.getFirst() instanceof Layer.Ipv6)) {
+      // print-raw.c with -e: a raw IP frame (no link layer) says "ip: ", and ip_print and
+      // ip6_print then leave out their "IP "/"IP6 ", as after any link header -e printed.
+      text.append("ip: ");
+      typeShown = true;
+    }
     for (int i = 0; i < layers.size(); i++) {
       Layer layer = layers.get(i);
       Layer next = i + 1 < layers.size() ? layers.get(i + 1) : null;
@@ -132,9 +140,14 @@ public final class TcpdumpText {
             } else {
               text.append("ifindex ").append(cooked.ifIndex()).append(' ');
             }
-            // A six-byte address is named as an Ethernet one (its OUI), as print-sll.c does.
+            // A six-byte address is named as an Ethernet one (its OUI), as print-sll.c does;
+            // print-sll.c
+            // prints the address only when it is 6 bytes long (a tun device's has none, an ipip
+            // tunnel's 4).
             String address = cooked.address();
-            text.append(address.length() == 17 ? names.mac(address) : address).append(' ');
+            if (address.length() == 17) {
+              text.append(names.mac(address)).append(' ');
+            }
             text.append(etherType(cooked.protocol(), packet.wireLength())).append(": ");
             typeShown = true;
             if (next == null) {
@@ -169,7 +182,12 @@ public final class TcpdumpText {
           if (verbose) {
             ipv4Fields(text, ip);
           }
-          ip(text, ip.source(), ip.destination(), next);
+          ip(
+              text,
+              ip.source(),
+              ip.destination(),
+              next,
+              i + 2 < layers.size() ? layers.get(i + 2) : null);
           if (next == null) {
             // print-ip.c: a later fragment names its protocol only; another protocol, its length.
             text.append("ip-proto-").append(ip.protocol());
@@ -183,7 +201,12 @@ public final class TcpdumpText {
           if (verbose) {
             ipv6Fields(text, ip);
           }
-          ip(text, ip.source(), ip.destination(), next);
+          ip(
+              text,
+              ip.source(),
+              ip.destination(),
+              next,
+              i + 2 < layers.size() ? layers.get(i + 2) : null);
           if (ip.extensionHeaders().contains(0)) {
             text.append("HBH "); // print-ip6.c names the hop-by-hop header before what follows
           }
@@ -193,7 +216,12 @@ public final class TcpdumpText {
         }
         case Layer.Tcp tcp -> {
           tcp(text, packet, tcp);
-          payloadWords(packet, data, tcp).ifPresent(words -> text.append(": ").append(words));
+          if (tcp.optionsEnd() == Layer.Tcp.OptionsEnd.WHOLE) {
+            payloadWords(packet, data, tcp).ifPresent(words -> text.append(": ").append(words));
+          }
+        }
+        case Layer.Ports ports -> {
+          // ip() printed them with the addresses; the truncated mark follows.
         }
         case Layer.Udp udp -> {
           // print-udp.c checks IPv4's optional checksum only from -vv; IPv6's at -v.
@@ -201,6 +229,14 @@ public final class TcpdumpText {
             checksumMark(text, "udp", udp.checksum(), udp.expectedChecksum());
           }
           text.append(payloadWords(packet, data, udp).orElse("UDP, length " + udp.payloadLength()));
+        }
+        case Layer.Icmp icmp when next instanceof Layer.Problem cut && cut.truncated() -> {
+          // print-icmp6.c's words before it found the rest missing: the type, the code of a port
+          // unreachable.
+          text.append("ICMP6, ").append(icmp6Body(icmp).replaceFirst(",.*", ""));
+          if (icmp.type() == 1 && icmp.code() == 4) {
+            text.append(", unreachable port");
+          }
         }
         case Layer.Icmp icmp -> {
           if (icmp.v6()) {
@@ -219,11 +255,29 @@ public final class TcpdumpText {
             }
           }
         }
-        case Layer.Problem problem ->
-            text.append(
-                problem.truncated()
-                    ? " [|" + problem.layer() + "]"
-                    : " [malformed " + problem.layer() + ": " + problem.detail() + "]");
+        case Layer.Problem problem -> {
+          if (problem.truncated()
+              && problem.layer().equals("ip")
+              && i > 0
+              && !typeShown
+              && packet.capturedLength() > linkLength) {
+            // print-ip.c prints "IP " before it finds the header short, if a byte of it came.
+            text.append("IP ");
+          }
+          text.append(
+              problem.truncated()
+                  ? " [|" + problem.layer() + "]"
+                  : " [malformed " + problem.layer() + ": " + problem.detail() + "]");
+          // print-tcp.c's trunc label: a ">" where an option was printed whole before the cut one
+          // (its "ch" was set), when the cut came inside an option's data (ND_TCHECK's goto, not a
+          // GET_ macro's longjmp, which prints the mark alone).
+          if (i > 0
+              && layers.get(i - 1) instanceof Layer.Tcp tcp
+              && tcp.optionsEnd() == Layer.Tcp.OptionsEnd.CUT_INSIDE
+              && tcp.options().size() > 1) {
+            text.append('>');
+          }
+        }
       }
     }
     return text.toString();
@@ -439,7 +493,8 @@ public final class TcpdumpText {
   }
 
   /** Addresses, with ports after a dot where TCP or UDP follows, as tcpdump writes them. */
-  private void ip(StringBuilder text, String source, String destination, Layer next) {
+  private void ip(
+      StringBuilder text, String source, String destination, Layer next, Layer afterNext) {
     String from = names.host(source);
     String to = names.host(destination);
     switch (next) {
@@ -461,6 +516,24 @@ public final class TcpdumpText {
               .append('.')
               .append(names.udpPort(udp.destinationPort()))
               .append(": ");
+      case Layer.Ports ports -> {
+        // The truncated mark after the ports says whose they are, and so which names they get.
+        boolean udp = afterNext instanceof Layer.Problem problem && problem.layer().equals("udp");
+        text.append(from)
+            .append('.')
+            .append(udp ? names.udpPort(ports.sourcePort()) : names.tcpPort(ports.sourcePort()))
+            .append(" > ")
+            .append(to)
+            .append('.')
+            .append(
+                udp
+                    ? names.udpPort(ports.destinationPort())
+                    : names.tcpPort(ports.destinationPort()))
+            .append(": ");
+      }
+      // print-tcp.c, ports not captured: "%s > %s:" then the mark, one space; others put a space.
+      case Layer.Problem problem when problem.truncated() && problem.layer().equals("tcp") ->
+          text.append(from).append(" > ").append(to).append(':');
       case null, default -> text.append(from).append(" > ").append(to).append(": ");
     }
   }
@@ -561,12 +634,23 @@ public final class TcpdumpText {
     if ((flags & 0x20) != 0) {
       text.append(", urg ").append(tcp.urgent());
     }
-    if (!tcp.options().isEmpty()) {
+    if (!tcp.options().isEmpty() || tcp.optionsEnd() != Layer.Tcp.OptionsEnd.WHOLE) {
       text.append(", options [");
       for (int i = 0; i < tcp.options().size(); i++) {
         text.append(i == 0 ? "" : ",").append(relativeSack(tcp.options().get(i), sackBase));
       }
-      text.append(']');
+      switch (tcp.optionsEnd()) {
+        case WHOLE -> text.append(']');
+        // print-tcp.c prints the separator before it reads the next option's kind: the cut finds
+        // it printed. It prints nothing after the mark: no "]", no length.
+        case CUT_BETWEEN -> {
+          text.append(tcp.options().isEmpty() ? "" : ",");
+          return;
+        }
+        case CUT_INSIDE -> {
+          return;
+        }
+      }
     }
     text.append(", length ").append(length);
   }
@@ -627,28 +711,7 @@ public final class TcpdumpText {
 
   /** print-icmp6.c's words for the common types. */
   private String icmp6(Layer.Icmp icmp, boolean verbose) {
-    String body =
-        switch (icmp.type()) {
-          case 1 ->
-              icmp.code() == 4 && icmp.target() != null
-                  ? "destination unreachable, unreachable port, " + target(icmp.target())
-                  : "destination unreachable";
-          case 2 -> "packet too big";
-          case 3 -> "time exceeded in-transit";
-          case 4 -> "parameter problem";
-          case 128 -> "echo request, id " + icmp.identifier() + ", seq " + icmp.sequence();
-          case 129 -> "echo reply, id " + icmp.identifier() + ", seq " + icmp.sequence();
-          case 130 -> "multicast listener query";
-          case 131 -> "multicast listener report";
-          case 132 -> "multicast listener done";
-          case 133 -> "router solicitation";
-          case 134 -> "router advertisement";
-          case 135 -> "neighbor solicitation, who has " + target(icmp.target());
-          case 136 -> "neighbor advertisement, tgt is " + target(icmp.target());
-          case 137 -> "redirect";
-          case 143 -> "multicast listener report v2";
-          default -> "type " + icmp.type();
-        };
+    String body = icmp6Body(icmp);
     // print-icmp6.c gives the length last without -v; with it, after the type, or not at all.
     if (!verbose) {
       return "ICMP6, " + body + ", length " + icmp.length();
@@ -656,6 +719,31 @@ public final class TcpdumpText {
     return switch (icmp.type()) {
       case 135, 136 -> "ICMP6, " + body.replaceFirst(", ", ", length " + icmp.length() + ", ");
       default -> "ICMP6, " + body;
+    };
+  }
+
+  /** print-icmp6.c's words for the type (and what follows it) of {@code icmp}. */
+  private String icmp6Body(Layer.Icmp icmp) {
+    return switch (icmp.type()) {
+      case 1 ->
+          icmp.code() == 4 && icmp.target() != null
+              ? "destination unreachable, unreachable port, " + target(icmp.target())
+              : "destination unreachable";
+      case 2 -> "packet too big";
+      case 3 -> "time exceeded in-transit";
+      case 4 -> "parameter problem";
+      case 128 -> "echo request, id " + icmp.identifier() + ", seq " + icmp.sequence();
+      case 129 -> "echo reply, id " + icmp.identifier() + ", seq " + icmp.sequence();
+      case 130 -> "multicast listener query";
+      case 131 -> "multicast listener report";
+      case 132 -> "multicast listener done";
+      case 133 -> "router solicitation";
+      case 134 -> "router advertisement";
+      case 135 -> "neighbor solicitation, who has " + target(icmp.target());
+      case 136 -> "neighbor advertisement, tgt is " + target(icmp.target());
+      case 137 -> "redirect";
+      case 143 -> "multicast listener report v2";
+      default -> "type " + icmp.type();
     };
   }
 }

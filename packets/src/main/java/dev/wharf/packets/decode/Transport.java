@@ -44,7 +44,12 @@ final class Transport {
   }
 
   private static void tcp(Bytes b, int offset, int length, long pseudoSum, List<Layer> layers) {
+    // print-tcp.c: the addresses alone where the ports were not captured, the ports too where the
+    // rest of the fixed header was not.
     if (!b.has(offset, 20)) {
+      if (b.has(offset, 4)) {
+        layers.add(new Layer.Ports(b.u16(offset), b.u16(offset + 2)));
+      }
       layers.add(PacketDecoder.truncated("tcp"));
       return;
     }
@@ -54,11 +59,7 @@ final class Transport {
       return;
     }
     var options = new ArrayList<String>();
-    if (!b.has(offset, headerLength)) {
-      options.add("truncated");
-    } else {
-      options(b, offset + 20, offset + headerLength, options);
-    }
+    Layer.Tcp.OptionsEnd end = options(b, offset + 20, offset + headerLength, options);
     layers.add(
         new Layer.Tcp(
             b.u16(offset),
@@ -69,32 +70,46 @@ final class Transport {
             b.u16(offset + 14),
             b.u16(offset + 18),
             options,
+            end,
             length - headerLength,
             b.u16(offset + 16),
             expected(b, offset, length, pseudoSum, offset + 16)));
+    if (end != Layer.Tcp.OptionsEnd.WHOLE) {
+      layers.add(PacketDecoder.truncated("tcp"));
+    }
   }
 
-  /** RFC 9293 §3.1 options, in tcpdump's words (print-tcp.c). */
-  private static void options(Bytes b, int at, int end, List<String> options) {
+  /**
+   * RFC 9293 §3.1 options, in tcpdump's words (print-tcp.c), as far as the capture has them: an
+   * option's kind and length bytes are read (and the length checked against the header) before its
+   * data is found missing, as tcpdump reads them.
+   */
+  private static Layer.Tcp.OptionsEnd options(Bytes b, int at, int end, List<String> options) {
     while (at < end) {
+      if (!b.has(at, 1)) {
+        return Layer.Tcp.OptionsEnd.CUT_BETWEEN;
+      }
       int kind = b.u8(at);
       if (kind == 0) {
         options.add("eol");
-        return;
+        return Layer.Tcp.OptionsEnd.WHOLE;
       }
       if (kind == 1) {
         options.add("nop");
         at++;
         continue;
       }
-      if (at + 1 >= end) {
-        options.add("bad opt");
-        return;
+      if (!b.has(at + 1, 1)) {
+        return Layer.Tcp.OptionsEnd.CUT_BETWEEN;
       }
       int length = b.u8(at + 1);
-      if (length < 2 || at + length > end) {
+      if (at + 1 >= end || length < 2 || at + length > end) {
         options.add("bad opt");
-        return;
+        return Layer.Tcp.OptionsEnd.WHOLE;
+      }
+      if (!b.has(at, length)) {
+        options.add(cutOption(b, at, kind, length));
+        return Layer.Tcp.OptionsEnd.CUT_INSIDE;
       }
       options.add(
           switch (kind) {
@@ -110,6 +125,25 @@ final class Transport {
           });
       at += length;
     }
+    return Layer.Tcp.OptionsEnd.WHOLE;
+  }
+
+  /** What print-tcp.c prints of an option whose data the capture cut: its name, SACK's blocks. */
+  private static String cutOption(Bytes b, int at, int kind, int length) {
+    return switch (kind) {
+      case 2 -> "mss";
+      case 3 -> "wscale";
+      case 5 -> {
+        // "sack N " (N the blocks the length says), then each block whose 8 bytes were captured.
+        var text = new StringBuilder("sack ").append((length - 2) / 8).append(' ');
+        for (int block = at + 2; block + 8 <= at + length && b.has(block, 8); block += 8) {
+          text.append('{').append(b.u32(block)).append(':').append(b.u32(block + 4)).append('}');
+        }
+        yield text.toString();
+      }
+      case 8 -> "TS";
+      default -> "unknown-" + kind;
+    };
   }
 
   private static String sack(Bytes b, int at, int length) {
@@ -124,6 +158,10 @@ final class Transport {
 
   private static void udp(Bytes b, int offset, long pseudoSum, List<Layer> layers) {
     if (!b.has(offset, 8)) {
+      // print-udp.c, as print-tcp.c: the ports where they were captured.
+      if (b.has(offset, 4)) {
+        layers.add(new Layer.Ports(b.u16(offset), b.u16(offset + 2)));
+      }
       layers.add(PacketDecoder.truncated("udp"));
       return;
     }
@@ -141,19 +179,53 @@ final class Transport {
             expected(b, offset, length, pseudoSum, offset + 6)));
   }
 
+  /**
+   * How many bytes of an ICMP unreachable's quoted datagram print-icmp.c reads for {@code code}:
+   * its IPv4 header to the destination address; for a port unreachable, also the quoted UDP or TCP
+   * header to its destination port (an offset that needs the quoted header's length byte).
+   */
+  private static int icmpUnreachableQuote(Bytes b, int offset, int code) {
+    if (code > 3) {
+      return 0; // "unreachable code N": no more read
+    }
+    if (code != 3) {
+      return 20;
+    }
+    return b.has(offset + 8, 1) ? Math.max(20, (b.u8(offset + 8) & 0x0f) * 4 + 4) : 20;
+  }
+
   private static void icmp(
       Bytes b, int offset, int length, boolean v6, long pseudoSum, List<Layer> layers) {
-    if (!b.has(offset, 4)) {
+    if (!b.has(offset, v6 ? 1 : 4)) {
       layers.add(PacketDecoder.truncated(v6 ? "icmp6" : "icmp"));
       return;
     }
     int type = b.u8(offset);
-    int code = b.u8(offset + 1);
+    int code = b.has(offset + 1, 1) ? b.u8(offset + 1) : -1;
     boolean echo = v6 ? type == 128 || type == 129 : type == 0 || type == 8;
     int identifier = -1;
     int sequence = -1;
     String target = null;
-    if (echo && b.has(offset, 8)) {
+    boolean portUnreachable6 = v6 && type == 1 && code == 4;
+    if (v6 && (!b.has(offset, echo ? 8 : 4) || portUnreachable6 && !b.has(offset + 8, 44))) {
+      // print-icmp6.c names the type from its first byte, then reads what it prints next (the
+      // code, the identifier and sequence, the quoted packet's address and port), as far as the
+      // capture has it: the words so far, then the truncated mark.
+      layers.add(new Layer.Icmp(true, type, code, -1, -1, null, length, -1, -1));
+      layers.add(PacketDecoder.truncated("icmp6"));
+      return;
+    }
+    if (echo && !b.has(offset, 8)) {
+      // print-icmp.c reads the identifier and sequence number before it prints a word.
+      layers.add(PacketDecoder.truncated("icmp"));
+      return;
+    }
+    if (!v6 && type == 3 && !b.has(offset + 8, icmpUnreachableQuote(b, offset, code))) {
+      // print-icmp.c names the quoted datagram's destination (and port) in an unreachable.
+      layers.add(PacketDecoder.truncated("icmp"));
+      return;
+    }
+    if (echo) {
       identifier = b.u16(offset + 4);
       sequence = b.u16(offset + 6);
     }

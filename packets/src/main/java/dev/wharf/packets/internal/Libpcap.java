@@ -31,6 +31,11 @@ public final class Libpcap {
   private static final int ERROR_PERM_DENIED = -8;
   private static final int EPERM = 1;
 
+  /** pcap link type 101, raw IP, and the DLT_ value libpcap knows it by on Linux. */
+  private static final int LINKTYPE_RAW = 101;
+
+  private static final int DLT_RAW = 12;
+
   /**
    * The live handle's ring, as small as libpcap allows (it rounds up to one block): it only
    * compiles, and is closed before it reads a packet.
@@ -129,8 +134,11 @@ public final class Libpcap {
    * @throws IllegalArgumentException with libpcap's message where the expression is wrong
    */
   public byte[] compile(int linkType, int snapLength, String expression) {
+    // pcap_open_dead takes a DLT_ value, which is the file's LINKTYPE_ value for all link types
+    // here but raw IP: LINKTYPE_RAW (101) is DLT_RAW (12 on Linux), libpcap's pcap-common.c.
+    int dataLink = linkType == LINKTYPE_RAW ? DLT_RAW : linkType;
     try {
-      MemorySegment pcap = (MemorySegment) openDead.invokeExact(linkType, snapLength);
+      MemorySegment pcap = (MemorySegment) openDead.invokeExact(dataLink, snapLength);
       if (pcap.equals(MemorySegment.NULL)) {
         throw new IllegalStateException("pcap_open_dead failed");
       }

@@ -93,6 +93,125 @@ class CaptureFileReaderTest {
     assertThat(reader.next()).isEmpty();
   }
 
+  /**
+   * dumpcap -i eth0 -i tun0 -i any: three interfaces, three link types, each with its own clock
+   * resolution. Each packet says its own interface; its time is counted in that one's unit.
+   */
+  @Test
+  void eachPacketIsOfItsOwnInterfaceWithItsLinkTypeAndClock() throws IOException {
+    long second = 1_733_300_000L;
+    var reader =
+        new PcapngBytes()
+            .section(ByteOrder.LITTLE_ENDIAN)
+            .iface(1, 262_144, -1, 0) // no if_tsresol: microseconds
+            .iface(101, 1500, 9, 0) // nanoseconds
+            .iface(113, 0, 0x80 | 20, 3600) // 2^-20 s, an hour's if_tsoffset
+            .enhanced(1, second * 1_000_000_000L + 123_456_789, new byte[] {0x45}, 84)
+            .enhanced(0, second * 1_000_000L + 654_321, new byte[] {1, 2}, 60)
+            .other()
+            .enhanced(2, (second << 20) + (1 << 19) + 1, new byte[] {3}, 1)
+            .reader();
+    assertThat(reader.linkType()).isEqualTo(1);
+    List<CapturedPacket> read = readAll(reader);
+    assertThat(read).extracting(CapturedPacket::interfaceId).containsExactly(1, 0, 2);
+    assertThat(read).extracting(p -> reader.interfaceOf(p).linkType()).containsExactly(101, 1, 113);
+    assertThat(read.get(0).time()).isEqualTo(Instant.ofEpochSecond(second, 123_456_789));
+    assertThat(read.get(1).time()).isEqualTo(Instant.ofEpochSecond(second, 654_321_000));
+    // Half a second and one tick of 2^-20 s (953.67 ns), rounded down as libpcap does.
+    assertThat(read.get(2).time()).isEqualTo(Instant.ofEpochSecond(second + 3600, 500_000_953));
+    assertThat(reader.interfaces())
+        .extracting(CaptureInterface::snapLength)
+        .containsExactly(262_144, 1500, 0);
+  }
+
+  /**
+   * A big-endian section (as written on SPARC or s390x), then a little-endian one: the second
+   * section's interfaces are numbered from 0 again, and follow the first's in interfaces().
+   */
+  @Test
+  void aBigEndianSectionThenALittleEndianOneWithInterfacesNumberedAfresh() throws IOException {
+    var reader =
+        new PcapngBytes()
+            .section(ByteOrder.BIG_ENDIAN)
+            .iface(276, 65_535, 6, 0)
+            .enhanced(0, 1_500_000, new byte[] {9, 8, 7, 6, 5}, 5)
+            .section(ByteOrder.LITTLE_ENDIAN)
+            .iface(1, 65_535, 9, 0)
+            .iface(101, 65_535, 9, 0)
+            .enhanced(1, 2_000_000_001L, new byte[] {0x60}, 40)
+            .reader();
+    assertThat(reader.linkType()).isEqualTo(276);
+    List<CapturedPacket> read = readAll(reader);
+    assertThat(read).hasSize(2);
+    assertThat(read.get(0).data()).containsExactly(9, 8, 7, 6, 5);
+    assertThat(read.get(0).time()).isEqualTo(Instant.ofEpochSecond(1, 500_000_000));
+    assertThat(read.get(1).interfaceId()).isEqualTo(2);
+    assertThat(reader.interfaceOf(read.get(1)).linkType()).isEqualTo(101);
+    assertThat(read.get(1).time()).isEqualTo(Instant.ofEpochSecond(2, 1));
+  }
+
+  /**
+   * A simple packet block has no timestamp and no captured length: the packet is the wire length
+   * cut to the first interface's snap length, not the block's padding; an obsolete packet block is
+   * read as an enhanced one.
+   */
+  @Test
+  void simpleAndObsoletePacketBlocksAreRead() throws IOException {
+    var reader =
+        new PcapngBytes()
+            .section(ByteOrder.BIG_ENDIAN)
+            .iface(1, 6, -1, 0)
+            .simple(5, new byte[] {1, 2, 3, 4, 5})
+            .simple(1000, new byte[] {1, 2, 3, 4, 5, 6})
+            .obsolete(0, 2_000_000, new byte[] {7}, 70)
+            .reader();
+    List<CapturedPacket> read = readAll(reader);
+    assertThat(read).hasSize(3);
+    assertThat(read.get(0).data()).containsExactly(1, 2, 3, 4, 5);
+    assertThat(read.get(0).time()).isEqualTo(Instant.EPOCH);
+    assertThat(read.get(1).data()).hasSize(6);
+    assertThat(read.get(1).wireLength()).isEqualTo(1000);
+    assertThat(read.get(2).data()).containsExactly(7);
+    assertThat(read.get(2).time()).isEqualTo(Instant.ofEpochSecond(2));
+  }
+
+  @Test
+  void aPacketOfAnInterfaceNeverDescribedIsMalformed() throws IOException {
+    var reader =
+        new PcapngBytes()
+            .section(ByteOrder.LITTLE_ENDIAN)
+            .iface(1, 65_535, 6, 0)
+            .enhanced(1, 0, new byte[] {1}, 1)
+            .reader();
+    assertThatThrownBy(reader::next)
+        .isInstanceOf(IOException.class)
+        .hasMessage("malformed pcapng: a packet of interface 1, but its section describes 1");
+  }
+
+  /** Blocks too short for their own fields: a plain IOException, never an index out of bounds. */
+  @Test
+  void blocksTooShortForTheirFieldsAreMalformed() throws IOException {
+    for (int type : new int[] {1, 2, 3, 6}) {
+      var file = new PcapngBytes().section(ByteOrder.LITTLE_ENDIAN);
+      if (type != 1) {
+        file.iface(1, 65_535, 6, 0);
+      }
+      var bytes = file.ints(type, 12, 12); // a block with no body at all
+      assertThatThrownBy(() -> readAll(bytes.reader()))
+          .as("block type %d", type)
+          .isInstanceOf(IOException.class)
+          .hasMessageStartingWith("malformed pcapng: a");
+    }
+  }
+
+  @Test
+  void anIfTsresolFinerThanALongCanCountIsMalformed() {
+    var file = new PcapngBytes().section(ByteOrder.LITTLE_ENDIAN).iface(1, 65_535, 19, 0);
+    assertThatThrownBy(file::reader)
+        .isInstanceOf(IOException.class)
+        .hasMessage("malformed pcapng: if_tsresol 10^-19 is finer than this reader can count");
+  }
+
   @Test
   void aFileThatIsNeitherIsRefusedPlainly() {
     assertThatThrownBy(() -> new CaptureFileReader(new ByteArrayInputStream("GIF89a..".getBytes())))
