@@ -10,8 +10,9 @@ import org.junit.jupiter.api.Test;
 /**
  * What the module descriptors promise, seen from another module: core's {@code internal} package is
  * closed to dev.wharf.http even though its classes are public, and the HTTP codec is exported to no
- * one but dev.wharf.websocket. These tests run on the module path (surefire patches them into
- * dev.wharf.http); on the class path the first one fails, as nothing would be hidden there.
+ * one but dev.wharf.websocket (its handshake) and dev.wharf.cli (wharf trace's first lines). These
+ * tests run on the module path (surefire patches them into dev.wharf.http); on the class path the
+ * first one fails, as nothing would be hidden there.
  */
 class ModuleBoundariesTest {
   private static final Module HTTP = Headers.class.getModule();
@@ -39,12 +40,15 @@ class ModuleBoundariesTest {
   }
 
   @Test
-  void theCodecIsExportedOnlyToWebSocket() {
+  void theCodecIsExportedOnlyToWebSocketAndTheCommandLine() {
     String codec = Http1ResponseDecoder.class.getPackageName();
     assertThat(HTTP.getDescriptor().exports())
         .filteredOn(export -> export.source().equals(codec))
         .singleElement()
-        .satisfies(export -> assertThat(export.targets()).containsExactly("dev.wharf.websocket"));
+        .satisfies(
+            export ->
+                assertThat(export.targets())
+                    .containsExactlyInAnyOrder("dev.wharf.websocket", "dev.wharf.cli"));
     assertThat(HTTP.isExported("dev.wharf.http.server")).isTrue();
   }
 

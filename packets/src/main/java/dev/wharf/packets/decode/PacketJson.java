@@ -1,7 +1,7 @@
 package dev.wharf.packets.decode;
 
 import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Method;
 import java.util.List;
 import java.util.Map;
 
@@ -12,6 +12,23 @@ import java.util.Map;
  * {"layer":"dns",...}}). Any thread.
  */
 public final class PacketJson {
+  /**
+   * Each layer type's fields, looked up once: {@code getAccessor()} gives a fresh {@code Method}
+   * each call, whose first {@code invoke} builds a method handle, and that per field per packet was
+   * most of what --json cost (about 60 µs a packet; bench/results/2026-12-04-pkapp.md).
+   */
+  private static final ClassValue<List<Field>> FIELDS =
+      new ClassValue<>() {
+        @Override
+        protected List<Field> computeValue(Class<?> type) {
+          return java.util.Arrays.stream(type.getRecordComponents())
+              .map(component -> new Field(component.getName(), component.getAccessor()))
+              .toList();
+        }
+      };
+
+  private record Field(String name, Method accessor) {}
+
   private PacketJson() {}
 
   /** The object, with {@code prefix} (such as {@code "time":...,}) first inside it. */
@@ -59,11 +76,11 @@ public final class PacketJson {
 
   /** Each component of {@code record} as {@code ,"name":value}. */
   private static void components(StringBuilder json, Record record) {
-    for (RecordComponent component : record.getClass().getRecordComponents()) {
+    for (Field field : FIELDS.get(record.getClass())) {
       json.append(",");
-      string(json, component.getName());
+      string(json, field.name());
       json.append(':');
-      value(json, read(component, record));
+      value(json, read(field, record));
     }
   }
 
@@ -78,11 +95,11 @@ public final class PacketJson {
     }
   }
 
-  private static Object read(RecordComponent component, Record layer) {
+  private static Object read(Field field, Record layer) {
     try {
-      return component.getAccessor().invoke(layer);
+      return field.accessor().invoke(layer);
     } catch (IllegalAccessException | InvocationTargetException e) {
-      throw new IllegalStateException("record accessor " + component, e);
+      throw new IllegalStateException("record accessor " + field.name(), e);
     }
   }
 
