@@ -2,10 +2,11 @@
  * HTTP/1.1 (RFC 9110/9112) over Wharf's engine: the model, a server, a client and static files.
  *
  * <p>{@code dev.wharf.http.codec} is the wire format shared by the server, the client and the
- * WebSocket opening handshake; it is exported to {@code dev.wharf.websocket} only, so it can change
- * with them and is not a public API.
+ * WebSocket opening handshake; it is exported to {@code dev.wharf.websocket} and to {@code
+ * dev.wharf.cli} (whose {@code wharf trace} reads captured request and status lines with it) only,
+ * so it can change with them and is not a public API.
  */
-@SuppressWarnings("module") // dev.wharf.websocket is built after this module: javac cannot see it
+@SuppressWarnings("module") // websocket and cli are built after this module: javac cannot see them
 module dev.wharf.http {
   requires transitive dev.wharf.core; // HttpServer and HttpClient take core's loops and transports
 
@@ -15,5 +16,6 @@ module dev.wharf.http {
   exports dev.wharf.http.files;
   exports dev.wharf.http.fields;
   exports dev.wharf.http.codec to
-      dev.wharf.websocket;
+      dev.wharf.websocket,
+      dev.wharf.cli; // wharf trace reads the request and status lines of captured segments
 }

@@ -10,9 +10,13 @@ import dev.wharf.dns.codec.RecordClass;
 import dev.wharf.dns.codec.RecordType;
 import dev.wharf.dns.codec.ResourceRecord;
 import dev.wharf.packets.decode.Layer;
+import dev.wharf.packets.decode.PayloadFields;
 import dev.wharf.packets.decode.PayloadText;
-import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -20,37 +24,14 @@ import java.util.Set;
  * tcpdump's words for DNS over UDP on port 53 (print-domain.c, without -v: "1234+ [1au] A?
  * example.com. (40)", "1234 1/0/1 A 10.0.0.1 (56)"; with -v each answer's owner name too: "1234
  * 1/0/1 example.com. A 10.0.0.1 (56)") read with Wharf's DNS codec, and for an HTTP/1 request or
- * response on TCP ports 80, 8080 and 3128 (print-http.c: "HTTP: GET / HTTP/1.1"; with -v its length
- * and every text line, each on a line of its own after a tab, as txtproto_print). Here in the
- * command line, not in the packets module: its decoders depend on no other Wharf module
- * (LayeringTest), and the command line is where the DNS codec and the packets meet. Immutable; any
- * thread.
+ * response on TCP ports 80, 8080 and 3128 read with Wharf's HTTP/1 codec ({@link HttpWords}); and
+ * both as {@code --json} layers. Here in the command line, not in the packets module: its decoders
+ * depend on no other Wharf module (LayeringTest), and the command line is where the codecs and the
+ * packets meet. Immutable; any thread.
  */
 final class ApplicationWords implements PayloadText {
   private static final int DNS = 53;
   private static final Set<Integer> HTTP_PORTS = Set.of(80, 8080, 3128);
-
-  /** print-http.c's request methods (and "HTTP/" for a status line). */
-  private static final Set<String> METHODS =
-      Set.of(
-          "OPTIONS",
-          "GET",
-          "HEAD",
-          "POST",
-          "PUT",
-          "DELETE",
-          "TRACE",
-          "CONNECT",
-          "PATCH",
-          "PROPFIND",
-          "PROPPATCH",
-          "MKCOL",
-          "COPY",
-          "MOVE",
-          "LOCK",
-          "UNLOCK",
-          "ORDERPATCH",
-          "ACL");
 
   /** print-domain.c's ns_ops: the opcode after the id (QUERY says nothing). */
   private static final String[] OPCODES = {
@@ -92,9 +73,23 @@ final class ApplicationWords implements PayloadText {
       case Layer.Tcp tcp
           when HTTP_PORTS.contains(tcp.sourcePort())
               || HTTP_PORTS.contains(tcp.destinationPort()) ->
-          verbose
-              ? httpVerbose(data, offset, length, tcp.payloadLength())
-              : http(data, offset, length);
+          Optional.of(
+              verbose
+                  ? HttpWords.verbose(data, offset, length, tcp.payloadLength())
+                  : HttpWords.line(data, offset, length));
+      default -> Optional.empty();
+    };
+  }
+
+  @Override
+  public Optional<PayloadFields> fields(Layer transport, byte[] data, int offset, int length) {
+    return switch (transport) {
+      case Layer.Udp udp when udp.sourcePort() == DNS || udp.destinationPort() == DNS ->
+          Optional.of(dnsFields(data, offset, length, udp.payloadLength()));
+      case Layer.Tcp tcp
+          when HTTP_PORTS.contains(tcp.sourcePort())
+              || HTTP_PORTS.contains(tcp.destinationPort()) ->
+          HttpWords.fields(data, offset, length);
       default -> Optional.empty();
     };
   }
@@ -208,70 +203,58 @@ final class ApplicationWords implements PayloadText {
   }
 
   /**
-   * "HTTP: " and the first line, where the segment starts as a request (a method print-http.c
-   * knows, then a space) or a status line ("HTTP/"); "HTTP" alone otherwise (a body's segment), as
-   * txtproto_print says.
+   * {@code --json}'s DNS layer: the header's fields, then each section's records ({@code
+   * questions}: name, type, class; {@code answers}, {@code authority}, {@code additional}: name,
+   * type, class, ttl, data as dig writes it); a message the codec cannot read, its {@code problem}.
    */
-  static Optional<String> http(byte[] data, int offset, int length) {
-    int end = offset;
-    int limit = offset + Math.min(length, 300);
-    while (end < limit && data[end] != '\r' && data[end] != '\n') {
-      end++;
+  static PayloadFields dnsFields(byte[] data, int offset, int length, int wireLength) {
+    var fields = new LinkedHashMap<String, Object>();
+    if (wireLength < 12) {
+      fields.put("problem", "length " + wireLength + " < 12");
+      return new PayloadFields("dns", fields);
     }
-    String line = new String(data, offset, end - offset, StandardCharsets.ISO_8859_1);
-    int space = line.indexOf(' ');
-    boolean request = space > 0 && METHODS.contains(line.substring(0, space));
-    if (!request && !line.startsWith("HTTP/")) {
-      return Optional.of("HTTP");
+    Message message;
+    try {
+      message = DnsMessageReader.read(Arrays.copyOfRange(data, offset, offset + length));
+    } catch (DnsFormatException | IllegalArgumentException e) {
+      fields.put("problem", length < wireLength ? "truncated" : String.valueOf(e.getMessage()));
+      return new PayloadFields("dns", fields);
     }
-    var text = new StringBuilder("HTTP: ");
-    for (char c : line.toCharArray()) {
-      // txtproto_print escapes what is not printable ASCII.
-      if (c >= 0x20 && c < 0x7f) {
-        text.append(c);
-      } else {
-        text.append(String.format("\\0x%02x", (int) c));
-      }
+    Header header = message.header();
+    fields.put("id", header.id());
+    fields.put("qr", header.isResponse());
+    fields.put("opcode", header.opcode());
+    fields.put("rcode", header.rcode());
+    fields.put("aa", header.isAuthoritative());
+    fields.put("tc", header.isTruncated());
+    fields.put("rd", header.recursionDesired());
+    fields.put("ra", header.recursionAvailable());
+    var questions = new ArrayList<Map<String, Object>>();
+    for (Question question : message.questions()) {
+      var fieldsOfQuestion = new LinkedHashMap<String, Object>();
+      fieldsOfQuestion.put("name", question.name().toString());
+      fieldsOfQuestion.put("type", RecordType.name(question.type()));
+      fieldsOfQuestion.put("class", RecordClass.name(question.dnsClass()));
+      questions.add(fieldsOfQuestion);
     }
-    return Optional.of(text.toString());
+    fields.put("questions", questions);
+    fields.put("answers", records(message.answers()));
+    fields.put("authority", records(message.authority()));
+    fields.put("additional", records(message.additional()));
+    return new PayloadFields("dns", fields);
   }
 
-  /**
-   * -v's words for HTTP (txtproto_print): for a request or a response, "HTTP, length: N", then each
-   * text line after a newline and a tab, up to the first that is not printable ASCII (that one not
-   * printed) or the end of what was captured (a last line without its end printed as it is); for
-   * anything else (a body's segment) "HTTP" alone.
-   */
-  static Optional<String> httpVerbose(byte[] data, int offset, int length, int payloadLength) {
-    if (http(data, offset, length).orElse("HTTP").equals("HTTP")) {
-      return Optional.of("HTTP");
+  private static List<Map<String, Object>> records(List<ResourceRecord> records) {
+    var list = new ArrayList<Map<String, Object>>();
+    for (ResourceRecord record : records) {
+      var fields = new LinkedHashMap<String, Object>();
+      fields.put("name", record.name().toString());
+      fields.put("type", RecordType.name(record.type()));
+      fields.put("class", RecordClass.name(record.dnsClass()));
+      fields.put("ttl", record.ttl());
+      fields.put("data", record.data().toText());
+      list.add(fields);
     }
-    var text = new StringBuilder("HTTP, length: ").append(payloadLength);
-    int end = offset + length;
-    int start = offset;
-    int at = offset;
-    while (at < end) {
-      int c = data[at] & 0xff;
-      if (c == '\n' || c == '\r' && at + 1 < end && data[at + 1] == '\n') {
-        // A line ends (LF, or CR LF): printed without its end.
-        appendLine(text, data, start, at);
-        at += c == '\n' ? 1 : 2;
-        start = at;
-      } else if (c == '\r' || (c < 0x20 || c >= 0x7f) && c != '\t') {
-        // A CR at the end of what was captured, or not followed by LF, or a byte that is not
-        // printable text: treated as binary, not printed.
-        return Optional.of(text.toString());
-      } else {
-        at++;
-      }
-    }
-    if (start < end) {
-      appendLine(text, data, start, end); // printable to the end, its line end not captured
-    }
-    return Optional.of(text.toString());
-  }
-
-  private static void appendLine(StringBuilder text, byte[] data, int from, int to) {
-    text.append("\n\t").append(new String(data, from, to - from, StandardCharsets.ISO_8859_1));
+    return list;
   }
 }

@@ -5,6 +5,7 @@ import dev.wharf.packets.Capture;
 import dev.wharf.packets.PacketSocketException;
 import dev.wharf.packets.decode.ConnectionStory;
 import dev.wharf.packets.decode.DecodedPacket;
+import dev.wharf.packets.decode.Names;
 import dev.wharf.packets.decode.PacketDecoder;
 import dev.wharf.packets.decode.PacketJson;
 import dev.wharf.packets.decode.TcpdumpText;
@@ -35,7 +36,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Captures packets on an interface (-i; 'any' for all) through an AF_PACKET socket, or reads"
-          + " a pcap or pcapng file (-r), and prints one line per packet as tcpdump -n does, or"
+          + " a pcap or pcapng file (-r), and prints one line per packet as tcpdump does, or"
           + " JSON (--json), or writes pcap (-w). Linux only; capturing needs CAP_NET_RAW.",
       "FILTER is tcpdump's expression language ('tcp port 8080', 'not arp'), compiled by the"
           + " system's libpcap into classic BPF that runs in the kernel (on 'any' and -r, here)."
@@ -75,7 +76,11 @@ public final class TraceCommand implements Callable<Integer> {
   @Option(names = "-c", paramLabel = "N", description = "Stop after N packets.")
   Long count;
 
-  @Option(names = "-n", description = "Numeric addresses and ports (always, for now).")
+  @Option(
+      names = "-n",
+      description =
+          "Addresses and ports as numbers. Without -n, as tcpdump: hosts by reverse lookup (at most"
+              + " 1 s each, then numeric), ports by /etc/services, MACs by their OUI.")
   boolean numeric;
 
   @Option(
@@ -452,15 +457,19 @@ public final class TraceCommand implements Callable<Integer> {
         }
       };
     }
-    // DNS and HTTP words as tcpdump prints them, with -v and without.
-    var text = new TcpdumpText(verbose, linkLevel, new ApplicationWords(verbose));
+    // DNS and HTTP words as tcpdump prints them, with -v and without, and their --json layers.
+    var words = new ApplicationWords(verbose);
+    var text =
+        new TcpdumpText(
+            verbose, linkLevel, words, numeric ? Names.NUMERIC : SystemNames.ofSystem());
     var story = new ConnectionStory();
     return new Sink() {
       @Override
       public void accept(CapturedPacket packet, int linkType) {
         DecodedPacket decoded = PacketDecoder.decode(linkType, packet.data(), packet.wireLength());
         if (json) {
-          out.println(PacketJson.of(decoded, "\"time\":\"" + packet.time() + "\","));
+          out.println(
+              PacketJson.of(decoded, packet.data(), words, "\"time\":\"" + packet.time() + "\","));
         } else if (follow) {
           story
               .next(packet.time(), decoded)

@@ -17,6 +17,7 @@ import dev.wharf.dns.codec.ResourceRecord;
 import dev.wharf.packets.decode.DecodedPacket;
 import dev.wharf.packets.decode.Layer;
 import dev.wharf.packets.decode.PacketDecoder;
+import dev.wharf.packets.decode.PacketJson;
 import dev.wharf.packets.decode.TcpdumpText;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -32,6 +33,15 @@ import org.junit.jupiter.api.Test;
 class ApplicationWordsTest {
   private static final Question QUESTION =
       new Question(DnsName.parse("example.com."), RecordType.A, RecordClass.IN);
+
+  /** dig's query for example.com, captured by tcpdump on a veth pair. */
+  private static final byte[] DNS_QUERY_FRAME =
+      HexFormat.of()
+          .parseHex(
+              "bef6773e71aafa86fcf1c137080045000050907b00004011d5850a4d00010a4d0002972600350"
+                  + "03c14eadc8f01200001000000000001076578616d706c6503636f6d000001000100002904d00"
+                  + "0000000000c000a000819cdd61a4d3919a7");
+
   private final ApplicationWords words = new ApplicationWords();
   private final ApplicationWords verboseWords = new ApplicationWords(true);
 
@@ -134,12 +144,7 @@ class ApplicationWordsTest {
    */
   @Test
   void cutAndMutatedDnsAndHttpFramesNeverThrow() {
-    byte[] dns =
-        HexFormat.of()
-            .parseHex(
-                "bef6773e71aafa86fcf1c137080045000050907b00004011d5850a4d00010a4d0002972600350"
-                    + "03c14eadc8f01200001000000000001076578616d706c6503636f6d000001000100002904d00"
-                    + "0000000000c000a000819cdd61a4d3919a7");
+    byte[] dns = DNS_QUERY_FRAME;
     byte[] http =
         HexFormat.of()
             .parseHex(
@@ -196,5 +201,76 @@ class ApplicationWordsTest {
         RecordClass.IN,
         60,
         new RData.A(Octets.of(new byte[] {10, 77, 0, 9})));
+  }
+
+  /**
+   * The first line is the HTTP codec's to read: one it refuses is printed as tcpdump prints it and
+   * marked; a method print-http.c does not know is no request, as for tcpdump.
+   */
+  @Test
+  void httpsFirstLineIsReadByTheCodecAndARefusedOneIsMarked() {
+    byte[] spaced = "GET /a b HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
+    assertThat(words.describe(tcp(50000, 80, spaced.length), spaced, 0, spaced.length))
+        .contains("HTTP: GET /a b HTTP/1.1 [malformed: malformed request line]");
+    byte[] status = "HTTP/1.1 2OO OK\r\n".getBytes(StandardCharsets.US_ASCII);
+    assertThat(words.describe(tcp(80, 50000, status.length), status, 0, status.length))
+        .contains("HTTP: HTTP/1.1 2OO OK [malformed: malformed status line: HTTP/1.1 2OO OK]");
+    byte[] unknown = "BREW /pot HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
+    assertThat(words.describe(tcp(50000, 80, unknown.length), unknown, 0, unknown.length))
+        .contains("HTTP");
+    // Cut before its end: the codec cannot judge it, tcpdump prints it as far as it goes.
+    byte[] cut = "GET /lo".getBytes(StandardCharsets.US_ASCII);
+    assertThat(words.describe(tcp(50000, 80, 300), cut, 0, cut.length)).contains("HTTP: GET /lo");
+  }
+
+  /**
+   * --json: after UDP the DNS layer (header fields, questions, answers with their data as dig
+   * writes it), after TCP the HTTP layer (the request line's parts; a status line's).
+   */
+  @Test
+  void jsonHasDnsAndHttpLayers() {
+    byte[] answer =
+        DnsMessageWriter.write(
+            new Message(
+                new Header(4660, Header.QR | Header.RD | Header.RA),
+                List.of(QUESTION),
+                List.of(answerRecord()),
+                List.of(),
+                List.of()));
+    assertThat(words.fields(udp(53, 40000, answer.length), answer, 0, answer.length))
+        .hasValueSatisfying(
+            fields ->
+                assertThat(fields.layer() + " " + fields.fields())
+                    .isEqualTo(
+                        "dns {id=4660, qr=true, opcode=0, rcode=0, aa=false, tc=false, rd=true,"
+                            + " ra=true, questions=[{name=example.com., type=A, class=IN}],"
+                            + " answers=[{name=example.com., type=A, class=IN, ttl=60,"
+                            + " data=10.77.0.9}], authority=[], additional=[]}"));
+    assertThat(words.fields(udp(53, 40000, 2), new byte[] {1, 2}, 0, 2))
+        .hasValueSatisfying(
+            fields -> assertThat(fields.fields().get("problem")).isEqualTo("length 2 < 12"));
+    byte[] get = "GET /a HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    assertThat(words.fields(tcp(50000, 80, get.length), get, 0, get.length))
+        .hasValueSatisfying(
+            fields ->
+                assertThat(fields.layer() + " " + fields.fields())
+                    .isEqualTo("http {kind=request, method=GET, target=/a, version=HTTP/1.1}"));
+    byte[] status = "HTTP/1.0 200 OK\r\n".getBytes(StandardCharsets.US_ASCII);
+    assertThat(words.fields(tcp(80, 50000, status.length), status, 0, status.length))
+        .hasValueSatisfying(
+            fields ->
+                assertThat(fields.layer() + " " + fields.fields())
+                    .isEqualTo("http {kind=response, version=HTTP/1.0, status=200, reason=OK}"));
+    byte[] body = "hello\r\n".getBytes(StandardCharsets.US_ASCII);
+    assertThat(words.fields(tcp(80, 50000, body.length), body, 0, body.length)).isEmpty();
+
+    // In a captured frame, the layer follows UDP's, as JSON.
+    assertThat(PacketJson.of(decode(DNS_QUERY_FRAME), DNS_QUERY_FRAME, words, ""))
+        .contains(
+            "\"destinationPort\":53,",
+            "},{\"layer\":\"dns\",\"id\":56463,\"qr\":false,\"opcode\":0,\"rcode\":0,",
+            "\"questions\":[{\"name\":\"example.com.\",\"type\":\"A\",\"class\":\"IN\"}],")
+        .endsWith(
+            "\"additional\":[{\"name\":\".\",\"type\":\"OPT\",\"class\":\"CLASS1232\",\"ttl\":0,\"data\":\"COOKIE: 19CDD61A4D3919A7\"}]}]}");
   }
 }

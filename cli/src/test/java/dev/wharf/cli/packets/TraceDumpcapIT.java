@@ -339,9 +339,10 @@ class TraceDumpcapIT extends EndToEnd {
     return times;
   }
 
+  /** wharf trace with these arguments and -n, as the tcpdump it is compared with. */
   private List<String> wharfRead(String... args) throws Exception {
     Path text = Files.createTempFile(dir, "read", ".txt");
-    var command = new ArrayList<>(List.of("trace"));
+    var command = new ArrayList<>(List.of("trace", "-n"));
     command.addAll(List.of(args));
     Child reader = wharf(null, text, command.toArray(String[]::new));
     assertThat(reader.awaitExit(Duration.ofSeconds(60))).as("%s", reader.errLines()).isZero();

@@ -111,7 +111,7 @@ class TraceIT extends EndToEnd {
 
     // Our decoders, on tcpdump's own file: tcpdump's lines.
     Path text = dir.resolve("ours.txt");
-    Child reader = wharf(null, text, "trace", "-r", theirs.toString());
+    Child reader = wharf(null, text, "trace", "-n", "-r", theirs.toString());
     assertThat(reader.awaitExit(Duration.ofSeconds(30))).isZero();
     assertThat(withoutTimes(Files.readAllLines(text))).isEqualTo(theirLines);
 
@@ -322,7 +322,7 @@ class TraceIT extends EndToEnd {
   }
 
   @Test
-  void dnsAndHttpLinesAreTcpdumps() throws Exception {
+  void dnsAndHttpLinesAreTcpdumpsAndJsonHasTheirLayers() throws Exception {
     // A DNS server of a few lines: one A record for any question, recursion available.
     String answer =
         "import socket\n"
@@ -393,6 +393,131 @@ class TraceIT extends EndToEnd {
         .containsPattern(": \\d+ 1/0/0 example\\.com\\. A 10\\.77\\.0\\.9 \\(\\d+\\)")
         .containsPattern(": HTTP, length: \\d+\n\tGET /dns.py HTTP/1.1\n\tHost: 10.77.0.1\n");
     assertThat(wharfRead("-v", "-r", theirs.toString())).isEqualTo(theirVerbose);
+
+    // --json: dig's query and the answer as DNS layers, curl's request and the server's status
+    // line as HTTP layers, read back by Python's json module (keys sorted).
+    Path json = dir.resolve("app.json");
+    Files.write(json, wharfRead("--json", "-r", theirs.toString()));
+    var parsed =
+        ExternalProcess.run(
+            Duration.ofSeconds(30),
+            "/usr/bin/python3",
+            "-c",
+            "import json,sys\n"
+                + "for line in open(sys.argv[1]):\n"
+                + "  for layer in json.loads(line)['layers']:\n"
+                + "    if layer['layer'] in ('dns', 'http'):\n"
+                + "      print(json.dumps(layer, sort_keys=True))\n",
+            json.toString());
+    assertThat(parsed.exit()).as(parsed.err()).isZero();
+    List<String> layers = parsed.out().lines().toList();
+    String question =
+        "\"questions\": [{\"class\": \"IN\", \"name\": \"example.com.\", \"type\": \"A\"}]";
+    assertThat(layers)
+        .anyMatch(
+            layer ->
+                layer.startsWith("{\"aa\": false, \"additional\": [{")
+                    && layer.contains("\"answers\": [], ")
+                    && layer.contains("\"layer\": \"dns\", \"opcode\": 0, \"qr\": false, ")
+                    && layer.contains(question))
+        .anyMatch(
+            layer ->
+                layer.contains(
+                        "\"answers\": [{\"class\": \"IN\", \"data\": \"10.77.0.9\", \"name\":"
+                            + " \"example.com.\", \"ttl\": 60, \"type\": \"A\"}]")
+                    && layer.contains("\"qr\": true, ")
+                    && layer.contains("\"ra\": true, \"rcode\": 0, ")
+                    && layer.contains(question))
+        .contains(
+            "{\"kind\": \"request\", \"layer\": \"http\", \"method\": \"GET\", \"target\":"
+                + " \"/dns.py\", \"version\": \"HTTP/1.1\"}",
+            "{\"kind\": \"response\", \"layer\": \"http\", \"reason\": \"OK\", \"status\": 200,"
+                + " \"version\": \"HTTP/1.0\"}");
+  }
+
+  /**
+   * Without -n, hosts, ports and MAC addresses are named as tcpdump names them: on the loopback of
+   * a namespace whose /etc/hosts (ip netns exec's /etc/netns/NAME/hosts) says 127.0.0.1 is
+   * localhost, a curl to port 80 (http in /etc/services) and a DNS query nothing answers (ICMP's
+   * "udp port domain unreachable"), captured by both; each file read by tcpdump without -n in that
+   * namespace, and tcpdump's by wharf trace without -n there too, plain and with -e ("(oui
+   * Ethernet)"); with -n, numbers as tcpdump -n.
+   */
+  @Test
+  void withoutNHostsPortsAndMacsAreNamedAsTcpdumpNamesThem() throws Exception {
+    Path hostsDir = Path.of("/etc/netns", here);
+    boolean madeTheFolder = !Files.isDirectory(hostsDir.getParent());
+    Files.createDirectories(hostsDir);
+    Files.writeString(hostsDir.resolve("hosts"), "127.0.0.1 localhost\n");
+    try {
+      peer(
+          null,
+          null,
+          "ip",
+          "netns",
+          "exec",
+          here,
+          "/usr/bin/python3",
+          "-m",
+          "http.server",
+          "--bind",
+          "127.0.0.1",
+          "80",
+          "--directory",
+          dir.toString());
+      Path ours = dir.resolve("lo-ours.pcap");
+      Path theirs = dir.resolve("lo-theirs.pcap");
+      captureBoth(
+          "lo",
+          "tcp port 80 or udp port 53 or icmp",
+          ours,
+          theirs,
+          () -> {
+            Await.until(
+                "the server answers",
+                Duration.ofSeconds(60),
+                () ->
+                    ExternalProcess.run(
+                                Duration.ofSeconds(20),
+                                "ip",
+                                "netns",
+                                "exec",
+                                here,
+                                "curl",
+                                "-sf",
+                                "-o",
+                                "/dev/null",
+                                "http://127.0.0.1/")
+                            .exit()
+                        == 0);
+            inHere("dig +tries=1 +time=1 @127.0.0.1 example.com; true");
+          });
+      List<String> theirNames = tcpdumpReadHere(theirs);
+      assertThat(theirNames)
+          .anyMatch(line -> line.startsWith("IP localhost.http > localhost."))
+          .anyMatch(line -> line.contains(" > localhost.domain: "))
+          .anyMatch(line -> line.contains("ICMP localhost udp port domain unreachable"))
+          .anyMatch(line -> line.endsWith(": HTTP: GET / HTTP/1.1"));
+      assertThat(tcpdumpReadHere(ours)).isEqualTo(theirNames);
+      assertThat(wharfReadHere("-r", theirs.toString())).isEqualTo(theirNames);
+      List<String> theirLinkLines = tcpdumpReadHere(theirs, "-e");
+      assertThat(theirLinkLines)
+          .allMatch(line -> line.startsWith("00:00:00:00:00:00 (oui Ethernet) > "));
+      assertThat(wharfReadHere("-e", "-r", theirs.toString())).isEqualTo(theirLinkLines);
+      List<String> theirNumbers = tcpdumpRead(theirs);
+      assertThat(theirNumbers).anyMatch(line -> line.startsWith("IP 127.0.0.1.80 > 127.0.0.1."));
+      assertThat(wharfReadHere("-n", "-r", theirs.toString())).isEqualTo(theirNumbers);
+    } finally {
+      Files.deleteIfExists(hostsDir.resolve("hosts"));
+      Files.deleteIfExists(hostsDir);
+      if (madeTheFolder) {
+        try {
+          Files.deleteIfExists(hostsDir.getParent());
+        } catch (java.nio.file.DirectoryNotEmptyException e) {
+          // Another test's namespace has its files there now: it removes them, and may the folder.
+        }
+      }
+    }
   }
 
   /**
@@ -541,7 +666,7 @@ class TraceIT extends EndToEnd {
     tcpdump.awaitExit(Duration.ofSeconds(20));
     for (String filter : List.of("udp", "icmp[icmptype] == icmp-echoreply", "not ip6")) {
       Path text = dir.resolve("filtered.txt");
-      Child reader = wharf(null, text, "trace", "-r", all.toString(), filter);
+      Child reader = wharf(null, text, "trace", "-n", "-r", all.toString(), filter);
       assertThat(reader.awaitExit(Duration.ofSeconds(30))).isZero();
       var command = new ArrayList<>(List.of("tcpdump", "-n", "-r", all.toString(), filter));
       var result = ExternalProcess.run(Duration.ofSeconds(30), command);
@@ -777,7 +902,7 @@ class TraceIT extends EndToEnd {
   /**
    * --json, read back by Python's json module: a captured TCP SYN and a UDP DNS query have every
    * layer with the fields tcpdump shows for the same packets (addresses, ports, flags, sequence
-   * number, options).
+   * number, options), and the query its DNS layer.
    */
   @Test
   void jsonHasEveryLayerWithItsFields() throws Exception {
@@ -825,7 +950,7 @@ class TraceIT extends EndToEnd {
             json.toString());
     assertThat(parsed.exit()).as(parsed.err()).isZero();
     List<String> layers = parsed.out().lines().toList();
-    assertThat(layers).hasSize(6);
+    assertThat(layers).hasSize(7);
     assertThat(layers.get(0)).startsWith("0 ethernet ").contains("\"etherType\": 2048");
     assertThat(layers.get(1))
         .startsWith("0 ipv4 ")
@@ -857,6 +982,12 @@ class TraceIT extends EndToEnd {
     assertThat(layers.get(5))
         .startsWith("1 udp ")
         .contains("\"sourcePort\": " + dns.group(1) + "}", "\"destinationPort\": 53,");
+    // The query itself, after UDP: Wharf's DNS codec's reading.
+    assertThat(layers.get(6))
+        .startsWith("1 dns ")
+        .contains(
+            "\"qr\": false,",
+            "\"questions\": [{\"class\": \"IN\", \"name\": \"example.com.\", \"type\": \"A\"}]");
   }
 
   @Test
@@ -1039,7 +1170,7 @@ class TraceIT extends EndToEnd {
 
   private List<String> wharfRead(String... args) throws Exception {
     Path text = Files.createTempFile(dir, "read", ".txt");
-    var command = new ArrayList<>(List.of("trace"));
+    var command = new ArrayList<>(List.of("trace", "-n")); // as tcpdumpRead's tcpdump -n
     command.addAll(List.of(args));
     Child reader = wharf(null, text, command.toArray(String[]::new));
     assertThat(reader.awaitExit(Duration.ofSeconds(60))).as("%s", reader.errLines()).isZero();
@@ -1085,6 +1216,39 @@ class TraceIT extends EndToEnd {
         ExternalProcess.run(
             Duration.ofSeconds(20), "ip", "netns", "exec", there, "sh", "-c", command);
     assertThat(result.exit()).as("%s: %s", command, result.err()).isZero();
+  }
+
+  private void inHere(String command) throws IOException {
+    var result =
+        ExternalProcess.run(
+            Duration.ofSeconds(20), "ip", "netns", "exec", here, "sh", "-c", command);
+    assertThat(result.exit()).as("%s: %s", command, result.err()).isZero();
+  }
+
+  /** tcpdump without -n reading {@code file} in this side's namespace: its /etc/hosts' names. */
+  private List<String> tcpdumpReadHere(Path file, String... more) throws IOException {
+    var command =
+        new ArrayList<>(List.of("ip", "netns", "exec", here, "tcpdump", "-r", file.toString()));
+    command.addAll(List.of(more));
+    var result = ExternalProcess.run(Duration.ofSeconds(60), command);
+    assertThat(result.exit()).as("%s", result.err()).isZero();
+    return withoutTimes(result.out().lines().toList());
+  }
+
+  /** wharf trace with {@code args} (no -n unless given) in this side's namespace. */
+  private List<String> wharfReadHere(String... args) throws Exception {
+    Path text = Files.createTempFile(dir, "read", ".txt");
+    var command = new ArrayList<>(List.of("trace"));
+    command.addAll(List.of(args));
+    Child reader =
+        Child.wharfUnder(
+            List.of("ip", "netns", "exec", here),
+            Map.of(),
+            null,
+            text,
+            command.toArray(String[]::new));
+    assertThat(reader.awaitExit(Duration.ofSeconds(60))).as("%s", reader.errLines()).isZero();
+    return withoutTimes(Files.readAllLines(text));
   }
 
   private static List<String> tcpdumpRead(Path file, String... more) throws IOException {

@@ -146,7 +146,8 @@ class TraceTruncationIT extends EndToEnd {
 
   private List<String> wharfRead(Path file) throws Exception {
     Path text = Files.createTempFile(dir, "read", ".txt");
-    Child reader = wharf(null, text, "trace", "-r", file.toString());
+    // -n, as the tcpdump -n it is compared with: names are the default.
+    Child reader = wharf(null, text, "trace", "-n", "-r", file.toString());
     assertThat(reader.awaitExit(Duration.ofSeconds(60))).as("%s", reader.errLines()).isZero();
     return withoutTimes(Files.readAllLines(text));
   }

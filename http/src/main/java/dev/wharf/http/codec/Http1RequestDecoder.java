@@ -203,13 +203,48 @@ public final class Http1RequestDecoder {
   /** RFC 9112 §3: request-line = method SP request-target SP HTTP-version. */
   private void parseRequestLine(byte[] bytes, int length) {
     int firstSpace = indexOf(bytes, 0, length, (byte) ' ');
-    int secondSpace = firstSpace < 0 ? -1 : indexOf(bytes, firstSpace + 1, length, (byte) ' ');
-    if (firstSpace <= 0
+    int secondSpace = checkRequestLine(bytes, 0, length);
+    method = SharedStrings.method(bytes, firstSpace);
+    int targetLength = secondSpace - firstSpace - 1;
+    if (!SharedStrings.spells(bytes, firstSpace + 1, targetLength, previousTarget)) {
+      previousTarget = new String(bytes, firstSpace + 1, targetLength, StandardCharsets.US_ASCII);
+    }
+    target = previousTarget;
+    version = parseVersion(bytes, secondSpace + 1, length);
+  }
+
+  /**
+   * One request line, without its line end, checked as {@link #decode} checks it: its method,
+   * target and version, with no header fields. For a reader that sees the first line of a head
+   * without the rest (a packet trace: the head may go on in the next segment, or never be
+   * captured).
+   *
+   * @throws MessageParseException where {@link #decode} would refuse the line
+   */
+  public static RequestHead parseRequestLine(byte[] bytes, int from, int length) {
+    int to = from + length;
+    int firstSpace = indexOf(bytes, from, to, (byte) ' ');
+    int secondSpace = checkRequestLine(bytes, from, to);
+    return new RequestHead(
+        new String(bytes, from, firstSpace - from, StandardCharsets.US_ASCII),
+        new String(bytes, firstSpace + 1, secondSpace - firstSpace - 1, StandardCharsets.US_ASCII),
+        parseVersion(bytes, secondSpace + 1, to),
+        Headers.EMPTY);
+  }
+
+  /**
+   * Checks the method and the target of the line from {@code from} to {@code to} and returns where
+   * the space before its version is; the version is checked by {@link #parseVersion}.
+   */
+  private static int checkRequestLine(byte[] bytes, int from, int to) {
+    int firstSpace = indexOf(bytes, from, to, (byte) ' ');
+    int secondSpace = firstSpace < 0 ? -1 : indexOf(bytes, firstSpace + 1, to, (byte) ' ');
+    if (firstSpace <= from
         || secondSpace < 0
-        || indexOf(bytes, secondSpace + 1, length, (byte) ' ') >= 0) {
+        || indexOf(bytes, secondSpace + 1, to, (byte) ' ') >= 0) {
       throw MessageParseException.malformed("malformed request line");
     }
-    for (int i = 0; i < firstSpace; i++) {
+    for (int i = from; i < firstSpace; i++) {
       if (!Tokens.isTchar(bytes[i])) {
         throw MessageParseException.malformed("invalid character in method");
       }
@@ -223,13 +258,7 @@ public final class Http1RequestDecoder {
         throw MessageParseException.malformed("invalid character in request target");
       }
     }
-    method = SharedStrings.method(bytes, firstSpace);
-    int targetLength = secondSpace - firstSpace - 1;
-    if (!SharedStrings.spells(bytes, firstSpace + 1, targetLength, previousTarget)) {
-      previousTarget = new String(bytes, firstSpace + 1, targetLength, StandardCharsets.US_ASCII);
-    }
-    target = previousTarget;
-    version = parseVersion(bytes, secondSpace + 1, length);
+    return secondSpace;
   }
 
   /** RFC 9112 §2.3: HTTP-version = "HTTP/" DIGIT "." DIGIT, case-sensitive. */

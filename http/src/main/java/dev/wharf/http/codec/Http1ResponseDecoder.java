@@ -130,8 +130,24 @@ public final class Http1ResponseDecoder {
       }
       return;
     }
-    String text = new String(line.bytes(), 0, line.length(), StandardCharsets.ISO_8859_1);
+    ResponseHead head = parseStatusLine(line.bytes(), 0, line.length());
     line.reset();
+    version = head.version();
+    status = head.status();
+    reason = head.reason();
+    section.reset();
+    state = State.HEADERS;
+  }
+
+  /**
+   * One status line, without its line end, checked as {@link #decode} checks it: its version,
+   * status and reason, with no header fields. For a reader that sees the first line of a head
+   * without the rest (a packet trace).
+   *
+   * @throws MessageParseException where {@link #decode} would refuse the line
+   */
+  public static ResponseHead parseStatusLine(byte[] bytes, int from, int length) {
+    String text = new String(bytes, from, length, StandardCharsets.ISO_8859_1);
     // RFC 9112 §4: status-line = HTTP-version SP status-code SP [ reason-phrase ]
     if (text.length() < 12
         || !(text.startsWith("HTTP/1.1 ") || text.startsWith("HTTP/1.0 "))
@@ -141,11 +157,11 @@ public final class Http1ResponseDecoder {
         || (text.length() > 12 && text.charAt(12) != ' ')) {
       throw bad("malformed status line: " + text);
     }
-    version = text.substring(0, 8);
-    status = Integer.parseInt(text.substring(9, 12));
-    reason = text.length() > 13 ? text.substring(13) : "";
-    section.reset();
-    state = State.HEADERS;
+    return new ResponseHead(
+        text.substring(0, 8),
+        Integer.parseInt(text.substring(9, 12)),
+        text.length() > 13 ? text.substring(13) : "",
+        Headers.EMPTY);
   }
 
   private void endOfHeaders(Sink sink) {

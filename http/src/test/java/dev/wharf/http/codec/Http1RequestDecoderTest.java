@@ -607,4 +607,19 @@ class Http1RequestDecoderTest {
   private static ByteBuffer ascii(String text) {
     return ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII));
   }
+
+  /** A trace sees a request line alone: read and checked as decode reads it, from an offset. */
+  @Test
+  void aRequestLineAloneIsCheckedAsDecodeChecksIt() {
+    byte[] bytes = "xxGET /a?b=1 HTTP/1.1yy".getBytes(StandardCharsets.US_ASCII);
+    assertThat(Http1RequestDecoder.parseRequestLine(bytes, 2, bytes.length - 4))
+        .isEqualTo(new RequestHead("GET", "/a?b=1", "HTTP/1.1", Headers.EMPTY));
+    for (String line :
+        List.of("GET /a b HTTP/1.1", "GET  HTTP/1.1", "G(T / HTTP/1.1", "GET / HTTP/1.x", " / x")) {
+      byte[] bad = line.getBytes(StandardCharsets.US_ASCII);
+      assertThatThrownBy(() -> Http1RequestDecoder.parseRequestLine(bad, 0, bad.length))
+          .as(line)
+          .isInstanceOf(MessageParseException.class);
+    }
+  }
 }

@@ -168,4 +168,18 @@ class Http1ResponseDecoderTest {
                     200, Headers.builder().add("X-Evil", "a\r\nSet-Cookie: x").build()))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  /** A trace sees a status line alone: read and checked as decode reads it, from an offset. */
+  @Test
+  void aStatusLineAloneIsCheckedAsDecodeChecksIt() {
+    byte[] bytes = "..HTTP/1.0 404 Not Found".getBytes(StandardCharsets.US_ASCII);
+    assertThat(Http1ResponseDecoder.parseStatusLine(bytes, 2, bytes.length - 2))
+        .isEqualTo(new ResponseHead("HTTP/1.0", 404, "Not Found", Headers.EMPTY));
+    byte[] bare = "HTTP/1.1 204".getBytes(StandardCharsets.US_ASCII);
+    assertThat(Http1ResponseDecoder.parseStatusLine(bare, 0, bare.length).reason()).isEmpty();
+    byte[] bad = "HTTP/1.1 2x4 OK".getBytes(StandardCharsets.US_ASCII);
+    assertThatThrownBy(() -> Http1ResponseDecoder.parseStatusLine(bad, 0, bad.length))
+        .isInstanceOf(MessageParseException.class)
+        .hasMessageContaining("malformed status line");
+  }
 }

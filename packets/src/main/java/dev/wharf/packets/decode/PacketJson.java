@@ -3,16 +3,27 @@ package dev.wharf.packets.decode;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A decoded packet as one JSON object: {@code {"wire":74,"captured":74,"layers":[{"layer":"tcp",
- * "sourcePort":...}]}}, every field of every layer under its record component's name. Any thread.
+ * "sourcePort":...}]}}, every field of every layer under its record component's name, and after UDP
+ * or TCP the application protocol's layer where a {@link PayloadText} has fields for it ({@code
+ * {"layer":"dns",...}}). Any thread.
  */
 public final class PacketJson {
   private PacketJson() {}
 
   /** The object, with {@code prefix} (such as {@code "time":...,}) first inside it. */
   public static String of(DecodedPacket packet, String prefix) {
+    return of(packet, null, PayloadText.NONE, prefix);
+  }
+
+  /**
+   * The object, with {@code prefix} first inside it, and the fields {@code payloads} gives for the
+   * UDP or TCP payload in {@code data} (the packet's captured bytes) as the last layer.
+   */
+  public static String of(DecodedPacket packet, byte[] data, PayloadText payloads, String prefix) {
     var json = new StringBuilder("{").append(prefix);
     json.append("\"wire\":").append(packet.wireLength());
     json.append(",\"captured\":").append(packet.capturedLength());
@@ -22,24 +33,52 @@ public final class PacketJson {
       json.append(first ? "" : ",");
       first = false;
       layer(json, layer);
+      if (data != null && (layer instanceof Layer.Udp || layer instanceof Layer.Tcp)) {
+        Payload.of(packet, data, layer)
+            .flatMap(p -> payloads.fields(layer, data, p.offset(), p.length()))
+            .ifPresent(fields -> payloadLayer(json, fields));
+      }
     }
     return json.append("]}").toString();
+  }
+
+  private static void payloadLayer(StringBuilder json, PayloadFields fields) {
+    json.append(",{\"layer\":");
+    string(json, fields.layer());
+    entries(json, fields.fields(), false);
+    json.append('}');
   }
 
   private static void layer(StringBuilder json, Layer layer) {
     String name = layer.getClass().getSimpleName();
     json.append("{\"layer\":");
     string(json, Character.toLowerCase(name.charAt(0)) + name.substring(1));
-    for (RecordComponent component : layer.getClass().getRecordComponents()) {
-      json.append(",");
-      string(json, component.getName());
-      json.append(':');
-      value(json, read(component, layer));
-    }
+    components(json, (Record) layer);
     json.append('}');
   }
 
-  private static Object read(RecordComponent component, Layer layer) {
+  /** Each component of {@code record} as {@code ,"name":value}. */
+  private static void components(StringBuilder json, Record record) {
+    for (RecordComponent component : record.getClass().getRecordComponents()) {
+      json.append(",");
+      string(json, component.getName());
+      json.append(':');
+      value(json, read(component, record));
+    }
+  }
+
+  /** Each entry of {@code map} as {@code "key":value}, each after a comma but the first if so. */
+  private static void entries(StringBuilder json, Map<?, ?> map, boolean first) {
+    for (Map.Entry<?, ?> entry : map.entrySet()) {
+      json.append(first ? "" : ",");
+      first = false;
+      string(json, entry.getKey().toString());
+      json.append(':');
+      value(json, entry.getValue());
+    }
+  }
+
+  private static Object read(RecordComponent component, Record layer) {
     try {
       return component.getAccessor().invoke(layer);
     } catch (IllegalAccessException | InvocationTargetException e) {
@@ -52,6 +91,12 @@ public final class PacketJson {
       case null -> json.append("null");
       case Number number -> json.append(number);
       case Boolean bool -> json.append(bool);
+      case Map<?, ?> map -> {
+        // A payload's nested object (a DNS question, say).
+        json.append('{');
+        entries(json, map, true);
+        json.append('}');
+      }
       case List<?> list -> {
         json.append('[');
         for (int i = 0; i < list.size(); i++) {

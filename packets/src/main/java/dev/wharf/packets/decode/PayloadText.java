@@ -6,7 +6,7 @@ import java.util.Optional;
  * tcpdump's words for what a UDP datagram or a TCP segment carries, for application protocols that
  * this package does not decode itself (DNS, HTTP/1: their codecs live in other modules, which the
  * decoders do not depend on; a caller that has them plugs them in here). Should not throw: a
- * payload it cannot read is empty, or its own "malformed" words.
+ * payload it cannot read is empty, or its own "malformed" words (and fields).
  */
 @FunctionalInterface
 public interface PayloadText {
@@ -20,4 +20,12 @@ public interface PayloadText {
    * after ": " ("HTTP: GET / HTTP/1.1").
    */
   Optional<String> describe(Layer transport, byte[] data, int offset, int length);
+
+  /**
+   * The same payload's fields for {@code --json} ({@link PacketJson}), as its layer after the
+   * transport's; empty (the default) where this text has none for it.
+   */
+  default Optional<PayloadFields> fields(Layer transport, byte[] data, int offset, int length) {
+    return Optional.empty();
+  }
 }

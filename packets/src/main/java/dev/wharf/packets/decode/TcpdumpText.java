@@ -5,10 +5,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Packets as tcpdump 4.99 prints them with {@code -n} and without {@code -v} or {@code -e}, but the
- * timestamp: {@code IP 10.0.0.1.41234 > 10.0.0.2.8080: Flags [S], seq 0, win 64240, ..., length 0}.
- * Remembers, as tcpdump does, the first sequence numbers of each TCP connection it sees
- * acknowledged, to print later ones relative to them. Not thread-safe: one per capture.
+ * Packets as tcpdump 4.99 prints them with {@code -n} (or, with {@link Names} that look names up,
+ * without it) and without {@code -v} or {@code -e}, but the timestamp: {@code IP 10.0.0.1.41234 >
+ * 10.0.0.2.8080: Flags [S], seq 0, win 64240, ..., length 0}. Remembers, as tcpdump does, the first
+ * sequence numbers of each TCP connection it sees acknowledged, to print later ones relative to
+ * them. Not thread-safe: one per capture.
  */
 public final class TcpdumpText {
   /** The initial sequence numbers of a connection, keyed as tcpdump's tha (print-tcp.c). */
@@ -23,6 +24,7 @@ public final class TcpdumpText {
   private final boolean verbose;
   private final boolean linkLevel;
   private final PayloadText payloads;
+  private final Names names;
 
   /** As tcpdump prints without -v. */
   public TcpdumpText() {
@@ -53,9 +55,18 @@ public final class TcpdumpText {
    * and HTTP lines), given the packet's bytes ({@link #line(DecodedPacket, byte[])}).
    */
   public TcpdumpText(boolean verbose, boolean linkLevel, PayloadText payloads) {
+    this(verbose, linkLevel, payloads, Names.NUMERIC);
+  }
+
+  /**
+   * As above, hosts, ports and link-layer addresses written as {@code names} gives them: {@link
+   * Names#NUMERIC} as tcpdump -n, or names as tcpdump without it ("localhost.http").
+   */
+  public TcpdumpText(boolean verbose, boolean linkLevel, PayloadText payloads, Names names) {
     this.verbose = verbose;
     this.linkLevel = linkLevel;
     this.payloads = payloads;
+    this.names = names;
   }
 
   /** The line of {@code packet}, without its timestamp (more than one line with -v over IPv4). */
@@ -90,7 +101,9 @@ public final class TcpdumpText {
             // print-ether.c: addresses, the outer EtherType and the frame's length.
             int outer =
                 ethernet.vlanIds().isEmpty() ? ethernet.etherType() : PacketDecoder.ETHERTYPE_VLAN;
-            text.append(ethernet.source()).append(" > ").append(ethernet.destination());
+            text.append(names.mac(ethernet.source()))
+                .append(" > ")
+                .append(names.mac(ethernet.destination()));
             text.append(", ").append(etherType(outer, packet.wireLength())).append(": ");
             typeShown = true;
             if (!ethernet.vlanIds().isEmpty()) {
@@ -127,10 +140,13 @@ public final class TcpdumpText {
             } else {
               text.append("ifindex ").append(cooked.ifIndex()).append(' ');
             }
-            if (cooked.address().length() == 17) {
-              // print-sll.c prints the address only when it is 6 bytes long (a tun device's has
-              // none, an ipip tunnel's 4).
-              text.append(cooked.address()).append(' ');
+            // A six-byte address is named as an Ethernet one (its OUI), as print-sll.c does;
+            // print-sll.c
+            // prints the address only when it is 6 bytes long (a tun device's has none, an ipip
+            // tunnel's 4).
+            String address = cooked.address();
+            if (address.length() == 17) {
+              text.append(names.mac(address)).append(' ');
             }
             text.append(etherType(cooked.protocol(), packet.wireLength())).append(": ");
             typeShown = true;
@@ -150,8 +166,13 @@ public final class TcpdumpText {
           text.append(verbose ? "Ethernet (len 6), IPv4 (len 4), " : "");
           text.append(
               switch (arp.operation()) {
-                case 1 -> "Request who-has " + arp.targetIp() + " tell " + arp.senderIp();
-                case 2 -> "Reply " + arp.senderIp() + " is-at " + arp.senderMac();
+                case 1 ->
+                    "Request who-has "
+                        + names.host(arp.targetIp())
+                        + " tell "
+                        + names.host(arp.senderIp());
+                case 2 ->
+                    "Reply " + names.host(arp.senderIp()) + " is-at " + names.mac(arp.senderMac());
                 default -> "op " + arp.operation();
               });
           text.append(", length ").append(length);
@@ -161,7 +182,12 @@ public final class TcpdumpText {
           if (verbose) {
             ipv4Fields(text, ip);
           }
-          ip(text, ip.source(), ip.destination(), next);
+          ip(
+              text,
+              ip.source(),
+              ip.destination(),
+              next,
+              i + 2 < layers.size() ? layers.get(i + 2) : null);
           if (next == null) {
             // print-ip.c: a later fragment names its protocol only; another protocol, its length.
             text.append("ip-proto-").append(ip.protocol());
@@ -175,7 +201,12 @@ public final class TcpdumpText {
           if (verbose) {
             ipv6Fields(text, ip);
           }
-          ip(text, ip.source(), ip.destination(), next);
+          ip(
+              text,
+              ip.source(),
+              ip.destination(),
+              next,
+              i + 2 < layers.size() ? layers.get(i + 2) : null);
           if (ip.extensionHeaders().contains(0)) {
             text.append("HBH "); // print-ip6.c names the hop-by-hop header before what follows
           }
@@ -258,17 +289,8 @@ public final class TcpdumpText {
     if (data == null || payloads == PayloadText.NONE) {
       return java.util.Optional.empty();
     }
-    int offset = payloadOffset(packet);
-    int length =
-        switch (transport) {
-          case Layer.Udp udp -> udp.payloadLength();
-          case Layer.Tcp tcp -> tcp.payloadLength();
-          default -> 0;
-        };
-    if (offset < 0 || length <= 0 || offset >= data.length) {
-      return java.util.Optional.empty();
-    }
-    return payloads.describe(transport, data, offset, Math.min(length, data.length - offset));
+    return Payload.of(packet, data, transport)
+        .flatMap(p -> payloads.describe(transport, data, p.offset(), p.length()));
   }
 
   /**
@@ -471,41 +493,78 @@ public final class TcpdumpText {
   }
 
   /** Addresses, with ports after a dot where TCP or UDP follows, as tcpdump writes them. */
-  private static void ip(StringBuilder text, String source, String destination, Layer next) {
+  private void ip(
+      StringBuilder text, String source, String destination, Layer next, Layer afterNext) {
+    String from = names.host(source);
+    String to = names.host(destination);
     switch (next) {
       case Layer.Tcp tcp ->
-          text.append(source)
+          text.append(from)
               .append('.')
-              .append(tcp.sourcePort())
+              .append(names.tcpPort(tcp.sourcePort()))
               .append(" > ")
-              .append(destination)
+              .append(to)
               .append('.')
-              .append(tcp.destinationPort())
+              .append(names.tcpPort(tcp.destinationPort()))
               .append(": ");
       case Layer.Udp udp ->
-          text.append(source)
+          text.append(from)
               .append('.')
-              .append(udp.sourcePort())
+              .append(names.udpPort(udp.sourcePort()))
               .append(" > ")
-              .append(destination)
+              .append(to)
               .append('.')
-              .append(udp.destinationPort())
+              .append(names.udpPort(udp.destinationPort()))
               .append(": ");
-      case Layer.Ports ports ->
-          text.append(source)
-              .append('.')
-              .append(ports.sourcePort())
-              .append(" > ")
-              .append(destination)
-              .append('.')
-              .append(ports.destinationPort())
-              .append(": ");
+      case Layer.Ports ports -> {
+        // The truncated mark after the ports says whose they are, and so which names they get.
+        boolean udp = afterNext instanceof Layer.Problem problem && problem.layer().equals("udp");
+        text.append(from)
+            .append('.')
+            .append(udp ? names.udpPort(ports.sourcePort()) : names.tcpPort(ports.sourcePort()))
+            .append(" > ")
+            .append(to)
+            .append('.')
+            .append(
+                udp
+                    ? names.udpPort(ports.destinationPort())
+                    : names.tcpPort(ports.destinationPort()))
+            .append(": ");
+      }
       // print-tcp.c, ports not captured: "%s > %s:" then the mark, one space; others put a space.
       case Layer.Problem problem when problem.truncated() && problem.layer().equals("tcp") ->
-          text.append(source).append(" > ").append(destination).append(':');
-      case null, default -> text.append(source).append(" > ").append(destination).append(": ");
+          text.append(from).append(" > ").append(to).append(':');
+      case null, default -> text.append(from).append(" > ").append(to).append(": ");
     }
   }
+
+  /**
+   * An ICMP error's or neighbour message's target ("10.0.0.1", "10.0.0.1 udp port 53"), its address
+   * and port named as tcpdump names them.
+   */
+  private String target(String target) {
+    if (target == null) {
+      return null;
+    }
+    int space = target.indexOf(' ');
+    if (space < 0) {
+      return names.host(target);
+    }
+    String rest = target.substring(space);
+    var port = QUOTED_PORT.matcher(rest);
+    if (port.matches()) {
+      int number = Integer.parseInt(port.group(2));
+      rest =
+          " "
+              + port.group(1)
+              + " port "
+              + (port.group(1).equals("tcp") ? names.tcpPort(number) : names.udpPort(number));
+    }
+    return names.host(target.substring(0, space)) + rest;
+  }
+
+  private static final java.util.regex.Pattern QUOTED_PORT =
+      java.util.regex.Pattern.compile(" (tcp|udp) port (\\d+)");
 
   private void tcp(StringBuilder text, DecodedPacket packet, Layer.Tcp tcp) {
     String source = "";
@@ -631,17 +690,17 @@ public final class TcpdumpText {
   }
 
   /** print-icmp.c's words for the common types. */
-  private static String icmp4(Layer.Icmp icmp) {
+  private String icmp4(Layer.Icmp icmp) {
     String body =
         switch (icmp.type()) {
           case 0 -> "echo reply, id " + icmp.identifier() + ", seq " + icmp.sequence();
           case 8 -> "echo request, id " + icmp.identifier() + ", seq " + icmp.sequence();
           case 3 ->
               switch (icmp.code()) {
-                case 0 -> "net " + icmp.target() + " unreachable";
-                case 1 -> "host " + icmp.target() + " unreachable";
-                case 2 -> icmp.target() + " protocol unreachable";
-                case 3 -> icmp.target() + " unreachable";
+                case 0 -> "net " + target(icmp.target()) + " unreachable";
+                case 1 -> "host " + target(icmp.target()) + " unreachable";
+                case 2 -> target(icmp.target()) + " protocol unreachable";
+                case 3 -> target(icmp.target()) + " unreachable";
                 default -> "unreachable code " + icmp.code();
               };
           case 11 -> icmp.code() == 0 ? "time exceeded in-transit" : "ip reassembly time exceeded";
@@ -651,7 +710,7 @@ public final class TcpdumpText {
   }
 
   /** print-icmp6.c's words for the common types. */
-  private static String icmp6(Layer.Icmp icmp, boolean verbose) {
+  private String icmp6(Layer.Icmp icmp, boolean verbose) {
     String body = icmp6Body(icmp);
     // print-icmp6.c gives the length last without -v; with it, after the type, or not at all.
     if (!verbose) {
@@ -664,11 +723,11 @@ public final class TcpdumpText {
   }
 
   /** print-icmp6.c's words for the type (and what follows it) of {@code icmp}. */
-  private static String icmp6Body(Layer.Icmp icmp) {
+  private String icmp6Body(Layer.Icmp icmp) {
     return switch (icmp.type()) {
       case 1 ->
           icmp.code() == 4 && icmp.target() != null
-              ? "destination unreachable, unreachable port, " + icmp.target()
+              ? "destination unreachable, unreachable port, " + target(icmp.target())
               : "destination unreachable";
       case 2 -> "packet too big";
       case 3 -> "time exceeded in-transit";
@@ -680,8 +739,8 @@ public final class TcpdumpText {
       case 132 -> "multicast listener done";
       case 133 -> "router solicitation";
       case 134 -> "router advertisement";
-      case 135 -> "neighbor solicitation, who has " + icmp.target();
-      case 136 -> "neighbor advertisement, tgt is " + icmp.target();
+      case 135 -> "neighbor solicitation, who has " + target(icmp.target());
+      case 136 -> "neighbor advertisement, tgt is " + target(icmp.target());
       case 137 -> "redirect";
       case 143 -> "multicast listener report v2";
       default -> "type " + icmp.type();
