@@ -102,8 +102,17 @@ final class EchoMessages {
             case 3 -> "Destination Port Unreachable";
             case 4 -> "Frag needed and DF set";
             case 5 -> "Source Route Failed";
-            case 9, 10 -> "Destination Host Prohibited";
-            case 13 -> "Communication prohibited by filter";
+            case 6 -> "Destination Net Unknown";
+            case 7 -> "Destination Host Unknown";
+            case 8 -> "Source Host Isolated";
+            case 9 -> "Destination Net Prohibited";
+            case 10 -> "Destination Host Prohibited";
+            case 11 -> "Destination Net Unreachable for Type of Service";
+            case 12 -> "Destination Host Unreachable for Type of Service";
+            case 13 ->
+                "Packet filtered"; // what nftables' "reject with icmp admin-prohibited" sends
+            case 14 -> "Precedence Violation";
+            case 15 -> "Precedence Cutoff";
             default -> "Dest Unreachable, Bad Code: " + code;
           };
       case 11 -> code == 0 ? "Time to live exceeded" : "Frag reassembly time exceeded";

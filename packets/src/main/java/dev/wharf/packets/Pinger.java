@@ -101,6 +101,23 @@ public final class Pinger implements AutoCloseable {
   }
 
   private Optional<PingEvent> ours(IcmpSocket.Received received, long now) {
+    if (received.isError()) {
+      // From a ping socket's error queue: our own request, which names its sequence number, and
+      // the ICMP error's type and code, said in iputils' words.
+      byte[] request = received.data();
+      String error =
+          v6
+              ? EchoMessages.errorV6(received.errorType(), received.errorCode())
+              : EchoMessages.errorV4(received.errorType(), received.errorCode());
+      if (request.length < 8 || error == null) {
+        return Optional.empty();
+      }
+      int sequence = ((request[6] & 0xff) << 8) | (request[7] & 0xff);
+      if (!sentAt.containsKey(sequence)) {
+        return Optional.empty();
+      }
+      return Optional.of(new PingEvent.IcmpError(received.from(), sequence, error));
+    }
     boolean withIpHeader = socket.isRaw() && !v6;
     Optional<EchoMessages.Parsed> parsed = EchoMessages.parse(received.data(), v6, withIpHeader);
     if (parsed.isEmpty()) {

@@ -74,6 +74,49 @@ class PingVethIT extends EndToEnd {
   }
 
   /**
+   * ICMP errors about our requests, as iputils prints them, on an unprivileged ping socket (which
+   * hands them to its error queue, IP_RECVERR) and on a raw one: the far end rejects echo requests
+   * with nftables (admin-prohibited: "Packet filtered", and ICMPv6's), and a router's "Time to live
+   * exceeded" for -t 1, the far end forwarding 10.81.0.0/24 back the way it came.
+   */
+  @Test
+  void icmpErrorsAreIputilsLinesOnPingAndRawSockets() throws Exception {
+    var rules =
+        veth.shThere(
+            "nft add table inet t"
+                + " && nft add chain inet t input '{ type filter hook input priority 0; }'"
+                + " && nft add rule inet t input icmp type echo-request"
+                + " reject with icmp type admin-prohibited"
+                + " && nft add rule inet t input icmpv6 type echo-request"
+                + " reject with icmpv6 type admin-prohibited"
+                + " && sysctl -q -w net.ipv4.ip_forward=1"
+                // The kernel sends a host at most 6 errors at once, then one a second: the test
+                // asks for 24 in a few seconds.
+                + " && sysctl -q -w net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0"
+                + " && ip route add 10.81.0.0/24 via 10.78.0.1");
+    assertThat(rules.exit()).as(rules.err()).isZero();
+    var route = veth.shHere("ip route add 10.81.0.0/24 via 10.78.0.2");
+    assertThat(route.exit()).as(route.err()).isZero();
+    for (String range : List.of("0 2147483647", "1 0")) { // a ping socket, then a raw one
+      sysctlHere(range);
+      for (List<String> args :
+          List.of(
+              List.of("-c", "2", "-i", "0.2", "10.78.0.2"),
+              List.of("-6", "-c", "2", "-i", "0.2", "fd78::2"),
+              List.of("-c", "2", "-i", "0.2", "-t", "1", "10.81.0.5"))) {
+        Run theirs = iputils(args);
+        Run ours = wharfPing(args);
+        assertThat(ours.out())
+            .as("%s, %s", range, args)
+            .containsPattern(
+                "From \\S+ icmp_seq=2 (Packet filtered|Destination unreachable: "
+                    + "Administratively prohibited|Time to live exceeded)\n");
+        assertThat(timeless(ours)).as("%s, %s", range, args).isEqualTo(timeless(theirs));
+      }
+    }
+  }
+
+  /**
    * As iputils' -v, which names its sockets' type: a ping socket (SOCK_DGRAM) where the group range
    * admits the user (root, group 0, here), else a raw one; the namespace's own sysctl decides.
    */

@@ -79,6 +79,50 @@ class TraceDumpcapIT extends EndToEnd {
       print(" ".join(map(str, order)))
       """;
 
+  /**
+   * Rewrites the one-interface pcapng file argv[1] as argv[2]: one big-endian section (as written
+   * on s390x), its interface's timestamps in units of 2^-20 s (if_tsresol 0x94, rounded down from
+   * the input's), every third packet as a simple packet block (no timestamp). No packet decoded.
+   */
+  private static final String BIG_ENDIAN_PY =
+      """
+      import struct, sys
+      data = open(sys.argv[1], "rb").read()
+      out, at, e, per_second, n = bytearray(), 0, "<", 10**6, 0
+      def block(kind, body):
+          return struct.pack(">II", kind, 12 + len(body)) + body + struct.pack(">I", 12 + len(body))
+      while at < len(data):
+          if data[at:at + 4] == b"\\x0a\\x0d\\x0d\\x0a":
+              e = "<" if data[at + 8:at + 12] == b"\\x4d\\x3c\\x2b\\x1a" else ">"
+          kind, length = struct.unpack_from(e + "II", data, at)
+          body = data[at + 8:at + length - 4]
+          at += length
+          if kind == 0x0a0d0d0a:
+              out += block(kind, struct.pack(">IHHq", 0x1a2b3c4d, 1, 0, -1))
+          elif kind == 1:
+              link_type, _, snap = struct.unpack_from(e + "HHI", body, 0)
+              o = 8
+              while o + 4 <= len(body):
+                  code, size = struct.unpack_from(e + "HH", body, o)
+                  if code == 0:
+                      break
+                  if code == 9:
+                      per_second = 10 ** body[o + 4]
+                  o += 4 + (size + 3) // 4 * 4
+              options = struct.pack(">HHB3x", 9, 1, 0x80 | 20) + struct.pack(">HH", 0, 0)
+              out += block(1, struct.pack(">HHI", link_type, 0, snap) + options)
+          elif kind == 6:
+              _, high, low, cap, wire = struct.unpack_from(e + "IIIII", body, 0)
+              packet = body[20:20 + cap] + b"\\0" * (-cap % 4)
+              n += 1
+              if n % 3 == 0:
+                  out += block(3, struct.pack(">I", wire) + packet)
+              else:
+                  ticks = ((high << 32) | low) * 2**20 // per_second
+                  out += block(6, struct.pack(">IIIII", 0, ticks >> 32, ticks & 0xffffffff, cap, wire) + packet)
+      open(sys.argv[2], "wb").write(out)
+      """;
+
   private VethPair veth;
 
   @BeforeEach
@@ -169,6 +213,63 @@ class TraceDumpcapIT extends EndToEnd {
     assertThat(wharfRead("-r", file.toString(), "udp"))
         .isEqualTo(tcpdumpFiltered(split, order, "udp"))
         .hasSize(2);
+  }
+
+  /**
+   * dumpcap's capture of one interface, rewritten big-endian, with binary timestamps (2^-20 s) and
+   * simple packet blocks: tcpdump reads it, and Wharf's lines (times included) and its --json times
+   * to the nanosecond are tcpdump's.
+   */
+  @Test
+  @Timeout(180)
+  void aBigEndianSectionWithSimplePacketsAndBinaryTicksReadsAsTcpdumpReadsIt() throws Exception {
+    Path file = dir.resolve("one.pcapng");
+    Child dumpcap =
+        peer(
+            null,
+            null,
+            inHere(
+                "dumpcap",
+                "-q",
+                "-c",
+                "6",
+                "-f",
+                "icmp",
+                "-i",
+                veth.hereLink(),
+                "-w",
+                file.toString()));
+    dumpcap.awaitErr("^File: ");
+    var ping = ExternalProcess.run(Duration.ofSeconds(20), inThere("ping -c 3 -i 0.2 10.74.0.1"));
+    assertThat(ping.exit()).as(ping.err()).isZero();
+    assertThat(dumpcap.awaitExit(Duration.ofSeconds(30))).as("%s", dumpcap.errLines()).isZero();
+
+    Path script = dir.resolve("big-endian.py");
+    Files.writeString(script, BIG_ENDIAN_PY);
+    Path bigEndian = dir.resolve("big-endian.pcapng");
+    var rewrite =
+        ExternalProcess.run(
+            Duration.ofSeconds(30),
+            "/usr/bin/python3",
+            script.toString(),
+            file.toString(),
+            bigEndian.toString());
+    assertThat(rewrite.exit()).as(rewrite.err()).isZero();
+    byte[] head = Arrays.copyOf(Files.readAllBytes(bigEndian), 12);
+    assertThat(Arrays.copyOfRange(head, 8, 12)).containsExactly(0x1a, 0x2b, 0x3c, 0x4d);
+
+    var plain =
+        ExternalProcess.run(Duration.ofSeconds(30), "tcpdump", "-n", "-r", bigEndian.toString());
+    assertThat(plain.exit()).as(plain.err()).isZero();
+    List<String> lines = plain.out().lines().toList();
+    assertThat(lines).hasSize(6).filteredOn(line -> line.contains(": ICMP echo ")).hasSize(6);
+    assertThat(wharfRead("-r", bigEndian.toString())).isEqualTo(lines);
+    var nanos =
+        ExternalProcess.run(
+            Duration.ofSeconds(30), "tcpdump", "-n", "--nano", "-tt", "-r", bigEndian.toString());
+    List<String> times = nanos.out().lines().map(line -> line.split(" ")[0]).toList();
+    assertThat(times).contains("0.000000000").anyMatch(time -> !time.startsWith("0."));
+    assertThat(wharfTimes(bigEndian)).isEqualTo(times);
   }
 
   /** tcpdump's lines of each interface's file, put in the order of the packets in the whole. */

@@ -207,7 +207,11 @@ final class Transport {
     int sequence = -1;
     String target = null;
     boolean portUnreachable6 = v6 && type == 1 && code == 4;
-    if (v6 && (!b.has(offset, echo ? 8 : 4) || portUnreachable6 && !b.has(offset + 8, 44))) {
+    boolean neighbour = v6 && (type == 135 || type == 136);
+    if (v6
+        && (!b.has(offset, echo ? 8 : 4)
+            || portUnreachable6 && !b.has(offset + 8, 44)
+            || neighbour && !b.has(offset + 8, 16))) {
       // print-icmp6.c names the type from its first byte, then reads what it prints next (the
       // code, the identifier and sequence, the quoted packet's address and port), as far as the
       // capture has it: the words so far, then the truncated mark.

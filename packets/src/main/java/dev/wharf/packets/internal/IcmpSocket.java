@@ -25,6 +25,11 @@ public final class IcmpSocket implements AutoCloseable {
   private static final int SOL_IP = 0;
   private static final int IP_TTL = 2;
   private static final int IP_RECVTTL = 12;
+  private static final int IP_RECVERR = 11;
+  private static final int IPV6_RECVERR = 25;
+  // <linux/errqueue.h>: where a queued error came from.
+  private static final int SO_EE_ORIGIN_ICMP = 2;
+  private static final int SO_EE_ORIGIN_ICMP6 = 3;
   private static final int SOL_IPV6 = 41;
   private static final int IPV6_UNICAST_HOPS = 16;
   private static final int IPV6_RECVHOPLIMIT = 51;
@@ -39,8 +44,20 @@ public final class IcmpSocket implements AutoCloseable {
   /**
    * What one receive gave: the packet as the socket returns it, its sender, its TTL, and when the
    * kernel received it ({@code CLOCK_REALTIME} nanoseconds since the epoch; -1 where it gave none).
+   * From a ping socket's error queue: our own request (the bare ICMP message), the ICMP error's
+   * sender in {@code from}, its type and code ({@code errorType} -1 for anything else).
    */
-  public record Received(byte[] data, InetAddress from, int ttl, long kernelEpochNanos) {}
+  public record Received(
+      byte[] data, InetAddress from, int ttl, long kernelEpochNanos, int errorType, int errorCode) {
+    Received(byte[] data, InetAddress from, int ttl, long kernelEpochNanos) {
+      this(data, from, ttl, kernelEpochNanos, -1, -1);
+    }
+
+    /** True for an ICMP error about {@link #data()}, read from the error queue. */
+    public boolean isError() {
+      return errorType >= 0;
+    }
+  }
 
   private final Libc libc;
   private final int fd;
@@ -48,6 +65,7 @@ public final class IcmpSocket implements AutoCloseable {
   private final boolean raw;
   private final Arena arena = Arena.ofShared();
   private final MemorySegment target;
+  private final InetAddress targetAddress;
   private final MemorySegment buffer;
   private final MemorySegment control;
   private final MemorySegment from;
@@ -61,6 +79,7 @@ public final class IcmpSocket implements AutoCloseable {
     this.v6 = target instanceof Inet6Address;
     this.raw = raw;
     this.target = SocketAddresses.of(arena, target, 0);
+    this.targetAddress = target;
     this.buffer = arena.allocate(BUFFER, 8);
     this.control = arena.allocate(CONTROL, 8);
     this.from = arena.allocate(SocketAddresses.MAX_SIZE, 8);
@@ -106,6 +125,11 @@ public final class IcmpSocket implements AutoCloseable {
       // As iputils' ping: the kernel stamps each packet as it arrives, so the round trip does not
       // include the time this process took to be scheduled and read it.
       libc.setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1);
+      if (!raw) {
+        // A ping socket hands ICMP errors about what it sent (unreachable, time exceeded) to its
+        // error queue only if asked, as iputils' ping asks (a raw socket reads them as messages).
+        libc.setsockopt(fd, v6 ? SOL_IPV6 : SOL_IP, v6 ? IPV6_RECVERR : IP_RECVERR, 1);
+      }
       if (v6) {
         libc.setsockopt(fd, SOL_IPV6, IPV6_RECVHOPLIMIT, 1);
         if (ttl > 0) {
@@ -145,8 +169,82 @@ public final class IcmpSocket implements AutoCloseable {
     return libc.pollIn(fd, timeoutMillis);
   }
 
-  /** The next waiting message, or empty when none is. */
+  /**
+   * The next waiting message, or empty when none is: on a ping socket, an error from its error
+   * queue first (reading it clears the error the socket reports; a plain receive would fail with
+   * it).
+   */
   public Optional<Received> receiveNow() throws PacketSocketException {
+    if (!raw) {
+      Optional<Received> error = errorNow();
+      if (error.isPresent()) {
+        return error;
+      }
+    }
+    prepareMessage();
+    long length;
+    try {
+      length = libc.recvmsgNow(fd, message);
+    } catch (PacketSocketException e) {
+      if (raw) {
+        throw e;
+      }
+      // An ICMP error that came since the error queue was read: the next call reads it there.
+      return errorNow();
+    }
+    if (length < 0) {
+      return Optional.empty();
+    }
+    byte[] data = buffer.asSlice(0, Math.min(length, BUFFER)).toArray(ValueLayout.JAVA_BYTE);
+    InetAddress sender = SocketAddresses.read(from).orElse(null);
+    long controlLength = message.get(JAVA_LONG, 40);
+    return Optional.of(new Received(data, sender, ttl(controlLength), receivedAt(controlLength)));
+  }
+
+  /**
+   * An error from the error queue ({@code MSG_ERRQUEUE}): the request it is about, and the
+   * IP_RECVERR control message's {@code struct sock_extended_err} (errno, origin, type, code, pad,
+   * info, data: 16 bytes), followed by the address of the router or host that sent it.
+   */
+  private Optional<Received> errorNow() throws PacketSocketException {
+    prepareMessage();
+    long length = libc.recvmsgNow(fd, message, Libc.MSG_ERRQUEUE);
+    if (length < 0) {
+      return Optional.empty();
+    }
+    byte[] data = buffer.asSlice(0, Math.min(length, BUFFER)).toArray(ValueLayout.JAVA_BYTE);
+    long controlLength = message.get(JAVA_LONG, 40);
+    long offset = 0;
+    while (offset + 16 <= controlLength) {
+      long cmsgLength = control.get(JAVA_LONG, offset);
+      if (cmsgLength < 16) {
+        break;
+      }
+      int level = control.get(JAVA_INT, offset + 8);
+      int type = control.get(JAVA_INT, offset + 12);
+      boolean recverr =
+          (level == SOL_IP && type == IP_RECVERR) || (level == SOL_IPV6 && type == IPV6_RECVERR);
+      if (recverr && cmsgLength >= 16 + 16) {
+        MemorySegment error = control.asSlice(offset + 16, cmsgLength - 16);
+        int origin = error.get(ValueLayout.JAVA_BYTE, 4) & 0xff;
+        if (origin != SO_EE_ORIGIN_ICMP && origin != SO_EE_ORIGIN_ICMP6) {
+          return Optional.empty(); // a local error (EMSGSIZE, say): no ICMP message to show
+        }
+        int icmpType = error.get(ValueLayout.JAVA_BYTE, 5) & 0xff;
+        int icmpCode = error.get(ValueLayout.JAVA_BYTE, 6) & 0xff;
+        // SO_EE_OFFENDER: the sockaddr right after the struct, where the control message has it.
+        InetAddress sender =
+            error.byteSize() >= 16 + (v6 ? 24 : 8)
+                ? SocketAddresses.read(error.asSlice(16)).orElse(targetAddress)
+                : targetAddress;
+        return Optional.of(new Received(data, sender, -1, -1, icmpType, icmpCode));
+      }
+      offset += (cmsgLength + 7) & ~7L;
+    }
+    return Optional.empty();
+  }
+
+  private void prepareMessage() {
     iov.set(ADDRESS, 0, buffer);
     iov.set(JAVA_LONG, 8, (long) BUFFER);
     message.fill((byte) 0);
@@ -156,14 +254,6 @@ public final class IcmpSocket implements AutoCloseable {
     message.set(JAVA_LONG, 24, 1L);
     message.set(ADDRESS, 32, control);
     message.set(JAVA_LONG, 40, (long) CONTROL);
-    long length = libc.recvmsgNow(fd, message);
-    if (length < 0) {
-      return Optional.empty();
-    }
-    byte[] data = buffer.asSlice(0, Math.min(length, BUFFER)).toArray(ValueLayout.JAVA_BYTE);
-    InetAddress sender = SocketAddresses.read(from).orElse(null);
-    long controlLength = message.get(JAVA_LONG, 40);
-    return Optional.of(new Received(data, sender, ttl(controlLength), receivedAt(controlLength)));
   }
 
   /** The SCM_TIMESTAMPNS control message's time in epoch nanoseconds, or -1 where none came. */

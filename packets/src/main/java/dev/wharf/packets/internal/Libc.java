@@ -33,6 +33,7 @@ public final class Libc {
   public static final int EAGAIN = 11;
   public static final int EACCES = 13;
   public static final int MSG_DONTWAIT = 0x40;
+  public static final int MSG_ERRQUEUE = 0x2000;
   static final short POLLIN = 0x1;
   // <sys/mman.h>
   static final int PROT_READ = 0x1;
@@ -260,10 +261,18 @@ public final class Libc {
 
   /** {@code recvmsg} with {@code MSG_DONTWAIT}: the bytes read, or -1 when nothing is waiting. */
   public long recvmsgNow(int fd, MemorySegment message) throws PacketSocketException {
+    return recvmsgNow(fd, message, 0);
+  }
+
+  /**
+   * {@code recvmsg} with {@code MSG_DONTWAIT} and {@code flags} ({@link #MSG_ERRQUEUE}): the bytes
+   * read, or -1 when nothing is waiting.
+   */
+  public long recvmsgNow(int fd, MemorySegment message, int flags) throws PacketSocketException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment state = arena.allocate(CALL_STATE);
       while (true) {
-        long received = (long) recvmsg.invokeExact(state, fd, message, MSG_DONTWAIT);
+        long received = (long) recvmsg.invokeExact(state, fd, message, MSG_DONTWAIT | flags);
         if (received >= 0) {
           return received;
         }
