@@ -16,6 +16,7 @@ import dev.wharf.dns.codec.Message;
 import dev.wharf.dns.codec.Rcode;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -57,6 +58,12 @@ public final class DnsServer implements AutoCloseable {
    * core's default of 5 minutes would let a silent or half-framed client hold a socket that long.
    */
   public static final Duration DEFAULT_TCP_IDLE_TIMEOUT = Duration.ofSeconds(10);
+
+  /**
+   * How many ports the kernel's UDP pick is tried on for TCP, for port 0: the port it gives UDP may
+   * already hold another process's TCP socket (a full verify lost a test to that once).
+   */
+  private static final int PORT_ZERO_ATTEMPTS = 16;
 
   /**
    * How UDP is read when this is {@code channel}: one datagram at a time through the JDK's
@@ -137,7 +144,18 @@ public final class DnsServer implements AutoCloseable {
       throw new IllegalArgumentException(
           "the TCP idle timeout must be positive: " + tcpIdleTimeout);
     }
-    return new DnsServer(group, address, zones, tcpIdleTimeout);
+    // Port 0 means one port for both, and only UDP's pick is the kernel's: when TCP cannot have
+    // the same number, UDP is given it back and another is picked.
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return new DnsServer(group, address, zones, tcpIdleTimeout);
+      } catch (BindException e) {
+        if (address.getPort() != 0 || attempt == PORT_ZERO_ATTEMPTS) {
+          throw e;
+        }
+        LOG.log(Level.DEBUG, () -> "port 0: TCP could not have UDP's port (" + e + "); again");
+      }
+    }
   }
 
   /**
