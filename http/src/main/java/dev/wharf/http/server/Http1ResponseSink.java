@@ -20,6 +20,9 @@ final class Http1ResponseSink implements ResponseSink {
   private final Connection connection;
   private boolean chunked;
 
+  /** The loop's head cache, looked up once rather than through its thread local per response. */
+  private HeadCache headCache;
+
   /** The client said {@code TE: trailers}: a chunked body may end with a trailer section. */
   private boolean trailersAccepted;
 
@@ -79,10 +82,12 @@ final class Http1ResponseSink implements ResponseSink {
       common = CommonFieldLines.connectionOnly(connectionField);
     }
     if (connection.inEventLoop()) {
-      HeadCache cache = HeadCache.onLoop();
-      int cached = cache.head(status, headers, common, contentLength);
+      if (headCache == null) {
+        headCache = HeadCache.onLoop(); // The loop's: the connection never moves to another.
+      }
+      int cached = headCache.head(status, headers, common, contentLength);
       if (cached >= 0) {
-        connection.write(cache.bytes(), 0, cached);
+        connection.write(headCache.bytes(), 0, cached);
         return cached;
       }
     }

@@ -102,6 +102,13 @@ final class Http1ServerProtocol
   private Http1ResponseSink sink;
 
   private Connection connection;
+
+  /**
+   * The loop's spares, looked up once: a thread local per read and per response showed in the
+   * profile.
+   */
+  private LoopSpares spares;
+
   private TlsSession tls;
   private RequestHead head;
   private ByteArrayOutputStream body;
@@ -203,6 +210,7 @@ final class Http1ServerProtocol
   @Override
   public void opened(Connection c) {
     this.connection = c;
+    this.spares = LoopSpares.onLoop();
     this.sink = new Http1ResponseSink(c);
     // Under TLS the handshake is over before the application's protocol opens: read it once.
     this.tls = TlsSession.of(c).orElse(null);
@@ -222,7 +230,7 @@ final class Http1ServerProtocol
       }
     }
     if (decoder == null) {
-      decoder = LoopSpares.decoder(config.limits());
+      decoder = spares.decoder(config.limits());
     }
     try {
       decoder.decode(data, this);
@@ -246,7 +254,7 @@ final class Http1ServerProtocol
               () -> fail(new HttpException(408, "request head too slow")));
     }
     if (decoder != null && decoder.isAtRest()) {
-      LoopSpares.give(decoder); // Between requests: the loop's next reader takes it.
+      spares.give(decoder); // Between requests: the loop's next reader takes it.
       decoder = null;
     }
   }
@@ -454,7 +462,7 @@ final class Http1ServerProtocol
 
   private void enqueue(ServerRequest request) {
     if (queue == null) {
-      queue = LoopSpares.queue();
+      queue = spares.queue();
     }
     queue.add(request);
     if (queue.size() > MAX_QUEUED) {
@@ -523,7 +531,7 @@ final class Http1ServerProtocol
     }
     if (request == null) {
       if (queue != null) {
-        LoopSpares.give(queue); // Empty: the loop's next request takes it.
+        spares.give(queue); // Empty: the loop's next request takes it.
         queue = null;
       }
       if (errorAfterQueue != null) {
@@ -538,7 +546,9 @@ final class Http1ServerProtocol
       return;
     }
     boolean keepAlive = request.head().keepAlive() && !shuttingDown;
-    var response = new ServerResponse(connection, sink, request, keepAlive, startTime(), this);
+    var response =
+        new ServerResponse(
+            connection, sink, request, keepAlive, startTime(), this, spares.headers());
     current = response;
     dispatch(request, response);
   }
@@ -566,6 +576,7 @@ final class Http1ServerProtocol
       return;
     }
     current = null;
+    spares.give(response.headers()); // It has ended: its fields are not read again.
     ServerRequest request = response.request();
     if (request.isBodyStreamed()) {
       // The exchange is over: what the handler left unread is dropped, and its budget given back.
@@ -773,7 +784,8 @@ final class Http1ServerProtocol
             EMPTY,
             connection.remoteAddress(),
             connection.localAddress());
-    var response = new ServerResponse(connection, sink, request, false, startTime(), this);
+    var response =
+        new ServerResponse(connection, sink, request, false, startTime(), this, spares.headers());
     current = response;
     if (error.status() == 503) {
       response.header("Retry-After", RETRY_AFTER_SECONDS);

@@ -387,6 +387,56 @@ class Http1ServerProtocolTest {
   }
 
   @Test
+  void anEndedResponsesFieldsNeverReachTheNextAndItRefusesNewOnes() {
+    // A response's field builder is the loop's, lent while it is answered and lent again to the
+    // next response once it ended: a handler that kept the old response must not reach the next.
+    var kept = new ArrayList<ServerResponse>();
+    var refusals = new ArrayList<String>();
+    var routes = helloRoutes();
+    routes.add(
+        "GET",
+        "/first",
+        new Routes.Route(
+            (request, response) -> {
+              kept.add(response);
+              response.header("X-First", "1").header("Content-Type", "text/x-first").send("one");
+            },
+            false));
+    routes.add(
+        "GET",
+        "/second",
+        new Routes.Route(
+            (request, response) -> {
+              for (Runnable late :
+                  List.<Runnable>of(
+                      () -> kept.getFirst().header("X-Late", "1"),
+                      () -> kept.getFirst().send("late"),
+                      () -> kept.getFirst().sendError(500, "late"))) {
+                try {
+                  late.run();
+                } catch (IllegalStateException e) {
+                  refusals.add(e.getMessage());
+                }
+              }
+              response.send("two");
+            },
+            false));
+    var conn = connection(routes);
+    String out =
+        answer(
+            conn, "GET /first HTTP/1.1\r\nHost: x\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\n\r\n");
+    int second = out.indexOf("HTTP/1.1 200 OK", 1);
+    assertThat(out.substring(0, second)).contains("\r\nX-First: 1\r\n").endsWith("one");
+    assertThat(out.substring(second))
+        .doesNotContain("X-First")
+        .doesNotContain("X-Late")
+        .doesNotContain("text/x-first")
+        .contains("\r\nContent-Type: text/plain; charset=utf-8\r\n")
+        .endsWith("\r\n\r\ntwo");
+    assertThat(refusals).containsOnly("response already started").hasSize(3);
+  }
+
+  @Test
   void theRouteOfOneRequestIsNotTakenForTheNextOnTheConnection() {
     // The connection remembers the last route it found; other methods and paths look up their own.
     var conn = helloServer();
