@@ -116,10 +116,12 @@ public final class ServerResponse {
       contentLength = body.length;
     }
     boolean hasBody = content && !headOnly && body.length > 0;
-    commit(false, !hasBody);
     if (hasBody) {
-      sink.data(body);
+      headBytes = sink.headAndBody(this, status, headers, body); // Maybe in one write.
+      committed = true;
       bodyBytes = body.length;
+    } else {
+      commit(false, true);
     }
     finish();
   }
