@@ -164,8 +164,15 @@ public final class Headers {
 
     /** Removes every field of that name. */
     public Builder remove(String name) {
-      int kept = 0;
-      for (int i = 0; i < used; i += 2) {
+      int first = indexOf(namesAndValues, used, name);
+      if (first < 0) {
+        // Nearly always so (a server removes Content-Length before it writes its own): rewriting
+        // the fields in place would store every reference again, each through the collector's
+        // write barrier, which in a builder reused from response to response is not free.
+        return this;
+      }
+      int kept = first;
+      for (int i = first; i < used; i += 2) {
         if (!namesAndValues[i].equalsIgnoreCase(name)) {
           namesAndValues[kept++] = namesAndValues[i];
           namesAndValues[kept++] = namesAndValues[i + 1];

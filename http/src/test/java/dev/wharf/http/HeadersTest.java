@@ -73,4 +73,19 @@ class HeadersTest {
     assertThat(Headers.builder().build()).isSameAs(Headers.EMPTY);
     assertThat(builder.clear().contains("Only")).isFalse();
   }
+
+  @Test
+  void removeTakesEveryFieldOfTheNameWhereverItIsAndKeepsTheOrderOfTheRest() {
+    var builder =
+        Headers.builder().add("A", "1").add("x", "2").add("B", "3").add("X", "4").add("C", "5");
+    assertThat(builder.remove("absent").build().fields())
+        .extracting(Headers.Field::value)
+        .containsExactly("1", "2", "3", "4", "5");
+    assertThat(builder.remove("X").build().fields())
+        .containsExactly(
+            new Headers.Field("A", "1"), new Headers.Field("B", "3"), new Headers.Field("C", "5"));
+    assertThat(builder.remove("a").remove("C").build().fields())
+        .containsExactly(new Headers.Field("B", "3"));
+    assertThat(builder.remove("b").size()).isZero();
+  }
 }

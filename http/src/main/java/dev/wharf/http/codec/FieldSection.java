@@ -117,6 +117,17 @@ final class FieldSection {
   }
 
   Headers build() {
+    if (!diverged) {
+      // Every line so far was the one at its position last time; parse collected none of them.
+      if (count == previousCount && count > 0) {
+        // As many as last time: the same fields. Headers are immutable, so the last section's
+        // object serves again, and a keep-alive client's usual request costs no copy of it.
+        return previous;
+      }
+      for (int i = 0; i < count; i++) { // Fewer: the start of the last section.
+        fields.add(previous.name(i), previous.value(i));
+      }
+    }
     Headers built = fields.build();
     fields.clear(); // Between sections a connection holds no field Strings here...
     if (bytes > MAX_REMEMBERED_BYTES) {
@@ -187,11 +198,20 @@ final class FieldSection {
     int index = count - 1;
     boolean same = sameAsPrevious(index, bytes, length);
     if (same) {
-      fields.add(previous.name(index), previous.value(index));
+      note(previous.name(index));
+      if (diverged) {
+        fields.add(previous.name(index), previous.value(index));
+      } // Else still the start of the previous section: build() may hand that back whole.
     } else {
+      if (!diverged) {
+        // The lines so far were the previous section's: collect them now, before this new one.
+        for (int i = 0; i < index; i++) {
+          fields.add(previous.name(i), previous.value(i));
+        }
+      }
       parseNew(bytes, length);
+      note(fields.name(index));
     }
-    note(fields.name(index));
     record(index, bytes, length, same);
   }
 

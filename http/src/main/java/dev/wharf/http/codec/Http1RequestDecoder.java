@@ -83,6 +83,9 @@ public final class Http1RequestDecoder {
 
   private int previousLineLength; // 0: none (a request line is never empty here)
 
+  /** The last request's head, handed out again for an equal one ({@link #headOf}). */
+  private RequestHead previousHead;
+
   private final FieldSection section;
   private final BodyDecoder body;
   private int leadingEmptyLines;
@@ -299,7 +302,7 @@ public final class Http1RequestDecoder {
     if (hosts > 1) {
       throw MessageParseException.malformed("more than one Host header");
     }
-    var head = new RequestHead(method, target, version, headers);
+    RequestHead head = headOf(headers);
     long maxBody = sink.maxBodyBytes(head, limits.maxBodyBytes());
     BodyFraming framing =
         section.hasFramingFields() ? BodyFraming.of(headers, version, maxBody) : BodyFraming.NONE;
@@ -319,6 +322,27 @@ public final class Http1RequestDecoder {
         state = State.BODY;
       }
     }
+  }
+
+  /**
+   * The head of the request just read: the last one again when its line and fields are the very
+   * objects the last one was made of (a keep-alive client repeating its request, whose line and
+   * fields the decoder shares with the last), else a new one. Records are immutable, so none can
+   * tell, except by identity, and the server compares by identity only a head with a body (it waits
+   * for a 100 Continue's turn): such a head is always new.
+   */
+  private RequestHead headOf(Headers headers) {
+    RequestHead last = previousHead;
+    if (last != null
+        && !section.hasFramingFields()
+        && last.method() == method
+        && last.target() == target
+        && last.version() == version
+        && last.headers() == headers) {
+      return last;
+    }
+    previousHead = new RequestHead(method, target, version, headers);
+    return previousHead;
   }
 
   private void finishMessage(Sink sink, Headers trailers) {

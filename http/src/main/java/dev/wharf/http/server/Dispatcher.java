@@ -40,7 +40,12 @@ final class Dispatcher {
    */
   private RouteMemo memo;
 
-  private record RouteMemo(String method, String path, Routes.Found found) {}
+  /**
+   * A route found, with the method, the target it was asked for and that target's path: the target
+   * is compared first (the same String again, from the decoder), so a repeated request costs no
+   * search for its query; another target with the same path (a new query) still hits.
+   */
+  private record RouteMemo(String method, String target, String path, Routes.Found found) {}
 
   Dispatcher(HttpServer.Config config) {
     this.config = config;
@@ -72,7 +77,7 @@ final class Dispatcher {
       response.status(200).end();
       return;
     }
-    switch (find(method, request.path())) {
+    switch (find(method, request)) {
       case Routes.Found found -> run(found.route(), request, response, failedAfterCommit);
       case Routes.WrongMethod wrong -> {
         String allow = String.join(", ", wrong.allowed());
@@ -87,14 +92,19 @@ final class Dispatcher {
     }
   }
 
-  private Routes.Match find(String method, String path) {
+  private Routes.Match find(String method, ServerRequest request) {
     RouteMemo last = memo;
-    if (last != null && last.method().equals(method) && last.path().equals(path)) {
+    String target = request.target();
+    if (last != null && last.method().equals(method) && last.target().equals(target)) {
       return last.found();
+    }
+    String path = request.path();
+    if (last != null && last.method().equals(method) && last.path().equals(path)) {
+      return last.found(); // Another query: the memo stays, as it still names this path's route.
     }
     Routes.Match match = config.routes().find(method, path);
     if (match instanceof Routes.Found found) {
-      memo = new RouteMemo(method, path, found);
+      memo = new RouteMemo(method, target, path, found);
     }
     return match;
   }

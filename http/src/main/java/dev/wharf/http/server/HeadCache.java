@@ -11,7 +11,8 @@ import dev.wharf.http.codec.Http1ResponseEncoder;
  *
  * <p>Only on an event loop's thread (one per loop, in a thread local), and only for a head whose
  * caller sets a single field: the connection copies the head into its write queue at once, so one
- * array serves every connection on the loop, as {@link HeadScratch} does.
+ * array serves every connection on the loop, as {@link HeadScratch} does. Bytes past the head are
+ * not the cache's: a small body may be put there, to go out in the same write.
  */
 final class HeadCache {
   /** Heads larger than this are encoded as usual. */

@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.Set;
 
 /**
  * The server side of HTTP/1.1 on one connection: decodes requests, answers them one at a time in
@@ -55,9 +54,16 @@ final class Http1ServerProtocol
 
   /**
    * Methods whose content means nothing (RFC 9110 §9.3.1, §9.3.2, §9.3.8): such a body is read (and
-   * counted against the limit) but not kept, so it costs no heap.
+   * counted against the limit) but not kept, so it costs no heap. A switch, not {@code
+   * Set.of(...).contains}, for the reason {@link Dispatcher#isKnownMethod} gives: the set's probe
+   * showed in the profile of every request.
    */
-  private static final Set<String> BODY_IGNORED = Set.of("GET", "HEAD", "TRACE");
+  private static boolean bodyIgnored(String method) {
+    return switch (method) {
+      case "GET", "HEAD", "TRACE" -> true;
+      default -> false;
+    };
+  }
 
   private static final String RETRY_AFTER_SECONDS = Dispatcher.RETRY_AFTER_SECONDS;
 
@@ -102,6 +108,13 @@ final class Http1ServerProtocol
   private Http1ResponseSink sink;
 
   private Connection connection;
+
+  /**
+   * The loop's spares, looked up once: a thread local per read and per response showed in the
+   * profile.
+   */
+  private LoopSpares spares;
+
   private TlsSession tls;
   private RequestHead head;
   private ByteArrayOutputStream body;
@@ -203,6 +216,7 @@ final class Http1ServerProtocol
   @Override
   public void opened(Connection c) {
     this.connection = c;
+    this.spares = LoopSpares.onLoop();
     this.sink = new Http1ResponseSink(c);
     // Under TLS the handshake is over before the application's protocol opens: read it once.
     this.tls = TlsSession.of(c).orElse(null);
@@ -222,7 +236,7 @@ final class Http1ServerProtocol
       }
     }
     if (decoder == null) {
-      decoder = LoopSpares.decoder(config.limits());
+      decoder = spares.decoder(config.limits());
     }
     try {
       decoder.decode(data, this);
@@ -246,7 +260,7 @@ final class Http1ServerProtocol
               () -> fail(new HttpException(408, "request head too slow")));
     }
     if (decoder != null && decoder.isAtRest()) {
-      LoopSpares.give(decoder); // Between requests: the loop's next reader takes it.
+      spares.give(decoder); // Between requests: the loop's next reader takes it.
       decoder = null;
     }
   }
@@ -316,7 +330,7 @@ final class Http1ServerProtocol
     // Known before the body is framed, so a refused body (413) is logged with its request.
     head = requestHead;
     streamingRoute = null;
-    discardingBody = BODY_IGNORED.contains(requestHead.method());
+    discardingBody = bodyIgnored(requestHead.method());
     if (config.routes().anyStreaming()
         && config.routes().find(requestHead.method(), pathOf(requestHead.target()))
             instanceof Routes.Found found
@@ -454,7 +468,7 @@ final class Http1ServerProtocol
 
   private void enqueue(ServerRequest request) {
     if (queue == null) {
-      queue = LoopSpares.queue();
+      queue = spares.queue();
     }
     queue.add(request);
     if (queue.size() > MAX_QUEUED) {
@@ -523,7 +537,7 @@ final class Http1ServerProtocol
     }
     if (request == null) {
       if (queue != null) {
-        LoopSpares.give(queue); // Empty: the loop's next request takes it.
+        spares.give(queue); // Empty: the loop's next request takes it.
         queue = null;
       }
       if (errorAfterQueue != null) {
@@ -538,7 +552,9 @@ final class Http1ServerProtocol
       return;
     }
     boolean keepAlive = request.head().keepAlive() && !shuttingDown;
-    var response = new ServerResponse(connection, sink, request, keepAlive, startTime(), this);
+    var response =
+        new ServerResponse(
+            connection, sink, request, keepAlive, startTime(), this, spares.headers());
     current = response;
     dispatch(request, response);
   }
@@ -566,6 +582,7 @@ final class Http1ServerProtocol
       return;
     }
     current = null;
+    spares.give(response.headers()); // It has ended: its fields are not read again.
     ServerRequest request = response.request();
     if (request.isBodyStreamed()) {
       // The exchange is over: what the handler left unread is dropped, and its budget given back.
@@ -773,7 +790,8 @@ final class Http1ServerProtocol
             EMPTY,
             connection.remoteAddress(),
             connection.localAddress());
-    var response = new ServerResponse(connection, sink, request, false, startTime(), this);
+    var response =
+        new ServerResponse(connection, sink, request, false, startTime(), this, spares.headers());
     current = response;
     if (error.status() == 503) {
       response.header("Retry-After", RETRY_AFTER_SECONDS);

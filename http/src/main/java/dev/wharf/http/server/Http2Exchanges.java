@@ -2,6 +2,7 @@ package dev.wharf.http.server;
 
 import dev.wharf.core.Connection;
 import dev.wharf.core.tls.TlsSession;
+import dev.wharf.http.Headers;
 import dev.wharf.http.RequestHead;
 import dev.wharf.http.h2.frame.ErrorCode;
 import dev.wharf.http.h2.server.Http2Requests;
@@ -89,7 +90,8 @@ final class Http2Exchanges implements Http2Requests {
             request,
             true,
             config.accessLog() == null ? null : Instant.now(),
-            completion);
+            completion,
+            Headers.builder());
     stream.onWritable(response::writableAgain);
     stream.onRequestTrailers(request::trailers);
     streams.put(response, stream);

@@ -30,6 +30,19 @@ interface ResponseSink {
       boolean streamed,
       boolean endStream);
 
+  /**
+   * Writes the head of a response with a whole body of {@code body.length} bytes (its
+   * Content-Length), then the body; nothing follows. A sink may put both in one write.
+   *
+   * @return the bytes the head took on the wire, for the access log
+   */
+  default int headAndBody(
+      ServerResponse response, int status, Headers.Builder headers, byte[] body) {
+    int headBytes = head(response, status, headers, body.length, false, false);
+    data(body);
+    return headBytes;
+  }
+
   /** Part of the body; {@code last} when nothing follows. Consumes {@code data}. */
   void data(ByteBuffer data, boolean last);
 

@@ -31,14 +31,15 @@ public final class ServerResponse {
   private final boolean headOnly;
   private final Completion completion;
 
-  /**
-   * Guards the wait for writability (a monitor: no allocation per response, and since JDK 24 a
-   * virtual thread waiting on it does not pin its carrier).
-   */
-  private final Object writableMonitor = new Object();
-
   private int status = 200;
-  private final Headers.Builder headers = Headers.builder();
+
+  /**
+   * Collects the fields until the head goes out; after that this response never reads or changes
+   * them again (every method that would refuses once committed), so HTTP/1.1 lends it its loop's
+   * spare builder and takes it back when the response ends, rather than making one per response.
+   */
+  private final Headers.Builder headers;
+
   private boolean committed;
   private boolean ended;
   private boolean keepAlive;
@@ -71,9 +72,11 @@ public final class ServerResponse {
       ServerRequest request,
       boolean keepAlive,
       Instant started,
-      Completion completion) {
+      Completion completion,
+      Headers.Builder emptyHeaders) {
     this.connection = connection;
     this.sink = sink;
+    this.headers = emptyHeaders;
     this.request = request;
     this.headOnly = request.method().equals("HEAD");
     this.keepAlive = keepAlive;
@@ -113,16 +116,19 @@ public final class ServerResponse {
       contentLength = body.length;
     }
     boolean hasBody = content && !headOnly && body.length > 0;
-    commit(false, !hasBody);
     if (hasBody) {
-      sink.data(body);
+      headBytes = sink.headAndBody(this, status, headers, body); // Maybe in one write.
+      committed = true;
       bodyBytes = body.length;
+    } else {
+      commit(false, true);
     }
     finish();
   }
 
   /** Sends text as UTF-8, as text/plain unless a Content-Type was set. */
   public void send(String text) {
+    checkNotCommitted(); // Before the fields are read: once committed they may be lent on.
     if (!hasHeader("Content-Type")) {
       header("Content-Type", "text/plain; charset=utf-8");
     }
@@ -309,6 +315,11 @@ public final class ServerResponse {
     return request;
   }
 
+  /** The builder of the fields, for the protocol to take back once this response has ended. */
+  Headers.Builder headers() {
+    return headers;
+  }
+
   /** The connection ends with this response (HTTP/1.x). */
   void noKeepAlive() {
     keepAlive = false;
@@ -324,9 +335,20 @@ public final class ServerResponse {
 
   /** Called on the loop when the client caught up. */
   void writableAgain() {
-    synchronized (writableMonitor) {
-      writableMonitor.notifyAll();
+    synchronized (writableMonitor()) {
+      writableMonitor().notifyAll();
     }
+  }
+
+  /**
+   * Guards the wait for writability: a monitor (since JDK 24 a virtual thread waiting on one does
+   * not pin its carrier), and the sink's rather than an object of this response's own, which cost
+   * 16 bytes per response. Sinks are package-private, so no caller can hold the lock; HTTP/1.1's
+   * serves every response of its connection, one after another, and its waits recheck their
+   * condition when woken.
+   */
+  private Object writableMonitor() {
+    return sink;
   }
 
   /** The loop cannot wait; a virtual thread waits for the client to read. */
@@ -334,10 +356,10 @@ public final class ServerResponse {
     if (connection.inEventLoop()) {
       return;
     }
-    synchronized (writableMonitor) {
+    synchronized (writableMonitor()) {
       try {
         while (!sink.isWritable() && sink.isOpen()) {
-          writableMonitor.wait(1000); // Also rechecks if a notification raced us.
+          writableMonitor().wait(1000); // Also rechecks if a notification raced us.
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

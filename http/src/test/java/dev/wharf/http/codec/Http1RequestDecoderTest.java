@@ -232,13 +232,46 @@ class Http1RequestDecoderTest {
     List<RequestHead> heads = sink.heads;
     assertThat(heads.get(1).target()).isSameAs(heads.get(0).target());
     assertThat(heads.get(1).headers().value(1)).isSameAs(heads.get(0).headers().value(1));
-    assertThat(heads.get(1).headers())
-        .as("a new Headers each time")
-        .isNotSameAs(heads.get(0).headers());
+    assertThat(heads.get(1))
+        .as("the very head again: its line and fields are the same objects")
+        .isSameAs(heads.get(0));
+    assertThat(heads.get(2)).isNotSameAs(heads.get(0));
     assertThat(heads.get(2).headers().value(1)).isEqualTo("13");
     assertThat(heads.get(2).headers().value(0)).isSameAs(heads.get(0).headers().value(0));
     assertThat(heads.get(3).headers().value(1)).isEqualTo("12");
     assertThat(heads.stream().map(head -> head.headers().size())).containsOnly(2);
+  }
+
+  @Test
+  void aRequestWithABodyGetsAHeadOfItsOwnEvenWhenItRepeats() {
+    // The server tells a request waiting for 100 Continue from the next by its head's identity.
+    var decoder = new Http1RequestDecoder(HttpLimits.DEFAULTS);
+    var sink = new HeadsOnly();
+    String post = "POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nhi";
+    decoder.decode(ByteBuffer.wrap((post + post).getBytes(StandardCharsets.US_ASCII)), sink);
+    assertThat(sink.heads).hasSize(2);
+    assertThat(sink.heads.get(1)).isNotSameAs(sink.heads.get(0));
+    assertThat(sink.heads.get(1).headers()).isSameAs(sink.heads.get(0).headers());
+  }
+
+  @Test
+  void aSectionThatIsTheStartOfTheLastOneHoldsOnlyItsOwnFields() {
+    var decoder = new Http1RequestDecoder(HttpLimits.DEFAULTS);
+    var sink = new HeadsOnly();
+    String longer = "GET / HTTP/1.1\r\nHost: h\r\nX: 1\r\nY: 2\r\n\r\n";
+    String shorter = "GET / HTTP/1.1\r\nHost: h\r\nX: 1\r\n\r\n";
+    for (String request : List.of(longer, shorter, shorter, longer)) {
+      decoder.decode(ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII)), sink);
+    }
+    List<RequestHead> heads = sink.heads;
+    assertThat(heads.get(1).headers().fields())
+        .containsExactly(new Headers.Field("Host", "h"), new Headers.Field("X", "1"));
+    assertThat(heads.get(2)).isSameAs(heads.get(1));
+    assertThat(heads.get(3).headers().fields())
+        .containsExactly(
+            new Headers.Field("Host", "h"),
+            new Headers.Field("X", "1"),
+            new Headers.Field("Y", "2"));
   }
 
   @Test

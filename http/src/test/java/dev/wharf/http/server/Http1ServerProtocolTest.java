@@ -387,6 +387,108 @@ class Http1ServerProtocolTest {
   }
 
   @Test
+  void anEndedResponsesFieldsNeverReachTheNextAndItRefusesNewOnes() {
+    // A response's field builder is the loop's, lent while it is answered and lent again to the
+    // next response once it ended: a handler that kept the old response must not reach the next.
+    var kept = new ArrayList<ServerResponse>();
+    var refusals = new ArrayList<String>();
+    var routes = helloRoutes();
+    routes.add(
+        "GET",
+        "/first",
+        new Routes.Route(
+            (request, response) -> {
+              kept.add(response);
+              response.header("X-First", "1").header("Content-Type", "text/x-first").send("one");
+            },
+            false));
+    routes.add(
+        "GET",
+        "/second",
+        new Routes.Route(
+            (request, response) -> {
+              for (Runnable late :
+                  List.<Runnable>of(
+                      () -> kept.getFirst().header("X-Late", "1"),
+                      () -> kept.getFirst().send("late"),
+                      () -> kept.getFirst().sendError(500, "late"))) {
+                try {
+                  late.run();
+                } catch (IllegalStateException e) {
+                  refusals.add(e.getMessage());
+                }
+              }
+              response.send("two");
+            },
+            false));
+    var conn = connection(routes);
+    String out =
+        answer(
+            conn, "GET /first HTTP/1.1\r\nHost: x\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\n\r\n");
+    int second = out.indexOf("HTTP/1.1 200 OK", 1);
+    assertThat(out.substring(0, second)).contains("\r\nX-First: 1\r\n").endsWith("one");
+    assertThat(out.substring(second))
+        .doesNotContain("X-First")
+        .doesNotContain("X-Late")
+        .doesNotContain("text/x-first")
+        .contains("\r\nContent-Type: text/plain; charset=utf-8\r\n")
+        .endsWith("\r\n\r\ntwo");
+    assertThat(refusals).containsOnly("response already started").hasSize(3);
+  }
+
+  @Test
+  void aWholeBodyOfAnySizeFollowsItsHeadIntactWhetherItFitsTheHeadsArrayOrNot() {
+    // A small body goes out behind its head in one write, from the array the head was made in
+    // (the loop's head cache or scratch); a larger one in a write of its own. Both, pipelined.
+    int[] sizes = {1, 13, 300, 380, 400, 900, 1000, 5000, 70_000};
+    var routes = helloRoutes();
+    for (int size : sizes) {
+      byte[] body = new byte[size];
+      for (int i = 0; i < size; i++) {
+        body[i] = (byte) ('a' + (i + size) % 26);
+      }
+      routes.add(
+          "GET",
+          "/" + size,
+          new Routes.Route((request, response) -> response.send(200, "text/x-test", body), false));
+      routes.add(
+          "GET",
+          "/own-date/" + size,
+          new Routes.Route(
+              (request, response) ->
+                  response
+                      .header("Date", "Sun, 06 Nov 1994 08:49:37 GMT")
+                      .send(200, "text/x", body),
+              false));
+    }
+    var conn = connection(routes);
+    var requests = new StringBuilder();
+    var expected = new StringBuilder();
+    for (int round = 0; round < 2; round++) {
+      for (int size : sizes) {
+        for (String path : List.of("/" + size, "/own-date/" + size)) {
+          requests.append("GET ").append(path).append(" HTTP/1.1\r\nHost: x\r\n\r\n");
+          var body = new StringBuilder();
+          for (int i = 0; i < size; i++) {
+            body.append((char) ('a' + (i + size) % 26));
+          }
+          expected.append("Content-Length: ").append(size).append("\r\n\r\n").append(body);
+        }
+      }
+    }
+    String out = answer(conn, requests.toString());
+    // Every head ends with Content-Length then the empty line; what follows is the whole body.
+    var seen = new StringBuilder();
+    var matcher = java.util.regex.Pattern.compile("Content-Length: (\\d+)\r\n\r\n").matcher(out);
+    while (matcher.find()) {
+      int length = Integer.parseInt(matcher.group(1));
+      seen.append(matcher.group()).append(out, matcher.end(), matcher.end() + length);
+    }
+    assertThat(seen.toString()).isEqualTo(expected.toString());
+    assertThat(out.split("HTTP/1.1 200 OK", -1)).hasSize(4 * sizes.length + 1);
+  }
+
+  @Test
   void theRouteOfOneRequestIsNotTakenForTheNextOnTheConnection() {
     // The connection remembers the last route it found; other methods and paths look up their own.
     var conn = helloServer();
