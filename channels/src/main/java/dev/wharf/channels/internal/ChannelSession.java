@@ -445,7 +445,15 @@ public final class ChannelSession implements WebSocketListener, Hub.Member, Runn
       return "the broker is unreachable; try again later";
     }
     String reason = BrokerOutage.reason(cause);
-    LOG.log(System.Logger.Level.WARNING, "broker call failed: " + reason);
+    // Where the failure says nothing (no message anywhere in its chain: reason's "connection lost"
+    // is then a guess), the log names its class, so that an operator (or a failed test) can tell
+    // what it was; the client is not told.
+    Throwable innermost = cause;
+    while (innermost.getCause() != null && innermost.getCause() != innermost) {
+      innermost = innermost.getCause();
+    }
+    String what = innermost.getMessage() == null ? " (" + innermost.getClass().getName() + ")" : "";
+    LOG.log(System.Logger.Level.WARNING, "broker call failed: " + reason + what);
     return "the broker failed (" + reason + "); try again later";
   }
 
