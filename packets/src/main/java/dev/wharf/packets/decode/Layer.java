@@ -72,7 +72,8 @@ public sealed interface Layer {
    * ICMP or ICMPv6; {@code identifier} and {@code sequence} are -1 but for echo. Checksums here and
    * below: the packet's, and what it should be (-1 where the capture cut the message short). An
    * ICMPv6 message the capture cut short is followed by a truncated {@link Problem}: its type is
-   * known, its code -1 where it was not captured, its checksum -1 where it was not.
+   * known, its code -1 where it was not captured, its checksum -1 where it was not. {@code report}
+   * is an MLDv2 report's group records (RFC 3810 §5.2), null for every other message.
    */
   record Icmp(
       boolean v6,
@@ -83,8 +84,38 @@ public sealed interface Layer {
       String target,
       int length,
       int checksum,
-      int expectedChecksum)
-      implements Layer {}
+      int expectedChecksum,
+      MulticastReport report)
+      implements Layer {
+
+    /** An ICMP message without an MLDv2 report. */
+    public Icmp(
+        boolean v6,
+        int type,
+        int code,
+        int identifier,
+        int sequence,
+        String target,
+        int length,
+        int checksum,
+        int expectedChecksum) {
+      this(v6, type, code, identifier, sequence, target, length, checksum, expectedChecksum, null);
+    }
+  }
+
+  /**
+   * An MLDv2 report (RFC 3810 §5.2): how many group records its header says ({@code count}), the
+   * records read within the message's length, and, where the length ends before the records or
+   * sources the header counts, tcpdump's word for that ("invalid number of groups", "invalid number
+   * of sources 3"; null where the message is whole).
+   */
+  record MulticastReport(int count, List<GroupRecord> records, String invalid) {}
+
+  /**
+   * One MLDv2 group record: its type in tcpdump's words ("is_in", "to_ex"; "[v2-report-#9]" for an
+   * unknown one), the multicast address and its sources.
+   */
+  record GroupRecord(String type, String group, List<String> sources) {}
 
   /**
    * TCP (RFC 9293) with its options in tcpdump's words, as far as the capture has them: {@code

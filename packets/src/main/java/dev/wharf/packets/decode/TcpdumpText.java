@@ -742,8 +742,31 @@ public final class TcpdumpText {
       case 135 -> "neighbor solicitation, who has " + target(icmp.target());
       case 136 -> "neighbor advertisement, tgt is " + target(icmp.target());
       case 137 -> "redirect";
-      case 143 -> "multicast listener report v2";
+      case Transport.MLDV2_REPORT -> "multicast listener report v2" + groupRecords(icmp.report());
       default -> "type " + icmp.type();
     };
+  }
+
+  /**
+   * print-icmp6.c's mldv2_report_print: the count, and with -v each record, its sources counted
+   * (tcpdump's -vv lists them; this text has one level of -v).
+   */
+  private String groupRecords(Layer.MulticastReport report) {
+    if (report == null) {
+      return "";
+    }
+    var text = new StringBuilder(", ").append(report.count()).append(" group record(s)");
+    if (!verbose) {
+      return text.toString();
+    }
+    for (Layer.GroupRecord record : report.records()) {
+      text.append(" [gaddr ").append(names.host(record.group()));
+      text.append(' ').append(record.type());
+      text.append(", ").append(record.sources().size()).append(" source(s)]");
+    }
+    if (report.invalid() != null) {
+      text.append(" [").append(report.invalid()).append(']');
+    }
+    return text.toString();
   }
 }

@@ -208,8 +208,9 @@ final class Transport {
     String target = null;
     boolean portUnreachable6 = v6 && type == 1 && code == 4;
     boolean neighbour = v6 && (type == 135 || type == 136);
+    boolean report = v6 && type == MLDV2_REPORT;
     if (v6
-        && (!b.has(offset, echo ? 8 : 4)
+        && (!b.has(offset, echo || report ? 8 : 4)
             || portUnreachable6 && !b.has(offset + 8, 44)
             || neighbour && !b.has(offset + 8, 16))) {
       // print-icmp6.c names the type from its first byte, then reads what it prints next (the
@@ -259,6 +260,65 @@ final class Transport {
     int expected = expected(b, offset, length, pseudoSum, offset + 2);
     layers.add(
         new Layer.Icmp(
-            v6, type, code, identifier, sequence, target, length, b.u16(offset + 2), expected));
+            v6,
+            type,
+            code,
+            identifier,
+            sequence,
+            target,
+            length,
+            b.u16(offset + 2),
+            expected,
+            report ? multicastReport(b, offset, length) : null));
+  }
+
+  static final int MLDV2_REPORT = 143;
+
+  /**
+   * RFC 3810 §5.2: the group records of the MLDv2 report at {@code offset}, {@code length} bytes
+   * long, read as print-icmp6.c's mldv2_report_print reads them: against the message's length, up
+   * to the first record or source list it cannot hold. Records are read only where the capture
+   * holds the whole message (a cut one keeps its count alone).
+   */
+  private static Layer.MulticastReport multicastReport(Bytes b, int offset, int length) {
+    int count = b.u16(offset + 6);
+    var records = new ArrayList<Layer.GroupRecord>();
+    if (!b.has(offset, length)) {
+      return new Layer.MulticastReport(count, records, null);
+    }
+    int at = 8; // past type, code, checksum, reserved and the count
+    for (int i = 0; i < count; i++) {
+      // A record: type, auxiliary data length, number of sources, the group's address.
+      if (length < at + 20) {
+        return new Layer.MulticastReport(count, records, "invalid number of groups");
+      }
+      int sources = b.u16(offset + at + 2);
+      if (length < at + 20 + sources * 16) {
+        return new Layer.MulticastReport(count, records, "invalid number of sources " + sources);
+      }
+      var addresses = new ArrayList<String>();
+      for (int s = 0; s < sources; s++) {
+        addresses.add(b.ipv6(offset + at + 20 + s * 16));
+      }
+      String group = b.ipv6(offset + at + 4);
+      records.add(new Layer.GroupRecord(recordType(b.u8(offset + at)), group, addresses));
+      // print-icmp6.c steps over the sources only, not the auxiliary data (RFC 3810 §5.2.6 says
+      // senders put none).
+      at += 20 + sources * 16;
+    }
+    return new Layer.MulticastReport(count, records, null);
+  }
+
+  /** print-icmp6.c's mldv2report2str (RFC 3810 §5.2.12), its " [v2-report-#N]" for the rest. */
+  private static String recordType(int type) {
+    return switch (type) {
+      case 1 -> "is_in";
+      case 2 -> "is_ex";
+      case 3 -> "to_in";
+      case 4 -> "to_ex";
+      case 5 -> "allow";
+      case 6 -> "block";
+      default -> " [v2-report-#" + type + "]";
+    };
   }
 }

@@ -337,6 +337,74 @@ class PacketDecoderTest {
         .matches("IP [0-9.]+\\.\\d+ > [0-9.]+\\.53:  \\[\\|udp\\]");
   }
 
+  /**
+   * MLDv2 reports as a new interface sends them (hop-by-hop router alert, type 143), and tcpdump
+   * 4.99.3 -r's lines for the same bytes, with -n and with -n -v (its HBH options left out: this
+   * text does not print them yet): two records, one with sources; a count the length cannot hold;
+   * an unknown record type.
+   */
+  @Test
+  void multicastListenerReportsCountTheirGroupRecordsAsTcpdumpDoes() {
+    String head = "33330000001602000000000186dd60000000";
+    String addresses =
+        "fe800000000000000000000000000001ff020000000000000000000000000016" + "3a00050200000100";
+    var reports =
+        List.of(
+            hex(
+                head
+                    + "00580001"
+                    + addresses
+                    + "8f0072cb00000002"
+                    + "04000000ff0200000000000000000001ff000001"
+                    + "01000002ff0200000000000000000000000000fb"
+                    + "fe800000000000000000000000000002fe800000000000000000000000000003"),
+            hex(
+                head
+                    + "00240001"
+                    + addresses
+                    + "8f00710500000003"
+                    + "04000000ff0200000000000000000001ff000001"),
+            hex(
+                head
+                    + "00240001"
+                    + addresses
+                    + "8f006b0800000001"
+                    + "09000000ff020000000000000000000000000002"));
+    var plain =
+        List.of(
+            "IP6 fe80::1 > ff02::16: HBH ICMP6, multicast listener report v2, 2 group record(s),"
+                + " length 80",
+            "IP6 fe80::1 > ff02::16: HBH ICMP6, multicast listener report v2, 3 group record(s),"
+                + " length 28",
+            "IP6 fe80::1 > ff02::16: HBH ICMP6, multicast listener report v2, 1 group record(s),"
+                + " length 28");
+    var verbose =
+        List.of(
+            "[icmp6 sum ok] ICMP6, multicast listener report v2, 2 group record(s) [gaddr"
+                + " ff02::1:ff00:1 to_ex, 0 source(s)] [gaddr ff02::fb is_in, 2 source(s)]",
+            "[icmp6 sum ok] ICMP6, multicast listener report v2, 3 group record(s) [gaddr"
+                + " ff02::1:ff00:1 to_ex, 0 source(s)] [invalid number of groups]",
+            "[icmp6 sum ok] ICMP6, multicast listener report v2, 1 group record(s) [gaddr ff02::2 "
+                + " [v2-report-#9], 0 source(s)]");
+    for (int i = 0; i < reports.size(); i++) {
+      byte[] data = reports.get(i);
+      DecodedPacket packet =
+          PacketDecoder.decode(PacketDecoder.LINKTYPE_ETHERNET, data, data.length);
+      assertThat(packet.problem()).isEmpty();
+      assertThat(new TcpdumpText().line(packet)).isEqualTo(plain.get(i));
+      assertThat(new TcpdumpText(true).line(packet)).endsWith(verbose.get(i));
+    }
+    assertThat(
+            PacketJson.of(
+                PacketDecoder.decode(
+                    PacketDecoder.LINKTYPE_ETHERNET, reports.get(0), reports.get(0).length),
+                ""))
+        .contains(
+            "\"report\":{\"count\":2,\"records\":[{\"type\":\"to_ex\",\"group\":\"ff02::1:ff00:1\","
+                + "\"sources\":[]},{\"type\":\"is_in\",\"group\":\"ff02::fb\",\"sources\":"
+                + "[\"fe80::2\",\"fe80::3\"]}],\"invalid\":null}");
+  }
+
   @Test
   void aBadHeaderLengthIsMalformed() {
     byte[] bad = SYN.clone();
