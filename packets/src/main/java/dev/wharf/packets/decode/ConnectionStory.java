@@ -231,7 +231,9 @@ public final class ConnectionStory {
             ? tcp.options().size() - 1
             : tcp.options().size();
     for (String option : tcp.options().subList(0, whole)) {
-      if (option.startsWith("mss") || option.startsWith("wscale") || option.equals("sackOK")) {
+      boolean known =
+          option.startsWith("mss") || option.startsWith("wscale") || option.equals("sackOK");
+      if (known && !option.contains("[")) { // not "[bad opt]" nor "[len 3]"
         kept.add(option);
       }
     }

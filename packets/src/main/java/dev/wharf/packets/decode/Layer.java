@@ -167,8 +167,13 @@ public sealed interface Layer {
 
     /** Where the options end: whole, or where the capture cut them short. */
     public enum OptionsEnd {
-      /** Every option the header has, or up to a malformed one ("bad opt"). */
+      /** Every option the header has. */
       WHOLE,
+      /**
+       * Up to a malformed option, the last listed, which ends "[bad opt]" (after its name where
+       * tcpdump printed it): print-tcp.c stops there, and prints no length nor payload.
+       */
+      BAD,
       /** Cut at an option's kind or length byte: the options listed are all whole. */
       CUT_BETWEEN,
       /**

@@ -650,6 +650,12 @@ public final class TcpdumpText {
         case CUT_INSIDE -> {
           return;
         }
+        // print-tcp.c's bad label: "]" only where an option came before the bad one (its "ch"
+        // was set), then nothing.
+        case BAD -> {
+          text.append(tcp.options().size() > 1 ? "]" : "");
+          return;
+        }
       }
     }
     text.append(", length ").append(length);

@@ -83,6 +83,12 @@ final class Transport {
    * RFC 9293 §3.1 options, in tcpdump's words (print-tcp.c), as far as the capture has them: an
    * option's kind and length bytes are read (and the length checked against the header) before its
    * data is found missing, as tcpdump reads them.
+   *
+   * <p>print-tcp.c reads each known option's data by the size it expects ({@code datalen}), not by
+   * its length byte: an option whose length disagrees gets "[len N]" after its words and the next
+   * option is read where the expected data ends; one whose expected data runs past the header is
+   * "[bad opt]" after its name, and so is a length byte below 2 or past the header. Options after a
+   * bad one are not read.
    */
   private static Layer.Tcp.OptionsEnd options(Bytes b, int at, int end, List<String> options) {
     while (at < end) {
@@ -103,36 +109,126 @@ final class Transport {
         return Layer.Tcp.OptionsEnd.CUT_BETWEEN;
       }
       int length = b.u8(at + 1);
-      if (at + 1 >= end || length < 2 || at + length > end) {
-        options.add("bad opt");
-        return Layer.Tcp.OptionsEnd.WHOLE;
+      if (length < 2 || at + length > end) {
+        options.add("[bad opt]");
+        return Layer.Tcp.OptionsEnd.BAD;
       }
-      if (!b.has(at, length)) {
+      int data = at + 2;
+      int dataLength = dataLength(kind, length);
+      // print-tcp.c's LENCHECK: the data it means to read must lie within the header...
+      if (data + dataLength > end || kind == EXPERIMENT && dataLength < 2) {
+        options.add(optionName(kind) + "[bad opt]");
+        return Layer.Tcp.OptionsEnd.BAD;
+      }
+      // ...and within the capture.
+      if (!b.has(data, dataLength)) {
         options.add(cutOption(b, at, kind, length));
         return Layer.Tcp.OptionsEnd.CUT_INSIDE;
       }
-      options.add(
-          switch (kind) {
-            case 2 -> length == 4 ? "mss " + b.u16(at + 2) : "mss [bad length]";
-            case 3 -> length == 3 ? "wscale " + b.u8(at + 2) : "wscale [bad length]";
-            case 4 -> "sackOK";
-            case 5 -> sack(b, at, length);
-            case 8 ->
-                length == 10
-                    ? "TS val " + b.u32(at + 2) + " ecr " + b.u32(at + 6)
-                    : "TS [bad length]";
-            default -> "unknown-" + kind;
-          });
-      at += length;
+      String words = optionName(kind) + optionData(b, kind, data, dataLength);
+      options.add(dataLength + 2 == length ? words : words + "[len " + length + "]");
+      at = data + dataLength;
     }
     return Layer.Tcp.OptionsEnd.WHOLE;
+  }
+
+  private static final int SIGNATURE = 19; // RFC 2385 TCP MD5
+  private static final int EXPERIMENT = 254; // RFC 6994
+
+  /** How many data bytes print-tcp.c reads of option {@code kind}, {@code length} bytes long. */
+  private static int dataLength(int kind, int length) {
+    return switch (kind) {
+      case 2, 20, 28 -> 2; // mss, scps, uto
+      case 3 -> 1; // wscale
+      case 4 -> 0; // sackOK
+      case 6, 7, 11, 12, 13 -> 4; // echo, echoreply, cc, ccnew, ccecho (RFC 1072, RFC 1644)
+      case 8 -> 8; // TS
+      case SIGNATURE -> 16;
+      default -> length - 2; // sack, tcp-ao, mptcp, tfo, exp and the unknown ones: all of it
+    };
+  }
+
+  /** print-tcp.c's tcp_option_values (tcpdump 4.99.3 names ccecho ""). */
+  private static String optionName(int kind) {
+    return switch (kind) {
+      case 2 -> "mss";
+      case 3 -> "wscale";
+      case 4 -> "sackOK";
+      case 5 -> "sack";
+      case 6 -> "echo";
+      case 7 -> "echoreply";
+      case 8 -> "TS";
+      case 11 -> "cc";
+      case 12 -> "ccnew";
+      case 13 -> "";
+      case SIGNATURE -> "md5";
+      case 20 -> "scps";
+      case 28 -> "uto";
+      case 29 -> "tcp-ao";
+      case 30 -> "mptcp";
+      case 34 -> "tfo";
+      case EXPERIMENT -> "exp";
+      default -> "unknown-" + kind;
+    };
+  }
+
+  /**
+   * What print-tcp.c prints after an option's name, its {@code length} data bytes at {@code at}.
+   */
+  private static String optionData(Bytes b, int kind, int at, int length) {
+    return switch (kind) {
+      case 2 -> " " + b.u16(at);
+      case 3 -> " " + b.u8(at);
+      case 5 -> length % 8 != 0 ? " invalid sack" : sack(b, at - 2, length + 2).substring(4);
+      case 6, 7, 11, 12, 13 -> " " + b.u32(at);
+      case 8 -> " val " + b.u32(at) + " ecr " + b.u32(at + 4);
+      // Debian's tcpdump is built with libcrypto and checks the signature only with -M.
+      case SIGNATURE -> " shared secret not supplied with -M, can't check - " + hex(b, at, length);
+      case 20 -> String.format(" cap %02x id %d", b.u8(at), b.u8(at + 1));
+      case 28 -> {
+        // RFC 5482 §3: the low bit says minutes, else seconds.
+        int value = b.u16(at);
+        yield String.format(" 0x%x %d", value, (value & 1) != 0 ? (value >> 1) * 60 : value >> 1);
+      }
+      case 29 ->
+          length < 2
+              ? " (invalid)"
+              : " keyid "
+                  + b.u8(at)
+                  + " rnextkeyid "
+                  + b.u8(at + 1)
+                  + (length > 2 ? " mac 0x" + hex(b, at + 2, length - 2) : "");
+      case 34 -> " " + fastOpen(b, at, length);
+      case EXPERIMENT ->
+          b.u16(at) == 0xf989
+              ? "-tfo" + fastOpen(b, at + 2, length - 2)
+              : String.format("-%04x", b.u16(at));
+      // Unknown kinds, and MPTCP (print-mptcp.c's words are not followed here): the data in hex.
+      default -> length == 0 ? "" : " 0x" + hex(b, at, length);
+    };
+  }
+
+  /** print-tcp.c's print_tcp_fastopen_option (RFC 7413 §4.1.1): a request, a cookie or invalid. */
+  private static String fastOpen(Bytes b, int at, int length) {
+    if (length == 0) {
+      return " cookiereq";
+    }
+    return length % 2 != 0 || length < 4 || length > 16
+        ? " (invalid)"
+        : " cookie " + hex(b, at, length);
+  }
+
+  private static String hex(Bytes b, int at, int length) {
+    var text = new StringBuilder(length * 2);
+    for (int i = 0; i < length; i++) {
+      text.append(String.format("%02x", b.u8(at + i)));
+    }
+    return text.toString();
   }
 
   /** What print-tcp.c prints of an option whose data the capture cut: its name, SACK's blocks. */
   private static String cutOption(Bytes b, int at, int kind, int length) {
     return switch (kind) {
-      case 2 -> "mss";
-      case 3 -> "wscale";
       case 5 -> {
         // "sack N " (N the blocks the length says), then each block whose 8 bytes were captured.
         var text = new StringBuilder("sack ").append((length - 2) / 8).append(' ');
@@ -141,8 +237,15 @@ final class Transport {
         }
         yield text.toString();
       }
-      case 8 -> "TS";
-      default -> "unknown-" + kind;
+      case 2, 3, 4, 6, 7, 8, 11, 12, 13, SIGNATURE, 20, 28, 29, 34, EXPERIMENT -> optionName(kind);
+      default -> {
+        // print-tcp.c checks each byte of an unknown option's data as it prints it.
+        var text = new StringBuilder(optionName(kind)).append(length > 2 ? " 0x" : "");
+        for (int i = at + 2; i < at + length && b.has(i, 1); i++) {
+          text.append(String.format("%02x", b.u8(i)));
+        }
+        yield text.toString();
+      }
     };
   }
 

@@ -405,6 +405,83 @@ class PacketDecoderTest {
                 + "[\"fe80::2\",\"fe80::3\"]}],\"invalid\":null}");
   }
 
+  /**
+   * A SYN like {@link #SYN} whose options are {@code options} (hex, padded with EOL to a 4-byte
+   * boundary), checksums left zero.
+   */
+  static byte[] synWithOptions(String options) {
+    byte[] opts = HexFormat.of().parseHex(options);
+    opts = Arrays.copyOf(opts, (opts.length + 3) / 4 * 4);
+    byte[] frame = Arrays.copyOf(SYN, 14 + 20 + 20 + opts.length);
+    System.arraycopy(opts, 0, frame, 14 + 40, opts.length);
+    int total = 20 + 20 + opts.length;
+    frame[14 + 2] = (byte) (total >> 8);
+    frame[14 + 3] = (byte) total;
+    frame[14 + 20 + 12] = (byte) ((20 + opts.length) / 4 << 4);
+    return frame;
+  }
+
+  /**
+   * Options print-tcp.c knows beyond Linux's, unknown kinds, lengths that disagree with the kind
+   * and malformed ones, each with tcpdump 4.99.3 -n -r's words for a SYN that carries them (the
+   * same bytes, checksums set, written to a pcap by hand): data read by the size the kind expects,
+   * "[len N]" where the length byte disagrees, "[bad opt]" where the data would run past the header
+   * (then no "]" unless an option came before, and no length).
+   */
+  @Test
+  void tcpOptionsUnknownAndMalformedArePrintedAsTcpdumpPrintsThem() {
+    String head = "IP 10.0.0.1.41234 > 10.0.0.2.8080: Flags [S], seq 1000, win 64240, options [";
+    var cases = new java.util.LinkedHashMap<String, String>();
+    cases.put("6304abcd", "unknown-99 0xabcd], length 0");
+    cases.put("6302", "unknown-99,eol], length 0");
+    cases.put("fd04abcd", "unknown-253 0xabcd], length 0");
+    cases.put("0a02", "unknown-10,eol], length 0");
+    cases.put("06060000000107060000000a", "echo 1,echoreply 10], length 0");
+    cases.put("0b0600000001", "cc 1,eol], length 0");
+    cases.put("0c06000000020d0600000003", "ccnew 2, 3], length 0");
+    cases.put(
+        "1312" + "00112233445566778899aabbccddeeff",
+        "md5 shared secret not supplied with -M, can't check - 00112233445566778899aabbccddeeff,"
+            + "eol], length 0");
+    cases.put("14040102", "scps cap 01 id 2], length 0");
+    cases.put("1c048005", "uto 0x8005 983160], length 0");
+    cases.put("1c040005", "uto 0x5 120], length 0");
+    cases.put("1d040001", "tcp-ao keyid 0 rnextkeyid 1], length 0");
+    cases.put("1d03", "tcp-ao (invalid),eol], length 0");
+    cases.put("1d06010203ff", "tcp-ao keyid 1 rnextkeyid 2 mac 0x03ff,eol], length 0");
+    cases.put("2202", "tfo  cookiereq,eol], length 0");
+    cases.put("220a0102030405060708", "tfo  cookie 0102030405060708,eol], length 0");
+    cases.put("2205010203", "tfo  (invalid),eol], length 0");
+    cases.put("fe04f989", "exp-tfo cookiereq], length 0");
+    cases.put("fe06abcd0102", "exp-abcd,eol], length 0");
+    cases.put("0507000000000000", "sack invalid sack,eol], length 0");
+    cases.put("020401", "mss 256], length 0");
+    cases.put("0203050000000000", "mss 1280[len 3],eol], length 0");
+    cases.put("02020204", "mss 516[len 2]], length 0");
+    cases.put("030408000000", "wscale 8[len 4],eol], length 0");
+    cases.put("04030000", "sackOK[len 3],eol], length 0");
+    cases.put("630101010000", "[bad opt]");
+    cases.put("0228", "[bad opt]");
+    cases.put("0101010102", "nop,nop,nop,nop,[bad opt]]");
+    cases.put("1304", "md5[bad opt]");
+    cases.put("08040000", "TS[bad opt]");
+    cases.put("0b0201", "cc[bad opt]");
+    cases.put("fe02", "exp[bad opt]");
+    for (var c : cases.entrySet()) {
+      byte[] data = synWithOptions(c.getKey());
+      DecodedPacket packet =
+          PacketDecoder.decode(PacketDecoder.LINKTYPE_ETHERNET, data, data.length);
+      assertThat(packet.problem()).as(c.getKey()).isEmpty();
+      assertThat(new TcpdumpText().line(packet)).as(c.getKey()).isEqualTo(head + c.getValue());
+    }
+    // Cut inside an unknown option's data: print-tcp.c prints the bytes it checked before the mark.
+    byte[] cut = Arrays.copyOf(synWithOptions("0206050063040102ab"), 14 + 40 + 7);
+    assertThat(
+            new TcpdumpText()
+                .line(PacketDecoder.decode(PacketDecoder.LINKTYPE_ETHERNET, cut, 14 + 40 + 12)))
+        .isEqualTo(head + "mss 1280[len 6],unknown-99 0x01 [|tcp]>");
+  }
+
   @Test
   void aBadHeaderLengthIsMalformed() {
     byte[] bad = SYN.clone();
