@@ -73,7 +73,11 @@ public sealed interface Layer {
    * below: the packet's, and what it should be (-1 where the capture cut the message short). An
    * ICMPv6 message the capture cut short is followed by a truncated {@link Problem}: its type is
    * known, its code -1 where it was not captured, its checksum -1 where it was not. {@code report}
-   * is an MLDv2 report's group records (RFC 3810 §5.2), null for every other message.
+   * is an MLDv2 report's group records (RFC 3810 §5.2), null for every other message; {@code
+   * parameter} the second word where the type gives it a meaning (a need-frag's or packet too big's
+   * MTU, a parameter problem's pointer), -1 elsewhere. {@code target} is what an error quotes
+   * ("10.0.0.9 udp port 53", "10.0.0.9 protocol 17", a beyond-scope's destination and source after
+   * a space) or a neighbour message's target.
    */
   record Icmp(
       boolean v6,
@@ -85,10 +89,11 @@ public sealed interface Layer {
       int length,
       int checksum,
       int expectedChecksum,
+      int parameter,
       MulticastReport report)
       implements Layer {
 
-    /** An ICMP message without an MLDv2 report. */
+    /** An ICMP message without a parameter or an MLDv2 report. */
     public Icmp(
         boolean v6,
         int type,
@@ -99,7 +104,18 @@ public sealed interface Layer {
         int length,
         int checksum,
         int expectedChecksum) {
-      this(v6, type, code, identifier, sequence, target, length, checksum, expectedChecksum, null);
+      this(
+          v6,
+          type,
+          code,
+          identifier,
+          sequence,
+          target,
+          length,
+          checksum,
+          expectedChecksum,
+          -1,
+          null);
     }
   }
 

@@ -74,7 +74,7 @@ final class Transport {
             length - headerLength,
             b.u16(offset + 16),
             expected(b, offset, length, pseudoSum, offset + 16)));
-    if (end != Layer.Tcp.OptionsEnd.WHOLE) {
+    if (end == Layer.Tcp.OptionsEnd.CUT_BETWEEN || end == Layer.Tcp.OptionsEnd.CUT_INSIDE) {
       layers.add(PacketDecoder.truncated("tcp"));
     }
   }
@@ -283,18 +283,39 @@ final class Transport {
   }
 
   /**
-   * How many bytes of an ICMP unreachable's quoted datagram print-icmp.c reads for {@code code}:
-   * its IPv4 header to the destination address; for a port unreachable, also the quoted UDP or TCP
-   * header to its destination port (an offset that needs the quoted header's length byte).
+   * How many bytes of an ICMP unreachable's quoted datagram print-icmp.c reads: its IPv4 header to
+   * the destination address (every code names it); for a port unreachable, also the quoted
+   * transport header to its destination port (an offset that needs the quoted header's length
+   * byte).
    */
   private static int icmpUnreachableQuote(Bytes b, int offset, int code) {
-    if (code > 3) {
-      return 0; // "unreachable code N": no more read
-    }
     if (code != 3) {
       return 20;
     }
     return b.has(offset + 8, 1) ? Math.max(20, (b.u8(offset + 8) & 0x0f) * 4 + 4) : 20;
+  }
+
+  /**
+   * How many bytes of an ICMPv6 message print-icmp6.c reads before it has printed all it prints:
+   * the type, the identifier and sequence of an echo, the quoted packet's addresses (and port) of
+   * an error, the MTU or pointer of a packet too big or parameter problem, a target, a report's
+   * count.
+   */
+  private static int icmp6Reads(int type, int code) {
+    return switch (type) {
+      case 1 ->
+          switch (code) {
+            case 0, 1, 2, 3 -> 8 + 40; // RFC 4443 §3.1: the quoted IPv6 header, to its destination
+            case 4 -> 8 + 40 + 4; // and the quoted transport header's ports
+            default -> 4;
+          };
+      case 2 -> 8; // RFC 4443 §3.2: the MTU
+      case 3 -> code == 0 ? 8 + 40 : 4;
+      case 4 -> 8 + 40; // print-icmp6.c checks the quoted destination before it prints the pointer
+      case 128, 129, MLDV2_REPORT -> 8;
+      case 135, 136 -> 8 + 16; // RFC 4861 §4.3, §4.4: the target
+      default -> 4;
+    };
   }
 
   private static void icmp(
@@ -308,14 +329,9 @@ final class Transport {
     boolean echo = v6 ? type == 128 || type == 129 : type == 0 || type == 8;
     int identifier = -1;
     int sequence = -1;
+    int parameter = -1;
     String target = null;
-    boolean portUnreachable6 = v6 && type == 1 && code == 4;
-    boolean neighbour = v6 && (type == 135 || type == 136);
-    boolean report = v6 && type == MLDV2_REPORT;
-    if (v6
-        && (!b.has(offset, echo || report ? 8 : 4)
-            || portUnreachable6 && !b.has(offset + 8, 44)
-            || neighbour && !b.has(offset + 8, 16))) {
+    if (v6 && !b.has(offset, icmp6Reads(type, code))) {
       // print-icmp6.c names the type from its first byte, then reads what it prints next (the
       // code, the identifier and sequence, the quoted packet's address and port), as far as the
       // capture has it: the words so far, then the truncated mark.
@@ -337,26 +353,30 @@ final class Transport {
       identifier = b.u16(offset + 4);
       sequence = b.u16(offset + 6);
     }
-    // RFC 4861 §4.3, §4.4: neighbour solicitations and advertisements name their target.
-    if (v6 && (type == 135 || type == 136) && b.has(offset + 8, 16)) {
-      target = b.ipv6(offset + 8);
-    }
-    // RFC 4443 §3.1: a port unreachable quotes the offending packet, its IPv6 header first.
-    if (v6 && type == 1 && code == 4 && b.has(offset + 8, 40)) {
-      target = b.ipv6(offset + 8 + 24);
-      int quoted = b.u8(offset + 8 + 6);
-      if ((quoted == UDP || quoted == TCP) && b.has(offset + 48, 4)) {
-        target += (quoted == UDP ? " udp" : " tcp") + " port " + b.u16(offset + 48 + 2);
+    if (v6) {
+      target = icmp6Target(b, offset, type, code);
+      if (type == 2 || type == 4) {
+        parameter = (int) b.u32(offset + 4); // RFC 4443 §3.2 MTU, §3.4 pointer
       }
-    }
-    // RFC 792: unreachable and time exceeded quote the offending datagram's header after 8 bytes.
-    if (!v6 && (type == 3 || type == 11) && b.has(offset + 8, 20)) {
+    } else if ((type == 3 || type == 11) && b.has(offset + 8, 20)) {
+      // RFC 792: unreachable and time exceeded quote the offending datagram's header after 8 bytes.
       target = b.ipv4(offset + 8 + 16);
       int quotedHeader = (b.u8(offset + 8) & 0x0f) * 4;
+      int quotedProtocol = b.u8(offset + 8 + 9);
+      if (type == 3 && code == 2) {
+        target += " protocol " + quotedProtocol;
+      }
       if (type == 3 && code == 3 && b.has(offset + 8 + quotedHeader, 4)) {
-        String proto =
-            b.u8(offset + 8 + 9) == UDP ? "udp" : b.u8(offset + 8 + 9) == TCP ? "tcp" : "proto";
-        target += " " + proto + " port " + b.u16(offset + 8 + quotedHeader + 2);
+        int port = b.u16(offset + 8 + quotedHeader + 2);
+        target +=
+            switch (quotedProtocol) {
+              case UDP -> " udp port " + port;
+              case TCP -> " tcp port " + port;
+              default -> " protocol " + quotedProtocol + " port " + port;
+            };
+      }
+      if (type == 3 && code == 4) {
+        parameter = b.u16(offset + 6); // RFC 1191 §4: the next-hop MTU, 0 from old routers
       }
     }
     // RFC 4443 §2.3 (a pseudo-header, as UDP's) and RFC 792 (the message only).
@@ -372,7 +392,38 @@ final class Transport {
             length,
             b.u16(offset + 2),
             expected,
-            report ? multicastReport(b, offset, length) : null));
+            parameter,
+            v6 && type == MLDV2_REPORT ? multicastReport(b, offset, length) : null));
+  }
+
+  /**
+   * What print-icmp6.c names of an ICMPv6 message: a neighbour message's target (RFC 4861 §4.3,
+   * §4.4); an error's quoted destination (RFC 4443 §3.1, §3.3), with the port of a port
+   * unreachable, or the source of a beyond-scope one after a space.
+   */
+  private static String icmp6Target(Bytes b, int offset, int type, int code) {
+    if (type == 135 || type == 136) {
+      return b.ipv6(offset + 8);
+    }
+    boolean quotes = type == 1 && code >= 0 && code <= 4 || type == 3 && code == 0;
+    if (!quotes) {
+      return null;
+    }
+    String destination = b.ipv6(offset + 8 + 24);
+    if (type == 1 && code == 2) {
+      return destination + " " + b.ipv6(offset + 8 + 8);
+    }
+    if (type == 1 && code == 4) {
+      int quoted = b.u8(offset + 8 + 6);
+      int port = b.u16(offset + 48 + 2);
+      return destination
+          + switch (quoted) {
+            case UDP -> " udp port " + port;
+            case TCP -> " tcp port " + port;
+            default -> " protocol " + quoted + " port " + port;
+          };
+    }
+    return destination;
   }
 
   static final int MLDV2_REPORT = 143;
