@@ -1,5 +1,6 @@
 package dev.wharf.cli.packets;
 
+import dev.wharf.packets.decode.IpProtocolNames;
 import dev.wharf.packets.decode.Names;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -142,6 +143,11 @@ final class SystemNames implements Names {
   @Override
   public String udpPort(int port) {
     return udpPorts.getOrDefault(port, Integer.toString(port));
+  }
+
+  @Override
+  public String ipProtocol(int protocol) {
+    return IpProtocolNames.of(protocol); // tcpdump's own table, not /etc/protocols
   }
 
   @Override

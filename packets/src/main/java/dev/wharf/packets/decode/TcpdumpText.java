@@ -190,9 +190,10 @@ public final class TcpdumpText {
               i + 2 < layers.size() ? layers.get(i + 2) : null);
           if (next == null) {
             // print-ip.c: a later fragment names its protocol only; another protocol, its length.
-            text.append("ip-proto-").append(ip.protocol());
-            if (ip.fragmentOffset() == 0) {
-              text.append(' ').append(ip.payloadLength());
+            if (ip.fragmentOffset() != 0) {
+              text.append(names.ipProtocol(ip.protocol()));
+            } else {
+              otherProtocol(text, ip.protocol(), ip.payloadLength());
             }
           }
         }
@@ -211,7 +212,7 @@ public final class TcpdumpText {
             text.append("HBH "); // print-ip6.c names the hop-by-hop header before what follows
           }
           if (next == null) {
-            text.append("ip-proto-").append(ip.protocol()).append(' ').append(ip.payloadLength());
+            otherProtocol(text, ip.protocol(), ip.payloadLength());
           }
         }
         case Layer.Tcp tcp -> {
@@ -291,6 +292,20 @@ public final class TcpdumpText {
     }
     return text.toString();
   }
+
+  /**
+   * print-ip.c's ip_demux_print for a protocol none of the decoders reads: IPv6's "no next header"
+   * (RFC 8200 §4.7), else the protocol's name and the length, after a space of its own.
+   */
+  private void otherProtocol(StringBuilder text, int protocol, int length) {
+    if (protocol == NO_NEXT_HEADER) {
+      text.append("no next header");
+    } else {
+      text.append(' ').append(names.ipProtocol(protocol)).append(' ').append(length);
+    }
+  }
+
+  private static final int NO_NEXT_HEADER = 59;
 
   /** The payload text's words for what {@code transport} carries, where they can be had. */
   private java.util.Optional<String> payloadWords(

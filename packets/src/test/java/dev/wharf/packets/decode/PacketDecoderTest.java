@@ -596,6 +596,55 @@ class PacketDecoderTest {
         .isEqualTo("IP 10.0.0.2 > 10.0.0.1:  [|icmp]");
   }
 
+  /**
+   * IP protocols no decoder reads, with tcpdump 4.99.3 -r's lines for the same bytes with -n and
+   * without it (its addresses aside: the names here look up protocols only): two spaces before the
+   * protocol, its name from tcpdump's own table without -n, a later fragment's protocol alone, and
+   * "no next header".
+   */
+  @Test
+  void otherIpProtocolsAreNamedFromTcpdumpsTable() {
+    var frames =
+        List.of(
+            "02000000000202000000000108004500001c0001400040c826170a0000010a0000020000000000000000",
+            "02000000000202000000000108004500001c00014000400326dc0a0000010a0000020000000000000000",
+            "02000000000202000000000108004500001c00010001401166cd0a0000010a0000020000000000000000",
+            "33330000001602000000000186dd600000000008fd40fd000000000000000000000000000001"
+                + "fd0000000000000000000000000000020000000000000000",
+            "02000000000202000000000108004500001c00014000403b26a40a0000010a0000020000000000000000");
+    var numeric =
+        List.of(
+            "IP 10.0.0.1 > 10.0.0.2:  ip-proto-200 8",
+            "IP 10.0.0.1 > 10.0.0.2:  ip-proto-3 8",
+            "IP 10.0.0.1 > 10.0.0.2: ip-proto-17",
+            "IP6 fd00::1 > fd00::2:  ip-proto-253 8",
+            "IP 10.0.0.1 > 10.0.0.2: no next header");
+    var named =
+        List.of(
+            "IP 10.0.0.1 > 10.0.0.2:  ip-proto-200 8",
+            "IP 10.0.0.1 > 10.0.0.2:  ggp 8",
+            "IP 10.0.0.1 > 10.0.0.2: udp",
+            "IP6 fd00::1 > fd00::2:  exptest-253 8",
+            "IP 10.0.0.1 > 10.0.0.2: no next header");
+    Names protocols =
+        new Names() {
+          @Override
+          public String ipProtocol(int protocol) {
+            return IpProtocolNames.of(protocol);
+          }
+        };
+    for (int i = 0; i < frames.size(); i++) {
+      byte[] data = hex(frames.get(i));
+      DecodedPacket packet =
+          PacketDecoder.decode(PacketDecoder.LINKTYPE_ETHERNET, data, data.length);
+      assertThat(new TcpdumpText().line(packet)).isEqualTo(numeric.get(i));
+      assertThat(new TcpdumpText(false, false, PayloadText.NONE, protocols).line(packet))
+          .isEqualTo(named.get(i));
+    }
+    assertThat(IpProtocolNames.of(132)).isEqualTo("sctp");
+    assertThat(IpProtocolNames.of(61)).isEqualTo("ip-proto-61");
+  }
+
   @Test
   void aBadHeaderLengthIsMalformed() {
     byte[] bad = SYN.clone();
