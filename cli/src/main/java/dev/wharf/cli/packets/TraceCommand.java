@@ -459,10 +459,10 @@ public final class TraceCommand implements Callable<Integer> {
     }
     // DNS and HTTP words as tcpdump prints them, with -v and without, and their --json layers.
     var words = new ApplicationWords(verbose);
-    var text =
-        new TcpdumpText(
-            verbose, linkLevel, words, numeric ? Names.NUMERIC : SystemNames.ofSystem());
-    var story = new ConnectionStory();
+    // One Names for the lines and the stories: its lookups and caches serve both.
+    Names names = numeric ? Names.NUMERIC : SystemNames.ofSystem();
+    var text = new TcpdumpText(verbose, linkLevel, words, names);
+    var story = new ConnectionStory(names);
     return new Sink() {
       @Override
       public void accept(CapturedPacket packet, int linkType) {

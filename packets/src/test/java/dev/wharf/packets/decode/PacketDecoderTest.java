@@ -645,6 +645,30 @@ class PacketDecoderTest {
     assertThat(IpProtocolNames.of(61)).isEqualTo("ip-proto-61");
   }
 
+  /** --follow writes its ends as the line output does: through the same Names, -n or not. */
+  @Test
+  void storiesNameTheirEndsAsTheLinesDo() {
+    DecodedPacket packet = PacketDecoder.decode(PacketDecoder.LINKTYPE_ETHERNET, SYN, SYN.length);
+    Names names =
+        new Names() {
+          @Override
+          public String host(String address) {
+            return address.equals("10.0.0.1") ? "client.example" : address;
+          }
+
+          @Override
+          public String tcpPort(int port) {
+            return port == 8080 ? "http-alt" : Integer.toString(port);
+          }
+        };
+    assertThat(new ConnectionStory(names).next(java.time.Instant.EPOCH, packet))
+        .hasValue(
+            "[1] client client.example.41234 > 10.0.0.2.http-alt: SYN: opens the connection (mss"
+                + " 1460, sackOK, wscale 7)");
+    assertThat(new ConnectionStory().next(java.time.Instant.EPOCH, packet))
+        .hasValueSatisfying(line -> assertThat(line).contains("10.0.0.1.41234 > 10.0.0.2.8080"));
+  }
+
   @Test
   void aBadHeaderLengthIsMalformed() {
     byte[] bad = SYN.clone();
