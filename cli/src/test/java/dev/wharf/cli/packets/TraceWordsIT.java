@@ -22,8 +22,9 @@ import org.junit.jupiter.api.Timeout;
  * The words of packets a capture seldom holds, read by tcpdump -r and wharf trace -r from one pcap
  * file the test writes: MLDv2 reports, TCP options tcpdump knows beyond Linux's, unknown and
  * malformed ones, every ICMP unreachable code and ICMPv6's errors (an unknown code's hex dump
- * included), and IP protocols no decoder reads (trace_words.hex). With -n, and without it for the
- * protocols' names (their addresses on loopback, named by /etc/hosts). Needs tcpdump; no root.
+ * included), and IP protocols no decoder reads (trace_words.hex). With -n (and -v for the MLDv2
+ * reports), and without it for the protocols' names (their addresses on loopback, named by
+ * /etc/hosts). Needs tcpdump; no root.
  */
 class TraceWordsIT extends EndToEnd {
   @Test
@@ -49,6 +50,10 @@ class TraceWordsIT extends EndToEnd {
         .anyMatch(line -> line.contains("unknown unreach code (5)"))
         .anyMatch(line -> line.endsWith(":  ip-proto-200 8"));
     assertThat(wharf("-n", "-r", file.toString())).isEqualTo(theirs);
+    // -v of the MLDv2 reports (the first three): the hop-by-hop options and each group record.
+    List<String> verbose = tcpdump("-n", "-v", "-c", "3", "-r", file.toString());
+    assertThat(verbose).allMatch(line -> line.contains(" HBH (rtalert: 0x0000) (padn) [icmp6 sum"));
+    assertThat(wharf("-n", "-v", "-c", "3", "-r", file.toString())).isEqualTo(verbose);
 
     // Without -n: the protocols' names from tcpdump's table.
     Path loopback =

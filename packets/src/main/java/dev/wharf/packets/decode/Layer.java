@@ -53,7 +53,10 @@ public sealed interface Layer {
   /**
    * IPv6 (RFC 8200): {@code protocol} is the last next-header after the extension headers, whose
    * numbers are listed; {@code payloadLength} counts what follows them, {@code payloadLengthField}
-   * all of it, as the header says; {@code nextHeader} is the header's own.
+   * all of it, as the header says; {@code nextHeader} is the header's own. {@code hopByHopOptions}:
+   * a hop-by-hop header's options in tcpdump -v's words (print-ip6opt.c: "(padn)", "(rtalert:
+   * 0x0000) "), empty where there is none, or where it has an option those words do not cover yet
+   * (jumbo, home address) or one cut short or malformed.
    */
   record Ipv6(
       String source,
@@ -65,7 +68,8 @@ public sealed interface Layer {
       int payloadLength,
       int trafficClass,
       int nextHeader,
-      int payloadLengthField)
+      int payloadLengthField,
+      List<String> hopByHopOptions)
       implements Layer {}
 
   /**

@@ -210,6 +210,11 @@ public final class TcpdumpText {
               i + 2 < layers.size() ? layers.get(i + 2) : null);
           if (ip.extensionHeaders().contains(0)) {
             text.append("HBH "); // print-ip6.c names the hop-by-hop header before what follows
+            if (verbose && !ip.hopByHopOptions().isEmpty()) {
+              // print-ip6opt.c's ip6_opt_process: each option's words, then a space.
+              ip.hopByHopOptions().forEach(text::append);
+              text.append(' ');
+            }
           }
           if (next == null) {
             otherProtocol(text, ip.protocol(), ip.payloadLength());
