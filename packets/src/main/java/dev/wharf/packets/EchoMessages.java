@@ -64,7 +64,10 @@ final class EchoMessages {
       return Optional.of(
           new Parsed(true, getShort(data, start + 4), getShort(data, start + 6), length, null));
     }
-    String error = v6 ? errorV6(type, code) : errorV4(type, code);
+    // pr_icmph's info: the second word (a need-frag's or packet too big's MTU), as iputils takes it
+    // from a raw socket's message.
+    long info = data.length < start + 8 ? 0 : getInt(data, start + 4);
+    String error = v6 ? errorV6(type, code, info) : errorV4(type, code, info);
     if (error == null) {
       return Optional.empty();
     }
@@ -91,8 +94,11 @@ final class EchoMessages {
         new Parsed(false, getShort(data, inner + 4), getShort(data, inner + 6), length, error));
   }
 
-  /** iputils' words for ICMPv4 errors (ping4_common pr_icmph), null for other types. */
-  static String errorV4(int type, int code) {
+  /**
+   * iputils' words for ICMPv4 errors (ping4_common pr_icmph), null for other types; {@code info} is
+   * the MTU of a need-frag (the kernel's ee_info, or the message's second word).
+   */
+  static String errorV4(int type, int code, long info) {
     return switch (type) {
       case 3 ->
           switch (code) {
@@ -100,7 +106,7 @@ final class EchoMessages {
             case 1 -> "Destination Host Unreachable";
             case 2 -> "Destination Protocol Unreachable";
             case 3 -> "Destination Port Unreachable";
-            case 4 -> "Frag needed and DF set";
+            case 4 -> "Frag needed and DF set (mtu = " + info + ")";
             case 5 -> "Source Route Failed";
             case 6 -> "Destination Net Unknown";
             case 7 -> "Destination Host Unknown";
@@ -115,13 +121,21 @@ final class EchoMessages {
             case 15 -> "Precedence Cutoff";
             default -> "Dest Unreachable, Bad Code: " + code;
           };
-      case 11 -> code == 0 ? "Time to live exceeded" : "Frag reassembly time exceeded";
+      case 11 ->
+          switch (code) {
+            case 0 -> "Time to live exceeded";
+            case 1 -> "Frag reassembly time exceeded";
+            default -> "Time exceeded, Bad Code: " + code;
+          };
       default -> null;
     };
   }
 
-  /** iputils' words for ICMPv6 errors (ping6_common pr_icmph), null for other types. */
-  static String errorV6(int type, int code) {
+  /**
+   * iputils' words for ICMPv6 errors (ping6_common pr_icmph), null for other types; {@code info} is
+   * a packet too big's MTU.
+   */
+  static String errorV6(int type, int code, long info) {
     return switch (type) {
       case 1 ->
           "Destination unreachable: "
@@ -131,10 +145,18 @@ final class EchoMessages {
                 case 2 -> "Beyond scope of source address";
                 case 3 -> "Address unreachable";
                 case 4 -> "Port unreachable";
+                case 5 -> "Source address failed ingress/egress policy";
+                case 6 -> "Reject route to destination";
                 default -> "Unknown code " + code;
               };
-      case 2 -> "Packet too big";
-      case 3 -> code == 0 ? "Time exceeded: Hop limit" : "Time exceeded: Defrag";
+      case 2 -> "Packet too big: mtu=" + info + (code != 0 ? ", code=" + code : "");
+      case 3 ->
+          "Time exceeded: "
+              + switch (code) {
+                case 0 -> "Hop limit";
+                case 1 -> "Defragmentation failure";
+                default -> "code " + code;
+              };
       default -> null;
     };
   }
@@ -152,6 +174,10 @@ final class EchoMessages {
       sum = (sum & 0xffff) + (sum >> 16);
     }
     return (int) (~sum & 0xffff);
+  }
+
+  private static long getInt(byte[] data, int offset) {
+    return ((long) getShort(data, offset) << 16) | getShort(data, offset + 2);
   }
 
   private static int getShort(byte[] data, int offset) {

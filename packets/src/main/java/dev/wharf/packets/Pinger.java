@@ -107,8 +107,10 @@ public final class Pinger implements AutoCloseable {
       byte[] request = received.data();
       String error =
           v6
-              ? EchoMessages.errorV6(received.errorType(), received.errorCode())
-              : EchoMessages.errorV4(received.errorType(), received.errorCode());
+              ? EchoMessages.errorV6(
+                  received.errorType(), received.errorCode(), received.errorInfo())
+              : EchoMessages.errorV4(
+                  received.errorType(), received.errorCode(), received.errorInfo());
       if (request.length < 8 || error == null) {
         return Optional.empty();
       }

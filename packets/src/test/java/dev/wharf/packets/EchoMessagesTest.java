@@ -66,6 +66,34 @@ class EchoMessagesTest {
         .hasValue(new EchoMessages.Parsed(false, 5, 6, error.length, "Time exceeded: Hop limit"));
   }
 
+  /**
+   * iputils' pr_icmph words where the error carries a value: a need-frag's MTU (RFC 1191 §4), a
+   * packet too big's (RFC 4443 §3.2), ICMPv6's policy and reject-route codes.
+   */
+  @Test
+  void errorsThatCarryAnMtuSayItAsIputilsDoes() {
+    byte[] request = EchoMessages.request(false, 42, 9, 56, 0);
+    byte[] error = new byte[8 + 20 + 8];
+    error[0] = 3;
+    error[1] = 4;
+    error[6] = 0x05; // next-hop MTU 1400
+    error[7] = 0x78;
+    error[8] = 0x45;
+    error[8 + 9] = 1;
+    System.arraycopy(request, 0, error, 28, 8);
+    assertThat(EchoMessages.parse(error, false, false))
+        .hasValue(
+            new EchoMessages.Parsed(
+                false, 42, 9, error.length, "Frag needed and DF set (mtu = 1400)"));
+    assertThat(EchoMessages.errorV6(2, 0, 1280)).isEqualTo("Packet too big: mtu=1280");
+    assertThat(EchoMessages.errorV6(1, 5, 0))
+        .isEqualTo("Destination unreachable: Source address failed ingress/egress policy");
+    assertThat(EchoMessages.errorV6(1, 6, 0))
+        .isEqualTo("Destination unreachable: Reject route to destination");
+    assertThat(EchoMessages.errorV6(3, 1, 0)).isEqualTo("Time exceeded: Defragmentation failure");
+    assertThat(EchoMessages.errorV4(11, 2, 0)).isEqualTo("Time exceeded, Bad Code: 2");
+  }
+
   @Test
   void truncatedAndRandomMessagesNeverThrow() {
     var random = new Random(17);

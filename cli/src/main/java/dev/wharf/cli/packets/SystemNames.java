@@ -1,5 +1,8 @@
 package dev.wharf.cli.packets;
 
+import dev.wharf.packets.HostNames;
+import dev.wharf.packets.PacketSocketException;
+import dev.wharf.packets.decode.IpProtocolNames;
 import dev.wharf.packets.decode.Names;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -104,10 +107,16 @@ final class SystemNames implements Names {
   }
 
   /** The resolver's name for {@code address}, or {@code address} where it has none. */
-  private static String reverseLookup(String address) {
-    // ofLiteral parses without a lookup; getHostName then asks the resolver (getnameinfo(3)), and
-    // gives the address back as text where no name is found.
-    return InetAddress.ofLiteral(address).getHostName();
+  static String reverseLookup(String address) {
+    // ofLiteral parses without a lookup. getnameinfo(3) then asks the resolver and takes its name
+    // as it is, as tcpdump's gethostbyaddr does: the JDK's getHostName would look the name up
+    // again and give the number back where it does not lead to the address.
+    InetAddress literal = InetAddress.ofLiteral(address);
+    try {
+      return HostNames.of(literal).orElse(address);
+    } catch (PacketSocketException e) {
+      return literal.getHostName(); // libc cannot be called: the JDK's lookup, checked as it is
+    }
   }
 
   @Override
@@ -142,6 +151,11 @@ final class SystemNames implements Names {
   @Override
   public String udpPort(int port) {
     return udpPorts.getOrDefault(port, Integer.toString(port));
+  }
+
+  @Override
+  public String ipProtocol(int protocol) {
+    return IpProtocolNames.of(protocol); // tcpdump's own table, not /etc/protocols
   }
 
   @Override

@@ -11,6 +11,7 @@ import dev.wharf.packets.decode.PacketJson;
 import dev.wharf.packets.decode.TcpdumpText;
 import dev.wharf.packets.pcap.CaptureFileReader;
 import dev.wharf.packets.pcap.CaptureFileWriter;
+import dev.wharf.packets.pcap.CaptureInterface;
 import dev.wharf.packets.pcap.CapturedPacket;
 import dev.wharf.packets.pcap.FrameConsumer;
 import java.io.BufferedInputStream;
@@ -266,7 +267,7 @@ public final class TraceCommand implements Callable<Integer> {
             continue;
           }
         }
-        sink.accept(packet, itsLinkType);
+        sink.accept(packet, itsLinkType, reader.isPcapng() ? reader.interfaceOf(packet) : null);
         if (count != null && ++seen >= count) {
           break;
         }
@@ -428,7 +429,15 @@ public final class TraceCommand implements Callable<Integer> {
   /** Where packets go: a pcap file, JSON lines, or tcpdump lines. */
   private interface Sink {
     /** {@code packet}, whose frame is of {@code linkType}. */
-    void accept(CapturedPacket packet, int linkType);
+    default void accept(CapturedPacket packet, int linkType) {
+      accept(packet, linkType, null);
+    }
+
+    /**
+     * {@code packet}, whose frame is of {@code linkType}, read from a pcapng file's interface
+     * {@code from} (null for a live capture or a pcap file).
+     */
+    void accept(CapturedPacket packet, int linkType, CaptureInterface from);
 
     void close();
   }
@@ -439,7 +448,7 @@ public final class TraceCommand implements Callable<Integer> {
       var files = files(fileLinkType, interfaceName);
       return new Sink() {
         @Override
-        public void accept(CapturedPacket packet, int linkType) {
+        public void accept(CapturedPacket packet, int linkType, CaptureInterface from) {
           try {
             files.write(packet, packet.time()); // the kernel's clock, read once per packet
           } catch (IOException e) {
@@ -459,17 +468,17 @@ public final class TraceCommand implements Callable<Integer> {
     }
     // DNS and HTTP words as tcpdump prints them, with -v and without, and their --json layers.
     var words = new ApplicationWords(verbose);
-    var text =
-        new TcpdumpText(
-            verbose, linkLevel, words, numeric ? Names.NUMERIC : SystemNames.ofSystem());
-    var story = new ConnectionStory();
+    // One Names for the lines and the stories: its lookups and caches serve both.
+    Names names = numeric ? Names.NUMERIC : SystemNames.ofSystem();
+    var text = new TcpdumpText(verbose, linkLevel, words, names);
+    var story = new ConnectionStory(names);
     return new Sink() {
       @Override
-      public void accept(CapturedPacket packet, int linkType) {
+      public void accept(CapturedPacket packet, int linkType, CaptureInterface from) {
         DecodedPacket decoded = PacketDecoder.decode(linkType, packet.data(), packet.wireLength());
         if (json) {
-          out.println(
-              PacketJson.of(decoded, packet.data(), words, "\"time\":\"" + packet.time() + "\","));
+          String prefix = "\"time\":\"" + packet.time() + "\"," + interfaceJson(packet, from);
+          out.println(PacketJson.of(decoded, packet.data(), words, prefix));
         } else if (follow) {
           story
               .next(packet.time(), decoded)
@@ -489,6 +498,32 @@ public final class TraceCommand implements Callable<Integer> {
         out.flush();
       }
     };
+  }
+
+  /**
+   * A pcapng packet's interface for --json: {@code "interface":{"index":1,"name":"eth0"},}, its
+   * index counted through the file's interface description blocks (every section's, in order), its
+   * name where the block has an {@code if_name}; nothing for a live capture or a pcap file.
+   */
+  static String interfaceJson(CapturedPacket packet, CaptureInterface from) {
+    if (from == null) {
+      return "";
+    }
+    var json = new StringBuilder("\"interface\":{\"index\":").append(packet.interfaceId());
+    if (!from.name().isEmpty()) {
+      json.append(",\"name\":\"");
+      for (char c : from.name().toCharArray()) {
+        if (c == '"' || c == '\\') {
+          json.append('\\').append(c);
+        } else if (c < 0x20) {
+          json.append(String.format("\\u%04x", (int) c));
+        } else {
+          json.append(c);
+        }
+      }
+      json.append('"');
+    }
+    return json.append("},").toString();
   }
 
   static String linkTypeName(int linkType) {

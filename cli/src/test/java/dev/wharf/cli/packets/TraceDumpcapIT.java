@@ -209,6 +209,17 @@ class TraceDumpcapIT extends EndToEnd {
     // The nanoseconds dumpcap wrote (if_tsresol 9), as tcpdump --nano -tt prints them.
     List<String> nanos = tcpdumpInFileOrder(split, order, "--nano", "-tt");
     assertThat(wharfTimes(file)).isEqualTo(nanos.stream().map(line -> line.split(" ")[0]).toList());
+    // --json names each packet's interface: its index in the file, and dumpcap's if_name.
+    var names = List.of(veth.hereLink(), "tun0", "any");
+    List<String> interfaces =
+        wharfRead("--json", "-r", file.toString()).stream()
+            .map(line -> line.replaceFirst("^.*?\"interface\":(\\{[^}]*\\}).*$", "$1"))
+            .toList();
+    assertThat(interfaces)
+        .isEqualTo(
+            order.stream()
+                .map(n -> "{\"index\":" + n + ",\"name\":\"" + names.get(n) + "\"}")
+                .toList());
     // A filter is compiled for each link type: the datagram on the tun device and on any.
     assertThat(wharfRead("-r", file.toString(), "udp"))
         .isEqualTo(tcpdumpFiltered(split, order, "udp"))

@@ -85,7 +85,21 @@ public final class ConnectionStory {
   }
 
   private final Map<Key, Connection> connections = new HashMap<>();
+  private final Names names;
   private int opened;
+
+  /** Stories with addresses and ports as numbers (tcpdump -n). */
+  public ConnectionStory() {
+    this(Names.NUMERIC);
+  }
+
+  /**
+   * Stories with addresses and ports written as {@code names} gives them, as {@link TcpdumpText}
+   * writes them ("localhost.http"); connections are still told apart by number.
+   */
+  public ConnectionStory(Names names) {
+    this.names = names;
+  }
 
   /** What {@code packet}, seen at {@code time}, tells of its connection; empty if not TCP. */
   public Optional<String> next(Instant time, DecodedPacket packet) {
@@ -124,7 +138,12 @@ public final class ConnectionStory {
     String what = tell(connection, sender, tcp, time);
     return Optional.of(
         String.format(
-            "[%d] %s %s > %s: %s", connection.number, connection.name(sender), from, to, what));
+            "[%d] %s %s > %s: %s",
+            connection.number, connection.name(sender), named(from), named(to), what));
+  }
+
+  private String named(End end) {
+    return names.host(end.address()) + "." + names.tcpPort(end.port());
   }
 
   private static String tell(Connection c, Side sender, Layer.Tcp tcp, Instant time) {
@@ -231,7 +250,9 @@ public final class ConnectionStory {
             ? tcp.options().size() - 1
             : tcp.options().size();
     for (String option : tcp.options().subList(0, whole)) {
-      if (option.startsWith("mss") || option.startsWith("wscale") || option.equals("sackOK")) {
+      boolean known =
+          option.startsWith("mss") || option.startsWith("wscale") || option.equals("sackOK");
+      if (known && !option.contains("[")) { // not "[bad opt]" nor "[len 3]"
         kept.add(option);
       }
     }

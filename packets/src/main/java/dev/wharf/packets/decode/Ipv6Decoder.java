@@ -27,11 +27,12 @@ final class Ipv6Decoder {
     int next = b.u8(offset + 6);
     int at = offset + 40;
     var extensions = new ArrayList<Integer>();
+    List<String> hopByHop = List.of();
     boolean laterFragment = false;
     // RFC 8200 §4: a chain of extension headers, each naming the next.
     while (isExtension(next)) {
       if (!b.has(at, 8)) {
-        layers.add(ipv6(b, offset, next, flowLabel, extensions, remaining));
+        layers.add(ipv6(b, offset, next, flowLabel, extensions, remaining, hopByHop));
         layers.add(PacketDecoder.truncated(extensionName(next)));
         return;
       }
@@ -44,17 +45,20 @@ final class Ipv6Decoder {
       if (next == FRAGMENT && (b.u16(at + 2) & 0xfff8) != 0) {
         laterFragment = true;
       }
+      if (next == HOP_BY_HOP && extensions.isEmpty() && b.has(at, length)) {
+        hopByHop = hopByHopOptions(b, at + 2, at + length);
+      }
       extensions.add(next);
       next = b.u8(at);
       at += length;
       remaining -= length;
       if (remaining < 0) {
-        layers.add(ipv6(b, offset, next, flowLabel, extensions, 0));
+        layers.add(ipv6(b, offset, next, flowLabel, extensions, 0, hopByHop));
         layers.add(new Layer.Problem("ip6", false, "extension headers beyond the payload"));
         return;
       }
     }
-    layers.add(ipv6(b, offset, next, flowLabel, extensions, remaining));
+    layers.add(ipv6(b, offset, next, flowLabel, extensions, remaining, hopByHop));
     if (!laterFragment) {
       // RFC 8200 §8.1: the pseudo-header is the addresses, the upper-layer length and protocol.
       long pseudo = extensions.contains(FRAGMENT) ? -1 : b.sum(offset + 8, 32, next + remaining);
@@ -63,7 +67,13 @@ final class Ipv6Decoder {
   }
 
   private static Layer.Ipv6 ipv6(
-      Bytes b, int offset, int next, int flowLabel, List<Integer> extensions, int remaining) {
+      Bytes b,
+      int offset,
+      int next,
+      int flowLabel,
+      List<Integer> extensions,
+      int remaining,
+      List<String> hopByHop) {
     return new Layer.Ipv6(
         b.ipv6(offset + 8),
         b.ipv6(offset + 24),
@@ -74,7 +84,51 @@ final class Ipv6Decoder {
         remaining,
         (int) (b.u32(offset) >>> 20) & 0xff,
         b.u8(offset + 6),
-        b.u16(offset + 4));
+        b.u16(offset + 4),
+        hopByHop);
+  }
+
+  // RFC 8200 §4.2, RFC 2711: the option types print-ip6opt.c words.
+  private static final int PAD1 = 0x00;
+  private static final int PADN = 0x01;
+  private static final int ROUTER_ALERT = 0x05;
+  private static final int JUMBO = 0xc2;
+  private static final int HOME_ADDRESS = 0xc9;
+
+  /**
+   * The options between {@code from} and {@code to} of a hop-by-hop header, in print-ip6opt.c's -v
+   * words; empty where one is cut short, malformed, or a jumbo payload or home address (not worded
+   * here yet).
+   */
+  private static List<String> hopByHopOptions(Bytes b, int from, int to) {
+    var options = new ArrayList<String>();
+    for (int at = from; at < to; ) {
+      int type = b.u8(at);
+      if (type == PAD1) {
+        options.add("(pad1)");
+        at++;
+        continue;
+      }
+      if (at + 1 >= to || at + 2 + b.u8(at + 1) > to) {
+        return List.of(); // tcpdump's trunc: not worded here
+      }
+      int length = b.u8(at + 1);
+      switch (type) {
+        case PADN -> options.add("(padn)");
+        case ROUTER_ALERT -> {
+          if (length != 2) {
+            return List.of(); // "(rtalert: invalid len N)" and the trunc mark: not worded here
+          }
+          options.add(String.format("(rtalert: 0x%04x) ", b.u16(at + 2)));
+        }
+        case JUMBO, HOME_ADDRESS -> {
+          return List.of();
+        }
+        default -> options.add(String.format("(opt_type 0x%02x: len=%d)", type, length));
+      }
+      at += 2 + length;
+    }
+    return options;
   }
 
   /** The names tcpdump's printers give the extension headers (their ndo_protocol). */

@@ -53,7 +53,10 @@ public sealed interface Layer {
   /**
    * IPv6 (RFC 8200): {@code protocol} is the last next-header after the extension headers, whose
    * numbers are listed; {@code payloadLength} counts what follows them, {@code payloadLengthField}
-   * all of it, as the header says; {@code nextHeader} is the header's own.
+   * all of it, as the header says; {@code nextHeader} is the header's own. {@code hopByHopOptions}:
+   * a hop-by-hop header's options in tcpdump -v's words (print-ip6opt.c: "(padn)", "(rtalert:
+   * 0x0000) "), empty where there is none, or where it has an option those words do not cover yet
+   * (jumbo, home address) or one cut short or malformed.
    */
   record Ipv6(
       String source,
@@ -65,14 +68,20 @@ public sealed interface Layer {
       int payloadLength,
       int trafficClass,
       int nextHeader,
-      int payloadLengthField)
+      int payloadLengthField,
+      List<String> hopByHopOptions)
       implements Layer {}
 
   /**
    * ICMP or ICMPv6; {@code identifier} and {@code sequence} are -1 but for echo. Checksums here and
    * below: the packet's, and what it should be (-1 where the capture cut the message short). An
    * ICMPv6 message the capture cut short is followed by a truncated {@link Problem}: its type is
-   * known, its code -1 where it was not captured, its checksum -1 where it was not.
+   * known, its code -1 where it was not captured, its checksum -1 where it was not. {@code report}
+   * is an MLDv2 report's group records (RFC 3810 §5.2), null for every other message; {@code
+   * parameter} the second word where the type gives it a meaning (a need-frag's or packet too big's
+   * MTU, a parameter problem's pointer), -1 elsewhere. {@code target} is what an error quotes
+   * ("10.0.0.9 udp port 53", "10.0.0.9 protocol 17", a beyond-scope's destination and source after
+   * a space) or a neighbour message's target.
    */
   record Icmp(
       boolean v6,
@@ -83,8 +92,50 @@ public sealed interface Layer {
       String target,
       int length,
       int checksum,
-      int expectedChecksum)
-      implements Layer {}
+      int expectedChecksum,
+      int parameter,
+      MulticastReport report)
+      implements Layer {
+
+    /** An ICMP message without a parameter or an MLDv2 report. */
+    public Icmp(
+        boolean v6,
+        int type,
+        int code,
+        int identifier,
+        int sequence,
+        String target,
+        int length,
+        int checksum,
+        int expectedChecksum) {
+      this(
+          v6,
+          type,
+          code,
+          identifier,
+          sequence,
+          target,
+          length,
+          checksum,
+          expectedChecksum,
+          -1,
+          null);
+    }
+  }
+
+  /**
+   * An MLDv2 report (RFC 3810 §5.2): how many group records its header says ({@code count}), the
+   * records read within the message's length, and, where the length ends before the records or
+   * sources the header counts, tcpdump's word for that ("invalid number of groups", "invalid number
+   * of sources 3"; null where the message is whole).
+   */
+  record MulticastReport(int count, List<GroupRecord> records, String invalid) {}
+
+  /**
+   * One MLDv2 group record: its type in tcpdump's words ("is_in", "to_ex"; "[v2-report-#9]" for an
+   * unknown one), the multicast address and its sources.
+   */
+  record GroupRecord(String type, String group, List<String> sources) {}
 
   /**
    * TCP (RFC 9293) with its options in tcpdump's words, as far as the capture has them: {@code
@@ -136,8 +187,13 @@ public sealed interface Layer {
 
     /** Where the options end: whole, or where the capture cut them short. */
     public enum OptionsEnd {
-      /** Every option the header has, or up to a malformed one ("bad opt"). */
+      /** Every option the header has. */
       WHOLE,
+      /**
+       * Up to a malformed option, the last listed, which ends "[bad opt]" (after its name where
+       * tcpdump printed it): print-tcp.c stops there, and prints no length nor payload.
+       */
+      BAD,
       /** Cut at an option's kind or length byte: the options listed are all whole. */
       CUT_BETWEEN,
       /**

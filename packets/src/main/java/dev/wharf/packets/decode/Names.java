@@ -25,6 +25,14 @@ public interface Names {
     return Integer.toString(port);
   }
 
+  /**
+   * An IP protocol none of the decoders reads ("ip-proto-132"), or tcpdump's name for it ("sctp",
+   * {@link IpProtocolNames}).
+   */
+  default String ipProtocol(int protocol) {
+    return IpProtocolNames.numeric(protocol);
+  }
+
   /** A MAC address ("02:00:00:00:00:01"), or a name ("Broadcast", "... (oui Unknown)"). */
   default String mac(String address) {
     return address;

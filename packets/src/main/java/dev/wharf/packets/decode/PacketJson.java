@@ -108,6 +108,16 @@ public final class PacketJson {
       case null -> json.append("null");
       case Number number -> json.append(number);
       case Boolean bool -> json.append(bool);
+      case Record record -> {
+        // A layer's nested value (an MLDv2 report and its group records).
+        int open = json.length();
+        json.append('{');
+        components(json, record);
+        if (json.length() > open + 1) {
+          json.deleteCharAt(open + 1); // components() puts a comma before each, the first too
+        }
+        json.append('}');
+      }
       case Map<?, ?> map -> {
         // A payload's nested object (a DNS question, say).
         json.append('{');

@@ -190,9 +190,10 @@ public final class TcpdumpText {
               i + 2 < layers.size() ? layers.get(i + 2) : null);
           if (next == null) {
             // print-ip.c: a later fragment names its protocol only; another protocol, its length.
-            text.append("ip-proto-").append(ip.protocol());
-            if (ip.fragmentOffset() == 0) {
-              text.append(' ').append(ip.payloadLength());
+            if (ip.fragmentOffset() != 0) {
+              text.append(names.ipProtocol(ip.protocol()));
+            } else {
+              otherProtocol(text, ip.protocol(), ip.payloadLength());
             }
           }
         }
@@ -209,9 +210,14 @@ public final class TcpdumpText {
               i + 2 < layers.size() ? layers.get(i + 2) : null);
           if (ip.extensionHeaders().contains(0)) {
             text.append("HBH "); // print-ip6.c names the hop-by-hop header before what follows
+            if (verbose && !ip.hopByHopOptions().isEmpty()) {
+              // print-ip6opt.c's ip6_opt_process: each option's words, then a space.
+              ip.hopByHopOptions().forEach(text::append);
+              text.append(' ');
+            }
           }
           if (next == null) {
-            text.append("ip-proto-").append(ip.protocol()).append(' ').append(ip.payloadLength());
+            otherProtocol(text, ip.protocol(), ip.payloadLength());
           }
         }
         case Layer.Tcp tcp -> {
@@ -234,8 +240,8 @@ public final class TcpdumpText {
           // print-icmp6.c's words before it found the rest missing: the type, the code of a port
           // unreachable.
           text.append("ICMP6, ").append(icmp6Body(icmp).replaceFirst(",.*", ""));
-          if (icmp.type() == 1 && icmp.code() == 4) {
-            text.append(", unreachable port");
+          if (icmp.type() == 1 && icmp.code() >= 0) {
+            text.append(", ").append(unreachable6(icmp.code()));
           }
         }
         case Layer.Icmp icmp -> {
@@ -243,7 +249,16 @@ public final class TcpdumpText {
             if (verbose) {
               checksumMark(text, "icmp6", icmp.checksum(), icmp.expectedChecksum());
             }
-            text.append(icmp6(icmp, verbose));
+            if (icmp.type() == 1 && icmp.code() > 4) {
+              // print-icmp6.c, an unknown unreachable code: the message in hex, no length.
+              text.append("ICMP6, ").append(icmp6Body(icmp));
+              int at = icmpOffset(packet);
+              if (data != null && at >= 0) {
+                text.append(hex(data, at, Math.min(data.length, at + icmp.length())));
+              }
+            } else {
+              text.append(icmp6(icmp, verbose));
+            }
           } else {
             text.append(icmp4(icmp));
             if (verbose
@@ -282,6 +297,20 @@ public final class TcpdumpText {
     }
     return text.toString();
   }
+
+  /**
+   * print-ip.c's ip_demux_print for a protocol none of the decoders reads: IPv6's "no next header"
+   * (RFC 8200 §4.7), else the protocol's name and the length, after a space of its own.
+   */
+  private void otherProtocol(StringBuilder text, int protocol, int length) {
+    if (protocol == NO_NEXT_HEADER) {
+      text.append("no next header");
+    } else {
+      text.append(' ').append(names.ipProtocol(protocol)).append(' ').append(length);
+    }
+  }
+
+  private static final int NO_NEXT_HEADER = 59;
 
   /** The payload text's words for what {@code transport} carries, where they can be had. */
   private java.util.Optional<String> payloadWords(
@@ -441,6 +470,33 @@ public final class TcpdumpText {
         ascii.append(value > 0x20 && value < 0x7f ? (char) value : '.');
       }
       out.append(String.format("\n\t0x%04x: %-40s  %s", line - from, hex, ascii));
+    }
+    return out.toString();
+  }
+
+  /** Where the ICMPv6 message of {@code packet} starts in its bytes, -1 where it cannot be told. */
+  private static int icmpOffset(DecodedPacket packet) {
+    int at = linkHeaderLength(packet);
+    for (Layer layer : packet.layers()) {
+      if (layer instanceof Layer.Ipv6 ip) {
+        return at + 40 + ip.payloadLengthField() - ip.payloadLength();
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * tcpdump's hex_print (print_unknown_data's): lines of "\n\t0x0000: " then 16 bytes in groups of
+   * two, no ASCII.
+   */
+  private static String hex(byte[] data, int from, int to) {
+    var out = new StringBuilder();
+    for (int at = from; at < to; at++) {
+      int i = at - from;
+      if (i % 16 == 0) {
+        out.append(String.format("\n\t0x%04x: ", i));
+      }
+      out.append(i % 2 == 0 ? " " : "").append(String.format("%02x", data[at] & 0xff));
     }
     return out.toString();
   }
@@ -650,6 +706,12 @@ public final class TcpdumpText {
         case CUT_INSIDE -> {
           return;
         }
+        // print-tcp.c's bad label: "]" only where an option came before the bad one (its "ch"
+        // was set), then nothing.
+        case BAD -> {
+          text.append(tcp.options().size() > 1 ? "]" : "");
+          return;
+        }
       }
     }
     text.append(", length ").append(length);
@@ -695,18 +757,60 @@ public final class TcpdumpText {
         switch (icmp.type()) {
           case 0 -> "echo reply, id " + icmp.identifier() + ", seq " + icmp.sequence();
           case 8 -> "echo request, id " + icmp.identifier() + ", seq " + icmp.sequence();
-          case 3 ->
+          case 3 -> unreachable4(icmp);
+          case 11 ->
               switch (icmp.code()) {
-                case 0 -> "net " + target(icmp.target()) + " unreachable";
-                case 1 -> "host " + target(icmp.target()) + " unreachable";
-                case 2 -> target(icmp.target()) + " protocol unreachable";
-                case 3 -> target(icmp.target()) + " unreachable";
-                default -> "unreachable code " + icmp.code();
+                case 0 -> "time exceeded in-transit";
+                case 1 -> "ip reassembly time exceeded";
+                default -> "time exceeded-#" + icmp.code();
               };
-          case 11 -> icmp.code() == 0 ? "time exceeded in-transit" : "ip reassembly time exceeded";
           default -> "type-#" + icmp.type();
         };
     return "ICMP " + body + ", length " + icmp.length();
+  }
+
+  /**
+   * print-icmp.c's words for a destination unreachable (RFC 792, RFC 1191 §4, RFC 1812 §5.2.7.1):
+   * its unreach2str, the quoted protocol or port where the code names one, a need-frag's MTU.
+   */
+  private String unreachable4(Layer.Icmp icmp) {
+    String to = target(icmp.target());
+    return switch (icmp.code()) {
+      case 0 -> "net " + to + " unreachable";
+      case 1 -> "host " + to + " unreachable";
+      case 2, 3 -> to + " unreachable";
+      case 4 ->
+          to
+              + " unreachable - need to frag"
+              + (icmp.parameter() > 0 ? " (mtu " + icmp.parameter() + ")" : "");
+      case 5 -> to + " unreachable - source route failed";
+      case 6 -> "net " + to + " unreachable - unknown";
+      case 7 -> "host " + to + " unreachable - unknown";
+      case 8 -> to + " unreachable - source host isolated";
+      case 9 -> "net " + to + " unreachable - admin prohibited";
+      case 10 -> "host " + to + " unreachable - admin prohibited";
+      case 11 -> "net " + to + " unreachable - tos prohibited";
+      case 12 -> "host " + to + " unreachable - tos prohibited";
+      case 13 -> "host " + to + " unreachable - admin prohibited filter";
+      case 14 -> "host " + to + " unreachable - host precedence violation";
+      case 15 -> "host " + to + " unreachable - precedence cutoff";
+      default -> to + " unreachable - #" + icmp.code();
+    };
+  }
+
+  /**
+   * print-icmp6.c's icmp6_dst_unreach_code_values (RFC 4443 §3.1), the second with its leading
+   * space as tcpdump 4.99 has it.
+   */
+  private static String unreachable6(int code) {
+    return switch (code) {
+      case 0 -> "unreachable route";
+      case 1 -> " unreachable prohibited";
+      case 2 -> "beyond scope";
+      case 3 -> "unreachable address";
+      case 4 -> "unreachable port";
+      default -> "unknown unreach code (" + code + ")";
+    };
   }
 
   /** print-icmp6.c's words for the common types. */
@@ -722,16 +826,51 @@ public final class TcpdumpText {
     };
   }
 
+  /**
+   * What print-icmp6.c names after a destination unreachable's code: the quoted destination, a
+   * beyond-scope one's source too, a port unreachable's protocol and port.
+   */
+  private String unreachableTarget6(Layer.Icmp icmp) {
+    if (icmp.target() == null) {
+      return "";
+    }
+    return switch (icmp.code()) {
+      case 2 -> {
+        String[] addresses = icmp.target().split(" ");
+        yield " " + names.host(addresses[0]) + ", source address " + names.host(addresses[1]);
+      }
+      case 4 ->
+          ", "
+              + target(icmp.target())
+                  .replaceFirst(
+                      " protocol (\\d+) port (\\d+)$", " protocol $1 port $2 unreachable");
+      default -> " " + target(icmp.target());
+    };
+  }
+
   /** print-icmp6.c's words for the type (and what follows it) of {@code icmp}. */
   private String icmp6Body(Layer.Icmp icmp) {
     return switch (icmp.type()) {
-      case 1 ->
-          icmp.code() == 4 && icmp.target() != null
-              ? "destination unreachable, unreachable port, " + target(icmp.target())
-              : "destination unreachable";
-      case 2 -> "packet too big";
-      case 3 -> "time exceeded in-transit";
-      case 4 -> "parameter problem";
+      case 1 -> "destination unreachable, " + unreachable6(icmp.code()) + unreachableTarget6(icmp);
+      case 2 -> "packet too big, mtu " + Integer.toUnsignedString(icmp.parameter());
+      case 3 ->
+          "time exceeded in-transit"
+              + switch (icmp.code()) {
+                case 0 -> " for " + target(icmp.target());
+                case 1 -> " (reassembly)";
+                default -> ", unknown code (" + icmp.code() + ")";
+              };
+      case 4 -> {
+        String octet = " - octet " + Integer.toUnsignedString(icmp.parameter());
+        yield "parameter problem, "
+            + switch (icmp.code()) {
+              case 0 -> "erroneous" + octet;
+              case 1 -> "next header" + octet;
+              case 2 -> "option" + octet;
+              case 3 -> "incomplete header chain" + octet;
+              default -> "code-#" + icmp.code();
+            };
+      }
       case 128 -> "echo request, id " + icmp.identifier() + ", seq " + icmp.sequence();
       case 129 -> "echo reply, id " + icmp.identifier() + ", seq " + icmp.sequence();
       case 130 -> "multicast listener query";
@@ -742,8 +881,31 @@ public final class TcpdumpText {
       case 135 -> "neighbor solicitation, who has " + target(icmp.target());
       case 136 -> "neighbor advertisement, tgt is " + target(icmp.target());
       case 137 -> "redirect";
-      case 143 -> "multicast listener report v2";
+      case Transport.MLDV2_REPORT -> "multicast listener report v2" + groupRecords(icmp.report());
       default -> "type " + icmp.type();
     };
+  }
+
+  /**
+   * print-icmp6.c's mldv2_report_print: the count, and with -v each record, its sources counted
+   * (tcpdump's -vv lists them; this text has one level of -v).
+   */
+  private String groupRecords(Layer.MulticastReport report) {
+    if (report == null) {
+      return "";
+    }
+    var text = new StringBuilder(", ").append(report.count()).append(" group record(s)");
+    if (!verbose) {
+      return text.toString();
+    }
+    for (Layer.GroupRecord record : report.records()) {
+      text.append(" [gaddr ").append(names.host(record.group()));
+      text.append(' ').append(record.type());
+      text.append(", ").append(record.sources().size()).append(" source(s)]");
+    }
+    if (report.invalid() != null) {
+      text.append(" [").append(report.invalid()).append(']');
+    }
+    return text.toString();
   }
 }

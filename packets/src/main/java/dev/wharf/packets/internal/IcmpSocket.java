@@ -45,12 +45,19 @@ public final class IcmpSocket implements AutoCloseable {
    * What one receive gave: the packet as the socket returns it, its sender, its TTL, and when the
    * kernel received it ({@code CLOCK_REALTIME} nanoseconds since the epoch; -1 where it gave none).
    * From a ping socket's error queue: our own request (the bare ICMP message), the ICMP error's
-   * sender in {@code from}, its type and code ({@code errorType} -1 for anything else).
+   * sender in {@code from}, its type and code ({@code errorType} -1 for anything else) and the
+   * kernel's {@code ee_info} (the MTU of a need-frag or packet too big).
    */
   public record Received(
-      byte[] data, InetAddress from, int ttl, long kernelEpochNanos, int errorType, int errorCode) {
+      byte[] data,
+      InetAddress from,
+      int ttl,
+      long kernelEpochNanos,
+      int errorType,
+      int errorCode,
+      long errorInfo) {
     Received(byte[] data, InetAddress from, int ttl, long kernelEpochNanos) {
-      this(data, from, ttl, kernelEpochNanos, -1, -1);
+      this(data, from, ttl, kernelEpochNanos, -1, -1, 0);
     }
 
     /** True for an ICMP error about {@link #data()}, read from the error queue. */
@@ -232,12 +239,13 @@ public final class IcmpSocket implements AutoCloseable {
         }
         int icmpType = error.get(ValueLayout.JAVA_BYTE, 5) & 0xff;
         int icmpCode = error.get(ValueLayout.JAVA_BYTE, 6) & 0xff;
+        long info = Integer.toUnsignedLong(error.get(JAVA_INT, 8)); // ee_info, host order
         // SO_EE_OFFENDER: the sockaddr right after the struct, where the control message has it.
         InetAddress sender =
             error.byteSize() >= 16 + (v6 ? 24 : 8)
                 ? SocketAddresses.read(error.asSlice(16)).orElse(targetAddress)
                 : targetAddress;
-        return Optional.of(new Received(data, sender, -1, -1, icmpType, icmpCode));
+        return Optional.of(new Received(data, sender, -1, -1, icmpType, icmpCode, info));
       }
       offset += (cmsgLength + 7) & ~7L;
     }

@@ -58,6 +58,7 @@ public final class Libc {
   private final MethodHandle strerror;
   private final MethodHandle mmap;
   private final MethodHandle munmap;
+  private final MethodHandle getnameinfo;
 
   @SuppressWarnings("restricted") // the reason for this class; the launcher grants it
   private Libc(Linker linker) {
@@ -118,6 +119,45 @@ public final class Libc {
             lookup.findOrThrow("munmap"),
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG),
             errno);
+    // int getnameinfo(const struct sockaddr *, socklen_t, char *, socklen_t, char *, socklen_t,
+    // int): socklen_t is an unsigned 32-bit int.
+    getnameinfo =
+        linker.downcallHandle(
+            lookup.findOrThrow("getnameinfo"),
+            FunctionDescriptor.of(
+                JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+  }
+
+  // <netdb.h>
+  private static final int NI_MAXHOST = 1025;
+  private static final int NI_NAMEREQD = 8;
+
+  /**
+   * The resolver's name for {@code address} (getnameinfo(3) with NI_NAMEREQD: /etc/hosts, DNS, as
+   * nsswitch.conf says), empty where it has none. As tcpdump's gethostbyaddr, and unlike the JDK's
+   * {@code getHostName}, the name is not looked up again to check that it leads back to the
+   * address. Blocks for as long as the resolver takes.
+   */
+  public java.util.Optional<String> nameOf(java.net.InetAddress address) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment sockaddr = SocketAddresses.of(arena, address, 0);
+      MemorySegment host = arena.allocate(NI_MAXHOST);
+      int rc =
+          (int)
+              getnameinfo.invokeExact(
+                  sockaddr,
+                  (int) sockaddr.byteSize(),
+                  host,
+                  NI_MAXHOST,
+                  MemorySegment.NULL,
+                  0,
+                  NI_NAMEREQD);
+      return rc == 0 ? java.util.Optional.of(host.getString(0)) : java.util.Optional.empty();
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /**

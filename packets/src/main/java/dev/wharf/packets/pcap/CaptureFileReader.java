@@ -95,6 +95,11 @@ public final class CaptureFileReader {
     return false;
   }
 
+  /** True for a pcapng file, false for pcap. */
+  public boolean isPcapng() {
+    return pcapng;
+  }
+
   /** The link type of the first interface (pcap: of the file; 1 for a pcapng file with none). */
   public int linkType() {
     return interfaces.isEmpty() ? 1 : interfaces.getFirst().linkType();
