@@ -339,21 +339,7 @@ class TraceIT extends EndToEnd {
     Path server = dir.resolve("dns.py");
     Files.writeString(server, answer);
     peer(null, null, "ip", "netns", "exec", here, "/usr/bin/python3", server.toString());
-    peer(
-        null,
-        null,
-        "ip",
-        "netns",
-        "exec",
-        here,
-        "/usr/bin/python3",
-        "-m",
-        "http.server",
-        "--bind",
-        "10.77.0.1",
-        "80",
-        "--directory",
-        dir.toString());
+    httpServerHere("10.77.0.1");
     Path theirs = dir.resolve("app.pcap");
     Child tcpdump = tcpdumpIn(theirs, "-i", link, "udp port 53 or tcp port 80");
     try {
@@ -450,21 +436,7 @@ class TraceIT extends EndToEnd {
     Files.createDirectories(hostsDir);
     Files.writeString(hostsDir.resolve("hosts"), "127.0.0.1 localhost\n");
     try {
-      peer(
-          null,
-          null,
-          "ip",
-          "netns",
-          "exec",
-          here,
-          "/usr/bin/python3",
-          "-m",
-          "http.server",
-          "--bind",
-          "127.0.0.1",
-          "80",
-          "--directory",
-          dir.toString());
+      httpServerHere("127.0.0.1");
       Path ours = dir.resolve("lo-ours.pcap");
       Path theirs = dir.resolve("lo-theirs.pcap");
       captureBoth(
@@ -1311,5 +1283,26 @@ class TraceIT extends EndToEnd {
     } catch (IOException e) {
       return false; // gone: nothing pending
     }
+  }
+
+  /**
+   * python's http.server on port 80 of this test's namespace (on the address given), serving dir.
+   */
+  private void httpServerHere(String address) throws IOException {
+    peer(
+        null,
+        null,
+        "ip",
+        "netns",
+        "exec",
+        here,
+        "/usr/bin/python3",
+        "-m",
+        "http.server",
+        "--bind",
+        address,
+        "80",
+        "--directory",
+        dir.toString());
   }
 }
