@@ -840,17 +840,7 @@ class TraceIT extends EndToEnd {
    */
   @Test
   void sackBlocksAreTcpdumps() throws Exception {
-    sh(
-        "ip netns exec "
-            + here
-            + " nft add table inet wt"
-            + " && ip netns exec "
-            + here
-            + " nft add chain inet wt in '{ type filter hook input priority 0; }'"
-            + " && ip netns exec "
-            + here
-            + " nft add rule inet wt in tcp dport 5555 meta length '>' 1000"
-            + " quota until 2000 bytes drop");
+    dropOnTheWayInHere("tcp dport 5555 meta length '>' 1000 quota until 2000 bytes drop");
     Path ours = dir.resolve("ours.pcap");
     Path theirs = dir.resolve("theirs.pcap");
     captureBoth(
@@ -1054,17 +1044,7 @@ class TraceIT extends EndToEnd {
   void followTellsAConnectionsStoryWithItsRetransmission() throws Exception {
     // The first segment with data is dropped on its way in (after the capture saw it), once:
     // the sender sends it again.
-    sh(
-        "ip netns exec "
-            + here
-            + " nft add table inet wt"
-            + " && ip netns exec "
-            + here
-            + " nft add chain inet wt in '{ type filter hook input priority 0; }'"
-            + " && ip netns exec "
-            + here
-            + " nft add rule inet wt in tcp dport 5555 tcp flags '&' psh == psh"
-            + " quota until 100 bytes drop");
+    dropOnTheWayInHere("tcp dport 5555 tcp flags '&' psh == psh quota until 100 bytes drop");
     Path story = dir.resolve("story.txt");
     Child wharf =
         Child.wharfUnder(
@@ -1304,5 +1284,23 @@ class TraceIT extends EndToEnd {
         "80",
         "--directory",
         dir.toString());
+  }
+
+  /**
+   * An nftables rule on this side's input (after the captures saw the packet): {@code rule} is what
+   * it matches and how often it drops, as nft's words.
+   */
+  private void dropOnTheWayInHere(String rule) throws Exception {
+    sh(
+        "ip netns exec "
+            + here
+            + " nft add table inet wt"
+            + " && ip netns exec "
+            + here
+            + " nft add chain inet wt in '{ type filter hook input priority 0; }'"
+            + " && ip netns exec "
+            + here
+            + " nft add rule inet wt in "
+            + rule);
   }
 }
