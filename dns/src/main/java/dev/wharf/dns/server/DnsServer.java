@@ -65,6 +65,9 @@ public final class DnsServer implements AutoCloseable {
    */
   private static final int PORT_ZERO_ATTEMPTS = 16;
 
+  /** The opcode's four bits in a header's flags (RFC 1035 4.1.1). */
+  private static final int OPCODE_BITS = 0x7800;
+
   /**
    * How UDP is read when this is {@code channel}: one datagram at a time through the JDK's
    * DatagramChannel on an event loop, the way off Linux (and the one to compare with).
@@ -271,8 +274,11 @@ public final class DnsServer implements AutoCloseable {
       return null;
     }
     int id = ((query[0] & 0xff) << 8) | (query[1] & 0xff);
+    // RFC 1035 4.1.1: the opcode and RD are "copied into the response", as for any answer.
+    int queryFlags = ((query[2] & 0xff) << 8) | (query[3] & 0xff);
+    int copied = queryFlags & (OPCODE_BITS | Header.RD);
     return new Message(
-        new Header(id, Header.QR).withRcode(Rcode.FORMERR),
+        new Header(id, Header.QR | copied).withRcode(Rcode.FORMERR),
         List.of(),
         List.of(),
         List.of(),

@@ -47,6 +47,19 @@ class DnsServerIT {
       Message formerr = receive(client);
       assertThat(formerr.header().id()).isEqualTo(0x1234);
       assertThat(formerr.rcode()).isEqualTo(Rcode.FORMERR);
+      assertThat(formerr.header().flags() & (0x7800 | Header.RD)).isZero();
+
+      // The same with RD and opcode NOTIFY (4): both are copied into the FORMERR (RFC 1035 4.1.1).
+      client.write(
+          ByteBuffer.wrap(
+              new byte[] {
+                0x12, 0x35, 0x21, 0, 0, 1, 0, 0, 0, 0, 0, 0, (byte) 0xc0, 12, 0, 1, 0, 1
+              }));
+      Message copied = receive(client);
+      assertThat(copied.header().id()).isEqualTo(0x1235);
+      assertThat(copied.rcode()).isEqualTo(Rcode.FORMERR);
+      assertThat(copied.header().flags() & 0x7800).isEqualTo(4 << 11);
+      assertThat(copied.header().flags() & Header.RD).isEqualTo(Header.RD);
 
       // A response sent to the server is not answered (no reflection loops); the query after it is.
       var question = new Question(DnsName.parse("ns1.example.test"), RecordType.A, RecordClass.IN);
