@@ -1,5 +1,6 @@
 package dev.wharf.cli.dns;
 
+import dev.wharf.cli.Seconds;
 import dev.wharf.cli.Signals;
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.dns.server.DnsServer;
@@ -10,6 +11,7 @@ import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -50,11 +52,20 @@ public final class DnsServeCommand implements Callable<Integer> {
       description = "Default 127.0.0.1.")
   String bind = "127.0.0.1";
 
+  @Option(
+      names = "--tcp-timeout",
+      paramLabel = "SECONDS",
+      description =
+          "Closes a TCP connection after this long without a byte either way, a query begun and"
+              + " never finished included (NSD's tcp-timeout). Default 10.")
+  double tcpTimeoutSeconds = DnsServer.DEFAULT_TCP_IDLE_TIMEOUT.toSeconds();
+
   @Override
   public Integer call() throws Exception {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0-65535, got " + port);
     }
+    Duration tcpIdle = Seconds.of("--tcp-timeout", tcpTimeoutSeconds);
     List<Zone> zones = readZones();
     InetAddress address;
     try {
@@ -63,7 +74,7 @@ public final class DnsServeCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--bind needs an address, not '" + bind + "'");
     }
     var group = new EventLoopGroup(1, "wharf-dns", false);
-    DnsServer server = DnsServer.start(group, new InetSocketAddress(address, port), zones);
+    DnsServer server = DnsServer.start(group, new InetSocketAddress(address, port), zones, tcpIdle);
     PrintWriter err = spec.commandLine().getErr();
     err.println(
         "wharf dns serve: "

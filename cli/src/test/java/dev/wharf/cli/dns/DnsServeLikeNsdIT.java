@@ -136,6 +136,53 @@ class DnsServeLikeNsdIT extends EndToEnd {
     assertThat(serve.process().isAlive()).isTrue();
   }
 
+  /**
+   * --tcp-timeout closes a TCP connection that sends nothing after that long (the default is 10 s:
+   * the client's 8 s read would run out first); a timeout of 0 is one line and exit 2.
+   */
+  @Test
+  void tcpTimeoutClosesAnIdleConnectionAndZeroIsRefused() throws Exception {
+    Path zone =
+        Files.writeString(
+            dir.resolve("idle.test.zone"),
+            "$ORIGIN idle.test.\n$TTL 60\n@ SOA ns1 host 1 2 3 4 5\n@ NS ns1\nns1 A 127.0.0.1\n");
+    Child serve =
+        wharf(
+            null,
+            dir.resolve("idle.out"),
+            "dns",
+            "serve",
+            "-p",
+            "0",
+            "--tcp-timeout",
+            "1",
+            "--zone",
+            zone.toString());
+    int port = Integer.parseInt(serve.awaitErr("on udp and tcp 127\\.0\\.0\\.1:(\\d+)").group(1));
+    try (var idle = new java.net.Socket("127.0.0.1", port)) {
+      idle.setSoTimeout(8_000);
+      assertThat(idle.getInputStream().read()).isEqualTo(-1);
+    }
+    assertThat(shortAnswer(port, "ns1.idle.test")).isEqualTo("127.0.0.1");
+
+    Child refused =
+        wharf(
+            null,
+            dir.resolve("zero.out"),
+            "dns",
+            "serve",
+            "-p",
+            "0",
+            "--tcp-timeout",
+            "0",
+            "--zone",
+            zone.toString());
+    assertThat(refused.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
+    assertThat(refused.errLines())
+        .containsExactly(
+            "wharf dns serve: --tcp-timeout must be between 0 and 86400 seconds, got 0.0");
+  }
+
   private static String shortAnswer(int port, String name) throws Exception {
     return dig("127.0.0.1", port, List.of(name, "+short")).strip();
   }
