@@ -1,5 +1,6 @@
 package dev.wharf.cli.packets;
 
+import static dev.wharf.cli.packets.PingRun.timeless;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.cli.Child;
@@ -36,7 +37,7 @@ class PingIT extends EndToEnd {
   @Test
   void ipv6WithAPayloadSizeAndHopLimitAreThoseOfIputils() throws Exception {
     List<String> args = List.of("-6", "-c", "2", "-i", "0.2", "-s", "100", "-t", "7", "::1");
-    Run ours = wharfPing(List.of(), args);
+    PingRun ours = wharfPing(List.of(), args);
     assertThat(ours.out()).contains("108 bytes from ::1: icmp_seq=2 ttl=64 time=");
     assertThat(timeless(ours)).isEqualTo(timeless(iputils(List.of(), args)));
   }
@@ -44,7 +45,7 @@ class PingIT extends EndToEnd {
   @Test
   void quietPrintsTheFirstLineAndTheSummaryAsIputils() throws Exception {
     List<String> args = List.of("-q", "-c", "2", "-i", "0.2", "127.0.0.1");
-    Run ours = wharfPing(List.of(), args);
+    PingRun ours = wharfPing(List.of(), args);
     assertThat(ours.out()).doesNotContain("icmp_seq").contains("2 packets transmitted, 2 received");
     assertThat(timeless(ours)).isEqualTo(timeless(iputils(List.of(), args)));
   }
@@ -52,7 +53,7 @@ class PingIT extends EndToEnd {
   @Test
   void aPayloadTooShortForATimestampIsNotTimed() throws Exception {
     List<String> args = List.of("-c", "2", "-i", "0.2", "-s", "8", "127.0.0.1");
-    Run ours = wharfPing(List.of(), args);
+    PingRun ours = wharfPing(List.of(), args);
     assertThat(ours.out()).contains("16 bytes from 127.0.0.1: icmp_seq=1 ttl=64\n");
     assertThat(ours.out()).doesNotContain("rtt ");
     assertThat(timeless(ours)).isEqualTo(timeless(iputils(List.of(), args)));
@@ -61,8 +62,8 @@ class PingIT extends EndToEnd {
   @Test
   void everySecondRequestDroppedIsHalfLostAsIputilsCounts() throws Exception {
     List<String> args = List.of("-c", "4", "-i", "0.2", "127.0.0.1");
-    Run ours = wharfPing(namespaceDropping(DROP_EVERY_SECOND), args);
-    Run theirs = iputils(namespaceDropping(DROP_EVERY_SECOND), args);
+    PingRun ours = wharfPing(namespaceDropping(DROP_EVERY_SECOND), args);
+    PingRun theirs = iputils(namespaceDropping(DROP_EVERY_SECOND), args);
     assertThat(ours.out())
         .contains("4 packets transmitted, 2 received, 50% packet loss")
         .contains("icmp_seq=2 ")
@@ -76,9 +77,9 @@ class PingIT extends EndToEnd {
   void noReplyAtAllExitsOneAfterTheWait() throws Exception {
     List<String> args = List.of("-c", "2", "-i", "0.2", "-W", "1", "127.0.0.1");
     long started = System.nanoTime();
-    Run ours = wharfPing(namespaceDropping(DROP_ALL), args);
+    PingRun ours = wharfPing(namespaceDropping(DROP_ALL), args);
     Duration took = Duration.ofNanos(System.nanoTime() - started);
-    Run theirs = iputils(namespaceDropping(DROP_ALL), args);
+    PingRun theirs = iputils(namespaceDropping(DROP_ALL), args);
     assertThat(ours.exit()).isEqualTo(1).isEqualTo(theirs.exit());
     assertThat(ours.out()).contains("2 packets transmitted, 0 received, 100% packet loss");
     assertThat(timeless(ours)).isEqualTo(timeless(theirs));
@@ -89,7 +90,7 @@ class PingIT extends EndToEnd {
   @Test
   void aTcpPingTimesTheHandshakeAndCountsARefusalAsAnError() throws Exception {
     try (var listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      Run open =
+      PingRun open =
           wharfPing(
               List.of(),
               List.of("--tcp", "-c", "2", "-i", "0.2", "127.0.0.1:" + listener.getLocalPort()));
@@ -105,7 +106,7 @@ class PingIT extends EndToEnd {
     try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       closed = socket.getLocalPort();
     }
-    Run refused = wharfPing(List.of(), List.of("--tcp", "-c", "1", "127.0.0.1:" + closed));
+    PingRun refused = wharfPing(List.of(), List.of("--tcp", "-c", "1", "127.0.0.1:" + closed));
     assertThat(refused.exit()).isEqualTo(1);
     assertThat(refused.out())
         .contains("From 127.0.0.1 tcp_seq=1 Connection refused")
@@ -113,24 +114,22 @@ class PingIT extends EndToEnd {
   }
 
   /** What a ping said and how it ended. */
-  private record Run(int exit, String out) {}
-
-  private Run wharfPing(List<String> prefix, List<String> args) throws Exception {
+  private PingRun wharfPing(List<String> prefix, List<String> args) throws Exception {
     Path out = dir.resolve("ping-" + System.nanoTime());
     var all = new ArrayList<>(List.of("ping"));
     all.addAll(args);
     Child wharf = Child.wharfUnder(prefix, Map.of(), null, out, all.toArray(String[]::new));
     int exit = wharf.awaitExit(Duration.ofSeconds(30));
     assertThat(wharf.errLines()).isEmpty();
-    return new Run(exit, Files.readString(out));
+    return new PingRun(exit, Files.readString(out));
   }
 
-  private static Run iputils(List<String> prefix, List<String> args) throws Exception {
+  private static PingRun iputils(List<String> prefix, List<String> args) throws Exception {
     var command = new ArrayList<>(prefix);
     command.add("ping");
     command.addAll(args);
     var result = ExternalProcess.run(Duration.ofSeconds(30), command);
-    return new Run(result.exit(), result.out());
+    return new PingRun(result.exit(), result.out());
   }
 
   /**
@@ -145,16 +144,5 @@ class PingIT extends EndToEnd {
             + rule
             + " && exec \"$0\" \"$@\"";
     return List.of("unshare", "-r", "-n", "sh", "-c", setup);
-  }
-
-  /** The output with the times (which differ run to run) masked, with the exit code. */
-  private static String timeless(Run run) {
-    return "exit "
-        + run.exit()
-        + "\n"
-        + run.out()
-            .replaceAll("time=[\\d.]+ ms", "time=T ms")
-            .replaceAll("time \\d+ms", "time Tms")
-            .replaceAll("mdev = [\\d./]+ ms", "mdev = T ms");
   }
 }

@@ -1,5 +1,6 @@
 package dev.wharf.cli.packets;
 
+import static dev.wharf.cli.packets.PingRun.timeless;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.cli.Child;
@@ -46,8 +47,8 @@ class PingVethIT extends EndToEnd {
         List.of(
             List.of("-c", "3", "-i", "0.2", "10.78.0.2"),
             List.of("-6", "-c", "3", "-i", "0.2", "-s", "100", "fd78::2"))) {
-      Run theirs = iputils(args);
-      Run ours = wharfPing(args);
+      PingRun theirs = iputils(args);
+      PingRun ours = wharfPing(args);
       assertThat(ours.exit()).as("%s", args).isZero();
       assertThat(ours.out()).as("%s", args).contains("3 packets transmitted, 3 received");
       assertThat(timeless(ours)).as("%s", args).isEqualTo(timeless(theirs));
@@ -65,9 +66,9 @@ class PingVethIT extends EndToEnd {
             + " && nft add chain inet t input '{ type filter hook input priority 0; }'"
             + " && nft add rule inet t input icmp type echo-request numgen inc mod 2 0 drop");
     List<String> args = List.of("-c", "10", "-i", "0.2", "-W", "1", "10.78.0.2");
-    Run theirs = iputils(args);
+    PingRun theirs = iputils(args);
     resetCounter();
-    Run ours = wharfPing(args);
+    PingRun ours = wharfPing(args);
     assertThat(ours.out()).contains("10 packets transmitted, 5 received, 50% packet loss");
     assertThat(ours.exit()).isZero().isEqualTo(theirs.exit());
     assertThat(timeless(ours)).isEqualTo(timeless(theirs));
@@ -104,8 +105,8 @@ class PingVethIT extends EndToEnd {
               List.of("-c", "2", "-i", "0.2", "10.78.0.2"),
               List.of("-6", "-c", "2", "-i", "0.2", "fd78::2"),
               List.of("-c", "2", "-i", "0.2", "-t", "1", "10.81.0.5"))) {
-        Run theirs = iputils(args);
-        Run ours = wharfPing(args);
+        PingRun theirs = iputils(args);
+        PingRun ours = wharfPing(args);
         assertThat(ours.out())
             .as("%s, %s", range, args)
             .containsPattern(
@@ -172,16 +173,14 @@ class PingVethIT extends EndToEnd {
   }
 
   /** What a ping said and how it ended. */
-  private record Run(int exit, String out) {}
-
-  private Run wharfPing(List<String> args) throws Exception {
+  private PingRun wharfPing(List<String> args) throws Exception {
     Path out = dir.resolve("ping-" + System.nanoTime());
     var all = new ArrayList<>(List.of("ping"));
     all.addAll(args);
     Child wharf = Child.wharfUnder(veth.inHere(), Map.of(), null, out, all.toArray(String[]::new));
     int exit = wharf.awaitExit(Duration.ofSeconds(60));
     assertThat(wharf.errLines()).isEmpty();
-    return new Run(exit, Files.readString(out));
+    return new PingRun(exit, Files.readString(out));
   }
 
   private Child wharfPingIn(List<String> args) throws Exception {
@@ -195,12 +194,12 @@ class PingVethIT extends EndToEnd {
         all.toArray(String[]::new));
   }
 
-  private Run iputils(List<String> args) throws Exception {
+  private PingRun iputils(List<String> args) throws Exception {
     var command = new ArrayList<>(veth.inHere());
     command.add("ping");
     command.addAll(args);
     var result = ExternalProcess.run(Duration.ofSeconds(60), command);
-    return new Run(result.exit(), result.out());
+    return new PingRun(result.exit(), result.out());
   }
 
   /** numgen's counter restarts with the rule: each ping meets the same drops from the first. */
@@ -215,16 +214,5 @@ class PingVethIT extends EndToEnd {
   private void sysctlHere(String range) throws IOException {
     var result = veth.shHere("sysctl -q -w net.ipv4.ping_group_range='" + range + "'");
     assertThat(result.exit()).as(result.err()).isZero();
-  }
-
-  /** The output with the times (which differ run to run) masked, with the exit code. */
-  private static String timeless(Run run) {
-    return "exit "
-        + run.exit()
-        + "\n"
-        + run.out()
-            .replaceAll("time=[\\d.]+ ms", "time=T ms")
-            .replaceAll("time \\d+ms", "time Tms")
-            .replaceAll("mdev = [\\d./]+ ms", "mdev = T ms");
   }
 }

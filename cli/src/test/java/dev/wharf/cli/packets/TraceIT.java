@@ -382,21 +382,14 @@ class TraceIT extends EndToEnd {
 
     // --json: dig's query and the answer as DNS layers, curl's request and the server's status
     // line as HTTP layers, read back by Python's json module (keys sorted).
-    Path json = dir.resolve("app.json");
-    Files.write(json, wharfRead("--json", "-r", theirs.toString()));
-    var parsed =
-        ExternalProcess.run(
-            Duration.ofSeconds(30),
-            "/usr/bin/python3",
-            "-c",
+    List<String> layers =
+        throughPython(
+            theirs,
             "import json,sys\n"
                 + "for line in open(sys.argv[1]):\n"
                 + "  for layer in json.loads(line)['layers']:\n"
                 + "    if layer['layer'] in ('dns', 'http'):\n"
-                + "      print(json.dumps(layer, sort_keys=True))\n",
-            json.toString());
-    assertThat(parsed.exit()).as(parsed.err()).isZero();
-    List<String> layers = parsed.out().lines().toList();
+                + "      print(json.dumps(layer, sort_keys=True))\n");
     String question =
         "\"questions\": [{\"class\": \"IN\", \"name\": \"example.com.\", \"type\": \"A\"}]";
     assertThat(layers)
@@ -895,23 +888,16 @@ class TraceIT extends EndToEnd {
             .matcher(theirLines.get(1));
     assertThat(dns.matches()).as(theirLines.get(1)).isTrue();
 
-    Path json = dir.resolve("packets.json");
-    Files.write(json, wharfRead("--json", "-r", theirs.toString()));
     // One line per layer: the packet's number, the layer's name, its fields as JSON, keys sorted.
-    var parsed =
-        ExternalProcess.run(
-            Duration.ofSeconds(30),
-            "/usr/bin/python3",
-            "-c",
+    List<String> layers =
+        throughPython(
+            theirs,
             "import json,sys\n"
                 + "for n, line in enumerate(open(sys.argv[1])):\n"
                 + "  packet = json.loads(line)\n"
                 + "  for layer in packet['layers']:\n"
                 + "    name = layer.pop('layer')\n"
-                + "    print(n, name, json.dumps(layer, sort_keys=True))\n",
-            json.toString());
-    assertThat(parsed.exit()).as(parsed.err()).isZero();
-    List<String> layers = parsed.out().lines().toList();
+                + "    print(n, name, json.dumps(layer, sort_keys=True))\n");
     assertThat(layers).hasSize(7);
     assertThat(layers.get(0)).startsWith("0 ethernet ").contains("\"etherType\": 2048");
     assertThat(layers.get(1))
@@ -1302,5 +1288,19 @@ class TraceIT extends EndToEnd {
             + here
             + " nft add rule inet wt in "
             + rule);
+  }
+
+  /**
+   * wharf trace --json of {@code capture}, read back by Python's json module: {@code script} gets
+   * the JSON lines' file as its argument; what it prints, line by line.
+   */
+  private List<String> throughPython(Path capture, String script) throws Exception {
+    Path json = Files.createTempFile(dir, "trace", ".json");
+    Files.write(json, wharfRead("--json", "-r", capture.toString()));
+    var parsed =
+        ExternalProcess.run(
+            Duration.ofSeconds(30), "/usr/bin/python3", "-c", script, json.toString());
+    assertThat(parsed.exit()).as(parsed.err()).isZero();
+    return parsed.out().lines().toList();
   }
 }
