@@ -111,7 +111,9 @@ final class WriteQueue {
       }
       long n;
       try {
-        n = channel.write(gather, 0, count);
+        // One segment (a keep-alive response; most writes) goes by write(2) rather than writev(2):
+        // the JDK's gathering path fills an iovec array of its own, and the kernel copies it in.
+        n = count == 1 ? channel.write(gather[0]) : channel.write(gather, 0, count);
       } finally {
         java.util.Arrays.fill(gather, 0, count, null);
       }
