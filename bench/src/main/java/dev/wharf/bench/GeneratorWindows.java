@@ -88,6 +88,7 @@ public final class GeneratorWindows {
     private final ServerProcess server;
     private final OptionalLong alloc0;
     private final long serverTicks0;
+    private final long serverUserTicks0;
     private final long hostTicks0;
     private final long t0;
 
@@ -95,6 +96,7 @@ public final class GeneratorWindows {
       this.server = server;
       this.alloc0 = server.allocatedBytes();
       this.serverTicks0 = server.cpuTicks();
+      this.serverUserTicks0 = server.userTicks();
       this.hostTicks0 = ProcStats.hostBusyTicks();
       this.t0 = System.nanoTime();
     }
@@ -119,6 +121,14 @@ public final class GeneratorWindows {
       m.put("serverCpuSec", serverCpuSec);
       m.put("serverCpu", 100 * serverCpuSec / wall);
       m.put("perServerCpuSec", serverCpuSec > 0 ? count / serverCpuSec : Double.NaN);
+      // The server's CPU per unit of work, split: user mode is the server's own code (and its
+      // runtime's); system mode is mostly the kernel's TCP, whose share of the work on loopback
+      // moves between server and generator as the timing of the two changes (see bench/README.md).
+      double serverUserSec = (server.userTicks() - serverUserTicks0) / hz;
+      if (count > 0) {
+        m.put("userUsPer", 1e6 * serverUserSec / count);
+        m.put("sysUsPer", 1e6 * (serverCpuSec - serverUserSec) / count);
+      }
       if (alloc0.isPresent() && alloc1.isPresent() && count > 0) {
         m.put(allocKey, (alloc1.getAsLong() - alloc0.getAsLong()) / count);
       }

@@ -25,6 +25,31 @@ public final class ProcStats {
     }
   }
 
+  /** utime of a process (all its threads), in clock ticks; -1 if it is gone. */
+  public static long userTicks(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[11]);
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * utime of a process and of its live descendants, in clock ticks (as {@link
+   * #cpuTicksWithChildren}).
+   */
+  public static long userTicksWithChildren(long pid) {
+    long total = 0;
+    for (long p : withDescendants(pid)) {
+      long t = userTicks(p);
+      if (t > 0) {
+        total += t;
+      }
+    }
+    return total;
+  }
+
   /**
    * utime + stime of a process and of its live descendants (nginx's workers), in clock ticks.
    * Descendants that exited during a window are not counted: every server here keeps its workers.

@@ -153,6 +153,11 @@ public final class ServerProcess implements AutoCloseable {
     return ProcStats.cpuTicksWithChildren(process.pid());
   }
 
+  /** User-mode CPU ticks of the process and its workers so far (the rest of cpuTicks is system). */
+  public long userTicks() {
+    return ProcStats.userTicksWithChildren(process.pid());
+  }
+
   /**
    * Heap bytes the JVM allocated so far (all threads), through the side channel; empty without one,
    * or once the process is gone.

@@ -54,6 +54,14 @@ public final class HttpBenchRunner implements Harness.Kind {
   private final int warmup = (int) settings.warmup;
   private final int duration = (int) settings.duration;
   private final int repeats = settings.repeats;
+
+  /**
+   * How many times each server runs (fresh, in turn with the others: wharf, netty, c, wharf, ...):
+   * the kernel's share of the work moves in steps over minutes, and servers measured one after the
+   * other could each meet a different step.
+   */
+  private final int rounds = Math.max(1, intProp("bench.rounds", 1));
+
   private final int conns = intProp("bench.conns", 64);
   private final int depth = intProp("bench.depth", 16);
   private final int pythonWarmup = Math.min(warmup, intProp("bench.pythonWarmup", 3));
@@ -77,6 +85,8 @@ public final class HttpBenchRunner implements Harness.Kind {
                 "reqPerSec",
                 "mbPerSec",
                 "perServerCpuSec",
+                "userUsPer",
+                "sysUsPer",
                 "p50us",
                 "p99us",
                 "serverCpuSec",
@@ -100,6 +110,12 @@ public final class HttpBenchRunner implements Harness.Kind {
         microseconds. serverCpuSec: CPU seconds (user + system) the server process and its \
         workers used in the window; serverCpu: the same as % of one core. perServerCpuSec: \
         requests per server CPU-second, the steadier figure when other work shares the machine. \
+        userUsPer and sysUsPer: the server's user-mode and system-mode CPU microseconds per request \
+        (lower is better). User mode is the server's own code and runtime, and holds still from \
+        window to window; system mode is mostly the kernel's TCP, whose share of the loopback's \
+        work moves between server and wrk in steps as their timing changes (on this VM, in the \
+        same run, a C server's went from 8 to 5 us a request). Hence rounds: each server runs \
+        in turn, fresh, BENCH_ROUNDS times, and the medians are over all its windows. \
         allocPerReq: heap bytes the server JVM allocated per request during the window (all \
         threads; Wharf and Netty JVMs only). genCpu: wrk's CPU, % of one core (near 100: the \
         rate is wrk's limit, compare perServerCpuSec). otherCpu: everything else on the machine \
@@ -161,7 +177,12 @@ public final class HttpBenchRunner implements Harness.Kind {
   @Override
   public List<String> runs(String scenario, List<String> impls) {
     List<String> candidates = scenario.startsWith("plaintext") ? PLAINTEXT_IMPLS : FILE_IMPLS;
-    return candidates.stream().filter(impls::contains).toList();
+    List<String> once = candidates.stream().filter(impls::contains).toList();
+    var runs = new ArrayList<String>();
+    for (int i = 0; i < rounds; i++) {
+      runs.addAll(once);
+    }
+    return runs;
   }
 
   @Override
@@ -169,8 +190,9 @@ public final class HttpBenchRunner implements Harness.Kind {
     return String.format(
         Locale.ROOT,
         "Server on core %s (one event loop / worker), wrk on core %s (one thread, %d connections),"
-            + " private network namespace, loopback. Warmup %d s, then %d window(s) of %d s;"
-            + " medians of the windows. python3 -m http.server: warmup %d s, %d window(s) of %d s"
+            + " private network namespace, loopback. Warmup %d s (two runs of wrk: a fifth, then"
+            + " the rest), then %d window(s) of %d s; %d round(s), each server fresh in turn;"
+            + " medians of all windows. python3 -m http.server: warmup %d s, %d window(s) of %d s"
             + " (it is far slower; HTTP/1.0, a connection per request). plaintext-p%d: %d"
             + " requests per write (wrk's latency is then per batch).\n\n"
             + "JVM %s; server JVM options: %s\n",
@@ -180,6 +202,7 @@ public final class HttpBenchRunner implements Harness.Kind {
         warmup,
         repeats,
         duration,
+        rounds,
         pythonWarmup,
         pythonRepeats,
         pythonDuration,
@@ -212,10 +235,17 @@ public final class HttpBenchRunner implements Harness.Kind {
                 || command.contains(StaticFileServerMain.class.getName()))) {
       server.pids().forEach(settings::rememberPid);
       if (warm > 0) {
-        List<String> warmCmd = wrk.command(url, 1, conns, warm, d);
-        report.note("  warmup: " + String.join(" ", warmCmd));
-        Wrk.Result w = wrk.run(warmCmd, warm, settings::rememberPid);
-        report.note("  warmup done: " + w.requests() + " requests, " + w.errors() + " errors");
+        // In two runs of wrk: the first's connections close and the second's open before the
+        // JIT has settled, as every window's will. Otherwise the code compiled for the first
+        // connections' steady state is thrown away at the first reconnect (uncommon traps for
+        // end of input, close, accept) and recompiled inside the first window.
+        int first = Math.min(warm, Math.max(1, warm / 5));
+        for (int part : warm > first ? new int[] {first, warm - first} : new int[] {warm}) {
+          List<String> warmCmd = wrk.command(url, 1, conns, part, d);
+          report.note("  warmup: " + String.join(" ", warmCmd));
+          Wrk.Result w = wrk.run(warmCmd, part, settings::rememberPid);
+          report.note("  warmup done: " + w.requests() + " requests, " + w.errors() + " errors");
+        }
       }
       List<String> cmd = wrk.command(url, 1, conns, secs, d);
       report.note("  window: " + String.join(" ", cmd));
