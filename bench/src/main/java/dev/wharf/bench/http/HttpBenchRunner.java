@@ -45,9 +45,9 @@ import java.util.Random;
  */
 public final class HttpBenchRunner implements Harness.Kind {
   static final List<String> ALL_IMPLS =
-      List.of("wharf", "netty-nio", "netty-epoll", "nginx", "python", "c-epoll");
+      List.of("wharf", "netty-nio", "netty-epoll", "nginx", "python", "c-epoll", "nio-floor");
   private static final List<String> PLAINTEXT_IMPLS =
-      List.of("wharf", "netty-nio", "netty-epoll", "nginx", "c-epoll");
+      List.of("wharf", "netty-nio", "netty-epoll", "nginx", "c-epoll", "nio-floor");
   private static final List<String> FILE_IMPLS = ALL_IMPLS.subList(0, 5);
 
   private final BenchSettings settings = new BenchSettings();
@@ -121,7 +121,9 @@ public final class HttpBenchRunner implements Harness.Kind {
         rate is wrk's limit, compare perServerCpuSec). otherCpu: everything else on the machine \
         during the window, % of one core. errors: wrk's socket errors, timeouts and 4xx/5xx. \
         c-epoll (plaintext only): bench/c/plaintext-epoll.c, one thread, one epoll loop, one \
-        write per read's worth of requests, Date cached per second.
+        write per read's worth of requests, Date cached per second. nio-floor (plaintext only): \
+        the same server on java.nio (NioFloorPlaintextServer): the floor of any server on the \
+        JDK's selector and channels; Wharf against it is Wharf's own cost.
         """;
 
   private Report report;
@@ -308,7 +310,7 @@ public final class HttpBenchRunner implements Harness.Kind {
                   "--directory",
                   www.toString(),
                   p));
-      case "wharf", "netty-nio", "netty-epoll" -> {
+      case "wharf", "netty-nio", "netty-epoll", "nio-floor" -> {
         cmd.add(settings.java);
         cmd.addAll(settings.serverOpts);
         if (plaintext || !impl.equals("wharf")) {
