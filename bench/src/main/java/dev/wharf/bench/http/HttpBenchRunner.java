@@ -45,9 +45,17 @@ import java.util.Random;
  */
 public final class HttpBenchRunner implements Harness.Kind {
   static final List<String> ALL_IMPLS =
-      List.of("wharf", "netty-nio", "netty-epoll", "nginx", "python", "c-epoll", "nio-floor");
+      List.of(
+          "wharf",
+          "netty-nio",
+          "netty-epoll",
+          "nginx",
+          "python",
+          "c-epoll",
+          "nio-floor",
+          "ffm-floor");
   private static final List<String> PLAINTEXT_IMPLS =
-      List.of("wharf", "netty-nio", "netty-epoll", "nginx", "c-epoll", "nio-floor");
+      List.of("wharf", "netty-nio", "netty-epoll", "nginx", "c-epoll", "nio-floor", "ffm-floor");
   private static final List<String> FILE_IMPLS = ALL_IMPLS.subList(0, 5);
 
   private final BenchSettings settings = new BenchSettings();
@@ -123,7 +131,9 @@ public final class HttpBenchRunner implements Harness.Kind {
         c-epoll (plaintext only): bench/c/plaintext-epoll.c, one thread, one epoll loop, one \
         write per read's worth of requests, Date cached per second. nio-floor (plaintext only): \
         the same server on java.nio (NioFloorPlaintextServer): the floor of any server on the \
-        JDK's selector and channels; Wharf against it is Wharf's own cost.
+        JDK's selector and channels; Wharf against it is Wharf's own cost. ffm-floor (plaintext \
+        only): the same again with epoll, read and write called through FFM \
+        (FfmFloorPlaintextServer): what a transport of our own could save against java.nio.
         """;
 
   private Report report;
@@ -310,7 +320,7 @@ public final class HttpBenchRunner implements Harness.Kind {
                   "--directory",
                   www.toString(),
                   p));
-      case "wharf", "netty-nio", "netty-epoll", "nio-floor" -> {
+      case "wharf", "netty-nio", "netty-epoll", "nio-floor", "ffm-floor" -> {
         cmd.add(settings.java);
         cmd.addAll(settings.serverOpts);
         if (plaintext || !impl.equals("wharf")) {

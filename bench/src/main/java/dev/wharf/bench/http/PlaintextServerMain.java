@@ -6,11 +6,12 @@ import java.net.InetSocketAddress;
 /**
  * TechEmpower's plaintext server ({@code GET /plaintext} answers {@code Hello, World!} as
  * text/plain, with Server, Date and Content-Length; keep-alive and pipelining) on Wharf or on Netty
- * 4.2 (NIO or native epoll), or on bare java.nio as the C server does it ({@link
- * NioFloorPlaintextServer}), one per process, so any load generator can put them side by side:
+ * 4.2 (NIO or native epoll), or as the C server does it on bare java.nio ({@link
+ * NioFloorPlaintextServer}) or on system calls through FFM ({@link FfmFloorPlaintextServer}), one
+ * per process, so any load generator can put them side by side:
  *
  * <pre>
- * bench/plaintext-server --impl wharf|netty-nio|netty-epoll|nio-floor --host 127.0.0.1 --port 8080 --loops 1
+ * bench/plaintext-server --impl wharf|netty-nio|netty-epoll|nio-floor|ffm-floor --host 127.0.0.1 --port 8080 --loops 1
  * </pre>
  *
  * <p>Prints {@code READY <impl> <port> <pid>} once bound; SIGTERM stops it. {@code ALLOC} on stdin
@@ -19,7 +20,7 @@ import java.net.InetSocketAddress;
 public final class PlaintextServerMain {
   private static final ServerArgs.Spec SPEC =
       ServerArgs.Spec.of(PlaintextServerMain.class, 8080)
-          .withImpls("wharf", "netty-nio", "netty-epoll", "nio-floor");
+          .withImpls("wharf", "netty-nio", "netty-epoll", "nio-floor", "ffm-floor");
 
   private PlaintextServerMain() {}
 
@@ -34,6 +35,9 @@ public final class PlaintextServerMain {
     }
     if (impl.equals("nio-floor")) {
       return NioFloorPlaintextServer.start(address); // One loop, as the C server.
+    }
+    if (impl.equals("ffm-floor")) {
+      return FfmFloorPlaintextServer.start(address);
     }
     return NettyServers.start(
         address,
