@@ -16,11 +16,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.net.InetSocketAddress;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.Locale;
 
 /**
  * bench/c/plaintext-epoll.c once more, with the system calls made straight through the
@@ -45,8 +40,6 @@ final class FfmFloorPlaintextServer {
   private static final int EPOLL_CTL_ADD = 1;
   private static final int EPOLL_CTL_DEL = 2;
   private static final int EPOLL_CTL_MOD = 3;
-  private static final DateTimeFormatter DATE =
-      DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ROOT);
 
   private static final Linker LINKER = Linker.nativeLinker();
   private static final MethodHandle SOCKET = call("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
@@ -76,8 +69,7 @@ final class FfmFloorPlaintextServer {
   private final MemorySegment event = arena.allocate(EVENT_SIZE, 8);
   private final MemorySegment batch = arena.allocate(OUT_CAP, 8);
   private final Conn[] conns = new Conn[65536];
-  private byte[] response = new byte[0];
-  private long responseSecond = -1;
+  private final FloorHttp http = new FloorHttp("ffm");
   private volatile boolean running = true;
 
   /** One connection: its unread input, and what the socket did not take yet. */
@@ -201,11 +193,11 @@ final class FfmFloorPlaintextServer {
       return; // EAGAIN, or an error epoll reports next (EPOLLERR / EPOLLHUP)
     }
     c.inLength += n;
-    refreshResponse();
+    byte[] response = http.now();
     long consumed = 0;
     long batchLength = 0;
     long end;
-    while ((end = endOfRequest(c.in, consumed, c.inLength)) >= 0
+    while ((end = FloorHttp.endOfRequest(c.in, consumed, c.inLength)) >= 0
         && batchLength + response.length <= OUT_CAP) {
       consumed = end;
       MemorySegment.copy(response, 0, batch, JAVA_BYTE, batchLength, response.length);
@@ -260,19 +252,6 @@ final class FfmFloorPlaintextServer {
     return true;
   }
 
-  /** The offset just past the first CRLFCRLF in {@code in[from, to)}, or -1. */
-  private static long endOfRequest(MemorySegment in, long from, long to) {
-    for (long i = from; i + 3 < to; i++) {
-      if (in.get(JAVA_BYTE, i) == '\r'
-          && in.get(JAVA_BYTE, i + 1) == '\n'
-          && in.get(JAVA_BYTE, i + 2) == '\r'
-          && in.get(JAVA_BYTE, i + 3) == '\n') {
-        return i + 4;
-      }
-    }
-    return -1;
-  }
-
   private void control(int op, int fd, int interest) throws Throwable {
     event.set(JAVA_INT_UNALIGNED, 0, interest);
     event.set(JAVA_LONG_UNALIGNED, 4, fd);
@@ -287,21 +266,6 @@ final class FfmFloorPlaintextServer {
     if (c != null) {
       c.arena.close();
     }
-  }
-
-  /** The whole response with the Date of this second; made again once a second. */
-  private void refreshResponse() {
-    long second = System.currentTimeMillis() / 1000;
-    if (second == responseSecond) {
-      return;
-    }
-    responseSecond = second;
-    String date = DATE.format(ZonedDateTime.now(ZoneOffset.UTC));
-    response =
-        ("HTTP/1.1 200 OK\r\nServer: ffm\r\nDate: "
-                + date
-                + "\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, World!")
-            .getBytes(StandardCharsets.US_ASCII);
   }
 
   @SuppressWarnings("restricted") // the point of this server; bench servers run with native access

@@ -2,6 +2,7 @@ package dev.wharf.bench.http;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -9,11 +10,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.Locale;
 
 /**
  * bench/c/plaintext-epoll.c again, line for line, on {@code java.nio}: one thread, one selector, no
@@ -25,19 +21,17 @@ import java.util.Locale;
 final class NioFloorPlaintextServer {
   private static final int IN_CAP = 65536;
   private static final int OUT_CAP = 256 * 1024;
-  private static final DateTimeFormatter DATE =
-      DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ROOT);
 
   private final Selector selector;
   private final ServerSocketChannel listener;
   private final ByteBuffer batch = ByteBuffer.allocateDirect(OUT_CAP);
-  private byte[] response = new byte[0];
-  private long responseSecond = -1;
+  private final FloorHttp http = new FloorHttp("nio");
   private volatile boolean running = true;
 
   /** One connection: its unread input, and what the socket did not take yet. */
   private static final class Conn {
     final ByteBuffer in = ByteBuffer.allocateDirect(IN_CAP);
+    final MemorySegment inView = MemorySegment.ofBuffer(in); // for FloorHttp.endOfRequest
     ByteBuffer out; // heap, only while the peer's window is full
   }
 
@@ -115,14 +109,14 @@ final class NioFloorPlaintextServer {
     if (n == 0) {
       return;
     }
-    refreshResponse();
+    byte[] response = http.now();
     batch.clear();
     ByteBuffer in = c.in;
     int consumed = 0;
-    int end;
-    while ((end = endOfRequest(in, consumed, in.position())) >= 0
+    long end;
+    while ((end = FloorHttp.endOfRequest(c.inView, consumed, in.position())) >= 0
         && batch.remaining() >= response.length) {
-      consumed = end;
+      consumed = (int) end;
       batch.put(response);
     }
     in.flip().position(consumed);
@@ -161,34 +155,6 @@ final class NioFloorPlaintextServer {
     }
     c.out = null;
     return true;
-  }
-
-  /** The index just past the first CRLFCRLF in {@code in[from, to)}, or -1. */
-  private static int endOfRequest(ByteBuffer in, int from, int to) {
-    for (int i = from; i + 3 < to; i++) {
-      if (in.get(i) == '\r'
-          && in.get(i + 1) == '\n'
-          && in.get(i + 2) == '\r'
-          && in.get(i + 3) == '\n') {
-        return i + 4;
-      }
-    }
-    return -1;
-  }
-
-  /** The whole response with the Date of this second; made again once a second. */
-  private void refreshResponse() {
-    long second = System.currentTimeMillis() / 1000;
-    if (second == responseSecond) {
-      return;
-    }
-    responseSecond = second;
-    String date = DATE.format(ZonedDateTime.now(ZoneOffset.UTC));
-    response =
-        ("HTTP/1.1 200 OK\r\nServer: nio\r\nDate: "
-                + date
-                + "\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, World!")
-            .getBytes(StandardCharsets.US_ASCII);
   }
 
   private static void close(SelectionKey key) {
