@@ -16,20 +16,19 @@ public final class ProcStats {
 
   /** utime + stime of a process (all its threads), in clock ticks; -1 if it is gone. */
   public static long cpuTicks(long pid) {
-    try {
-      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-    } catch (IOException | RuntimeException e) {
-      return -1;
-    }
+    return ticks(pid, true);
   }
 
   /** utime of a process (all its threads), in clock ticks; -1 if it is gone. */
   public static long userTicks(long pid) {
+    return ticks(pid, false);
+  }
+
+  private static long ticks(long pid, boolean withSystem) {
     try {
       String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-      return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[11]);
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(f[11]) + (withSystem ? Long.parseLong(f[12]) : 0);
     } catch (IOException | RuntimeException e) {
       return -1;
     }
@@ -40,14 +39,7 @@ public final class ProcStats {
    * #cpuTicksWithChildren}).
    */
   public static long userTicksWithChildren(long pid) {
-    long total = 0;
-    for (long p : withDescendants(pid)) {
-      long t = userTicks(p);
-      if (t > 0) {
-        total += t;
-      }
-    }
-    return total;
+    return withChildren(pid, false);
   }
 
   /**
@@ -55,9 +47,13 @@ public final class ProcStats {
    * Descendants that exited during a window are not counted: every server here keeps its workers.
    */
   public static long cpuTicksWithChildren(long pid) {
+    return withChildren(pid, true);
+  }
+
+  private static long withChildren(long pid, boolean withSystem) {
     long total = 0;
     for (long p : withDescendants(pid)) {
-      long t = cpuTicks(p);
+      long t = ticks(p, withSystem);
       if (t > 0) {
         total += t;
       }
