@@ -89,9 +89,10 @@ final class WriteQueue {
 
   /**
    * Writes as much as {@code channel} takes now: until the queue is empty or the socket is full.
-   * Runs of segments go in one gathering write (up to {@code gather.length} at a time; the array is
-   * scratch, cleared before return); sent segments go back to {@code segments}, sent files are
-   * closed. {@link #pendingBytes()} drops by what went out, also when a write fails part way.
+   * Runs of segments go in one gathering write, a segment alone in a plain one (up to {@code
+   * gather.length} at a time; the array is scratch, cleared before return); sent segments go back
+   * to {@code segments}, sent files are closed. {@link #pendingBytes()} drops by what went out,
+   * also when a write fails part way.
    */
   void writeTo(GatheringByteChannel channel, ByteBuffer[] gather, BufferPool segments)
       throws IOException {
