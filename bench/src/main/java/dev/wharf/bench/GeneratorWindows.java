@@ -87,8 +87,7 @@ public final class GeneratorWindows {
   public static final class ServerWindow {
     private final ServerProcess server;
     private final OptionalLong alloc0;
-    private final long serverTicks0;
-    private final long serverUserTicks0;
+    private final ProcStats.Ticks serverTicks0;
     private final long hostTicks0;
     private final long t0;
 
@@ -96,7 +95,6 @@ public final class GeneratorWindows {
       this.server = server;
       this.alloc0 = server.allocatedBytes();
       this.serverTicks0 = server.cpuTicks();
-      this.serverUserTicks0 = server.userTicks();
       this.hostTicks0 = ProcStats.hostBusyTicks();
       this.t0 = System.nanoTime();
     }
@@ -113,7 +111,8 @@ public final class GeneratorWindows {
     public void close(Map<String, Double> m, double count, double genCpuSec, String allocKey)
         throws IOException, InterruptedException {
       double wall = (System.nanoTime() - t0) / 1e9;
-      long serverTicks = server.cpuTicks() - serverTicks0;
+      ProcStats.Ticks serverTicks1 = server.cpuTicks();
+      long serverTicks = serverTicks1.total() - serverTicks0.total();
       long hostTicks = ProcStats.hostBusyTicks() - hostTicks0;
       OptionalLong alloc1 = server.allocatedBytes();
       double hz = ProcStats.CLOCK_TICKS_PER_SECOND;
@@ -123,8 +122,9 @@ public final class GeneratorWindows {
       m.put("perServerCpuSec", serverCpuSec > 0 ? count / serverCpuSec : Double.NaN);
       // The server's CPU per unit of work, split: user mode is the server's own code (and its
       // runtime's); system mode is mostly the kernel's TCP, whose share of the work on loopback
-      // moves between server and generator as the timing of the two changes (see bench/README.md).
-      double serverUserSec = (server.userTicks() - serverUserTicks0) / hz;
+      // moves between server and generator as the timing of the two changes
+      // (bench/results/README.md).
+      double serverUserSec = (serverTicks1.user() - serverTicks0.user()) / hz;
       if (count > 0) {
         m.put("userUsPer", 1e6 * serverUserSec / count);
         m.put("sysUsPer", 1e6 * (serverCpuSec - serverUserSec) / count);

@@ -14,51 +14,45 @@ public final class ProcStats {
 
   private ProcStats() {}
 
+  /** CPU time in clock ticks: user mode (utime) and system mode (stime). */
+  public record Ticks(long user, long system) {
+    public long total() {
+      return user + system;
+    }
+  }
+
   /** utime + stime of a process (all its threads), in clock ticks; -1 if it is gone. */
   public static long cpuTicks(long pid) {
-    return ticks(pid, true);
+    Ticks t = ticks(pid);
+    return t == null ? -1 : t.total();
   }
 
-  /** utime of a process (all its threads), in clock ticks; -1 if it is gone. */
-  public static long userTicks(long pid) {
-    return ticks(pid, false);
-  }
-
-  private static long ticks(long pid, boolean withSystem) {
+  /** A process's CPU (all its threads), from one read of its stat; null if it is gone. */
+  private static Ticks ticks(long pid) {
     try {
       String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
       String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return Long.parseLong(f[11]) + (withSystem ? Long.parseLong(f[12]) : 0);
+      return new Ticks(Long.parseLong(f[11]), Long.parseLong(f[12]));
     } catch (IOException | RuntimeException e) {
-      return -1;
+      return null;
     }
   }
 
   /**
-   * utime of a process and of its live descendants, in clock ticks (as {@link
-   * #cpuTicksWithChildren}).
+   * The CPU of a process and of its live descendants (nginx's workers), in clock ticks. Descendants
+   * that exited during a window are not counted: every server here keeps its workers.
    */
-  public static long userTicksWithChildren(long pid) {
-    return withChildren(pid, false);
-  }
-
-  /**
-   * utime + stime of a process and of its live descendants (nginx's workers), in clock ticks.
-   * Descendants that exited during a window are not counted: every server here keeps its workers.
-   */
-  public static long cpuTicksWithChildren(long pid) {
-    return withChildren(pid, true);
-  }
-
-  private static long withChildren(long pid, boolean withSystem) {
-    long total = 0;
+  public static Ticks ticksWithChildren(long pid) {
+    long user = 0;
+    long system = 0;
     for (long p : withDescendants(pid)) {
-      long t = ticks(p, withSystem);
-      if (t > 0) {
-        total += t;
+      Ticks t = ticks(p);
+      if (t != null) {
+        user += t.user();
+        system += t.system();
       }
     }
-    return total;
+    return new Ticks(user, system);
   }
 
   private static List<Long> withDescendants(long root) {

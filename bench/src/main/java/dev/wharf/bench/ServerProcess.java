@@ -148,14 +148,9 @@ public final class ServerProcess implements AutoCloseable {
         .toList();
   }
 
-  /** CPU ticks (user + system) of the process and its workers so far. */
-  public long cpuTicks() {
-    return ProcStats.cpuTicksWithChildren(process.pid());
-  }
-
-  /** User-mode CPU ticks of the process and its workers so far (the rest of cpuTicks is system). */
-  public long userTicks() {
-    return ProcStats.userTicksWithChildren(process.pid());
+  /** CPU ticks (user and system) of the process and its workers so far. */
+  public ProcStats.Ticks cpuTicks() {
+    return ProcStats.ticksWithChildren(process.pid());
   }
 
   /**

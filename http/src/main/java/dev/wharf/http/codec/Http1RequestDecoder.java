@@ -206,7 +206,7 @@ public final class Http1RequestDecoder {
   /** RFC 9112 §3: request-line = method SP request-target SP HTTP-version. */
   private void parseRequestLine(byte[] bytes, int length) {
     int firstSpace = indexOf(bytes, 0, length, (byte) ' ');
-    int secondSpace = checkRequestLine(bytes, 0, length);
+    int secondSpace = checkRequestLine(bytes, 0, firstSpace, length);
     method = SharedStrings.method(bytes, firstSpace);
     int targetLength = secondSpace - firstSpace - 1;
     if (!SharedStrings.spells(bytes, firstSpace + 1, targetLength, previousTarget)) {
@@ -227,7 +227,7 @@ public final class Http1RequestDecoder {
   public static RequestHead parseRequestLine(byte[] bytes, int from, int length) {
     int to = from + length;
     int firstSpace = indexOf(bytes, from, to, (byte) ' ');
-    int secondSpace = checkRequestLine(bytes, from, to);
+    int secondSpace = checkRequestLine(bytes, from, firstSpace, to);
     return new RequestHead(
         new String(bytes, from, firstSpace - from, StandardCharsets.US_ASCII),
         new String(bytes, firstSpace + 1, secondSpace - firstSpace - 1, StandardCharsets.US_ASCII),
@@ -236,11 +236,11 @@ public final class Http1RequestDecoder {
   }
 
   /**
-   * Checks the method and the target of the line from {@code from} to {@code to} and returns where
-   * the space before its version is; the version is checked by {@link #parseVersion}.
+   * Checks the method and the target of the line from {@code from} to {@code to}, whose first space
+   * is at {@code firstSpace} (-1: none), and returns where the space before its version is; the
+   * version is checked by {@link #parseVersion}.
    */
-  private static int checkRequestLine(byte[] bytes, int from, int to) {
-    int firstSpace = indexOf(bytes, from, to, (byte) ' ');
+  private static int checkRequestLine(byte[] bytes, int from, int firstSpace, int to) {
     int secondSpace = firstSpace < 0 ? -1 : indexOf(bytes, firstSpace + 1, to, (byte) ' ');
     if (firstSpace <= from
         || secondSpace < 0
