@@ -103,6 +103,17 @@ public final class NatsBroker implements Broker {
   private static final int MAX_ATTEMPTS = 50;
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
 
+  /*
+   * SUBSCRIBED_BEFORE_READ: a feed subscribes to its fan-out subject, then reads the history, and
+   * needs the server to have the subscription before it answers the read (whatever is not in the
+   * read must then arrive live). No flush is needed for that, and none is made: the server handles
+   * one connection's messages in order, and jnats queues the SUB ahead of the read's request (both
+   * in one outgoing queue; while it reconnects, subscriptions go first and requests wait for it to
+   * finish). A flush would only add a PING whose PONG jnats pairs with the oldest PING waiting: a
+   * PING its writer strands (queued as it leaves reconnect mode) makes every later flush wait for
+   * the PONG of the next, so it times out, for as long as the connection lasts.
+   */
+
   /** One channel this node subscribed to; every field guarded by the object's lock. */
   private static final class Feed {
     final CompletableFuture<Void> subscribed = new CompletableFuture<>();
@@ -477,12 +488,10 @@ public final class NatsBroker implements Broker {
     dispatcher.subscribe(fanOutSubject(channel));
     call(() -> {
           if (!connected()) {
-            // No flush during an outage: its ping would stay in jnats's count of pings awaiting
-            // a pong, and the first flushes after the reconnect would then exceed it ("max
-            // outgoing Ping count exceeded"), a second outage. catchUpAll takes this feed on.
+            // The history read would wait out its timeout: catchUpAll takes this feed on.
             throw new IOException("not connected");
           }
-          connection.flush(Duration.ofSeconds(5)); // the server has the subscription
+          // No flush first (see SUBSCRIBED_BEFORE_READ): the read itself comes after the SUB.
           History history = readHistory(channel, OptionalLong.empty(), 0);
           synchronized (feed) {
             if (!feed.cursor.isPositioned()) {
@@ -644,7 +653,7 @@ public final class NatsBroker implements Broker {
           JetStreamApiException,
           java.util.concurrent.TimeoutException,
           InterruptedException {
-    connection.flush(Duration.ofSeconds(5)); // resubscribed before reading
+    // The resent subscriptions go out before this read (SUBSCRIBED_BEFORE_READ).
     boolean subscribedDuringOutage = false;
     synchronized (feed) {
       if (!feed.cursor.isPositioned()) {
