@@ -15,6 +15,10 @@ module dev.wharf.http {
   exports dev.wharf.http.client;
   exports dev.wharf.http.files;
   exports dev.wharf.http.fields;
+  exports dev.wharf.http.h2.frame to
+      dev.wharf.load; // wharf bench --http2 speaks HTTP/2 with these codecs
+  exports dev.wharf.http.h2.hpack to
+      dev.wharf.load;
   exports dev.wharf.http.codec to
       dev.wharf.websocket,
       dev.wharf.cli; // wharf trace reads the request and status lines of captured segments

@@ -17,7 +17,10 @@ import java.util.List;
  * WebSocket and TCP: messages of {@code messageSize} bytes, echoed. {@code timeout} bounds a
  * connect and the wait for an answer. {@code insecure} accepts any certificate (for self-signed
  * test servers). {@code hold}, for ws:// and wss:// only, holds the connections open instead of
- * echoing (see {@link Hold}). Immutable; the constructor checks every bound.
+ * echoing (see {@link Hold}). {@code http2}, for http:// and https:// only, speaks HTTP/2
+ * (cleartext with prior knowledge, or ALPN h2 over TLS): {@code pipeline} is then the streams one
+ * connection keeps in flight, each replaced as soon as it ends. Immutable; the constructor checks
+ * every bound.
  */
 public record LoadPlan(
     Target target,
@@ -34,7 +37,8 @@ public record LoadPlan(
     int messageSize,
     Duration timeout,
     boolean insecure,
-    Hold hold) {
+    Hold hold,
+    boolean http2) {
 
   /**
    * A WebSocket load that holds its connections rather than echoing (C10K): each connection sends
@@ -108,6 +112,9 @@ public record LoadPlan(
         throw new IllegalArgumentException("a hold sends one ping at a time: no rate, no pipeline");
       }
     }
+    if (http2 && !target.scheme().isHttp()) {
+      throw new IllegalArgumentException("HTTP/2 is for http:// and https:// only");
+    }
     headers = List.copyOf(headers);
     body = body == null ? new byte[0] : body.clone();
     threads = Math.min(threads, connections);
@@ -130,7 +137,8 @@ public record LoadPlan(
         64,
         Duration.ofSeconds(10),
         false,
-        Hold.OFF);
+        Hold.OFF,
+        false);
   }
 
   /** This plan with {@code n} requests instead of a duration. */
@@ -150,7 +158,8 @@ public record LoadPlan(
         messageSize,
         timeout,
         insecure,
-        hold);
+        hold,
+        http2);
   }
 
   /** This plan holding its connections as {@code hold} says. */
@@ -170,7 +179,29 @@ public record LoadPlan(
         messageSize,
         timeout,
         insecure,
-        hold);
+        hold,
+        http2);
+  }
+
+  /** This plan over HTTP/2 ({@code true}) or HTTP/1.1. */
+  public LoadPlan withHttp2(boolean http2) {
+    return new LoadPlan(
+        target,
+        connections,
+        threads,
+        duration,
+        requests,
+        warmup,
+        rate,
+        pipeline,
+        method,
+        headers,
+        body,
+        messageSize,
+        timeout,
+        insecure,
+        hold,
+        http2);
   }
 
   @Override

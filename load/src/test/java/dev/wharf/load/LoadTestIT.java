@@ -69,7 +69,8 @@ class LoadTestIT {
         64,
         Duration.ofSeconds(5),
         false,
-        LoadPlan.Hold.OFF);
+        LoadPlan.Hold.OFF,
+        false);
   }
 
   private static LoadPlan with(LoadPlan p, int pipeline, double rate, Duration duration) {
@@ -88,7 +89,8 @@ class LoadTestIT {
         p.messageSize(),
         p.timeout(),
         p.insecure(),
-        LoadPlan.Hold.OFF);
+        LoadPlan.Hold.OFF,
+        false);
   }
 
   private String url(String path) {
@@ -153,7 +155,8 @@ class LoadTestIT {
             64,
             Duration.ofSeconds(1),
             false,
-            LoadPlan.Hold.OFF);
+            LoadPlan.Hold.OFF,
+            false);
     long began = System.nanoTime();
     LoadReport report = new LoadTest(p).run(LoadTest.Progress.NONE);
 
@@ -225,7 +228,8 @@ class LoadTestIT {
             64,
             Duration.ofMillis(300),
             false,
-            LoadPlan.Hold.OFF);
+            LoadPlan.Hold.OFF,
+            false);
     LoadReport report = new LoadTest(p).run(LoadTest.Progress.NONE);
 
     assertThat(report.requests()).isZero();
@@ -257,7 +261,8 @@ class LoadTestIT {
             64,
             Duration.ofSeconds(5),
             false,
-            LoadPlan.Hold.OFF);
+            LoadPlan.Hold.OFF,
+            false);
     LoadReport report = new LoadTest(p).run(LoadTest.Progress.NONE);
 
     // 100/s for 2 s after a second of warmup: 200, give or take the requests in flight at either
@@ -286,7 +291,8 @@ class LoadTestIT {
             64,
             Duration.ofSeconds(5),
             false,
-            LoadPlan.Hold.OFF);
+            LoadPlan.Hold.OFF,
+            false);
     LoadReport report = new LoadTest(p).run(LoadTest.Progress.NONE);
 
     assertThat(report.requests()).isEqualTo(10);

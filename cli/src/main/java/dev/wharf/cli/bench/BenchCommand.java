@@ -35,12 +35,16 @@ import picocli.CommandLine.Spec;
       "http:// and https:// send HTTP/1.1 requests on kept-alive connections (--pipeline N in"
           + " flight on each); ws:// and wss:// echo messages of --size bytes; tcp://HOST:PORT"
           + " echoes raw bytes.",
+      "--http2 speaks HTTP/2 instead (http://: cleartext with prior knowledge; https://: ALPN h2),"
+          + " --streams N in flight on each connection, each replaced as soon as it ends (as"
+          + " h2load -m N).",
       "Closed loop by default (as wrk: each connection sends again when answered). With --rate R,"
           + " R requests a second on a fixed schedule, each timed from when it should have been"
           + " sent (as wrk2: no coordinated omission).",
       "Examples:",
       "  wharf bench -c 64 -d 10 http://127.0.0.1:8000/",
       "  wharf bench --rate 5000 -c 32 -d 30 --html report.html http://127.0.0.1:8000/",
+      "  wharf bench --http2 --streams 16 -c 8 -d 10 http://127.0.0.1:8000/",
       "  wharf bench -n 10000 --size 1K ws://127.0.0.1:8000/ws/echo"
     })
 public final class BenchCommand implements Callable<Integer> {
@@ -93,6 +97,19 @@ public final class BenchCommand implements Callable<Integer> {
       paramLabel = "N",
       description = "Requests in flight on each connection (default: 1).")
   int pipeline = 1;
+
+  @Option(
+      names = "--http2",
+      description =
+          "HTTP/2: cleartext with prior knowledge for http://, ALPN h2 for https://"
+              + " (default: HTTP/1.1).")
+  boolean http2;
+
+  @Option(
+      names = "--streams",
+      paramLabel = "N",
+      description = "With --http2: streams in flight on each connection (default: 1).")
+  Integer streams;
 
   @Option(
       names = {"-H", "--header"},
@@ -186,6 +203,20 @@ public final class BenchCommand implements Callable<Integer> {
     if (pipeline < 1 || pipeline > 1024) {
       throw new IllegalArgumentException("--pipeline must be 1 to 1024, got " + pipeline);
     }
+    if (http2 && !target.scheme().isHttp()) {
+      throw new IllegalArgumentException("--http2 is for http:// and https:// URLs");
+    }
+    if (http2 && pipeline != 1) {
+      throw new IllegalArgumentException(
+          "--pipeline is HTTP/1.1's; HTTP/2 keeps --streams N in flight instead");
+    }
+    if (streams != null && !http2) {
+      throw new IllegalArgumentException("--streams goes with --http2");
+    }
+    if (streams != null && (streams < 1 || streams > 1024)) {
+      throw new IllegalArgumentException("--streams must be 1 to 1024, got " + streams);
+    }
+    int depth = streams != null ? streams : pipeline;
     if (size < 1 || size > 16 << 20) {
       throw new IllegalArgumentException("--size must be 1 byte to 16M");
     }
@@ -216,14 +247,15 @@ public final class BenchCommand implements Callable<Integer> {
         requests == null ? 0 : requests,
         warmup == null ? Duration.ZERO : time("--warmup", warmup, true),
         rate == null ? 0 : rate,
-        pipeline,
+        depth,
         m,
         headers,
         body(),
         (int) size,
         timeout == null ? Duration.ofSeconds(10) : time("--timeout", timeout, false),
         insecure,
-        hold());
+        hold(),
+        http2);
   }
 
   private LoadPlan.Hold hold() {

@@ -21,6 +21,13 @@ final class BenchJson {
     o.append(",\"scheme\":").append(Json.quote(p.target().scheme().text()));
     o.append(",\"connections\":").append(p.connections());
     o.append(",\"threads\":").append(p.threads());
+    o.append(",\"protocol\":")
+        .append(
+            Json.quote(
+                p.http2()
+                    ? "h2"
+                    : p.target().scheme().isHttp() ? "http/1.1" : p.target().scheme().text()));
+    // With HTTP/2, the streams in flight on each connection.
     o.append(",\"pipeline\":").append(p.pipeline());
     o.append(",\"mode\":")
         .append(Json.quote(p.hold().isOn() ? "hold" : p.rate() > 0 ? "rate" : "closed"));

@@ -94,7 +94,12 @@ final class BenchText {
         p.threads(),
         what,
         how,
-        p.pipeline() > 1 ? ", pipeline " + p.pipeline() : "",
+        p.http2()
+            ? ", HTTP/2 with "
+                + p.pipeline()
+                + (p.pipeline() == 1 ? " stream" : " streams")
+                + " each"
+            : p.pipeline() > 1 ? ", pipeline " + p.pipeline() : "",
         p.warmup().isZero() ? "" : ", after " + p.warmup().toMillis() / 1000.0 + "s of warmup");
   }
 

@@ -95,6 +95,27 @@ class BenchCommandTest {
   }
 
   @Test
+  void http2ReachesThePlanWithItsStreams() throws Exception {
+    LoadPlan p = plan("--http2", "--streams", "32", "https://h/");
+    assertThat(p.http2()).isTrue();
+    assertThat(p.pipeline()).isEqualTo(32);
+    assertThat(plan("--http2", "http://h/").pipeline()).isEqualTo(1);
+    assertThat(plan("http://h/").http2()).isFalse();
+  }
+
+  @Test
+  void http2MistakesSayWhatIsWrong() {
+    assertThatThrownBy(() -> plan("--streams", "4", "http://h/"))
+        .hasMessage("--streams goes with --http2");
+    assertThatThrownBy(() -> plan("--http2", "ws://h/"))
+        .hasMessage("--http2 is for http:// and https:// URLs");
+    assertThatThrownBy(() -> plan("--http2", "--pipeline", "4", "http://h/"))
+        .hasMessage("--pipeline is HTTP/1.1's; HTTP/2 keeps --streams N in flight instead");
+    assertThatThrownBy(() -> plan("--http2", "--streams", "0", "http://h/"))
+        .hasMessage("--streams must be 1 to 1024, got 0");
+  }
+
+  @Test
   void holdReachesThePlanWithItsPingAndGreeting() throws Exception {
     LoadPlan p =
         plan("--hold", "--ping-every", "20s", "--send", "{\"op\":\"subscribe\"}", "ws://h/x");

@@ -86,6 +86,30 @@ class BenchIT extends EndToEnd {
   }
 
   @Test
+  void http2StreamsAreExactlyWhatTheServerLogsAsHttp2() throws Exception {
+    Path log = dir.resolve("access.log");
+    int port = serve(log);
+
+    int code =
+        bench(
+            "-n",
+            "600",
+            "-c",
+            "2",
+            "--http2",
+            "--streams",
+            "8",
+            "--json",
+            "http://127.0.0.1:" + port + "/a.txt");
+
+    assertThat(code).as(lastOutput).isZero();
+    assertThat(requests(lastOutput)).isEqualTo(600);
+    assertThat(lastOutput).contains("\"protocol\":\"h2\"").contains("\"pipeline\":8");
+    Await.until("the access log has 600 HTTP/2 lines", () -> served("GET /a.txt HTTP/2.0") >= 600);
+    assertThat(served("GET /a.txt")).isEqualTo(600);
+  }
+
+  @Test
   void webSocketEchoesAreCountedAndTheTextReportSaysSo() throws Exception {
     int port = serve(dir.resolve("access.log"));
 

@@ -36,9 +36,21 @@ final class Connection {
   private final Exchange exchange;
 
   /**
-   * Due times of the requests in flight, oldest at {@code head}: a ring of the pipeline's depth.
+   * Due times of the requests in flight, by slot. An exchange that answers in order (HTTP/1.1,
+   * WebSocket, TCP) uses it as a ring of the pipeline's depth, oldest at {@code head}; one that
+   * answers in any order (HTTP/2's streams) gets a free slot per request and names it when the
+   * answer comes.
    */
   private final long[] due;
+
+  private final boolean inOrder;
+
+  /** Out of order only: the free slots (a stack), and which slots hold a request. */
+  private final int[] free;
+
+  private final boolean[] busy;
+
+  private int freeCount;
 
   private final long interval;
 
@@ -68,6 +80,20 @@ final class Connection {
     this.interval = interval;
     this.pingEvery = plan.plan().hold().pingEvery().toNanos();
     this.exchange = plan.exchange(this);
+    this.inOrder = exchange.answersInOrder();
+    this.free = inOrder ? null : new int[due.length];
+    this.busy = inOrder ? null : new boolean[due.length];
+    freeAllSlots();
+  }
+
+  private void freeAllSlots() {
+    if (!inOrder) {
+      for (int i = 0; i < due.length; i++) {
+        free[i] = due.length - 1 - i;
+        busy[i] = false;
+      }
+      freeCount = due.length;
+    }
   }
 
   boolean isClosed() {
@@ -288,6 +314,57 @@ final class Connection {
     }
   }
 
+  /**
+   * Out of order: the request in {@code slot} has its whole answer. In a closed loop the slot is
+   * used again at once, as h2load keeps its streams busy.
+   */
+  void answered(int slot, int status) {
+    long now = System.nanoTime();
+    worker.answered(release(slot), now, status);
+    since = now;
+    if (!closeAfterAnswer) {
+      issueWhatIsDue(now);
+    }
+  }
+
+  /**
+   * Out of order: the request in {@code slot} failed on its own (a stream reset), counted as {@code
+   * kind}; the connection carries on.
+   */
+  void requestFailed(int slot, ErrorKind kind, String why) {
+    long now = System.nanoTime();
+    worker.failed(kind, new LoadFailure(kind, why), now);
+    worker.lost(release(slot));
+    if (!closeAfterAnswer) {
+      issueWhatIsDue(now);
+    }
+  }
+
+  /**
+   * Out of order: the server goes away without having taken the request in {@code slot} (RFC 9113
+   * §6.8: it did not process it), which is not an error: the request goes out again on the next
+   * connection.
+   */
+  void requestNotTaken(int slot) {
+    worker.notTaken(release(slot));
+  }
+
+  /** Frees an out-of-order slot and returns its due time. */
+  private long release(int slot) {
+    if (busy == null || !busy[slot]) {
+      throw new IllegalStateException("slot " + slot + " holds no request");
+    }
+    busy[slot] = false;
+    free[freeCount++] = slot;
+    inFlight--;
+    return due[slot];
+  }
+
+  /** How many requests are in flight. */
+  int inFlight() {
+    return inFlight;
+  }
+
   /** The server will close after the answer just read: stop sending, then open again. */
   void closeAfterAnswer() {
     closeAfterAnswer = true;
@@ -301,12 +378,13 @@ final class Connection {
     if (state != State.OPEN) {
       return interval == 0 ? 0 : nextDue;
     }
-    if (interval == 0 && inFlight > 0) {
+    if (interval == 0 && inFlight > 0 && inOrder) {
       // Closed loop, a pipeline is sent again as a whole once all of it is answered, as wrk's
       // pipeline script does: one write per batch, not one per answer.
       return 0;
     }
-    while (inFlight < due.length) {
+    int depth = Math.min(due.length, exchange.room());
+    while (inFlight < depth) {
       long when;
       if (interval == 0) {
         when = now;
@@ -324,16 +402,25 @@ final class Connection {
       if (inFlight == 0) {
         since = now;
       }
-      due[(head + inFlight) % due.length] = when;
+      int slot;
+      if (inOrder) {
+        slot = (head + inFlight) % due.length;
+      } else {
+        slot = free[--freeCount];
+        busy[slot] = true;
+      }
+      due[slot] = when;
       inFlight++;
-      exchange.issue();
+      exchange.issue(slot);
     }
     return interval == 0 ? 0 : nextDue;
   }
 
   /** Whether it is open with room in its pipeline, so that its next slot matters. */
   boolean waitsForSlot() {
-    return state == State.OPEN && inFlight < due.length && !closeAfterAnswer;
+    return state == State.OPEN
+        && inFlight < Math.min(due.length, exchange.room())
+        && !closeAfterAnswer;
   }
 
   /** Counts a timeout if the connect, handshake or oldest answer is late, and fails it. */
@@ -372,8 +459,17 @@ final class Connection {
     }
     state = State.IDLE;
     closeAfterAnswer = false;
-    for (int i = 0; i < inFlight; i++) {
-      worker.lost(due[(head + i) % due.length]);
+    if (inOrder) {
+      for (int i = 0; i < inFlight; i++) {
+        worker.lost(due[(head + i) % due.length]);
+      }
+    } else {
+      for (int slot = 0; slot < due.length; slot++) {
+        if (busy[slot]) {
+          worker.lost(due[slot]);
+        }
+      }
+      freeAllSlots();
     }
     head = 0;
     inFlight = 0;
@@ -389,5 +485,6 @@ final class Connection {
     // At a rate, the slots that pass while it is down stay due: once open again it sends them
     // as fast as its pipeline allows, each timed from its slot, as the server's users would wait.
     exchange.reset();
+    worker.closed(this);
   }
 }

@@ -28,7 +28,7 @@ final class EchoExchange extends Exchange {
   }
 
   @Override
-  void issue() {
+  void issue(int slot) {
     pattern.add(size);
   }
 

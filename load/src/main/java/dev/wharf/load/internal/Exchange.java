@@ -24,8 +24,24 @@ abstract class Exchange {
    */
   abstract void start() throws IOException;
 
-  /** Queues one more request. */
-  abstract void issue();
+  /**
+   * Queues one more request, which the connection keeps in {@code slot} (an exchange that answers
+   * out of order names it in {@link Connection#answered(int, int)}).
+   */
+  abstract void issue(int slot);
+
+  /**
+   * Whether answers come in the order of the requests ({@link Connection#answered(int)}); false
+   * when each names its slot ({@link Connection#answered(int, int)}).
+   */
+  boolean answersInOrder() {
+    return true;
+  }
+
+  /** How many requests the server lets this connection have in flight now (HTTP/2's limit). */
+  int room() {
+    return Integer.MAX_VALUE;
+  }
 
   /** The next bytes to send, at most {@code max}, between position and limit; none when done. */
   abstract ByteBuffer outbound(int max);

@@ -28,7 +28,7 @@ final class HttpExchange extends Exchange implements HttpResponseReader.Sink {
   }
 
   @Override
-  void issue() {
+  void issue(int slot) {
     requests.add();
   }
 

@@ -35,6 +35,7 @@ public final class Plan {
   private final int upgradeLength;
   private final ByteBuffer greetingSource;
   private final int greetingLength;
+  private final Http2Requests http2Requests;
 
   public Plan(LoadPlan plan, InetSocketAddress address, SSLContext tls) {
     this.plan = plan;
@@ -42,7 +43,11 @@ public final class Plan {
     this.tls = tls;
     Target target = plan.target();
     int copies = Math.min(plan.pipeline(), MAX_COPIES);
-    if (target.scheme().isHttp()) {
+    http2Requests = plan.http2() ? new Http2Requests(plan, target.scheme().isTls()) : null;
+    if (plan.http2()) {
+      source = null;
+      length = 0;
+    } else if (target.scheme().isHttp()) {
       byte[] request = httpRequest(plan);
       source = RepeatedMessage.source(request, copies);
       length = request.length;
@@ -108,7 +113,9 @@ public final class Plan {
     if (!plan.insecure()) {
       parameters.setEndpointIdentificationAlgorithm("HTTPS");
     }
-    if (target.scheme().isHttp()) {
+    if (plan.http2()) {
+      parameters.setApplicationProtocols(new String[] {"h2"});
+    } else if (target.scheme().isHttp()) {
       parameters.setApplicationProtocols(new String[] {"http/1.1"});
     }
     engine.setSSLParameters(parameters);
@@ -118,7 +125,9 @@ public final class Plan {
   /** The exchange of one new connection. */
   Exchange exchange(Connection connection) {
     var scheme = plan.target().scheme();
-    if (scheme.isHttp()) {
+    if (http2Requests != null) {
+      return new Http2Exchange(connection, http2Requests, plan.pipeline());
+    } else if (scheme.isHttp()) {
       return new HttpExchange(connection, source, length, plan.method().equals("HEAD"));
     } else if (plan.hold().isOn()) {
       return new WsHoldExchange(

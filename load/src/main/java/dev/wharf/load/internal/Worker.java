@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
@@ -39,6 +40,13 @@ public final class Worker implements Runnable {
 
   private final Plan plan;
   private final Selector selector;
+
+  /**
+   * Connections closed in this turn of the loop (a server's Connection: close or GOAWAY, a reset):
+   * they connect again at its end, as wrk does, not at the next timeout check.
+   */
+  private final ArrayDeque<Connection> closed = new ArrayDeque<>();
+
   private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER);
   private final Connection[] connections;
   private final long measureStart;
@@ -165,6 +173,9 @@ public final class Worker implements Runnable {
         }
       }
       ready.clear();
+      for (Connection c = closed.poll(); c != null; c = closed.poll()) {
+        c.connectIfIdle(now); // unless a failed connect makes it wait for its back-off
+      }
       publish();
     }
   }
@@ -234,6 +245,11 @@ public final class Worker implements Runnable {
     return readBuffer;
   }
 
+  /** A connection closed; it connects again at the end of this turn of the loop. */
+  void closed(Connection connection) {
+    closed.add(connection);
+  }
+
   boolean mayConnect() {
     return !stopped && (!plan.plan().hold().isOn() || handshaking < MAX_HANDSHAKING);
   }
@@ -280,6 +296,16 @@ public final class Worker implements Runnable {
       } else if (k >= 5) {
         errors[ErrorKind.STATUS_5XX.ordinal()]++;
       }
+    }
+  }
+
+  /**
+   * A request due at {@code due} was not taken by the server (HTTP/2's GOAWAY named streams below
+   * it): it is sent again, on another connection, and counts once for a request budget.
+   */
+  void notTaken(long due) {
+    if (budget > 0 && due - measureStart >= 0) {
+      claimed--;
     }
   }
 

@@ -29,7 +29,7 @@ final class WsExchange extends WsUpgradeExchange {
   }
 
   @Override
-  void issue() {
+  void issue(int slot) {
     frames.add();
   }
 

@@ -38,7 +38,7 @@ final class WsHoldExchange extends WsUpgradeExchange {
   }
 
   @Override
-  void issue() {
+  void issue(int slot) {
     pings.add();
   }
 

@@ -1,0 +1,202 @@
+package dev.wharf.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wharf.core.EventLoopGroup;
+import dev.wharf.http.server.HttpServer;
+import dev.wharf.testkit.Nginx;
+import dev.wharf.testkit.TestCertificates;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code wharf bench --http2}'s engine against real HTTP/2 servers on loopback: Wharf's own in
+ * process (its access log says what it served, and over which protocol), and Debian's nginx, whose
+ * HTTP/2 none of us wrote: cleartext by prior knowledge, TLS with ALPN h2, its GOAWAY after
+ * keepalive_requests and its SETTINGS_MAX_CONCURRENT_STREAMS.
+ */
+@Timeout(60)
+class LoadHttp2IT {
+  private final EventLoopGroup group = new EventLoopGroup(1, "load-h2-it", true);
+  private final ConcurrentLinkedQueue<String> served = new ConcurrentLinkedQueue<>();
+  private HttpServer server;
+  private Nginx nginx;
+
+  @TempDir Path dir;
+
+  @BeforeEach
+  void start() throws IOException {
+    server =
+        HttpServer.builder(group)
+            .http2(true)
+            .get("/", (request, response) -> response.send("hello\n"))
+            .post("/length", (request, response) -> response.send(request.body().length + "\n"))
+            .accessLog(entry -> served.add(entry.requestLine()))
+            .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    server.close();
+    group.shutdownGracefully(Duration.ofSeconds(2)).join();
+    if (nginx != null) {
+      nginx.close();
+    }
+  }
+
+  /** {@code n} requests over HTTP/2 with {@code streams} in flight on each of {@code c}. */
+  private static LoadPlan plan(String url, int c, int streams, long n) {
+    return new LoadPlan(
+        Target.parse(url),
+        c,
+        1,
+        null,
+        n,
+        Duration.ZERO,
+        0,
+        streams,
+        "GET",
+        List.of(),
+        new byte[0],
+        64,
+        Duration.ofSeconds(10),
+        true,
+        LoadPlan.Hold.OFF,
+        true);
+  }
+
+  private static LoadReport run(LoadPlan plan) throws Exception {
+    return new LoadTest(plan).run(LoadTest.Progress.NONE);
+  }
+
+  @Test
+  void nRequestsAreExactlyNHttp2RequestsAtTheServer() throws Exception {
+    LoadReport report = run(plan("http://127.0.0.1:" + server.port() + "/", 4, 8, 2000));
+
+    assertThat(report.errors()).isEmpty();
+    assertThat(report.requests()).isEqualTo(2000);
+    assertThat(report.statusClasses()[2]).isEqualTo(2000);
+    assertThat(report.latency().count()).isEqualTo(2000);
+    assertThat(report.connectionsOpened()).isEqualTo(4);
+    assertThat(served).hasSize(2000).allMatch(line -> line.equals("GET / HTTP/2.0"));
+  }
+
+  @Test
+  void aBodyLargerThanTheServersWindowsGoesOutWithinThem() throws Exception {
+    int size = 300 * 1024; // past the 64 KiB a stream and a connection start with (RFC 9113 §6.9)
+    var p = plan("http://127.0.0.1:" + server.port() + "/length", 2, 4, 40);
+    LoadPlan post =
+        new LoadPlan(
+            p.target(),
+            p.connections(),
+            p.threads(),
+            null,
+            p.requests(),
+            p.warmup(),
+            0,
+            p.pipeline(),
+            "POST",
+            List.of(),
+            new byte[size],
+            64,
+            p.timeout(),
+            false,
+            LoadPlan.Hold.OFF,
+            true);
+
+    LoadReport report = run(post);
+
+    assertThat(report.errors()).isEmpty();
+    assertThat(report.statusClasses()[2]).isEqualTo(40);
+    assertThat(report.bytesWritten()).isGreaterThan(40L * size);
+    assertThat(served).hasSize(40).allMatch(line -> line.equals("POST /length HTTP/2.0"));
+  }
+
+  @Test
+  void aServerWithoutHttp2IsAProtocolErrorThatSaysSo() throws Exception {
+    try (HttpServer http1Only =
+        HttpServer.builder(group)
+            .get("/", (request, response) -> response.send("hello\n"))
+            .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+      LoadPlan p = plan("http://127.0.0.1:" + http1Only.port() + "/", 1, 1, 1);
+      LoadPlan brief =
+          new LoadPlan(
+              p.target(),
+              1,
+              1,
+              Duration.ofMillis(300),
+              0,
+              Duration.ZERO,
+              0,
+              1,
+              "GET",
+              List.of(),
+              new byte[0],
+              64,
+              p.timeout(),
+              false,
+              LoadPlan.Hold.OFF,
+              true);
+
+      LoadReport report = run(brief);
+
+      assertThat(report.requests()).isZero();
+      assertThat(report.errors(ErrorKind.PROTOCOL)).isPositive();
+      assertThat(report.firstErrors().get(ErrorKind.PROTOCOL))
+          .contains("the server does not speak HTTP/2");
+    }
+  }
+
+  private Nginx nginx(String directives) throws Exception {
+    nginx =
+        Nginx.start(
+            dir.resolve("nginx"), TestCertificates.create(dir.resolve("certs")), directives);
+    Files.writeString(nginx.root().resolve("small.txt"), "small\n");
+    return nginx;
+  }
+
+  @Test
+  void nginxGoingAwayAfterKeepaliveRequestsLosesNothingAndCountsNoError() throws Exception {
+    nginx("keepalive_requests 50;");
+
+    LoadReport report =
+        run(plan("http://127.0.0.1:" + nginx.cleartextPort() + "/small.txt", 2, 8, 1000));
+
+    assertThat(report.errors()).isEmpty();
+    assertThat(report.statusClasses()[2]).isEqualTo(1000);
+    assertThat(report.connectionsOpened()).isGreaterThanOrEqualTo(1000 / 50);
+  }
+
+  @Test
+  void nginxOverTlsWithAlpnH2() throws Exception {
+    nginx("");
+
+    LoadReport report = run(plan("https://127.0.0.1:" + nginx.tlsPort() + "/small.txt", 2, 4, 400));
+
+    assertThat(report.errors()).isEmpty();
+    assertThat(report.statusClasses()[2]).isEqualTo(400);
+    assertThat(report.connectionsOpened()).isEqualTo(2);
+  }
+
+  @Test
+  void nginxsLimitOnConcurrentStreamsIsKeptSoNoStreamIsRefused() throws Exception {
+    nginx("http2_max_concurrent_streams 2;");
+
+    LoadReport report =
+        run(plan("http://127.0.0.1:" + nginx.cleartextPort() + "/small.txt", 1, 16, 500));
+
+    assertThat(report.errors()).isEmpty();
+    assertThat(report.statusClasses()[2]).isEqualTo(500);
+  }
+}
