@@ -30,6 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 class LoadHttp2IT {
   private final EventLoopGroup group = new EventLoopGroup(1, "load-h2-it", true);
   private final ConcurrentLinkedQueue<String> served = new ConcurrentLinkedQueue<>();
+  private final java.util.concurrent.atomic.AtomicInteger slowOnes =
+      new java.util.concurrent.atomic.AtomicInteger();
   private HttpServer server;
   private Nginx nginx;
 
@@ -42,6 +44,13 @@ class LoadHttp2IT {
             .http2(true)
             .get("/", (request, response) -> response.send("hello\n"))
             .post("/length", (request, response) -> response.send(request.body().length + "\n"))
+            .get(
+                "/all-but-first",
+                (request, response) -> {
+                  if (slowOnes.getAndIncrement() > 0) {
+                    response.send("hello\n"); // the first request is never answered
+                  }
+                })
             .accessLog(entry -> served.add(entry.requestLine()))
             .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
   }
@@ -121,6 +130,37 @@ class LoadHttp2IT {
     assertThat(report.statusClasses()[2]).isEqualTo(40);
     assertThat(report.bytesWritten()).isGreaterThan(40L * size);
     assertThat(served).hasSize(40).allMatch(line -> line.equals("POST /length HTTP/2.0"));
+  }
+
+  @Test
+  void aStreamWithoutAnAnswerTimesOutWhileTheOthersAreAnswered() throws Exception {
+    LoadPlan p = plan("http://127.0.0.1:" + server.port() + "/all-but-first", 1, 4, 1);
+    LoadPlan briefTimeout =
+        new LoadPlan(
+            p.target(),
+            1,
+            1,
+            Duration.ofMillis(1500),
+            0,
+            Duration.ZERO,
+            0,
+            4,
+            "GET",
+            List.of(),
+            new byte[0],
+            64,
+            Duration.ofMillis(400),
+            false,
+            LoadPlan.Hold.OFF,
+            true);
+
+    LoadReport report = run(briefTimeout);
+
+    assertThat(report.errors(ErrorKind.TIMEOUT)).isEqualTo(1);
+    assertThat(report.firstErrors().get(ErrorKind.TIMEOUT))
+        .isEqualTo("no answer within the timeout");
+    assertThat(report.statusClasses()[2]).isPositive();
+    assertThat(report.connectionsOpened()).isEqualTo(2); // the stuck one closed, another opened
   }
 
   @Test

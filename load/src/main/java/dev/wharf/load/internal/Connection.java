@@ -45,10 +45,11 @@ final class Connection {
 
   private final boolean inOrder;
 
-  /** Out of order only: the free slots (a stack), and which slots hold a request. */
+  /** Out of order only: the free slots (a stack), which slots hold a request, and since when. */
   private final int[] free;
 
   private final boolean[] busy;
+  private final long[] issuedAt;
 
   private int freeCount;
 
@@ -83,6 +84,7 @@ final class Connection {
     this.inOrder = exchange.answersInOrder();
     this.free = inOrder ? null : new int[due.length];
     this.busy = inOrder ? null : new boolean[due.length];
+    this.issuedAt = inOrder ? null : new long[due.length];
     freeAllSlots();
   }
 
@@ -408,6 +410,7 @@ final class Connection {
       } else {
         slot = free[--freeCount];
         busy[slot] = true;
+        issuedAt[slot] = now;
       }
       due[slot] = when;
       inFlight++;
@@ -426,13 +429,30 @@ final class Connection {
   /** Counts a timeout if the connect, handshake or oldest answer is late, and fails it. */
   void checkTimeout(long now, long timeout) {
     boolean waiting = state == State.CONNECTING || state == State.STARTING || inFlight > 0;
-    if (waiting && now - since > timeout) {
+    if (waiting && now - oldestWait() > timeout) {
       failed(
           new LoadFailure(
               state == State.CONNECTING ? ErrorKind.CONNECT : ErrorKind.TIMEOUT,
               "no answer within the timeout"),
           now);
     }
+  }
+
+  /**
+   * Since when it waits: the connect, the handshake or the last answer; out of order, the oldest
+   * request in flight (other streams' answers say nothing of a stream that gets none).
+   */
+  private long oldestWait() {
+    if (inOrder || state != State.OPEN || inFlight == 0) {
+      return since;
+    }
+    long oldest = since;
+    for (int slot = 0; slot < due.length; slot++) {
+      if (busy[slot] && issuedAt[slot] - oldest < 0) {
+        oldest = issuedAt[slot];
+      }
+    }
+    return oldest;
   }
 
   /** Counts the failure by kind and closes; a failed connect backs off before trying again. */

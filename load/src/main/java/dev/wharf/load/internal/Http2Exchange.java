@@ -51,6 +51,18 @@ final class Http2Exchange extends Exchange implements Http2FrameListener, Header
   private final Http2FrameEncoder encoder = new Http2FrameEncoder();
   private final Outbound out = new Outbound();
 
+  /** This connection's views of the shared request bytes: nothing wrapped per request. */
+  private final ByteBuffer firstBlock;
+
+  private final ByteBuffer block;
+  private final ByteBuffer body;
+
+  /**
+   * The slot of a stream, at {@code (id >>> 1) & mask}: a stream's own entry unless a much later
+   * one took it (then {@link #slotOf} looks through the slots).
+   */
+  private final int[] slotByStream;
+
   /** Per slot: the stream that holds it (0: none), its final status, what of its body is unsent. */
   private final int[] streamOf;
 
@@ -86,6 +98,10 @@ final class Http2Exchange extends Exchange implements Http2FrameListener, Header
     this.bodySent = new int[depth];
     this.sendWindowOf = new long[depth];
     this.waiting = new int[depth];
+    this.firstBlock = ByteBuffer.wrap(requests.firstBlock());
+    this.block = ByteBuffer.wrap(requests.block());
+    this.body = ByteBuffer.wrap(requests.body());
+    this.slotByStream = new int[Integer.highestOneBit(Math.max(1, depth - 1)) << 2];
     reset();
   }
 
@@ -127,13 +143,14 @@ final class Http2Exchange extends Exchange implements Http2FrameListener, Header
     }
     streamOf[slot] = streamId;
     statusOf[slot] = 0;
-    byte[] block = firstBlockSent ? requests.block() : requests.firstBlock();
+    slotByStream[(streamId >>> 1) & (slotByStream.length - 1)] = slot;
+    ByteBuffer fields = (firstBlockSent ? block : firstBlock).clear();
     firstBlockSent = true;
-    boolean body = requests.body().length > 0;
-    ByteBuffer frames = out.room(encoder.headersBytes(block.length));
-    encoder.writeHeaders(frames, streamId, ByteBuffer.wrap(block), !body);
+    boolean hasBody = body.capacity() > 0;
+    ByteBuffer frames = out.room(encoder.headersBytes(fields.remaining()));
+    encoder.writeHeaders(frames, streamId, fields, !hasBody);
     out.wrote(frames);
-    if (body) {
+    if (hasBody) {
       bodySent[slot] = 0;
       sendWindowOf[slot] = peerInitialWindow;
       waiting[(waitingHead + waitingCount++) % waiting.length] = slot;
@@ -143,14 +160,13 @@ final class Http2Exchange extends Exchange implements Http2FrameListener, Header
 
   /** Sends what the windows allow of the waiting bodies, oldest first. */
   private void sendBodies() {
-    byte[] body = requests.body();
     while (waitingCount > 0) {
       int slot = waiting[waitingHead];
       if (streamOf[slot] == 0) {
         dropWaiting(); // reset meanwhile
         continue;
       }
-      int left = body.length - bodySent[slot];
+      int left = body.capacity() - bodySent[slot];
       int n =
           (int)
               Math.min(
@@ -160,8 +176,8 @@ final class Http2Exchange extends Exchange implements Http2FrameListener, Header
         return;
       }
       ByteBuffer frames = out.room(9 + n);
-      encoder.writeData(
-          frames, streamOf[slot], ByteBuffer.wrap(body, bodySent[slot], n), n == left);
+      body.clear().position(bodySent[slot]).limit(bodySent[slot] + n);
+      encoder.writeData(frames, streamOf[slot], body, n == left);
       out.wrote(frames);
       bodySent[slot] += n;
       connectionSendWindow -= n;
@@ -401,8 +417,12 @@ final class Http2Exchange extends Exchange implements Http2FrameListener, Header
     out.wrote(frame);
   }
 
-  /** The slot of a stream in flight, or -1. A few slots: a look through them beats a map. */
+  /** The slot of a stream in flight, or -1. */
   private int slotOf(int streamId) {
+    int hashed = slotByStream[(streamId >>> 1) & (slotByStream.length - 1)];
+    if (streamOf[hashed] == streamId) {
+      return hashed;
+    }
     for (int slot = 0; slot < streamOf.length; slot++) {
       if (streamOf[slot] == streamId) {
         return slot;
