@@ -227,6 +227,8 @@ class LoadHttp2IT {
     assertThat(report.errors()).isEmpty();
     assertThat(report.statusClasses()[2]).isEqualTo(400);
     assertThat(report.connectionsOpened()).isEqualTo(2);
+    // TLS records as written: 400 HEADERS frames at the least (they were not counted at all).
+    assertThat(report.bytesWritten()).isGreaterThan(400L * 20);
   }
 
   @Test

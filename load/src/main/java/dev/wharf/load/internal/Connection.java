@@ -247,6 +247,11 @@ final class Connection {
     return n;
   }
 
+  /** {@code n} bytes went out on its socket (TLS records: counted as they are written). */
+  void wrote(int n) {
+    worker.wrote(n);
+  }
+
   /** The server closed its side: an error if an answer was still owed. */
   void endOfStream() throws IOException {
     exchange.endOfStream();

@@ -42,7 +42,9 @@ final class TlsLink {
 
   /**
    * Does everything that can be done now without blocking; returns whether the socket is full (the
-   * connection then waits for OP_WRITE).
+   * connection then waits for OP_WRITE). Once handshaken it reads and decrypts all the socket has
+   * before it encrypts what the answers made the exchange queue: the requests that follow a batch
+   * of answers go out in one record and one write, as on a plain socket, not one each.
    */
   boolean progress(Connection connection, Exchange exchange) throws IOException {
     try {
@@ -50,7 +52,7 @@ final class TlsLink {
         if (connection.isClosed()) {
           return false;
         }
-        if (!flush()) {
+        if (!flush(connection)) {
           if (!unwrap(connection, exchange) && !readSocket(connection)) {
             return true;
           }
@@ -73,12 +75,14 @@ final class TlsLink {
             if (!handshaken) {
               handshaken = true;
               exchange.start();
+            } else if (unwrap(connection, exchange) || readSocket(connection)) {
+              continue; // more may be readable: answers first, then what they let us send
             } else if (exchange.outbound(MAX_RECORD).hasRemaining()) {
               ByteBuffer src = exchange.outbound(MAX_RECORD);
               int from = src.position();
               wrap(src);
               exchange.sent(src.position() - from);
-            } else if (!unwrap(connection, exchange) && !readSocket(connection)) {
+            } else {
               return false;
             }
           }
@@ -92,11 +96,18 @@ final class TlsLink {
   }
 
   /** Writes pending records; true when none are left. */
-  private boolean flush() throws IOException {
+  private boolean flush(Connection connection) throws IOException {
     while (netOut.hasRemaining()) {
-      if (channel.write(netOut) == 0) {
+      int n;
+      try {
+        n = channel.write(netOut);
+      } catch (IOException e) {
+        throw new LoadFailure(ErrorKind.RESET, e.getMessage());
+      }
+      if (n == 0) {
         return false;
       }
+      connection.wrote(n);
     }
     return true;
   }
