@@ -183,27 +183,6 @@ public record LoadPlan(
         http2);
   }
 
-  /** This plan over HTTP/2 ({@code true}) or HTTP/1.1. */
-  public LoadPlan withHttp2(boolean http2) {
-    return new LoadPlan(
-        target,
-        connections,
-        threads,
-        duration,
-        requests,
-        warmup,
-        rate,
-        pipeline,
-        method,
-        headers,
-        body,
-        messageSize,
-        timeout,
-        insecure,
-        hold,
-        http2);
-  }
-
   @Override
   public byte[] body() {
     return body.clone();

@@ -66,20 +66,29 @@ class LoadHttp2IT {
 
   /** {@code n} requests over HTTP/2 with {@code streams} in flight on each of {@code c}. */
   private static LoadPlan plan(String url, int c, int streams, long n) {
+    return plan(url, c, streams, n, null, new byte[0], Duration.ofSeconds(10));
+  }
+
+  /**
+   * Over HTTP/2: {@code n} requests, or for {@code duration} when it is given; a POST of {@code
+   * body} when there is one; any certificate accepted.
+   */
+  private static LoadPlan plan(
+      String url, int c, int streams, long n, Duration duration, byte[] body, Duration timeout) {
     return new LoadPlan(
         Target.parse(url),
         c,
         1,
-        null,
-        n,
+        duration,
+        duration == null ? n : 0,
         Duration.ZERO,
         0,
         streams,
-        "GET",
+        body.length > 0 ? "POST" : "GET",
         List.of(),
-        new byte[0],
+        body,
         64,
-        Duration.ofSeconds(10),
+        timeout,
         true,
         LoadPlan.Hold.OFF,
         true);
@@ -104,25 +113,15 @@ class LoadHttp2IT {
   @Test
   void aBodyLargerThanTheServersWindowsGoesOutWithinThem() throws Exception {
     int size = 300 * 1024; // past the 64 KiB a stream and a connection start with (RFC 9113 §6.9)
-    var p = plan("http://127.0.0.1:" + server.port() + "/length", 2, 4, 40);
     LoadPlan post =
-        new LoadPlan(
-            p.target(),
-            p.connections(),
-            p.threads(),
+        plan(
+            "http://127.0.0.1:" + server.port() + "/length",
+            2,
+            4,
+            40,
             null,
-            p.requests(),
-            p.warmup(),
-            0,
-            p.pipeline(),
-            "POST",
-            List.of(),
             new byte[size],
-            64,
-            p.timeout(),
-            false,
-            LoadPlan.Hold.OFF,
-            true);
+            Duration.ofSeconds(10));
 
     LoadReport report = run(post);
 
@@ -134,25 +133,15 @@ class LoadHttp2IT {
 
   @Test
   void aStreamWithoutAnAnswerTimesOutWhileTheOthersAreAnswered() throws Exception {
-    LoadPlan p = plan("http://127.0.0.1:" + server.port() + "/all-but-first", 1, 4, 1);
     LoadPlan briefTimeout =
-        new LoadPlan(
-            p.target(),
+        plan(
+            "http://127.0.0.1:" + server.port() + "/all-but-first",
             1,
-            1,
-            Duration.ofMillis(1500),
-            0,
-            Duration.ZERO,
-            0,
             4,
-            "GET",
-            List.of(),
+            0,
+            Duration.ofMillis(1500),
             new byte[0],
-            64,
-            Duration.ofMillis(400),
-            false,
-            LoadPlan.Hold.OFF,
-            true);
+            Duration.ofMillis(400));
 
     LoadReport report = run(briefTimeout);
 
@@ -169,25 +158,15 @@ class LoadHttp2IT {
         HttpServer.builder(group)
             .get("/", (request, response) -> response.send("hello\n"))
             .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-      LoadPlan p = plan("http://127.0.0.1:" + http1Only.port() + "/", 1, 1, 1);
       LoadPlan brief =
-          new LoadPlan(
-              p.target(),
+          plan(
+              "http://127.0.0.1:" + http1Only.port() + "/",
               1,
               1,
+              0,
               Duration.ofMillis(300),
-              0,
-              Duration.ZERO,
-              0,
-              1,
-              "GET",
-              List.of(),
               new byte[0],
-              64,
-              p.timeout(),
-              false,
-              LoadPlan.Hold.OFF,
-              true);
+              Duration.ofSeconds(10));
 
       LoadReport report = run(brief);
 
