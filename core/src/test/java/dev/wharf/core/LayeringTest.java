@@ -124,15 +124,31 @@ class LayeringTest {
   }
 
   @Test
-  void theLoadEngineNamesNoOtherWharfModule() {
-    // wharf bench's engine runs its own selectors: it stays free of core, http and websocket, so
-    // that it loads nothing of the servers it measures, and bench can share its wire pieces.
+  void theLoadEngineNamesNoOtherWharfModuleButHttp2sCodecs() {
+    // wharf bench's engine runs its own selectors: it stays free of core, http's server and
+    // client, and websocket, so that it loads nothing of the servers it measures, and bench can
+    // share its wire pieces. HTTP/2's frame and HPACK codecs (I/O-free, as the tests above and
+    // below hold) are the exception: --http2 speaks the protocol with them.
     assertThat(
             referencesUnder(
                 ROOT.resolve("load/src/main/java/dev/wharf/load"),
                 null,
-                Pattern.compile("\\bdev\\.wharf\\.(?!load\\b)\\w+")))
-        .as("files of dev.wharf.load naming another Wharf module")
+                Pattern.compile(
+                    "\\bdev\\.wharf\\.(?!load\\b|http\\.h2\\.frame\\b|http\\.h2\\.hpack\\b)[\\w.]+")))
+        .as("files of dev.wharf.load naming another Wharf module than HTTP/2's codecs")
+        .isEmpty();
+  }
+
+  @Test
+  void http2FramesAreACodecOfTheJdkOnly() {
+    // What the load engine may take of http: no other Wharf package, and no channel.
+    assertThat(
+            referencesUnder(
+                ROOT.resolve("http/src/main/java/dev/wharf/http/h2/frame"),
+                null,
+                Pattern.compile(
+                    "\\bdev\\.wharf\\.(?!http\\.h2\\.frame\\b)[\\w.]+|\\bjava\\.nio\\.channels\\b")))
+        .as("files of dev.wharf.http.h2.frame naming another Wharf package or java.nio.channels")
         .isEmpty();
   }
 
