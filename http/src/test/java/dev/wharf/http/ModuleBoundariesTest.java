@@ -9,10 +9,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What the module descriptors promise, seen from another module: core's {@code internal} package is
- * closed to dev.wharf.http even though its classes are public, and the HTTP codec is exported to no
- * one but dev.wharf.websocket (its handshake) and dev.wharf.cli (wharf trace's first lines). These
- * tests run on the module path (surefire patches them into dev.wharf.http); on the class path the
- * first one fails, as nothing would be hidden there.
+ * closed to dev.wharf.http even though its classes are public, the HTTP codec is exported to no one
+ * but dev.wharf.websocket (its handshake) and dev.wharf.cli (wharf trace's first lines), and
+ * HTTP/2's frame and HPACK codecs to dev.wharf.load alone. These tests run on the module path
+ * (surefire patches them into dev.wharf.http); on the class path the first one fails, as nothing
+ * would be hidden there.
  */
 class ModuleBoundariesTest {
   private static final Module HTTP = Headers.class.getModule();
@@ -53,10 +54,14 @@ class ModuleBoundariesTest {
   }
 
   @Test
-  void hpackIsNotExported() {
-    // The HTTP/2 connection inside this module uses it; no other module may, for now.
-    assertThat(HTTP.getPackages()).contains("dev.wharf.http.h2.hpack");
+  void http2sCodecsAreExportedOnlyToTheLoadEngineAndTheRestOfHttp2ToNoOne() {
+    // The HTTP/2 connections of this module use them; wharf bench --http2 speaks HTTP/2 with them.
+    assertThat(HTTP.getPackages()).contains("dev.wharf.http.h2.hpack", "dev.wharf.http.h2.frame");
     assertThat(HTTP.getDescriptor().exports())
-        .noneMatch(export -> export.source().startsWith("dev.wharf.http.h2"));
+        .filteredOn(export -> export.source().startsWith("dev.wharf.http.h2"))
+        .extracting(export -> export.source() + " to " + export.targets())
+        .containsExactlyInAnyOrder(
+            "dev.wharf.http.h2.frame to [dev.wharf.load]",
+            "dev.wharf.http.h2.hpack to [dev.wharf.load]");
   }
 }
