@@ -205,6 +205,23 @@ public class MainTest {
     assertThat(Main.startsAServer()).isFalse();
   }
 
+  /** Only commands without shutdown hooks (and no command) end without System.exit. */
+  @Test
+  void onlyCommandsWithoutShutdownHooksEndWithoutSystemExit() {
+    assertThat(Main.endsWithoutHooks("--version")).isTrue();
+    assertThat(Main.endsWithoutHooks()).isTrue();
+    assertThat(Main.endsWithoutHooks("get", "-o", "x", "http://127.0.0.1/")).isTrue();
+    assertThat(Main.endsWithoutHooks("dns", "example.com", "AAAA")).isTrue();
+    assertThat(Main.endsWithoutHooks("scan", "127.0.0.1")).isTrue();
+    assertThat(Main.endsWithoutHooks("dns", "serve", "--zone", "z")).isFalse();
+    assertThat(Main.endsWithoutHooks("serve", ".")).isFalse();
+    assertThat(Main.endsWithoutHooks("bench", "http://127.0.0.1/")).isFalse();
+    assertThat(Main.endsWithoutHooks("ws", "ws://127.0.0.1/")).isFalse();
+    assertThat(Main.endsWithoutHooks("listen", "/tmp/sock")).isFalse();
+    assertThat(Main.endsWithoutHooks("ping", "127.0.0.1")).isFalse();
+    assertThat(Main.endsWithoutHooks("trace", "-c", "1")).isFalse();
+  }
+
   /**
    * A server awaits the set-up begun on its own thread before it binds (no line it logs is lost),
    * and does it itself when nobody began it.
