@@ -177,6 +177,115 @@ class LoadHttp2IT {
     }
   }
 
+  @Test
+  void aConnectionLeftOpenAfterGoAwayIsClosedOnceItsStreamsEndedAndAnotherOpens() throws Exception {
+    try (var server = new GoAwayButStayOpen(10)) {
+      LoadReport report =
+          run(
+              plan(
+                  "http://127.0.0.1:" + server.port() + "/",
+                  1,
+                  4,
+                  0,
+                  Duration.ofMillis(1500),
+                  new byte[0],
+                  Duration.ofSeconds(10)));
+
+      assertThat(report.errors()).isEmpty();
+      assertThat(report.requests()).isGreaterThan(30);
+      assertThat(report.connectionsOpened()).isGreaterThan(3);
+      assertThat(server.connections.get()).isEqualTo((int) report.connectionsOpened());
+    }
+  }
+
+  /**
+   * An HTTP/2 server of the test's own, for what nginx does not do: it answers each request with a
+   * bare 200 ({@code :status} from HPACK's static table); with the {@code perConnection}th request
+   * it sends GOAWAY (NO_ERROR, that stream the last it takes), answers it, and leaves the
+   * connection open, answering nothing more on it.
+   */
+  private static final class GoAwayButStayOpen implements AutoCloseable {
+    final java.util.concurrent.atomic.AtomicInteger connections =
+        new java.util.concurrent.atomic.AtomicInteger();
+    private final java.net.ServerSocket listener;
+    private final List<java.net.Socket> accepted =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    GoAwayButStayOpen(int perConnection) throws IOException {
+      listener = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+      Thread.ofVirtual()
+          .start(
+              () -> {
+                while (true) {
+                  java.net.Socket socket;
+                  try {
+                    socket = listener.accept();
+                  } catch (IOException closed) {
+                    return;
+                  }
+                  connections.incrementAndGet();
+                  accepted.add(socket);
+                  Thread.ofVirtual().start(() -> serve(socket, perConnection));
+                }
+              });
+    }
+
+    int port() {
+      return listener.getLocalPort();
+    }
+
+    private static void serve(java.net.Socket socket, int perConnection) {
+      try {
+        var in =
+            new java.io.DataInputStream(new java.io.BufferedInputStream(socket.getInputStream()));
+        var out = socket.getOutputStream();
+        in.readNBytes(24); // the client's connection preface
+        out.write(frame(0x4, 0, 0, new byte[0])); // SETTINGS, none changed
+        int answered = 0;
+        while (true) {
+          int length = in.readUnsignedShort() << 8 | in.readUnsignedByte();
+          int type = in.readUnsignedByte();
+          int flags = in.readUnsignedByte();
+          int stream = in.readInt() & 0x7fff_ffff;
+          in.readNBytes(length);
+          if (type == 0x4 && (flags & 0x1) == 0) {
+            out.write(frame(0x4, 0x1, 0, new byte[0])); // SETTINGS ACK
+          } else if (type == 0x1 && answered < perConnection) {
+            if (++answered == perConnection) {
+              // GOAWAY before the last answer: that stream is still in flight when it comes.
+              var goAway = java.nio.ByteBuffer.allocate(8).putInt(stream).putInt(0).array();
+              out.write(frame(0x7, 0, 0, goAway));
+            }
+            out.write(frame(0x1, 0x5, stream, new byte[] {(byte) 0x88})); // 200, END_STREAM
+          }
+          out.flush();
+        }
+      } catch (IOException connectionEnded) {
+        // the client closed it: what is asked of it
+      }
+    }
+
+    private static byte[] frame(int type, int flags, int stream, byte[] payload) {
+      return java.nio.ByteBuffer.allocate(9 + payload.length)
+          .put((byte) (payload.length >>> 16))
+          .put((byte) (payload.length >>> 8))
+          .put((byte) payload.length)
+          .put((byte) type)
+          .put((byte) flags)
+          .putInt(stream)
+          .put(payload)
+          .array();
+    }
+
+    @Override
+    public void close() throws IOException {
+      listener.close();
+      for (var socket : accepted) {
+        socket.close();
+      }
+    }
+  }
+
   private Nginx nginx(String directives) throws Exception {
     nginx =
         Nginx.start(

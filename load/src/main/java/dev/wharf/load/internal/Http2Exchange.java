@@ -298,9 +298,20 @@ final class Http2Exchange extends Exchange implements Http2FrameListener, Header
     streamOf[slot] = 0;
     if (statusOf[slot] == 0) {
       connection.requestFailed(slot, ErrorKind.PROTOCOL, "a stream ended without a :status");
-      return;
+    } else {
+      connection.answered(slot, statusOf[slot]);
     }
-    connection.answered(slot, statusOf[slot]);
+    closeIfDone();
+  }
+
+  /**
+   * A connection that takes no more streams (GOAWAY, or its stream ids ran out) closes once its
+   * last one ended, and another opens: a server may leave it open after its GOAWAY.
+   */
+  private void closeIfDone() {
+    if (goingAway && connection.inFlight() == 0) {
+      connection.closeAfterAnswer();
+    }
   }
 
   @Override
@@ -316,6 +327,7 @@ final class Http2Exchange extends Exchange implements Http2FrameListener, Header
     if (slot >= 0) {
       streamOf[slot] = 0;
       connection.requestFailed(slot, kind, why);
+      closeIfDone();
     }
   }
 
@@ -385,9 +397,7 @@ final class Http2Exchange extends Exchange implements Http2FrameListener, Header
         connection.requestNotTaken(slot);
       }
     }
-    if (connection.inFlight() == 0) {
-      connection.closeAfterAnswer();
-    }
+    closeIfDone();
   }
 
   @Override
