@@ -173,7 +173,7 @@ class LoadHttp2IT {
       assertThat(report.requests()).isZero();
       assertThat(report.errors(ErrorKind.PROTOCOL)).isPositive();
       assertThat(report.firstErrors().get(ErrorKind.PROTOCOL))
-          .contains("the server does not speak HTTP/2");
+          .contains("the server answered in HTTP/1, not HTTP/2");
     }
   }
 

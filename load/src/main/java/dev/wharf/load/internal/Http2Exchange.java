@@ -80,6 +80,7 @@ final class Http2Exchange extends Exchange implements Http2FrameListener, Header
   private HpackDecoder hpack;
   private int nextStreamId;
   private boolean settingsSeen;
+  private boolean nothingReadYet;
   private boolean firstBlockSent;
   private boolean goingAway;
   private long maxConcurrentStreams;
@@ -205,6 +206,14 @@ final class Http2Exchange extends Exchange implements Http2FrameListener, Header
 
   @Override
   void received(ByteBuffer data) throws IOException {
+    boolean first = nothingReadYet;
+    nothingReadYet = false;
+    if (first && answersInHttp1(data)) {
+      throw new LoadFailure(
+          ErrorKind.PROTOCOL,
+          "the server answered in HTTP/1, not HTTP/2 (it takes no HTTP/2 by prior knowledge;"
+              + " without --http2 it gets HTTP/1.1)");
+    }
     try {
       decoder.decode(data, this);
     } catch (Http2Exception | HpackException e) {
@@ -219,6 +228,17 @@ final class Http2Exchange extends Exchange implements Http2FrameListener, Header
       windowUpdate(0, (int) receivedSinceTopUp);
       receivedSinceTopUp = 0;
     }
+  }
+
+  /** Whether the server's first bytes are an HTTP/1 status line, not a SETTINGS frame's header. */
+  private static boolean answersInHttp1(ByteBuffer data) {
+    int at = data.position();
+    return data.remaining() >= 5
+        && data.get(at) == 'H'
+        && data.get(at + 1) == 'T'
+        && data.get(at + 2) == 'T'
+        && data.get(at + 3) == 'P'
+        && data.get(at + 4) == '/';
   }
 
   @Override
@@ -241,6 +261,7 @@ final class Http2Exchange extends Exchange implements Http2FrameListener, Header
     waitingCount = 0;
     nextStreamId = 1;
     settingsSeen = false;
+    nothingReadYet = true;
     firstBlockSent = false;
     goingAway = false;
     maxConcurrentStreams = Long.MAX_VALUE;
