@@ -11,6 +11,7 @@
 @SuppressWarnings("requires-automatic")
 module dev.wharf.load {
   requires HdrHistogram;
+  requires java.management; // each worker thread's CPU time, for the report
   requires dev.wharf.http; // HTTP/2's frame and HPACK codecs, for --http2
 
   exports dev.wharf.load;

@@ -10,7 +10,9 @@ import java.util.Map;
  * connections opened, those still open at the end, and the throughput second by second ({@code
  * timeline}). A {@link LoadPlan.Hold held} run's requests are pings; it also counts the text {@code
  * messages} the server sent and times those stamped with when they were sent ({@code
- * messageLatency}). Immutable.
+ * messageLatency}). {@code clientCpuSeconds}: the CPU time the load's own threads spent while it
+ * measured (user and system): near {@code seconds} times the threads, the client itself was the
+ * limit. Immutable.
  */
 public record LoadReport(
     LoadPlan plan,
@@ -26,7 +28,8 @@ public record LoadReport(
     long connectionsOpenAtEnd,
     List<Sample> timeline,
     long messages,
-    Latency messageLatency) {
+    Latency messageLatency,
+    double clientCpuSeconds) {
 
   public LoadReport {
     statusClasses = statusClasses.clone();

@@ -181,6 +181,7 @@ public final class LoadTest {
     long bytesWritten = 0;
     long opened = 0;
     long answered = 0;
+    long cpuNanos = 0;
     Map<ErrorKind, Long> errors = new EnumMap<>(ErrorKind.class);
     Map<ErrorKind, String> firstErrors = new EnumMap<>(ErrorKind.class);
     for (Worker w : workers) {
@@ -195,6 +196,7 @@ public final class LoadTest {
       bytesWritten += w.bytesWritten();
       opened += w.opened();
       answered += w.answered();
+      cpuNanos += w.cpuNanos();
       for (ErrorKind kind : ErrorKind.values()) {
         if (w.errors(kind) > 0) {
           errors.merge(kind, w.errors(kind), Long::sum);
@@ -218,7 +220,8 @@ public final class LoadTest {
         openAtEnd,
         timeline,
         messages,
-        latency(messageLatency));
+        latency(messageLatency),
+        cpuNanos / 1e9);
   }
 
   /** Percentiles in microseconds, and the distribution with 5 points per halving of the tail. */

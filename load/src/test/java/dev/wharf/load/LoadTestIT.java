@@ -109,6 +109,8 @@ class LoadTestIT {
     assertThat(report.latency().p50()).isPositive();
     assertThat(report.bytesRead()).isGreaterThan(1000L * "hello\n".length());
     assertThat(report.connectionsOpened()).isEqualTo(8);
+    // Two threads' CPU while measuring: some, and no more than two cores' worth of the run.
+    assertThat(report.clientCpuSeconds()).isPositive().isLessThan(2 * report.seconds() + 0.05);
   }
 
   @Test

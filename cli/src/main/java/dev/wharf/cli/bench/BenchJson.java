@@ -40,6 +40,7 @@ final class BenchJson {
     o.append(",\"bytes_written\":").append(r.bytesWritten());
     o.append(",\"connections_opened\":").append(r.connectionsOpened());
     o.append(",\"connections_open_at_end\":").append(r.connectionsOpenAtEnd());
+    o.append(",\"client_cpu_seconds\":").append(number(r.clientCpuSeconds()));
     var l = r.latency();
     o.append(",\"latency_us\":").append(latency(l));
     o.append(",\"messages\":").append(r.messages());

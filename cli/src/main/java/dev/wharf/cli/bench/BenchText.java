@@ -51,6 +51,24 @@ final class BenchText {
     }
     out.println("  errors     " + errors(r));
     out.printf(Locale.ROOT, "  connects   %d%n", r.connectionsOpened());
+    out.println("  client     " + client(r));
+  }
+
+  /**
+   * The load's own CPU while it measured, as a share of its threads' cores: near 100% the client,
+   * not the server, set the pace.
+   */
+  static String client(LoadReport r) {
+    double busy = r.seconds() > 0 ? r.clientCpuSeconds() / (r.seconds() * r.plan().threads()) : 0;
+    return String.format(
+        Locale.ROOT,
+        "CPU %.2fs in %.2fs: %.0f%% of %d %s%s",
+        r.clientCpuSeconds(),
+        r.seconds(),
+        100 * busy,
+        r.plan().threads(),
+        r.plan().threads() == 1 ? "thread" : "threads",
+        busy >= 0.9 ? ": the client may be what limits the rate" : "");
   }
 
   private static String percentiles(LoadReport.Latency l) {

@@ -119,7 +119,8 @@ class BenchIT extends EndToEnd {
     assertThat(lastOutput)
         .contains("1024-byte messages")
         .containsPattern("requests +300 in ")
-        .contains("errors     none");
+        .contains("errors     none")
+        .containsPattern("client +CPU \\d+\\.\\d\\ds in \\d+\\.\\d\\ds: \\d+% of \\d threads?");
   }
 
   @Test
@@ -214,6 +215,7 @@ class BenchIT extends EndToEnd {
             "\"errors\":\\{\"connect\":0,\"timeout\":0,\"reset\":0,\"closed\":0,\"protocol\":0,"
                 + "\"tls\":0,\"status_4xx\":[1-9]\\d*,\"status_5xx\":0}")
         .contains("\"timeline\":[{\"second\":0,", "\"percentiles\":[[0,")
+        .containsPattern("\"client_cpu_seconds\":\\d+(\\.\\d+)?,")
         .endsWith("]}");
     String page = Files.readString(html);
     assertThat(page)

@@ -3,6 +3,7 @@ package dev.wharf.load.internal;
 import dev.wharf.load.ErrorKind;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -68,6 +69,11 @@ public final class Worker implements Runnable {
   private final long[] statusClasses = new long[6];
   private long answered;
   private long lost;
+
+  /** Its thread's CPU time when it began to measure (-1: not yet), and when it ended. */
+  private long cpuAtMeasureStart = -1;
+
+  private long cpuAtEnd;
   private long claimed;
   private long bytesRead;
   private long bytesWritten;
@@ -120,6 +126,7 @@ public final class Worker implements Runnable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {
+      cpuAtEnd = threadCpuNanos();
       for (Connection c : connections) {
         if (c.isOpen()) {
           openAtEnd++;
@@ -144,6 +151,9 @@ public final class Worker implements Runnable {
     long nextSlot = now;
     while (!stopped) {
       now = System.nanoTime();
+      if (!measuring && now - measureStart >= 0) {
+        cpuAtMeasureStart = threadCpuNanos();
+      }
       measuring = now - measureStart >= 0;
       if (now - end >= 0 || (budget > 0 && answered + lost >= budget)) {
         break;
@@ -344,6 +354,12 @@ public final class Worker implements Runnable {
     }
   }
 
+  /** This thread's CPU time so far (user and system), nanoseconds; 0 where the JVM cannot tell. */
+  private static long threadCpuNanos() {
+    var threads = ManagementFactory.getThreadMXBean();
+    return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : 0;
+  }
+
   void read(int n) {
     if (measuring) {
       bytesRead += n;
@@ -357,6 +373,11 @@ public final class Worker implements Runnable {
   }
 
   // ---- the results, read after the thread has ended ----
+
+  /** The CPU time this thread spent measuring (after the warmup), nanoseconds. */
+  public long cpuNanos() {
+    return cpuAtMeasureStart < 0 ? 0 : Math.max(0, cpuAtEnd - cpuAtMeasureStart);
+  }
 
   public Histogram histogram() {
     return histogram;
