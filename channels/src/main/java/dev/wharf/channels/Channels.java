@@ -14,12 +14,14 @@ import dev.wharf.websocket.WebSocketServer;
 import java.net.SocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One node's channels endpoint: the WebSocket {@link #handler()} that speaks the protocol of
@@ -175,10 +177,23 @@ public final class Channels implements AutoCloseable {
    * Starts watching a channel from server code: its publications and its presence events (see
    * {@link ChannelObserver} for the threads). Completes once every later publication will reach the
    * observer; closing the {@link Observation} stops it. An observer is not a client: it is not in
-   * the channel's presence.
+   * the channel's presence. Waits for the broker as long as a client's subscribe does (20 s): see
+   * {@link #observe(String, ChannelObserver, Duration)}.
    */
   public CompletableFuture<Observation> observe(String channel, ChannelObserver observer) {
+    return observe(channel, observer, ChannelSession.SUBSCRIBE_WAIT);
+  }
+
+  /**
+   * As {@link #observe(String, ChannelObserver)}, waiting at most {@code wait} for the broker to
+   * take the subscription (during an outage it cannot): past it the future fails with a {@link
+   * java.util.concurrent.TimeoutException} and the observer is dropped, as if closed, so that an
+   * outage does not keep observers that nobody holds an {@link Observation} of.
+   */
+  public CompletableFuture<Observation> observe(
+      String channel, ChannelObserver observer, Duration wait) {
     checkName(channel);
+    Objects.requireNonNull(wait, "wait");
     Objects.requireNonNull(observer, "observer");
     Hub.Member member =
         new Hub.Member() {
@@ -202,7 +217,16 @@ public final class Channels implements AutoCloseable {
             observer.lost();
           }
         };
-    return hub.add(channel, member).thenApply(subscribed -> () -> hub.remove(channel, member));
+    // Copied: the timeout ends this observer's wait, not the node's subscription that others share.
+    CompletableFuture<Void> subscribed =
+        hub.add(channel, member).copy().orTimeout(wait.toMillis(), TimeUnit.MILLISECONDS);
+    subscribed.whenComplete(
+        (ok, failed) -> {
+          if (failed != null) {
+            hub.remove(channel, member);
+          }
+        });
+    return subscribed.thenApply(ok -> () -> hub.remove(channel, member));
   }
 
   /** A running {@link #observe}; {@link #close} stops it (at once, idempotent). */

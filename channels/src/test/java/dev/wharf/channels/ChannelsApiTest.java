@@ -2,12 +2,16 @@ package dev.wharf.channels;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wharf.core.EventLoopGroup;
 import dev.wharf.core.testing.FakeClock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -117,6 +121,25 @@ class ChannelsApiTest {
     assertThatIllegalArgumentException()
         .isThrownBy(() -> channels.observe("no spaces", new ChannelObserver() {}))
         .withMessage("not a valid channel name: no spaces");
+  }
+
+  @Test
+  void anObserverTheBrokerCannotTakeFailsAfterItsWaitAndIsDropped() throws Exception {
+    // A broker in an outage: its subscriptions wait for it, and it does not come back.
+    var away =
+        new ForwardingBroker(new InMemoryBroker()) {
+          @Override
+          public CompletableFuture<Void> subscribe(String channel, Listener listener) {
+            return new CompletableFuture<>();
+          }
+        };
+    Channels cut = Channels.create(ChannelsConfig.builder().build(), away);
+
+    var observing = cut.observe("room:ann", new ChannelObserver() {}, Duration.ofMillis(100));
+
+    assertThatThrownBy(() -> observing.get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(java.util.concurrent.TimeoutException.class);
+    assertThat(cut.activity()).isEmpty(); // nothing kept of it
   }
 
   @Test
