@@ -282,6 +282,19 @@ public final class EventLoop implements Executor {
     return channel.register(selector, ops, handler);
   }
 
+  /**
+   * Deregisters the keys cancelled so far, so that the channels closed with them give their
+   * descriptors back now, not at the loop's next select: the JDK defers a registered channel's
+   * close to its deregistration, and a listener must stop listening before {@code Server.close}
+   * returns. On this loop only. Readiness this select sees is seen again by the loop's next one
+   * (epoll is level-triggered): nothing is lost by dropping it.
+   */
+  void deregisterCancelledKeys() throws IOException {
+    assert inEventLoop();
+    selector.selectNow();
+    selector.selectedKeys().clear();
+  }
+
   void added(StreamConnection connection) {
     connection.loopIndex = connections.size();
     connections.add(connection);

@@ -387,6 +387,11 @@ public final class Server implements AutoCloseable {
               key.cancel();
             }
             closeChannel();
+            try {
+              loop.deregisterCancelledKeys(); // the port stops listening now, not a turn later
+            } catch (IOException e) {
+              LOG.log(Level.DEBUG, "deregistering the closed listener", e);
+            }
             done.complete(null);
           };
       if (loop.inEventLoop()) {
