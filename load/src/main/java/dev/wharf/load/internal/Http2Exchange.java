@@ -47,7 +47,6 @@ final class Http2Exchange extends Exchange implements Http2FrameListener, Header
   /** The last stream id a client may use (§5.1.1: odd, below 2^31). */
   private static final int LAST_STREAM_ID = Integer.MAX_VALUE;
 
-  private final Http2Requests requests;
   private final Http2FrameEncoder encoder = new Http2FrameEncoder();
   private final Outbound out = new Outbound();
 
@@ -81,7 +80,6 @@ final class Http2Exchange extends Exchange implements Http2FrameListener, Header
   private int nextStreamId;
   private boolean settingsSeen;
   private boolean nothingReadYet;
-  private boolean firstBlockSent;
   private boolean goingAway;
   private long maxConcurrentStreams;
   private long peerInitialWindow;
@@ -93,7 +91,6 @@ final class Http2Exchange extends Exchange implements Http2FrameListener, Header
 
   Http2Exchange(Connection connection, Http2Requests requests, int depth) {
     super(connection);
-    this.requests = requests;
     this.streamOf = new int[depth];
     this.statusOf = new int[depth];
     this.bodySent = new int[depth];
@@ -145,8 +142,7 @@ final class Http2Exchange extends Exchange implements Http2FrameListener, Header
     streamOf[slot] = streamId;
     statusOf[slot] = 0;
     slotByStream[(streamId >>> 1) & (slotByStream.length - 1)] = slot;
-    ByteBuffer fields = (firstBlockSent ? block : firstBlock).clear();
-    firstBlockSent = true;
+    ByteBuffer fields = (streamId == 1 ? firstBlock : block).clear(); // the first on its connection
     boolean hasBody = body.capacity() > 0;
     ByteBuffer frames = out.room(encoder.headersBytes(fields.remaining()));
     encoder.writeHeaders(frames, streamId, fields, !hasBody);
@@ -262,7 +258,6 @@ final class Http2Exchange extends Exchange implements Http2FrameListener, Header
     nextStreamId = 1;
     settingsSeen = false;
     nothingReadYet = true;
-    firstBlockSent = false;
     goingAway = false;
     maxConcurrentStreams = Long.MAX_VALUE;
     peerInitialWindow = DEFAULT_WINDOW;
