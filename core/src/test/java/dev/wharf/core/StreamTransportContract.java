@@ -332,7 +332,12 @@ abstract class StreamTransportContract {
   @Test
   void aSlowReaderKeepsTheServersQueueBounded() throws Exception {
     var server = echoServer(Timeouts.DEFAULTS);
-    byte[] payload = new byte[16 << 20];
+    // More than every buffer between the writer and its unread socket can hold, so that the writer
+    // must stall: the peer's send buffer (up to tcp_wmem's 4 MiB here), the server's receive buffer
+    // (autotuned while the server reads, up to tcp_rmem's maximum: 32 MiB on this machine), the
+    // server's queue and its send buffer (4 MiB), and the peer's receive buffer (it reads nothing,
+    // so it does not grow). 16 MiB sometimes all fit (the writer never stalled).
+    byte[] payload = new byte[64 << 20];
     new Random(7).nextBytes(payload);
     var sent = new AtomicLong();
     try (SocketChannel peer = openBlocking(server.localAddress())) {
