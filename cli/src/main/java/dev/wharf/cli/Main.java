@@ -55,11 +55,21 @@ public final class Main implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** picocli's list of types (regular expressions) it registers no converter for. */
+  static final String PICOCLI_CONVERTER_EXCLUDES = "picocli.converters.excludes";
+
   static {
     // The engine logs through System.Logger (java.util.logging here): one line each on stderr,
     // without stack traces, as everything else this command prints.
     if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
       System.setProperty("java.util.logging.SimpleFormatter.format", "wharf: %4$s: %5$s%n");
+    }
+    // picocli registers converters for java.time's and java.sql's types by reflection whenever it
+    // builds a command line: each class loaded and initialized (java.time.MonthDay builds every ISO
+    // date formatter, 10 ms of a start), java.sql's not found (a module the command does not
+    // resolve) and thrown for. No option of Wharf's has one of those types (MainTest checks).
+    if (System.getProperty(PICOCLI_CONVERTER_EXCLUDES) == null) {
+      System.setProperty(PICOCLI_CONVERTER_EXCLUDES, "java.time.*,java.sql.*");
     }
   }
 

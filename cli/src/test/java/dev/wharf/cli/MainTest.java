@@ -63,6 +63,39 @@ public class MainTest {
     }
   }
 
+  /**
+   * Main tells picocli to register no converters for java.time's and java.sql's types (they cost a
+   * start 10 ms): no option or parameter of any command may have one of those types without a
+   * converter of its own.
+   */
+  @Test
+  void noOptionNeedsTheConvertersPicocliIsToldToSkip() {
+    assertThat(System.getProperty(Main.PICOCLI_CONVERTER_EXCLUDES))
+        .isEqualTo("java.time.*,java.sql.*");
+    var checked = new java.util.ArrayList<String>();
+    var pending = new java.util.ArrayDeque<CommandLine>(List.of(Main.commandLine()));
+    while (!pending.isEmpty()) {
+      CommandLine command = pending.pop();
+      pending.addAll(command.getSubcommands().values());
+      for (CommandLine.Model.ArgSpec arg : command.getCommandSpec().args()) {
+        if (arg.converters().length > 0) {
+          continue;
+        }
+        var types = new java.util.ArrayList<Class<?>>(List.of(arg.auxiliaryTypes()));
+        types.add(arg.type());
+        for (Class<?> type : types) {
+          String name = type.getName();
+          checked.add(name);
+          assertThat(name)
+              .as("%s of %s", arg, command.getCommandName())
+              .doesNotStartWith("java.time.")
+              .doesNotStartWith("java.sql.");
+        }
+      }
+    }
+    assertThat(checked).hasSizeGreaterThan(200);
+  }
+
   @Test
   void aBadPortIsAUsageErrorOnOneLine() {
     assertThat(run("listen", "70000"))
