@@ -2,9 +2,6 @@ package dev.wharf.http.codec;
 
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.Month;
-import java.time.Year;
-import java.time.ZoneOffset;
 import java.util.Optional;
 
 /**
@@ -28,11 +25,10 @@ public final class HttpDate {
   private static final long SECOND_NANOS = 1_000_000_000L;
   private static final int DAY_SECONDS = 86_400;
 
-  /** The first and last seconds whose year has the four digits IMF-fixdate has room for. */
-  private static final long FIRST_SECOND = LocalDate.of(1, 1, 1).toEpochDay() * DAY_SECONDS;
+  /** The first and last seconds of the years 1 to 9999, all IMF-fixdate's four digits hold. */
+  private static final long FIRST_SECOND = -62_135_596_800L; // 0001-01-01T00:00:00Z
 
-  private static final long LAST_SECOND =
-      (LocalDate.of(9999, 12, 31).toEpochDay() + 1) * DAY_SECONDS - 1;
+  private static final long LAST_SECOND = 253_402_300_799L; // 9999-12-31T23:59:59Z
 
   /**
    * The current second's text, and where that second began on the {@link System#nanoTime()} clock,
@@ -93,7 +89,8 @@ public final class HttpDate {
     int secondOfDay = Math.floorMod(epochSecond, DAY_SECONDS);
     LocalDate date = LocalDate.ofEpochDay(day);
     var text = new StringBuilder(29);
-    text.append(DAYS[date.getDayOfWeek().ordinal()]).append(", ");
+    // 1970-01-01 was a Thursday. (LocalDate.getDayOfWeek would initialize java.time.Year.)
+    text.append(DAYS[Math.floorMod(day + 3, 7)]).append(", ");
     twoDigits(text, date.getDayOfMonth()).append(' ');
     text.append(MONTHS[date.getMonthValue() - 1]).append(' ');
     int year = date.getYear();
@@ -162,7 +159,9 @@ public final class HttpDate {
     if (twoDigitYear < 0) {
       return Optional.empty();
     }
-    int thisYear = Year.now(ZoneOffset.UTC).getValue();
+    int thisYear =
+        LocalDate.ofEpochDay(Math.floorDiv(System.currentTimeMillis(), DAY_SECONDS * 1000L))
+            .getYear();
     int year = thisYear - thisYear % 100 + twoDigitYear;
     if (year > thisYear + 50) {
       year -= 100;
@@ -190,7 +189,7 @@ public final class HttpDate {
     if (year < 0
         || month < 1
         || day < 1
-        || day > Month.of(month).length(Year.isLeap(year))
+        || day > daysInMonth(year, month)
         || !s.startsWith(":", time + 2)
         || !s.startsWith(":", time + 5)) {
       return Optional.empty();
@@ -201,9 +200,34 @@ public final class HttpDate {
     if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
       return Optional.empty();
     }
-    long epochDay = LocalDate.of(year, month, day).toEpochDay();
+    long epochDay = epochDay(year, month, day);
     return Optional.of(
         Instant.ofEpochSecond(epochDay * DAY_SECONDS + hour * 3600L + minute * 60L + second));
+  }
+
+  /*
+   * java.time's own leap-year test, LocalDate.toEpochDay and getDayOfWeek initialize
+   * java.time.Year, which builds a DateTimeFormatter and with it every ISO formatter: 6 ms of a
+   * first response. So the calendar arithmetic is done here (proleptic Gregorian, as java.time's);
+   * LocalDate.ofEpochDay is only arithmetic.
+   */
+
+  private static int daysInMonth(int year, int month) {
+    return month == 2 ? (isLeap(year) ? 29 : 28) : 31 - (month - 1) % 7 % 2;
+  }
+
+  private static boolean isLeap(int year) {
+    return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+  }
+
+  /** Days from 1970-01-01 to that date (H. Hinnant's days_from_civil). */
+  private static long epochDay(int year, int month, int day) {
+    int y = month <= 2 ? year - 1 : year;
+    int era = Math.floorDiv(y, 400);
+    int yearOfEra = y - era * 400;
+    int dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+    int dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear;
+    return era * 146_097L + dayOfEra - 719_468;
   }
 
   /** The month whose abbreviation starts at {@code at} (1 to 12), or 0. */
