@@ -4,6 +4,7 @@ import dev.wharf.core.Cancellable;
 import dev.wharf.core.DatagramEndpoint;
 import dev.wharf.core.DatagramHandler;
 import dev.wharf.core.EventLoopGroup;
+import dev.wharf.core.LazyLogger;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -39,7 +40,7 @@ import java.util.concurrent.locks.LockSupport;
  * thread but not from an event loop of the group. Each probe lives on its endpoint's loop.
  */
 public final class UdpScanner {
-  private static final System.Logger LOG = System.getLogger(UdpScanner.class.getName());
+  private static final System.Logger LOG = LazyLogger.of(UdpScanner.class);
 
   /**
    * How to scan.

@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * once wait in a bounded queue; past its limit they are dropped and counted, as UDP may.
  */
 public final class DatagramEndpoint implements AutoCloseable {
-  private static final System.Logger LOG = System.getLogger(DatagramEndpoint.class.getName());
+  private static final System.Logger LOG = LazyLogger.of(DatagramEndpoint.class);
   private static final int MAX_DATAGRAM = 65_535;
   private static final int MAX_QUEUED = 1024;
   private static final int MAX_RECEIVES_PER_EVENT = 64;

@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * for life, so their state needs no locks.
  */
 public final class EventLoop implements Executor {
-  private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
+  private static final System.Logger LOG = LazyLogger.of(EventLoop.class);
 
   /** Size of the buffer every read on this loop goes through, lent to protocols. */
   static final int READ_BUFFER_SIZE = 64 * 1024;

@@ -35,7 +35,7 @@ import java.util.function.Supplier;
  * the kernel spreads them.
  */
 public final class Server implements AutoCloseable {
-  private static final System.Logger LOG = System.getLogger(Server.class.getName());
+  private static final System.Logger LOG = LazyLogger.of(Server.class);
 
   /** Accepts per ready event, so one busy listener cannot starve a loop's connections. */
   private static final int MAX_ACCEPTS_PER_EVENT = 64;

@@ -9,7 +9,7 @@ import jdk.net.ExtendedSocketOptions;
 
 /** Applies {@link SocketOptions} to a channel, skipping what its kind of socket lacks. */
 final class SocketOptionsApplier {
-  private static final System.Logger LOG = System.getLogger(SocketOptionsApplier.class.getName());
+  private static final System.Logger LOG = LazyLogger.of(SocketOptionsApplier.class);
 
   private SocketOptionsApplier() {}
 

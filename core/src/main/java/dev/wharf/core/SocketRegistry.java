@@ -39,7 +39,7 @@ public final class SocketRegistry {
     void closed(ConnectionInfo connection);
   }
 
-  private static final System.Logger LOG = System.getLogger(SocketRegistry.class.getName());
+  private static final System.Logger LOG = LazyLogger.of(SocketRegistry.class);
   private static final Observer[] NONE = {};
 
   /** Something that listens: a stream server or a datagram endpoint. */

@@ -41,7 +41,7 @@ import java.util.function.Consumer;
  * (see {@link #handOver}).
  */
 final class StreamConnection extends TimerWheel.Timer implements Connection, EventLoop.Handler {
-  private static final System.Logger LOG = System.getLogger(StreamConnection.class.getName());
+  private static final System.Logger LOG = LazyLogger.of(StreamConnection.class);
   private static final AtomicLong IDS = new AtomicLong();
   private static final int MAX_READS_PER_EVENT = 16;
   private static final VarHandle IN_TRANSIT;

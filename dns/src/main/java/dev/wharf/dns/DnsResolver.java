@@ -2,6 +2,7 @@ package dev.wharf.dns;
 
 import dev.wharf.core.Client;
 import dev.wharf.core.EventLoopGroup;
+import dev.wharf.core.LazyLogger;
 import dev.wharf.core.Timeouts;
 import dev.wharf.core.Transport;
 import dev.wharf.dns.codec.DnsMessageWriter;
@@ -39,7 +40,7 @@ public final class DnsResolver implements AutoCloseable {
    */
   static final int TCP_IDLE_SECONDS = 10;
 
-  private static final System.Logger LOG = System.getLogger(DnsResolver.class.getName());
+  private static final System.Logger LOG = LazyLogger.of(DnsResolver.class);
   private static final SecureRandom RANDOM = new SecureRandom();
 
   /** Configures a {@link DnsResolver}. */

@@ -3,6 +3,7 @@ package dev.wharf.dns;
 import dev.wharf.core.Client;
 import dev.wharf.core.CloseReason;
 import dev.wharf.core.Connection;
+import dev.wharf.core.LazyLogger;
 import dev.wharf.core.Protocol;
 import dev.wharf.dns.codec.DnsFormatException;
 import dev.wharf.dns.codec.DnsMessageReader;
@@ -33,7 +34,7 @@ import java.util.concurrent.TimeoutException;
  * called by several at once; the {@link Protocol} methods run on the connection's loop.
  */
 final class TcpSession implements Protocol {
-  private static final System.Logger LOG = System.getLogger(TcpSession.class.getName());
+  private static final System.Logger LOG = LazyLogger.of(TcpSession.class);
 
   /** A query waiting for its answer. */
   private record Pending(Message query, CompletableFuture<UdpExchange.Received> answer) {}

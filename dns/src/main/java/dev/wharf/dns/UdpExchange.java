@@ -3,6 +3,7 @@ package dev.wharf.dns;
 import dev.wharf.core.DatagramEndpoint;
 import dev.wharf.core.DatagramHandler;
 import dev.wharf.core.EventLoopGroup;
+import dev.wharf.core.LazyLogger;
 import dev.wharf.dns.codec.DnsFormatException;
 import dev.wharf.dns.codec.DnsMessageReader;
 import dev.wharf.dns.codec.Message;
@@ -27,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * the endpoint's loop and completes the future the caller waits on.
  */
 final class UdpExchange implements DatagramHandler {
-  private static final System.Logger LOG = System.getLogger(UdpExchange.class.getName());
+  private static final System.Logger LOG = LazyLogger.of(UdpExchange.class);
 
   /**
    * An answer, its size on the wire, and when it arrived ({@link System#nanoTime()}), read on the

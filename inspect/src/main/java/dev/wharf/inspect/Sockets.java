@@ -1,5 +1,6 @@
 package dev.wharf.inspect;
 
+import dev.wharf.core.LazyLogger;
 import dev.wharf.inspect.internal.NetlinkSocket;
 import dev.wharf.inspect.internal.ProcNet;
 import dev.wharf.inspect.internal.ProcessScan;
@@ -17,7 +18,7 @@ import java.util.Optional;
  * afresh.
  */
 public final class Sockets {
-  private static final System.Logger LOG = System.getLogger(Sockets.class.getName());
+  private static final System.Logger LOG = LazyLogger.of(Sockets.class);
 
   private Sockets() {}
 

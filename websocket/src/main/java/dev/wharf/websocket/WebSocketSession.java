@@ -4,6 +4,7 @@ import dev.wharf.core.Cancellable;
 import dev.wharf.core.CloseReason;
 import dev.wharf.core.Connection;
 import dev.wharf.core.Durations;
+import dev.wharf.core.LazyLogger;
 import dev.wharf.core.Pipe;
 import dev.wharf.core.Protocol;
 import dev.wharf.websocket.codec.CloseCodes;
@@ -45,7 +46,7 @@ import java.util.concurrent.CompletableFuture;
  */
 final class WebSocketSession
     implements Protocol, WebSocket, InboundMessages.Session, Dispatcher.Drained {
-  private static final System.Logger LOG = System.getLogger(WebSocketSession.class.getName());
+  private static final System.Logger LOG = LazyLogger.of(WebSocketSession.class);
 
   // Field handles rather than atomic objects: an idle connection should carry no extra objects.
   private static final VarHandle IN_FLIGHT;

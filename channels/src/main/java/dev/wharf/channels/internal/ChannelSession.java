@@ -14,6 +14,7 @@ import dev.wharf.channels.protocol.ProtocolException;
 import dev.wharf.channels.protocol.Request;
 import dev.wharf.channels.protocol.RequestDecoder;
 import dev.wharf.channels.protocol.ServerMessages;
+import dev.wharf.core.LazyLogger;
 import dev.wharf.websocket.PreparedMessage;
 import dev.wharf.websocket.WebSocket;
 import dev.wharf.websocket.WebSocketListener;
@@ -47,7 +48,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * the socket still holds; past it, {@link ChannelsConfig#slowConsumerAction()}.
  */
 public final class ChannelSession implements WebSocketListener, Hub.Member, Runnable {
-  private static final System.Logger LOG = System.getLogger(ChannelSession.class.getName());
+  private static final System.Logger LOG = LazyLogger.of(ChannelSession.class);
 
   /**
    * How long a subscribe waits for the broker to take the node's subscription to a channel (during

@@ -10,6 +10,7 @@ import dev.wharf.channels.protocol.ProtocolException;
 import dev.wharf.channels.protocol.Request;
 import dev.wharf.channels.protocol.ServerMessages;
 import dev.wharf.core.Cancellable;
+import dev.wharf.core.LazyLogger;
 import dev.wharf.websocket.WebSocket;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +23,7 @@ import java.util.Optional;
  * ChannelsCloseCodes}. Confined to the connection's event loop, as its {@link ChannelSession}.
  */
 final class ConnectGate {
-  private static final System.Logger LOG = System.getLogger(ConnectGate.class.getName());
+  private static final System.Logger LOG = LazyLogger.of(ConnectGate.class);
 
   private final ChannelsConfig config;
   private final Admission admission;

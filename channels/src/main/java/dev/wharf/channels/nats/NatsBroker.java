@@ -8,6 +8,7 @@ import dev.wharf.channels.Publication;
 import dev.wharf.channels.StreamPosition;
 import dev.wharf.channels.internal.BrokerOutage;
 import dev.wharf.channels.internal.FeedCursor;
+import dev.wharf.core.LazyLogger;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
 import io.nats.client.Dispatcher;
@@ -85,7 +86,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * lock.
  */
 public final class NatsBroker implements Broker {
-  private static final System.Logger LOG = System.getLogger(NatsBroker.class.getName());
+  private static final System.Logger LOG = LazyLogger.of(NatsBroker.class);
 
   static final String STREAM = "WHARF_CHANNELS";
   static final String PRESENCE_BUCKET = "wharf-presence";

@@ -8,6 +8,7 @@ import dev.wharf.channels.Publication;
 import dev.wharf.channels.StreamPosition;
 import dev.wharf.channels.internal.BrokerOutage;
 import dev.wharf.channels.internal.FeedCursor;
+import dev.wharf.core.LazyLogger;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -57,7 +58,7 @@ import redis.clients.jedis.exceptions.JedisException;
  * and presence events on its pub/sub thread, {@code wharf-redis-pubsub}.
  */
 public final class RedisBroker implements Broker {
-  private static final System.Logger LOG = System.getLogger(RedisBroker.class.getName());
+  private static final System.Logger LOG = LazyLogger.of(RedisBroker.class);
 
   /** How long a departed node's clients stay in presence: the default. */
   public static final Duration DEFAULT_PRESENCE_TTL = Duration.ofSeconds(6);

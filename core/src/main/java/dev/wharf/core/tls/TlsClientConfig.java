@@ -1,5 +1,6 @@
 package dev.wharf.core.tls;
 
+import dev.wharf.core.LazyLogger;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +26,7 @@ import javax.net.ssl.SSLParameters;
  * later handshakes with the same server resume.
  */
 public final class TlsClientConfig {
-  private static final System.Logger LOG = System.getLogger(TlsClientConfig.class.getName());
+  private static final System.Logger LOG = LazyLogger.of(TlsClientConfig.class);
 
   /** Configures a {@link TlsClientConfig}. */
   public static final class Builder {

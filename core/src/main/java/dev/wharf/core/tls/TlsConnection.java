@@ -3,6 +3,7 @@ package dev.wharf.core.tls;
 import dev.wharf.core.CloseReason;
 import dev.wharf.core.Connection;
 import dev.wharf.core.ForwardingConnection;
+import dev.wharf.core.LazyLogger;
 import dev.wharf.core.Protocol;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
@@ -17,7 +18,7 @@ import java.util.concurrent.RejectedExecutionException;
  * hop to the loop, as the transport's own do.
  */
 final class TlsConnection extends ForwardingConnection {
-  private static final System.Logger LOG = System.getLogger(TlsConnection.class.getName());
+  private static final System.Logger LOG = LazyLogger.of(TlsConnection.class);
 
   private final TlsProtocol tls;
 

@@ -1,5 +1,6 @@
 package dev.wharf.core.tls;
 
+import dev.wharf.core.LazyLogger;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger.Level;
@@ -40,7 +41,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Thread-safe.
  */
 public final class TlsIdentity {
-  private static final System.Logger LOG = System.getLogger(TlsIdentity.class.getName());
+  private static final System.Logger LOG = LazyLogger.of(TlsIdentity.class);
 
   /** How often handshakes look at the files' modification times. */
   public static final Duration RELOAD_CHECK_INTERVAL = Duration.ofSeconds(2);

@@ -5,6 +5,7 @@ import dev.wharf.core.Client;
 import dev.wharf.core.CloseReason;
 import dev.wharf.core.Connection;
 import dev.wharf.core.Durations;
+import dev.wharf.core.LazyLogger;
 import dev.wharf.core.Protocol;
 import dev.wharf.core.Server;
 import dev.wharf.core.Watermarks;
@@ -53,7 +54,7 @@ import javax.net.ssl.SSLHandshakeException;
  * application's other threads have handed over and the loop has not taken yet ({@link #handOver}).
  */
 public final class TlsProtocol implements Client.Layered {
-  private static final System.Logger LOG = System.getLogger(TlsProtocol.class.getName());
+  private static final System.Logger LOG = LazyLogger.of(TlsProtocol.class);
   private static final Watermarks WATERMARKS = Watermarks.DEFAULTS;
   private static final VarHandle IN_TRANSIT;
 

@@ -2,6 +2,7 @@ package dev.wharf.core.tls;
 
 import dev.wharf.core.CloseReason;
 import dev.wharf.core.Connection;
+import dev.wharf.core.LazyLogger;
 import java.io.EOFException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -33,7 +34,7 @@ import javax.net.ssl.SSLException;
  * <p>Confined to the connection's loop.
  */
 final class TlsRecordWriter {
-  private static final System.Logger LOG = System.getLogger(TlsRecordWriter.class.getName());
+  private static final System.Logger LOG = LazyLogger.of(TlsRecordWriter.class);
   private static final ByteBuffer[] NOTHING = {};
 
   /** The most plaintext one record carries. */

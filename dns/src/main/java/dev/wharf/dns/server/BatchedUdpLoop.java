@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.wharf.core.LazyLogger;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.lang.foreign.Arena;
@@ -30,7 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Answerer} runs on the loop thread only. {@link #close()} from any other thread.
  */
 final class BatchedUdpLoop implements AutoCloseable {
-  private static final System.Logger LOG = System.getLogger(BatchedUdpLoop.class.getName());
+  private static final System.Logger LOG = LazyLogger.of(BatchedUdpLoop.class);
 
   /** What answers a datagram: writes it into {@code out} and returns its length, or -1: none. */
   interface Answerer {

@@ -3,6 +3,7 @@ package dev.wharf.dns.server;
 import dev.wharf.core.Connection;
 import dev.wharf.core.DatagramEndpoint;
 import dev.wharf.core.EventLoopGroup;
+import dev.wharf.core.LazyLogger;
 import dev.wharf.core.Protocol;
 import dev.wharf.core.Server;
 import dev.wharf.core.Timeouts;
@@ -42,7 +43,7 @@ import java.util.List;
  * thread but those.
  */
 public final class DnsServer implements AutoCloseable {
-  private static final System.Logger LOG = System.getLogger(DnsServer.class.getName());
+  private static final System.Logger LOG = LazyLogger.of(DnsServer.class);
 
   /** RFC 1035 §4.2.1: without EDNS, a UDP message holds at most 512 octets. */
   private static final int CLASSIC_UDP_LIMIT = 512;

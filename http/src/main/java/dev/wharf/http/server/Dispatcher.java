@@ -1,5 +1,6 @@
 package dev.wharf.http.server;
 
+import dev.wharf.core.LazyLogger;
 import dev.wharf.core.Pipe;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.RejectedExecutionException;
@@ -11,7 +12,7 @@ import java.util.function.Consumer;
  * every loop: it keeps no state but its route memo.
  */
 final class Dispatcher {
-  private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
+  private static final System.Logger LOG = LazyLogger.of(Dispatcher.class);
 
   /**
    * The methods of RFC 9110 §9 and RFC 5789. A switch, not {@code Set.of(...).contains}: the JDK's

@@ -4,6 +4,7 @@ import dev.wharf.core.Cancellable;
 import dev.wharf.core.CloseReason;
 import dev.wharf.core.Connection;
 import dev.wharf.core.Durations;
+import dev.wharf.core.LazyLogger;
 import dev.wharf.core.Pipe;
 import dev.wharf.core.Protocol;
 import dev.wharf.core.tls.TlsSession;
@@ -47,7 +48,7 @@ final class Http1ServerProtocol
         Http1RequestDecoder.Sink,
         ServerResponse.Completion,
         java.util.function.Consumer<Throwable> {
-  private static final System.Logger LOG = System.getLogger(Http1ServerProtocol.class.getName());
+  private static final System.Logger LOG = LazyLogger.of(Http1ServerProtocol.class);
 
   /** Pipelined requests waiting beyond this stop reading until the queue drains. */
   private static final int MAX_QUEUED = 64;

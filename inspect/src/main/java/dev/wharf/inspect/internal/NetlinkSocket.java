@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.wharf.core.LazyLogger;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -24,7 +25,7 @@ import java.util.Optional;
  * #tryOpen} is empty and the caller reads {@code /proc/net} instead.
  */
 public final class NetlinkSocket implements AutoCloseable {
-  private static final System.Logger LOG = System.getLogger(NetlinkSocket.class.getName());
+  private static final System.Logger LOG = LazyLogger.of(NetlinkSocket.class);
 
   // <linux/socket.h>, <linux/netlink.h>, <bits/socket_type.h>, <asm-generic/errno-base.h>
   private static final int AF_NETLINK = 16;

@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.wharf.core.LazyLogger;
 import dev.wharf.inspect.Owner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,7 +33,7 @@ import java.util.Optional;
  * scan.
  */
 final class ProcFdScan implements AutoCloseable {
-  private static final System.Logger LOG = System.getLogger(ProcFdScan.class.getName());
+  private static final System.Logger LOG = LazyLogger.of(ProcFdScan.class);
 
   // <asm-generic/fcntl.h>, as x86-64 and AArch64 have them (O_DIRECTORY differs between those two,
   // so it is not used: getdents64 on anything but a directory fails, and that entry is skipped).

@@ -1,5 +1,6 @@
 package dev.wharf.inspect.internal;
 
+import dev.wharf.core.LazyLogger;
 import dev.wharf.inspect.Owner;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +21,7 @@ import java.util.Optional;
  * thread.
  */
 public final class ProcessScan {
-  private static final System.Logger LOG = System.getLogger(ProcessScan.class.getName());
+  private static final System.Logger LOG = LazyLogger.of(ProcessScan.class);
   private static final Path PROC = Path.of("/proc");
   private static final String SOCKET_LINK = "socket:[";
 

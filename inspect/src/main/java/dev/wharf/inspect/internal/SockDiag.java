@@ -1,5 +1,6 @@
 package dev.wharf.inspect.internal;
 
+import dev.wharf.core.LazyLogger;
 import dev.wharf.inspect.SocketEntry;
 import dev.wharf.inspect.SocketFamily;
 import dev.wharf.inspect.SocketKind;
@@ -17,7 +18,7 @@ import java.util.List;
  * from {@code /proc/net} instead. Stateless; the calling thread owns the socket it is given.
  */
 public final class SockDiag {
-  private static final System.Logger LOG = System.getLogger(SockDiag.class.getName());
+  private static final System.Logger LOG = LazyLogger.of(SockDiag.class);
   private static final int ENOENT = 2;
 
   private SockDiag() {}

@@ -5,6 +5,7 @@ import dev.wharf.core.CloseReason;
 import dev.wharf.core.Connection;
 import dev.wharf.core.ConnectionTimeoutException;
 import dev.wharf.core.Durations;
+import dev.wharf.core.LazyLogger;
 import dev.wharf.core.Protocol;
 import dev.wharf.core.tls.TlsSession;
 import dev.wharf.http.Headers;
@@ -58,7 +59,7 @@ import java.util.Set;
  * called from any thread.
  */
 public final class Http2ClientConnection implements Protocol, Http2FrameListener {
-  private static final System.Logger LOG = System.getLogger(Http2ClientConnection.class.getName());
+  private static final System.Logger LOG = LazyLogger.of(Http2ClientConnection.class);
 
   /** Told when the connection takes no new exchanges (GOAWAY, closed, stream ids used up). */
   public interface Owner {

@@ -2,6 +2,7 @@ package dev.wharf.http.h2.server;
 
 import dev.wharf.core.CloseReason;
 import dev.wharf.core.Connection;
+import dev.wharf.core.LazyLogger;
 import dev.wharf.core.Pipe;
 import dev.wharf.core.Protocol;
 import dev.wharf.core.tls.TlsSession;
@@ -54,7 +55,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * control answers owed to a peer that does not read are counted too.
  */
 public final class Http2ServerConnection implements Protocol, Http2FrameListener {
-  private static final System.Logger LOG = System.getLogger(Http2ServerConnection.class.getName());
+  private static final System.Logger LOG = LazyLogger.of(Http2ServerConnection.class);
 
   /** The version as requests and the access log show it. */
   public static final String VERSION = "HTTP/2.0";
