@@ -134,6 +134,7 @@ public final class ClientTlsOptions {
     List<PublicKeyPin> parsedPins = checked();
     TlsClientConfig.Builder builder = TlsClientConfig.builder();
     if (insecure) {
+      CoreConfigLog.silence();
       builder.trust(TlsTrust.insecure());
     } else if (caCert != null) {
       try {
@@ -172,13 +173,20 @@ public final class ClientTlsOptions {
 
   /**
    * The core warns about insecure settings through its logger; the command says it once itself, in
-   * its own words, so the core's line is turned off. Held in a field: JUL keeps loggers weakly.
+   * its own words, so the core's line is turned off. Only then: the first use of java.util.logging
+   * finds its back end by opening every jar of the module path (50 ms of a {@code get}).
    */
-  private static final Logger CORE_CONFIG_LOG = silenced(TlsClientConfig.class);
+  private static final class CoreConfigLog {
+    /** Held: java.util.logging keeps loggers weakly, and a new one would log again. */
+    private static final Logger SILENCED = silenced(TlsClientConfig.class);
 
-  private static Logger silenced(Class<?> source) {
-    Logger logger = Logger.getLogger(source.getName());
-    logger.setLevel(Level.OFF);
-    return logger;
+    /** Turns the line off: the work is this class's initialization, done once. */
+    static void silence() {}
+
+    private static Logger silenced(Class<?> source) {
+      Logger logger = Logger.getLogger(source.getName());
+      logger.setLevel(Level.OFF);
+      return logger;
+    }
   }
 }
