@@ -15,6 +15,7 @@ import dev.wharf.cli.socket.EchoCommand;
 import dev.wharf.cli.socket.ListenCommand;
 import dev.wharf.cli.sockets.SocketsCommand;
 import dev.wharf.cli.ws.WsCommand;
+import java.nio.channels.spi.SelectorProvider;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -90,7 +91,24 @@ public final class Main implements Callable<Integer> {
     LOGGING.await();
   }
 
+  /**
+   * Opens the jars of the module path, for a command that is about to connect or listen: the first
+   * ServiceLoader search through the application class loader, Selector.open's for a
+   * SelectorProvider, opens every jar of the module path to look for a provider file (35-65 ms of
+   * CPU, BouncyCastle's signed 9 MB jar most of it), even though the AOT cache spares them every
+   * class. Begun on a thread of its own at start, so that it overlaps picocli's model on the main
+   * thread; a selector opened before it is done waits for it (the provider is a class's static
+   * field) instead of doing it again.
+   */
+  private static void openModulePath() {
+    SelectorProvider.provider();
+  }
+
   private static void loadLogging() {
+    // The logger finder the engine's LazyLoggers will ask for at their first line, found now: it
+    // opens the module path's jars, which a server out of descriptors could not.
+    System.getLogger(Main.class.getName()).isLoggable(System.Logger.Level.INFO);
+    openModulePath();
     var record = new LogRecord(Level.INFO, "");
     for (Handler handler : Logger.getLogger("").getHandlers()) {
       if (handler.getFormatter() != null) {
@@ -102,10 +120,12 @@ public final class Main implements Callable<Integer> {
   public static void main(String[] args) {
     Failures.exitOnUncaught();
     if (startsAServer(args)) {
-      // java.util.logging's set-up (its configuration, handler, formatter and the time-zone rules)
-      // took tens of ms of a serve start on the main thread; on its own it overlaps picocli's
-      // model.
+      // java.util.logging's set-up (its configuration, handler, formatter and the time-zone rules,
+      // and the module path's jars opened as the back end is looked for) took tens of ms of a
+      // serve start on the main thread; on its own it overlaps picocli's model.
       LOGGING.begin();
+    } else if (namesACommand(args)) {
+      Thread.ofPlatform().name("wharf-module-path").daemon().start(Main::openModulePath);
     }
     int code = run(args);
     if (endsWithoutHooks(args)) {
@@ -151,15 +171,26 @@ public final class Main implements Callable<Integer> {
 
   /** True when the arguments name a command that binds a server (its first word, as picocli's). */
   static boolean startsAServer(String... args) {
+    return SERVERS.contains(firstWord(args));
+  }
+
+  /** True when the arguments name a command (other than {@code help}), as picocli reads them. */
+  static boolean namesACommand(String... args) {
+    String word = firstWord(args);
+    return !word.isEmpty() && !word.equals("help");
+  }
+
+  /** The first word that is not an option (the root's options take no values), or "". */
+  private static String firstWord(String... args) {
     for (String arg : args) {
       if (arg.equals("--")) {
-        return false;
+        return "";
       }
       if (!arg.startsWith("-")) {
-        return SERVERS.contains(arg);
+        return arg;
       }
     }
-    return false;
+    return "";
   }
 
   /** Runs the command and returns its exit code (for tests and the launcher). */
