@@ -31,7 +31,7 @@ class LauncherJvmOptionsIT {
   private static final Duration START = Duration.ofSeconds(120);
 
   @Test
-  void plainHttpGetRunsWithoutTheOptimizingCompiler() throws Exception {
+  void plainHttpGetRunsWithoutTheOptimizingCompilerAndCompilesLater() throws Exception {
     try (var server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         var get =
             ExternalProcess.command(
@@ -43,8 +43,8 @@ class LauncherJvmOptionsIT {
       server.setSoTimeout((int) START.toMillis());
       try (Socket client = server.accept()) {
         assertThat(jvmOptions(get.pid()))
-            .contains("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")
-            .noneMatch(option -> option.startsWith("-XX:CompileThresholdScaling"));
+            .contains(
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CompileThresholdScaling=4");
         client
             .getOutputStream()
             .write(
@@ -70,7 +70,7 @@ class LauncherJvmOptionsIT {
       Socket client = server.accept();
       try {
         assertThat(jvmOptions(get.pid()))
-            .contains("-XX:+UseSerialGC")
+            .contains("-XX:+UseSerialGC", "-XX:CompileThresholdScaling=4")
             .noneMatch(option -> option.startsWith("-XX:TieredStopAtLevel"));
       } finally {
         client.close(); // before the handshake: get fails, as it should
