@@ -21,6 +21,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -220,13 +221,18 @@ public final class Channels implements AutoCloseable {
     // Copied: the timeout ends this observer's wait, not the node's subscription that others share.
     CompletableFuture<Void> subscribed =
         hub.add(channel, member).copy().orTimeout(wait.toMillis(), TimeUnit.MILLISECONDS);
-    subscribed.whenComplete(
+    // One stage: the observer is dropped before the caller sees the failure (a second dependent of
+    // `subscribed` could run after the one the caller waits on).
+    return subscribed.handle(
         (ok, failed) -> {
           if (failed != null) {
             hub.remove(channel, member);
+            throw failed instanceof CompletionException wrapped
+                ? wrapped
+                : new CompletionException(failed);
           }
+          return () -> hub.remove(channel, member);
         });
-    return subscribed.thenApply(ok -> () -> hub.remove(channel, member));
   }
 
   /** A running {@link #observe}; {@link #close} stops it (at once, idempotent). */
