@@ -10,15 +10,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
- * The training run of the {@code ./wharf} launcher's AOT cache (JEP 483, 514): the cache holds the
+ * The training run of the {@code ./wharf} launcher's AOT caches (JEP 483, 514): a cache holds the
  * classes one run loaded and linked, and a run of {@code --version} alone loads little of what the
  * commands use. This one runs what people run most, in one JVM: {@code --version}, {@code --help}
  * (every command's model), {@code sockets}, {@code serve} answering {@code get}, and {@code scan}
  * of its port (with {@code -sS} too where a raw socket is allowed), all on the loopback, then
- * exits. Any failure only makes the cache smaller: the launcher then starts without what was
- * missed.
+ * exits; with the argument {@code http}, only {@code serve} answering {@code get}, for the cache
+ * those two map. Any failure only makes the cache smaller: the launcher then starts without what
+ * was missed.
  */
 final class AotTraining {
   private AotTraining() {}
@@ -40,11 +42,15 @@ final class AotTraining {
               // No cache rather than a launcher that waits: halt skips the cache's writing.
               Runtime.getRuntime().halt(1);
             });
-    Main.run("--version");
-    Main.run("--help");
-    // sockets: inspect's classes, its netlink socket's downcalls (FFM) and the table's code, which
-    // a listing of tens of thousands of sockets otherwise loads and links while it runs.
-    Main.run("sockets", "-tua", "-p", "-e", "-o");
+    // "http": the cache serve and get map, trained by them alone (see the launcher).
+    boolean all = !List.of(args).equals(List.of("http"));
+    if (all) {
+      Main.run("--version");
+      Main.run("--help");
+      // sockets: inspect's classes, its netlink socket's downcalls (FFM) and the table's code,
+      // which a listing of tens of thousands of sockets otherwise loads and links while it runs.
+      Main.run("sockets", "-tua", "-p", "-e", "-o");
+    }
     Path www = Files.createTempDirectory("wharf-aot-training");
     try {
       Path file = Files.writeString(www.resolve("index.html"), "<!doctype html><p>trained\n");
@@ -66,18 +72,8 @@ final class AotTraining {
         String base = "http://127.0.0.1:" + port + "/";
         Main.run("get", "-s", "-o", "/dev/null", base + file.getFileName());
         Main.run("get", "-s", "-o", "/dev/null", base);
-        Main.run("scan", "127.0.0.1", "-p", String.valueOf(port));
-        // A scan of many ports links libc through FFM (EpollConnectProber): its classes too.
-        dev.wharf.scan.TcpScanner.linkNow();
-        // The SYN scan's downcalls and classes link without privilege; its whole path runs where
-        // a raw socket is allowed (root, CAP_NET_RAW), and is left out, silently, elsewhere.
-        try {
-          SynProber.linkNow();
-        } catch (IOException noNativeAccess) {
-          // The cache goes without them: a SYN scan links them at its start.
-        }
-        if (rawSocketAllowed()) {
-          Main.run("scan", "-sS", "127.0.0.1", "-p", String.valueOf(port));
+        if (all) {
+          trainScan(port);
         }
       }
     } finally {
@@ -90,6 +86,23 @@ final class AotTraining {
     }
     // The cache is written as the JVM exits; serve's shutdown hook stops it on the way.
     System.exit(0);
+  }
+
+  /** {@code scan} of the port serve listens on, with connects and, where allowed, SYNs. */
+  private static void trainScan(int port) {
+    Main.run("scan", "127.0.0.1", "-p", String.valueOf(port));
+    // A scan of many ports links libc through FFM (EpollConnectProber): its classes too.
+    dev.wharf.scan.TcpScanner.linkNow();
+    // The SYN scan's downcalls and classes link without privilege; its whole path runs where a raw
+    // socket is allowed (root, CAP_NET_RAW), and is left out, silently, elsewhere.
+    try {
+      SynProber.linkNow();
+    } catch (IOException noNativeAccess) {
+      // The cache goes without them: a SYN scan links them at its start.
+    }
+    if (rawSocketAllowed()) {
+      Main.run("scan", "-sS", "127.0.0.1", "-p", String.valueOf(port));
+    }
   }
 
   private static boolean rawSocketAllowed() {

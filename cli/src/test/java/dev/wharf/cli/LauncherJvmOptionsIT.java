@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * runs without the optimizing compiler (C1 alone: less CPU for a small file and for a plain bulk
  * transfer), with an https:// URL it keeps it (AES-GCM is fast only in C2's code). The launcher
  * execs Java, so the JVM's options are read from the command line of the very process, while the
- * test's server holds its answer back. {@code serve} compiles later (less JIT work at start).
+ * test's server holds its answer back. {@code serve} compiles later (less JIT work at start). And
+ * which AOT cache each maps.
  */
 @Timeout(180)
 class LauncherJvmOptionsIT {
@@ -44,7 +45,8 @@ class LauncherJvmOptionsIT {
       try (Socket client = server.accept()) {
         assertThat(jvmOptions(get.pid()))
             .contains(
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CompileThresholdScaling=4");
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CompileThresholdScaling=4")
+            .anyMatch(option -> option.matches("-XX:AOTCache=.*/wharf-http\\.aot"));
         client
             .getOutputStream()
             .write(
@@ -99,7 +101,34 @@ class LauncherJvmOptionsIT {
       serve.awaitOutputContaining("Serving", START);
       assertThat(jvmOptions(serve.pid()))
           .contains("-XX:+UseSerialGC", "-XX:CompileThresholdScaling=4")
+          .anyMatch(option -> option.matches("-XX:AOTCache=.*/wharf-http\\.aot"))
           .noneMatch(option -> option.startsWith("-XX:TieredStopAtLevel"));
+    }
+  }
+
+  /**
+   * Commands but serve and get map the AOT cache trained by all of them; those two map their own,
+   * trained by them alone (every class of a cache is loaded at each start).
+   */
+  @Test
+  void otherCommandsMapTheCacheOfThemAll() throws Exception {
+    try (var server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        var connect =
+            ExternalProcess.command(
+                    LAUNCHER.toString(),
+                    "connect",
+                    "127.0.0.1",
+                    String.valueOf(server.getLocalPort()))
+                .start()) {
+      server.setSoTimeout((int) START.toMillis());
+      Socket client = server.accept();
+      try {
+        assertThat(jvmOptions(connect.pid()))
+            .anyMatch(option -> option.matches("-XX:AOTCache=.*/wharf-all\\.aot"));
+      } finally {
+        client.close(); // connect ends when its peer has
+      }
+      assertThat(connect.awaitExit(START)).as("exit; stderr: %s", connect.errors()).isZero();
     }
   }
 
