@@ -104,6 +104,19 @@ public final class Main implements Callable<Integer> {
     SelectorProvider.provider();
   }
 
+  /**
+   * {@link #openModulePath()} on the thread begun for it: a failure is left to the thread that
+   * opens a selector, which meets it there (the provider's class failed to initialize) and reports
+   * it as the command's error; uncaught here, it would end a command that might need no selector.
+   */
+  private static void openModulePathAhead() {
+    try {
+      openModulePath();
+    } catch (RuntimeException | Error leftToTheCommand) {
+      // met again where a selector is opened
+    }
+  }
+
   private static void loadLogging() {
     // The logger finder the engine's LazyLoggers will ask for at their first line, found now: it
     // opens the module path's jars, which a server out of descriptors could not.
@@ -125,7 +138,7 @@ public final class Main implements Callable<Integer> {
       // serve start on the main thread; on its own it overlaps picocli's model.
       LOGGING.begin();
     } else if (namesACommand(args)) {
-      Thread.ofPlatform().name("wharf-module-path").daemon().start(Main::openModulePath);
+      Thread.ofPlatform().name("wharf-module-path").daemon().start(Main::openModulePathAhead);
     }
     int code = run(args);
     if (endsWithoutHooks(args)) {
