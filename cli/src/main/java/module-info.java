@@ -21,8 +21,6 @@ module dev.wharf.cli {
   // Only to make a self-signed certificate for "serve --tls": the certificate builder (pkix, which
   // requires bcutil transitively) and the X.509 ASN.1 types it takes (bcprov, which pkix requires
   // but does not pass on).
-  requires org.bouncycastle.pkix;
-  requires org.bouncycastle.provider;
   // Signals: sun.misc.Signal, reached by reflection (serve's second Ctrl-C, dns serve's SIGHUP).
   // Not "requires static": a static dependency is not resolved at run time, and on the module path
   // only modules some descriptor requires are, so without this line Class.forName would not find
@@ -36,6 +34,10 @@ module dev.wharf.cli {
   requires io.prometheus.metrics.model;
   requires io.prometheus.writer.text;
   requires uplot;
+
+  // serve --tls's self-signed certificate: module dev.wharf.certs (BouncyCastle), read from
+  // target/lib-tls in a layer of its own when one is made, and not from the module path.
+  uses dev.wharf.core.tls.CertificateIssuer;
 
   opens dev.wharf.cli to
       info.picocli;

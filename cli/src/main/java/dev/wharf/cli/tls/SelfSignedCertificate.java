@@ -3,7 +3,6 @@ package dev.wharf.cli.tls;
 import dev.wharf.core.tls.Pem;
 import java.io.IOException;
 import java.io.InputStream;
-import java.math.BigInteger;
 import java.net.InetAddress;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -16,33 +15,17 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Date;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.asn1.x509.KeyPurposeId;
-import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * The certificate {@code wharf serve --tls} uses when given none: self-signed, for localhost, the
@@ -50,7 +33,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * that a browser exception or a {@code --cacert} stays valid across runs. Made anew when it is
  * close to expiry or no longer covers the names asked for.
  *
- * <p>An EC P-256 key: the cheapest handshakes every client supports.
+ * <p>An EC P-256 key: the cheapest handshakes every client supports. Signed by the {@link
+ * dev.wharf.core.tls.CertificateIssuer} that {@link CertificateIssuers} finds.
  */
 final class SelfSignedCertificate {
   private static final Duration VALIDITY = Duration.ofDays(365);
@@ -188,36 +172,15 @@ final class SelfSignedCertificate {
   }
 
   private static X509Certificate build(KeyPair pair, List<String> names)
-      throws GeneralSecurityException, IOException {
-    var subject = new X500Name("CN=" + names.get(0) + ",O=wharf self-signed");
+      throws GeneralSecurityException {
     Instant now = Instant.now();
-    X509v3CertificateBuilder builder =
-        new JcaX509v3CertificateBuilder(
-            subject,
-            new BigInteger(127, new SecureRandom()),
-            Date.from(now.minus(Duration.ofHours(1))), // Tolerate a peer's clock running behind.
-            Date.from(now.plus(VALIDITY)),
-            subject,
-            pair.getPublic());
-    var alternatives = new ArrayList<GeneralName>();
-    for (String name : names) {
-      alternatives.add(
-          new GeneralName(isIpLiteral(name) ? GeneralName.iPAddress : GeneralName.dNSName, name));
-    }
-    builder.addExtension(
-        Extension.subjectAlternativeName,
-        false,
-        new GeneralNames(alternatives.toArray(GeneralName[]::new)));
-    builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-    builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-    builder.addExtension(
-        Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
-    try {
-      var signer = new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate());
-      return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
-    } catch (OperatorCreationException e) {
-      throw new GeneralSecurityException("cannot sign the certificate", e);
-    }
+    return CertificateIssuers.find()
+        .selfSigned(
+            pair,
+            names,
+            "wharf self-signed",
+            now.minus(Duration.ofHours(1)), // Tolerate a peer's clock running behind.
+            now.plus(VALIDITY));
   }
 
   private static X509Certificate read(Path file) throws IOException, GeneralSecurityException {
