@@ -16,7 +16,6 @@ import dev.wharf.cli.socket.ListenCommand;
 import dev.wharf.cli.sockets.SocketsCommand;
 import dev.wharf.cli.ws.WsCommand;
 import java.nio.channels.spi.SelectorProvider;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.logging.Handler;
@@ -30,7 +29,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** The {@code wharf} command: parses arguments and runs one subcommand. */
 @Command(
-    name = "wharf",
+    name = Main.NAME,
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "A socket toolkit: servers, clients and socket tools on one event-driven engine.",
@@ -53,6 +52,8 @@ import picocli.CommandLine.Model.CommandSpec;
       CommandLine.HelpCommand.class
     })
 public final class Main implements Callable<Integer> {
+  /** The command's name, in its annotation and in {@link #root()}. */
+  static final String NAME = "wharf";
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -219,9 +220,11 @@ public final class Main implements Callable<Integer> {
   /**
    * The command line these arguments need: when they name a subcommand (other than help), the root
    * with that one alone; for a bare --version, the root alone; for anything else (--help, no
-   * command, a mistyped one) the whole. picocli builds a command's model by reflection over every
-   * option of it, which for all of them cost most of a start (issue 16); the root alone has the
-   * same name, -h and -V, so the chosen command parses, reports and names itself as in the whole.
+   * command, a mistyped one) the whole. The chosen command's model is the generated one ({@code
+   * GeneratedModels}, written from the annotations by cli's tests): picocli's reflection over every
+   * option of a command, and the JDK's annotation proxies under it, cost most of a start (issue
+   * 16). The root alone has the same name, -h and -V, so the chosen command parses, reports and
+   * names itself as in the whole.
    */
   static CommandLine commandLine(String... args) {
     String word = null;
@@ -239,26 +242,26 @@ public final class Main implements Callable<Integer> {
           ? configure(new CommandLine(root()))
           : commandLine();
     }
-    for (Class<?> command : Main.class.getAnnotation(Command.class).subcommands()) {
-      Command about = command.getAnnotation(Command.class);
-      if (command != CommandLine.HelpCommand.class
-          && (about.name().equals(word) || List.of(about.aliases()).contains(word))) {
-        var commandLine = new CommandLine(root());
-        commandLine.addSubcommand(command);
-        return configure(commandLine);
-      }
+    CommandSpec chosen = GeneratedModels.command(word);
+    if (chosen == null) {
+      return commandLine();
     }
-    return commandLine();
+    var commandLine = new CommandLine(root());
+    commandLine.addSubcommand(chosen.name(), new CommandLine(chosen));
+    return configure(commandLine);
   }
 
   private static final Set<String> VERSION = Set.of("-V", "--version");
 
-  /** Main's command without its subcommands, for parsing only: what a chosen one sees of it. */
-  private static CommandSpec root() {
-    Command about = Main.class.getAnnotation(Command.class);
+  /**
+   * Main's command without its subcommands, for parsing only: what a chosen one sees of it. Built
+   * from constants the annotation shares, not from the annotation (read, it is a proxy class made
+   * at run time).
+   */
+  static CommandSpec root() {
     return CommandSpec.create()
-        .name(about.name())
-        .mixinStandardHelpOptions(about.mixinStandardHelpOptions())
+        .name(NAME)
+        .addMixin("mixinStandardHelpOptions", StandardHelp.mixin())
         .versionProvider(new Version());
   }
 
