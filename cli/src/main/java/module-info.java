@@ -39,6 +39,10 @@ module dev.wharf.cli {
   // target/lib-tls in a layer of its own when one is made, and not from the module path.
   uses dev.wharf.core.tls.CertificateIssuer;
 
+  // java.util.logging instantiates the command's configuration and handler by reflection.
+  exports dev.wharf.cli.logging to
+      java.logging;
+
   opens dev.wharf.cli to
       info.picocli;
   opens dev.wharf.cli.admin to

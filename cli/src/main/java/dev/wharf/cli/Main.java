@@ -6,6 +6,7 @@ import dev.wharf.cli.channels.PubCommand;
 import dev.wharf.cli.channels.SubCommand;
 import dev.wharf.cli.dns.DnsCommand;
 import dev.wharf.cli.get.GetCommand;
+import dev.wharf.cli.logging.LoggingConfig;
 import dev.wharf.cli.packets.PingCommand;
 import dev.wharf.cli.packets.TraceCommand;
 import dev.wharf.cli.scan.ScanCommand;
@@ -62,7 +63,13 @@ public final class Main implements Callable<Integer> {
 
   static {
     // The engine logs through System.Logger (java.util.logging here): one line each on stderr,
-    // without stack traces, as everything else this command prints.
+    // without stack traces, as everything else this command prints (logging.StderrLines). A
+    // configuration the user names (a file or a class) is theirs; its SimpleFormatter, if any,
+    // gets the same format.
+    if (System.getProperty("java.util.logging.config.class") == null
+        && System.getProperty("java.util.logging.config.file") == null) {
+      System.setProperty("java.util.logging.config.class", LoggingConfig.class.getName());
+    }
     if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
       System.setProperty("java.util.logging.SimpleFormatter.format", "wharf: %4$s: %5$s%n");
     }
@@ -81,12 +88,13 @@ public final class Main implements Callable<Integer> {
   private static final Set<String> SERVERS = Set.of("serve", "listen", "echo");
 
   /**
-   * Loads now what logging loads for its first message, for commands that serve: the formatter
-   * stamps every record with the local time, and the time-zone rules come from a file ({@code
-   * lib/tzdb.dat}). A server's first message may come when a flood of connections has used up the
-   * descriptors; the file cannot be opened then, and the {@link Error} that followed ended the
-   * accepting loop. Costs tens of milliseconds, once; for a server named on the command line it was
-   * begun on a thread of its own at start (main), and this waits for it.
+   * Loads now what logging loads for its first message, for commands that serve: the logging back
+   * end (found by a search of every jar of the module path), java.util.logging's configuration,
+   * handler and level names (and, under a configuration of the user's with a SimpleFormatter, the
+   * time-zone rules, from a file). A server's first message may come when a flood of connections
+   * has used up the descriptors; no file can be opened then, and the {@link Error} that followed
+   * once ended the accepting loop. Costs tens of milliseconds, once; for a server named on the
+   * command line it was begun on a thread of its own at start (main), and this waits for it.
    */
   public static void prepareLogging() {
     LOGGING.await();

@@ -53,9 +53,17 @@ class ModuleBoundariesTest {
   }
 
   @Test
-  void aProgramExportsNothing() {
-    assertThat(CLI.getDescriptor().exports()).isEmpty();
+  void aProgramExportsNothingButItsLoggingSetUpToJavaLogging() {
+    // java.util.logging instantiates the configuration and the handler by reflection.
+    assertThat(CLI.getDescriptor().exports())
+        .singleElement()
+        .satisfies(
+            export -> {
+              assertThat(export.source()).isEqualTo("dev.wharf.cli.logging");
+              assertThat(export.targets()).containsOnly("java.logging");
+            });
     assertThat(CLI.isExported(Main.class.getPackageName())).isFalse();
+    assertThat(CLI.isExported("dev.wharf.cli.logging")).isFalse();
   }
 
   @Test
