@@ -1,10 +1,10 @@
 /**
  * The {@code wharf} command line: picocli commands over Wharf's engine, HTTP and WebSocket modules.
  *
- * <p>A program, not a library: it exports nothing. The launcher runs it as {@code -m
- * dev.wharf.cli/dev.wharf.cli.Main}; the packages whose classes picocli builds commands from
- * (annotated fields, mixins, the version provider, the size converter) are opened to picocli alone,
- * {@code dev.wharf.cli.io} to no one.
+ * <p>A program, not a library: it exports nothing but its logging set-up, to java.logging, which
+ * instantiates it. The launcher runs it as {@code -m dev.wharf.cli/dev.wharf.cli.Main}; the
+ * packages whose classes picocli builds commands from (annotated fields, mixins, the version
+ * provider, the size converter) are opened to picocli alone, {@code dev.wharf.cli.io} to no one.
  */
 @SuppressWarnings("requires-automatic")
 module dev.wharf.cli {
