@@ -51,6 +51,25 @@ final class CommandModelsGenerator {
       // write it again.
       """;
 
+  /** What the generator carries over from both @Option and @Parameters. */
+  private static final Set<String> ARGUMENT_ATTRIBUTES =
+      Set.of(
+          "description",
+          "descriptionKey",
+          "arity",
+          "paramLabel",
+          "hideParamSyntax",
+          "converter",
+          "split",
+          "hidden",
+          "defaultValue",
+          "showDefaultValue");
+
+  /** And from @Option alone. */
+  private static final Set<String> OPTION_ATTRIBUTES =
+      Set.of(
+          "names", "required", "fallbackValue", "negatable", "order", "usageHelp", "versionHelp");
+
   private final Map<String, List<String>> methodsByPackage = new TreeMap<>();
   private final Set<Class<?>> done = new LinkedHashSet<>();
   private final Map<String, String> commands = new LinkedHashMap<>();
@@ -243,27 +262,7 @@ final class CommandModelsGenerator {
 
   private void option(
       Class<?> type, Field field, Option option, OptionSpec spec, StringBuilder code) {
-    requireDefaults(
-        type,
-        option,
-        Set.of(
-            "names",
-            "required",
-            "description",
-            "descriptionKey",
-            "arity",
-            "paramLabel",
-            "hideParamSyntax",
-            "converter",
-            "split",
-            "hidden",
-            "defaultValue",
-            "fallbackValue",
-            "negatable",
-            "order",
-            "showDefaultValue",
-            "usageHelp",
-            "versionHelp"));
+    requireDefaults(type, option, union(ARGUMENT_ATTRIBUTES, OPTION_ATTRIBUTES));
     argSpec(
         spec,
         option.description(),
@@ -298,21 +297,7 @@ final class CommandModelsGenerator {
       Parameters parameters,
       PositionalParamSpec spec,
       StringBuilder code) {
-    requireDefaults(
-        type,
-        parameters,
-        Set.of(
-            "index",
-            "description",
-            "descriptionKey",
-            "arity",
-            "paramLabel",
-            "hideParamSyntax",
-            "converter",
-            "split",
-            "hidden",
-            "defaultValue",
-            "showDefaultValue"));
+    requireDefaults(type, parameters, union(ARGUMENT_ATTRIBUTES, Set.of("index")));
     code.append("\n        .index(").append(range(spec.index())).append(')');
     argSpec(
         spec,
@@ -520,25 +505,15 @@ final class CommandModelsGenerator {
     return String.join(", ", literals);
   }
 
+  /** A Java string literal: JSON's quoting is Java's for every character a description has. */
   static String literal(String value) {
-    var out = new StringBuilder("\"");
-    for (char c : value.toCharArray()) {
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        default -> {
-          if (c < 0x20 || c > 0x7e) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
-      }
-    }
-    return out.append('"').toString();
+    return Json.quote(value);
+  }
+
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    var all = new java.util.HashSet<>(a);
+    all.addAll(b);
+    return all;
   }
 
   private static void fail(Class<?> type, String why) {
