@@ -1,11 +1,14 @@
 package dev.wharf.cli;
 
+import java.io.IOException;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Type;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -15,6 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -73,6 +77,52 @@ final class CommandModelsGenerator {
   private final Map<String, List<String>> methodsByPackage = new TreeMap<>();
   private final Set<Class<?>> done = new LinkedHashSet<>();
   private final Map<String, String> commands = new LinkedHashMap<>();
+
+  /**
+   * Writes the models that differ from what {@code sources} (a src/main/java folder) holds, and
+   * prints the files written, one a line. The launcher runs this after it builds, on the class
+   * path, so that a changed annotation reaches the command before the tests say so; then builds
+   * again if anything was written.
+   */
+  public static void main(String[] args) throws IOException {
+    if (args.length != 1) {
+      throw new IllegalArgumentException("usage: CommandModelsGenerator SOURCES (src/main/java)");
+    }
+    for (String file : update(Path.of(args[0]), true)) {
+      System.out.println(file);
+    }
+  }
+
+  /**
+   * The generated files under {@code sources} that are not what the annotations make now (or that
+   * no package needs any more), relative to it; with {@code write}, written (or deleted) too.
+   */
+  static List<String> update(Path sources, boolean write) throws IOException {
+    Map<String, String> generated = generate();
+    var changed = new ArrayList<String>();
+    for (var entry : generated.entrySet()) {
+      Path file = sources.resolve(entry.getKey().replace('.', '/')).resolve(CLASS_NAME + ".java");
+      String now = Files.exists(file) ? Files.readString(file) : "";
+      if (!now.equals(entry.getValue())) {
+        changed.add(sources.relativize(file).toString());
+        if (write) {
+          Files.writeString(file, entry.getValue());
+        }
+      }
+    }
+    try (Stream<Path> files = Files.walk(sources)) {
+      for (Path file : files.filter(f -> f.endsWith(CLASS_NAME + ".java")).toList()) {
+        String pkg = sources.relativize(file.getParent()).toString().replace('/', '.');
+        if (!generated.containsKey(pkg)) {
+          changed.add(sources.relativize(file) + " (no longer generated)");
+          if (write) {
+            Files.delete(file);
+          }
+        }
+      }
+    }
+    return changed;
+  }
 
   /** The sources, by package name, for the commands named in Main's {@code @Command}. */
   static Map<String, String> generate() {

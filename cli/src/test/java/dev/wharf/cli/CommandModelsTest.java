@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.lang.reflect.Field;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -29,36 +27,14 @@ class CommandModelsTest {
 
   @Test
   void theGeneratedModelsAreUpToDateWithTheAnnotations() throws IOException {
-    Map<String, String> generated = CommandModelsGenerator.generate();
-    boolean write = Boolean.getBoolean("wharf.models.write");
-    var stale = new ArrayList<String>();
-    for (var entry : generated.entrySet()) {
-      Path file =
-          SOURCES
-              .resolve(entry.getKey().replace('.', '/'))
-              .resolve(CommandModelsGenerator.CLASS_NAME + ".java");
-      String now = Files.exists(file) ? Files.readString(file) : "";
-      if (!now.equals(entry.getValue())) {
-        if (write) {
-          Files.writeString(file, entry.getValue());
-        } else {
-          stale.add(SOURCES.relativize(file).toString());
-        }
-      }
+    if (Boolean.getBoolean("wharf.models.write")) {
+      CommandModelsGenerator.update(SOURCES, true);
     }
-    // And no generated file of a package that no longer has any.
-    try (Stream<Path> files = Files.walk(SOURCES)) {
-      files
-          .filter(
-              f -> f.getFileName().toString().equals(CommandModelsGenerator.CLASS_NAME + ".java"))
-          .map(f -> SOURCES.relativize(f.getParent()).toString().replace('/', '.'))
-          .filter(p -> !generated.containsKey(p))
-          .forEach(p -> stale.add(p + " (no longer generated: delete it)"));
-    }
+    List<String> stale = CommandModelsGenerator.update(SOURCES, false);
     assertThat(stale)
         .as(
-            "generated models older than the annotations; write them again with"
-                + " ./mvnw -pl cli -am test -Dtest=CommandModelsTest -Dwharf.models.write=true"
+            "generated models older than the annotations; ./wharf writes them again as it builds,"
+                + " or ./mvnw -pl cli -am test -Dtest=CommandModelsTest -Dwharf.models.write=true"
                 + " -Dsurefire.failIfNoSpecifiedTests=false")
         .isEmpty();
   }
