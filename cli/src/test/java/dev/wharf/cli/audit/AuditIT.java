@@ -113,7 +113,7 @@ class AuditIT extends EndToEnd {
   static Run audit(String... args) {
     var out = new StringWriter();
     var err = new StringWriter();
-    var commandLine = new CommandLine(new AuditCommand());
+    var commandLine = new CommandLine(GeneratedModels.auditCommand());
     commandLine.setOut(new PrintWriter(out));
     commandLine.setErr(new PrintWriter(err));
     commandLine.setExecutionExceptionHandler(new Failures());

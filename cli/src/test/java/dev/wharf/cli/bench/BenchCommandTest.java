@@ -14,7 +14,7 @@ class BenchCommandTest {
 
   private static LoadPlan plan(String... args) throws Exception {
     var command = new BenchCommand();
-    new CommandLine(command).parseArgs(args);
+    new CommandLine(GeneratedModels.benchCommand(command)).parseArgs(args);
     return command.plan();
   }
 

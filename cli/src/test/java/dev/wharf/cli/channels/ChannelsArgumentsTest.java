@@ -19,19 +19,19 @@ class ChannelsArgumentsTest {
 
   static SubCommand.Options sub(String... args) {
     var command = new SubCommand();
-    new CommandLine(command).parseArgs(args);
+    new CommandLine(GeneratedModels.subCommand(command)).parseArgs(args);
     return command.options();
   }
 
   static PubCommand.Options pub(String... args) {
     var command = new PubCommand();
-    new CommandLine(command).parseArgs(args);
+    new CommandLine(GeneratedModels.pubCommand(command)).parseArgs(args);
     return command.options();
   }
 
   static ChannelsOptions serve(String... args) {
     var options = new ChannelsOptions();
-    new CommandLine(options).parseArgs(args);
+    new CommandLine(GeneratedModels.channelsOptions(options)).parseArgs(args);
     return options;
   }
 
@@ -182,15 +182,16 @@ class ChannelsArgumentsTest {
   @Test
   void subAndPubTakeATokenOrAVariableNotBoth() {
     var tokens = new TokenOptions().withEnvironment(Map.of("T", " eyJ.a.b \n")::get);
-    new CommandLine(tokens).parseArgs("--token-env", "T");
+    new CommandLine(GeneratedModels.tokenOptions(tokens)).parseArgs("--token-env", "T");
     assertThat(tokens.token()).contains("eyJ.a.b");
     var both = new TokenOptions();
-    new CommandLine(both).parseArgs("--token", "x", "--token-env", "T");
+    new CommandLine(GeneratedModels.tokenOptions(both))
+        .parseArgs("--token", "x", "--token-env", "T");
     assertThatIllegalArgumentException()
         .isThrownBy(both::token)
         .withMessage("give --token or --token-env, not both");
     var unset = new TokenOptions().withEnvironment(name -> null);
-    new CommandLine(unset).parseArgs("--token-env", "NOPE");
+    new CommandLine(GeneratedModels.tokenOptions(unset)).parseArgs("--token-env", "NOPE");
     assertThatIllegalArgumentException()
         .isThrownBy(unset::token)
         .withMessage("--token-env: the environment variable NOPE is not set");

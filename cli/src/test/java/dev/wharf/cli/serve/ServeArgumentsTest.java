@@ -21,7 +21,7 @@ class ServeArgumentsTest {
 
   ServeCommand.Options serve(String... args) throws Exception {
     var command = new ServeCommand();
-    new CommandLine(command).parseArgs(args);
+    new CommandLine(GeneratedModels.serveCommand(command)).parseArgs(args);
     return command.options();
   }
 
@@ -195,7 +195,8 @@ class ServeArgumentsTest {
   @Test
   void serveSpeaksHttp11Only() {
     var command = new ServeCommand();
-    new CommandLine(command).parseArgs(dir.toString(), "--tls", "--alpn", "h2");
+    new CommandLine(GeneratedModels.serveCommand(command))
+        .parseArgs(dir.toString(), "--tls", "--alpn", "h2");
     assertThatIllegalArgumentException()
         .isThrownBy(command::options)
         .withMessage("serve speaks HTTP/1.1 only: --alpn can only be http/1.1");

@@ -17,19 +17,19 @@ class ArgumentsTest {
 
   static ListenCommand.Options listen(String... args) {
     var command = new ListenCommand();
-    new CommandLine(command).parseArgs(args);
+    new CommandLine(GeneratedModels.listenCommand(command)).parseArgs(args);
     return command.options();
   }
 
   static ConnectCommand.Options connect(String... args) {
     var command = new ConnectCommand();
-    new CommandLine(command).parseArgs(args);
+    new CommandLine(GeneratedModels.connectCommand(command)).parseArgs(args);
     return command.options();
   }
 
   static EchoCommand.Options echo(String... args) {
     var command = new EchoCommand();
-    new CommandLine(command).parseArgs(args);
+    new CommandLine(GeneratedModels.echoCommand(command)).parseArgs(args);
     return command.options();
   }
 

@@ -20,7 +20,7 @@ class TlsArgumentsTest {
 
   static ConnectCommand connect(String... args) {
     var command = new ConnectCommand();
-    new CommandLine(command).parseArgs(args);
+    new CommandLine(GeneratedModels.connectCommand(command)).parseArgs(args);
     command.options();
     return command;
   }
@@ -28,7 +28,7 @@ class TlsArgumentsTest {
   static ListenCommand listen(Map<String, String> environment, String... args) {
     var command = new ListenCommand();
     command.tls.environment = environment::get;
-    new CommandLine(command).parseArgs(args);
+    new CommandLine(GeneratedModels.listenCommand(command)).parseArgs(args);
     command.options();
     return command;
   }

@@ -24,7 +24,7 @@ class SocketsArgumentsTest {
 
   static SocketsCommand.Options sockets(String... args) {
     var command = new SocketsCommand();
-    new CommandLine(command).parseArgs(args);
+    new CommandLine(GeneratedModels.socketsCommand(command)).parseArgs(args);
     return command.options();
   }
 
@@ -137,7 +137,7 @@ class SocketsArgumentsTest {
   @Test
   void aBadStateIsOneLineAndExitTwo() {
     var err = new StringWriter();
-    var commandLine = new CommandLine(new SocketsCommand());
+    var commandLine = new CommandLine(GeneratedModels.socketsCommand());
     commandLine.setErr(new PrintWriter(err));
     commandLine.setExecutionExceptionHandler(new Failures());
     commandLine.setParameterExceptionHandler(new Failures());
@@ -160,7 +160,7 @@ class SocketsArgumentsTest {
                     + " (netlink) and /proc");
     var err = new StringWriter();
     var out = new StringWriter();
-    var commandLine = new CommandLine(command);
+    var commandLine = new CommandLine(GeneratedModels.socketsCommand(command));
     commandLine.setErr(new PrintWriter(err));
     commandLine.setOut(new PrintWriter(out));
     assertThat(commandLine.execute("-l")).isEqualTo(1);

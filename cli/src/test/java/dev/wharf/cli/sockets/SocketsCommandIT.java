@@ -51,7 +51,7 @@ class SocketsCommandIT {
   static Run wharfSockets(String... args) {
     var out = new StringWriter();
     var err = new StringWriter();
-    var commandLine = new CommandLine(new SocketsCommand());
+    var commandLine = new CommandLine(GeneratedModels.socketsCommand());
     commandLine.setOut(new PrintWriter(out));
     commandLine.setErr(new PrintWriter(err));
     commandLine.setExecutionExceptionHandler(new Failures());

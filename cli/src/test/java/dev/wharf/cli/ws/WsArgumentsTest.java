@@ -23,7 +23,7 @@ class WsArgumentsTest {
 
   static WsCommand.Options ws(String... args) {
     var command = new WsCommand();
-    new CommandLine(command).parseArgs(args);
+    new CommandLine(GeneratedModels.wsCommand(command)).parseArgs(args);
     return command.options();
   }
 
@@ -183,7 +183,8 @@ class WsArgumentsTest {
     assertThat(ws("-k", "wss://h/").keepOpen()).isFalse();
 
     var command = new WsCommand();
-    new CommandLine(command).parseArgs("-l", "9000", "--tls", "--cert", "c.pem", "--key", "k.pem");
+    new CommandLine(GeneratedModels.wsCommand(command))
+        .parseArgs("-l", "9000", "--tls", "--cert", "c.pem", "--key", "k.pem");
     assertThat(command.options().tls()).isTrue();
     ServerTlsOptions server = command.serverTls();
     assertThat(server.enabled()).isTrue();
