@@ -71,4 +71,9 @@ public final class GeneratedModels {
       default -> null;
     };
   }
+
+  /** The commands' names, in the order of Main's annotation. */
+  public static java.util.List<String> commandNames() {
+    return java.util.List.of("serve", "get", "listen", "connect", "echo", "ws", "sockets", "scan", "audit", "ping", "trace", "dns", "sub", "pub", "bench");
+  }
 }

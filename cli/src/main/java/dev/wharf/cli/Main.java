@@ -33,7 +33,7 @@ import picocli.CommandLine.Model.CommandSpec;
     name = Main.NAME,
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "A socket toolkit: servers, clients and socket tools on one event-driven engine.",
+    description = Main.DESCRIPTION,
     subcommands = {
       ServeCommand.class,
       GetCommand.class,
@@ -55,6 +55,10 @@ import picocli.CommandLine.Model.CommandSpec;
 public final class Main implements Callable<Integer> {
   /** The command's name, in its annotation and in {@link #root()}. */
   static final String NAME = "wharf";
+
+  /** What --help says the command is, in its annotation and in {@link #commandLine()}. */
+  static final String DESCRIPTION =
+      "A socket toolkit: servers, clients and socket tools on one event-driven engine.";
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -220,9 +224,22 @@ public final class Main implements Callable<Integer> {
     return commandLine(args).execute(args);
   }
 
-  /** The whole command line: every subcommand, as --help lists them. */
+  /**
+   * The whole command line: every subcommand, as --help lists them, in the generated models but
+   * picocli's help command (its own class, read by reflection).
+   */
   static CommandLine commandLine() {
-    return configure(new CommandLine(new Main()));
+    var main = new Main();
+    CommandSpec spec = CommandSpec.wrapWithoutInspection(main).name(NAME);
+    spec.usageMessage().description(DESCRIPTION);
+    spec.versionProvider(new Version());
+    for (String name : GeneratedModels.commandNames()) {
+      spec.addSubcommand(name, new CommandLine(GeneratedModels.command(name)));
+    }
+    spec.addSubcommand("help", new CommandLine(new CommandLine.HelpCommand()));
+    main.spec = spec;
+    spec.addMixin("mixinStandardHelpOptions", StandardHelp.mixin());
+    return configure(new CommandLine(spec));
   }
 
   /**

@@ -169,7 +169,14 @@ final class CommandModelsGenerator {
       code.append("      case ").append(literal(entry.getKey())).append(" -> ");
       code.append(ownerOf(entry.getValue())).append('.').append(entry.getValue()).append("();\n");
     }
-    code.append("      default -> null;\n    };\n  }\n");
+    code.append("      default -> null;\n    };\n  }\n\n");
+    code.append("  /** The commands' names, in the order of Main's annotation. */\n");
+    code.append("  public static java.util.List<String> commandNames() {\n");
+    code.append("    return java.util.List.of(");
+    code.append(
+        String.join(
+            ", ", commands.keySet().stream().map(CommandModelsGenerator::literal).toList()));
+    code.append(");\n  }\n");
     return code.toString();
   }
 

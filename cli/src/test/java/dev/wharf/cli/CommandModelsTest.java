@@ -78,13 +78,34 @@ class CommandModelsTest {
   }
 
   @Test
+  void theWholeCommandLineIsMainsAnnotatedOne() {
+    var reflected = new CommandLine(new Main());
+    CommandLine whole = Main.commandLine();
+    assertThat(whole.getUsageMessage(CommandLine.Help.Ansi.OFF))
+        .isEqualTo(reflected.getUsageMessage(CommandLine.Help.Ansi.OFF));
+    assertThat(List.copyOf(whole.getSubcommands().keySet()))
+        .isEqualTo(List.copyOf(reflected.getSubcommands().keySet()));
+    for (String name : reflected.getSubcommands().keySet()) {
+      assertThat(whole.getSubcommands().get(name).getUsageMessage(CommandLine.Help.Ansi.OFF))
+          .as(name)
+          .isEqualTo(
+              reflected.getSubcommands().get(name).getUsageMessage(CommandLine.Help.Ansi.OFF));
+    }
+    assertEachEqual(
+        "wharf",
+        attributes(whole.getCommandSpec().options()),
+        attributes(reflected.getCommandSpec().options()));
+    assertThat(((Main) whole.getCommandSpec().userObject()).spec).isSameAs(whole.getCommandSpec());
+  }
+
+  @Test
   void mainPicksTheGeneratedModelOfTheCommandNamed() {
     CommandLine line = Main.commandLine("get", "-s", "http://x/");
     CommandSpec get = line.getSubcommands().get("get").getCommandSpec();
     assertThat(line.getSubcommands()).containsOnlyKeys("get");
     assertThat(get.userObject()).isInstanceOf(dev.wharf.cli.get.GetCommand.class);
     assertThat(get.options()).allMatch(option -> option.userObject() == null);
-    // and the whole command line, for anything else, is picocli's reflection over the annotations
+    // and the whole command line, for anything else, every command's model and picocli's help
     assertThat(Main.commandLine("--help").getSubcommands()).containsKeys("serve", "get", "help");
   }
 
