@@ -25,6 +25,7 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.util.IPAddress;
 
 /** A {@link CertificateIssuer} on BouncyCastle's certificate builder. */
 public final class BouncyCastleIssuer implements CertificateIssuer {
@@ -58,7 +59,9 @@ public final class BouncyCastleIssuer implements CertificateIssuer {
     var alternatives = new ArrayList<GeneralName>();
     for (String name : names) {
       alternatives.add(
-          new GeneralName(isIpLiteral(name) ? GeneralName.iPAddress : GeneralName.dNSName, name));
+          new GeneralName(
+              // An address literal goes in as an address, anything else as a DNS name.
+              IPAddress.isValid(name) ? GeneralName.iPAddress : GeneralName.dNSName, name));
     }
     try {
       builder.addExtension(
@@ -83,10 +86,5 @@ public final class BouncyCastleIssuer implements CertificateIssuer {
       case String other ->
           throw new GeneralSecurityException("cannot sign a certificate with a " + other + " key");
     };
-  }
-
-  /** An IPv4 or IPv6 literal, which goes into the certificate as an address, not a DNS name. */
-  private static boolean isIpLiteral(String name) {
-    return name.contains(":") || name.chars().allMatch(c -> c == '.' || Character.isDigit(c));
   }
 }

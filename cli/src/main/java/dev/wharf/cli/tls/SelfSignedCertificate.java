@@ -1,5 +1,6 @@
 package dev.wharf.cli.tls;
 
+import dev.wharf.cli.Endpoints;
 import dev.wharf.core.tls.Pem;
 import java.io.IOException;
 import java.io.InputStream;
@@ -151,7 +152,7 @@ final class SelfSignedCertificate {
 
   /** IP addresses as the JDK prints SAN entries ({@code 0:0:0:0:0:0:0:1} for ::1). */
   private static String canonical(String name) {
-    if (isIpLiteral(name)) {
+    if (Endpoints.isLiteral(name)) {
       try {
         return InetAddress.getByName(name).getHostAddress().toLowerCase(Locale.ROOT);
       } catch (IOException e) {
@@ -159,10 +160,6 @@ final class SelfSignedCertificate {
       }
     }
     return name.toLowerCase(Locale.ROOT);
-  }
-
-  private static boolean isIpLiteral(String name) {
-    return name.contains(":") || name.chars().allMatch(c -> c == '.' || Character.isDigit(c));
   }
 
   private static KeyPair newKeyPair() throws GeneralSecurityException {
