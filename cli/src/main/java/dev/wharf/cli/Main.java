@@ -104,6 +104,33 @@ public final class Main implements Callable<Integer> {
     LOGGING.await();
   }
 
+  /** The JDK's own selector provider on Linux, the one it would choose after its search. */
+  static final String EPOLL_SELECTOR_PROVIDER = "sun.nio.ch.EPollSelectorProvider";
+
+  private static final String SELECTOR_PROVIDER_PROPERTY = "java.nio.channels.spi.SelectorProvider";
+
+  /**
+   * Names the JDK's epoll selector provider in the property {@link SelectorProvider#provider()}
+   * reads first, on Linux and unless the user named one: without it, the JDK looks for a provider
+   * with a ServiceLoader search that opens every jar of the module path, to find none of ours and
+   * fall back to this same class (a {@code get} of a small file: 13 ms less wall time and 20 ms
+   * less CPU, median of 21 alternated). The property is the JDK's documented way to choose the
+   * provider, and stays the user's ({@code WHARF_JAVA_OPTS=-Djava.nio...}).
+   */
+  static void nameTheSelectorProvider() {
+    if (System.getProperty(SELECTOR_PROVIDER_PROPERTY) != null
+        || !"Linux".equals(System.getProperty("os.name"))) {
+      return;
+    }
+    try {
+      // Loaded, not initialized: a JDK without it (not OpenJDK's class library) keeps its search.
+      Class.forName(EPOLL_SELECTOR_PROVIDER, false, ClassLoader.getPlatformClassLoader());
+    } catch (ClassNotFoundException notThisJdk) {
+      return;
+    }
+    System.setProperty(SELECTOR_PROVIDER_PROPERTY, EPOLL_SELECTOR_PROVIDER);
+  }
+
   /**
    * Opens the jars of the module path, for a command that is about to connect or listen: the first
    * ServiceLoader search through the application class loader, Selector.open's for a
@@ -145,6 +172,7 @@ public final class Main implements Callable<Integer> {
 
   public static void main(String[] args) {
     Failures.exitOnUncaught();
+    nameTheSelectorProvider();
     if (startsAServer(args)) {
       // java.util.logging's set-up (its configuration, handler, formatter and the time-zone rules,
       // and the module path's jars opened as the back end is looked for) took tens of ms of a

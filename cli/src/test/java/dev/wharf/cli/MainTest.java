@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.channels.spi.SelectorProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -326,5 +327,35 @@ public class MainTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(setUp::await)
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("no time-zone rules");
+  }
+
+  /**
+   * The selector provider named at start (to spare the JDK's search of every jar on the module
+   * path) is the class the JDK chooses by itself, and a provider the user named stays theirs.
+   */
+  @Test
+  void namesTheSelectorProviderTheJdkWouldChooseAndLeavesTheUsersOwn() {
+    String property = "java.nio.channels.spi.SelectorProvider";
+    // Initialized before the property changes: a selector opened meanwhile elsewhere in this JVM
+    // must not meet the made-up name below.
+    String jdksChoice = SelectorProvider.provider().getClass().getName();
+    String before = System.getProperty(property);
+    try {
+      System.clearProperty(property);
+      Main.nameTheSelectorProvider();
+      assertThat(System.getProperty(property))
+          .isEqualTo(Main.EPOLL_SELECTOR_PROVIDER)
+          .isEqualTo(jdksChoice);
+
+      System.setProperty(property, "org.example.UsersOwnSelectorProvider");
+      Main.nameTheSelectorProvider();
+      assertThat(System.getProperty(property)).isEqualTo("org.example.UsersOwnSelectorProvider");
+    } finally {
+      if (before == null) {
+        System.clearProperty(property);
+      } else {
+        System.setProperty(property, before);
+      }
+    }
   }
 }
