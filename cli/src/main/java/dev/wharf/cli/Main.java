@@ -132,36 +132,20 @@ public final class Main implements Callable<Integer> {
   }
 
   /**
-   * Opens the jars of the module path, for a command that is about to connect or listen: the first
-   * ServiceLoader search through the application class loader, Selector.open's for a
-   * SelectorProvider, opens every jar of the module path to look for a provider file (35-65 ms of
-   * CPU, BouncyCastle's signed 9 MB jar most of it), even though the AOT cache spares them every
-   * class. Begun on a thread of its own at start, so that it overlaps picocli's model on the main
-   * thread; a selector opened before it is done waits for it (the provider is a class's static
-   * field) instead of doing it again.
+   * Initializes the selector provider for a server before its first connection: the one {@link
+   * #nameTheSelectorProvider()} named, or, where the user named another or this JDK has none of
+   * that name, the one the JDK's search finds, which opens every jar of the module path (35-65 ms
+   * of CPU), something a server out of descriptors could not do.
    */
-  private static void openModulePath() {
+  private static void loadSelectorProvider() {
     SelectorProvider.provider();
-  }
-
-  /**
-   * {@link #openModulePath()} on the thread begun for it: a failure is left to the thread that
-   * opens a selector, which meets it there (the provider's class failed to initialize) and reports
-   * it as the command's error; uncaught here, it would end a command that might need no selector.
-   */
-  private static void openModulePathAhead() {
-    try {
-      openModulePath();
-    } catch (RuntimeException | Error leftToTheCommand) {
-      // met again where a selector is opened
-    }
   }
 
   private static void loadLogging() {
     // The logger finder the engine's LazyLoggers will ask for at their first line, found now: it
     // opens the module path's jars, which a server out of descriptors could not.
     System.getLogger(Main.class.getName()).isLoggable(System.Logger.Level.INFO);
-    openModulePath();
+    loadSelectorProvider();
     var record = new LogRecord(Level.INFO, "");
     for (Handler handler : Logger.getLogger("").getHandlers()) {
       if (handler.getFormatter() != null) {
@@ -178,8 +162,6 @@ public final class Main implements Callable<Integer> {
       // and the module path's jars opened as the back end is looked for) took tens of ms of a
       // serve start on the main thread; on its own it overlaps picocli's model.
       LOGGING.begin();
-    } else if (namesACommand(args)) {
-      Thread.ofPlatform().name("wharf-module-path").daemon().start(Main::openModulePathAhead);
     }
     int code = run(args);
     if (endsWithoutHooks(args)) {
@@ -226,12 +208,6 @@ public final class Main implements Callable<Integer> {
   /** True when the arguments name a command that binds a server (its first word, as picocli's). */
   static boolean startsAServer(String... args) {
     return SERVERS.contains(firstWord(args));
-  }
-
-  /** True when the arguments name a command (other than {@code help}), as picocli reads them. */
-  static boolean namesACommand(String... args) {
-    String word = firstWord(args);
-    return !word.isEmpty() && !word.equals("help");
   }
 
   /** The first word that is not an option (the root's options take no values), or "". */

@@ -239,17 +239,6 @@ public class MainTest {
     assertThat(Main.startsAServer()).isFalse();
   }
 
-  /** The module path is opened ahead, on a thread of its own, for a named command but help. */
-  @Test
-  void theModulePathIsOpenedAheadForNamedCommands() {
-    assertThat(Main.namesACommand("get", "http://127.0.0.1/")).isTrue();
-    assertThat(Main.namesACommand("-V", "scan", "127.0.0.1")).isTrue();
-    assertThat(Main.namesACommand("--version")).isFalse();
-    assertThat(Main.namesACommand("help", "get")).isFalse();
-    assertThat(Main.namesACommand("--", "get")).isFalse();
-    assertThat(Main.namesACommand()).isFalse();
-  }
-
   /** Only commands without shutdown hooks (and no command) end without System.exit. */
   @Test
   void onlyCommandsWithoutShutdownHooksEndWithoutSystemExit() {
