@@ -347,4 +347,21 @@ public class MainTest {
       }
     }
   }
+
+  /** Paths are converted by Path.of, registered on every command (not picocli's reflection). */
+  @Test
+  void pathArgumentsBecomePathsOnEveryCommand() {
+    for (String[] args :
+        new String[][] {
+          {"get", "-o", "dir/fïle name", "http://127.0.0.1:9/"},
+          {"serve", "-d", "dir/fïle name"},
+          {"trace", "-r", "dir/fïle name"}
+        }) {
+      for (CommandLine commandLine : List.of(Main.commandLine(), Main.commandLine(args))) {
+        CommandLine.ParseResult command = commandLine.parseArgs(args).subcommand();
+        Object value = command.matchedOptionValue(args[1], null);
+        assertThat(value).as("%s", List.of(args)).isEqualTo(Path.of("dir/fïle name"));
+      }
+    }
+  }
 }
