@@ -2,15 +2,16 @@ package dev.wharf.cli;
 
 import dev.wharf.packets.SynProber;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 
 /**
  * The training run of the {@code ./wharf} launcher's AOT caches (JEP 483, 514): a cache holds the
@@ -48,15 +49,30 @@ final class AotTraining {
               // No cache rather than a launcher that waits: halt skips the cache's writing.
               Runtime.getRuntime().halt(1);
             });
-    // "http": the cache serve and get map, trained by them alone (see the launcher).
-    boolean all = !List.of(args).equals(List.of("http"));
-    if (all) {
-      Main.run("--version");
-      Main.run("--help");
-      // sockets: inspect's classes, its netlink socket's downcalls (FFM) and the table's code,
-      // which a listing of tens of thousands of sockets otherwise loads and links while it runs.
-      Main.run("sockets", "-tua", "-p", "-e", "-o");
+    String group = args.length == 0 ? "all" : args[0];
+    switch (group) {
+      case "serve" -> trainServe(false);
+      case "get" -> trainGet();
+      default -> {
+        Main.run("--version");
+        Main.run("--help");
+        // sockets: inspect's classes, its netlink socket's downcalls (FFM) and the table's code,
+        // which a listing of tens of thousands of sockets otherwise loads and links while it runs.
+        Main.run("sockets", "-tua", "-p", "-e", "-o");
+        trainServe(true);
+      }
     }
+    // The cache is written as the JVM exits; serve's shutdown hook stops it on the way.
+    System.exit(0);
+  }
+
+  /**
+   * {@code serve} of a directory answering a file and the directory's listing. For serve's own
+   * cache the requests are written on a plain socket, so that the cache holds no client's classes
+   * (every class of a cache is loaded at each start); for the cache of all the commands, {@code
+   * get} asks, and {@code scan} probes the port.
+   */
+  private static void trainServe(boolean all) throws IOException, InterruptedException {
     Path www = Files.createTempDirectory("wharf-aot-training");
     try {
       Path file = Files.writeString(www.resolve("index.html"), "<!doctype html><p>trained\n");
@@ -74,13 +90,17 @@ final class AotTraining {
                       String.valueOf(port),
                       "--quiet",
                       www.toString()));
-      if (acceptsWithin(port, Duration.ofSeconds(20))) {
-        String base = "http://127.0.0.1:" + port + "/";
+      if (!acceptsWithin(port, Duration.ofSeconds(20))) {
+        return;
+      }
+      String base = "http://127.0.0.1:" + port + "/";
+      if (all) {
         Main.run("get", "-s", "-o", "/dev/null", base + file.getFileName());
         Main.run("get", "-s", "-o", "/dev/null", base);
-        if (all) {
-          trainScan(port);
-        }
+        trainScan(port);
+      } else {
+        askOnASocket(port, "/" + file.getFileName());
+        askOnASocket(port, "/");
       }
     } finally {
       try (var files = Files.list(www)) {
@@ -90,8 +110,55 @@ final class AotTraining {
       }
       Files.deleteIfExists(www);
     }
-    // The cache is written as the JVM exits; serve's shutdown hook stops it on the way.
-    System.exit(0);
+  }
+
+  /** One GET on a plain socket, its answer read to the end (the request asks for the close). */
+  private static void askOnASocket(int port, String path) throws IOException {
+    try (var socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      socket.setSoTimeout(10_000);
+      String request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+      socket.getInputStream().transferTo(OutputStream.nullOutputStream());
+    }
+  }
+
+  /**
+   * {@code get} of a file and of a page, from a server on a plain socket thread that answers every
+   * request with a small page and closes: the cache of get holds no server's classes.
+   */
+  private static void trainGet() throws IOException {
+    try (var server = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
+      Thread.ofPlatform().daemon().name("aot-training-answer").start(() -> answerAll(server));
+      String base = "http://127.0.0.1:" + server.getLocalPort() + "/";
+      Main.run("get", "-s", "-o", "/dev/null", base + "index.html");
+      Main.run("get", "-s", "-o", "/dev/null", base);
+    }
+  }
+
+  private static void answerAll(ServerSocket server) {
+    byte[] body = "<!doctype html><p>trained\n".getBytes(StandardCharsets.US_ASCII);
+    byte[] head =
+        ("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: "
+                + body.length
+                + "\r\nConnection: close\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
+    while (!server.isClosed()) {
+      try (var socket = server.accept()) {
+        socket.setSoTimeout(10_000);
+        var in = socket.getInputStream();
+        // The request's head, to its blank line: get sends no body.
+        for (int last = 0, b; (b = in.read()) >= 0; ) {
+          last = (last << 8 | b) & 0xFFFFFFFF;
+          if (last == 0x0D0A0D0A) {
+            break;
+          }
+        }
+        socket.getOutputStream().write(head);
+        socket.getOutputStream().write(body);
+      } catch (IOException closedOrGone) {
+        // The server closed at the end of the training, or get left: the next one, if any.
+      }
+    }
   }
 
   /** {@code scan} of the port serve listens on, with connects and, where allowed, SYNs. */

@@ -46,7 +46,7 @@ class LauncherJvmOptionsIT {
         assertThat(jvmOptions(get.pid()))
             .contains(
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CompileThresholdScaling=4")
-            .anyMatch(option -> option.matches("-XX:AOTCache=.*/wharf-http\\.aot"));
+            .anyMatch(option -> option.matches("-XX:AOTCache=.*/wharf-get\\.aot"));
         client
             .getOutputStream()
             .write(
@@ -101,14 +101,14 @@ class LauncherJvmOptionsIT {
       serve.awaitOutputContaining("Serving", START);
       assertThat(jvmOptions(serve.pid()))
           .contains("-XX:+UseSerialGC", "-XX:CompileThresholdScaling=4")
-          .anyMatch(option -> option.matches("-XX:AOTCache=.*/wharf-http\\.aot"))
+          .anyMatch(option -> option.matches("-XX:AOTCache=.*/wharf-serve\\.aot"))
           .noneMatch(option -> option.startsWith("-XX:TieredStopAtLevel"));
     }
   }
 
   /**
-   * Commands but serve and get map the AOT cache trained by all of them; those two map their own,
-   * trained by them alone (every class of a cache is loaded at each start).
+   * Commands but serve and get map the AOT cache trained by all of them; those two map one each,
+   * trained by that command alone (every class of a cache is loaded at each start).
    */
   @Test
   void otherCommandsMapTheCacheOfThemAll() throws Exception {
