@@ -16,8 +16,10 @@ import dev.wharf.cli.socket.EchoCommand;
 import dev.wharf.cli.socket.ListenCommand;
 import dev.wharf.cli.sockets.SocketsCommand;
 import dev.wharf.cli.ws.WsCommand;
+import java.lang.reflect.Modifier;
 import java.nio.channels.spi.SelectorProvider;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.logging.Handler;
@@ -133,6 +135,38 @@ public final class Main implements Callable<Integer> {
   }
 
   /**
+   * Why the selector provider the user named cannot be used, or empty when it can or none was
+   * named. The JDK loads it only at the first selector, and fails then with an error without a
+   * message (a {@code ServiceConfigurationError}, the class not found as its cause) that stopped
+   * the command as an internal error; asked here first, it is one clear line. The same checks as
+   * the JDK's: a public class of the system class loader, a {@link SelectorProvider}, with a public
+   * constructor without parameters. Loaded but not initialized.
+   */
+  static Optional<String> unusableSelectorProvider(String className) {
+    if (className == null) {
+      return Optional.empty();
+    }
+    String problem;
+    try {
+      Class<?> named = Class.forName(className, false, ClassLoader.getSystemClassLoader());
+      if (!SelectorProvider.class.isAssignableFrom(named)) {
+        problem = "not a java.nio.channels.spi.SelectorProvider";
+      } else if (!Modifier.isPublic(named.getModifiers())
+          || Modifier.isAbstract(named.getModifiers())
+          || !Modifier.isPublic(named.getConstructor().getModifiers())) {
+        problem = "not a public class with a public constructor without parameters";
+      } else {
+        return Optional.empty();
+      }
+    } catch (ClassNotFoundException | NoClassDefFoundError missing) {
+      problem = "no such class";
+    } catch (NoSuchMethodException noDefault) {
+      problem = "not a public class with a public constructor without parameters";
+    }
+    return Optional.of("-D" + SELECTOR_PROVIDER_PROPERTY + "=" + className + ": " + problem);
+  }
+
+  /**
    * Initializes the selector provider for a server before its first connection: the one {@link
    * #nameTheSelectorProvider()} named, or, where the user named another or this JDK has none of
    * that name, the one the JDK's search finds, which opens every jar of the module path (35-65 ms
@@ -157,6 +191,13 @@ public final class Main implements Callable<Integer> {
 
   public static void main(String[] args) {
     Failures.exitOnUncaught();
+    Optional<String> unusable =
+        unusableSelectorProvider(System.getProperty(SELECTOR_PROVIDER_PROPERTY));
+    if (unusable.isPresent()) {
+      System.err.println("wharf: " + unusable.get());
+      System.err.flush();
+      Runtime.getRuntime().halt(Failures.USAGE);
+    }
     nameTheSelectorProvider();
     if (startsAServer(args)) {
       // java.util.logging's set-up (its configuration, handler, formatter and the time-zone rules,

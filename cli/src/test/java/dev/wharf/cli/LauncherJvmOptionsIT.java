@@ -107,6 +107,25 @@ class LauncherJvmOptionsIT {
   }
 
   /**
+   * A selector provider named in WHARF_JAVA_OPTS that the JDK could not load is one line and exit
+   * 2, before anything starts (it was "internal error ... serviceConfigurationError", exit 70).
+   */
+  @Test
+  void anUnusableSelectorProviderIsOneLineAndExit2(@TempDir Path root) throws Exception {
+    var result =
+        ExternalProcess.command(
+                LAUNCHER.toString(), "serve", "-b", "127.0.0.1", "-p", "0", root.toString())
+            .environment(
+                "WHARF_JAVA_OPTS", "-Djava.nio.channels.spi.SelectorProvider=org.example.Missing")
+            .run(START);
+    assertThat(result.exit()).isEqualTo(2);
+    assertThat(result.err())
+        .isEqualTo(
+            "wharf: -Djava.nio.channels.spi.SelectorProvider=org.example.Missing: no such class\n");
+    assertThat(result.out()).isEmpty();
+  }
+
+  /**
    * Commands but serve and get map the AOT cache trained by all of them; those two map one each,
    * trained by that command alone (every class of a cache is loaded at each start).
    */

@@ -319,6 +319,29 @@ public class MainTest {
   }
 
   /**
+   * A selector provider the user names that the JDK could not use is one clear line at start, not
+   * an internal error at the first selector; the JDK's own, and none named, pass.
+   */
+  @Test
+  void aSelectorProviderTheJdkCannotUseIsToldAtStart() {
+    assertThat(Main.unusableSelectorProvider(null)).isEmpty();
+    assertThat(Main.unusableSelectorProvider(Main.EPOLL_SELECTOR_PROVIDER)).isEmpty();
+    assertThat(Main.unusableSelectorProvider("sun.nio.ch.PollSelectorProvider")).isEmpty();
+    assertThat(Main.unusableSelectorProvider("org.example.NoSuchProvider"))
+        .contains(
+            "-Djava.nio.channels.spi.SelectorProvider=org.example.NoSuchProvider: no such class");
+    assertThat(Main.unusableSelectorProvider("java.lang.String"))
+        .contains(
+            "-Djava.nio.channels.spi.SelectorProvider=java.lang.String:"
+                + " not a java.nio.channels.spi.SelectorProvider");
+    assertThat(Main.unusableSelectorProvider("java.nio.channels.spi.SelectorProvider"))
+        .hasValueSatisfying(
+            line ->
+                assertThat(line)
+                    .endsWith("not a public class with a public constructor without parameters"));
+  }
+
+  /**
    * The selector provider named at start (to spare the JDK's search of every jar on the module
    * path) is the class the JDK chooses by itself, and a provider the user named stays theirs.
    */
