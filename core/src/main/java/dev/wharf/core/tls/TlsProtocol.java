@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLException;
@@ -70,6 +71,11 @@ public final class TlsProtocol implements Client.Layered {
   private final boolean client;
   private final String peerName;
   private final Duration handshakeTimeout;
+
+  /** A server's protocol for a client that speaks plain text instead; null for none. */
+  private final Supplier<? extends Protocol> plainText;
+
+  private boolean firstBytesRead;
   private final CompletableFuture<Connection> handshake = new CompletableFuture<>();
 
   private Protocol application;
@@ -106,12 +112,18 @@ public final class TlsProtocol implements Client.Layered {
   private volatile boolean transitFull;
 
   private TlsProtocol(
-      SSLEngine engine, boolean client, String peerName, Duration timeout, Protocol application) {
+      SSLEngine engine,
+      boolean client,
+      String peerName,
+      Duration timeout,
+      Protocol application,
+      Supplier<? extends Protocol> plainText) {
     this.engine = engine;
     this.client = client;
     this.peerName = peerName;
     this.handshakeTimeout = timeout;
     this.application = Objects.requireNonNull(application, "application");
+    this.plainText = plainText;
   }
 
   /**
@@ -121,6 +133,23 @@ public final class TlsProtocol implements Client.Layered {
   public static Server.Layer serverLayer(TlsServerConfig config) {
     Objects.requireNonNull(config, "config");
     return application -> server(config, application);
+  }
+
+  /**
+   * As {@link #serverLayer(TlsServerConfig)}, and a client whose first byte is an ASCII letter is
+   * handed, with what it sent, to a protocol of {@code plainText} instead of failing the handshake
+   * with an alert it cannot read. A TLS connection starts with a record whose first byte is its
+   * type (22, a handshake) and an SSL 2 hello with a byte of 128 or more; a text protocol starts
+   * with a word: an HTTP request sent to an HTTPS port (an {@code http://} URL) is one, which HTTP
+   * answers with a 400 saying so, as nginx does.
+   */
+  public static Server.Layer serverLayer(
+      TlsServerConfig config, Supplier<? extends Protocol> plainText) {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(plainText, "plainText");
+    return application ->
+        new TlsProtocol(
+            config.newEngine(), false, null, config.handshakeTimeout(), application, plainText);
   }
 
   /**
@@ -136,7 +165,8 @@ public final class TlsProtocol implements Client.Layered {
 
   /** The server side of TLS in front of {@code application}. */
   public static TlsProtocol server(TlsServerConfig config, Protocol application) {
-    return new TlsProtocol(config.newEngine(), false, null, config.handshakeTimeout(), application);
+    return new TlsProtocol(
+        config.newEngine(), false, null, config.handshakeTimeout(), application, null);
   }
 
   /**
@@ -152,7 +182,8 @@ public final class TlsProtocol implements Client.Layered {
         true,
         name + ":" + port,
         config.handshakeTimeout(),
-        application);
+        application,
+        null);
   }
 
   /**
@@ -205,6 +236,13 @@ public final class TlsProtocol implements Client.Layered {
 
   @Override
   public void received(Connection connection, ByteBuffer data) {
+    if (!firstBytesRead && data.hasRemaining()) {
+      firstBytesRead = true;
+      if (plainText != null && isAsciiLetter(data.get(data.position()))) {
+        handToPlainText(connection, data);
+        return;
+      }
+    }
     callDepth++;
     try {
       reader.received(data);
@@ -577,6 +615,26 @@ public final class TlsProtocol implements Client.Layered {
     if (applicationOpened && !closed) {
       callApplication(() -> application.writabilityChanged(view, now));
     }
+  }
+
+  private static boolean isAsciiLetter(byte b) {
+    return (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z');
+  }
+
+  /**
+   * The client spoke plain text: the connection goes on with the plain-text protocol, which reads
+   * what came. No TLS was spoken, so no alert; the handshake fails for whoever waits on it.
+   */
+  private void handToPlainText(Connection connection, ByteBuffer data) {
+    if (handshakeTimer != null) {
+      handshakeTimer.cancel();
+    }
+    closed = true; // Nothing more of this connection reaches TLS.
+    LOG.log(Level.DEBUG, () -> connection + ": the client spoke plain text, not TLS");
+    handshake.completeExceptionally(
+        new SSLHandshakeException(
+            "TLS handshake with " + peer() + " failed: the client spoke plain text, not TLS"));
+    connection.switchProtocol(plainText.get(), data);
   }
 
   // ---- failures ----

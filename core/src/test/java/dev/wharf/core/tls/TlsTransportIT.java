@@ -414,6 +414,55 @@ class TlsTransportIT extends TlsFixture {
     assertThat(clientReason.isFailure()).as("%s", clientReason).isFalse();
   }
 
+  /**
+   * A client that starts with a letter (plain text, an http:// URL sent to a TLS port) is handed to
+   * the plain-text protocol with what it sent; a TLS client on the same port still gets TLS, and
+   * bytes that are neither (here a zero) still fail the handshake, closing the connection.
+   */
+  @Test
+  void aClientSpeakingPlainTextIsHandedToThePlainTextProtocol() throws Exception {
+    TlsServerConfig config =
+        TlsServerConfig.builder(TlsIdentity.fromPem(certs.serverCert(), certs.serverKey())).build();
+    Protocol plain =
+        (connection, data) -> {
+          connection.write(("plain: " + StandardCharsets.US_ASCII.decode(data)).getBytes());
+          connection.closeAfterFlush();
+        };
+    Server server =
+        Server.builder(serverGroup)
+            .layer(TlsProtocol.serverLayer(config, () -> plain))
+            .bind(loopback(), EchoProtocol::new);
+    SocketAddress address = closedAfter(server).localAddress();
+
+    try (var socket = new java.net.Socket()) {
+      socket.connect(address, 5_000);
+      socket.setSoTimeout(15_000);
+      socket.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      assertThat(new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+          .isEqualTo("plain: GET / HTTP/1.0\r\n\r\n");
+    }
+
+    var client = new RecordingProtocol();
+    Connection tls = connect(address, client);
+    tls.write("echo me".getBytes(StandardCharsets.US_ASCII));
+    Await.until(
+        "the TLS client's echo",
+        Duration.ofSeconds(15),
+        () -> new String(client.receivedBytes(), StandardCharsets.US_ASCII).equals("echo me"));
+    tls.close();
+
+    try (var socket = new java.net.Socket()) {
+      socket.connect(address, 5_000);
+      socket.setSoTimeout(15_000);
+      socket.getOutputStream().write(new byte[] {0, 1, 2, 3, 4, 5, 6, 7});
+      byte[] answer = socket.getInputStream().readAllBytes();
+      // 21: an alert record's content type (the engine may also close without one).
+      assertThat(answer.length == 0 || answer[0] == 21)
+          .as("a TLS alert or nothing, then the close: %s", java.util.Arrays.toString(answer))
+          .isTrue();
+    }
+  }
+
   private static MessageDigest sha256() {
     try {
       return MessageDigest.getInstance("SHA-256");

@@ -184,6 +184,40 @@ public final class HttpServer implements AutoCloseable {
       return new Http1ServerProtocol(new Dispatcher(config()), http2);
     }
 
+    /**
+     * The server's limits, timeouts and access log, with one answer for every request: a 400 that
+     * says the port speaks HTTPS, and the https:// URL to use where the request names its host.
+     */
+    private static Config plainHttpToHttpsConfig(Config served) {
+      Handler refuse =
+          (request, response) -> {
+            // The target is a path but for a proxy's absolute URL or OPTIONS' "*".
+            String path = request.target().startsWith("/") ? request.target() : "/";
+            String url =
+                request
+                    .header("Host")
+                    .map(host -> " Use https://" + host + path)
+                    .orElse(" Use an https:// URL");
+            response
+                .header("Connection", "close")
+                .header("X-Content-Type-Options", "nosniff")
+                .send(
+                    400,
+                    "text/plain; charset=utf-8",
+                    ("400 Bad Request: this port speaks HTTPS, and the request came in plain HTTP."
+                            + url
+                            + ".\n")
+                        .getBytes(StandardCharsets.UTF_8));
+          };
+      return new Config(
+          new Routes(),
+          new Routes.Route(refuse, false),
+          served.limits(),
+          served.timeouts(),
+          served.accessLog(),
+          served.budget());
+    }
+
     /** What the builder holds now; later calls to the builder do not change it. */
     private Config config() {
       return new Config(routes.snapshot(), fallback, limits, timeouts, accessLog, budget);
@@ -205,9 +239,15 @@ public final class HttpServer implements AutoCloseable {
       }
       if (tls != null) {
         List<String> alpn = http2 ? List.of("h2", "http/1.1") : List.of("http/1.1");
+        // A plain HTTP request (an http:// URL) is answered in plain HTTP, 400, as nginx does:
+        // its client could not read a TLS alert ("Received HTTP/0.9" in curl).
+        var plainHttp = new Dispatcher(plainHttpToHttpsConfig(config()));
         server
             .name("https")
-            .layer(TlsProtocol.serverLayer(tls.alpn().isEmpty() ? tls.withAlpn(alpn) : tls));
+            .layer(
+                TlsProtocol.serverLayer(
+                    tls.alpn().isEmpty() ? tls.withAlpn(alpn) : tls,
+                    () -> new Http1ServerProtocol(plainHttp, false)));
         if (http2) {
           return new HttpServer(server.bind(address, () -> new ProtocolByAlpn(dispatcher)));
         }

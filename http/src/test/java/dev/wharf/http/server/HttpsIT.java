@@ -127,6 +127,48 @@ class HttpsIT {
     return "https://localhost:" + server.port() + path;
   }
 
+  /**
+   * An http:// URL sent to the HTTPS port is answered in plain HTTP, 400 with the https:// URL to
+   * use, as nginx answers it; curl printed "Received HTTP/0.9 when not allowed" for the TLS alert
+   * it got before. nc (which half-closes, HTTP/1.0 without a Host) gets the same, and TLS on the
+   * same server goes on.
+   */
+  @Test
+  void plainHttpToTheHttpsPortGetsA400SayingSo() throws Exception {
+    ExternalProcess curl =
+        run(
+            "curl",
+            "-sS",
+            "-i",
+            "-w",
+            "\n%{http_code}",
+            "http://localhost:" + server.port() + "/hello?x=1");
+    assertThat(curl.awaitExit(WAIT)).as(curl.errors()).isZero();
+    assertThat(curl.output())
+        .startsWith("HTTP/1.1 400 Bad Request\r\n")
+        .contains("Connection: close\r\n")
+        .contains(
+            "this port speaks HTTPS, and the request came in plain HTTP. Use"
+                + " https://localhost:"
+                + server.port()
+                + "/hello?x=1.\n")
+        .endsWith("\n400");
+
+    var request = Files.writeString(dir.resolve("request"), "GET / HTTP/1.0\r\n\r\n");
+    var nc =
+        ExternalProcess.command("nc", "-N", "127.0.0.1", String.valueOf(server.port()))
+            .input(request)
+            .run(WAIT);
+    assertThat(nc.exit()).as(nc.err()).isZero();
+    assertThat(nc.out())
+        .startsWith("HTTP/1.1 400 Bad Request\r\n")
+        .endsWith("plain HTTP. Use an https:// URL.\n");
+
+    ExternalProcess tls = run("curl", "-sS", "--cacert", certs.caCert().toString(), url("/hello"));
+    assertThat(tls.awaitExit(WAIT)).as(tls.errors()).isZero();
+    assertThat(tls.output()).isEqualTo("hello, /hello\n");
+  }
+
   @Test
   void curlWithTheCaGetsAnAnswerOverTls13AndAlpn() throws Exception {
     ExternalProcess curl =
