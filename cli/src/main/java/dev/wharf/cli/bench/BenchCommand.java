@@ -1,6 +1,7 @@
 package dev.wharf.cli.bench;
 
 import dev.wharf.cli.ByteSize;
+import dev.wharf.core.ProcessLimits;
 import dev.wharf.load.LoadPlan;
 import dev.wharf.load.LoadReport;
 import dev.wharf.load.LoadTest;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -197,6 +199,17 @@ public final class BenchCommand implements Callable<Integer> {
     if (t < 1 || t > 1024) {
       throw new IllegalArgumentException("-t must be 1 to 1024, got " + t);
     }
+    int most = mostConnections(ProcessLimits.openFiles(), t);
+    if (connections > most) {
+      throw new IllegalArgumentException(
+          "-c "
+              + connections
+              + " needs a descriptor for each connection, and this process may open "
+              + ProcessLimits.openFiles().getAsLong()
+              + " (ulimit -n): at most "
+              + most
+              + " here; for more, run several wharf bench at once");
+    }
     if (rate != null && !(rate > 0)) {
       throw new IllegalArgumentException("--rate must be above 0 requests per second");
     }
@@ -312,6 +325,23 @@ public final class BenchCommand implements Callable<Integer> {
     }
     return body.getBytes(StandardCharsets.UTF_8);
   }
+
+  /**
+   * The most connections the descriptor limit leaves room for: the limit less the JVM's own files
+   * (its runtime image, jars a late class may need, standard streams, the report) and each thread's
+   * epoll and wake-up descriptors. Opening more failed part-way, as each thread found the limit,
+   * and the class loading on the way out failed with it; wrk counts such connects as errors.
+   */
+  static int mostConnections(OptionalLong openFiles, int threads) {
+    if (openFiles.isEmpty()) {
+      return LoadPlan.MAX_CONNECTIONS;
+    }
+    long room = openFiles.getAsLong() - JVM_DESCRIPTORS - 2L * threads;
+    return (int) Math.max(0, Math.min(LoadPlan.MAX_CONNECTIONS, room));
+  }
+
+  /** Descriptors kept for the JVM: about 12 at run time, and the module path's 32 jars. */
+  private static final int JVM_DESCRIPTORS = 64;
 
   @Override
   public Integer call() throws Exception {

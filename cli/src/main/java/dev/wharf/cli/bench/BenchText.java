@@ -106,10 +106,12 @@ final class BenchText {
                     + (p.target().scheme().isWebSocket() ? "messages" : "echoes");
     return String.format(
         Locale.ROOT,
-        "%s, %d connections on %d threads, %s, %s%s%s",
+        "%s, %d %s on %d %s, %s, %s%s%s",
         length,
         p.connections(),
+        p.connections() == 1 ? "connection" : "connections",
         p.threads(),
+        p.threads() == 1 ? "thread" : "threads",
         what,
         how,
         p.http2()

@@ -3,9 +3,11 @@ package dev.wharf.cli.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wharf.core.ProcessLimits;
 import dev.wharf.load.LoadPlan;
 import dev.wharf.load.Target;
 import java.time.Duration;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -136,6 +138,36 @@ class BenchCommandTest {
         .hasMessage("--hold sends one ping at a time: no --rate or --pipeline");
     assertThatThrownBy(() -> plan("--hold", "--ping-every", "0", "ws://h/"))
         .hasMessage("--ping-every must be above 0 and at most a day, got 0");
+  }
+
+  /**
+   * More connections than the descriptor limit leaves room for is one line before anything starts:
+   * opening them failed part-way, and the class loading on the way out with it.
+   */
+  @Test
+  void connectionsAreHeldBelowTheDescriptorLimit() {
+    assertThat(BenchCommand.mostConnections(OptionalLong.of(20_000), 2)).isEqualTo(19_932);
+    assertThat(BenchCommand.mostConnections(OptionalLong.of(100), 1)).isEqualTo(34);
+    assertThat(BenchCommand.mostConnections(OptionalLong.of(50), 1)).isZero();
+    assertThat(BenchCommand.mostConnections(OptionalLong.empty(), 8))
+        .isEqualTo(LoadPlan.MAX_CONNECTIONS);
+
+    long limit = ProcessLimits.openFiles().orElseThrow(); // Linux's /proc/self/limits
+    assertThatThrownBy(() -> plan("-c", "1000000", "-t", "2", "http://h/"))
+        .hasMessage(
+            "-c 1000000 needs a descriptor for each connection, and this process may open "
+                + limit
+                + " (ulimit -n): at most "
+                + BenchCommand.mostConnections(OptionalLong.of(limit), 2)
+                + " here; for more, run several wharf bench at once");
+  }
+
+  @Test
+  void thePlanReadsAsEnglish() throws Exception {
+    assertThat(BenchText.describe(plan("-c", "1", "-t", "1", "-d", "2", "http://h/")))
+        .startsWith("2.0s, 1 connection on 1 thread, GET, ");
+    assertThat(BenchText.describe(plan("-c", "8", "-t", "2", "-d", "2", "http://h/")))
+        .startsWith("2.0s, 8 connections on 2 threads, GET, ");
   }
 
   @Test
