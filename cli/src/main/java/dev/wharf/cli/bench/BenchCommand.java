@@ -248,6 +248,9 @@ public final class BenchCommand implements Callable<Integer> {
     if (target.scheme() == Target.Scheme.TCP && !headers.isEmpty()) {
       throw new IllegalArgumentException("-H is for http, https, ws and wss; tcp has no headers");
     }
+    if (html != null) {
+      checkWritable(html);
+    }
     String m = method != null ? method : body != null ? "POST" : "GET";
     if (!m.matches("[A-Za-z]+")) {
       throw new IllegalArgumentException("-m takes a method name, got '" + m + "'");
@@ -310,6 +313,23 @@ public final class BenchCommand implements Callable<Integer> {
           option + " must be above 0 and at most a day, got " + text);
     }
     return Duration.ofNanos(Math.round(seconds * 1e9));
+  }
+
+  /**
+   * The report's file can be written: found out before a run of minutes, not after it (the report
+   * on stdout is not lost either way).
+   */
+  static void checkWritable(Path file) {
+    Path parent = file.toAbsolutePath().getParent();
+    if (Files.isDirectory(file)) {
+      throw new IllegalArgumentException("--html: " + file + " is a directory");
+    }
+    if (parent != null && !Files.isDirectory(parent)) {
+      throw new IllegalArgumentException("--html: no such directory: " + parent);
+    }
+    if (parent != null && !Files.isWritable(parent) && !Files.isWritable(file)) {
+      throw new IllegalArgumentException("--html: cannot write in " + parent);
+    }
   }
 
   private byte[] body() throws IOException {

@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.wharf.core.ProcessLimits;
 import dev.wharf.load.LoadPlan;
 import dev.wharf.load.Target;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** {@code wharf bench}'s options read into a plan, without starting anything. */
@@ -160,6 +162,17 @@ class BenchCommandTest {
                 + " (ulimit -n): at most "
                 + BenchCommand.mostConnections(OptionalLong.of(limit), 2)
                 + " here; for more, run several wharf bench at once");
+  }
+
+  /** A report that could not be written is told before the run, not after it. */
+  @Test
+  void anHtmlReportThatCannotBeWrittenIsToldBeforeTheRun(@TempDir Path dir) throws Exception {
+    assertThat(plan("--html", dir.resolve("report.html").toString(), "http://h/").target().host())
+        .isEqualTo("h");
+    assertThatThrownBy(() -> plan("--html", dir.resolve("none/r.html").toString(), "http://h/"))
+        .hasMessage("--html: no such directory: " + dir.resolve("none"));
+    assertThatThrownBy(() -> plan("--html", dir.toString(), "http://h/"))
+        .hasMessage("--html: " + dir + " is a directory");
   }
 
   @Test
