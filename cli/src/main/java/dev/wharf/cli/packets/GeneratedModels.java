@@ -241,7 +241,7 @@ public final class GeneratedModels {
         .build());
     spec.addOption(picocli.CommandLine.Model.OptionSpec.builder("-i")
         .arity(picocli.CommandLine.Range.valueOf("1").unspecified(true))
-        .description("Interface, or any (default: the first up and not loopback).")
+        .description("Interface, or any, or a number -D lists (default: the first up and not loopback).")
         .descriptionKey("")
         .paramLabel("IFACE")
         .type(java.lang.String.class)
@@ -443,6 +443,18 @@ public final class GeneratedModels {
         .hasInitialValue(true)
         .initialValue(target.bufferKib)
         .build());
+    spec.addOption(picocli.CommandLine.Model.OptionSpec.builder("-D", "--list-interfaces")
+        .arity(picocli.CommandLine.Range.valueOf("0").unspecified(true))
+        .description("List the devices a capture can open (-i), numbered, with their state, as tcpdump -D, and exit.")
+        .descriptionKey("")
+        .paramLabel("<listDevices>")
+        .type(boolean.class)
+        .auxiliaryTypes(boolean.class)
+        .getter(new TraceCommandField(target, 18))
+        .setter(new TraceCommandField(target, 18))
+        .hasInitialValue(true)
+        .initialValue(target.listDevices)
+        .build());
     spec.addMixin("mixinStandardHelpOptions", dev.wharf.cli.StandardHelp.mixin());
     return spec;
   }
@@ -472,6 +484,7 @@ public final class GeneratedModels {
             case 15 -> target.rotateSeconds;
             case 16 -> target.linkTypeName;
             case 17 -> target.bufferKib;
+            case 18 -> target.listDevices;
             default -> throw new IllegalStateException("no field " + field);
           };
       return (T) value;
@@ -499,6 +512,7 @@ public final class GeneratedModels {
         case 15 -> target.rotateSeconds = (java.lang.Long) value;
         case 16 -> target.linkTypeName = (java.lang.String) value;
         case 17 -> target.bufferKib = (Integer) value;
+        case 18 -> target.listDevices = (Boolean) value;
         default -> throw new IllegalStateException("no field " + field);
       }
       return old;

@@ -2,6 +2,7 @@ package dev.wharf.cli.packets;
 
 import dev.wharf.cli.Failures;
 import dev.wharf.packets.Capture;
+import dev.wharf.packets.CaptureDevices;
 import dev.wharf.packets.PacketSocketException;
 import dev.wharf.packets.decode.ConnectionStory;
 import dev.wharf.packets.decode.DecodedPacket;
@@ -71,7 +72,8 @@ public final class TraceCommand implements Callable<Integer> {
   @Option(
       names = "-i",
       paramLabel = "IFACE",
-      description = "Interface, or any (default: the first up and not loopback).")
+      description =
+          "Interface, or any, or a number -D lists (default: the first up and not loopback).")
   String interfaceName;
 
   @Option(names = "-c", paramLabel = "N", description = "Stop after N packets.")
@@ -161,10 +163,20 @@ public final class TraceCommand implements Callable<Integer> {
       description = "The capture ring's size in KiB (default: 2048, as tcpdump).")
   int bufferKib = 2048;
 
+  @Option(
+      names = {"-D", "--list-interfaces"},
+      description =
+          "List the devices a capture can open (-i), numbered, with their state, as tcpdump -D,"
+              + " and exit.")
+  boolean listDevices;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (listDevices) {
+      return listDevices(out, err);
+    }
     if (count != null && count < 1) {
       return mistake(err, "-c must be at least 1, got " + count);
     }
@@ -212,6 +224,35 @@ public final class TraceCommand implements Callable<Integer> {
       return FAILED;
     } catch (IOException e) {
       err.println("wharf trace: " + Failures.describe(e));
+      err.flush();
+      return FAILED;
+    }
+  }
+
+  /** The device -D lists as {@code number}, as tcpdump -i takes it. */
+  private static String numbered(int number) throws IOException {
+    List<CaptureDevices.Device> devices = CaptureDevices.list();
+    if (number < 1 || number > devices.size()) {
+      throw new IllegalArgumentException(
+          "-i "
+              + number
+              + ": there are "
+              + devices.size()
+              + " devices (wharf trace -D lists them)");
+    }
+    return devices.get(number - 1).name();
+  }
+
+  private static int listDevices(PrintWriter out, PrintWriter err) {
+    try {
+      List<CaptureDevices.Device> devices = CaptureDevices.list();
+      for (int i = 0; i < devices.size(); i++) {
+        out.println(CaptureDevices.line(i + 1, devices.get(i)));
+      }
+      out.flush();
+      return 0;
+    } catch (IOException e) {
+      err.println("wharf trace: cannot list the devices: " + Failures.describe(e));
       err.flush();
       return FAILED;
     }
@@ -279,6 +320,11 @@ public final class TraceCommand implements Callable<Integer> {
 
   private int capture(String filter, PrintWriter out, PrintWriter err) throws IOException {
     String name = interfaceName;
+    if (name != null
+        && name.matches("[0-9]{1,4}")
+        && !Files.exists(Path.of("/sys/class/net", name))) {
+      name = numbered(Integer.parseInt(name));
+    }
     if (name == null) {
       name =
           Capture.defaultInterface()

@@ -123,6 +123,64 @@ class TraceIT extends EndToEnd {
   }
 
   /**
+   * -D lists the devices of the namespace as tcpdump -D does, in its order and with its words: the
+   * veth end that is up and linked, any, the loopback, an end that is up but whose peer is down
+   * (Disconnected), and that peer, down. tcpdump also lists devices that are no network interface
+   * (bluetooth-monitor, nflog, dbus), which no AF_PACKET socket captures on: left out here. -i
+   * takes a number of that list, as tcpdump's does.
+   */
+  @Test
+  void listsTheDevicesAsTcpdumpDoesAndTakesTheirNumbers() throws Exception {
+    String lonely = "wn" + link.substring(2);
+    inHere("ip link add " + lonely + " type veth peer name " + lonely + "p");
+    inHere("ip link set " + lonely + " up");
+
+    List<String> ours = wharfReadHere("-D");
+    var tcpdump =
+        ExternalProcess.run(Duration.ofSeconds(20), "ip", "netns", "exec", here, "tcpdump", "-D");
+    assertThat(tcpdump.exit()).as("%s", tcpdump.err()).isZero();
+    List<String> names = ours.stream().map(TraceIT::deviceName).toList();
+    List<String> theirs =
+        tcpdump.out().lines().filter(line -> names.contains(deviceName(line))).toList();
+
+    assertThat(ours.stream().map(line -> line.replaceFirst("^[0-9]+\\.", "")))
+        .containsExactlyElementsOf(
+            theirs.stream().map(line -> line.replaceFirst("^[0-9]+\\.", "")).toList());
+    assertThat(ours)
+        .containsExactly(
+            "1." + link + " [Up, Running, Connected]",
+            "2.any (Pseudo-device that captures on all interfaces) [Up, Running]",
+            "3.lo [Up, Running, Loopback]",
+            "4." + lonely + " [Up, Disconnected]",
+            "5." + lonely + "p [none, Disconnected]");
+
+    // -i 1: the link, as -D numbered it.
+    Path text = dir.resolve("first.txt");
+    Child wharf =
+        Child.wharfUnder(
+            List.of("ip", "netns", "exec", here),
+            Map.of(),
+            null,
+            text,
+            "trace",
+            "-n",
+            "-i",
+            "1",
+            "-c",
+            "1",
+            "icmp");
+    awaitListening(wharf, link);
+    inThere("ping -c 1 10.77.0.1");
+    assertThat(wharf.awaitExit(Duration.ofSeconds(30))).as("%s", wharf.errLines()).isZero();
+    assertThat(Files.readString(text)).contains("10.77.0.2 > 10.77.0.1: ICMP echo request");
+  }
+
+  /** The device's name in a line of -D: {@code 2.any (Pseudo-device ...) [Up, Running]}. */
+  private static String deviceName(String line) {
+    return line.replaceFirst("^[0-9]+\\.", "").split(" ", 2)[0];
+  }
+
+  /**
    * -w's blocks are handed over 1 s after they began to fill: a TERM right after the last packet
    * finds it in the block the kernel still holds, and the capture reads on until it has it.
    */

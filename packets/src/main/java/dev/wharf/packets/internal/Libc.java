@@ -59,6 +59,7 @@ public final class Libc {
   private final MethodHandle mmap;
   private final MethodHandle munmap;
   private final MethodHandle getnameinfo;
+  private final MethodHandle ioctl;
 
   @SuppressWarnings("restricted") // the reason for this class; the launcher grants it
   private Libc(Linker linker) {
@@ -121,11 +122,60 @@ public final class Libc {
             errno);
     // int getnameinfo(const struct sockaddr *, socklen_t, char *, socklen_t, char *, socklen_t,
     // int): socklen_t is an unsigned 32-bit int.
+    // int ioctl(int, unsigned long, ...): the request's pointer is the first variadic argument.
+    ioctl =
+        linker.downcallHandle(
+            lookup.findOrThrow("ioctl"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
+            errno,
+            Linker.Option.firstVariadicArg(2));
     getnameinfo =
         linker.downcallHandle(
             lookup.findOrThrow("getnameinfo"),
             FunctionDescriptor.of(
                 JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+  }
+
+  // <linux/sockios.h>, <linux/ethtool.h>, <net/if.h>
+  private static final long SIOCETHTOOL = 0x8946;
+  private static final int ETHTOOL_GLINK = 0x0a;
+  private static final int IFNAMSIZ = 16;
+  private static final int IFREQ_SIZE = 40;
+
+  /**
+   * Whether the interface's link is up, as the driver tells ethtool (ETHTOOL_GLINK, what {@code
+   * ethtool IFACE} prints as "Link detected" and libpcap as Connected or Disconnected); empty where
+   * the driver does not say (ifb, tun) or there is no such interface.
+   */
+  public java.util.Optional<Boolean> linkDetected(String interfaceName) {
+    byte[] name = interfaceName.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    if (name.length >= IFNAMSIZ) {
+      return java.util.Optional.empty();
+    }
+    int fd;
+    try {
+      fd = socket(AF_INET, SOCK_DGRAM, 0);
+    } catch (PacketSocketException e) {
+      return java.util.Optional.empty();
+    }
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment value = arena.allocate(8); // struct ethtool_value { u32 cmd; u32 data; }
+      value.set(JAVA_INT, 0, ETHTOOL_GLINK);
+      MemorySegment request = arena.allocate(IFREQ_SIZE); // struct ifreq: the name, then ifr_data
+      request.copyFrom(MemorySegment.ofArray(name));
+      request.set(ADDRESS, IFNAMSIZ, value);
+      MemorySegment state = arena.allocate(CALL_STATE);
+      int rc = (int) ioctl.invokeExact(state, fd, SIOCETHTOOL, request);
+      return rc == 0
+          ? java.util.Optional.of(value.get(JAVA_INT, 4) != 0)
+          : java.util.Optional.empty();
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException(e);
+    } finally {
+      close(fd);
+    }
   }
 
   // <netdb.h>
