@@ -78,11 +78,19 @@ final class SocketJson {
     return family.name().toLowerCase(Locale.ROOT);
   }
 
-  /** {@code {"address":"::1","port":80}} or {@code {"path":"/run/x.sock","inode":42}}. */
+  /**
+   * {@code {"address":"::1","port":80}} or {@code {"path":"/run/x.sock","inode":42}}; the IPv6
+   * wildcard of a socket that takes IPv4 too (not IPV6_V6ONLY, ss's {@code *}) adds {@code
+   * "dual_stack":true}, which {@code "::"} alone would not tell.
+   */
   static String endpoint(Endpoint endpoint) {
     return switch (endpoint) {
       case Endpoint.Inet inet ->
-          "{\"address\":" + Json.quote(inet.host()) + ",\"port\":" + inet.port() + "}";
+          "{\"address\":"
+              + Json.quote(inet.host())
+              + ",\"port\":"
+              + inet.port()
+              + (inet.dualStack() ? ",\"dual_stack\":true}" : "}");
       case Endpoint.Unix unix ->
           "{\"path\":"
               + (unix.name().isEmpty() ? "null" : Json.quote(unix.name()))

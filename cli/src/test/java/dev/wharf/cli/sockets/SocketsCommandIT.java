@@ -101,7 +101,11 @@ class SocketsCommandIT {
     }
     Matcher m = INET.matcher(json);
     assertThat(m.find()).as(json).isTrue();
-    String host = m.group(1).contains(":") ? "[" + m.group(1) + "]" : m.group(1);
+    // ss's "*": the IPv6 wildcard of a socket that takes IPv4 too.
+    String host =
+        json.contains("\"dual_stack\":true")
+            ? "*"
+            : m.group(1).contains(":") ? "[" + m.group(1) + "]" : m.group(1);
     return host + ":" + (m.group(2).equals("0") ? "*" : m.group(2));
   }
 
@@ -270,6 +274,35 @@ class SocketsCommandIT {
       assertThat(lines.get(established + 1)).as(what).startsWith("\t rtt:");
     } else {
       assertThat(lines).as(what).noneMatch(line -> line.startsWith("\t"));
+    }
+  }
+
+  /**
+   * A listener on {@code ::} that takes IPv4 too (Java's default) is ss's {@code *} in the columns
+   * and says {@code "dual_stack":true} in the JSON, which {@code "::"} alone would not tell; one on
+   * {@code ::1} says nothing of it.
+   */
+  @Test
+  void jsonTellsADualStackWildcardFromAnIpv6OnlyAddress() throws Exception {
+    try (var dual = new ServerSocket();
+        var loopback6 = new ServerSocket()) {
+      dual.bind(new java.net.InetSocketAddress(InetAddress.getByName("::"), 0));
+      loopback6.bind(new java.net.InetSocketAddress(InetAddress.getByName("::1"), 0));
+
+      Run json = wharfSockets("-tl", "--json");
+      assertThat(json.exit()).as(json.err()).isZero();
+      assertThat(json.out())
+          .contains(
+              "\"local\":{\"address\":\"::\",\"port\":"
+                  + dual.getLocalPort()
+                  + ",\"dual_stack\":true}")
+          .contains("\"local\":{\"address\":\"::1\",\"port\":" + loopback6.getLocalPort() + "}");
+      assertThat(parseJson(json.out()))
+          .extracting(SsListing.Socket::local)
+          .contains("*:" + dual.getLocalPort(), "[::1]:" + loopback6.getLocalPort());
+
+      Run text = wharfSockets("-tln");
+      assertThat(text.out()).contains("*:" + dual.getLocalPort() + " ");
     }
   }
 
