@@ -157,6 +157,57 @@ class ServeTlsIT extends TlsEndToEnd {
     assertThat(Files.readString(again)).doesNotContain("Made a self-signed");
   }
 
+  /**
+   * An http:// URL sent to serve --tls is answered in plain text, 400 with the https:// URL, as
+   * nginx answers it, and logged: by curl over HTTP/1.1 and with HTTP/2 by prior knowledge
+   * (--http2-prior-knowledge; it read "Empty reply from server" before), and for OPTIONS *, which
+   * the server otherwise answers itself.
+   */
+  @Test
+  void plainHttpToTheTlsPortIsA400OverHttp1AndHttp2() throws Exception {
+    Path out = dir.resolve("serve.out");
+    int port = serveWithTestCertificate(out);
+    String answer =
+        "400 Bad Request: this port speaks HTTPS, and the request came in plain HTTP. Use"
+            + " https://localhost:"
+            + port
+            + "/hello.txt.";
+    for (String version : List.of("--http1.1", "--http2-prior-knowledge")) {
+      Path body = dir.resolve("body" + version);
+      var curl =
+          peer(
+              null,
+              body,
+              "curl",
+              "-sS",
+              version,
+              "-w",
+              "%{http_version} %{http_code}\n",
+              "http://localhost:" + port + "/hello.txt");
+      assertThat(curl.awaitExit()).as("curl %s: %s", version, curl.errLines()).isZero();
+      assertThat(Files.readString(body))
+          .isEqualTo(answer + "\n" + (version.equals("--http1.1") ? "1.1" : "2") + " 400\n");
+    }
+    lastWharf.awaitErr("\"GET /hello.txt HTTP/2.0\" 400 ");
+
+    Path options = dir.resolve("options");
+    var curl =
+        peer(
+            null,
+            options,
+            "curl",
+            "-sS",
+            "-X",
+            "OPTIONS",
+            "--request-target",
+            "*",
+            "-w",
+            "%{http_code}",
+            "http://localhost:" + port);
+    assertThat(curl.awaitExit()).as("curl: %s", curl.errLines()).isZero();
+    assertThat(Files.readString(options)).endsWith("Use https://localhost:" + port + "/.\n400");
+  }
+
   @Test
   void http1OnlyAgreesOnHttp11WithACurlThatOffersH2() throws Exception {
     Path out = dir.resolve("serve.out");

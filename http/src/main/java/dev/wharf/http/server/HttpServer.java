@@ -209,8 +209,11 @@ public final class HttpServer implements AutoCloseable {
                             + ".\n")
                         .getBytes(StandardCharsets.UTF_8));
           };
+      var routes = new Routes();
+      // OPTIONS * too, which the dispatcher would otherwise answer itself, allowing nothing.
+      routes.add("OPTIONS", "*", new Routes.Route(refuse, false));
       return new Config(
-          new Routes(),
+          routes,
           new Routes.Route(refuse, false),
           served.limits(),
           served.timeouts(),
@@ -247,7 +250,8 @@ public final class HttpServer implements AutoCloseable {
             .layer(
                 TlsProtocol.serverLayer(
                     tls.alpn().isEmpty() ? tls.withAlpn(alpn) : tls,
-                    () -> new Http1ServerProtocol(plainHttp, false)));
+                    // h2c too: curl --http2-prior-knowledge reads the 400 over HTTP/2.
+                    () -> new Http1ServerProtocol(plainHttp, http2)));
         if (http2) {
           return new HttpServer(server.bind(address, () -> new ProtocolByAlpn(dispatcher)));
         }
