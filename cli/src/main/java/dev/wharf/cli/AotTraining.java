@@ -19,9 +19,10 @@ import java.time.Instant;
  * commands use. This one runs what people run most, in one JVM: {@code --version}, {@code --help}
  * (every command's model), {@code sockets}, {@code serve} answering {@code get}, and {@code scan}
  * of its port (with {@code -sS} too where a raw socket is allowed), all on the loopback, then
- * exits; with the argument {@code http}, only {@code serve} answering {@code get}, for the cache
- * those two map. Any failure only makes the cache smaller: the launcher then starts without what
- * was missed.
+ * exits. With the argument {@code serve}, only serve, answering requests written on a plain socket,
+ * and with {@code get}, only get, fetching from a plain socket thread: the caches those two
+ * commands map, each without the other's classes. Any failure only makes the cache smaller: the
+ * launcher then starts without what was missed.
  */
 final class AotTraining {
   private AotTraining() {}
