@@ -76,6 +76,10 @@ public final class Harness {
   public final Report report = new Report();
   public final List<String> impls;
   public final List<String> scenarios;
+
+  /** How many times each server runs each scenario, in turn with the others (BENCH_ROUNDS). */
+  public final int rounds = Math.max(1, BenchSettings.intProp("bench.rounds", 1));
+
   private final Kind kind;
   private final Path out;
   private Path work;
@@ -111,8 +115,12 @@ public final class Harness {
     try {
       kind.prepare(this);
       for (String scenario : scenarios) {
-        for (String impl : kind.runs(scenario, impls)) {
-          kind.measure(this, scenario, impl, nextPort++);
+        // Rounds: the kernel's share of loopback work, and the VM's speed, move in steps between
+        // windows; servers measured one after the other could each meet another step.
+        for (int round = 0; round < rounds; round++) {
+          for (String impl : kind.runs(scenario, impls)) {
+            kind.measure(this, scenario, impl, nextPort++);
+          }
         }
       }
     } finally {
@@ -122,7 +130,13 @@ public final class Harness {
     String text =
         report.render(
             plan.title() + ", " + started,
-            kind.setup(this),
+            kind.setup(this)
+                + (rounds > 1
+                    ? "\n"
+                        + rounds
+                        + " rounds: each server ran that many times, fresh, in turn"
+                        + " with the others; the figures are medians over all its windows.\n"
+                    : ""),
             scenarios,
             plan.allImpls(),
             kind::metrics,

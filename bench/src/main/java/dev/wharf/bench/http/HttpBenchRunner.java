@@ -68,9 +68,8 @@ public final class HttpBenchRunner implements Harness.Kind {
    * the kernel's share of the work moves in steps over minutes, and servers measured one after the
    * other could each meet a different step.
    */
-  private final int rounds = Math.max(1, intProp("bench.rounds", 1));
-
   private final int conns = intProp("bench.conns", 64);
+
   private final int depth = intProp("bench.depth", 16);
   private final int pythonWarmup = Math.min(warmup, intProp("bench.pythonWarmup", 3));
   private final int pythonDuration = Math.min(duration, intProp("bench.pythonDuration", 10));
@@ -189,12 +188,7 @@ public final class HttpBenchRunner implements Harness.Kind {
   @Override
   public List<String> runs(String scenario, List<String> impls) {
     List<String> candidates = scenario.startsWith("plaintext") ? PLAINTEXT_IMPLS : FILE_IMPLS;
-    List<String> once = candidates.stream().filter(impls::contains).toList();
-    var runs = new ArrayList<String>();
-    for (int i = 0; i < rounds; i++) {
-      runs.addAll(once);
-    }
-    return runs;
+    return candidates.stream().filter(impls::contains).toList();
   }
 
   @Override
@@ -203,8 +197,8 @@ public final class HttpBenchRunner implements Harness.Kind {
         Locale.ROOT,
         "Server on core %s (one event loop / worker), wrk on core %s (one thread, %d connections),"
             + " private network namespace, loopback. Warmup %d s (two runs of wrk: a fifth, then"
-            + " the rest), then %d window(s) of %d s; %d round(s), each server fresh in turn;"
-            + " medians of all windows. python3 -m http.server: warmup %d s, %d window(s) of %d s"
+            + " the rest), then %d window(s) of %d s; medians of all windows. python3 -m"
+            + " http.server: warmup %d s, %d window(s) of %d s"
             + " (it is far slower; HTTP/1.0, a connection per request). plaintext-p%d: %d"
             + " requests per write (wrk's latency is then per batch).\n\n"
             + "JVM %s; server JVM options: %s\n",
@@ -214,7 +208,6 @@ public final class HttpBenchRunner implements Harness.Kind {
         warmup,
         repeats,
         duration,
-        rounds,
         pythonWarmup,
         pythonRepeats,
         pythonDuration,
