@@ -32,7 +32,8 @@ public final class BenchRunner implements Harness.Kind {
           + " messages (or connections) per CPU-second the server process used, the steadier"
           + " figure when other work shares the machine. allocPer: heap bytes the server JVM"
           + " allocated per message (or connection), all threads. otherCpu: CPU used by everything"
-          + " else on the machine during the window (% of one core).";
+          + " else on the machine during the window (% of one core)."
+          + Harness.CPU_SPLIT_LEGEND;
 
   private BenchRunner() {}
 

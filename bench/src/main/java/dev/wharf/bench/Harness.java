@@ -42,7 +42,14 @@ public final class Harness {
 
   /** The columns of a window driven by one of our generators, after the kind's own. */
   private static final List<String> LOAD_COLUMNS =
-      List.of("serverCpu", "allocPer", "genCpu", "otherCpu");
+      List.of("userUsPer", "sysUsPer", "serverCpu", "allocPer", "genCpu", "otherCpu");
+
+  /** What the legends say of userUsPer and sysUsPer, for every kind that shows them. */
+  public static final String CPU_SPLIT_LEGEND =
+      " userUsPer and sysUsPer: the server's user-mode and system-mode CPU microseconds per unit of"
+          + " work (message, connection or handshake); user mode is the server's own code and"
+          + " runtime and holds still from window to window, system mode is mostly the kernel's"
+          + " TCP, whose share of the loopback's work moves between server and generator in steps.";
 
   /** What one benchmark kind plugs into the harness. */
   public interface Kind {

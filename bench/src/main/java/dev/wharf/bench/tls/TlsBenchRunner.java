@@ -105,7 +105,8 @@ public final class TlsBenchRunner implements Harness.Kind {
       everything else in the window (genCpu near 100: the rate is the generator's limit, compare \
       perServerCpuSec). allocPer: heap bytes the server JVM allocated per handshake (or \
       message), all threads. errors: failed connections or wrong echoes. Negotiated protocol and \
-      suite: in each RESULT line of the log (`negotiated=`).""";
+      suite: in each RESULT line of the log (`negotiated=`)."""
+          + Harness.CPU_SPLIT_LEGEND;
 
   @Override
   public String setup(Harness h) {

@@ -142,7 +142,8 @@ public final class WsBenchRunner implements Harness.Kind {
       are the growth over the last two thirds of the connections (opened after the first third \
       was measured), divided by those: the cost of one more connection, without one-time costs \
       such as code compiled and heap regions first touched. Each idle figure is the median over \
-      one fresh server per repeat.""";
+      one fresh server per repeat."""
+          + Harness.CPU_SPLIT_LEGEND;
 
   @Override
   public String setup(Harness h) {
