@@ -71,18 +71,7 @@ class TraceIT extends EndToEnd {
     Path ours = dir.resolve("ours.pcap");
     Path theirs = dir.resolve("theirs.pcap");
     Child tcpdump = tcpdumpIn(theirs, "-i", link, FILTER);
-    Child wharf =
-        Child.wharfUnder(
-            List.of("ip", "netns", "exec", here),
-            Map.of(),
-            null,
-            null,
-            "trace",
-            "-i",
-            link,
-            "-w",
-            ours.toString(),
-            FILTER);
+    Child wharf = wharfIn("trace", "-i", link, "-w", ours.toString(), FILTER);
     try {
       tcpdump.awaitErr("listening on " + link);
       wharf.awaitErr("listening on " + link);
@@ -156,19 +145,7 @@ class TraceIT extends EndToEnd {
 
     // -i 1: the link, as -D numbered it.
     Path text = dir.resolve("first.txt");
-    Child wharf =
-        Child.wharfUnder(
-            List.of("ip", "netns", "exec", here),
-            Map.of(),
-            null,
-            text,
-            "trace",
-            "-n",
-            "-i",
-            "1",
-            "-c",
-            "1",
-            "icmp");
+    Child wharf = wharfIn(text, "trace", "-n", "-i", "1", "-c", "1", "icmp");
     awaitListening(wharf, link);
     inThere("ping -c 1 10.77.0.1");
     assertThat(wharf.awaitExit(Duration.ofSeconds(30))).as("%s", wharf.errLines()).isZero();
@@ -1090,17 +1067,7 @@ class TraceIT extends EndToEnd {
     // the sender sends it again.
     dropOnTheWayInHere("tcp dport 5555 tcp flags '&' psh == psh quota until 100 bytes drop");
     Path story = dir.resolve("story.txt");
-    Child wharf =
-        Child.wharfUnder(
-            List.of("ip", "netns", "exec", here),
-            Map.of(),
-            null,
-            story,
-            "trace",
-            "--follow",
-            "-i",
-            link,
-            "tcp port 5555");
+    Child wharf = wharfIn(story, "trace", "--follow", "-i", link, "tcp port 5555");
     try {
       awaitListening(wharf, link);
       tcpSinkHere();
@@ -1153,7 +1120,12 @@ class TraceIT extends EndToEnd {
   }
 
   private Child wharfIn(String... args) throws IOException {
-    return Child.wharfUnder(List.of("ip", "netns", "exec", here), Map.of(), null, null, args);
+    return wharfIn(null, args);
+  }
+
+  /** wharf with {@code args} in this side's namespace, its stdout to {@code stdout} if not null. */
+  private Child wharfIn(Path stdout, String... args) throws IOException {
+    return Child.wharfUnder(List.of("ip", "netns", "exec", here), Map.of(), null, stdout, args);
   }
 
   /** A JVM starting on a loaded machine may take longer than Child's default wait. */
@@ -1236,13 +1208,7 @@ class TraceIT extends EndToEnd {
     Path text = Files.createTempFile(dir, "read", ".txt");
     var command = new ArrayList<>(List.of("trace"));
     command.addAll(List.of(args));
-    Child reader =
-        Child.wharfUnder(
-            List.of("ip", "netns", "exec", here),
-            Map.of(),
-            null,
-            text,
-            command.toArray(String[]::new));
+    Child reader = wharfIn(text, command.toArray(String[]::new));
     assertThat(reader.awaitExit(Duration.ofSeconds(60))).as("%s", reader.errLines()).isZero();
     return withoutTimes(Files.readAllLines(text));
   }
