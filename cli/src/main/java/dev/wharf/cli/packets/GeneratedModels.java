@@ -349,7 +349,7 @@ public final class GeneratedModels {
         .build());
     spec.addOption(picocli.CommandLine.Model.OptionSpec.builder("--json")
         .arity(picocli.CommandLine.Range.valueOf("0").unspecified(true))
-        .description("One JSON object per packet, every layer.")
+        .description("One JSON object per packet, every layer (with -D: the devices as JSON).")
         .descriptionKey("")
         .paramLabel("<json>")
         .type(boolean.class)

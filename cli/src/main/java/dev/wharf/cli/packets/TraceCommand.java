@@ -1,6 +1,7 @@
 package dev.wharf.cli.packets;
 
 import dev.wharf.cli.Failures;
+import dev.wharf.cli.Json;
 import dev.wharf.packets.Capture;
 import dev.wharf.packets.CaptureDevices;
 import dev.wharf.packets.PacketSocketException;
@@ -116,7 +117,9 @@ public final class TraceCommand implements Callable<Integer> {
   @Option(names = "-r", paramLabel = "FILE", description = "Read packets from a pcap/pcapng file.")
   Path readFile;
 
-  @Option(names = "--json", description = "One JSON object per packet, every layer.")
+  @Option(
+      names = "--json",
+      description = "One JSON object per packet, every layer (with -D: the devices as JSON).")
   boolean json;
 
   @Option(
@@ -175,7 +178,7 @@ public final class TraceCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (listDevices) {
-      return listDevices(out, err);
+      return listDevices(out, err, json);
     }
     if (count != null && count < 1) {
       return mistake(err, "-c must be at least 1, got " + count);
@@ -229,6 +232,31 @@ public final class TraceCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * {@code {"number":1,"name":"eth0","description":null,"up":true,"running":true,
+   * "loopback":false,"wireless":false,"connected":true}}: connected is null where it does not apply
+   * or the driver does not say.
+   */
+  private static String deviceJson(int number, CaptureDevices.Device device) {
+    return "{\"number\":"
+        + number
+        + ",\"name\":"
+        + Json.quote(device.name())
+        + ",\"description\":"
+        + device.description().map(Json::quote).orElse("null")
+        + ",\"up\":"
+        + device.up()
+        + ",\"running\":"
+        + device.running()
+        + ",\"loopback\":"
+        + device.loopback()
+        + ",\"wireless\":"
+        + device.wireless()
+        + ",\"connected\":"
+        + device.connected().map(String::valueOf).orElse("null")
+        + "}";
+  }
+
   /** The device -D lists as {@code number}, as tcpdump -i takes it. */
   private static String numbered(int number) throws IOException {
     List<CaptureDevices.Device> devices = CaptureDevices.list();
@@ -243,11 +271,21 @@ public final class TraceCommand implements Callable<Integer> {
     return devices.get(number - 1).name();
   }
 
-  private static int listDevices(PrintWriter out, PrintWriter err) {
+  private static int listDevices(PrintWriter out, PrintWriter err, boolean json) {
     try {
       List<CaptureDevices.Device> devices = CaptureDevices.list();
+      if (json) {
+        out.print("{\"devices\":[");
+      }
       for (int i = 0; i < devices.size(); i++) {
-        out.println(CaptureDevices.line(i + 1, devices.get(i)));
+        if (json) {
+          out.print((i == 0 ? "\n" : ",\n") + deviceJson(i + 1, devices.get(i)));
+        } else {
+          out.println(CaptureDevices.line(i + 1, devices.get(i)));
+        }
+      }
+      if (json) {
+        out.println("\n]}");
       }
       out.flush();
       return 0;

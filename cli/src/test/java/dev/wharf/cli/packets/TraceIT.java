@@ -143,6 +143,24 @@ class TraceIT extends EndToEnd {
             "4." + lonely + " [Up, Disconnected]",
             "5." + lonely + "p [none, Disconnected]");
 
+    // --json: the same devices, as JSON.
+    assertThat(String.join("\n", wharfReadHere("-D", "--json")))
+        .startsWith("{\"devices\":[\n")
+        .contains(
+            "{\"number\":1,\"name\":\""
+                + link
+                + "\",\"description\":null,\"up\":true,\"running\":true,\"loopback\":false,"
+                + "\"wireless\":false,\"connected\":true}")
+        .contains(
+            "{\"number\":3,\"name\":\"lo\",\"description\":null,\"up\":true,\"running\":true,"
+                + "\"loopback\":true,\"wireless\":false,\"connected\":null}")
+        .contains(
+            "{\"number\":5,\"name\":\""
+                + lonely
+                + "p\",\"description\":null,\"up\":false,\"running\":false,"
+                + "\"loopback\":false,\"wireless\":false,\"connected\":false}")
+        .endsWith("\n]}");
+
     // -i 1: the link, as -D numbered it.
     Path text = dir.resolve("first.txt");
     Child wharf = wharfIn(text, "trace", "-n", "-i", "1", "-c", "1", "icmp");
