@@ -10,14 +10,36 @@ import java.util.concurrent.FutureTask;
  */
 final class LoggingSetUp {
   private final FutureTask<Void> task;
+  private final Runnable afterwards;
+
+  /**
+   * @param setUp what a server awaits before it binds
+   * @param afterwards run on the same thread once the set-up is done, not awaited: what a server
+   *     needs soon after it binds, and had better not find cold
+   */
+  LoggingSetUp(Runnable setUp, Runnable afterwards) {
+    this.task = new FutureTask<>(setUp, null);
+    this.afterwards = afterwards;
+  }
 
   LoggingSetUp(Runnable setUp) {
-    this.task = new FutureTask<>(setUp, null);
+    this(setUp, () -> {});
   }
 
   /** Begins the set-up on a daemon thread: a command that ends before awaiting it does not wait. */
   void begin() {
-    Thread.ofPlatform().name("wharf-logging").daemon().start(task);
+    Thread.ofPlatform()
+        .name("wharf-logging")
+        .daemon()
+        .start(
+            () -> {
+              task.run();
+              try {
+                afterwards.run();
+              } catch (RuntimeException | Error e) {
+                // Only a head start: whoever needs it later does it, and says what failed.
+              }
+            });
   }
 
   /**

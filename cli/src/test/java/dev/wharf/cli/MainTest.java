@@ -305,6 +305,45 @@ public class MainTest {
     assertThat(here).hasValue(Thread.currentThread());
   }
 
+  /**
+   * What follows the set-up (the time-zone rules) runs on its thread once it is done, and the
+   * server that awaits the set-up does not wait for it; one that fails ends nothing.
+   */
+  @Test
+  void whatFollowsTheSetUpRunsAfterItWithoutHoldingTheServer() throws Exception {
+    var release = new java.util.concurrent.CountDownLatch(1);
+    var ranOn = new java.util.concurrent.atomic.AtomicReference<String>();
+    var setUp =
+        new LoggingSetUp(
+            () -> {},
+            () -> {
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+              ranOn.set(Thread.currentThread().getName());
+            });
+    setUp.begin();
+    setUp.await(); // returns while what follows still waits for the release
+    assertThat(ranOn).hasValue(null);
+    release.countDown();
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+    while (ranOn.get() == null && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertThat(ranOn).hasValue("wharf-logging");
+
+    var failing =
+        new LoggingSetUp(
+            () -> {},
+            () -> {
+              throw new IllegalStateException("no time-zone rules");
+            });
+    failing.begin();
+    failing.await();
+  }
+
   @Test
   void aLoggingSetUpThatFailedFailsTheServerThatAwaitsIt() {
     var setUp =
