@@ -194,7 +194,10 @@ class LoadHttp2IT {
       assertThat(report.errors()).isEmpty();
       assertThat(report.requests()).isGreaterThan(30);
       assertThat(report.connectionsOpened()).isGreaterThan(3);
-      assertThat(server.connections.get()).isEqualTo((int) report.connectionsOpened());
+      // The server accepted each one the report counts; a connect still under way when the run
+      // ended (the report counts a connection once it completes) may have reached its accept too.
+      assertThat(server.connections.get())
+          .isBetween((int) report.connectionsOpened(), (int) report.connectionsOpened() + 1);
     }
   }
 
