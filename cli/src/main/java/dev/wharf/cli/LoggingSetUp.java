@@ -28,12 +28,20 @@ final class LoggingSetUp {
 
   /** Begins the set-up on a daemon thread: a command that ends before awaiting it does not wait. */
   void begin() {
+    begin(true);
+  }
+
+  /** As {@link #begin()}, and what follows the set-up only {@code withAfterwards}. */
+  void begin(boolean withAfterwards) {
     Thread.ofPlatform()
         .name("wharf-logging")
         .daemon()
         .start(
             () -> {
               task.run();
+              if (!withAfterwards) {
+                return;
+              }
               try {
                 afterwards.run();
               } catch (RuntimeException | Error e) {

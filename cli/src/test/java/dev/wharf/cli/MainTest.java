@@ -342,6 +342,22 @@ public class MainTest {
             });
     failing.begin();
     failing.await();
+
+    // Without what follows (serve --quiet has no access log to need the time-zone rules).
+    var followed = new java.util.concurrent.atomic.AtomicBoolean();
+    var bare = new LoggingSetUp(() -> {}, () -> followed.set(true));
+    bare.begin(false);
+    bare.await();
+    long end = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+    while (Thread.getAllStackTraces().keySet().stream()
+            .anyMatch(t -> t.getName().equals("wharf-logging"))
+        && System.nanoTime() < end) {
+      Thread.onSpinWait();
+    }
+    assertThat(Thread.getAllStackTraces().keySet())
+        .as("the set-up's thread ended")
+        .noneMatch(t -> t.getName().equals("wharf-logging"));
+    assertThat(followed).isFalse();
   }
 
   @Test
