@@ -269,11 +269,7 @@ public class MainTest {
         new LoggingSetUp(
             () -> {
               entered.countDown();
-              try {
-                release.await();
-              } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-              }
+              awaitRelease(release);
               ranOn.set(Thread.currentThread().getName());
             });
     setUp.begin();
@@ -317,11 +313,7 @@ public class MainTest {
         new LoggingSetUp(
             () -> {},
             () -> {
-              try {
-                release.await();
-              } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-              }
+              awaitRelease(release);
               ranOn.set(Thread.currentThread().getName());
             });
     setUp.begin();
@@ -358,6 +350,14 @@ public class MainTest {
         .as("the set-up's thread ended")
         .noneMatch(t -> t.getName().equals("wharf-logging"));
     assertThat(followed).isFalse();
+  }
+
+  private static void awaitRelease(java.util.concurrent.CountDownLatch release) {
+    try {
+      release.await();
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test
