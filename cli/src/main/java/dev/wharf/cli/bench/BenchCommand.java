@@ -199,13 +199,14 @@ public final class BenchCommand implements Callable<Integer> {
     if (t < 1 || t > 1024) {
       throw new IllegalArgumentException("-t must be 1 to 1024, got " + t);
     }
-    int most = mostConnections(ProcessLimits.openFiles(), t);
+    OptionalLong openFiles = ProcessLimits.openFiles();
+    int most = mostConnections(openFiles, t);
     if (connections > most) {
       throw new IllegalArgumentException(
           "-c "
               + connections
               + " needs a descriptor for each connection, and this process may open "
-              + ProcessLimits.openFiles().getAsLong()
+              + openFiles.getAsLong()
               + " (ulimit -n): at most "
               + most
               + " here; for more, run several wharf bench at once");

@@ -147,9 +147,7 @@ public final class TlsProtocol implements Client.Layered {
       TlsServerConfig config, Supplier<? extends Protocol> plainText) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(plainText, "plainText");
-    return application ->
-        new TlsProtocol(
-            config.newEngine(), false, null, config.handshakeTimeout(), application, plainText);
+    return application -> server(config, application, plainText);
   }
 
   /**
@@ -165,8 +163,13 @@ public final class TlsProtocol implements Client.Layered {
 
   /** The server side of TLS in front of {@code application}. */
   public static TlsProtocol server(TlsServerConfig config, Protocol application) {
+    return server(config, application, null);
+  }
+
+  private static TlsProtocol server(
+      TlsServerConfig config, Protocol application, Supplier<? extends Protocol> plainText) {
     return new TlsProtocol(
-        config.newEngine(), false, null, config.handshakeTimeout(), application, null);
+        config.newEngine(), false, null, config.handshakeTimeout(), application, plainText);
   }
 
   /**

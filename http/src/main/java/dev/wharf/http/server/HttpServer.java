@@ -209,12 +209,13 @@ public final class HttpServer implements AutoCloseable {
                             + ".\n")
                         .getBytes(StandardCharsets.UTF_8));
           };
+      var everyRequest = new Routes.Route(refuse, false);
       var routes = new Routes();
       // OPTIONS * too, which the dispatcher would otherwise answer itself, allowing nothing.
-      routes.add("OPTIONS", "*", new Routes.Route(refuse, false));
+      routes.add("OPTIONS", "*", everyRequest);
       return new Config(
           routes,
-          new Routes.Route(refuse, false),
+          everyRequest,
           served.limits(),
           served.timeouts(),
           served.accessLog(),
